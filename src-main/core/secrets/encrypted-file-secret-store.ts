@@ -1,0 +1,114 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { dirname } from 'node:path';
+import { SecretError } from './secret-error';
+import type { SecretStore } from './secret-store';
+
+const KEY_BYTES = 32;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+// Sealed layout: magic(4) | version(1) | iv(12) | tag(16) | ciphertext
+const MAGIC = Buffer.from('TPS1', 'ascii');
+const FORMAT_VERSION = 1;
+const HEADER_BYTES = MAGIC.length + 1 + IV_BYTES + TAG_BYTES;
+// Key file: "topiary-secret-key v1\n" + base64(key) + "\n" — text so a user can tell what it is.
+const KEY_FILE_HEADER = 'topiary-secret-key v1';
+
+export interface EncryptedFileSecretStoreOptions {
+  /** Absolute path of the key file, normally inside the user-data folder. */
+  readonly keyFile: string;
+}
+
+/** Opens (or creates on first use) the AES-256-GCM vault whose key sits in a 0600 file. */
+export async function openEncryptedFileSecretStore(options: EncryptedFileSecretStoreOptions): Promise<SecretStore> {
+  const key = await loadOrCreateKey(options.keyFile);
+  return {
+    kind: 'encrypted-file',
+    describe: () => `Encrypted with AES-256-GCM; the key is in ${options.keyFile}, readable only by you.`,
+    encrypt: async (plain) => seal(key, plain),
+    decrypt: async (sealed) => unseal(key, sealed),
+  };
+}
+
+function seal(key: Buffer, plain: Buffer): Buffer {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  // The header is authenticated so a version byte cannot be swapped under us.
+  cipher.setAAD(Buffer.concat([MAGIC, Buffer.of(FORMAT_VERSION)]));
+  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return Buffer.concat([MAGIC, Buffer.of(FORMAT_VERSION), iv, cipher.getAuthTag(), body]);
+}
+
+function unseal(key: Buffer, sealed: Buffer): Buffer {
+  if (sealed.length < HEADER_BYTES || !sealed.subarray(0, MAGIC.length).equals(MAGIC)) {
+    throw new SecretError('SECRET_SEALED_CORRUPT', 'The stored secret is damaged or was not written by Topiary. Enter the secret again.');
+  }
+  const version = sealed[MAGIC.length];
+  if (version !== FORMAT_VERSION) {
+    throw new SecretError(
+      'SECRET_UNSUPPORTED_VERSION',
+      `The stored secret uses format version ${String(version)}, which this Topiary cannot read. Update Topiary or enter the secret again.`,
+      { version },
+    );
+  }
+  let offset = MAGIC.length + 1;
+  const iv = sealed.subarray(offset, (offset += IV_BYTES));
+  const tag = sealed.subarray(offset, (offset += TAG_BYTES));
+  const body = sealed.subarray(offset);
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, iv);
+    decipher.setAAD(Buffer.concat([MAGIC, Buffer.of(FORMAT_VERSION)]));
+    decipher.setAuthTag(tag);
+    return Buffer.concat([decipher.update(body), decipher.final()]);
+  } catch {
+    throw new SecretError(
+      'SECRET_DECRYPT_FAILED',
+      'The stored secret could not be decrypted: it was sealed with a different key or has been altered. Enter the secret again.',
+    );
+  }
+}
+
+async function loadOrCreateKey(keyFile: string): Promise<Buffer> {
+  try {
+    return await readKey(keyFile);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await fs.mkdir(dirname(keyFile), { recursive: true, mode: 0o700 });
+  const key = randomBytes(KEY_BYTES);
+  try {
+    // 'wx' so two processes racing on first start cannot overwrite each other's key.
+    await fs.writeFile(keyFile, `${KEY_FILE_HEADER}\n${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readKey(keyFile);
+    throw err;
+  }
+  return key;
+}
+
+async function readKey(keyFile: string): Promise<Buffer> {
+  const handle = await fs.open(keyFile, 'r');
+  try {
+    const stat = await handle.stat();
+    if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
+      throw new SecretError(
+        'SECRET_KEY_FILE_INSECURE',
+        `The secret key file ${keyFile} can be read by other users (mode ${(stat.mode & 0o777).toString(8)}). Run "chmod 600 ${keyFile}" and try again.`,
+        { keyFile, mode: stat.mode & 0o777 },
+      );
+    }
+    const text = await handle.readFile('utf8');
+    const [header, encoded] = text.split('\n');
+    const key = encoded !== undefined ? Buffer.from(encoded.trim(), 'base64') : Buffer.alloc(0);
+    if (header !== KEY_FILE_HEADER || key.length !== KEY_BYTES) {
+      throw new SecretError(
+        'SECRET_KEY_FILE_CORRUPT',
+        `The secret key file ${keyFile} is damaged. Restore it from a backup; if you delete it, saved passwords and private keys must be entered again.`,
+        { keyFile },
+      );
+    }
+    return key;
+  } finally {
+    await handle.close();
+  }
+}

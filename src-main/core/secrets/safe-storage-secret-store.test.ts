@@ -1,0 +1,42 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createSafeStorageSecretStore, type SafeStorageLike } from './safe-storage-secret-store';
+import { SecretError } from './secret-error';
+
+// A stand-in for Electron's safeStorage with the same contract: strings in, opaque bytes out.
+function fakeSafeStorage(available = true): SafeStorageLike {
+  const key = randomBytes(32);
+  return {
+    isEncryptionAvailable: () => available,
+    encryptString: (text) => {
+      const iv = randomBytes(16);
+      const c = createCipheriv('aes-256-cbc', key, iv);
+      return Buffer.concat([iv, c.update(text, 'utf8'), c.final()]);
+    },
+    decryptString: (buf) => {
+      const d = createDecipheriv('aes-256-cbc', key, buf.subarray(0, 16));
+      return Buffer.concat([d.update(buf.subarray(16)), d.final()]).toString('utf8');
+    },
+  };
+}
+
+describe('safeStorage secret store', () => {
+  it('round-trips arbitrary binary data through a string-only safeStorage', async () => {
+    const store = createSafeStorageSecretStore(fakeSafeStorage());
+    const plain = Buffer.from([0, 255, 128, 10, 13, 0xc3]);
+    expect(await store.decrypt(await store.encrypt(plain))).toEqual(plain);
+    expect(store.kind).toBe('safe-storage');
+  });
+
+  it('refuses with SECRET_ENCRYPTION_UNAVAILABLE when the keychain is unavailable', async () => {
+    const store = createSafeStorageSecretStore(fakeSafeStorage(false));
+    await expect(store.encrypt(Buffer.from('x'))).rejects.toMatchObject({ code: 'SECRET_ENCRYPTION_UNAVAILABLE' });
+  });
+
+  it('turns a keychain decryption failure into SECRET_DECRYPT_FAILED', async () => {
+    const store = createSafeStorageSecretStore(fakeSafeStorage());
+    const err = await store.decrypt(randomBytes(40)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SecretError);
+    expect((err as SecretError).code).toBe('SECRET_DECRYPT_FAILED');
+  });
+});
