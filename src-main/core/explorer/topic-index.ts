@@ -51,7 +51,7 @@ const INITIAL_CAPACITY = 1024;
  * and an O(levels) walk up the parent chain with no allocation besides its payload copy.
  */
 export class TopicIndex {
-  private readonly arena = new PayloadArena();
+  private arena = new PayloadArena();
   private readonly byPath = new Map<string, NodeId>();
   private readonly properties = new Map<NodeId, ExplorerPublishProperties>();
   private paths: string[] = [];
@@ -287,7 +287,7 @@ export class TopicIndex {
   }
 
   private reset(): void {
-    (this as { arena: PayloadArena }).arena = new PayloadArena();
+    this.arena = new PayloadArena();
     this.byPath.clear();
     this.properties.clear();
     this.paths = [];
