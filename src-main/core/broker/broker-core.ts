@@ -1,0 +1,611 @@
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Acl, parseAclFile } from './acl';
+import { Authenticator } from './authenticator';
+import { Connection, PROTOCOL_MAX_PACKET } from './connection';
+import { createMessage, type Message } from './message';
+import { MemoryStore, restoreMessage, storeMessage, type BrokerSnapshot, type PersistenceStore, type StoredOutgoing } from './persistence';
+import { ReasonCode } from './reason-codes';
+import { RetainedStore } from './retained-store';
+import { Session, type Outgoing } from './session';
+import { SubscriptionIndex, createSubscription, type SharedGroup, type Subscription } from './subscription-index';
+import { startListener, type RunningListener } from './listeners';
+import { parsePasswordFile } from './password-file';
+import { LoadAverages, sysTopicValues } from './sys-topics';
+import { isValidTopicName, parseSharedFilter } from './topic';
+import type { Transport } from './transport';
+import type { Broker } from './broker';
+import {
+  BrokerError,
+  type BoundListener,
+  type BrokerEvent,
+  type BrokerLimits,
+  type BrokerOptions,
+  type BrokerStats,
+  type ClientInfo,
+  type ProtocolVersion,
+  type QoS,
+  type RetainedInfo,
+  type UserRecord,
+  type AclRule,
+} from './types';
+
+const SESSION_NEVER_EXPIRES = 0xffffffff;
+const SWEEP_MS = 250;
+const SAVE_MS = 1000;
+export const BROKER_VERSION = 'topiary-broker 0.1.0';
+
+type MutableStats = { -readonly [K in keyof BrokerStats]: BrokerStats[K] };
+
+/** Options for publishing from the broker itself (UI, $SYS). */
+export interface LocalPublish {
+  readonly topic: string;
+  readonly payload: Buffer | string;
+  readonly qos?: QoS;
+  readonly retain?: boolean;
+}
+
+/** The broker: sessions, routing, listeners and the operations the UI calls. */
+export class BrokerCore implements Broker {
+  readonly limits: BrokerLimits;
+  readonly auth: Authenticator;
+  readonly acl: Acl;
+  readonly index = new SubscriptionIndex();
+  readonly retained = new RetainedStore();
+  readonly sessions = new Map<string, Session>();
+  readonly connections = new Set<Connection>();
+  readonly maxPacketSize: number;
+  readonly maxInflight: number;
+  readonly maxQueued: number;
+  readonly topicAliasMaximum: number;
+  readonly maximumQos: QoS;
+  readonly retainAvailable: boolean;
+  readonly protocolVersions: readonly ProtocolVersion[];
+  readonly stats: MutableStats;
+  /** Coarse clock (ms) refreshed by the sweep timer; cheap enough to read per packet. */
+  clock = Date.now();
+  private readonly events = new EventEmitter();
+  private listeners: RunningListener[] = [];
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sysTimer: NodeJS.Timeout | undefined;
+  private saveTimer: NodeJS.Timeout | undefined;
+  private readonly flushList: Connection[] = [];
+  private flushScheduled = false;
+  private routeMark = 0;
+  private readonly routeTargets: Session[] = [];
+  private connectedCount = 0;
+  private rateWindowStart = 0;
+  private rateCount = 0;
+  private dirty = false;
+  private running = false;
+  private readonly store: PersistenceStore;
+  private readonly load = new LoadAverages();
+
+  constructor(readonly options: BrokerOptions) {
+    this.limits = options.limits ?? {};
+    const users = [...(options.users ?? [])];
+    if (options.passwordFile) users.push(...parsePasswordFile(readConfigFile(options.passwordFile, 'password file')));
+    this.auth = new Authenticator(options.allowAnonymous ?? true, users);
+    const rules = [...(options.acl ?? [])];
+    if (options.aclFile) rules.push(...parseAclFile(readConfigFile(options.aclFile, 'ACL file')));
+    this.acl = new Acl(rules);
+    this.maxPacketSize = this.limits.maxPacketSize ?? PROTOCOL_MAX_PACKET;
+    this.maxInflight = Math.max(1, Math.min(65535, this.limits.maxInflight ?? 100));
+    this.maxQueued = this.limits.maxQueued ?? 1000;
+    this.topicAliasMaximum = this.limits.topicAliasMaximum ?? 10;
+    this.maximumQos = this.limits.maximumQos ?? 2;
+    this.retainAvailable = this.limits.retainAvailable ?? true;
+    this.protocolVersions = options.protocolVersions ?? [3, 4, 5];
+    this.store = options.persistence ?? new MemoryStore();
+    this.stats = {
+      startedAt: Date.now(),
+      clientsConnected: 0,
+      clientsTotal: 0,
+      messagesReceived: 0,
+      messagesSent: 0,
+      bytesReceived: 0,
+      bytesSent: 0,
+      publishReceived: 0,
+      publishSent: 0,
+      publishDropped: 0,
+      subscriptions: 0,
+      retained: 0,
+    };
+  }
+
+  // ---- lifecycle ----------------------------------------------------------
+
+  /** Restores persisted state and opens every configured listener. */
+  async start(): Promise<BoundListener[]> {
+    if (this.running) return this.listeners.map((l) => l.bound);
+    const snapshot = await this.store.load();
+    if (snapshot) this.restore(snapshot);
+    this.running = true;
+    this.stats.startedAt = Date.now();
+    this.clock = Date.now();
+    this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
+    this.sweepTimer.unref();
+    const sysInterval = this.options.sysInterval ?? 10;
+    if (sysInterval > 0) {
+      this.sysTimer = setInterval(() => this.publishSys(), sysInterval * 1000);
+      this.sysTimer.unref();
+    }
+    this.saveTimer = setInterval(() => {
+      if (this.dirty) void this.save();
+    }, SAVE_MS);
+    this.saveTimer.unref();
+    const configs = this.options.listeners ?? [{ kind: 'tcp', port: 1883 }];
+    try {
+      for (const c of configs) this.listeners.push(await startListener(c, (t) => this.accept(t)));
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
+    if (sysInterval > 0) this.publishSys();
+    return this.listeners.map((l) => l.bound);
+  }
+
+  listen(): Promise<BoundListener[]> {
+    return this.start();
+  }
+
+  /** Closes listeners, tells v5 clients the server is shutting down, saves state. */
+  async stop(): Promise<void> {
+    if (!this.running && this.listeners.length === 0) return;
+    this.running = false;
+    clearInterval(this.sweepTimer);
+    clearInterval(this.sysTimer);
+    clearInterval(this.saveTimer);
+    const closing = this.listeners.map((l) => l.close());
+    this.listeners = [];
+    const closed: Promise<void>[] = [];
+    for (const conn of [...this.connections]) {
+      closed.push(new Promise((resolve) => conn.transport.onClose(() => resolve())));
+      conn.graceful = true; // no wills on shutdown: nobody is left to receive them
+      conn.disconnect(ReasonCode.ServerShuttingDown, 'server shutting down');
+    }
+    for (const s of this.sessions.values()) {
+      clearTimeout(s.expiryTimer);
+      if (s.will?.timer) clearTimeout(s.will.timer);
+    }
+    await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 1000).unref())]);
+    for (const conn of this.connections) conn.transport.destroy();
+    await Promise.all(closing);
+    await this.save();
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  boundListeners(): BoundListener[] {
+    return this.listeners.map((l) => l.bound);
+  }
+
+  private accept(t: Transport): void {
+    if (!this.running) {
+      t.destroy();
+      return;
+    }
+    this.connections.add(new Connection(this, t));
+  }
+
+  /** Hands a transport to the broker (listeners call this; tests and in-process wires may too). */
+  handleTransport(t: Transport): void {
+    this.accept(t);
+  }
+
+  // ---- connections and sessions --------------------------------------------
+
+  assignClientId(): string {
+    for (;;) {
+      const id = `auto-${randomBytes(8).toString('hex')}`;
+      if (!this.sessions.has(id)) return id;
+    }
+  }
+
+  /** Decides whether one more client may connect now (connection count and rate limits). */
+  admitConnection(): number {
+    const max = this.limits.maxConnections;
+    if (max !== undefined && this.connectedCount >= max) return ReasonCode.QuotaExceeded;
+    const rate = this.limits.maxConnectionRate;
+    if (rate !== undefined) {
+      const now = Date.now();
+      if (now - this.rateWindowStart >= 1000) {
+        this.rateWindowStart = now;
+        this.rateCount = 0;
+      }
+      if (++this.rateCount > rate) return ReasonCode.ConnectionRateExceeded;
+    }
+    return ReasonCode.Success;
+  }
+
+  /** Attaches a connection to its session: takes over a live one, resumes or starts fresh. */
+  openSession(conn: Connection, clientId: string, cleanStart: boolean, expiryInterval: number): { session: Session; present: boolean } {
+    let session = this.sessions.get(clientId);
+    if (session?.link) {
+      const old = session.link as Connection;
+      old.takenOver = true;
+      old.disconnect(ReasonCode.SessionTakenOver, 'session taken over by a new connection');
+      session = this.sessions.get(clientId);
+    }
+    if (session) {
+      clearTimeout(session.expiryTimer);
+      session.expiryTimer = undefined;
+      if (cleanStart) {
+        this.endSession(session);
+        session = undefined;
+      } else if (session.will) {
+        // The session continues, so a will still waiting out its delay is cancelled.
+        clearTimeout(session.will.timer);
+        session.will = undefined;
+      }
+    }
+    const present = session !== undefined;
+    if (!session) {
+      session = new Session(clientId);
+      this.sessions.set(clientId, session);
+    }
+    session.expiryInterval = expiryInterval;
+    this.dirty = true;
+    return { session, present };
+  }
+
+  connectionReady(conn: Connection): void {
+    this.connectedCount++;
+    this.emit({
+      type: 'client.connected',
+      at: Date.now(),
+      clientId: conn.clientId,
+      remoteAddress: conn.remoteAddress,
+      protocolVersion: conn.version,
+      username: conn.username,
+    });
+  }
+
+  /** Bookkeeping when a connection ends: will, session expiry, event. */
+  connectionClosed(conn: Connection, wasConnected: boolean): void {
+    this.connections.delete(conn);
+    if (!wasConnected) return;
+    this.connectedCount--;
+    const session = conn.session;
+    this.emit({ type: 'client.disconnected', at: Date.now(), clientId: conn.clientId, reason: conn.closeReason, reasonCode: conn.closeReasonCode });
+    if (!session || session.link !== conn) return;
+    session.link = undefined;
+    if (conn.will && !conn.graceful && this.running) {
+      const delay = Math.min(conn.will.delay, session.expiryInterval);
+      if (delay === 0) this.publishWill(conn.will);
+      else {
+        const will = { ...conn.will, delay, timer: undefined as NodeJS.Timeout | undefined };
+        will.timer = setTimeout(() => {
+          session.will = undefined;
+          this.publishWill(will);
+        }, delay * 1000);
+        will.timer.unref();
+        session.will = will;
+      }
+    }
+    this.scheduleExpiry(session);
+    this.dirty = true;
+  }
+
+  private scheduleExpiry(session: Session): void {
+    if (!this.running) return;
+    if (session.expiryInterval === 0) this.endSession(session);
+    else if (session.expiryInterval !== SESSION_NEVER_EXPIRES) {
+      session.expiryTimer = setTimeout(() => this.endSession(session), session.expiryInterval * 1000);
+      session.expiryTimer.unref();
+    }
+  }
+
+  /** The session ends: a pending will goes out now, subscriptions and queues are dropped. */
+  private endSession(session: Session): void {
+    clearTimeout(session.expiryTimer);
+    if (session.will) {
+      clearTimeout(session.will.timer);
+      const w = session.will;
+      session.will = undefined;
+      this.publishWill(w);
+    }
+    for (const sub of session.subscriptions.values()) this.index.remove(sub);
+    session.subscriptions.clear();
+    session.clearMessages();
+    if (this.sessions.get(session.clientId) === session) this.sessions.delete(session.clientId);
+    this.dirty = true;
+  }
+
+  private publishWill(will: { readonly message: Message; readonly expiryInterval: number | undefined }): void {
+    // Will Message Expiry counts from when the will is published, not from CONNECT.
+    const m = will.expiryInterval === undefined ? will.message : { ...will.message, expiresAt: Date.now() + will.expiryInterval * 1000 };
+    this.route(m);
+  }
+
+  // ---- routing -------------------------------------------------------------
+
+  /** Delivers a message to every matching session; returns how many received it. */
+  route(msg: Message): number {
+    if (msg.retain && this.retainAvailable) {
+      this.retained.set(msg, Date.now());
+      this.dirty = true;
+    }
+    const entries = this.index.match(msg.topic);
+    if (entries.size === 0) return 0;
+    const dollar = msg.topic.charCodeAt(0) === 36;
+    const mark = ++this.routeMark;
+    const targets = this.routeTargets;
+    const aclOn = this.acl.enabled;
+    let delivered = 0;
+    for (const e of entries) {
+      if (dollar && e.wildcardFirst) continue;
+      if (e.kind === 'shared') {
+        if (this.deliverShared(e, msg)) delivered++;
+        continue;
+      }
+      if (e.noLocal && e.clientId === msg.origin) continue;
+      const session = this.sessions.get(e.clientId);
+      if (!session) continue;
+      if (aclOn && !this.acl.canReceive({ username: session.username, clientId: session.clientId }, msg.topic)) continue;
+      if (session.routeMark !== mark) {
+        session.routeMark = mark;
+        session.routeQos = e.qos;
+        session.routeRetain = e.retainAsPublished;
+        session.routeSubIds = e.subscriptionId === undefined ? undefined : [e.subscriptionId];
+        targets.push(session);
+      } else {
+        if (e.qos > session.routeQos) session.routeQos = e.qos;
+        if (e.retainAsPublished) session.routeRetain = true;
+        if (e.subscriptionId !== undefined) (session.routeSubIds ??= []).push(e.subscriptionId);
+      }
+    }
+    for (let i = 0; i < targets.length; i++) {
+      const s = targets[i]!;
+      const qos = (msg.qos < s.routeQos ? msg.qos : s.routeQos) as QoS;
+      if (s.deliver(msg, qos, s.routeRetain && msg.retain, s.routeSubIds, this.maxQueued)) delivered++;
+      else if (qos > 0 || s.link) this.countDrop(s.clientId, msg.topic, 'queue full');
+      if (qos > 0 && !s.link) this.dirty = true;
+    }
+    targets.length = 0;
+    return delivered;
+  }
+
+  private deliverShared(group: SharedGroup, msg: Message): boolean {
+    const n = group.members.length;
+    // Prefer members that are online; fall back to queueing for an offline one.
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 0; i < n; i++) {
+        const sub = group.members[(group.next + i) % n]!;
+        const session = this.sessions.get(sub.clientId);
+        if (!session || (pass === 0 && !session.link)) continue;
+        if (this.acl.enabled && !this.acl.canReceive({ username: session.username, clientId: session.clientId }, msg.topic)) continue;
+        group.next = (group.next + i + 1) % n;
+        const qos = (msg.qos < sub.qos ? msg.qos : sub.qos) as QoS;
+        const ok = session.deliver(msg, qos, sub.retainAsPublished && msg.retain, sub.subscriptionId === undefined ? undefined : [sub.subscriptionId], this.maxQueued);
+        if (!ok) this.countDrop(session.clientId, msg.topic, 'queue full');
+        return ok;
+      }
+    }
+    return false;
+  }
+
+  countDrop(clientId: string, topic: string, reason: string): void {
+    this.stats.publishDropped++;
+    if (this.events.listenerCount('event') > 0) this.emit({ type: 'message.dropped', at: Date.now(), clientId, topic, reason });
+  }
+
+  queueFlush(conn: Connection): void {
+    this.flushList.push(conn);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushAll);
+    }
+  }
+
+  private readonly flushAll = (): void => {
+    this.flushScheduled = false;
+    const list = this.flushList;
+    for (let i = 0; i < list.length; i++) list[i]!.flush();
+    list.length = 0;
+  };
+
+  private sweep(): void {
+    const now = Date.now();
+    this.clock = now;
+    for (const conn of this.connections) {
+      if (conn.state === 'connected') {
+        if (conn.keepalive > 0 && now - conn.lastActivity > conn.keepalive * 1500) {
+          conn.disconnect(ReasonCode.KeepAliveTimeout, 'keep alive timeout');
+        }
+      } else if (now - conn.lastActivity > 10_000) {
+        // A socket that never sends CONNECT is dropped.
+        conn.disconnect(ReasonCode.MaximumConnectTime, 'no CONNECT within 10 seconds');
+      }
+    }
+  }
+
+  markDirty(): void {
+    this.dirty = true;
+  }
+
+  emit(event: BrokerEvent): void {
+    this.events.emit('event', event);
+  }
+
+  // ---- operations API --------------------------------------------------------
+
+  onEvent(listener: (e: BrokerEvent) => void): () => void {
+    this.events.on('event', listener);
+    return () => this.events.off('event', listener);
+  }
+
+  /** Publishes a message as the broker itself. */
+  publish(p: LocalPublish): number {
+    if (!isValidTopicName(p.topic)) throw new BrokerError('TOPIC_ERROR', `"${p.topic}" is not a valid topic name: it must be non-empty and contain no + or #.`);
+    const payload = typeof p.payload === 'string' ? Buffer.from(p.payload) : p.payload;
+    return this.route(createMessage(p.topic, payload, p.qos ?? 0, !!p.retain, undefined, undefined, undefined, 0));
+  }
+
+  listClients(): ClientInfo[] {
+    const out: ClientInfo[] = [];
+    for (const conn of this.connections) {
+      if (conn.state !== 'connected' || !conn.session) continue;
+      const s = conn.session;
+      out.push({
+        clientId: conn.clientId,
+        username: conn.username,
+        remoteAddress: conn.remoteAddress,
+        listener: conn.transport.kind,
+        protocolVersion: conn.version,
+        keepalive: conn.keepalive,
+        connectedSince: conn.connectedSince,
+        subscriptions: [...s.subscriptions.values()].map(subscriptionInfo),
+        inflight: s.inflight.size,
+        queued: s.queued,
+      });
+    }
+    return out;
+  }
+
+  /** Disconnects a client (v5: DISCONNECT 0x98 administrative action); false when it is not connected. */
+  disconnectClient(clientId: string): boolean {
+    const s = this.sessions.get(clientId);
+    const conn = s?.link as Connection | undefined;
+    if (!conn) return false;
+    conn.disconnect(ReasonCode.AdministrativeAction, 'disconnected by the administrator');
+    return true;
+  }
+
+  listRetained(): RetainedInfo[] {
+    return this.retained.list().map((e) => ({ topic: e.message.topic, payload: e.message.payload, qos: e.message.qos, storedAt: e.storedAt }));
+  }
+
+  /** Deletes retained messages of a topic or (subtree) everything under it; returns the count. */
+  deleteRetained(topic: string, subtree = false): number {
+    const n = this.retained.delete(topic, subtree);
+    if (n > 0) this.dirty = true;
+    return n;
+  }
+
+  getStats(): BrokerStats {
+    return { ...this.stats, clientsConnected: this.connectedCount, clientsTotal: this.sessions.size, subscriptions: this.index.size, retained: this.retained.size };
+  }
+
+  private publishSys(): void {
+    const now = Date.now();
+    const stats = this.getStats();
+    const values = sysTopicValues(stats, this.options.version ?? BROKER_VERSION, now, this.load.sample(stats, now));
+    for (const [topic, value] of values) {
+      this.route(createMessage(topic, Buffer.from(value), 0, true, undefined, undefined, undefined, 0));
+    }
+  }
+
+  listUsers(): UserRecord[] {
+    return this.auth.listUsers();
+  }
+
+  setUsers(users: readonly UserRecord[]): void {
+    this.auth.setUsers(users);
+  }
+
+  setAllowAnonymous(allow: boolean): void {
+    this.auth.allowAnonymous = allow;
+  }
+
+  listAclRules(): readonly AclRule[] {
+    return this.acl.listRules();
+  }
+
+  setAclRules(rules: readonly AclRule[]): void {
+    this.acl.setRules(rules);
+  }
+
+  // ---- persistence -----------------------------------------------------------
+
+  private save(): Promise<void> {
+    this.dirty = false;
+    return this.store.save(this.snapshot()).catch((e: unknown) => {
+      this.emit({ type: 'protocol.error', at: Date.now(), remoteAddress: '', message: `could not save broker state: ${String(e)}` });
+    });
+  }
+
+  snapshot(): BrokerSnapshot {
+    const now = Date.now();
+    const storeOut = (o: Outgoing): StoredOutgoing => ({
+      message: storeMessage(o.message),
+      qos: o.qos,
+      retain: o.retain,
+      ...(o.subIds ? { subIds: o.subIds } : {}),
+      packetId: o.packetId,
+      state: o.state,
+    });
+    return {
+      version: 1,
+      savedAt: now,
+      retained: this.retained
+        .list()
+        .filter((e) => !e.message.topic.startsWith('$SYS/'))
+        .map((e) => ({ message: storeMessage(e.message), storedAt: e.storedAt })),
+      sessions: [...this.sessions.values()]
+        .filter((s) => s.expiryInterval > 0)
+        .map((s) => ({
+          clientId: s.clientId,
+          ...(s.username !== undefined ? { username: s.username } : {}),
+          expiryInterval: s.expiryInterval,
+          subscriptions: [...s.subscriptions.values()].map(subscriptionInfo),
+          inflight: [...s.inflight.values()].map(storeOut),
+          queued: s.queuedMessages().map(storeOut),
+          inboundQos2: [...s.inboundQos2],
+        })),
+    };
+  }
+
+  private restore(snap: BrokerSnapshot): void {
+    const now = Date.now();
+    for (const r of snap.retained) this.retained.set(restoreMessage(r.message), r.storedAt);
+    for (const s of snap.sessions) {
+      const session = new Session(s.clientId);
+      session.username = s.username;
+      session.expiryInterval = s.expiryInterval;
+      for (const info of s.subscriptions) {
+        const shared = parseSharedFilter(info.filter);
+        const sub = createSubscription(s.clientId, info.filter, shared ? shared.filter : info.filter, shared?.group, {
+          qos: info.qos,
+          noLocal: info.noLocal,
+          retainAsPublished: info.retainAsPublished,
+          retainHandling: info.retainHandling,
+          subscriptionId: info.subscriptionId,
+        });
+        session.subscriptions.set(info.filter, sub);
+        this.index.add(sub);
+      }
+      for (const o of s.inflight) session.inflight.set(o.packetId, { ...o, message: restoreMessage(o.message), subIds: o.subIds });
+      for (const o of s.queued) session.restoreQueued({ ...o, message: restoreMessage(o.message), subIds: o.subIds });
+      for (const id of s.inboundQos2) session.inboundQos2.add(id);
+      this.sessions.set(s.clientId, session);
+      if (s.expiryInterval !== SESSION_NEVER_EXPIRES) {
+        const left = Math.max(0, s.expiryInterval * 1000 - (now - snap.savedAt));
+        session.expiryTimer = setTimeout(() => this.endSession(session), left);
+        session.expiryTimer.unref();
+      }
+    }
+  }
+}
+
+function subscriptionInfo(s: Subscription): import('./types').SubscriptionInfo {
+  return {
+    filter: s.filter,
+    qos: s.qos,
+    noLocal: s.noLocal,
+    retainAsPublished: s.retainAsPublished,
+    retainHandling: s.retainHandling,
+    ...(s.subscriptionId !== undefined ? { subscriptionId: s.subscriptionId } : {}),
+  };
+}
+
+function readConfigFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new BrokerError('CONFIG_FILE_UNREADABLE', `The ${what} ${path} could not be read; check that it exists and is readable.`, e);
+  }
+}

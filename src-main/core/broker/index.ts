@@ -1,0 +1,20 @@
+import { BrokerCore } from './broker-core';
+import type { BrokerOptions } from './types';
+
+export type { Broker } from './broker';
+export type * from './types';
+export { BrokerError } from './types';
+export type { LocalPublish } from './broker-core';
+export { ReasonCode, describeReason } from './reason-codes';
+export { hashPassword, verifyPassword, parsePasswordFile, formatPasswordFile } from './password-file';
+export { parseAclFile, formatAclFile } from './acl';
+export { MemoryStore, FileStore } from './persistence';
+export type { PersistenceStore, BrokerSnapshot } from './persistence';
+export { brokerOptionsSchema, parseBrokerOptions } from './options-schema';
+
+import type { Broker } from './broker';
+
+/** Creates an embedded MQTT broker; call `start()` (alias `listen()`) to open its listeners. */
+export function createBroker(options: BrokerOptions = {}): Broker {
+  return new BrokerCore(options);
+}

@@ -1,0 +1,157 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Transport } from './transport';
+import { BrokerError, type BoundListener, type ListenerConfig, type TlsMaterial } from './types';
+
+/** A listener that is accepting clients. */
+export interface RunningListener {
+  readonly bound: BoundListener;
+  close(): Promise<void>;
+}
+
+const DEFAULT_HOST = '127.0.0.1';
+
+/** Starts one listener; every accepted client is handed over as a Transport. */
+export async function startListener(config: ListenerConfig, onTransport: (t: Transport) => void): Promise<RunningListener> {
+  const host = config.host ?? DEFAULT_HOST;
+  switch (config.kind) {
+    case 'tcp': {
+      const server = createNetServer((socket) => onTransport(socketTransport('tcp', socket, undefined)));
+      const port = await bind(server, config.port, host, config);
+      return { bound: { kind: 'tcp', host, port, url: `mqtt://${urlHost(host)}:${port}` }, close: () => closeServer(server) };
+    }
+    case 'tls': {
+      const server = createTlsServer(tlsOptions(config), (socket: TLSSocket) => {
+        onTransport(socketTransport('tls', socket, certificateUsername(config, socket)));
+      });
+      // Failed handshakes (no or bad client certificate) are the client's problem, not a broker error.
+      server.on('tlsClientError', () => undefined);
+      const port = await bind(server, config.port, host, config);
+      return { bound: { kind: 'tls', host, port, url: `mqtts://${urlHost(host)}:${port}` }, close: () => closeServer(server) };
+    }
+    case 'ws':
+    case 'wss': {
+      const path = config.path ?? '/mqtt';
+      const http: HttpServer = config.kind === 'ws' ? createHttpServer() : createHttpsServer(tlsOptions(config));
+      if (config.kind === 'wss') http.on('tlsClientError', () => undefined);
+      const wss = new WebSocketServer({
+        server: http,
+        path,
+        perMessageDeflate: false,
+        handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : false),
+      });
+      wss.on('connection', (ws, req) => {
+        const socket = req.socket as TLSSocket;
+        const certUser = config.kind === 'wss' ? certificateUsername(config, socket) : undefined;
+        onTransport(webSocketTransport(config.kind, ws, req.socket.remoteAddress ?? 'unknown', req.socket.remotePort ?? 0, certUser));
+      });
+      wss.on('error', () => undefined);
+      const port = await bind(http, config.port, host, config);
+      const scheme = config.kind;
+      return {
+        bound: { kind: config.kind, host, port, path, url: `${scheme}://${urlHost(host)}:${port}${path}` },
+        close: async () => {
+          await new Promise<void>((resolve) => wss.close(() => resolve()));
+          await closeServer(http);
+        },
+      };
+    }
+  }
+}
+
+function tlsOptions(c: TlsMaterial): import('node:tls').TlsOptions {
+  return {
+    key: c.key,
+    cert: c.cert,
+    ca: c.ca,
+    requestCert: !!c.requireClientCertificate || !!c.useCertificateCnAsUsername,
+    rejectUnauthorized: !!c.requireClientCertificate,
+  };
+}
+
+function certificateUsername(c: TlsMaterial, socket: TLSSocket): string | undefined {
+  if (!c.useCertificateCnAsUsername || !socket.authorized) return undefined;
+  const cn = socket.getPeerCertificate()?.subject?.CN;
+  return Array.isArray(cn) ? cn[0] : cn || undefined;
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function bind(server: NetServer, port: number, host: string, config: ListenerConfig): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException): void => {
+      const reason = e.code === 'EADDRINUSE' ? 'is already in use; choose another port or 0 for a free one' : `could not be opened (${e.code ?? e.message})`;
+      reject(new BrokerError('LISTEN_FAILED', `The ${config.kind} listener on ${host}:${port} ${reason}.`, e));
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr ? addr.port : port);
+    });
+  });
+}
+
+function closeServer(server: NetServer): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+function socketTransport(kind: 'tcp' | 'tls', socket: Socket, certUser: string | undefined): Transport {
+  socket.setNoDelay(true);
+  socket.on('error', () => undefined);
+  return {
+    kind,
+    remoteAddress: `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`,
+    certificateUsername: certUser,
+    write(chunks) {
+      if (socket.destroyed) return;
+      if (chunks.length === 1) {
+        socket.write(chunks[0]!);
+        return;
+      }
+      socket.cork();
+      for (const c of chunks) socket.write(c);
+      socket.uncork();
+    },
+    bufferedBytes: () => socket.writableLength,
+    end() {
+      socket.end();
+      // A peer that never reads must not keep the socket half-open forever.
+      setTimeout(() => socket.destroy(), 2000).unref();
+    },
+    destroy: () => socket.destroy(),
+    onData: (cb) => socket.on('data', cb),
+    onClose: (cb) => socket.on('close', cb),
+  };
+}
+
+function webSocketTransport(kind: 'ws' | 'wss', ws: WebSocket, address: string, port: number, certUser: string | undefined): Transport {
+  ws.on('error', () => undefined);
+  return {
+    kind,
+    remoteAddress: `${address}:${port}`,
+    certificateUsername: certUser,
+    write(chunks, total) {
+      if (ws.readyState !== ws.OPEN) return;
+      ws.send(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks as Buffer[], total), { binary: true });
+    },
+    bufferedBytes: () => ws.bufferedAmount,
+    end: () => ws.close(),
+    destroy: () => ws.terminate(),
+    onData: (cb) =>
+      ws.on('message', (data, isBinary) => {
+        // MQTT over WebSocket is binary only (MQTT-6.0.0-1).
+        if (!isBinary) {
+          ws.close(1003, 'MQTT needs binary frames');
+          return;
+        }
+        cb(Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data));
+      }),
+    onClose: (cb) => ws.on('close', cb),
+  };
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import type { BrokerOptions } from './types';
+import { BrokerError } from './types';
+
+const port = z.number().int().min(0).max(65535);
+const tls = {
+  key: z.string(),
+  cert: z.string(),
+  ca: z.string().optional(),
+  requireClientCertificate: z.boolean().optional(),
+  useCertificateCnAsUsername: z.boolean().optional(),
+};
+
+/** Runtime schema for broker options coming from a JSON file or across the app contract. */
+export const brokerOptionsSchema = z.object({
+  listeners: z
+    .array(
+      z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('tcp'), port, host: z.string().optional() }),
+        z.object({ kind: z.literal('tls'), port, host: z.string().optional(), ...tls }),
+        z.object({ kind: z.literal('ws'), port, host: z.string().optional(), path: z.string().optional() }),
+        z.object({ kind: z.literal('wss'), port, host: z.string().optional(), path: z.string().optional(), ...tls }),
+      ]),
+    )
+    .optional(),
+  allowAnonymous: z.boolean().optional(),
+  users: z.array(z.object({ username: z.string(), passwordHash: z.string() })).optional(),
+  passwordFile: z.string().optional(),
+  acl: z
+    .array(
+      z.object({
+        scope: z.enum(['anonymous', 'user', 'pattern', 'client']),
+        subject: z.string().optional(),
+        access: z.enum(['read', 'write', 'readwrite', 'deny']),
+        topic: z.string(),
+      }),
+    )
+    .optional(),
+  aclFile: z.string().optional(),
+  limits: z
+    .object({
+      maxConnections: z.number().int().positive().optional(),
+      maxPacketSize: z.number().int().min(64).optional(),
+      maxInflight: z.number().int().min(1).max(65535).optional(),
+      maxQueued: z.number().int().min(0).optional(),
+      maxMessageRate: z.number().int().positive().optional(),
+      maxConnectionRate: z.number().int().positive().optional(),
+      maxKeepalive: z.number().int().min(1).max(65535).optional(),
+      topicAliasMaximum: z.number().int().min(0).max(65535).optional(),
+      maximumQos: z.union([z.literal(0), z.literal(1), z.literal(2)]).optional(),
+      retainAvailable: z.boolean().optional(),
+    })
+    .optional(),
+  sysInterval: z.number().min(0).optional(),
+  persistentClientExpiration: z.number().int().min(0).optional(),
+  protocolVersions: z.array(z.union([z.literal(3), z.literal(4), z.literal(5)])).optional(),
+  version: z.string().optional(),
+});
+
+/** Validates untrusted options; the error names the first bad field. */
+export function parseBrokerOptions(input: unknown): BrokerOptions {
+  const r = brokerOptionsSchema.safeParse(input);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const where = issue?.path.join('.') || 'options';
+    throw new BrokerError('BROKER_CONFIG_INVALID', `Broker setting "${where}" is invalid: ${issue?.message ?? 'unknown problem'}.`, r.error.issues);
+  }
+  return r.data as BrokerOptions;
+}

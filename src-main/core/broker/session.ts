@@ -1,0 +1,156 @@
+import type { Message } from './message';
+import type { Subscription } from './subscription-index';
+import type { QoS } from './types';
+
+/** A QoS 1/2 message on its way to one client. */
+export interface Outgoing {
+  readonly message: Message;
+  readonly qos: QoS;
+  readonly retain: boolean;
+  readonly subIds: readonly number[] | undefined;
+  packetId: number;
+  /** 'pubrel' once the client's PUBREC arrived and we await PUBCOMP. */
+  state: 'publish' | 'pubrel';
+}
+
+/** What a session needs from the connection currently attached to it. */
+export interface SessionLink {
+  /** How many QoS 1/2 messages may be in flight to this client. */
+  readonly sendQuota: number;
+  /** Writes a PUBLISH; false when it was not sent (expired, or larger than the client accepts). */
+  sendPublish(out: Outgoing, dup: boolean): boolean;
+  sendQos0(message: Message, retain: boolean, subIds: readonly number[] | undefined): boolean;
+  sendPubrel(packetId: number): void;
+}
+
+/** A will message waiting for its connection to end (or its delay to pass). */
+export interface PendingWill {
+  readonly message: Message;
+  readonly expiryInterval: number | undefined;
+  readonly delay: number;
+  timer?: NodeJS.Timeout;
+}
+
+/** Per-client state that outlives a connection when the session does not expire. */
+export class Session {
+  link: SessionLink | undefined;
+  readonly subscriptions = new Map<string, Subscription>();
+  readonly inflight = new Map<number, Outgoing>();
+  private queue: Outgoing[] = [];
+  private queueHead = 0;
+  /** Packet ids of inbound QoS 2 messages delivered but not yet released by PUBREL. */
+  readonly inboundQos2 = new Set<number>();
+  /** Seconds after disconnect before the session is discarded; 0xFFFFFFFF = never. */
+  expiryInterval = 0;
+  expiryTimer: NodeJS.Timeout | undefined;
+  will: PendingWill | undefined;
+  private nextPacketId = 1;
+  username: string | undefined;
+
+  // Scratch space for merging overlapping subscriptions during one routing pass.
+  routeMark = 0;
+  routeQos: QoS = 0;
+  routeRetain = false;
+  routeSubIds: number[] | undefined;
+
+  constructor(readonly clientId: string) {}
+
+  get queued(): number {
+    return this.queue.length - this.queueHead;
+  }
+
+  /** Queued messages in order (for persistence and inspection). */
+  queuedMessages(): readonly Outgoing[] {
+    return this.queue.slice(this.queueHead);
+  }
+
+  /** Hands one message to the client now, or queues it; returns false when it was dropped. */
+  deliver(message: Message, qos: QoS, retain: boolean, subIds: readonly number[] | undefined, maxQueued: number): boolean {
+    const link = this.link;
+    if (qos === 0) return link !== undefined && link.sendQos0(message, retain, subIds);
+    const out: Outgoing = { message, qos, retain, subIds, packetId: 0, state: 'publish' };
+    if (link && this.queued === 0 && this.inflight.size < link.sendQuota) {
+      this.transmit(link, out);
+      return true;
+    }
+    if (this.queued >= maxQueued) return false;
+    this.queue.push(out);
+    return true;
+  }
+
+  /** Restores a queued message (persistence). */
+  restoreQueued(out: Outgoing): void {
+    this.queue.push(out);
+  }
+
+  private transmit(link: SessionLink, out: Outgoing): void {
+    out.packetId = this.allocatePacketId();
+    this.inflight.set(out.packetId, out);
+    // A message the client cannot take counts as completed (MQTT-3.1.2-25).
+    if (!link.sendPublish(out, false)) this.inflight.delete(out.packetId);
+  }
+
+  private allocatePacketId(): number {
+    for (;;) {
+      const id = this.nextPacketId;
+      this.nextPacketId = id === 65535 ? 1 : id + 1;
+      if (!this.inflight.has(id)) return id;
+    }
+  }
+
+  /** PUBACK (QoS 1) or PUBCOMP (QoS 2) from the client: the flow for that id is over. */
+  complete(packetId: number, expected: 'puback' | 'pubcomp'): boolean {
+    const out = this.inflight.get(packetId);
+    if (!out) return false;
+    if (expected === 'puback' ? out.qos !== 1 : out.state !== 'pubrel') return false;
+    this.inflight.delete(packetId);
+    this.drain();
+    return true;
+  }
+
+  /** PUBREC from the client: 'release' to send PUBREL, 'ended' when the client refused it, 'unknown' for a stray id. */
+  received(packetId: number, reasonCode: number): 'release' | 'ended' | 'unknown' {
+    const out = this.inflight.get(packetId);
+    if (!out || out.qos !== 2) return 'unknown';
+    if (reasonCode >= 0x80) {
+      this.inflight.delete(packetId);
+      this.drain();
+      return 'ended';
+    }
+    out.state = 'pubrel';
+    return 'release';
+  }
+
+  /** Sends queued messages while the client has quota. */
+  drain(): void {
+    const link = this.link;
+    if (!link) return;
+    while (this.queueHead < this.queue.length && this.inflight.size < link.sendQuota) {
+      const out = this.queue[this.queueHead]!;
+      this.queue[this.queueHead++] = undefined as unknown as Outgoing;
+      this.transmit(link, out);
+    }
+    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+
+  /** A connection took the session over: resend unacknowledged messages (DUP) and release the queue. */
+  resume(link: SessionLink): void {
+    this.link = link;
+    for (const out of [...this.inflight.values()]) {
+      if (out.state === 'pubrel') link.sendPubrel(out.packetId);
+      else if (!link.sendPublish(out, true)) this.inflight.delete(out.packetId);
+    }
+    this.drain();
+  }
+
+  /** Drops everything queued or in flight (clean start). */
+  clearMessages(): void {
+    this.inflight.clear();
+    this.queue = [];
+    this.queueHead = 0;
+    this.inboundQos2.clear();
+  }
+}

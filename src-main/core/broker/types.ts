@@ -1,0 +1,152 @@
+import type { PersistenceStore } from './persistence';
+
+export type ProtocolVersion = 3 | 4 | 5;
+export type QoS = 0 | 1 | 2;
+
+/** One network endpoint the broker accepts clients on. */
+export type ListenerConfig =
+  | { readonly kind: 'tcp'; readonly port: number; readonly host?: string }
+  | ({ readonly kind: 'tls'; readonly port: number; readonly host?: string } & TlsMaterial)
+  | { readonly kind: 'ws'; readonly port: number; readonly host?: string; readonly path?: string }
+  | ({ readonly kind: 'wss'; readonly port: number; readonly host?: string; readonly path?: string } & TlsMaterial);
+
+/** PEM material for TLS listeners. */
+export interface TlsMaterial {
+  readonly key: string | Buffer;
+  readonly cert: string | Buffer;
+  readonly ca?: string | Buffer;
+  /** Ask clients for a certificate and refuse the handshake without a valid one. */
+  readonly requireClientCertificate?: boolean;
+  /** Use the client certificate's CN as the MQTT user name. */
+  readonly useCertificateCnAsUsername?: boolean;
+}
+
+/** What a bound listener reports back. */
+export interface BoundListener {
+  readonly kind: ListenerConfig['kind'];
+  readonly host: string;
+  readonly port: number;
+  readonly path?: string;
+  readonly url: string;
+}
+
+/** A user record; the password is kept only as a mosquitto-format hash. */
+export interface UserRecord {
+  readonly username: string;
+  readonly passwordHash: string;
+}
+
+export type AclAccess = 'read' | 'write' | 'readwrite' | 'deny';
+
+/** One ACL rule in mosquitto's model. */
+export interface AclRule {
+  /** 'anonymous' applies to clients without a user name, 'user' to one user, 'pattern' to everyone with %u/%c substituted, 'client' to one client id. */
+  readonly scope: 'anonymous' | 'user' | 'pattern' | 'client';
+  readonly subject?: string;
+  readonly access: AclAccess;
+  readonly topic: string;
+}
+
+/** Per-client limits; a missing value means no limit beyond the protocol's own. */
+export interface BrokerLimits {
+  readonly maxConnections?: number;
+  /** Largest packet accepted from clients (bytes), announced in CONNACK. */
+  readonly maxPacketSize?: number;
+  /** QoS 1/2 messages in flight to one client, and our receive maximum. */
+  readonly maxInflight?: number;
+  /** QoS 1/2 messages queued for one client beyond those in flight. */
+  readonly maxQueued?: number;
+  /** Publishes accepted per second from one client. */
+  readonly maxMessageRate?: number;
+  /** New connections accepted per second, broker-wide. */
+  readonly maxConnectionRate?: number;
+  /** Highest keepalive accepted; announced as Server Keep Alive to v5 clients. */
+  readonly maxKeepalive?: number;
+  readonly topicAliasMaximum?: number;
+  readonly maximumQos?: QoS;
+  readonly retainAvailable?: boolean;
+}
+
+export interface BrokerOptions {
+  readonly listeners?: readonly ListenerConfig[];
+  readonly allowAnonymous?: boolean;
+  readonly users?: readonly UserRecord[];
+  /** mosquitto password file to load users from. */
+  readonly passwordFile?: string;
+  readonly acl?: readonly AclRule[];
+  /** mosquitto acl_file to load rules from. */
+  readonly aclFile?: string;
+  readonly limits?: BrokerLimits;
+  /** Seconds between $SYS publications; 0 turns them off. */
+  readonly sysInterval?: number;
+  /** Sessions of v3 clients with clean session false expire after this many seconds (default never). */
+  readonly persistentClientExpiration?: number;
+  /** Protocol versions accepted; others get CONNACK 0x01 / 0x84. */
+  readonly protocolVersions?: readonly ProtocolVersion[];
+  readonly persistence?: PersistenceStore;
+  /** Shown in $SYS/broker/version. */
+  readonly version?: string;
+}
+
+export interface SubscriptionInfo {
+  readonly filter: string;
+  readonly qos: QoS;
+  readonly noLocal: boolean;
+  readonly retainAsPublished: boolean;
+  readonly retainHandling: 0 | 1 | 2;
+  readonly subscriptionId?: number;
+}
+
+/** A connected client as the UI lists it. */
+export interface ClientInfo {
+  readonly clientId: string;
+  readonly username?: string;
+  readonly remoteAddress: string;
+  readonly listener: ListenerConfig['kind'];
+  readonly protocolVersion: ProtocolVersion;
+  readonly keepalive: number;
+  readonly connectedSince: number;
+  readonly subscriptions: readonly SubscriptionInfo[];
+  readonly inflight: number;
+  readonly queued: number;
+}
+
+export interface RetainedInfo {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly qos: QoS;
+  readonly storedAt: number;
+}
+
+export interface BrokerStats {
+  readonly startedAt: number;
+  readonly clientsConnected: number;
+  readonly clientsTotal: number;
+  readonly messagesReceived: number;
+  readonly messagesSent: number;
+  readonly bytesReceived: number;
+  readonly bytesSent: number;
+  readonly publishReceived: number;
+  readonly publishSent: number;
+  readonly publishDropped: number;
+  readonly subscriptions: number;
+  readonly retained: number;
+}
+
+/** What the broker reports as it runs; the UI shows these in its event log. */
+export type BrokerEvent =
+  | { readonly type: 'client.connected'; readonly at: number; readonly clientId: string; readonly remoteAddress: string; readonly protocolVersion: ProtocolVersion; readonly username?: string }
+  | { readonly type: 'client.disconnected'; readonly at: number; readonly clientId: string; readonly reason: string; readonly reasonCode?: number }
+  | { readonly type: 'auth.failed'; readonly at: number; readonly clientId: string; readonly remoteAddress: string; readonly username?: string; readonly reasonCode: number }
+  | { readonly type: 'protocol.error'; readonly at: number; readonly clientId?: string; readonly remoteAddress: string; readonly message: string }
+  | { readonly type: 'message.dropped'; readonly at: number; readonly clientId: string; readonly topic: string; readonly reason: string };
+
+export type BrokerEventType = BrokerEvent['type'];
+
+/** An error that crosses to users: a code and an actionable sentence. */
+export class BrokerError extends Error {
+  constructor(readonly code: string, message: string, readonly details?: unknown) {
+    super(message);
+    this.name = 'BrokerError';
+  }
+}
