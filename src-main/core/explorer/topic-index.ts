@@ -61,6 +61,7 @@ export class TopicIndex {
   private ver = 0;
   private topics = 0;
   private structureVer = 0;
+  private gen = 0;
 
   private parent = new Int32Array(0);
   private firstChild = new Int32Array(0);
@@ -139,6 +140,11 @@ export class TopicIndex {
   /** Bumped whenever a node is created (the tree's shape changed). */
   get structureVersion(): number {
     return this.structureVer;
+  }
+
+  /** Bumped by clear(): node ids from an older generation mean nothing any more. */
+  get generation(): number {
+    return this.gen;
   }
 
   /** Distinct topics that have received a message. */
@@ -297,6 +303,7 @@ export class TopicIndex {
     this.topics = 0;
     this.grow(INITIAL_CAPACITY);
     this.ver++;
+    this.gen++;
     this.structureVer++;
     this.addNode('', '', -1);
   }
