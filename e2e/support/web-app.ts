@@ -1,0 +1,53 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface WebApp {
+  /** The URL with its token, as web mode prints it. */
+  readonly url: string;
+  readonly origin: string;
+  readonly token: string;
+  readonly userDataDir: string;
+  /** Stops the process; the user-data folder stays unless `removeData`. */
+  stop(options?: { removeData?: boolean }): Promise<void>;
+}
+
+const root = path.resolve(__dirname, '../..');
+
+/** Starts the built web host (dist/main/web.cjs) with a fresh (or given) user-data folder. */
+export async function startWebApp(options: { userDataDir?: string } = {}): Promise<WebApp> {
+  const userDataDir = options.userDataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'topiary-e2e-')));
+  const child: ChildProcess = spawn(process.execPath, [path.join(root, 'dist/main/web.cjs'), '--port', '0', '--user-data', userDataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env },
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = /open (http:\/\/\S+)/.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) => reject(new Error(`web mode exited with ${code}: ${output}`)));
+  });
+  const parsed = new URL(url);
+  return {
+    url,
+    origin: parsed.origin,
+    token: new URLSearchParams(parsed.hash.slice(1)).get('token') ?? '',
+    userDataDir,
+    async stop({ removeData = false } = {}) {
+      if (child.exitCode === null) {
+        const gone = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await gone;
+      }
+      if (removeData) await rm(userDataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,53 @@
+// Builds everything the app runs from: the renderer (Vite) and the Node-side entries (esbuild).
+// No Electron binary is needed.
+import { build as esbuild } from 'esbuild';
+import { build as viteBuild } from 'vite';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const only = process.argv[2];
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: false,
+  logLevel: 'warning',
+  // Runtime dependencies stay in node_modules (electron-builder copies them into the asar).
+  packages: 'external',
+};
+
+async function buildMain() {
+  await esbuild({
+    ...common,
+    entryPoints: {
+      'electron-main': 'src-main/electron/electron-main.ts',
+      web: 'src-main/web/web-main.ts',
+      ...(existsSync(path.join(root, 'src-main/broker-cli.ts')) ? { 'broker-cli': 'src-main/broker-cli.ts' } : {}),
+    },
+    outdir: path.join(root, 'dist/main'),
+    outExtension: { '.js': '.cjs' },
+    external: ['electron'],
+  });
+  // A sandboxed preload may require only 'electron': bundle everything else into it.
+  await esbuild({
+    ...common,
+    packages: undefined,
+    entryPoints: { preload: 'src-main/electron/preload.ts' },
+    outdir: path.join(root, 'dist/main'),
+    outExtension: { '.js': '.cjs' },
+    external: ['electron'],
+  });
+}
+
+async function buildRenderer() {
+  await viteBuild({ configFile: path.join(root, 'src-renderer/vite.config.mts'), logLevel: 'warn' });
+}
+
+process.chdir(root);
+if (only !== 'renderer') await buildMain();
+if (only !== 'main') await buildRenderer();
+console.log('built dist/main and dist/renderer');

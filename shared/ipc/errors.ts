@@ -1,0 +1,50 @@
+/** Codes a user (or a test) can act on; every failure that crosses the boundary carries one. */
+export const ERROR_CODES = [
+  'VALIDATION_ERROR',
+  'CONNECTION_FAILED',
+  'AUTHENTICATION_FAILED',
+  'TLS_ERROR',
+  'PROTOCOL_ERROR',
+  'TOPIC_ERROR',
+  'QOS_ERROR',
+  'PAYLOAD_ERROR',
+  'PUBLISH_FAILED',
+  'NOT_CONNECTED',
+  'NOT_FOUND',
+  'UNKNOWN_METHOD',
+  'INTERNAL_ERROR',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** An error as data: what crosses the boundary instead of a thrown Error. */
+export interface ErrorData {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** Thrown inside the core; turned into ErrorData where a request leaves it. */
+export class TopiaryError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Readonly<Record<string, unknown>>) {
+    super(message);
+    this.name = 'TopiaryError';
+    this.code = code;
+    this.details = details;
+  }
+
+  toData(): ErrorData {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isErrorData(value: unknown): value is ErrorData {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as { code?: unknown; message?: unknown };
+  return typeof v.message === 'string' && (ERROR_CODES as readonly unknown[]).includes(v.code);
+}

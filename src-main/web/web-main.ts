@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createAppCore } from '../core/app-core';
+import { defaultUserDataDir } from '../core/user-data';
+import { startWebHost } from './web-host';
+
+// Web mode: the same core as the desktop app, serving the renderer to a browser on 127.0.0.1.
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '0' },
+      'user-data': { type: 'string' },
+      'renderer-dir': { type: 'string' },
+    },
+  });
+  const host = values.host ?? '127.0.0.1';
+  const port = Number(values.port ?? 0);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`topiary: --port must be a number from 0 to 65535, got "${values.port}"`);
+    process.exit(2);
+  }
+  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
+    console.warn(`topiary: warning: listening on ${host}, not only this machine; anyone who learns the URL's token can use it.`);
+  }
+  const userDataDir = values['user-data'] ?? defaultUserDataDir();
+  const core = await createAppCore({ userDataDir });
+  const host$ = await startWebHost({
+    rendererDir: values['renderer-dir'] ?? path.join(__dirname, '../renderer'),
+    attach: (wire) => core.attach(wire),
+    host,
+    port,
+  });
+  console.log(`Topiary web mode: open ${host$.url}`);
+
+  const stop = async (): Promise<void> => {
+    await host$.close();
+    await core.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((error: unknown) => {
+  console.error(`topiary: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,78 @@
+import { useState, type FormEvent } from 'react';
+import { parseBrokerUrl } from '../../../../shared/mqtt/broker-url';
+import { useAppStore, selectors } from '../../store/app-store';
+import { connect, disconnect } from '../../store/actions';
+
+const STATE_LABEL: Readonly<Record<string, string>> = {
+  connecting: 'Connecting…',
+  connected: 'Connected',
+  reconnecting: 'Reconnecting…',
+  disconnected: 'Disconnected',
+  error: 'Error',
+};
+
+/** Broker URL, protocol version, connect/disconnect and the live status. */
+export function ConnectBar(): React.JSX.Element {
+  const [url, setUrl] = useState('mqtt://127.0.0.1:1883');
+  const [version, setVersion] = useState<3 | 4 | 5>(5);
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const active = useAppStore(selectors.active);
+  const connecting = useAppStore((s) => s.connecting);
+  const connectError = useAppStore((s) => s.connectError);
+  const urlCheck = parseBrokerUrl(url);
+  const live = active && (active.state === 'connected' || active.state === 'reconnecting' || active.state === 'connecting');
+
+  const onSubmit = (event: FormEvent): void => {
+    event.preventDefault();
+    if (live && active) {
+      void disconnect(active.connectionId);
+      return;
+    }
+    void connect({
+      url,
+      protocolVersion: version,
+      ...(username ? { username } : {}),
+      ...(password ? { password } : {}),
+    });
+  };
+
+  const state = active?.state ?? 'disconnected';
+  const error = connectError ?? active?.error ?? null;
+  return (
+    <form className="connect-bar" onSubmit={onSubmit} data-testid="connect-bar">
+      <input
+        className="url"
+        data-testid="broker-url"
+        aria-label="Broker URL"
+        value={url}
+        spellCheck={false}
+        onChange={(e) => setUrl(e.target.value)}
+        disabled={Boolean(live)}
+      />
+      <select aria-label="MQTT version" data-testid="protocol-version" value={version} disabled={Boolean(live)} onChange={(e) => setVersion(Number(e.target.value) as 3 | 4 | 5)}>
+        <option value={5}>MQTT 5.0</option>
+        <option value={4}>MQTT 3.1.1</option>
+        <option value={3}>MQTT 3.1</option>
+      </select>
+      <input aria-label="User name" placeholder="user" data-testid="username" value={username} disabled={Boolean(live)} onChange={(e) => setUsername(e.target.value)} />
+      <input aria-label="Password" placeholder="password" type="password" data-testid="password" value={password} disabled={Boolean(live)} onChange={(e) => setPassword(e.target.value)} />
+      <button type="submit" data-testid="connect-button" disabled={connecting || (!live && !urlCheck.ok)}>
+        {live ? 'Disconnect' : connecting ? 'Connecting…' : 'Connect'}
+      </button>
+      <span className={`status status-${state}`} data-testid="connection-status" data-state={state}>
+        {STATE_LABEL[state]}
+      </span>
+      {!urlCheck.ok && !live && url.length > 0 ? (
+        <div className="error" role="alert" data-testid="url-error">
+          {urlCheck.message}
+        </div>
+      ) : null}
+      {error ? (
+        <div className="error" role="alert" data-testid="connection-error" data-code={error.code}>
+          <strong>{error.code}</strong> {error.message}
+        </div>
+      ) : null}
+    </form>
+  );
+}

@@ -1,0 +1,42 @@
+import { create } from 'zustand';
+import type { ConnectionId } from '../../../shared/ipc/common';
+import type { ConnectionInfo } from '../../../shared/ipc/connections';
+import type { ErrorData } from '../../../shared/ipc/errors';
+import type { ExplorerChanged } from '../../../shared/ipc/explorer';
+
+/** Connections as the UI knows them. */
+export interface ConnectionsSlice {
+  readonly connections: Readonly<Record<string, ConnectionInfo>>;
+  readonly activeId: ConnectionId | null;
+  readonly connecting: boolean;
+  readonly connectError: ErrorData | null;
+}
+
+/** Per connection: the tree's version and totals (the tree itself stays in the core), expansion and selection. */
+export interface ExplorerSlice {
+  readonly explorer: Readonly<Record<string, ExplorerChanged>>;
+  readonly expanded: Readonly<Record<string, readonly string[]>>;
+  readonly selected: Readonly<Record<string, string | null>>;
+}
+
+export type AppState = ConnectionsSlice & ExplorerSlice;
+
+export const useAppStore = create<AppState>()(() => ({
+  connections: {},
+  activeId: null,
+  connecting: false,
+  connectError: null,
+  explorer: {},
+  expanded: {},
+  selected: {},
+}));
+
+/** Selectors, grouped so components and tests read state the same way. */
+export const selectors = {
+  active: (s: AppState): ConnectionInfo | null => (s.activeId ? (s.connections[s.activeId] ?? null) : null),
+  explorerOf: (s: AppState): ExplorerChanged | null => (s.activeId ? (s.explorer[s.activeId] ?? null) : null),
+  expandedOf: (s: AppState): readonly string[] => (s.activeId ? (s.expanded[s.activeId] ?? EMPTY) : EMPTY),
+  selectedOf: (s: AppState): string | null => (s.activeId ? (s.selected[s.activeId] ?? null) : null),
+};
+
+const EMPTY: readonly string[] = [];
