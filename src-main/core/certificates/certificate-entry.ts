@@ -1,0 +1,45 @@
+import type { CertificateDetails } from './certificate-details';
+import type { ExpiryStatus } from './expiry-status';
+
+/** What a store entry is for. */
+export type CertificateEntryKind =
+  /** A CA certificate the user trusts (a local CA generated here also keeps its key, to sign more). */
+  | 'trusted-ca'
+  /** Certificate chain + key a client presents to brokers (mutual TLS). */
+  | 'client-identity'
+  /** Certificate chain + key the embedded broker serves. */
+  | 'server-identity';
+
+export type CertificateEntryId = string & { readonly __brand: 'CertificateEntryId' };
+
+/** One store entry as the UI and other modules see it; no key material. */
+export interface CertificateEntry {
+  readonly id: CertificateEntryId;
+  readonly label: string;
+  readonly kind: CertificateEntryKind;
+  readonly createdAt: string;
+  /** The leaf (or the CA itself for trusted-ca). */
+  readonly certificate: CertificateDetails;
+  /** Certificates after the leaf, in order towards the root. */
+  readonly chain: readonly CertificateDetails[];
+  readonly hasPrivateKey: boolean;
+  /** The worst expiry state over certificate and chain. */
+  readonly expiry: ExpiryStatus;
+}
+
+/** A listing row: an entry, or a file that could not be read (shown, never fatal). */
+export type CertificateListItem =
+  | { readonly status: 'ok'; readonly entry: CertificateEntry }
+  | {
+      readonly status: 'corrupt';
+      readonly id: CertificateEntryId;
+      readonly file: string;
+      readonly error: { readonly code: 'CORRUPT_ENTRY'; readonly message: string };
+    };
+
+/** PEM material ready for tls.connect / tls.createServer / MQTT.js options. */
+export interface TlsMaterial {
+  /** Leaf followed by its chain. */
+  readonly cert: string;
+  readonly key: string;
+}

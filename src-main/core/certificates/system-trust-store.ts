@@ -1,0 +1,101 @@
+import { X509Certificate } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as tls from 'node:tls';
+import { describeCertificate, type CertificateDetails } from './certificate-details';
+
+/** Where the system's trusted roots were read from. */
+export type SystemTrustSource = 'node-system-store' | 'bundle-file' | 'node-bundled';
+
+export interface SystemTrustStore {
+  readonly source: SystemTrustSource;
+  /** Says which source was used, for the UI. */
+  readonly label: string;
+  /** The bundle file, when source is 'bundle-file'. */
+  readonly path?: string;
+  /** DER certificates. */
+  readonly certificates: readonly Buffer[];
+}
+
+export interface SystemRootsListing {
+  readonly source: SystemTrustSource;
+  readonly label: string;
+  readonly path?: string;
+  readonly roots: readonly CertificateDetails[];
+}
+
+/** The usual bundle locations on Linux distributions (and macOS's OpenSSL bundle). */
+export const SYSTEM_BUNDLE_PATHS: readonly string[] = [
+  '/etc/ssl/certs/ca-certificates.crt', // Debian, Ubuntu, Arch, Gentoo
+  '/etc/pki/tls/certs/ca-bundle.crt', // Fedora, RHEL
+  '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem', // RHEL 7+
+  '/etc/ssl/ca-bundle.pem', // openSUSE
+  '/etc/ssl/cert.pem', // Alpine, macOS
+];
+
+export interface SystemTrustOptions {
+  /** Override the bundle search (tests); defaults to SYSTEM_BUNDLE_PATHS on Linux. */
+  readonly bundlePaths?: readonly string[];
+  /** Skip Node 22.15+'s tls.getCACertificates('system') even where present (tests). */
+  readonly ignoreNodeSystemStore?: boolean;
+}
+
+type GetCaCertificates = (type: 'system' | 'bundled' | 'default' | 'extra') => string[];
+
+/**
+ * Reads the OS's trusted roots, read-only.
+ *
+ * Node 22.15+ reads the real OS store; on Node 20 (web mode, tests) we fall back to the platform bundle,
+ * and only as a last resort to Node's bundled Mozilla list, which is not the OS store and is labelled so.
+ */
+export async function loadSystemTrustStore(options: SystemTrustOptions = {}): Promise<SystemTrustStore> {
+  const getCaCertificates = (tls as unknown as { getCACertificates?: GetCaCertificates }).getCACertificates;
+  if (getCaCertificates && !options.ignoreNodeSystemStore) {
+    const pems = getCaCertificates('system');
+    return { source: 'node-system-store', label: "The operating system's certificate store", certificates: pems.flatMap(pemToDer) };
+  }
+  const paths = options.bundlePaths ?? (process.platform === 'win32' ? [] : SYSTEM_BUNDLE_PATHS);
+  for (const path of paths) {
+    let text: string;
+    try {
+      text = await fs.readFile(path, 'utf8');
+    } catch {
+      continue;
+    }
+    const certificates = pemBundleToDer(text);
+    if (certificates.length > 0) {
+      return { source: 'bundle-file', label: `The system CA bundle ${path}`, path, certificates };
+    }
+  }
+  return {
+    source: 'node-bundled',
+    label: "Node's built-in Mozilla root list (the operating system's store could not be read)",
+    certificates: tls.rootCertificates.flatMap(pemToDer),
+  };
+}
+
+/** The system roots with their details, for a read-only list in the UI. */
+export async function listSystemRoots(options: SystemTrustOptions = {}): Promise<SystemRootsListing> {
+  const store = await loadSystemTrustStore(options);
+  const roots: CertificateDetails[] = [];
+  for (const der of store.certificates) {
+    try {
+      roots.push(describeCertificate(der));
+    } catch {
+      // A root our parser cannot read is still trusted by TLS; leaving it out of the list is the lesser harm.
+    }
+  }
+  return { source: store.source, label: store.label, ...(store.path ? { path: store.path } : {}), roots };
+}
+
+function pemBundleToDer(text: string): Buffer[] {
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  return blocks.flatMap(pemToDer);
+}
+
+function pemToDer(pem: string): Buffer[] {
+  try {
+    return [Buffer.from(new X509Certificate(pem).raw)];
+  } catch {
+    return [];
+  }
+}
