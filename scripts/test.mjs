@@ -1,0 +1,95 @@
+// Runs every test: typecheck, lint, unit and integration tests (vitest, real brokers), the
+// build, and the end-to-end tests (Playwright in Debian's Chromium against web mode).
+// Ends with one line: "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const bin = (name) => path.join(root, 'node_modules/.bin', name);
+const reports = mkdtempSync(path.join(os.tmpdir(), 'topiary-test-'));
+const tally = { passed: 0, failed: 0, skipped: 0 };
+const failures = [];
+
+function which(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).status === 0;
+}
+
+function run(title, command, args, env = {}) {
+  console.log(`\n=== ${title}`);
+  const started = Date.now();
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  console.log(`=== ${title}: ${result.status === 0 ? 'ok' : 'FAILED'} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  return result.status === 0;
+}
+
+/** A step that is not a test runner counts as one test. */
+function check(title, command, args) {
+  if (run(title, command, args)) tally.passed++;
+  else {
+    tally.failed++;
+    failures.push(title);
+  }
+}
+
+const missing = [];
+if (!which('mosquitto') && !existsSync('/usr/sbin/mosquitto')) missing.push('mosquitto');
+if (!which('mosquitto_pub')) missing.push('mosquitto-clients');
+if (!existsSync(chromium)) missing.push('chromium');
+if (missing.length > 0) {
+  console.error(`Missing: ${missing.join(', ')}. Install them with: sudo apt-get install -y ${missing.join(' ')}  (or run: bash .ci/run)`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+// mosquitto lives in /usr/sbin, which a non-root PATH may lack.
+process.env.PATH = `${process.env.PATH}:/usr/sbin`;
+
+check('typecheck', bin('tsc'), ['-p', 'shared']);
+check('typecheck main', bin('tsc'), ['-p', 'src-main']);
+check('typecheck renderer', bin('tsc'), ['-p', 'src-renderer']);
+check('typecheck e2e', bin('tsc'), ['-p', 'e2e']);
+if (existsSync('eslint.config.mjs')) check('lint', bin('eslint'), ['.', '--max-warnings', '1000']);
+
+const vitestJson = path.join(reports, 'vitest.json');
+run('unit and integration tests', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
+if (existsSync(vitestJson)) {
+  const r = JSON.parse(readFileSync(vitestJson, 'utf8'));
+  tally.passed += r.numPassedTests;
+  tally.failed += r.numFailedTests;
+  tally.skipped += r.numPendingTests + r.numTodoTests;
+  // A suite that fails to load has no test results of its own: count it.
+  const broken = r.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+  tally.failed += broken;
+  if (r.numFailedTests + broken > 0) failures.push('vitest');
+} else {
+  tally.failed++;
+  failures.push('vitest (no report)');
+}
+
+if (run('build', process.execPath, ['scripts/build.mjs'])) {
+  tally.passed++;
+  const playwrightJson = path.join(reports, 'playwright.json');
+  run('end-to-end tests', bin('playwright'), ['test'], { PLAYWRIGHT_JSON: playwrightJson });
+  if (existsSync(playwrightJson)) {
+    const s = JSON.parse(readFileSync(playwrightJson, 'utf8')).stats;
+    tally.passed += s.expected + s.flaky;
+    tally.failed += s.unexpected;
+    tally.skipped += s.skipped;
+    if (s.unexpected > 0) failures.push('e2e');
+  } else {
+    tally.failed++;
+    failures.push('e2e (no report)');
+  }
+} else {
+  tally.failed++;
+  failures.push('build');
+}
+
+rmSync(reports, { recursive: true, force: true });
+if (failures.length > 0) console.log(`\nFailed: ${failures.join(', ')}`);
+console.log(`\n${tally.passed} passed, ${tally.failed} failed${tally.skipped ? `, ${tally.skipped} skipped` : ''}`);
+process.exit(tally.failed > 0 ? 1 : 0);
