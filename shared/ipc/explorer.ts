@@ -16,7 +16,7 @@ export interface TreeRow {
   /** Topics with messages below this one. */
   readonly subtopicCount: number;
   readonly retained: boolean;
-  /** When a message last arrived on this node (ms since epoch), or 0. */
+  /** When a message last arrived at or below this node (ms since epoch), or 0. */
   readonly lastReceivedAt: number;
   /** A short text of the last value, '' when the node has no message of its own. */
   readonly preview: string;

@@ -37,7 +37,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     'connections.connect': (args) => connections.connect(args),
     'connections.disconnect': ({ connectionId }) => connections.disconnect(connectionId),
     'connections.list': () => connections.list(),
-    'explorer.rows': (args) => explorer.rows(args),
+    'explorer.rows': (args, { clientId }) => explorer.rows(args, clientId),
     'explorer.topic': (args) => explorer.topic(args),
     'explorer.watch': ({ connectionId, topic }, { clientId }) => {
       explorer.watch(clientId, connectionId, topic);

@@ -4,24 +4,31 @@ import { TopiaryError } from '../../shared/ipc/errors';
 import type { RowsResult, TopicDetail, TreeRow } from '../../shared/ipc/explorer';
 import { Batcher } from './ipc/batcher';
 import type { EventHub } from './ipc/event-hub';
-import { TopicIndex, ROOT_NODE, type NodeId } from './explorer/topic-index';
+import { TopicIndex } from './explorer/topic-index';
+import { TreeView, type TreeSort } from './explorer/tree-view';
 
 interface Explored {
   readonly index: TopicIndex;
+  /** One view per UI client: each window keeps its own expansion and sort. */
+  readonly views: Map<string, ClientView>;
   readonly feed: Batcher<MessageView>;
   announcedVersion: number;
 }
 
+interface ClientView {
+  readonly tree: TreeView;
+  expanded: readonly string[];
+  sort: TreeSort;
+}
+
+function sameItems(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** How often the UI hears that a tree changed: a few times a second at most. */
 const CHANGE_INTERVAL_MS = 150;
-const PREVIEW_CHARS = 80;
-const previewDecoder = new TextDecoder('utf-8', { fatal: false });
-
-function preview(bytes: Uint8Array | undefined): string {
-  if (!bytes || bytes.length === 0) return '';
-  const text = previewDecoder.decode(bytes.subarray(0, PREVIEW_CHARS * 4)).slice(0, PREVIEW_CHARS);
-  return text.replace(/[\u0000-\u001f\u007f]/g, ' ');
-}
 
 /**
  * Holds each connection's topic index beside the connection that feeds it, answers the
@@ -41,7 +48,7 @@ export class ExplorerService {
   open(connectionId: ConnectionId): void {
     if (this.explored.has(connectionId)) return;
     const feed = new Batcher<MessageView>((messages) => this.deliver(connectionId, messages));
-    this.explored.set(connectionId, { index: new TopicIndex(), feed, announcedVersion: 0 });
+    this.explored.set(connectionId, { index: new TopicIndex(), views: new Map(), feed, announcedVersion: 0 });
   }
 
   close(connectionId: ConnectionId): void {
@@ -56,37 +63,30 @@ export class ExplorerService {
     if (this.watches.size > 0) explored.feed.push(message);
   }
 
-  rows(args: ParsedArg<'explorer.rows'>): RowsResult {
-    const { index } = this.require(args.connectionId);
-    const expanded = new Set(args.expanded);
-    const rows: TreeRow[] = [];
-    const end = args.start + args.count;
-    let position = 0;
-    const visit = (id: NodeId, depth: number): void => {
-      const children = index.childrenOf(id).sort((a, b) => compareNames(index.nameOf(a), index.nameOf(b)));
-      for (const child of children) {
-        const path = index.pathOf(child);
-        const isExpanded = expanded.has(path);
-        if (position >= args.start && position < end) {
-          rows.push({
-            path,
-            name: index.nameOf(child),
-            depth,
-            hasChildren: index.childCountOf(child) > 0,
-            expanded: isExpanded,
-            messageCount: index.subtreeMessageCountOf(child),
-            subtopicCount: index.subtopicCountOf(child),
-            retained: index.isRetained(child),
-            lastReceivedAt: index.subtreeLastReceivedAtOf(child),
-            preview: preview(index.peekPayload(child)),
-          });
-        }
-        position++;
-        if (isExpanded) visit(child, depth + 1);
-      }
-    };
-    visit(ROOT_NODE, 0);
-    return { version: index.version, total: position, start: args.start, rows };
+  rows(args: ParsedArg<'explorer.rows'>, clientId: string): RowsResult {
+    const view = this.viewFor(clientId, args.connectionId);
+    if (!sameItems(view.expanded, args.expanded)) {
+      view.tree.setExpanded(args.expanded);
+      view.expanded = args.expanded;
+    }
+    if (view.sort !== args.sort) {
+      view.tree.setSort(args.sort);
+      view.sort = args.sort;
+    }
+    const window = view.tree.rows(args.start, args.count);
+    const rows: TreeRow[] = window.rows.map((r) => ({
+      path: r.path,
+      name: r.name,
+      depth: r.depth,
+      hasChildren: r.hasChildren,
+      expanded: r.expanded,
+      messageCount: r.messageCount,
+      subtopicCount: r.subtopicCount,
+      retained: r.retained,
+      lastReceivedAt: r.changedAt,
+      preview: r.preview,
+    }));
+    return { version: window.version, total: window.total, start: window.start, rows };
   }
 
   topic(args: ParsedArg<'explorer.topic'>): TopicDetail {
@@ -107,6 +107,17 @@ export class ExplorerService {
 
   forgetClient(clientId: string): void {
     this.watches.delete(clientId);
+    for (const explored of this.explored.values()) explored.views.delete(clientId);
+  }
+
+  private viewFor(clientId: string, connectionId: ConnectionId): ClientView {
+    const explored = this.require(connectionId);
+    let view = explored.views.get(clientId);
+    if (!view) {
+      view = { tree: new TreeView(explored.index), expanded: [], sort: 'name' };
+      explored.views.set(clientId, view);
+    }
+    return view;
   }
 
   dispose(): void {
@@ -137,8 +148,4 @@ export class ExplorerService {
       this.hub.emit('explorer.changed', { connectionId, version: index.version, topicCount: index.topicCount, messageCount: index.messageCount });
     }
   }
-}
-
-function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
