@@ -1,0 +1,82 @@
+// Lint for the whole repo: typescript-eslint's recommended rules (syntax only, so it stays fast)
+// plus the layer rules that keep shared/, the core and the renderer honest.
+import js from '@eslint/js';
+import globals from 'globals';
+import { builtinModules } from 'node:module';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = builtinModules.filter((name) => !name.startsWith('_'));
+
+/** Node's built-ins, bare (`fs`, `fs/promises`) and prefixed (`node:fs`). */
+const nodeBuiltinRestrictions = (why) => ({
+  paths: nodeBuiltins.map((name) => ({ name, message: why })),
+  patterns: [{ group: ['node:*'], message: why }],
+});
+
+const restrict = (...parts) => ({
+  paths: parts.flatMap((part) => part.paths ?? []),
+  patterns: parts.flatMap((part) => part.patterns ?? []),
+});
+
+const electron = (why) => ({ paths: [{ name: 'electron', message: why }], patterns: [{ group: ['electron/*'], message: why }] });
+const react = (why) => ({ paths: [{ name: 'react', message: why }, { name: 'react-dom', message: why }], patterns: [{ group: ['react/*', 'react-dom/*'], message: why }] });
+const layer = (folder, why) => ({ patterns: [{ group: [`**/${folder}`, `**/${folder}/**`, folder, `${folder}/**`], message: why }] });
+
+const sharedWhy = 'shared/ is the contract every layer uses: it may not depend on Node, Electron, React or another layer.';
+const coreWhy = 'src-main/core runs without Electron (web mode, CLI, tests): put Electron wiring in src-main/electron.';
+const rendererWhy = 'The renderer runs in a sandboxed page or a browser: ask the core through the typed client instead.';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'coverage/**', '**/*.d.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2022, sourceType: 'module', globals: { ...globals.node } },
+    linterOptions: { reportUnusedDisableDirectives: 'warn' },
+    rules: {
+      // `_name` marks a parameter or binding that is deliberately unused. A warning: tidiness, not a bug.
+      '@typescript-eslint/no-unused-vars': [
+        'warn',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
+      '@typescript-eslint/no-explicit-any': 'warn',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-empty-function': 'off',
+      // Declaration merging for branded ids and `{}` in generic bounds are deliberate here.
+      '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
+      // Control characters in regexes are how MQTT topic and payload checks are written.
+      'no-control-regex': 'off',
+      'prefer-const': 'warn',
+    },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['src-renderer/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['shared/**'],
+    languageOptions: { globals: {} },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        restrict(nodeBuiltinRestrictions(sharedWhy), electron(sharedWhy), react(sharedWhy), layer('src-main', sharedWhy), layer('src-renderer', sharedWhy)),
+      ],
+    },
+  },
+  {
+    files: ['src-main/core/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', restrict(electron(coreWhy), layer('src-renderer', coreWhy))] },
+  },
+  {
+    files: ['src-renderer/**/*.{ts,tsx}'],
+    ignores: ['src-renderer/**/*.test.{ts,tsx}', 'src-renderer/vite.config.*'],
+    rules: {
+      'no-restricted-imports': ['error', restrict(nodeBuiltinRestrictions(rendererWhy), electron(rendererWhy), layer('src-main', rendererWhy))],
+    },
+  },
+);
