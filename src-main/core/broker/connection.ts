@@ -81,7 +81,7 @@ export class Connection implements SessionLink {
 
   private onData(chunk: Buffer): void {
     if (this.state === 'closed') return;
-    this.lastActivity = this.broker.clock;
+    this.lastActivity = Date.now();
     this.broker.stats.bytesReceived += chunk.length;
     let buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = undefined;
