@@ -11,6 +11,7 @@ import {
   type GeneratedKeyAlgorithm,
 } from './certificate-generator';
 import { assertKeyMatches, findCertificateForKey, parseInputs, type ImportInput } from './certificate-import';
+import { testAgainstBroker, type BrokerTlsTestOptions, type BrokerTlsTestResult } from './broker-tls-test';
 import { buildChain, oneLine, type ChainCandidate, type ChainReport } from './chain-builder';
 import { worstExpiryStatus } from './expiry-status';
 import { writePkcs12 } from './pkcs12';
@@ -216,6 +217,11 @@ export class CertificateStore {
     candidates.push(...(await this.storeCandidates()));
     if (options.useSystemCAs ?? true) candidates.push(...(await this.systemCandidates()));
     return buildChain(leaf, candidates, this.now());
+  }
+
+  /** Connects to a TLS broker and explains whether its certificate verifies, and which entry would fix it if not. */
+  async testAgainstBroker(host: string, port: number, options: BrokerTlsTestOptions = {}): Promise<BrokerTlsTestResult> {
+    return testAgainstBroker(this, host, port, options, this.now());
   }
 
   /** Every certificate in the store as chain-building material; trusted CAs are anchors. */
