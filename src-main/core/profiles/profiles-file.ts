@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { ProfilesNotice } from '../../../shared/ipc/profiles';
+
+/** One sealed secret: the SecretStore's bytes, and whether the plain value was text or bytes. */
+export const SealedSecretSchema = z.object({
+  encoding: z.enum(['text', 'bytes']),
+  sealed: z.string().min(1),
+});
+
+export const StoredProfileSchema = z.object({
+  id: z.string().min(1),
+  name: z.string(),
+  folder: z.string(),
+  order: z.number().int().min(0),
+  /** JSON-safe connect options without secrets (bytes tagged, see json-bytes). */
+  options: z.record(z.string(), z.unknown()),
+  sealedSecrets: z.record(z.string(), SealedSecretSchema),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export type StoredProfile = z.infer<typeof StoredProfileSchema>;
+
+const ProfilesFileSchema = z.object({
+  format: z.literal('topiary-profiles'),
+  version: z.literal(1),
+  profiles: z.array(StoredProfileSchema),
+});
+
+export interface LoadedProfiles {
+  readonly profiles: StoredProfile[];
+  readonly notice?: ProfilesNotice;
+}
+
+/**
+ * Reads the profiles file. A damaged one is moved aside (never overwritten, never lost) and
+ * reported; the app starts with no profiles rather than refusing to start.
+ */
+export async function readProfilesFile(file: string, now: () => Date = () => new Date()): Promise<LoadedProfiles> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: [] };
+    throw error;
+  }
+  let reason: string;
+  try {
+    const parsed = ProfilesFileSchema.safeParse(JSON.parse(text));
+    if (parsed.success) return { profiles: parsed.data.profiles };
+    const issue = parsed.error.issues[0];
+    reason = `${issue?.path.join('.') || 'the file'}: ${issue?.message ?? 'unexpected content'}`;
+  } catch (error) {
+    reason = error instanceof Error ? error.message : String(error);
+  }
+  const keptAs = `${file}.corrupt-${now().toISOString().replace(/[:.]/g, '-')}`;
+  await fs.rename(file, keptAs);
+  return {
+    profiles: [],
+    notice: {
+      code: 'PROFILES_FILE_CORRUPT',
+      message: `The saved connection profiles could not be read (${reason}). The damaged file was kept as ${path.basename(keptAs)} in ${path.dirname(keptAs)}; restore it from a backup or import your profiles again.`,
+      keptAs,
+    },
+  };
+}
+
+/** Writes the whole file atomically: a temp file beside it, flushed, then renamed over the old one. */
+export async function writeProfilesFile(file: string, profiles: readonly StoredProfile[]): Promise<void> {
+  const text = JSON.stringify({ format: 'topiary-profiles', version: 1, profiles }, null, 2) + '\n';
+  const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const handle = await fs.open(temp, 'w', 0o600);
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+}
