@@ -157,7 +157,7 @@ describe('Sessions at connect', () => {
     expect(await old.client.waitClosed()).toBe(true);
   });
 
-  it('[MQTT-3.14.2-?] a DISCONNECT may not raise session expiry from 0 (protocol error 0x82)', async () => {
+  it('[MQTT-3.14.2.2.2] a DISCONNECT may not raise session expiry from 0 (protocol error 0x82)', async () => {
     const { client } = track(await RawClient.connected(target.port, 5, { clientId: id('expraise') }));
     client.send({ cmd: 'disconnect', reasonCode: 0, properties: { sessionExpiryInterval: 30 } });
     expect(await client.waitClosed()).toBe(true);

@@ -398,7 +398,7 @@ describe('Subscription options and identifiers', () => {
 });
 
 describe('Shared subscriptions', () => {
-  it('[MQTT-4.8.2-3] gives each message to one member of the group, alternating between members', async () => {
+  it('[MQTT-4.8.2] gives each message to one member of the group, alternating between members', async () => {
     const t = topic('share');
     const a = await raw(5);
     const b = await raw(5);
