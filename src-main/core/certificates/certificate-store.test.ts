@@ -286,6 +286,14 @@ describe('generated certificates', () => {
     expect(await codeOf(store.issue({ caId: ca.id, kind: 'server-identity', commonName: 'x', ipAddresses: ['not-an-ip'] }))).toBe('INVALID_REQUEST');
   });
 
+  it('imports an existing CA with its key and signs with it; a key that does not match is refused', async () => {
+    const [ca] = await store.addTrustedCas({ inputs: [{ data: pki.read('inter.crt') }, { data: pki.read('inter.key') }], label: 'Imported CA' });
+    expect(ca).toMatchObject({ label: 'Imported CA', hasPrivateKey: true, kind: 'trusted-ca' });
+    const issued = await store.issue({ caId: ca!.id, kind: 'server-identity', commonName: 'edge' });
+    expect(issued.certificate.issuer.commonName).toBe('Topiary Test Intermediate');
+    expect(await codeOf(store.addTrustedCas({ inputs: [{ data: pki.read('root.crt') }, { data: pki.read('inter.key') }] }))).toBe('KEY_MISMATCH');
+  });
+
   it('refuses to sign with a CA that has no key in the store', async () => {
     const [root] = await store.addTrustedCas({ inputs: [{ data: pki.read('root.crt') }] });
     expect(await codeOf(store.issue({ caId: root!.id, kind: 'client-identity', commonName: 'x' }))).toBe('NOT_A_CA');

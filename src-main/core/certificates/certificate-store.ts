@@ -86,6 +86,9 @@ const KINDS: ReadonlySet<string> = new Set(['trusted-ca', 'client-identity', 'se
 
 /** The user's certificates: trusted CAs, client identities and server identities, in one folder. */
 export class CertificateStore {
+  // The OS store changes rarely and holds ~150 roots; read it once per store instance.
+  private systemTrust: Promise<readonly ChainCandidate[]> | undefined;
+
   private constructor(private readonly options: CertificateStoreOptions) {}
 
   /** Opens the store, creating its folder (0700) on first use. */
@@ -94,11 +97,25 @@ export class CertificateStore {
     return new CertificateStore(options);
   }
 
-  /** Adds every certificate in the inputs as a trusted CA; one already trusted is returned, not duplicated. */
+  /**
+   * Adds every certificate in the inputs as a trusted CA; one already trusted is returned, not duplicated.
+   * A single CA imported with its own key is kept with the key, so it can sign like a generated local CA.
+   */
   async addTrustedCas(request: AddTrustedCasRequest): Promise<readonly CertificateEntry[]> {
-    const { certificates } = parseInputs(request.inputs);
+    const { certificates, privateKeys } = parseInputs(request.inputs);
     if (certificates.length === 0) {
       throw new CertificateError('MISSING_CERTIFICATE', 'No certificate was found to trust. Choose the CA certificate file (PEM or DER).');
+    }
+    if (privateKeys.length > 0) {
+      if (certificates.length !== 1 || privateKeys.length !== 1) {
+        throw new CertificateError('INVALID_REQUEST', 'To import a CA with its signing key, import exactly one CA certificate and its key.');
+      }
+      assertKeyMatches(certificates[0]!, privateKeys[0]!);
+      if (!new X509Certificate(certificates[0]!).ca) {
+        throw new CertificateError('NOT_A_CA', 'This certificate is not a CA, so its key cannot sign others. Import it as a client or server identity instead.');
+      }
+      const stored = await this.write({ kind: 'trusted-ca', label: request.label ?? defaultLabel(certificates[0]!), certificates, privateKey: privateKeys[0]! });
+      return [this.toEntry(stored)];
     }
     const existing = await this.readAllValid();
     const added: CertificateEntry[] = [];
@@ -242,8 +259,10 @@ export class CertificateStore {
   }
 
   async systemCandidates(): Promise<readonly ChainCandidate[]> {
-    const system = await loadSystemTrustStore(this.options.systemTrust);
-    return system.certificates.map((der) => ({ der, origin: 'system' as const, trustAnchor: true }));
+    this.systemTrust ??= loadSystemTrustStore(this.options.systemTrust).then((system) =>
+      system.certificates.map((der) => ({ der, origin: 'system' as const, trustAnchor: true })),
+    );
+    return this.systemTrust;
   }
 
   /** Generates a local CA and stores it, key included, as a trusted CA that can sign. */
@@ -327,7 +346,7 @@ export class CertificateStore {
   // Write-then-rename so a crash never leaves a half-written entry behind.
   private async persist(stored: StoredEntry): Promise<void> {
     const file = this.fileOf(stored.id as CertificateEntryId);
-    const temp = `${file}.${process.pid}.tmp`;
+    const temp = `${file}.${randomUUID()}.tmp`;
     await fs.writeFile(temp, JSON.stringify(stored, null, 2), { mode: 0o600 });
     await fs.rename(temp, file);
   }
