@@ -1,0 +1,80 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { formatPasswordFile, hashPassword, parsePasswordFile, verifyPassword } from './password-file';
+import { freePort } from './conformance/target';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'topiary-pw-'));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('mosquitto password hashes', () => {
+  it('writes $7$ PBKDF2-SHA512 hashes with 101 iterations and a 12-byte salt that verify', () => {
+    const h = hashPassword('s3cret');
+    const [, kind, iterations, salt, hash] = h.split('$');
+    expect(kind).toBe('7');
+    expect(iterations).toBe('101');
+    expect(Buffer.from(salt!, 'base64')).toHaveLength(12);
+    expect(Buffer.from(hash!, 'base64')).toHaveLength(64);
+    expect(verifyPassword('s3cret', h)).toBe(true);
+    expect(verifyPassword('wrong', h)).toBe(false);
+  });
+
+  it('verifies hashes written by mosquitto_passwd (both $7$ and legacy $6$)', () => {
+    const dir = tempDir();
+    const file = join(dir, 'pw');
+    execFileSync('mosquitto_passwd', ['-b', '-c', file, 'alice', 'wonderland']);
+    execFileSync('mosquitto_passwd', ['-H', 'sha512', '-b', file, 'bob', 'builder']);
+    const users = parsePasswordFile(readFileSync(file, 'utf8'));
+    expect(users.map((u) => u.username)).toEqual(['alice', 'bob']);
+    expect(users[0]!.passwordHash.startsWith('$7$101$')).toBe(true);
+    expect(users[1]!.passwordHash.startsWith('$6$')).toBe(true);
+    expect(verifyPassword('wonderland', users[0]!.passwordHash)).toBe(true);
+    expect(verifyPassword('builder', users[1]!.passwordHash)).toBe(true);
+    expect(verifyPassword('builder', users[0]!.passwordHash)).toBe(false);
+  });
+
+  it('exports a file mosquitto itself accepts for authentication', async () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o755);
+    const pw = join(dir, 'pw');
+    writeFileSync(pw, formatPasswordFile([{ username: 'carol', passwordHash: hashPassword('pa55') }]), { mode: 0o644 });
+    const port = await freePort();
+    const conf = join(dir, 'm.conf');
+    writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous false\npassword_file ${pw}\npersistence false\nlog_dest none\n`, { mode: 0o644 });
+    const child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
+    const exited = new Promise((r) => child.once('exit', r));
+    try {
+      const url = `mqtt://127.0.0.1:${port}`;
+      let ok: mqtt.MqttClient | undefined;
+      const deadline = Date.now() + 5000;
+      while (!ok) {
+        try {
+          ok = await mqtt.connectAsync(url, { reconnectPeriod: 0, username: 'carol', password: 'pa55' });
+        } catch (e) {
+          if (Date.now() > deadline || !String(e).includes('ECONNREFUSED')) throw e;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+      await ok.endAsync();
+      await expect(mqtt.connectAsync(url, { reconnectPeriod: 0, username: 'carol', password: 'nope' })).rejects.toThrow();
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it('rejects plain-text lines with PASSWORD_FILE_INVALID and says how to fix them', () => {
+    expect(() => parsePasswordFile('# comment\n\nalice:plain\n')).toThrow(/mosquitto_passwd -U/);
+    expect(() => parsePasswordFile('nocolon\n')).toThrowError(expect.objectContaining({ code: 'PASSWORD_FILE_INVALID' }));
+  });
+});
