@@ -26,6 +26,8 @@ export interface PublishResult {
   readonly reasonCode?: number;
   /** Milliseconds from sending to the final acknowledgement (0 for QoS 0). */
   readonly roundTripMs: number;
+  /** True when the connection was down: the message waits in order and goes out on reconnect. */
+  readonly queued?: boolean;
 }
 
 export const publishRequests = {

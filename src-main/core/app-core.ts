@@ -37,6 +37,9 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     'connections.connect': (args) => connections.connect(args),
     'connections.disconnect': ({ connectionId }) => connections.disconnect(connectionId),
     'connections.list': () => connections.list(),
+    'connections.info': ({ connectionId }) => connections.get(connectionId),
+    'connections.packetLog': ({ connectionId, ...window }) => connections.packetLog(connectionId, window),
+    'connections.exportPacketLog': ({ connectionId, ...filter }) => connections.exportPacketLog(connectionId, filter),
     'explorer.rows': (args, { clientId }) => explorer.rows(args, clientId),
     'explorer.topic': (args) => explorer.topic(args),
     'explorer.watch': ({ connectionId, topic }, { clientId }) => {

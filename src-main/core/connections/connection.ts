@@ -1,0 +1,306 @@
+import mqtt, { type IConnackPacket, type IDisconnectPacket, type MqttClient, type Packet } from 'mqtt';
+import type { ConnectionId, MessageView } from '../../../shared/ipc/common';
+import type { ConnectionInfo, ConnectionState } from '../../../shared/ipc/connections';
+import { TopiaryError, type ErrorData } from '../../../shared/ipc/errors';
+import type { ParsedArg } from '../../../shared/ipc/contract';
+import type { PublishResult } from '../../../shared/ipc/publish';
+import { formatBrokerUrl, type BrokerUrl } from '../../../shared/mqtt/broker-url';
+import { mayRetry, reconnectDelayMs } from './backoff';
+import { brokerFacts } from './broker-facts';
+import { aimAt, clientOptions, payloadBuffer, publishOptions, type ConnectArgsParsed } from './client-options';
+import { classifyConnectionError, describeServerDisconnect } from './connection-errors';
+import { messageFromPacket } from './message-from-packet';
+import { PacketLog } from './packet-log';
+import type { ResolvedTls } from './tls-options';
+
+type PublishArgs = ParsedArg<'publish.send'>;
+
+export interface ConnectionHooks {
+  status(info: ConnectionInfo): void;
+  message(connectionId: ConnectionId, message: MessageView): void;
+}
+
+interface QueuedPublish {
+  readonly args: PublishArgs;
+}
+
+type Phase = 'first-pass' | 'running' | 'stopped';
+
+/**
+ * One broker connection over its whole life: a single MQTT.js client, reused across reconnects so its
+ * outgoing store (QoS 1/2 in flight) survives, aimed in turn at each failover broker, and retried on our
+ * own back-off schedule.
+ */
+export class Connection {
+  readonly log: PacketLog;
+  private info: ConnectionInfo;
+  private readonly client: MqttClient;
+  private readonly queue: QueuedPublish[] = [];
+  private phase: Phase = 'first-pass';
+  private target = 0;
+  private attempt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private attemptError: ErrorData | undefined;
+  private readonly firstPassErrors: ErrorData[] = [];
+  private settleFirst: { resolve(): void; reject(error: TopiaryError): void } | undefined;
+
+  constructor(
+    readonly connectionId: ConnectionId,
+    private readonly args: ConnectArgsParsed,
+    private readonly brokers: readonly BrokerUrl[],
+    clientId: string,
+    private readonly tls: ResolvedTls | undefined,
+    private readonly hooks: ConnectionHooks,
+    logCapacity?: number,
+  ) {
+    this.log = new PacketLog(logCapacity);
+    const urls = brokers.map(formatBrokerUrl);
+    this.info = {
+      connectionId,
+      name: args.name ?? urls[0] ?? '',
+      url: urls[0] ?? '',
+      urls,
+      protocolVersion: args.protocolVersion,
+      clientId,
+      state: 'connecting',
+      since: Date.now(),
+      queuedCount: 0,
+    };
+    this.client = mqtt.connect(clientOptions(args, clientId, tls));
+    this.wire();
+  }
+
+  get current(): ConnectionInfo {
+    return this.info;
+  }
+
+  /**
+   * Tries each broker once, in order; resolves at the first CONNACK that accepts us (subscriptions made),
+   * rejects with the first broker's classified failure when none does.
+   */
+  async start(): Promise<void> {
+    this.hooks.status(this.info);
+    await new Promise<void>((resolve, reject) => {
+      this.settleFirst = { resolve, reject };
+      this.open();
+    });
+  }
+
+  async publish(args: PublishArgs): Promise<PublishResult> {
+    if (this.phase === 'stopped') {
+      throw new TopiaryError('NOT_CONNECTED', `"${this.info.name}" is not connected; connect it again first.`);
+    }
+    if (this.info.state !== 'connected') {
+      this.queue.push({ args });
+      this.update({ queuedCount: this.queue.length });
+      return { queued: true, roundTripMs: 0 };
+    }
+    return this.send(args);
+  }
+
+  /** Ends the connection: a DISCONNECT when connected (so no will is sent), otherwise just stops trying. */
+  async stop(): Promise<void> {
+    const wasConnected = this.client.connected;
+    this.phase = 'stopped';
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (wasConnected) {
+      let timeout: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.client.endAsync().catch(() => undefined),
+        // A broker that stopped answering must not hold the user's disconnect hostage.
+        new Promise<void>((resolve) => (timeout = setTimeout(resolve, 2_000))),
+      ]);
+      clearTimeout(timeout);
+    }
+    this.client.end(true);
+    const { reconnect: _r, ...rest } = this.info;
+    this.info = { ...rest, state: 'disconnected', since: Date.now() };
+    this.hooks.status(this.info);
+  }
+
+  /** Drops the network connection without a DISCONNECT, as a network failure would (the broker sends the will). */
+  abortTransport(): void {
+    this.client.stream?.destroy();
+  }
+
+  private open(): void {
+    this.attemptError = undefined;
+    aimAt(this.client.options, this.brokers[this.target] as BrokerUrl, this.tls);
+    const url = formatBrokerUrl(this.brokers[this.target] as BrokerUrl);
+    if (url !== this.info.url) this.update({ url });
+    if (!this.client.stream) {
+      this.client.connect();
+    } else {
+      // Reuse the stores: in-flight QoS 1/2 messages are resent on the new network connection.
+      this.client.reconnect({ incomingStore: this.client.incomingStore, outgoingStore: this.client.outgoingStore });
+    }
+  }
+
+  private wire(): void {
+    const { client } = this;
+    client.on('packetsend', (packet: Packet) => this.log.record('out', packet));
+    client.on('packetreceive', (packet: Packet) => {
+      this.log.record('in', packet);
+      if (packet.cmd === 'connack') this.update({ broker: brokerFacts(packet as IConnackPacket) });
+    });
+    client.on('message', (_topic, _payload, packet) => this.hooks.message(this.connectionId, messageFromPacket(packet, Date.now())));
+    client.on('error', (error) => {
+      this.attemptError = classifyConnectionError(error, { address: this.address(), connectTimeoutMs: this.args.connectTimeoutMs }).toData();
+    });
+    client.on('disconnect', (packet: IDisconnectPacket) => {
+      const code = packet.reasonCode ?? 0;
+      this.attemptError = {
+        code: 'CONNECTION_FAILED',
+        message: describeServerDisconnect(code, packet.properties?.reasonString),
+        details: { reasonCode: code, ...(packet.properties?.serverReference ? { serverReference: packet.properties.serverReference } : {}) },
+      };
+    });
+    client.on('connect', () => void this.onConnected());
+    client.on('close', () => this.onClosed());
+  }
+
+  private async onConnected(): Promise<void> {
+    if (this.phase === 'stopped') return;
+    const first = this.phase === 'first-pass';
+    this.phase = 'running';
+    this.attempt = 0;
+    const { reconnect: _r, error: _e, ...rest } = this.info;
+    this.info = { ...rest, state: 'connected', since: Date.now() };
+    this.hooks.status(this.info);
+    const subscribed = this.subscribe();
+    this.flushQueue();
+    if (first) {
+      try {
+        await subscribed;
+      } finally {
+        this.settleFirst?.resolve();
+        this.settleFirst = undefined;
+      }
+    } else {
+      await subscribed.catch(() => undefined);
+    }
+  }
+
+  private onClosed(): void {
+    if (this.phase === 'stopped') return;
+    const error = this.attemptError ?? {
+      code: 'CONNECTION_FAILED' as const,
+      message:
+        this.info.state === 'connected'
+          ? `${this.address()} closed the connection.`
+          : `${this.address()} closed the connection before the MQTT handshake finished. Check the scheme, port and protocol version.`,
+    };
+    this.attemptError = undefined;
+    if (this.phase === 'first-pass') {
+      this.firstPassErrors.push(error);
+      if (this.target + 1 < this.brokers.length) {
+        this.target++;
+        this.open();
+        return;
+      }
+      this.phase = 'stopped';
+      this.client.end(true);
+      const primary = this.firstPassErrors[0] as ErrorData;
+      const failures = this.firstPassErrors.map((e, i) => ({ url: this.info.urls[i], code: e.code, message: e.message }));
+      const reported = new TopiaryError(primary.code, primary.message, {
+        ...(primary.details ?? {}),
+        ...(failures.length > 1 ? { failures } : {}),
+      });
+      this.setState('error', reported.toData());
+      this.settleFirst?.reject(reported);
+      this.settleFirst = undefined;
+      return;
+    }
+    if (!mayRetry(this.args.reconnect, this.attempt)) {
+      this.phase = 'stopped';
+      this.client.end(true);
+      const { reconnect: _r, ...rest } = this.info;
+      const gaveUp = this.args.reconnect.enabled
+        ? `${error.message} Gave up after ${this.attempt} reconnect attempt${this.attempt === 1 ? '' : 's'}.`
+        : error.message;
+      this.info = { ...rest, state: 'error', since: Date.now(), error: { ...error, message: gaveUp } };
+      this.hooks.status(this.info);
+      return;
+    }
+    // Failover: the next try goes to the next broker in the list.
+    if (this.brokers.length > 1) this.target = (this.target + 1) % this.brokers.length;
+    this.attempt++;
+    const delay = reconnectDelayMs(this.args.reconnect, this.attempt);
+    const nextAttemptAt = Date.now() + delay;
+    this.info = {
+      ...this.info,
+      state: 'reconnecting',
+      since: this.info.state === 'reconnecting' ? this.info.since : Date.now(),
+      error,
+      reconnect: { attempt: this.attempt, maxAttempts: this.args.reconnect.maxAttempts, nextAttemptAt },
+    };
+    this.hooks.status(this.info);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.phase === 'running') this.open();
+    }, delay);
+  }
+
+  private async subscribe(): Promise<void> {
+    const subscriptions = this.args.subscriptions;
+    if (subscriptions.length === 0) return;
+    const v5 = this.args.protocolVersion === 5;
+    const map: Record<string, { qos: 0 | 1 | 2; nl?: boolean; rap?: boolean; rh?: number }> = {};
+    for (const s of subscriptions) {
+      map[s.filter] = v5
+        ? {
+            qos: s.qos,
+            // Retain-as-published by default so the explorer sees which messages the publisher retained.
+            rap: s.retainAsPublished ?? true,
+            ...(s.noLocal !== undefined ? { nl: s.noLocal } : {}),
+            ...(s.retainHandling !== undefined ? { rh: s.retainHandling } : {}),
+          }
+        : { qos: s.qos };
+    }
+    await this.client.subscribeAsync(map);
+  }
+
+  private flushQueue(): void {
+    const waiting = this.queue.splice(0);
+    if (waiting.length === 0) return;
+    // Sent in one go, in order: MQTT.js writes each packet to the stream as it is called.
+    for (const { args } of waiting) void this.send(args).catch(() => undefined);
+    this.update({ queuedCount: this.queue.length });
+  }
+
+  private async send(args: PublishArgs): Promise<PublishResult> {
+    const options = publishOptions(args.qos, args.retain, args.properties, this.args.protocolVersion === 5);
+    const started = performance.now();
+    try {
+      const packet = await this.client.publishAsync(args.topic, payloadBuffer(args.payload), options);
+      const ack = packet as { messageId?: number; reasonCode?: number } | undefined;
+      return {
+        ...(ack?.messageId !== undefined && args.qos > 0 ? { packetId: ack.messageId } : {}),
+        ...(ack?.reasonCode !== undefined ? { reasonCode: ack.reasonCode } : {}),
+        roundTripMs: args.qos === 0 ? 0 : performance.now() - started,
+      };
+    } catch (error) {
+      const e = error as { code?: unknown; message?: unknown };
+      throw new TopiaryError('PUBLISH_FAILED', `The broker refused the message: ${String(e.message ?? error)}`, {
+        ...(typeof e.code === 'number' ? { reasonCode: e.code } : {}),
+      });
+    }
+  }
+
+  private address(): string {
+    const b = this.brokers[this.target] as BrokerUrl;
+    return `${b.host}:${b.port}`;
+  }
+
+  private setState(state: ConnectionState, error?: ErrorData): void {
+    const { error: _previous, reconnect: _r, ...rest } = this.info;
+    this.info = { ...rest, state, since: Date.now(), ...(error ? { error } : {}) };
+    this.hooks.status(this.info);
+  }
+
+  private update(patch: Partial<ConnectionInfo>): void {
+    this.info = { ...this.info, ...patch };
+    this.hooks.status(this.info);
+  }
+}
