@@ -1,0 +1,168 @@
+// Packages the app offline (`electron-builder --linux dir`) against a stand-in Electron and checks
+// what went into app.asar. Run: `node scripts/package-check.mjs` (builds dist/ first if missing).
+// Offline because electron-builder fetches Electron from GitHub unless `electronDist` points at a
+// local folder; the `dir` target needs no other download (AppImage and deb tools would).
+import asar from '@electron/asar';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BUILD_OUTPUTS } from './start.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The built entries the packaged app cannot start without. */
+export const REQUIRED_FILES = ['package.json', 'dist/main/electron-main.cjs', 'dist/main/preload.cjs', 'dist/renderer/index.html'];
+
+/** Packages that are bundled into dist/ or only build and test the app: never shipped. */
+export const FORBIDDEN_PACKAGES = [
+  'react',
+  'react-dom',
+  'monaco-editor',
+  '@monaco-editor/react',
+  'zustand',
+  'vite',
+  'typescript',
+  'playwright',
+  '@playwright/test',
+  'electron',
+  'electron-builder',
+  'esbuild',
+  'vitest',
+  'eslint',
+  'aedes',
+];
+
+/** Builds dist/ when any entry the app runs from is missing. */
+export function ensureBuilt() {
+  if (BUILD_OUTPUTS.every((file) => existsSync(path.join(root, file)))) return;
+  const build = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('BUILD_FAILED: scripts/build.mjs failed; run `npm run build` to see why.');
+}
+
+/**
+ * A folder electron-builder accepts as an unpacked Electron: it only copies it, so one
+ * executable file named `electron` is enough.
+ * @param {string} dir
+ */
+export function writeStandInElectron(dir) {
+  mkdirSync(dir, { recursive: true });
+  const binary = path.join(dir, 'electron');
+  writeFileSync(binary, '#!/bin/sh\necho "stand-in for the Electron binary; packaging check only" >&2\nexit 1\n');
+  chmodSync(binary, 0o755);
+  return dir;
+}
+
+/**
+ * Runs electron-builder for Linux `dir` into outDir, offline.
+ * @param {{ outDir: string, electronDist: string }} options
+ * @returns {Promise<{ appDir: string, asarPath: string, log: string }>}
+ */
+export function packageApp({ outDir, electronDist }) {
+  const cli = path.join(root, 'node_modules/electron-builder/cli.js');
+  const args = [cli, '--linux', 'dir', '--x64', '--publish', 'never', `-c.electronDist=${electronDist}`, `-c.directories.output=${outDir}`];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    child.stdout.on('data', (chunk) => (log += chunk));
+    child.stderr.on('data', (chunk) => (log += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) {
+        reject(new Error(`PACKAGING_FAILED: electron-builder exited with ${code}; its output:\n${log}`));
+        return;
+      }
+      const appDir = path.join(outDir, 'linux-unpacked');
+      resolve({ appDir, asarPath: path.join(appDir, 'resources/app.asar'), log });
+    });
+  });
+}
+
+/**
+ * Lists app.asar (packed and unpacked entries) as relative paths with forward slashes.
+ * @param {string} asarPath
+ * @returns {string[]}
+ */
+export function listAsar(asarPath) {
+  return asar.listPackage(asarPath, { isPack: false }).map((p) => p.replaceAll('\\', '/').replace(/^\//, ''));
+}
+
+/** The package name a node_modules path belongs to (the innermost one), or undefined. */
+function packageOf(file) {
+  const parts = file.split('/');
+  const at = parts.lastIndexOf('node_modules');
+  if (at < 0 || at + 1 >= parts.length) return undefined;
+  const first = parts[at + 1];
+  if (!first.startsWith('@')) return first;
+  return parts[at + 2] ? `${first}/${parts[at + 2]}` : undefined;
+}
+
+/**
+ * What is wrong with a packaged app.asar; an empty list means the layout is right.
+ * @param {string} asarPath
+ * @returns {{ files: string[], problems: string[] }}
+ */
+export function checkAppLayout(asarPath) {
+  if (!existsSync(asarPath)) return { files: [], problems: [`${asarPath} does not exist`] };
+  const files = listAsar(asarPath);
+  const present = new Set(files);
+  const problems = [];
+
+  for (const file of REQUIRED_FILES) if (!present.has(file)) problems.push(`missing ${file}`);
+
+  if (present.has('package.json')) {
+    const manifest = JSON.parse(asar.extractFile(asarPath, 'package.json').toString('utf8'));
+    const main = String(manifest.main ?? '').replace(/^\.\//, '');
+    if (!present.has(main)) problems.push(`package.json "main" is "${manifest.main}", which is not in the asar`);
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) {
+      if (!present.has(`node_modules/${dependency}/package.json`)) problems.push(`runtime dependency ${dependency} is missing`);
+    }
+    if (manifest.devDependencies) problems.push('package.json still lists devDependencies');
+  }
+
+  if (present.has('dist/renderer/index.html')) {
+    const html = asar.extractFile(asarPath, 'dist/renderer/index.html').toString('utf8');
+    if (!/http-equiv="Content-Security-Policy"/i.test(html)) problems.push('dist/renderer/index.html has no Content-Security-Policy');
+  }
+
+  const shipped = new Set(files.map(packageOf).filter((name) => name !== undefined));
+  for (const name of FORBIDDEN_PACKAGES) if (shipped.has(name)) problems.push(`node_modules/${name} is shipped but belongs to the build, not the app`);
+  for (const name of shipped) if (name.startsWith('@types/')) problems.push(`node_modules/${name} (type declarations) is shipped`);
+
+  const offending = files.filter(
+    (file) =>
+      /\.map$/.test(file) ||
+      /\.(test|spec)\.[^/]*$/.test(file) ||
+      /\.[cm]?tsx?$/.test(file) ||
+      /^(src-[^/]+|e2e|shared|scripts|bench|test-results|release)(\/|$)/.test(file),
+  );
+  for (const file of offending.slice(0, 20)) problems.push(`should not be shipped: ${file}`);
+  if (offending.length > 20) problems.push(`… and ${offending.length - 20} more files that should not be shipped`);
+
+  return { files, problems };
+}
+
+async function main() {
+  ensureBuilt();
+  const work = mkdtempSync(path.join(os.tmpdir(), 'topiary-package-'));
+  try {
+    const packaged = await packageApp({ outDir: path.join(work, 'release'), electronDist: writeStandInElectron(path.join(work, 'electron')) });
+    const { files, problems } = checkAppLayout(packaged.asarPath);
+    if (problems.length > 0) {
+      console.error(`app.asar has ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+      process.exitCode = 1;
+    } else {
+      console.log(`app.asar is well formed: ${files.length} entries, no sources, maps, tests or build-only packages.`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  });
+}
