@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { BrokerError, createBroker, parseBrokerOptions, type BrokerOptions, type ListenerConfig } from './core/broker';
+
+/** Headless Topiary broker: `topiary-broker [--port N] [--host H] [--config FILE]`. */
+
+interface CliArgs {
+  readonly port?: number;
+  readonly host?: string;
+  readonly config?: string;
+  readonly help: boolean;
+}
+
+const USAGE = `Usage: topiary-broker [--port N] [--host ADDRESS] [--config FILE]
+  --port N        TCP port for MQTT (default 1883; 0 picks a free one)
+  --host ADDRESS  address to bind (default 127.0.0.1)
+  --config FILE   JSON file with broker options (listeners, users, acl, limits, ...)
+`;
+
+function parseArgs(argv: readonly string[]): CliArgs {
+  let port: number | undefined;
+  let host: string | undefined;
+  let config: string | undefined;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new BrokerError('CLI_USAGE', `${flag} needs a value.\n${USAGE}`);
+      return v;
+    };
+    switch (flag) {
+      case '--port': {
+        const v = value();
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0 || n > 65535) throw new BrokerError('CLI_USAGE', `--port must be a whole number from 0 to 65535, not "${v}".`);
+        port = n;
+        break;
+      }
+      case '--host':
+        host = value();
+        break;
+      case '--config':
+        config = value();
+        break;
+      case '-h':
+      case '--help':
+        help = true;
+        break;
+      default:
+        throw new BrokerError('CLI_USAGE', `Unknown option "${a}".\n${USAGE}`);
+    }
+  }
+  return { port, host, config, help };
+}
+
+function loadOptions(args: CliArgs): BrokerOptions {
+  let options: BrokerOptions = {};
+  if (args.config) {
+    let text: string;
+    try {
+      text = readFileSync(args.config, 'utf8');
+    } catch {
+      throw new BrokerError('CONFIG_FILE_UNREADABLE', `The config file ${args.config} could not be read; check the path.`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      throw new BrokerError('BROKER_CONFIG_INVALID', `The config file ${args.config} is not valid JSON: ${(e as Error).message}.`);
+    }
+    options = parseBrokerOptions(json);
+  }
+  let listeners: ListenerConfig[] = [...(options.listeners ?? [])];
+  if (listeners.length === 0 || args.port !== undefined || args.host !== undefined) {
+    const tcp: ListenerConfig = { kind: 'tcp', port: args.port ?? 1883, host: args.host ?? '127.0.0.1' };
+    const i = listeners.findIndex((l) => l.kind === 'tcp');
+    if (i >= 0) listeners[i] = { ...listeners[i]!, ...(args.port !== undefined ? { port: args.port } : {}), ...(args.host !== undefined ? { host: args.host } : {}) } as ListenerConfig;
+    else listeners = [tcp, ...listeners];
+  }
+  return { ...options, listeners };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const broker = createBroker(loadOptions(args));
+  const bound = await broker.start();
+  for (const l of bound) process.stdout.write(`listening ${l.url}\n`);
+  let stopping = false;
+  const shutdown = (): void => {
+    if (stopping) return;
+    stopping = true;
+    broker.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof BrokerError) process.stderr.write(`error ${e.code}: ${e.message}\n`);
+  else process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

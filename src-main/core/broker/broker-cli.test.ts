@@ -1,0 +1,92 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+let dir: string;
+let bundle: string;
+const children: ChildProcess[] = [];
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'topiary-cli-'));
+  bundle = join(dir, 'cli.cjs');
+  const root = resolve(__dirname, '../../..');
+  execFileSync(
+    join(root, 'node_modules/.bin/esbuild'),
+    ['src-main/broker-cli.ts', '--bundle', '--platform=node', '--format=cjs', '--packages=external', `--outfile=${bundle}`, '--log-level=error'],
+    { cwd: root },
+  );
+  // The bundle keeps packages external; let it resolve them from the repo.
+  writeFileSync(join(dir, 'package.json'), '{}');
+});
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function run(args: string[]): { child: ChildProcess; lines: string[]; stderr: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, [bundle, ...args], { env: { ...process.env, NODE_PATH: resolve(__dirname, '../../../node_modules') } });
+  children.push(child);
+  const lines: string[] = [];
+  let err = '';
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    const parts = buf.split('\n');
+    buf = parts.pop()!;
+    lines.push(...parts);
+  });
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, lines, stderr: () => err, exit };
+}
+
+async function waitLines(lines: string[], n: number, exit: Promise<unknown>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  let exited = false;
+  void exit.then(() => (exited = true));
+  while (lines.length < n) {
+    if (exited) throw new Error('CLI exited early');
+    if (Date.now() > deadline) throw new Error('CLI did not print its listeners');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('broker CLI (esbuild bundle under plain node)', () => {
+  it('prints one line per listener, serves MQTT, and exits cleanly on SIGTERM', async () => {
+    const { child, lines, exit } = run(['--port', '0']);
+    await waitLines(lines, 1, exit);
+    const m = /^listening (mqtt:\/\/127\.0\.0\.1:(\d+))$/.exec(lines[0]!);
+    expect(m).not.toBeNull();
+    const c = await mqtt.connectAsync(m![1]!, { reconnectPeriod: 0 });
+    await c.subscribeAsync('cli/x');
+    const got = new Promise<string>((r) => c.once('message', (_t, p) => r(p.toString())));
+    await c.publishAsync('cli/x', 'hello');
+    expect(await got).toBe('hello');
+    await c.endAsync();
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  });
+
+  it('takes listeners from --config and reports each', async () => {
+    const cfg = join(dir, 'cfg.json');
+    writeFileSync(cfg, JSON.stringify({ listeners: [{ kind: 'tcp', port: 0 }, { kind: 'ws', port: 0, path: '/m' }], allowAnonymous: true }));
+    const { child, lines, exit } = run(['--config', cfg]);
+    await waitLines(lines, 2, exit);
+    expect(lines[0]).toMatch(/^listening mqtt:\/\/127\.0\.0\.1:\d+$/);
+    expect(lines[1]).toMatch(/^listening ws:\/\/127\.0\.0\.1:\d+\/m$/);
+    child.kill('SIGINT');
+    expect(await exit).toBe(0);
+  });
+
+  it('exits with a coded, actionable error for a bad config', async () => {
+    const cfg = join(dir, 'bad.json');
+    writeFileSync(cfg, JSON.stringify({ limits: { maxInflight: -1 } }));
+    const { exit, stderr } = run(['--config', cfg]);
+    expect(await exit).toBe(1);
+    expect(stderr()).toMatch(/error BROKER_CONFIG_INVALID: Broker setting "limits.maxInflight" is invalid/);
+  });
+});
