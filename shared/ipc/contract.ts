@@ -2,19 +2,21 @@ import type { ArgOf, ParsedArgOf, ResultOf } from './define';
 import { connectionsRequests, type ConnectionsEvents } from './connections';
 import { explorerRequests, type ExplorerEvents } from './explorer';
 import { publishRequests } from './publish';
+import { profilesRequests, type ProfilesEvents } from './profiles';
 
 /** Every request the core answers, with the schema its argument must pass. */
 export const requests = {
   ...connectionsRequests,
   ...explorerRequests,
   ...publishRequests,
+  ...profilesRequests,
 } as const;
 
 export type Requests = typeof requests;
 export type Method = keyof Requests;
 
 /** Every event the core pushes. */
-export interface Events extends ConnectionsEvents, ExplorerEvents {}
+export interface Events extends ConnectionsEvents, ExplorerEvents, ProfilesEvents {}
 export type EventName = keyof Events;
 
 export type Arg<M extends Method> = ArgOf<Requests[M]>;

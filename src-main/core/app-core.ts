@@ -1,15 +1,21 @@
 import { mkdir } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type { Handlers } from '../../shared/ipc/contract';
 import type { Wire } from '../../shared/ipc/wire';
 import { ConnectionManager } from './connections/connection-manager';
 import { ExplorerService } from './explorer-service';
 import { EventHub } from './ipc/event-hub';
 import { serve } from './ipc/serve';
+import { ProfileService } from './profiles/profile-service';
+import { openEncryptedFileSecretStore } from './secrets/encrypted-file-secret-store';
+import type { SecretStore } from './secrets/secret-store';
 
 export interface CoreOptions {
   /** The folder Topiary keeps its files in (profiles, certificates, secrets). */
   readonly userDataDir: string;
+  /** Seals saved passwords and keys; the Electron shell passes a safeStorage one, web mode uses the encrypted-file vault. */
+  readonly secrets?: SecretStore;
 }
 
 /** Everything stateful, Electron-free: what both hosts wire up. */
@@ -32,6 +38,14 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     message: (connectionId, message) => explorer.ingest(connectionId, message),
     closed: (connectionId) => explorer.close(connectionId),
   });
+  const secrets = options.secrets ?? (await openEncryptedFileSecretStore({ keyFile: path.join(options.userDataDir, 'secret.key') }));
+  const profiles = await ProfileService.open({
+    userDataDir: options.userDataDir,
+    secrets,
+    connect: (args) => connections.connect(args),
+    liveConnectionIds: () => connections.list().map((c) => c.connectionId),
+    changed: (list) => hub.emit('profiles.changed', list),
+  });
 
   const handlers: Handlers = {
     'connections.connect': (args) => connections.connect(args),
@@ -47,6 +61,16 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       return null;
     },
     'publish.send': (args) => connections.publish(args),
+    'profiles.list': () => profiles.list(),
+    'profiles.save': (args) => profiles.save(args),
+    'profiles.duplicate': ({ id }) => profiles.duplicate(id),
+    'profiles.delete': ({ id }) => profiles.delete(id),
+    'profiles.move': ({ id, folder, index }) => profiles.move(id, folder, index),
+    'profiles.connect': ({ id }) => profiles.connect(id),
+    'profiles.export': ({ ids, includeSecrets }) => profiles.export(ids, includeSecrets),
+    'profiles.import': ({ text }) => profiles.import(text),
+    'profiles.importForeign': ({ text, format }) => profiles.importForeign(text, format),
+    'profiles.secretStoreInfo': () => profiles.secretStoreInfo(),
   };
 
   return {

@@ -1,0 +1,196 @@
+import path from 'node:path';
+import { z } from 'zod';
+import type { ConnectionId } from '../../../shared/ipc/common';
+import { ConnectArgsSchema, type ConnectionInfo } from '../../../shared/ipc/connections';
+import type { ParsedArg } from '../../../shared/ipc/contract';
+import { TopiaryError } from '../../../shared/ipc/errors';
+import type { ExportResult, ImportResult, ProfileConnection, ProfileId, ProfilesList, SecretStoreInfo } from '../../../shared/ipc/profiles';
+import { validationError } from '../ipc/serve';
+import type { SecretStore } from '../secrets/secret-store';
+import { readForeignProfiles } from './importers/foreign-import';
+import type { ImportCandidate } from './importers/import-candidate';
+import { bytesFromJson, bytesToJson } from './json-bytes';
+import { ProfileStore } from './profile-store';
+import { StoredProfileSchema } from './profiles-file';
+
+export interface ProfileServiceOptions {
+  readonly userDataDir: string;
+  readonly secrets: SecretStore;
+  /** Opens a connection (the connection manager's connect). */
+  readonly connect: (args: ParsedArg<'connections.connect'>) => Promise<ConnectionInfo>;
+  /** Connections alive now, so a profile shows live only while its connection is. */
+  readonly liveConnectionIds: () => Iterable<ConnectionId>;
+  /** Told after every change, to push `profiles.changed` to every window. */
+  readonly changed?: (list: ProfilesList) => void;
+  readonly now?: () => Date;
+}
+
+const EXPORT_FORMAT = 'topiary-profiles-export';
+
+const ExportFileSchema = z.object({
+  format: z.literal(EXPORT_FORMAT),
+  version: z.literal(1),
+  profiles: z.array(
+    z.object({
+      name: z.string(),
+      folder: z.string().default(''),
+      order: z.number().optional(),
+      options: z.record(z.string(), z.unknown()),
+    }),
+  ),
+});
+
+const ProfilesFileImportSchema = z.object({ format: z.literal('topiary-profiles'), version: z.literal(1), profiles: z.array(StoredProfileSchema) });
+
+/** The `profiles.*` requests: saved profiles, connecting from them, import and export. */
+export class ProfileService {
+  // Which profile each live connection came from.
+  private readonly opened = new Map<ConnectionId, ProfileId>();
+
+  private constructor(
+    private readonly store: ProfileStore,
+    private readonly options: ProfileServiceOptions,
+  ) {}
+
+  static async open(options: ProfileServiceOptions): Promise<ProfileService> {
+    const store = await ProfileStore.open({
+      file: path.join(options.userDataDir, 'profiles.json'),
+      secrets: options.secrets,
+      ...(options.now ? { now: options.now } : {}),
+    });
+    return new ProfileService(store, options);
+  }
+
+  list(): ProfilesList {
+    const alive = new Set(this.options.liveConnectionIds());
+    for (const id of this.opened.keys()) if (!alive.has(id)) this.opened.delete(id);
+    const live: ProfileConnection[] = [...this.opened].map(([connectionId, profileId]) => ({ profileId, connectionId }));
+    return {
+      profiles: this.store.list(),
+      folders: this.store.folders(),
+      live,
+      ...(this.store.notice ? { notice: this.store.notice } : {}),
+    };
+  }
+
+  secretStoreInfo(): SecretStoreInfo {
+    return this.store.secretStoreInfo();
+  }
+
+  async save(args: ParsedArg<'profiles.save'>): Promise<{ id: ProfileId; list: ProfilesList }> {
+    const saved = await this.store.save({
+      ...(args.id !== undefined ? { id: args.id } : {}),
+      name: args.name,
+      folder: args.folder,
+      options: args.options as Record<string, unknown>,
+      clearSecrets: args.clearSecrets,
+    });
+    return { id: saved.id, list: this.changed() };
+  }
+
+  async duplicate(id: ProfileId): Promise<{ id: ProfileId; list: ProfilesList }> {
+    const copy = await this.store.duplicate(id);
+    return { id: copy.id, list: this.changed() };
+  }
+
+  async delete(id: ProfileId): Promise<ProfilesList> {
+    await this.store.delete(id);
+    return this.changed();
+  }
+
+  async move(id: ProfileId, folder: string, index: number): Promise<ProfilesList> {
+    await this.store.move(id, folder, index);
+    return this.changed();
+  }
+
+  /** Unseals the profile's secrets and connects; the secrets exist in plain form only for this call. */
+  async connect(id: ProfileId): Promise<ConnectionInfo> {
+    const { profile, options } = await this.store.resolve(id);
+    const parsed = ConnectArgsSchema.safeParse({ ...options, name: profile.name });
+    if (!parsed.success) {
+      const data = validationError(parsed.error);
+      throw new TopiaryError(data.code, `The profile "${profile.name}" no longer passes the connection checks: ${data.message} Edit the profile and save it again.`, data.details);
+    }
+    const info = await this.options.connect(parsed.data);
+    this.opened.set(info.connectionId, id);
+    this.changed();
+    return info;
+  }
+
+  /** Topiary's own JSON; secrets only when asked, in plain text, for moving to another machine. */
+  async export(ids: readonly ProfileId[] | undefined, includeSecrets: boolean): Promise<ExportResult> {
+    const chosen = ids ? ids.map((id) => this.store.get(id)) : this.store.list();
+    const profiles = [];
+    for (const view of chosen) {
+      const options = includeSecrets ? (await this.store.resolve(view.id)).options : (view.options as Record<string, unknown>);
+      profiles.push({ name: view.name, folder: view.folder, order: view.order, options: bytesToJson(options) });
+    }
+    const now = this.options.now?.() ?? new Date();
+    const text = JSON.stringify({ format: EXPORT_FORMAT, version: 1, exportedAt: now.toISOString(), includesSecrets: includeSecrets, profiles }, null, 2) + '\n';
+    return { fileName: `topiary-profiles-${now.toISOString().slice(0, 10)}.json`, text, count: profiles.length, includesSecrets: includeSecrets };
+  }
+
+  /** Reads a Topiary export (or a copied profiles.json, whose sealed secrets stay behind). */
+  async import(text: string): Promise<ImportResult> {
+    let json: unknown;
+    try {
+      json = JSON.parse(text.replace(/^\uFEFF/, ''));
+    } catch (error) {
+      throw new TopiaryError('VALIDATION_ERROR', `The file is not valid JSON (${error instanceof Error ? error.message : String(error)}). Choose a file Topiary exported.`);
+    }
+    const warnings: string[] = [];
+    let candidates: ImportCandidate[];
+    const exported = ExportFileSchema.safeParse(json);
+    const copied = ProfilesFileImportSchema.safeParse(json);
+    if (exported.success) {
+      candidates = [...exported.data.profiles]
+        .sort((a, b) => a.folder.localeCompare(b.folder) || (a.order ?? 0) - (b.order ?? 0))
+        .map((p) => ({ name: p.name, folder: p.folder, options: bytesFromJson(p.options) as Record<string, unknown>, warnings: [] }));
+    } else if (copied.success) {
+      candidates = copied.data.profiles.map((p) => {
+        const lost = Object.keys(p.sealedSecrets);
+        return {
+          name: p.name,
+          folder: p.folder,
+          options: bytesFromJson(p.options) as Record<string, unknown>,
+          warnings: lost.length > 0 ? [`${p.name}: its saved secrets (${lost.join(', ')}) are sealed with another machine's key; enter them again.`] : [],
+        };
+      });
+    } else {
+      throw new TopiaryError('VALIDATION_ERROR', 'The file is not a Topiary profiles export. For MQTTX or MQTT Explorer files, use "Import from another app".');
+    }
+    return this.importCandidates('topiary', candidates, [], warnings);
+  }
+
+  async importForeign(text: string, format: 'auto' | 'mqttx' | 'mqtt-explorer'): Promise<ImportResult> {
+    const read = await readForeignProfiles(text, format);
+    return this.importCandidates(read.format, read.candidates, read.skipped, []);
+  }
+
+  private async importCandidates(
+    format: ImportResult['format'],
+    candidates: readonly ImportCandidate[],
+    skippedBefore: ImportResult['skipped'],
+    warningsBefore: readonly string[],
+  ): Promise<ImportResult> {
+    const imported: { id: ProfileId; name: string }[] = [];
+    const skipped = [...skippedBefore];
+    const warnings = [...warningsBefore];
+    for (const candidate of candidates) {
+      try {
+        const saved = await this.store.save({ name: candidate.name.slice(0, 200) || 'Imported', folder: candidate.folder, options: candidate.options });
+        imported.push({ id: saved.id, name: saved.name });
+        warnings.push(...candidate.warnings);
+      } catch (error) {
+        skipped.push({ name: candidate.name, reason: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return { format, imported, skipped, warnings, list: this.changed() };
+  }
+
+  private changed(): ProfilesList {
+    const list = this.list();
+    this.options.changed?.(list);
+    return list;
+  }
+}
