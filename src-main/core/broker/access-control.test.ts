@@ -67,6 +67,15 @@ describe('who may connect', () => {
     expect(broker!.listUsers().map((u) => u.username)).toEqual(['bob']);
   });
 
+  it('refuses protocol versions switched off: CONNACK 0x84 in v5 form, 0x01 in 3.x form', async () => {
+    const port = await start({ protocolVersions: [4] });
+    expect((await rawConnect(port, 5, {})).code).toBe(0x84);
+    const { client, connack } = await RawClient.connected(port, 3, { clientId: 'old' });
+    raws.push(client);
+    expect((connack as { returnCode?: number }).returnCode).toBe(0x01);
+    expect((await rawConnect(port, 4, {})).code).toBe(0);
+  });
+
   it('fails to construct with CONFIG_FILE_UNREADABLE when the password file is missing', () => {
     expect(() => createBroker({ passwordFile: '/nonexistent/passwd' })).toThrowError(expect.objectContaining({ code: 'CONFIG_FILE_UNREADABLE' }));
   });
