@@ -119,7 +119,7 @@ export async function testAgainstBroker(
       const mismatch = observation.authorizationError !== 'ERR_TLS_CERT_ALTNAME_INVALID' ? hostnameProblem(observation.chain[0], servername) : undefined;
       if (mismatch) problems.push(mismatch);
     }
-    if (observation.errorCode) problems.push(explainHandshakeFailure(observation, host, port, identity !== undefined));
+    if (observation.errorCode) problems.push(explainPostHandshakeFailure(observation, host, port, identity !== undefined));
   }
 
   const first = problems[0];
@@ -379,6 +379,21 @@ function explainHandshakeFailure(observation: TlsObservation, host: string, port
     };
   }
   return { ...base, verdict: 'handshake-failed', message: `The TLS handshake with ${host}:${port} failed: ${observation.errorMessage ?? code}.` };
+}
+
+// After a TLS 1.3 handshake the server still judges the client's certificate; a reset then means it refused us.
+function explainPostHandshakeFailure(observation: TlsObservation, host: string, port: number, presentedIdentity: boolean): BrokerTlsProblem {
+  const code = observation.errorCode ?? 'ECONNRESET';
+  if (code === 'ECONNRESET' || code === 'EPIPE') {
+    return {
+      nodeErrorCode: code,
+      verdict: 'handshake-failed',
+      message: presentedIdentity
+        ? `The broker at ${host}:${port} closed the connection right after the TLS handshake; it may have rejected your client certificate.`
+        : `The broker at ${host}:${port} closed the connection right after the TLS handshake; it may require a client certificate.`,
+    };
+  }
+  return explainHandshakeFailure(observation, host, port, presentedIdentity);
 }
 
 function trustFix(candidate: ChainCandidate, selected: ReadonlySet<string>, message: string): BrokerTlsFix {
