@@ -12,6 +12,14 @@ export interface Mosquitto {
   /** The folder holding its config; tests may put password files or certificates here. */
   readonly dir: string;
   stop(): Promise<void>;
+  /** Stops the process (it saves its persistence file, if enabled) and starts it again on the same port and config. */
+  restart(): Promise<void>;
+  /** Stops the process only, keeping its folder, for a later start(). */
+  kill(): Promise<void>;
+  /** Starts a killed broker again on the same port and config. */
+  start(): Promise<void>;
+  /** What mosquitto wrote to stderr so far (its log). */
+  log(): string;
 }
 
 export interface MosquittoOptions {
@@ -45,34 +53,53 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     ...(options.listeners ?? [`listener ${port} 127.0.0.1`, 'allow_anonymous true']),
     ...(options.config ?? []),
   ];
-  await writeFile(path.join(dir, 'mosquitto.conf'), lines.join('\n') + '\n');
-  const child: ChildProcess = spawn('mosquitto', ['-c', path.join(dir, 'mosquitto.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const configPath = path.join(dir, 'mosquitto.conf');
+  await writeFile(configPath, lines.join('\n') + '\n');
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
-  });
-  await waitFor(
-    async () => {
-      if (exited) throw new Error(`mosquitto exited: ${stderr.trim()}`);
-      return portAnswers(port);
-    },
-    { timeoutMs: 10_000, what: `mosquitto on port ${port}` },
-  );
+  let child: ChildProcess | undefined;
+  let exited = true;
+
+  const spawnBroker = async (): Promise<void> => {
+    const proc = spawn('mosquitto', ['-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = proc;
+    exited = false;
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    proc.once('exit', () => {
+      if (child === proc) exited = true;
+    });
+    await waitFor(
+      async () => {
+        if (exited) throw new Error(`mosquitto exited: ${stderr.trim()}`);
+        return portAnswers(port);
+      },
+      { timeoutMs: 10_000, what: `mosquitto on port ${port}` },
+    );
+  };
+  const killBroker = async (): Promise<void> => {
+    const proc = child;
+    if (!proc || exited) return;
+    const gone = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill('SIGTERM');
+    await gone;
+  };
+
+  await spawnBroker();
   return {
     port,
     url: `mqtt://127.0.0.1:${port}`,
     dir,
     async stop() {
-      if (!exited) {
-        const gone = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await gone;
-      }
+      await killBroker();
       await rm(dir, { recursive: true, force: true });
     },
+    async restart() {
+      await killBroker();
+      await spawnBroker();
+    },
+    kill: killBroker,
+    start: spawnBroker,
+    log: () => stderr,
   };
 }

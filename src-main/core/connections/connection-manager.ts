@@ -5,7 +5,7 @@ import { TopiaryError } from '../../../shared/ipc/errors';
 import type { ParsedArg } from '../../../shared/ipc/contract';
 import type { PublishResult } from '../../../shared/ipc/publish';
 import { parseBrokerUrl, type BrokerUrl } from '../../../shared/mqtt/broker-url';
-import { Connection } from './connection';
+import { Connection, type ExtraSubscription, type SubscriptionVerdict } from './connection';
 import type { PacketLogFilter, PacketLogWindow } from './packet-log';
 import { resolveTls, type ResolvedTls, type TlsResolveOptions } from './tls-options';
 
@@ -85,6 +85,15 @@ export class ConnectionManager {
   /** Sends now when connected; otherwise queues in order for the next connect (result.queued). */
   publish(args: PublishArgs): Promise<PublishResult> {
     return this.require(args.connectionId).publish(args);
+  }
+
+  /** Subscribes while connected (explorer's subscription panel); one verdict per filter. */
+  addSubscriptions(connectionId: ConnectionId, subscriptions: readonly ExtraSubscription[]): Promise<SubscriptionVerdict[]> {
+    return this.require(connectionId).addSubscriptions(subscriptions);
+  }
+
+  removeSubscriptions(connectionId: ConnectionId, filters: readonly string[]): Promise<void> {
+    return this.require(connectionId).removeSubscriptions(filters);
   }
 
   packetLog(connectionId: ConnectionId, window: PacketLogWindow): PacketLogPage {

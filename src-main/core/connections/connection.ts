@@ -15,6 +15,24 @@ import type { ResolvedTls } from './tls-options';
 
 type PublishArgs = ParsedArg<'publish.send'>;
 
+/** A subscription made while connected (MQTT 5 options included). */
+export interface ExtraSubscription {
+  readonly filter: string;
+  readonly qos: 0 | 1 | 2;
+  readonly noLocal?: boolean;
+  readonly retainAsPublished?: boolean;
+  readonly retainHandling?: 0 | 1 | 2;
+  readonly subscriptionIdentifier?: number;
+}
+
+/** The SUBACK verdict for one filter. */
+export interface SubscriptionVerdict {
+  readonly filter: string;
+  readonly ok: boolean;
+  readonly reasonCode: number;
+  readonly reason?: string;
+}
+
 export interface ConnectionHooks {
   status(info: ConnectionInfo): void;
   message(connectionId: ConnectionId, message: MessageView): void;
@@ -259,6 +277,43 @@ export class Connection {
         : { qos: s.qos };
     }
     await this.client.subscribeAsync(map);
+  }
+
+  /**
+   * Subscribes while connected, one SUBSCRIBE per filter so each gets its own subscription identifier
+   * and its own SUBACK verdict; a refusal comes back as an outcome with its reason, not as a throw.
+   */
+  async addSubscriptions(subscriptions: readonly ExtraSubscription[]): Promise<SubscriptionVerdict[]> {
+    if (!this.client.connected) throw new TopiaryError('NOT_CONNECTED', `"${this.info.name}" is not connected; connect it first.`);
+    const v5 = this.args.protocolVersion === 5;
+    return Promise.all(
+      subscriptions.map(async (s): Promise<SubscriptionVerdict> => {
+        const options = v5
+          ? {
+              qos: s.qos,
+              rap: s.retainAsPublished ?? true,
+              nl: s.noLocal ?? false,
+              rh: s.retainHandling ?? 0,
+              ...(s.subscriptionIdentifier !== undefined ? { properties: { subscriptionIdentifier: s.subscriptionIdentifier } } : {}),
+            }
+          : { qos: s.qos };
+        try {
+          const granted = await this.client.subscribeAsync({ [s.filter]: options } as Parameters<MqttClient['subscribeAsync']>[0]);
+          const code = granted[0]?.qos ?? 0;
+          return { filter: s.filter, ok: code < 0x80, reasonCode: code };
+        } catch (error) {
+          const e = error as { code?: unknown; message?: unknown; packet?: { granted?: number[]; properties?: { reasonString?: string } } };
+          const code = e.packet?.granted?.[0] ?? (typeof e.code === 'number' ? e.code : 0x80);
+          const why = e.packet?.properties?.reasonString ?? String(e.message ?? error);
+          return { filter: s.filter, ok: false, reasonCode: code, reason: `The broker refused "${s.filter}" (reason 0x${code.toString(16)}): ${why}` };
+        }
+      }),
+    );
+  }
+
+  async removeSubscriptions(filters: readonly string[]): Promise<void> {
+    if (!this.client.connected) throw new TopiaryError('NOT_CONNECTED', `"${this.info.name}" is not connected; connect it first.`);
+    await this.client.unsubscribeAsync([...filters]);
   }
 
   private flushQueue(): void {
