@@ -103,7 +103,7 @@ describe('TopicIndex', () => {
     expect(new TextDecoder().decode(index.lastMessage('t')!.payload)).toBe('abc');
   });
 
-  it('marks retained topics and clears the mark on a retained empty payload', () => {
+  it('marks retained topics and clears the mark on an empty payload, retained or live', () => {
     const index = new TopicIndex();
     index.ingest(msg('r', 'v', { retain: true }));
     expect(index.info('r')!.retained).toBe(true);
@@ -112,6 +112,9 @@ describe('TopicIndex', () => {
     index.ingest(msg('r', '', { retain: true }));
     expect(index.info('r')!.retained).toBe(false);
     expect(index.lastMessage('r')!.payload.length).toBe(0);
+    index.ingest(msg('r', 'again', { retain: true }));
+    index.ingest(msg('r', ''));
+    expect(index.info('r')!.retained).toBe(false);
   });
 
   it('advances the version and per-node sequence numbers on each message', () => {

@@ -98,11 +98,12 @@ export class TopicIndex {
     this.payloadLength[id] = payload.length;
 
     f = (f & RETAINED) | HAS_MESSAGE | (msg.qos << QOS_SHIFT);
-    if (msg.retain) {
-      f |= LAST_RETAIN_FLAG;
-      // A retained publish with an empty payload is how a retained value is deleted.
-      f = payload.length === 0 ? f & ~RETAINED : f | RETAINED;
-    }
+    if (msg.retain) f |= LAST_RETAIN_FLAG;
+    // An empty retained publish deletes the retained value. Subscribers already listening get
+    // it with the retain flag cleared (unless they asked for retain-as-published), so any
+    // empty payload clears the mark; a retained non-empty one sets it.
+    if (payload.length === 0) f &= ~RETAINED;
+    else if (msg.retain) f |= RETAINED;
     if (msg.dup === true) f |= LAST_DUP;
     if (msg.properties !== undefined) {
       f |= HAS_PROPERTIES;

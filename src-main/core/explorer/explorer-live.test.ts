@@ -1,0 +1,129 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExplorerSession } from './explorer-session';
+
+// Real broker, real client: the session fed exactly as the connection layer will feed it.
+
+let broker: ChildProcess | undefined;
+let dir = '';
+let port = 0;
+const clients: MqttClient[] = [];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+async function waitFor(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function connect(clientId: string): Promise<MqttClient> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId, protocolVersion: 5, reconnectPeriod: 0 });
+      clients.push(client);
+      return client;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+function attach(client: MqttClient, session: ExplorerSession): void {
+  client.on('message', (topic, payload, packet) => {
+    session.ingest({
+      topic,
+      payload,
+      qos: packet.qos,
+      retain: packet.retain,
+      dup: packet.dup,
+      receivedAt: Date.now(),
+      properties: packet.properties?.contentType === undefined ? undefined : { contentType: packet.properties.contentType },
+    });
+  });
+}
+
+beforeAll(async () => {
+  port = await freePort();
+  dir = mkdtempSync(join(tmpdir(), 'topiary-explorer-'));
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\nmax_inflight_messages 0\n`);
+  broker = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
+  broker?.kill();
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+});
+
+describe('ExplorerSession fed by a real mosquitto', () => {
+  it('counts a burst of known size exactly, per topic and per subtree', async () => {
+    const session = new ExplorerSession();
+    const subscriber = await connect('explorer-sub');
+    attach(subscriber, session);
+    await subscriber.subscribeAsync('burst/#', { qos: 1 });
+    const publisher = await connect('explorer-pub');
+    const total = 20_000;
+    for (let i = 0; i < total; i++) {
+      publisher.publish(`burst/line${i % 10}/sensor${i % 1_000}`, `{"v":${i}}`, { qos: 1, properties: { contentType: 'application/json' } });
+    }
+    await waitFor(() => session.stats().messageCount === total, `${total} messages`);
+    expect(session.stats().topicCount).toBe(1_000);
+    expect(session.index.info('burst/line3')!.subtreeMessageCount).toBe(2_000);
+    expect(session.index.info('burst/line3/sensor3')!.messageCount).toBe(20);
+    const last = session.topic('burst/line9/sensor999')!;
+    expect(new TextDecoder().decode(last.lastMessage!.payload)).toBe('{"v":19999}');
+    expect(last.lastMessage!.properties?.contentType).toBe('application/json');
+    expect(session.series('burst/line9/sensor999', { kind: 'json', path: 'v' }).points.map((p) => p.v).slice(-2)).toEqual([18_999, 19_999]);
+  });
+
+  it('holds a paused burst in the buffer and applies it on resume', async () => {
+    const session = new ExplorerSession();
+    const subscriber = await connect('explorer-sub-2');
+    attach(subscriber, session);
+    await subscriber.subscribeAsync('paused/#', { qos: 1 });
+    const publisher = await connect('explorer-pub-2');
+    await publisher.publishAsync('paused/state', 'on', { qos: 1, retain: true });
+    await waitFor(() => session.stats().messageCount === 1, 'the first message');
+    expect(session.index.info('paused/state')!.retained).toBe(false); // live delivery clears the retain flag
+    session.pause();
+    for (let i = 0; i < 500; i++) publisher.publish(`paused/t${i % 50}`, String(i), { qos: 1 });
+    await waitFor(() => session.stats().buffer.bufferedMessages === 500, 'the buffered burst');
+    expect(session.stats().messageCount).toBe(1);
+    session.resume();
+    expect(session.stats()).toMatchObject({ messageCount: 501, topicCount: 51, buffer: { dropped: 0, bufferedMessages: 0 } });
+  });
+
+  it('marks topics whose retained value arrives on subscribe', async () => {
+    const publisher = await connect('explorer-pub-3');
+    await publisher.publishAsync('kept/value', '42', { qos: 1, retain: true });
+    const session = new ExplorerSession();
+    const subscriber = await connect('explorer-sub-3');
+    attach(subscriber, session);
+    await subscriber.subscribeAsync('kept/#', { qos: 1 });
+    await waitFor(() => session.stats().messageCount === 1, 'the retained message');
+    expect(session.index.info('kept/value')!.retained).toBe(true);
+    await publisher.publishAsync('kept/value', '', { qos: 1, retain: true });
+    await waitFor(() => session.stats().messageCount === 2, 'the clearing message');
+    expect(session.index.info('kept/value')!.retained).toBe(false);
+  });
+});
