@@ -22,6 +22,7 @@ beforeAll(() => {
   o(['pkcs12', '-export', '-legacy', '-in', 'server.crt', '-inkey', 'server.key', '-certfile', 'inter.crt', '-out', 'legacy.p12', '-passout', 'pass:p12pw']);
   o(['pkcs12', '-export', '-legacy', '-in', 'root.crt', '-inkey', 'root.key', '-out', 'legacy-rsa.p12', '-passout', 'pass:p12pw']);
   o(['req', '-new', '-key', 'server.key', '-subj', '/CN=csr', '-out', 'request.csr']);
+  o(['x509', '-in', 'root.crt', '-addtrust', 'serverAuth', '-trustout', '-out', 'root-trusted.pem']);
 });
 afterAll(() => pki.cleanup());
 
@@ -50,6 +51,12 @@ describe('importing certificates and keys', () => {
     expect(parsed.certificates).toHaveLength(1);
     expect(parsed.privateKeys).toHaveLength(1);
     expect(() => assertKeyMatches(parsed.certificates[0]!, parsed.privateKeys[0]!)).not.toThrow();
+  });
+
+  it("reads OpenSSL's TRUSTED CERTIFICATE form as the plain certificate", () => {
+    expect(pki.text('root-trusted.pem')).toContain('BEGIN TRUSTED CERTIFICATE');
+    const parsed = parseInput({ data: pki.read('root-trusted.pem') });
+    expect(parsed.certificates.map(fingerprint)).toEqual([fingerprint(pki.read('root.crt'))]);
   });
 
   it('reads a DER certificate', () => {

@@ -177,6 +177,10 @@ describe('certificate store', () => {
     expect(parseInput({ data: pfx, passphrase: 'pfx-pw' }).certificates).toHaveLength(2);
     const material = await store.tlsMaterial(entry.id);
     expect(() => createSecureContext({ cert: material.cert, key: material.key })).not.toThrow();
+    const [ca] = await store.addTrustedCas({ inputs: [{ data: pki.read('root.crt') }] });
+    const caOnly = parseInput({ data: await store.exportPkcs12(ca!.id, 'pw'), passphrase: 'pw' });
+    expect(caOnly).toMatchObject({ privateKeys: [] });
+    expect(caOnly.certificates).toHaveLength(1);
   });
 
   it('still opens entries written before a restart (keys sealed with the same vault key)', async () => {
