@@ -1,0 +1,174 @@
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createClient, type ContractClient } from '../../../shared/ipc/client';
+import { createMemoryWirePair } from '../../../shared/ipc/memory-wire';
+import type { ProfilesList } from '../../../shared/ipc/profiles';
+import { waitFor } from '../../test-support/wait-for';
+import { createAppCore, type AppCore } from '../app-core';
+import { startTlsBroker, type TlsBroker } from './tls-broker-fixture';
+
+let broker: TlsBroker;
+let dir: string;
+let core: AppCore | undefined;
+
+beforeAll(async () => {
+  broker = await startTlsBroker({ username: 'profile-user', password: 'tls-pass-7781' });
+});
+afterAll(async () => {
+  await broker.stop();
+});
+beforeEach(async () => {
+  dir = await fs.mkdtemp(join(tmpdir(), 'topiary-profile-service-'));
+});
+afterEach(async () => {
+  await core?.close();
+  core = undefined;
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+/** A fresh core over the same user-data folder, as after a restart. */
+async function startCore(): Promise<ContractClient> {
+  await core?.close();
+  core = await createAppCore({ userDataDir: dir });
+  const [coreEnd, clientEnd] = createMemoryWirePair();
+  core.attach(coreEnd);
+  return createClient(clientEnd);
+}
+
+async function allFilesText(folder: string): Promise<string> {
+  const names = await fs.readdir(folder, { recursive: true });
+  let text = '';
+  for (const name of names) {
+    const full = join(folder, String(name));
+    if ((await fs.stat(full)).isFile()) text += (await fs.readFile(full)).toString('latin1');
+  }
+  return text;
+}
+
+describe('profiles over the contract', () => {
+  it('connects with TLS from a saved profile, again after a restart, and never writes the password in plain text', async () => {
+    let client = await startCore();
+    const { id } = await client.invoke('profiles.save', {
+      name: 'TLS broker',
+      folder: 'Tests',
+      options: { url: broker.url, username: broker.username, password: broker.password, protocolVersion: 5, tls: { ca: [broker.caPem] }, subscriptions: [{ filter: '#', qos: 0 }] },
+    });
+    const first = await client.invoke('profiles.connect', { id });
+    expect(first.state).toBe('connected');
+    expect(first.name).toBe('TLS broker');
+    expect((await client.invoke('profiles.list', {})).live).toEqual([{ profileId: id, connectionId: first.connectionId }]);
+
+    client = await startCore();
+    const list = await client.invoke('profiles.list', {});
+    expect(list.profiles.map((p) => [p.name, p.folder, p.secrets])).toEqual([['TLS broker', 'Tests', ['password']]]);
+    expect(list.live).toEqual([]);
+    const again = await client.invoke('profiles.connect', { id });
+    expect(again.state).toBe('connected');
+
+    const files = await allFilesText(dir);
+    expect(files).toContain('profile-user');
+    expect(files).not.toContain(broker.password);
+  });
+
+  it('reports a wrong stored password as AUTHENTICATION_FAILED', async () => {
+    const client = await startCore();
+    const { id } = await client.invoke('profiles.save', {
+      name: 'Wrong',
+      options: { url: broker.url, username: broker.username, password: 'not-it', tls: { ca: [broker.caPem] } },
+    });
+    await expect(client.invoke('profiles.connect', { id })).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });
+  });
+
+  it('fails with TLS_ERROR when the profile does not trust the broker\'s CA', async () => {
+    const client = await startCore();
+    const { id } = await client.invoke('profiles.save', {
+      name: 'Untrusted',
+      options: { url: broker.url, username: broker.username, password: broker.password, tls: { systemCa: true } },
+    });
+    await expect(client.invoke('profiles.connect', { id })).rejects.toMatchObject({ code: 'TLS_ERROR' });
+  });
+
+  it('drops a profile from the live list once its connection is closed', async () => {
+    const client = await startCore();
+    const { id } = await client.invoke('profiles.save', {
+      name: 'Short',
+      options: { url: broker.url, username: broker.username, password: broker.password, tls: { ca: [broker.caPem] } },
+    });
+    const info = await client.invoke('profiles.connect', { id });
+    await client.invoke('connections.disconnect', { connectionId: info.connectionId });
+    expect((await client.invoke('profiles.list', {})).live).toEqual([]);
+  });
+
+  it('pushes profiles.changed to every window after a change', async () => {
+    const client = await startCore();
+    const [otherCore, otherClient] = createMemoryWirePair();
+    core?.attach(otherCore);
+    const other = createClient(otherClient);
+    let seen: ProfilesList | undefined;
+    other.on('profiles.changed', (list) => {
+      seen = list;
+    });
+    await client.invoke('profiles.save', { name: 'Seen elsewhere', options: { url: 'mqtt://127.0.0.1:1' } });
+    const pushed = await waitFor(() => seen, { what: 'profiles.changed' });
+    expect(pushed.profiles.map((p) => p.name)).toEqual(['Seen elsewhere']);
+  });
+
+  it('exports without secrets unless asked, and imports its own export into a fresh folder', async () => {
+    let client = await startCore();
+    await client.invoke('profiles.save', { name: 'A', folder: 'X', options: { url: 'mqtts://a.example:8883', password: 'pw-export-1', tls: { ca: [broker.caPem], pkcs12: new Uint8Array([1, 2, 3]) } } });
+    await client.invoke('profiles.save', { name: 'B', folder: 'X', options: { url: 'mqtt://b.example:1883' } });
+    const plain = await client.invoke('profiles.export', {});
+    expect(plain.count).toBe(2);
+    expect(plain.text).not.toContain('pw-export-1');
+    expect(plain.includesSecrets).toBe(false);
+    const full = await client.invoke('profiles.export', { includeSecrets: true });
+    expect(full.text).toContain('pw-export-1');
+
+    await core?.close();
+    core = undefined;
+    await fs.rm(dir, { recursive: true, force: true });
+    dir = await fs.mkdtemp(join(tmpdir(), 'topiary-profile-service-'));
+    client = await startCore();
+    const result = await client.invoke('profiles.import', { text: full.text });
+    expect(result.imported.map((p) => p.name)).toEqual(['A', 'B']);
+    expect(result.list.profiles.map((p) => [p.folder, p.name, p.order, p.secrets])).toEqual([
+      ['X', 'A', 0, ['password', 'tls.pkcs12']],
+      ['X', 'B', 1, []],
+    ]);
+    const again = await client.invoke('profiles.export', { includeSecrets: true });
+    expect(JSON.parse(again.text).profiles[0].options).toEqual(JSON.parse(full.text).profiles[0].options);
+  });
+
+  it('imports MQTTX and MQTT Explorer files, sealing their passwords and reporting what was skipped', async () => {
+    const client = await startCore();
+    const mqttx = await client.invoke('profiles.importForeign', { text: await fs.readFile(join(__dirname, 'importers/fixtures/mqttx-export.json'), 'utf8') });
+    expect(mqttx.format).toBe('mqttx');
+    expect(mqttx.imported.map((p) => p.name)).toEqual(['Factory TLS', 'Dashboard over WebSocket', 'Cloud with CA files']);
+    expect(mqttx.skipped.map((s) => s.name)).toEqual(['No host at all']);
+    const explorer = await client.invoke('profiles.importForeign', { text: await fs.readFile(join(__dirname, 'importers/fixtures/mqtt-explorer-settings.json'), 'utf8'), format: 'mqtt-explorer' });
+    expect(explorer.imported).toHaveLength(3);
+    const factory = explorer.list.profiles.find((p) => p.name === 'Factory TLS');
+    expect(factory?.secrets).toEqual(['password', 'tls.key']);
+    expect(explorer.list.folders).toEqual(['MQTT Explorer', 'MQTTX']);
+    const files = await allFilesText(dir);
+    for (const secret of ['mqttx-secret-pw', 'explorer-secret-pw', 'MIIEfixtureClientKeyMQTTX', 'MIIEfixtureClientKeyExplorer']) expect(files).not.toContain(secret);
+  });
+
+  it('refuses to import a file that is not a Topiary export, with a sentence pointing to the other importer', async () => {
+    const client = await startCore();
+    await expect(client.invoke('profiles.import', { text: '[{"host":"x","mqttVersion":"5.0"}]' })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: expect.stringContaining('Import from another app'),
+    });
+  });
+
+  it('reports the vault in use', async () => {
+    const client = await startCore();
+    const info = await client.invoke('profiles.secretStoreInfo', {});
+    expect(info.kind).toBe('encrypted-file');
+    expect(info.description).toContain(join(dir, 'secret.key'));
+    expect((await fs.stat(join(dir, 'secret.key'))).mode & 0o777).toBe(0o600);
+  });
+});
