@@ -1,16 +1,22 @@
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createAppCore, type AppCore } from '../core/app-core';
 import { createIpcMainWire } from './ipc-main-wire';
+import { guardSession, guardWebContents } from './security';
 
 // The desktop shell: only wiring. Everything it hosts lives in the Electron-free core.
 
 const rendererIndex = path.join(__dirname, '../renderer/index.html');
 const rendererRoot = pathToFileURL(path.dirname(rendererIndex)).href + '/';
 const isTrustedUrl = (url: string): boolean => url.startsWith(rendererRoot);
+/** How long quitting waits for brokers and connections to close before giving up on them. */
+const CLOSE_TIMEOUT_MS = 5_000;
 
 let core: AppCore | undefined;
+
+// Every renderer is sandboxed, including any a future feature opens without saying so.
+app.enableSandbox();
 
 async function openWindow(): Promise<void> {
   const window = new BrowserWindow({
@@ -23,38 +29,69 @@ async function openWindow(): Promise<void> {
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
       webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
       spellcheck: false,
     },
   });
   const contents = window.webContents;
-  contents.on('will-navigate', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
   const detach = core?.attach(createIpcMainWire(ipcMain, contents, isTrustedUrl));
   contents.once('destroyed', () => detach?.());
   await window.loadFile(rendererIndex);
 }
 
-app.on('web-contents-created', (_event, contents) => {
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-});
+function focusWindow(): void {
+  const [window] = BrowserWindow.getAllWindows();
+  if (!window) return;
+  if (window.isMinimized()) window.restore();
+  window.focus();
+}
 
-app.whenReady().then(async () => {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  core = await createAppCore({ userDataDir: app.getPath('userData') });
-  await openWindow();
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) void openWindow();
+function failStartup(error: unknown): void {
+  const reason = error instanceof Error ? error.message : String(error);
+  dialog.showErrorBox(
+    'Topiary could not start',
+    `STARTUP_FAILED: ${reason}\n\nCheck that ${app.getPath('userData')} is writable, then start Topiary again.`,
+  );
+  app.exit(1);
+}
+
+// Two instances would share one user-data folder (profiles, broker state): focus the first instead.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', focusWindow);
+
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, (url) => void shell.openExternal(url)));
+
+  app
+    .whenReady()
+    .then(async () => {
+      guardSession(session.defaultSession);
+      core = await createAppCore({ userDataDir: app.getPath('userData') });
+      await openWindow();
+      app.on('activate', () => {
+        if (BrowserWindow.getAllWindows().length === 0) void openWindow().catch(failStartup);
+      });
+    })
+    .catch(failStartup);
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
   });
-});
 
-app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit();
-});
-
-app.on('before-quit', () => {
-  void core?.close();
-});
+  // Quit only after the core has closed its brokers and connections (bounded, so quit never hangs).
+  app.on('before-quit', (event) => {
+    const closing = core;
+    if (!closing) return;
+    core = undefined;
+    event.preventDefault();
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref());
+    void Promise.race([closing.close(), timeout])
+      .catch(() => undefined)
+      .finally(() => app.quit());
+  });
+}

@@ -6,13 +6,15 @@ export const FRAME_CHANNEL = 'topiary:frame';
 
 /**
  * The main process's end of the Electron wire for one window. Frames from any other sender
- * (another window, a navigated frame) are dropped before the core sees them.
+ * (another window, a subframe, a frame navigated away from our page, a frame already gone)
+ * are dropped before the core sees them.
  */
 export function createIpcMainWire(ipcMain: IpcMain, contents: WebContents, isTrustedUrl: (url: string) => boolean): Wire {
   const frames = new Listeners<Frame>();
   const closes = new Listeners<void>();
   const onMessage = (event: IpcMainEvent, frame: unknown): void => {
-    if (event.sender !== contents || !event.senderFrame || !isTrustedUrl(event.senderFrame.url)) return;
+    const sender = event.senderFrame;
+    if (event.sender !== contents || !sender || sender.parent !== null || !isTrustedUrl(sender.url)) return;
     frames.emit(frame as Frame);
   };
   ipcMain.on(FRAME_CHANNEL, onMessage);
