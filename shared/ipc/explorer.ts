@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { ConnectionIdSchema, type ConnectionId, type MessageView } from './common';
+import { ConnectionIdSchema, QosSchema, TopicFilterSchema, type ConnectionId, type MessageView, type Qos } from './common';
 import { request } from './define';
 
-/** One visible row of the topic tree. */
+const PathSchema = z.string().max(65_535);
+
+/** One visible row of the topic tree. Expansion lives in the core, per UI client. */
 export interface TreeRow {
   /** The full topic path of this node. */
   readonly path: string;
@@ -13,44 +15,99 @@ export interface TreeRow {
   readonly expanded: boolean;
   /** Messages on this topic and below it. */
   readonly messageCount: number;
+  /** Messages on exactly this topic. */
+  readonly ownMessageCount: number;
   /** Topics with messages below this one. */
   readonly subtopicCount: number;
   readonly retained: boolean;
-  /** When a message last arrived at or below this node (ms since epoch), or 0. */
+  /** When this topic's own last message arrived (ms since epoch), or 0. */
   readonly lastReceivedAt: number;
+  /** When anything at or below this node last changed (ms since epoch): flash rows newer than your last look. */
+  readonly changedAt: number;
   /** A short text of the last value, '' when the node has no message of its own. */
   readonly preview: string;
 }
 
 export const TreeSortSchema = z.enum(['name', 'messages', 'topics', 'recent']);
+export type TreeSort = z.infer<typeof TreeSortSchema>;
+
+export const TreeFilterSchema = z
+  .object({
+    mode: z.enum(['substring', 'regex', 'wildcard']),
+    pattern: z.string().max(4_096),
+    /** Substring mode only: also match the last payload's text. */
+    searchPayload: z.boolean().optional(),
+  })
+  .strict();
+export type TreeFilter = z.infer<typeof TreeFilterSchema>;
+
+/** One change to a client's view of the tree; applied in order. */
+export const ViewOpSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('expand'), path: PathSchema }).strict(),
+  z.object({ op: z.literal('collapse'), path: PathSchema }).strict(),
+  z.object({ op: z.literal('toggle'), path: PathSchema }).strict(),
+  z.object({ op: z.literal('expandToDepth'), depth: z.number().int().min(0).max(64), under: PathSchema.optional() }).strict(),
+  z.object({ op: z.literal('collapseAll') }).strict(),
+  z.object({ op: z.literal('sort'), sort: TreeSortSchema }).strict(),
+  z.object({ op: z.literal('filter'), filter: TreeFilterSchema.nullable() }).strict(),
+]);
+export type ViewOp = z.infer<typeof ViewOpSchema>;
+
+export const ViewArgsSchema = z.object({ connectionId: ConnectionIdSchema, ops: z.array(ViewOpSchema).max(100).default([]) }).strict();
+
+/** The state of one client's view after its ops were applied. */
+export interface ViewState {
+  readonly viewVersion: number;
+  readonly total: number;
+  readonly sort: TreeSort;
+  readonly filter: TreeFilter | null;
+}
 
 export const RowsArgsSchema = z
   .object({
     connectionId: ConnectionIdSchema,
     start: z.number().int().min(0),
     count: z.number().int().min(0).max(2000),
-    expanded: z.array(z.string().max(65_535)).max(100_000),
-    sort: TreeSortSchema.default('name'),
   })
   .strict();
 
 export interface RowsResult {
   readonly version: number;
+  /** Bumped by expand, collapse, sort and filter changes. */
+  readonly viewVersion: number;
   readonly total: number;
   readonly start: number;
   readonly rows: readonly TreeRow[];
 }
 
+/** A message as the inspector gets it: big payloads come as their first bytes; fetch the rest in chunks. */
+export interface InspectedMessage extends MessageView {
+  /** The payload's full size; `payload` holds only its first bytes when this is larger. */
+  readonly size: number;
+  /** Which message of the topic this is (1 = first seen); names it for decode, payload and diff requests. */
+  readonly n: number;
+}
+
 export interface TopicDetail {
   readonly topic: string;
   readonly messageCount: number;
-  readonly lastMessage: MessageView | null;
+  readonly lastMessage: InspectedMessage | null;
 }
 
 /** A batch of messages for the topic the UI is watching; many messages per frame. */
 export interface MessageBatch {
   readonly connectionId: ConnectionId;
-  readonly messages: readonly MessageView[];
+  readonly messages: readonly InspectedMessage[];
+}
+
+/** How full the pause buffer is and what it had to drop. */
+export interface BufferGauge {
+  readonly paused: boolean;
+  readonly bufferedMessages: number;
+  /** 0..1 */
+  readonly fill: number;
+  readonly received: number;
+  readonly dropped: number;
 }
 
 /** Said a few times a second at most: the tree changed, ask for the rows you show. */
@@ -59,16 +116,167 @@ export interface ExplorerChanged {
   readonly version: number;
   readonly topicCount: number;
   readonly messageCount: number;
+  readonly buffer: BufferGauge;
+}
+
+export const DecoderKindSchema = z.enum(['auto', 'text', 'json', 'hex', 'base64', 'cbor', 'msgpack', 'sparkplug', 'protobuf']);
+export type DecoderChoice = z.infer<typeof DecoderKindSchema>;
+
+const MessageRefSchema = {
+  connectionId: ConnectionIdSchema,
+  topic: PathSchema,
+  /** A message number from InspectedMessage.n or a history entry; the last message when omitted. */
+  n: z.number().int().min(1).optional(),
+};
+
+export const DecodeArgsSchema = z
+  .object({
+    ...MessageRefSchema,
+    kind: DecoderKindSchema,
+    /** Decode everything regardless of size. */
+    full: z.boolean().optional(),
+    /** Hex page start and length. */
+    offset: z.number().int().min(0).optional(),
+    length: z.number().int().min(1).max(16 * 1024 * 1024).optional(),
+    protobuf: z.object({ proto: z.string().max(1_000_000), messageType: z.string().min(1).max(500) }).strict().optional(),
+  })
+  .strict();
+
+/** A payload decoded in the core, or why it could not be. */
+export type DecodedView =
+  | {
+      readonly ok: true;
+      readonly kind: Exclude<DecoderChoice, 'auto'>;
+      readonly text: string;
+      readonly value?: unknown;
+      readonly totalBytes: number;
+      readonly truncated: boolean;
+      readonly nextOffset?: number;
+      readonly warnings: readonly string[];
+    }
+  | { readonly ok: false; readonly kind: Exclude<DecoderChoice, 'auto'>; readonly error: string };
+
+/** Largest chunk of payload bytes one request returns. */
+export const PAYLOAD_CHUNK_MAX = 4 * 1024 * 1024;
+
+export const PayloadArgsSchema = z
+  .object({ ...MessageRefSchema, offset: z.number().int().min(0).default(0), length: z.number().int().min(1).max(PAYLOAD_CHUNK_MAX).default(PAYLOAD_CHUNK_MAX) })
+  .strict();
+
+export interface PayloadChunk {
+  readonly size: number;
+  readonly offset: number;
+  readonly bytes: Uint8Array;
+}
+
+export interface HistoryItem {
+  readonly n: number;
+  readonly receivedAt: number;
+  /** Milliseconds since the topic's previous message, null for the first one remembered. */
+  readonly deltaMs: number | null;
+  readonly qos: Qos;
+  readonly retain: boolean;
+  readonly size: number;
+  readonly preview: string;
+}
+
+export interface HistoryPage {
+  readonly topic: string;
+  /** Newest last. */
+  readonly items: readonly HistoryItem[];
+  readonly budgetBytes: number;
+  readonly usedBytes: number;
+  readonly evicted: number;
+}
+
+export interface DiffLine {
+  readonly op: 'same' | 'added' | 'removed';
+  readonly text: string;
+}
+
+/** Two messages of a topic compared; JSON payloads are compared as pretty JSON with sorted keys. */
+export interface DiffResult {
+  readonly json: boolean;
+  readonly lines: readonly DiffLine[];
+  readonly added: number;
+  readonly removed: number;
+}
+
+export interface SeriesPoint {
+  readonly t: number;
+  readonly v: number;
+}
+
+/** A numeric payload, or a numeric JSON field (dotted path such as `a.b.0`), over the topic's history. */
+export interface Series {
+  readonly topic: string;
+  readonly field: string | null;
+  readonly points: readonly SeriesPoint[];
+  /** History entries that held no number at that place. */
+  readonly skipped: number;
+}
+
+export interface RetainedClearResult {
+  /** Retained topics at or below the path. */
+  readonly count: number;
+  /** Up to 20 of them, to show before confirming. */
+  readonly sample: readonly string[];
+  /** Set once the clears were sent (not for a dry run). */
+  readonly cleared?: number;
+  readonly elapsedMs?: number;
+}
+
+/** A subscription with the MQTT 5 options. */
+export const ExplorerSubscriptionSchema = z
+  .object({
+    filter: TopicFilterSchema,
+    qos: QosSchema.default(0),
+    noLocal: z.boolean().optional(),
+    retainAsPublished: z.boolean().optional(),
+    retainHandling: z.union([z.literal(0), z.literal(1), z.literal(2)]).optional(),
+    subscriptionIdentifier: z.number().int().min(1).max(268_435_455).optional(),
+  })
+  .strict();
+export type ExplorerSubscription = z.output<typeof ExplorerSubscriptionSchema>;
+
+/** What the broker granted for one subscription (SUBACK). */
+export interface SubscriptionOutcome {
+  readonly filter: string;
+  readonly ok: boolean;
+  /** The granted QoS (0-2) or an MQTT 5 reason code (>= 0x80 is a refusal). */
+  readonly reasonCode: number;
+  /** A sentence for a refusal. */
+  readonly reason?: string;
 }
 
 export const explorerRequests = {
+  'explorer.view': request<ViewState>()(ViewArgsSchema),
   'explorer.rows': request<RowsResult>()(RowsArgsSchema),
-  'explorer.topic': request<TopicDetail>()(
-    z.object({ connectionId: ConnectionIdSchema, topic: z.string().max(65_535) }).strict(),
+  'explorer.topic': request<TopicDetail>()(z.object({ connectionId: ConnectionIdSchema, topic: PathSchema }).strict()),
+  'explorer.watch': request<null>()(z.object({ connectionId: ConnectionIdSchema, topic: PathSchema.nullable() }).strict()),
+  'explorer.decode': request<DecodedView>()(DecodeArgsSchema),
+  'explorer.payload': request<PayloadChunk>()(PayloadArgsSchema),
+  'explorer.history': request<HistoryPage>()(
+    z.object({ connectionId: ConnectionIdSchema, topic: PathSchema, limit: z.number().int().min(1).max(10_000).default(500) }).strict(),
   ),
-  'explorer.watch': request<null>()(
-    z.object({ connectionId: ConnectionIdSchema, topic: z.string().max(65_535).nullable() }).strict(),
+  'explorer.diff': request<DiffResult>()(
+    z.object({ connectionId: ConnectionIdSchema, topic: PathSchema, a: z.number().int().min(1), b: z.number().int().min(1) }).strict(),
   ),
+  'explorer.series': request<Series>()(
+    z.object({ connectionId: ConnectionIdSchema, topic: PathSchema, field: z.string().max(1_000).nullable().default(null) }).strict(),
+  ),
+  'explorer.setHistoryBudget': request<null>()(
+    z.object({ connectionId: ConnectionIdSchema, budgetBytes: z.number().int().min(0).max(8 * 1024 * 1024 * 1024) }).strict(),
+  ),
+  'explorer.clearRetained': request<RetainedClearResult>()(
+    z.object({ connectionId: ConnectionIdSchema, topic: PathSchema, subtree: z.boolean().default(false), dryRun: z.boolean().default(false) }).strict(),
+  ),
+  'explorer.pause': request<BufferGauge>()(z.object({ connectionId: ConnectionIdSchema, paused: z.boolean() }).strict()),
+  'explorer.subscriptions': request<readonly ExplorerSubscription[]>()(z.object({ connectionId: ConnectionIdSchema }).strict()),
+  'explorer.subscribe': request<readonly SubscriptionOutcome[]>()(
+    z.object({ connectionId: ConnectionIdSchema, subscriptions: z.array(ExplorerSubscriptionSchema).min(1).max(100) }).strict(),
+  ),
+  'explorer.unsubscribe': request<null>()(z.object({ connectionId: ConnectionIdSchema, filters: z.array(z.string().max(65_535)).min(1).max(100) }).strict()),
 } as const;
 
 export interface ExplorerEvents {

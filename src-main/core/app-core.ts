@@ -29,7 +29,13 @@ export interface AppCore {
 export async function createAppCore(options: CoreOptions): Promise<AppCore> {
   await mkdir(options.userDataDir, { recursive: true, mode: 0o700 });
   const hub = new EventHub();
-  const explorer = new ExplorerService(hub);
+  const explorer = new ExplorerService(hub, {
+    clearRetained: async (connectionId, topic) => {
+      await connections.publish({ connectionId, topic, payload: new Uint8Array(0), qos: 1, retain: true });
+    },
+    subscribe: (connectionId, subscriptions) => connections.addSubscriptions(connectionId, subscriptions),
+    unsubscribe: (connectionId, filters) => connections.removeSubscriptions(connectionId, filters),
+  });
   const connections = new ConnectionManager({
     status: (info) => {
       if (info.state === 'connecting') explorer.open(info.connectionId);
@@ -48,16 +54,38 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
   });
 
   const handlers: Handlers = {
-    'connections.connect': (args) => connections.connect(args),
+    'connections.connect': async (args) => {
+      const info = await connections.connect(args);
+      explorer.noteSubscriptions(info.connectionId, args.subscriptions);
+      return info;
+    },
     'connections.disconnect': ({ connectionId }) => connections.disconnect(connectionId),
     'connections.list': () => connections.list(),
     'connections.info': ({ connectionId }) => connections.get(connectionId),
     'connections.packetLog': ({ connectionId, ...window }) => connections.packetLog(connectionId, window),
     'connections.exportPacketLog': ({ connectionId, ...filter }) => connections.exportPacketLog(connectionId, filter),
+    'explorer.view': (args, { clientId }) => explorer.view(args, clientId),
     'explorer.rows': (args, { clientId }) => explorer.rows(args, clientId),
     'explorer.topic': (args) => explorer.topic(args),
     'explorer.watch': ({ connectionId, topic }, { clientId }) => {
       explorer.watch(clientId, connectionId, topic);
+      return null;
+    },
+    'explorer.decode': (args) => explorer.decode(args),
+    'explorer.payload': (args) => explorer.payload(args),
+    'explorer.history': (args) => explorer.history(args),
+    'explorer.diff': (args) => explorer.diff(args),
+    'explorer.series': (args) => explorer.series(args),
+    'explorer.setHistoryBudget': ({ connectionId, budgetBytes }) => {
+      explorer.setHistoryBudget(connectionId, budgetBytes);
+      return null;
+    },
+    'explorer.clearRetained': (args) => explorer.clearRetained(args),
+    'explorer.pause': ({ connectionId, paused }) => explorer.pause(connectionId, paused),
+    'explorer.subscriptions': ({ connectionId }) => explorer.subscriptions(connectionId),
+    'explorer.subscribe': ({ connectionId, subscriptions }) => explorer.subscribe(connectionId, subscriptions),
+    'explorer.unsubscribe': async ({ connectionId, filters }) => {
+      await explorer.unsubscribe(connectionId, filters);
       return null;
     },
     'publish.send': (args) => connections.publish(args),
