@@ -45,7 +45,7 @@ const TLS_CODES: Readonly<Record<string, string>> = {
   SELF_SIGNED_CERT_IN_CHAIN: "The broker's certificate chain ends in a CA this profile does not trust. Add that CA to the profile's trusted CAs.",
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "The broker's certificate was issued by an unknown CA. Add that CA (or the missing intermediate) to the profile's trusted CAs.",
   UNABLE_TO_GET_ISSUER_CERT: "The broker's certificate was issued by an unknown CA. Add that CA (or the missing intermediate) to the profile's trusted CAs.",
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "The broker sent an incomplete chain: an intermediate certificate is missing. Add the intermediate to the trusted CAs, or fix the broker's chain.",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "The broker's certificate was issued by an unknown CA (or the broker sent an incomplete chain). Add the CA that issued it, and any intermediate, to the profile's trusted CAs.",
   ERR_TLS_CERT_ALTNAME_INVALID: "The broker's certificate is for another host name. Connect with a name the certificate lists, or set the SNI/server name.",
   ERR_OSSL_BAD_DECRYPT: 'The private key could not be decrypted: the key passphrase is wrong.',
   ERR_OSSL_EVP_BAD_DECRYPT: 'The private key could not be decrypted: the key passphrase is wrong.',
@@ -62,6 +62,8 @@ export interface ErrorContext {
   /** host:port, for sentences. */
   readonly address: string;
   readonly connectTimeoutMs: number;
+  /** The TLS handshake had started and not finished: a reset then means the port does not serve TLS, or wants a client certificate. */
+  readonly tlsHandshakePending?: boolean;
 }
 
 /** Maps whatever MQTT.js, the socket or TLS reported into a code and a sentence a person can act on. */
@@ -87,6 +89,9 @@ export function classifyConnectionError(error: unknown, context: ErrorContext): 
     }
     if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
       return new TopiaryError('CONNECTION_FAILED', `${context.address} could not be reached (${code}). Check the address and the network.`, details);
+    }
+    if ((code === 'ECONNRESET' || code === 'EPIPE') && context.tlsHandshakePending) {
+      return new TopiaryError('TLS_ERROR', `${context.address} closed the connection during the TLS handshake. Check that this port serves TLS (use mqtt:// or ws:// for a plain listener), and whether the broker requires a client certificate.`, details);
     }
     if (code === 'ECONNRESET' || code === 'EPIPE') {
       return new TopiaryError('CONNECTION_FAILED', `${context.address} closed the connection during the handshake. Check that the port speaks MQTT and the scheme (mqtt/mqtts/ws/wss) is right.`, details);

@@ -43,7 +43,7 @@ describe('connecting with each protocol version and transport', () => {
     [3, 'MQTT 3.1'],
     [4, 'MQTT 3.1.1'],
     [5, 'MQTT 5.0'],
-  ] as const)('connects with protocol version %i (%s), subscribes and receives its own publish', async (protocolVersion) => {
+  ] as const)('connects with protocol version %i (%s), subscribes and receives its own publish', async (protocolVersion: 3 | 4 | 5, _name: string) => {
     h = createManagerHarness();
     const info = await h.connect({ url: broker.url, protocolVersion, subscriptions: [{ filter: 'versions/#', qos: 1 }] });
     expect(info.state).toBe('connected');

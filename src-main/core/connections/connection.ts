@@ -59,6 +59,8 @@ export class Connection {
   private attempt = 0;
   private timer: NodeJS.Timeout | undefined;
   private attemptError: ErrorData | undefined;
+  /** Whether the TLS handshake of the current attempt finished (true for plain transports). */
+  private handshakeDone = true;
   private readonly firstPassErrors: ErrorData[] = [];
   private settleFirst: { resolve(): void; reject(error: TopiaryError): void } | undefined;
 
@@ -84,7 +86,10 @@ export class Connection {
       since: Date.now(),
       queuedCount: 0,
     };
-    this.client = mqtt.connect(clientOptions(args, clientId, tls));
+    const options = clientOptions(args, clientId, tls);
+    // MQTT.js insists on a TLS scheme at creation when a client certificate is set.
+    aimAt(options, brokers[0] as BrokerUrl, tls);
+    this.client = mqtt.connect(options);
     this.wire();
   }
 
@@ -153,6 +158,10 @@ export class Connection {
       // Reuse the stores: in-flight QoS 1/2 messages are resent on the new network connection.
       this.client.reconnect({ incomingStore: this.client.incomingStore, outgoingStore: this.client.outgoingStore });
     }
+    this.handshakeDone = !this.isTls();
+    const stream = this.client.stream as (NodeJS.EventEmitter & { encrypted?: boolean }) | undefined;
+    if (stream?.encrypted) stream.once('secureConnect', () => (this.handshakeDone = true));
+    else this.handshakeDone = true;
   }
 
   private wire(): void {
@@ -164,7 +173,7 @@ export class Connection {
     });
     client.on('message', (_topic, _payload, packet) => this.hooks.message(this.connectionId, messageFromPacket(packet, Date.now())));
     client.on('error', (error) => {
-      this.attemptError = classifyConnectionError(error, { address: this.address(), connectTimeoutMs: this.args.connectTimeoutMs }).toData();
+      this.attemptError = classifyConnectionError(error, { address: this.address(), connectTimeoutMs: this.args.connectTimeoutMs, tlsHandshakePending: !this.handshakeDone }).toData();
     });
     client.on('disconnect', (packet: IDisconnectPacket) => {
       const code = packet.reasonCode ?? 0;
@@ -202,13 +211,16 @@ export class Connection {
 
   private onClosed(): void {
     if (this.phase === 'stopped') return;
-    const error = this.attemptError ?? {
+    const error: ErrorData = this.attemptError ?? (!this.handshakeDone ? {
+      code: 'TLS_ERROR',
+      message: `${this.address()} closed the connection during the TLS handshake. Check that this port serves TLS (use mqtt:// or ws:// for a plain listener), and whether the broker requires a client certificate.`,
+    } : {
       code: 'CONNECTION_FAILED' as const,
       message:
         this.info.state === 'connected'
           ? `${this.address()} closed the connection.`
           : `${this.address()} closed the connection before the MQTT handshake finished. Check the scheme, port and protocol version.`,
-    };
+    });
     this.attemptError = undefined;
     if (this.phase === 'first-pass') {
       this.firstPassErrors.push(error);
@@ -294,11 +306,12 @@ export class Connection {
               rap: s.retainAsPublished ?? true,
               nl: s.noLocal ?? false,
               rh: s.retainHandling ?? 0,
-              ...(s.subscriptionIdentifier !== undefined ? { properties: { subscriptionIdentifier: s.subscriptionIdentifier } } : {}),
             }
           : { qos: s.qos };
+        // MQTT.js takes the subscription identifier from the packet-level options, not the per-filter ones.
+        const packetOptions = v5 && s.subscriptionIdentifier !== undefined ? { qos: s.qos, properties: { subscriptionIdentifier: s.subscriptionIdentifier } } : undefined;
         try {
-          const granted = await this.client.subscribeAsync({ [s.filter]: options } as Parameters<MqttClient['subscribeAsync']>[0]);
+          const granted = await this.client.subscribeAsync({ [s.filter]: options } as Parameters<MqttClient['subscribeAsync']>[0], packetOptions);
           const code = granted[0]?.qos ?? 0;
           return { filter: s.filter, ok: code < 0x80, reasonCode: code };
         } catch (error) {
@@ -341,6 +354,11 @@ export class Connection {
         ...(typeof e.code === 'number' ? { reasonCode: e.code } : {}),
       });
     }
+  }
+
+  private isTls(): boolean {
+    const scheme = (this.brokers[this.target] as BrokerUrl).scheme;
+    return scheme === 'mqtts' || scheme === 'wss';
   }
 
   private address(): string {
