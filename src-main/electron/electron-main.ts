@@ -2,6 +2,7 @@ import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createAppCore, type AppCore } from '../core/app-core';
+import { defaultUserDataDir } from '../core/user-data';
 import { createIpcMainWire } from './ipc-main-wire';
 import { guardSession, guardWebContents } from './security';
 
@@ -17,6 +18,11 @@ let core: AppCore | undefined;
 
 // Every renderer is sandboxed, including any a future feature opens without saying so.
 app.enableSandbox();
+// The same folder as web mode (and TOPIARY_USER_DATA is honoured): Electron's default would be
+// named after package.json's lowercase "name", a different folder on Linux.
+app.setPath('userData', defaultUserDataDir());
+// Chromium's caches and storage go in a subfolder, apart from profiles, certificates and secrets.
+app.setPath('sessionData', path.join(app.getPath('userData'), 'chromium'));
 
 async function openWindow(): Promise<void> {
   const window = new BrowserWindow({
