@@ -1,5 +1,6 @@
 import { ConnectBar } from './features/connect/connect-bar';
 import { Inspector } from './features/inspector/inspector';
+import { ConnectionsPanel } from './features/profiles/connections-panel';
 import { PublishForm } from './features/publish/publish-form';
 import { TopicTree } from './features/tree/topic-tree';
 import { selectors, useAppStore } from './store/app-store';
@@ -14,6 +15,7 @@ export function App(): React.JSX.Element {
         <ConnectBar />
       </header>
       <main>
+        <ConnectionsPanel />
         <aside className="left">
           <div className="pane-title">
             Topics

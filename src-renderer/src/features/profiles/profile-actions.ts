@@ -1,0 +1,136 @@
+import type { ConnectionId } from '../../../../shared/ipc/common';
+import { TopiaryError, type ErrorData } from '../../../../shared/ipc/errors';
+import type { ProfileId, ProfilesList, ProfileView, SaveProfileArgs } from '../../../../shared/ipc/profiles';
+import { core } from '../../ipc/core-client';
+import { connectionChanged, disconnect } from '../../store/actions';
+import { useAppStore } from '../../store/app-store';
+import { useProfilesStore } from './profiles-store';
+
+// Actions live outside React so any module (or a test) can call them.
+
+function toErrorData(error: unknown): ErrorData {
+  return error instanceof TopiaryError ? error.toData() : { code: 'INTERNAL_ERROR', message: String(error) };
+}
+
+function setError(key: string, error: ErrorData | null): void {
+  useProfilesStore.setState((s) => {
+    const { [key]: _old, ...rest } = s.errors;
+    return { errors: error ? { ...rest, [key]: error } : rest };
+  });
+}
+
+function listChanged(list: ProfilesList): void {
+  useProfilesStore.setState({ list });
+}
+
+let listening = false;
+
+/** Loads profiles and the vault description, and follows changes made in other windows; once per page. */
+export function listenToProfiles(): void {
+  if (listening) return;
+  listening = true;
+  core.on('profiles.changed', listChanged);
+  void Promise.all([core.invoke('profiles.list', {}), core.invoke('profiles.secretStoreInfo', {})])
+    .then(([list, secretStore]) => useProfilesStore.setState({ list, secretStore }))
+    .catch((error: unknown) => setError('', toErrorData(error)));
+}
+
+export function editProfile(profile: ProfileView | 'new' | null): void {
+  useProfilesStore.setState({ editing: profile });
+  setError('editor', null);
+}
+
+/** Saves the editor's profile; on success the editor closes, on failure the error shows in it. */
+export async function saveProfile(args: SaveProfileArgs): Promise<ProfileId | null> {
+  try {
+    const { id, list } = await core.invoke('profiles.save', args);
+    useProfilesStore.setState({ list, editing: null });
+    setError('editor', null);
+    return id;
+  } catch (error) {
+    setError('editor', toErrorData(error));
+    return null;
+  }
+}
+
+async function run(key: string, work: () => Promise<ProfilesList>): Promise<void> {
+  try {
+    listChanged(await work());
+    setError(key, null);
+  } catch (error) {
+    setError(key, toErrorData(error));
+  }
+}
+
+export function duplicateProfile(id: ProfileId): Promise<void> {
+  return run(id, async () => (await core.invoke('profiles.duplicate', { id })).list);
+}
+
+export function deleteProfile(id: ProfileId): Promise<void> {
+  return run(id, () => core.invoke('profiles.delete', { id }));
+}
+
+export function moveProfile(id: ProfileId, folder: string, index: number): Promise<void> {
+  return run(id, () => core.invoke('profiles.move', { id, folder, index }));
+}
+
+/** Connects from a profile and makes the new connection the active one (each keeps its own tree). */
+export async function connectProfile(id: ProfileId): Promise<void> {
+  useProfilesStore.setState((s) => ({ connecting: { ...s.connecting, [id]: true } }));
+  setError(id, null);
+  try {
+    const info = await core.invoke('profiles.connect', { id });
+    connectionChanged(info);
+    useAppStore.setState({ activeId: info.connectionId });
+    // The core pushes profiles.changed too; this keeps the row live even if that push is slower.
+    listChanged(await core.invoke('profiles.list', {}));
+  } catch (error) {
+    setError(id, toErrorData(error));
+  } finally {
+    useProfilesStore.setState((s) => ({ connecting: { ...s.connecting, [id]: false } }));
+  }
+}
+
+export async function disconnectProfile(id: ProfileId, connectionId: ConnectionId): Promise<void> {
+  try {
+    await disconnect(connectionId);
+  } catch (error) {
+    setError(id, toErrorData(error));
+  }
+}
+
+/** Switching is instant: the store keeps each connection's explorer state by id. */
+export function activateConnection(connectionId: ConnectionId): void {
+  useAppStore.setState({ activeId: connectionId });
+}
+
+export async function importProfiles(text: string, source: 'topiary' | 'foreign'): Promise<void> {
+  try {
+    const result = source === 'topiary' ? await core.invoke('profiles.import', { text }) : await core.invoke('profiles.importForeign', { text });
+    const { list, ...summary } = result;
+    useProfilesStore.setState({ list, lastImport: summary });
+    setError('', null);
+  } catch (error) {
+    setError('', toErrorData(error));
+  }
+}
+
+/** Asks the core for the export and hands it to the browser as a download. */
+export async function exportProfiles(includeSecrets: boolean): Promise<void> {
+  try {
+    const result = await core.invoke('profiles.export', { includeSecrets });
+    const url = URL.createObjectURL(new Blob([result.text], { type: 'application/json' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = result.fileName;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    setError('', null);
+  } catch (error) {
+    setError('', toErrorData(error));
+  }
+}
+
+export function dismissImportSummary(): void {
+  useProfilesStore.setState({ lastImport: null });
+}

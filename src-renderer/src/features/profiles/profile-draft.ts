@@ -1,0 +1,219 @@
+import type { ConnectArgs } from '../../../../shared/ipc/connections';
+import type { ProfileOptions, ProfileView } from '../../../../shared/ipc/profiles';
+
+/** What the editor form holds: text as typed, turned into connect options only on save. */
+export interface ProfileDraft {
+  readonly id?: ProfileView['id'];
+  readonly name: string;
+  readonly folder: string;
+  readonly url: string;
+  /** Failover brokers, one per line. */
+  readonly urls: string;
+  readonly protocolVersion: '3' | '4' | '5';
+  readonly clientId: string;
+  readonly username: string;
+  /** Empty keeps the stored password. */
+  readonly password: string;
+  readonly clean: boolean;
+  readonly keepalive: string;
+  readonly connectTimeoutSeconds: string;
+  readonly sessionExpiryInterval: string;
+  readonly reconnectEnabled: boolean;
+  readonly reconnectInitialMs: string;
+  readonly reconnectMaxMs: string;
+  readonly reconnectMaxAttempts: string;
+  /** One subscription per line: "filter [qos]". */
+  readonly subscriptions: string;
+  readonly tlsCa: string;
+  readonly tlsSystemCa: boolean;
+  readonly tlsRejectUnauthorized: boolean;
+  readonly tlsServername: string;
+  readonly tlsCert: string;
+  /** Empty keeps the stored key. */
+  readonly tlsKey: string;
+  readonly tlsKeyPassphrase: string;
+  readonly tlsPkcs12: Uint8Array<ArrayBuffer> | null;
+  readonly tlsPkcs12Name: string;
+  readonly tlsPkcs12Password: string;
+  readonly willTopic: string;
+  readonly willPayload: string;
+  readonly willQos: '0' | '1' | '2';
+  readonly willRetain: boolean;
+  readonly receiveMaximum: string;
+  readonly maximumPacketSize: string;
+  readonly topicAliasMaximum: string;
+  readonly requestResponseInformation: boolean;
+  readonly requestProblemInformation: boolean;
+  /** One per line: "name=value". */
+  readonly userProperties: string;
+  /** Stored secrets the user asked to forget. */
+  readonly clearSecrets: readonly string[];
+}
+
+export const EMPTY_DRAFT: ProfileDraft = {
+  name: '',
+  folder: '',
+  url: 'mqtt://127.0.0.1:1883',
+  urls: '',
+  protocolVersion: '5',
+  clientId: '',
+  username: '',
+  password: '',
+  clean: true,
+  keepalive: '60',
+  connectTimeoutSeconds: '10',
+  sessionExpiryInterval: '',
+  reconnectEnabled: true,
+  reconnectInitialMs: '1000',
+  reconnectMaxMs: '30000',
+  reconnectMaxAttempts: '0',
+  subscriptions: '# 2',
+  tlsCa: '',
+  tlsSystemCa: false,
+  tlsRejectUnauthorized: true,
+  tlsServername: '',
+  tlsCert: '',
+  tlsKey: '',
+  tlsKeyPassphrase: '',
+  tlsPkcs12: null,
+  tlsPkcs12Name: '',
+  tlsPkcs12Password: '',
+  willTopic: '',
+  willPayload: '',
+  willQos: '0',
+  willRetain: false,
+  receiveMaximum: '',
+  maximumPacketSize: '',
+  topicAliasMaximum: '',
+  requestResponseInformation: false,
+  requestProblemInformation: true,
+  userProperties: '',
+  clearSecrets: [],
+};
+
+const text = (n: number | undefined): string => (n === undefined ? '' : String(n));
+
+/** The form's view of a saved profile (secret fields start empty: the core never sends them). */
+export function draftFromProfile(profile: ProfileView): ProfileDraft {
+  const o = profile.options;
+  const tls = o.tls;
+  const will = o.will;
+  return {
+    ...EMPTY_DRAFT,
+    id: profile.id,
+    name: profile.name,
+    folder: profile.folder,
+    url: o.url,
+    urls: (o.urls ?? []).join('\n'),
+    protocolVersion: String(o.protocolVersion ?? 5) as ProfileDraft['protocolVersion'],
+    clientId: o.clientId ?? '',
+    username: o.username ?? '',
+    clean: o.clean ?? true,
+    keepalive: text(o.keepalive ?? 60),
+    connectTimeoutSeconds: text((o.connectTimeoutMs ?? 10_000) / 1000),
+    sessionExpiryInterval: text(o.sessionExpiryInterval),
+    reconnectEnabled: o.reconnect?.enabled ?? true,
+    reconnectInitialMs: text(o.reconnect?.initialDelayMs ?? 1000),
+    reconnectMaxMs: text(o.reconnect?.maxDelayMs ?? 30_000),
+    reconnectMaxAttempts: text(o.reconnect?.maxAttempts ?? 0),
+    subscriptions: o.subscriptions === undefined ? EMPTY_DRAFT.subscriptions : o.subscriptions.map((s) => `${s.filter} ${String(s.qos ?? 0)}`).join('\n'),
+    tlsCa: (tls?.ca ?? []).join('\n'),
+    tlsSystemCa: tls?.systemCa ?? false,
+    tlsRejectUnauthorized: tls?.rejectUnauthorized ?? true,
+    tlsServername: tls?.servername ?? '',
+    tlsCert: tls?.cert ?? '',
+    willTopic: will?.topic ?? '',
+    willPayload: typeof will?.payload === 'string' ? will.payload : '',
+    willQos: String(will?.qos ?? 0) as ProfileDraft['willQos'],
+    willRetain: will?.retain ?? false,
+    receiveMaximum: text(o.properties?.receiveMaximum),
+    maximumPacketSize: text(o.properties?.maximumPacketSize),
+    topicAliasMaximum: text(o.properties?.topicAliasMaximum),
+    requestResponseInformation: o.properties?.requestResponseInformation ?? false,
+    requestProblemInformation: o.properties?.requestProblemInformation ?? true,
+    userProperties: (o.properties?.userProperties ?? []).map(([k, v]) => `${k}=${v}`).join('\n'),
+  };
+}
+
+function numberOrUndefined(value: string): number | undefined {
+  const trimmed = value.trim();
+  if (trimmed === '') return undefined;
+  // NaN reaches the core's schema, which names the field in its error.
+  return Number(trimmed);
+}
+
+function lines(value: string): string[] {
+  return value
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+}
+
+/** Splits a PEM bundle into certificates so each is one entry of the CA list. */
+function pemBlocks(value: string): string[] {
+  const blocks = value.match(/-----BEGIN [^-]+-----[\s\S]*?-----END [^-]+-----/g);
+  return blocks ? blocks.map((b) => `${b}\n`) : lines(value).length > 0 ? [value] : [];
+}
+
+function omitUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The connect options the draft describes; empty secret fields are left out so stored ones are kept. */
+export function optionsFromDraft(d: ProfileDraft): ProfileOptions {
+  const scheme = d.url.trim().split('://')[0]?.toLowerCase();
+  const secure = scheme === 'mqtts' || scheme === 'wss';
+  const ca = pemBlocks(d.tlsCa);
+  const tls: ConnectArgs['tls'] = secure
+    ? omitUndefined({
+        ca: ca.length > 0 ? ca : undefined,
+        systemCa: d.tlsSystemCa || undefined,
+        rejectUnauthorized: d.tlsRejectUnauthorized,
+        servername: d.tlsServername.trim() || undefined,
+        cert: d.tlsCert.trim() ? d.tlsCert : undefined,
+        key: d.tlsKey.trim() ? d.tlsKey : undefined,
+        keyPassphrase: d.tlsKeyPassphrase || undefined,
+        pkcs12: d.tlsPkcs12 ?? undefined,
+        pkcs12Password: d.tlsPkcs12Password || undefined,
+      })
+    : undefined;
+  const subscriptions = lines(d.subscriptions).map((line) => {
+    const [filter = '', qos] = line.split(/\s+/);
+    return { filter, qos: qos === undefined ? 0 : Number(qos) };
+  });
+  const userProperties = lines(d.userProperties).map((line): [string, string] => {
+    const at = line.indexOf('=');
+    return at < 0 ? [line, ''] : [line.slice(0, at), line.slice(at + 1)];
+  });
+  const properties = omitUndefined({
+    receiveMaximum: numberOrUndefined(d.receiveMaximum),
+    maximumPacketSize: numberOrUndefined(d.maximumPacketSize),
+    topicAliasMaximum: numberOrUndefined(d.topicAliasMaximum),
+    requestResponseInformation: d.requestResponseInformation || undefined,
+    requestProblemInformation: d.requestProblemInformation ? undefined : false,
+    userProperties: userProperties.length > 0 ? userProperties : undefined,
+  });
+  const timeout = numberOrUndefined(d.connectTimeoutSeconds);
+  return omitUndefined({
+    url: d.url.trim(),
+    urls: lines(d.urls).length > 0 ? lines(d.urls) : undefined,
+    clientId: d.clientId.trim() || undefined,
+    username: d.username || undefined,
+    password: d.password || undefined,
+    protocolVersion: Number(d.protocolVersion) as 3 | 4 | 5,
+    clean: d.clean,
+    sessionExpiryInterval: numberOrUndefined(d.sessionExpiryInterval),
+    keepalive: numberOrUndefined(d.keepalive),
+    connectTimeoutMs: timeout === undefined ? undefined : Math.round(timeout * 1000),
+    reconnect: omitUndefined({
+      enabled: d.reconnectEnabled,
+      initialDelayMs: numberOrUndefined(d.reconnectInitialMs),
+      maxDelayMs: numberOrUndefined(d.reconnectMaxMs),
+      maxAttempts: numberOrUndefined(d.reconnectMaxAttempts),
+    }),
+    will: d.willTopic.trim() ? { topic: d.willTopic.trim(), payload: d.willPayload, qos: Number(d.willQos), retain: d.willRetain } : undefined,
+    properties: Object.keys(properties).length > 0 ? properties : undefined,
+    tls,
+    subscriptions,
+  });
+}
