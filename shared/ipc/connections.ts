@@ -23,6 +23,8 @@ export const SubscriptionSchema = z
     retainAsPublished: z.boolean().optional(),
     /** 0: send retained on subscribe, 1: only if the subscription is new, 2: never. */
     retainHandling: z.union([z.literal(0), z.literal(1), z.literal(2)]).optional(),
+    /** MQTT 5: tagged on every message this subscription delivers. */
+    subscriptionIdentifier: z.number().int().min(1).max(268_435_455).optional(),
   })
   .strict();
 

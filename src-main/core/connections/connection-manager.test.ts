@@ -257,6 +257,26 @@ describe('reconnecting', () => {
     expect(h.statuses.some((s) => s.connectionId === pub.connectionId && s.state === 'reconnecting')).toBe(true);
   });
 
+  it('makes subscriptions added or removed while connected again after a reconnect', async () => {
+    h = createManagerHarness();
+    const pub = await h.connect({ url: broker.url, subscriptions: [] });
+    const sub = await h.connect({ url: broker.url, reconnect: fast, subscriptions: [{ filter: 'resub/initial', qos: 1 }] });
+    const verdicts = await h.manager.addSubscriptions(sub.connectionId, [{ filter: 'resub/added', qos: 1, subscriptionIdentifier: 7 }]);
+    expect(verdicts[0]).toMatchObject({ ok: true, reasonCode: 1 });
+    await h.manager.removeSubscriptions(sub.connectionId, ['resub/initial']);
+    h.manager.abortTransport(sub.connectionId);
+    await h.waitForStatus((i) => i.connectionId === sub.connectionId && i.state === 'reconnecting', 'reconnecting');
+    await h.waitForState(sub.connectionId, 'connected');
+    const subacks = (): number => h.manager.packetLog(sub.connectionId, { types: ['suback'], offset: 0, limit: 10 }).matched;
+    await waitFor(() => subacks() >= 3, { what: 'the SUBACK after reconnecting' });
+    expect(subacks()).toBe(3);
+    await h.publish({ connectionId: pub.connectionId, topic: 'resub/initial', payload: 'removed', qos: 1 });
+    await h.publish({ connectionId: pub.connectionId, topic: 'resub/added', payload: 'kept', qos: 1 });
+    const got = await waitFor(() => h.received.find((r) => r.connectionId === sub.connectionId && r.message.topic === 'resub/added'), { what: 'added subscription' });
+    expect(got.message.properties?.subscriptionIdentifiers).toEqual([7]);
+    expect(h.texts(sub.connectionId, 'resub/initial')).toEqual([]);
+  });
+
   it('backs off exponentially and gives up after the maximum number of attempts', async () => {
     const port = await freePort();
     const b = await startMosquitto({ port });

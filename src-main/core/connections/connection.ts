@@ -54,6 +54,8 @@ export class Connection {
   private info: ConnectionInfo;
   private readonly client: MqttClient;
   private readonly queue: QueuedPublish[] = [];
+  /** What is (re)made on every connect: the connect arguments' subscriptions, then those added and removed since. */
+  private readonly subscriptions = new Map<string, ExtraSubscription>();
   private phase: Phase = 'first-pass';
   private target = 0;
   private attempt = 0;
@@ -74,6 +76,7 @@ export class Connection {
     logCapacity?: number,
   ) {
     this.log = new PacketLog(logCapacity);
+    for (const sub of args.subscriptions) this.subscriptions.set(sub.filter, sub);
     const urls = brokers.map(formatBrokerUrl);
     this.info = {
       connectionId,
@@ -272,23 +275,39 @@ export class Connection {
     }, delay);
   }
 
+  /** Makes every current subscription again: on each connect, whether or not the broker kept the session. */
   private async subscribe(): Promise<void> {
-    const subscriptions = this.args.subscriptions;
-    if (subscriptions.length === 0) return;
-    const v5 = this.args.protocolVersion === 5;
-    const map: Record<string, { qos: 0 | 1 | 2; nl?: boolean; rap?: boolean; rh?: number }> = {};
-    for (const s of subscriptions) {
-      map[s.filter] = v5
-        ? {
-            qos: s.qos,
-            // Retain-as-published by default so the explorer sees which messages the publisher retained.
-            rap: s.retainAsPublished ?? true,
-            ...(s.noLocal !== undefined ? { nl: s.noLocal } : {}),
-            ...(s.retainHandling !== undefined ? { rh: s.retainHandling } : {}),
-          }
-        : { qos: s.qos };
+    const all = [...this.subscriptions.values()];
+    if (all.length === 0) return;
+    const plain = all.filter((s) => s.subscriptionIdentifier === undefined || this.args.protocolVersion !== 5);
+    const identified = all.filter((s) => !plain.includes(s));
+    const requests: Promise<unknown>[] = [];
+    if (plain.length > 0) {
+      const map: Record<string, ReturnType<Connection['subscribeOptions']>> = {};
+      for (const s of plain) map[s.filter] = this.subscribeOptions(s);
+      requests.push(this.client.subscribeAsync(map as Parameters<MqttClient['subscribeAsync']>[0]));
     }
-    await this.client.subscribeAsync(map);
+    // MQTT.js puts a subscription identifier on the whole packet, so each such filter gets its own SUBSCRIBE.
+    for (const s of identified) {
+      requests.push(
+        this.client.subscribeAsync({ [s.filter]: this.subscribeOptions(s) } as Parameters<MqttClient['subscribeAsync']>[0], {
+          qos: s.qos,
+          properties: { subscriptionIdentifier: s.subscriptionIdentifier },
+        }),
+      );
+    }
+    await Promise.all(requests);
+  }
+
+  private subscribeOptions(s: ExtraSubscription): { qos: 0 | 1 | 2; nl?: boolean; rap?: boolean; rh?: number } {
+    if (this.args.protocolVersion !== 5) return { qos: s.qos };
+    return {
+      qos: s.qos,
+      // Retain-as-published by default so the explorer sees which messages the publisher retained.
+      rap: s.retainAsPublished ?? true,
+      nl: s.noLocal ?? false,
+      rh: s.retainHandling ?? 0,
+    };
   }
 
   /**
@@ -313,6 +332,8 @@ export class Connection {
         try {
           const granted = await this.client.subscribeAsync({ [s.filter]: options } as Parameters<MqttClient['subscribeAsync']>[0], packetOptions);
           const code = granted[0]?.qos ?? 0;
+          // Remembered so it is made again after a reconnect.
+          if (code < 0x80) this.subscriptions.set(s.filter, s);
           return { filter: s.filter, ok: code < 0x80, reasonCode: code };
         } catch (error) {
           const e = error as { code?: unknown; message?: unknown; packet?: { granted?: number[]; properties?: { reasonString?: string } } };
@@ -326,6 +347,7 @@ export class Connection {
 
   async removeSubscriptions(filters: readonly string[]): Promise<void> {
     if (!this.client.connected) throw new TopiaryError('NOT_CONNECTED', `"${this.info.name}" is not connected; connect it first.`);
+    for (const filter of filters) this.subscriptions.delete(filter);
     await this.client.unsubscribeAsync([...filters]);
   }
 
