@@ -44,7 +44,7 @@ describe('decodePayload auto', () => {
     const big = new Uint8Array(50 * 1024 * 1024).fill(0x7a);
     const started = performance.now();
     const result = decodePayload(big, { kind: 'auto' });
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(performance.now() - started).toBeLessThan(1_500);
     expect(result).toMatchObject({ ok: true, kind: 'text', truncated: true, totalBytes: big.length });
   });
 });

@@ -19,7 +19,7 @@ describe('decodeHex', () => {
     big[70_000] = 0xab;
     const started = performance.now();
     const first = decodeHex(big);
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(performance.now() - started).toBeLessThan(1_500);
     if (!first.ok) throw new Error(first.error);
     expect(first.text.split('\n').length).toBe(4096);
     expect(first.truncated).toBe(true);

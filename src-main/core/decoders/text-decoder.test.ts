@@ -36,7 +36,7 @@ describe('decodeText', () => {
     big[1002] = 0xac;
     const started = performance.now();
     const result = decodeText(big, { pageBytes: 64 * 1024 });
-    expect(performance.now() - started).toBeLessThan(200);
+    expect(performance.now() - started).toBeLessThan(1_000);
     if (!result.ok) throw new Error(result.error);
     expect(result.truncated).toBe(true);
     expect(result.totalBytes).toBe(big.length);

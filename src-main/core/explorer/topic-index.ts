@@ -55,7 +55,6 @@ export class TopicIndex {
   private readonly byPath = new Map<string, NodeId>();
   private readonly properties = new Map<NodeId, ExplorerPublishProperties>();
   private paths: string[] = [];
-  private names: string[] = [];
   private capacity = 0;
   private count = 0;
   private ver = 0;
@@ -172,8 +171,10 @@ export class TopicIndex {
     return this.paths[id]!;
   }
 
+  /** The node's last level. Derived from the path on each call (names are not stored, to save memory). */
   nameOf(id: NodeId): string {
-    return this.names[id]!;
+    const path = this.paths[id]!;
+    return path.substring(path.lastIndexOf('/') + 1);
   }
 
   /** Counters and marks of a path, or undefined if the index has not seen it. */
@@ -187,7 +188,7 @@ export class TopicIndex {
     return {
       id,
       path: this.paths[id]!,
-      name: this.names[id]!,
+      name: this.nameOf(id),
       level: this.level[id]!,
       hasMessage: (f & HAS_MESSAGE) !== 0,
       messageCount: this.ownCount[id]!,
@@ -298,7 +299,6 @@ export class TopicIndex {
     this.byPath.clear();
     this.properties.clear();
     this.paths = [];
-    this.names = [];
     this.capacity = 0;
     this.count = 0;
     this.topics = 0;
@@ -306,7 +306,7 @@ export class TopicIndex {
     this.ver++;
     this.gen++;
     this.structureVer++;
-    this.addNode('', '', -1);
+    this.addNode('', -1);
   }
 
   private createPath(topic: string): NodeId {
@@ -329,18 +329,17 @@ export class TopicIndex {
       const slash = topic.indexOf('/', start);
       const stop = slash === -1 ? topic.length : slash;
       const path = slash === -1 ? topic : topic.substring(0, stop);
-      id = this.addNode(path, topic.substring(start, stop), id);
+      id = this.addNode(path, id);
       this.byPath.set(path, id);
       if (slash === -1) return id;
       start = slash + 1;
     }
   }
 
-  private addNode(path: string, name: string, parentId: NodeId): NodeId {
+  private addNode(path: string, parentId: NodeId): NodeId {
     if (this.count === this.capacity) this.grow(this.capacity * 2);
     const id = this.count++;
     this.paths.push(path);
-    this.names.push(name);
     this.parent[id] = parentId;
     this.firstChild[id] = -1;
     this.payloadHandle[id] = EMPTY_PAYLOAD;

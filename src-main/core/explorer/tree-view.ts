@@ -66,6 +66,8 @@ export interface TreeViewOptions {
 
 interface ChildOrder {
   readonly ids: Int32Array;
+  /** Names in the same order (name sort only): the index derives names, so keep them for merges. */
+  readonly names: readonly string[];
   readonly count: number;
   readonly version: number;
   readonly sort: TreeSort;
@@ -310,31 +312,37 @@ export class TreeView {
     if (order !== undefined && order.count === total) return order;
     // Children are prepended, so the ones added since the cached order are the first few.
     const known = order?.count ?? 0;
-    const fresh: NodeId[] = [];
-    for (let c = index.firstChildOf(parent); fresh.length < total - known; c = index.nextSiblingOf(c)) fresh.push(c);
-    fresh.sort((a, b) => compareNames(index.nameOf(a), index.nameOf(b)));
-    const old = order?.ids ?? new Int32Array(0);
+    const fresh: { id: NodeId; name: string }[] = [];
+    for (let c = index.firstChildOf(parent); fresh.length < total - known; c = index.nextSiblingOf(c)) {
+      fresh.push({ id: c, name: index.nameOf(c) });
+    }
+    fresh.sort((a, b) => compareNames(a.name, b.name));
+    const oldIds = order?.ids ?? new Int32Array(0);
+    const oldNames = order?.names ?? [];
     const ids = new Int32Array(total);
+    const names: string[] = [];
     // Binary-search each new child's place and copy the runs of old ones between them:
-    // a handful of arrivals under a million siblings costs a memcpy, not a re-sort.
+    // a handful of arrivals under a million siblings costs a copy, not a re-sort.
     let from = 0;
     let k = 0;
     for (const child of fresh) {
-      const name = index.nameOf(child);
       let lo = from;
       let hi = known;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (compareNames(index.nameOf(old[mid]!), name) <= 0) lo = mid + 1;
+        if (compareNames(oldNames[mid]!, child.name) <= 0) lo = mid + 1;
         else hi = mid;
       }
-      ids.set(old.subarray(from, lo), k);
+      ids.set(oldIds.subarray(from, lo), k);
+      for (let i = from; i < lo; i++) names.push(oldNames[i]!);
       k += lo - from;
-      ids[k++] = child;
+      ids[k++] = child.id;
+      names.push(child.name);
       from = lo;
     }
-    ids.set(old.subarray(from, known), k);
-    order = { ids, count: total, version: 0, sort: 'name' };
+    ids.set(oldIds.subarray(from, known), k);
+    for (let i = from; i < known; i++) names.push(oldNames[i]!);
+    order = { ids, names, count: total, version: 0, sort: 'name' };
     this.nameOrder.set(parent, order);
     return order;
   }
@@ -349,7 +357,7 @@ export class TreeView {
     const key = this.sortKey();
     // Stable sort over name order: equal keys stay alphabetical.
     ids.sort((a, b) => key(b) - key(a));
-    const order: ChildOrder = { ids: Int32Array.from(ids), count: total, version: index.version, sort: this.sort };
+    const order: ChildOrder = { ids: Int32Array.from(ids), names: [], count: total, version: index.version, sort: this.sort };
     this.valueOrder.set(parent, order);
     return order;
   }
