@@ -43,10 +43,24 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-empty-function': 'off',
       // Declaration merging for branded ids and `{}` in generic bounds are deliberate here.
-      '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
+      '@typescript-eslint/no-empty-object-type': ['warn', { allowInterfaces: 'with-single-extends' }],
+      '@typescript-eslint/no-namespace': 'warn',
+      '@typescript-eslint/no-unsafe-function-type': 'warn',
+      '@typescript-eslint/no-wrapper-object-types': 'warn',
+      '@typescript-eslint/no-require-imports': 'warn',
       // Control characters in regexes are how MQTT topic and payload checks are written.
       'no-control-regex': 'off',
+      // Style and tidiness: worth seeing, not worth failing a build over.
       'prefer-const': 'warn',
+      'no-regex-spaces': 'warn',
+      'no-useless-escape': 'warn',
+      'no-empty': 'warn',
+      'no-case-declarations': 'warn',
+      'no-useless-catch': 'warn',
+      'no-prototype-builtins': 'warn',
+      '@typescript-eslint/ban-ts-comment': 'warn',
+      '@typescript-eslint/no-this-alias': 'warn',
+      '@typescript-eslint/no-unused-expressions': ['warn', { allowShortCircuit: true, allowTernary: true }],
     },
   },
   {
