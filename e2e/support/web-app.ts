@@ -16,9 +16,11 @@ export interface WebApp {
 const root = path.resolve(__dirname, '../..');
 
 /** Starts the built web host (dist/main/web.cjs) with a fresh (or given) user-data folder. */
-export async function startWebApp(options: { userDataDir?: string } = {}): Promise<WebApp> {
+export async function startWebApp(options: { userDataDir?: string; embeddedBroker?: boolean } = {}): Promise<WebApp> {
   const userDataDir = options.userDataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'topiary-e2e-')));
-  const child: ChildProcess = spawn(process.execPath, [path.join(root, 'dist/main/web.cjs'), '--port', '0', '--user-data', userDataDir], {
+  // Tests bring their own broker unless they ask for the embedded one that starts with the app.
+  const args = [path.join(root, 'dist/main/web.cjs'), '--port', '0', '--user-data', userDataDir, ...(options.embeddedBroker ? [] : ['--no-broker'])];
+  const child: ChildProcess = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env },
   });

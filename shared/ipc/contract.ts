@@ -1,4 +1,6 @@
 import type { ArgOf, ParsedArgOf, ResultOf } from './define';
+import { brokerRequests, type BrokerEvents } from './broker';
+import { certificatesRequests, type CertificatesEvents } from './certificates';
 import { connectionsRequests, type ConnectionsEvents } from './connections';
 import { explorerRequests, type ExplorerEvents } from './explorer';
 import { publishRequests } from './publish';
@@ -7,16 +9,18 @@ import { profilesRequests, type ProfilesEvents } from './profiles';
 /** Every request the core answers, with the schema its argument must pass. */
 export const requests = {
   ...connectionsRequests,
+  ...brokerRequests,
   ...explorerRequests,
   ...publishRequests,
   ...profilesRequests,
+  ...certificatesRequests,
 } as const;
 
 export type Requests = typeof requests;
 export type Method = keyof Requests;
 
 /** Every event the core pushes. */
-export interface Events extends ConnectionsEvents, ExplorerEvents, ProfilesEvents {}
+export interface Events extends ConnectionsEvents, BrokerEvents, ExplorerEvents, ProfilesEvents, CertificatesEvents {}
 export type EventName = keyof Events;
 
 export type Arg<M extends Method> = ArgOf<Requests[M]>;

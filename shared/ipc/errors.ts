@@ -11,7 +11,15 @@ export const ERROR_CODES = [
   'PUBLISH_FAILED',
   'NOT_CONNECTED',
   'NOT_FOUND',
+  // Certificates: a passphrase to ask for, one that was wrong, a key that belongs to another certificate,
+  // an entry still in use, and any other unreadable or unusable certificate material.
+  'PASSPHRASE_REQUIRED',
+  'WRONG_PASSPHRASE',
+  'KEY_MISMATCH',
+  'IN_USE',
+  'CERTIFICATE_ERROR',
   'UNKNOWN_METHOD',
+  'BROKER_ERROR',
   'INTERNAL_ERROR',
 ] as const;
 

@@ -3,6 +3,9 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Handlers } from '../../shared/ipc/contract';
 import type { Wire } from '../../shared/ipc/wire';
+import { ConnectArgsSchema } from '../../shared/ipc/connections';
+import { BrokerService } from './broker-service';
+import { certificatesHandlers, CertificatesService } from './certificates-service';
 import { ConnectionManager } from './connections/connection-manager';
 import { ExplorerService } from './explorer-service';
 import { EventHub } from './ipc/event-hub';
@@ -16,6 +19,8 @@ export interface CoreOptions {
   readonly userDataDir: string;
   /** Seals saved passwords and keys; the Electron shell passes a safeStorage one, web mode uses the encrypted-file vault. */
   readonly secrets?: SecretStore;
+  /** The hosts pass true: start the embedded broker with the app when its settings say so. Off by default for tests. */
+  readonly autoStartBroker?: boolean;
 }
 
 /** Everything stateful, Electron-free: what both hosts wire up. */
@@ -29,6 +34,14 @@ export interface AppCore {
 export async function createAppCore(options: CoreOptions): Promise<AppCore> {
   await mkdir(options.userDataDir, { recursive: true, mode: 0o700 });
   const hub = new EventHub();
+  // One vault for everything that seals secrets: profiles and the certificate store.
+  const secrets = options.secrets ?? (await openEncryptedFileSecretStore({ keyFile: path.join(options.userDataDir, 'secret.key') }));
+  const certificates = await CertificatesService.open({
+    userDataDir: options.userDataDir,
+    secrets,
+    usedBy: (id) => profiles.list().profiles.filter((p) => p.options.tls?.identityId === id || (p.options.tls?.caIds ?? []).includes(id)).map((p) => p.name),
+    changed: (list) => hub.emit('certificates.changed', list),
+  });
   const explorer = new ExplorerService(hub, {
     clearRetained: async (connectionId, topic) => {
       await connections.publish({ connectionId, topic, payload: new Uint8Array(0), qos: 1, retain: true });
@@ -43,8 +56,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     },
     message: (connectionId, message) => explorer.ingest(connectionId, message),
     closed: (connectionId) => explorer.close(connectionId),
-  });
-  const secrets = options.secrets ?? (await openEncryptedFileSecretStore({ keyFile: path.join(options.userDataDir, 'secret.key') }));
+  }, { certificates: certificates.store });
   const profiles = await ProfileService.open({
     userDataDir: options.userDataDir,
     secrets,
@@ -52,6 +64,24 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     liveConnectionIds: () => connections.list().map((c) => c.connectionId),
     changed: (list) => hub.emit('profiles.changed', list),
   });
+
+  const broker = await BrokerService.open({
+    directory: options.userDataDir,
+    onStatus: (status) => hub.emit('broker.statusChanged', status),
+    onStats: (sample) => hub.emit('broker.statsSampled', sample),
+    onLog: (entries) => hub.emit('broker.logged', entries),
+  });
+  if (options.autoStartBroker === true && broker.status().settings.autoStart) {
+    // A newcomer sees a live tree at once: start the broker and connect to it. A failure to
+    // start is shown in the broker panel; the app itself still opens.
+    try {
+      await broker.start();
+      const url = broker.connectUrl();
+      if (url) await connections.connect(ConnectArgsSchema.parse({ url, name: 'Embedded broker' }));
+    } catch {
+      // Reported through broker.status().error.
+    }
+  }
 
   const handlers: Handlers = {
     'connections.connect': async (args) => {
@@ -89,6 +119,17 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       return null;
     },
     'publish.send': (args) => connections.publish(args),
+    'broker.status': () => broker.status(),
+    'broker.start': () => broker.start(),
+    'broker.stop': () => broker.stop(),
+    'broker.restart': () => broker.restart(),
+    'broker.saveSettings': ({ settings }) => broker.saveSettings(settings),
+    'broker.clients': () => broker.clients(),
+    'broker.disconnectClient': ({ clientId }) => ({ disconnected: broker.disconnectClient(clientId) }),
+    'broker.retained': ({ prefix, limit }) => broker.retained(prefix, limit),
+    'broker.deleteRetained': ({ topic, subtree }) => ({ deleted: broker.deleteRetained(topic, subtree) }),
+    'broker.log': ({ limit }) => broker.log(limit),
+    'broker.stats': () => broker.stats(),
     'profiles.list': () => profiles.list(),
     'profiles.save': (args) => profiles.save(args),
     'profiles.duplicate': ({ id }) => profiles.duplicate(id),
@@ -99,6 +140,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     'profiles.import': ({ text }) => profiles.import(text),
     'profiles.importForeign': ({ text, format }) => profiles.importForeign(text, format),
     'profiles.secretStoreInfo': () => profiles.secretStoreInfo(),
+    ...certificatesHandlers(certificates),
   };
 
   return {
@@ -115,6 +157,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     },
     async close() {
       await connections.closeAll();
+      await broker.close();
       explorer.dispose();
     },
   };

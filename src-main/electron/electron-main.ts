@@ -77,7 +77,7 @@ if (!app.requestSingleInstanceLock()) {
     .whenReady()
     .then(async () => {
       guardSession(session.defaultSession);
-      core = await createAppCore({ userDataDir: app.getPath('userData') });
+      core = await createAppCore({ userDataDir: app.getPath('userData'), autoStartBroker: true });
       await openWindow();
       app.on('activate', () => {
         if (BrowserWindow.getAllWindows().length === 0) void openWindow().catch(failStartup);

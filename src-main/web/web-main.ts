@@ -13,6 +13,8 @@ async function main(): Promise<void> {
       port: { type: 'string', default: '0' },
       'user-data': { type: 'string' },
       'renderer-dir': { type: 'string' },
+      /** Don't start the embedded broker with the app (tests that bring their own). */
+      'no-broker': { type: 'boolean', default: false },
     },
   });
   const host = values.host ?? '127.0.0.1';
@@ -25,7 +27,7 @@ async function main(): Promise<void> {
     console.warn(`topiary: warning: listening on ${host}, not only this machine; anyone who learns the URL's token can use it.`);
   }
   const userDataDir = values['user-data'] ?? defaultUserDataDir();
-  const core = await createAppCore({ userDataDir });
+  const core = await createAppCore({ userDataDir, autoStartBroker: !values['no-broker'] });
   const host$ = await startWebHost({
     rendererDir: values['renderer-dir'] ?? path.join(__dirname, '../renderer'),
     attach: (wire) => core.attach(wire),

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { TopicNameSchema } from './common';
+import { request } from './define';
+
+const PortSchema = z.number().int().min(0, 'Port must be 0 (a free one) or 1–65535.').max(65_535, 'Port must be 0 (a free one) or 1–65535.');
+const BindHostSchema = z.string().min(1).max(255).default('127.0.0.1');
+
+/** One listener of the embedded broker; port 0 picks a free one at each start. */
+export const BrokerListenerSettingsSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('tcp'), port: PortSchema, host: BindHostSchema }).strict(),
+  z.object({ kind: z.literal('ws'), port: PortSchema, host: BindHostSchema, path: z.string().startsWith('/').default('/mqtt') }).strict(),
+  z
+    .object({
+      kind: z.literal('tls'),
+      port: PortSchema,
+      host: BindHostSchema,
+      /** A server identity from the certificate store. */
+      serverIdentityId: z.string().min(1),
+      /** A trusted CA from the store that client certificates must chain to. */
+      clientCaId: z.string().min(1).optional(),
+      requireClientCertificate: z.boolean().default(false),
+      useCertificateCnAsUsername: z.boolean().default(false),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('wss'),
+      port: PortSchema,
+      host: BindHostSchema,
+      path: z.string().startsWith('/').default('/mqtt'),
+      serverIdentityId: z.string().min(1),
+      clientCaId: z.string().min(1).optional(),
+      requireClientCertificate: z.boolean().default(false),
+      useCertificateCnAsUsername: z.boolean().default(false),
+    })
+    .strict(),
+]);
+
+export type BrokerListenerSettings = z.output<typeof BrokerListenerSettingsSchema>;
+
+export const BrokerSettingsSchema = z
+  .object({
+    /** Start the broker with the app (and connect to it). */
+    autoStart: z.boolean().default(true),
+    listeners: z.array(BrokerListenerSettingsSchema).min(1, 'The broker needs at least one listener.').max(16).default([{ kind: 'tcp', port: 0, host: '127.0.0.1' }]),
+    allowAnonymous: z.boolean().default(true),
+    persistence: z.enum(['memory', 'disk']).default('memory'),
+    sysIntervalSeconds: z.number().int().min(0).max(3600).default(10),
+    limits: z
+      .object({
+        maxConnections: z.number().int().positive().optional(),
+        maxPacketSize: z.number().int().min(64).max(268_435_455).optional(),
+        maxInflight: z.number().int().min(1).max(65_535).optional(),
+        maxQueued: z.number().int().min(0).optional(),
+        maxMessageRate: z.number().int().positive().optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type BrokerSettings = z.output<typeof BrokerSettingsSchema>;
+
+export interface BrokerListenerStatus {
+  readonly kind: 'tcp' | 'tls' | 'ws' | 'wss';
+  readonly host: string;
+  readonly port: number;
+  readonly url: string;
+  /** Bound beyond this machine: the UI warns. */
+  readonly exposed: boolean;
+}
+
+export interface BrokerStatus {
+  readonly running: boolean;
+  readonly startedAt: number | null;
+  readonly listeners: readonly BrokerListenerStatus[];
+  readonly settings: BrokerSettings;
+  /** Why the last start failed, if it did. */
+  readonly error: { readonly code: string; readonly message: string } | null;
+}
+
+export interface BrokerClientRow {
+  readonly clientId: string;
+  readonly username?: string;
+  readonly remoteAddress: string;
+  readonly listener: string;
+  readonly protocolVersion: 3 | 4 | 5;
+  readonly keepalive: number;
+  readonly connectedSince: number;
+  readonly subscriptions: readonly string[];
+  readonly inflight: number;
+  readonly queued: number;
+}
+
+export interface BrokerRetainedRow {
+  readonly topic: string;
+  readonly size: number;
+  readonly qos: 0 | 1 | 2;
+  readonly storedAt: number;
+  readonly preview: string;
+}
+
+/** Totals, sampled once a second while the broker runs; the UI charts their differences as rates. */
+export interface BrokerStatsSample {
+  readonly at: number;
+  readonly clientsConnected: number;
+  readonly messagesReceived: number;
+  readonly messagesSent: number;
+  readonly bytesReceived: number;
+  readonly bytesSent: number;
+  readonly subscriptions: number;
+  readonly retained: number;
+  readonly dropped: number;
+}
+
+export interface BrokerLogEntry {
+  readonly at: number;
+  readonly type: 'client.connected' | 'client.disconnected' | 'auth.failed' | 'protocol.error' | 'message.dropped';
+  readonly clientId?: string;
+  readonly text: string;
+}
+
+const Empty = z.object({}).strict();
+
+export const brokerRequests = {
+  'broker.status': request<BrokerStatus>()(Empty),
+  'broker.start': request<BrokerStatus>()(Empty),
+  'broker.stop': request<BrokerStatus>()(Empty),
+  'broker.restart': request<BrokerStatus>()(Empty),
+  /** Saves settings; a running broker restarts with them. */
+  'broker.saveSettings': request<BrokerStatus>()(z.object({ settings: BrokerSettingsSchema }).strict()),
+  'broker.clients': request<readonly BrokerClientRow[]>()(Empty),
+  'broker.disconnectClient': request<{ readonly disconnected: boolean }>()(z.object({ clientId: z.string().max(65_535) }).strict()),
+  'broker.retained': request<{ readonly total: number; readonly rows: readonly BrokerRetainedRow[] }>()(
+    z.object({ prefix: z.string().max(65_535).default(''), limit: z.number().int().min(1).max(5000).default(500) }).strict(),
+  ),
+  'broker.deleteRetained': request<{ readonly deleted: number }>()(z.object({ topic: TopicNameSchema, subtree: z.boolean().default(false) }).strict()),
+  'broker.log': request<readonly BrokerLogEntry[]>()(z.object({ limit: z.number().int().min(1).max(5000).default(500) }).strict()),
+  'broker.stats': request<readonly BrokerStatsSample[]>()(Empty),
+} as const;
+
+export interface BrokerEvents {
+  readonly 'broker.statusChanged': BrokerStatus;
+  /** One sample a second while running. */
+  readonly 'broker.statsSampled': BrokerStatsSample;
+  /** Log entries, batched. */
+  readonly 'broker.logged': readonly BrokerLogEntry[];
+}
