@@ -1,0 +1,139 @@
+import { expect, test } from '@playwright/test';
+import mqtt from 'mqtt';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { startTlsBroker, type TlsBroker } from '../src-main/core/profiles/tls-broker-fixture';
+import { startMosquitto, type Mosquitto } from '../src-main/test-support/mosquitto';
+import { AppPage } from './pages/app-page';
+import { ProfilesPage } from './pages/profiles-page';
+import { startWebApp, type WebApp } from './support/web-app';
+
+const PASSWORD = 'e2e-tls-password-5521';
+
+async function everyFileText(folder: string): Promise<string> {
+  let text = '';
+  for (const name of await readdir(folder, { recursive: true })) {
+    const full = path.join(folder, String(name));
+    if ((await stat(full)).isFile()) text += (await readFile(full)).toString('latin1');
+  }
+  return text;
+}
+
+test.describe('connection profiles', () => {
+  let tlsBroker: TlsBroker | undefined;
+  let plainBroker: Mosquitto | undefined;
+  let app: WebApp | undefined;
+
+  test.afterEach(async () => {
+    await app?.stop({ removeData: true });
+    await tlsBroker?.stop();
+    await plainBroker?.stop();
+    app = undefined;
+    tlsBroker = undefined;
+    plainBroker = undefined;
+  });
+
+  test('a TLS profile created in the UI survives a restart with its sealed password and connects again', async ({ page }) => {
+    tlsBroker = await startTlsBroker({ username: 'e2e-user', password: PASSWORD });
+    app = await startWebApp();
+    const ui = new AppPage(page);
+    const profiles = new ProfilesPage(page);
+    await ui.open(app.url);
+    await profiles.ready();
+    await expect(profiles.secretStoreInfo).toHaveAttribute('data-kind', 'encrypted-file');
+
+    await profiles.create({ name: 'Secure plant', folder: 'Plant', url: tlsBroker.url, username: 'e2e-user', password: PASSWORD, caPem: tlsBroker.caPem });
+    await expect(profiles.folder('Plant')).toContainText('Secure plant');
+    await profiles.connect('Secure plant');
+    await expect(ui.status).toHaveAttribute('data-state', 'connected');
+    await expect(profiles.row('Secure plant')).toHaveAttribute('data-active', 'true');
+
+    const outside = await mqtt.connectAsync(tlsBroker.url, { username: 'e2e-user', password: PASSWORD, ca: tlsBroker.caPem });
+    await outside.publishAsync('plant/tls/check', 'ok', { qos: 1, retain: true });
+    await outside.endAsync();
+    await expect(ui.row('plant')).toBeVisible();
+
+    const userDataDir = app.userDataDir;
+    await app.stop();
+    const files = await everyFileText(userDataDir);
+    expect(files).toContain('Secure plant');
+    expect(files).not.toContain(PASSWORD);
+
+    app = await startWebApp({ userDataDir });
+    await ui.open(app.url);
+    await profiles.ready();
+    await expect(profiles.row('Secure plant')).toHaveAttribute('data-state', 'disconnected');
+    await profiles.row('Secure plant').getByTestId('profile-edit').click();
+    await expect(profiles.editor.getByTestId('profile-password-stored')).toBeVisible();
+    await expect(profiles.editor.getByTestId('profile-password')).toHaveValue('');
+    await expect(profiles.editor.getByTestId('profile-tls-ca')).toHaveValue(tlsBroker.caPem);
+    await profiles.editor.getByTestId('profile-cancel').click();
+
+    await profiles.connect('Secure plant');
+    await expect(ui.status).toHaveAttribute('data-state', 'connected');
+    await expect(ui.row('plant')).toBeVisible();
+    expect(await everyFileText(userDataDir)).not.toContain(PASSWORD);
+  });
+
+  test('two profiles connect at once, each with its own tree, and switching between them is instant', async ({ page }) => {
+    plainBroker = await startMosquitto();
+    const second = await startMosquitto();
+    try {
+      app = await startWebApp();
+      const ui = new AppPage(page);
+      const profiles = new ProfilesPage(page);
+      await ui.open(app.url);
+      await profiles.ready();
+      await profiles.create({ name: 'North', url: plainBroker.url });
+      await profiles.create({ name: 'South', url: second.url });
+
+      for (const [broker, topic] of [
+        [plainBroker, 'north/only'],
+        [second, 'south/only'],
+      ] as const) {
+        const outside = await mqtt.connectAsync(broker.url);
+        await outside.publishAsync(topic, 'x', { retain: true, qos: 1 });
+        await outside.endAsync();
+      }
+
+      await profiles.connect('North');
+      await profiles.connect('South');
+      await expect(profiles.row('South')).toHaveAttribute('data-active', 'true');
+      await expect(ui.row('south')).toBeVisible();
+      await expect(ui.row('north')).toHaveCount(0);
+
+      await profiles.row('North').getByTestId('profile-activate').click();
+      await expect(profiles.row('North')).toHaveAttribute('data-active', 'true');
+      await expect(ui.row('north')).toBeVisible();
+      await expect(ui.row('south')).toHaveCount(0);
+      await expect(profiles.row('South')).toHaveAttribute('data-state', 'connected');
+
+      await profiles.row('South').getByTestId('profile-disconnect').click();
+      await expect(profiles.row('South')).toHaveAttribute('data-state', 'disconnected');
+      await expect(profiles.row('North')).toHaveAttribute('data-state', 'connected');
+    } finally {
+      await second.stop();
+    }
+  });
+
+  test('profiles can be duplicated, reordered and deleted, and MQTT Explorer settings import into their own folder', async ({ page }) => {
+    app = await startWebApp();
+    const profiles = new ProfilesPage(page);
+    await new AppPage(page).open(app.url);
+    await profiles.ready();
+    await profiles.create({ name: 'Alpha', url: 'mqtt://127.0.0.1:1' });
+    await profiles.row('Alpha').getByTestId('profile-duplicate').click();
+    await expect(profiles.row('Alpha (copy)')).toBeVisible();
+    const names = profiles.panel.locator('[data-testid="profile-folder"][data-folder=""] [data-testid="profile-name"]');
+    await expect(names).toHaveText(['Alpha', 'Alpha (copy)']);
+    await profiles.row('Alpha (copy)').getByTestId('profile-move-up').click();
+    await expect(names).toHaveText(['Alpha (copy)', 'Alpha']);
+    await profiles.row('Alpha (copy)').getByTestId('profile-delete').click();
+    await profiles.row('Alpha (copy)').getByTestId('profile-delete-confirm').click();
+    await expect(names).toHaveText(['Alpha']);
+
+    await profiles.importForeignInput.setInputFiles(path.resolve(__dirname, '../src-main/core/profiles/importers/fixtures/mqtt-explorer-settings.json'));
+    await expect(profiles.importSummary).toHaveAttribute('data-imported', '3');
+    await expect(profiles.folder('MQTT Explorer').getByTestId('profile-name')).toHaveText(['test.mosquitto.org', 'Secure plant', 'Lab over WSS']);
+  });
+});
