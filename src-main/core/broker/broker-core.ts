@@ -363,7 +363,11 @@ export class BrokerCore implements Broker {
       const qos = (msg.qos < s.routeQos ? msg.qos : s.routeQos) as QoS;
       if (s.deliver(msg, qos, s.routeRetain && msg.retain, s.routeSubIds, this.maxQueued)) delivered++;
       else if (qos > 0 || s.link) this.countDrop(s.clientId, msg.topic, 'queue full');
-      if (qos > 0 && !s.link) this.dirty = true;
+      if (qos > 0) {
+        if (!s.link) this.dirty = true;
+        // An online client falling behind: slow its publishers before its queue overflows.
+        else if (s.queued * 2 > this.maxQueued) this.throttleSource(s.link as Connection);
+      }
     }
     targets.length = 0;
     return delivered;
@@ -386,6 +390,16 @@ export class BrokerCore implements Broker {
       }
     }
     return false;
+  }
+
+  /** The connection whose PUBLISH is being routed right now (for backpressure). */
+  currentSource: Connection | undefined;
+
+  /** A consumer is congested: pause the publisher currently feeding it. */
+  throttleSource(consumer: Connection): void {
+    const src = this.currentSource;
+    if (!src || src === consumer || src.paused) return;
+    consumer.holdUntilDrained(src);
   }
 
   countDrop(clientId: string, topic: string, reason: string): void {

@@ -15,7 +15,9 @@ import type { ProtocolVersion, QoS } from './types';
 export const PROTOCOL_MAX_PACKET = 268_435_460;
 /** Before CONNECT we only expect a CONNECT; bound the memory an unknown peer can make us hold. */
 const PRE_CONNECT_MAX_PACKET = 1024 * 1024;
-/** QoS 0 messages are dropped for a client whose socket has this much unsent data. */
+/** Above this much unsent data to a client, publishers feeding it are paused briefly (backpressure). */
+const CONGESTED_BYTES = 1024 * 1024;
+/** QoS 0 messages are dropped (and counted) for a client with this much unsent data: it is not reading. */
 const SLOW_CONSUMER_BYTES = 16 * 1024 * 1024;
 const SESSION_NEVER_EXPIRES = 0xffffffff;
 const PINGRESP = Buffer.from([0xd0, 0x00]);
@@ -52,6 +54,11 @@ export class Connection implements SessionLink {
   closeReason = 'connection closed';
   closeReasonCode: number | undefined;
   takenOver = false;
+  /** Reading is paused because a client we feed is congested. */
+  paused = false;
+  /** Publishers paused until this connection's backlog drains. */
+  private throttled: Connection[] | undefined;
+  private drainHooked = false;
 
   constructor(
     private readonly broker: BrokerCore,
@@ -118,7 +125,9 @@ export class Connection implements SessionLink {
         if (e instanceof DecodeError) return this.fail(e.reasonCode, e.message);
         throw e;
       }
+      this.broker.currentSource = this;
       this.handlePublish(pub.topic, pub.payload, pub.qos, pub.retain, pub.packetId, pub.properties);
+      this.broker.currentSource = undefined;
       return;
     }
     if (type === 12) {
@@ -500,9 +509,13 @@ export class Connection implements SessionLink {
 
   sendQos0(msg: Message, retain: boolean, subIds: readonly number[] | undefined): boolean {
     if (this.state !== 'connected') return false;
-    if (this.outBytes + this.transport.bufferedBytes() > SLOW_CONSUMER_BYTES) {
-      this.broker.countDrop(this.clientId, msg.topic, 'client is not reading fast enough');
-      return false;
+    const backlog = this.outBytes + this.transport.bufferedBytes();
+    if (backlog > CONGESTED_BYTES) {
+      if (backlog > SLOW_CONSUMER_BYTES) {
+        this.broker.countDrop(this.clientId, msg.topic, 'client is not reading fast enough');
+        return false;
+      }
+      this.broker.throttleSource(this);
     }
     let buf: Buffer;
     if (msg.expiresAt === undefined && (subIds === undefined || !this.v5)) {
@@ -557,6 +570,37 @@ export class Connection implements SessionLink {
     this.transport.write(chunks, bytes);
   }
 
+  /** Pauses a publisher until this (congested) connection drains or a short timeout passes. */
+  holdUntilDrained(source: Connection): void {
+    source.pauseReading();
+    (this.throttled ??= []).push(source);
+    if (!this.drainHooked) {
+      this.drainHooked = true;
+      this.transport.onDrain(() => this.releaseThrottled());
+    }
+    // Never stall a publisher for long on a consumer that stopped reading: after that we drop for it instead.
+    setTimeout(() => this.releaseThrottled(), 100).unref();
+  }
+
+  releaseThrottled(): void {
+    const list = this.throttled;
+    if (!list) return;
+    this.throttled = undefined;
+    for (const c of list) c.resumeReading();
+  }
+
+  pauseReading(): void {
+    if (this.paused || this.closed) return;
+    this.paused = true;
+    this.transport.pause();
+  }
+
+  resumeReading(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (!this.closed) this.transport.resume();
+  }
+
   // ---- closing ------------------------------------------------------------
 
   /** Refuses a CONNECT with a CONNACK carrying `reason`, then closes. */
@@ -592,6 +636,7 @@ export class Connection implements SessionLink {
     const wasConnected = this.state === 'connected';
     this.state = 'closed';
     this.transport.end();
+    this.releaseThrottled();
     this.broker.connectionClosed(this, wasConnected);
   }
 
@@ -600,6 +645,7 @@ export class Connection implements SessionLink {
     const wasConnected = this.state === 'connected';
     this.state = 'closed';
     this.out = [];
+    this.releaseThrottled();
     this.broker.connectionClosed(this, wasConnected);
   }
 }

@@ -14,5 +14,10 @@ export interface Transport {
   end(): void;
   destroy(): void;
   onData(cb: (chunk: Buffer) => void): void;
+  /** Stops reading from the peer (backpressure towards a fast publisher). */
+  pause(): void;
+  resume(): void;
+  /** Called once the pending writes have gone out. */
+  onDrain(cb: () => void): void;
   onClose(cb: () => void): void;
 }

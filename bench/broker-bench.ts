@@ -1,0 +1,372 @@
+/**
+ * Broker throughput and latency: the embedded broker vs aedes 1.2.0 vs mosquitto, same clients, same run.
+ *
+ *   npx esbuild bench/broker-bench.ts --bundle --platform=node --format=cjs --packages=external \
+ *     --outfile=/tmp/broker-bench.cjs && NODE_PATH=$PWD/node_modules node /tmp/broker-bench.cjs [--quick]
+ *
+ * Each broker runs in its own process (mosquitto natively, the others as a child of this script),
+ * so brokers never share an event loop with the load generators. Clients speak MQTT 3.1.1 (aedes
+ * supports nothing newer) over raw sockets with pre-encoded packets, to keep client cost low and equal.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+type BrokerName = 'embedded' | 'aedes' | 'mosquitto';
+const QUICK = process.argv.includes('--quick');
+const PAYLOAD = Buffer.alloc(100, 0x61);
+
+// ---- broker processes -------------------------------------------------------
+
+async function serve(name: 'embedded' | 'aedes', port: number): Promise<void> {
+  if (name === 'embedded') {
+    const { createBroker } = await import('../src-main/core/broker');
+    const broker = createBroker({
+      listeners: [{ kind: 'tcp', port, host: '127.0.0.1' }],
+      sysInterval: 0,
+      limits: { maxInflight: 1000, maxQueued: 1_000_000 },
+    });
+    await broker.start();
+    if (process.env.BENCH_DEBUG) setInterval(() => process.stderr.write(`${JSON.stringify(broker.getStats())}\n`), 1000).unref();
+  } else {
+    const root = process.env.TOPIARY_ROOT ?? process.cwd();
+    const { Aedes } = (await import(pathToFileURL(join(root, 'node_modules/aedes/aedes.js')).href)) as {
+      Aedes: { createBroker(): Promise<{ handle: (s: Socket) => void }> };
+    };
+    const aedes = await Aedes.createBroker();
+    await new Promise<void>((r) => createServer((s) => aedes.handle(s)).listen(port, '127.0.0.1', () => r()));
+  }
+  process.stdout.write('ready\n');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+async function startBroker(name: BrokerName): Promise<{ port: number; stop: () => Promise<void> }> {
+  const port = await freePort();
+  let child: ChildProcess;
+  let dir: string | undefined;
+  if (name === 'mosquitto') {
+    dir = mkdtempSync(join(tmpdir(), 'bench-mosq-'));
+    const conf = join(dir, 'm.conf');
+    writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest none\nmax_queued_messages 0\nmax_inflight_messages 1000\n`);
+    child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
+    await waitForPort(port);
+  } else {
+    child = spawn(process.execPath, [process.argv[1]!, '--serve', name, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      child.once('exit', () => reject(new Error(`${name} exited`)));
+    });
+  }
+  return {
+    port,
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 250; i++) {
+    const ok = await new Promise<boolean>((r) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), r(true)));
+      s.once('error', () => r(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`nothing listening on ${port}`);
+}
+
+// ---- minimal MQTT 3.1.1 client ---------------------------------------------------
+
+function str(s: string): Buffer {
+  const b = Buffer.from(s);
+  const out = Buffer.alloc(2 + b.length);
+  out.writeUInt16BE(b.length);
+  b.copy(out, 2);
+  return out;
+}
+
+function packet(first: number, body: Buffer): Buffer {
+  const len: number[] = [];
+  let n = body.length;
+  do {
+    let b = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 128;
+    len.push(b);
+  } while (n > 0);
+  return Buffer.concat([Buffer.from([first, ...len]), body]);
+}
+
+function publishPacket(topic: string, payload: Buffer, qos: 0 | 1, id: number): Buffer {
+  const idBuf = Buffer.alloc(qos ? 2 : 0);
+  if (qos) idBuf.writeUInt16BE(id);
+  return packet(0x30 | (qos << 1), Buffer.concat([str(topic), idBuf, payload]));
+}
+
+/** A raw client: counts PUBLISH/PUBACK frames and answers QoS 1 deliveries with PUBACK. */
+class BenchClient {
+  published = 0;
+  pubacks = 0;
+  onPublish: ((payload: Buffer) => void) | undefined;
+  private pending: Buffer | undefined;
+  private waiters: (() => void)[] = [];
+
+  private constructor(readonly socket: Socket) {
+    socket.setNoDelay(true);
+    socket.on('data', (d) => this.onData(d));
+  }
+
+  static async open(port: number, id: string): Promise<BenchClient> {
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    const c = new BenchClient(socket);
+    const body = Buffer.concat([str('MQTT'), Buffer.from([4, 0x02, 0, 60]), str(id)]);
+    socket.write(packet(0x10, body));
+    await c.until(() => c.connacked);
+    return c;
+  }
+
+  connacked = false;
+  subacked = 0;
+
+  async subscribe(filter: string, qos: 0 | 1): Promise<void> {
+    const before = this.subacked;
+    this.socket.write(packet(0x82, Buffer.concat([Buffer.from([0, 1]), str(filter), Buffer.from([qos])])));
+    await this.until(() => this.subacked > before);
+  }
+
+  until(pred: () => boolean, timeoutMs = 60_000): Promise<void> {
+    if (pred()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('bench client timed out')), timeoutMs);
+      const check = (): void => {
+        if (pred()) {
+          clearTimeout(t);
+          resolve();
+        } else this.waiters.push(check);
+      };
+      this.waiters.push(check);
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    let buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = undefined;
+    let off = 0;
+    const acks: Buffer[] = [];
+    while (off + 2 <= buf.length) {
+      let mul = 1;
+      let len = 0;
+      let i = off + 1;
+      let done = false;
+      for (; i < buf.length && i < off + 5; i++) {
+        len += (buf[i]! & 127) * mul;
+        mul *= 128;
+        if ((buf[i]! & 128) === 0) {
+          done = true;
+          break;
+        }
+      }
+      if (!done) break;
+      const start = i + 1;
+      if (start + len > buf.length) break;
+      const type = buf[off]! >> 4;
+      if (type === 3) {
+        this.published++;
+        const qos = (buf[off]! >> 1) & 3;
+        const tl = buf.readUInt16BE(start);
+        let p = start + 2 + tl;
+        if (qos > 0) {
+          const ack = Buffer.allocUnsafe(4);
+          ack[0] = 0x40;
+          ack[1] = 2;
+          ack[2] = buf[p]!;
+          ack[3] = buf[p + 1]!;
+          acks.push(ack);
+          p += 2;
+        }
+        this.onPublish?.(buf.subarray(p, start + len));
+      } else if (type === 4) this.pubacks++;
+      else if (type === 2) this.connacked = true;
+      else if (type === 9) this.subacked++;
+      off = start + len;
+    }
+    if (off < buf.length) this.pending = Buffer.from(buf.subarray(off));
+    if (acks.length) this.socket.write(acks.length === 1 ? acks[0]! : Buffer.concat(acks));
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+// ---- workloads -------------------------------------------------------------------
+
+/** Sends `count` messages as fast as TCP lets it; QoS 1 keeps at most `window` unacknowledged. */
+async function blast(c: BenchClient, topic: string, count: number, qos: 0 | 1, window = 200): Promise<void> {
+  if (qos === 0) {
+    const one = publishPacket(topic, PAYLOAD, 0, 0);
+    const batch = Buffer.concat(Array.from({ length: 64 }, () => one));
+    let sent = 0;
+    while (sent < count) {
+      const n = Math.min(64, count - sent);
+      const ok = c.socket.write(n === 64 ? batch : batch.subarray(0, n * one.length));
+      sent += n;
+      if (!ok) await new Promise((r) => c.socket.once('drain', r));
+    }
+    return;
+  }
+  let sent = 0;
+  while (sent < count) {
+    await c.until(() => sent - c.pubacks < window);
+    const n = Math.min(count - sent, window - (sent - c.pubacks));
+    const bufs: Buffer[] = [];
+    for (let i = 0; i < n; i++) bufs.push(publishPacket(topic, PAYLOAD, 1, ((sent + i) % 65535) + 1));
+    sent += n;
+    c.socket.write(Buffer.concat(bufs));
+  }
+  await c.until(() => c.pubacks >= count);
+}
+
+/** Waits until `total()` reaches `expected` or stops growing for a second; returns messages/s. */
+async function measure(start: number, total: () => number, expected: number): Promise<{ rate: number; received: number }> {
+  let last = -1;
+  let lastChange = Date.now();
+  while (total() < expected) {
+    if (total() !== last) {
+      last = total();
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange > 1000) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const elapsed = (Date.now() - start) / 1000;
+  return { rate: total() / elapsed, received: total() };
+}
+
+let clientSeq = 0;
+async function fanIn(port: number, qos: 0 | 1, publishers: number, perPublisher: number): Promise<{ rate: number; received: number }> {
+  const sub = await BenchClient.open(port, `sub-${++clientSeq}`);
+  await sub.subscribe('bench/in/+', qos);
+  const pubs = await Promise.all(Array.from({ length: publishers }, () => BenchClient.open(port, `pub-${++clientSeq}`)));
+  const start = Date.now();
+  await Promise.all(pubs.map((p, i) => blast(p, `bench/in/${i}`, perPublisher, qos)));
+  const r = await measure(start, () => sub.published, publishers * perPublisher);
+  for (const c of [sub, ...pubs]) c.close();
+  return r;
+}
+
+async function fanOut(port: number, qos: 0 | 1, subscribers: number, count: number): Promise<{ rate: number; received: number }> {
+  const subs = await Promise.all(Array.from({ length: subscribers }, () => BenchClient.open(port, `sub-${++clientSeq}`)));
+  for (const s of subs) await s.subscribe('bench/out', qos);
+  const pub = await BenchClient.open(port, `pub-${++clientSeq}`);
+  const start = Date.now();
+  await blast(pub, 'bench/out', count, qos);
+  const r = await measure(start, () => subs.reduce((a, s) => a + s.published, 0), subscribers * count);
+  for (const c of [pub, ...subs]) c.close();
+  return r;
+}
+
+async function latency(port: number, rate: number, seconds: number): Promise<{ p50: number; p99: number }> {
+  const sub = await BenchClient.open(port, `lat-sub-${++clientSeq}`);
+  await sub.subscribe('bench/lat', 1);
+  const pub = await BenchClient.open(port, `lat-pub-${++clientSeq}`);
+  const samples: number[] = [];
+  sub.onPublish = (payload) => {
+    const sentAt = payload.readDoubleBE(0);
+    samples.push(Number(process.hrtime.bigint()) / 1e6 - sentAt);
+  };
+  const total = rate * seconds;
+  const start = Number(process.hrtime.bigint()) / 1e6;
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    const now = Number(process.hrtime.bigint()) / 1e6;
+    if (due > now) await new Promise((r) => setTimeout(r, due - now));
+    const payload = Buffer.alloc(100);
+    payload.writeDoubleBE(Number(process.hrtime.bigint()) / 1e6, 0);
+    pub.socket.write(publishPacket('bench/lat', payload, 1, (i % 65535) + 1));
+  }
+  await sub.until(() => samples.length >= total, 10_000).catch(() => undefined);
+  sub.close();
+  pub.close();
+  samples.sort((a, b) => a - b);
+  const pick = (q: number): number => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? NaN;
+  return { p50: pick(0.5), p99: pick(0.99) };
+}
+
+function withLoss(r: { rate: number; received: number }, expected: number): string {
+  const text = Math.round(r.rate).toLocaleString('en-US');
+  return r.received < expected ? `${text} (lost ${expected - r.received})` : text;
+}
+
+// ---- report ----------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const serveIdx = process.argv.indexOf('--serve');
+  if (serveIdx >= 0) {
+    await serve(process.argv[serveIdx + 1] as 'embedded' | 'aedes', Number(process.argv[process.argv.indexOf('--port') + 1]));
+    return;
+  }
+  const only = process.env.BENCH_ONLY?.split(',') as BrokerName[] | undefined;
+  const brokers: BrokerName[] = only ?? ['embedded', 'aedes', 'mosquitto'];
+  const scale = QUICK ? 0.2 : 1;
+  const rows: Record<string, Record<BrokerName, string>> = {};
+  const numbers: Record<string, Partial<Record<BrokerName, number>>> = {};
+  const record = (name: string, b: BrokerName, value: number, text: string): void => {
+    (rows[name] ??= {} as Record<BrokerName, string>)[b] = text;
+    (numbers[name] ??= {})[b] = value;
+  };
+  for (const b of brokers) {
+    const broker = await startBroker(b);
+    try {
+      for (const qos of [0, 1] as const) {
+        const inPer = Math.round((qos === 0 ? 40_000 : 10_000) * scale);
+        const fi = await fanIn(broker.port, qos, 8, inPer);
+        record(`fan-in 8→1 QoS ${qos} (msg/s)`, b, fi.rate, withLoss(fi, 8 * inPer));
+        const outCount = Math.round((qos === 0 ? 40_000 : 10_000) * scale);
+        const fo = await fanOut(broker.port, qos, 16, outCount);
+        record(`fan-out 1→16 QoS ${qos} (msg/s)`, b, fo.rate, withLoss(fo, 16 * outCount));
+      }
+      const lat = await latency(broker.port, 1000, QUICK ? 2 : 5);
+      record('QoS 1 latency p50 @1000/s (ms)', b, lat.p50, lat.p50.toFixed(2));
+      record('QoS 1 latency p99 @1000/s (ms)', b, lat.p99, lat.p99.toFixed(2));
+    } finally {
+      await broker.stop();
+    }
+  }
+  const header = ['metric', ...brokers, 'embedded/mosquitto', 'embedded/aedes'];
+  const lines = [header];
+  for (const [metric, r] of Object.entries(rows)) {
+    const n = numbers[metric]!;
+    const ratio = (a?: number, b?: number): string => (a && b ? (a / b).toFixed(2) : '-');
+    lines.push([metric, r.embedded, r.aedes, r.mosquitto, ratio(n.embedded, n.mosquitto), ratio(n.embedded, n.aedes)]);
+  }
+  const widths = header.map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
+  for (const l of lines) console.log(l.map((c, i) => String(c).padEnd(widths[i]!)).join('  '));
+  console.log('(for latency rows a ratio below 1 means the embedded broker is faster)');
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
