@@ -48,7 +48,7 @@ export class ConnectionManager {
   async connect(args: ConnectArgs): Promise<ConnectionInfo> {
     const brokers = brokerList(args);
     const usesTls = brokers.some((b) => b.scheme === 'mqtts' || b.scheme === 'wss');
-    const tls: ResolvedTls | undefined = usesTls || args.tls ? await resolveTls(args.tls, this.options) : undefined;
+    const tls: ResolvedTls | undefined = usesTls ? await resolveTls(args.tls, this.options) : undefined;
     const connectionId = randomUUID() as ConnectionId;
     const clientId = args.clientId && args.clientId.length > 0 ? args.clientId : `topiary-${randomUUID().slice(0, 8)}`;
     const connection = new Connection(
@@ -67,13 +67,14 @@ export class ConnectionManager {
     try {
       await connection.start();
     } catch (error) {
-      this.live.delete(connectionId);
-      this.events.closed(connectionId);
+      // Unless disconnect() already took it away (and said so).
+      if (this.live.delete(connectionId)) this.events.closed(connectionId);
       throw error;
     }
     return connection.current;
   }
 
+  /** Ends a connection in any state; one still connecting makes its connect() reject. */
   async disconnect(connectionId: ConnectionId): Promise<ConnectionInfo> {
     const connection = this.require(connectionId);
     this.live.delete(connectionId);

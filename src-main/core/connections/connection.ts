@@ -128,6 +128,8 @@ export class Connection {
   async stop(): Promise<void> {
     const wasConnected = this.client.connected;
     this.phase = 'stopped';
+    this.settleFirst?.reject(new TopiaryError('CONNECTION_FAILED', `Connecting to ${this.info.url} was cancelled.`));
+    this.settleFirst = undefined;
     clearTimeout(this.timer);
     this.timer = undefined;
     if (wasConnected) {
@@ -200,15 +202,11 @@ export class Connection {
     this.hooks.status(this.info);
     const subscribed = this.subscribe();
     this.flushQueue();
+    // A failed SUBSCRIBE (the connection dropped meanwhile) is retried on the next connect.
+    await subscribed.catch(() => undefined);
     if (first) {
-      try {
-        await subscribed;
-      } finally {
-        this.settleFirst?.resolve();
-        this.settleFirst = undefined;
-      }
-    } else {
-      await subscribed.catch(() => undefined);
+      this.settleFirst?.resolve();
+      this.settleFirst = undefined;
     }
   }
 

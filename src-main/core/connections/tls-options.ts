@@ -36,10 +36,14 @@ export interface TlsResolveOptions {
   readonly systemCas?: () => Promise<readonly string[]>;
 }
 
-/** The OS trust store as PEM (Node 20 has no tls.getCACertificates('system'), so the certificate module finds it). */
-export async function systemCaPems(): Promise<readonly string[]> {
-  const store = await loadSystemTrustStore();
-  return store.certificates.map((der) => new X509Certificate(der).toString());
+let systemPems: Promise<readonly string[]> | undefined;
+
+/** The OS trust store as PEM (Node 20 has no tls.getCACertificates('system'), so the certificate module finds it); read once. */
+export function systemCaPems(): Promise<readonly string[]> {
+  systemPems ??= loadSystemTrustStore().then((store) => store.certificates.map((der) => new X509Certificate(der).toString()));
+  // A failed read is not remembered: the next connect tries again.
+  systemPems.catch(() => (systemPems = undefined));
+  return systemPems;
 }
 
 /** Turns the TLS arguments into options Node accepts, failing early (TLS_ERROR) on unreadable material. */
