@@ -1,9 +1,9 @@
-import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ExplorerSession } from '../src-main/core/explorer/explorer-session';
 import { TopicIndex } from '../src-main/core/explorer/topic-index';
 import { TreeView } from '../src-main/core/explorer/tree-view';
+import { runExplorerLiveBench } from './explorer-live-bench';
 
 /** One measured figure. */
 export interface BenchRow {
@@ -18,6 +18,8 @@ export interface ExplorerBenchOptions {
   readonly distinctTopics?: number;
   /** Messages for the throughput figures; default 2,000,000. */
   readonly messages?: number;
+  /** Also run mosquitto → MQTT.js → session at 50,000 msg/s (needs /usr/sbin/mosquitto); default true. */
+  readonly live?: boolean;
 }
 
 const MB = 1024 * 1024;
@@ -78,6 +80,7 @@ export async function runExplorerBench(options: ExplorerBenchOptions = {}): Prom
     unit: 'msg/s',
     note: `history ${stats.entries.toLocaleString('en')} entries, ${round(stats.usedBytes / MB)} MB`,
   });
+  if (options.live !== false) rows.push(...(await runExplorerLiveBench()));
   return rows;
 }
 
@@ -93,7 +96,8 @@ function round(value: number, digits = 0): number {
   return Math.round(value * f) / f;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+// Run directly (after bundling with esbuild): print the rows. Decided by script name since bundling merges module URLs.
+if (/explorer-bench\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
   const rows = await runExplorerBench();
   for (const row of rows) console.log(`${row.name.padEnd(56)} ${String(row.value).padStart(12)} ${row.unit}${row.note ? `  (${row.note})` : ''}`);
 }
