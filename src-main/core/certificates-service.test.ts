@@ -8,6 +8,7 @@ import { createClient, type ContractClient } from '../../shared/ipc/client';
 import type { Handlers } from '../../shared/ipc/contract';
 import { TopiaryError } from '../../shared/ipc/errors';
 import { createMemoryWirePair } from '../../shared/ipc/memory-wire';
+import { createAppCore } from './app-core';
 import { certificatesHandlers, CertificatesService } from './certificates-service';
 import { startMosquitto, type RunningMosquitto } from './certificates/mosquitto-test-broker';
 import { createTestPki, type TestPki } from './certificates/openssl-test-fixtures';
@@ -267,5 +268,38 @@ describe('resolveTlsMaterial', () => {
     const missing = await service.resolveTlsMaterial({ identityId: '00000000-0000-0000-0000-000000000000' as CertificateId }).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(TopiaryError);
     expect((missing as TopiaryError).code).toBe('NOT_FOUND');
+  });
+});
+
+describe('certificates in the app core', () => {
+  it('a profile connects to a mutual-TLS broker with a CA and identity from the store, and the store names that profile as a user', async () => {
+    const core = await createAppCore({ userDataDir: dir, autoStartBroker: false });
+    const [coreEnd, clientEnd] = createMemoryWirePair();
+    core.attach(coreEnd);
+    const app = createClient(clientEnd);
+    try {
+      const ca = await app.invoke('certificates.import', { kind: 'trusted-ca', inputs: [{ data: pki.text('root.crt') }] });
+      const identity = await app.invoke('certificates.import', {
+        kind: 'client-identity',
+        inputs: [{ data: new Uint8Array(pki.read('client.p12')), passphrase: 'p12pw' }],
+      });
+      const caId = ca.entries[0]!.id;
+      const identityId = identity.entries[0]!.id;
+      const saved = await app.invoke('profiles.save', {
+        name: 'Plant broker',
+        options: { url: `mqtts://127.0.0.1:${broker.ports['mtls']!}`, tls: { caIds: [caId], identityId, systemCa: false } },
+      });
+      const info = await app.invoke('profiles.connect', { id: saved.id });
+      expect(info.state).toBe('connected');
+
+      const listed = await app.invoke('certificates.list', { kind: 'client-identity' });
+      expect(listed.rows[0]?.status === 'ok' && listed.rows[0].entry.usedBy).toEqual(['Plant broker']);
+      const refused = await failure(app.invoke('certificates.delete', { id: caId }));
+      expect(refused.code).toBe('IN_USE');
+      expect(refused.details?.['users']).toEqual(['Plant broker']);
+    } finally {
+      app.close();
+      await core.close();
+    }
   });
 });
