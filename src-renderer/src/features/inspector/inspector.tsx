@@ -1,34 +1,51 @@
-import { useEffect, useMemo, useState } from 'react';
-import type { MessageView } from '../../../../shared/ipc/common';
+import { useEffect, useState } from 'react';
+import type { InspectedMessage } from '../../../../shared/ipc/explorer';
 import { core } from '../../ipc/core-client';
-import { formatPayload } from '../../lib/payload-text';
+import { selectTopic, setTab } from '../../store/explorer-actions';
+import { useExplorerStore } from '../../store/explorer-store';
 import { selectors, useAppStore } from '../../store/app-store';
+import { SeriesChart } from '../chart/series-chart';
+import { HistoryPanel } from '../history/history-panel';
+import { MessageFacts } from './message-facts';
+import { download, fetchPayload, fileNameFor } from './payload-transfer';
+import { PayloadView } from './payload-view';
+import { RetainedClear } from './retained-clear';
 
-/** The selected topic's latest message, kept live by the core's batched message stream. */
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+/** The selected topic: breadcrumb, the latest message (kept live by the core's batched stream), history and chart. */
 export function Inspector(): React.JSX.Element {
   const active = useAppStore(selectors.active);
   const topic = useAppStore(selectors.selectedOf);
-  const [message, setMessage] = useState<MessageView | null>(null);
+  const tab = useExplorerStore((s) => s.tab);
+  const chartTopic = useExplorerStore((s) => s.chartTopic);
+  const chartField = useExplorerStore((s) => s.chartField);
+  const [message, setMessage] = useState<InspectedMessage | null>(null);
   const [count, setCount] = useState(0);
+  const [note, setNote] = useState('');
   const connectionId = active?.connectionId ?? null;
 
   useEffect(() => {
     setMessage(null);
+    setCount(0);
+    setNote('');
     if (!connectionId || topic === null) return;
     let cancelled = false;
-    void core.invoke('explorer.topic', { connectionId, topic }).then((detail) => {
-      if (cancelled) return;
-      setMessage(detail.lastMessage);
-      setCount(detail.messageCount);
-    });
+    void core.invoke('explorer.watch', { connectionId, topic }).catch(() => undefined);
     const off = core.on('explorer.messages', (batch) => {
-      if (batch.connectionId !== connectionId) return;
-      const mine = batch.messages.filter((m) => m.topic === topic);
-      const latest = mine[mine.length - 1];
+      if (cancelled || batch.connectionId !== connectionId) return;
+      let latest: InspectedMessage | undefined;
+      for (const m of batch.messages) if (m.topic === topic) latest = m;
       if (latest) {
         setMessage(latest);
-        setCount((c) => c + mine.length);
+        setCount(latest.n);
       }
+    });
+    void core.invoke('explorer.topic', { connectionId, topic }).then((detail) => {
+      if (cancelled) return;
+      // A batch may have overtaken this answer; keep whichever message is newer.
+      setMessage((current) => (current && detail.lastMessage && current.n > detail.lastMessage.n ? current : detail.lastMessage));
+      setCount((c) => Math.max(c, detail.messageCount));
     });
     return () => {
       cancelled = true;
@@ -36,43 +53,66 @@ export function Inspector(): React.JSX.Element {
     };
   }, [connectionId, topic]);
 
-  const formatted = useMemo(() => (message ? formatPayload(message.payload) : null), [message]);
+  if (topic === null || !connectionId) return <section className="inspector empty">Select a topic to see its value.</section>;
 
-  if (topic === null) return <section className="inspector empty">Select a topic to see its value.</section>;
+  const wholePayload = async (): Promise<Uint8Array> => {
+    if (!message) return new Uint8Array(0);
+    return message.size <= message.payload.length ? message.payload : fetchPayload(connectionId, topic, message.n, message.size);
+  };
+  const copy = async (text: string, what: string): Promise<void> => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setNote(`${what} copied.`);
+    } catch {
+      setNote(`The browser did not allow copying the ${what.toLowerCase()}.`);
+    }
+  };
+
+  const levels = topic.split('/');
   return (
     <section className="inspector" data-testid="inspector" data-topic={topic}>
       <h2 className="breadcrumb" data-testid="inspector-topic">
-        {topic.split('/').map((level, i) => (
+        {levels.map((level, i) => (
           <span key={i} className="crumb">
             {i > 0 ? ' / ' : ''}
-            {level === '' ? '∅' : level}
+            <a href="#" data-testid="crumb" onClick={(e) => (e.preventDefault(), selectTopic(levels.slice(0, i + 1).join('/')))}>
+              {level === '' ? '∅' : level}
+            </a>
           </span>
         ))}
       </h2>
-      {message ? (
-        <>
-          <dl className="facts">
-            <dt>QoS</dt>
-            <dd data-testid="inspector-qos">{message.qos}</dd>
-            <dt>Retained</dt>
-            <dd data-testid="inspector-retain">{message.retain ? 'yes' : 'no'}</dd>
-            <dt>Received</dt>
-            <dd data-testid="inspector-time">{new Date(message.receivedAt).toLocaleTimeString()}</dd>
-            <dt>Size</dt>
-            <dd data-testid="inspector-size">{message.payload.byteLength} B</dd>
-            <dt>Messages</dt>
-            <dd data-testid="inspector-count">{count}</dd>
-            <dt>Shown as</dt>
-            <dd data-testid="inspector-format">{formatted?.kind}</dd>
-          </dl>
-          <pre className={`payload payload-${formatted?.kind}`} data-testid="inspector-payload">
-            {formatted?.text}
-          </pre>
-          {formatted?.truncated ? <p className="note">Only the beginning is shown.</p> : null}
-        </>
-      ) : (
-        <p className="note">No message on this exact topic yet.</p>
-      )}
+      <div className="actions">
+        <button type="button" className="subtle" data-testid="copy-topic" onClick={() => void copy(topic, 'Topic')}>
+          Copy topic
+        </button>
+        <button type="button" className="subtle" data-testid="copy-payload" disabled={!message} onClick={() => void wholePayload().then((b) => copy(decoder.decode(b), 'Payload'))}>
+          Copy payload
+        </button>
+        <button type="button" className="subtle" data-testid="save-payload" disabled={!message} onClick={() => void wholePayload().then((b) => download(b, fileNameFor(topic)))}>
+          Save payload
+        </button>
+        <RetainedClear connectionId={connectionId} topic={topic} />
+        {note ? <span className="note">{note}</span> : null}
+      </div>
+      <div className="tabs" role="tablist">
+        {(['value', 'history', 'chart'] as const).map((t) => (
+          <button key={t} type="button" role="tab" data-testid={`tab-${t}`} aria-selected={tab === t} onClick={() => setTab(t)}>
+            {t}
+          </button>
+        ))}
+      </div>
+      {tab === 'value' ? (
+        message ? (
+          <>
+            <MessageFacts message={message} count={count} />
+            <PayloadView connectionId={connectionId} topic={topic} n={message.n} />
+          </>
+        ) : (
+          <p className="note">No message on this exact topic yet.</p>
+        )
+      ) : null}
+      {tab === 'history' ? <HistoryPanel connectionId={connectionId} topic={topic} count={count} /> : null}
+      {tab === 'chart' ? <SeriesChart connectionId={connectionId} topic={topic} field={chartTopic === topic ? chartField : null} /> : null}
     </section>
   );
 }

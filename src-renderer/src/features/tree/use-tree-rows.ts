@@ -7,24 +7,22 @@ export interface RowWindow {
   readonly total: number;
   readonly start: number;
   readonly rows: readonly TreeRow[];
+  /** When this window arrived (ms epoch); rows changed after the previous one flash. */
+  readonly fetchedAt: number;
+  /** The fetch before this one: what "newer than the last look" compares with. */
+  readonly previousFetchAt: number;
 }
 
-const EMPTY: RowWindow = { total: 0, start: 0, rows: [] };
+const EMPTY: RowWindow = { total: 0, start: 0, rows: [], fetchedAt: 0, previousFetchAt: 0 };
 
 /**
  * Keeps the rows on screen in step with the core: one request in flight at most, and a new one
- * when the version, the expansion or the visible range moves. The work is bounded by the screen.
+ * when the data version, the view version or the visible range moves. The work is bounded by the screen.
  */
-export function useTreeRows(
-  connectionId: ConnectionId | null,
-  version: number,
-  expanded: readonly string[],
-  rangeStart: number,
-  rangeCount: number,
-): RowWindow {
+export function useTreeRows(connectionId: ConnectionId | null, version: number, viewVersion: number, rangeStart: number, rangeCount: number): RowWindow {
   const [window, setWindow] = useState<RowWindow>(EMPTY);
   const inFlight = useRef(false);
-  const wanted = useRef<() => void>(() => undefined);
+  const wanted = useRef<(() => void) | null>(null);
 
   useEffect(() => {
     if (!connectionId) {
@@ -38,25 +36,27 @@ export function useTreeRows(
         return;
       }
       inFlight.current = true;
-      wanted.current = () => undefined;
+      wanted.current = null;
       core
-        .invoke('explorer.rows', { connectionId, start: rangeStart, count: rangeCount, expanded: [...expanded] })
+        .invoke('explorer.rows', { connectionId, start: rangeStart, count: rangeCount })
         .then((result) => {
-          if (!cancelled) setWindow({ total: result.total, start: result.start, rows: result.rows });
+          if (!cancelled) {
+            setWindow((previous) => ({ total: result.total, start: result.start, rows: result.rows, fetchedAt: Date.now(), previousFetchAt: previous.fetchedAt }));
+          }
         })
         .catch(() => undefined)
         .finally(() => {
           inFlight.current = false;
           const next = wanted.current;
-          wanted.current = () => undefined;
-          next();
+          wanted.current = null;
+          next?.();
         });
     };
     fetchRows();
     return () => {
       cancelled = true;
     };
-  }, [connectionId, version, expanded, rangeStart, rangeCount]);
+  }, [connectionId, version, viewVersion, rangeStart, rangeCount]);
 
   return window;
 }

@@ -1,0 +1,111 @@
+import { useEffect, useState } from 'react';
+import type { ConnectionId } from '../../../../shared/ipc/common';
+import type { DiffResult, HistoryPage } from '../../../../shared/ipc/explorer';
+import { core } from '../../ipc/core-client';
+
+/** Refreshes of a busy topic's history are spaced out; the list is for reading, not for streaming. */
+const REFRESH_MS = 500;
+const MB = 1024 * 1024;
+
+function clock(t: number): string {
+  const d = new Date(t);
+  return `${d.toLocaleTimeString()}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+function delta(ms: number | null): string {
+  if (ms === null) return '';
+  return ms < 1000 ? `+${Math.round(ms)} ms` : `+${(ms / 1000).toFixed(2)} s`;
+}
+
+/** A topic's remembered messages with time and delta; pick any two to diff them. */
+export function HistoryPanel({ connectionId, topic, count }: { readonly connectionId: ConnectionId; readonly topic: string; readonly count: number }): React.JSX.Element {
+  const [page, setPage] = useState<HistoryPage | null>(null);
+  const [picked, setPicked] = useState<readonly number[]>([]);
+  const [diff, setDiff] = useState<DiffResult | null>(null);
+  const [error, setError] = useState('');
+  const [budgetMb, setBudgetMb] = useState('');
+
+  useEffect(() => {
+    setPicked([]);
+    setDiff(null);
+  }, [topic]);
+
+  useEffect(() => {
+    let cancelled = false;
+    const timer = setTimeout(() => {
+      void core.invoke('explorer.history', { connectionId, topic, limit: 1000 }).then((p) => {
+        if (!cancelled) setPage(p);
+      });
+    }, page === null ? 0 : REFRESH_MS);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+    // Re-fetched when the topic's message count moves.
+  }, [connectionId, topic, count]);
+
+  useEffect(() => {
+    if (picked.length !== 2) {
+      setDiff(null);
+      return;
+    }
+    const [a, b] = [...picked].sort((x, y) => x - y) as [number, number];
+    core.invoke('explorer.diff', { connectionId, topic, a, b }).then(
+      (d) => (setDiff(d), setError('')),
+      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+    );
+  }, [connectionId, topic, picked]);
+
+  const pick = (n: number): void => setPicked((p) => (p.includes(n) ? p.filter((x) => x !== n) : [...p.slice(-1), n]));
+  const items = page ? [...page.items].reverse() : [];
+
+  return (
+    <div className="history" data-testid="history-panel">
+      <div className="actions">
+        <span className="note" data-testid="history-usage">
+          {page ? `${page.items.length} kept · ${(page.usedBytes / MB).toFixed(1)} of ${(page.budgetBytes / MB).toFixed(0)} MB used${page.evicted > 0 ? ` · ${page.evicted} evicted` : ''}` : ''}
+        </span>
+        <input className="depth" aria-label="History budget (MB)" placeholder="MB" value={budgetMb} onChange={(e) => setBudgetMb(e.target.value.replace(/\D/g, ''))} />
+        <button
+          type="button"
+          className="subtle"
+          disabled={budgetMb === ''}
+          onClick={() => void core.invoke('explorer.setHistoryBudget', { connectionId, budgetBytes: Number(budgetMb) * MB }).then(() => setBudgetMb(''))}
+        >
+          Set budget
+        </button>
+        <span className="note">{picked.length < 2 ? 'Tick two messages to compare them.' : ''}</span>
+      </div>
+      {diff ? (
+        <div className="diff" data-testid="history-diff" data-added={diff.added} data-removed={diff.removed}>
+          {diff.lines.map((l, i) => (
+            <span key={i} className={l.op}>
+              {l.op === 'added' ? '+ ' : l.op === 'removed' ? '- ' : '  '}
+              {l.text}
+              {'\n'}
+            </span>
+          ))}
+        </div>
+      ) : null}
+      {error ? <p className="error">{error}</p> : null}
+      <table className="history-list">
+        <tbody>
+          {items.map((item) => (
+            <tr key={item.n} data-testid="history-item" data-n={item.n}>
+              <td>
+                <input type="checkbox" aria-label={`Compare message ${item.n}`} checked={picked.includes(item.n)} onChange={() => pick(item.n)} />
+              </td>
+              <td>#{item.n}</td>
+              <td>{clock(item.receivedAt)}</td>
+              <td data-testid="history-delta">{delta(item.deltaMs)}</td>
+              <td>QoS {item.qos}</td>
+              <td>{item.retain ? 'R' : ''}</td>
+              <td>{item.size} B</td>
+              <td className="preview-cell">{item.preview}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

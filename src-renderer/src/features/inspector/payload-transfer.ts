@@ -1,0 +1,32 @@
+import type { ConnectionId } from '../../../../shared/ipc/common';
+import { PAYLOAD_CHUNK_MAX } from '../../../../shared/ipc/explorer';
+import { core } from '../../ipc/core-client';
+
+/** The whole payload of a message, fetched in chunks so no single frame carries 50 MB. */
+export async function fetchPayload(connectionId: ConnectionId, topic: string, n: number, size: number): Promise<Uint8Array> {
+  const out = new Uint8Array(size);
+  for (let offset = 0; offset < size; offset += PAYLOAD_CHUNK_MAX) {
+    const chunk = await core.invoke('explorer.payload', { connectionId, topic, n, offset, length: PAYLOAD_CHUNK_MAX });
+    out.set(chunk.bytes, offset);
+  }
+  return out;
+}
+
+/** Offers bytes as a file download (web mode and Electron alike). */
+export function download(bytes: Uint8Array, fileName: string): void {
+  const blob = new Blob([bytes as BlobPart], { type: 'application/octet-stream' });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  // Revoked later: revoking at once can cancel the download in some browsers.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+export function fileNameFor(topic: string): string {
+  const safe = topic.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '');
+  return `${safe || 'payload'}.bin`;
+}

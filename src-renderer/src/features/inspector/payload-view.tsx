@@ -1,0 +1,101 @@
+import { useEffect, useRef, useState } from 'react';
+import type { ConnectionId } from '../../../../shared/ipc/common';
+import type { DecodedView, DecoderChoice } from '../../../../shared/ipc/explorer';
+import { core } from '../../ipc/core-client';
+import { chart } from '../../store/explorer-actions';
+import { JsonTree } from './json-tree';
+
+const KINDS: readonly DecoderChoice[] = ['auto', 'text', 'json', 'hex', 'base64', 'cbor', 'msgpack', 'sparkplug', 'protobuf'];
+const STRUCTURED = new Set(['json', 'cbor', 'msgpack', 'sparkplug', 'protobuf']);
+/** A busy topic re-decodes at most this often; the core does the work, the UI shows the latest. */
+const DECODE_SPACING_MS = 250;
+
+/** The chosen message's payload, decoded in the core as asked; a failure says "cannot decode as X". */
+export function PayloadView({ connectionId, topic, n }: { readonly connectionId: ConnectionId; readonly topic: string; readonly n: number }): React.JSX.Element {
+  const [kind, setKind] = useState<DecoderChoice>('auto');
+  const [full, setFull] = useState(false);
+  const [proto, setProto] = useState('');
+  const [messageType, setMessageType] = useState('');
+  const [view, setView] = useState<DecodedView | null>(null);
+  const [asTree, setAsTree] = useState(false);
+  const lastDecode = useRef(0);
+
+  useEffect(() => setFull(false), [topic, kind]);
+
+  useEffect(() => {
+    let cancelled = false;
+    const wait = Math.max(0, lastDecode.current + DECODE_SPACING_MS - Date.now());
+    const timer = setTimeout(() => {
+      lastDecode.current = Date.now();
+      const protobuf = kind === 'protobuf' && proto !== '' && messageType !== '' ? { proto, messageType } : undefined;
+      core
+        .invoke('explorer.decode', { connectionId, topic, n, kind, ...(full ? { full: true } : {}), ...(protobuf ? { protobuf } : {}) })
+        .then((v) => {
+          if (!cancelled) setView(v);
+        })
+        .catch((e: unknown) => {
+          if (!cancelled) setView({ ok: false, kind: kind === 'auto' ? 'hex' : kind, error: e instanceof Error ? e.message : String(e) });
+        });
+    }, wait);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [connectionId, topic, n, kind, full, proto, messageType]);
+
+  return (
+    <div className="payload-view">
+      <div className="actions">
+        <label>
+          Show as{' '}
+          <select aria-label="Decoder" data-testid="payload-decoder" value={kind} onChange={(e) => setKind(e.target.value as DecoderChoice)}>
+            {KINDS.map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
+          </select>
+        </label>
+        {view?.ok && STRUCTURED.has(view.kind) ? (
+          <label className="check">
+            <input type="checkbox" data-testid="payload-as-tree" checked={asTree} onChange={(e) => setAsTree(e.target.checked)} /> tree
+          </label>
+        ) : null}
+        <span className="note" data-testid="inspector-format">
+          {view?.kind ?? ''}
+        </span>
+      </div>
+      {kind === 'protobuf' ? (
+        <div className="actions">
+          <textarea aria-label=".proto schema" data-testid="proto-schema" placeholder='syntax = "proto3"; message Reading { double value = 1; }' rows={3} cols={50} value={proto} onChange={(e) => setProto(e.target.value)} />
+          <input aria-label="Message type" data-testid="proto-type" placeholder="Reading" value={messageType} onChange={(e) => setMessageType(e.target.value)} />
+        </div>
+      ) : null}
+      {view === null ? null : view.ok ? (
+        <>
+          {asTree && STRUCTURED.has(view.kind) && view.value !== undefined ? <JsonTree value={view.value} onChart={(field) => chart(topic, field)} /> : null}
+          <pre className={`payload payload-${view.kind}`} data-testid="inspector-payload" hidden={asTree && STRUCTURED.has(view.kind) && view.value !== undefined}>
+            {view.text}
+          </pre>
+          {view.warnings.map((w) => (
+            <p key={w} className="note">
+              {w}
+            </p>
+          ))}
+          {view.truncated ? (
+            <p className="note" data-testid="payload-truncated">
+              Only the first part of {view.totalBytes} bytes is shown.{' '}
+              <button type="button" className="subtle" data-testid="payload-show-all" onClick={() => setFull(true)}>
+                Show all
+              </button>
+            </p>
+          ) : null}
+        </>
+      ) : (
+        <p className="error" data-testid="payload-error">
+          {view.error}
+        </p>
+      )}
+    </div>
+  );
+}

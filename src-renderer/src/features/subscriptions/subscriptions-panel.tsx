@@ -1,0 +1,176 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { ConnectionId } from '../../../../shared/ipc/common';
+import type { ErrorData } from '../../../../shared/ipc/errors';
+import type { ExplorerSubscription, SubscriptionOutcome } from '../../../../shared/ipc/explorer';
+import { checkTopicFilter } from '../../../../shared/mqtt/topic-rules';
+import { core } from '../../ipc/core-client';
+import { errorData } from '../../store/explorer-actions';
+
+interface Draft {
+  filter: string;
+  qos: 0 | 1 | 2;
+  noLocal: boolean;
+  retainAsPublished: boolean;
+  retainHandling: 0 | 1 | 2;
+  subscriptionIdentifier: string;
+}
+
+const BLANK: Draft = { filter: '', qos: 0, noLocal: false, retainAsPublished: true, retainHandling: 0, subscriptionIdentifier: '' };
+const SUGGESTED = ['#', '$SYS/#'];
+
+function toSubscription(d: Draft): ExplorerSubscription {
+  const id = Number(d.subscriptionIdentifier);
+  return {
+    filter: d.filter,
+    qos: d.qos,
+    noLocal: d.noLocal,
+    retainAsPublished: d.retainAsPublished,
+    retainHandling: d.retainHandling,
+    ...(d.subscriptionIdentifier !== '' && Number.isInteger(id) && id > 0 ? { subscriptionIdentifier: id } : {}),
+  };
+}
+
+function toDraft(s: ExplorerSubscription): Draft {
+  return {
+    filter: s.filter,
+    qos: s.qos,
+    noLocal: s.noLocal ?? false,
+    retainAsPublished: s.retainAsPublished ?? true,
+    retainHandling: s.retainHandling ?? 0,
+    subscriptionIdentifier: s.subscriptionIdentifier !== undefined ? String(s.subscriptionIdentifier) : '',
+  };
+}
+
+/** The connection's subscriptions while connected: add, edit (unsubscribe + subscribe), remove; SUBACK refusals shown. */
+export function SubscriptionsPanel({ connectionId }: { readonly connectionId: ConnectionId }): React.JSX.Element {
+  const [list, setList] = useState<readonly ExplorerSubscription[]>([]);
+  const [draft, setDraft] = useState<Draft>(BLANK);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [refusals, setRefusals] = useState<readonly SubscriptionOutcome[]>([]);
+  const [error, setError] = useState<ErrorData | null>(null);
+
+  const reload = useCallback(() => {
+    void core.invoke('explorer.subscriptions', { connectionId }).then(setList, (e: unknown) => setError(errorData(e)));
+  }, [connectionId]);
+  useEffect(reload, [reload]);
+
+  const check = draft.filter === '' ? { ok: false, message: undefined } : checkTopicFilter(draft.filter);
+
+  const subscribe = async (subscription: ExplorerSubscription): Promise<void> => {
+    setError(null);
+    setRefusals([]);
+    try {
+      if (editing !== null) await core.invoke('explorer.unsubscribe', { connectionId, filters: [editing] });
+      const outcomes = await core.invoke('explorer.subscribe', { connectionId, subscriptions: [subscription] });
+      setRefusals(outcomes.filter((o) => !o.ok));
+      if (outcomes.every((o) => o.ok)) {
+        setDraft(BLANK);
+        setEditing(null);
+      }
+    } catch (e) {
+      setError(errorData(e));
+    }
+    reload();
+  };
+
+  const remove = async (filter: string): Promise<void> => {
+    setError(null);
+    try {
+      await core.invoke('explorer.unsubscribe', { connectionId, filters: [filter] });
+    } catch (e) {
+      setError(errorData(e));
+    }
+    reload();
+  };
+
+  return (
+    <div className="subscriptions" data-testid="subscriptions-panel">
+      <table>
+        <thead>
+          <tr>
+            <th>Filter</th>
+            <th>QoS</th>
+            <th>Options</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((s) => (
+            <tr key={s.filter} data-testid="subscription-row" data-filter={s.filter}>
+              <td className="filter">{s.filter}</td>
+              <td>{s.qos}</td>
+              <td>
+                {[s.noLocal ? 'no local' : '', s.retainAsPublished === false ? '' : 'rap', `rh ${s.retainHandling ?? 0}`, s.subscriptionIdentifier ? `id ${s.subscriptionIdentifier}` : '']
+                  .filter(Boolean)
+                  .join(', ')}
+              </td>
+              <td>
+                <button type="button" className="subtle" onClick={() => (setEditing(s.filter), setDraft(toDraft(s)))}>
+                  Edit
+                </button>
+                <button type="button" className="subtle" data-testid="subscription-remove" onClick={() => void remove(s.filter)}>
+                  Remove
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="toolbar-row">
+        <input
+          className="filter-input"
+          data-testid="subscription-filter"
+          aria-label="Subscription filter"
+          placeholder="topic/filter/#"
+          value={draft.filter}
+          onChange={(e) => setDraft({ ...draft, filter: e.target.value })}
+          aria-invalid={draft.filter !== '' && !check.ok}
+        />
+        <select aria-label="QoS" data-testid="subscription-qos" value={draft.qos} onChange={(e) => setDraft({ ...draft, qos: Number(e.target.value) as 0 | 1 | 2 })}>
+          <option value={0}>QoS 0</option>
+          <option value={1}>QoS 1</option>
+          <option value={2}>QoS 2</option>
+        </select>
+        <label className="check">
+          <input type="checkbox" checked={draft.noLocal} onChange={(e) => setDraft({ ...draft, noLocal: e.target.checked })} />
+          no local
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={draft.retainAsPublished} onChange={(e) => setDraft({ ...draft, retainAsPublished: e.target.checked })} />
+          retain as published
+        </label>
+        <select aria-label="Retain handling" value={draft.retainHandling} onChange={(e) => setDraft({ ...draft, retainHandling: Number(e.target.value) as 0 | 1 | 2 })}>
+          <option value={0}>retained: always</option>
+          <option value={1}>retained: if new</option>
+          <option value={2}>retained: never</option>
+        </select>
+        <input
+          className="depth"
+          aria-label="Subscription identifier"
+          placeholder="id"
+          value={draft.subscriptionIdentifier}
+          onChange={(e) => setDraft({ ...draft, subscriptionIdentifier: e.target.value.replace(/\D/g, '') })}
+        />
+        <button type="button" data-testid="subscription-add" disabled={!check.ok} onClick={() => void subscribe(toSubscription(draft))}>
+          {editing !== null ? 'Save' : 'Subscribe'}
+        </button>
+        {SUGGESTED.filter((f) => !list.some((s) => s.filter === f)).map((f) => (
+          <button key={f} type="button" className="subtle" onClick={() => void subscribe({ filter: f, qos: 0, retainAsPublished: true })}>
+            + {f}
+          </button>
+        ))}
+      </div>
+      {draft.filter !== '' && !check.ok ? <div className="error">{check.message}</div> : null}
+      {refusals.map((r) => (
+        <div key={r.filter} className="error" data-testid="subscription-refused" data-reason-code={r.reasonCode}>
+          {r.reason ?? `The broker refused "${r.filter}" (reason ${r.reasonCode}).`}
+        </div>
+      ))}
+      {error ? (
+        <div className="error" data-code={error.code}>
+          {error.message}
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,101 @@
+import { useEffect, useState } from 'react';
+import type { TreeFilter, TreeSort } from '../../../../shared/ipc/explorer';
+import { collapseAll, expandToDepth, setFilter, setPaused, setSort } from '../../store/explorer-actions';
+import { useExplorerStore } from '../../store/explorer-store';
+import { selectors, useAppStore } from '../../store/app-store';
+import { SubscriptionsPanel } from '../subscriptions/subscriptions-panel';
+
+const FILTER_DELAY_MS = 200;
+
+/** Filter box, sort, expand-to-depth, pause with its buffer gauge, and the subscriptions panel. */
+export function TreeToolbar(): React.JSX.Element {
+  const active = useAppStore(selectors.active);
+  const totals = useAppStore(selectors.explorerOf);
+  const sort = useExplorerStore((s) => s.sort);
+  const filterError = useExplorerStore((s) => s.filterError);
+  const subscriptionsOpen = useExplorerStore((s) => s.subscriptionsOpen);
+  const [pattern, setPattern] = useState('');
+  const [mode, setMode] = useState<TreeFilter['mode']>('substring');
+  const [searchPayload, setSearchPayload] = useState(false);
+  const [depth, setDepth] = useState(2);
+  const connectionId = active?.connectionId ?? null;
+
+  useEffect(() => {
+    if (!connectionId) return;
+    // Typing is debounced so a million-topic filter runs once per pause in typing, not per key.
+    const timer = setTimeout(() => {
+      void setFilter(pattern === '' ? null : { mode, pattern, ...(mode === 'substring' && searchPayload ? { searchPayload: true } : {}) });
+    }, FILTER_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [connectionId, pattern, mode, searchPayload]);
+
+  const buffer = totals?.buffer;
+  return (
+    <div className="tree-toolbar" data-testid="tree-toolbar">
+      <div className="toolbar-row">
+        <input
+          className="filter-input"
+          data-testid="tree-filter"
+          aria-label="Filter topics"
+          placeholder={mode === 'wildcard' ? 'sensors/+/temp' : mode === 'regex' ? '^plant/.*temp$' : 'filter topics'}
+          value={pattern}
+          spellCheck={false}
+          onChange={(e) => setPattern(e.target.value)}
+          aria-invalid={filterError !== null}
+        />
+        <select aria-label="Filter kind" data-testid="tree-filter-mode" value={mode} onChange={(e) => setMode(e.target.value as TreeFilter['mode'])}>
+          <option value="substring">text</option>
+          <option value="regex">regex</option>
+          <option value="wildcard">MQTT filter</option>
+        </select>
+        <label className="check" title="Also search the last payload (text filter only)">
+          <input type="checkbox" data-testid="tree-filter-payload" checked={searchPayload} disabled={mode !== 'substring'} onChange={(e) => setSearchPayload(e.target.checked)} />
+          payload
+        </label>
+        <select aria-label="Sort" data-testid="tree-sort" value={sort} onChange={(e) => void setSort(e.target.value as TreeSort)}>
+          <option value="name">name</option>
+          <option value="messages">messages</option>
+          <option value="topics">topics</option>
+          <option value="recent">recent</option>
+        </select>
+      </div>
+      {filterError ? (
+        <div className="error" data-testid="tree-filter-error" data-code={filterError.code}>
+          {filterError.message}
+        </div>
+      ) : null}
+      <div className="toolbar-row">
+        <button type="button" data-testid="tree-expand-depth" onClick={() => void expandToDepth(depth)} disabled={!connectionId}>
+          Expand to
+        </button>
+        <input className="depth" type="number" min={1} max={64} aria-label="Depth" data-testid="tree-depth" value={depth} onChange={(e) => setDepth(Math.max(1, Number(e.target.value) || 1))} />
+        <button type="button" data-testid="tree-collapse-all" onClick={() => void collapseAll()} disabled={!connectionId}>
+          Collapse all
+        </button>
+        <button type="button" data-testid="tree-pause" aria-pressed={buffer?.paused === true} onClick={() => void setPaused(!(buffer?.paused === true))} disabled={!connectionId}>
+          {buffer?.paused ? 'Resume' : 'Pause'}
+        </button>
+        {buffer ? (
+          <span className="gauge" data-testid="buffer-gauge" data-fill={buffer.fill.toFixed(3)} data-dropped={buffer.dropped} title="Messages held while paused">
+            <span className="gauge-bar">
+              <span className="gauge-fill" style={{ width: `${Math.round(buffer.fill * 100)}%` }} />
+            </span>
+            {buffer.paused || buffer.bufferedMessages > 0 ? `${buffer.bufferedMessages} held` : ''}
+            {buffer.dropped > 0 ? <span className="dropped" data-testid="buffer-dropped">{` · ${buffer.dropped} dropped`}</span> : null}
+          </span>
+        ) : null}
+        <button
+          type="button"
+          className="subtle"
+          data-testid="subscriptions-toggle"
+          aria-expanded={subscriptionsOpen}
+          onClick={() => useExplorerStore.setState({ subscriptionsOpen: !subscriptionsOpen })}
+          disabled={!connectionId}
+        >
+          Subscriptions
+        </button>
+      </div>
+      {subscriptionsOpen && connectionId ? <SubscriptionsPanel connectionId={connectionId} /> : null}
+    </div>
+  );
+}
