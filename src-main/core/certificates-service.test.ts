@@ -191,7 +191,7 @@ describe('certificates.* over the contract', () => {
     const p12 = await client.invoke('certificates.exportPkcs12', { id, password: 'out-pw' });
     expect(p12.fileName).toBe('topiary-client.p12');
     expect(p12.bytes).toBeInstanceOf(Uint8Array);
-    const again = await client.invoke('certificates.import', { kind: 'client-identity', inputs: [{ data: p12.bytes, passphrase: 'out-pw' }], label: 'Copy' });
+    const again = await client.invoke('certificates.import', { kind: 'client-identity', inputs: [{ data: new Uint8Array(p12.bytes), passphrase: 'out-pw' }], label: 'Copy' });
     expect(again.entries[0]?.certificate.fingerprints.sha256).toBe(new X509Certificate(pki.read('client.crt')).fingerprint256);
     const noPassword = await failure(client.invoke('certificates.exportPkcs12', { id, password: '' }));
     expect(noPassword.code).toBe('VALIDATION_ERROR');
