@@ -1,4 +1,4 @@
-import { createSecureContext } from 'node:tls';
+import { createSecureContext, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectArgs } from '../../../shared/ipc/connections';
 import { createTestPki, type TestPki } from '../certificates/openssl-test-fixtures';
@@ -104,6 +104,22 @@ describe('trusting the broker', () => {
   it('connects to a self-signed broker when verification is off', async () => {
     const info = await connect({ url: `mqtts://127.0.0.1:${ports.self}`, tls: { rejectUnauthorized: false } });
     expect(info).toMatchObject({ state: 'connected' });
+  });
+
+  it('offers the SNI server name and ALPN protocols it was given', async () => {
+    const seen: { servername: string | false | undefined; alpn: string | false | null }[] = [];
+    const server = createTlsServer({ cert: pki.text('direct.crt'), key: pki.text('direct.key'), ALPNProtocols: ['mqtt'] }, (socket: TLSSocket) => {
+      seen.push({ servername: (socket as TLSSocket & { servername?: string | false }).servername, alpn: socket.alpnProtocol });
+      socket.destroy();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      await failure({ url: `mqtts://127.0.0.1:${port}`, tls: { ca: [root()], servername: 'localhost', alpnProtocols: ['mqtt', 'x-other'] } });
+      expect(seen).toEqual([{ servername: 'localhost', alpn: 'mqtt' }]);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('says the port may not serve TLS when mqtts points at a plain listener', async () => {

@@ -1,0 +1,54 @@
+import type { Packet } from 'mqtt-packet';
+import { describe, expect, it } from 'vitest';
+import { PacketLog } from './packet-log';
+
+const publish = (topic: string, messageId?: number): Packet => ({
+  cmd: 'publish',
+  topic,
+  payload: Buffer.from('abc'),
+  qos: messageId === undefined ? 0 : 1,
+  retain: false,
+  dup: false,
+  ...(messageId !== undefined ? { messageId } : {}),
+});
+
+describe('packet log', () => {
+  it('keeps only the newest entries and counts what it dropped', () => {
+    const log = new PacketLog(3);
+    for (let i = 1; i <= 5; i++) log.record('out', publish(`t/${i}`), i);
+    const page = log.page({ offset: 0, limit: 10 });
+    expect(page.entries.map((e) => e.topic)).toEqual(['t/3', 't/4', 't/5']);
+    expect(page.entries.map((e) => e.seq)).toEqual([3, 4, 5]);
+    expect(page).toMatchObject({ total: 3, matched: 3, dropped: 2 });
+  });
+
+  it('filters by type, direction and text, then windows by offset and limit', () => {
+    const log = new PacketLog();
+    log.record('out', publish('a/one', 1));
+    log.record('in', { cmd: 'puback', messageId: 1 } as Packet);
+    log.record('in', publish('b/two'));
+    log.record('out', { cmd: 'pingreq' } as Packet);
+    expect(log.page({ types: ['publish'], offset: 0, limit: 10 }).matched).toBe(2);
+    expect(log.page({ direction: 'in', offset: 0, limit: 10 }).entries.map((e) => e.type)).toEqual(['puback', 'publish']);
+    expect(log.page({ text: 'B/TWO', offset: 0, limit: 10 }).entries.map((e) => e.topic)).toEqual(['b/two']);
+    expect(log.page({ offset: 1, limit: 2 }).entries.map((e) => e.type)).toEqual(['puback', 'publish']);
+  });
+
+  it('never records a CONNECT password, and writes binary properties as hex', () => {
+    const log = new PacketLog();
+    log.record('out', {
+      cmd: 'connect',
+      clientId: 'c1',
+      protocolVersion: 5,
+      clean: true,
+      keepalive: 60,
+      username: 'u',
+      password: Buffer.from('hunter2'),
+      properties: { authenticationData: Buffer.from([0xde, 0xad]) },
+    } as Packet);
+    const exported = log.exportJsonLines();
+    expect(exported).not.toContain('hunter2');
+    const entry = JSON.parse(exported.trim()) as { properties: Record<string, unknown> };
+    expect(entry.properties).toMatchObject({ clientId: 'c1', username: 'u', password: '(hidden)', authenticationData: 'dead' });
+  });
+});
