@@ -164,6 +164,22 @@ describe('TreeView', () => {
     expect(paths(view)).toEqual(['c']);
   });
 
+  it('keeps its cached rows when a request repeats the same expansion and filter', () => {
+    const index = new TopicIndex();
+    feed(index, 'a/b');
+    feed(index, 'c/d');
+    const view = new TreeView(index);
+    view.setExpanded(['a']);
+    view.setFilter({ mode: 'substring', pattern: 'b' });
+    const first = view.rows(0, 10);
+    view.setExpanded(['a']);
+    view.setFilter({ mode: 'substring', pattern: 'b' });
+    view.setSort('name');
+    expect(view.viewVersion).toBe(first.viewVersion);
+    view.setExpanded(['a', 'c']);
+    expect(view.viewVersion).toBe(first.viewVersion + 1);
+  });
+
   it('tells a poller what changed since the version it holds', () => {
     const index = new TopicIndex();
     feed(index, 'a');

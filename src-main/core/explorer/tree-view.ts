@@ -121,9 +121,14 @@ export class TreeView {
     return this.edits;
   }
 
-  /** Replaces the set of expanded paths. */
+  /**
+   * Replaces the set of expanded paths. Passing the same set again (as a request that carries
+   * the UI's expansion every time does) keeps the cached rows.
+   */
   setExpanded(paths: Iterable<string>): void {
-    this.expanded = new Set(paths);
+    const next = new Set(paths);
+    if (next.size === this.expanded.size && [...next].every((p) => this.expanded.has(p))) return;
+    this.expanded = next;
     this.edits++;
   }
 
@@ -172,11 +177,22 @@ export class TreeView {
 
   /** Sets or (with null) removes the filter; an invalid filter leaves the current one in place. */
   setFilter(spec: FilterSpec | null): FilterResult | { readonly ok: true; readonly filter: null } {
+    const current = this.filter?.spec;
     if (spec === null || spec.pattern === '') {
+      if (current === undefined) return { ok: true, filter: null };
       this.filter = null;
       this.collapsedInFilter.clear();
       this.edits++;
       return { ok: true, filter: null };
+    }
+    if (
+      current !== undefined &&
+      current.mode === spec.mode &&
+      current.pattern === spec.pattern &&
+      (current.searchPayload === true) === (spec.searchPayload === true) &&
+      this.generation === this.index.generation
+    ) {
+      return { ok: true, filter: this.filter! };
     }
     const result = compileFilter(spec);
     if (!result.ok) return result;
@@ -265,7 +281,11 @@ export class TreeView {
       this.generation = index.generation;
       this.nameOrder.clear();
       this.valueOrder.clear();
-      if (this.filter !== null) this.setFilter(this.filter.spec);
+      if (this.filter !== null) {
+        const spec = this.filter.spec;
+        this.filter = null;
+        this.setFilter(spec);
+      }
     }
     if (this.filter !== null) this.refreshMatches();
     const key = `${index.generation}:${index.structureVersion}:${this.edits}:${this.matchChanges}:${this.sort}`;
