@@ -1,10 +1,25 @@
 // Packages the app offline (`electron-builder --linux dir`) against a stand-in Electron and checks
 // what went into app.asar. Run: `node scripts/package-check.mjs` (builds dist/ first if missing).
+// It packages a snapshot of the project (dist/ copied, node_modules hard-linked) so a build that
+// rewrites dist/ meanwhile cannot pull files out from under electron-builder.
 // Offline because electron-builder fetches Electron from GitHub unless `electronDist` points at a
 // local folder; the `dir` target needs no other download (AppImage and deb tools would).
 import asar from '@electron/asar';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -54,16 +69,72 @@ export function writeStandInElectron(dir) {
   return dir;
 }
 
+/** Mirrors a folder tree with hard links (fast, no extra space); copies where linking is refused. */
+function linkTree(from, to) {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const source = path.join(from, entry.name);
+    const target = path.join(to, entry.name);
+    if (entry.isDirectory()) linkTree(source, target);
+    else if (entry.isSymbolicLink()) symlinkSync(readlinkSync(source), target);
+    else {
+      try {
+        linkSync(source, target);
+      } catch {
+        copyFileSync(source, target);
+      }
+    }
+  }
+}
+
 /**
- * Runs electron-builder for Linux `dir` into outDir, offline.
- * @param {{ outDir: string, electronDist: string }} options
+ * A private copy of what electron-builder reads: the manifest, lockfile, config, icons and dist/
+ * copied, node_modules hard-linked (a symlink makes electron-builder lose transitive dependencies).
+ * A dist/ caught mid-rebuild by another build is waited for and copied again.
+ * @param {string} stageDir
+ * @param {{ timeoutMs?: number }} [options]
+ */
+export async function stageProject(stageDir, { timeoutMs = 60_000 } = {}) {
+  mkdirSync(stageDir, { recursive: true });
+  for (const file of ['package.json', 'package-lock.json', 'electron-builder.yml']) copyFileSync(path.join(root, file), path.join(stageDir, file));
+  if (existsSync(path.join(root, 'assets'))) cpSync(path.join(root, 'assets'), path.join(stageDir, 'assets'), { recursive: true });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    rmSync(path.join(stageDir, 'dist'), { recursive: true, force: true });
+    try {
+      cpSync(path.join(root, 'dist'), path.join(stageDir, 'dist'), { recursive: true });
+    } catch {
+      // A file vanished while copying: dist/ is being rebuilt.
+    }
+    if (BUILD_OUTPUTS.every((file) => existsSync(path.join(stageDir, file)))) break;
+    if (Date.now() > deadline) throw new Error('DIST_INCOMPLETE: dist/ stayed incomplete; run `npm run build` and try again.');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  linkTree(path.join(root, 'node_modules'), path.join(stageDir, 'node_modules'));
+  return stageDir;
+}
+
+/**
+ * Runs electron-builder for Linux `dir` into outDir, offline, on a staged copy of the project.
+ * @param {{ outDir: string, electronDist: string, projectDir?: string }} options
  * @returns {Promise<{ appDir: string, asarPath: string, log: string }>}
  */
-export function packageApp({ outDir, electronDist }) {
+export function packageApp({ outDir, electronDist, projectDir = root }) {
   const cli = path.join(root, 'node_modules/electron-builder/cli.js');
-  const args = [cli, '--linux', 'dir', '--x64', '--publish', 'never', `-c.electronDist=${electronDist}`, `-c.directories.output=${outDir}`];
+  const args = [
+    cli,
+    '--projectDir',
+    projectDir,
+    '--linux',
+    'dir',
+    '--x64',
+    '--publish',
+    'never',
+    `-c.electronDist=${electronDist}`,
+    `-c.directories.output=${outDir}`,
+  ];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: projectDir, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     child.stdout.on('data', (chunk) => (log += chunk));
     child.stderr.on('data', (chunk) => (log += chunk));
@@ -147,7 +218,11 @@ async function main() {
   ensureBuilt();
   const work = mkdtempSync(path.join(os.tmpdir(), 'topiary-package-'));
   try {
-    const packaged = await packageApp({ outDir: path.join(work, 'release'), electronDist: writeStandInElectron(path.join(work, 'electron')) });
+    const packaged = await packageApp({
+      projectDir: await stageProject(path.join(work, 'project')),
+      outDir: path.join(work, 'release'),
+      electronDist: writeStandInElectron(path.join(work, 'electron')),
+    });
     const { files, problems } = checkAppLayout(packaged.asarPath);
     if (problems.length > 0) {
       console.error(`app.asar has ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkAppLayout, ensureBuilt, listAsar, packageApp, writeStandInElectron } from './package-check.mjs';
+import { checkAppLayout, ensureBuilt, listAsar, packageApp, stageProject, writeStandInElectron } from './package-check.mjs';
 
 // Packages the real app offline (Linux `dir` target, stand-in Electron) once, then inspects it.
 
@@ -24,7 +24,11 @@ let files: readonly string[];
 beforeAll(async () => {
   ensureBuilt();
   work = mkdtempSync(path.join(os.tmpdir(), 'topiary-packaging-'));
-  packaged = await packageApp({ outDir: path.join(work, 'release'), electronDist: writeStandInElectron(path.join(work, 'electron')) });
+  packaged = await packageApp({
+    projectDir: await stageProject(path.join(work, 'project')),
+    outDir: path.join(work, 'release'),
+    electronDist: writeStandInElectron(path.join(work, 'electron')),
+  });
   files = listAsar(packaged.asarPath);
 }, 120_000);
 
