@@ -130,6 +130,20 @@ export class Connection implements SessionLink {
       this.broker.currentSource = undefined;
       return;
     }
+    if (type >= 4 && type <= 7) {
+      // Acknowledgements are the bulk of QoS 1/2 traffic: decode them here, not via the generic parser.
+      if (this.state !== 'connected') return this.fail(ReasonCode.ProtocolError, 'acknowledgement before CONNECT');
+      const remaining = frame.length - headerLength;
+      if ((frame[0]! & 0x0f) !== (type === 6 ? 2 : 0)) return this.fail(ReasonCode.MalformedPacket, 'invalid acknowledgement header flags');
+      if (remaining < 2 || (!this.v5 && remaining !== 2)) return this.fail(ReasonCode.MalformedPacket, 'invalid acknowledgement length');
+      const packetId = frame.readUInt16BE(headerLength);
+      const reasonCode = remaining > 2 ? frame[headerLength + 2]! : 0;
+      if (type === 4) this.session!.complete(packetId, 'puback');
+      else if (type === 5) this.handlePubrec(packetId, reasonCode);
+      else if (type === 6) this.handlePubrel(packetId);
+      else this.session!.complete(packetId, 'pubcomp');
+      return;
+    }
     if (type === 12) {
       if (frame.length !== 2 || frame[0] !== 0xc0) return this.fail(ReasonCode.MalformedPacket, 'malformed PINGREQ');
       if (this.state !== 'connected') return this.fail(ReasonCode.ProtocolError, 'PINGREQ before CONNECT');
