@@ -188,6 +188,17 @@ describe('profile store', () => {
     expect((await fs.readdir(dir)).some((n) => n.startsWith('profiles.json.corrupt-'))).toBe(true);
   });
 
+  it('leaves a profiles file it cannot read untouched, reports it, and refuses to write over it', async () => {
+    await fs.mkdir(file);
+    await fs.writeFile(join(file, 'precious'), 'keep me');
+    const store = await open();
+    expect(store.notice?.code).toBe('PROFILES_FILE_UNREADABLE');
+    expect(store.notice?.message).toContain(file);
+    expect(await codeOf(store.save({ name: 'x', folder: '', options: { url: 'mqtt://x:1883' } }))).toBe('INTERNAL_ERROR');
+    expect(store.list()).toEqual([]);
+    expect(await fs.readFile(join(file, 'precious'), 'utf8')).toBe('keep me');
+  });
+
   it('writes atomically: concurrent saves all land, no temp file is left behind, and the file is private', async () => {
     const store = await open();
     await Promise.all(Array.from({ length: 20 }, (_, i) => store.save({ name: `p${i}`, folder: '', options: { url: `mqtt://h${i}:1883` } })));

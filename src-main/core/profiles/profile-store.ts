@@ -43,11 +43,12 @@ export class ProfileStore {
     private readonly options: ProfileStoreOptions,
     private profiles: StoredProfile[],
     readonly notice: ProfilesNotice | undefined,
+    private readonly readOnly: boolean,
   ) {}
 
   static async open(options: ProfileStoreOptions): Promise<ProfileStore> {
     const loaded = await readProfilesFile(options.file, options.now);
-    return new ProfileStore(options, loaded.profiles, loaded.notice);
+    return new ProfileStore(options, loaded.profiles, loaded.notice, loaded.readOnly ?? false);
   }
 
   secretStoreInfo(): SecretStoreInfo {
@@ -69,6 +70,7 @@ export class ProfileStore {
 
   /** Creates or updates a profile; the options are checked against the connect schema with the stored secrets merged in. */
   async save(input: ProfileInput): Promise<ProfileView> {
+    this.assertWritable();
     const existing = input.id !== undefined ? this.require(input.id) : undefined;
     const { name: _ignoredName, ...rawOptions } = input.options;
     const { options, secrets: given } = splitSecrets(rawOptions);
@@ -111,6 +113,7 @@ export class ProfileStore {
 
   /** Copies a profile (secrets included) right after the original, named "<name> (copy)". */
   async duplicate(id: ProfileId): Promise<ProfileView> {
+    this.assertWritable();
     const source = this.require(id);
     const now = this.now().toISOString();
     const copy: StoredProfile = {
@@ -129,6 +132,7 @@ export class ProfileStore {
   }
 
   async delete(id: ProfileId): Promise<void> {
+    this.assertWritable();
     const target = this.require(id);
     this.profiles = this.profiles.filter((p) => p.id !== id);
     this.renumber(target.folder);
@@ -137,6 +141,7 @@ export class ProfileStore {
 
   /** Moves a profile into a folder at a position; the rest of both folders close up around it. */
   async move(id: ProfileId, folder: string, index: number): Promise<void> {
+    this.assertWritable();
     const target = this.require(id);
     const siblings = this.profiles
       .filter((p) => p.folder === folder && p.id !== id)
@@ -173,6 +178,10 @@ export class ProfileStore {
     const inFolder = this.profiles.filter((p) => p.folder === folder).sort(byFolderThenOrder);
     const orders = new Map(inFolder.map((p, i) => [p.id, i]));
     this.profiles = this.profiles.map((p) => (orders.has(p.id) && orders.get(p.id) !== p.order ? { ...p, order: orders.get(p.id) ?? 0 } : p));
+  }
+
+  private assertWritable(): void {
+    if (this.readOnly) throw new TopiaryError('INTERNAL_ERROR', `${this.notice?.message ?? 'The profiles file could not be read.'} This change was not saved.`);
   }
 
   private persist(): Promise<void> {

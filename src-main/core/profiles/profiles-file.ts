@@ -33,6 +33,8 @@ const ProfilesFileSchema = z.object({
 export interface LoadedProfiles {
   readonly profiles: StoredProfile[];
   readonly notice?: ProfilesNotice;
+  /** Set when the file exists but could not be read: writing would destroy it. */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -44,8 +46,17 @@ export async function readProfilesFile(file: string, now: () => Date = () => new
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: [] };
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { profiles: [] };
+    // Not corrupt, just out of reach: leave it untouched and refuse to write over it.
+    return {
+      profiles: [],
+      readOnly: true,
+      notice: {
+        code: 'PROFILES_FILE_UNREADABLE',
+        message: `The saved connection profiles in ${file} could not be read (${code ?? String(error)}). Check that the file is yours and readable, then restart Topiary; until then changes to profiles are not saved.`,
+      },
+    };
   }
   let reason: string;
   try {
@@ -57,7 +68,12 @@ export async function readProfilesFile(file: string, now: () => Date = () => new
     reason = error instanceof Error ? error.message : String(error);
   }
   const keptAs = `${file}.corrupt-${now().toISOString().replace(/[:.]/g, '-')}`;
-  await fs.rename(file, keptAs);
+  try {
+    await fs.rename(file, keptAs);
+  } catch {
+    // Some folders allow writing files but not renaming them; a copy still keeps the data.
+    await fs.copyFile(file, keptAs);
+  }
   return {
     profiles: [],
     notice: {

@@ -35,9 +35,10 @@ describe('profile draft', () => {
   });
 
   it('leaves empty secret fields out so the stored ones are kept, and drops TLS for a plain URL', () => {
-    const options = optionsFromDraft({ ...EMPTY_DRAFT, url: 'mqtt://h:1883', tlsCa: CA });
+    const options = optionsFromDraft({ ...EMPTY_DRAFT, url: 'mqtt://h:1883', tlsCa: CA, subscriptions: '  \n' });
     expect(options).not.toHaveProperty('password');
     expect(options).not.toHaveProperty('tls');
+    expect(options).not.toHaveProperty('subscriptions');
   });
 
   it('round-trips a saved profile through the form', () => {

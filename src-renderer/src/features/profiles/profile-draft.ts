@@ -214,6 +214,7 @@ export function optionsFromDraft(d: ProfileDraft): ProfileOptions {
     will: d.willTopic.trim() ? { topic: d.willTopic.trim(), payload: d.willPayload, qos: Number(d.willQos), retain: d.willRetain } : undefined,
     properties: Object.keys(properties).length > 0 ? properties : undefined,
     tls,
-    subscriptions,
+    // Empty means "the default" (everything, '#'), the same as a profile that never set any.
+    subscriptions: subscriptions.length > 0 ? subscriptions : undefined,
   });
 }

@@ -84,7 +84,8 @@ export function ProfileEditor({ profile }: { profile: ProfileView | 'new' }): Re
       name: draft.name,
       folder: draft.folder,
       options: optionsFromDraft(draft),
-      clearSecrets: [...draft.clearSecrets],
+      // A plain mqtt:// or ws:// profile keeps no TLS key material.
+      clearSecrets: [...draft.clearSecrets, ...(secure ? [] : stored.filter((path) => path.startsWith('tls.')))],
     });
     setSaving(false);
   };
