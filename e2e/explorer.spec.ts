@@ -1,0 +1,180 @@
+import { expect, test } from '@playwright/test';
+import mqtt from 'mqtt';
+import protobuf from 'protobufjs';
+import { SPARKPLUG_B_PROTO } from '../src-main/core/decoders/sparkplug-b-proto';
+import { startMosquitto, type Mosquitto } from '../src-main/test-support/mosquitto';
+import { ExplorerPage } from './pages/explorer-page';
+import { startWebApp, type WebApp } from './support/web-app';
+
+let broker: Mosquitto;
+let app: WebApp;
+
+test.beforeEach(async () => {
+  broker = await startMosquitto();
+  app = await startWebApp();
+});
+
+test.afterEach(async () => {
+  await app.stop({ removeData: true });
+  await broker.stop();
+});
+
+async function opened(page: import('@playwright/test').Page): Promise<ExplorerPage> {
+  const ui = new ExplorerPage(page);
+  await ui.open(app.url);
+  await ui.connect(broker.url);
+  return ui;
+}
+
+test('the tree counts every topic and message of a known burst', async ({ page }) => {
+  const ui = await opened(page);
+  const outside = await mqtt.connectAsync(broker.url);
+  for (let i = 0; i < 600; i++) outside.publish(`burst/${i % 60}`, String(i), { qos: 1 });
+  await outside.endAsync();
+  await expect(ui.totals).toHaveText('60 topics · 600 messages');
+  const counts = ui.row('burst').getByTestId('row-counts');
+  await expect(counts).toHaveAttribute('data-messages', '600');
+  await expect(counts).toHaveAttribute('data-topics', '60');
+  await ui.row('burst').getByTestId('tree-toggle').click();
+  await expect(ui.row('burst/5').getByTestId('row-counts')).toHaveAttribute('data-messages', '10');
+  await expect(ui.tree).toHaveAttribute('data-total', '61');
+});
+
+test('a wildcard filter narrows the tree and keeps it live; a broken regex is explained', async ({ page }) => {
+  const ui = await opened(page);
+  const outside = await mqtt.connectAsync(broker.url);
+  await outside.publishAsync('plant/1/temp', '20', { qos: 1 });
+  await outside.publishAsync('plant/1/humidity', '40', { qos: 1 });
+  await expect(ui.totals).toHaveText('2 topics · 2 messages');
+
+  await ui.filterBy('wildcard', 'plant/+/temp');
+  await ui.expectVisiblePaths(['plant', 'plant/1', 'plant/1/temp']);
+  await outside.publishAsync('plant/2/temp', '21', { qos: 1 });
+  await ui.expectVisiblePaths(['plant', 'plant/1', 'plant/1/temp', 'plant/2', 'plant/2/temp']);
+
+  await ui.filterBy('regex', '(temp');
+  await expect(ui.filterError).toHaveAttribute('data-code', 'VALIDATION_ERROR');
+  await expect(ui.filterError).toContainText('regular expression is not valid');
+  await ui.filterBy('wildcard', 'plant/#/temp');
+  await expect(ui.filterError).toHaveAttribute('data-code', 'TOPIC_ERROR');
+  await ui.filter.fill('');
+  await expect(ui.filterError).toBeHidden();
+  await outside.endAsync();
+});
+
+test('the keyboard walks the tree: arrows move, right expands, left goes back to the parent', async ({ page }) => {
+  const ui = await opened(page);
+  const outside = await mqtt.connectAsync(broker.url);
+  await outside.publishAsync('k/a', '1', { qos: 1 });
+  await outside.publishAsync('k/b', '2', { qos: 1 });
+  await outside.publishAsync('z', '3', { qos: 1 });
+  await outside.endAsync();
+  await ui.row('k').click();
+  await page.keyboard.press('ArrowRight');
+  await expect(ui.row('k')).toHaveAttribute('aria-expanded', 'true');
+  await page.keyboard.press('ArrowDown');
+  await expect(ui.inspector).toHaveAttribute('data-topic', 'k/a');
+  await page.keyboard.press('End');
+  await expect(ui.inspector).toHaveAttribute('data-topic', 'z');
+  await page.keyboard.press('ArrowUp');
+  await expect(ui.inspector).toHaveAttribute('data-topic', 'k/b');
+  await page.keyboard.press('ArrowLeft');
+  await expect(ui.inspector).toHaveAttribute('data-topic', 'k');
+  await page.keyboard.press('ArrowLeft');
+  await expect(ui.row('k')).toHaveAttribute('aria-expanded', 'false');
+});
+
+test('the inspector shows every MQTT 5 property and decodes a Sparkplug B payload', async ({ page }) => {
+  const ui = await opened(page);
+  const outside = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
+  await outside.publishAsync('props/reading', '{"ok":true}', {
+    qos: 1,
+    properties: {
+      contentType: 'application/json',
+      payloadFormatIndicator: true,
+      responseTopic: 'props/reply',
+      correlationData: Buffer.from([0xca, 0xfe]),
+      messageExpiryInterval: 3600,
+      userProperties: { site: 'north', line: '7' },
+    },
+  });
+  const type = protobuf.parse(SPARKPLUG_B_PROTO, { keepCase: true }).root.lookupType('org.eclipse.tahu.protobuf.Payload');
+  const sparkplug = type.encode(type.fromObject({ timestamp: 1_700_000_000_000, seq: 3, metrics: [{ name: 'Motor/RPM', datatype: 10, double_value: 1450.5 }] })).finish();
+  await outside.publishAsync('spBv1.0/factory/DDATA/edge1/motor', Buffer.from(sparkplug), { qos: 1 });
+  await outside.endAsync();
+
+  await ui.openTopic('props/reading');
+  await expect(ui.property('content-type')).toHaveText('application/json');
+  await expect(ui.property('payload-format')).toHaveText('UTF-8 text');
+  await expect(ui.property('response-topic')).toHaveText('props/reply');
+  await expect(ui.property('correlation-data')).toHaveText('ca fe');
+  await expect(ui.property('message-expiry')).toHaveText(/^\d+ s$/);
+  await expect(ui.property('user')).toHaveText(['site: north', 'line: 7']);
+  await expect(page.getByTestId('prop-subscription-ids')).toHaveCount(0);
+
+  await ui.openTopic('spBv1.0/factory/DDATA/edge1/motor');
+  await expect(page.getByTestId('inspector-format')).toHaveText('sparkplug');
+  await expect(ui.inspectorPayload).toContainText('Motor/RPM');
+  await expect(ui.inspectorPayload).toContainText('1450.5');
+  await page.getByTestId('payload-decoder').selectOption('json');
+  await expect(page.getByTestId('payload-error')).toContainText('cannot decode as JSON');
+});
+
+test('clearing a retained subtree shows the count first, and an outside subscriber then gets none of it', async ({ page }) => {
+  const ui = await opened(page);
+  const outside = await mqtt.connectAsync(broker.url);
+  for (let i = 0; i < 12; i++) await outside.publishAsync(`site/${i % 3}/v${i}`, `x${i}`, { qos: 1, retain: true });
+  await outside.publishAsync('elsewhere/kept', 'stays', { qos: 1, retain: true });
+  await outside.endAsync();
+  await expect(ui.totals).toHaveText('13 topics · 13 messages');
+
+  await ui.row('site').click();
+  await page.getByTestId('clear-retained-subtree').click();
+  await expect(page.getByTestId('clear-retained-confirm')).toHaveAttribute('data-count', '12');
+  await page.getByTestId('clear-retained-go').click();
+  await expect(page.getByTestId('clear-retained-done')).toHaveAttribute('data-cleared', '12');
+
+  const fresh = await mqtt.connectAsync(broker.url);
+  const seen: string[] = [];
+  fresh.on('message', (topic) => seen.push(topic));
+  await fresh.subscribeAsync('#', { qos: 1 });
+  await expect.poll(() => seen.includes('elsewhere/kept')).toBe(true);
+  expect(seen.filter((t) => t.startsWith('site/'))).toEqual([]);
+  await fresh.endAsync();
+});
+
+test('a numeric JSON field picked in the inspector is charted over time', async ({ page }) => {
+  const ui = await opened(page);
+  const outside = await mqtt.connectAsync(broker.url);
+  for (const t of [20.5, 21, 22.25, 21.75]) await outside.publishAsync('room/1', JSON.stringify({ temp: t, unit: 'C' }), { qos: 1 });
+  await expect(ui.totals).toHaveText('1 topics · 4 messages');
+  await ui.openTopic('room/1');
+  await page.getByTestId('payload-as-tree').check();
+  await page.locator('[data-testid="chart-field"][data-field="temp"]').click();
+  await expect(ui.chart).toHaveAttribute('data-field', 'temp');
+  await expect(ui.chart).toHaveAttribute('data-points', '4');
+  await expect(ui.chart).toHaveAttribute('data-last', '21.75');
+
+  await outside.publishAsync('room/1', JSON.stringify({ temp: 23 }), { qos: 1 });
+  await expect(ui.chart).toHaveAttribute('data-points', '5');
+  await page.getByTestId('chart-pause').click();
+  await outside.publishAsync('room/1', JSON.stringify({ temp: 24 }), { qos: 1 });
+  await expect(ui.totals).toHaveText('1 topics · 6 messages');
+  await expect(ui.chart).toHaveAttribute('data-points', '5');
+  await outside.endAsync();
+});
+
+test('pausing freezes the tree while messages are counted and held, and resuming applies them', async ({ page }) => {
+  const ui = await opened(page);
+  const outside = await mqtt.connectAsync(broker.url);
+  await outside.publishAsync('p/first', '1', { qos: 1 });
+  await expect(ui.totals).toHaveText('1 topics · 1 messages');
+  await ui.pauseButton.click();
+  await expect(ui.pauseButton).toHaveAttribute('aria-pressed', 'true');
+  for (let i = 0; i < 20; i++) await outside.publishAsync(`p/held/${i}`, String(i), { qos: 1 });
+  await expect(ui.gauge).toContainText('20 held');
+  await expect(ui.totals).toHaveText('1 topics · 1 messages');
+  await ui.pauseButton.click();
+  await expect(ui.totals).toHaveText('21 topics · 21 messages');
+  await outside.endAsync();
+});
