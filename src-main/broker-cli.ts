@@ -88,12 +88,13 @@ async function main(): Promise<void> {
     return;
   }
   const broker = createBroker(loadOptions(args));
-  const bound = await broker.start();
-  for (const l of bound) process.stdout.write(`listening ${l.url}\n`);
+  // Handlers go in before start() so a signal that arrives while listeners open still stops cleanly.
   let stopping = false;
+  let started = false;
   const shutdown = (): void => {
     if (stopping) return;
     stopping = true;
+    if (!started) return;
     broker.stop().then(
       () => process.exit(0),
       () => process.exit(1),
@@ -101,6 +102,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+  const bound = await broker.start();
+  started = true;
+  for (const l of bound) process.stdout.write(`listening ${l.url}\n`);
+  if (stopping) {
+    stopping = false;
+    shutdown();
+  }
 }
 
 main().catch((e: unknown) => {
