@@ -18,6 +18,10 @@ export interface Mosquitto {
   kill(): Promise<void>;
   /** Starts a killed broker again on the same port and config. */
   start(): Promise<void>;
+  /** Freezes the process (SIGSTOP): sockets stay open but nothing is answered, as with a hung broker or a dead network path. */
+  pause(): void;
+  /** Lets a paused broker run again (SIGCONT). */
+  resume(): void;
   /** What mosquitto wrote to stderr so far (its log). */
   log(): string;
 }
@@ -81,6 +85,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     const proc = child;
     if (!proc || exited) return;
     const gone = new Promise((resolve) => proc.once('exit', resolve));
+    // A paused broker would not act on SIGTERM until resumed.
+    proc.kill('SIGCONT');
     proc.kill('SIGTERM');
     await gone;
   };
@@ -100,6 +106,12 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     },
     kill: killBroker,
     start: spawnBroker,
+    pause: () => {
+      child?.kill('SIGSTOP');
+    },
+    resume: () => {
+      child?.kill('SIGCONT');
+    },
     log: () => stderr,
   };
 }

@@ -257,6 +257,26 @@ describe('reconnecting', () => {
     expect(h.statuses.some((s) => s.connectionId === pub.connectionId && s.state === 'reconnecting')).toBe(true);
   });
 
+  it('keeps a QoS 1 publish waiting through a keepalive timeout and completes it once the broker answers again', async () => {
+    const port = await freePort();
+    const b = await startMosquitto({ port });
+    extraBrokers.push(b);
+    h = createManagerHarness();
+    const pub = await h.connect({ url: b.url, keepalive: 1, connectTimeoutMs: 500, reconnect: fast, subscriptions: [] });
+    const watcher = await h.connect({ url: b.url, subscriptions: [{ filter: 'hung/#', qos: 1 }] });
+    b.pause();
+    let settled = false;
+    const sent = h.publish({ connectionId: pub.connectionId, topic: 'hung/one', payload: 'patient', qos: 1 }).finally(() => (settled = true));
+    const lost = await h.waitForStatus((i) => i.connectionId === pub.connectionId && i.state === 'reconnecting', 'keepalive timeout', 10_000);
+    expect(lost.error?.code).toBe('CONNECTION_FAILED');
+    expect(settled).toBe(false);
+    b.resume();
+    const result = await sent;
+    expect(result.packetId).toBeGreaterThan(0);
+    expect(result.queued).toBeUndefined();
+    await waitFor(() => h.texts(watcher.connectionId, 'hung/one').includes('patient'), { what: 'delivery after resume' });
+  });
+
   it('makes subscriptions added or removed while connected again after a reconnect', async () => {
     h = createManagerHarness();
     const pub = await h.connect({ url: broker.url, subscriptions: [] });

@@ -93,6 +93,7 @@ export class Connection {
     // MQTT.js insists on a TLS scheme at creation when a client certificate is set.
     aimAt(options, brokers[0] as BrokerUrl, tls);
     this.client = mqtt.connect(options);
+    this.keepInFlightCallbacks();
     this.wire();
   }
 
@@ -167,6 +168,20 @@ export class Connection {
     const stream = this.client.stream as (NodeJS.EventEmitter & { encrypted?: boolean }) | undefined;
     if (stream?.encrypted) stream.once('secureConnect', () => (this.handshakeDone = true));
     else this.handshakeDone = true;
+  }
+
+  /**
+   * With reconnectPeriod 0 and a clean session, MQTT.js fails every in-flight publish when it drops a
+   * connection itself (keepalive or CONNACK timeout), although its store still resends them on the next
+   * connect. We reconnect, so those callbacks must wait for the real acknowledgement; only stop() fails them.
+   */
+  private keepInFlightCallbacks(): void {
+    const client = this.client as unknown as { _flush?: () => void };
+    const original = client._flush?.bind(this.client);
+    if (!original) return;
+    client._flush = () => {
+      if (this.phase === 'stopped') original();
+    };
   }
 
   private wire(): void {
