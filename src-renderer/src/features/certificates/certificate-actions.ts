@@ -1,0 +1,145 @@
+import type { CertificateId, ImportArgs, IssueArgs, GenerateCaArgs, TestBrokerArgs } from '../../../../shared/ipc/certificates';
+import { TopiaryError, type ErrorData } from '../../../../shared/ipc/errors';
+import { core } from '../../ipc/core-client';
+import { useCertificatesStore, type CertificatesView } from './certificates-store';
+
+// Actions live outside React so any module (or a test) can call them.
+
+export function toErrorData(error: unknown): ErrorData {
+  return error instanceof TopiaryError ? error.toData() : { code: 'INTERNAL_ERROR', message: String(error) };
+}
+
+function setError(area: string, error: ErrorData | null): void {
+  useCertificatesStore.setState((s) => {
+    const { [area]: _old, ...rest } = s.errors;
+    return { errors: error ? { ...rest, [area]: error } : rest };
+  });
+}
+
+function setBusy(area: string, busy: boolean): void {
+  useCertificatesStore.setState((s) => ({ busy: { ...s.busy, [area]: busy } }));
+}
+
+// Runs one request for an area of the panel: busy flag on, error cleared, error kept on failure.
+async function run<T>(area: string, work: () => Promise<T>): Promise<T | null> {
+  setBusy(area, true);
+  setError(area, null);
+  try {
+    return await work();
+  } catch (error) {
+    setError(area, toErrorData(error));
+    return null;
+  } finally {
+    setBusy(area, false);
+  }
+}
+
+let listening = false;
+
+/** Loads the store and follows changes from other windows; once per page. */
+export function listenToCertificates(): void {
+  if (listening) return;
+  listening = true;
+  core.on('certificates.changed', (list) => useCertificatesStore.setState({ list }));
+  void refreshCertificates();
+}
+
+export async function refreshCertificates(): Promise<void> {
+  const list = await run('list', () => core.invoke('certificates.list', {}));
+  if (list) useCertificatesStore.setState({ list });
+}
+
+export function showView(view: CertificatesView): void {
+  useCertificatesStore.setState({ view });
+  if (view.kind === 'details') void loadChain(view.id);
+  if (view.kind === 'system-roots' && !useCertificatesStore.getState().systemRoots) void loadSystemRoots();
+}
+
+export async function loadChain(id: CertificateId): Promise<void> {
+  const report = await run('chain', () => core.invoke('certificates.checkChain', { id }));
+  if (report) useCertificatesStore.setState({ chain: { id, report } });
+}
+
+export async function loadSystemRoots(): Promise<void> {
+  const roots = await run('roots', () => core.invoke('certificates.systemRoots', {}));
+  if (roots) useCertificatesStore.setState({ systemRoots: roots });
+}
+
+/** Imports; on success shows the (first) new entry. The error stays in errors.import (PASSPHRASE_REQUIRED asks for one). */
+export async function importCertificates(args: ImportArgs): Promise<boolean> {
+  const result = await run('import', () => core.invoke('certificates.import', args));
+  if (!result) return false;
+  await refreshCertificates();
+  const first = result.entries[0];
+  if (first) showView({ kind: 'details', id: first.id });
+  return true;
+}
+
+export async function renameCertificate(id: CertificateId, label: string): Promise<boolean> {
+  const done = await run('details', () => core.invoke('certificates.rename', { id, label }));
+  if (done) await refreshCertificates();
+  return done !== null;
+}
+
+/** Deletes; an entry in use fails with IN_USE (details.users) and is only removed when forced. */
+export async function deleteCertificate(id: CertificateId, force: boolean): Promise<boolean> {
+  const done = await run('delete', async () => {
+    await core.invoke('certificates.delete', { id, force });
+    return true;
+  });
+  if (!done) return false;
+  await refreshCertificates();
+  showView({ kind: 'empty' });
+  return true;
+}
+
+export async function generateCa(args: GenerateCaArgs): Promise<boolean> {
+  const entry = await run('generate', () => core.invoke('certificates.generateCa', args));
+  if (!entry) return false;
+  await refreshCertificates();
+  showView({ kind: 'details', id: entry.id });
+  return true;
+}
+
+export async function issueCertificate(args: IssueArgs): Promise<boolean> {
+  const entry = await run('generate', () => core.invoke('certificates.issue', args));
+  if (!entry) return false;
+  await refreshCertificates();
+  showView({ kind: 'details', id: entry.id });
+  return true;
+}
+
+export async function testBroker(args: TestBrokerArgs): Promise<void> {
+  useCertificatesStore.setState({ lastTest: null });
+  const result = await run('test', () => core.invoke('certificates.testBroker', args));
+  if (result) useCertificatesStore.setState({ lastTest: result });
+}
+
+/** Offers a file to the user: the browser's download in web mode, the same in Electron's window. */
+export function saveFile(fileName: string, data: string | Uint8Array, type: string): void {
+  const part: BlobPart = typeof data === 'string' ? data : new Uint8Array(data);
+  const url = URL.createObjectURL(new Blob([part], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export async function exportPem(id: CertificateId, includePrivateKey: boolean, keyPassphrase?: string): Promise<void> {
+  const file = await run('export', () =>
+    core.invoke('certificates.exportPem', { id, includePrivateKey, ...(keyPassphrase ? { keyPassphrase } : {}) }),
+  );
+  if (file) saveFile(file.fileName, file.text, 'application/x-pem-file');
+}
+
+export async function exportPkcs12(id: CertificateId, password: string): Promise<void> {
+  const file = await run('export', () => core.invoke('certificates.exportPkcs12', { id, password }));
+  if (file) saveFile(file.fileName, file.bytes, 'application/x-pkcs12');
+}
+
+export function clearError(area: string): void {
+  setError(area, null);
+}

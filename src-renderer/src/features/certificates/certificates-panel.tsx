@@ -1,0 +1,47 @@
+import { useEffect } from 'react';
+import { BrokerTestForm } from './broker-test-form';
+import { listenToCertificates, showView } from './certificate-actions';
+import { CertificateDetailsView } from './certificate-details-view';
+import { CertificateList } from './certificate-list';
+import { useCertificatesStore } from './certificates-store';
+import { GenerateForm } from './generate-form';
+import { ImportForm } from './import-form';
+import { SystemRootsList } from './system-roots-list';
+import './certificates.css';
+
+/** The certificates workspace: the store on the left; details, import, generate, broker test or OS roots on the right. */
+export function CertificatesPanel(): React.JSX.Element {
+  const view = useCertificatesStore((s) => s.view);
+  useEffect(() => listenToCertificates(), []);
+  return (
+    <div className="certificates-panel" data-testid="certificates-panel">
+      <aside className="cert-sidebar">
+        <div className="cert-actions">
+          <button type="button" data-testid="cert-open-import" onClick={() => showView({ kind: 'import' })}>
+            Import…
+          </button>
+          <button type="button" data-testid="cert-open-generate" onClick={() => showView({ kind: 'generate' })}>
+            Generate…
+          </button>
+          <button type="button" data-testid="cert-open-test" onClick={() => showView({ kind: 'test-broker' })}>
+            Test against broker…
+          </button>
+          <button type="button" data-testid="cert-open-roots" onClick={() => showView({ kind: 'system-roots' })}>
+            OS trust store
+          </button>
+        </div>
+        <CertificateList />
+      </aside>
+      <section className="cert-main">
+        {view.kind === 'details' ? <CertificateDetailsView key={view.id} id={view.id} /> : null}
+        {view.kind === 'import' ? <ImportForm /> : null}
+        {view.kind === 'generate' ? <GenerateForm /> : null}
+        {view.kind === 'test-broker' ? <BrokerTestForm /> : null}
+        {view.kind === 'system-roots' ? <SystemRootsList /> : null}
+        {view.kind === 'empty' ? (
+          <p className="note">Pick a certificate to see its details, or import, generate, or test a broker&apos;s TLS.</p>
+        ) : null}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,35 @@
+import { useState } from 'react';
+import { CertificateFields } from './certificate-fields';
+import { useCertificatesStore } from './certificates-store';
+
+/** The OS trust store, read-only: what Topiary trusts besides your own CAs when "system CAs" is on. */
+export function SystemRootsList(): React.JSX.Element {
+  const listing = useCertificatesStore((s) => s.systemRoots);
+  const error = useCertificatesStore((s) => s.errors['roots']);
+  const [filter, setFilter] = useState('');
+  const [open, setOpen] = useState<string | null>(null);
+  if (error) return <p className="error">{error.message}</p>;
+  if (!listing) return <p className="note">Reading the OS trust store…</p>;
+  const needle = filter.trim().toLowerCase();
+  const roots = needle === '' ? listing.roots : listing.roots.filter((r) => r.subject.text.toLowerCase().includes(needle));
+  return (
+    <div className="cert-roots" data-testid="cert-system-roots" data-count={listing.roots.length}>
+      <h3>OS trust store (read-only)</h3>
+      <p className="note" data-testid="cert-system-source">
+        {listing.label} · {listing.roots.length} roots
+      </p>
+      <input placeholder="filter by name" data-testid="cert-system-filter" value={filter} onChange={(e) => setFilter(e.target.value)} />
+      <ul>
+        {roots.map((r) => (
+          <li key={r.fingerprints.sha256} data-testid="cert-system-root">
+            <button type="button" className="link" onClick={() => setOpen(open === r.fingerprints.sha256 ? null : r.fingerprints.sha256)}>
+              {r.subject.commonName ?? r.subject.organization ?? r.subject.text}
+            </button>{' '}
+            <span className="note">until {r.notAfter.slice(0, 10)}</span>
+            {open === r.fingerprints.sha256 ? <CertificateFields details={r} prefix="cert-system" /> : null}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
