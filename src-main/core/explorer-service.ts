@@ -22,11 +22,11 @@ import type {
 } from '../../shared/ipc/explorer';
 import { decodePayload } from './decoders/decode-payload';
 import { diffPayloads } from './explorer-service-diff';
-import { numberAt } from './explorer-service-series';
 import type { ExplorerMessage } from './explorer/explorer-message';
 import { MessageHistory } from './explorer/history';
 import { IngestBuffer } from './explorer/ingest-buffer';
 import { previewPayload } from './explorer/preview';
+import { seriesFromHistory } from './explorer/series';
 import { ROOT_NODE, TopicIndex, type NodeId } from './explorer/topic-index';
 import { TreeView, type TreeSort } from './explorer/tree-view';
 import { Batcher } from './ipc/batcher';
@@ -225,15 +225,8 @@ export class ExplorerService {
   series(args: ParsedArg<'explorer.series'>): Series {
     const { index, history } = this.require(args.connectionId);
     const id = index.idOf(args.topic);
-    const points: { t: number; v: number }[] = [];
-    let skipped = 0;
-    if (id !== undefined) {
-      history.forEach(id, (payload, receivedAt) => {
-        const v = numberAt(payload, args.field);
-        if (v === undefined) skipped++;
-        else points.push({ t: receivedAt, v });
-      });
-    }
+    const source = args.field === null || args.field === '' ? ({ kind: 'payload' } as const) : ({ kind: 'json', path: args.field } as const);
+    const { points, skipped } = id === undefined ? { points: [], skipped: 0 } : seriesFromHistory(history, id, source);
     return { topic: args.topic, field: args.field, points, skipped };
   }
 
@@ -265,6 +258,11 @@ export class ExplorerService {
     if (paused) explored.buffer.pause();
     else explored.buffer.resume(true);
     return gaugeOf(explored);
+  }
+
+  /** The live topic index of a connection, read-only for others (the composer's topic suggestions). */
+  topicIndex(connectionId: ConnectionId): TopicIndex | undefined {
+    return this.explored.get(connectionId)?.index;
   }
 
   subscriptions(connectionId: ConnectionId): ExplorerSubscription[] {
