@@ -11,6 +11,8 @@ import { ExplorerService } from './explorer-service';
 import { EventHub } from './ipc/event-hub';
 import { serve } from './ipc/serve';
 import { ProfileService } from './profiles/profile-service';
+import { ComposerStore } from './publish/composer-store';
+import { PublishService } from './publish/publish-service';
 import { openEncryptedFileSecretStore } from './secrets/encrypted-file-secret-store';
 import type { SecretStore } from './secrets/secret-store';
 
@@ -54,8 +56,14 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       if (info.state === 'connecting') explorer.open(info.connectionId);
       hub.emit('connections.statusChanged', info);
     },
-    message: (connectionId, message) => explorer.ingest(connectionId, message),
-    closed: (connectionId) => explorer.close(connectionId),
+    message: (connectionId, message) => {
+      explorer.ingest(connectionId, message);
+      composer.onMessage(connectionId, message);
+    },
+    closed: (connectionId) => {
+      explorer.close(connectionId);
+      composer.connectionClosed(connectionId);
+    },
   }, { certificates: certificates.store });
   const profiles = await ProfileService.open({
     userDataDir: options.userDataDir,
@@ -71,18 +79,6 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     onStats: (sample) => hub.emit('broker.statsSampled', sample),
     onLog: (entries) => hub.emit('broker.logged', entries),
   });
-  if (options.autoStartBroker === true && broker.status().settings.autoStart) {
-    // A newcomer sees a live tree at once: start the broker and connect to it. A failure to
-    // start is shown in the broker panel; the app itself still opens.
-    try {
-      await broker.start();
-      const url = broker.connectUrl();
-      if (url) await connections.connect(ConnectArgsSchema.parse({ url, name: 'Embedded broker' }));
-    } catch {
-      // Reported through broker.status().error.
-    }
-  }
-
   const handlers: Handlers = {
     'connections.connect': async (args) => {
       const info = await connections.connect(args);
@@ -119,6 +115,20 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       return null;
     },
     'publish.send': (args) => connections.publish(args),
+    'publish.compose': (args) => composer.compose(args),
+    'publish.preview': (args) => composer.preview(args),
+    'publish.startJob': (args) => composer.startJob(args),
+    'publish.stopJob': ({ jobId }) => composer.stopJob(jobId),
+    'publish.jobs': () => composer.jobList(),
+    'publish.request': (args) => composer.request(args),
+    'publish.suggestTopics': (args) => composer.suggestTopics(args),
+    'publish.savedList': ({ scope }) => composer.savedList(scope),
+    'publish.savedSave': (args) => composer.savedSave(args),
+    'publish.savedDelete': ({ id }) => composer.savedDelete(id),
+    'publish.history': ({ limit }) => composer.history(limit),
+    'publish.clearHistory': () => composer.clearHistory(),
+    'publish.draftGet': ({ scope }) => composer.draft(scope),
+    'publish.draftSet': ({ scope, draft }) => composer.setDraft(scope, draft),
     'broker.status': () => broker.status(),
     'broker.start': () => broker.start(),
     'broker.stop': () => broker.stop(),
@@ -143,6 +153,47 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     ...certificatesHandlers(certificates),
   };
 
+  const composer = new PublishService(
+    {
+      publish: (args) => connections.publish(args),
+      connection: (connectionId) => {
+        const info = connections.get(connectionId);
+        return { name: info.name, protocolVersion: info.protocolVersion, ...(info.broker?.receiveMaximum !== undefined ? { receiveMaximum: info.broker.receiveMaximum } : {}) };
+      },
+      subscribe: async (connectionId, filter) => (await connections.addSubscriptions(connectionId, [{ filter, qos: 1 }]))[0] ?? { ok: false },
+      unsubscribe: (connectionId, filter) => connections.removeSubscriptions(connectionId, [filter]),
+      userFilters: (connectionId) => {
+        try {
+          return explorer.subscriptions(connectionId).map((s) => s.filter);
+        } catch {
+          return [];
+        }
+      },
+      topics: (connectionId) => explorer.topicIndex(connectionId),
+      progress: (progress) => hub.emit('publish.progress', progress),
+    },
+    await ComposerStore.open({ userDataDir: options.userDataDir }),
+  );
+
+  // Last, once every service exists: messages start flowing as soon as this connects.
+  if (options.autoStartBroker === true && broker.status().settings.autoStart) {
+    // A newcomer sees a live tree at once: start the broker and connect to it. A failure to
+    // start is shown in the broker panel; the app itself still opens.
+    try {
+      await broker.start();
+      const url = broker.connectUrl();
+      if (url) {
+        const subscriptions = [
+          { filter: '#', qos: 2 },
+          { filter: '$SYS/#', qos: 0 },
+        ];
+        await connections.connect(ConnectArgsSchema.parse({ url, name: 'Embedded broker', subscriptions }));
+      }
+    } catch {
+      // Reported through broker.status().error.
+    }
+  }
+
   return {
     handlers,
     attach(wire) {
@@ -156,6 +207,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       };
     },
     async close() {
+      await composer.close();
       await connections.closeAll();
       await broker.close();
       explorer.dispose();

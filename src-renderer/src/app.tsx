@@ -1,20 +1,47 @@
+import { BrokerPanel } from './features/broker/broker-panel';
+import { CertificatesPanel } from './features/certificates/certificates-panel';
 import { ConnectBar } from './features/connect/connect-bar';
 import { Inspector } from './features/inspector/inspector';
 import { ConnectionsPanel } from './features/profiles/connections-panel';
 import { PublishForm } from './features/publish/publish-form';
 import { TopicTree } from './features/tree/topic-tree';
 import { selectors, useAppStore } from './store/app-store';
+import { showWorkspace, useWorkspaceStore, type Workspace } from './store/workspace-store';
 
-/** The window: connection bar on top, the tree on the left, inspector and publisher on the right. */
+const WORKSPACES: readonly { readonly id: Workspace; readonly label: string }[] = [
+  { id: 'explorer', label: 'Explorer' },
+  { id: 'broker', label: 'Broker' },
+  { id: 'certificates', label: 'Certificates' },
+];
+
+/** The window: workspace tabs and the connection bar on top; the explorer is the tree, inspector and publisher. */
 export function App(): React.JSX.Element {
   const totals = useAppStore(selectors.explorerOf);
+  const workspace = useWorkspaceStore((s) => s.workspace);
   return (
     <div className="app">
       <header>
         <span className="brand">Topiary</span>
+        <nav className="workspaces" role="tablist">
+          {WORKSPACES.map((w) => (
+            <button key={w.id} type="button" role="tab" aria-selected={workspace === w.id} data-testid={`workspace-${w.id}`} className={workspace === w.id ? 'active' : ''} onClick={() => showWorkspace(w.id)}>
+              {w.label}
+            </button>
+          ))}
+        </nav>
         <ConnectBar />
       </header>
-      <main>
+      {workspace === 'broker' ? (
+        <main>
+          <BrokerPanel />
+        </main>
+      ) : null}
+      {workspace === 'certificates' ? (
+        <main>
+          <CertificatesPanel />
+        </main>
+      ) : null}
+      <main hidden={workspace !== 'explorer'}>
         <ConnectionsPanel />
         <aside className="left">
           <div className="pane-title">

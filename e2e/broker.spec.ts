@@ -1,0 +1,70 @@
+import { expect, test } from '@playwright/test';
+import mqtt from 'mqtt';
+import { AppPage } from './pages/app-page';
+import { BrokerPage } from './pages/broker-page';
+import { startWebApp, type WebApp } from './support/web-app';
+
+let app: WebApp;
+
+test.beforeEach(async () => {
+  app = await startWebApp({ embeddedBroker: true });
+});
+
+test.afterEach(async () => {
+  await app.stop({ removeData: true });
+});
+
+test('on first start the embedded broker runs and the app is connected to it, with a live tree', async ({ page }) => {
+  const ui = new AppPage(page);
+  await ui.open(app.url);
+  await expect(ui.status).toHaveAttribute('data-state', 'connected');
+  await expect(ui.row('$SYS')).toBeVisible();
+});
+
+test('the broker is stopped and started from the UI, and a client that connects appears in the dashboard', async ({ page }) => {
+  const ui = new AppPage(page);
+  await ui.open(app.url);
+  const broker = new BrokerPage(page);
+  await broker.open();
+  await expect(broker.state).toHaveText('Running');
+  await expect(broker.listeners.first()).toHaveAttribute('data-url', /^mqtt:\/\/127\.0\.0\.1:\d+$/);
+
+  await broker.stop.click();
+  await expect(broker.state).toHaveText('Stopped');
+  await broker.start.click();
+  await expect(broker.state).toHaveText('Running');
+
+  const client = await mqtt.connectAsync(await broker.tcpUrl(), { clientId: 'e2e-device-42', protocolVersion: 5 });
+  await client.subscribeAsync('plant/#');
+  await expect(broker.client('e2e-device-42')).toContainText('plant/# (QoS 0)');
+  await expect(broker.log).toContainText('e2e-device-42 connected from 127.0.0.1');
+
+  const kicked = new Promise<number | undefined>((resolve) => client.once('disconnect', (p) => resolve(p.reasonCode)));
+  await broker.client('e2e-device-42').getByTestId('broker-client-disconnect').click();
+  expect(await kicked).toBe(0x98);
+  client.end(true);
+  await expect(broker.client('e2e-device-42')).toHaveCount(0);
+});
+
+test('retained messages are browsed and a subtree deleted, gone for a new subscriber', async ({ page }) => {
+  const ui = new AppPage(page);
+  await ui.open(app.url);
+  const broker = new BrokerPage(page);
+  await broker.open();
+  const url = await broker.tcpUrl();
+  const publisher = await mqtt.connectAsync(url);
+  for (const t of ['lab/a', 'lab/b/c', 'keep/x']) await publisher.publishAsync(t, `value ${t}`, { retain: true, qos: 1 });
+  await publisher.endAsync();
+
+  await expect(page.locator('[data-testid="broker-retained-row"][data-topic="lab/b/c"]')).toContainText('value lab/b/c');
+  await page.locator('[data-testid="broker-retained-row"][data-topic="lab/a"]').getByRole('button', { name: 'Delete subtree' }).click();
+  await expect(page.getByTestId('broker-retained-note')).toHaveText('Deleted 1 retained message under lab/a.');
+  await expect(page.locator('[data-testid="broker-retained-row"][data-topic="lab/a"]')).toHaveCount(0);
+
+  const subscriber = await mqtt.connectAsync(url);
+  const seen: string[] = [];
+  subscriber.on('message', (topic) => seen.push(topic));
+  await subscriber.subscribeAsync('#');
+  await expect.poll(() => seen.sort()).toEqual(['keep/x', 'lab/b/c']);
+  await subscriber.endAsync();
+});

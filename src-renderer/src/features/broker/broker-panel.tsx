@@ -1,0 +1,200 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { BrokerClientRow, BrokerRetainedRow, BrokerStatsSample } from '../../../../shared/ipc/broker';
+import { core } from '../../ipc/core-client';
+import { brokerActions, brokerSelectors, useBrokerStore } from '../../store/broker-store';
+import { drawSeries } from '../chart/draw-series';
+import { BrokerSettingsForm } from './broker-settings-form';
+import './broker.css';
+
+const POLL_MS = 1_000;
+
+/** Polls a request while the panel is shown; the dashboard's lists are small and change slowly. */
+function usePolled<T>(load: () => Promise<T>, deps: readonly unknown[]): [T | null, () => void] {
+  const [value, setValue] = useState<T | null>(null);
+  const [tick, setTick] = useState(0);
+  const loader = useRef(load);
+  loader.current = load;
+  useEffect(() => {
+    let cancelled = false;
+    const run = (): void => {
+      loader.current().then(
+        (v) => !cancelled && setValue(v),
+        () => !cancelled && setValue(null),
+      );
+    };
+    run();
+    const timer = setInterval(run, POLL_MS);
+    return () => {
+      cancelled = true;
+      clearInterval(timer);
+    };
+  }, [...deps, tick]);
+  return [value, () => setTick((t) => t + 1)];
+}
+
+function since(at: number): string {
+  const s = Math.max(0, Math.round((Date.now() - at) / 1000));
+  return s < 60 ? `${s} s` : s < 3600 ? `${Math.floor(s / 60)} min` : `${Math.floor(s / 3600)} h`;
+}
+
+function RateChart({ samples }: { readonly samples: readonly BrokerStatsSample[] }): React.JSX.Element {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const points = useMemo(() => {
+    const out: { t: number; v: number }[] = [];
+    for (let i = 1; i < samples.length; i++) {
+      const a = samples[i - 1]!;
+      const b = samples[i]!;
+      const seconds = (b.at - a.at) / 1000;
+      if (seconds > 0) out.push({ t: b.at, v: (b.messagesReceived - a.messagesReceived) / seconds });
+    }
+    return out;
+  }, [samples]);
+  useEffect(() => {
+    if (canvas.current) drawSeries(canvas.current, points);
+  }, [points]);
+  return <canvas ref={canvas} className="rate-chart" data-testid="broker-rate-chart" />;
+}
+
+function Clients({ running }: { readonly running: boolean }): React.JSX.Element {
+  const [clients, refresh] = usePolled<readonly BrokerClientRow[]>(() => core.invoke('broker.clients', {}), [running]);
+  return (
+    <section className="broker-section">
+      <h3>Clients ({clients?.length ?? 0})</h3>
+      <table className="grid" data-testid="broker-clients">
+        <thead>
+          <tr>
+            <th>Client id</th>
+            <th>Address</th>
+            <th>MQTT</th>
+            <th>Keepalive</th>
+            <th>Since</th>
+            <th>Subscriptions</th>
+            <th>In flight</th>
+            <th>Queued</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {(clients ?? []).map((c) => (
+            <tr key={c.clientId} data-testid="broker-client" data-client-id={c.clientId}>
+              <td className="mono">{c.clientId}{c.username ? ` (${c.username})` : ''}</td>
+              <td className="mono">{c.remoteAddress}</td>
+              <td>{c.protocolVersion === 5 ? '5.0' : c.protocolVersion === 4 ? '3.1.1' : '3.1'}</td>
+              <td>{c.keepalive} s</td>
+              <td>{since(c.connectedSince)}</td>
+              <td className="mono">{c.subscriptions.join(', ')}</td>
+              <td>{c.inflight}</td>
+              <td>{c.queued}</td>
+              <td>
+                <button type="button" data-testid="broker-client-disconnect" onClick={() => void core.invoke('broker.disconnectClient', { clientId: c.clientId }).then(refresh)}>
+                  Disconnect
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function Retained({ running }: { readonly running: boolean }): React.JSX.Element {
+  const [prefix, setPrefix] = useState('');
+  const [note, setNote] = useState('');
+  const [result, refresh] = usePolled<{ readonly total: number; readonly rows: readonly BrokerRetainedRow[] }>(() => core.invoke('broker.retained', { prefix, limit: 200 }), [running, prefix]);
+  const remove = async (topic: string, subtree: boolean): Promise<void> => {
+    const { deleted } = await core.invoke('broker.deleteRetained', { topic, subtree });
+    setNote(`Deleted ${deleted} retained message${deleted === 1 ? '' : 's'}${subtree ? ` under ${topic}` : ''}.`);
+    refresh();
+  };
+  return (
+    <section className="broker-section">
+      <h3>
+        Retained messages ({result?.total ?? 0})
+        <input placeholder="filter by prefix" aria-label="Retained prefix" data-testid="broker-retained-prefix" value={prefix} onChange={(e) => setPrefix(e.target.value)} />
+      </h3>
+      {note ? <p className="ok" data-testid="broker-retained-note">{note}</p> : null}
+      <table className="grid" data-testid="broker-retained">
+        <tbody>
+          {(result?.rows ?? []).map((r) => (
+            <tr key={r.topic} data-testid="broker-retained-row" data-topic={r.topic}>
+              <td className="mono">{r.topic}</td>
+              <td className="mono preview">{r.preview}</td>
+              <td>{r.size} B</td>
+              <td>QoS {r.qos}</td>
+              <td>
+                <button type="button" onClick={() => void remove(r.topic, false)}>Delete</button>
+                <button type="button" onClick={() => void remove(r.topic, true)} title="Delete this topic and everything retained below it">Delete subtree</button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** The embedded broker: start/stop, listeners, settings, clients, retained messages, rates and a log. */
+export function BrokerPanel(): React.JSX.Element {
+  const status = useBrokerStore((s) => s.status);
+  const samples = useBrokerStore((s) => s.samples);
+  const log = useBrokerStore((s) => s.log);
+  const busy = useBrokerStore((s) => s.busy);
+  const error = useBrokerStore((s) => s.error);
+  const running = status?.running ?? false;
+  const last = samples[samples.length - 1];
+  const rates = useMemo(() => brokerSelectors.rates({ samples }), [samples]);
+  const shownError = error ?? status?.error ?? null;
+
+  return (
+    <div className="broker-panel" data-testid="broker-panel" data-running={running}>
+      <section className="broker-section broker-head">
+        <span className={`status ${running ? 'status-connected' : 'status-disconnected'}`} data-testid="broker-state">
+          {running ? 'Running' : 'Stopped'}
+        </span>
+        <button type="button" data-testid="broker-start" disabled={busy || running} onClick={() => void brokerActions.start()}>Start</button>
+        <button type="button" data-testid="broker-stop" disabled={busy || !running} onClick={() => void brokerActions.stop()}>Stop</button>
+        <button type="button" data-testid="broker-restart" disabled={busy || !running} onClick={() => void brokerActions.restart()}>Restart</button>
+        <ul className="listeners" data-testid="broker-listeners">
+          {(status?.listeners ?? []).map((l) => (
+            <li key={l.url} className="mono" data-testid="broker-listener" data-url={l.url}>
+              {l.url}
+              {l.exposed ? <span className="warn" data-testid="broker-exposed-warning"> reachable from other machines</span> : null}
+            </li>
+          ))}
+        </ul>
+        {shownError ? (
+          <div className="error" role="alert" data-testid="broker-error">
+            {shownError.message}
+          </div>
+        ) : null}
+      </section>
+      <section className="broker-section">
+        <h3>Traffic</h3>
+        <div className="broker-figures" data-testid="broker-figures">
+          <span>{last?.clientsConnected ?? 0} clients</span>
+          <span data-testid="broker-rate-in">{rates.in.toFixed(0)} msg/s in</span>
+          <span>{rates.out.toFixed(0)} msg/s out</span>
+          <span>{last?.messagesReceived ?? 0} received</span>
+          <span>{last?.messagesSent ?? 0} sent</span>
+          <span>{last?.subscriptions ?? 0} subscriptions</span>
+          <span>{last?.dropped ?? 0} dropped</span>
+        </div>
+        <RateChart samples={samples} />
+      </section>
+      <Clients running={running} />
+      <Retained running={running} />
+      <section className="broker-section">
+        <h3>Log</h3>
+        <ol className="broker-log" data-testid="broker-log">
+          {log.slice(-200).reverse().map((e, i) => (
+            <li key={`${e.at}-${i}`} className={`log-${e.type.replace('.', '-')}`}>
+              <time>{new Date(e.at).toLocaleTimeString()}</time> {e.text}
+            </li>
+          ))}
+        </ol>
+      </section>
+      {status ? <BrokerSettingsForm settings={status.settings} /> : null}
+    </div>
+  );
+}

@@ -1,0 +1,83 @@
+import { useEffect, useState } from 'react';
+import type { BrokerListenerSettings, BrokerSettings } from '../../../../shared/ipc/broker';
+import { brokerActions } from '../../store/broker-store';
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+type PlainListener = Extract<BrokerListenerSettings, { kind: 'tcp' | 'ws' }>;
+
+/** Settings of the embedded broker; a running broker restarts with them when saved. */
+export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSettings }): React.JSX.Element {
+  const [draft, setDraft] = useState<BrokerSettings>(settings);
+  useEffect(() => setDraft(settings), [settings]);
+  const exposed = draft.listeners.some((l) => !LOOPBACK.has(l.host));
+
+  const setListener = (index: number, change: Partial<PlainListener>): void => {
+    setDraft((d) => ({ ...d, listeners: d.listeners.map((l, i) => (i === index ? ({ ...l, ...change } as BrokerListenerSettings) : l)) }));
+  };
+
+  return (
+    <section className="broker-section broker-settings" data-testid="broker-settings">
+      <h3>Settings</h3>
+      <label>
+        <input type="checkbox" data-testid="broker-autostart" checked={draft.autoStart} onChange={(e) => setDraft({ ...draft, autoStart: e.target.checked })} /> Start with Topiary
+      </label>
+      <label>
+        <input type="checkbox" data-testid="broker-anonymous" checked={draft.allowAnonymous} onChange={(e) => setDraft({ ...draft, allowAnonymous: e.target.checked })} /> Allow anonymous clients
+      </label>
+      <label>
+        Persistence{' '}
+        <select data-testid="broker-persistence" value={draft.persistence} onChange={(e) => setDraft({ ...draft, persistence: e.target.value as 'memory' | 'disk' })}>
+          <option value="memory">in memory</option>
+          <option value="disk">on disk (survives restarts)</option>
+        </select>
+      </label>
+      <table className="grid">
+        <thead>
+          <tr>
+            <th>Listener</th>
+            <th>Port (0 = free)</th>
+            <th>Bind address</th>
+            <th>Path</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {draft.listeners.map((l, i) => (
+            <tr key={i} data-testid="broker-listener-setting">
+              <td>{l.kind}</td>
+              <td>
+                <input type="number" min={0} max={65535} aria-label="Port" data-testid="broker-listener-port" value={l.port} onChange={(e) => setListener(i, { port: Number(e.target.value) })} />
+              </td>
+              <td>
+                <input aria-label="Bind address" data-testid="broker-listener-host" value={l.host} onChange={(e) => setListener(i, { host: e.target.value })} />
+              </td>
+              <td>{l.kind === 'ws' || l.kind === 'wss' ? l.path : ''}</td>
+              <td>
+                <button type="button" disabled={draft.listeners.length === 1} onClick={() => setDraft({ ...draft, listeners: draft.listeners.filter((_, j) => j !== i) })}>
+                  Remove
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="row">
+        <button type="button" data-testid="broker-add-tcp" onClick={() => setDraft({ ...draft, listeners: [...draft.listeners, { kind: 'tcp', port: 0, host: '127.0.0.1' }] })}>
+          Add TCP listener
+        </button>
+        <button type="button" data-testid="broker-add-ws" onClick={() => setDraft({ ...draft, listeners: [...draft.listeners, { kind: 'ws', port: 0, host: '127.0.0.1', path: '/mqtt' }] })}>
+          Add WebSocket listener
+        </button>
+        <button type="button" data-testid="broker-save" onClick={() => void brokerActions.save(draft)}>
+          Save{settings ? ' and apply' : ''}
+        </button>
+      </div>
+      {exposed ? (
+        <p className="warn" role="alert" data-testid="broker-bind-warning">
+          A listener binds beyond 127.0.0.1: other machines on your network will be able to connect{draft.allowAnonymous ? ', without a password' : ''}.
+        </p>
+      ) : null}
+    </section>
+  );
+}
