@@ -83,7 +83,7 @@ describe('foreign profile import', () => {
     const cloud = read.candidates.find((c) => c.name === 'Cloud with CA files');
     expect(cloud?.options.url).toBe('mqtts://cloud.example.net:8883');
     expect(cloud?.options.tls).toEqual({ rejectUnauthorized: false });
-    expect(cloud?.warnings.join(' ')).toContain('/nonexistent/mqttx/certs/ca.crt');
+    expect(cloud?.warnings).toContain('Cloud with CA files: the CA certificate file /nonexistent/mqttx/certs/ca.crt could not be read on this machine; add it to the profile by hand.');
     expect(cloud?.warnings.join(' ')).toContain('authenticationMethod');
     expect(read.skipped).toEqual([{ name: 'No host at all', reason: 'It has no broker host.' }]);
   });

@@ -92,9 +92,9 @@ async function mapConnection(c: Record<string, unknown>): Promise<ImportCandidat
 
 async function mapTls(c: Record<string, unknown>, name: string, warnings: string[]): Promise<Record<string, unknown>> {
   const certType = str(c.certType) ?? '';
-  const ca = str(c.ca) ? await materialFromContentOrPath(String(c.ca), 'CERTIFICATE', `${name}: CA certificate`, warnings) : undefined;
-  const cert = str(c.cert) ? await materialFromContentOrPath(String(c.cert), 'CERTIFICATE', `${name}: client certificate`, warnings) : undefined;
-  const key = str(c.key) ? await materialFromContentOrPath(String(c.key), 'PRIVATE KEY', `${name}: client key`, warnings) : undefined;
+  const ca = str(c.ca) ? await materialFromContentOrPath(String(c.ca), 'CERTIFICATE', name, 'CA certificate', warnings) : undefined;
+  const cert = str(c.cert) ? await materialFromContentOrPath(String(c.cert), 'CERTIFICATE', name, 'client certificate', warnings) : undefined;
+  const key = str(c.key) ? await materialFromContentOrPath(String(c.key), 'PRIVATE KEY', name, 'client key', warnings) : undefined;
   // certType 'server' means "a CA-signed server": the OS trust store; 'self' means the files given.
   return compact({
     ca: certType !== 'server' && ca ? [ca] : undefined,

@@ -27,6 +27,7 @@ export function pemFromBytes(bytes: Uint8Array, label: 'CERTIFICATE' | 'PRIVATE 
 export async function materialFromContentOrPath(
   value: string,
   label: 'CERTIFICATE' | 'PRIVATE KEY',
+  owner: string,
   what: string,
   warnings: string[],
 ): Promise<string | undefined> {
@@ -38,7 +39,7 @@ export async function materialFromContentOrPath(
     if (!stat.isFile() || stat.size > MAX_FILE_BYTES) throw new Error('not a certificate-sized file');
     return pemFromBytes(await fs.readFile(trimmed), label);
   } catch {
-    warnings.push(`The ${what} file ${trimmed} could not be read on this machine; add it to the profile by hand.`);
+    warnings.push(`${owner}: the ${what} file ${trimmed} could not be read on this machine; add it to the profile by hand.`);
     return undefined;
   }
 }
