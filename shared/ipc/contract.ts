@@ -3,7 +3,7 @@ import { brokerRequests, type BrokerEvents } from './broker';
 import { certificatesRequests, type CertificatesEvents } from './certificates';
 import { connectionsRequests, type ConnectionsEvents } from './connections';
 import { explorerRequests, type ExplorerEvents } from './explorer';
-import { publishRequests } from './publish';
+import { publishRequests, type PublishEvents } from './publish';
 import { profilesRequests, type ProfilesEvents } from './profiles';
 
 /** Every request the core answers, with the schema its argument must pass. */
@@ -20,7 +20,7 @@ export type Requests = typeof requests;
 export type Method = keyof Requests;
 
 /** Every event the core pushes. */
-export interface Events extends ConnectionsEvents, BrokerEvents, ExplorerEvents, ProfilesEvents, CertificatesEvents {}
+export interface Events extends ConnectionsEvents, BrokerEvents, ExplorerEvents, ProfilesEvents, CertificatesEvents, PublishEvents {}
 export type EventName = keyof Events;
 
 export type Arg<M extends Method> = ArgOf<Requests[M]>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BytesSchema, ConnectionIdSchema, PublishPropertiesSchema, QosSchema, TopicNameSchema } from './common';
+import { BytesSchema, ConnectionIdSchema, PublishPropertiesSchema, QosSchema, TopicNameSchema, type MessageView } from './common';
 import { request } from './define';
 
 /** The largest payload MQTT can carry in one packet (the remaining-length limit, less headers). */
@@ -30,6 +30,200 @@ export interface PublishResult {
   readonly queued?: boolean;
 }
 
+const TEXT_LIMIT = 64 * 1024 * 1024;
+
+/** How the composer's text (or file) becomes the bytes on the wire. */
+export const PayloadSpecSchema = z.discriminatedUnion('form', [
+  /** UTF-8 text; placeholders filled. */
+  z.object({ form: z.literal('text'), text: z.string().max(TEXT_LIMIT) }).strict(),
+  /** JSON text (placeholders filled, then checked), sent as JSON, CBOR or MessagePack. */
+  z.object({ form: z.literal('json'), text: z.string().max(TEXT_LIMIT), encoding: z.enum(['json', 'cbor', 'msgpack']).default('json') }).strict(),
+  /** Hex digits; spaces, colons and a 0x prefix are ignored. */
+  z.object({ form: z.literal('hex'), text: z.string().max(TEXT_LIMIT) }).strict(),
+  z.object({ form: z.literal('base64'), text: z.string().max(TEXT_LIMIT) }).strict(),
+  /** A file's bytes, sent as they are. */
+  z.object({ form: z.literal('file'), bytes: BytesSchema, name: z.string().max(1024).optional() }).strict(),
+  /** JSON text encoded as a Protobuf message of the user's .proto. */
+  z
+    .object({ form: z.literal('protobuf'), text: z.string().max(TEXT_LIMIT), proto: z.string().max(4 * 1024 * 1024), messageType: z.string().min(1, 'Name the message type to encode.').max(512) })
+    .strict(),
+]);
+export type PayloadSpec = z.input<typeof PayloadSpecSchema>;
+export type PayloadForm = PayloadSpec['form'];
+
+/** One message as the composer describes it: the topic and payload may hold placeholders. */
+export const ComposedMessageSchema = z
+  .object({
+    /** Checked after placeholders are filled. */
+    topic: z.string().min(1, 'A topic is required.').max(65_535),
+    payload: PayloadSpecSchema,
+    qos: QosSchema.default(0),
+    retain: z.boolean().default(false),
+    properties: PublishPropertiesSchema.optional(),
+    /** Fill {{placeholders}} in topic and payload text (on by default). */
+    template: z.boolean().default(true),
+  })
+  .strict();
+export type ComposedMessage = z.input<typeof ComposedMessageSchema>;
+
+export const ComposeArgsSchema = ComposedMessageSchema.extend({ connectionId: ConnectionIdSchema }).strict();
+
+/** Which acknowledgement ended the exchange. */
+export type AckKind = 'none' | 'PUBACK' | 'PUBCOMP';
+
+export interface ComposeResult extends PublishResult {
+  readonly ack: AckKind;
+  /** The topic after placeholders were filled. */
+  readonly topic: string;
+  readonly bytes: number;
+  /** The reason code in words, e.g. "Success" or "No matching subscribers". */
+  readonly reason?: string;
+  readonly historyId: string;
+}
+
+/** Checks and encodes a message without sending it; for previews and tests. */
+export interface PreviewResult {
+  readonly topic: string;
+  readonly payload: Uint8Array;
+}
+
+export const JobModeSchema = z.discriminatedUnion('kind', [
+  /** Every intervalMs, `count` times or until stopped. */
+  z.object({ kind: z.literal('repeat'), intervalMs: z.number().int().min(1).max(86_400_000), count: z.number().int().min(1).max(100_000_000).optional() }).strict(),
+  /** `count` messages as fast as the broker acknowledges them, or in batches with a pause between. */
+  z
+    .object({
+      kind: z.literal('burst'),
+      count: z.number().int().min(1).max(100_000_000),
+      batchSize: z.number().int().min(1).max(1_000_000).optional(),
+      batchDelayMs: z.number().int().min(0).max(3_600_000).optional(),
+    })
+    .strict(),
+]);
+export type JobMode = z.input<typeof JobModeSchema>;
+
+export const StartJobArgsSchema = z.object({ connectionId: ConnectionIdSchema, message: ComposedMessageSchema, mode: JobModeSchema }).strict();
+
+export type JobState = 'running' | 'done' | 'stopped' | 'failed';
+
+/** A job's progress; pushed a few times a second while it runs, and once more when it ends (the final report). */
+export interface JobProgress {
+  readonly jobId: string;
+  readonly connectionId: string;
+  readonly kind: 'repeat' | 'burst';
+  readonly state: JobState;
+  /** How many it will send; absent for a repeat without a count. */
+  readonly total?: number;
+  readonly sent: number;
+  /** Acknowledged by the broker (QoS 1 and 2), or handed to the network (QoS 0). */
+  readonly acknowledged: number;
+  readonly failed: number;
+  /** Messages per second over the last interval. */
+  readonly ratePerSecond: number;
+  readonly startedAt: number;
+  readonly durationMs: number;
+  /** The first failure, for the report. */
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+export const JobIdArgsSchema = z.object({ jobId: z.string().min(1).max(100) }).strict();
+
+export const RequestArgsSchema = ComposeArgsSchema.extend({
+  responseTopic: TopicNameSchema,
+  /** Correlation data as text (UTF-8); a fresh UUID when absent. */
+  correlation: z.string().max(65_535).optional(),
+  timeoutMs: z.number().int().min(10).max(600_000).default(10_000),
+}).strict();
+
+export interface RequestResult {
+  readonly sent: ComposeResult;
+  readonly correlation: string;
+  readonly reply: MessageView;
+  /** From publishing the request to the matching reply. */
+  readonly latencyMs: number;
+}
+
+export const SuggestTopicsArgsSchema = z
+  .object({ connectionId: ConnectionIdSchema, prefix: z.string().max(65_535), limit: z.number().int().min(1).max(500).default(20) })
+  .strict();
+
+export interface TopicSuggestion {
+  readonly topic: string;
+  /** The topic has levels below it: completing to `topic/` goes further. */
+  readonly hasChildren: boolean;
+  /** The topic itself has had a message. */
+  readonly hasMessage: boolean;
+}
+
+/** Where saved messages and drafts belong: 'global', or a key the UI picks per connection profile. */
+const ScopeSchema = z.string().min(1).max(1024);
+
+export const SavedMessageSaveSchema = z
+  .object({ id: z.string().max(100).optional(), name: z.string().min(1, 'Give the message a name.').max(200), scope: ScopeSchema, message: ComposedMessageSchema })
+  .strict();
+
+export interface SavedMessage {
+  readonly id: string;
+  readonly name: string;
+  readonly scope: string;
+  readonly message: ComposedMessage;
+  readonly savedAt: number;
+}
+
+export interface HistoryEntry {
+  readonly id: string;
+  readonly at: number;
+  readonly connectionName: string;
+  /** As composed (placeholders unfilled), for one-click re-send. */
+  readonly message: ComposedMessage;
+  /** The topic as sent. */
+  readonly topic: string;
+  readonly bytes: number;
+  readonly ack: AckKind;
+  readonly reasonCode?: number;
+  readonly error?: string;
+}
+
+/** What the editor keeps between runs; the text stays in Monaco while the app runs. */
+export const DraftSchema = z
+  .object({
+    topic: z.string().max(65_535),
+    text: z.string().max(TEXT_LIMIT),
+    language: z.enum(['json', 'plaintext', 'xml', 'yaml']),
+    form: z.enum(['text', 'json', 'hex', 'base64', 'file', 'protobuf']),
+    encoding: z.enum(['json', 'cbor', 'msgpack']).optional(),
+    qos: QosSchema,
+    retain: z.boolean(),
+    proto: z.string().max(4 * 1024 * 1024).optional(),
+    messageType: z.string().max(512).optional(),
+    properties: PublishPropertiesSchema.optional(),
+  })
+  .strict();
+export type Draft = z.input<typeof DraftSchema>;
+
 export const publishRequests = {
   'publish.send': request<PublishResult>()(PublishArgsSchema),
+  /** Fills placeholders, encodes, publishes and records the send in history. */
+  'publish.compose': request<ComposeResult>()(ComposeArgsSchema),
+  'publish.preview': request<PreviewResult>()(ComposedMessageSchema),
+  'publish.startJob': request<JobProgress>()(StartJobArgsSchema),
+  /** Stops a job; resolves with its final report. */
+  'publish.stopJob': request<JobProgress>()(JobIdArgsSchema),
+  'publish.jobs': request<JobProgress[]>()(z.object({}).strict()),
+  /** MQTT 5 request/response: subscribes to the response topic, publishes, resolves with the matching reply. */
+  'publish.request': request<RequestResult>()(RequestArgsSchema),
+  'publish.suggestTopics': request<TopicSuggestion[]>()(SuggestTopicsArgsSchema),
+  'publish.savedList': request<SavedMessage[]>()(z.object({ scope: ScopeSchema.optional() }).strict()),
+  'publish.savedSave': request<SavedMessage>()(SavedMessageSaveSchema),
+  'publish.savedDelete': request<null>()(z.object({ id: z.string().min(1).max(100) }).strict()),
+  'publish.history': request<HistoryEntry[]>()(z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict()),
+  'publish.clearHistory': request<null>()(z.object({}).strict()),
+  'publish.draftGet': request<Draft | null>()(z.object({ scope: ScopeSchema }).strict()),
+  /** Kept in memory at once and written to disk a moment later (debounced). */
+  'publish.draftSet': request<null>()(z.object({ scope: ScopeSchema, draft: DraftSchema }).strict()),
 } as const;
+
+export interface PublishEvents {
+  readonly 'publish.progress': JobProgress;
+}
+
