@@ -40,65 +40,37 @@ const ENTRY_OVERHEAD_BYTES = 48;
 const RETAIN = 1;
 const DUP = 2;
 const QOS_SHIFT = 2;
-
-class TopicRing {
-  handles: Float64Array;
-  lengths: Int32Array;
-  times: Float64Array;
-  deltas: Float64Array;
-  meta: Uint8Array;
-  head = 0;
-  size = 0;
-  lastTime = Number.NaN;
-  /** Entries already gone from this ring whose slots still sit in the global queue. */
-  skip = 0;
-
-  constructor(capacity: number) {
-    this.handles = new Float64Array(capacity);
-    this.lengths = new Int32Array(capacity);
-    this.times = new Float64Array(capacity);
-    this.deltas = new Float64Array(capacity);
-    this.meta = new Uint8Array(capacity);
-  }
-
-  get capacity(): number {
-    return this.handles.length;
-  }
-
-  grow(capacity: number): void {
-    const order = (a: Float64Array | Int32Array | Uint8Array, next: Float64Array | Int32Array | Uint8Array): void => {
-      for (let i = 0; i < this.size; i++) next[i] = a[(this.head + i) % a.length]!;
-    };
-    const handles = new Float64Array(capacity);
-    const lengths = new Int32Array(capacity);
-    const times = new Float64Array(capacity);
-    const deltas = new Float64Array(capacity);
-    const meta = new Uint8Array(capacity);
-    order(this.handles, handles);
-    order(this.lengths, lengths);
-    order(this.times, times);
-    order(this.deltas, deltas);
-    order(this.meta, meta);
-    this.handles = handles;
-    this.lengths = lengths;
-    this.times = times;
-    this.deltas = deltas;
-    this.meta = meta;
-    this.head = 0;
-  }
-}
+const NONE = -1;
 
 /**
  * Recent messages per topic under one memory budget.
  *
- * Each topic has its own ring (so a chatty topic cannot push a quiet one's few
- * messages out merely by being chatty); when all rings together exceed the budget the
- * globally oldest entries go first. A queue of topic keys in arrival order finds the
- * globally oldest entry in O(1) without per-entry objects.
+ * Each topic keeps its own bounded FIFO (so a chatty topic cannot push a quiet one's few
+ * messages out merely by being chatty); when all of them together exceed the budget the
+ * globally oldest entries go first. Entries live in one pool of parallel typed arrays,
+ * chained per topic, and per-topic state is a few typed-array slots: a million topics cost
+ * tens of megabytes, not a million small objects. A queue of topic keys in arrival order
+ * finds the globally oldest entry in O(1).
  */
 export class MessageHistory {
   private arena = new PayloadArena();
-  private rings: (TopicRing | undefined)[] = [];
+  // Per topic, indexed by key.
+  private tHead = new Int32Array(0);
+  private tTail = new Int32Array(0);
+  private tSize = new Int32Array(0);
+  /** Entries already gone from a topic whose slots still sit in the global queue. */
+  private tSkip = new Int32Array(0);
+  private tLast = new Float64Array(0);
+  // Per entry, indexed by pool slot.
+  private eHandle = new Float64Array(0);
+  private eLength = new Int32Array(0);
+  private eTime = new Float64Array(0);
+  private eDelta = new Float64Array(0);
+  private eMeta = new Uint8Array(0);
+  private eNext = new Int32Array(0);
+  private poolUsed = 0;
+  private freeHead = NONE;
+
   private queue = new Int32Array(1024);
   private qHead = 0;
   private qLen = 0;
@@ -117,29 +89,28 @@ export class MessageHistory {
 
   /** Remembers a message under `key` (the topic's NodeId in its TopicIndex). */
   record(key: number, msg: ExplorerMessage): void {
-    let ring = this.rings[key];
-    if (ring === undefined) {
-      ring = new TopicRing(Math.min(4, this.maxPerTopic));
-      this.rings[key] = ring;
-      this.topics++;
-    }
-    if (ring.size === this.maxPerTopic) {
-      this.dropOldest(ring);
-      ring.skip++;
+    if (key >= this.tHead.length) this.growTopics(key + 1);
+    if (Number.isNaN(this.tLast[key]!)) this.topics++;
+    if (this.tSize[key] === this.maxPerTopic) {
+      this.dropOldest(key);
+      this.tSkip[key]! += 1;
       this.droppedByTopicCap++;
-    } else if (ring.size === ring.capacity) {
-      ring.grow(Math.min(this.maxPerTopic, ring.capacity * 2));
     }
     const payload = msg.payload;
     const handle = this.arena.store(payload);
-    const slot = (ring.head + ring.size) % ring.capacity;
-    ring.handles[slot] = handle;
-    ring.lengths[slot] = payload.length;
-    ring.times[slot] = msg.receivedAt;
-    ring.deltas[slot] = msg.receivedAt - ring.lastTime;
-    ring.meta[slot] = (msg.retain ? RETAIN : 0) | (msg.dup === true ? DUP : 0) | (msg.qos << QOS_SHIFT);
-    ring.lastTime = msg.receivedAt;
-    ring.size++;
+    const e = this.allocEntry();
+    this.eHandle[e] = handle;
+    this.eLength[e] = payload.length;
+    this.eTime[e] = msg.receivedAt;
+    this.eDelta[e] = msg.receivedAt - this.tLast[key]!;
+    this.eMeta[e] = (msg.retain ? RETAIN : 0) | (msg.dup === true ? DUP : 0) | (msg.qos << QOS_SHIFT);
+    this.eNext[e] = NONE;
+    const tail = this.tTail[key]!;
+    if (tail === NONE) this.tHead[key] = e;
+    else this.eNext[tail] = e;
+    this.tTail[key] = e;
+    this.tSize[key]! += 1;
+    this.tLast[key] = msg.receivedAt;
     this.used += this.cost(handle, payload.length);
     this.live++;
     this.enqueue(key);
@@ -149,18 +120,21 @@ export class MessageHistory {
 
   /** A topic's entries, oldest first; `limit` keeps only the newest ones. */
   entries(key: number, limit?: number): HistoryEntry[] {
-    const ring = this.rings[key];
-    if (ring === undefined) return [];
-    const from = limit === undefined ? 0 : Math.max(0, ring.size - limit);
+    const size = this.size(key);
+    if (size === 0) return [];
+    let skip = limit === undefined ? 0 : Math.max(0, size - limit);
     const out: HistoryEntry[] = [];
-    for (let i = from; i < ring.size; i++) {
-      const slot = (ring.head + i) % ring.capacity;
-      const meta = ring.meta[slot]!;
-      const delta = ring.deltas[slot]!;
+    for (let e = this.tHead[key]!; e !== NONE; e = this.eNext[e]!) {
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
+      const meta = this.eMeta[e]!;
+      const delta = this.eDelta[e]!;
       out.push({
-        receivedAt: ring.times[slot]!,
+        receivedAt: this.eTime[e]!,
         deltaMs: Number.isNaN(delta) ? null : delta,
-        payload: this.arena.copy(ring.handles[slot]!, ring.lengths[slot]!),
+        payload: this.arena.copy(this.eHandle[e]!, this.eLength[e]!),
         qos: ((meta >> QOS_SHIFT) & 3) as 0 | 1 | 2,
         retain: (meta & RETAIN) !== 0,
         dup: (meta & DUP) !== 0,
@@ -174,17 +148,15 @@ export class MessageHistory {
    * For series extraction and search, which look at many payloads and keep none.
    */
   forEach(key: number, visit: (payload: Uint8Array, receivedAt: number) => void): void {
-    const ring = this.rings[key];
-    if (ring === undefined) return;
-    for (let i = 0; i < ring.size; i++) {
-      const slot = (ring.head + i) % ring.capacity;
-      visit(this.arena.view(ring.handles[slot]!, ring.lengths[slot]!), ring.times[slot]!);
+    if (this.size(key) === 0) return;
+    for (let e = this.tHead[key]!; e !== NONE; e = this.eNext[e]!) {
+      visit(this.arena.view(this.eHandle[e]!, this.eLength[e]!), this.eTime[e]!);
     }
   }
 
   /** How many entries a topic holds now. */
   size(key: number): number {
-    return this.rings[key]?.size ?? 0;
+    return key < this.tSize.length ? this.tSize[key]! : 0;
   }
 
   stats(): HistoryStats {
@@ -206,18 +178,25 @@ export class MessageHistory {
 
   /** Forgets one topic's history. */
   clearTopic(key: number): void {
-    const ring = this.rings[key];
-    if (ring === undefined) return;
-    while (ring.size > 0) {
-      this.dropOldest(ring);
-      ring.skip++;
+    while (this.size(key) > 0) {
+      this.dropOldest(key);
+      this.tSkip[key]! += 1;
     }
   }
 
   /** Forgets everything, counters included. */
   clear(): void {
     this.arena = new PayloadArena();
-    this.rings = [];
+    for (const name of ['tHead', 'tTail', 'tSize', 'tSkip'] as const) this[name] = new Int32Array(0);
+    this.tLast = new Float64Array(0);
+    this.eHandle = new Float64Array(0);
+    this.eLength = new Int32Array(0);
+    this.eTime = new Float64Array(0);
+    this.eDelta = new Float64Array(0);
+    this.eMeta = new Uint8Array(0);
+    this.eNext = new Int32Array(0);
+    this.poolUsed = 0;
+    this.freeHead = NONE;
     this.queue = new Int32Array(1024);
     this.qHead = 0;
     this.qLen = 0;
@@ -232,14 +211,56 @@ export class MessageHistory {
     return this.arena.footprint(handle, length) + ENTRY_OVERHEAD_BYTES;
   }
 
-  private dropOldest(ring: TopicRing): void {
-    const slot = ring.head;
-    const handle = ring.handles[slot]!;
-    this.used -= this.cost(handle, ring.lengths[slot]!);
+  private dropOldest(key: number): void {
+    const e = this.tHead[key]!;
+    const handle = this.eHandle[e]!;
+    this.used -= this.cost(handle, this.eLength[e]!);
     this.arena.free(handle);
-    ring.head = (ring.head + 1) % ring.capacity;
-    ring.size--;
+    const next = this.eNext[e]!;
+    this.tHead[key] = next;
+    if (next === NONE) this.tTail[key] = NONE;
+    this.tSize[key]! -= 1;
     this.live--;
+    this.eNext[e] = this.freeHead;
+    this.freeHead = e;
+  }
+
+  private allocEntry(): number {
+    if (this.freeHead !== NONE) {
+      const e = this.freeHead;
+      this.freeHead = this.eNext[e]!;
+      return e;
+    }
+    if (this.poolUsed === this.eNext.length) this.growPool(Math.max(1024, this.eNext.length * 2));
+    return this.poolUsed++;
+  }
+
+  private growPool(capacity: number): void {
+    const grow = <T extends Float64Array | Int32Array | Uint8Array>(old: T, next: T): T => {
+      next.set(old as never);
+      return next;
+    };
+    this.eHandle = grow(this.eHandle, new Float64Array(capacity));
+    this.eLength = grow(this.eLength, new Int32Array(capacity));
+    this.eTime = grow(this.eTime, new Float64Array(capacity));
+    this.eDelta = grow(this.eDelta, new Float64Array(capacity));
+    this.eMeta = grow(this.eMeta, new Uint8Array(capacity));
+    this.eNext = grow(this.eNext, new Int32Array(capacity));
+  }
+
+  private growTopics(min: number): void {
+    const old = this.tHead.length;
+    const capacity = Math.max(min, old * 2, 1024);
+    const grow = <T extends Float64Array | Int32Array>(prev: T, next: T, fill: number): T => {
+      next.set(prev as never);
+      next.fill(fill, old);
+      return next;
+    };
+    this.tHead = grow(this.tHead, new Int32Array(capacity), NONE);
+    this.tTail = grow(this.tTail, new Int32Array(capacity), NONE);
+    this.tSize = grow(this.tSize, new Int32Array(capacity), 0);
+    this.tSkip = grow(this.tSkip, new Int32Array(capacity), 0);
+    this.tLast = grow(this.tLast, new Float64Array(capacity), Number.NaN);
   }
 
   private enforceBudget(): void {
@@ -247,12 +268,11 @@ export class MessageHistory {
       const key = this.queue[this.qHead]!;
       this.qHead = (this.qHead + 1) % this.queue.length;
       this.qLen--;
-      const ring = this.rings[key]!;
-      if (ring.skip > 0) {
-        ring.skip--;
+      if (this.tSkip[key]! > 0) {
+        this.tSkip[key]! -= 1;
         continue;
       }
-      this.dropOldest(ring);
+      this.dropOldest(key);
       this.evictedByBudget++;
     }
   }
@@ -268,15 +288,14 @@ export class MessageHistory {
     this.qLen++;
   }
 
-  /** Drops queue slots of entries that already rolled off their ring. */
+  /** Drops queue slots of entries that already rolled off their topic. */
   private compactQueue(): void {
     const next = new Int32Array(Math.max(1024, this.live * 2));
     let n = 0;
     for (let i = 0; i < this.qLen; i++) {
       const key = this.queue[(this.qHead + i) % this.queue.length]!;
-      const ring = this.rings[key]!;
-      if (ring.skip > 0) {
-        ring.skip--;
+      if (this.tSkip[key]! > 0) {
+        this.tSkip[key]! -= 1;
         continue;
       }
       next[n++] = key;
