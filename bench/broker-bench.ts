@@ -39,6 +39,7 @@ async function serve(name: 'embedded' | 'aedes', port: number): Promise<void> {
     const aedes = await Aedes.createBroker();
     await new Promise<void>((r) => createServer((s) => aedes.handle(s)).listen(port, '127.0.0.1', () => r()));
   }
+  process.on('SIGTERM', () => process.exit(0));
   process.stdout.write('ready\n');
 }
 
@@ -63,7 +64,7 @@ async function startBroker(name: BrokerName): Promise<{ port: number; stop: () =
     child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
     await waitForPort(port);
   } else {
-    child = spawn(process.execPath, [process.argv[1]!, '--serve', name, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+    child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, '--serve', name, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
     await new Promise<void>((resolve, reject) => {
       child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
       child.once('exit', () => reject(new Error(`${name} exited`)));
@@ -73,7 +74,7 @@ async function startBroker(name: BrokerName): Promise<{ port: number; stop: () =
     port,
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGKILL');
+      child.kill(name === 'mosquitto' ? 'SIGKILL' : 'SIGTERM');
       await exited;
       if (dir) rmSync(dir, { recursive: true, force: true });
     },

@@ -79,6 +79,7 @@ export class BrokerCore implements Broker {
   private rateCount = 0;
   private dirty = false;
   private running = false;
+  private restored = false;
   private readonly store: PersistenceStore;
   private readonly load = new LoadAverages();
 
@@ -119,9 +120,14 @@ export class BrokerCore implements Broker {
   /** Restores persisted state and opens every configured listener. */
   async start(): Promise<BoundListener[]> {
     if (this.running) return this.listeners.map((l) => l.bound);
-    const snapshot = await this.store.load();
-    if (snapshot) this.restore(snapshot);
+    if (!this.restored) {
+      // Only the first start reads the store; a restarted instance still holds its state in memory.
+      const snapshot = await this.store.load();
+      if (snapshot) this.restore(snapshot);
+      this.restored = true;
+    }
     this.running = true;
+    for (const s of this.sessions.values()) if (!s.link && !s.expiryTimer) this.scheduleExpiry(s);
     this.stats.startedAt = Date.now();
     this.clock = Date.now();
     this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
@@ -167,7 +173,9 @@ export class BrokerCore implements Broker {
     }
     for (const s of this.sessions.values()) {
       clearTimeout(s.expiryTimer);
+      s.expiryTimer = undefined;
       if (s.will?.timer) clearTimeout(s.will.timer);
+      s.will = undefined;
     }
     await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 1000).unref())]);
     for (const conn of this.connections) conn.transport.destroy();
@@ -597,6 +605,7 @@ export class BrokerCore implements Broker {
       for (const id of s.inboundQos2) session.inboundQos2.add(id);
       this.sessions.set(s.clientId, session);
       if (s.expiryInterval !== SESSION_NEVER_EXPIRES) {
+        // The time spent stopped counts against the session's expiry.
         const left = Math.max(0, s.expiryInterval * 1000 - (now - snap.savedAt));
         session.expiryTimer = setTimeout(() => this.endSession(session), left);
         session.expiryTimer.unref();

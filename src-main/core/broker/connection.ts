@@ -104,7 +104,12 @@ export class Connection implements SessionLink {
       if (off + h.total > buf.length) break;
       const frame = buf.subarray(off, off + h.total);
       off += h.total;
-      this.handleFrame(frame, h.total - h.remaining);
+      try {
+        this.handleFrame(frame, h.total - h.remaining);
+      } catch (e) {
+        // A bug or an input we did not foresee must cost one connection, never the broker.
+        return this.fail(ReasonCode.ImplementationSpecificError, `internal error: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
     if (off < buf.length && !this.closed) {
       buf = buf.subarray(off);

@@ -100,6 +100,22 @@ describe('persistence', () => {
     expect(await back.c.expectNone('publish', 150)).toBe(true);
   });
 
+  it('restarting the same instance keeps sessions once, without duplicate deliveries', async () => {
+    const port1 = await startWith(new MemoryStore());
+    const first = await connect(port1, 'same');
+    first.c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 's/#', qos: 1 }] });
+    await first.c.next('suback');
+    await broker!.stop();
+    const [l] = await broker!.start();
+    const back = await connect(l!.port, 'same');
+    expect(back.connack.sessionPresent).toBe(true);
+    expect(broker!.getStats().subscriptions).toBe(1);
+    broker!.publish({ topic: 's/x', payload: 'one', qos: 1 });
+    const p = await back.c.next('publish');
+    back.c.send({ cmd: 'puback', messageId: p.messageId });
+    expect(await back.c.expectNone('publish', 150)).toBe(true);
+  });
+
   it('refuses a damaged state file with PERSISTENCE_CORRUPT', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'topiary-persist-'));
     dirs.push(dir);
