@@ -1,0 +1,124 @@
+import { expect, test } from '@playwright/test';
+import { X509Certificate } from 'node:crypto';
+import { startMosquitto, type RunningMosquitto } from '../src-main/core/certificates/mosquitto-test-broker';
+import { createTestPki, type TestPki } from '../src-main/core/certificates/openssl-test-fixtures';
+import { AppPage } from './pages/app-page';
+import { CertificatesPage } from './pages/certificates-page';
+import { startWebApp, type WebApp } from './support/web-app';
+
+let pki: TestPki;
+let broker: RunningMosquitto;
+let app: WebApp;
+
+test.beforeAll(async () => {
+  pki = createTestPki();
+  pki.openssl(['pkcs12', '-export', '-in', 'client.crt', '-inkey', 'client.key', '-certfile', 'root.crt', '-out', 'client.p12', '-passout', 'pass:p12-secret']);
+  // Mutual TLS: the broker presents a certificate signed by the test root and requires one from the client.
+  broker = await startMosquitto([
+    { name: 'mtls', certfile: pki.path('direct.crt'), keyfile: pki.path('direct.key'), cafile: pki.path('root.crt'), requireCertificate: true },
+  ]);
+});
+
+test.afterAll(async () => {
+  await broker?.stop();
+  pki?.cleanup();
+});
+
+test.beforeEach(async () => {
+  app = await startWebApp();
+});
+
+test.afterEach(async () => {
+  await app.stop({ removeData: true });
+});
+
+test('a PKCS#12 file imported in the UI asks for its password, shows its details, and passes a mutual-TLS broker test', async ({ page }) => {
+  const ui = new AppPage(page);
+  await ui.open(app.url);
+  const certs = new CertificatesPage(page);
+  await certs.open();
+
+  await certs.importPasted('trusted-ca', pki.text('root.crt'));
+  await expect(certs.rows('trusted-ca')).toHaveText(['Topiary Test Root']);
+
+  await certs.startImport('client-identity');
+  await certs.importFile.setInputFiles(pki.path('client.p12'));
+  await expect(page.getByTestId('cert-import-staged')).toContainText('client.p12');
+  await certs.importSubmit.click();
+  await expect(certs.importError).toHaveAttribute('data-code', 'PASSPHRASE_REQUIRED');
+  await certs.importPassphrase.fill('not-it');
+  await certs.importSubmit.click();
+  await expect(certs.importError).toHaveAttribute('data-code', 'WRONG_PASSPHRASE');
+  await expect(certs.importError).not.toBeEmpty();
+  await certs.importPassphrase.fill('p12-secret');
+  await certs.importSubmit.click();
+
+  const leaf = new X509Certificate(pki.read('client.crt'));
+  await expect(certs.details).toBeVisible();
+  await expect(page.getByTestId('cert-details-label')).toHaveText('topiary-client');
+  await expect(certs.field('subject')).toHaveText('CN=topiary-client');
+  await expect(certs.field('issuer')).toContainText('CN=Topiary Test Root');
+  await expect(certs.field('key')).toHaveText('EC P-256');
+  await expect(certs.field('signature')).toHaveText('sha256WithRSAEncryption');
+  await expect(certs.field('usage')).toContainText('clientAuth');
+  await expect(certs.field('serial')).toHaveText(leaf.serialNumber.toUpperCase());
+  await expect(certs.field('sha1')).toHaveText(leaf.fingerprint);
+  await expect(certs.field('sha256')).toHaveText(leaf.fingerprint256);
+  await expect(certs.field('days')).toContainText('days remaining');
+  await expect(page.getByTestId('cert-expiry')).toHaveAttribute('data-state', 'expiring');
+  await expect(certs.row('topiary-client').getByTestId('cert-expiry-badge')).toContainText('expires in');
+  const chain = page.getByTestId('cert-chain');
+  await expect(chain).toHaveAttribute('data-trusted', 'true');
+  await expect(chain.getByTestId('cert-chain-link')).toHaveCount(2);
+  await expect(page.getByTestId('cert-pem')).toHaveValue(/BEGIN CERTIFICATE/);
+  await expect(page.getByTestId('cert-pem')).not.toHaveValue(/PRIVATE KEY/);
+
+  const port = broker.ports['mtls']!;
+  await certs.testBroker({ host: '127.0.0.1', port, caLabels: ['Topiary Test Root'], useSystemCAs: false });
+  await expect(certs.testResult).toHaveAttribute('data-ok', 'false');
+  await expect(certs.testResult).toHaveAttribute('data-verdict', /client-certificate/);
+  await expect(page.getByTestId('cert-test-fix')).toContainText('Fix:');
+
+  await certs.testBroker({ host: '127.0.0.1', port, caLabels: [], useSystemCAs: false, identityLabel: 'topiary-client' });
+  await expect(certs.testResult).toHaveAttribute('data-verdict', 'verified');
+  await expect(certs.testResult).toHaveAttribute('data-ok', 'true');
+});
+
+test('a pasted key that belongs to another certificate is refused with a clear error', async ({ page }) => {
+  const ui = new AppPage(page);
+  await ui.open(app.url);
+  const certs = new CertificatesPage(page);
+  await certs.open();
+  await certs.startImport('client-identity');
+  await certs.importText.fill(pki.text('client.crt') + pki.text('server.key'));
+  await certs.importSubmit.click();
+  await expect(certs.importError).toHaveAttribute('data-code', 'KEY_MISMATCH');
+  await expect(certs.rows()).toHaveCount(0);
+});
+
+test('a generated local CA signs a server certificate for localhost and 127.0.0.1, and deleting asks first', async ({ page }) => {
+  const ui = new AppPage(page);
+  await ui.open(app.url);
+  const certs = new CertificatesPage(page);
+  await certs.open();
+
+  await page.getByTestId('cert-open-generate').click();
+  await page.getByTestId('cert-generate-cn').fill('Workbench CA');
+  await page.getByTestId('cert-generate-submit').click();
+  await expect(page.getByTestId('cert-details-label')).toHaveText('Workbench CA');
+
+  await page.getByTestId('cert-open-generate').click();
+  await page.getByTestId('cert-generate-server').check();
+  await expect(page.getByTestId('cert-generate-sans')).toHaveValue('localhost, 127.0.0.1');
+  await page.getByTestId('cert-generate-submit').click();
+  await expect(page.getByTestId('cert-details-label')).toHaveText('localhost');
+  await expect(certs.field('sans')).toHaveText('DNS:localhost, IP:127.0.0.1');
+  await expect(certs.field('issuer')).toContainText('Workbench CA');
+  await expect(certs.rows('server-identity')).toHaveCount(1);
+
+  await page.getByTestId('cert-delete').click();
+  await expect(page.getByTestId('cert-delete-confirm')).toContainText('Delete "localhost"');
+  await page.getByTestId('cert-delete-confirm-button').click();
+  await expect(certs.rows('server-identity')).toHaveCount(0);
+  await expect(certs.rows('trusted-ca')).toHaveCount(1);
+});
