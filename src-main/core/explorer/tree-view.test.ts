@@ -67,6 +67,21 @@ describe('TreeView', () => {
     expect(paths(view)).toEqual(['d', 'd/a', 'd/b', 'd/d', 'd/e', 'd/f', 'd/g']);
   });
 
+  it('merges late arrivals into a large cached family without losing or misplacing any', () => {
+    const index = new TopicIndex();
+    for (let i = 0; i < 100; i += 2) feed(index, `big/n${i}`);
+    const view = new TreeView(index);
+    view.expand('big');
+    expect(view.rows(0, 1_000).total).toBe(51);
+    for (const i of [99, 1, 51, 0, 7]) feed(index, i === 0 ? 'big/a' : `big/n${i}`);
+    const names = view.rows(1, 1_000).rows.map((r) => r.name);
+    expect(names).toHaveLength(55);
+    expect(names[0]).toBe('a');
+    expect(names.slice(1, 5)).toEqual(['n0', 'n1', 'n2', 'n4']);
+    expect(names.at(-1)).toBe('n99');
+    expect([...names].sort(compareNames)).toEqual(names);
+  });
+
   it('sorts by messages, topics and recency, busiest first', () => {
     const index = new TopicIndex();
     feed(index, 'a/1', 'v', 10);

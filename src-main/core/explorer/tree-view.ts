@@ -64,6 +64,9 @@ export interface TreeViewOptions {
   readonly now?: () => number;
 }
 
+/** Families at most this big are sorted when visited instead of cached. */
+const UNCACHED_CHILDREN = 16;
+
 interface ChildOrder {
   readonly ids: Int32Array;
   /** Names in the same order (name sort only): the index derives names, so keep them for merges. */
@@ -328,6 +331,9 @@ export class TreeView {
   private nameOrderOf(parent: NodeId): ChildOrder {
     const index = this.index;
     const total = index.childCountOf(parent);
+    // Small families are sorted on the spot: caching them would cost more memory than time
+    // saved when "expand all" opens a million single-child nodes.
+    if (total <= UNCACHED_CHILDREN) return this.sortSmall(parent, total);
     let order = this.nameOrder.get(parent);
     if (order !== undefined && order.count === total) return order;
     // Children are prepended, so the ones added since the cached order are the first few.
@@ -367,9 +373,22 @@ export class TreeView {
     return order;
   }
 
+  private sortSmall(parent: NodeId, total: number): ChildOrder {
+    const index = this.index;
+    const children: { id: NodeId; name: string }[] = [];
+    for (let c = index.firstChildOf(parent); c !== -1; c = index.nextSiblingOf(c)) children.push({ id: c, name: index.nameOf(c) });
+    children.sort((a, b) => compareNames(a.name, b.name));
+    if (this.sort !== 'name') {
+      const key = this.sortKey();
+      children.sort((a, b) => key(b.id) - key(a.id));
+    }
+    return { ids: Int32Array.from(children, (c) => c.id), names: children.map((c) => c.name), count: total, version: index.version, sort: this.sort };
+  }
+
   private valueOrderOf(parent: NodeId): ChildOrder {
     const index = this.index;
     const total = index.childCountOf(parent);
+    if (total <= UNCACHED_CHILDREN) return this.sortSmall(parent, total);
     const cached = this.valueOrder.get(parent);
     if (cached !== undefined && cached.count === total && cached.version === index.version && cached.sort === this.sort) return cached;
     const names = this.nameOrderOf(parent);
