@@ -116,12 +116,12 @@ test.describe('connection profiles', () => {
     }
   });
 
-  test('profiles can be duplicated, reordered and deleted, and MQTT Explorer settings import into their own folder', async ({ page }) => {
+  test('profiles can be duplicated, reordered, deleted, exported with or without secrets and imported, including MQTT Explorer settings', async ({ page }) => {
     app = await startWebApp();
     const profiles = new ProfilesPage(page);
     await new AppPage(page).open(app.url);
     await profiles.ready();
-    await profiles.create({ name: 'Alpha', url: 'mqtt://127.0.0.1:1' });
+    await profiles.create({ name: 'Alpha', url: 'mqtt://127.0.0.1:1', username: 'alpha', password: 'alpha-export-pw' });
     await profiles.row('Alpha').getByTestId('profile-duplicate').click();
     await expect(profiles.row('Alpha (copy)')).toBeVisible();
     const names = profiles.panel.locator('[data-testid="profile-folder"][data-folder=""] [data-testid="profile-name"]');
@@ -131,6 +131,15 @@ test.describe('connection profiles', () => {
     await profiles.row('Alpha (copy)').getByTestId('profile-delete').click();
     await profiles.row('Alpha (copy)').getByTestId('profile-delete-confirm').click();
     await expect(names).toHaveText(['Alpha']);
+
+    const plainExport = await profiles.exportText({ withSecrets: false });
+    expect(plainExport).toContain('"alpha"');
+    expect(plainExport).not.toContain('alpha-export-pw');
+    const fullExport = await profiles.exportText({ withSecrets: true });
+    expect(fullExport).toContain('alpha-export-pw');
+    await profiles.importInput.setInputFiles({ name: 'export.json', mimeType: 'application/json', buffer: Buffer.from(plainExport) });
+    await expect(profiles.importSummary).toHaveAttribute('data-imported', '1');
+    await expect(names).toHaveText(['Alpha', 'Alpha']);
 
     await profiles.importForeignInput.setInputFiles(path.resolve(__dirname, '../src-main/core/profiles/importers/fixtures/mqtt-explorer-settings.json'));
     await expect(profiles.importSummary).toHaveAttribute('data-imported', '3');

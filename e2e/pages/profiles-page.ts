@@ -57,6 +57,16 @@ export class ProfilesPage {
     await expect(this.row(input.name)).toBeVisible();
   }
 
+  /** Clicks Export and returns the downloaded file's text. */
+  async exportText({ withSecrets }: { withSecrets: boolean }): Promise<string> {
+    await this.page.getByTestId('profiles-export-secrets').setChecked(withSecrets);
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.page.getByTestId('profiles-export').click()]);
+    const stream = await download.createReadStream();
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
   async connect(name: string): Promise<void> {
     await this.row(name).getByTestId('profile-connect').click();
     await expect(this.row(name)).toHaveAttribute('data-state', 'connected');
