@@ -241,13 +241,14 @@ export class BrokerCore implements Broker {
     if (session) {
       clearTimeout(session.expiryTimer);
       session.expiryTimer = undefined;
+      if (session.will) {
+        // A new connection for the client id cancels a will still waiting out its delay, clean start or not (MQTT-3.1.2-8).
+        clearTimeout(session.will.timer);
+        session.will = undefined;
+      }
       if (cleanStart) {
         this.endSession(session);
         session = undefined;
-      } else if (session.will) {
-        // The session continues, so a will still waiting out its delay is cancelled.
-        clearTimeout(session.will.timer);
-        session.will = undefined;
       }
     }
     const present = session !== undefined;

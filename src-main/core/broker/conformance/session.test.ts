@@ -184,6 +184,26 @@ describe('Will messages', () => {
     expect(got.map((m) => m.payload)).toEqual(['probe']);
   });
 
+  it('[MQTT-3.1.2-8] cancels a pending delayed will when the client id reconnects, even with clean start', async () => {
+    const t = `will/${uid('cleanend')}`;
+    const cid = uid('wd3');
+    const got = await willWatcher(t);
+    const first = await raw(5, {
+      clientId: cid,
+      clean: false,
+      properties: { sessionExpiryInterval: 60 },
+      will: { topic: t, payload: Buffer.from('ended'), qos: 1, retain: false, properties: { willDelayInterval: 1 } },
+    });
+    first.c.close();
+    await first.c.waitClosed();
+    await raw(5, { clientId: cid, clean: true });
+    await new Promise((r) => setTimeout(r, SECOND_PLUS));
+    const pub = await publisher();
+    await pub.publishAsync(t, 'probe', { qos: 1 });
+    await waitFor(() => got.length >= 1);
+    expect(got.map((m) => m.payload)).toEqual(['probe']);
+  });
+
   it('[MQTT-3.1.3-9] publishes a delayed will once the delay passes', async () => {
     const t = `will/${uid('delayed')}`;
     const got = await willWatcher(t);
