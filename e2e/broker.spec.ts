@@ -68,3 +68,19 @@ test('retained messages are browsed and a subtree deleted, gone for a new subscr
   await expect.poll(() => seen.sort()).toEqual(['keep/x', 'lab/b/c']);
   await subscriber.endAsync();
 });
+
+test('quick local TLS makes a TLS listener and a profile that connects on the first try', async ({ page }) => {
+  const ui = new AppPage(page);
+  await ui.open(app.url);
+  const broker = new BrokerPage(page);
+  await broker.open();
+  await page.getByTestId('broker-quick-tls').click();
+  await expect(page.getByTestId('broker-quick-tls-note')).toContainText(/listens on mqtts:\/\/localhost:\d+/);
+  await expect(page.locator('[data-testid="broker-listener"][data-url^="mqtts://127.0.0.1:"]')).toBeVisible();
+
+  await page.getByTestId('workspace-explorer').click();
+  const row = page.locator('[data-testid="profile-row"][data-name="Embedded broker (TLS)"]');
+  await expect(row).toBeVisible();
+  await row.getByTestId('profile-connect').click();
+  await expect(row.getByTestId('profile-status')).toHaveAttribute('data-state', 'connected');
+});

@@ -120,6 +120,17 @@ export interface BrokerLogEntry {
   readonly text: string;
 }
 
+/** What the quick local TLS action made. */
+export interface QuickTlsResult {
+  readonly status: BrokerStatus;
+  /** The profile's broker URL (mqtts://localhost:port). */
+  readonly url: string;
+  readonly profileId: string;
+  readonly caId: string;
+  readonly serverIdentityId: string;
+  readonly clientIdentityId: string;
+}
+
 const Empty = z.object({}).strict();
 
 export const brokerRequests = {
@@ -137,6 +148,8 @@ export const brokerRequests = {
   'broker.deleteRetained': request<{ readonly deleted: number }>()(z.object({ topic: TopicNameSchema, subtree: z.boolean().default(false) }).strict()),
   'broker.log': request<readonly BrokerLogEntry[]>()(z.object({ limit: z.number().int().min(1).max(5000).default(500) }).strict()),
   'broker.stats': request<readonly BrokerStatsSample[]>()(Empty),
+  /** Local CA + server and client certificates, a TLS listener, and a profile that trusts the CA. */
+  'broker.quickTls': request<QuickTlsResult>()(Empty),
 } as const;
 
 export interface BrokerEvents {

@@ -3,8 +3,11 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Handlers } from '../../shared/ipc/contract';
 import type { Wire } from '../../shared/ipc/wire';
+import { TopiaryError } from '../../shared/ipc/errors';
+import type { CertificateId } from '../../shared/ipc/certificates';
 import { ConnectArgsSchema } from '../../shared/ipc/connections';
 import { BrokerService } from './broker-service';
+import { setUpQuickLocalTls } from './quick-local-tls';
 import { certificatesHandlers, CertificatesService } from './certificates-service';
 import { ConnectionManager } from './connections/connection-manager';
 import { ExplorerService } from './explorer-service';
@@ -41,7 +44,10 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
   const certificates = await CertificatesService.open({
     userDataDir: options.userDataDir,
     secrets,
-    usedBy: (id) => profiles.list().profiles.filter((p) => p.options.tls?.identityId === id || (p.options.tls?.caIds ?? []).includes(id)).map((p) => p.name),
+    usedBy: (id) => [
+      ...profiles.list().profiles.filter((p) => p.options.tls?.identityId === id || (p.options.tls?.caIds ?? []).includes(id)).map((p) => p.name),
+      ...broker.status().settings.listeners.filter((l) => 'serverIdentityId' in l && (l.serverIdentityId === id || l.clientCaId === id)).map((l) => `Embedded broker (${l.kind} listener on port ${l.port})`),
+    ],
     changed: (list) => hub.emit('certificates.changed', list),
   });
   const explorer = new ExplorerService(hub, {
@@ -78,6 +84,11 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     onStatus: (status) => hub.emit('broker.statusChanged', status),
     onStats: (sample) => hub.emit('broker.statsSampled', sample),
     onLog: (entries) => hub.emit('broker.logged', entries),
+    resolveTls: async (serverIdentityId, clientCaId) => {
+      const pem = await certificates.resolveTlsMaterial({ identityId: serverIdentityId as CertificateId, caIds: clientCaId ? [clientCaId as CertificateId] : [] });
+      if (!pem.cert || !pem.key) throw new TopiaryError('BROKER_ERROR', 'The TLS listener\'s server identity has no private key in the certificate store; pick a server identity with its key.');
+      return { cert: pem.cert, key: pem.key, ...(pem.ca.length > 0 ? { ca: pem.ca.join('\n') } : {}) };
+    },
   });
   const handlers: Handlers = {
     'connections.connect': async (args) => {
@@ -140,6 +151,15 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     'broker.deleteRetained': ({ topic, subtree }) => ({ deleted: broker.deleteRetained(topic, subtree) }),
     'broker.log': ({ limit }) => broker.log(limit),
     'broker.stats': () => broker.stats(),
+    'broker.quickTls': () =>
+      setUpQuickLocalTls({
+        generateCa: (args) => certificates.generateCa(args),
+        issue: (args) => certificates.issue(args),
+        brokerStatus: () => broker.status(),
+        saveBrokerSettings: (settings) => broker.saveSettings(settings),
+        startBroker: () => broker.start(),
+        saveProfile: (args) => profiles.save(args),
+      }),
     'profiles.list': () => profiles.list(),
     'profiles.save': (args) => profiles.save(args),
     'profiles.duplicate': ({ id }) => profiles.duplicate(id),

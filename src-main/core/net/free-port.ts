@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 
-/** A TCP port free on 127.0.0.1 right now (other brokers may hold 1883). */
+/** A TCP port free on 127.0.0.1 right now, for a listener that needs a port that stays the same across restarts. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -37,7 +37,21 @@ async function act(work: () => Promise<BrokerStatus>): Promise<void> {
   }
 }
 
+/** Runs the quick local TLS action; the sentence says what was made. */
+async function quickTls(): Promise<string | null> {
+  useBrokerStore.setState({ busy: true, error: null });
+  try {
+    const result = await core.invoke('broker.quickTls', {});
+    useBrokerStore.setState({ status: result.status, busy: false });
+    return `TLS is ready: the broker listens on ${result.url} with a new local CA, and the profile "Embedded broker (TLS)" in the Local folder trusts it.`;
+  } catch (e) {
+    useBrokerStore.setState({ busy: false, error: e instanceof TopiaryError ? e.toData() : { code: 'INTERNAL_ERROR', message: String(e) } });
+    return null;
+  }
+}
+
 export const brokerActions = {
+  quickTls,
   start: (): Promise<void> => act(() => core.invoke('broker.start', {})),
   stop: (): Promise<void> => act(() => core.invoke('broker.stop', {})),
   restart: (): Promise<void> => act(() => core.invoke('broker.restart', {})),

@@ -145,6 +145,7 @@ export function BrokerPanel(): React.JSX.Element {
   const last = samples[samples.length - 1];
   const rates = useMemo(() => brokerSelectors.rates({ samples }), [samples]);
   const shownError = error ?? status?.error ?? null;
+  const [tlsNote, setTlsNote] = useState<string | null>(null);
 
   return (
     <div className="broker-panel" data-testid="broker-panel" data-running={running}>
@@ -155,6 +156,15 @@ export function BrokerPanel(): React.JSX.Element {
         <button type="button" data-testid="broker-start" disabled={busy || running} onClick={() => void brokerActions.start()}>Start</button>
         <button type="button" data-testid="broker-stop" disabled={busy || !running} onClick={() => void brokerActions.stop()}>Stop</button>
         <button type="button" data-testid="broker-restart" disabled={busy || !running} onClick={() => void brokerActions.restart()}>Restart</button>
+        <button
+          type="button"
+          data-testid="broker-quick-tls"
+          disabled={busy}
+          title="Make a local CA, a server certificate for localhost and a client certificate, add a TLS listener and a profile that trusts the CA"
+          onClick={() => void brokerActions.quickTls().then(setTlsNote)}
+        >
+          Quick local TLS
+        </button>
         <ul className="listeners" data-testid="broker-listeners">
           {(status?.listeners ?? []).map((l) => (
             <li key={l.url} className="mono" data-testid="broker-listener" data-url={l.url}>
@@ -163,6 +173,11 @@ export function BrokerPanel(): React.JSX.Element {
             </li>
           ))}
         </ul>
+        {tlsNote ? (
+          <p className="ok" data-testid="broker-quick-tls-note">
+            {tlsNote}
+          </p>
+        ) : null}
         {shownError ? (
           <div className="error" role="alert" data-testid="broker-error">
             {shownError.message}

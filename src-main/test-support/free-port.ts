@@ -1,0 +1,1 @@
+export { freePort } from '../core/net/free-port';
