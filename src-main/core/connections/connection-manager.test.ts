@@ -162,6 +162,24 @@ describe('failures before the handshake', () => {
   });
 });
 
+describe('protocol version refused', () => {
+  it.each([5, 3] as const)('suggests MQTT 3.1.1 when the broker refuses protocol version %i', async (protocolVersion) => {
+    // mosquitto accepts every version; the embedded broker can switch some off.
+    const embedded = createBroker({ listeners: [{ kind: 'tcp', host: '127.0.0.1', port: 0 }], protocolVersions: [4] });
+    const [bound] = await embedded.start();
+    try {
+      h = createManagerHarness();
+      const url = `mqtt://127.0.0.1:${bound!.port}`;
+      const failure = await h.connect({ url, protocolVersion }).catch((e: unknown) => e);
+      expect(failure).toMatchObject({ code: 'PROTOCOL_ERROR', message: expect.stringMatching(/Try MQTT 3\.1\.1/) });
+      expect(await h.connect({ url, protocolVersion: 4 })).toMatchObject({ state: 'connected' });
+    } finally {
+      await h.close();
+      await embedded.stop();
+    }
+  });
+});
+
 describe('last will', () => {
   it('is delivered with its MQTT 5 properties when the connection drops without DISCONNECT', async () => {
     h = createManagerHarness();

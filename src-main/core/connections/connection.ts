@@ -44,6 +44,9 @@ interface QueuedPublish {
 
 type Phase = 'first-pass' | 'running' | 'stopped';
 
+/** Publishes held while offline; beyond this a publish fails instead of growing memory without bound. */
+export const MAX_QUEUED = 10_000;
+
 /**
  * One broker connection over its whole life: a single MQTT.js client, reused across reconnects so its
  * outgoing store (QoS 1/2 in flight) survives, aimed in turn at each failover broker, and retried on our
@@ -118,6 +121,12 @@ export class Connection {
       throw new TopiaryError('NOT_CONNECTED', `"${this.info.name}" is not connected; connect it again first.`);
     }
     if (this.info.state !== 'connected') {
+      if (this.queue.length >= MAX_QUEUED) {
+        throw new TopiaryError(
+          'PUBLISH_FAILED',
+          `"${this.info.name}" is offline and already holds ${MAX_QUEUED} messages waiting to be sent. Wait for it to reconnect, or disconnect it to drop them.`,
+        );
+      }
       this.queue.push({ args });
       this.update({ queuedCount: this.queue.length });
       return { queued: true, roundTripMs: 0 };
