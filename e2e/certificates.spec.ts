@@ -122,3 +122,37 @@ test('a generated local CA signs a server certificate for localhost and 127.0.0.
   await expect(certs.rows('server-identity')).toHaveCount(0);
   await expect(certs.rows('trusted-ca')).toHaveCount(1);
 });
+
+test('dropped files are imported, an expired CA is flagged in the list, and an identity exports as a PKCS#12 file that opens with its password', async ({ page }) => {
+  const ui = new AppPage(page);
+  await ui.open(app.url);
+  const certs = new CertificatesPage(page);
+  await certs.open();
+
+  await certs.startImport('trusted-ca');
+  await certs.dropFiles([{ name: 'expired.crt', text: pki.text('expired.crt') }]);
+  await expect(page.getByTestId('cert-import-staged')).toContainText('expired.crt');
+  await certs.importSubmit.click();
+  await expect(page.getByTestId('cert-expiry')).toHaveAttribute('data-state', 'expired');
+  const expiredRow = certs.row('localhost expired');
+  await expect(expiredRow).toHaveAttribute('data-expiry', 'expired');
+  await expect(expiredRow.getByTestId('cert-expiry-badge')).toHaveText('expired');
+
+  await certs.startImport('client-identity');
+  await certs.dropFiles([
+    { name: 'client.crt', text: pki.text('client.crt') },
+    { name: 'client.key', text: pki.text('client.key') },
+  ]);
+  await certs.importSubmit.click();
+  await expect(page.getByTestId('cert-details-label')).toHaveText('topiary-client');
+
+  await page.getByTestId('cert-pkcs12-password').fill('export-pw');
+  const download = page.waitForEvent('download');
+  await page.getByTestId('cert-export-pkcs12').click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('topiary-client.p12');
+  const saved = pki.path('exported.p12');
+  await file.saveAs(saved);
+  const dump = pki.openssl(['pkcs12', '-in', saved, '-passin', 'pass:export-pw', '-nokeys', '-clcerts']);
+  expect(dump).toContain('CN = topiary-client');
+});

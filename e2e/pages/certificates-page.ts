@@ -54,6 +54,18 @@ export class CertificatesPage {
     await expect(this.details).toBeVisible();
   }
 
+  /** Drops files onto the import area the way a file manager would (a real drop event carrying Files). */
+  async dropFiles(files: readonly { readonly name: string; readonly text: string }[]): Promise<void> {
+    const zone = this.page.getByTestId('cert-import-drop');
+    const dataTransfer = await this.page.evaluateHandle((list) => {
+      const dt = new DataTransfer();
+      for (const f of list) dt.items.add(new File([f.text], f.name));
+      return dt;
+    }, files);
+    await zone.dispatchEvent('dragover', { dataTransfer });
+    await zone.dispatchEvent('drop', { dataTransfer });
+  }
+
   field(name: string): Locator {
     return this.details.getByTestId(`cert-${name}`);
   }
