@@ -1,0 +1,367 @@
+/**
+ * The whole explorer path under a flood: mosquitto → the app's core (MQTT.js, index, history, batching)
+ * → the renderer in headless Chromium, measured against a bare MQTT.js subscriber fed the same flood.
+ *
+ *   npm run bench -- explorer-path            (BENCH_SECONDS=10 BENCH_TOPICS=200000 to shorten)
+ *
+ * The publisher and the baseline subscriber run in their own processes, so the figures are the core's
+ * and the page's, not the load generator's. The core runs in this process (as web mode runs it).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import type { ConnectionId } from '../shared/ipc/common';
+import { createAppCore, type AppCore } from '../src-main/core/app-core';
+import { startMosquitto } from '../src-main/test-support/mosquitto';
+import { startWebHost } from '../src-main/web/web-host';
+
+const ROOT = process.cwd();
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const RATE = Number(process.env.BENCH_RATE ?? 50_000);
+const TOPICS = 10_000;
+const DISTINCT = Number(process.env.BENCH_TOPICS ?? 1_000_000);
+const MQTT_PATH = createRequire(join(ROOT, 'package.json')).resolve('mqtt');
+const MB = 1024 * 1024;
+/** A brisk wheel scroll: 10 rows a frame, 600 rows a second. */
+const SCROLL_PX_PER_FRAME = 240;
+
+// Publishes `total` messages at `rate` over `topics` names (QoS 0, 100-byte payloads), then says how many it sent.
+// Raw MQTT 3.1.1 over TCP with pre-encoded packets: MQTT.js's publish() would cap the flood well below 50,000/s
+// on two cores and make the publisher, not the app, the thing measured.
+const PUBLISHER = `
+const net = require('node:net');
+const { URL: url, PREFIX: prefix } = process.env;
+const [rate, total, topics] = [+process.env.RATE, +process.env.TOTAL, +process.env.TOPICS];
+const payload = Buffer.alloc(100, 65);
+const varint = (n) => { const out = []; do { let b = n % 128; n = Math.floor(n / 128); if (n > 0) b |= 128; out.push(b); } while (n > 0); return Buffer.from(out); };
+const packet = (topic) => { const t = Buffer.from(topic); const body = Buffer.concat([Buffer.from([t.length >> 8, t.length & 255]), t, payload]); return Buffer.concat([Buffer.from([0x30]), varint(body.length), body]); };
+const name = (i) => prefix + '/line' + (i % 100) + '/sensor' + i;
+const cache = topics <= 20000 ? Array.from({ length: topics }, (_, i) => packet(name(i))) : null;
+const { hostname, port } = new URL(url);
+const socket = net.connect(+port, hostname);
+socket.setNoDelay(true);
+const id = Buffer.from('bench-pub-' + process.pid);
+const connectBody = Buffer.concat([Buffer.from([0, 4]), Buffer.from('MQTT'), Buffer.from([4, 2, 0, 60, id.length >> 8, id.length & 255]), id]);
+socket.write(Buffer.concat([Buffer.from([0x10]), varint(connectBody.length), connectBody]));
+socket.once('data', () => {
+  const start = Date.now();
+  let sent = 0;
+  const tick = () => {
+    const due = Math.min(total, Math.ceil(((Date.now() - start) / 1000) * rate));
+    const parts = [];
+    while (sent < due) { const i = sent % topics; parts.push(cache ? cache[i] : packet(name(i))); sent++; }
+    const more = parts.length === 0 || socket.write(Buffer.concat(parts));
+    if (sent >= total) { socket.end(Buffer.from([0xe0, 0]), () => process.stdout.write(JSON.stringify({ sent, ms: Date.now() - start }))); return; }
+    if (more) setTimeout(tick, 5); else socket.once('drain', tick);
+  };
+  tick();
+});
+`;
+
+// The baseline: a bare MQTT.js subscriber that keeps each topic's last payload (what any explorer must hold).
+const BASELINE = `
+const mqtt = require(process.env.MQTT_PATH);
+const { monitorEventLoopDelay } = require('node:perf_hooks');
+const last = new Map();
+let count = 0, first = 0, lastAt = 0;
+const delay = monitorEventLoopDelay({ resolution: 5 });
+const client = mqtt.connect(process.env.URL, { clientId: 'bench-base-' + process.pid, protocolVersion: 5 });
+client.on('message', (topic, payload) => { if (count++ === 0) first = Date.now(); lastAt = Date.now(); last.set(topic, payload); });
+client.subscribe(process.env.FILTER, { qos: 0 }, () => process.stdout.write('ready\\n'));
+process.stdin.on('data', () => {
+  delay.disable();
+  process.stdout.write(JSON.stringify({ count, topics: last.size, ms: lastAt - first, rss: process.memoryUsage().rss, loopP99: delay.percentile(99) / 1e6 }) + '\\n');
+  client.end(true, () => process.exit(0));
+});
+delay.enable();
+`;
+
+interface Row {
+  readonly figure: string;
+  readonly topiary: string;
+  readonly baseline: string;
+  readonly ratio: string;
+}
+
+function child(script: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['-e', script], { env: { ...process.env, MQTT_PATH, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+}
+
+function lineFrom(proc: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (d: Buffer): void => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl !== -1) {
+        proc.stdout!.off('data', onData);
+        resolve(out.slice(0, nl));
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.once('exit', (code) => reject(new Error(`child exited (${code}) before answering: ${out}`)));
+  });
+}
+
+async function publish(url: string, prefix: string, rate: number, total: number, topics: number): Promise<{ sent: number; ms: number }> {
+  const proc = child(PUBLISHER, { URL: url, PREFIX: prefix, RATE: String(rate), TOTAL: String(total), TOPICS: String(topics) });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise((resolve) => proc.once('exit', resolve));
+  return JSON.parse(out) as { sent: number; ms: number };
+}
+
+interface Baseline {
+  readonly count: number;
+  readonly topics: number;
+  readonly ms: number;
+  readonly rss: number;
+  readonly loopP99: number;
+}
+
+async function startBaseline(url: string, filter: string): Promise<{ finish(): Promise<Baseline> }> {
+  const proc = child(BASELINE, { URL: url, FILTER: filter });
+  await lineFrom(proc);
+  return {
+    async finish() {
+      const answer = lineFrom(proc);
+      proc.stdin!.write('report\n');
+      return JSON.parse(await answer) as Baseline;
+    },
+  };
+}
+
+/** RSS of the Chromium processes this process started, with all their descendants (Chromium is many processes). */
+function chromiumRss(): number {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const comm = (pid: number): string => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const pids = [...parents].filter(([pid, ppid]) => ppid === process.pid && comm(pid).includes('chrom')).map(([pid]) => pid);
+  for (let i = 0; i < pids.length; i++) for (const [pid, ppid] of parents) if (ppid === pids[i]) pids.push(pid);
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      total += Number(m?.[1] ?? 0) * 1024;
+    } catch {
+      // Gone.
+    }
+  }
+  return total;
+}
+
+function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+function ratio(a: number, b: number): string {
+  return b > 0 && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}x` : '-';
+}
+
+async function coreCount(core: AppCore, connectionId: ConnectionId, prefix: string): Promise<number> {
+  const detail = await core.handlers['explorer.rows']({ connectionId, start: 0, count: 50 }, { clientId: 'bench-probe' });
+  return detail.rows.find((r) => r.path === prefix)?.messageCount ?? 0;
+}
+
+async function settle(read: () => Promise<number>, target: number): Promise<number> {
+  let last = -1;
+  let stableSince = Date.now();
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const now = await read();
+    if (now >= target) return now;
+    if (now !== last) {
+      last = now;
+      stableSince = Date.now();
+    } else if (Date.now() - stableSince > 2_000 || Date.now() > deadline) return now;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Starts recording requestAnimationFrame gaps in the page. */
+async function recordFrames(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __gaps: number[]; __frames?: boolean };
+    w.__gaps = [];
+    if (w.__frames) return;
+    w.__frames = true;
+    let prev = performance.now();
+    const loop = (t: number): void => {
+      w.__gaps.push(t - prev);
+      prev = t;
+      requestAnimationFrame(loop);
+    };
+    requestAnimationFrame(loop);
+  });
+}
+
+function frameGaps(page: Page): Promise<number[]> {
+  return page.evaluate(() => (window as unknown as { __gaps: number[] }).__gaps.slice());
+}
+
+/** Clicks a tree row and times until the inspector shows that topic's value, measured inside the page. */
+function clickToValue(page: Page, path: string): Promise<number> {
+  return page.evaluate(
+    (p) =>
+      new Promise<number>((resolve, reject) => {
+        const row = document.querySelector<HTMLElement>(`[data-testid="tree-row"][data-path="${p}"]`);
+        if (!row) return reject(new Error(`row ${p} not on screen`));
+        const t0 = performance.now();
+        row.click();
+        const check = (): void => {
+          const payload = document.querySelector(`[data-testid="inspector"][data-topic="${p}"] [data-testid="inspector-payload"]`);
+          if (payload && (payload.textContent ?? '').length > 0) resolve(performance.now() - t0);
+          else if (performance.now() - t0 > 10_000) reject(new Error(`no value for ${p} within 10 s`));
+          else requestAnimationFrame(check);
+        };
+        check();
+      }),
+    path,
+  );
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(join(ROOT, 'dist/renderer/index.html'))) throw new Error('Build the renderer first: node scripts/build.mjs');
+  const broker = await startMosquitto({ config: ['max_queued_messages 0', 'max_queued_bytes 0'] });
+  const userDataDir = mkdtempSync(join(tmpdir(), 'topiary-bench-'));
+  const core = await createAppCore({ userDataDir, autoStartBroker: false } as Parameters<typeof createAppCore>[0]);
+  const host = await startWebHost({ rendererDir: join(ROOT, 'dist/renderer'), attach: (wire) => core.attach(wire) });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-gpu', '--no-first-run'] });
+  const rows: Row[] = [];
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(host.url);
+    await page.locator('body[data-ready="true"]').waitFor({ state: 'attached', timeout: 60_000 });
+    await page.getByTestId('broker-url').fill(broker.url);
+    await page.getByTestId('connect-button').click();
+    await page.locator('[data-testid="connection-status"][data-state="connected"]').waitFor({ timeout: 30_000 });
+    const connectionId = (await core.handlers['connections.list']({}, { clientId: 'bench-probe' }))[0]!.connectionId;
+
+    // ---- the sustained flood -------------------------------------------------------------
+    const total = RATE * SECONDS;
+    console.log(`explorer-path: flooding ${fmt(RATE)} msg/s over ${fmt(TOPICS)} topics for ${SECONDS} s …`);
+    const baseline = await startBaseline(broker.url, 'flood/#');
+    await recordFrames(page);
+    const cpu0 = process.cpuUsage();
+    const t0 = Date.now();
+    const flood = publish(broker.url, 'flood', RATE, total, TOPICS);
+
+    // While it floods: open flood/line3 and time clicks on its rows.
+    const clicks: number[] = [];
+    await page.locator('[data-testid="tree-row"][data-path="flood"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="tree-row"][data-path="flood"] [data-testid="tree-toggle"]').click();
+    await page.locator('[data-testid="tree-row"][data-path="flood/line3"] [data-testid="tree-toggle"]').click();
+    await page.locator('[data-testid="tree-row"][data-path="flood/line3/sensor3"]').waitFor({ timeout: 30_000 });
+    for (const n of [3, 103, 203, 303, 403, 503]) {
+      clicks.push(await clickToValue(page, `flood/line3/sensor${n}`));
+      if (Date.now() - t0 > SECONDS * 1000 * 0.8) break;
+    }
+    const { sent, ms: pubMs } = await flood;
+    const floodMs = Date.now() - t0;
+    const gaps = await frameGaps(page);
+    const coreSeen = await settle(() => coreCount(core, connectionId, 'flood'), sent);
+    const cpu = process.cpuUsage(cpu0);
+    const base = await baseline.finish();
+    const viewSeen = await settle(async () => Number(await page.locator('[data-testid="tree-row"][data-path="flood"] [data-testid="row-counts"]').getAttribute('data-messages')), coreSeen);
+
+    rows.push({ figure: `messages published (${fmt(RATE)}/s target, QoS 0, 100 B)`, topiary: fmt(sent), baseline: fmt(sent), ratio: '' });
+    rows.push({ figure: 'publisher achieved rate (msg/s)', topiary: fmt(sent / (pubMs / 1000)), baseline: fmt(sent / (pubMs / 1000)), ratio: '' });
+    rows.push({ figure: 'messages received', topiary: fmt(coreSeen), baseline: fmt(base.count), ratio: ratio(coreSeen, base.count) });
+    rows.push({ figure: 'messages shown in the view (core → view lost)', topiary: `${fmt(viewSeen)} (${fmt(coreSeen - viewSeen)} lost)`, baseline: '', ratio: ratio(viewSeen, coreSeen) });
+    rows.push({ figure: 'throughput (msg/s)', topiary: fmt(coreSeen / (floodMs / 1000)), baseline: fmt(base.count / (Math.max(base.ms, 1) / 1000)), ratio: ratio(coreSeen / floodMs, base.count / Math.max(base.ms, 1)) });
+    rows.push({ figure: 'core CPU per message (µs)', topiary: fmt(((cpu.user + cpu.system) / Math.max(coreSeen, 1)), 2), baseline: '', ratio: '' });
+    rows.push({ figure: 'page frame gap p99 / baseline event-loop delay p99 (ms)', topiary: fmt(percentile(gaps, 99), 1), baseline: fmt(base.loopP99, 1), ratio: ratio(percentile(gaps, 99), base.loopP99) });
+    rows.push({ figure: 'page frame gap max (ms)', topiary: fmt(Math.max(0, ...gaps), 1), baseline: '', ratio: '' });
+    rows.push({ figure: `click on a tree node → value shown, median of ${clicks.length} (ms)`, topiary: fmt(percentile(clicks, 50), 1), baseline: '', ratio: '' });
+    rows.push({ figure: 'click → value, worst (ms)', topiary: fmt(Math.max(0, ...clicks), 1), baseline: '', ratio: '' });
+    rows.push({ figure: 'core RSS after the flood (MB)', topiary: fmt(process.memoryUsage().rss / MB), baseline: fmt(base.rss / MB), ratio: ratio(process.memoryUsage().rss, base.rss) });
+
+    // ---- a million distinct topics ---------------------------------------------------------
+    console.log(`explorer-path: publishing ${fmt(DISTINCT)} distinct topics …`);
+    const baseline2 = await startBaseline(broker.url, 'million/#');
+    const many = await publish(broker.url, 'million', 100_000, DISTINCT, DISTINCT);
+    const held = await settle(() => coreCount(core, connectionId, 'million'), many.sent);
+    const base2 = await baseline2.finish();
+    await page.evaluate(() => (window as unknown as { gc?: () => void }).gc?.());
+    const coreRss = process.memoryUsage().rss;
+    const browserRss = chromiumRss();
+    rows.push({ figure: 'distinct topics held', topiary: fmt(held), baseline: fmt(base2.topics), ratio: ratio(held, base2.topics) });
+    rows.push({ figure: 'memory: core + browser (MB)', topiary: `${fmt((coreRss + browserRss) / MB)} (${fmt(coreRss / MB)} + ${fmt(browserRss / MB)})`, baseline: fmt(base2.rss / MB), ratio: ratio(coreRss + browserRss, base2.rss) });
+
+    // Expand everything under million/ and scroll through the rows.
+    await page.getByTestId('tree-collapse-all').click();
+    await page.getByTestId('tree-depth').fill('2');
+    const expandStarted = Date.now();
+    await page.getByTestId('tree-expand-depth').click();
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="topic-tree"]')?.getAttribute('data-total')) >= n, held, { timeout: 120_000 });
+    const expandMs = Date.now() - expandStarted;
+    const total2 = Number(await page.getByTestId('topic-tree').getAttribute('data-total'));
+    rows.push({ figure: `expand all to depth 2 (${fmt(total2)} rows) (ms)`, topiary: fmt(expandMs), baseline: '', ratio: '' });
+    const scroll = await page.evaluate(async (SCROLL_PX) => {
+      const tree = document.querySelector<HTMLElement>('[data-testid="topic-tree"]')!;
+      const gaps: number[] = [];
+      let blank = 0;
+      let frames = 0;
+      let prev = performance.now();
+      const until = prev + 3000;
+      await new Promise<void>((resolve) => {
+        const step = (t: number): void => {
+          gaps.push(t - prev);
+          prev = t;
+          frames++;
+          tree.scrollTop += SCROLL_PX;
+          const top = tree.getBoundingClientRect().top + 5;
+          const hit = document.elementFromPoint(tree.getBoundingClientRect().left + 40, top + 30);
+          if (!hit?.closest('[data-testid="tree-row"]')) blank++;
+          if (t < until) requestAnimationFrame(step);
+          else resolve();
+        };
+        requestAnimationFrame(step);
+      });
+      gaps.sort((a, b) => a - b);
+      return { p99: gaps[Math.floor(gaps.length * 0.99)] ?? 0, frames, blank, scrolledTo: tree.scrollTop };
+    }, SCROLL_PX_PER_FRAME);
+    rows.push({ figure: `scroll ${fmt(total2)} rows at ${SCROLL_PX_PER_FRAME} px/frame: frame gap p99 (ms)`, topiary: fmt(scroll.p99, 1), baseline: '', ratio: '' });
+    rows.push({ figure: 'scroll: frames without rows on screen', topiary: `${scroll.blank} of ${scroll.frames}`, baseline: '', ratio: '' });
+  } finally {
+    await browser.close();
+    await host.close();
+    await core.close();
+    await broker.stop();
+    rmSync(userDataDir, { recursive: true, force: true });
+  }
+
+  const header: Row = { figure: 'explorer path', topiary: 'Topiary', baseline: 'bare MQTT.js', ratio: 'ratio' };
+  const all = [header, ...rows];
+  const w = (k: keyof Row): number => Math.max(...all.map((r) => r[k].length));
+  for (const r of all) console.log(`${r.figure.padEnd(w('figure'))}  ${r.topiary.padStart(w('topiary'))}  ${r.baseline.padStart(w('baseline'))}  ${r.ratio.padStart(w('ratio'))}`);
+  console.log('(baseline: a bare MQTT.js subscriber in its own process keeping each topic\'s last payload; its event-loop delay stands in for frame gaps)');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
