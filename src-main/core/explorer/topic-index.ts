@@ -337,7 +337,8 @@ export class TopicIndex {
   }
 
   private addNode(path: string, parentId: NodeId): NodeId {
-    if (this.count === this.capacity) this.grow(this.capacity * 2);
+    // 1.5x keeps the worst-case slack of fifteen parallel arrays near a third, not a half.
+    if (this.count === this.capacity) this.grow(Math.ceil(this.capacity * 1.5));
     const id = this.count++;
     this.paths.push(path);
     this.parent[id] = parentId;
