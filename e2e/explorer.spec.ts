@@ -178,3 +178,24 @@ test('pausing freezes the tree while messages are counted and held, and resuming
   await expect(ui.totals).toHaveText('21 topics · 21 messages');
   await outside.endAsync();
 });
+
+test('a 50 MB payload shows its first page at once and saves whole, fetched in chunks', async ({ page }) => {
+  const ui = await opened(page);
+  const size = 50 * 1024 * 1024;
+  const big = Buffer.alloc(size, 'abcdefghij');
+  const outside = await mqtt.connectAsync(broker.url);
+  await outside.publishAsync('big/blob', big, { qos: 1 });
+  await outside.endAsync();
+  await ui.openTopic('big/blob');
+  await expect(page.getByTestId('inspector-size')).toHaveAttribute('data-bytes', String(size));
+  await expect(page.getByTestId('payload-truncated')).toBeVisible();
+  await expect(ui.inspectorPayload).toContainText('abcdefghijabcdefghij');
+  await expect(ui.row('big/blob')).toContainText('abcdefghij');
+
+  const download = page.waitForEvent('download');
+  await page.getByTestId('save-payload').click();
+  const file = await (await download).path();
+  const saved = await import('node:fs/promises').then((fs) => fs.readFile(file));
+  expect(saved.length).toBe(size);
+  expect(saved.equals(big)).toBe(true);
+});
