@@ -173,10 +173,10 @@ export class Connection {
       // Reuse the stores: in-flight QoS 1/2 messages are resent on the new network connection.
       this.client.reconnect({ incomingStore: this.client.incomingStore, outgoingStore: this.client.outgoingStore });
     }
-    this.handshakeDone = !this.isTls();
+    // mqtts streams are TLS sockets; wss streams wrap theirs out of sight and count as plain here.
     const stream = this.client.stream as (NodeJS.EventEmitter & { encrypted?: boolean }) | undefined;
-    if (stream?.encrypted) stream.once('secureConnect', () => (this.handshakeDone = true));
-    else this.handshakeDone = true;
+    this.handshakeDone = stream?.encrypted !== true;
+    if (!this.handshakeDone) stream?.once('secureConnect', () => (this.handshakeDone = true));
   }
 
   /**
@@ -236,16 +236,7 @@ export class Connection {
 
   private onClosed(): void {
     if (this.phase === 'stopped') return;
-    const error: ErrorData = this.attemptError ?? (!this.handshakeDone ? {
-      code: 'TLS_ERROR',
-      message: `${this.address()} closed the connection during the TLS handshake. Check that this port serves TLS (use mqtt:// or ws:// for a plain listener), and whether the broker requires a client certificate.`,
-    } : {
-      code: 'CONNECTION_FAILED' as const,
-      message:
-        this.info.state === 'connected'
-          ? `${this.address()} closed the connection.`
-          : `${this.address()} closed the connection before the MQTT handshake finished. Check the scheme, port and protocol version.`,
-    });
+    const error = this.attemptError ?? this.silentCloseReason();
     this.attemptError = undefined;
     if (this.phase === 'first-pass') {
       this.firstPassErrors.push(error);
@@ -400,9 +391,21 @@ export class Connection {
     }
   }
 
-  private isTls(): boolean {
-    const scheme = (this.brokers[this.target] as BrokerUrl).scheme;
-    return scheme === 'mqtts' || scheme === 'wss';
+  /** Why the connection ended when nothing reported an error: where in the handshake it was says most. */
+  private silentCloseReason(): ErrorData {
+    if (!this.handshakeDone) {
+      return {
+        code: 'TLS_ERROR',
+        message: `${this.address()} closed the connection during the TLS handshake. Check that this port serves TLS (use mqtt:// or ws:// for a plain listener), and whether the broker requires a client certificate.`,
+      };
+    }
+    return {
+      code: 'CONNECTION_FAILED',
+      message:
+        this.info.state === 'connected'
+          ? `${this.address()} closed the connection.`
+          : `${this.address()} closed the connection before the MQTT handshake finished. Check the scheme, port and protocol version.`,
+    };
   }
 
   private address(): string {
