@@ -81,6 +81,21 @@ describe('who may connect', () => {
   });
 });
 
+describe('changing access at runtime', () => {
+  it('applies new users, anonymous access and ACL rules to connections made afterwards', async () => {
+    const port = await start({});
+    expect((await rawConnect(port, 5, {})).code).toBe(0);
+    broker!.setAllowAnonymous(false);
+    broker!.setUsers([{ username: 'dave', passwordHash: hashPassword('pw') }]);
+    expect((await rawConnect(port, 5, {})).code).toBe(0x87);
+    const { c, code } = await rawConnect(port, 5, { username: 'dave', password: Buffer.from('pw') });
+    expect(code).toBe(0);
+    broker!.setAclRules([{ scope: 'user', subject: 'dave', access: 'read', topic: 'dave/#' }]);
+    c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'dave/x', qos: 0 }, { topic: 'eve/x', qos: 0 }] });
+    expect((await c.next('suback')).granted).toEqual([0, 0x87]);
+  });
+});
+
 describe('ACL enforcement', () => {
   const acl = [
     { scope: 'user' as const, subject: 'alice', access: 'readwrite' as const, topic: 'alice/#' },
