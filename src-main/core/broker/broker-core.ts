@@ -166,7 +166,8 @@ export class BrokerCore implements Broker {
     const closing = this.listeners.map((l) => l.close());
     this.listeners = [];
     const closed: Promise<void>[] = [];
-    for (const conn of [...this.connections]) {
+    const all = [...this.connections];
+    for (const conn of all) {
       closed.push(new Promise((resolve) => conn.transport.onClose(() => resolve())));
       conn.graceful = true; // no wills on shutdown: nobody is left to receive them
       conn.disconnect(ReasonCode.ServerShuttingDown, 'server shutting down');
@@ -178,7 +179,8 @@ export class BrokerCore implements Broker {
       s.will = undefined;
     }
     await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 1000).unref())]);
-    for (const conn of this.connections) conn.transport.destroy();
+    // Peers that ignore the close (a WebSocket without its close handshake) are cut off.
+    for (const conn of all) conn.transport.destroy();
     await Promise.all(closing);
     await this.save();
   }
