@@ -116,7 +116,7 @@ test.describe('connection profiles', () => {
     }
   });
 
-  test('profiles can be duplicated, reordered, deleted, exported with or without secrets and imported, including MQTT Explorer settings', async ({ page }) => {
+  test('profiles can be duplicated, reordered, deleted, exported with or without secrets, imported (MQTT Explorer settings too) and dragged between folders', async ({ page }) => {
     app = await startWebApp();
     const profiles = new ProfilesPage(page);
     await new AppPage(page).open(app.url);
@@ -144,5 +144,11 @@ test.describe('connection profiles', () => {
     await profiles.importForeignInput.setInputFiles(path.resolve(__dirname, '../src-main/core/profiles/importers/fixtures/mqtt-explorer-settings.json'));
     await expect(profiles.importSummary).toHaveAttribute('data-imported', '3');
     await expect(profiles.folder('MQTT Explorer').getByTestId('profile-name')).toHaveText(['test.mosquitto.org', 'Secure plant', 'Lab over WSS']);
+
+    await profiles.row('Alpha').first().dragTo(profiles.folder('MQTT Explorer').getByTestId('profile-folder-title'));
+    await expect(profiles.folder('MQTT Explorer').getByTestId('profile-name')).toHaveText(['test.mosquitto.org', 'Secure plant', 'Lab over WSS', 'Alpha']);
+    await profiles.row('Lab over WSS').dragTo(profiles.row('test.mosquitto.org'));
+    await expect(profiles.folder('MQTT Explorer').getByTestId('profile-name')).toHaveText(['Lab over WSS', 'test.mosquitto.org', 'Secure plant', 'Alpha']);
+    await expect(names).toHaveText(['Alpha']);
   });
 });

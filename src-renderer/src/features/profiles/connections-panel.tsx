@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ProfileView } from '../../../../shared/ipc/profiles';
+import type { ProfileId, ProfileView } from '../../../../shared/ipc/profiles';
 import { useAppStore } from '../../store/app-store';
 import {
   activateConnection,
@@ -18,6 +18,8 @@ import { ProfileEditor } from './profile-editor';
 import { profileSelectors, useProfilesStore } from './profiles-store';
 import './profiles.css';
 
+const DRAG_TYPE = 'application/x-topiary-profile';
+
 const STATE_LABEL: Readonly<Record<string, string>> = {
   connecting: 'Connecting…',
   connected: 'Connected',
@@ -33,13 +35,33 @@ function ProfileRow({ profile, index, count }: { profile: ProfileView; index: nu
   const connections = useAppStore((s) => s.connections);
   const activeId = useAppStore((s) => s.activeId);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [dropTarget, setDropTarget] = useState(false);
   const live = profileSelectors.liveConnectionOf(list, connections, profile.id);
   const state = connecting ? 'connecting' : (live?.state ?? 'disconnected');
   const active = live !== null && live.connectionId === activeId;
 
   return (
     <li
-      className={`profile-row${active ? ' active' : ''}`}
+      className={`profile-row${active ? ' active' : ''}${dropTarget ? ' drop-target' : ''}`}
+      draggable
+      onDragStart={(e) => {
+        e.dataTransfer.setData(DRAG_TYPE, profile.id);
+        e.dataTransfer.effectAllowed = 'move';
+      }}
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes(DRAG_TYPE)) return;
+        e.preventDefault();
+        setDropTarget(true);
+      }}
+      onDragLeave={() => setDropTarget(false)}
+      onDrop={(e) => {
+        e.preventDefault();
+        e.stopPropagation();
+        setDropTarget(false);
+        const dragged = e.dataTransfer.getData(DRAG_TYPE) as ProfileId;
+        // Dropped on a row: take that row's place in its folder.
+        if (dragged && dragged !== profile.id) void moveProfile(dragged, profile.folder, index);
+      }}
       data-testid="profile-row"
       data-profile-id={profile.id}
       data-name={profile.name}
@@ -146,8 +168,22 @@ export function ConnectionsPanel(): React.JSX.Element {
       <div className="profiles-scroll">
         {list && list.profiles.length === 0 ? <p className="note" data-testid="profiles-empty">No saved connections yet. Create one, or import from MQTTX or MQTT Explorer.</p> : null}
         {groups.map(([folder, profiles]) => (
-          <section key={folder} className="profile-folder" data-testid="profile-folder" data-folder={folder}>
-            {folder ? <h3>{folder}</h3> : null}
+          <section
+            key={folder}
+            className="profile-folder"
+            data-testid="profile-folder"
+            data-folder={folder}
+            onDragOver={(e) => {
+              if (e.dataTransfer.types.includes(DRAG_TYPE)) e.preventDefault();
+            }}
+            onDrop={(e) => {
+              e.preventDefault();
+              const dragged = e.dataTransfer.getData(DRAG_TYPE) as ProfileId;
+              // Dropped on the folder itself (its title or below its rows): last in that folder.
+              if (dragged) void moveProfile(dragged, folder, profiles.length);
+            }}
+          >
+            <h3 data-testid="profile-folder-title">{folder || 'No folder'}</h3>
             <ul>
               {profiles.map((p, i) => (
                 <ProfileRow key={p.id} profile={p} index={i} count={profiles.length} />
