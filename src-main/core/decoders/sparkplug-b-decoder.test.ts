@@ -59,6 +59,13 @@ describe('decodeSparkplug', () => {
     expect(payload.seq).toBe(0);
   });
 
+  it('unpacks a BooleanArray most significant bit first after its 4-byte count', () => {
+    // The Sparkplug 3.0 specification's own example for BooleanArray.
+    const bytes = new Uint8Array([0x0c, 0x00, 0x00, 0x00, 0x34, 0xd0]);
+    const payload = decoded(encodePayload({ metrics: [{ name: 'bits', datatype: 32, bytes_value: bytes }] }));
+    expect(payload.metrics[0]!.value).toEqual([false, false, true, true, false, true, false, false, true, true, false, true]);
+  });
+
   it('decodes a DataSet metric into columns and rows', () => {
     const payload = decoded(
       encodePayload({
