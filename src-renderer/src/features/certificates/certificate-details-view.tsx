@@ -1,8 +1,14 @@
 import { useState } from 'react';
-import type { CertificateId, ChainOrigin } from '../../../../shared/ipc/certificates';
+import type { CertificateId, CertificateKind, ChainOrigin } from '../../../../shared/ipc/certificates';
 import { clearError, deleteCertificate, exportPem, exportPkcs12, loadChain, renameCertificate } from './certificate-actions';
 import { CertificateFields } from './certificate-fields';
-import { certificateSelectors, expiryBadge, KIND_TITLES, useCertificatesStore } from './certificates-store';
+import { certificateSelectors, expiryBadge, useCertificatesStore } from './certificates-store';
+
+const KIND_NAMES: Readonly<Record<CertificateKind, string>> = {
+  'trusted-ca': 'Trusted CA',
+  'client-identity': 'Client identity',
+  'server-identity': 'Server identity',
+};
 
 const ORIGIN_TEXT: Readonly<Record<ChainOrigin, string>> = {
   entry: 'this entry',
@@ -60,7 +66,7 @@ export function CertificateDetailsView({ id }: { readonly id: CertificateId }): 
         )}
       </div>
       <p className="cert-meta">
-        {KIND_TITLES[entry.kind].replace(/s$/, '')} · {entry.hasPrivateKey ? 'private key stored (sealed)' : 'no private key'}
+        {KIND_NAMES[entry.kind]} · {entry.hasPrivateKey ? 'private key stored (sealed)' : 'no private key'}
         {entry.usedBy.length > 0 ? ` · used by ${entry.usedBy.join(', ')}` : ''}
       </p>
       <p className={badge ? `cert-expiry ${badge.tone}` : 'cert-expiry ok'} data-testid="cert-expiry" data-state={entry.expiry.state}>

@@ -30,6 +30,8 @@ export function ImportForm(): React.JSX.Element {
 
   const stage = async (list: FileList | readonly File[]): Promise<void> => {
     const read = await readFiles(list);
+    // A key or a PKCS#12 file is almost always an identity; spare the user a NOT_A_CA error.
+    if (kind === 'trusted-ca' && read.some((f) => /\.(p12|pfx|key)$/i.test(f.name))) setKind('client-identity');
     setFiles((current) => [...current, ...read]);
     clearError('import');
   };

@@ -11,7 +11,10 @@ export function SystemRootsList(): React.JSX.Element {
   if (error) return <p className="error">{error.message}</p>;
   if (!listing) return <p className="note">Reading the OS trust store…</p>;
   const needle = filter.trim().toLowerCase();
-  const roots = needle === '' ? listing.roots : listing.roots.filter((r) => r.subject.text.toLowerCase().includes(needle));
+  const name = (r: (typeof listing.roots)[number]): string => r.subject.commonName ?? r.subject.organization ?? r.subject.text;
+  const roots = (needle === '' ? [...listing.roots] : listing.roots.filter((r) => r.subject.text.toLowerCase().includes(needle))).sort((a, b) =>
+    name(a).localeCompare(name(b)),
+  );
   return (
     <div className="cert-roots" data-testid="cert-system-roots" data-count={listing.roots.length}>
       <h3>OS trust store (read-only)</h3>
@@ -23,9 +26,10 @@ export function SystemRootsList(): React.JSX.Element {
         {roots.map((r) => (
           <li key={r.fingerprints.sha256} data-testid="cert-system-root">
             <button type="button" className="link" onClick={() => setOpen(open === r.fingerprints.sha256 ? null : r.fingerprints.sha256)}>
-              {r.subject.commonName ?? r.subject.organization ?? r.subject.text}
+              {name(r)}
             </button>{' '}
             <span className="note">until {r.notAfter.slice(0, 10)}</span>
+            {r.daysRemaining < 0 ? <span className="cert-badge error"> expired</span> : null}
             {open === r.fingerprints.sha256 ? <CertificateFields details={r} prefix="cert-system" /> : null}
           </li>
         ))}
