@@ -88,9 +88,31 @@ function linkTree(from, to) {
 }
 
 /**
+ * Copies a build output folder once it holds every required file; a copy caught mid-rebuild
+ * (another build emptying and refilling the folder) is waited for and taken again.
+ * @param {string} from
+ * @param {string} to
+ * @param {readonly string[]} required paths relative to `from`
+ * @param {number} [timeoutMs]
+ */
+export async function copyWhenComplete(from, to, required, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    rmSync(to, { recursive: true, force: true });
+    try {
+      cpSync(from, to, { recursive: true });
+    } catch {
+      // A file vanished while copying: the folder is being rebuilt.
+    }
+    if (required.every((file) => existsSync(path.join(to, file)))) return to;
+    if (Date.now() > deadline) throw new Error(`DIST_INCOMPLETE: ${from} stayed incomplete; run \`npm run build\` and try again.`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
  * A private copy of what electron-builder reads: the manifest, lockfile, config, icons and dist/
  * copied, node_modules hard-linked (a symlink makes electron-builder lose transitive dependencies).
- * A dist/ caught mid-rebuild by another build is waited for and copied again.
  * @param {string} stageDir
  * @param {{ timeoutMs?: number }} [options]
  */
@@ -98,18 +120,7 @@ export async function stageProject(stageDir, { timeoutMs = 60_000 } = {}) {
   mkdirSync(stageDir, { recursive: true });
   for (const file of ['package.json', 'package-lock.json', 'electron-builder.yml']) copyFileSync(path.join(root, file), path.join(stageDir, file));
   if (existsSync(path.join(root, 'assets'))) cpSync(path.join(root, 'assets'), path.join(stageDir, 'assets'), { recursive: true });
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    rmSync(path.join(stageDir, 'dist'), { recursive: true, force: true });
-    try {
-      cpSync(path.join(root, 'dist'), path.join(stageDir, 'dist'), { recursive: true });
-    } catch {
-      // A file vanished while copying: dist/ is being rebuilt.
-    }
-    if (BUILD_OUTPUTS.every((file) => existsSync(path.join(stageDir, file)))) break;
-    if (Date.now() > deadline) throw new Error('DIST_INCOMPLETE: dist/ stayed incomplete; run `npm run build` and try again.');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  await copyWhenComplete(path.join(root, 'dist'), path.join(stageDir, 'dist'), BUILD_OUTPUTS.map((file) => path.relative('dist', file)), timeoutMs);
   linkTree(path.join(root, 'node_modules'), path.join(stageDir, 'node_modules'));
   return stageDir;
 }
