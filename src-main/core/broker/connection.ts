@@ -39,6 +39,10 @@ export class Connection implements SessionLink {
   private clientMaxPacket = PROTOCOL_MAX_PACKET;
   private readonly topicAliases = new Map<number, string>();
   private pending: Buffer | undefined;
+  private pendingChunks: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Bytes still missing from the packet started in `pending` (0 while its header is incomplete). */
+  private pendingNeed = 0;
   private readonly parser = mqttPacket.parser({ protocolVersion: 4 });
   private parsed: Packet | undefined;
   private parseError: Error | undefined;
@@ -90,8 +94,18 @@ export class Connection implements SessionLink {
     if (this.state === 'closed') return;
     this.lastActivity = Date.now();
     this.broker.stats.bytesReceived += chunk.length;
-    let buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = undefined;
+    let buf = chunk;
+    if (this.pending) {
+      // A large packet arrives in many chunks: collect them and join once, not once per chunk.
+      this.pendingChunks.push(chunk);
+      this.pendingBytes += chunk.length;
+      if (this.pendingBytes < this.pendingNeed) return;
+      buf = Buffer.concat([this.pending, ...this.pendingChunks]);
+      this.pending = undefined;
+      this.pendingChunks = [];
+      this.pendingBytes = 0;
+      this.pendingNeed = 0;
+    }
     let off = 0;
     const limit = this.state === 'connected' ? this.broker.maxPacketSize : Math.min(PRE_CONNECT_MAX_PACKET, this.broker.maxPacketSize);
     while (off < buf.length && !this.closed) {
@@ -101,7 +115,10 @@ export class Connection implements SessionLink {
       if (h.total > limit) {
         return this.fail(ReasonCode.PacketTooLarge, `packet of ${h.total} bytes exceeds the maximum of ${limit}`);
       }
-      if (off + h.total > buf.length) break;
+      if (off + h.total > buf.length) {
+        this.pendingNeed = h.total - (buf.length - off);
+        break;
+      }
       const frame = buf.subarray(off, off + h.total);
       off += h.total;
       try {
@@ -131,8 +148,11 @@ export class Connection implements SessionLink {
         throw e;
       }
       this.broker.currentSource = this;
-      this.handlePublish(pub.topic, pub.payload, pub.qos, pub.retain, pub.packetId, pub.properties);
-      this.broker.currentSource = undefined;
+      try {
+        this.handlePublish(pub.topic, pub.payload, pub.qos, pub.retain, pub.packetId, pub.properties);
+      } finally {
+        this.broker.currentSource = undefined;
+      }
       return;
     }
     if (type >= 4 && type <= 7) {

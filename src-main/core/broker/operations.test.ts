@@ -141,6 +141,18 @@ describe('operations API', () => {
     expect(viaHash.filter((t) => t.startsWith('$SYS'))).toEqual([]);
   });
 
+  it('delivers a 5 MB payload intact, QoS 1, between v5 and 3.1.1 clients', async () => {
+    const url = await start();
+    const sub = await client(url, { protocolVersion: 4 });
+    await sub.subscribeAsync('big/one', { qos: 1 });
+    const got = new Promise<Buffer>((resolve) => sub.once('message', (_t, p) => resolve(p)));
+    const payload = Buffer.alloc(5 * 1024 * 1024);
+    for (let i = 0; i < payload.length; i += 4096) payload[i] = i % 251;
+    const pub = await client(url);
+    await pub.publishAsync('big/one', payload, { qos: 1 });
+    expect((await got).equals(payload)).toBe(true);
+  });
+
   it('lets the broker publish as itself and reports how many sessions received it', async () => {
     const url = await start();
     const c = await client(url);
