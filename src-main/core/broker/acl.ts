@@ -108,7 +108,7 @@ export function parseAclFile(text: string): AclRule[] {
   return rules;
 }
 
-/** Writes rules back in acl_file format (client-scoped rules have no mosquitto form and become patterns with the id inlined). */
+/** Writes rules back in acl_file format; client-scoped rules have no mosquitto form and are left out. */
 export function formatAclFile(rules: readonly AclRule[]): string {
   const out: string[] = [];
   for (const r of rules.filter((r) => r.scope === 'anonymous')) out.push(`topic ${r.access} ${r.topic}`);
