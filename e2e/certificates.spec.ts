@@ -116,6 +116,11 @@ test('a generated local CA signs a server certificate for localhost and 127.0.0.
   await expect(certs.field('issuer')).toContainText('Workbench CA');
   await expect(certs.rows('server-identity')).toHaveCount(1);
 
+  await page.getByTestId('cert-open-roots').click();
+  await expect(page.getByTestId('cert-system-source')).toContainText('roots');
+  expect(Number(await page.getByTestId('cert-system-roots').getAttribute('data-count'))).toBeGreaterThan(10);
+  await certs.row('localhost').click();
+
   await page.getByTestId('cert-delete').click();
   await expect(page.getByTestId('cert-delete-confirm')).toContainText('Delete "localhost"');
   await page.getByTestId('cert-delete-confirm-button').click();
