@@ -62,3 +62,25 @@ describe('decodePayload by kind', () => {
     expect(!noSchema.ok && noSchema.error).toMatch(/^cannot decode as Protobuf: no \.proto schema/);
   });
 });
+
+describe('decodePayload on arbitrary bytes', () => {
+  it('never throws and always explains a failure as "cannot decode as X: why"', () => {
+    // A fixed-seed generator so a failure reproduces.
+    let seed = 0x2545f491;
+    const next = (): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return seed >>> 0;
+    };
+    const kinds = ['auto', 'text', 'json', 'hex', 'base64', 'cbor', 'msgpack', 'sparkplug', 'protobuf'] as const;
+    const schema = { proto: 'syntax = "proto3"; message M { int32 a = 1; string b = 2; repeated M c = 3; }', messageType: 'M' };
+    for (let round = 0; round < 400; round++) {
+      const bytes = new Uint8Array(next() % 64).map(() => next() & 0xff);
+      for (const kind of kinds) {
+        const result = decodePayload(bytes, { kind, topic: 'spBv1.0/g/NDATA/n', schema });
+        if (!result.ok) expect(result.error, `${kind} on ${Buffer.from(bytes).toString('hex')}`).toMatch(/^cannot decode as [A-Za-z0-9 ]+: ./);
+      }
+    }
+  });
+});
