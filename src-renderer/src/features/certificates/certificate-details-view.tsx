@@ -36,7 +36,12 @@ export function CertificateDetailsView({ id }: { readonly id: CertificateId }): 
   const copy = (): void => {
     navigator.clipboard.writeText(pem).then(
       () => setCopied('Copied to the clipboard.'),
-      () => setCopied('The clipboard refused; select the text and copy it.'),
+      () => {
+        // The Electron shell denies permission requests, so the async clipboard may refuse; a selection copy still works.
+        const area = document.querySelector<HTMLTextAreaElement>('[data-testid="cert-pem"]');
+        area?.select();
+        setCopied(area && document.execCommand('copy') ? 'Copied to the clipboard.' : 'The clipboard refused; the text is selected, press Ctrl+C.');
+      },
     );
   };
 
