@@ -7,6 +7,8 @@ import { createMemoryWirePair } from '../../../shared/ipc/memory-wire';
 import type { ProfilesList } from '../../../shared/ipc/profiles';
 import { waitFor } from '../../test-support/wait-for';
 import { createAppCore, type AppCore } from '../app-core';
+import { createSafeStorageSecretStore } from '../secrets/safe-storage-secret-store';
+import type { SecretStore } from '../secrets/secret-store';
 import { startTlsBroker, type TlsBroker } from './tls-broker-fixture';
 
 let broker: TlsBroker;
@@ -29,9 +31,9 @@ afterEach(async () => {
 });
 
 /** A fresh core over the same user-data folder, as after a restart. */
-async function startCore(): Promise<ContractClient> {
+async function startCore(secrets?: SecretStore): Promise<ContractClient> {
   await core?.close();
-  core = await createAppCore({ userDataDir: dir });
+  core = await createAppCore({ userDataDir: dir, ...(secrets ? { secrets } : {}) });
   const [coreEnd, clientEnd] = createMemoryWirePair();
   core.attach(coreEnd);
   return createClient(clientEnd);
@@ -162,6 +164,23 @@ describe('profiles over the contract', () => {
       code: 'VALIDATION_ERROR',
       message: expect.stringContaining('Import from another app'),
     });
+  });
+
+  it('keeps secrets sealed by the file vault readable when the shell hands in the OS keychain', async () => {
+    let client = await startCore();
+    await client.invoke('profiles.save', { name: 'Old', options: { url: 'mqtt://old:1883', password: 'sealed-by-file-vault' } });
+    const keychain = createSafeStorageSecretStore({
+      isEncryptionAvailable: () => true,
+      encryptString: (text) => Buffer.from(`kc:${text}`),
+      decryptString: (sealed) => {
+        if (!sealed.toString().startsWith('kc:')) throw new Error('not sealed by this keychain');
+        return sealed.toString().slice(3);
+      },
+    });
+    client = await startCore(keychain);
+    expect((await client.invoke('profiles.secretStoreInfo', {})).kind).toBe('safe-storage');
+    const exported = await client.invoke('profiles.export', { includeSecrets: true });
+    expect(exported.text).toContain('sealed-by-file-vault');
   });
 
   it('reports the vault in use', async () => {

@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { ConnectionId } from '../../../shared/ipc/common';
@@ -6,6 +7,7 @@ import type { ParsedArg } from '../../../shared/ipc/contract';
 import { TopiaryError } from '../../../shared/ipc/errors';
 import type { ExportResult, ImportResult, ProfileConnection, ProfileId, ProfilesList, SecretStoreInfo } from '../../../shared/ipc/profiles';
 import { validationError } from '../ipc/serve';
+import { openEncryptedFileSecretStore } from '../secrets/encrypted-file-secret-store';
 import type { SecretStore } from '../secrets/secret-store';
 import { readForeignProfiles } from './importers/foreign-import';
 import type { ImportCandidate } from './importers/import-candidate';
@@ -53,9 +55,21 @@ export class ProfileService {
   ) {}
 
   static async open(options: ProfileServiceOptions): Promise<ProfileService> {
+    const keyFile = path.join(options.userDataDir, 'secret.key');
+    let previous: Promise<SecretStore | undefined> | undefined;
     const store = await ProfileStore.open({
       file: path.join(options.userDataDir, 'profiles.json'),
       secrets: options.secrets,
+      // Secrets sealed before the app moved to the OS keychain stay readable while the key file exists.
+      ...(options.secrets.kind !== 'encrypted-file'
+        ? {
+            previousSecrets: () =>
+              (previous ??= fs.access(keyFile).then(
+                () => openEncryptedFileSecretStore({ keyFile }),
+                () => undefined,
+              )),
+          }
+        : {}),
       ...(options.now ? { now: options.now } : {}),
     });
     return new ProfileService(store, options);

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TopiaryError } from '../../../shared/ipc/errors';
 import type { ProfileId } from '../../../shared/ipc/profiles';
 import { openEncryptedFileSecretStore } from '../secrets/encrypted-file-secret-store';
+import { createSafeStorageSecretStore } from '../secrets/safe-storage-secret-store';
 import type { SecretStore } from '../secrets/secret-store';
 import { ProfileStore } from './profile-store';
 
@@ -219,6 +220,25 @@ describe('profile store', () => {
       expect((error as TopiaryError).code).toBe('VALIDATION_ERROR');
       expect((error as TopiaryError).message).toContain('Enter the secret again');
     }
+  });
+
+  it('reads secrets sealed by the previous vault after a move to the keychain, and re-seals them with the new one on save', async () => {
+    const store = await open();
+    const saved = await store.save({ name: 'A', folder: '', options: { url: 'mqtt://a:1883', password: 'from-file-vault' } });
+    // A stand-in keychain: reversible, and refuses bytes it did not make, as safeStorage does.
+    const keychain = createSafeStorageSecretStore({
+      isEncryptionAvailable: () => true,
+      encryptString: (text) => Buffer.concat([Buffer.from('v10'), Buffer.from(text).reverse()]),
+      decryptString: (sealed) => {
+        if (!sealed.subarray(0, 3).equals(Buffer.from('v10'))) throw new Error('not ours');
+        return Buffer.from(sealed.subarray(3)).reverse().toString();
+      },
+    });
+    const moved = await ProfileStore.open({ file, secrets: keychain, previousSecrets: async () => secrets });
+    expect((await moved.resolve(saved.id)).options.password).toBe('from-file-vault');
+    await moved.save({ id: saved.id, name: 'A2', folder: '', options: { url: 'mqtt://a:1883' } });
+    const keychainOnly = await ProfileStore.open({ file, secrets: keychain });
+    expect((await keychainOnly.resolve(saved.id)).options.password).toBe('from-file-vault');
   });
 
   it('reports which vault guards the secrets', async () => {

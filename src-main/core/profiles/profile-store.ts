@@ -14,6 +14,11 @@ export interface ProfileStoreOptions {
   readonly file: string;
   /** Seals passwords, passphrases and private keys; nothing secret is written without it. */
   readonly secrets: SecretStore;
+  /**
+   * A vault that sealed older secrets (the encrypted-file one, when the app has since moved to the
+   * OS keychain). Read from only; every save re-seals with `secrets`, so profiles migrate as they are edited.
+   */
+  readonly previousSecrets?: () => Promise<SecretStore | undefined>;
   readonly now?: () => Date;
 }
 
@@ -87,7 +92,7 @@ export class ProfileStore {
       const data = validationError(check.error);
       throw new TopiaryError(data.code, data.message, data.details);
     }
-    for (const [path, value] of given) sealedSecrets[path] = await this.seal(value);
+    for (const [path, value] of [...kept, ...given]) sealedSecrets[path] = await this.seal(value);
 
     const now = this.now().toISOString();
     const folder = input.folder;
@@ -205,7 +210,7 @@ export class ProfileStore {
     for (const [path, entry] of Object.entries(sealed)) {
       let plain: Buffer;
       try {
-        plain = await this.options.secrets.decrypt(Buffer.from(entry.sealed, 'base64'));
+        plain = await this.decrypt(Buffer.from(entry.sealed, 'base64'));
       } catch (error) {
         if (error instanceof SecretError) {
           throw new TopiaryError('VALIDATION_ERROR', `The saved secret "${path}" could not be opened: ${error.message}`, { secretCode: error.code, path });
@@ -215,6 +220,20 @@ export class ProfileStore {
       out.set(path, entry.encoding === 'text' ? plain.toString('utf8') : new Uint8Array(plain));
     }
     return out;
+  }
+
+  private async decrypt(sealed: Buffer): Promise<Buffer> {
+    try {
+      return await this.options.secrets.decrypt(sealed);
+    } catch (error) {
+      const previous = await this.options.previousSecrets?.();
+      if (!previous || !(error instanceof SecretError)) throw error;
+      try {
+        return await previous.decrypt(sealed);
+      } catch {
+        throw error;
+      }
+    }
   }
 
   private now(): Date {
