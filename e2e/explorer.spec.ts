@@ -110,7 +110,7 @@ test('the inspector shows every MQTT 5 property and decodes a Sparkplug B payloa
   await expect(ui.property('correlation-data')).toHaveText('ca fe');
   await expect(ui.property('message-expiry')).toHaveText(/^\d+ s$/);
   await expect(ui.property('user')).toHaveText(['site: north', 'line: 7']);
-  await expect(page.getByTestId('prop-subscription-ids')).toHaveCount(0);
+  await expect(ui.property('subscription-ids')).toHaveCount(0);
 
   await ui.openTopic('spBv1.0/factory/DDATA/edge1/motor');
   await expect(page.getByTestId('inspector-format')).toHaveText('sparkplug');
@@ -198,4 +198,25 @@ test('a 50 MB payload shows its first page at once and saves whole, fetched in c
   const saved = await import('node:fs/promises').then((fs) => fs.readFile(file));
   expect(saved.length).toBe(size);
   expect(saved.equals(big)).toBe(true);
+});
+
+test('subscriptions are changed while connected: remove #, add a narrower filter, and only its topics arrive', async ({ page }) => {
+  const ui = await opened(page);
+  await page.getByTestId('subscriptions-toggle').click();
+  const panel = page.getByTestId('subscriptions-panel');
+  await expect(panel.locator('[data-testid="subscription-row"][data-filter="#"]')).toBeVisible();
+  await panel.locator('[data-testid="subscription-row"][data-filter="#"]').getByTestId('subscription-remove').click();
+  await expect(panel.getByTestId('subscription-row')).toHaveCount(0);
+  await panel.getByTestId('subscription-filter').fill('only/#');
+  await panel.getByTestId('subscription-qos').selectOption('1');
+  await panel.getByTestId('subscription-add').click();
+  await expect(panel.locator('[data-testid="subscription-row"][data-filter="only/#"]')).toContainText('1');
+
+  const outside = await mqtt.connectAsync(broker.url);
+  await outside.publishAsync('other/b', 'no', { qos: 1 });
+  await outside.publishAsync('only/a', 'yes', { qos: 1 });
+  await outside.endAsync();
+  await expect(ui.row('only')).toBeVisible();
+  await expect(ui.totals).toHaveText('1 topics · 1 messages');
+  await expect(ui.row('other')).toHaveCount(0);
 });

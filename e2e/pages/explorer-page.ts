@@ -50,6 +50,6 @@ export class ExplorerPage extends AppPage {
   }
 
   property(name: string): Locator {
-    return this.page.getByTestId(`prop-${name}`);
+    return this.inspector.getByTestId(`prop-${name}`);
   }
 }
