@@ -74,7 +74,8 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
   const profiles = await ProfileService.open({
     userDataDir: options.userDataDir,
     secrets,
-    connect: (args) => connections.connect(args),
+    // Through the request handler, so a profile's connection is set up exactly like a quick connect.
+    connect: async (args) => handlers['connections.connect'](args, { clientId: 'profiles' }),
     liveConnectionIds: () => connections.list().map((c) => c.connectionId),
     changed: (list) => hub.emit('profiles.changed', list),
   });
