@@ -57,12 +57,17 @@ export interface TreeChanges {
 
 export interface TreeViewOptions {
   /**
-   * For the count and recency sorts, how long a computed order is reused while messages keep
-   * arriving; reordering a million rows on every request would waste the core's time.
+   * How long a computed order is reused while messages keep arriving, for the count and
+   * recency sorts and for trees over 50,000 rows: reordering (or re-merging) a million rows
+   * on every request would waste the core's time. Expand, collapse, sort and filter changes
+   * always apply at once.
    */
   readonly resortIntervalMs?: number;
   readonly now?: () => number;
 }
+
+/** Above this many rows, new topics join the cached order at most every resortIntervalMs. */
+const LARGE_TREE_ROWS = 50_000;
 
 /** Families at most this big are sorted when visited instead of cached. */
 const UNCACHED_CHILDREN = 16;
@@ -109,6 +114,7 @@ export class TreeView {
   private flat = new Int32Array(1024);
   private flatLength = 0;
   private flatKey = '';
+  private flatDataKey = '';
   private flatBuiltAt = 0;
   private flatDataVersion = -1;
 
@@ -291,12 +297,18 @@ export class TreeView {
       }
     }
     if (this.filter !== null) this.refreshMatches();
-    const key = `${index.generation}:${index.structureVersion}:${this.edits}:${this.matchChanges}:${this.sort}`;
-    if (key === this.flatKey) {
-      if (this.sort === 'name' || this.flatDataVersion === index.version) return;
-      if (this.now() - this.flatBuiltAt < this.resortIntervalMs) return;
+    const viewKey = `${index.generation}:${this.edits}:${this.sort}`;
+    const dataKey = `${index.structureVersion}:${this.matchChanges}`;
+    if (viewKey === this.flatKey) {
+      if (dataKey === this.flatDataKey && (this.sort === 'name' || this.flatDataVersion === index.version)) return;
+      // View edits apply at once; new topics and reorderings in a value sort or a large tree
+      // show up to resortIntervalMs late, so a flood of new topics cannot make every
+      // request rebuild a huge order.
+      const throttled = this.sort !== 'name' || this.flatLength > LARGE_TREE_ROWS;
+      if (throttled && this.now() - this.flatBuiltAt < this.resortIntervalMs) return;
     }
-    this.flatKey = key;
+    this.flatKey = viewKey;
+    this.flatDataKey = dataKey;
     this.flatBuiltAt = this.now();
     this.flatDataVersion = index.version;
     this.flatLength = 0;
