@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test';
 import mqtt from 'mqtt';
 import { AppPage } from './pages/app-page';
 import { BrokerPage } from './pages/broker-page';
+import { startMosquitto } from '../src-main/test-support/mosquitto';
 import { startWebApp, type WebApp } from './support/web-app';
 
 let app: WebApp;
@@ -83,4 +84,34 @@ test('quick local TLS makes a TLS listener and a profile that connects on the fi
   await expect(row).toBeVisible();
   await row.getByTestId('profile-connect').click();
   await expect(row.getByTestId('profile-status')).toHaveAttribute('data-state', 'connected');
+});
+
+test('a bridge set up in the UI brings a remote broker\'s topics into the tree under a prefix', async ({ page }) => {
+  const remote = await startMosquitto();
+  try {
+    const ui = new AppPage(page);
+    await ui.open(app.url);
+    const broker = new BrokerPage(page);
+    await broker.open();
+    await page.getByTestId('broker-add-bridge').click();
+    const editor = page.getByTestId('broker-bridge-editor');
+    await editor.getByTestId('bridge-name').fill('site');
+    await editor.getByTestId('bridge-url').fill(remote.url);
+    await editor.getByTestId('bridge-topics').fill('sensors/# sideways');
+    await expect(editor.getByTestId('bridge-topics-error')).toContainText('direction must be in, out or both');
+    await editor.getByTestId('bridge-topics').fill('sensors/# in 1 site/ ""');
+    await expect(editor.getByTestId('bridge-topics-error')).toHaveCount(0);
+    await page.getByTestId('broker-save').click();
+    await expect(page.locator('[data-testid="broker-bridge"][data-name="site"]')).toHaveAttribute('data-state', 'connected');
+
+    const publisher = await mqtt.connectAsync(remote.url);
+    await publisher.publishAsync('sensors/boiler', '71.5', { qos: 1, retain: true });
+    await publisher.endAsync();
+    await page.getByTestId('workspace-explorer').click();
+    await expect(ui.row('site')).toBeVisible();
+    await ui.openTopic('site/sensors/boiler');
+    await expect(ui.inspectorPayload).toHaveText('71.5');
+  } finally {
+    await remote.stop();
+  }
 });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { parseBridgeTopicLines } from '../mqtt/bridge-topics';
 import { TopicNameSchema } from './common';
+import { BrokerUrlSchema } from './connections';
 import { request } from './define';
 
 const PortSchema = z.number().int().min(0, 'Port must be 0 (a free one) or 1–65535.').max(65_535, 'Port must be 0 (a free one) or 1–65535.');
@@ -38,6 +40,40 @@ export const BrokerListenerSettingsSchema = z.discriminatedUnion('kind', [
 
 export type BrokerListenerSettings = z.output<typeof BrokerListenerSettingsSchema>;
 
+/** A bridge to a remote broker; its topics are mosquitto `topic` lines. */
+export const BridgeSettingsSchema = z
+  .object({
+    name: z.string().trim().min(1, 'Give the bridge a name.').max(100),
+    enabled: z.boolean().default(true),
+    remoteUrl: BrokerUrlSchema,
+    /** One rule a line: pattern [in|out|both [qos [local-prefix remote-prefix]]]. */
+    topics: z.string().max(100_000).superRefine((text, ctx) => {
+      const parsed = parseBridgeTopicLines(text);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
+      else if (parsed.topics.length === 0) ctx.addIssue({ code: 'custom', message: 'A bridge needs at least one topic line, such as: sensors/# in 1' });
+    }),
+    protocolVersion: z.union([z.literal(4), z.literal(5)]).default(5),
+    clientId: z.string().max(200).optional(),
+    username: z.string().max(65_535).optional(),
+    /** Given to set or change it; never returned. Sealed by the secret store before it is saved. */
+    password: z.string().max(65_535).optional(),
+    /** Set by the core: a password is stored for this bridge. */
+    passwordStored: z.boolean().optional(),
+    rejectUnauthorized: z.boolean().default(true),
+  })
+  .strict();
+
+export type BridgeSettings = z.output<typeof BridgeSettingsSchema>;
+
+export interface BridgeStatusRow {
+  readonly name: string;
+  readonly remoteUrl: string;
+  readonly state: 'connecting' | 'connected' | 'reconnecting' | 'stopped';
+  readonly forwardedIn: number;
+  readonly forwardedOut: number;
+  readonly lastError: string | null;
+}
+
 export const BrokerSettingsSchema = z
   .object({
     /** Start the broker with the app (and connect to it). */
@@ -46,6 +82,11 @@ export const BrokerSettingsSchema = z
     allowAnonymous: z.boolean().default(true),
     persistence: z.enum(['memory', 'disk']).default('memory'),
     sysIntervalSeconds: z.number().int().min(0).max(3600).default(10),
+    bridges: z
+      .array(BridgeSettingsSchema)
+      .max(50)
+      .default([])
+      .refine((list) => new Set(list.map((b) => b.name)).size === list.length, 'Each bridge needs its own name.'),
     limits: z
       .object({
         maxConnections: z.number().int().positive().optional(),
@@ -75,6 +116,7 @@ export interface BrokerStatus {
   readonly startedAt: number | null;
   readonly listeners: readonly BrokerListenerStatus[];
   readonly settings: BrokerSettings;
+  readonly bridges: readonly BridgeStatusRow[];
   /** Why the last start failed, if it did. */
   readonly error: { readonly code: string; readonly message: string } | null;
 }

@@ -82,6 +82,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
 
   const broker = await BrokerService.open({
     directory: options.userDataDir,
+    secrets,
     onStatus: (status) => hub.emit('broker.statusChanged', status),
     onStats: (sample) => hub.emit('broker.statsSampled', sample),
     onLog: (entries) => hub.emit('broker.logged', entries),

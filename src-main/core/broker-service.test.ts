@@ -7,7 +7,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BrokerSettingsSchema, type BrokerLogEntry, type BrokerStatsSample } from '../../shared/ipc/broker';
 import { TopiaryError } from '../../shared/ipc/errors';
 import { waitFor } from '../test-support/wait-for';
+import { startMosquitto } from '../test-support/mosquitto';
 import { createAppCore } from './app-core';
+import { openEncryptedFileSecretStore } from './secrets/encrypted-file-secret-store';
+import { readdir, readFile } from 'node:fs/promises';
 import { BrokerService } from './broker-service';
 
 describe('BrokerService', () => {
@@ -119,6 +122,57 @@ describe('BrokerService', () => {
     }
   });
 
+  it('runs a bridge from its settings, shows its status, and never writes its password in plain text', async () => {
+    const remote = await startMosquitto();
+    try {
+      const secrets = await openEncryptedFileSecretStore({ keyFile: path.join(dir, 'secret.key') });
+      await service.close();
+      service = await BrokerService.open({ directory: dir, onStatus: () => undefined, onStats: () => undefined, onLog: () => undefined, secrets });
+      const settings = BrokerSettingsSchema.parse({
+        bridges: [{ name: 'site', remoteUrl: remote.url, topics: 'sensors/# in 1 site/ ""', username: 'bridge-user', password: 'hunter2-bridge' }],
+      });
+      await service.saveSettings(settings);
+      const status = await service.start();
+      expect(status.settings.bridges[0]).toMatchObject({ name: 'site', passwordStored: true });
+      expect(status.settings.bridges[0]).not.toHaveProperty('password');
+      await waitFor(() => service.status().bridges[0]?.state === 'connected');
+
+      const local = await mqtt.connectAsync(service.connectUrl() ?? '');
+      const seen: string[] = [];
+      local.on('message', (topic) => seen.push(topic));
+      await local.subscribeAsync('site/#');
+      const pub = await mqtt.connectAsync(remote.url);
+      await waitFor(async () => {
+        await pub.publishAsync('sensors/a', '1', { qos: 1 });
+        return seen.includes('site/sensors/a');
+      });
+      await pub.endAsync();
+      await local.endAsync();
+
+      for (const name of await readdir(dir)) {
+        if (name.endsWith('.json')) expect(await readFile(path.join(dir, name), 'utf8')).not.toContain('hunter2-bridge');
+      }
+      // Saved again without a password: the stored one is kept.
+      const again = await service.saveSettings(BrokerSettingsSchema.parse({ bridges: [{ name: 'site', remoteUrl: remote.url, topics: 'sensors/# in 1' }] }));
+      expect(again.settings.bridges[0]?.passwordStored).toBe(true);
+    } finally {
+      await service.close();
+      await remote.stop();
+    }
+  });
+
+  it('refuses bridge topic lines it cannot read, naming the line', () => {
+    const parsed = BrokerSettingsSchema.safeParse({ bridges: [{ name: 'x', remoteUrl: 'mqtt://h', topics: 'ok/#\nbad/# sideways' }] });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.message).toMatch(/Line 2: direction must be in, out or both/);
+  });
+
+  it('keeps the ports it chose for port-0 listeners across a restart, so clients can reconnect', async () => {
+    const first = await service.start();
+    const restarted = await service.restart();
+    expect(restarted.listeners[0]?.port).toBe(first.listeners[0]?.port);
+  });
+
   it('refuses operations while stopped with a sentence saying so', async () => {
     expect(() => service.disconnectClient('x')).toThrow(/not running; start it first/);
   });
@@ -136,6 +190,10 @@ describe('the app core with the embedded broker', () => {
       expect(connection?.url).toBe(`mqtt://127.0.0.1:${status.listeners[0]?.port}`);
       const clients = await core.handlers['broker.clients']({}, { clientId: 't' });
       expect(clients).toHaveLength(1);
+      // A restart from the dashboard keeps the port, and the app's own connection comes back.
+      await core.handlers['broker.restart']({}, { clientId: 't' });
+      await waitFor(async () => (await core.handlers['broker.clients']({}, { clientId: 't' })).length === 1, { timeoutMs: 15_000 });
+      await waitFor(async () => (await core.handlers['connections.list']({}, { clientId: 't' }))[0]?.state === 'connected');
     } finally {
       await core.close();
       await rm(dir, { recursive: true, force: true });

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import {
   BrokerSettingsSchema,
+  type BridgeSettings,
+  type BridgeStatusRow,
   type BrokerClientRow,
   type BrokerListenerSettings,
   type BrokerLogEntry,
@@ -11,7 +13,10 @@ import {
 } from '../../shared/ipc/broker';
 import { TopiaryError } from '../../shared/ipc/errors';
 import { createBroker, FileStore, MemoryStore, type Broker, type BrokerEvent, type ListenerConfig, type PersistenceStore } from './broker';
+import { parseBridgeTopicLines } from '../../shared/mqtt/bridge-topics';
+import { Bridge } from './bridges/bridge';
 import { previewPayload } from './explorer/preview';
+import type { SecretStore } from './secrets/secret-store';
 import { readFileIfExists, writeFileAtomic } from './storage/atomic-file';
 
 export interface TlsMaterialPem {
@@ -30,6 +35,21 @@ export interface BrokerServiceOptions {
   readonly resolveTls?: (serverIdentityId: string, clientCaId?: string) => Promise<TlsMaterialPem>;
   /** Milliseconds between stats samples; tests use a short one. */
   readonly sampleIntervalMs?: number;
+  /** Seals bridge passwords before they are written; without it, bridges cannot keep a password. */
+  readonly secrets?: SecretStore;
+}
+
+/** What broker-settings.json holds: the settings, with each bridge password sealed beside it. */
+interface SettingsFile {
+  readonly settings: BrokerSettings;
+  readonly sealedPasswords: Readonly<Record<string, string>>;
+}
+
+const SETTINGS_FILE = 'broker-settings.json';
+
+function isAddressInUse(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown; details?: { reason?: unknown } };
+  return e.code === 'EADDRINUSE' || e.details?.reason === 'address-in-use' || /EADDRINUSE/.test(String(e.message ?? ''));
 }
 
 const LOG_LIMIT = 2_000;
@@ -67,21 +87,38 @@ export class BrokerService {
   private offEvents: (() => void) | undefined;
   /** Serialises start/stop so a restart never races itself. */
   private queue: Promise<unknown> = Promise.resolve();
+  private bridges: Bridge[] = [];
+  /**
+   * Ports chosen for "port 0" listeners at the last start, by kind and address: a restart keeps
+   * them, so connections to the broker (the app's own among them) reconnect instead of losing it.
+   */
+  private chosenPorts = new Map<string, number>();
 
   private constructor(
     private readonly options: BrokerServiceOptions,
     private settings: BrokerSettings,
+    /** Bridge name to its sealed password (base64). */
+    private sealedPasswords: Record<string, string>,
   ) {}
 
   static async open(options: BrokerServiceOptions): Promise<BrokerService> {
-    const text = await readFileIfExists(path.join(options.directory, 'broker-settings.json'));
+    const text = await readFileIfExists(path.join(options.directory, SETTINGS_FILE));
     let settings = BrokerSettingsSchema.parse({});
+    let sealed: Record<string, string> = {};
     if (text !== undefined) {
-      const parsed = BrokerSettingsSchema.safeParse(JSON.parse(text));
-      // Unreadable settings fall back to defaults rather than keeping the broker from starting.
-      if (parsed.success) settings = parsed.data;
+      try {
+        const file = JSON.parse(text) as Partial<SettingsFile>;
+        const parsed = BrokerSettingsSchema.safeParse(file.settings);
+        // Unreadable settings fall back to defaults rather than keeping the broker from starting.
+        if (parsed.success) {
+          settings = parsed.data;
+          sealed = { ...(file.sealedPasswords ?? {}) };
+        }
+      } catch {
+        // As above: defaults.
+      }
     }
-    return new BrokerService(options, settings);
+    return new BrokerService(options, settings, sealed);
   }
 
   status(): BrokerStatus {
@@ -92,7 +129,8 @@ export class BrokerService {
       url: l.url,
       exposed: !LOOPBACK.has(l.host),
     }));
-    return { running: this.broker?.isRunning ?? false, startedAt: this.startedAt, listeners, settings: this.settings, error: this.lastError };
+    const bridges: BridgeStatusRow[] = this.bridges.map((b) => b.status());
+    return { running: this.broker?.isRunning ?? false, startedAt: this.startedAt, listeners, settings: this.settings, bridges, error: this.lastError };
   }
 
   /** The URL a local client should use: the first plain TCP listener, else the first. */
@@ -123,8 +161,21 @@ export class BrokerService {
   }
 
   async saveSettings(settings: BrokerSettings): Promise<BrokerStatus> {
-    this.settings = settings;
-    await writeFileAtomic(path.join(this.options.directory, 'broker-settings.json'), JSON.stringify(settings, null, 2) + '\n');
+    const sealed: Record<string, string> = {};
+    const bridges: BridgeSettings[] = [];
+    for (const { password, passwordStored: _shown, ...bridge } of settings.bridges) {
+      if (password !== undefined && password !== '') {
+        if (!this.options.secrets) throw new TopiaryError('BROKER_ERROR', 'Bridge passwords need the secret store, which is not available.');
+        sealed[bridge.name] = (await this.options.secrets.encrypt(Buffer.from(password, 'utf8'))).toString('base64');
+      } else if (password === undefined && this.sealedPasswords[bridge.name] !== undefined) {
+        sealed[bridge.name] = this.sealedPasswords[bridge.name]!;
+      }
+      bridges.push(sealed[bridge.name] !== undefined ? { ...bridge, passwordStored: true } : bridge);
+    }
+    this.settings = { ...settings, bridges };
+    this.sealedPasswords = sealed;
+    const file: SettingsFile = { settings: this.settings, sealedPasswords: sealed };
+    await writeFileAtomic(path.join(this.options.directory, SETTINGS_FILE), JSON.stringify(file, null, 2) + '\n');
     if (this.broker?.isRunning) return this.restart();
     return this.announce();
   }
@@ -207,34 +258,89 @@ export class BrokerService {
 
   private async doStart(): Promise<BrokerStatus> {
     if (this.broker?.isRunning) return this.status();
-    const s = this.settings;
     try {
-      const listeners = await Promise.all(s.listeners.map((l) => this.listenerConfig(l)));
+      return await this.startWith(true);
+    } catch (error) {
+      // A remembered port may have been taken meanwhile: try once more with fresh ones.
+      if (this.chosenPorts.size === 0 || !isAddressInUse(error)) throw error;
+      this.chosenPorts.clear();
+      return this.startWith(false);
+    }
+  }
+
+  private async startWith(reusePorts: boolean): Promise<BrokerStatus> {
+    const s = this.settings;
+    const key = (l: { kind: string; host: string }, i: number): string => `${i}:${l.kind}:${l.host}`;
+    try {
+      const listeners = await Promise.all(
+        s.listeners.map(async (l, i) => {
+          const config = await this.listenerConfig(l);
+          const remembered = reusePorts && l.port === 0 ? this.chosenPorts.get(key(l, i)) : undefined;
+          return remembered !== undefined ? { ...config, port: remembered } : config;
+        }),
+      );
       const persistence: PersistenceStore = s.persistence === 'disk' ? new FileStore(path.join(this.options.directory, 'broker-state')) : this.memory;
       const broker = createBroker({ listeners, allowAnonymous: s.allowAnonymous, sysInterval: s.sysIntervalSeconds, limits: s.limits, persistence });
       this.offEvents = broker.onEvent((e) => this.record(describeEvent(e)));
-      await broker.start();
+      const bound = await broker.start();
+      this.chosenPorts.clear();
+      s.listeners.forEach((l, i) => {
+        const b = bound[i];
+        if (l.port === 0 && b) this.chosenPorts.set(key(l, i), b.port);
+      });
       this.broker = broker;
       this.startedAt = Date.now();
       this.lastError = null;
       this.samples.length = 0;
       this.sampler = setInterval(() => this.sample(), this.options.sampleIntervalMs ?? 1_000);
       this.sampler.unref?.();
+      await this.startBridges();
     } catch (error) {
       this.offEvents?.();
       const message = error instanceof Error ? error.message : String(error);
-      const inUse = (error as { code?: unknown }).code === 'EADDRINUSE' || /EADDRINUSE/.test(message);
+      const inUse = isAddressInUse(error);
       this.lastError = {
         code: 'BROKER_ERROR',
         message: inUse ? `A broker port is already in use (${message}). Choose another port, or 0 for a free one.` : `The embedded broker could not start: ${message}`,
       };
       this.announce();
-      throw new TopiaryError('BROKER_ERROR', this.lastError.message);
+      throw new TopiaryError('BROKER_ERROR', this.lastError.message, inUse ? { reason: 'address-in-use' } : undefined);
     }
     return this.announce();
   }
 
+  private async startBridges(): Promise<void> {
+    const localUrl = this.connectUrl();
+    if (!localUrl) return;
+    for (const b of this.settings.bridges) {
+      if (!b.enabled) continue;
+      const parsed = parseBridgeTopicLines(b.topics);
+      if (!parsed.ok) continue;
+      const sealed = this.sealedPasswords[b.name];
+      const password = sealed !== undefined && this.options.secrets ? (await this.options.secrets.decrypt(Buffer.from(sealed, 'base64'))).toString('utf8') : undefined;
+      const bridge = new Bridge(
+        {
+          name: b.name,
+          remoteUrl: b.remoteUrl,
+          topics: parsed.topics,
+          protocolVersion: b.protocolVersion,
+          rejectUnauthorized: b.rejectUnauthorized,
+          ...(b.clientId ? { clientId: b.clientId } : {}),
+          ...(b.username ? { username: b.username } : {}),
+          ...(password !== undefined ? { password } : {}),
+        },
+        localUrl,
+        () => this.announce(),
+      );
+      this.bridges.push(bridge);
+      bridge.start();
+    }
+  }
+
   private async doStop(): Promise<void> {
+    const bridges = this.bridges;
+    this.bridges = [];
+    await Promise.all(bridges.map((b) => b.stop()));
     if (this.sampler) clearInterval(this.sampler);
     this.sampler = undefined;
     const broker = this.broker;
@@ -284,5 +390,7 @@ export class BrokerService {
     if (this.samples.length > SAMPLE_LIMIT) this.samples.shift();
     this.options.onStats(sample);
     this.flushLog();
+    // Bridges' forwarded counts move without state changes; refresh them with the samples.
+    if (this.bridges.length > 0) this.announce();
   }
 }

@@ -44,7 +44,7 @@ describe('quick local TLS', () => {
 
   it('names the broker listener when its server certificate is about to be deleted', async () => {
     const result = await core.handlers['broker.quickTls']({}, ctx);
-    const error = await core.handlers['certificates.delete']({ id: result.serverIdentityId as CertificateId, force: false }, ctx).then(
+    const error = await Promise.resolve(core.handlers['certificates.delete']({ id: result.serverIdentityId as CertificateId, force: false }, ctx)).then(
       () => undefined,
       (e: unknown) => e,
     );

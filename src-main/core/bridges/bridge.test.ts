@@ -4,7 +4,7 @@ import { createBroker, type Broker } from '../broker';
 import { startMosquitto, type Mosquitto } from '../../test-support/mosquitto';
 import { waitFor } from '../../test-support/wait-for';
 import { Bridge, type BridgeStatus } from './bridge';
-import { parseBridgeTopicLines } from './bridge-topics';
+import { parseBridgeTopicLines } from '../../../shared/mqtt/bridge-topics';
 
 function collect(client: MqttClient): { topic: string; payload: string; retain: boolean }[] {
   const seen: { topic: string; payload: string; retain: boolean }[] = [];

@@ -1,6 +1,6 @@
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { topicMatchesFilter } from '../../../shared/mqtt/topic-rules';
-import { remapTopic, type BridgeTopic } from './bridge-topics';
+import { remapTopic, type BridgeTopic } from '../../../shared/mqtt/bridge-topics';
 
 export interface BridgeConfig {
   readonly name: string;

@@ -197,6 +197,25 @@ export function BrokerPanel(): React.JSX.Element {
         </div>
         <RateChart samples={samples} />
       </section>
+      {status && status.bridges.length > 0 ? (
+        <section className="broker-section">
+          <h3>Bridges</h3>
+          <table className="grid" data-testid="broker-bridges">
+            <tbody>
+              {status.bridges.map((b) => (
+                <tr key={b.name} data-testid="broker-bridge" data-name={b.name} data-state={b.state}>
+                  <td>{b.name}</td>
+                  <td className="mono">{b.remoteUrl}</td>
+                  <td>{b.state}</td>
+                  <td>{b.forwardedIn} in</td>
+                  <td>{b.forwardedOut} out</td>
+                  <td className="error">{b.lastError ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
       <Clients running={running} />
       <Retained running={running} />
       <section className="broker-section">

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { BrokerListenerSettings, BrokerSettings } from '../../../../shared/ipc/broker';
+import type { BridgeSettings, BrokerListenerSettings, BrokerSettings } from '../../../../shared/ipc/broker';
+import { parseBridgeTopicLines } from '../../../../shared/mqtt/bridge-topics';
 import { brokerActions } from '../../store/broker-store';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -73,11 +74,78 @@ export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSett
           Save{settings ? ' and apply' : ''}
         </button>
       </div>
+      <h3>Bridges</h3>
+      {draft.bridges.map((b, i) => (
+        <BridgeEditor
+          key={i}
+          bridge={b}
+          onChange={(next) => setDraft((d) => ({ ...d, bridges: d.bridges.map((x, j) => (j === i ? next : x)) }))}
+          onRemove={() => setDraft((d) => ({ ...d, bridges: d.bridges.filter((_, j) => j !== i) }))}
+        />
+      ))}
+      <button
+        type="button"
+        data-testid="broker-add-bridge"
+        onClick={() =>
+          setDraft((d) => ({
+            ...d,
+            bridges: [...d.bridges, { name: `bridge-${d.bridges.length + 1}`, enabled: true, remoteUrl: 'mqtt://', topics: '# both 0', protocolVersion: 5, rejectUnauthorized: true }],
+          }))
+        }
+      >
+        Add bridge
+      </button>
       {exposed ? (
         <p className="warn" role="alert" data-testid="broker-bind-warning">
           A listener binds beyond 127.0.0.1: other machines on your network will be able to connect{draft.allowAnonymous ? ', without a password' : ''}.
         </p>
       ) : null}
     </section>
+  );
+}
+
+/** One bridge: remote URL, mosquitto-style topic lines, credentials. */
+function BridgeEditor(props: { readonly bridge: BridgeSettings; readonly onChange: (b: BridgeSettings) => void; readonly onRemove: () => void }): React.JSX.Element {
+  const b = props.bridge;
+  const parsed = parseBridgeTopicLines(b.topics);
+  const set = (change: Partial<BridgeSettings>): void => props.onChange({ ...b, ...change });
+  return (
+    <fieldset className="bridge-editor" data-testid="broker-bridge-editor">
+      <label>
+        Name <input aria-label="Bridge name" data-testid="bridge-name" value={b.name} onChange={(e) => set({ name: e.target.value })} />
+      </label>
+      <label>
+        Remote broker <input aria-label="Remote broker URL" data-testid="bridge-url" value={b.remoteUrl} onChange={(e) => set({ remoteUrl: e.target.value })} />
+      </label>
+      <label>
+        User <input aria-label="Bridge user name" data-testid="bridge-username" value={b.username ?? ''} onChange={(e) => set({ username: e.target.value || undefined })} />
+      </label>
+      <label>
+        Password{' '}
+        <input
+          type="password"
+          aria-label="Bridge password"
+          data-testid="bridge-password"
+          placeholder={b.passwordStored ? 'stored (type to replace)' : ''}
+          value={b.password ?? ''}
+          onChange={(e) => set({ password: e.target.value })}
+        />
+      </label>
+      <label>
+        <input type="checkbox" checked={b.enabled} onChange={(e) => set({ enabled: e.target.checked })} /> enabled
+      </label>
+      <label className="topics">
+        Topics, one per line: <code>pattern [in|out|both [qos [local-prefix remote-prefix]]]</code>
+        <textarea aria-label="Bridge topics" data-testid="bridge-topics" rows={3} value={b.topics} spellCheck={false} onChange={(e) => set({ topics: e.target.value })} />
+      </label>
+      {!parsed.ok ? (
+        <p className="error" role="alert" data-testid="bridge-topics-error">
+          {parsed.message}
+        </p>
+      ) : null}
+      <button type="button" onClick={props.onRemove}>
+        Remove bridge
+      </button>
+    </fieldset>
   );
 }

@@ -1,4 +1,4 @@
-import { checkTopicFilter } from '../../../shared/mqtt/topic-rules';
+import { checkTopicFilter } from './topic-rules';
 
 /** One forwarding rule, as mosquitto's bridge `topic` line has it. */
 export interface BridgeTopic {
