@@ -57,6 +57,16 @@ describe('diffPayloads', () => {
   });
 });
 
+describe('diffPayloads on large payloads', () => {
+  it('compares the first megabyte of 50 MB texts and says it was cut', () => {
+    const a = new Uint8Array(50 * 1024 * 1024).fill(0x61);
+    const b = a.slice();
+    b[10] = 0x0a; // one line break near the start
+    const diff = diffPayloads(a, b);
+    expect(diff).toMatchObject({ kind: 'text', truncated: true, removed: 1, added: 2 });
+  });
+});
+
 describe('diffLines', () => {
   it('finds a minimal edit script', () => {
     const diff = diffLines('A\nB\nC\nA\nB\nB\nA', 'C\nB\nA\nB\nA\nC');

@@ -23,6 +23,7 @@ export type PayloadDiff =
       readonly removed: number;
       /** The texts differ too much for a minimal diff; shown as all old lines removed, all new added. */
       readonly approximate: boolean;
+      /** Lines were cut at maxItems, or the payloads at MAX_TEXT_DIFF_BYTES. */
       readonly truncated: boolean;
     };
 
@@ -36,6 +37,8 @@ export interface DiffOptions {
 const DEFAULT_MAX_ITEMS = 10_000;
 const DEFAULT_MAX_EDITS = 2_000;
 const MAX_JSON_BYTES = 8 * 1024 * 1024;
+/** Bytes of each side a line diff reads; a 50 MB payload is compared on its first megabyte. */
+export const MAX_TEXT_DIFF_BYTES = 1024 * 1024;
 const strict = new TextDecoder('utf-8', { fatal: true });
 const lenient = new TextDecoder('utf-8');
 
@@ -49,7 +52,13 @@ export function diffPayloads(before: Uint8Array, after: Uint8Array, options: Dif
     const truncated = !diffJson(a.value, b.value, [], changes, maxItems);
     return { kind: 'json', changes, truncated };
   }
-  return diffLines(lenient.decode(before), lenient.decode(after), options);
+  const cut = before.length > MAX_TEXT_DIFF_BYTES || after.length > MAX_TEXT_DIFF_BYTES;
+  const lines = diffLines(
+    lenient.decode(before.subarray(0, MAX_TEXT_DIFF_BYTES)),
+    lenient.decode(after.subarray(0, MAX_TEXT_DIFF_BYTES)),
+    options,
+  );
+  return cut ? { ...lines, truncated: true } : lines;
 }
 
 /** A line diff (Myers) of two texts, with common head and tail trimmed first. */
