@@ -2,8 +2,10 @@ import { expect, test } from '@playwright/test';
 import { X509Certificate } from 'node:crypto';
 import { startMosquitto, type RunningMosquitto } from '../src-main/core/certificates/mosquitto-test-broker';
 import { createTestPki, type TestPki } from '../src-main/core/certificates/openssl-test-fixtures';
+import mqtt from 'mqtt';
 import { AppPage } from './pages/app-page';
 import { CertificatesPage } from './pages/certificates-page';
+import { ProfilesPage } from './pages/profiles-page';
 import { startWebApp, type WebApp } from './support/web-app';
 
 let pki: TestPki;
@@ -160,4 +162,46 @@ test('dropped files are imported, an expired CA is flagged in the list, and an i
   await file.saveAs(saved);
   const dump = pki.openssl(['pkcs12', '-in', saved, '-passin', 'pass:export-pw', '-nokeys', '-clcerts']);
   expect(dump).toContain('CN = topiary-client');
+});
+
+test('a profile that names a CA and an identity imported in the UI connects to a mutual-TLS mosquitto, and deleting them names that profile', async ({ page }) => {
+  const ui = new AppPage(page);
+  await ui.open(app.url);
+  const certs = new CertificatesPage(page);
+  await certs.open();
+  await certs.importPasted('trusted-ca', pki.text('root.crt'));
+  await certs.startImport('client-identity');
+  await certs.importFile.setInputFiles(pki.path('client.p12'));
+  await certs.importSubmit.click();
+  await certs.importPassphrase.fill('p12-secret');
+  await certs.importSubmit.click();
+  await expect(page.getByTestId('cert-details-label')).toHaveText('topiary-client');
+  const caId = await certs.row('Topiary Test Root').getAttribute('data-id');
+  const identityId = await certs.row('topiary-client').getAttribute('data-id');
+
+  // The profile editor has no store picker yet, so the profile arrives as a Topiary profiles file naming the entries.
+  const port = broker.ports['mtls']!;
+  const profilesFile = {
+    format: 'topiary-profiles-export',
+    version: 1,
+    profiles: [{ name: 'Plant mTLS', folder: '', options: { url: `mqtts://127.0.0.1:${port}`, tls: { caIds: [caId], identityId, systemCa: false } } }],
+  };
+  await page.getByTestId('workspace-explorer').click();
+  const profiles = new ProfilesPage(page);
+  await profiles.ready();
+  await profiles.importInput.setInputFiles({ name: 'plant.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(profilesFile)) });
+  await expect(profiles.row('Plant mTLS')).toBeVisible();
+  await profiles.connect('Plant mTLS');
+
+  const outside = await mqtt.connectAsync(`mqtts://127.0.0.1:${port}`, { ca: pki.text('root.crt'), cert: pki.text('client.crt'), key: pki.text('client.key') });
+  await outside.publishAsync('plant/secure/temperature', '21.5', { qos: 1, retain: true });
+  await outside.endAsync();
+  await expect(ui.row('plant')).toBeVisible();
+
+  await certs.open();
+  await certs.row('topiary-client').click();
+  await expect(page.getByTestId('cert-details')).toContainText('used by Plant mTLS');
+  await page.getByTestId('cert-delete').click();
+  await expect(page.getByTestId('cert-delete-confirm')).toContainText('"topiary-client" is used by "Plant mTLS"');
+  await expect(page.getByTestId('cert-delete-confirm-button')).toHaveText('Delete anyway');
 });

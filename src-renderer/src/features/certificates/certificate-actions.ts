@@ -41,6 +41,8 @@ export function listenToCertificates(): void {
   if (listening) return;
   listening = true;
   core.on('certificates.changed', (list) => useCertificatesStore.setState({ list }));
+  // Which profiles use an entry is part of each row, so a profile change can change the list.
+  core.on('profiles.changed', () => void refreshCertificates());
   void refreshCertificates();
 }
 

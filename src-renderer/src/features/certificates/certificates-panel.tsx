@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { BrokerTestForm } from './broker-test-form';
-import { listenToCertificates, showView } from './certificate-actions';
+import { listenToCertificates, refreshCertificates, showView } from './certificate-actions';
 import { CertificateDetailsView } from './certificate-details-view';
 import { CertificateList } from './certificate-list';
 import { useCertificatesStore } from './certificates-store';
@@ -12,7 +12,11 @@ import './certificates.css';
 /** The certificates workspace: the store on the left; details, import, generate, broker test or OS roots on the right. */
 export function CertificatesPanel(): React.JSX.Element {
   const view = useCertificatesStore((s) => s.view);
-  useEffect(() => listenToCertificates(), []);
+  useEffect(() => {
+    listenToCertificates();
+    // Users of an entry (the broker's listeners among them) may have changed while the panel was hidden.
+    void refreshCertificates();
+  }, []);
   return (
     <div className="certificates-panel" data-testid="certificates-panel">
       <aside className="cert-sidebar">
