@@ -61,8 +61,9 @@ if (existsSync(vitestJson)) {
   tally.passed += r.numPassedTests;
   tally.failed += r.numFailedTests;
   tally.skipped += r.numPendingTests + r.numTodoTests;
-  // A suite that fails to load has no test results of its own: count it.
-  const broken = r.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+  // A file that fails to load, or whose beforeAll throws, fails with no failed test of its own
+  // (its tests show as skipped): count it as a failure.
+  const broken = r.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed')).length;
   tally.failed += broken;
   if (r.numFailedTests + broken > 0) failures.push('vitest');
 } else {

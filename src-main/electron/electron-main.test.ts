@@ -106,6 +106,8 @@ vi.mock('electron', async () => {
     ipcMain: new EventEmitter(),
     session: { defaultSession },
     shell: { openExternal: async () => undefined },
+    // No keychain in the stand-in: the core falls back to its encrypted-file vault.
+    safeStorage: { isEncryptionAvailable: () => false },
     dialog: { showErrorBox: (title: string, message: string) => void errors.push(`${title}: ${message}`) },
   };
   return { ...fake, default: fake, windows, sessionHandlers, errors };

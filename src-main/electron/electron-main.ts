@@ -1,7 +1,8 @@
-import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, shell } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createAppCore, type AppCore } from '../core/app-core';
+import { createSafeStorageSecretStore } from '../core/secrets/safe-storage-secret-store';
 import { defaultUserDataDir } from '../core/user-data';
 import { createIpcMainWire } from './ipc-main-wire';
 import { guardSession, guardWebContents } from './security';
@@ -77,7 +78,9 @@ if (!app.requestSingleInstanceLock()) {
     .whenReady()
     .then(async () => {
       guardSession(session.defaultSession);
-      core = await createAppCore({ userDataDir: app.getPath('userData'), autoStartBroker: true });
+      // The OS keychain seals secrets where it can; without one, the core's encrypted-file vault does.
+      const secrets = safeStorage.isEncryptionAvailable() ? createSafeStorageSecretStore(safeStorage) : undefined;
+      core = await createAppCore({ userDataDir: app.getPath('userData'), autoStartBroker: true, ...(secrets ? { secrets } : {}) });
       await openWindow();
       app.on('activate', () => {
         if (BrowserWindow.getAllWindows().length === 0) void openWindow().catch(failStartup);
