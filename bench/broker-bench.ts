@@ -360,7 +360,7 @@ async function main(): Promise<void> {
   for (const [metric, r] of Object.entries(rows)) {
     const n = numbers[metric]!;
     const ratio = (a?: number, b?: number): string => (a && b ? (a / b).toFixed(2) : '-');
-    lines.push([metric, r.embedded, r.aedes, r.mosquitto, ratio(n.embedded, n.mosquitto), ratio(n.embedded, n.aedes)]);
+    lines.push([metric, ...brokers.map((b) => r[b]), ratio(n.embedded, n.mosquitto), ratio(n.embedded, n.aedes)]);
   }
   const widths = header.map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
   for (const l of lines) console.log(l.map((c, i) => String(c).padEnd(widths[i]!)).join('  '));

@@ -15,10 +15,15 @@ import type { ProtocolVersion, QoS } from './types';
 export const PROTOCOL_MAX_PACKET = 268_435_460;
 /** Before CONNECT we only expect a CONNECT; bound the memory an unknown peer can make us hold. */
 const PRE_CONNECT_MAX_PACKET = 1024 * 1024;
-/** Above this much unsent data to a client, publishers feeding it are paused briefly (backpressure). */
+/** Above this much unsent data to a client, publishers feeding it are paused (backpressure). */
 const CONGESTED_BYTES = 1024 * 1024;
-/** QoS 0 messages are dropped (and counted) for a client with this much unsent data: it is not reading. */
+/** Paused publishers resume once the client's backlog is below this. */
+const RESUME_BYTES = 256 * 1024;
+/** QoS 0 messages are dropped (and counted) for a client with this much unsent data. */
 const SLOW_CONSUMER_BYTES = 16 * 1024 * 1024;
+/** A congested client whose backlog has not shrunk for this long is stalled: stop pacing publishers to it. */
+const STALL_MS = 1000;
+const BACKLOG_POLL_MS = 5;
 const SESSION_NEVER_EXPIRES = 0xffffffff;
 const PINGRESP = Buffer.from([0xd0, 0x00]);
 
@@ -61,8 +66,12 @@ export class Connection implements SessionLink {
   /** Reading is paused because a client we feed is congested. */
   paused = false;
   /** Publishers paused until this connection's backlog drains. */
-  private throttled: Connection[] | undefined;
-  private drainHooked = false;
+  private throttled: Connection[] = [];
+  private backlogTimer: NodeJS.Timeout | undefined;
+  private lastBacklog = 0;
+  private lastProgressAt = 0;
+  /** The client stopped reading: its QoS 0 messages are dropped rather than pacing publishers. */
+  private stalled = false;
 
   constructor(
     private readonly broker: BrokerCore,
@@ -548,14 +557,14 @@ export class Connection implements SessionLink {
 
   sendQos0(msg: Message, retain: boolean, subIds: readonly number[] | undefined): boolean {
     if (this.state !== 'connected') return false;
-    const backlog = this.outBytes + this.transport.bufferedBytes();
+    const backlog = this.backlog();
     if (backlog > CONGESTED_BYTES) {
-      if (backlog > SLOW_CONSUMER_BYTES) {
+      if (this.stalled || backlog > SLOW_CONSUMER_BYTES) {
         this.broker.countDrop(this.clientId, msg.topic, 'client is not reading fast enough');
         return false;
       }
       this.broker.throttleSource(this);
-    }
+    } else if (this.stalled) this.stalled = false;
     let buf: Buffer;
     if (msg.expiresAt === undefined && (subIds === undefined || !this.v5)) {
       const cache = (msg.encodedCache ??= []);
@@ -609,22 +618,40 @@ export class Connection implements SessionLink {
     this.transport.write(chunks, bytes);
   }
 
-  /** Pauses a publisher until this (congested) connection drains or a short timeout passes. */
+  private backlog(): number {
+    return this.outBytes + this.transport.bufferedBytes();
+  }
+
+  /** Pauses a publisher until this (congested) connection's backlog shrinks below the resume mark. */
   holdUntilDrained(source: Connection): void {
     source.pauseReading();
-    (this.throttled ??= []).push(source);
-    if (!this.drainHooked) {
-      this.drainHooked = true;
-      this.transport.onDrain(() => this.releaseThrottled());
+    this.throttled.push(source);
+    if (this.backlogTimer) return;
+    this.lastBacklog = this.backlog();
+    this.lastProgressAt = Date.now();
+    this.backlogTimer = setInterval(() => this.watchBacklog(), BACKLOG_POLL_MS);
+    this.backlogTimer.unref();
+  }
+
+  private watchBacklog(): void {
+    const backlog = this.backlog();
+    const now = Date.now();
+    if (this.closed || backlog < RESUME_BYTES) return this.releaseThrottled();
+    // Publishers feeding us are paused, so a shrinking backlog means the client is reading.
+    if (backlog < this.lastBacklog) this.lastProgressAt = now;
+    this.lastBacklog = backlog;
+    if (now - this.lastProgressAt > STALL_MS) {
+      this.stalled = true;
+      this.releaseThrottled();
     }
-    // Never stall a publisher for long on a consumer that stopped reading: after that we drop for it instead.
-    setTimeout(() => this.releaseThrottled(), 100).unref();
   }
 
   releaseThrottled(): void {
+    if (this.backlogTimer) clearInterval(this.backlogTimer);
+    this.backlogTimer = undefined;
     const list = this.throttled;
-    if (!list) return;
-    this.throttled = undefined;
+    if (list.length === 0) return;
+    this.throttled = [];
     for (const c of list) c.resumeReading();
   }
 

@@ -98,6 +98,24 @@ describe('limits', () => {
     expect([info.inflight, info.queued]).toEqual([2, 2]);
   });
 
+  it('keeps publishers and other subscribers going when one subscriber stops reading, counting what it drops', async () => {
+    const port = await start({});
+    const stalled = await connect(port, 4);
+    stalled.c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'flood/#', qos: 0 }] });
+    await stalled.c.next('suback');
+    stalled.c.stopReading();
+    const healthy = await connect(port, 4);
+    healthy.c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'flood/end', qos: 1 }] });
+    await healthy.c.next('suback');
+    const pub = await connect(port, 4);
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    for (let i = 0; i < 600; i++) pub.c.send({ cmd: 'publish', topic: 'flood/x', payload: chunk, qos: 0 });
+    pub.c.send({ cmd: 'publish', topic: 'flood/end', payload: 'done', qos: 1, messageId: 9 });
+    expect((await pub.c.next('puback', 15_000)).messageId).toBe(9);
+    expect(String((await healthy.c.next('publish', 5000)).payload)).toBe('done');
+    expect(broker!.getStats().publishDropped).toBeGreaterThan(0);
+  }, 30_000);
+
   it('rejects an oversized packet from a 3.1.1 client by closing its connection and keeps serving others', async () => {
     const port = await start({ maxPacketSize: 256 });
     const other = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0 });

@@ -127,7 +127,6 @@ function socketTransport(kind: 'tcp' | 'tls', socket: Socket, certUser: string |
     destroy: () => socket.destroy(),
     pause: () => socket.pause(),
     resume: () => socket.resume(),
-    onDrain: (cb) => socket.on('drain', cb),
     onData: (cb) => socket.on('data', cb),
     onClose: (cb) => socket.on('close', cb),
   };
@@ -148,8 +147,6 @@ function webSocketTransport(kind: 'ws' | 'wss', ws: WebSocket, address: string, 
     destroy: () => ws.terminate(),
     pause: () => ws.pause(),
     resume: () => ws.resume(),
-    // ws has no public drain event; the broker's resume timer covers WebSocket consumers.
-    onDrain: () => undefined,
     onData: (cb) =>
       ws.on('message', (data, isBinary) => {
         // MQTT over WebSocket is binary only (MQTT-6.0.0-1).

@@ -17,7 +17,5 @@ export interface Transport {
   /** Stops reading from the peer (backpressure towards a fast publisher). */
   pause(): void;
   resume(): void;
-  /** Called once the pending writes have gone out. */
-  onDrain(cb: () => void): void;
   onClose(cb: () => void): void;
 }

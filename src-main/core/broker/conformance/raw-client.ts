@@ -93,6 +93,11 @@ export class RawClient {
     this.socket.destroy();
   }
 
+  /** Stops reading from the socket, to play a client that has stalled. */
+  stopReading(): void {
+    this.socket.pause();
+  }
+
   private wake(): void {
     const w = this.waiters;
     this.waiters = [];
