@@ -74,6 +74,18 @@ describe('profiles over the contract', () => {
     expect(files).not.toContain(broker.password);
   });
 
+  it('connects with a CA chosen from the certificate store instead of pasted PEM, and the store names the profile as its user', async () => {
+    const client = await startCore();
+    const { entries } = await client.invoke('certificates.import', { kind: 'trusted-ca', inputs: [{ data: broker.caPem }], label: 'Test CA' });
+    const caId = entries[0]?.id as string;
+    const { id } = await client.invoke('profiles.save', {
+      name: 'Store CA',
+      options: { url: broker.url, username: broker.username, password: broker.password, tls: { caIds: [caId] } },
+    });
+    expect((await client.invoke('profiles.connect', { id })).state).toBe('connected');
+    expect((await client.invoke('certificates.get', { id: entries[0]!.id })).usedBy).toEqual(['Store CA']);
+  });
+
   it('reports a wrong stored password as AUTHENTICATION_FAILED', async () => {
     const client = await startCore();
     const { id } = await client.invoke('profiles.save', {

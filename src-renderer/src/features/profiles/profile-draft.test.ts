@@ -42,8 +42,9 @@ describe('profile draft', () => {
   });
 
   it('round-trips a saved profile through the form', () => {
-    const options = optionsFromDraft({ ...EMPTY_DRAFT, url: 'wss://h/mqtt', tlsCa: CA, clientId: 'c', keepalive: '15', connectTimeoutSeconds: '2.5', sessionExpiryInterval: '60' });
+    const options = optionsFromDraft({ ...EMPTY_DRAFT, url: 'wss://h/mqtt', tlsCa: CA, tlsCaIds: ['ca-1', 'ca-2'], tlsIdentityId: 'id-1', clientId: 'c', keepalive: '15', connectTimeoutSeconds: '2.5', sessionExpiryInterval: '60' });
     const view: ProfileView = { id: 'p1' as ProfileId, name: 'n', folder: 'f', order: 0, options, secrets: [], createdAt: '', updatedAt: '' };
+    expect(options.tls).toMatchObject({ caIds: ['ca-1', 'ca-2'], identityId: 'id-1' });
     expect(optionsFromDraft(draftFromProfile(view))).toEqual(options);
   });
 });

@@ -25,6 +25,10 @@ export interface ProfileDraft {
   /** One subscription per line: "filter [qos]". */
   readonly subscriptions: string;
   readonly tlsCa: string;
+  /** Trusted CAs from the certificate store, by entry id. */
+  readonly tlsCaIds: readonly string[];
+  /** A client identity (certificate + sealed key) from the certificate store. */
+  readonly tlsIdentityId: string;
   readonly tlsSystemCa: boolean;
   readonly tlsRejectUnauthorized: boolean;
   readonly tlsServername: string;
@@ -69,6 +73,8 @@ export const EMPTY_DRAFT: ProfileDraft = {
   reconnectMaxAttempts: '0',
   subscriptions: '# 2',
   tlsCa: '',
+  tlsCaIds: [],
+  tlsIdentityId: '',
   tlsSystemCa: false,
   tlsRejectUnauthorized: true,
   tlsServername: '',
@@ -118,6 +124,8 @@ export function draftFromProfile(profile: ProfileView): ProfileDraft {
     reconnectMaxAttempts: text(o.reconnect?.maxAttempts ?? 0),
     subscriptions: o.subscriptions === undefined ? EMPTY_DRAFT.subscriptions : o.subscriptions.map((s) => `${s.filter} ${String(s.qos ?? 0)}`).join('\n'),
     tlsCa: (tls?.ca ?? []).join('\n'),
+    tlsCaIds: tls?.caIds ?? [],
+    tlsIdentityId: tls?.identityId ?? '',
     tlsSystemCa: tls?.systemCa ?? false,
     tlsRejectUnauthorized: tls?.rejectUnauthorized ?? true,
     tlsServername: tls?.servername ?? '',
@@ -167,6 +175,8 @@ export function optionsFromDraft(d: ProfileDraft): ProfileOptions {
   const tls: ConnectArgs['tls'] = secure
     ? omitUndefined({
         ca: ca.length > 0 ? ca : undefined,
+        caIds: d.tlsCaIds.length > 0 ? [...d.tlsCaIds] : undefined,
+        identityId: d.tlsIdentityId || undefined,
         systemCa: d.tlsSystemCa || undefined,
         rejectUnauthorized: d.tlsRejectUnauthorized,
         servername: d.tlsServername.trim() || undefined,

@@ -1,6 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
+import type { CertificateEntryView } from '../../../../shared/ipc/certificates';
 import type { ProfileView } from '../../../../shared/ipc/profiles';
 import { parseBrokerUrl } from '../../../../shared/mqtt/broker-url';
+import { core } from '../../ipc/core-client';
 import { editProfile, saveProfile } from './profile-actions';
 import { draftFromProfile, EMPTY_DRAFT, optionsFromDraft, type ProfileDraft } from './profile-draft';
 import { useProfilesStore } from './profiles-store';
@@ -70,6 +72,22 @@ export function ProfileEditor({ profile }: { profile: ProfileView | 'new' }): Re
   const [draft, setDraft] = useState<ProfileDraft>(() => (profile === 'new' ? EMPTY_DRAFT : draftFromProfile(profile)));
   const [advanced, setAdvanced] = useState(false);
   const [saving, setSaving] = useState(false);
+  const [storedCertificates, setStoredCertificates] = useState<readonly CertificateEntryView[]>([]);
+  useEffect(() => {
+    let live = true;
+    // The store is optional for a profile: without it the PEM fields still work.
+    core
+      .invoke('certificates.list', {})
+      .then((list) => {
+        if (live) setStoredCertificates(list.rows.flatMap((row) => (row.status === 'ok' ? [row.entry] : [])));
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, []);
+  const storeCas = storedCertificates.filter((e) => e.kind === 'trusted-ca');
+  const storeIdentities = storedCertificates.filter((e) => e.kind === 'client-identity');
   const error = useProfilesStore((s) => s.errors.editor ?? null);
   const stored = profile === 'new' ? [] : profile.secrets;
   const update: Update = (key, value) => setDraft((d) => ({ ...d, [key]: value }));
@@ -127,6 +145,33 @@ export function ProfileEditor({ profile }: { profile: ProfileView | 'new' }): Re
           <fieldset className="profile-section" data-testid="profile-tls">
             <legend>TLS</legend>
             <Field label="Trusted CA certificates (PEM)" testId="profile-tls-ca" value={draft.tlsCa} onChange={(v) => update('tlsCa', v)} multiline placeholder="-----BEGIN CERTIFICATE-----" />
+            {storeCas.length > 0 ? (
+              <fieldset className="profile-store-cas" data-testid="profile-tls-store-cas">
+                <legend>Trusted CAs from the certificate store</legend>
+                {storeCas.map((entry) => (
+                  <Check
+                    key={entry.id}
+                    label={`${entry.label} (${entry.expiry.state})`}
+                    testId={`profile-tls-ca-id-${entry.id}`}
+                    checked={draft.tlsCaIds.includes(entry.id)}
+                    onChange={(on) => update('tlsCaIds', on ? [...draft.tlsCaIds, entry.id] : draft.tlsCaIds.filter((id) => id !== entry.id))}
+                  />
+                ))}
+              </fieldset>
+            ) : null}
+            {storeIdentities.length > 0 || draft.tlsIdentityId ? (
+              <label className="profile-field">
+                <span>Client identity from the certificate store</span>
+                <select data-testid="profile-tls-identity" value={draft.tlsIdentityId} onChange={(e) => update('tlsIdentityId', e.target.value)}>
+                  <option value="">none</option>
+                  {storeIdentities.map((entry) => (
+                    <option key={entry.id} value={entry.id}>
+                      {entry.label}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            ) : null}
             <Check label="Also trust the system's CAs" testId="profile-tls-system-ca" checked={draft.tlsSystemCa} onChange={(v) => update('tlsSystemCa', v)} />
             <Check label="Verify the broker's certificate" testId="profile-tls-verify" checked={draft.tlsRejectUnauthorized} onChange={(v) => update('tlsRejectUnauthorized', v)} />
             <Field label="Server name (SNI)" testId="profile-tls-servername" value={draft.tlsServername} onChange={(v) => update('tlsServername', v)} placeholder="the URL's host" />
