@@ -1,0 +1,77 @@
+import type { PacketLogEntry } from '../../../../shared/ipc/connections';
+import { hexCode, reasonName } from '../connection-info/reason-codes';
+
+/** Packet types a user filters by, in the order the protocol introduces them. */
+export const PACKET_TYPES: readonly string[] = [
+  'connect',
+  'connack',
+  'publish',
+  'puback',
+  'pubrec',
+  'pubrel',
+  'pubcomp',
+  'subscribe',
+  'suback',
+  'unsubscribe',
+  'unsuback',
+  'pingreq',
+  'pingresp',
+  'disconnect',
+  'auth',
+];
+
+/** Local wall-clock time with milliseconds, "14:03:07.042". */
+export function packetTime(time: number): string {
+  const d = new Date(time);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+/** "qos1 retain dup"; only the flags the packet carries. */
+export function packetFlags(entry: Pick<PacketLogEntry, 'qos' | 'retain' | 'dup'>): string {
+  const parts: string[] = [];
+  if (entry.qos !== undefined) parts.push(`qos${entry.qos}`);
+  if (entry.retain) parts.push('retain');
+  if (entry.dup) parts.push('dup');
+  return parts.join(' ');
+}
+
+/** Reason codes as the spec writes them; SUBACK's 0–2 are granted QoS levels, so they read that way. */
+export function packetReasons(entry: Pick<PacketLogEntry, 'type' | 'reasonCode' | 'reasonCodes'>): string {
+  const one = (code: number): string => {
+    if (entry.type === 'suback' && code <= 2) return `granted qos${code}`;
+    if (code === 0) return `${hexCode(0)} Success`;
+    const name = reasonName(code);
+    return name ? `${hexCode(code)} ${name}` : hexCode(code);
+  };
+  const codes = entry.reasonCodes ?? (entry.reasonCode !== undefined ? [entry.reasonCode] : []);
+  return codes.map(one).join(', ');
+}
+
+/** The topic for PUBLISH, the filters for (UN)SUBSCRIBE. */
+export function packetSubject(entry: Pick<PacketLogEntry, 'topic' | 'topics'>): string {
+  return entry.topic ?? entry.topics?.join(', ') ?? '';
+}
+
+/** Properties as compact "key=value" text; objects stay JSON. */
+export function packetProperties(properties: PacketLogEntry['properties']): string {
+  if (!properties) return '';
+  return Object.entries(properties)
+    .map(([key, value]) => `${key}=${typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)}`)
+    .join(' ');
+}
+
+/** "0 B", "1.5 kB", "2.0 MB". */
+export function byteSize(bytes: number | undefined): string {
+  if (bytes === undefined) return '';
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** A download name that sorts by time and says what it holds. */
+export function exportFileName(connectionName: string, now: Date): string {
+  const safe = connectionName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'connection';
+  const stamp = now.toISOString().replace(/[:]/g, '-').replace(/\..+$/, '');
+  return `topiary-packets-${safe}-${stamp}.jsonl`;
+}
