@@ -210,8 +210,8 @@ export function ConnectionsPanel(): React.JSX.Element {
             {lastImport.skipped.length > 0 ? `; skipped ${lastImport.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}` : ''}
             {lastImport.warnings.length > 0 ? (
               <ul>
-                {lastImport.warnings.map((w) => (
-                  <li key={w}>{w}</li>
+                {lastImport.warnings.map((w, i) => (
+                  <li key={i}>{w}</li>
                 ))}
               </ul>
             ) : null}
