@@ -34,7 +34,7 @@ const SCROLL_PX_PER_FRAME = 240;
 const PUBLISHER = `
 const net = require('node:net');
 const { URL: url, PREFIX: prefix } = process.env;
-const [rate, total, topics] = [+process.env.RATE, +process.env.TOTAL, +process.env.TOPICS];
+const [rate, total, topics, limitMs] = [+process.env.RATE, +process.env.TOTAL, +process.env.TOPICS, +process.env.LIMIT_MS];
 const payload = Buffer.alloc(100, 65);
 const varint = (n) => { const out = []; do { let b = n % 128; n = Math.floor(n / 128); if (n > 0) b |= 128; out.push(b); } while (n > 0); return Buffer.from(out); };
 const packet = (topic) => { const t = Buffer.from(topic); const body = Buffer.concat([Buffer.from([t.length >> 8, t.length & 255]), t, payload]); return Buffer.concat([Buffer.from([0x30]), varint(body.length), body]); };
@@ -43,18 +43,20 @@ const cache = topics <= 20000 ? Array.from({ length: topics }, (_, i) => packet(
 const { hostname, port } = new URL(url);
 const socket = net.connect(+port, hostname);
 socket.setNoDelay(true);
+let sent = 0;
+socket.on('error', (e) => { process.stderr.write('publisher: ' + e.message + '\\n'); process.stdout.write(JSON.stringify({ sent, ms: 0, error: e.message })); process.exit(0); });
 const id = Buffer.from('bench-pub-' + process.pid);
-const connectBody = Buffer.concat([Buffer.from([0, 4]), Buffer.from('MQTT'), Buffer.from([4, 2, 0, 60, id.length >> 8, id.length & 255]), id]);
+const connectBody = Buffer.concat([Buffer.from([0, 4]), Buffer.from('MQTT'), Buffer.from([4, 2, 0, 0, id.length >> 8, id.length & 255]), id]);
 socket.write(Buffer.concat([Buffer.from([0x10]), varint(connectBody.length), connectBody]));
 socket.once('data', () => {
   const start = Date.now();
-  let sent = 0;
   const tick = () => {
     const due = Math.min(total, Math.ceil(((Date.now() - start) / 1000) * rate));
     const parts = [];
     while (sent < due) { const i = sent % topics; parts.push(cache ? cache[i] : packet(name(i))); sent++; }
     const more = parts.length === 0 || socket.write(Buffer.concat(parts));
-    if (sent >= total) { socket.end(Buffer.from([0xe0, 0]), () => process.stdout.write(JSON.stringify({ sent, ms: Date.now() - start }))); return; }
+    // Bounded by time too: a machine that cannot sustain the rate still stops when the run is over.
+    if (sent >= total || Date.now() - start >= limitMs) { socket.end(Buffer.from([0xe0, 0]), () => process.stdout.write(JSON.stringify({ sent, ms: Date.now() - start }))); return; }
     if (more) setTimeout(tick, 5); else socket.once('drain', tick);
   };
   tick();
@@ -106,8 +108,8 @@ function lineFrom(proc: ChildProcess): Promise<string> {
   });
 }
 
-async function publish(url: string, prefix: string, rate: number, total: number, topics: number): Promise<{ sent: number; ms: number }> {
-  const proc = child(PUBLISHER, { URL: url, PREFIX: prefix, RATE: String(rate), TOTAL: String(total), TOPICS: String(topics) });
+async function publish(url: string, prefix: string, rate: number, total: number, topics: number, limitMs: number): Promise<{ sent: number; ms: number }> {
+  const proc = child(PUBLISHER, { URL: url, PREFIX: prefix, RATE: String(rate), TOTAL: String(total), TOPICS: String(topics), LIMIT_MS: String(limitMs) });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise((resolve) => proc.once('exit', resolve));
@@ -267,7 +269,7 @@ async function main(): Promise<void> {
     await recordFrames(page);
     const cpu0 = process.cpuUsage();
     const t0 = Date.now();
-    const flood = publish(broker.url, 'flood', RATE, total, TOPICS);
+    const flood = publish(broker.url, 'flood', RATE, total, TOPICS, SECONDS * 1000);
 
     // While it floods: open flood/line3 and time clicks on its rows.
     const clicks: number[] = [];
@@ -302,7 +304,7 @@ async function main(): Promise<void> {
     // ---- a million distinct topics ---------------------------------------------------------
     console.log(`explorer-path: publishing ${fmt(DISTINCT)} distinct topics …`);
     const baseline2 = await startBaseline(broker.url, 'million/#');
-    const many = await publish(broker.url, 'million', 100_000, DISTINCT, DISTINCT);
+    const many = await publish(broker.url, 'million', 100_000, DISTINCT, DISTINCT, 600_000);
     const held = await settle(() => coreCount(core, connectionId, 'million'), many.sent);
     const base2 = await baseline2.finish();
     await page.evaluate(() => (window as unknown as { gc?: () => void }).gc?.());
