@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { ExplorerMessage } from './explorer-message';
-import { ROOT_NODE, TopicIndex } from './topic-index';
+import { MAX_TOPIC_LEVELS, ROOT_NODE, TopicIndex } from './topic-index';
 
 const text = new TextEncoder();
 
@@ -56,6 +56,19 @@ describe('TopicIndex', () => {
     expect(index.info('a')!.subtopicCount).toBe(2);
     expect(index.childrenOf(ROOT_NODE).map((id) => index.pathOf(id)).sort()).toEqual(['', 'a']);
     expect(index.topicCount).toBe(3);
+  });
+
+  it('keeps levels past the 256th in the last level, so a hostile topic stays cheap', () => {
+    const index = new TopicIndex();
+    const topic = Array.from({ length: 30_000 }, (_, i) => `l${i}`).join('/');
+    index.ingest(msg(topic, 'deep'));
+    const info = index.info(topic)!;
+    expect(info.level).toBe(MAX_TOPIC_LEVELS);
+    expect(info.name.startsWith('l255/l256/')).toBe(true);
+    expect(index.nodeCount).toBe(1 + MAX_TOPIC_LEVELS);
+    index.ingest(msg(topic, 'again'));
+    expect(index.info(topic)!.messageCount).toBe(2);
+    expect(index.info('l0/l1')!.name).toBe('l1');
   });
 
   it('treats $SYS topics as ordinary topics', () => {

@@ -42,6 +42,9 @@ const QOS_SHIFT = 5;
 
 const INITIAL_CAPACITY = 1024;
 
+/** Levels the trie splits a topic into; anything deeper stays in the last level's name. */
+export const MAX_TOPIC_LEVELS = 256;
+
 /**
  * The full topic tree of one connection: a trie by topic level with per-node counters
  * and each topic's last message.
@@ -173,8 +176,9 @@ export class TopicIndex {
 
   /** The node's last level. Derived from the path on each call (names are not stored, to save memory). */
   nameOf(id: NodeId): string {
+    const parent = this.parent[id]!;
     const path = this.paths[id]!;
-    return path.substring(path.lastIndexOf('/') + 1);
+    return parent <= ROOT_NODE ? path : path.substring(this.paths[parent]!.length + 1);
   }
 
   /** Counters and marks of a path, or undefined if the index has not seen it. */
@@ -310,30 +314,32 @@ export class TopicIndex {
   }
 
   private createPath(topic: string): NodeId {
+    // Level boundaries, capped: past MAX_TOPIC_LEVELS the rest of the topic is one level, so a
+    // hostile 30,000-level topic costs hundreds of prefix lookups, not tens of thousands.
+    const cuts: number[] = [];
+    for (let slash = topic.indexOf('/'); slash !== -1 && cuts.length < MAX_TOPIC_LEVELS - 1; slash = topic.indexOf('/', slash + 1)) {
+      cuts.push(slash);
+    }
     // Find the deepest existing ancestor from the end: a new topic usually has a known parent.
-    let end = topic.length;
     let parentId: NodeId = ROOT_NODE;
-    let cut = topic.lastIndexOf('/');
-    while (cut !== -1) {
-      const known = this.byPath.get(topic.substring(0, cut));
+    let next = 0;
+    for (let k = cuts.length - 1; k >= 0; k--) {
+      const known = this.byPath.get(topic.substring(0, cuts[k]!));
       if (known !== undefined) {
         parentId = known;
-        end = cut;
+        next = k + 1;
         break;
       }
-      cut = cut === 0 ? -1 : topic.lastIndexOf('/', cut - 1);
     }
-    let start = parentId === ROOT_NODE ? 0 : end + 1;
     let id = parentId;
-    for (;;) {
-      const slash = topic.indexOf('/', start);
-      const stop = slash === -1 ? topic.length : slash;
-      const path = slash === -1 ? topic : topic.substring(0, stop);
+    for (let k = next; k < cuts.length; k++) {
+      const path = topic.substring(0, cuts[k]!);
       id = this.addNode(path, id);
       this.byPath.set(path, id);
-      if (slash === -1) return id;
-      start = slash + 1;
     }
+    id = this.addNode(topic, id);
+    this.byPath.set(topic, id);
+    return id;
   }
 
   private addNode(path: string, parentId: NodeId): NodeId {

@@ -127,6 +127,17 @@ describe('TreeView', () => {
     expect(view.expandedPaths().sort()).toEqual(['a/b', 'a/b/c']);
   });
 
+  it('expands everything on the deepest topic the index keeps', () => {
+    const index = new TopicIndex();
+    feed(index, Array.from({ length: 20_000 }, () => 'x').join('/'));
+    const view = new TreeView(index);
+    view.expandToDepth(Number.POSITIVE_INFINITY);
+    const window = view.rows(255, 1);
+    expect(window.total).toBe(256);
+    expect(window.rows[0]!.depth).toBe(255);
+    expect(window.rows[0]!.name.length).toBe(2 * (20_000 - 255) - 1);
+  });
+
   it('filters to matching topics and their ancestors and keeps up as messages arrive', () => {
     const index = new TopicIndex();
     for (const t of ['home/kitchen/temp', 'home/garage/door', 'office/temp', 'office/light']) feed(index, t);

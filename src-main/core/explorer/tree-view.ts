@@ -161,15 +161,18 @@ export class TreeView {
   expandToDepth(depth: number, under?: string): void {
     const start = under === undefined ? ROOT_NODE : this.index.idOf(under);
     if (start === undefined) return;
-    const visit = (id: NodeId, remaining: number): void => {
+    // Breadth-first with an explicit queue: depth may be Infinity on a very deep tree.
+    const queue: [NodeId, number][] = [[start, start === ROOT_NODE ? depth : depth - 1]];
+    if (start !== ROOT_NODE && depth > 0) this.expanded.add(this.index.pathOf(start));
+    for (let q = 0; q < queue.length; q++) {
+      const [id, remaining] = queue[q]!;
+      if (remaining <= 0) continue;
       for (let c = this.index.firstChildOf(id); c !== -1; c = this.index.nextSiblingOf(c)) {
         if (this.index.childCountOf(c) === 0) continue;
         this.expanded.add(this.index.pathOf(c));
-        if (remaining > 1) visit(c, remaining - 1);
+        if (remaining > 1) queue.push([c, remaining - 1]);
       }
-    };
-    if (start !== ROOT_NODE && depth > 0) this.expanded.add(this.index.pathOf(start));
-    if (depth > 0) visit(start, start === ROOT_NODE ? depth : depth - 1);
+    }
     this.edits++;
   }
 
@@ -315,15 +318,29 @@ export class TreeView {
     this.flatten(ROOT_NODE);
   }
 
-  private flatten(parent: NodeId): void {
-    const order = this.childOrder(parent);
+  /** Depth-first over open nodes; an explicit stack, since a topic may have thousands of levels. */
+  private flatten(root: NodeId): void {
     const filtered = this.filter !== null;
-    for (let i = 0; i < order.count; i++) {
+    const orders: ChildOrder[] = [this.childOrder(root)];
+    const positions: number[] = [0];
+    while (orders.length > 0) {
+      const top = orders.length - 1;
+      const order = orders[top]!;
+      const i = positions[top]!;
+      if (i >= order.count) {
+        orders.pop();
+        positions.pop();
+        continue;
+      }
+      positions[top] = i + 1;
       const id = order.ids[i]!;
       if (filtered && this.subMatch[id] === 0) continue;
       this.push(id);
       const openable = filtered ? this.subMatch[id]! - this.selfMatch[id]! > 0 : this.index.childCountOf(id) > 0;
-      if (openable && this.isOpen(id, this.index.pathOf(id))) this.flatten(id);
+      if (openable && this.isOpen(id, this.index.pathOf(id))) {
+        orders.push(this.childOrder(id));
+        positions.push(0);
+      }
     }
   }
 
