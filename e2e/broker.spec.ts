@@ -115,3 +115,27 @@ test('a bridge set up in the UI brings a remote broker\'s topics into the tree u
     await remote.stop();
   }
 });
+
+test('users and access rules set in the UI decide who may connect and what they may read', async ({ page }) => {
+  const ui = new AppPage(page);
+  await ui.open(app.url);
+  const broker = new BrokerPage(page);
+  await broker.open();
+  await page.getByTestId('broker-user-name').fill('plc-7');
+  await page.getByTestId('broker-user-password').fill('s3cret');
+  await page.getByTestId('broker-user-save').click();
+  await expect(page.locator('[data-testid="broker-user"][data-username="plc-7"]')).toBeVisible();
+  await page.getByTestId('broker-acl').fill('user plc-7\ntopic readwrite plant/7/#\nbogus');
+  await page.getByTestId('broker-acl-apply').click();
+  await expect(page.getByTestId('broker-access-message')).toContainText('Line 3');
+  await page.getByTestId('broker-acl').fill('user plc-7\ntopic readwrite plant/7/#');
+  await page.getByTestId('broker-acl-apply').click();
+  await expect(page.getByTestId('broker-access-message')).toHaveText('Access rules applied.');
+
+  const url = await broker.tcpUrl();
+  const plc = await mqtt.connectAsync(url, { username: 'plc-7', password: 's3cret', protocolVersion: 5 });
+  await plc.subscribeAsync('plant/7/#');
+  await expect(plc.subscribeAsync('plant/8/#')).rejects.toThrow(/Not authorized/);
+  await plc.endAsync();
+  await expect(mqtt.connectAsync(url, { username: 'plc-7', password: 'wrong', protocolVersion: 5, reconnectPeriod: 0 })).rejects.toThrow(/Bad User Name or Password/i);
+});

@@ -82,6 +82,32 @@ export const BrokerSettingsSchema = z
     allowAnonymous: z.boolean().default(true),
     persistence: z.enum(['memory', 'disk']).default('memory'),
     sysIntervalSeconds: z.number().int().min(0).max(3600).default(10),
+    /** Users as mosquitto password-file hashes (PBKDF2-SHA512, salted); never a plain password. */
+    users: z
+      .array(
+        z
+          .object({
+            username: z.string().min(1).max(65_535),
+            passwordHash: z.string().regex(/^\$[67]\$/, 'A password hash must be in mosquitto\'s $6$ or $7$ format.'),
+          })
+          .strict(),
+      )
+      .max(10_000)
+      .default([]),
+    /** ACL rules; none means every client may read and write everything (as mosquitto without an acl_file). */
+    acl: z
+      .array(
+        z
+          .object({
+            scope: z.enum(['anonymous', 'user', 'pattern', 'client']),
+            subject: z.string().max(65_535).optional(),
+            access: z.enum(['read', 'write', 'readwrite', 'deny']),
+            topic: z.string().min(1).max(65_535),
+          })
+          .strict(),
+      )
+      .max(10_000)
+      .default([]),
     bridges: z
       .array(BridgeSettingsSchema)
       .max(50)
@@ -190,6 +216,15 @@ export const brokerRequests = {
   'broker.deleteRetained': request<{ readonly deleted: number }>()(z.object({ topic: TopicNameSchema, subtree: z.boolean().default(false) }).strict()),
   'broker.log': request<readonly BrokerLogEntry[]>()(z.object({ limit: z.number().int().min(1).max(5000).default(500) }).strict()),
   'broker.stats': request<readonly BrokerStatsSample[]>()(Empty),
+  /** Adds a user or changes its password; the core stores only a salted hash. */
+  'broker.setUser': request<BrokerStatus>()(z.object({ username: z.string().min(1, 'A user name is required.').max(65_535).refine((u) => !u.includes(':'), 'A user name cannot contain ":".'), password: z.string().min(1, 'A password is required.').max(65_535) }).strict()),
+  'broker.deleteUser': request<BrokerStatus>()(z.object({ username: z.string().max(65_535) }).strict()),
+  /** Reads a mosquitto password file (user:$7$… lines) and adds or replaces those users. */
+  'broker.importUsers': request<{ readonly imported: number; readonly status: BrokerStatus }>()(z.object({ text: z.string().max(10_000_000) }).strict()),
+  'broker.exportUsers': request<{ readonly text: string }>()(Empty),
+  /** Replaces the ACL with rules in mosquitto's acl_file format (an empty text removes it). */
+  'broker.setAcl': request<BrokerStatus>()(z.object({ text: z.string().max(10_000_000) }).strict()),
+  'broker.exportAcl': request<{ readonly text: string }>()(Empty),
   /** Local CA + server and client certificates, a TLS listener, and a profile that trusts the CA. */
   'broker.quickTls': request<QuickTlsResult>()(Empty),
 } as const;

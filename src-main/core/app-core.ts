@@ -153,6 +153,12 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     'broker.deleteRetained': ({ topic, subtree }) => ({ deleted: broker.deleteRetained(topic, subtree) }),
     'broker.log': ({ limit }) => broker.log(limit),
     'broker.stats': () => broker.stats(),
+    'broker.setUser': ({ username, password }) => broker.setUser(username, password),
+    'broker.deleteUser': ({ username }) => broker.deleteUser(username),
+    'broker.importUsers': ({ text }) => broker.importUsers(text),
+    'broker.exportUsers': () => ({ text: broker.exportUsers() }),
+    'broker.setAcl': ({ text }) => broker.setAcl(text),
+    'broker.exportAcl': () => ({ text: broker.exportAcl() }),
     'broker.quickTls': () =>
       setUpQuickLocalTls({
         generateCa: (args) => certificates.generateCa(args),

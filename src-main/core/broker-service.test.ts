@@ -173,6 +173,58 @@ describe('BrokerService', () => {
     expect(restarted.listeners[0]?.port).toBe(first.listeners[0]?.port);
   });
 
+  it('adds users as salted hashes, refuses anonymous clients when told, and applies it without a restart', async () => {
+    await service.start();
+    await service.saveSettings(BrokerSettingsSchema.parse({ allowAnonymous: false }));
+    const status = await service.setUser('alice', 'wonderland');
+    expect(status.settings.users).toHaveLength(1);
+    expect(status.settings.users[0]?.passwordHash).toMatch(/^\$7\$/);
+    expect(await readFile(path.join(dir, 'broker-settings.json'), 'utf8')).not.toContain('wonderland');
+    const url = service.connectUrl() ?? '';
+    const good = await mqtt.connectAsync(url, { username: 'alice', password: 'wonderland', protocolVersion: 5 });
+    await good.endAsync();
+    const refused = await mqtt.connectAsync(url, { username: 'alice', password: 'wrong', protocolVersion: 5, reconnectPeriod: 0 }).then(
+      () => 0,
+      (e: { code?: number }) => e.code,
+    );
+    expect(refused).toBe(0x86);
+    const anonymous = await mqtt.connectAsync(url, { protocolVersion: 5, reconnectPeriod: 0 }).then(
+      () => 0,
+      (e: { code?: number }) => e.code,
+    );
+    expect(anonymous).toBe(0x87);
+  });
+
+  it("imports and exports mosquitto's password and acl files, naming a bad line", async () => {
+    const passwd = 'bob:' + (await service.setUser('bob', 'builder')).settings.users[0]?.passwordHash + '\n';
+    await service.deleteUser('bob');
+    const { imported } = await service.importUsers(`# from mosquitto_passwd\n${passwd}`);
+    expect(imported).toBe(1);
+    expect(service.exportUsers()).toBe(passwd);
+    await expect(service.importUsers('carol:plaintext')).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringMatching(/Line 1/) });
+
+    await service.setAcl('topic read $SYS/#\nuser bob\ntopic readwrite bob/#\npattern write devices/%c/out');
+    expect(service.status().settings.acl).toEqual([
+      { scope: 'anonymous', access: 'read', topic: '$SYS/#' },
+      { scope: 'user', subject: 'bob', access: 'readwrite', topic: 'bob/#' },
+      { scope: 'pattern', access: 'write', topic: 'devices/%c/out' },
+    ]);
+    expect(service.exportAcl()).toContain('user bob');
+    await expect(service.setAcl('topic read a\nbogus line here')).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+  });
+
+  it('enforces the ACL on a running broker: a user reads and writes only its own subtree', async () => {
+    await service.start();
+    await service.setUser('bob', 'builder');
+    await service.setAcl('user bob\ntopic readwrite bob/#');
+    const url = service.connectUrl() ?? '';
+    const bob = await mqtt.connectAsync(url, { username: 'bob', password: 'builder', protocolVersion: 5 });
+    const granted = await bob.subscribeAsync('bob/#');
+    expect(granted[0]?.qos).toBe(0);
+    await expect(bob.subscribeAsync('alice/#')).rejects.toThrow(/Not authorized/);
+    await bob.endAsync();
+  });
+
   it('refuses operations while stopped with a sentence saying so', async () => {
     expect(() => service.disconnectClient('x')).toThrow(/not running; start it first/);
   });

@@ -12,7 +12,22 @@ import {
   type BrokerStatus,
 } from '../../shared/ipc/broker';
 import { TopiaryError } from '../../shared/ipc/errors';
-import { createBroker, FileStore, MemoryStore, type Broker, type BrokerEvent, type ListenerConfig, type PersistenceStore } from './broker';
+import {
+  BrokerError,
+  createBroker,
+  FileStore,
+  formatAclFile,
+  formatPasswordFile,
+  hashPassword,
+  MemoryStore,
+  parseAclFile,
+  parsePasswordFile,
+  type Broker,
+  type BrokerEvent,
+  type ListenerConfig,
+  type PersistenceStore,
+  type UserRecord,
+} from './broker';
 import { parseBridgeTopicLines } from '../../shared/mqtt/bridge-topics';
 import { Bridge } from './bridges/bridge';
 import { previewPayload } from './explorer/preview';
@@ -46,6 +61,16 @@ interface SettingsFile {
 }
 
 const SETTINGS_FILE = 'broker-settings.json';
+
+/** The broker's file parsers say which line is wrong; that is the user's input, so VALIDATION_ERROR. */
+function asValidation<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof BrokerError) throw new TopiaryError('VALIDATION_ERROR', error.message);
+    throw error;
+  }
+}
 
 function isAddressInUse(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown; details?: { reason?: unknown } };
@@ -172,12 +197,41 @@ export class BrokerService {
       }
       bridges.push(sealed[bridge.name] !== undefined ? { ...bridge, passwordStored: true } : bridge);
     }
-    this.settings = { ...settings, bridges };
     this.sealedPasswords = sealed;
-    const file: SettingsFile = { settings: this.settings, sealedPasswords: sealed };
-    await writeFileAtomic(path.join(this.options.directory, SETTINGS_FILE), JSON.stringify(file, null, 2) + '\n');
+    await this.writeSettings({ ...settings, bridges });
     if (this.broker?.isRunning) return this.restart();
     return this.announce();
+  }
+
+  /** Adds or replaces a user; only the salted hash is kept. Applies at once to a running broker. */
+  setUser(username: string, password: string): Promise<BrokerStatus> {
+    const users = [...this.settings.users.filter((u) => u.username !== username), { username, passwordHash: hashPassword(password) }];
+    return this.applyAccess({ ...this.settings, users });
+  }
+
+  async deleteUser(username: string): Promise<BrokerStatus> {
+    if (!this.settings.users.some((u) => u.username === username)) throw new TopiaryError('NOT_FOUND', `There is no user "${username}".`);
+    return this.applyAccess({ ...this.settings, users: this.settings.users.filter((u) => u.username !== username) });
+  }
+
+  async importUsers(text: string): Promise<{ imported: number; status: BrokerStatus }> {
+    const imported = asValidation(() => parsePasswordFile(text));
+    const names = new Set(imported.map((u) => u.username));
+    const users = [...this.settings.users.filter((u) => !names.has(u.username)), ...imported];
+    return { imported: imported.length, status: await this.applyAccess({ ...this.settings, users }) };
+  }
+
+  exportUsers(): string {
+    return formatPasswordFile(this.settings.users);
+  }
+
+  async setAcl(text: string): Promise<BrokerStatus> {
+    const acl = asValidation(() => parseAclFile(text));
+    return this.applyAccess({ ...this.settings, acl });
+  }
+
+  exportAcl(): string {
+    return formatAclFile(this.settings.acl);
   }
 
   clients(): BrokerClientRow[] {
@@ -221,6 +275,23 @@ export class BrokerService {
 
   async close(): Promise<void> {
     await this.serial(() => this.doStop());
+  }
+
+  /** Saves users/ACL and hands them to a running broker without a restart. */
+  private async applyAccess(settings: BrokerSettings): Promise<BrokerStatus> {
+    await this.writeSettings(settings);
+    if (this.broker?.isRunning) {
+      this.broker.setUsers(settings.users as UserRecord[]);
+      this.broker.setAclRules(settings.acl);
+      this.broker.setAllowAnonymous(settings.allowAnonymous);
+    }
+    return this.announce();
+  }
+
+  private async writeSettings(settings: BrokerSettings): Promise<void> {
+    this.settings = settings;
+    const file: SettingsFile = { settings, sealedPasswords: this.sealedPasswords };
+    await writeFileAtomic(path.join(this.options.directory, SETTINGS_FILE), JSON.stringify(file, null, 2) + '\n');
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
@@ -280,7 +351,15 @@ export class BrokerService {
         }),
       );
       const persistence: PersistenceStore = s.persistence === 'disk' ? new FileStore(path.join(this.options.directory, 'broker-state')) : this.memory;
-      const broker = createBroker({ listeners, allowAnonymous: s.allowAnonymous, sysInterval: s.sysIntervalSeconds, limits: s.limits, persistence });
+      const broker = createBroker({
+        listeners,
+        allowAnonymous: s.allowAnonymous,
+        users: s.users,
+        ...(s.acl.length > 0 ? { acl: s.acl } : {}),
+        sysInterval: s.sysIntervalSeconds,
+        limits: s.limits,
+        persistence,
+      });
       this.offEvents = broker.onEvent((e) => this.record(describeEvent(e)));
       const bound = await broker.start();
       this.chosenPorts.clear();

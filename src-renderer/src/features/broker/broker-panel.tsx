@@ -3,6 +3,7 @@ import type { BrokerClientRow, BrokerRetainedRow, BrokerStatsSample } from '../.
 import { core } from '../../ipc/core-client';
 import { brokerActions, brokerSelectors, useBrokerStore } from '../../store/broker-store';
 import { drawSeries } from '../chart/draw-series';
+import { BrokerAccess } from './broker-access';
 import { BrokerSettingsForm } from './broker-settings-form';
 import './broker.css';
 
@@ -228,6 +229,7 @@ export function BrokerPanel(): React.JSX.Element {
           ))}
         </ol>
       </section>
+      {status ? <BrokerAccess settings={status.settings} /> : null}
       {status ? <BrokerSettingsForm settings={status.settings} /> : null}
     </div>
   );
