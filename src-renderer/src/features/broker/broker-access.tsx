@@ -1,0 +1,101 @@
+import { useEffect, useState } from 'react';
+import type { BrokerSettings } from '../../../../shared/ipc/broker';
+import { TopiaryError } from '../../../../shared/ipc/errors';
+import { core } from '../../ipc/core-client';
+import { useBrokerStore } from '../../store/broker-store';
+
+function download(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Who may connect (users, stored as salted hashes) and what they may do (ACL, in mosquitto's acl_file format). */
+export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }): React.JSX.Element {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [aclText, setAclText] = useState('');
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+
+  useEffect(() => {
+    void core.invoke('broker.exportAcl', {}).then(({ text }) => setAclText(text));
+  }, [settings.acl]);
+
+  const run = async (work: () => Promise<string>): Promise<void> => {
+    try {
+      setMessage({ ok: true, text: await work() });
+    } catch (e) {
+      setMessage({ ok: false, text: e instanceof TopiaryError ? e.message : String(e) });
+    }
+  };
+  const applied = (status: Awaited<ReturnType<typeof core.invoke<'broker.setUser'>>>): void => useBrokerStore.setState({ status });
+
+  return (
+    <section className="broker-section broker-access" data-testid="broker-access">
+      <h3>Users ({settings.users.length})</h3>
+      <ul className="users" data-testid="broker-users">
+        {settings.users.map((u) => (
+          <li key={u.username} data-testid="broker-user" data-username={u.username}>
+            <span className="mono">{u.username}</span>
+            <button type="button" onClick={() => void run(async () => (applied(await core.invoke('broker.deleteUser', { username: u.username })), `Removed ${u.username}.`))}>
+              Remove
+            </button>
+          </li>
+        ))}
+      </ul>
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(async () => {
+            applied(await core.invoke('broker.setUser', { username, password }));
+            setPassword('');
+            return `Saved ${username}; only a salted hash of the password is kept.`;
+          });
+        }}
+      >
+        <input aria-label="New user name" placeholder="user" data-testid="broker-user-name" value={username} onChange={(e) => setUsername(e.target.value)} />
+        <input aria-label="New user password" placeholder="password" type="password" data-testid="broker-user-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        <button type="submit" data-testid="broker-user-save" disabled={!username || !password}>
+          Add or change user
+        </button>
+        <label className="file">
+          Import password file
+          <input
+            type="file"
+            data-testid="broker-users-import"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              if (file) void run(async () => {
+                const r = await core.invoke('broker.importUsers', { text: await file.text() });
+                applied(r.status);
+                return `Imported ${r.imported} user${r.imported === 1 ? '' : 's'} from ${file.name}.`;
+              });
+            }}
+          />
+        </label>
+        <button type="button" onClick={() => void run(async () => (download('passwd', (await core.invoke('broker.exportUsers', {})).text), 'Exported in mosquitto_passwd format.'))}>
+          Export password file
+        </button>
+      </form>
+      <h3>Access control</h3>
+      <p className="note">
+        mosquitto acl_file lines: <code>topic [read|write|readwrite|deny] T</code>, <code>user NAME</code>, <code>pattern … %u/%c</code>. Empty: everyone may do everything.
+      </p>
+      <textarea aria-label="ACL rules" data-testid="broker-acl" rows={5} spellCheck={false} value={aclText} onChange={(e) => setAclText(e.target.value)} />
+      <div className="row">
+        <button type="button" data-testid="broker-acl-apply" onClick={() => void run(async () => (applied(await core.invoke('broker.setAcl', { text: aclText })), 'Access rules applied.'))}>
+          Apply rules
+        </button>
+      </div>
+      {message ? (
+        <p className={message.ok ? 'ok' : 'error'} role={message.ok ? undefined : 'alert'} data-testid="broker-access-message">
+          {message.text}
+        </p>
+      ) : null}
+    </section>
+  );
+}
