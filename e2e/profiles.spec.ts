@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import mqtt from 'mqtt';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { startTlsBroker, type TlsBroker } from '../src-main/core/profiles/tls-broker-fixture';
 import { startMosquitto, type Mosquitto } from '../src-main/test-support/mosquitto';
@@ -150,5 +151,20 @@ test.describe('connection profiles', () => {
     await profiles.row('Lab over WSS').dragTo(profiles.row('test.mosquitto.org'));
     await expect(profiles.folder('MQTT Explorer').getByTestId('profile-name')).toHaveText(['Lab over WSS', 'test.mosquitto.org', 'Secure plant', 'Alpha']);
     await expect(names).toHaveText(['Alpha']);
+  });
+
+  test('a damaged profiles file is reported in the panel and kept aside, and new profiles still save', async ({ page }) => {
+    const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'topiary-e2e-'));
+    await writeFile(path.join(userDataDir, 'profiles.json'), '{"format":"topiary-profiles","version":1,"profiles":[{');
+    app = await startWebApp({ userDataDir });
+    const profiles = new ProfilesPage(page);
+    await new AppPage(page).open(app.url);
+    await profiles.ready();
+    await expect(page.getByTestId('profiles-notice')).toHaveAttribute('data-code', 'PROFILES_FILE_CORRUPT');
+    await expect(page.getByTestId('profiles-notice')).toContainText('profiles.json.corrupt-');
+    await profiles.create({ name: 'Fresh', url: 'mqtt://127.0.0.1:1' });
+    const kept = (await readdir(userDataDir)).filter((name) => name.startsWith('profiles.json.corrupt-'));
+    expect(kept).toHaveLength(1);
+    expect(await readFile(path.join(userDataDir, kept[0] as string), 'utf8')).toContain('"profiles":[{');
   });
 });
