@@ -169,7 +169,7 @@ class BenchClient {
   }
 
   private onData(chunk: Buffer): void {
-    let buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = undefined;
     let off = 0;
     const acks: Buffer[] = [];

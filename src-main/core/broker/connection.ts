@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import mqttPacket from 'mqtt-packet';
-import type { IConnectPacket, IDisconnectPacket, IPublishPacket, ISubscribePacket, IUnsubscribePacket, Packet } from 'mqtt-packet';
+import type { IConnectPacket, IDisconnectPacket, ISubscribePacket, IUnsubscribePacket, Packet } from 'mqtt-packet';
 import type { BrokerCore } from './broker-core';
 import { DecodeError, decodePublish, encodeAck, encodePublish, readFrameHeader } from './codec';
 import { createMessage, userPropertiesToPairs, type Message } from './message';

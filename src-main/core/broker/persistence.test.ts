@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBroker, FileStore, MemoryStore, type Broker, type PersistenceStore } from './index';
-import { RawClient } from './conformance/raw-client';
+import { RawClient, type ReceivedPacket } from './conformance/raw-client';
 
 const dirs: string[] = [];
 const raws: RawClient[] = [];
@@ -22,10 +22,10 @@ async function startWith(store: PersistenceStore): Promise<number> {
   return l!.port;
 }
 
-async function connect(port: number, clientId: string): Promise<{ c: RawClient; connack: Record<string, any> }> {
+async function connect(port: number, clientId: string): Promise<{ c: RawClient; connack: ReceivedPacket }> {
   const { client, connack } = await RawClient.connected(port, 5, { clientId, clean: false, properties: { sessionExpiryInterval: 300 } });
   raws.push(client);
-  return { c: client, connack: connack as Record<string, any> };
+  return { c: client, connack };
 }
 
 describe('persistence', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient } from './raw-client';
+import { RawClient, type ReceivedPacket } from './raw-client';
 import { isMosquitto, startTarget, type Target } from './target';
 
 let target: Target;
@@ -16,10 +16,10 @@ afterAll(async () => {
 let n = 0;
 const uid = (p: string): string => `${p}-${process.pid}-${++n}`;
 
-async function raw(version: 4 | 5, connect: Record<string, unknown> = {}): Promise<{ c: RawClient; connack: Record<string, any> }> {
+async function raw(version: 4 | 5, connect: Record<string, unknown> = {}): Promise<{ c: RawClient; connack: ReceivedPacket }> {
   const { client, connack } = await RawClient.connected(target.port, version, { clientId: uid('x'), ...connect });
   raws.push(client);
-  return { c: client, connack: connack as Record<string, any> };
+  return { c: client, connack };
 }
 
 function disconnectCode(c: RawClient): number | undefined {
@@ -115,7 +115,7 @@ describe('More protocol edges', () => {
     const { c } = await raw(5);
     c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: '$share/g+x/a', qos: 0 }] });
     const outcome = await c.next('suback').then(
-      (a) => a.granted[0] as number,
+      (a) => a.granted![0]!,
       () => 'closed' as const,
     );
     if (outcome === 'closed') expect(isMosquitto).toBe(true);

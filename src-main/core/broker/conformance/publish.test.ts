@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { collect, endAll, mqttClient } from './clients';
-import { RawClient } from './raw-client';
+import { RawClient, type ReceivedPacket } from './raw-client';
 import { isEmbedded, isMosquitto, startTarget, type Target } from './target';
 import { waitFor } from './wait-for';
 
@@ -145,7 +145,7 @@ describe('QoS flows', () => {
     } else {
       // One copy per subscription is allowed (MQTT-3.3.4-2 "MAY deliver further copies"); one must be QoS 1.
       const q = await sub.next('publish');
-      expect(Math.max(p.qos, q.qos)).toBe(1);
+      expect(Math.max(p.qos!, q.qos!)).toBe(1);
     }
   });
 });
@@ -439,7 +439,7 @@ describe('Properties forwarded and checked', () => {
     });
     const p = await sub.next('publish');
     expect(p.properties.responseTopic).toBe('reply/here');
-    expect([...p.properties.correlationData]).toEqual([1, 2, 3]);
+    expect([...p.properties.correlationData!]).toEqual([1, 2, 3]);
     expect(p.properties.userProperties).toEqual({ a: ['1', '2'], b: 'x' });
     expect(p.properties.contentType).toBe('application/json');
     expect(p.properties.payloadFormatIndicator).toBe(true);
@@ -474,7 +474,7 @@ describe('Properties forwarded and checked', () => {
   });
 });
 
-async function waitForPublish(c: RawClient, pred: (p: Record<string, any>) => boolean, timeoutMs = 2000): Promise<Record<string, any>> {
+async function waitForPublish(c: RawClient, pred: (p: ReceivedPacket) => boolean, timeoutMs = 2000): Promise<ReceivedPacket> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const p = await c.next('publish', Math.max(1, deadline - Date.now()));
@@ -482,7 +482,7 @@ async function waitForPublish(c: RawClient, pred: (p: Record<string, any>) => bo
   }
 }
 
-async function noneMatching(c: RawClient, pred: (p: Record<string, any>) => boolean, windowMs: number): Promise<boolean> {
+async function noneMatching(c: RawClient, pred: (p: ReceivedPacket) => boolean, windowMs: number): Promise<boolean> {
   const deadline = Date.now() + windowMs;
   while (Date.now() < deadline) {
     try {

@@ -2,6 +2,39 @@ import { connect, type Socket } from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import type { Packet } from 'mqtt-packet';
 
+/** Properties the tests read from received packets. */
+export interface ReceivedProperties {
+  readonly subscriptionIdentifier?: number | number[];
+  readonly responseTopic?: string;
+  readonly correlationData?: Buffer;
+  readonly userProperties?: Record<string, string | string[]>;
+  readonly contentType?: string;
+  readonly payloadFormatIndicator?: boolean;
+  readonly messageExpiryInterval?: number;
+  readonly serverKeepAlive?: number;
+  readonly receiveMaximum?: number;
+  readonly maximumPacketSize?: number;
+  readonly topicAliasMaximum?: number;
+  readonly assignedClientIdentifier?: string;
+}
+
+/** A received packet with the fields the tests look at (mqtt-packet's union made flat). */
+export interface ReceivedPacket {
+  readonly cmd: Packet['cmd'];
+  readonly messageId?: number;
+  readonly reasonCode?: number;
+  readonly returnCode?: number;
+  readonly sessionPresent?: boolean;
+  readonly granted?: number[];
+  readonly topic?: string;
+  readonly payload?: Buffer;
+  readonly qos?: number;
+  readonly retain?: boolean;
+  readonly dup?: boolean;
+  /** Absent at run time when the packet carried none; tests read it only where they expect some. */
+  readonly properties: ReceivedProperties;
+}
+
 /** A packet-level MQTT client for what MQTT.js hides: raw bytes, protocol violations, exact acks. */
 export class RawClient {
   readonly received: Packet[] = [];
@@ -38,7 +71,7 @@ export class RawClient {
   }
 
   /** Opens a connection and completes CONNECT/CONNACK. */
-  static async connected(port: number, protocolVersion: 3 | 4 | 5, connect: Record<string, unknown> = {}): Promise<{ client: RawClient; connack: Packet }> {
+  static async connected(port: number, protocolVersion: 3 | 4 | 5, connect: Record<string, unknown> = {}): Promise<{ client: RawClient; connack: ReceivedPacket }> {
     const client = await RawClient.open(port, protocolVersion);
     client.send({ cmd: 'connect', protocolVersion, protocolId: protocolVersion === 3 ? 'MQIsdp' : 'MQTT', clean: true, keepalive: 60, clientId: '', ...connect });
     const connack = await client.next('connack');
@@ -58,11 +91,11 @@ export class RawClient {
   }
 
   /** Waits for the next packet of a kind (earlier packets of other kinds stay queued). */
-  async next(cmd?: Packet['cmd'], timeoutMs = 3000): Promise<Packet & Record<string, any>> {
+  async next(cmd?: Packet['cmd'], timeoutMs = 3000): Promise<ReceivedPacket> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const i = this.received.findIndex((p) => cmd === undefined || p.cmd === cmd);
-      if (i >= 0) return this.received.splice(i, 1)[0] as Packet & Record<string, any>;
+      if (i >= 0) return this.received.splice(i, 1)[0] as unknown as ReceivedPacket;
       if (this.closedFlag) throw new Error(`connection closed while waiting for ${cmd ?? 'a packet'}`);
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${cmd ?? 'a packet'}`);
       await this.sleepUntilWoken(deadline - Date.now());

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { collect, endAll, mqttClient } from './clients';
-import { RawClient } from './raw-client';
+import { RawClient, type ReceivedPacket } from './raw-client';
 import { isMosquitto, startTarget, type Target } from './target';
 import { waitFor } from './wait-for';
 
@@ -24,10 +24,10 @@ const SECOND_PLUS = isMosquitto ? 2300 : 1300;
 let n = 0;
 const uid = (p: string): string => `${p}-${process.pid}-${++n}`;
 
-async function raw(version: 3 | 4 | 5, connect: Record<string, unknown>): Promise<{ c: RawClient; connack: Record<string, any> }> {
+async function raw(version: 3 | 4 | 5, connect: Record<string, unknown>): Promise<{ c: RawClient; connack: ReceivedPacket }> {
   const { client, connack } = await RawClient.connected(target.port, version, connect);
   raws.push(client);
-  return { c: client, connack: connack as Record<string, any> };
+  return { c: client, connack };
 }
 
 async function publisher(): Promise<MqttClient> {
