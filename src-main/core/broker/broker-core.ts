@@ -338,7 +338,8 @@ export class BrokerCore implements Broker {
   route(msg: Message): number {
     if (msg.retain && this.retainAvailable) {
       this.retained.set(msg, Date.now());
-      this.dirty = true;
+      // $SYS values are regenerated on start, so they never need saving.
+      if (msg.topic.charCodeAt(0) !== 36 || !msg.topic.startsWith('$SYS/')) this.dirty = true;
     }
     const entries = this.index.match(msg.topic);
     if (entries.size === 0) return 0;

@@ -222,6 +222,21 @@ describe('Topic aliases', () => {
     expect(String(b.payload)).toBe('two');
   });
 
+  it('[MQTT-3.3.2-12] interoperates with MQTT.js assigning topic aliases on its own', async () => {
+    const t = topic('autoalias');
+    const sub = await raw(5);
+    await subscribeRaw(sub, [{ topic: t, qos: 0 }]);
+    const pub = await client({ protocolVersion: 5, autoAssignTopicAlias: true });
+    for (let i = 0; i < 3; i++) await pub.publishAsync(t, String(i), { qos: 1 });
+    const got: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const p = await sub.next('publish');
+      expect(p.topic).toBe(t);
+      got.push(String(p.payload));
+    }
+    expect(got).toEqual(['0', '1', '2']);
+  });
+
   it('[MQTT-3.3.2-9] disconnects with 0x94 on a topic alias above the announced maximum', async () => {
     const pub = await raw(5);
     pub.send({ cmd: 'publish', topic: 'alias/x', payload: 'x', qos: 0, properties: { topicAlias: 5000 } });
