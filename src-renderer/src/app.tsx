@@ -1,6 +1,7 @@
 import { BrokerPanel } from './features/broker/broker-panel';
 import { CertificatesPanel } from './features/certificates/certificates-panel';
 import { ConnectBar } from './features/connect/connect-bar';
+import { ConnectionDrawer } from './features/connection-info/connection-drawer';
 import { Inspector } from './features/inspector/inspector';
 import { ConnectionsPanel } from './features/profiles/connections-panel';
 import { PublishForm } from './features/publish/publish-form';
@@ -57,6 +58,7 @@ export function App(): React.JSX.Element {
           <PublishForm />
         </div>
       </main>
+      <ConnectionDrawer />
     </div>
   );
 }

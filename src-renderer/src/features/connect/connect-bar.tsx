@@ -2,6 +2,8 @@ import { useState, type FormEvent } from 'react';
 import { parseBrokerUrl } from '../../../../shared/mqtt/broker-url';
 import { useAppStore, selectors } from '../../store/app-store';
 import { connect, disconnect } from '../../store/actions';
+import { toggleConnectionDrawer, useConnectionDrawerStore } from '../../store/connection-drawer-store';
+import { ConnectionStatusLine } from '../connection-info/connection-status-line';
 
 const STATE_LABEL: Readonly<Record<string, string>> = {
   connecting: 'Connecting…',
@@ -20,6 +22,7 @@ export function ConnectBar(): React.JSX.Element {
   const active = useAppStore(selectors.active);
   const connecting = useAppStore((s) => s.connecting);
   const connectError = useAppStore((s) => s.connectError);
+  const drawerOpen = useConnectionDrawerStore((s) => s.open);
   const urlCheck = parseBrokerUrl(url);
   const live = active && (active.state === 'connected' || active.state === 'reconnecting' || active.state === 'connecting');
 
@@ -38,7 +41,8 @@ export function ConnectBar(): React.JSX.Element {
   };
 
   const state = active?.state ?? 'disconnected';
-  const error = connectError ?? active?.error ?? null;
+  // While reconnecting the error is the reason for the retry, shown in the status line; here only what needs action.
+  const error = connectError ?? (active && active.state !== 'reconnecting' ? (active.error ?? null) : null);
   return (
     <form className="connect-bar" onSubmit={onSubmit} data-testid="connect-bar">
       <input
@@ -63,6 +67,10 @@ export function ConnectBar(): React.JSX.Element {
       <span className={`status status-${state}`} data-testid="connection-status" data-state={state}>
         {STATE_LABEL[state]}
       </span>
+      {active ? <ConnectionStatusLine info={active} /> : null}
+      <button type="button" className="details-toggle" data-testid="connection-details" aria-pressed={drawerOpen} onClick={toggleConnectionDrawer} title="Connection info and packet log">
+        Details
+      </button>
       {!urlCheck.ok && !live && url.length > 0 ? (
         <div className="error" role="alert" data-testid="url-error">
           {urlCheck.message}

@@ -1,0 +1,68 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+
+/** The connection drawer (info and packet log) and the status line beside the connect bar's badge. */
+export class ConnectionPage {
+  readonly detailsToggle: Locator;
+  readonly drawer: Locator;
+  readonly statusDetail: Locator;
+  readonly reconnect: Locator;
+  readonly queued: Locator;
+  readonly info: Locator;
+  readonly clientId: Locator;
+  readonly protocol: Locator;
+  readonly urls: Locator;
+  readonly packetLog: Locator;
+  readonly packetRows: Locator;
+  readonly packetCount: Locator;
+  readonly packetText: Locator;
+  readonly packetDirection: Locator;
+  readonly exportButton: Locator;
+
+  constructor(readonly page: Page) {
+    this.detailsToggle = page.getByTestId('connection-details');
+    this.drawer = page.getByTestId('connection-drawer');
+    this.statusDetail = page.getByTestId('connection-status-detail');
+    this.reconnect = this.statusDetail.getByTestId('connection-reconnect');
+    this.queued = this.statusDetail.getByTestId('connection-queued');
+    this.info = page.getByTestId('connection-info');
+    this.clientId = this.info.getByTestId('info-client-id');
+    this.protocol = this.info.getByTestId('info-protocol');
+    this.urls = this.info.getByTestId('info-url');
+    this.packetLog = page.getByTestId('packet-log');
+    this.packetRows = this.packetLog.getByTestId('packet-row');
+    this.packetCount = this.packetLog.getByTestId('packet-count');
+    this.packetText = this.packetLog.getByTestId('packet-text');
+    this.packetDirection = this.packetLog.getByTestId('packet-direction');
+    this.exportButton = this.packetLog.getByTestId('packet-export');
+  }
+
+  async openInfo(): Promise<void> {
+    if (!(await this.drawer.isVisible())) await this.detailsToggle.click();
+    await this.drawer.getByTestId('drawer-tab-info').click();
+    await expect(this.info).toBeVisible();
+  }
+
+  async openPacketLog(): Promise<void> {
+    if (!(await this.drawer.isVisible())) await this.detailsToggle.click();
+    await this.drawer.getByTestId('drawer-tab-packets').click();
+    await expect(this.packetLog).toBeVisible();
+  }
+
+  /** One CONNACK fact row, by its key (maximumQoS, retainAvailable, ...). */
+  fact(key: string): Locator {
+    return this.info.getByTestId(`fact-${key}`);
+  }
+
+  factValue(key: string): Locator {
+    return this.fact(key).getByTestId('fact-value');
+  }
+
+  typeChip(type: string): Locator {
+    return this.packetLog.getByTestId(`packet-type-${type}`);
+  }
+
+  /** Packet types of the rows on screen, top to bottom. */
+  async visibleTypes(): Promise<string[]> {
+    return this.packetRows.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-type') ?? ''));
+  }
+}
