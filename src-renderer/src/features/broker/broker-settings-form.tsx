@@ -33,6 +33,33 @@ export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSett
           <option value="disk">on disk (survives restarts)</option>
         </select>
       </label>
+      <fieldset className="limits" data-testid="broker-limits">
+        <legend>Limits (empty: none)</legend>
+        {(
+          [
+            ['maxConnections', 'Max connections'],
+            ['maxPacketSize', 'Max packet size (bytes)'],
+            ['maxInflight', 'Max in-flight per client'],
+            ['maxQueued', 'Max queued per client'],
+            ['maxMessageRate', 'Max messages/s per client'],
+          ] as const
+        ).map(([key, label]) => (
+          <label key={key}>
+            {label}{' '}
+            <input
+              type="number"
+              min={0}
+              aria-label={label}
+              data-testid={`broker-limit-${key}`}
+              value={draft.limits[key] ?? ''}
+              onChange={(e) => {
+                const { [key]: _old, ...rest } = draft.limits;
+                setDraft({ ...draft, limits: e.target.value === '' ? rest : { ...rest, [key]: Number(e.target.value) } });
+              }}
+            />
+          </label>
+        ))}
+      </fieldset>
       <table className="grid">
         <thead>
           <tr>
