@@ -454,7 +454,14 @@ export class BrokerCore implements Broker {
   }
 
   emit(event: BrokerEvent): void {
-    this.events.emit('event', event);
+    // A failing listener (the UI's, say) must not break the client connection that caused the event.
+    for (const listener of this.events.listeners('event') as ((e: BrokerEvent) => void)[]) {
+      try {
+        listener(event);
+      } catch {
+        // ignored on purpose: the event log is best effort
+      }
+    }
   }
 
   // ---- operations API --------------------------------------------------------
