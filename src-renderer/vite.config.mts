@@ -7,6 +7,10 @@ export default defineConfig({
   // Relative asset paths: Electron loads the page from file://.
   base: './',
   plugins: [react()],
+  resolve: {
+    // monaco-editor's exports map turns every subpath into a .js file; its stylesheets need a direct path.
+    alias: [{ find: /^monaco-editor\/(.*\.css)$/, replacement: path.resolve(import.meta.dirname, '../node_modules/monaco-editor/esm/vs/$1') }],
+  },
   build: {
     outDir: path.resolve(import.meta.dirname, '../dist/renderer'),
     emptyOutDir: true,

@@ -9,8 +9,8 @@ describe('publish topic check', () => {
 
   it.each([
     ['', 'empty', 'empty'],
-    ['sensors/+/temp', 'single-level-wildcard', 'cannot contain +'],
-    ['sensors/#', 'multi-level-wildcard', 'cannot contain #'],
+    ['sensors/+/temp', 'single-level-wildcard', 'has +, the single-level wildcard'],
+    ['sensors/#', 'multi-level-wildcard', 'has #, the multi-level wildcard'],
     ['a\u0000b', 'null-character', 'null character'],
     ['bad\ud800', 'invalid-utf16', 'broken Unicode'],
     ['x'.repeat(65_536), 'too-long', '65535'],

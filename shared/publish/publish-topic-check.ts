@@ -29,10 +29,10 @@ export function checkPublishTopic(topic: string): PublishTopicCheck {
   // Placeholders render to text without wildcards; check the literal parts with a neutral stand-in.
   const literal = parsed.template.parts.map((p) => (p.kind === 'text' ? p.text : 'x')).join('');
   if (literal.includes('+')) {
-    return { ok: false, problem: 'single-level-wildcard', message: 'A publish topic cannot contain +; the single-level wildcard is only for subscriptions.' };
+    return { ok: false, problem: 'single-level-wildcard', message: 'A publish topic cannot contain the wildcards + or #; this one has +, the single-level wildcard, which only subscriptions may use.' };
   }
   if (literal.includes('#')) {
-    return { ok: false, problem: 'multi-level-wildcard', message: 'A publish topic cannot contain #; the multi-level wildcard is only for subscriptions.' };
+    return { ok: false, problem: 'multi-level-wildcard', message: 'A publish topic cannot contain the wildcards + or #; this one has #, the multi-level wildcard, which only subscriptions may use.' };
   }
   const check = checkTopicName(literal);
   if (!check.ok) {

@@ -1,0 +1,89 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { ComposedMessage, HistoryEntry, SavedMessage } from '../../../../shared/ipc/publish';
+import { core } from '../../ipc/core-client';
+
+export interface SavedAndHistoryProps {
+  /** 'global' or the active connection's scope. */
+  readonly scope: string;
+  /** Bumped after each send so the history reloads. */
+  readonly version: number;
+  readonly onLoad: (message: ComposedMessage) => void;
+  readonly onResend: (message: ComposedMessage) => void;
+  readonly current: () => ComposedMessage | null;
+}
+
+/** Saved messages (this connection's and global ones) and the send history, each one click from re-sending. */
+export function SavedAndHistory({ scope, version, onLoad, onResend, current }: SavedAndHistoryProps): React.JSX.Element {
+  const [saved, setSaved] = useState<readonly SavedMessage[]>([]);
+  const [history, setHistory] = useState<readonly HistoryEntry[]>([]);
+  const [name, setName] = useState('');
+  const [global, setGlobal] = useState(false);
+
+  const reload = useCallback(async () => {
+    const [s, h] = await Promise.all([core.invoke('publish.savedList', { scope }), core.invoke('publish.history', { limit: 50 })]);
+    setSaved(s);
+    setHistory(h);
+  }, [scope]);
+
+  useEffect(() => {
+    void reload().catch(() => undefined);
+  }, [reload, version]);
+
+  const save = async (): Promise<void> => {
+    const message = current();
+    if (!message || name.trim() === '') return;
+    await core.invoke('publish.savedSave', { name: name.trim(), scope: global ? 'global' : scope, message });
+    setName('');
+    await reload();
+  };
+
+  return (
+    <div className="saved-history">
+      <details data-testid="saved-messages">
+        <summary>Saved ({saved.length})</summary>
+        <div className="publish-row">
+          <input aria-label="Name for the saved message" data-testid="save-name" placeholder="name" value={name} onChange={(e) => setName(e.target.value)} />
+          <label>
+            <input type="checkbox" checked={global} onChange={(e) => setGlobal(e.target.checked)} /> for every connection
+          </label>
+          <button type="button" data-testid="save-button" disabled={name.trim() === ''} onClick={() => void save()}>
+            Save
+          </button>
+        </div>
+        <ul>
+          {saved.map((s) => (
+            <li key={s.id} data-testid="saved-item">
+              <span className="saved-name">{s.name}</span> <span className="muted">{s.message.topic}</span>{' '}
+              <button type="button" onClick={() => onLoad(s.message)}>
+                Load
+              </button>
+              <button type="button" data-testid="saved-send" onClick={() => onResend(s.message)}>
+                Send
+              </button>
+              <button type="button" aria-label={`Delete ${s.name}`} onClick={() => void core.invoke('publish.savedDelete', { id: s.id }).then(reload)}>
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      </details>
+      <details data-testid="publish-history">
+        <summary>History ({history.length})</summary>
+        <ul>
+          {history.map((h) => (
+            <li key={h.id} data-testid="history-item" className={h.error ? 'failed' : undefined}>
+              <span className="muted">{new Date(h.at).toLocaleTimeString()}</span> {h.topic} <span className="muted">{h.bytes} B</span>{' '}
+              {h.error ? <span className="error">{h.error}</span> : <span className="muted">{h.ack}</span>}{' '}
+              <button type="button" onClick={() => onLoad(h.message)}>
+                Load
+              </button>
+              <button type="button" data-testid="history-resend" onClick={() => onResend(h.message)}>
+                Re-send
+              </button>
+            </li>
+          ))}
+        </ul>
+      </details>
+    </div>
+  );
+}

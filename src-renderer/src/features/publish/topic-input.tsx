@@ -1,0 +1,62 @@
+import { useEffect, useState } from 'react';
+import type { ConnectionId } from '../../../../shared/ipc/common';
+import type { TopicSuggestion } from '../../../../shared/ipc/publish';
+import { checkPublishTopic } from '../../../../shared/publish/publish-topic-check';
+import { core } from '../../ipc/core-client';
+
+export interface TopicInputProps {
+  readonly value: string;
+  readonly onChange: (topic: string) => void;
+  readonly connectionId: ConnectionId | null;
+}
+
+/** The publish topic: checked as you type, completed from the live topic tree. */
+export function TopicInput({ value, onChange, connectionId }: TopicInputProps): React.JSX.Element {
+  const [suggestions, setSuggestions] = useState<readonly TopicSuggestion[]>([]);
+  const check = checkPublishTopic(value);
+
+  useEffect(() => {
+    if (!connectionId) return;
+    let current = true;
+    // A short pause so fast typing asks once.
+    const timer = setTimeout(() => {
+      core
+        .invoke('publish.suggestTopics', { connectionId, prefix: value, limit: 30 })
+        .then((found) => current && setSuggestions(found))
+        .catch(() => current && setSuggestions([]));
+    }, 120);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [value, connectionId]);
+
+  return (
+    <div className="topic-field">
+      <input
+        className="topic"
+        aria-label="Publish topic"
+        data-testid="publish-topic"
+        list="publish-topic-suggestions"
+        value={value}
+        spellCheck={false}
+        aria-invalid={!check.ok}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      <datalist id="publish-topic-suggestions" data-testid="publish-topic-suggestions">
+        {suggestions.map((s) => (
+          <option key={s.topic} value={s.hasChildren && !s.hasMessage ? `${s.topic}/` : s.topic} />
+        ))}
+      </datalist>
+      {!check.ok ? (
+        <div className="error" role="alert" data-testid="publish-topic-error" data-problem={check.problem}>
+          {check.message}
+        </div>
+      ) : check.warning ? (
+        <div className="warning" data-testid="publish-topic-warning">
+          {check.warning}
+        </div>
+      ) : null}
+    </div>
+  );
+}
