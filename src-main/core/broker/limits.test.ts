@@ -40,15 +40,12 @@ describe('limits', () => {
     expect((await connect(port, 5)).code).toBe(0);
   });
 
-  it('refuses connections above the connection rate with 0x9F', async () => {
+  it('refuses connections above the connection rate with 0x9F (v5) / 0x03 (3.1.1)', async () => {
     const port = await start({ maxConnectionRate: 2 });
-    const codes: number[] = [];
-    for (let i = 0; i < 3; i++) codes.push((await connect(port, 5)).code);
-    expect(codes.slice(0, 2)).toEqual([0, 0]);
-    // The third falls in the same second unless the machine stalled; either way no crash.
-    expect([0, 0x9f]).toContain(codes[2]);
-    if (codes[2] === 0) return;
-    expect(codes[2]).toBe(0x9f);
+    const codes = await Promise.all(Array.from({ length: 6 }, (_, i) => connect(port, i % 2 === 0 ? 5 : 4).then((r) => r.code)));
+    expect(codes.filter((c) => c === 0).length).toBeGreaterThanOrEqual(2);
+    expect(codes.filter((c) => c === 0x9f || c === 0x03).length).toBeGreaterThanOrEqual(1);
+    expect(codes.every((c) => c === 0 || c === 0x9f || c === 0x03)).toBe(true);
   });
 
   it('answers publishes above the per-client message rate with 0x97 and counts them as dropped', async () => {
