@@ -53,11 +53,16 @@ socket.once('data', () => {
   const tick = () => {
     const due = Math.min(total, Math.ceil(((Date.now() - start) / 1000) * rate));
     const parts = [];
-    while (sent < due) { const i = sent % topics; parts.push(cache ? cache[i] : packet(name(i))); sent++; }
+    // At most 5,000 a tick: a publisher that fell behind must not hand the socket a million messages at once,
+    // or 'sent' would count bytes parked in our own buffer rather than taken by the broker.
+    const upTo = Math.min(due, sent + 5000);
+    while (sent < upTo) { const i = sent % topics; parts.push(cache ? cache[i] : packet(name(i))); sent++; }
     const more = parts.length === 0 || socket.write(Buffer.concat(parts));
     // Bounded by time too: a machine that cannot sustain the rate still stops when the run is over.
     if (sent >= total || Date.now() - start >= limitMs) { socket.end(Buffer.from([0xe0, 0]), () => process.stdout.write(JSON.stringify({ sent, ms: Date.now() - start }))); return; }
-    if (more) setTimeout(tick, 5); else socket.once('drain', tick);
+    if (!more) socket.once('drain', tick);
+    else if (sent < due) setImmediate(tick);
+    else setTimeout(tick, 5);
   };
   tick();
 });
