@@ -2,6 +2,7 @@ import { createPrivateKey, randomUUID, X509Certificate, type KeyObject } from 'n
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { SecretStore } from '../secrets/secret-store';
+import { writeFileAtomic } from '../storage/atomic-file';
 import { describeCertificate } from './certificate-details';
 import type { CertificateEntry, CertificateEntryId, CertificateEntryKind, CertificateListItem, TlsMaterial } from './certificate-entry';
 import { CertificateError } from './certificate-error';
@@ -346,9 +347,7 @@ export class CertificateStore {
   // Write-then-rename so a crash never leaves a half-written entry behind.
   private async persist(stored: StoredEntry): Promise<void> {
     const file = this.fileOf(stored.id as CertificateEntryId);
-    const temp = `${file}.${randomUUID()}.tmp`;
-    await fs.writeFile(temp, JSON.stringify(stored, null, 2), { mode: 0o600 });
-    await fs.rename(temp, file);
+    await writeFileAtomic(file, JSON.stringify(stored, null, 2));
   }
 
   private async readRaw(id: CertificateEntryId): Promise<StoredEntry | undefined> {

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { ProfilesNotice } from '../../../shared/ipc/profiles';
+import { writeFileAtomic } from '../storage/atomic-file';
 
 /** One sealed secret: the SecretStore's bytes, and whether the plain value was text or bytes. */
 export const SealedSecretSchema = z.object({
@@ -86,19 +86,5 @@ export async function readProfilesFile(file: string, now: () => Date = () => new
 
 /** Writes the whole file atomically: a temp file beside it, flushed, then renamed over the old one. */
 export async function writeProfilesFile(file: string, profiles: readonly StoredProfile[]): Promise<void> {
-  const text = JSON.stringify({ format: 'topiary-profiles', version: 1, profiles }, null, 2) + '\n';
-  const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const handle = await fs.open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(temp, file);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(file, JSON.stringify({ format: 'topiary-profiles', version: 1, profiles }, null, 2) + '\n');
 }
