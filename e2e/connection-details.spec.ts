@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { createClient, type ContractClient } from '../shared/ipc/client';
 import { decodeFrame, encodeFrame } from '../shared/ipc/frame-codec';
 import { Listeners, type Frame, type Wire } from '../shared/ipc/wire';
+import { freePort } from '../src-main/test-support/free-port';
 import { startMosquitto, type Mosquitto } from '../src-main/test-support/mosquitto';
 import { AppPage } from './pages/app-page';
 import { ConnectionPage } from './pages/connection-page';
@@ -92,6 +93,19 @@ test('the info panel shows the embedded broker’s CONNACK facts for the connect
   await expect(conn.factValue('receiveMaximum')).toHaveText(/^[\d,]+$/);
   await expect(conn.fact('maximumQoS')).toHaveAttribute('data-sent', 'false');
   await expect(conn.factValue('maximumQoS')).toHaveText('not sent (default: 2)');
+});
+
+test('a failover list connects to the first broker that answers and says which one is live', async ({ page }) => {
+  broker = await startMosquitto();
+  app = await startWebApp();
+  const dead = `mqtt://127.0.0.1:${await freePort()}`;
+  const { conn } = await connected(page, `${dead}, ${broker.url}`);
+  await expect(conn.statusDetail).toContainText(`to ${broker.url} (broker 2 of 2)`);
+  await conn.openInfo();
+  await expect(conn.urls).toHaveCount(2);
+  await expect(conn.urls.nth(0)).toHaveAttribute('data-live', 'false');
+  await expect(conn.urls.nth(1)).toHaveAttribute('data-live', 'true');
+  await expect(conn.urls.nth(1)).toContainText(`${broker.url}live`);
 });
 
 test('a stopped broker shows reconnecting with an attempt counter; messages published meanwhile are queued, then reach a subscriber', async ({ page }) => {

@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { parseBrokerUrl } from '../../../../shared/mqtt/broker-url';
 import { useAppStore, selectors } from '../../store/app-store';
 import { connect, disconnect } from '../../store/actions';
 import { toggleConnectionDrawer, useConnectionDrawerStore } from '../../store/connection-drawer-store';
 import { ConnectionStatusLine } from '../connection-info/connection-status-line';
+import { parseBrokerUrlList } from './broker-url-list';
 
 const STATE_LABEL: Readonly<Record<string, string>> = {
   connecting: 'Connecting…',
@@ -23,7 +23,7 @@ export function ConnectBar(): React.JSX.Element {
   const connecting = useAppStore((s) => s.connecting);
   const connectError = useAppStore((s) => s.connectError);
   const drawerOpen = useConnectionDrawerStore((s) => s.open);
-  const urlCheck = parseBrokerUrl(url);
+  const urlCheck = parseBrokerUrlList(url);
   const live = active && (active.state === 'connected' || active.state === 'reconnecting' || active.state === 'connecting');
 
   const onSubmit = (event: FormEvent): void => {
@@ -32,8 +32,10 @@ export function ConnectBar(): React.JSX.Element {
       void disconnect(active.connectionId);
       return;
     }
+    if (!urlCheck.ok) return;
     void connect({
-      url,
+      url: urlCheck.url,
+      ...(urlCheck.urls.length > 0 ? { urls: [...urlCheck.urls] } : {}),
       protocolVersion: version,
       ...(username ? { username } : {}),
       ...(password ? { password } : {}),
@@ -49,6 +51,7 @@ export function ConnectBar(): React.JSX.Element {
         className="url"
         data-testid="broker-url"
         aria-label="Broker URL"
+        title="A broker URL, or several separated by commas to fail over in order"
         value={url}
         spellCheck={false}
         onChange={(e) => setUrl(e.target.value)}
