@@ -88,7 +88,8 @@ test('a hex payload is sent as bytes and a template help is at hand', async ({ p
   await composer.topic.fill('ui/hex');
   await composer.payloadForm.selectOption('hex');
   await composer.setPayload('00 ff 10 80');
-  await composer.publishButton.click();
+  // Ctrl/Cmd+Enter in the editor publishes.
+  await page.keyboard.press('ControlOrMeta+Enter');
   await expect(composer.result).toContainText('4 B');
   await expect.poll(() => sub.messages.length).toBe(1);
   expect([...(sub.messages[0]?.payload ?? [])]).toEqual([0x00, 0xff, 0x10, 0x80]);
@@ -157,4 +158,14 @@ test('the draft survives a restart of the app', async ({ page }) => {
   await ui.open(app.url);
   await expect(composer.topic).toHaveValue('draft/kept');
   await expect.poll(() => composer.editorText()).toContain('"kept": true');
+});
+
+test('Format lays out JSON, and XML and YAML modes are offered', async ({ page }) => {
+  const ui = new AppPage(page);
+  const composer = new PublishPage(page);
+  await ui.open(app.url);
+  await composer.setPayload('{"a":1,"b":[1,2]}');
+  await page.getByTestId('format-button').click();
+  await expect.poll(() => composer.editorText()).toContain('"a": 1,\n');
+  await expect(page.getByTestId('publish-language').locator('option')).toHaveText(['JSON', 'Text', 'XML', 'YAML']);
 });
