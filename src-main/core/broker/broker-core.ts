@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Acl, parseAclFile } from './acl';
 import { Authenticator } from './authenticator';
 import { Connection, PROTOCOL_MAX_PACKET } from './connection';
-import { createMessage, type Message } from './message';
+import { createMessage, type ForwardedProperties, type Message } from './message';
 import { MemoryStore, restoreMessage, storeMessage, type BrokerSnapshot, type PersistenceStore, type StoredOutgoing } from './persistence';
 import { ReasonCode } from './reason-codes';
 import { RetainedStore } from './retained-store';
@@ -44,6 +44,9 @@ export interface LocalPublish {
   readonly payload: Buffer | string;
   readonly qos?: QoS;
   readonly retain?: boolean;
+  /** v5 properties forwarded to v5 subscribers. */
+  readonly properties?: ForwardedProperties;
+  readonly messageExpiryInterval?: number;
 }
 
 /** The broker: sessions, routing, listeners and the operations the UI calls. */
@@ -475,7 +478,7 @@ export class BrokerCore implements Broker {
   publish(p: LocalPublish): number {
     if (!isValidTopicName(p.topic)) throw new BrokerError('TOPIC_ERROR', `"${p.topic}" is not a valid topic name: it must be non-empty and contain no + or #.`);
     const payload = typeof p.payload === 'string' ? Buffer.from(p.payload) : p.payload;
-    return this.route(createMessage(p.topic, payload, p.qos ?? 0, !!p.retain, undefined, undefined, undefined, 0));
+    return this.route(createMessage(p.topic, payload, p.qos ?? 0, !!p.retain, p.properties, p.messageExpiryInterval, undefined, Date.now()));
   }
 
   listClients(): ClientInfo[] {

@@ -5,6 +5,7 @@ export type { Broker } from './broker';
 export type * from './types';
 export { BrokerError } from './types';
 export type { LocalPublish } from './broker-core';
+export type { ForwardedProperties, UserPropertyPairs } from './message';
 export { ReasonCode, describeReason } from './reason-codes';
 export { hashPassword, verifyPassword, parsePasswordFile, formatPasswordFile } from './password-file';
 export { parseAclFile, formatAclFile } from './acl';

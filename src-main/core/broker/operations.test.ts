@@ -161,5 +161,16 @@ describe('operations API', () => {
     expect(broker!.publish({ topic: 'local/x', payload: 'hi' })).toBe(1);
     expect(await got).toBe('hi');
     expect(() => broker!.publish({ topic: 'bad/#', payload: '' })).toThrowError(expect.objectContaining({ code: 'TOPIC_ERROR' }));
+    const withProps = new Promise<mqtt.IPublishPacket>((resolve) => c.once('message', (_t, _p, packet) => resolve(packet)));
+    broker!.publish({
+      topic: 'local/y',
+      payload: 'p',
+      properties: { contentType: 'text/plain', userProperties: [['k', 'v']] },
+      messageExpiryInterval: 30,
+    });
+    const packet = await withProps;
+    expect(packet.properties?.contentType).toBe('text/plain');
+    expect(packet.properties?.userProperties).toEqual({ k: 'v' });
+    expect(packet.properties?.messageExpiryInterval).toBeLessThanOrEqual(30);
   });
 });
