@@ -183,3 +183,23 @@ test('the packet log shows the handshake, subscription and publishes live, filte
   await expect.poll(async () => new Set(await conn.packetRows.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-direction'))))).toEqual(new Set(['out']));
   await expect.poll(() => conn.visibleTypes()).toEqual(expect.arrayContaining(['connect', 'subscribe']));
 });
+
+test('a long packet log renders only the rows on screen and fetches older ones when scrolled back', async ({ page }) => {
+  broker = await startMosquitto();
+  app = await startWebApp();
+  const { conn } = await connected(page, broker.url);
+  const outside = await mqtt.connectAsync(broker.url);
+  cleanups.push(() => outside.endAsync(true));
+  for (let i = 0; i < 2000; i++) outside.publish(`bulk/${i % 10}`, String(i), { qos: 0 });
+  await conn.openPacketLog();
+  await expect.poll(async () => Number(await conn.packetCount.getAttribute('data-total'))).toBeGreaterThanOrEqual(2004);
+  // Following the tail: the newest publish is on screen, the handshake is not in the page at all.
+  await expect(conn.packetRows.last()).toHaveAttribute('data-type', 'publish');
+  expect(await conn.packetLog.locator('[data-testid^="packet-row"]').count()).toBeLessThan(200);
+  await expect(conn.packetLog.locator('[data-testid="packet-row"][data-type="connect"]')).toHaveCount(0);
+
+  await conn.packetList.evaluate((el) => el.scrollTo({ top: 0 }));
+  await expect(conn.packetRows.first()).toHaveAttribute('data-seq', '1');
+  await expect(conn.packetRows.first()).toHaveAttribute('data-type', 'connect');
+  await expect(conn.follow).not.toBeChecked();
+});

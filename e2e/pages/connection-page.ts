@@ -13,6 +13,8 @@ export class ConnectionPage {
   readonly urls: Locator;
   readonly packetLog: Locator;
   readonly packetRows: Locator;
+  readonly packetList: Locator;
+  readonly follow: Locator;
   readonly packetCount: Locator;
   readonly packetText: Locator;
   readonly packetDirection: Locator;
@@ -30,6 +32,8 @@ export class ConnectionPage {
     this.urls = this.info.getByTestId('info-url');
     this.packetLog = page.getByTestId('packet-log');
     this.packetRows = this.packetLog.getByTestId('packet-row');
+    this.packetList = this.packetLog.getByTestId('packet-list');
+    this.follow = this.packetLog.getByTestId('packet-follow');
     this.packetCount = this.packetLog.getByTestId('packet-count');
     this.packetText = this.packetLog.getByTestId('packet-text');
     this.packetDirection = this.packetLog.getByTestId('packet-direction');
