@@ -57,6 +57,9 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     ...(options.listeners ?? [`listener ${port} 127.0.0.1`, 'allow_anonymous true']),
     ...(options.config ?? []),
   ];
+  // Every listener the config names must answer before the broker counts as started.
+  const ports = [...new Set([...lines.join('\n').matchAll(/^listener\s+(\d+)/gm)].map((m) => Number(m[1])))];
+  if (!ports.includes(port) && options.listeners === undefined) ports.push(port);
   const configPath = path.join(dir, 'mosquitto.conf');
   await writeFile(configPath, lines.join('\n') + '\n');
   let stderr = '';
@@ -76,9 +79,9 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     await waitFor(
       async () => {
         if (exited) throw new Error(`mosquitto exited: ${stderr.trim()}`);
-        return portAnswers(port);
+        return (await Promise.all(ports.map(portAnswers))).every(Boolean);
       },
-      { timeoutMs: 10_000, what: `mosquitto on port ${port}` },
+      { timeoutMs: 10_000, what: `mosquitto on ports ${ports.join(', ')}` },
     );
   };
   const killBroker = async (): Promise<void> => {

@@ -1,26 +1,13 @@
 // Test support only: a mosquitto TLS listener with a password, its CA made by openssl in a temp folder.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../net/free-port';
 import { startMosquitto, type Mosquitto } from '../../test-support/mosquitto';
 
 const run = promisify(execFile);
-
-// The listener line needs the port before mosquitto starts, so pick one the OS says is free now.
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface TlsBroker {
   /** mqtts://127.0.0.1:<port> */
