@@ -78,6 +78,8 @@ export interface ComposeResult extends PublishResult {
   readonly bytes: number;
   /** The reason code in words, e.g. "Success" or "No matching subscribers". */
   readonly reason?: string;
+  /** QoS 2: the broker's PUBREC, which came before the final PUBCOMP. */
+  readonly pubrec?: { readonly reasonCode: number; readonly reason: string; readonly afterMs: number };
   readonly historyId: string;
 }
 

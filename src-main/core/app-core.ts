@@ -198,6 +198,11 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
         }
       },
       topics: (connectionId) => explorer.topicIndex(connectionId),
+      pubrec: (connectionId, packetId) => {
+        const entries = connections.packetLog(connectionId, { types: ['pubrec'], direction: 'in', offset: 0, limit: 100_000 }).entries;
+        for (let i = entries.length - 1; i >= 0; i--) if (entries[i]?.packetId === packetId) return entries[i];
+        return undefined;
+      },
       progress: (progress) => hub.emit('publish.progress', progress),
     },
     await ComposerStore.open({ userDataDir: options.userDataDir }),

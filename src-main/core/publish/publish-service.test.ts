@@ -161,7 +161,8 @@ describe('composing through the core to a real broker', () => {
     expect(q1).toMatchObject({ ack: 'PUBACK', reasonCode: 0, reason: 'Success' });
     expect(q1.packetId).toBeGreaterThan(0);
     expect(q1.roundTripMs).toBeGreaterThan(0);
-    expect(q2).toMatchObject({ ack: 'PUBCOMP' });
+    expect(q2).toMatchObject({ ack: 'PUBCOMP', pubrec: { reasonCode: 0, reason: 'Success' } });
+    expect(q2.pubrec?.afterMs).toBeLessThanOrEqual(q2.roundTripMs + 1);
     expect(q2.roundTripMs).toBeGreaterThan(0);
   });
 

@@ -30,6 +30,8 @@ export interface ComposerLink {
   /** Filters the user subscribed to on this connection: the composer must not unsubscribe those. */
   userFilters(connectionId: ConnectionId): readonly string[];
   topics(connectionId: ConnectionId): TopicLookup | undefined;
+  /** The last PUBREC received for a packet id (from the connection's packet log), for QoS 2 details. */
+  pubrec?(connectionId: ConnectionId, packetId: number): { readonly time: number; readonly reasonCode?: number } | undefined;
   progress(progress: JobProgress): void;
 }
 
@@ -106,6 +108,7 @@ export class PublishService {
       this.store.record(entry(message.topic, 0, { error: (error as Error).message }));
       throw error;
     }
+    const sentAt = Date.now();
     try {
       const result = await this.link.publish({
         connectionId,
@@ -119,9 +122,11 @@ export class PublishService {
       // MQTT 5 leaves out a success reason code; say it rather than show nothing.
       const reasonCode = result.reasonCode ?? (ack !== 'none' && info.protocolVersion === 5 ? 0 : undefined);
       this.store.record(entry(rendered.topic, rendered.payload.length, { ack, ...(reasonCode !== undefined ? { reasonCode } : {}) }));
+      const rec = message.qos === 2 && result.packetId !== undefined ? this.link.pubrec?.(connectionId, result.packetId) : undefined;
       return {
         ...result,
         ack,
+        ...(rec ? { pubrec: { reasonCode: rec.reasonCode ?? 0, reason: publishReasonName(rec.reasonCode ?? 0), afterMs: Math.max(0, rec.time - sentAt) } } : {}),
         topic: rendered.topic,
         bytes: rendered.payload.length,
         ...(reasonCode !== undefined ? { reasonCode, reason: publishReasonName(reasonCode) } : {}),

@@ -25,7 +25,8 @@ function toError(e: unknown): ErrorData {
 function describeAck(r: ComposeResult): string {
   if (r.queued) return 'Queued: the connection is down; it goes out in order on reconnect.';
   if (r.ack === 'none') return `Sent to ${r.topic} (${r.bytes} B; QoS 0 has no acknowledgement).`;
-  return `${r.ack} · packet ${r.packetId ?? '?'} · ${r.reason ?? 'accepted'}${r.reasonCode !== undefined ? ` (0x${r.reasonCode.toString(16).padStart(2, '0')})` : ''} · ${r.roundTripMs.toFixed(1)} ms · ${r.bytes} B to ${r.topic}`;
+  const rec = r.pubrec ? `PUBREC · ${r.pubrec.reason} (0x${r.pubrec.reasonCode.toString(16).padStart(2, '0')}) after ${r.pubrec.afterMs} ms → ` : '';
+  return `${rec}${r.ack} · packet ${r.packetId ?? '?'} · ${r.reason ?? 'accepted'}${r.reasonCode !== undefined ? ` (0x${r.reasonCode.toString(16).padStart(2, '0')})` : ''} · ${r.roundTripMs.toFixed(1)} ms · ${r.bytes} B to ${r.topic}`;
 }
 
 /** The composer: topic, payload (Monaco), options, MQTT 5 properties, templates, repeat/burst, request/response, saved and history. */
