@@ -150,6 +150,10 @@ test('the packet log shows the handshake, subscription and publishes live, filte
   const { conn } = await connected(page, broker.url);
   await conn.openPacketLog();
   await expect.poll(() => conn.visibleTypes()).toEqual(expect.arrayContaining(['connect', 'connack', 'subscribe', 'suback']));
+  // A row opens in full, properties and all.
+  await conn.packetLog.locator('[data-testid="packet-row"][data-type="connack"]').click();
+  await expect(conn.packetDetail).toContainText('"sessionPresent": false');
+  await expect(conn.packetDetail).toContainText('"reasonCode": 0');
 
   // Live while open: a publish from outside appears without any action in the UI.
   const outside = await mqtt.connectAsync(broker.url);

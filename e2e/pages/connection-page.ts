@@ -15,6 +15,7 @@ export class ConnectionPage {
   readonly packetRows: Locator;
   readonly packetList: Locator;
   readonly follow: Locator;
+  readonly packetDetail: Locator;
   readonly packetCount: Locator;
   readonly packetText: Locator;
   readonly packetDirection: Locator;
@@ -34,6 +35,7 @@ export class ConnectionPage {
     this.packetRows = this.packetLog.getByTestId('packet-row');
     this.packetList = this.packetLog.getByTestId('packet-list');
     this.follow = this.packetLog.getByTestId('packet-follow');
+    this.packetDetail = this.packetLog.getByTestId('packet-detail');
     this.packetCount = this.packetLog.getByTestId('packet-count');
     this.packetText = this.packetLog.getByTestId('packet-text');
     this.packetDirection = this.packetLog.getByTestId('packet-direction');

@@ -16,6 +16,7 @@ export function PacketLogPanel({ info }: { readonly info: ConnectionInfo }): Rea
   const [text, setText] = useState('');
   const [follow, setFollow] = useState(true);
   const [exportError, setExportError] = useState<ErrorData | null>(null);
+  const [selected, setSelected] = useState<PacketLogEntry | null>(null);
   const [range, setRange] = useState({ first: 0, last: 50 });
   const filter: PacketFilter = { types, direction, text };
   const window = usePacketWindow(info.connectionId, filter, range.first, range.last);
@@ -120,7 +121,9 @@ export function PacketLogPanel({ info }: { readonly info: ConnectionInfo }): Rea
               <div
                 key={item.key}
                 role="row"
-                className={`packet-row ${entry ? `dir-${entry.direction}` : 'loading'}`}
+                className={`packet-row ${entry ? `dir-${entry.direction}` : 'loading'}${entry && entry.seq === selected?.seq ? ' selected' : ''}`}
+                aria-selected={entry !== undefined && entry.seq === selected?.seq}
+                onClick={() => setSelected(entry && entry.seq !== selected?.seq ? entry : null)}
                 style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
                 data-testid={entry ? 'packet-row' : 'packet-row-loading'}
                 data-type={entry?.type}
@@ -133,6 +136,11 @@ export function PacketLogPanel({ info }: { readonly info: ConnectionInfo }): Rea
           })}
         </div>
       </div>
+      {selected ? (
+        <pre className="packet-detail" data-testid="packet-detail" data-seq={selected.seq}>
+          {JSON.stringify(selected, null, 2)}
+        </pre>
+      ) : null}
     </div>
   );
 }
