@@ -20,6 +20,8 @@ test('on first start the embedded broker runs and the app is connected to it, wi
   await ui.open(app.url);
   await expect(ui.status).toHaveAttribute('data-state', 'connected');
   await expect(ui.row('$SYS')).toBeVisible();
+  const live = page.locator('[data-testid="live-connection"][data-name="Embedded broker"]');
+  await expect(live.getByTestId('live-connection-status')).toHaveAttribute('data-state', 'connected');
 });
 
 test('the broker is stopped and started from the UI, and a client that connects appears in the dashboard', async ({ page }) => {

@@ -14,6 +14,7 @@ import {
   listenToProfiles,
   moveProfile,
 } from './profile-actions';
+import { LiveConnections } from './live-connections';
 import { ProfileEditor } from './profile-editor';
 import { profileSelectors, useProfilesStore } from './profiles-store';
 import './profiles.css';
@@ -166,6 +167,7 @@ export function ConnectionsPanel(): React.JSX.Element {
         </div>
       ) : null}
       <div className="profiles-scroll">
+        <LiveConnections />
         {list && list.profiles.length === 0 ? <p className="note" data-testid="profiles-empty">No saved connections yet. Create one, or import from MQTTX or MQTT Explorer.</p> : null}
         {groups.map(([folder, profiles]) => (
           <section
