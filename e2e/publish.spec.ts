@@ -169,3 +169,21 @@ test('Format lays out JSON, and XML and YAML modes are offered', async ({ page }
   await expect.poll(() => composer.editorText()).toContain('"a": 1,\n');
   await expect(page.getByTestId('publish-language').locator('option')).toHaveText(['JSON', 'Text', 'XML', 'YAML']);
 });
+
+test('a saved message is sent again with one click', async ({ page }) => {
+  const ui = new AppPage(page);
+  const composer = new PublishPage(page);
+  await ui.open(app.url);
+  await ui.connect(broker.url);
+  const sub = await outside('ui/saved');
+  await composer.topic.fill('ui/saved');
+  await composer.payloadForm.selectOption('text');
+  await composer.setPayload('n={{counter}}');
+  await composer.saved.locator('summary').click();
+  await page.getByTestId('save-name').fill('Counter');
+  await page.getByTestId('save-button').click();
+  await expect(composer.saved.getByTestId('saved-item')).toContainText('Counter');
+  await composer.topic.fill('somewhere/else');
+  await composer.saved.getByTestId('saved-send').click();
+  await expect.poll(() => sub.messages.map((m) => Buffer.from(m.payload).toString())).toEqual(['n=1']);
+});
