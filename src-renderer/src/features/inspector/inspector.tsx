@@ -23,12 +23,14 @@ export function Inspector(): React.JSX.Element {
   const [message, setMessage] = useState<InspectedMessage | null>(null);
   const [count, setCount] = useState(0);
   const [note, setNote] = useState('');
+  const [loaded, setLoaded] = useState(false);
   const connectionId = active?.connectionId ?? null;
 
   useEffect(() => {
     setMessage(null);
     setCount(0);
     setNote('');
+    setLoaded(false);
     if (!connectionId || topic === null) return;
     let cancelled = false;
     void core.invoke('explorer.watch', { connectionId, topic }).catch(() => undefined);
@@ -46,6 +48,7 @@ export function Inspector(): React.JSX.Element {
       // A batch may have overtaken this answer; keep whichever message is newer.
       setMessage((current) => (current && detail.lastMessage && current.n > detail.lastMessage.n ? current : detail.lastMessage));
       setCount((c) => Math.max(c, detail.messageCount));
+      setLoaded(true);
     });
     return () => {
       cancelled = true;
@@ -102,10 +105,11 @@ export function Inspector(): React.JSX.Element {
         ))}
       </div>
       {tab === 'value' ? (
-        message ? (
+        message || !loaded ? (
           <>
-            <MessageFacts message={message} count={count} />
-            <PayloadView connectionId={connectionId} topic={topic} n={message.n} />
+            {message ? <MessageFacts message={message} count={count} /> : null}
+            {/* Decoding starts with the click, alongside the topic request: one round trip to a value, not two. */}
+            <PayloadView key={topic} connectionId={connectionId} topic={topic} n={message?.n} />
           </>
         ) : (
           <p className="note">No message on this exact topic yet.</p>

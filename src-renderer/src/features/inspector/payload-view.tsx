@@ -11,7 +11,7 @@ const STRUCTURED = new Set(['json', 'cbor', 'msgpack', 'sparkplug', 'protobuf'])
 const DECODE_SPACING_MS = 250;
 
 /** The chosen message's payload, decoded in the core as asked; a failure says "cannot decode as X". */
-export function PayloadView({ connectionId, topic, n }: { readonly connectionId: ConnectionId; readonly topic: string; readonly n: number }): React.JSX.Element {
+export function PayloadView({ connectionId, topic, n }: { readonly connectionId: ConnectionId; readonly topic: string; readonly n: number | undefined }): React.JSX.Element {
   const [kind, setKind] = useState<DecoderChoice>('auto');
   const [full, setFull] = useState(false);
   const [proto, setProto] = useState('');
@@ -29,12 +29,13 @@ export function PayloadView({ connectionId, topic, n }: { readonly connectionId:
       lastDecode.current = Date.now();
       const protobuf = kind === 'protobuf' && proto !== '' && messageType !== '' ? { proto, messageType } : undefined;
       core
-        .invoke('explorer.decode', { connectionId, topic, n, kind, ...(full ? { full: true } : {}), ...(protobuf ? { protobuf } : {}) })
+        .invoke('explorer.decode', { connectionId, topic, ...(n !== undefined ? { n } : {}), kind, ...(full ? { full: true } : {}), ...(protobuf ? { protobuf } : {}) })
         .then((v) => {
           if (!cancelled) setView(v);
         })
         .catch((e: unknown) => {
-          if (!cancelled) setView({ ok: false, kind: kind === 'auto' ? 'hex' : kind, error: e instanceof Error ? e.message : String(e) });
+          // Before the first message is known a missing topic is not an error worth showing.
+          if (!cancelled && n !== undefined) setView({ ok: false, kind: kind === 'auto' ? 'hex' : kind, error: e instanceof Error ? e.message : String(e) });
         });
     }, wait);
     return () => {
