@@ -71,7 +71,7 @@ export async function runPublishBench(options: PublishBenchOptions = {}): Promis
     const info = await client.invoke('connections.connect', { url: broker.url, protocolVersion: 5, subscriptions: [] });
     const receiveMaximum = info.broker?.receiveMaximum;
     for (const qos of [0, 1, 2] as const) {
-      const window = qos === 0 ? 2_000 : Math.min(receiveMaximum ?? 1_000, 65_535);
+      const window = qos === 0 ? 500 : Math.min(receiveMaximum ?? 1_000, 65_535);
       const ended = new Promise<JobProgress>((resolve) => {
         const off = client.on('publish.progress', (p) => {
           if (p.state !== 'running') {

@@ -17,8 +17,8 @@ export interface JobLimits {
   readonly receiveMaximum?: number;
 }
 
-/** Outstanding QoS 0 writes: bounds memory while keeping the socket full. */
-const QOS0_WINDOW = 2_000;
+/** Outstanding QoS 0 writes: bounds memory while keeping the socket full, and stays under the 1,000 drain listeners MQTT.js would add on a full socket. */
+const QOS0_WINDOW = 500;
 /** Without a Receive Maximum (MQTT 3.1.1, or a broker that gives none) keep a window that brokers' defaults accept. */
 const DEFAULT_QOS_WINDOW = 1_000;
 
