@@ -17,7 +17,7 @@ export const BrokerListenerSettingsSchema = z.discriminatedUnion('kind', [
       port: PortSchema,
       host: BindHostSchema,
       /** A server identity from the certificate store. */
-      serverIdentityId: z.string().min(1),
+      serverIdentityId: z.string().min(1, 'Pick a server identity (a certificate with its key) for this TLS listener.'),
       /** A trusted CA from the store that client certificates must chain to. */
       clientCaId: z.string().min(1).optional(),
       requireClientCertificate: z.boolean().default(false),
@@ -30,7 +30,7 @@ export const BrokerListenerSettingsSchema = z.discriminatedUnion('kind', [
       port: PortSchema,
       host: BindHostSchema,
       path: z.string().startsWith('/').default('/mqtt'),
-      serverIdentityId: z.string().min(1),
+      serverIdentityId: z.string().min(1, 'Pick a server identity (a certificate with its key) for this TLS listener.'),
       clientCaId: z.string().min(1).optional(),
       requireClientCertificate: z.boolean().default(false),
       useCertificateCnAsUsername: z.boolean().default(false),

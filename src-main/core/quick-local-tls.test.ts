@@ -53,3 +53,43 @@ describe('quick local TLS', () => {
     expect((error as TopiaryError).message).toMatch(/Embedded broker \(tls listener on port \d+\)/);
   });
 });
+
+describe('a secure WebSocket listener requiring client certificates', () => {
+  it('admits a client with a certificate from the store CA and refuses one without', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'topiary-wss-'));
+    const core = await createAppCore({ userDataDir: dir });
+    try {
+      const h = core.handlers;
+      const ca = await h['certificates.generateCa']({ commonName: 'Test CA', keyAlgorithm: 'ec-p256' }, ctx);
+      const server = await h['certificates.issue']({ caId: ca.id, kind: 'server-identity', commonName: 'localhost', keyAlgorithm: 'ec-p256' }, ctx);
+      const client = await h['certificates.issue']({ caId: ca.id, kind: 'client-identity', commonName: 'sensor-9', keyAlgorithm: 'ec-p256' }, ctx);
+      const current = await h['broker.status']({}, ctx);
+      const status = await h['broker.saveSettings'](
+        {
+          settings: {
+            ...current.settings,
+            listeners: [
+              { kind: 'tcp', port: 0, host: '127.0.0.1' },
+              { kind: 'wss', port: 0, host: '127.0.0.1', path: '/mqtt', serverIdentityId: server.id, clientCaId: ca.id, requireClientCertificate: true, useCertificateCnAsUsername: true },
+            ],
+          },
+        },
+        ctx,
+      );
+      const started = status.running ? status : await h['broker.start']({}, ctx);
+      const wss = started.listeners.find((l) => l.kind === 'wss');
+      expect(wss?.url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+\/mqtt$/);
+      const caPem = (await h['certificates.exportPem']({ id: ca.id, includePrivateKey: false }, ctx)).text;
+      const identity = (await h['certificates.exportPem']({ id: client.id, includePrivateKey: true }, ctx)).text;
+      const url = `wss://localhost:${wss?.port}/mqtt`;
+      const admitted = await mqtt.connectAsync(url, { ca: caPem, cert: identity, key: identity, protocolVersion: 5 });
+      await admitted.endAsync();
+      const clients = await h['broker.clients']({}, ctx);
+      expect(clients).toEqual([]);
+      await expect(mqtt.connectAsync(url, { ca: caPem, protocolVersion: 5, reconnectPeriod: 0, connectTimeout: 3000 })).rejects.toThrow();
+    } finally {
+      await core.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,11 +1,13 @@
 import { useEffect, useState } from 'react';
 import type { BridgeSettings, BrokerListenerSettings, BrokerSettings } from '../../../../shared/ipc/broker';
+import type { CertificateId } from '../../../../shared/ipc/certificates';
 import { parseBridgeTopicLines } from '../../../../shared/mqtt/bridge-topics';
+import { CertificatePicker } from '../certificates/certificate-picker';
 import { brokerActions } from '../../store/broker-store';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
-type PlainListener = Extract<BrokerListenerSettings, { kind: 'tcp' | 'ws' }>;
+type ListenerChange = Partial<Omit<Extract<BrokerListenerSettings, { kind: 'tls' }>, 'kind'>> & { path?: string };
 
 /** Settings of the embedded broker; a running broker restarts with them when saved. */
 export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSettings }): React.JSX.Element {
@@ -13,7 +15,7 @@ export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSett
   useEffect(() => setDraft(settings), [settings]);
   const exposed = draft.listeners.some((l) => !LOOPBACK.has(l.host));
 
-  const setListener = (index: number, change: Partial<PlainListener>): void => {
+  const setListener = (index: number, change: ListenerChange): void => {
     setDraft((d) => ({ ...d, listeners: d.listeners.map((l, i) => (i === index ? ({ ...l, ...change } as BrokerListenerSettings) : l)) }));
   };
 
@@ -67,6 +69,7 @@ export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSett
             <th>Port (0 = free)</th>
             <th>Bind address</th>
             <th>Path</th>
+            <th>TLS</th>
             <th />
           </tr>
         </thead>
@@ -82,6 +85,26 @@ export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSett
               </td>
               <td>{l.kind === 'ws' || l.kind === 'wss' ? l.path : ''}</td>
               <td>
+                {l.kind === 'tls' || l.kind === 'wss' ? (
+                  <div className="tls-listener" data-testid="broker-tls-settings">
+                    <label>
+                      Server identity{' '}
+                      <CertificatePicker kind="server-identity" testId="broker-tls-identity" value={l.serverIdentityId ? [l.serverIdentityId as CertificateId] : []} onChange={(ids) => setListener(i, { serverIdentityId: ids[0] ?? '' })} />
+                    </label>
+                    <label>
+                      Client CA{' '}
+                      <CertificatePicker kind="trusted-ca" testId="broker-tls-client-ca" value={l.clientCaId ? [l.clientCaId as CertificateId] : []} onChange={(ids) => setListener(i, ids[0] ? { clientCaId: ids[0] } : { clientCaId: undefined })} />
+                    </label>
+                    <label>
+                      <input type="checkbox" data-testid="broker-tls-require-cert" checked={l.requireClientCertificate} onChange={(e) => setListener(i, { requireClientCertificate: e.target.checked })} /> require a client certificate
+                    </label>
+                    <label>
+                      <input type="checkbox" checked={l.useCertificateCnAsUsername} onChange={(e) => setListener(i, { useCertificateCnAsUsername: e.target.checked })} /> its CN is the user name
+                    </label>
+                  </div>
+                ) : null}
+              </td>
+              <td>
                 <button type="button" disabled={draft.listeners.length === 1} onClick={() => setDraft({ ...draft, listeners: draft.listeners.filter((_, j) => j !== i) })}>
                   Remove
                 </button>
@@ -96,6 +119,24 @@ export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSett
         </button>
         <button type="button" data-testid="broker-add-ws" onClick={() => setDraft({ ...draft, listeners: [...draft.listeners, { kind: 'ws', port: 0, host: '127.0.0.1', path: '/mqtt' }] })}>
           Add WebSocket listener
+        </button>
+        <button
+          type="button"
+          data-testid="broker-add-tls"
+          onClick={() =>
+            setDraft({ ...draft, listeners: [...draft.listeners, { kind: 'tls', port: 0, host: '127.0.0.1', serverIdentityId: '', requireClientCertificate: false, useCertificateCnAsUsername: false }] })
+          }
+        >
+          Add TLS listener
+        </button>
+        <button
+          type="button"
+          data-testid="broker-add-wss"
+          onClick={() =>
+            setDraft({ ...draft, listeners: [...draft.listeners, { kind: 'wss', port: 0, host: '127.0.0.1', path: '/mqtt', serverIdentityId: '', requireClientCertificate: false, useCertificateCnAsUsername: false }] })
+          }
+        >
+          Add secure WebSocket listener
         </button>
         <button type="button" data-testid="broker-save" onClick={() => void brokerActions.save(draft)}>
           Save{settings ? ' and apply' : ''}
