@@ -168,8 +168,9 @@ export class PublishJob {
       const batchEnd = Math.min(mode.count, counter + batch);
       while (counter < batchEnd && this.state === 'running') {
         while (this.inFlight < this.window && counter < batchEnd && this.state === 'running') this.send(++counter);
-        if (this.failed > 0 && this.acknowledged === 0 && this.failed >= Math.min(10, mode.count)) this.state = 'failed';
         if (counter < batchEnd && this.inFlight > 0) await this.settled();
+        // A broker that refuses everything (ACL, quota) would otherwise be hammered to the end.
+        if (this.acknowledged === 0 && this.failed >= Math.min(10, mode.count) && this.state === 'running') this.state = 'failed';
       }
       if (counter < mode.count && mode.batchDelayMs !== undefined && mode.batchDelayMs > 0 && this.state === 'running') {
         await this.drain();

@@ -281,6 +281,13 @@ describe('composing through the core to a real broker', () => {
     expect((failure as TopiaryError).message).toContain('No reply on "svc/nobody/reply"');
   });
 
+  it('explains that request/response needs MQTT 5 on an MQTT 3.1.1 connection', async () => {
+    const connectionId = await connect({ protocolVersion: 4 });
+    await expect(
+      harness.client.invoke('publish.request', { connectionId, topic: 'svc/x', payload: { form: 'text', text: 'x' }, responseTopic: 'svc/x/reply' }),
+    ).rejects.toMatchObject({ code: 'PROTOCOL_ERROR', message: expect.stringContaining('needs MQTT 5') });
+  });
+
   it('suggests topics from the live tree, completing the last level', async () => {
     const connectionId = await connect({ subscriptions: [{ filter: '#', qos: 0 }] });
     const pub = await mqtt.connectAsync(broker.url);
