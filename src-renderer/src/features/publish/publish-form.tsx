@@ -52,7 +52,6 @@ export function PublishForm(): React.JSX.Element {
   const [historyVersion, setHistoryVersion] = useState(0);
   const payload = useRef(DEFAULT_TEXT);
   const editor = useRef<CodeEditorHandle | null>(null);
-  const [textVersion, setTextVersion] = useState(0);
   const topicCheck = checkPublishTopic(topic);
   const connected = active?.state === 'connected';
   const v5 = active?.protocolVersion === 5;
@@ -199,10 +198,18 @@ export function PublishForm(): React.JSX.Element {
     void core.invoke('publish.draftSet', { scope, draft }).catch(() => undefined);
   }, [scope, topic, language, form, encoding, qos, retain, proto, messageType, properties]);
 
+  // Typing must not re-render the form: the text stays in Monaco, and only a timer is reset per keystroke.
+  const draftTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const saveDraftRef = useRef(saveDraft);
+  saveDraftRef.current = saveDraft;
+  const scheduleDraft = useCallback(() => {
+    clearTimeout(draftTimer.current);
+    draftTimer.current = setTimeout(() => saveDraftRef.current(), 400);
+  }, []);
   useEffect(() => {
-    const timer = setTimeout(saveDraft, 400);
-    return () => clearTimeout(timer);
-  }, [saveDraft, textVersion]);
+    scheduleDraft();
+  }, [saveDraft, scheduleDraft]);
+  useEffect(() => () => clearTimeout(draftTimer.current), []);
 
   const onFile = async (chosen: File | undefined): Promise<void> => {
     if (!chosen) return;
@@ -299,7 +306,7 @@ export function PublishForm(): React.JSX.Element {
           defaultValue={payload.current}
           onChange={(text) => {
             payload.current = text;
-            setTextVersion((v) => v + 1);
+            scheduleDraft();
           }}
           onMarkers={setMarkers}
           onSubmit={() => submitRef.current()}
