@@ -187,3 +187,18 @@ test('a saved message is sent again with one click', async ({ page }) => {
   await composer.saved.getByTestId('saved-send').click();
   await expect.poll(() => sub.messages.map((m) => Buffer.from(m.payload).toString())).toEqual(['n=1']);
 });
+
+test('the topic field offers completions from the live topic tree', async ({ page }) => {
+  const ui = new AppPage(page);
+  const composer = new PublishPage(page);
+  await ui.open(app.url);
+  await ui.connect(broker.url);
+  const pub = await mqtt.connectAsync(broker.url);
+  outsiders.push(pub);
+  await pub.publishAsync('plant/line-1/temp', '20', { qos: 1 });
+  await pub.publishAsync('plant/line-2/temp', '21', { qos: 1 });
+  await expect(ui.row('plant')).toBeVisible();
+  await composer.topic.fill('plant/line');
+  const options = page.getByTestId('publish-topic-suggestions').locator('option');
+  await expect.poll(async () => options.evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value))).toEqual(['plant/line-1/', 'plant/line-2/']);
+});
