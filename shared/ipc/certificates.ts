@@ -21,6 +21,7 @@ export type KeyAlgorithm = z.output<typeof KeyAlgorithmSchema>;
 
 /** One attribute of a distinguished name, in certificate order. */
 export interface NameAttribute {
+  /** Short name where one is known (CN, O, OU, C, ST, L, E, DC), else the OID. */
   readonly type: string;
   readonly value: string;
 }
@@ -48,6 +49,7 @@ export interface SubjectAltNames {
 export interface PublicKeySummary {
   readonly type: 'rsa' | 'rsa-pss' | 'ec' | 'ed25519' | 'ed448' | 'dsa' | 'unknown';
   readonly bits?: number;
+  /** NIST name where there is one (P-256), else OpenSSL's (secp256k1). */
   readonly curve?: string;
   /** "RSA 2048", "EC P-256", "Ed25519". */
   readonly text: string;
@@ -123,6 +125,7 @@ export interface ChainLink {
   readonly certificate: CertificateDetails;
   /** Where this certificate was found: the entry itself, another store entry, the OS trust store. */
   readonly origin: ChainOrigin;
+  /** True for store CAs the user trusts and for system roots. */
   readonly trustAnchor: boolean;
   readonly entryId?: string;
   readonly entryLabel?: string;
@@ -132,8 +135,11 @@ export interface ChainLink {
 export interface ChainReport {
   /** Leaf first. */
   readonly links: readonly ChainLink[];
+  /** Reached a self-signed root. */
   readonly complete: boolean;
+  /** Some link is a trust anchor (a trusted store CA or a system root). */
   readonly trusted: boolean;
+  /** One-line subject of the issuer that could not be found, when incomplete. */
   readonly missingIssuer?: string;
   readonly expiry: ExpiryStatus;
   readonly message: string;
@@ -166,17 +172,21 @@ export interface BrokerTlsProblem {
   readonly verdict: Exclude<BrokerTlsVerdict, 'verified'>;
   readonly message: string;
   readonly fix?: BrokerTlsFix;
+  /** Node/OpenSSL's code, for support and logs. */
   readonly nodeErrorCode?: string;
 }
 
 /** What 'test against broker' found: a verdict, the sentence saying it, and the fix. */
 export interface BrokerTlsTestResult {
+  /** True when the server verified and the broker accepted the connection at TLS level. */
   readonly ok: boolean;
+  /** The first problem's verdict, or 'verified'. */
   readonly verdict: BrokerTlsVerdict;
   readonly message: string;
   readonly fix?: BrokerTlsFix;
+  /** Every problem found, most fundamental first. */
   readonly problems: readonly BrokerTlsProblem[];
-  /** The server's chain as received, leaf first. */
+  /** The server's chain as received, leaf first (completed from trusted CAs where Node could). */
   readonly serverChain: readonly CertificateDetails[];
   readonly protocol?: string;
   readonly cipher?: string;

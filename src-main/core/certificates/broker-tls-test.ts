@@ -4,6 +4,8 @@ import * as tls from 'node:tls';
 import { describeCertificate, isSelfSigned, type CertificateDetails } from './certificate-details';
 import type { CertificateEntryId } from './certificate-entry';
 import { oneLine, type ChainCandidate } from './chain-builder';
+import type { BrokerTlsVerdict, BrokerTlsFix, BrokerTlsProblem, BrokerTlsTestResult } from '../../../shared/ipc/certificates';
+export type { BrokerTlsVerdict, BrokerTlsFix, BrokerTlsProblem, BrokerTlsTestResult };
 
 export interface BrokerTlsTestOptions {
   /** SNI and the name checked against the certificate; defaults to host. */
@@ -15,55 +17,6 @@ export interface BrokerTlsTestOptions {
   /** Client certificate to present (mutual TLS). */
   readonly clientIdentityId?: CertificateEntryId;
   readonly timeoutMs?: number;
-}
-
-/** Why a TLS test ended the way it did. */
-export type BrokerTlsVerdict =
-  | 'verified'
-  | 'expired'
-  | 'not-yet-valid'
-  | 'hostname-mismatch'
-  | 'self-signed'
-  | 'untrusted-root'
-  | 'unknown-ca'
-  | 'missing-intermediate'
-  | 'client-certificate-required'
-  | 'client-certificate-rejected'
-  | 'unreachable'
-  | 'timeout'
-  | 'handshake-failed'
-  | 'verification-failed';
-
-/** A concrete next step, pointing at a store entry when one would fix the problem. */
-export interface BrokerTlsFix {
-  readonly message: string;
-  readonly entryId?: CertificateEntryId;
-  readonly entryLabel?: string;
-}
-
-export interface BrokerTlsProblem {
-  readonly verdict: Exclude<BrokerTlsVerdict, 'verified'>;
-  readonly message: string;
-  readonly fix?: BrokerTlsFix;
-  /** Node/OpenSSL's code, for support and logs. */
-  readonly nodeErrorCode?: string;
-}
-
-export interface BrokerTlsTestResult {
-  /** True when the server verified and the broker accepted the connection at TLS level. */
-  readonly ok: boolean;
-  /** The first problem's verdict, or 'verified'. */
-  readonly verdict: BrokerTlsVerdict;
-  readonly message: string;
-  readonly fix?: BrokerTlsFix;
-  /** Every problem found, most fundamental first. */
-  readonly problems: readonly BrokerTlsProblem[];
-  /** The server's certificate chain, leaf first, as received (completed from trusted CAs where Node could). */
-  readonly serverChain: readonly CertificateDetails[];
-  readonly protocol?: string;
-  readonly cipher?: string;
-  /** The broker's CONNACK code to an anonymous MQTT 3.1.1 CONNECT (0 accepted, 4/5 credentials needed). */
-  readonly mqttConnackCode?: number;
 }
 
 /** What the store must provide for a broker test; CertificateStore implements it. */

@@ -1,42 +1,8 @@
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 import { x509 } from './x509-runtime';
-
-/** One attribute of a distinguished name, in certificate order. */
-export interface NameAttribute {
-  /** Short name where one is known (CN, O, OU, C, ST, L, E, DC), else the OID. */
-  readonly type: string;
-  readonly value: string;
-}
-
-/** A subject or issuer, both as fields and as one line. */
-export interface DistinguishedName {
-  readonly text: string;
-  readonly commonName?: string;
-  readonly organization?: string;
-  readonly organizationalUnit?: string;
-  readonly country?: string;
-  readonly state?: string;
-  readonly locality?: string;
-  readonly emailAddress?: string;
-  readonly attributes: readonly NameAttribute[];
-}
-
-export interface SubjectAltNames {
-  readonly dns: readonly string[];
-  readonly ip: readonly string[];
-  readonly email: readonly string[];
-  readonly uri: readonly string[];
-}
-
-export interface PublicKeySummary {
-  readonly type: 'rsa' | 'rsa-pss' | 'ec' | 'ed25519' | 'ed448' | 'dsa' | 'unknown';
-  readonly bits?: number;
-  /** NIST name where there is one (P-256), else OpenSSL's (secp256k1). */
-  readonly curve?: string;
-  /** "RSA 2048", "EC P-256", "Ed25519". */
-  readonly text: string;
-}
+import type { NameAttribute, DistinguishedName, SubjectAltNames, PublicKeySummary } from '../../../shared/ipc/certificates';
+export type { NameAttribute, DistinguishedName, SubjectAltNames, PublicKeySummary };
 
 export type KeyUsageName =
   | 'digitalSignature'

@@ -1,9 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { describeCertificate, isSelfSigned, type CertificateDetails } from './certificate-details';
 import { worstExpiryStatus, type ExpiryStatus } from './expiry-status';
-
-/** Where a certificate offered to the chain builder comes from. */
-export type ChainOrigin = 'entry' | 'store' | 'system' | 'server';
+import type { ChainOrigin, ChainLink, ChainReport } from '../../../shared/ipc/certificates';
+export type { ChainOrigin, ChainLink, ChainReport };
 
 export interface ChainCandidate {
   readonly der: Buffer;
@@ -12,28 +11,6 @@ export interface ChainCandidate {
   readonly trustAnchor: boolean;
   readonly entryId?: string;
   readonly entryLabel?: string;
-}
-
-export interface ChainLink {
-  readonly certificate: CertificateDetails;
-  readonly origin: ChainOrigin;
-  readonly trustAnchor: boolean;
-  readonly entryId?: string;
-  readonly entryLabel?: string;
-}
-
-/** The path from a certificate up to a root, as far as it can be built. */
-export interface ChainReport {
-  /** Leaf first. */
-  readonly links: readonly ChainLink[];
-  /** Reached a self-signed root. */
-  readonly complete: boolean;
-  /** Some link is a trust anchor (a trusted store CA or a system root). */
-  readonly trusted: boolean;
-  /** One-line subject of the issuer that could not be found, when incomplete. */
-  readonly missingIssuer?: string;
-  readonly expiry: ExpiryStatus;
-  readonly message: string;
 }
 
 const MAX_DEPTH = 10;
