@@ -20,11 +20,16 @@ export const useBrokerStore = create<BrokerState>()(() => ({ status: null, sampl
 export const brokerSelectors = {
   running: (s: BrokerState): boolean => s.status?.running ?? false,
   /** Messages per second in and out, from the last two samples (a new object: memoise, don't subscribe with it). */
-  rates: (s: Pick<BrokerState, 'samples'>): { readonly in: number; readonly out: number } => {
+  rates: (s: Pick<BrokerState, 'samples'>): { readonly in: number; readonly out: number; readonly bytesIn: number; readonly bytesOut: number } => {
     const [a, b] = s.samples.slice(-2);
-    if (!a || !b || b.at === a.at) return { in: 0, out: 0 };
+    if (!a || !b || b.at === a.at) return { in: 0, out: 0, bytesIn: 0, bytesOut: 0 };
     const seconds = (b.at - a.at) / 1000;
-    return { in: (b.messagesReceived - a.messagesReceived) / seconds, out: (b.messagesSent - a.messagesSent) / seconds };
+    return {
+      in: (b.messagesReceived - a.messagesReceived) / seconds,
+      out: (b.messagesSent - a.messagesSent) / seconds,
+      bytesIn: (b.bytesReceived - a.bytesReceived) / seconds,
+      bytesOut: (b.bytesSent - a.bytesSent) / seconds,
+    };
   },
 };
 

@@ -191,6 +191,9 @@ export function BrokerPanel(): React.JSX.Element {
           <span>{last?.clientsConnected ?? 0} clients</span>
           <span data-testid="broker-rate-in">{rates.in.toFixed(0)} msg/s in</span>
           <span>{rates.out.toFixed(0)} msg/s out</span>
+          <span data-testid="broker-bytes-rate">
+            {(rates.bytesIn / 1024).toFixed(1)} / {(rates.bytesOut / 1024).toFixed(1)} KiB/s in/out
+          </span>
           <span>{last?.messagesReceived ?? 0} received</span>
           <span>{last?.messagesSent ?? 0} sent</span>
           <span>{last?.subscriptions ?? 0} subscriptions</span>
