@@ -220,3 +220,21 @@ test('subscriptions are changed while connected: remove #, add a narrower filter
   await expect(ui.totals).toHaveText('1 topics · 1 messages');
   await expect(ui.row('other')).toHaveCount(0);
 });
+
+test('expand-to-depth opens the tree in the core and sorting by messages puts the busiest first', async ({ page }) => {
+  const ui = await opened(page);
+  const outside = await mqtt.connectAsync(broker.url);
+  await outside.publishAsync('a/quiet/x', '1', { qos: 1 });
+  for (let i = 0; i < 3; i++) await outside.publishAsync('b/busy/y', String(i), { qos: 1 });
+  await outside.endAsync();
+  await expect(ui.totals).toHaveText('2 topics · 4 messages');
+  await ui.expectVisiblePaths(['a', 'b']);
+
+  await page.getByTestId('tree-depth').fill('3');
+  await page.getByTestId('tree-expand-depth').click();
+  await ui.expectVisiblePaths(['a', 'a/quiet', 'a/quiet/x', 'b', 'b/busy', 'b/busy/y']);
+  await page.getByTestId('tree-sort').selectOption('messages');
+  await ui.expectVisiblePaths(['b', 'b/busy', 'b/busy/y', 'a', 'a/quiet', 'a/quiet/x']);
+  await page.getByTestId('tree-collapse-all').click();
+  await ui.expectVisiblePaths(['b', 'a']);
+});
