@@ -1,16 +1,11 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
+import { MASTER_KEY_BYTES, sealWithKey, unsealWithKey } from './sealed-format';
 import { SecretError } from './secret-error';
 import type { SecretStore } from './secret-store';
 
-const KEY_BYTES = 32;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-// Sealed layout: magic(4) | version(1) | iv(12) | tag(16) | ciphertext
-const MAGIC = Buffer.from('TPS1', 'ascii');
-const FORMAT_VERSION = 1;
-const HEADER_BYTES = MAGIC.length + 1 + IV_BYTES + TAG_BYTES;
+const KEY_BYTES = MASTER_KEY_BYTES;
 // Key file: "topiary-secret-key v1\n" + base64(key) + "\n" — text so a user can tell what it is.
 const KEY_FILE_HEADER = 'topiary-secret-key v1';
 
@@ -25,47 +20,9 @@ export async function openEncryptedFileSecretStore(options: EncryptedFileSecretS
   return {
     kind: 'encrypted-file',
     describe: () => `Encrypted with AES-256-GCM; the key is in ${options.keyFile}, readable only by you.`,
-    encrypt: async (plain) => seal(key, plain),
-    decrypt: async (sealed) => unseal(key, sealed),
+    encrypt: async (plain) => sealWithKey('encrypted-file', key, plain),
+    decrypt: async (sealed) => unsealWithKey('encrypted-file', key, sealed),
   };
-}
-
-function seal(key: Buffer, plain: Buffer): Buffer {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  // The header is authenticated so a version byte cannot be swapped under us.
-  cipher.setAAD(Buffer.concat([MAGIC, Buffer.of(FORMAT_VERSION)]));
-  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return Buffer.concat([MAGIC, Buffer.of(FORMAT_VERSION), iv, cipher.getAuthTag(), body]);
-}
-
-function unseal(key: Buffer, sealed: Buffer): Buffer {
-  if (sealed.length < HEADER_BYTES || !sealed.subarray(0, MAGIC.length).equals(MAGIC)) {
-    throw new SecretError('SECRET_SEALED_CORRUPT', 'The stored secret is damaged or was not written by Topiary. Enter the secret again.');
-  }
-  const version = sealed[MAGIC.length];
-  if (version !== FORMAT_VERSION) {
-    throw new SecretError(
-      'SECRET_UNSUPPORTED_VERSION',
-      `The stored secret uses format version ${String(version)}, which this Topiary cannot read. Update Topiary or enter the secret again.`,
-      { version },
-    );
-  }
-  let offset = MAGIC.length + 1;
-  const iv = sealed.subarray(offset, (offset += IV_BYTES));
-  const tag = sealed.subarray(offset, (offset += TAG_BYTES));
-  const body = sealed.subarray(offset);
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', key, iv);
-    decipher.setAAD(Buffer.concat([MAGIC, Buffer.of(FORMAT_VERSION)]));
-    decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(body), decipher.final()]);
-  } catch {
-    throw new SecretError(
-      'SECRET_DECRYPT_FAILED',
-      'The stored secret could not be decrypted: it was sealed with a different key or has been altered. Enter the secret again.',
-    );
-  }
 }
 
 async function loadOrCreateKey(keyFile: string): Promise<Buffer> {
