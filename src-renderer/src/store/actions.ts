@@ -33,15 +33,6 @@ export async function disconnect(connectionId: ConnectionId): Promise<void> {
   connectionChanged(info);
 }
 
-export function toggleExpanded(path: string): void {
-  useAppStore.setState((s) => {
-    if (!s.activeId) return s;
-    const current = s.expanded[s.activeId] ?? [];
-    const next = current.includes(path) ? current.filter((p) => p !== path) : [...current, path];
-    return { expanded: { ...s.expanded, [s.activeId]: next } };
-  });
-}
-
 export function select(path: string | null): void {
   const { activeId } = useAppStore.getState();
   if (!activeId) return;

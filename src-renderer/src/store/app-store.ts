@@ -12,10 +12,9 @@ export interface ConnectionsSlice {
   readonly connectError: ErrorData | null;
 }
 
-/** Per connection: the tree's version and totals (the tree itself stays in the core), expansion and selection. */
+/** Per connection: the tree's version and totals (the tree and its expansion stay in the core), and the selection. */
 export interface ExplorerSlice {
   readonly explorer: Readonly<Record<string, ExplorerChanged>>;
-  readonly expanded: Readonly<Record<string, readonly string[]>>;
   readonly selected: Readonly<Record<string, string | null>>;
 }
 
@@ -27,7 +26,6 @@ export const useAppStore = create<AppState>()(() => ({
   connecting: false,
   connectError: null,
   explorer: {},
-  expanded: {},
   selected: {},
 }));
 
@@ -35,8 +33,6 @@ export const useAppStore = create<AppState>()(() => ({
 export const selectors = {
   active: (s: AppState): ConnectionInfo | null => (s.activeId ? (s.connections[s.activeId] ?? null) : null),
   explorerOf: (s: AppState): ExplorerChanged | null => (s.activeId ? (s.explorer[s.activeId] ?? null) : null),
-  expandedOf: (s: AppState): readonly string[] => (s.activeId ? (s.expanded[s.activeId] ?? EMPTY) : EMPTY),
   selectedOf: (s: AppState): string | null => (s.activeId ? (s.selected[s.activeId] ?? null) : null),
 };
 
-const EMPTY: readonly string[] = [];
