@@ -3,14 +3,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
-import WebSocket from 'ws';
-import { createClient, type ContractClient } from '../shared/ipc/client';
-import { decodeFrame, encodeFrame } from '../shared/ipc/frame-codec';
-import { Listeners, type Frame, type Wire } from '../shared/ipc/wire';
 import { freePort } from '../src-main/test-support/free-port';
 import { startMosquitto, type Mosquitto } from '../src-main/test-support/mosquitto';
 import { AppPage } from './pages/app-page';
 import { ConnectionPage } from './pages/connection-page';
+import { PublishPage } from './pages/publish-page';
 import { startWebApp, type WebApp } from './support/web-app';
 
 let app: WebApp | undefined;
@@ -24,28 +21,6 @@ test.afterEach(async () => {
   app = undefined;
   broker = undefined;
 });
-
-/** A second client of the running app's core, as another window would be: the app itself does the publishing. */
-async function coreOf(web: WebApp): Promise<ContractClient> {
-  const socket = new WebSocket(`${web.origin.replace('http', 'ws')}/ipc?token=${web.token}`, { origin: web.origin });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  const frames = new Listeners<Frame>();
-  const closes = new Listeners<void>();
-  socket.on('message', (data: Buffer) => frames.emit(decodeFrame(new Uint8Array(data)) as Frame));
-  socket.on('close', () => closes.emit());
-  const wire: Wire = {
-    send: (frame) => socket.send(encodeFrame(frame)),
-    onFrame: (listener) => frames.add(listener),
-    onClose: (listener) => closes.add(listener),
-    close: () => socket.close(),
-  };
-  const client = createClient(wire);
-  cleanups.push(async () => client.close());
-  return client;
-}
 
 async function connected(page: import('@playwright/test').Page, url: string): Promise<{ ui: AppPage; conn: ConnectionPage }> {
   const ui = new AppPage(page);
@@ -127,12 +102,15 @@ test('a stopped broker shows reconnecting with an attempt counter; messages publ
   await expect(conn.reconnect).toHaveAttribute('data-attempt', /^[1-9]\d*$/);
   await expect(conn.reconnect).toContainText(/attempt \d+, (next try in \d+ s|trying now)/);
 
-  const core = await coreOf(app);
-  const [info] = await core.invoke('connections.list', {});
-  expect(info?.state).toBe('reconnecting');
+  // Published from the composer while the broker is away: the core queues them.
+  const composer = new PublishPage(page);
+  await composer.payloadForm.selectOption('text');
+  await composer.qos.selectOption('1');
   for (const n of [1, 2]) {
-    const result = await core.invoke('publish.send', { connectionId: info!.connectionId, topic: `queued/${n}`, payload: `m${n}`, qos: 1 });
-    expect(result.queued).toBe(true);
+    await composer.topic.fill(`queued/${n}`);
+    await composer.setPayload(`m${n}`);
+    await composer.publishButton.click();
+    await expect(composer.result).toContainText('Queued');
   }
   await expect(conn.queued).toHaveAttribute('data-count', '2');
   await expect(conn.queued).toHaveText('2 messages queued');

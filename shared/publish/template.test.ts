@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTemplate, renderTemplate, type TemplateContext } from './template';
+import { parseTemplate, randomUuid, renderTemplate, type TemplateContext } from './template';
 
 const context = (overrides: Partial<TemplateContext> = {}): TemplateContext => ({
   now: Date.UTC(2026, 10, 22, 10, 0, 0, 123),
@@ -34,7 +34,7 @@ describe('templates', () => {
     expect(render('{{uuid}}')).toBe('00000000-0000-4000-8000-000000000000');
     const parsed = parseTemplate('{{uuid}}');
     if (!parsed.ok) throw new Error('parse');
-    expect(renderTemplate(parsed.template, { ...context(), uuid: () => globalThis.crypto.randomUUID() })).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(renderTemplate(parsed.template, { ...context(), uuid: randomUuid })).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('fills {{counter}} with the message number', () => {

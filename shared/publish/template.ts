@@ -180,12 +180,17 @@ export function renderTemplate(template: Template, context: TemplateContext): st
   return out;
 }
 
+/** Web Crypto's uuid; both runtimes have it, though shared/ compiles without DOM or Node typings. */
+export function randomUuid(): string {
+  return (globalThis as unknown as { readonly crypto: { randomUUID(): string } }).crypto.randomUUID();
+}
+
 /** A context with the real clock and chance; the counter is the caller's. */
 export function liveContext(counter: number): TemplateContext {
   return {
     now: Date.now(),
     counter,
     random: Math.random,
-    uuid: () => globalThis.crypto.randomUUID(),
+    uuid: randomUuid,
   };
 }

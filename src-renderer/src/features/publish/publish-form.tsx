@@ -54,6 +54,8 @@ export function PublishForm(): React.JSX.Element {
   const editor = useRef<CodeEditorHandle | null>(null);
   const topicCheck = checkPublishTopic(topic);
   const connected = active?.state === 'connected';
+  // While the connection is away the core queues a single publish and sends it on reconnect.
+  const queueable = connected || active?.state === 'reconnecting';
   const v5 = active?.protocolVersion === 5;
 
   const spec = (): PayloadSpec | null => {
@@ -143,7 +145,7 @@ export function PublishForm(): React.JSX.Element {
 
   const onSubmit = (event?: FormEvent): void => {
     event?.preventDefault();
-    if (!connected || !topicCheck.ok || busy) return;
+    if (!queueable || !topicCheck.ok || busy) return;
     void send(message());
   };
 
@@ -216,7 +218,9 @@ export function PublishForm(): React.JSX.Element {
     setFile({ bytes: new Uint8Array(await chosen.arrayBuffer()), name: chosen.name });
   };
 
-  const canSend = connected && topicCheck.ok && (form !== 'file' || file !== null);
+  const ready = topicCheck.ok && (form !== 'file' || file !== null);
+  const canSend = connected && ready;
+  const canPublish = queueable && ready;
   return (
     <form className="publish" data-testid="publish-form" onSubmit={onSubmit}>
       <div className="publish-row">
@@ -229,7 +233,7 @@ export function PublishForm(): React.JSX.Element {
         <label>
           <input type="checkbox" data-testid="publish-retain" checked={retain} onChange={(e) => setRetain(e.target.checked)} /> retain
         </label>
-        <button type="submit" data-testid="publish-button" disabled={!canSend || busy} title="Publish (Ctrl/Cmd+Enter in the editor)">
+        <button type="submit" data-testid="publish-button" disabled={!canPublish || busy} title="Publish (Ctrl/Cmd+Enter in the editor)">
           Publish
         </button>
         <button type="button" data-testid="request-button" disabled={!canSend || busy || !v5} title="MQTT 5: publish with a response topic and wait for the matching reply" onClick={() => void request()}>
