@@ -19,6 +19,7 @@ test('on first start the embedded broker runs and the app is connected to it, wi
   const ui = new AppPage(page);
   await ui.open(app.url);
   await expect(ui.status).toHaveAttribute('data-state', 'connected');
+  await expect(ui.brokerUrl).toHaveValue(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
   await expect(ui.row('$SYS')).toBeVisible();
   const live = page.locator('[data-testid="live-connection"][data-name="Embedded broker"]');
   await expect(live.getByTestId('live-connection-status')).toHaveAttribute('data-state', 'connected');

@@ -52,12 +52,13 @@ export function ConnectBar(): React.JSX.Element {
         data-testid="broker-url"
         aria-label="Broker URL"
         title="A broker URL, or several separated by commas to fail over in order"
-        value={url}
+        // While a connection is live the bar shows where it goes, not what was last typed.
+        value={live && active ? active.url : url}
         spellCheck={false}
         onChange={(e) => setUrl(e.target.value)}
         disabled={Boolean(live)}
       />
-      <select aria-label="MQTT version" data-testid="protocol-version" value={version} disabled={Boolean(live)} onChange={(e) => setVersion(Number(e.target.value) as 3 | 4 | 5)}>
+      <select aria-label="MQTT version" data-testid="protocol-version" value={live && active ? active.protocolVersion : version} disabled={Boolean(live)} onChange={(e) => setVersion(Number(e.target.value) as 3 | 4 | 5)}>
         <option value={5}>MQTT 5.0</option>
         <option value={4}>MQTT 3.1.1</option>
         <option value={3}>MQTT 3.1</option>
