@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAppCore } from '../core/app-core';
+import { chooseWebSecretStore, type SecretStorePreference } from '../core/secrets/choose-secret-store';
 import { defaultUserDataDir } from '../core/user-data';
 import { startWebHost } from './web-host';
 
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
       'renderer-dir': { type: 'string' },
       /** Don't start the embedded broker with the app (tests that bring their own). */
       'no-broker': { type: 'boolean', default: false },
+      /** Where secrets are sealed: the OS keyring when one answers (auto), or exactly os-keyring / encrypted-file. */
+      'secret-store': { type: 'string', default: 'auto' },
     },
   });
   const host = values.host ?? '127.0.0.1';
@@ -26,8 +29,15 @@ async function main(): Promise<void> {
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
     console.warn(`topiary: warning: listening on ${host}, not only this machine; anyone who learns the URL's token can use it.`);
   }
+  const preference = values['secret-store'] ?? 'auto';
+  if (!isSecretStorePreference(preference)) {
+    console.error(`topiary: --secret-store must be auto, os-keyring or encrypted-file, got "${preference}"`);
+    process.exit(2);
+  }
   const userDataDir = values['user-data'] ?? defaultUserDataDir();
-  const core = await createAppCore({ userDataDir, autoStartBroker: !values['no-broker'] });
+  const secrets = await chooseWebSecretStore({ userDataDir, preference });
+  console.log(`Topiary web mode: ${secrets.describe()}`);
+  const core = await createAppCore({ userDataDir, secrets, autoStartBroker: !values['no-broker'] });
   const host$ = await startWebHost({
     rendererDir: values['renderer-dir'] ?? path.join(__dirname, '../renderer'),
     attach: (wire) => core.attach(wire),
@@ -43,6 +53,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
+}
+
+function isSecretStorePreference(value: string): value is SecretStorePreference {
+  return value === 'auto' || value === 'os-keyring' || value === 'encrypted-file';
 }
 
 main().catch((error: unknown) => {
