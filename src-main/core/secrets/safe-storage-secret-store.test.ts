@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createSafeStorageSecretStore, type SafeStorageLike } from './safe-storage-secret-store';
+import { sealWithKey } from './sealed-format';
 import { SecretError } from './secret-error';
 
 // A stand-in for Electron's safeStorage with the same contract: strings in, opaque bytes out.
@@ -38,5 +39,12 @@ describe('safeStorage secret store', () => {
     const err = await store.decrypt(randomBytes(40)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SecretError);
     expect((err as SecretError).code).toBe('SECRET_DECRYPT_FAILED');
+  });
+
+  it('says which web-mode vault sealed bytes it is handed instead of blaming the keychain', async () => {
+    const store = createSafeStorageSecretStore(fakeSafeStorage());
+    const err = await store.decrypt(sealWithKey('os-keyring', randomBytes(32), Buffer.from('pw'))).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'SECRET_SEALED_BY_OTHER_VAULT' });
+    expect((err as SecretError).message).toContain('sealed by the OS keyring vault; ');
   });
 });

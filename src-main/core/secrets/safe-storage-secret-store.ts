@@ -1,3 +1,4 @@
+import { sealedBy, sealedByOtherVaultError } from './sealed-format';
 import { SecretError } from './secret-error';
 import type { SecretStore } from './secret-store';
 
@@ -30,6 +31,9 @@ export function createSafeStorageSecretStore(safeStorage: SafeStorageLike): Secr
       return safeStorage.encryptString(plain.toString('base64'));
     },
     decrypt: async (sealed) => {
+      // Web mode's vaults mark their bytes; say so rather than blame the keychain.
+      const owner = sealedBy(sealed);
+      if (owner === 'encrypted-file' || owner === 'os-keyring') throw sealedByOtherVaultError(owner);
       ensureAvailable();
       let text: string;
       try {
