@@ -22,7 +22,7 @@ import type { SecretStore } from './secrets/secret-store';
 export interface CoreOptions {
   /** The folder Topiary keeps its files in (profiles, certificates, secrets). */
   readonly userDataDir: string;
-  /** Seals saved passwords and keys; the Electron shell passes a safeStorage one, web mode uses the encrypted-file vault. */
+  /** Seals saved passwords and keys: the Electron shell passes a safeStorage one, web mode the one chooseWebSecretStore picks; without one, the encrypted-file vault. */
   readonly secrets?: SecretStore;
   /** The hosts pass true: start the embedded broker with the app when its settings say so. Off by default for tests. */
   readonly autoStartBroker?: boolean;
