@@ -32,11 +32,11 @@ const SERVICE = 'TopiaryTest';
 
 describe.runIf(process.platform === 'linux')('the OS keyring asked from a child process', () => {
   it('reports "absent" quickly when there is no session bus at all', async () => {
-    const keyring = childProcessKeyring({ env: { PATH: process.env.PATH, HOME: dir } });
+    const keyring = childProcessKeyring({ timeoutMs: 10_000, env: { PATH: process.env.PATH, HOME: dir } });
     const started = Date.now();
     const lookup = await keyring.loadOrCreate(SERVICE, 'a', () => 'value');
     expect(lookup).toMatchObject({ ok: false, reason: 'absent' });
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('gives up after its timeout on a bus that never answers, without blocking the event loop', async () => {
@@ -50,12 +50,12 @@ describe.runIf(process.platform === 'linux')('the OS keyring asked from a child 
     const lookup = await keyring.loadOrCreate(SERVICE, 'a', () => 'value');
     clearInterval(ticker);
     expect(lookup).toMatchObject({ ok: false, reason: 'timeout' });
-    expect(ticks).toBeGreaterThanOrEqual(8);
+    expect(ticks).toBeGreaterThanOrEqual(5);
   });
 
   it('writes a new entry once and reads the same value back afterwards from gnome-keyring', async () => {
     session = await startGnomeKeyringSession({ home: join(dir, 'home'), password: 'test' });
-    const keyring = childProcessKeyring({ env: session.env });
+    const keyring = childProcessKeyring({ env: session.env, timeoutMs: 10_000 });
     const first = await keyring.loadOrCreate(SERVICE, 'a', () => 'first value');
     expect(first).toEqual({ ok: true, value: 'first value', created: true });
     const second = await keyring.loadOrCreate(SERVICE, 'a', () => 'second value');
@@ -66,7 +66,7 @@ describe.runIf(process.platform === 'linux')('the OS keyring asked from a child 
 
   it('reports "locked" when gnome-keyring runs but its keyring is locked', async () => {
     session = await startGnomeKeyringSession({ home: join(dir, 'home') });
-    const lookup = await childProcessKeyring({ env: session.env }).loadOrCreate(SERVICE, 'a', () => 'value');
+    const lookup = await childProcessKeyring({ env: session.env, timeoutMs: 10_000 }).loadOrCreate(SERVICE, 'a', () => 'value');
     expect(lookup).toMatchObject({ ok: false, reason: 'locked' });
   });
 });

@@ -7,6 +7,8 @@ import { assertGnomeKeyringTools, startGnomeKeyringSession, type GnomeKeyringSes
 import { KEYRING_SERVICE, keyringAccountFor } from './keyring-secret-store';
 import { childProcessKeyring } from './os-keyring';
 
+// Generous, so a busy test machine cannot turn a slow answer into a fallback; the timeout itself is tested in os-keyring.test.ts.
+const PATIENT_MS = 10_000;
 let dir: string;
 let home: string;
 let userDataDir: string;
@@ -33,17 +35,17 @@ async function filesUnder(root: string): Promise<string[]> {
 describe.runIf(process.platform === 'linux')('web-mode vault against a real gnome-keyring', () => {
   it('keeps the master key in the keyring: secrets survive a keyring restart and the key is in no file in the clear', async () => {
     session = await startGnomeKeyringSession({ home, password: 'test' });
-    const store = await chooseWebSecretStore({ userDataDir, keyring: childProcessKeyring({ env: session.env }) });
+    const store = await chooseWebSecretStore({ userDataDir, keyring: childProcessKeyring({ env: session.env, timeoutMs: PATIENT_MS }) });
     expect(store.kind).toBe('os-keyring');
     expect(store.describe()).toBe('Secrets are sealed with a key kept in the OS keyring (Secret Service).');
     const sealed = await store.encrypt(Buffer.from('broker password'));
-    const fresh = await chooseWebSecretStore({ userDataDir, keyring: childProcessKeyring({ env: session.env }) });
+    const fresh = await chooseWebSecretStore({ userDataDir, keyring: childProcessKeyring({ env: session.env, timeoutMs: PATIENT_MS }) });
     expect((await fresh.decrypt(sealed)).toString()).toBe('broker password');
 
     // A new daemon on a new bus can only know the key from the keyring file gnome-keyring keeps on disk.
     await session.close();
     session = await startGnomeKeyringSession({ home, password: 'test' });
-    const keyring = childProcessKeyring({ env: session.env });
+    const keyring = childProcessKeyring({ env: session.env, timeoutMs: PATIENT_MS });
     const afterRestart = await chooseWebSecretStore({ userDataDir, keyring });
     expect((await afterRestart.decrypt(sealed)).toString()).toBe('broker password');
 
@@ -64,14 +66,14 @@ describe.runIf(process.platform === 'linux')('web-mode vault against a real gnom
 
   it('falls back to the encrypted-file vault, saying the keyring is locked, and still opens file-sealed secrets later', async () => {
     session = await startGnomeKeyringSession({ home });
-    const locked = await chooseWebSecretStore({ userDataDir, keyring: childProcessKeyring({ env: session.env }) });
+    const locked = await chooseWebSecretStore({ userDataDir, keyring: childProcessKeyring({ env: session.env, timeoutMs: PATIENT_MS }) });
     expect(locked.kind).toBe('encrypted-file');
     expect(locked.describe()).toContain('Not using the OS keyring: it is locked or refused access.');
     const sealed = await locked.encrypt(Buffer.from('older password'));
     await session.close();
 
     session = await startGnomeKeyringSession({ home, password: 'test' });
-    const unlocked = await chooseWebSecretStore({ userDataDir, keyring: childProcessKeyring({ env: session.env }) });
+    const unlocked = await chooseWebSecretStore({ userDataDir, keyring: childProcessKeyring({ env: session.env, timeoutMs: PATIENT_MS }) });
     expect(unlocked.kind).toBe('os-keyring');
     expect((await unlocked.decrypt(sealed)).toString()).toBe('older password');
   });
