@@ -315,6 +315,24 @@ async function latency(port: number, rate: number, seconds: number): Promise<{ p
   return { p50: pick(0.5), p99: pick(0.99) };
 }
 
+/** Opens `clients` connections at once; how many CONNACKs a second, and the slowest handshakes. */
+async function connectStorm(port: number, clients: number): Promise<{ rate: number; p99: number }> {
+  const started = performance.now();
+  const times: number[] = [];
+  const opened = await Promise.all(
+    Array.from({ length: clients }, async (_, i) => {
+      const t0 = performance.now();
+      const c = await BenchClient.open(port, `storm-${i}`);
+      times.push(performance.now() - t0);
+      return c;
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  for (const c of opened) c.close();
+  times.sort((a, b) => a - b);
+  return { rate: clients / seconds, p99: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))] ?? 0 };
+}
+
 function withLoss(r: { rate: number; received: number }, expected: number): string {
   const text = Math.round(r.rate).toLocaleString('en-US');
   return r.received < expected ? `${text} (lost ${expected - r.received})` : text;
@@ -348,6 +366,10 @@ async function main(): Promise<void> {
         const fo = await fanOut(broker.port, qos, 16, outCount);
         record(`fan-out 1→16 QoS ${qos} (msg/s)`, b, fo.rate, withLoss(fo, 16 * outCount));
       }
+      // Within the default 1,024 open files for this process and the broker's.
+      const storm = await connectStorm(broker.port, QUICK ? 200 : 800);
+      record('connect storm (CONNACKs/s)', b, storm.rate, Math.round(storm.rate).toLocaleString('en-US'));
+      record('connect storm p99 handshake (ms)', b, storm.p99, storm.p99.toFixed(1));
       const lat = await latency(broker.port, 1000, QUICK ? 2 : 5);
       record('QoS 1 latency p50 @1000/s (ms)', b, lat.p50, lat.p50.toFixed(2));
       record('QoS 1 latency p99 @1000/s (ms)', b, lat.p99, lat.p99.toFixed(2));
@@ -364,7 +386,7 @@ async function main(): Promise<void> {
   }
   const widths = header.map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
   for (const l of lines) console.log(l.map((c, i) => String(c).padEnd(widths[i]!)).join('  '));
-  console.log('(for latency rows a ratio below 1 means the embedded broker is faster)');
+  console.log('(for latency and handshake rows a ratio below 1 means the embedded broker is faster)');
 }
 
 main().catch((e: unknown) => {

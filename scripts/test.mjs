@@ -54,22 +54,34 @@ check('typecheck renderer', bin('tsc'), ['-p', 'src-renderer']);
 check('typecheck e2e', bin('tsc'), ['-p', 'e2e']);
 if (existsSync('eslint.config.mjs')) check('lint', bin('eslint'), ['.', '--max-warnings', '1000']);
 
-const vitestJson = path.join(reports, 'vitest.json');
-run('unit and integration tests', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
-if (existsSync(vitestJson)) {
-  const r = JSON.parse(readFileSync(vitestJson, 'utf8'));
-  tally.passed += r.numPassedTests;
-  tally.failed += r.numFailedTests;
-  tally.skipped += r.numPendingTests + r.numTodoTests;
+/** Adds a vitest JSON report to the tally; a missing report counts as one failure. */
+function countVitest(file, label) {
+  if (!existsSync(file)) {
+    tally.failed++;
+    failures.push(`${label} (no report)`);
+    return;
+  }
+  const r = JSON.parse(readFileSync(file, 'utf8'));
   // A file that fails to load, or whose beforeAll throws, fails with no failed test of its own
   // (its tests show as skipped): count it as a failure.
   const broken = r.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed')).length;
-  tally.failed += broken;
-  if (r.numFailedTests + broken > 0) failures.push('vitest');
-} else {
-  tally.failed++;
-  failures.push('vitest (no report)');
+  tally.passed += r.numPassedTests;
+  tally.failed += r.numFailedTests + broken;
+  tally.skipped += r.numPendingTests + r.numTodoTests;
+  if (r.numFailedTests + broken > 0) failures.push(label);
 }
+
+const vitestJson = path.join(reports, 'vitest.json');
+run('unit and integration tests', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
+countVitest(vitestJson, 'vitest');
+
+// The broker conformance suite again, against Debian's mosquitto, to show where the two agree
+// (src-main/core/broker/conformance/DIFFERENCES.md lists where they don't).
+const mosquittoJson = path.join(reports, 'conformance-mosquitto.json');
+run('broker conformance suite against mosquitto', bin('vitest'), ['run', 'src-main/core/broker/conformance/', '--reporter=dot', '--reporter=json', `--outputFile.json=${mosquittoJson}`], {
+  TOPIARY_CONFORMANCE_TARGET: 'mosquitto',
+});
+countVitest(mosquittoJson, 'conformance against mosquitto');
 
 if (run('build', process.execPath, ['scripts/build.mjs'])) {
   tally.passed++;
