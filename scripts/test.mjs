@@ -40,6 +40,10 @@ const missing = [];
 if (!which('mosquitto') && !existsSync('/usr/sbin/mosquitto')) missing.push('mosquitto');
 if (!which('mosquitto_pub')) missing.push('mosquitto-clients');
 if (!existsSync(chromium)) missing.push('chromium');
+if (!which('openssl')) missing.push('openssl');
+// The OS keyring tests run gnome-keyring's Secret Service in a private D-Bus session.
+if (!which('dbus-run-session')) missing.push('dbus-daemon');
+if (!which('gnome-keyring-daemon')) missing.push('gnome-keyring');
 if (missing.length > 0) {
   console.error(`Missing: ${missing.join(', ')}. Install them with: sudo apt-get install -y ${missing.join(' ')}  (or run: bash .ci/run)`);
   console.log('0 passed, 1 failed');

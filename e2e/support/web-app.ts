@@ -19,7 +19,13 @@ const root = path.resolve(__dirname, '../..');
 export async function startWebApp(options: { userDataDir?: string; embeddedBroker?: boolean } = {}): Promise<WebApp> {
   const userDataDir = options.userDataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'topiary-e2e-')));
   // Tests bring their own broker unless they ask for the embedded one that starts with the app.
-  const args = [path.join(root, 'dist/main/web.cjs'), '--port', '0', '--user-data', userDataDir, ...(options.embeddedBroker ? [] : ['--no-broker'])];
+  const args = [
+    path.join(root, 'dist/main/web.cjs'),
+    ...['--port', '0', '--user-data', userDataDir],
+    ...(options.embeddedBroker ? [] : ['--no-broker']),
+    // Never add entries to a developer's own OS keyring from a test's temp folder.
+    ...['--secret-store', 'encrypted-file'],
+  ];
   const child: ChildProcess = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env },
