@@ -2,7 +2,7 @@ import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, shell } from
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createAppCore, type AppCore } from '../core/app-core';
-import { createSafeStorageSecretStore } from '../core/secrets/safe-storage-secret-store';
+import { openDesktopSecretStore } from '../core/secrets/desktop-secret-store';
 import { defaultUserDataDir } from '../core/user-data';
 import { createIpcMainWire } from './ipc-main-wire';
 import { guardSession, guardWebContents } from './security';
@@ -79,7 +79,7 @@ if (!app.requestSingleInstanceLock()) {
     .then(async () => {
       guardSession(session.defaultSession);
       // The OS keychain seals secrets where it can; without one, the core's encrypted-file vault does.
-      const secrets = safeStorage.isEncryptionAvailable() ? createSafeStorageSecretStore(safeStorage) : undefined;
+      const secrets = await openDesktopSecretStore({ userDataDir: app.getPath('userData'), safeStorage });
       core = await createAppCore({ userDataDir: app.getPath('userData'), autoStartBroker: true, ...(secrets ? { secrets } : {}) });
       await openWindow();
       app.on('activate', () => {
