@@ -1,5 +1,5 @@
 import { encode as encodeMsgpack } from '@msgpack/msgpack';
-import { encode as encodeCbor } from 'cbor-x';
+import cbor from 'cbor';
 import mqtt from 'mqtt';
 import protobuf from 'protobufjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,8 @@ import { createBroker } from './broker';
 import { SPARKPLUG_B_PROTO } from './decoders/sparkplug-b-proto';
 import { ExplorerService, type ExplorerLink } from './explorer-service';
 import { EventHub } from './ipc/event-hub';
+
+const encodeCbor = (value: unknown): Buffer => cbor.encode(value);
 
 const CONN = 'c1' as ConnectionId;
 

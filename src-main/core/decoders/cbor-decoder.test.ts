@@ -1,6 +1,8 @@
-import { encode } from 'cbor-x';
+import cbor from 'cbor';
 import { describe, expect, it } from 'vitest';
 import { decodeCbor } from './cbor-decoder';
+
+const encode = (value: unknown): Buffer => cbor.encode(value);
 
 describe('decodeCbor', () => {
   it('decodes maps, byte strings, bigints and dates into plain values', () => {

@@ -1,9 +1,8 @@
-import { Decoder } from 'cbor-x';
+import cbor from 'cbor';
 import { type DecodeResult, type PageOptions, STRUCTURED_LIMIT_BYTES, errorText, failure, prettyText, tooLarge } from './decoded-payload';
 import { toPlainValue } from './plain-value';
 
-// Records (a cbor-x extension) off: we read other people's CBOR, not our own.
-const decoder = new Decoder({ useRecords: false, mapsAsObjects: false });
+// The pure-JS `cbor` package: cbor-x's native helper cannot be installed from this registry.
 
 /** CBOR (RFC 8949), shown as pretty JSON; maps, byte strings, tags and bigints made plain. */
 export function decodeCbor(payload: Uint8Array, options: PageOptions = {}): DecodeResult {
@@ -11,7 +10,10 @@ export function decodeCbor(payload: Uint8Array, options: PageOptions = {}): Deco
   if (options.full !== true && payload.length > STRUCTURED_LIMIT_BYTES) return tooLarge('cbor', 'CBOR', payload.length);
   let raw: unknown;
   try {
-    raw = decoder.decode(payload);
+    const items = cbor.decodeAllSync(payload);
+    // A payload is one data item; more would mean the bytes are something else (text "12" is two CBOR integers).
+    if (items.length !== 1) return failure('cbor', 'CBOR', `expected one CBOR data item, found ${items.length}`);
+    raw = items[0];
   } catch (error) {
     return failure('cbor', 'CBOR', errorText(error));
   }

@@ -1,8 +1,10 @@
-import { decode as decodeCbor } from 'cbor-x';
+import cbor from 'cbor';
 import { decode as decodeMsgpack } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
 import { TopiaryError } from '../../../shared/ipc/errors';
 import { base64ToBytes, encodePayload, hexToBytes } from './payload-encoder';
+
+const decodeCbor = (bytes: Uint8Array): unknown => cbor.decodeFirstSync(bytes);
 
 const PROTO = 'syntax = "proto3"; package acme; message Reading { string sensor = 1; double value = 2; int64 at = 3; }';
 

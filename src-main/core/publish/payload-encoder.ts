@@ -1,8 +1,10 @@
-import { encode as encodeCbor } from 'cbor-x';
+import cbor from 'cbor';
 import { encode as encodeMsgpack } from '@msgpack/msgpack';
 import { TopiaryError } from '../../../shared/ipc/errors';
 import type { PayloadSpec } from '../../../shared/ipc/publish';
 import { compileProtobufSchema } from '../decoders/protobuf-decoder';
+
+const encodeCbor = (value: unknown): Uint8Array => cbor.encodeOne(value, { canonical: false });
 
 type Spec = PayloadSpec;
 /** Bytes over a plain ArrayBuffer: what the contract's byte fields hold. */

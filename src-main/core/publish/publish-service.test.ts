@@ -1,4 +1,4 @@
-import { decode as decodeCbor } from 'cbor-x';
+import cbor from 'cbor';
 import { decode as decodeMsgpack } from '@msgpack/msgpack';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -15,6 +15,8 @@ import { startCoreHarness, type CoreHarness } from '../../test-support/core-harn
 import { startMosquitto, type Mosquitto } from '../../test-support/mosquitto';
 import { waitFor } from '../../test-support/wait-for';
 import { createAppCore } from '../app-core';
+
+const decodeCbor = (bytes: Uint8Array): unknown => cbor.decodeFirstSync(bytes);
 
 let broker: Mosquitto;
 let harness: CoreHarness;
