@@ -3,15 +3,7 @@ import type { BrokerSettings } from '../../../../shared/ipc/broker';
 import { TopiaryError } from '../../../../shared/ipc/errors';
 import { core } from '../../ipc/core-client';
 import { useBrokerStore } from '../../store/broker-store';
-
-function download(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
+import { saveFile } from '../../lib/save-file';
 
 /** Who may connect (users, stored as salted hashes) and what they may do (ACL, in mosquitto's acl_file format). */
 export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }): React.JSX.Element {
@@ -77,7 +69,7 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
             }}
           />
         </label>
-        <button type="button" onClick={() => void run(async () => (download('passwd', (await core.invoke('broker.exportUsers', {})).text), 'Exported in mosquitto_passwd format.'))}>
+        <button type="button" onClick={() => void run(async () => (saveFile('passwd', (await core.invoke('broker.exportUsers', {})).text, 'text/plain'), 'Exported in mosquitto_passwd format.'))}>
           Export password file
         </button>
       </form>

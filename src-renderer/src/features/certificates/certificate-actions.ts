@@ -2,6 +2,7 @@ import type { CertificateId, ImportArgs, IssueArgs, GenerateCaArgs, TestBrokerAr
 import { TopiaryError, type ErrorData } from '../../../../shared/ipc/errors';
 import { core } from '../../ipc/core-client';
 import { useCertificatesStore, type CertificatesView } from './certificates-store';
+import { saveFile } from '../../lib/save-file';
 
 // Actions live outside React so any module (or a test) can call them.
 
@@ -115,19 +116,6 @@ export async function testBroker(args: TestBrokerArgs): Promise<void> {
   useCertificatesStore.setState({ lastTest: null });
   const result = await run('test', () => core.invoke('certificates.testBroker', args));
   if (result) useCertificatesStore.setState({ lastTest: result });
-}
-
-/** Offers a file to the user: the browser's download in web mode, the same in Electron's window. */
-export function saveFile(fileName: string, data: string | Uint8Array, type: string): void {
-  const part: BlobPart = typeof data === 'string' ? data : new Uint8Array(data);
-  const url = URL.createObjectURL(new Blob([part], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export async function exportPem(id: CertificateId, includePrivateKey: boolean, keyPassphrase?: string): Promise<void> {

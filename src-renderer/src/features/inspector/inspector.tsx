@@ -7,9 +7,10 @@ import { selectors, useAppStore } from '../../store/app-store';
 import { SeriesChart } from '../chart/series-chart';
 import { HistoryPanel } from '../history/history-panel';
 import { MessageFacts } from './message-facts';
-import { download, fetchPayload, fileNameFor } from './payload-transfer';
+import { fetchPayload, fileNameFor } from './payload-transfer';
 import { PayloadView } from './payload-view';
 import { RetainedClear } from './retained-clear';
+import { saveFile } from '../../lib/save-file';
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
@@ -91,7 +92,7 @@ export function Inspector(): React.JSX.Element {
         <button type="button" className="subtle" data-testid="copy-payload" disabled={!message} onClick={() => void wholePayload().then((b) => copy(decoder.decode(b), 'Payload'))}>
           Copy payload
         </button>
-        <button type="button" className="subtle" data-testid="save-payload" disabled={!message} onClick={() => void wholePayload().then((b) => download(b, fileNameFor(topic)))}>
+        <button type="button" className="subtle" data-testid="save-payload" disabled={!message} onClick={() => void wholePayload().then((b) => saveFile(fileNameFor(topic), b))}>
           Save payload
         </button>
         <RetainedClear connectionId={connectionId} topic={topic} />

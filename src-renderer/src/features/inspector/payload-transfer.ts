@@ -12,20 +12,6 @@ export async function fetchPayload(connectionId: ConnectionId, topic: string, n:
   return out;
 }
 
-/** Offers bytes as a file download (web mode and Electron alike). */
-export function download(bytes: Uint8Array, fileName: string): void {
-  const blob = new Blob([bytes as BlobPart], { type: 'application/octet-stream' });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  // Revoked later: revoking at once can cancel the download in some browsers.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
-
 export function fileNameFor(topic: string): string {
   const safe = topic.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '');
   return `${safe || 'payload'}.bin`;

@@ -5,6 +5,7 @@ import { TopiaryError, type ErrorData } from '../../../../shared/ipc/errors';
 import { core } from '../../ipc/core-client';
 import { PACKET_TYPES, byteSize, exportFileName, packetFlags, packetProperties, packetReasons, packetSubject, packetTime } from './packet-format';
 import { packetQuery, usePacketWindow, type PacketFilter } from './use-packet-window';
+import { saveFile } from '../../lib/save-file';
 
 const ROW_HEIGHT = 22;
 const OVERSCAN = 20;
@@ -47,15 +48,7 @@ export function PacketLogPanel({ info }: { readonly info: ConnectionInfo }): Rea
     setExportError(null);
     try {
       const lines = await core.invoke('connections.exportPacketLog', packetQuery(info.connectionId, filter));
-      const url = URL.createObjectURL(new Blob([lines], { type: 'application/x-ndjson' }));
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = exportFileName(info.name, new Date());
-      document.body.append(link);
-      link.click();
-      link.remove();
-      // The download has its own copy once the click is handled; free ours soon after.
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveFile(exportFileName(info.name, new Date()), lines, 'application/x-ndjson');
     } catch (error) {
       setExportError(error instanceof TopiaryError ? error.toData() : { code: 'INTERNAL_ERROR', message: `The packet log could not be exported: ${String(error)}` });
     }

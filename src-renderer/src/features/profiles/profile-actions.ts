@@ -5,6 +5,7 @@ import { core } from '../../ipc/core-client';
 import { connectionChanged, disconnect } from '../../store/actions';
 import { useAppStore } from '../../store/app-store';
 import { useProfilesStore } from './profiles-store';
+import { saveFile } from '../../lib/save-file';
 
 // Actions live outside React so any module (or a test) can call them.
 
@@ -119,12 +120,7 @@ export async function importProfiles(text: string, source: 'topiary' | 'foreign'
 export async function exportProfiles(includeSecrets: boolean): Promise<void> {
   try {
     const result = await core.invoke('profiles.export', { includeSecrets });
-    const url = URL.createObjectURL(new Blob([result.text], { type: 'application/json' }));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = result.fileName;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    saveFile(result.fileName, result.text, 'application/json');
     setError('', null);
   } catch (error) {
     setError('', toErrorData(error));
