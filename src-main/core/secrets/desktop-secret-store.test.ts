@@ -1,28 +1,11 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDesktopSecretStore } from './desktop-secret-store';
 import { openEncryptedFileSecretStore } from './encrypted-file-secret-store';
-import type { SafeStorageLike } from './safe-storage-secret-store';
+import { fakeSafeStorage } from './fake-safe-storage';
 
-// A stand-in for Electron's safeStorage: strings in, opaque bytes out (Chromium's own 'v10' mark first).
-function fakeSafeStorage(available = true): SafeStorageLike {
-  const key = randomBytes(32);
-  return {
-    isEncryptionAvailable: () => available,
-    encryptString: (text) => {
-      const iv = randomBytes(16);
-      const c = createCipheriv('aes-256-cbc', key, iv);
-      return Buffer.concat([Buffer.from('v10'), iv, c.update(text, 'utf8'), c.final()]);
-    },
-    decryptString: (buf) => {
-      const d = createDecipheriv('aes-256-cbc', key, buf.subarray(3, 19));
-      return Buffer.concat([d.update(buf.subarray(19)), d.final()]).toString('utf8');
-    },
-  };
-}
 
 describe('the desktop vault', () => {
   let dir: string;

@@ -1,25 +1,10 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createSafeStorageSecretStore, type SafeStorageLike } from './safe-storage-secret-store';
+import { createSafeStorageSecretStore } from './safe-storage-secret-store';
 import { sealWithKey } from './sealed-format';
 import { SecretError } from './secret-error';
+import { fakeSafeStorage } from './fake-safe-storage';
 
-// A stand-in for Electron's safeStorage with the same contract: strings in, opaque bytes out.
-function fakeSafeStorage(available = true): SafeStorageLike {
-  const key = randomBytes(32);
-  return {
-    isEncryptionAvailable: () => available,
-    encryptString: (text) => {
-      const iv = randomBytes(16);
-      const c = createCipheriv('aes-256-cbc', key, iv);
-      return Buffer.concat([iv, c.update(text, 'utf8'), c.final()]);
-    },
-    decryptString: (buf) => {
-      const d = createDecipheriv('aes-256-cbc', key, buf.subarray(0, 16));
-      return Buffer.concat([d.update(buf.subarray(16)), d.final()]).toString('utf8');
-    },
-  };
-}
 
 describe('safeStorage secret store', () => {
   it('round-trips arbitrary binary data through a string-only safeStorage', async () => {
