@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConnectionIdSchema, QosSchema, TopicFilterSchema, type ConnectionId, type MessageView, type Qos } from './common';
 import { request } from './define';
+import { SubscriptionSchema } from './connections';
 
 const PathSchema = z.string().max(65_535);
 
@@ -226,17 +227,8 @@ export interface RetainedClearResult {
   readonly elapsedMs?: number;
 }
 
-/** A subscription with the MQTT 5 options. */
-export const ExplorerSubscriptionSchema = z
-  .object({
-    filter: TopicFilterSchema,
-    qos: QosSchema.default(0),
-    noLocal: z.boolean().optional(),
-    retainAsPublished: z.boolean().optional(),
-    retainHandling: z.union([z.literal(0), z.literal(1), z.literal(2)]).optional(),
-    subscriptionIdentifier: z.number().int().min(1).max(268_435_455).optional(),
-  })
-  .strict();
+/** A subscription with the MQTT 5 options: the same shape a connection subscribes with on connect. */
+export const ExplorerSubscriptionSchema = SubscriptionSchema;
 export type ExplorerSubscription = z.output<typeof ExplorerSubscriptionSchema>;
 
 /** What the broker granted for one subscription (SUBACK). */
