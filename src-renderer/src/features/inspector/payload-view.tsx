@@ -19,29 +19,41 @@ export function PayloadView({ connectionId, topic, n }: { readonly connectionId:
   const [view, setView] = useState<DecodedView | null>(null);
   const [asTree, setAsTree] = useState(false);
   const lastDecode = useRef(0);
+  // Answers are numbered so a newer message's decode never gets overwritten by an older one's,
+  // while an older one in flight still shows: a click must not wait for a quiet moment on a busy topic.
+  const sent = useRef(0);
+  const shown = useRef(0);
+  const settings = useRef(0);
 
   useEffect(() => setFull(false), [topic, kind]);
 
   useEffect(() => {
-    let cancelled = false;
+    settings.current++;
+  }, [kind, full, proto, messageType]);
+
+  useEffect(() => {
+    const epoch = settings.current;
     const wait = Math.max(0, lastDecode.current + DECODE_SPACING_MS - Date.now());
     const timer = setTimeout(() => {
       lastDecode.current = Date.now();
+      const seq = ++sent.current;
+      const current = (): boolean => settings.current === epoch && seq > shown.current;
       const protobuf = kind === 'protobuf' && proto !== '' && messageType !== '' ? { proto, messageType } : undefined;
       core
         .invoke('explorer.decode', { connectionId, topic, ...(n !== undefined ? { n } : {}), kind, ...(full ? { full: true } : {}), ...(protobuf ? { protobuf } : {}) })
         .then((v) => {
-          if (!cancelled) setView(v);
+          if (!current()) return;
+          shown.current = seq;
+          setView(v);
         })
         .catch((e: unknown) => {
           // Before the first message is known a missing topic is not an error worth showing.
-          if (!cancelled && n !== undefined) setView({ ok: false, kind: kind === 'auto' ? 'hex' : kind, error: e instanceof Error ? e.message : String(e) });
+          if (!current() || n === undefined) return;
+          shown.current = seq;
+          setView({ ok: false, kind: kind === 'auto' ? 'hex' : kind, error: e instanceof Error ? e.message : String(e) });
         });
     }, wait);
-    return () => {
-      cancelled = true;
-      clearTimeout(timer);
-    };
+    return () => clearTimeout(timer);
   }, [connectionId, topic, n, kind, full, proto, messageType]);
 
   return (
