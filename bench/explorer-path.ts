@@ -12,8 +12,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { chromium, type Page } from 'playwright-core';
 import type { ConnectionId } from '../shared/ipc/common';
+import type { Wire } from '../shared/ipc/wire';
 import { createAppCore, type AppCore } from '../src-main/core/app-core';
 import { startMosquitto } from '../src-main/test-support/mosquitto';
 import { startWebHost } from '../src-main/web/web-host';
@@ -59,7 +61,7 @@ socket.once('data', () => {
     while (sent < upTo) { const i = sent % topics; parts.push(cache ? cache[i] : packet(name(i))); sent++; }
     const more = parts.length === 0 || socket.write(Buffer.concat(parts));
     // Bounded by time too: a machine that cannot sustain the rate still stops when the run is over.
-    if (sent >= total || Date.now() - start >= limitMs) { socket.end(Buffer.from([0xe0, 0]), () => process.stdout.write(JSON.stringify({ sent, ms: Date.now() - start }))); return; }
+    if (sent >= total || Date.now() - start >= limitMs) { socket.end(Buffer.from([0xe0, 0]), () => process.stdout.write(JSON.stringify({ sent, ms: Date.now() - start, cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000 }))); return; }
     if (!more) socket.once('drain', tick);
     else if (sent < due) setImmediate(tick);
     else setTimeout(tick, 5);
@@ -80,7 +82,7 @@ client.on('message', (topic, payload) => { if (count++ === 0) first = Date.now()
 client.subscribe(process.env.FILTER, { qos: 0 }, () => process.stdout.write('ready\\n'));
 process.stdin.on('data', () => {
   delay.disable();
-  process.stdout.write(JSON.stringify({ count, topics: last.size, ms: lastAt - first, rss: process.memoryUsage().rss, loopP99: delay.percentile(99) / 1e6 }) + '\\n');
+  process.stdout.write(JSON.stringify({ count, topics: last.size, ms: lastAt - first, rss: process.memoryUsage().rss, loopP99: delay.percentile(99) / 1e6, cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000 }) + '\\n');
   client.end(true, () => process.exit(0));
 });
 delay.enable();
@@ -113,12 +115,12 @@ function lineFrom(proc: ChildProcess): Promise<string> {
   });
 }
 
-async function publish(url: string, prefix: string, rate: number, total: number, topics: number, limitMs: number): Promise<{ sent: number; ms: number }> {
+async function publish(url: string, prefix: string, rate: number, total: number, topics: number, limitMs: number): Promise<{ sent: number; ms: number; cpuMs: number }> {
   const proc = child(PUBLISHER, { URL: url, PREFIX: prefix, RATE: String(rate), TOTAL: String(total), TOPICS: String(topics), LIMIT_MS: String(limitMs) });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise((resolve) => proc.once('exit', resolve));
-  return JSON.parse(out) as { sent: number; ms: number };
+  return JSON.parse(out) as { sent: number; ms: number; cpuMs: number };
 }
 
 interface Baseline {
@@ -127,6 +129,7 @@ interface Baseline {
   readonly ms: number;
   readonly rss: number;
   readonly loopP99: number;
+  readonly cpuMs: number;
 }
 
 async function startBaseline(url: string, filter: string): Promise<{ finish(): Promise<Baseline> }> {
@@ -141,8 +144,8 @@ async function startBaseline(url: string, filter: string): Promise<{ finish(): P
   };
 }
 
-/** RSS of the Chromium processes this process started, with all their descendants (Chromium is many processes). */
-function chromiumRss(): number {
+/** Every process below this one whose name contains `name` (Chromium is many processes), with all its descendants. */
+function processTree(name: string): number[] {
   const parents = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -160,18 +163,43 @@ function chromiumRss(): number {
       return '';
     }
   };
-  const pids = [...parents].filter(([pid, ppid]) => ppid === process.pid && comm(pid).includes('chrom')).map(([pid]) => pid);
+  const pids = [...parents].filter(([pid, ppid]) => ppid === process.pid && comm(pid).includes(name)).map(([pid]) => pid);
   for (let i = 0; i < pids.length; i++) for (const [pid, ppid] of parents) if (ppid === pids[i]) pids.push(pid);
-  let total = 0;
+  return pids;
+}
+
+/**
+ * Resident memory of processes: RSS summed, and PSS (each shared page split between its sharers).
+ * Chromium forks its processes from a zygote, so summed RSS counts the shared pages once per process;
+ * PSS is what the processes together take from the machine.
+ */
+function memoryOf(pids: readonly number[]): { rss: number; pss: number } {
+  let rss = 0;
+  let pss = 0;
   for (const pid of pids) {
     try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      total += Number(m?.[1] ?? 0) * 1024;
+      const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      rss += Number(/^Rss:\s+(\d+) kB/m.exec(text)?.[1] ?? 0) * 1024;
+      pss += Number(/^Pss:\s+(\d+) kB/m.exec(text)?.[1] ?? 0) * 1024;
     } catch {
       // Gone.
     }
   }
-  return total;
+  return { rss, pss };
+}
+
+/** CPU time (ms) the processes have used so far. */
+function cpuMsOf(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // Gone.
+    }
+  }
+  return ticks * 10;
 }
 
 function percentile(values: readonly number[], p: number): number {
@@ -229,18 +257,53 @@ function frameGaps(page: Page): Promise<number[]> {
   return page.evaluate(() => (window as unknown as { __gaps: number[] }).__gaps.slice());
 }
 
+/** When the core got each request and when it answered (ms epoch), to split a click's time into its legs. */
+interface RequestTiming {
+  readonly method: string;
+  readonly arrivedAt: number;
+  answeredAt: number;
+}
+
+/** The wire the page talks over, with each request's arrival and answer timed. */
+function timedWire(wire: Wire, log: RequestTiming[]): Wire {
+  const open = new Map<number, RequestTiming>();
+  return {
+    send(frame) {
+      if (frame.kind === 'response' || frame.kind === 'failure') {
+        const timing = open.get(frame.id);
+        if (timing) timing.answeredAt = Date.now();
+        open.delete(frame.id);
+      }
+      wire.send(frame);
+    },
+    onFrame(listener) {
+      return wire.onFrame((frame) => {
+        if (frame.kind === 'request') {
+          const timing = { method: frame.method, arrivedAt: Date.now(), answeredAt: 0 };
+          open.set(frame.id, timing);
+          log.push(timing);
+        }
+        listener(frame);
+      });
+    },
+    onClose: (listener) => wire.onClose(listener),
+    close: () => wire.close(),
+  };
+}
+
 /** Clicks a tree row and times until the inspector shows that topic's value, measured inside the page. */
-function clickToValue(page: Page, path: string): Promise<number> {
+function clickToValue(page: Page, path: string): Promise<{ ms: number; at: number }> {
   return page.evaluate(
     (p) =>
-      new Promise<number>((resolve, reject) => {
+      new Promise<{ ms: number; at: number }>((resolve, reject) => {
         const row = document.querySelector<HTMLElement>(`[data-testid="tree-row"][data-path="${p}"]`);
         if (!row) return reject(new Error(`row ${p} not on screen`));
+        const at = Date.now();
         const t0 = performance.now();
         row.click();
         const check = (): void => {
           const payload = document.querySelector(`[data-testid="inspector"][data-topic="${p}"] [data-testid="inspector-payload"]`);
-          if (payload && (payload.textContent ?? '').length > 0) resolve(performance.now() - t0);
+          if (payload && (payload.textContent ?? '').length > 0) resolve({ ms: performance.now() - t0, at });
           else if (performance.now() - t0 > 10_000) reject(new Error(`no value for ${p} within 10 s`));
           else requestAnimationFrame(check);
         };
@@ -253,9 +316,10 @@ function clickToValue(page: Page, path: string): Promise<number> {
 async function main(): Promise<void> {
   if (!existsSync(join(ROOT, 'dist/renderer/index.html'))) throw new Error('Build the renderer first: node scripts/build.mjs');
   const broker = await startMosquitto({ config: ['max_queued_messages 0', 'max_queued_bytes 0'] });
+  const requests: RequestTiming[] = [];
   const userDataDir = mkdtempSync(join(tmpdir(), 'topiary-bench-'));
   const core = await createAppCore({ userDataDir, autoStartBroker: false } as Parameters<typeof createAppCore>[0]);
-  const host = await startWebHost({ rendererDir: join(ROOT, 'dist/renderer'), attach: (wire) => core.attach(wire) });
+  const host = await startWebHost({ rendererDir: join(ROOT, 'dist/renderer'), attach: (wire) => core.attach(timedWire(wire, requests)) });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-gpu', '--no-first-run'] });
   const rows: Row[] = [];
   try {
@@ -273,21 +337,37 @@ async function main(): Promise<void> {
     const baseline = await startBaseline(broker.url, 'flood/#');
     await recordFrames(page);
     const cpu0 = process.cpuUsage();
+    // Who uses the two cores during the flood: a publisher or broker short of CPU caps the rate, not the app.
+    const mosquittoPids = processTree('mosquitto');
+    const chromiumPids = processTree('chrom');
+    const mosquittoCpu0 = cpuMsOf(mosquittoPids);
+    const chromiumCpu0 = cpuMsOf(chromiumPids);
+    const coreLoop = monitorEventLoopDelay({ resolution: 5 });
+    coreLoop.enable();
     const t0 = Date.now();
     const flood = publish(broker.url, 'flood', RATE, total, TOPICS, SECONDS * 1000);
 
     // While it floods: open flood/line3 and time clicks on its rows.
     const clicks: number[] = [];
+    // Per click: click → the decode request reaches the core, the core's answer time, answer sent → value on screen.
+    const legs: { toCore: number; inCore: number; back: number }[] = [];
     await page.locator('[data-testid="tree-row"][data-path="flood"]').waitFor({ timeout: 30_000 });
     await page.locator('[data-testid="tree-row"][data-path="flood"] [data-testid="tree-toggle"]').click();
     await page.locator('[data-testid="tree-row"][data-path="flood/line3"] [data-testid="tree-toggle"]').click();
     await page.locator('[data-testid="tree-row"][data-path="flood/line3/sensor3"]').waitFor({ timeout: 30_000 });
     for (const n of [3, 103, 203, 303, 403, 503]) {
-      clicks.push(await clickToValue(page, `flood/line3/sensor${n}`));
+      const click = await clickToValue(page, `flood/line3/sensor${n}`);
+      clicks.push(click.ms);
+      const decode = requests.find((r) => r.method === 'explorer.decode' && r.arrivedAt >= click.at && r.answeredAt > 0);
+      if (decode) legs.push({ toCore: decode.arrivedAt - click.at, inCore: decode.answeredAt - decode.arrivedAt, back: click.at + click.ms - decode.answeredAt });
       if (Date.now() - t0 > SECONDS * 1000 * 0.8) break;
     }
-    const { sent, ms: pubMs } = await flood;
+    const { sent, ms: pubMs, cpuMs: pubCpuMs } = await flood;
     const floodMs = Date.now() - t0;
+    coreLoop.disable();
+    const coreCpuMs = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1000;
+    const mosquittoCpuMs = cpuMsOf(mosquittoPids) - mosquittoCpu0;
+    const chromiumCpuMs = cpuMsOf(chromiumPids) - chromiumCpu0;
     const gaps = await frameGaps(page);
     const coreSeen = await settle(() => coreCount(core, connectionId, 'flood'), sent);
     const cpu = process.cpuUsage(cpu0);
@@ -302,8 +382,14 @@ async function main(): Promise<void> {
     rows.push({ figure: 'core CPU per message (µs)', topiary: fmt(((cpu.user + cpu.system) / Math.max(coreSeen, 1)), 2), baseline: '', ratio: '' });
     rows.push({ figure: 'page frame gap p99 / baseline event-loop delay p99 (ms)', topiary: fmt(percentile(gaps, 99), 1), baseline: fmt(base.loopP99, 1), ratio: ratio(percentile(gaps, 99), base.loopP99) });
     rows.push({ figure: 'page frame gap max (ms)', topiary: fmt(Math.max(0, ...gaps), 1), baseline: '', ratio: '' });
+    rows.push({ figure: 'core event-loop delay p99 / max during the flood (ms)', topiary: `${fmt(coreLoop.percentile(99) / 1e6, 1)} / ${fmt(coreLoop.max / 1e6, 1)}`, baseline: '', ratio: '' });
+    const share = (ms: number): string => `${fmt((100 * ms) / floodMs)}%`;
+    rows.push({ figure: 'CPU during the flood, % of one core: core / chromium', topiary: `${share(coreCpuMs)} / ${share(chromiumCpuMs)}`, baseline: share(base.cpuMs), ratio: '' });
+    rows.push({ figure: 'CPU during the flood, % of one core: publisher / mosquitto', topiary: `${share(pubCpuMs)} / ${share(mosquittoCpuMs)}`, baseline: '', ratio: '' });
     rows.push({ figure: `click on a tree node → value shown, median of ${clicks.length} (ms)`, topiary: fmt(percentile(clicks, 50), 1), baseline: '', ratio: '' });
     rows.push({ figure: 'click → value, worst (ms)', topiary: fmt(Math.max(0, ...clicks), 1), baseline: '', ratio: '' });
+    const medianOf = (k: 'toCore' | 'inCore' | 'back'): string => fmt(percentile(legs.map((l) => l[k]), 50));
+    rows.push({ figure: 'click legs, median (ms): page → core / in core / core → value shown', topiary: `${medianOf('toCore')} / ${medianOf('inCore')} / ${medianOf('back')}`, baseline: '', ratio: '' });
     rows.push({ figure: 'core RSS after the flood (MB)', topiary: fmt(process.memoryUsage().rss / MB), baseline: fmt(base.rss / MB), ratio: ratio(process.memoryUsage().rss, base.rss) });
 
     // ---- a million distinct topics ---------------------------------------------------------
@@ -312,11 +398,31 @@ async function main(): Promise<void> {
     const many = await publish(broker.url, 'million', 100_000, DISTINCT, DISTINCT, 600_000);
     const held = await settle(() => coreCount(core, connectionId, 'million'), many.sent);
     const base2 = await baseline2.finish();
-    await page.evaluate(() => (window as unknown as { gc?: () => void }).gc?.());
-    const coreRss = process.memoryUsage().rss;
-    const browserRss = chromiumRss();
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('HeapProfiler.collectGarbage');
+    const pageHeap = await cdp.send('Runtime.getHeapUsage');
+    (globalThis as { gc?: () => void }).gc?.();
+    const coreMemory = process.memoryUsage();
+    const coreRss = coreMemory.rss;
+    const browserPids = processTree('chrom');
+    const browserMemory = memoryOf(browserPids);
+    const browserRss = browserMemory.rss;
     rows.push({ figure: 'distinct topics held', topiary: fmt(held), baseline: fmt(base2.topics), ratio: ratio(held, base2.topics) });
-    rows.push({ figure: 'memory: core + browser (MB)', topiary: `${fmt((coreRss + browserRss) / MB)} (${fmt(coreRss / MB)} + ${fmt(browserRss / MB)})`, baseline: fmt(base2.rss / MB), ratio: ratio(coreRss + browserRss, base2.rss) });
+    rows.push({ figure: 'memory: core + browser, RSS summed (MB)', topiary: `${fmt((coreRss + browserRss) / MB)} (${fmt(coreRss / MB)} + ${fmt(browserRss / MB)})`, baseline: fmt(base2.rss / MB), ratio: ratio(coreRss + browserRss, base2.rss) });
+    rows.push({ figure: 'memory: core + browser, PSS (shared pages split) (MB)', topiary: `${fmt((memoryOf([process.pid]).pss + browserMemory.pss) / MB)} (${fmt(memoryOf([process.pid]).pss / MB)} + ${fmt(browserMemory.pss / MB)})`, baseline: '', ratio: '' });
+    rows.push({ figure: 'core after GC: JS heap / array buffers (MB)', topiary: `${fmt(coreMemory.heapUsed / MB)} / ${fmt(coreMemory.arrayBuffers / MB)}`, baseline: '', ratio: '' });
+    rows.push({ figure: 'page JS heap after GC, used / total (MB)', topiary: `${fmt(pageHeap.usedSize / MB, 1)} / ${fmt(pageHeap.totalSize / MB, 1)}`, baseline: '', ratio: '' });
+    const byKind = new Map<string, number>();
+    for (const pid of browserPids) {
+      let kind = 'browser';
+      try {
+        kind = /--type=([\w-]+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1] ?? 'browser';
+      } catch {
+        // Gone.
+      }
+      byKind.set(kind, (byKind.get(kind) ?? 0) + memoryOf([pid]).pss);
+    }
+    rows.push({ figure: 'browser PSS by process kind (MB)', topiary: [...byKind].map(([k, v]) => `${k} ${fmt(v / MB)}`).join(', '), baseline: '', ratio: '' });
 
     // Expand everything under million/ and scroll through the rows.
     await page.getByTestId('tree-collapse-all').click();
