@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConnectionIdSchema, QosSchema, TopicFilterSchema, type ConnectionId, type MessageView, type Qos } from './common';
+import { ConnectionIdSchema, type ConnectionId, type MessageView, type Qos } from './common';
 import { request } from './define';
 import { SubscriptionSchema } from './connections';
 
