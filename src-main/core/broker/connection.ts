@@ -101,6 +101,15 @@ export class Connection implements SessionLink {
 
   private onData(chunk: Buffer): void {
     if (this.state === 'closed') return;
+    this.broker.beginHandling();
+    try {
+      this.readChunk(chunk);
+    } finally {
+      this.broker.endHandling();
+    }
+  }
+
+  private readChunk(chunk: Buffer): void {
     this.lastActivity = Date.now();
     this.broker.stats.bytesReceived += chunk.length;
     let buf = chunk;
