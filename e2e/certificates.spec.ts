@@ -145,6 +145,16 @@ test('dropped files are imported, an expired CA is flagged in the list, and an i
   await expect(expiredRow).toHaveAttribute('data-expiry', 'expired');
   await expect(expiredRow.getByTestId('cert-expiry-badge')).toHaveText('expired');
 
+  // A profile that trusts the expired CA carries the warning in the connections list too.
+  const expiredId = await expiredRow.getAttribute('data-id');
+  const profilesFile = { format: 'topiary-profiles-export', version: 1, profiles: [{ name: 'Old plant', folder: '', options: { url: 'mqtts://127.0.0.1:8883', tls: { caIds: [expiredId] } } }] };
+  await page.getByTestId('workspace-explorer').click();
+  const profiles = new ProfilesPage(page);
+  await profiles.ready();
+  await profiles.importInput.setInputFiles({ name: 'old.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(profilesFile)) });
+  await expect(profiles.row('Old plant').getByTestId('profile-certificate-warning')).toHaveText('certificate expired');
+  await certs.open();
+
   await certs.startImport('client-identity');
   await certs.dropFiles([
     { name: 'client.crt', text: pki.text('client.crt') },

@@ -15,6 +15,7 @@ import {
   moveProfile,
 } from './profile-actions';
 import { LiveConnections } from './live-connections';
+import { ProfileCertificateWarning } from './profile-certificate-warning';
 import { ProfileEditor } from './profile-editor';
 import { profileSelectors, useProfilesStore } from './profiles-store';
 import './profiles.css';
@@ -82,6 +83,7 @@ function ProfileRow({ profile, index, count }: { profile: ProfileView; index: nu
           {profile.name}
         </span>
         <span className="profile-url">{profile.options.url}</span>
+        <ProfileCertificateWarning profile={profile} />
       </button>
       <div className="profile-actions">
         {live ? (
