@@ -7,6 +7,10 @@
  * Each broker runs in its own process (mosquitto natively, the others as a child of this script),
  * so brokers never share an event loop with the load generators. Clients speak MQTT 3.1.1 (aedes
  * supports nothing newer) over raw sockets with pre-encoded packets, to keep client cost low and equal.
+ *
+ * BENCH_ONLY=embedded,mosquitto picks brokers; BENCH_PARTS=latency (any of throughput, storm, latency)
+ * picks workloads; BENCH_LATENCY_SECONDS sets how many 1-second latency windows each broker gets
+ * (10, or 3 with --quick). BENCH_TRACE=1 prints the embedded broker's GC pauses and slow deliveries.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +35,12 @@ async function serve(name: 'embedded' | 'aedes', port: number): Promise<void> {
     });
     await broker.start();
     if (process.env.BENCH_DEBUG) setInterval(() => process.stderr.write(`${JSON.stringify(broker.getStats())}\n`), 1000).unref();
+    if (process.env.BENCH_TRACE) {
+      const { PerformanceObserver } = await import('node:perf_hooks');
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) process.stderr.write(`gc ${(performance.timeOrigin + e.startTime).toFixed(1)} ${e.duration.toFixed(2)}ms kind=${(e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind}\n`);
+      }).observe({ entryTypes: ['gc'] });
+    }
   } else {
     const root = process.env.TOPIARY_ROOT ?? process.cwd();
     const { Aedes } = (await import(pathToFileURL(join(root, 'node_modules/aedes/aedes.js')).href)) as {
@@ -288,31 +298,92 @@ async function fanOut(port: number, qos: 0 | 1, subscribers: number, count: numb
   return r;
 }
 
-async function latency(port: number, rate: number, seconds: number): Promise<{ p50: number; p99: number }> {
+/** A publisher and a QoS 1 subscriber on `bench/lat`, kept open across latency windows. */
+interface LatencyPair {
+  readonly pub: BenchClient;
+  readonly sub: BenchClient;
+  packetId: number;
+}
+
+async function openLatencyPair(port: number): Promise<LatencyPair> {
   const sub = await BenchClient.open(port, `lat-sub-${++clientSeq}`);
   await sub.subscribe('bench/lat', 1);
   const pub = await BenchClient.open(port, `lat-pub-${++clientSeq}`);
-  const samples: number[] = [];
+  return { pub, sub, packetId: 0 };
+}
+
+/** Publishes QoS 1 at a steady `rate` for `ms`; adds each message's publish-to-delivery time (ms) to `samples`. */
+async function latencyWindow(pair: LatencyPair, rate: number, ms: number, samples: number[]): Promise<void> {
+  const { pub, sub } = pair;
+  let received = 0;
+  const sentAt: number[] = [];
   sub.onPublish = (payload) => {
-    const sentAt = payload.readDoubleBE(0);
-    samples.push(Number(process.hrtime.bigint()) / 1e6 - sentAt);
+    const t = payload.readDoubleBE(0);
+    received++;
+    samples.push(performance.now() - t);
+    if (process.env.BENCH_TRACE && performance.now() - t > 0.5) sentAt.push(performance.timeOrigin + t);
   };
-  const total = rate * seconds;
-  const start = Number(process.hrtime.bigint()) / 1e6;
+  const total = Math.round((rate * ms) / 1000);
+  const start = performance.now();
   for (let i = 0; i < total; i++) {
     const due = start + (i * 1000) / rate;
-    const now = Number(process.hrtime.bigint()) / 1e6;
+    const now = performance.now();
     if (due > now) await new Promise((r) => setTimeout(r, due - now));
     const payload = Buffer.alloc(100);
-    payload.writeDoubleBE(Number(process.hrtime.bigint()) / 1e6, 0);
-    pub.socket.write(publishPacket('bench/lat', payload, 1, (i % 65535) + 1));
+    payload.writeDoubleBE(performance.now(), 0);
+    pair.packetId = (pair.packetId % 65535) + 1;
+    pub.socket.write(publishPacket('bench/lat', payload, 1, pair.packetId));
   }
-  await sub.until(() => samples.length >= total, 10_000).catch(() => undefined);
-  sub.close();
-  pub.close();
-  samples.sort((a, b) => a - b);
-  const pick = (q: number): number => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? NaN;
-  return { p50: pick(0.5), p99: pick(0.99) };
+  await sub.until(() => received >= total, 10_000).catch(() => undefined);
+  sub.onPublish = undefined;
+  // Wall-clock times of slow deliveries, to line up with a broker's GC trace.
+  if (sentAt.length > 0) process.stderr.write(`slow (>0.5 ms) at: ${sentAt.map((t) => t.toFixed(1)).join(' ')}\n`);
+}
+
+function percentile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+
+/**
+ * Steady-rate QoS 1 latency for every broker under the same conditions: all run at once, each gets
+ * 1-second windows in turn (order reversed every round), so load from elsewhere on a shared machine
+ * lands on all of them alike. Reports pooled p50/p99 and the median of the per-window p99s.
+ */
+async function interleavedLatency(
+  names: readonly BrokerName[],
+  rate: number,
+  rounds: number,
+): Promise<Map<BrokerName, { p50: number; p99: number; windowP99: number }>> {
+  const brokers = await Promise.all(names.map((n) => startBroker(n)));
+  try {
+    const pairs = await Promise.all(brokers.map((b) => openLatencyPair(b.port)));
+    // A warm-up window each: JIT compilation and first-use allocations are not what we measure.
+    for (const p of pairs) await latencyWindow(p, rate, 1000, []);
+    const pooled = names.map(() => [] as number[]);
+    const windowP99 = names.map(() => [] as number[]);
+    for (let r = 0; r < rounds; r++) {
+      const order = names.map((_, i) => i);
+      if (r % 2 === 1) order.reverse();
+      for (const i of order) {
+        const w: number[] = [];
+        await latencyWindow(pairs[i]!, rate, 1000, w);
+        pooled[i]!.push(...w);
+        windowP99[i]!.push(percentile(w.sort((a, b) => a - b), 0.99));
+      }
+    }
+    for (const p of pairs) {
+      p.pub.close();
+      p.sub.close();
+    }
+    const out = new Map<BrokerName, { p50: number; p99: number; windowP99: number }>();
+    names.forEach((n, i) => {
+      const all = pooled[i]!.sort((a, b) => a - b);
+      out.set(n, { p50: percentile(all, 0.5), p99: percentile(all, 0.99), windowP99: percentile(windowP99[i]!.sort((a, b) => a - b), 0.5) });
+    });
+    return out;
+  } finally {
+    await Promise.all(brokers.map((b) => b.stop()));
+  }
 }
 
 /** Opens `clients` connections at once; how many CONNACKs a second, and the slowest handshakes. */
@@ -349,16 +420,18 @@ async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY?.split(',') as BrokerName[] | undefined;
   const brokers: BrokerName[] = only ?? ['embedded', 'aedes', 'mosquitto'];
   const scale = QUICK ? 0.2 : 1;
+  const parts = new Set(process.env.BENCH_PARTS?.split(',') ?? ['throughput', 'storm', 'latency']);
+  const latencyRounds = Number(process.env.BENCH_LATENCY_SECONDS) || (QUICK ? 3 : 10);
   const rows: Record<string, Record<BrokerName, string>> = {};
   const numbers: Record<string, Partial<Record<BrokerName, number>>> = {};
   const record = (name: string, b: BrokerName, value: number, text: string): void => {
     (rows[name] ??= {} as Record<BrokerName, string>)[b] = text;
     (numbers[name] ??= {})[b] = value;
   };
-  for (const b of brokers) {
+  for (const b of parts.has('throughput') || parts.has('storm') ? brokers : []) {
     const broker = await startBroker(b);
     try {
-      for (const qos of [0, 1] as const) {
+      for (const qos of parts.has('throughput') ? ([0, 1] as const) : []) {
         const inPer = Math.round((qos === 0 ? 40_000 : 10_000) * scale);
         const fi = await fanIn(broker.port, qos, 8, inPer);
         record(`fan-in 8→1 QoS ${qos} (msg/s)`, b, fi.rate, withLoss(fi, 8 * inPer));
@@ -366,15 +439,22 @@ async function main(): Promise<void> {
         const fo = await fanOut(broker.port, qos, 16, outCount);
         record(`fan-out 1→16 QoS ${qos} (msg/s)`, b, fo.rate, withLoss(fo, 16 * outCount));
       }
-      // Within the default 1,024 open files for this process and the broker's.
-      const storm = await connectStorm(broker.port, QUICK ? 200 : 800);
-      record('connect storm (CONNACKs/s)', b, storm.rate, Math.round(storm.rate).toLocaleString('en-US'));
-      record('connect storm p99 handshake (ms)', b, storm.p99, storm.p99.toFixed(1));
-      const lat = await latency(broker.port, 1000, QUICK ? 2 : 5);
-      record('QoS 1 latency p50 @1000/s (ms)', b, lat.p50, lat.p50.toFixed(2));
-      record('QoS 1 latency p99 @1000/s (ms)', b, lat.p99, lat.p99.toFixed(2));
+      if (parts.has('storm')) {
+        // Within the default 1,024 open files for this process and the broker's.
+        const storm = await connectStorm(broker.port, QUICK ? 200 : 800);
+        record('connect storm (CONNACKs/s)', b, storm.rate, Math.round(storm.rate).toLocaleString('en-US'));
+        record('connect storm p99 handshake (ms)', b, storm.p99, storm.p99.toFixed(1));
+      }
     } finally {
       await broker.stop();
+    }
+  }
+  if (parts.has('latency')) {
+    const lat = await interleavedLatency(brokers, 1000, latencyRounds);
+    for (const [b, l] of lat) {
+      record('QoS 1 latency p50 @1000/s (ms)', b, l.p50, l.p50.toFixed(2));
+      record('QoS 1 latency p99 @1000/s (ms)', b, l.p99, l.p99.toFixed(2));
+      record('QoS 1 latency p99, median of 1 s windows (ms)', b, l.windowP99, l.windowP99.toFixed(2));
     }
   }
   const header = ['metric', ...brokers, 'embedded/mosquitto', 'embedded/aedes'];
