@@ -22,6 +22,18 @@ describe('packet log', () => {
     expect(page).toMatchObject({ total: 3, matched: 3, dropped: 2 });
   });
 
+  it('logs a PUBLISH with its id, topic, flags and payload size, as one JSON line in field order', () => {
+    const log = new PacketLog();
+    log.record('in', publish('a/b', 7), 1000);
+    log.record('in', publish('a/c'), 1001);
+    log.record('in', { ...publish('a/d'), properties: { contentType: 'text/plain' } } as Packet, 1002);
+    expect(log.exportJsonLines().trim().split('\n')).toEqual([
+      '{"seq":1,"time":1000,"direction":"in","type":"publish","packetId":7,"topic":"a/b","qos":1,"retain":false,"dup":false,"payloadSize":3}',
+      '{"seq":2,"time":1001,"direction":"in","type":"publish","topic":"a/c","qos":0,"retain":false,"dup":false,"payloadSize":3}',
+      '{"seq":3,"time":1002,"direction":"in","type":"publish","topic":"a/d","qos":0,"retain":false,"dup":false,"payloadSize":3,"properties":{"contentType":"text/plain"}}',
+    ]);
+  });
+
   it('filters by type, direction and text, then windows by offset and limit', () => {
     const log = new PacketLog();
     log.record('out', publish('a/one', 1));
