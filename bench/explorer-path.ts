@@ -388,6 +388,9 @@ async function main(): Promise<void> {
     rows.push({ figure: 'CPU during the flood, % of one core: publisher / mosquitto', topiary: `${share(pubCpuMs)} / ${share(mosquittoCpuMs)}`, baseline: '', ratio: '' });
     rows.push({ figure: `click on a tree node → value shown, median of ${clicks.length} (ms)`, topiary: fmt(percentile(clicks, 50), 1), baseline: '', ratio: '' });
     rows.push({ figure: 'click → value, worst (ms)', topiary: fmt(Math.max(0, ...clicks), 1), baseline: '', ratio: '' });
+    const asked = new Map<string, number>();
+    for (const r of requests) if (r.arrivedAt >= t0 && r.arrivedAt <= t0 + floodMs) asked.set(r.method, (asked.get(r.method) ?? 0) + 1);
+    rows.push({ figure: 'requests from the page during the flood (per second)', topiary: [...asked].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([m, n]) => `${m} ${fmt(n / (floodMs / 1000), 1)}`).join(', '), baseline: '', ratio: '' });
     const medianOf = (k: 'toCore' | 'inCore' | 'back'): string => fmt(percentile(legs.map((l) => l[k]), 50));
     rows.push({ figure: 'click legs, median (ms): page → core / in core / core → value shown', topiary: `${medianOf('toCore')} / ${medianOf('inCore')} / ${medianOf('back')}`, baseline: '', ratio: '' });
     rows.push({ figure: 'core RSS after the flood (MB)', topiary: fmt(process.memoryUsage().rss / MB), baseline: fmt(base.rss / MB), ratio: ratio(process.memoryUsage().rss, base.rss) });
