@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   }
   const userDataDir = values['user-data'] ?? defaultUserDataDir();
   const secrets = await chooseWebSecretStore({ userDataDir, preference });
-  console.log(`Topiary web mode: ${secrets.describe()}`);
+  console.log(`Topiary web mode: secrets: ${secrets.describe()}`);
   const core = await createAppCore({ userDataDir, secrets, autoStartBroker: !values['no-broker'] });
   const host$ = await startWebHost({
     rendererDir: values['renderer-dir'] ?? path.join(__dirname, '../renderer'),
