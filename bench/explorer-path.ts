@@ -436,6 +436,9 @@ async function main(): Promise<void> {
     const expandMs = Date.now() - expandStarted;
     const total2 = Number(await page.getByTestId('topic-tree').getAttribute('data-total'));
     rows.push({ figure: `expand all to depth 2 (${fmt(total2)} rows) (ms)`, topiary: fmt(expandMs), baseline: '', ratio: '' });
+    await cdp.send('HeapProfiler.collectGarbage');
+    const expandedHeap = await cdp.send('Runtime.getHeapUsage');
+    rows.push({ figure: `page JS heap after GC with ${fmt(total2)} rows expanded, used (MB)`, topiary: fmt(expandedHeap.usedSize / MB, 1), baseline: '', ratio: '' });
     const scroll = await page.evaluate(async (SCROLL_PX) => {
       const tree = document.querySelector<HTMLElement>('[data-testid="topic-tree"]')!;
       const gaps: number[] = [];
