@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { describeCertificate, isSelfSigned, type CertificateDetails } from './certificate-details';
-import { worstExpiryStatus, type ExpiryStatus } from './expiry-status';
+import { describeCertificate, isSelfSigned } from './certificate-details';
+import { worstExpiryStatus } from './expiry-status';
 import type { ChainOrigin, ChainLink, ChainReport } from '../../../shared/ipc/certificates';
 export type { ChainOrigin, ChainLink, ChainReport };
 
