@@ -50,4 +50,4 @@ async function buildRenderer() {
 process.chdir(root);
 if (only !== 'renderer') await buildMain();
 if (only !== 'main') await buildRenderer();
-console.log('built dist/main and dist/renderer');
+console.log(`built ${only === 'main' ? 'dist/main' : only === 'renderer' ? 'dist/renderer' : 'dist/main and dist/renderer'}`);
