@@ -28,13 +28,15 @@ export function PayloadView({ connectionId, topic, n }: { readonly connectionId:
   useEffect(() => setFull(false), [topic, kind]);
 
   useEffect(() => {
+    // New settings are a new question: answer it at once, not after the spacing meant for a busy topic.
     settings.current++;
+    lastDecode.current = 0;
   }, [kind, full, proto, messageType]);
 
   useEffect(() => {
     const epoch = settings.current;
     const wait = Math.max(0, lastDecode.current + DECODE_SPACING_MS - Date.now());
-    const timer = setTimeout(() => {
+    const decode = (): void => {
       lastDecode.current = Date.now();
       const seq = ++sent.current;
       const current = (): boolean => settings.current === epoch && seq > shown.current;
@@ -52,7 +54,13 @@ export function PayloadView({ connectionId, topic, n }: { readonly connectionId:
           shown.current = seq;
           setView({ ok: false, kind: kind === 'auto' ? 'hex' : kind, error: e instanceof Error ? e.message : String(e) });
         });
-    }, wait);
+    };
+    // A first decode (a click) goes out now, not a task later behind the page's other work.
+    if (wait === 0) {
+      decode();
+      return undefined;
+    }
+    const timer = setTimeout(decode, wait);
     return () => clearTimeout(timer);
   }, [connectionId, topic, n, kind, full, proto, messageType]);
 
