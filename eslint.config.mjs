@@ -88,7 +88,7 @@ export default tseslint.config(
   },
   {
     files: ['src-renderer/**/*.{ts,tsx}'],
-    ignores: ['src-renderer/**/*.test.{ts,tsx}', 'src-renderer/vite.config.*'],
+    ignores: ['src-renderer/**/*.test.{ts,tsx}'],
     rules: {
       'no-restricted-imports': ['error', restrict(nodeBuiltinRestrictions(rendererWhy), electron(rendererWhy), layer('src-main', rendererWhy))],
     },

@@ -44,7 +44,7 @@ async function buildMain() {
 }
 
 async function buildRenderer() {
-  await viteBuild({ configFile: path.join(root, 'src-renderer/vite.config.mts'), logLevel: 'warn' });
+  await viteBuild({ configFile: path.join(root, 'vite.renderer.config.mts'), logLevel: 'warn' });
 }
 
 process.chdir(root);

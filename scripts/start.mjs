@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** What the build reads: a change under any of these makes dist/ stale. */
-export const SOURCE_PATHS = ['shared', 'src-main', 'src-renderer', 'scripts/build.mjs', 'package.json'];
+export const SOURCE_PATHS = ['shared', 'src-main', 'src-renderer', 'scripts/build.mjs', 'vite.renderer.config.mts', 'package.json'];
 
 /** What the app runs from: all must exist and be newer than every source. */
 export const BUILD_OUTPUTS = ['dist/main/electron-main.cjs', 'dist/main/preload.cjs', 'dist/main/web.cjs', 'dist/renderer/index.html'];
