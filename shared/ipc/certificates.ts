@@ -55,22 +55,36 @@ export interface PublicKeySummary {
   readonly text: string;
 }
 
-/** Everything the details view shows about one certificate. */
+/** Key usage bits by their RFC 5280 names. */
+export type KeyUsageName =
+  | 'digitalSignature'
+  | 'nonRepudiation'
+  | 'keyEncipherment'
+  | 'dataEncipherment'
+  | 'keyAgreement'
+  | 'keyCertSign'
+  | 'cRLSign'
+  | 'encipherOnly'
+  | 'decipherOnly';
+
+/** Everything the details view shows about one certificate; plain data, safe to send over IPC. */
 export interface CertificateDetails {
   readonly subject: DistinguishedName;
   readonly issuer: DistinguishedName;
   readonly subjectAltNames: SubjectAltNames;
   readonly notBefore: string;
   readonly notAfter: string;
-  /** Whole days until notAfter, negative once expired. */
+  /** Whole days until notAfter, negative once expired; relative to the time the details were made. */
   readonly daysRemaining: number;
   readonly publicKey: PublicKeySummary;
+  /** OpenSSL's name, e.g. "sha256WithRSAEncryption", "ecdsa-with-SHA256"; the OID if unknown. */
   readonly signatureAlgorithm: string;
-  readonly keyUsage: readonly string[];
+  readonly keyUsage: readonly KeyUsageName[];
+  /** Names such as "serverAuth", "clientAuth"; OIDs for purposes without a common name. */
   readonly extendedKeyUsage: readonly string[];
   readonly basicConstraints?: { readonly ca: boolean; readonly pathLength?: number };
   readonly isCa: boolean;
-  /** Upper-case hex, as OpenSSL prints it. */
+  /** Upper-case hex without separators, as OpenSSL prints it. */
   readonly serialNumber: string;
   /** Colon-separated upper-case hex. */
   readonly fingerprints: { readonly sha1: string; readonly sha256: string };
@@ -83,6 +97,7 @@ export type ExpiryState = 'expired' | 'not-yet-valid' | 'expiring' | 'valid';
 /** Whether a certificate can be used today, with a sentence for the UI. */
 export interface ExpiryStatus {
   readonly state: ExpiryState;
+  /** Whole days until expiry; negative once expired. */
   readonly daysRemaining: number;
   readonly message: string;
 }

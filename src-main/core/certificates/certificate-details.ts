@@ -1,43 +1,8 @@
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 import { x509 } from './x509-runtime';
-import type { NameAttribute, DistinguishedName, SubjectAltNames, PublicKeySummary } from '../../../shared/ipc/certificates';
-export type { NameAttribute, DistinguishedName, SubjectAltNames, PublicKeySummary };
-
-export type KeyUsageName =
-  | 'digitalSignature'
-  | 'nonRepudiation'
-  | 'keyEncipherment'
-  | 'dataEncipherment'
-  | 'keyAgreement'
-  | 'keyCertSign'
-  | 'cRLSign'
-  | 'encipherOnly'
-  | 'decipherOnly';
-
-/** Everything the details view shows about one certificate; plain data, safe to send over IPC. */
-export interface CertificateDetails {
-  readonly subject: DistinguishedName;
-  readonly issuer: DistinguishedName;
-  readonly subjectAltNames: SubjectAltNames;
-  readonly notBefore: string;
-  readonly notAfter: string;
-  /** Whole days until notAfter, negative once expired; relative to the time the details were made. */
-  readonly daysRemaining: number;
-  readonly publicKey: PublicKeySummary;
-  /** OpenSSL's name, e.g. "sha256WithRSAEncryption", "ecdsa-with-SHA256"; the OID if unknown. */
-  readonly signatureAlgorithm: string;
-  readonly keyUsage: readonly KeyUsageName[];
-  /** Names such as "serverAuth", "clientAuth"; OIDs for purposes without a common name. */
-  readonly extendedKeyUsage: readonly string[];
-  readonly basicConstraints?: { readonly ca: boolean; readonly pathLength?: number };
-  readonly isCa: boolean;
-  /** Upper-case hex without separators, as OpenSSL prints it. */
-  readonly serialNumber: string;
-  readonly fingerprints: { readonly sha1: string; readonly sha256: string };
-  readonly selfSigned: boolean;
-  readonly pem: string;
-}
+import type { CertificateDetails, DistinguishedName, KeyUsageName, NameAttribute, PublicKeySummary, SubjectAltNames } from '../../../shared/ipc/certificates';
+export type { CertificateDetails, DistinguishedName, KeyUsageName, NameAttribute, PublicKeySummary, SubjectAltNames };
 
 const NAME_TYPES: Readonly<Record<string, string>> = {
   '2.5.4.3': 'CN',

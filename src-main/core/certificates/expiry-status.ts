@@ -1,14 +1,6 @@
 import type { CertificateDetails } from './certificate-details';
-
-export type ExpiryState = 'expired' | 'not-yet-valid' | 'expiring' | 'valid';
-
-/** Whether a certificate can be used today, with a sentence for the UI. */
-export interface ExpiryStatus {
-  readonly state: ExpiryState;
-  /** Whole days until expiry; negative once expired. */
-  readonly daysRemaining: number;
-  readonly message: string;
-}
+import type { ExpiryState, ExpiryStatus } from '../../../shared/ipc/certificates';
+export type { ExpiryState, ExpiryStatus };
 
 /** Days before expiry at which a certificate is flagged as expiring. */
 export const EXPIRY_WARNING_DAYS = 30;
