@@ -1,3 +1,4 @@
+import type { TreeRow } from '../../../shared/ipc/explorer';
 import { compileFilter, type CompiledFilter, type FilterResult, type FilterSpec } from './filters';
 import { previewPayload } from './preview';
 import { ROOT_NODE, type NodeId, type TopicIndex } from './topic-index';
@@ -5,29 +6,10 @@ import { ROOT_NODE, type NodeId, type TopicIndex } from './topic-index';
 /** How siblings are ordered: by name (natural), or busiest / widest / most recent first. */
 export type TreeSort = 'name' | 'messages' | 'topics' | 'recent';
 
-/** One visible row of the topic tree (a superset of the contract's TreeRow). */
-export interface ExplorerTreeRow {
-  readonly path: string;
-  readonly name: string;
-  /** 0 for the first level. */
-  readonly depth: number;
-  readonly hasChildren: boolean;
-  readonly expanded: boolean;
-  /** Messages on this topic and below it. */
-  readonly messageCount: number;
-  /** Messages on exactly this topic. */
-  readonly ownMessageCount: number;
-  /** Topics with messages below this one. */
-  readonly subtopicCount: number;
-  readonly retained: boolean;
-  /** When this topic's own last message arrived (ms epoch), 0 if it has none. */
-  readonly lastReceivedAt: number;
-  /** When anything at or below this row last changed (ms epoch): flash rows newer than your last look. */
-  readonly changedAt: number;
-  /** Index version of that change, comparable with TreeWindow.version. */
+/** One visible row of the topic tree: the contract's TreeRow plus the index version of its last change. */
+export interface ExplorerTreeRow extends TreeRow {
+  /** Index version of the change at changedAt, comparable with TreeWindow.version. */
   readonly changedSeq: number;
-  /** A short text (or hex hint) of the last value, '' when the node has no message of its own. */
-  readonly preview: string;
 }
 
 /** A window of rows plus what the UI needs to size its scroll area. */
