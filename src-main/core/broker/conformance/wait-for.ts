@@ -1,8 +1,6 @@
-/** Polls a predicate until it holds or the deadline passes (no fixed sleeps in tests). */
+import { waitFor as waitUntil } from '../../../test-support/wait-for';
+
+/** The suite's short form of the shared poller: a predicate, a deadline and what is awaited. */
 export async function waitFor(predicate: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await waitUntil(predicate, { timeoutMs, intervalMs: 5, what });
 }
