@@ -29,8 +29,9 @@ if (runners.some((f) => f.startsWith('explorer-path')) && !existsSync(path.join(
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
 
-// Inside node_modules so the bundles' bare imports (mqtt, playwright-core, ...) resolve from the project.
-const outDir = path.join(root, 'node_modules/.cache/topiary-bench');
+// Inside node_modules so the bundles' bare imports (mqtt, playwright-core, ...) resolve from the project;
+// one folder per run, so two runs at once (or two checkouts sharing node_modules) do not clear each other's bundles.
+const outDir = path.join(root, `node_modules/.cache/topiary-bench-${process.pid}`);
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 
