@@ -268,4 +268,21 @@ describe('the library against mosquitto going away', () => {
     await m.start();
     expect(await p).toMatchObject({ ack: 'PUBCOMP', queued: true });
   });
+
+  it('times out and aborts a publish sent to a broker that stopped answering', async () => {
+    const c = await client({ url: m.url, keepalive: 0 });
+    m.pause();
+    try {
+      const started = performance.now();
+      const e = await rejection(c.publish('lib/m/hung', 'x', { qos: 1, timeoutMs: 200 }));
+      expect(e.code).toBe('TIMEOUT');
+      expect(performance.now() - started).toBeLessThan(2_000);
+      const controller = new AbortController();
+      const p = c.publish('lib/m/hung', 'x', { qos: 2, signal: controller.signal, timeoutMs: 0 });
+      controller.abort();
+      expect((await rejection(p)).code).toBe('ABORTED');
+    } finally {
+      m.resume();
+    }
+  });
 });

@@ -9,8 +9,9 @@ import { parseBrokerUrl, type BrokerUrl } from '../../shared/mqtt/broker-url';
 import { checkTopicFilter, checkTopicName } from '../../shared/mqtt/topic-rules';
 import { Connection, type QueuedHandle } from '../core/connections/connection';
 import { resolveTls } from '../core/connections/tls-options';
+import { publishOptions } from '../core/connections/client-options';
 import { resolveConnectOptions, type ConnectOptions } from './connect-options';
-import { withLimits, type CallLimits } from './deadline';
+import { DeadlineSweeper, withLimits, type CallLimits } from './deadline';
 import { MessageStream } from './message-stream';
 
 type PublishArgs = ParsedArg<'publish.send'>;
@@ -118,20 +119,25 @@ export class TopiaryClient extends EventEmitter<ClientEvents> {
   private readonly defaultTimeoutMs: number;
   private readonly v5: boolean;
   private readonly connectionId = randomUUID() as ConnectionId;
+  private readonly deadlines: DeadlineSweeper;
+  /** MQTT.js options for a publish without properties, one per QoS and retain flag (MQTT.js copies them). */
+  private readonly plainOptions = [0, 1, 2].map((qos) => [false, true].map((retain) => Object.freeze({ qos: qos as Qos, retain })));
 
   private constructor(
     readonly options: ParsedArg<'connections.connect'>,
     defaultTimeoutMs: number,
+    private readonly packetLogCapacity: number,
   ) {
     super();
     this.defaultTimeoutMs = defaultTimeoutMs;
+    this.deadlines = new DeadlineSweeper(defaultTimeoutMs);
     this.v5 = options.protocolVersion === 5;
   }
 
   /** Connects; resolves on the first CONNACK that accepts (subscriptions made), rejects with a classified error. */
   static async open(options: ConnectOptions): Promise<TopiaryClient> {
     const args = await resolveConnectOptions(options);
-    const client = new TopiaryClient(args, options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const client = new TopiaryClient(args, options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS, options.packetLogCapacity ?? 0);
     await client.start(options);
     return client;
   }
@@ -152,8 +158,8 @@ export class TopiaryClient extends EventEmitter<ClientEvents> {
         message: (_id, message) => this.onMessage(message),
         packetReceived: (packet) => this.onPacket(packet),
       },
-      // A library client keeps a short packet log: enough to explain a failure, cheap under a burst.
-      256,
+      // Off unless asked for: an entry per packet is a fifth of a QoS 0 burst's cost.
+      this.packetLogCapacity,
     );
     const started = this.connection.start();
     await withLimits(started, `Connecting to ${this.options.url}`, limits, this.options.connectTimeoutMs * Math.max(1, brokers.length) + 1_000, () => {
@@ -185,6 +191,7 @@ export class TopiaryClient extends EventEmitter<ClientEvents> {
    * the write for QoS 0. While offline the message queues and the promise settles after the reconnect.
    */
   publish(topic: string, payload: Payload, options: PublishOptions = {}): Promise<PublishAck> {
+    if (options.wait !== false && this.connection.sendsNow) return this.publishNow(topic, payload, options);
     let args: PublishArgs;
     try {
       args = this.publishArgs(topic, payload, options);
@@ -210,6 +217,51 @@ export class TopiaryClient extends EventEmitter<ClientEvents> {
       const ack = toAck(topic, qos, r, queued);
       if (this.listenerCount('published') > 0) this.emit('published', ack);
       return ack;
+    });
+  }
+
+  /** The burst path: connected, awaited; one promise and one MQTT.js callback per message. */
+  private publishNow(topic: string, payload: Payload, options: PublishOptions): Promise<PublishAck> {
+    return new Promise<PublishAck>((resolve, reject) => {
+      const check = checkTopicName(topic);
+      if (!check.ok) throw new TopiaryError('TOPIC_ERROR', `"${topic}" cannot be published to: ${check.message ?? 'invalid topic'}`, { topic });
+      const qos = options.qos ?? 0;
+      if (qos !== 0 && qos !== 1 && qos !== 2) checkQos(qos);
+      const retain = options.retain === true;
+      let body: Buffer | string;
+      let contentType: string | undefined;
+      if (typeof payload === 'string') body = payload;
+      else if (payload instanceof Uint8Array) body = Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+      else if (typeof payload === 'object' && payload !== null) {
+        body = JSON.stringify(payload);
+        contentType = JSON_TYPE;
+      } else throw new TopiaryError('PAYLOAD_ERROR', 'A payload is text, bytes, or an object or array to send as JSON.');
+      const properties = this.v5 ? publishProperties(options.properties, contentType) : undefined;
+      const mqttOptions = properties ? publishOptions(qos, retain, properties, true) : (this.plainOptions[qos]![retain ? 1 : 0] as { qos: Qos; retain: boolean });
+      let settled = false;
+      const watch = this.deadlines.watch(options, `Publishing to "${topic}"`, (error) => {
+        if (settled) return;
+        settled = true;
+        reject(error);
+      });
+      const started = performance.now();
+      this.connection.sendNow(topic, body, mqttOptions, (error, packetId, reasonCode) => {
+        this.deadlines.done(watch);
+        if (settled) return;
+        settled = true;
+        if (error) return reject(error);
+        const ack: PublishAck = {
+          topic,
+          qos,
+          ack: qos === 1 ? 'PUBACK' : qos === 2 ? 'PUBCOMP' : 'none',
+          ...(qos > 0 && packetId !== undefined ? { packetId } : {}),
+          reasonCode: reasonCode ?? 0,
+          roundTripMs: qos === 0 ? 0 : performance.now() - started,
+          queued: false,
+        };
+        if (this.listenerCount('published') > 0) this.emit('published', ack);
+        resolve(ack);
+      });
     });
   }
 

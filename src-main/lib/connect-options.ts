@@ -41,6 +41,8 @@ export interface ConnectOptions extends Omit<ConnectArgs, 'url' | 'urls' | 'subs
   readonly userDataDir?: string;
   /** Made on every connect; none by default (the app subscribes to '#', a library client to what it asks for). */
   readonly subscriptions?: readonly SubscriptionOption[];
+  /** Control packets kept for `packetLog()`; 0 (the default) keeps none, which is cheaper under a burst. */
+  readonly packetLogCapacity?: number;
   /** Default time limit for awaited calls on this client, in ms (30,000). */
   readonly defaultTimeoutMs?: number;
   /** The connector capabilities switched off on this client. */
@@ -69,6 +71,7 @@ export async function resolveConnectOptions(options: ConnectOptions): Promise<Pa
     signal: _s,
     defaultTimeoutMs: _d,
     capabilities: _c,
+    packetLogCapacity: _l,
     subscriptions,
     protocolVersion,
     ...rest

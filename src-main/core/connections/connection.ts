@@ -1,4 +1,4 @@
-import mqtt, { type IConnackPacket, type IDisconnectPacket, type MqttClient, type Packet } from 'mqtt';
+import mqtt, { type IClientPublishOptions, type IConnackPacket, type IDisconnectPacket, type MqttClient, type Packet } from 'mqtt';
 import type { ConnectionId, MessageView } from '../../../shared/ipc/common';
 import type { ConnectionInfo, ConnectionState } from '../../../shared/ipc/connections';
 import { TopiaryError, type ErrorData } from '../../../shared/ipc/errors';
@@ -179,6 +179,37 @@ export class Connection {
     };
   }
 
+  /** Whether a publish goes out now (sendNow) rather than into the queue. */
+  get sendsNow(): boolean {
+    return this.info.state === 'connected' && this.phase === 'running';
+  }
+
+  /**
+   * The burst path: one MQTT.js publish with a callback, no promise and no result object, for callers that
+   * send tens of thousands a second (the library). Only while `sendsNow`; the caller queues otherwise.
+   * `done` gets the acknowledgement's packet id and reason code (MQTT 5) or the refusal.
+   */
+  sendNow(
+    topic: string,
+    payload: Buffer | string,
+    options: IClientPublishOptions,
+    done: (error: TopiaryError | undefined, packetId: number | undefined, reasonCode: number | undefined) => void,
+  ): void {
+    this.client.publish(topic, payload, options, (error, packet) => {
+      if (error) {
+        const e = error as { code?: unknown; message?: unknown };
+        done(
+          new TopiaryError('PUBLISH_FAILED', `The broker refused the message: ${String(e.message ?? error)}`, typeof e.code === 'number' ? { reasonCode: e.code } : undefined),
+          undefined,
+          typeof e.code === 'number' ? e.code : undefined,
+        );
+        return;
+      }
+      const ack = packet as { messageId?: number; reasonCode?: number } | undefined;
+      done(undefined, ack?.messageId, ack?.reasonCode);
+    });
+  }
+
   /** Messages held while offline. */
   get queuedCount(): number {
     return this.queue.length;
@@ -286,9 +317,11 @@ export class Connection {
 
   private wire(): void {
     const { client } = this;
-    client.on('packetsend', (packet: Packet) => this.log.record('out', packet));
+    // A log of capacity 0 is off: the library's burst path does not pay for an entry per packet.
+    const logging = this.log.capacity > 0;
+    if (logging) client.on('packetsend', (packet: Packet) => this.log.record('out', packet));
     client.on('packetreceive', (packet: Packet) => {
-      this.log.record('in', packet);
+      if (logging) this.log.record('in', packet);
       this.hooks.packetReceived?.(packet);
       if (packet.cmd === 'connack') this.update({ broker: brokerFacts(packet as IConnackPacket) });
     });
