@@ -30,3 +30,4 @@ export type { BrokerStrategy, ConnectOptions, SubscriptionOption, WeightedBroker
 export type { CallLimits } from './deadline';
 export { createBroker, EmbeddedBroker, type EmbeddedBrokerOptions } from './embedded-broker';
 export { TopiaryError, ERROR_CODES, type ErrorCode, type ErrorData } from '../../shared/ipc/errors';
+export { CAPABILITIES, CapabilityError, Connector, createConnector, type Capability, type ConnectorEvents, type SeenTopic } from './connector';
