@@ -1,8 +1,6 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-
-const root = path.resolve(__dirname, '../..');
+import { ensureCliBuilt, repoRoot as root } from '../test-support/built-cli';
 
 /** Runs a script with node in the repository root, as a user's script beside it would. */
 function node(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
@@ -11,10 +9,8 @@ function node(args: readonly string[]): { status: number | null; stdout: string;
 }
 
 describe("the 'topiary' package entry", () => {
-  beforeAll(() => {
-    // What `npm ci` runs through the prepare script.
-    execFileSync(process.execPath, ['scripts/build.mjs', 'lib'], { cwd: root, stdio: 'pipe' });
-  });
+  // What `npm ci` runs through the prepare script.
+  beforeAll(() => ensureCliBuilt(), 120_000);
 
   it('imports as ESM by name, starts the embedded broker and round-trips a QoS 1 message', () => {
     const script = `
