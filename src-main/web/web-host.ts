@@ -74,9 +74,13 @@ function contentSecurityPolicy(): string {
 /** Errors a peer causes by going away; routine on any server, so not worth a log line. */
 const ROUTINE_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'ERR_STREAM_PREMATURE_CLOSE']);
 
+/** Whether an error only says that a peer went away (reset, closed early, timed out). */
+export function isPeerGone(error: Error): boolean {
+  return ROUTINE_CODES.has((error as NodeJS.ErrnoException).code ?? '');
+}
+
 function logUnusual(where: string, error: Error): void {
-  const code = (error as NodeJS.ErrnoException).code ?? '';
-  if (!ROUTINE_CODES.has(code)) console.error(`topiary web: ${where}: ${error.message}`);
+  if (!isPeerGone(error)) console.error(`topiary web: ${where}: ${error.message}`);
 }
 
 function sameToken(a: string, b: string): boolean {
@@ -149,8 +153,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   // A malformed request or a reset before one was read: answer 400 if the socket still can, else drop it.
   server.on('clientError', (error, socket) => {
     onError('client', error);
-    const routine = ROUTINE_CODES.has((error as NodeJS.ErrnoException).code ?? '');
-    if (socket.writable && !routine) socket.write('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (socket.writable && !isPeerGone(error)) socket.write('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     socket.destroy();
   });
   server.on('error', (error) => onError('server', error));
