@@ -164,7 +164,7 @@ describe('web mode under fuzzing', () => {
   let dir: string;
   let core: AppCore;
   let host: WebHost;
-  let unusual: string[] = [];
+  const unusual: string[] = [];
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'topiary-fuzz-'));
