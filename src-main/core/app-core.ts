@@ -101,6 +101,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     'connections.disconnect': ({ connectionId }) => connections.disconnect(connectionId),
     'connections.list': () => connections.list(),
     'connections.info': ({ connectionId }) => connections.get(connectionId),
+    'connections.reconnect': ({ connectionId }) => connections.reconnect(connectionId),
     'connections.packetLog': ({ connectionId, ...window }) => connections.packetLog(connectionId, window),
     'connections.exportPacketLog': ({ connectionId, ...filter }) => connections.exportPacketLog(connectionId, filter),
     'explorer.view': (args, { clientId }) => explorer.view(args, clientId),
