@@ -3,7 +3,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionId } from '../../../shared/ipc/common';
 import type { ConnectionInfo } from '../../../shared/ipc/connections';
 import { createBroker, type Broker } from '../broker';
-import { freePort } from '../../test-support/free-port';
 import { startMosquitto, type Mosquitto } from '../../test-support/mosquitto';
 import { waitFor } from '../../test-support/wait-for';
 import { createManagerHarness, type ManagerHarness } from './manager-harness';

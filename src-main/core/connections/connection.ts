@@ -362,11 +362,17 @@ export class Connection {
       this.phase = 'stopped';
       this.client.end(true);
       const primary = this.firstPassErrors[0] as ErrorData;
-      const failures = this.firstPassErrors.map((e, i) => ({ url: this.info.urls[i], code: e.code, message: e.message }));
-      const reported = new TopiaryError(primary.code, primary.message, {
+      const failures = this.firstPassErrors.map((e, i) => ({ url: this.info.urls[i] as string, code: e.code, message: e.message }));
+      // Each broker is named with its own failure; the code is the first broker's, and so is the URL shown.
+      const message =
+        failures.length > 1
+          ? `None of the ${failures.length} brokers accepted the connection. ${failures.map((f, i) => `${i + 1}. ${f.url}: ${f.message}`).join(' ')}`
+          : primary.message;
+      const reported = new TopiaryError(primary.code, message, {
         ...(primary.details ?? {}),
         ...(failures.length > 1 ? { failures } : {}),
       });
+      if (failures.length > 1) this.info = { ...this.info, url: failures[0]?.url ?? this.info.url };
       this.setState('error', reported.toData());
       this.settleFirst?.reject(reported);
       this.settleFirst = undefined;
