@@ -121,6 +121,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       return null;
     },
     'explorer.clearRetained': (args) => explorer.clearRetained(args),
+    'explorer.setPauseBudget': ({ connectionId, messages, bytes }) => explorer.setPauseBudget(connectionId, messages, bytes),
     'explorer.pause': ({ connectionId, paused }) => explorer.pause(connectionId, paused),
     'explorer.subscriptions': ({ connectionId }) => explorer.subscriptions(connectionId),
     'explorer.subscribe': ({ connectionId, subscriptions }) => explorer.subscribe(connectionId, subscriptions),
