@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { BrokerOptions } from './types';
+import type { BrokerOptions } from './broker';
 import { BrokerError } from './types';
 
 const port = z.number().int().min(0).max(65535);

@@ -1,3 +1,4 @@
+import type { FlowControl } from './flow-control';
 import type { Message } from './message';
 import type { Subscription } from './subscription-index';
 import type { QoS } from './types';
@@ -21,6 +22,10 @@ export interface SessionLink {
   sendPublish(out: Outgoing, dup: boolean): boolean;
   sendQos0(message: Message, retain: boolean, subIds: readonly number[] | undefined): boolean;
   sendPubrel(packetId: number): void;
+  /** The client's backpressure state, so publishers feeding a slow client can be slowed. */
+  readonly flow: FlowControl;
+  /** Ends the connection (v5 clients are told the reason), e.g. when another connection takes the session over. */
+  disconnect(reasonCode: number, message: string): void;
 }
 
 /** A will message waiting for its connection to end (or its delay to pass). */

@@ -1,5 +1,3 @@
-import type { PersistenceStore } from './persistence';
-
 export type ProtocolVersion = 3 | 4 | 5;
 export type QoS = 0 | 1 | 2;
 
@@ -65,27 +63,6 @@ export interface BrokerLimits {
   readonly topicAliasMaximum?: number;
   readonly maximumQos?: QoS;
   readonly retainAvailable?: boolean;
-}
-
-export interface BrokerOptions {
-  readonly listeners?: readonly ListenerConfig[];
-  readonly allowAnonymous?: boolean;
-  readonly users?: readonly UserRecord[];
-  /** mosquitto password file to load users from. */
-  readonly passwordFile?: string;
-  readonly acl?: readonly AclRule[];
-  /** mosquitto acl_file to load rules from. */
-  readonly aclFile?: string;
-  readonly limits?: BrokerLimits;
-  /** Seconds between $SYS publications; 0 turns them off. */
-  readonly sysInterval?: number;
-  /** Sessions of v3 clients with clean session false expire after this many seconds (default never). */
-  readonly persistentClientExpiration?: number;
-  /** Protocol versions accepted; others get CONNACK 0x01 / 0x84. */
-  readonly protocolVersions?: readonly ProtocolVersion[];
-  readonly persistence?: PersistenceStore;
-  /** Shown in $SYS/broker/version. */
-  readonly version?: string;
 }
 
 export interface SubscriptionInfo {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CertificateEntryView, CertificateId, CertificateKind, CertificatesList, ExpiryState } from '../../../../shared/ipc/certificates';
-import { certificateSelectors, daysRemainingText, expiryBadge, splitNames } from './certificates-store';
+import { daysRemainingText, expiryBadge, splitNames } from './certificate-format';
+import { certificateSelectors } from './selectors';
 
 function entry(id: string, kind: CertificateKind, state: ExpiryState = 'valid', daysRemaining = 300): CertificateEntryView {
   return {

@@ -1,9 +1,9 @@
-// Test support: a ConnectionManager whose events are recorded, and helpers to wait on them.
-import type { ConnectionId, MessageView } from '../../../shared/ipc/common';
-import { ConnectArgsSchema, type ConnectArgs, type ConnectionInfo } from '../../../shared/ipc/connections';
-import { PublishArgsSchema, type PublishArgs } from '../../../shared/ipc/publish';
-import { waitFor } from '../../test-support/wait-for';
-import { ConnectionManager, type ConnectionManagerOptions } from './connection-manager';
+// A ConnectionManager whose events are recorded, and helpers to wait on them.
+import type { ConnectionId, MessageView } from '../../shared/ipc/common';
+import { ConnectArgsSchema, type ConnectArgs, type ConnectionInfo } from '../../shared/ipc/connections';
+import { PublishArgsSchema, type PublishArgs } from '../../shared/ipc/publish';
+import { waitFor } from './wait-for';
+import { ConnectionManager, type ConnectionManagerOptions } from '../core/connections/connection-manager';
 
 export interface Received {
   readonly connectionId: ConnectionId;

@@ -1,34 +1,30 @@
-import { create } from 'zustand';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { ConnectionInfo } from '../../../../shared/ipc/connections';
 import type { ErrorData } from '../../../../shared/ipc/errors';
-import type { ImportResult, ProfileId, ProfilesList, ProfileView, SecretStoreInfo } from '../../../../shared/ipc/profiles';
-
-/** The connections panel's state: saved profiles, which one is being edited, and per-profile progress. */
-export interface ProfilesState {
-  readonly list: ProfilesList | null;
-  readonly secretStore: SecretStoreInfo | null;
-  /** The profile open in the editor; 'new' for a blank one. */
-  readonly editing: ProfileView | 'new' | null;
-  readonly connecting: Readonly<Record<string, boolean>>;
-  /** The last failure per profile id ('' for panel-wide failures). */
-  readonly errors: Readonly<Record<string, ErrorData>>;
-  readonly lastImport: Omit<ImportResult, 'list'> | null;
-}
-
-export const useProfilesStore = create<ProfilesState>()(() => ({
-  list: null,
-  secretStore: null,
-  editing: null,
-  connecting: {},
-  errors: {},
-  lastImport: null,
-}));
+import type { ProfileId, ProfilesList, ProfileView, SecretStoreInfo } from '../../../../shared/ipc/profiles';
+import type { AppState } from '../../store/root-store';
+import type { ProfilesState } from './state';
 
 const LIVE_STATES = new Set(['connecting', 'connected', 'reconnecting']);
 
-/** Selectors, grouped so components and tests read state the same way. */
+/**
+ * Reads of the profiles slice, and derivations of values a component already holds
+ * (those take the values, so a component can memoise on them).
+ */
 export const profileSelectors = {
+  list: (s: AppState): ProfilesList | null => s.profiles.list,
+  secretStore: (s: AppState): SecretStoreInfo | null => s.profiles.secretStore,
+  editing: (s: AppState): ProfileView | 'new' | null => s.profiles.editing,
+  lastImport: (s: AppState): ProfilesState['lastImport'] => s.profiles.lastImport,
+  /** The last failure for a profile id ('' panel-wide, 'editor' for the editor). */
+  errorOf:
+    (key: string) =>
+    (s: AppState): ErrorData | null =>
+      s.profiles.errors[key] ?? null,
+  connectingOf:
+    (id: ProfileId) =>
+    (s: AppState): boolean =>
+      s.profiles.connecting[id] ?? false,
   /** Profiles per folder, folders in order ('' first). */
   byFolder: (list: ProfilesList | null): readonly (readonly [string, readonly ProfileView[]])[] => {
     if (!list) return [];

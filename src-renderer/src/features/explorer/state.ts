@@ -1,11 +1,16 @@
-import { create } from 'zustand';
-import type { ErrorData } from '../../../shared/ipc/errors';
-import type { TreeFilter, TreeSort } from '../../../shared/ipc/explorer';
+import type { ErrorData } from '../../../../shared/ipc/errors';
+import type { ExplorerChanged, TreeFilter, TreeSort } from '../../../../shared/ipc/explorer';
 
 export type InspectorTab = 'value' | 'history' | 'chart';
 
-/** The explorer's UI state: versions, settings and flags only; rows, payloads and series stay in the core. */
-export interface ExplorerUiState {
+/**
+ * The explorer's state: per connection the tree's version and totals and the selection; the view's settings and flags.
+ * Rows, payloads and series stay in the core; the tree and its expansion too.
+ */
+export interface ExplorerState {
+  /** The core's last change report per connection (coalesced by the core to a few a second). */
+  readonly changed: Readonly<Record<string, ExplorerChanged>>;
+  readonly selected: Readonly<Record<string, string | null>>;
   /** The view version the core last reported per connection; rows are re-fetched when it moves. */
   readonly viewVersion: Readonly<Record<string, number>>;
   readonly sort: TreeSort;
@@ -19,7 +24,9 @@ export interface ExplorerUiState {
   readonly subscriptionsOpen: boolean;
 }
 
-export const useExplorerStore = create<ExplorerUiState>()(() => ({
+export const initialExplorerState: ExplorerState = {
+  changed: {},
+  selected: {},
   viewVersion: {},
   sort: 'name',
   filter: null,
@@ -28,4 +35,4 @@ export const useExplorerStore = create<ExplorerUiState>()(() => ({
   chartField: null,
   chartTopic: null,
   subscriptionsOpen: false,
-}));
+};

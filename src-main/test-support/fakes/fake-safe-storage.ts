@@ -1,7 +1,7 @@
 // Test support only: a stand-in for Electron's safeStorage with the same contract (strings in, opaque
 // bytes out, Chromium's 'v10' mark first), since the Electron binary cannot run here.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { SafeStorageLike } from './safe-storage-secret-store';
+import type { SafeStorageLike } from '../../core/secrets/safe-storage-secret-store';
 
 export function fakeSafeStorage(available = true): SafeStorageLike {
   const key = randomBytes(32);

@@ -1,24 +1,20 @@
-import type { CertificateId, ImportArgs, IssueArgs, GenerateCaArgs, TestBrokerArgs } from '../../../../shared/ipc/certificates';
-import { TopiaryError, type ErrorData } from '../../../../shared/ipc/errors';
+import type { CertificateEntryView, CertificateId, ImportArgs, IssueArgs, GenerateCaArgs, TestBrokerArgs } from '../../../../shared/ipc/certificates';
+import type { ErrorData } from '../../../../shared/ipc/errors';
 import { core } from '../../ipc/core-client';
-import { useCertificatesStore, type CertificatesView } from './certificates-store';
+import { toErrorData } from '../../lib/error-data';
 import { saveFile } from '../../lib/save-file';
-
-// Actions live outside React so any module (or a test) can call them.
-
-export function toErrorData(error: unknown): ErrorData {
-  return error instanceof TopiaryError ? error.toData() : { code: 'INTERNAL_ERROR', message: String(error) };
-}
+import { getSlice, setSlice } from '../../store/root-store';
+import type { CertificatesView } from './state';
 
 function setError(area: string, error: ErrorData | null): void {
-  useCertificatesStore.setState((s) => {
+  setSlice('certificates', (s) => {
     const { [area]: _old, ...rest } = s.errors;
     return { errors: error ? { ...rest, [area]: error } : rest };
   });
 }
 
 function setBusy(area: string, busy: boolean): void {
-  useCertificatesStore.setState((s) => ({ busy: { ...s.busy, [area]: busy } }));
+  setSlice('certificates', (s) => ({ busy: { ...s.busy, [area]: busy } }));
 }
 
 // Runs one request for an area of the panel: busy flag on, error cleared, error kept on failure.
@@ -41,7 +37,7 @@ let listening = false;
 export function listenToCertificates(): void {
   if (listening) return;
   listening = true;
-  core.on('certificates.changed', (list) => useCertificatesStore.setState({ list }));
+  core.on('certificates.changed', (list) => setSlice('certificates', { list }));
   // Which profiles use an entry is part of each row, so a profile change can change the list.
   core.on('profiles.changed', () => void refreshCertificates());
   void refreshCertificates();
@@ -49,23 +45,23 @@ export function listenToCertificates(): void {
 
 export async function refreshCertificates(): Promise<void> {
   const list = await run('list', () => core.invoke('certificates.list', {}));
-  if (list) useCertificatesStore.setState({ list });
+  if (list) setSlice('certificates', { list });
 }
 
 export function showView(view: CertificatesView): void {
-  useCertificatesStore.setState({ view });
+  setSlice('certificates', { view });
   if (view.kind === 'details') void loadChain(view.id);
-  if (view.kind === 'system-roots' && !useCertificatesStore.getState().systemRoots) void loadSystemRoots();
+  if (view.kind === 'system-roots' && !getSlice('certificates').systemRoots) void loadSystemRoots();
 }
 
 export async function loadChain(id: CertificateId): Promise<void> {
   const report = await run('chain', () => core.invoke('certificates.checkChain', { id }));
-  if (report) useCertificatesStore.setState({ chain: { id, report } });
+  if (report) setSlice('certificates', { chain: { id, report } });
 }
 
 export async function loadSystemRoots(): Promise<void> {
   const roots = await run('roots', () => core.invoke('certificates.systemRoots', {}));
-  if (roots) useCertificatesStore.setState({ systemRoots: roots });
+  if (roots) setSlice('certificates', { systemRoots: roots });
 }
 
 /** Imports; on success shows the (first) new entry. The error stays in errors.import (PASSPHRASE_REQUIRED asks for one). */
@@ -113,9 +109,9 @@ export async function issueCertificate(args: IssueArgs): Promise<boolean> {
 }
 
 export async function testBroker(args: TestBrokerArgs): Promise<void> {
-  useCertificatesStore.setState({ lastTest: null });
+  setSlice('certificates', { lastTest: null });
   const result = await run('test', () => core.invoke('certificates.testBroker', args));
-  if (result) useCertificatesStore.setState({ lastTest: result });
+  if (result) setSlice('certificates', { lastTest: result });
 }
 
 export async function exportPem(id: CertificateId, includePrivateKey: boolean, keyPassphrase?: string): Promise<void> {
@@ -132,4 +128,10 @@ export async function exportPkcs12(id: CertificateId, password: string): Promise
 
 export function clearError(area: string): void {
   setError(area, null);
+}
+
+/** The stored entries, read once (the profile editor offers them without following the store's changes). */
+export async function fetchStoredCertificates(): Promise<readonly CertificateEntryView[]> {
+  const list = await core.invoke('certificates.list', {});
+  return list.rows.flatMap((row) => (row.status === 'ok' ? [row.entry] : []));
 }

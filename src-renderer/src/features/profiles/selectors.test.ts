@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { ConnectionInfo, ConnectionState } from '../../../../shared/ipc/connections';
 import type { ProfileId, ProfilesList, ProfileView } from '../../../../shared/ipc/profiles';
-import { profileSelectors } from './profiles-store';
+import { profileSelectors } from './selectors';
 
 const profile = (id: string, folder: string, order: number): ProfileView => ({
   id: id as ProfileId,

@@ -1,4 +1,4 @@
-import type { KeyringRefusal, MasterKeyLookup, OsKeyring } from './os-keyring';
+import type { KeyringRefusal, MasterKeyLookup, OsKeyring } from '../../core/secrets/os-keyring';
 
 /** An in-memory keyring for tests of the vault's decisions; the real one is exercised against gnome-keyring. */
 export interface FakeOsKeyring extends OsKeyring {

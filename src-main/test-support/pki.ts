@@ -1,8 +1,14 @@
-// Test support only: builds a small PKI with the real openssl binary in a temp folder.
+// The one PKI for tests: every certificate a test, conformance run, e2e spec or benchmark needs comes from
+// here, made by the real openssl binary in a temp folder.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+export interface TestPkiOptions {
+  /** Common name of client.crt, which brokers may take as the username; default topiary-client. */
+  readonly clientCn?: string;
+}
 
 export interface TestPki {
   readonly dir: string;
@@ -22,7 +28,7 @@ export interface TestPki {
  * wrong-host.crt/.key (only DNS:wrong.example), expired.crt/.key (2020-2021, signed by root),
  * future.crt/.key (valid from 2099), self.crt/.key (self-signed localhost leaf).
  */
-export function createTestPki(): TestPki {
+export function createTestPki(options: TestPkiOptions = {}): TestPki {
   const dir = mkdtempSync(join(tmpdir(), 'topiary-pki-'));
   const path = (name: string): string => join(dir, name);
   const openssl = (args: readonly string[]): string =>
@@ -112,7 +118,7 @@ export function createTestPki(): TestPki {
   sign('direct', 'root', 'server');
 
   ecKey('client');
-  csr('client', '/CN=topiary-client');
+  csr('client', `/CN=${options.clientCn ?? 'topiary-client'}`);
   sign('client', 'root', 'client');
 
   ecKey('wrong-host');

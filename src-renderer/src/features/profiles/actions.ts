@@ -1,27 +1,21 @@
 import type { ConnectionId } from '../../../../shared/ipc/common';
-import { TopiaryError, type ErrorData } from '../../../../shared/ipc/errors';
+import type { ErrorData } from '../../../../shared/ipc/errors';
 import type { ProfileId, ProfilesList, ProfileView, SaveProfileArgs } from '../../../../shared/ipc/profiles';
 import { core } from '../../ipc/core-client';
-import { connectionChanged, disconnect } from '../../store/actions';
-import { useAppStore } from '../../store/app-store';
-import { useProfilesStore } from './profiles-store';
+import { toErrorData } from '../../lib/error-data';
 import { saveFile } from '../../lib/save-file';
-
-// Actions live outside React so any module (or a test) can call them.
-
-function toErrorData(error: unknown): ErrorData {
-  return error instanceof TopiaryError ? error.toData() : { code: 'INTERNAL_ERROR', message: String(error) };
-}
+import { setSlice } from '../../store/root-store';
+import { activateConnection, connectionChanged, disconnect } from '../connections/actions';
 
 function setError(key: string, error: ErrorData | null): void {
-  useProfilesStore.setState((s) => {
+  setSlice('profiles', (s) => {
     const { [key]: _old, ...rest } = s.errors;
     return { errors: error ? { ...rest, [key]: error } : rest };
   });
 }
 
 function listChanged(list: ProfilesList): void {
-  useProfilesStore.setState({ list });
+  setSlice('profiles', { list });
 }
 
 let listening = false;
@@ -32,12 +26,12 @@ export function listenToProfiles(): void {
   listening = true;
   core.on('profiles.changed', listChanged);
   void Promise.all([core.invoke('profiles.list', {}), core.invoke('profiles.secretStoreInfo', {})])
-    .then(([list, secretStore]) => useProfilesStore.setState({ list, secretStore }))
+    .then(([list, secretStore]) => setSlice('profiles', { list, secretStore }))
     .catch((error: unknown) => setError('', toErrorData(error)));
 }
 
 export function editProfile(profile: ProfileView | 'new' | null): void {
-  useProfilesStore.setState({ editing: profile });
+  setSlice('profiles', { editing: profile });
   setError('editor', null);
 }
 
@@ -45,7 +39,7 @@ export function editProfile(profile: ProfileView | 'new' | null): void {
 export async function saveProfile(args: SaveProfileArgs): Promise<ProfileId | null> {
   try {
     const { id, list } = await core.invoke('profiles.save', args);
-    useProfilesStore.setState({ list, editing: null });
+    setSlice('profiles', { list, editing: null });
     setError('editor', null);
     return id;
   } catch (error) {
@@ -77,18 +71,18 @@ export function moveProfile(id: ProfileId, folder: string, index: number): Promi
 
 /** Connects from a profile and makes the new connection the active one (each keeps its own tree). */
 export async function connectProfile(id: ProfileId): Promise<void> {
-  useProfilesStore.setState((s) => ({ connecting: { ...s.connecting, [id]: true } }));
+  setSlice('profiles', (s) => ({ connecting: { ...s.connecting, [id]: true } }));
   setError(id, null);
   try {
     const info = await core.invoke('profiles.connect', { id });
     connectionChanged(info);
-    useAppStore.setState({ activeId: info.connectionId });
+    activateConnection(info.connectionId);
     // The core pushes profiles.changed too; this keeps the row live even if that push is slower.
     listChanged(await core.invoke('profiles.list', {}));
   } catch (error) {
     setError(id, toErrorData(error));
   } finally {
-    useProfilesStore.setState((s) => ({ connecting: { ...s.connecting, [id]: false } }));
+    setSlice('profiles', (s) => ({ connecting: { ...s.connecting, [id]: false } }));
   }
 }
 
@@ -100,16 +94,11 @@ export async function disconnectProfile(id: ProfileId, connectionId: ConnectionI
   }
 }
 
-/** Switching is instant: the store keeps each connection's explorer state by id. */
-export function activateConnection(connectionId: ConnectionId): void {
-  useAppStore.setState({ activeId: connectionId });
-}
-
 export async function importProfiles(text: string, source: 'topiary' | 'foreign'): Promise<void> {
   try {
     const result = source === 'topiary' ? await core.invoke('profiles.import', { text }) : await core.invoke('profiles.importForeign', { text });
     const { list, ...summary } = result;
-    useProfilesStore.setState({ list, lastImport: summary });
+    setSlice('profiles', { list, lastImport: summary });
     setError('', null);
   } catch (error) {
     setError('', toErrorData(error));
@@ -128,5 +117,5 @@ export async function exportProfiles(includeSecrets: boolean): Promise<void> {
 }
 
 export function dismissImportSummary(): void {
-  useProfilesStore.setState({ lastImport: null });
+  setSlice('profiles', { lastImport: null });
 }
