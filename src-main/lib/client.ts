@@ -404,7 +404,7 @@ export class TopiaryClient extends EventEmitter<ClientEvents> {
       });
     }
     if (info.state === 'reconnecting' && info.reconnect) {
-      this.emit('reconnecting', { attempt: info.reconnect.attempt, maxAttempts: info.reconnect.maxAttempts, nextInMs: Math.max(0, info.reconnect.nextAttemptAt - Date.now()) });
+      this.emit('reconnecting', { attempt: info.reconnect.attempt, maxAttempts: info.reconnect.maxAttempts, nextInMs: Math.max(0, (info.reconnect.nextAttemptAt ?? Date.now()) - Date.now()) });
     }
     if (info.state === 'error' && previous !== 'connecting' && info.error) {
       this.emitError(new TopiaryError(info.error.code, info.error.message, info.error.details));
