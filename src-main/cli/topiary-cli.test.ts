@@ -101,7 +101,7 @@ describe('topiary, the command', () => {
       const lines = r.stdout.trim().split('\n');
       expect(lines).toHaveLength(3);
       for (const l of lines) expect(l).toMatch(/^cli\/pub: PUBACK .*\(0x00\) in \d+\.\d ms$/);
-      await waitFor(() => got.length === 3, { what: 'three messages' });
+      await waitFor(() => got.length === 3, { timeoutMs: 30_000, what: 'three messages' });
       expect(got).toEqual(['n=1', 'n=2', 'n=3']);
     } finally {
       await watcher.end();
@@ -110,7 +110,7 @@ describe('topiary, the command', () => {
 
   it('sub prints messages and stops at --count; --timeout short of --count exits 1', async () => {
     const sub = start(['sub', '-u', broker.url, '-i', 'cli-sub-text', '-t', 'cli/sub/#', '--count', '2']);
-    await waitFor(() => broker.engine.listClients().some((c) => c.clientId === 'cli-sub-text' && c.subscriptions.length > 0), { what: 'the subscriber' });
+    await waitFor(() => broker.engine.listClients().some((c) => c.clientId === 'cli-sub-text' && c.subscriptions.length > 0), { timeoutMs: 30_000, what: 'the subscriber' });
     const pub = await connect({ url: broker.url });
     await pub.publish('cli/sub/a', 'hello', { qos: 1 });
     await pub.publish('cli/sub/b', { x: 1 }, { qos: 1 });
@@ -124,15 +124,15 @@ describe('topiary, the command', () => {
 
   it('sub stops cleanly on Ctrl-C, keeping what it printed', async () => {
     const sub = start(['sub', '-u', broker.url, '-i', 'cli-sub-int', '-t', 'cli/int']);
-    await waitFor(() => broker.engine.listClients().some((c) => c.clientId === 'cli-sub-int' && c.subscriptions.length > 0), { what: 'the subscriber' });
+    await waitFor(() => broker.engine.listClients().some((c) => c.clientId === 'cli-sub-int' && c.subscriptions.length > 0), { timeoutMs: 30_000, what: 'the subscriber' });
     const pub = await connect({ url: broker.url });
     await pub.publish('cli/int', 'kept', { qos: 1 });
     await pub.end();
-    await waitFor(() => sub.out().includes('kept'), { what: 'the message printed' });
+    await waitFor(() => sub.out().includes('kept'), { timeoutMs: 30_000, what: 'the message printed' });
     sub.child.kill('SIGINT');
     expect(await sub.exit).toBe(0);
     expect(sub.out()).toBe('cli/int kept\n');
-    await waitFor(() => !broker.engine.listClients().some((c) => c.clientId === 'cli-sub-int'), { what: 'the client to disconnect' });
+    await waitFor(() => !broker.engine.listClients().some((c) => c.clientId === 'cli-sub-int'), { timeoutMs: 30_000, what: 'the client to disconnect' });
   });
 
   it('pipes sub --format ndjson into pub --stdin byte for byte, with properties', async () => {
@@ -156,7 +156,7 @@ describe('topiary, the command', () => {
     shell.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exit = new Promise<number | null>((resolve) => shell.on('close', resolve));
     try {
-      await waitFor(() => broker.engine.listClients().some((c) => c.clientId === 'cli-pipe' && c.subscriptions.length > 0), { what: 'the piped subscriber' });
+      await waitFor(() => broker.engine.listClients().some((c) => c.clientId === 'cli-pipe' && c.subscriptions.length > 0), { timeoutMs: 30_000, what: 'the piped subscriber' });
       const pub = await connect({ url: broker.url, protocolVersion: 5 });
       for (const [i, p] of payloads.entries()) {
         await pub.publish(`pipe/${i}`, p, { qos: (i % 3) as 0 | 1 | 2, properties: { userProperties: [['n', String(i)]], contentType: 'application/x-test', correlationData: new Uint8Array([i, 255]) } });
@@ -164,7 +164,7 @@ describe('topiary, the command', () => {
       await pub.end();
       expect(await exit).toBe(0);
       expect(stderr).toBe('');
-      await waitFor(() => received.length === payloads.length, { what: 'every piped message' });
+      await waitFor(() => received.length === payloads.length, { timeoutMs: 30_000, what: 'every piped message' });
       for (const [i, p] of payloads.entries()) {
         const m = received.find((r) => r.topic === `pipe/${i}`);
         expect(Buffer.from(m!.payload).equals(Buffer.from(p))).toBe(true);
@@ -181,10 +181,27 @@ describe('topiary, the command', () => {
   });
 });
 
+describe('topiary check', () => {
+  it('prints a table, or JSON with --json, each line saying how it was determined; an unreachable broker exits 1', async () => {
+    const table = await topiary(['check', '-u', broker.url]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/MQTT versions accepted\s+5\.0, 3\.1\.1, 3\.1\s+test: connected with each version/);
+    expect(table.stdout).toMatch(/receive maximum\s+\d+\s+CONNACK property/);
+    const json = await topiary(['check', '-u', broker.url, '--json']);
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout) as { url: string; lines: { name: string; value: string; how: string }[] };
+    expect(report.url).toBe(broker.url);
+    expect(report.lines.find((l) => l.name === 'will delivery')).toEqual({ name: 'will delivery', value: 'delivered', how: 'test: dropped a connection without DISCONNECT' });
+    const refused = await topiary(['check', '-u', `mqtt://127.0.0.1:${await freePort()}`]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^error: Connection refused/);
+  });
+});
+
 describe('topiary broker', () => {
   it('runs headless, prints its URL, and stops on Ctrl-C', async () => {
     const b = start(['broker', '--port', '0']);
-    await waitFor(() => /listening (mqtt:\/\/\S+)/.exec(b.out()), { what: 'the listening line' });
+    await waitFor(() => /listening (mqtt:\/\/\S+)/.exec(b.out()), { timeoutMs: 30_000, what: 'the listening line' });
     const url = /listening (mqtt:\/\/\S+)/.exec(b.out())![1]!;
     const c = await connect({ url });
     expect((await c.publish('b/x', 'x', { qos: 1 })).ack).toBe('PUBACK');
@@ -198,14 +215,14 @@ describe('topiary broker', () => {
     try {
       const port = String(await freePort());
       const first = start(['broker', '--port', port, '--data', dir]);
-      await waitFor(() => first.out().includes('listening'), { what: 'the first broker' });
+      await waitFor(() => first.out().includes('listening'), { timeoutMs: 30_000, what: 'the first broker' });
       const c = await connect({ url: `mqtt://127.0.0.1:${port}` });
       await c.publish('kept/retained', 'still here', { qos: 1, retain: true });
       await c.end();
       first.child.kill('SIGINT');
       expect(await first.exit).toBe(0);
       const second = start(['broker', '--port', port, '--data', dir]);
-      await waitFor(() => second.out().includes('listening'), { what: 'the second broker' });
+      await waitFor(() => second.out().includes('listening'), { timeoutMs: 30_000, what: 'the second broker' });
       const s = await connect({ url: `mqtt://127.0.0.1:${port}` });
       // The iterator first: the retained message follows the SUBACK at once.
       const stream = s.messages('kept/#');
@@ -244,7 +261,7 @@ describe('topiary broker', () => {
         ].join('\n'),
       );
       const b = start(['broker', '-c', conf]);
-      await waitFor(() => b.out().includes('listening'), { what: 'the broker' });
+      await waitFor(() => b.out().includes('listening'), { timeoutMs: 30_000, what: 'the broker' });
       expect(b.out()).toContain(`listening mqtt://127.0.0.1:${port}`);
       expect(b.err()).toContain(':2: skipped "pid_file /run/mosquitto/mosquitto.pid"');
       expect(b.err()).toContain(':4: skipped "log_dest file /var/log/mosquitto/mosquitto.log"');

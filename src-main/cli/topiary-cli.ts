@@ -1,5 +1,6 @@
 import { TopiaryError } from '../../shared/ipc/errors';
 import { brokerCommand } from './broker-command';
+import { checkCommand } from './check-command';
 import { describeFailure, UsageError, type CliIo, type Command } from './cli-io';
 import { pubCommand } from './pub-command';
 import { subCommand } from './sub-command';
@@ -9,6 +10,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   pub: pubCommand,
   sub: subCommand,
   broker: brokerCommand,
+  check: checkCommand,
 };
 
 function usage(): string {

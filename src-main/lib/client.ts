@@ -120,6 +120,11 @@ export class TopiaryClient extends EventEmitter<ClientEvents> {
   private readonly v5: boolean;
   private readonly connectionId = randomUUID() as ConnectionId;
   private readonly deadlines: DeadlineSweeper;
+  /**
+   * Messages that arrive before connect() has handed the client over (a session's queued messages, retained
+   * ones after the first SUBACK): held and replayed once the caller could attach its listeners.
+   */
+  private early: MessageView[] | undefined = [];
   /** MQTT.js options for a publish without properties, one per QoS and retain flag (MQTT.js copies them). */
   private readonly plainOptions = [0, 1, 2].map((qos) => [false, true].map((retain) => Object.freeze({ qos: qos as Qos, retain })));
 
@@ -139,6 +144,8 @@ export class TopiaryClient extends EventEmitter<ClientEvents> {
     const args = await resolveConnectOptions(options);
     const client = new TopiaryClient(args, options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS, options.packetLogCapacity ?? 0);
     await client.start(options);
+    // After the caller's `await connect()` continuation has run and attached its listeners.
+    setImmediate(() => client.replayEarly());
     return client;
   }
 
@@ -411,7 +418,18 @@ export class TopiaryClient extends EventEmitter<ClientEvents> {
     }
   }
 
+  private replayEarly(): void {
+    const held = this.early ?? [];
+    this.early = undefined;
+    for (const m of held) this.onMessage(m);
+  }
+
   private onMessage(message: MessageView): void {
+    if (this.early) {
+      // Bounded like everything else: a flood before the caller is ready is cut, not buffered without end.
+      if (this.early.length < 10_000) this.early.push(message);
+      return;
+    }
     this.emit('message', message);
     for (const s of this.streams) s.offer(message);
   }

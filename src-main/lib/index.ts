@@ -31,3 +31,4 @@ export type { CallLimits } from './deadline';
 export { createBroker, EmbeddedBroker, type EmbeddedBrokerOptions } from './embedded-broker';
 export { TopiaryError, ERROR_CODES, type ErrorCode, type ErrorData } from '../../shared/ipc/errors';
 export { CAPABILITIES, CapabilityError, Connector, createConnector, type Capability, type ConnectorEvents, type SeenTopic } from './connector';
+export { checkBroker, type CheckLine, type CheckReport } from './broker-check';
