@@ -48,11 +48,11 @@ async function buildMain() {
  * only), so `npm ci` builds it through the `prepare` script.
  */
 async function buildLib() {
-  await esbuild({ ...common, entryPoints: { index: 'src-main/lib/index.ts' }, outdir: path.join(root, 'dist/lib'), outExtension: { '.js': '.cjs' } });
+  await esbuild({ ...common, entryPoints: { index: path.join(root, 'src-main/lib/index.ts') }, outdir: path.join(root, 'dist/lib'), outExtension: { '.js': '.cjs' } });
   await esbuild({
     ...common,
     format: 'esm',
-    entryPoints: { index: 'src-main/lib/index.ts' },
+    entryPoints: { index: path.join(root, 'src-main/lib/index.ts') },
     outdir: path.join(root, 'dist/lib'),
     outExtension: { '.js': '.mjs' },
     // Bundled code from CommonJS-era packages expects require and __dirname.
@@ -61,7 +61,7 @@ async function buildLib() {
     },
   });
   if (existsSync(path.join(root, 'src-main/cli/topiary-cli.ts'))) {
-    await esbuild({ ...common, entryPoints: { 'topiary-cli': 'src-main/cli/topiary-cli.ts' }, outdir: path.join(root, 'dist/lib'), outExtension: { '.js': '.cjs' } });
+    await esbuild({ ...common, entryPoints: { 'topiary-cli': path.join(root, 'src-main/cli/topiary-cli.ts') }, outdir: path.join(root, 'dist/lib'), outExtension: { '.js': '.cjs' } });
   }
 }
 

@@ -283,3 +283,44 @@ describe('topiary broker', () => {
     }
   }, 60_000);
 });
+
+describe('topiary cert', () => {
+  it('makes a CA, server and client certificates that a mosquitto.conf TLS listener and pub --ca/--cert/--key use', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'topiary-cli-cert-'));
+    const at = (f: string): string => path.join(dir, f);
+    try {
+      expect((await topiary(['cert', 'ca', '--cn', 'Test CA', '--out', at('ca')])).code).toBe(0);
+      expect((await topiary(['cert', 'server', '--ca-cert', at('ca.crt'), '--ca-key', at('ca.key'), '--cn', 'localhost', '--san', '127.0.0.1', '--san', 'localhost', '--out', at('server')])).code).toBe(0);
+      expect((await topiary(['cert', 'client', '--ca-cert', at('ca.crt'), '--ca-key', at('ca.key'), '--cn', 'device-1', '--out', at('client')])).code).toBe(0);
+      const again = await topiary(['cert', 'ca', '--cn', 'Other', '--out', at('ca')]);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('already exists');
+      const inspect = await topiary(['cert', 'inspect', at('server.crt'), '--json']);
+      expect(inspect.code).toBe(0);
+      const details = JSON.parse(inspect.stdout) as { certificates: { subject: { commonName: string }; subjectAltNames: { ip: string[]; dns: string[] }; extendedKeyUsage: string[] }[] };
+      expect(details.certificates[0]).toMatchObject({ subject: { commonName: 'localhost' }, subjectAltNames: { ip: ['127.0.0.1'], dns: ['localhost'] }, extendedKeyUsage: ['serverAuth'] });
+
+      const port = await freePort();
+      await writeFile(
+        at('tls.conf'),
+        [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'certfile server.crt', 'keyfile server.key', 'cafile ca.crt', 'require_certificate true'].join('\n'),
+      );
+      const b = start(['broker', '-c', at('tls.conf')]);
+      try {
+        await waitFor(() => b.out().includes('listening'), { timeoutMs: 30_000, what: 'the TLS broker' });
+        const url = `mqtts://127.0.0.1:${port}`;
+        const ok = await topiary(['pub', '-u', url, '--ca', at('ca.crt'), '--cert', at('client.crt'), '--key', at('client.key'), '-t', 'tls/t', '-m', 'x', '-q', '1']);
+        expect(ok.stderr).toBe('');
+        expect(ok.code).toBe(0);
+        const noCert = await topiary(['pub', '-u', url, '--ca', at('ca.crt'), '-t', 'tls/t', '-m', 'x']);
+        expect(noCert.code).toBe(1);
+        expect(noCert.stderr).toMatch(/^error: .*(certificate|TLS)/i);
+      } finally {
+        b.child.kill('SIGINT');
+        await b.exit;
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { TopiaryError } from '../../shared/ipc/errors';
 import { brokerCommand } from './broker-command';
+import { certCommand } from './cert-command';
 import { checkCommand } from './check-command';
 import { describeFailure, UsageError, type CliIo, type Command } from './cli-io';
 import { pubCommand } from './pub-command';
@@ -11,6 +12,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   sub: subCommand,
   broker: brokerCommand,
   check: checkCommand,
+  cert: certCommand,
 };
 
 function usage(): string {
