@@ -253,6 +253,11 @@ export class ExplorerService {
     return gaugeOf(explored);
   }
 
+  /** A connection's session (its index, history and buffer), for benchmarks and tests to read. */
+  session(connectionId: ConnectionId): ExplorerSession | undefined {
+    return this.explored.get(connectionId)?.session;
+  }
+
   /** The live topic index of a connection, read-only for others (the composer's topic suggestions). */
   topicIndex(connectionId: ConnectionId): TopicIndex | undefined {
     return this.explored.get(connectionId)?.session.index;
