@@ -6,9 +6,8 @@ import type { Wire } from '../../shared/ipc/wire';
 import { TopiaryError } from '../../shared/ipc/errors';
 import type { CertificateId } from '../../shared/ipc/certificates';
 import { ConnectArgsSchema } from '../../shared/ipc/connections';
-import { brokerHandlers } from './broker-handlers';
-import { BrokerService } from './broker-service';
-import { setUpQuickLocalTls } from './quick-local-tls';
+import { brokerHandlers } from './broker/broker-handlers';
+import { BrokerService } from './broker/broker-service';
 import { certificatesHandlers } from './certificates/certificates-handlers';
 import { CertificatesService } from './certificates/certificates-service';
 import { ConnectionEventFanOut, ConnectionManager } from './connections/connection-manager';
@@ -128,15 +127,6 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       return { cert: pem.cert, key: pem.key, ...(pem.ca.length > 0 ? { ca: pem.ca.join('\n') } : {}) };
     },
   });
-  const quickLocalTls = () =>
-    setUpQuickLocalTls({
-      generateCa: (args) => certificates.generateCa(args),
-      issue: (args) => certificates.issue(args),
-      brokerStatus: () => broker.status(),
-      saveBrokerSettings: (settings) => broker.saveSettings(settings),
-      startBroker: () => broker.start(),
-      saveProfile: (args) => profiles.save(args),
-    });
 
   // A certificate in use by a profile or a broker listener is named as such (and not deleted without force).
   certificates.addUsers((id) => [
@@ -148,7 +138,12 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     ...connectionRequests,
     ...explorerHandlers(explorer),
     ...publishHandlers(composer, connections),
-    ...brokerHandlers(broker, quickLocalTls),
+    // Quick local TLS makes certificates and a profile besides the broker's listener.
+    ...brokerHandlers(broker, {
+      generateCa: (args) => certificates.generateCa(args),
+      issue: (args) => certificates.issue(args),
+      saveProfile: (args) => profiles.save(args),
+    }),
     ...profilesHandlers(profiles),
     ...certificatesHandlers(certificates),
   };

@@ -7,7 +7,7 @@ import type { AuthResult, Credentials } from './authenticator';
 import type { Broker, BrokerOptions, LocalPublish } from './broker';
 import { PROTOCOL_MAX_PACKET, SESSION_NEVER_EXPIRES } from './connect-handshake';
 import { Connection } from './connection';
-import type { ClientIdentity, ConnectionHost, ConnectionSettings, Flushable, TrafficCounters } from './connection-host';
+import type { ClientIdentity, ConnectionHost, ConnectionSettings, Flushable, RouteResult, TrafficCounters } from './connection-host';
 import type { FlowControl } from './flow-control';
 import { createMessage, type Message } from './message';
 import { MemoryStore, type BrokerSnapshot, type PersistenceStore } from './persistence';
@@ -35,6 +35,10 @@ import {
 } from './types';
 
 const SWEEP_MS = 250;
+const DEFAULT_QUEUE_MESSAGES = 100_000;
+const DEFAULT_QUEUE_BYTES = 256 * 1024 * 1024;
+/** Queued QoS 1/2 messages for an online client above which the publishers feeding it are paused. */
+const QUEUE_HIGH_WATER = 1000;
 const SAVE_MS = 1000;
 export const BROKER_VERSION = 'topiary-broker 0.1.0';
 
@@ -87,10 +91,15 @@ export class BrokerCore implements Broker, ConnectionHost {
     const rules = [...(options.acl ?? [])];
     if (options.aclFile) rules.push(...parseAclFile(readConfigFile(options.aclFile, 'ACL file')));
     this.acl = new Acl(rules);
+    const queueMessages = this.limits.maxQueued ?? DEFAULT_QUEUE_MESSAGES;
+    // Publishers are paused well before the limit, so a client that reads never loses a message to it.
+    const queueHighWater = Math.max(1, Math.min(QUEUE_HIGH_WATER, Math.floor(queueMessages / 2)));
     this.settings = {
       maxPacketSize: this.limits.maxPacketSize ?? PROTOCOL_MAX_PACKET,
       maxInflight: Math.max(1, Math.min(65535, this.limits.maxInflight ?? 100)),
-      maxQueued: this.limits.maxQueued ?? 1000,
+      queueLimit: { messages: queueMessages, bytes: this.limits.maxQueuedBytes ?? DEFAULT_QUEUE_BYTES },
+      queueHighWater,
+      queueResume: Math.floor(queueHighWater / 4),
       topicAliasMaximum: this.limits.topicAliasMaximum ?? 10,
       maximumQos: this.limits.maximumQos ?? 2,
       retainAvailable: this.limits.retainAvailable ?? true,
@@ -111,6 +120,7 @@ export class BrokerCore implements Broker, ConnectionHost {
       publishReceived: 0,
       publishSent: 0,
       publishDropped: 0,
+      queueOverflow: 0,
       subscriptions: 0,
       retained: 0,
     };
@@ -336,6 +346,7 @@ export class BrokerCore implements Broker, ConnectionHost {
 
   /** Delivers a message to every matching session; returns how many received it. */
   route(msg: Message): number {
+    this.routeDropped = 0;
     if (msg.retain && this.settings.retainAvailable) {
       this.retained.set(msg, Date.now());
       // $SYS values are regenerated on start, so they never need saving.
@@ -347,7 +358,8 @@ export class BrokerCore implements Broker, ConnectionHost {
     const mark = ++this.routeMark;
     const targets = this.routeTargets;
     const aclOn = this.acl.enabled;
-    const maxQueued = this.settings.maxQueued;
+    const limit = this.settings.queueLimit;
+    const highWater = this.settings.queueHighWater;
     let delivered = 0;
     for (const e of entries) {
       if (dollar && e.wildcardFirst) continue;
@@ -374,12 +386,13 @@ export class BrokerCore implements Broker, ConnectionHost {
     for (let i = 0; i < targets.length; i++) {
       const s = targets[i]!;
       const qos = (msg.qos < s.routeQos ? msg.qos : s.routeQos) as QoS;
-      if (s.deliver(msg, qos, s.routeRetain && msg.retain, s.routeSubIds, maxQueued)) delivered++;
-      else if (qos > 0 || s.link) this.countDrop(s.clientId, msg.topic, 'queue full');
+      if (s.deliver(msg, qos, s.routeRetain && msg.retain, s.routeSubIds, limit)) delivered++;
+      // QoS 0 refusals are counted where they happen, with their own reason.
+      else if (qos > 0) this.countOverflow(s.clientId, msg.topic);
       if (qos > 0) {
         if (!s.link) this.dirty = true;
-        // An online client falling behind: slow its publishers before its queue overflows.
-        else if (s.queued * 2 > maxQueued) this.throttleSource(s.link.flow);
+        // An online client falling behind: slow its publishers long before its queue could overflow.
+        else if (s.queued > highWater) this.throttleSource(s.link.flow);
       }
     }
     targets.length = 0;
@@ -397,8 +410,9 @@ export class BrokerCore implements Broker, ConnectionHost {
         if (this.acl.enabled && !this.acl.canReceive({ username: session.username, clientId: session.clientId }, msg.topic)) continue;
         group.next = (group.next + i + 1) % n;
         const qos = (msg.qos < sub.qos ? msg.qos : sub.qos) as QoS;
-        const ok = session.deliver(msg, qos, sub.retainAsPublished && msg.retain, sub.subscriptionId === undefined ? undefined : [sub.subscriptionId], this.settings.maxQueued);
-        if (!ok) this.countDrop(session.clientId, msg.topic, 'queue full');
+        const ok = session.deliver(msg, qos, sub.retainAsPublished && msg.retain, sub.subscriptionId === undefined ? undefined : [sub.subscriptionId], this.settings.queueLimit);
+        if (!ok && qos > 0) this.countOverflow(session.clientId, msg.topic);
+        if (qos > 0 && session.link && session.queued > this.settings.queueHighWater) this.throttleSource(session.link.flow);
         return ok;
       }
     }
@@ -408,14 +422,25 @@ export class BrokerCore implements Broker, ConnectionHost {
   /** The connection whose PUBLISH is being routed right now (for backpressure). */
   private currentSource: FlowControl | undefined;
 
+  /** Sessions that had no room for the message routed last. */
+  private routeDropped = 0;
+
   /** Routes a client's PUBLISH, remembering its publisher so a congested subscriber can slow it. */
-  routeFrom(source: FlowControl, msg: Message): number {
+  routeFrom(source: FlowControl, msg: Message): RouteResult {
     this.currentSource = source;
     try {
-      return this.route(msg);
+      const delivered = this.route(msg);
+      return { delivered, dropped: this.routeDropped };
     } finally {
       this.currentSource = undefined;
     }
+  }
+
+  /** A QoS 1/2 message found its session's queue full (offline, or a client that stopped reading). */
+  private countOverflow(clientId: string, topic: string): void {
+    this.routeDropped++;
+    this.stats.queueOverflow++;
+    this.countDrop(clientId, topic, 'queue full');
   }
 
   /** A consumer is congested: pause the publisher currently feeding it. */
@@ -489,7 +514,9 @@ export class BrokerCore implements Broker, ConnectionHost {
     this.clock = now;
     for (const conn of this.connections) {
       if (conn.state === 'connected') {
-        if (conn.keepalive > 0 && now - conn.lastActivity > conn.keepalive * 1500) {
+        // A publisher we paused cannot show activity; its silence is ours.
+        if (conn.flow.paused) conn.lastActivity = now;
+        else if (conn.keepalive > 0 && now - conn.lastActivity > conn.keepalive * 1500) {
           conn.disconnect(ReasonCode.KeepAliveTimeout, 'keep alive timeout');
         }
       } else if (now - conn.lastActivity > 10_000) {
@@ -544,6 +571,7 @@ export class BrokerCore implements Broker, ConnectionHost {
         subscriptions: [...s.subscriptions.values()].map(subscriptionInfo),
         inflight: s.inflight.size,
         queued: s.queued,
+        dropped: s.dropped,
       });
     }
     return out;

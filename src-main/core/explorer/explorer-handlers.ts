@@ -21,6 +21,7 @@ export function explorerHandlers(explorer: ExplorerService): DomainHandlers<'exp
       return null;
     },
     'explorer.clearRetained': (args) => explorer.clearRetained(args),
+    'explorer.setPauseBudget': ({ connectionId, messages, bytes }) => explorer.setPauseBudget(connectionId, messages, bytes),
     'explorer.pause': ({ connectionId, paused }) => explorer.pause(connectionId, paused),
     'explorer.subscriptions': ({ connectionId }) => explorer.subscriptions(connectionId),
     'explorer.subscribe': ({ connectionId, subscriptions }) => explorer.subscribe(connectionId, subscriptions),

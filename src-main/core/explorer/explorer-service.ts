@@ -245,6 +245,13 @@ export class ExplorerService {
     return { count: topics.length, sample, cleared: topics.length, elapsedMs: Math.round(performance.now() - started) };
   }
 
+  /** How much a paused tree may hold, in messages and bytes. */
+  setPauseBudget(connectionId: ConnectionId, messages: number, bytes: number): BufferGauge {
+    const explored = this.require(connectionId);
+    explored.session.buffer.setCapacity(messages, bytes);
+    return gaugeOf(explored);
+  }
+
   /** Pausing freezes the tree while messages keep being counted and held; resuming applies what was held. */
   pause(connectionId: ConnectionId, paused: boolean): BufferGauge {
     const explored = this.require(connectionId);
@@ -421,7 +428,16 @@ export class ExplorerService {
 
 function gaugeOf(explored: Explored): BufferGauge {
   const s = explored.session.buffer.stats();
-  return { paused: s.paused, bufferedMessages: s.bufferedMessages, fill: s.fill, received: s.received, dropped: s.dropped };
+  return {
+    paused: s.paused,
+    bufferedMessages: s.bufferedMessages,
+    bufferedBytes: s.bufferedBytes,
+    fill: s.fill,
+    received: s.received,
+    dropped: s.dropped,
+    capacityMessages: s.capacityMessages,
+    capacityBytes: s.capacityBytes,
+  };
 }
 
 function inspected(message: ExplorerMessage, n: number): InspectedMessage {
