@@ -101,6 +101,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     'connections.disconnect': ({ connectionId }) => connections.disconnect(connectionId),
     'connections.list': () => connections.list(),
     'connections.info': ({ connectionId }) => connections.get(connectionId),
+    'connections.reconnect': ({ connectionId }) => connections.reconnect(connectionId),
     'connections.packetLog': ({ connectionId, ...window }) => connections.packetLog(connectionId, window),
     'connections.exportPacketLog': ({ connectionId, ...filter }) => connections.exportPacketLog(connectionId, filter),
     'explorer.view': (args, { clientId }) => explorer.view(args, clientId),
@@ -120,6 +121,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       return null;
     },
     'explorer.clearRetained': (args) => explorer.clearRetained(args),
+    'explorer.setPauseBudget': ({ connectionId, messages, bytes }) => explorer.setPauseBudget(connectionId, messages, bytes),
     'explorer.pause': ({ connectionId, paused }) => explorer.pause(connectionId, paused),
     'explorer.subscriptions': ({ connectionId }) => explorer.subscriptions(connectionId),
     'explorer.subscribe': ({ connectionId, subscriptions }) => explorer.subscribe(connectionId, subscriptions),
