@@ -12,6 +12,13 @@ export const ERROR_CODES = [
   'QOS_ERROR',
   'PAYLOAD_ERROR',
   'PUBLISH_FAILED',
+  // A packet larger than the broker's Maximum Packet Size (from its CONNACK, or learned from an MQTT 3 broker
+  // that closed the connection right after it): refused before sending, never resent.
+  'PACKET_TOO_LARGE',
+  // Another client connected with the same client id; reconnecting would only take the session back and forth.
+  'SESSION_TAKEN_OVER',
+  // A request/response exchange got no matching reply in time.
+  'REQUEST_TIMEOUT',
   'NOT_CONNECTED',
   'NOT_FOUND',
   // Certificates: a passphrase to ask for, one that was wrong, a key that belongs to another certificate,

@@ -253,6 +253,12 @@ export class ExplorerService {
   }
 
   /** Pausing freezes the tree while messages keep being counted and held; resuming applies what was held. */
+  setPauseBudget(connectionId: ConnectionId, messages: number, bytes: number): BufferGauge {
+    const explored = this.require(connectionId);
+    explored.buffer.setCapacity(messages, bytes);
+    return gaugeOf(explored);
+  }
+
   pause(connectionId: ConnectionId, paused: boolean): BufferGauge {
     const explored = this.require(connectionId);
     if (paused) explored.buffer.pause();
@@ -424,7 +430,16 @@ export class ExplorerService {
 
 function gaugeOf(explored: Explored): BufferGauge {
   const s = explored.buffer.stats();
-  return { paused: s.paused, bufferedMessages: s.bufferedMessages, fill: s.fill, received: s.received, dropped: s.dropped };
+  return {
+    paused: s.paused,
+    bufferedMessages: s.bufferedMessages,
+    bufferedBytes: s.bufferedBytes,
+    fill: s.fill,
+    received: s.received,
+    dropped: s.dropped,
+    capacityMessages: s.capacityMessages,
+    capacityBytes: s.capacityBytes,
+  };
 }
 
 function inspected(message: ExplorerMessage, n: number): InspectedMessage {

@@ -50,7 +50,7 @@ export class ConnectionManager {
     const usesTls = brokers.some((b) => b.scheme === 'mqtts' || b.scheme === 'wss');
     const tls: ResolvedTls | undefined = usesTls ? await resolveTls(args.tls, this.options) : undefined;
     const connectionId = randomUUID() as ConnectionId;
-    const clientId = args.clientId && args.clientId.length > 0 ? args.clientId : `topiary-${randomUUID().slice(0, 8)}`;
+    const clientId = chooseClientId(args);
     const connection = new Connection(
       connectionId,
       args,
@@ -71,6 +71,13 @@ export class ConnectionManager {
       if (this.live.delete(connectionId)) this.events.closed(connectionId);
       throw error;
     }
+    return connection.current;
+  }
+
+  /** Connects a stopped connection again with its client id (taking a taken-over session back); resolves at CONNACK. */
+  async reconnect(connectionId: ConnectionId): Promise<ConnectionInfo> {
+    const connection = this.require(connectionId);
+    await connection.resume();
     return connection.current;
   }
 
@@ -119,6 +126,17 @@ export class ConnectionManager {
     if (!connection) throw new TopiaryError('NOT_FOUND', 'That connection no longer exists; it may have been closed.');
     return connection;
   }
+}
+
+/**
+ * An empty client id goes out empty where the protocol lets the broker assign one (MQTT 5, or 3.1.1 with a clean
+ * session); MQTT 3.1, and 3.1.1 keeping its session, require an id, so one is made up.
+ */
+function chooseClientId(args: ConnectArgs): string {
+  const given = args.clientId ?? '';
+  if (given.length > 0) return given;
+  const brokerMayAssign = args.protocolVersion === 5 || (args.protocolVersion === 4 && args.clean);
+  return brokerMayAssign ? '' : `topiary-${randomUUID().slice(0, 8)}`;
 }
 
 /** `url` first, then `urls` in order, without repeats. */

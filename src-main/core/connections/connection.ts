@@ -1,6 +1,8 @@
-import mqtt, { type IConnackPacket, type IDisconnectPacket, type MqttClient, type Packet } from 'mqtt';
-import type { ConnectionId, MessageView } from '../../../shared/ipc/common';
-import type { ConnectionInfo, ConnectionState } from '../../../shared/ipc/connections';
+import { randomUUID } from 'node:crypto';
+import mqtt, { type IConnackPacket, type IDisconnectPacket, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
+import type { ISubackPacket, ISubscribePacket } from 'mqtt-packet';
+import type { ConnectionId, MessageView, Qos } from '../../../shared/ipc/common';
+import type { ConnectionInfo, ConnectionState, SubscriptionStatus } from '../../../shared/ipc/connections';
 import { TopiaryError, type ErrorData } from '../../../shared/ipc/errors';
 import type { ParsedArg } from '../../../shared/ipc/contract';
 import type { PublishResult } from '../../../shared/ipc/publish';
@@ -11,6 +13,7 @@ import { aimAt, clientOptions, payloadBuffer, publishOptions, type ConnectArgsPa
 import { classifyConnectionError, describeServerDisconnect } from './connection-errors';
 import { messageFromPacket } from './message-from-packet';
 import { PacketLog } from './packet-log';
+import { packetSize } from './packet-size';
 import type { ResolvedTls } from './tls-options';
 
 type PublishArgs = ParsedArg<'publish.send'>;
@@ -47,6 +50,34 @@ type Phase = 'first-pass' | 'running' | 'stopped';
 /** Publishes held while offline; beyond this a publish fails instead of growing memory without bound. */
 export const MAX_QUEUED = 10_000;
 
+/** A broker close this soon after a publish, with nothing received since, is taken as the broker refusing that publish. */
+const REFUSAL_WINDOW_MS = 1_000;
+
+/** MQTT 5 DISCONNECT reasons that blame the packet just sent (malformed, not authorized, too large, quota, …). */
+const PACKET_REFUSAL_REASONS = new Set([0x81, 0x82, 0x87, 0x90, 0x93, 0x95, 0x97, 0x99, 0x9a]);
+
+const SESSION_TAKEN_OVER = 0x8e;
+
+/** SUBACK reason codes in words. */
+const SUBACK_REASONS: Readonly<Record<number, string>> = {
+  0x80: 'Unspecified error',
+  0x83: 'Implementation specific error',
+  0x87: 'Not authorized',
+  0x8f: 'Topic filter invalid',
+  0x91: 'Packet identifier in use',
+  0x97: 'Quota exceeded',
+  0x9e: 'Shared subscriptions not supported',
+  0xa1: 'Subscription identifiers not supported',
+  0xa2: 'Wildcard subscriptions not supported',
+};
+
+/** Why a broker refused a subscription, as a sentence. */
+export function subackRefusal(filter: string, code: number, reasonString?: string): string {
+  const name = SUBACK_REASONS[code] ?? 'Refused';
+  const hint = code === 0x87 ? ' The broker’s access control does not let this user read it.' : '';
+  return `The broker refused "${filter}": ${name} (0x${code.toString(16).padStart(2, '0')})${reasonString ? `: ${reasonString}` : '.'}${hint}`;
+}
+
 /**
  * One broker connection over its whole life: a single MQTT.js client, reused across reconnects so its
  * outgoing store (QoS 1/2 in flight) survives, aimed in turn at each failover broker, and retried on our
@@ -68,6 +99,23 @@ export class Connection {
   private handshakeDone = true;
   private readonly firstPassErrors: ErrorData[] = [];
   private settleFirst: { resolve(): void; reject(error: TopiaryError): void } | undefined;
+  /** The last PUBLISH written and when, until anything comes back: a close right after it means the broker refused it. */
+  private lastPublish: { readonly packet: IPublishPacket; readonly at: number } | undefined;
+  /** Errors for publishes removed from MQTT.js's store because the broker refused them, in removal order. */
+  private readonly refusals: TopiaryError[] = [];
+  /** For MQTT 3 (no Maximum Packet Size in CONNACK): the smallest publish the broker closed the connection over. */
+  private learnedLimit: number | undefined;
+  /** The broker said (DISCONNECT 0x8E) that another client took the session. */
+  private takenOver = false;
+  /** The broker ended the stream (FIN) on this attempt, rather than it failing. */
+  private peerEnded = false;
+  /** The broker reset the stream while we wrote (ECONNRESET/EPIPE): what closing on a half-read packet looks like. */
+  private peerReset = false;
+  /** The next open() starts with fresh stores: a stopped client's were closed. */
+  private storesClosed = false;
+  /** Filters of each SUBSCRIBE in flight, by packet id, to match the SUBACK's verdicts. */
+  private readonly subscribing = new Map<number, readonly string[]>();
+  private readonly subscriptionStates = new Map<string, SubscriptionStatus>();
 
   constructor(
     readonly connectionId: ConnectionId,
@@ -79,7 +127,10 @@ export class Connection {
     logCapacity?: number,
   ) {
     this.log = new PacketLog(logCapacity);
-    for (const sub of args.subscriptions) this.subscriptions.set(sub.filter, sub);
+    for (const sub of args.subscriptions) {
+      this.subscriptions.set(sub.filter, sub);
+      this.subscriptionStates.set(sub.filter, { filter: sub.filter, qos: sub.qos, state: 'pending' });
+    }
     const urls = brokers.map(formatBrokerUrl);
     this.info = {
       connectionId,
@@ -88,9 +139,11 @@ export class Connection {
       urls,
       protocolVersion: args.protocolVersion,
       clientId,
+      ...(clientId === '' ? { clientIdAssigned: true } : {}),
       state: 'connecting',
       since: Date.now(),
       queuedCount: 0,
+      subscriptions: [...this.subscriptionStates.values()],
     };
     const options = clientOptions(args, clientId, tls);
     // MQTT.js insists on a TLS scheme at creation when a client certificate is set.
@@ -116,11 +169,31 @@ export class Connection {
     });
   }
 
+  /**
+   * Connects a stopped connection again (after a takeover, or after it gave up), with the same client id:
+   * resolves at the broker's CONNACK, rejects like start() when every broker fails once.
+   */
+  async resume(): Promise<void> {
+    if (this.phase !== 'stopped' || this.info.state !== 'error') {
+      throw new TopiaryError('VALIDATION_ERROR', `"${this.info.name}" is ${this.info.state}; only a connection that stopped can be connected again.`);
+    }
+    this.phase = 'first-pass';
+    this.target = 0;
+    this.attempt = 0;
+    this.takenOver = false;
+    this.storesClosed = true;
+    this.firstPassErrors.length = 0;
+    this.setState('connecting');
+    await this.start();
+  }
+
   async publish(args: PublishArgs): Promise<PublishResult> {
     if (this.phase === 'stopped') {
       throw new TopiaryError('NOT_CONNECTED', `"${this.info.name}" is not connected; connect it again first.`);
     }
     if (this.info.state !== 'connected') {
+      // Refused now rather than queued and silently dropped later, when the broker's limit is already known.
+      this.checkPublishSize(args);
       if (this.queue.length >= MAX_QUEUED) {
         throw new TopiaryError(
           'PUBLISH_FAILED',
@@ -164,11 +237,17 @@ export class Connection {
 
   private open(): void {
     this.attemptError = undefined;
+    this.peerEnded = false;
+    this.peerReset = false;
+    this.lastPublish = undefined;
     aimAt(this.client.options, this.brokers[this.target] as BrokerUrl, this.tls);
     const url = formatBrokerUrl(this.brokers[this.target] as BrokerUrl);
     if (url !== this.info.url) this.update({ url });
     if (!this.client.stream) {
       this.client.connect();
+    } else if (this.storesClosed) {
+      this.storesClosed = false;
+      this.client.reconnect();
     } else {
       // Reuse the stores: in-flight QoS 1/2 messages are resent on the new network connection.
       this.client.reconnect({ incomingStore: this.client.incomingStore, outgoingStore: this.client.outgoingStore });
@@ -178,6 +257,7 @@ export class Connection {
     // Nagle would hold small writes (PUBACKs, publishes issued from promise callbacks) until the broker's
     // delayed ACK, about 40 ms each: a burst whose messages come back fell from thousands a second to ~400.
     stream?.setNoDelay?.(true);
+    stream?.once('end', () => (this.peerEnded = true));
     this.handshakeDone = stream?.encrypted !== true;
     if (!this.handshakeDone) stream?.once('secureConnect', () => (this.handshakeDone = true));
   }
@@ -198,17 +278,31 @@ export class Connection {
 
   private wire(): void {
     const { client } = this;
-    client.on('packetsend', (packet: Packet) => this.log.record('out', packet));
+    client.on('packetsend', (packet: Packet) => {
+      this.log.record('out', packet);
+      if (packet.cmd === 'publish') this.lastPublish = { packet, at: Date.now() };
+      else if (packet.cmd === 'subscribe') this.onSubscribeSent(packet);
+    });
     client.on('packetreceive', (packet: Packet) => {
       this.log.record('in', packet);
-      if (packet.cmd === 'connack') this.update({ broker: brokerFacts(packet as IConnackPacket) });
+      // The broker answered after the publish, so a later close is not about it.
+      if (packet.cmd !== 'disconnect') this.lastPublish = undefined;
+      if (packet.cmd === 'connack') this.onConnack(packet);
+      else if (packet.cmd === 'suback') this.onSuback(packet);
     });
     client.on('message', (_topic, _payload, packet) => this.hooks.message(this.connectionId, messageFromPacket(packet, Date.now())));
     client.on('error', (error) => {
+      const errno = (error as { code?: unknown }).code;
+      if (this.info.state === 'connected' && (errno === 'ECONNRESET' || errno === 'EPIPE')) {
+        this.peerReset = true;
+        this.attemptError = { code: 'CONNECTION_FAILED', message: `${this.address()} reset the connection (${errno}).` };
+        return;
+      }
       this.attemptError = classifyConnectionError(error, { address: this.address(), connectTimeoutMs: this.args.connectTimeoutMs, tlsHandshakePending: !this.handshakeDone }).toData();
     });
     client.on('disconnect', (packet: IDisconnectPacket) => {
       const code = packet.reasonCode ?? 0;
+      if (code === SESSION_TAKEN_OVER) this.takenOver = true;
       this.attemptError = {
         code: 'CONNECTION_FAILED',
         message: describeServerDisconnect(code, packet.properties?.reasonString),
@@ -239,8 +333,25 @@ export class Connection {
 
   private onClosed(): void {
     if (this.phase === 'stopped') return;
-    const error = this.attemptError ?? this.silentCloseReason();
+    const refused = this.publishRefusedByClose();
+    const wasConnected = this.info.state === 'connected';
+    const silent = (this.attemptError === undefined && this.peerEnded) || this.peerReset;
+    const error = refused ?? this.attemptError ?? this.silentCloseReason();
     this.attemptError = undefined;
+    if (this.phase === 'running' && this.takenOver) {
+      this.stopTakenOver(error.message);
+      return;
+    }
+    // mosquitto closes a taken-over session without a word (MQTT 3 has none to say): when the broker still
+    // accepts a fresh client, the close was its choice, and reconnecting would only take the session back.
+    if (this.phase === 'running' && wasConnected && silent && !refused && this.args.clientId) {
+      void this.brokerStillAccepts().then((alive) => {
+        if (this.phase !== 'running') return;
+        if (alive) this.stopTakenOver(undefined);
+        else this.retry(error);
+      });
+      return;
+    }
     if (this.phase === 'first-pass') {
       this.firstPassErrors.push(error);
       if (this.target + 1 < this.brokers.length) {
@@ -251,16 +362,27 @@ export class Connection {
       this.phase = 'stopped';
       this.client.end(true);
       const primary = this.firstPassErrors[0] as ErrorData;
-      const failures = this.firstPassErrors.map((e, i) => ({ url: this.info.urls[i], code: e.code, message: e.message }));
-      const reported = new TopiaryError(primary.code, primary.message, {
+      const failures = this.firstPassErrors.map((e, i) => ({ url: this.info.urls[i] as string, code: e.code, message: e.message }));
+      // Each broker is named with its own failure; the code is the first broker's, and so is the URL shown.
+      const message =
+        failures.length > 1
+          ? `None of the ${failures.length} brokers accepted the connection. ${failures.map((f, i) => `${i + 1}. ${f.url}: ${f.message}`).join(' ')}`
+          : primary.message;
+      const reported = new TopiaryError(primary.code, message, {
         ...(primary.details ?? {}),
         ...(failures.length > 1 ? { failures } : {}),
       });
+      if (failures.length > 1) this.info = { ...this.info, url: failures[0]?.url ?? this.info.url };
       this.setState('error', reported.toData());
       this.settleFirst?.reject(reported);
       this.settleFirst = undefined;
       return;
     }
+    this.retry(error);
+  }
+
+  /** After a drop while running: reconnect on the back-off schedule, or give up with the reason. */
+  private retry(error: ErrorData): void {
     if (!mayRetry(this.args.reconnect, this.attempt)) {
       this.phase = 'stopped';
       this.client.end(true);
@@ -287,8 +409,158 @@ export class Connection {
     this.hooks.status(this.info);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (this.phase === 'running') this.open();
+      if (this.phase !== 'running') return;
+      // The wait is over: say the try is under way rather than leave a next-attempt time in the past on screen.
+      const { nextAttemptAt: _n, ...reconnect } = this.info.reconnect ?? { attempt: this.attempt, maxAttempts: this.args.reconnect.maxAttempts };
+      this.info = { ...this.info, reconnect };
+      this.open();
     }, delay);
+  }
+
+  /** Stops reconnecting after a takeover and says so; `resume()` takes the session back. */
+  private stopTakenOver(brokerSaid: string | undefined): void {
+    this.phase = 'stopped';
+    this.client.end(true);
+    const id = this.info.clientId;
+    const why =
+      brokerSaid ??
+      `${this.address()} closed the connection without a reason while it still accepts other clients: most likely another client connected with the same client id ("${id}") and took over the session.`;
+    const { reconnect: _r, ...rest } = this.info;
+    this.info = {
+      ...rest,
+      state: 'error',
+      since: Date.now(),
+      error: {
+        code: 'SESSION_TAKEN_OVER',
+        message: `${why} Topiary stopped reconnecting, so the two clients don't keep taking the session from each other. Take the session back to connect again with this client id.`,
+        details: { clientId: id },
+      },
+    };
+    this.hooks.status(this.info);
+  }
+
+  /** Whether the broker accepts a fresh client now (a throwaway id, no will, no session): it is up and chose to close us. */
+  private brokerStillAccepts(): Promise<boolean> {
+    const probeArgs: ConnectArgsParsed = { ...this.args, clean: true, sessionExpiryInterval: undefined, will: undefined };
+    const options = clientOptions(probeArgs, `topiary-probe-${randomUUID().slice(0, 8)}`, this.tls);
+    aimAt(options, this.brokers[this.target] as BrokerUrl, this.tls);
+    options.connectTimeout = Math.min(this.args.connectTimeoutMs, 3_000);
+    const probe = mqtt.connect(options);
+    return new Promise<boolean>((resolve) => {
+      const done = (alive: boolean): void => {
+        resolve(alive);
+        probe.end(true);
+      };
+      probe.once('connect', () => done(true));
+      probe.on('error', () => done(false));
+      probe.once('close', () => done(false));
+      probe.connect();
+    });
+  }
+
+  /**
+   * The broker closed the connection right after a PUBLISH with nothing in between: it refused that packet
+   * (too large for it, or not allowed). The publish is taken out of the store, so it is never resent in a loop,
+   * and its send() fails with this reason. MQTT 3 brokers announce no limit, so its size is remembered as one.
+   */
+  private publishRefusedByClose(): ErrorData | undefined {
+    const last = this.lastPublish;
+    this.lastPublish = undefined;
+    if (!last || Date.now() - last.at > REFUSAL_WINDOW_MS) return undefined;
+    const said = this.attemptError?.details?.reasonCode;
+    const silent = (this.attemptError === undefined && this.peerEnded) || this.peerReset;
+    if (!silent && !(typeof said === 'number' && PACKET_REFUSAL_REASONS.has(said))) return undefined;
+    const bytes = packetSize(last.packet, this.args.protocolVersion);
+    const topic = last.packet.topic;
+    let refusal: TopiaryError;
+    if (silent) {
+      if (this.info.broker?.maximumPacketSize === undefined) this.learnedLimit = Math.min(this.learnedLimit ?? Infinity, bytes);
+      refusal = new TopiaryError(
+        'PACKET_TOO_LARGE',
+        `${this.address()} closed the connection right after a ${bytes}-byte publish to "${topic}": the broker refused it, most likely because it is larger than the broker's maximum packet size (MQTT 3 brokers don't announce theirs). It was dropped, not resent; publishes of ${bytes} bytes or more are refused from now on.`,
+        { packetBytes: bytes, topic },
+      );
+    } else {
+      refusal = new TopiaryError('PUBLISH_FAILED', `The broker refused the ${bytes}-byte publish to "${topic}" and closed the connection: ${this.attemptError?.message ?? ''} It was dropped, not resent.`, {
+        packetBytes: bytes,
+        topic,
+        reasonCode: said,
+      });
+    }
+    const messageId = last.packet.messageId;
+    if (last.packet.qos > 0 && messageId !== undefined) {
+      this.refusals.push(refusal);
+      this.client.removeOutgoingMessage(messageId);
+    }
+    return refusal.toData();
+  }
+
+  /** Refuses a publish larger than the broker accepts, naming both sizes. */
+  private checkPublishSize(args: PublishArgs): void {
+    const limit = this.info.broker?.maximumPacketSize ?? this.learnedLimit;
+    if (limit === undefined) return;
+    const options = publishOptions(args.qos, args.retain, args.properties, this.args.protocolVersion === 5);
+    const packet = {
+      cmd: 'publish',
+      topic: args.topic,
+      payload: payloadBuffer(args.payload),
+      qos: args.qos,
+      retain: args.retain,
+      dup: false,
+      ...(args.qos > 0 ? { messageId: 1 } : {}),
+      ...(options.properties ? { properties: options.properties } : {}),
+    } as IPublishPacket;
+    const bytes = packetSize(packet, this.args.protocolVersion);
+    const announced = this.info.broker?.maximumPacketSize !== undefined;
+    if (announced ? bytes <= limit : bytes < limit) return;
+    throw new TopiaryError(
+      'PACKET_TOO_LARGE',
+      announced
+        ? `The publish to "${args.topic}" is ${bytes} bytes; the broker accepts packets of at most ${limit} bytes (its Maximum Packet Size). Send a smaller payload.`
+        : `The publish to "${args.topic}" is ${bytes} bytes; the broker closed the connection over a ${limit}-byte publish before, so it is refused rather than sent. Send a smaller payload.`,
+      { packetBytes: bytes, maximumPacketSize: limit, announced },
+    );
+  }
+
+  private onConnack(packet: IConnackPacket): void {
+    const broker = brokerFacts(packet);
+    const assigned = broker.assignedClientIdentifier;
+    if (assigned !== undefined && broker.reasonCode < 0x80) {
+      // Reconnects use the id the broker chose, so a kept session is found again.
+      this.client.options.clientId = assigned;
+      this.update({ broker, clientId: assigned, clientIdAssigned: true });
+      return;
+    }
+    this.update({ broker });
+  }
+
+  private onSubscribeSent(packet: ISubscribePacket): void {
+    const filters = packet.subscriptions.map((s) => s.topic);
+    if (packet.messageId !== undefined) this.subscribing.set(packet.messageId, filters);
+    for (const [i, filter] of filters.entries()) {
+      this.subscriptionStates.set(filter, { filter, qos: (packet.subscriptions[i]?.qos ?? 0) as Qos, state: 'pending' });
+    }
+    this.update({ subscriptions: [...this.subscriptionStates.values()] });
+  }
+
+  private onSuback(packet: ISubackPacket): void {
+    const filters = packet.messageId === undefined ? undefined : this.subscribing.get(packet.messageId);
+    if (!filters) return;
+    this.subscribing.delete(packet.messageId as number);
+    const reasonString = packet.properties?.reasonString;
+    for (const [i, filter] of filters.entries()) {
+      // On the wire a SUBACK carries plain numbers (the granted QoS, or a reason code from 0x80).
+      const granted = (packet.granted as readonly unknown[])[i];
+      const before = this.subscriptionStates.get(filter);
+      if (typeof granted !== 'number' || !before) continue;
+      this.subscriptionStates.set(
+        filter,
+        granted < 0x80
+          ? { filter, qos: before.qos, state: 'active', reasonCode: granted }
+          : { filter, qos: before.qos, state: 'refused', reasonCode: granted, reason: subackRefusal(filter, granted, reasonString) },
+      );
+    }
+    this.update({ subscriptions: [...this.subscriptionStates.values()] });
   }
 
   /** Makes every current subscription again: on each connect, whether or not the broker kept the session. */
@@ -363,7 +635,11 @@ export class Connection {
 
   async removeSubscriptions(filters: readonly string[]): Promise<void> {
     if (!this.client.connected) throw new TopiaryError('NOT_CONNECTED', `"${this.info.name}" is not connected; connect it first.`);
-    for (const filter of filters) this.subscriptions.delete(filter);
+    for (const filter of filters) {
+      this.subscriptions.delete(filter);
+      this.subscriptionStates.delete(filter);
+    }
+    this.update({ subscriptions: [...this.subscriptionStates.values()] });
     await this.client.unsubscribeAsync([...filters]);
   }
 
@@ -376,6 +652,7 @@ export class Connection {
   }
 
   private async send(args: PublishArgs): Promise<PublishResult> {
+    this.checkPublishSize(args);
     const options = publishOptions(args.qos, args.retain, args.properties, this.args.protocolVersion === 5);
     const started = performance.now();
     try {
@@ -388,6 +665,8 @@ export class Connection {
       };
     } catch (error) {
       const e = error as { code?: unknown; message?: unknown };
+      // MQTT.js's word for a publish we took out of its store because the broker refused it.
+      if (e.message === 'Message removed') throw this.refusals.shift() ?? new TopiaryError('PUBLISH_FAILED', 'The broker refused the message.');
       throw new TopiaryError('PUBLISH_FAILED', `The broker refused the message: ${String(e.message ?? error)}`, {
         ...(typeof e.code === 'number' ? { reasonCode: e.code } : {}),
       });
