@@ -2,6 +2,9 @@
 export const ERROR_CODES = [
   'VALIDATION_ERROR',
   'CONNECTION_FAILED',
+  // The window lost its link to the Topiary core itself (web mode's process stopped), as opposed to
+  // a broker refusing or dropping an MQTT connection (CONNECTION_FAILED).
+  'CORE_UNREACHABLE',
   'AUTHENTICATION_FAILED',
   'TLS_ERROR',
   'PROTOCOL_ERROR',
