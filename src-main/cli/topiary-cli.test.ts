@@ -324,3 +324,20 @@ describe('topiary cert', () => {
     }
   });
 });
+
+describe('topiary bench', () => {
+  it('publishes, delivers and connects within its bounds and reports a table, as JSON with --json', async () => {
+    const pub = await topiary(['bench', 'pub', '-u', broker.url, '-q', '1', '-n', '300', '-c', '2', '--json']);
+    expect(pub.code).toBe(0);
+    expect(JSON.parse(pub.stdout)).toMatchObject({ mode: 'pub', qos: 1, messages: 600, acknowledged: 600, failed: 0 });
+    const sub = await topiary(['bench', 'sub', '-u', broker.url, '-q', '2', '-n', '100', '-c', '2', '--json']);
+    expect(sub.code).toBe(0);
+    expect(JSON.parse(sub.stdout)).toMatchObject({ mode: 'sub', expected: 200, delivered: 200, lost: 0 });
+    const conn = await topiary(['bench', 'conn', '-u', broker.url, '-c', '5']);
+    expect(conn.code).toBe(0);
+    expect(conn.stdout).toMatch(/connected\s+5\n/);
+    const refused = await topiary(['bench', 'conn', '-u', `mqtt://127.0.0.1:${await freePort()}`, '-c', '2']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^error: 2 connects failed; the first: Connection refused/);
+  });
+});

@@ -1,4 +1,5 @@
 import { TopiaryError } from '../../shared/ipc/errors';
+import { benchCommand } from './bench-command';
 import { brokerCommand } from './broker-command';
 import { certCommand } from './cert-command';
 import { checkCommand } from './check-command';
@@ -13,6 +14,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   broker: brokerCommand,
   check: checkCommand,
   cert: certCommand,
+  bench: benchCommand,
 };
 
 function usage(): string {
