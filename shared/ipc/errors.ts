@@ -29,6 +29,12 @@ export const ERROR_CODES = [
   'IN_USE',
   'CERTIFICATE_ERROR',
   'UNKNOWN_METHOD',
+  // The library and the command line: a call that ran out of time or was cancelled by its AbortSignal,
+  // a capability switched off in the configuration, and one this build does not have (yet).
+  'TIMEOUT',
+  'ABORTED',
+  'CAPABILITY_DISABLED',
+  'NOT_AVAILABLE',
   'BROKER_ERROR',
   'INTERNAL_ERROR',
 ] as const;
