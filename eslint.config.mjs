@@ -24,6 +24,7 @@ const layer = (folder, why) => ({ patterns: [{ group: [`**/${folder}`, `**/${fol
 
 const sharedWhy = 'shared/ is the contract every layer uses: it may not depend on Node, Electron, React or another layer.';
 const coreWhy = 'src-main/core runs without Electron (web mode, CLI, tests): put Electron wiring in src-main/electron.';
+const testSupportWhy = 'src-main/test-support holds fixtures, fakes and launchers for tests and benchmarks only: production code may not depend on it.';
 const rendererWhy = 'The renderer runs in a sandboxed page or a browser: ask the core through the typed client instead.';
 const actionsWhy = "Components call a feature's actions (features/<name>/actions.ts); only actions talk to the core (see src-renderer/src/store/root-store.ts).";
 
@@ -86,6 +87,12 @@ export default tseslint.config(
   {
     files: ['src-main/core/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', restrict(electron(coreWhy), layer('src-renderer', coreWhy))] },
+  },
+  {
+    // The core's production files: everything but its tests and the broker's conformance suite.
+    files: ['src-main/core/**/*.ts'],
+    ignores: ['src-main/core/**/*.test.ts', 'src-main/core/**/conformance/**'],
+    rules: { 'no-restricted-imports': ['error', restrict(electron(coreWhy), layer('src-renderer', coreWhy), layer('test-support', testSupportWhy))] },
   },
   {
     files: ['src-renderer/**/*.{ts,tsx}'],

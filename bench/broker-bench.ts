@@ -8,16 +8,22 @@
  * so brokers never share an event loop with the load generators. Clients speak MQTT 3.1.1 (aedes
  * supports nothing newer) over raw sockets with pre-encoded packets, to keep client cost low and equal.
  *
- * BENCH_ONLY=embedded,mosquitto picks brokers; BENCH_PARTS=latency (any of throughput, storm, latency)
+ * The `clients` part runs real MQTT.js clients instead (publishers keeping 100 publishes awaiting their
+ * ack, subscribers acknowledging at their own pace), fan-in 8→1 and fan-out 1→8 at QoS 1 and 2, and
+ * reports delivered per second, acknowledged and lost: a raw subscriber that acks instantly hides loss.
+ * BENCH_MQTTJS_MESSAGES sets the messages per publisher (10,000; 2,000 with --quick).
+ *
+ * BENCH_ONLY=embedded,mosquitto picks brokers; BENCH_PARTS=latency (any of throughput, storm, latency, clients)
  * picks workloads; BENCH_LATENCY_SECONDS sets how many 1-second latency windows each broker gets
  * (10, or 3 with --quick). BENCH_TRACE=1 prints the embedded broker's GC pauses and slow deliveries.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { runFlood, type FloodResult } from '../src-main/test-support/mqtt-flood';
+import { freePort } from '../src-main/test-support/free-port';
+import { startMosquitto } from '../src-main/test-support/mosquitto';
 
 type BrokerName = 'embedded' | 'aedes' | 'mosquitto';
 const QUICK = process.argv.includes('--quick');
@@ -53,55 +59,25 @@ async function serve(name: 'embedded' | 'aedes', port: number): Promise<void> {
   process.stdout.write('ready\n');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
 async function startBroker(name: BrokerName): Promise<{ port: number; stop: () => Promise<void> }> {
-  const port = await freePort();
-  let child: ChildProcess;
-  let dir: string | undefined;
   if (name === 'mosquitto') {
-    dir = mkdtempSync(join(tmpdir(), 'bench-mosq-'));
-    const conf = join(dir, 'm.conf');
-    writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest none\nmax_queued_messages 0\nmax_inflight_messages 1000\n`);
-    child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
-    await waitForPort(port);
-  } else {
-    child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, '--serve', name, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-      child.once('exit', () => reject(new Error(`${name} exited`)));
-    });
+    const mosquitto = await startMosquitto({ quiet: true, config: ['max_queued_messages 0', 'max_inflight_messages 1000'] });
+    return { port: mosquitto.port, stop: () => mosquitto.stop() };
   }
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [...process.execArgv, process.argv[1]!, '--serve', name, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    child.once('exit', () => reject(new Error(`${name} exited`)));
+  });
   return {
     port,
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r));
-      child.kill(name === 'mosquitto' ? 'SIGKILL' : 'SIGTERM');
+      child.kill('SIGTERM');
       await exited;
-      if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 250; i++) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), r(true)));
-      s.once('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`nothing listening on ${port}`);
 }
 
 // ---- minimal MQTT 3.1.1 client ---------------------------------------------------
@@ -404,6 +380,11 @@ async function connectStorm(port: number, clients: number): Promise<{ rate: numb
   return { rate: clients / seconds, p99: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))] ?? 0 };
 }
 
+function clientFigures(r: FloodResult): string {
+  const f = (n: number): string => Math.round(n).toLocaleString('en-US');
+  return `${f(r.deliveredPerSecond)} (acked ${f(r.acknowledged)}, delivered ${f(r.delivered)}, lost ${f(r.lost)}${r.duplicates > 0 ? `, ${f(r.duplicates)} twice` : ''})`;
+}
+
 function withLoss(r: { rate: number; received: number }, expected: number): string {
   const text = Math.round(r.rate).toLocaleString('en-US');
   return r.received < expected ? `${text} (lost ${expected - r.received})` : text;
@@ -420,7 +401,8 @@ async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY?.split(',') as BrokerName[] | undefined;
   const brokers: BrokerName[] = only ?? ['embedded', 'aedes', 'mosquitto'];
   const scale = QUICK ? 0.2 : 1;
-  const parts = new Set(process.env.BENCH_PARTS?.split(',') ?? ['throughput', 'storm', 'latency']);
+  const parts = new Set(process.env.BENCH_PARTS?.split(',') ?? ['throughput', 'storm', 'latency', 'clients']);
+  const mqttjsPer = Number(process.env.BENCH_MQTTJS_MESSAGES) || (QUICK ? 2000 : 10_000);
   const latencyRounds = Number(process.env.BENCH_LATENCY_SECONDS) || (QUICK ? 3 : 10);
   const rows: Record<string, Record<BrokerName, string>> = {};
   const numbers: Record<string, Partial<Record<BrokerName, number>>> = {};
@@ -428,7 +410,7 @@ async function main(): Promise<void> {
     (rows[name] ??= {} as Record<BrokerName, string>)[b] = text;
     (numbers[name] ??= {})[b] = value;
   };
-  for (const b of parts.has('throughput') || parts.has('storm') ? brokers : []) {
+  for (const b of parts.has('throughput') || parts.has('storm') || parts.has('clients') ? brokers : []) {
     const broker = await startBroker(b);
     try {
       for (const qos of parts.has('throughput') ? ([0, 1] as const) : []) {
@@ -438,6 +420,13 @@ async function main(): Promise<void> {
         const outCount = Math.round((qos === 0 ? 40_000 : 10_000) * scale);
         const fo = await fanOut(broker.port, qos, 16, outCount);
         record(`fan-out 1→16 QoS ${qos} (msg/s)`, b, fo.rate, withLoss(fo, 16 * outCount));
+      }
+      for (const qos of parts.has('clients') ? ([1, 2] as const) : []) {
+        const url = `mqtt://127.0.0.1:${broker.port}`;
+        const fi = await runFlood({ url, publishers: 8, subscribers: 1, perPublisher: mqttjsPer, qos, window: 100 });
+        record(`MQTT.js fan-in 8→1 QoS ${qos} delivered (msg/s)`, b, fi.deliveredPerSecond, clientFigures(fi));
+        const fo = await runFlood({ url, publishers: 1, subscribers: 8, perPublisher: mqttjsPer, qos, window: 100 });
+        record(`MQTT.js fan-out 1→8 QoS ${qos} delivered (msg/s)`, b, fo.deliveredPerSecond, clientFigures(fo));
       }
       if (parts.has('storm')) {
         // Within the default 1,024 open files for this process and the broker's.

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt from 'mqtt';
-import { ExplorerSession } from '../src-main/core/explorer/explorer-session';
+import { ConnectArgsSchema } from '../shared/ipc/connections';
+import { ConnectionEventFanOut, ConnectionManager } from '../src-main/core/connections/connection-manager';
+import { ExplorerService } from '../src-main/core/explorer/explorer-service';
+import { EventHub } from '../src-main/core/ipc/event-hub';
+import { startMosquitto } from '../src-main/test-support/mosquitto';
 import type { BenchRow } from './explorer-bench';
 
 export interface LiveBenchOptions {
@@ -37,31 +37,43 @@ client.on('connect', () => {
 });
 `;
 
-/** End to end: mosquitto → MQTT.js → ExplorerSession at a target rate; does the core keep up? */
+/**
+ * End to end: mosquitto → the app's connection manager (MQTT.js, packet log) → the explorer service
+ * (its session: index, history) at a target rate, wired as app-core wires them; does the core keep up?
+ */
 export async function runExplorerLiveBench(options: LiveBenchOptions = {}): Promise<BenchRow[]> {
   const rate = options.rate ?? 50_000;
   const seconds = options.seconds ?? 5;
   const topics = options.topics ?? 10_000;
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'topiary-explorer-bench-'));
-  const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\nmax_queued_bytes 0\n`);
-  const broker = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
-  const session = new ExplorerSession();
-  let subscriber: mqtt.MqttClient | undefined;
+  const broker = await startMosquitto({ quiet: true, config: ['max_queued_messages 0', 'max_queued_bytes 0'] });
+  const hub = new EventHub();
+  const events = new ConnectionEventFanOut();
+  const connections = new ConnectionManager(events);
+  const explorer = new ExplorerService(hub, {
+    clearRetained: async () => undefined,
+    subscribe: (connectionId, subscriptions) => connections.addSubscriptions(connectionId, subscriptions),
+    unsubscribe: (connectionId, filters) => connections.removeSubscriptions(connectionId, filters),
+  });
+  events.add({
+    status: (info) => {
+      if (info.state === 'connecting') explorer.open(info.connectionId);
+    },
+    message: (connectionId, message) => explorer.ingest(connectionId, message),
+    closed: (connectionId) => explorer.close(connectionId),
+  });
+  let indexed = (): number => 0;
   try {
-    subscriber = await connectWithRetry(`mqtt://127.0.0.1:${port}`);
-    subscriber.on('message', (topic, payload, packet) => {
-      session.ingest({ topic, payload, qos: packet.qos, retain: packet.retain, dup: packet.dup, receivedAt: Date.now() });
-    });
-    await subscriber.subscribeAsync('bench/#', { qos: 0 });
+    const info = await connections.connect(
+      ConnectArgsSchema.parse({ url: broker.url, clientId: 'topiary-bench-sub', protocolVersion: 5, subscriptions: [{ filter: 'bench/#', qos: 0 }] }),
+    );
+    indexed = () => explorer.topicIndex(info.connectionId)?.messageCount ?? 0;
     const cpuBefore = process.cpuUsage();
     const started = Date.now();
     const publisher = spawn(process.execPath, ['-e', PUBLISHER], {
       env: {
         ...process.env,
         MQTT_PATH: createRequire(join(process.cwd(), 'package.json')).resolve('mqtt'),
-        URL: `mqtt://127.0.0.1:${port}`,
+        URL: broker.url,
         RATE: String(rate),
         SECONDS: String(seconds),
         TOPICS: String(topics),
@@ -73,14 +85,14 @@ export async function runExplorerLiveBench(options: LiveBenchOptions = {}): Prom
     await new Promise((resolve) => publisher.once('exit', resolve));
     const { sent } = JSON.parse(out || '{"sent":0}') as { sent: number };
     const deadline = Date.now() + 30_000;
-    while (session.stats().messageCount < sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (indexed() < sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const elapsed = (Date.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
-    const received = session.stats().messageCount;
+    const received = indexed();
     return [
       { name: `live: offered ${rate.toLocaleString('en')} msg/s for ${seconds} s (${topics.toLocaleString('en')} topics, 100 B, QoS 0)`, value: sent, unit: 'sent' },
       { name: 'live: received and indexed', value: received, unit: 'msgs', note: `${Math.round(received / elapsed).toLocaleString('en')} msg/s over ${elapsed.toFixed(1)} s` },
-      { name: 'live: explorer process CPU (MQTT.js parse + index + history)', value: Math.round(((cpu.user + cpu.system) / 1e6 / elapsed) * 100), unit: '% of one core' },
+      { name: 'live: explorer process CPU (connection + packet log + index + history)', value: Math.round(((cpu.user + cpu.system) / 1e6 / elapsed) * 100), unit: '% of one core' },
       {
         name: 'live: explorer CPU per message',
         value: received === 0 ? 0 : Math.round(((cpu.user + cpu.system) / received) * 100) / 100,
@@ -89,33 +101,10 @@ export async function runExplorerLiveBench(options: LiveBenchOptions = {}): Prom
       },
     ];
   } finally {
-    await subscriber?.endAsync(true).catch(() => undefined);
-    broker.kill();
-    rmSync(dir, { recursive: true, force: true });
+    await connections.closeAll();
+    explorer.dispose();
+    await broker.stop();
   }
-}
-
-async function connectWithRetry(url: string): Promise<mqtt.MqttClient> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      return await mqtt.connectAsync(url, { clientId: 'topiary-bench-sub', protocolVersion: 5, reconnectPeriod: 0 });
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
 }
 
 // Bundled together with explorer-bench both modules share one URL, so decide by script name.

@@ -1,17 +1,17 @@
 import { BrokerCore } from './broker-core';
-import type { BrokerOptions } from './types';
+import type { BrokerOptions } from './broker';
 
-export type { Broker } from './broker';
+export type { Broker, BrokerOptions, LocalPublish } from './broker';
 export type * from './types';
 export { BrokerError } from './types';
-export type { LocalPublish } from './broker-core';
 export type { ForwardedProperties, UserPropertyPairs } from './message';
 export { ReasonCode, describeReason } from './reason-codes';
 export { hashPassword, verifyPassword, parsePasswordFile, formatPasswordFile } from './password-file';
 export { parseAclFile, formatAclFile } from './acl';
 export { MemoryStore, FileStore } from './persistence';
+export { JournalStore, type JournalStoreOptions, type Recovery } from './journal-store';
 export type { PersistenceStore, BrokerSnapshot } from './persistence';
-export { brokerOptionsSchema, parseBrokerOptions } from './options-schema';
+export { brokerOptionsSchema, parseBrokerOptions, parsePersistenceConfig, type PersistenceConfig } from './options-schema';
 
 import type { Broker } from './broker';
 

@@ -1,0 +1,222 @@
+import path from 'node:path';
+import type {
+  BrokerTlsTestResult,
+  CertificateEntryView,
+  CertificateId,
+  CertificateKind,
+  CertificatesList,
+  ChainReport,
+  PemExport,
+  Pkcs12Export,
+  SystemRootsListing,
+} from '../../../shared/ipc/certificates';
+import type { ParsedArg } from '../../../shared/ipc/contract';
+import { TopiaryError, type ErrorCode } from '../../../shared/ipc/errors';
+import type { CertificateEntry } from './certificate-entry';
+import { CertificateError, type CertificateErrorCode } from './certificate-error';
+import { CertificateStore } from './certificate-store';
+import { listSystemRoots, type SystemTrustOptions } from './system-trust-store';
+import { SecretError } from '../secrets/secret-error';
+import type { SecretStore } from '../secrets/secret-store';
+
+export interface CertificatesServiceOptions {
+  readonly userDataDir: string;
+  readonly secrets: SecretStore;
+  /** Names of whatever uses an entry (connection profiles); none by default. */
+  readonly usedBy?: (id: CertificateId) => readonly string[];
+  /** Told after every change, to push `certificates.changed` to every window. */
+  readonly changed?: (list: CertificatesList) => void;
+  readonly systemTrust?: SystemTrustOptions;
+  readonly now?: () => Date;
+}
+
+/** The PEM a TLS connection needs from store entries: CAs to trust and a client identity. */
+export interface ResolvedTlsMaterial {
+  readonly ca: readonly string[];
+  readonly cert?: string;
+  readonly key?: string;
+}
+
+// Codes the UI acts on directly keep their name; the rest are certificate problems told apart by details.reason.
+const CODE_MAP: Readonly<Record<CertificateErrorCode, ErrorCode>> = {
+  WRONG_PASSPHRASE: 'WRONG_PASSPHRASE',
+  PASSPHRASE_REQUIRED: 'PASSPHRASE_REQUIRED',
+  KEY_MISMATCH: 'KEY_MISMATCH',
+  IN_USE: 'IN_USE',
+  NOT_FOUND: 'NOT_FOUND',
+  INVALID_REQUEST: 'VALIDATION_ERROR',
+  UNSUPPORTED_FORMAT: 'CERTIFICATE_ERROR',
+  CORRUPT_INPUT: 'CERTIFICATE_ERROR',
+  MISSING_CERTIFICATE: 'CERTIFICATE_ERROR',
+  MISSING_PRIVATE_KEY: 'CERTIFICATE_ERROR',
+  CORRUPT_ENTRY: 'CERTIFICATE_ERROR',
+  NOT_A_CA: 'CERTIFICATE_ERROR',
+};
+
+/** Turns store and vault failures into errors that cross the boundary with a code and the store's sentence. */
+export function toTopiaryError(error: unknown): unknown {
+  if (error instanceof CertificateError) {
+    return new TopiaryError(CODE_MAP[error.code], error.message, { ...error.details, reason: error.code });
+  }
+  if (error instanceof SecretError) {
+    return new TopiaryError('CERTIFICATE_ERROR', error.message, { ...error.details, reason: error.code });
+  }
+  return error;
+}
+
+/** The `certificates.*` requests over the certificate store, with users named and errors translated. */
+export class CertificatesService {
+  private constructor(
+    readonly store: CertificateStore,
+    private readonly options: CertificatesServiceOptions,
+    /** Whatever names the users of an entry: the options' own, then those added by addUsers. */
+    private readonly users: ((id: CertificateId) => readonly string[])[],
+  ) {}
+
+  static async open(options: CertificatesServiceOptions): Promise<CertificatesService> {
+    const users = options.usedBy ? [options.usedBy] : [];
+    // The store reads the same list, so users added later (profiles, the broker) count there too.
+    const store = await CertificateStore.open({
+      directory: path.join(options.userDataDir, 'certificates'),
+      secrets: options.secrets,
+      usedBy: (id) => users.flatMap((usedBy) => usedBy(id)),
+      ...(options.systemTrust ? { systemTrust: options.systemTrust } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    return new CertificatesService(store, options, users);
+  }
+
+  /** Names more users of entries (the services created after this one: profiles, the broker). */
+  addUsers(usedBy: (id: CertificateId) => readonly string[]): void {
+    this.users.push(usedBy);
+  }
+
+  private usersOf(id: CertificateId): readonly string[] {
+    return this.users.flatMap((usedBy) => usedBy(id));
+  }
+
+  async list(kind?: CertificateKind): Promise<CertificatesList> {
+    return guard(async () => {
+      const items = await this.store.list();
+      const rows = items
+        .filter((item) => kind === undefined || (item.status === 'ok' && item.entry.kind === kind))
+        .map((item) => (item.status === 'ok' ? { status: 'ok' as const, entry: this.view(item.entry) } : item));
+      return { rows };
+    });
+  }
+
+  async get(id: CertificateId): Promise<CertificateEntryView> {
+    return guard(async () => this.view(await this.store.get(id)));
+  }
+
+  async import(args: ParsedArg<'certificates.import'>): Promise<{ readonly entries: readonly CertificateEntryView[] }> {
+    return this.changing(async () => {
+      const inputs = args.inputs.map((input) => ({
+        data: typeof input.data === 'string' ? input.data : Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength),
+        ...(input.passphrase !== undefined ? { passphrase: input.passphrase } : {}),
+        ...(input.name !== undefined ? { name: input.name } : {}),
+      }));
+      const label = args.label !== undefined ? { label: args.label } : {};
+      if (args.kind === 'trusted-ca') {
+        const added = await this.store.addTrustedCas({ inputs, ...label });
+        return { entries: added.map((e) => this.view(e)) };
+      }
+      const added = await this.store.addIdentity({ kind: args.kind, inputs, ...label });
+      return { entries: [this.view(added)] };
+    });
+  }
+
+  async rename(id: CertificateId, label: string): Promise<CertificateEntryView> {
+    return this.changing(async () => this.view(await this.store.rename(id, label)));
+  }
+
+  async delete(id: CertificateId, force: boolean): Promise<null> {
+    return this.changing(async () => {
+      await this.store.delete(id, { force });
+      return null;
+    });
+  }
+
+  async exportPem(id: CertificateId, includePrivateKey: boolean, keyPassphrase?: string): Promise<PemExport> {
+    return guard(async () => {
+      const entry = await this.store.get(id);
+      const text = await this.store.exportPem(id, { includePrivateKey, ...(keyPassphrase ? { keyPassphrase } : {}) });
+      return { fileName: `${fileStem(entry.label)}${includePrivateKey ? '-with-key' : ''}.pem`, text };
+    });
+  }
+
+  async exportPkcs12(id: CertificateId, password: string): Promise<Pkcs12Export> {
+    return guard(async () => {
+      const entry = await this.store.get(id);
+      const bytes = await this.store.exportPkcs12(id, password);
+      return { fileName: `${fileStem(entry.label)}.p12`, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+    });
+  }
+
+  async checkChain(id: CertificateId, useSystemCAs: boolean): Promise<ChainReport> {
+    return guard(() => this.store.checkChain(id, { useSystemCAs }));
+  }
+
+  async testBroker(args: ParsedArg<'certificates.testBroker'>): Promise<BrokerTlsTestResult> {
+    return guard(() =>
+      this.store.testAgainstBroker(args.host, args.port, {
+        ...(args.servername ? { servername: args.servername } : {}),
+        caIds: args.caIds,
+        useSystemCAs: args.useSystemCAs,
+        ...(args.clientIdentityId ? { clientIdentityId: args.clientIdentityId } : {}),
+        ...(args.timeoutMs ? { timeoutMs: args.timeoutMs } : {}),
+      }),
+    );
+  }
+
+  async systemRoots(): Promise<SystemRootsListing> {
+    return guard(() => listSystemRoots(this.options.systemTrust));
+  }
+
+  async generateCa(args: ParsedArg<'certificates.generateCa'>): Promise<CertificateEntryView> {
+    return this.changing(async () => this.view(await this.store.generateCa(args)));
+  }
+
+  async issue(args: ParsedArg<'certificates.issue'>): Promise<CertificateEntryView> {
+    return this.changing(async () => this.view(await this.store.issue(args)));
+  }
+
+  /** PEM for a connection from store references; what a profile's caIds/identityId turn into. */
+  async resolveTlsMaterial(ids: { readonly caIds?: readonly CertificateId[]; readonly identityId?: CertificateId }): Promise<ResolvedTlsMaterial> {
+    return guard(async () => {
+      const ca = await this.store.caCertificates(ids.caIds ?? []);
+      const identity = ids.identityId ? await this.store.tlsMaterial(ids.identityId) : undefined;
+      return { ca, ...(identity ? { cert: identity.cert, key: identity.key } : {}) };
+    });
+  }
+
+  private view(entry: CertificateEntry): CertificateEntryView {
+    return { ...entry, usedBy: this.usersOf(entry.id) };
+  }
+
+  private async changing<T>(work: () => Promise<T>): Promise<T> {
+    const result = await guard(work);
+    if (this.options.changed) {
+      const notify = this.options.changed;
+      // A listing failure must not turn a successful change into an error.
+      await this.list().then(notify, () => undefined);
+    }
+    return result;
+  }
+}
+
+async function guard<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toTopiaryError(error);
+  }
+}
+
+function fileStem(label: string): string {
+  const stem = label
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80);
+  return stem === '' ? 'certificate' : stem;
+}

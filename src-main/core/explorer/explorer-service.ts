@@ -1,0 +1,476 @@
+import type { ConnectionId, MessageView } from '../../../shared/ipc/common';
+import type { ParsedArg } from '../../../shared/ipc/contract';
+import { TopiaryError } from '../../../shared/ipc/errors';
+import type {
+  BufferGauge,
+  DecodedView,
+  DiffResult,
+  ExplorerSubscription,
+  HistoryItem,
+  HistoryPage,
+  InspectedMessage,
+  PayloadChunk,
+  RetainedClearResult,
+  RowsResult,
+  Series,
+  SubscriptionOutcome,
+  TopicDetail,
+  TreeFilter,
+  TreeRow,
+  ViewOp,
+  ViewState,
+} from '../../../shared/ipc/explorer';
+import { decodePayload } from '../decoders/decode-payload';
+import { diffPayloads } from './explorer-service-diff';
+import type { ExplorerMessage } from './explorer-message';
+import { ExplorerSession } from './explorer-session';
+import { previewPayload } from './preview';
+import { ROOT_NODE, type NodeId, type TopicIndex } from './topic-index';
+import { TreeView, type TreeSort } from './tree-view';
+import { Batcher } from '../ipc/batcher';
+import type { EventHub } from '../ipc/event-hub';
+
+/** What the explorer needs from the connection that feeds it. */
+export interface ExplorerLink {
+  /** Publishes an empty retained message (how a retained value is cleared). */
+  clearRetained(connectionId: ConnectionId, topic: string): Promise<void>;
+  subscribe(connectionId: ConnectionId, subscriptions: readonly ExplorerSubscription[]): Promise<readonly SubscriptionOutcome[]>;
+  unsubscribe(connectionId: ConnectionId, filters: readonly string[]): Promise<void>;
+}
+
+export interface ExplorerServiceOptions {
+  /** Bytes each connection's message history may hold. */
+  readonly historyBudgetBytes?: number;
+  readonly historyPerTopic?: number;
+  /** Most messages (and bytes) held while paused. */
+  readonly bufferMessages?: number;
+  readonly bufferBytes?: number;
+  /** How often the UI hears that a tree changed. */
+  readonly changeIntervalMs?: number;
+}
+
+/** A connection's explorer session, plus what the service keeps for the windows looking at it. */
+interface Explored {
+  readonly session: ExplorerSession;
+  /** One view per UI client: each window keeps its own expansion, sort and filter. */
+  readonly views: Map<string, ClientView>;
+  readonly feed: Batcher<InspectedMessage>;
+  /** How many clients watch each topic. */
+  readonly watched: Map<string, number>;
+  readonly subscriptions: Map<string, ExplorerSubscription>;
+  announcedVersion: number;
+  announcedReceived: number;
+}
+
+interface ClientView {
+  readonly tree: TreeView;
+  sort: TreeSort;
+  filter: TreeFilter | null;
+}
+
+/** Payload bytes sent with a message in a watch batch or topic detail; the rest is fetched on demand. */
+export const INLINE_PAYLOAD_BYTES = 64 * 1024;
+const RETAINED_SAMPLE = 20;
+/** Clears in flight at once, so a subtree of thousands is quick without flooding the socket. */
+const CLEAR_CONCURRENCY = 256;
+
+/**
+ * Holds each connection's topic index beside the connection that feeds it, answers the
+ * renderer's windowed questions, and tells it (coalesced) when something changed.
+ */
+export class ExplorerService {
+  private readonly explored = new Map<ConnectionId, Explored>();
+  /** Which topic each UI client watches. */
+  private readonly watches = new Map<string, { connectionId: ConnectionId; topic: string }>();
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(
+    private readonly hub: EventHub,
+    private readonly link: ExplorerLink,
+    private readonly options: ExplorerServiceOptions = {},
+  ) {
+    this.timer = setInterval(() => this.announce(), options.changeIntervalMs ?? 150);
+    this.timer.unref?.();
+  }
+
+  open(connectionId: ConnectionId, subscriptions: readonly ExplorerSubscription[] = []): void {
+    if (this.explored.has(connectionId)) return;
+    const session = new ExplorerSession({
+      history: { budgetBytes: this.options.historyBudgetBytes, maxPerTopic: this.options.historyPerTopic },
+      buffer: { capacityMessages: this.options.bufferMessages, capacityBytes: this.options.bufferBytes },
+      applied: (message, id) => this.feedWatchers(explored, message, id),
+    });
+    const explored: Explored = {
+      session,
+      views: new Map(),
+      feed: new Batcher<InspectedMessage>((messages) => this.deliver(connectionId, messages)),
+      watched: new Map(),
+      subscriptions: new Map(subscriptions.map((s) => [s.filter, s])),
+      announcedVersion: 0,
+      announcedReceived: 0,
+    };
+    this.explored.set(connectionId, explored);
+  }
+
+  /** Remembers the subscriptions a connection was opened with (made by the connection itself). */
+  noteSubscriptions(connectionId: ConnectionId, subscriptions: readonly ExplorerSubscription[]): void {
+    const explored = this.explored.get(connectionId);
+    if (!explored) return;
+    for (const s of subscriptions) explored.subscriptions.set(s.filter, s);
+  }
+
+  close(connectionId: ConnectionId): void {
+    this.explored.get(connectionId)?.feed.dispose();
+    this.explored.delete(connectionId);
+  }
+
+  ingest(connectionId: ConnectionId, message: MessageView): void {
+    this.explored.get(connectionId)?.session.ingest(message);
+  }
+
+  /** Applies view ops in order; an invalid filter is an error and leaves the view as it was. */
+  view(args: ParsedArg<'explorer.view'>, clientId: string): ViewState {
+    const view = this.viewFor(clientId, args.connectionId);
+    for (const op of args.ops) this.applyOp(view, op);
+    const total = view.tree.rows(0, 0).total;
+    return { viewVersion: view.tree.viewVersion, total, sort: view.sort, filter: view.filter };
+  }
+
+  rows(args: ParsedArg<'explorer.rows'>, clientId: string): RowsResult {
+    const view = this.viewFor(clientId, args.connectionId);
+    const window = view.tree.rows(args.start, args.count);
+    const rows: TreeRow[] = window.rows.map((r) => ({
+      path: r.path,
+      name: r.name,
+      depth: r.depth,
+      hasChildren: r.hasChildren,
+      expanded: r.expanded,
+      messageCount: r.messageCount,
+      ownMessageCount: r.ownMessageCount,
+      subtopicCount: r.subtopicCount,
+      retained: r.retained,
+      lastReceivedAt: r.lastReceivedAt,
+      changedAt: r.changedAt,
+      preview: r.preview,
+    }));
+    return { version: window.version, viewVersion: window.viewVersion, total: window.total, start: window.start, rows };
+  }
+
+  topic(args: ParsedArg<'explorer.topic'>): TopicDetail {
+    const { index } = this.require(args.connectionId).session;
+    const id = index.idOf(args.topic);
+    if (id === undefined) return { topic: args.topic, messageCount: 0, lastMessage: null };
+    const last = index.lastMessageOf(id);
+    const count = index.messageCountOf(id);
+    return { topic: args.topic, messageCount: count, lastMessage: last ? inspected(last, count) : null };
+  }
+
+  watch(clientId: string, connectionId: ConnectionId, topic: string | null): void {
+    this.unwatch(clientId);
+    if (topic === null) return;
+    const explored = this.require(connectionId);
+    this.watches.set(clientId, { connectionId, topic });
+    explored.watched.set(topic, (explored.watched.get(topic) ?? 0) + 1);
+  }
+
+  decode(args: ParsedArg<'explorer.decode'>): DecodedView {
+    const { payload, topic } = this.payloadOf(args.connectionId, args.topic, args.n);
+    return decodePayload(payload, {
+      kind: args.kind,
+      topic,
+      ...(args.protobuf ? { schema: args.protobuf } : {}),
+      ...(args.full !== undefined ? { full: args.full } : {}),
+      ...(args.offset !== undefined ? { offset: args.offset } : {}),
+      ...(args.length !== undefined ? { length: args.length } : {}),
+    });
+  }
+
+  payload(args: ParsedArg<'explorer.payload'>): PayloadChunk {
+    const { payload } = this.payloadOf(args.connectionId, args.topic, args.n);
+    const offset = Math.min(args.offset, payload.length);
+    return { size: payload.length, offset, bytes: payload.slice(offset, offset + args.length) };
+  }
+
+  history(args: ParsedArg<'explorer.history'>): HistoryPage {
+    const { index, history } = this.require(args.connectionId).session;
+    const id = index.idOf(args.topic);
+    const stats = history.stats();
+    const base = { topic: args.topic, budgetBytes: stats.budgetBytes, usedBytes: stats.usedBytes, evicted: stats.evictedByBudget };
+    if (id === undefined) return { ...base, items: [] };
+    const entries = history.entries(id, args.limit);
+    const firstN = index.messageCountOf(id) - history.size(id) + Math.max(0, history.size(id) - args.limit) + 1;
+    const items: HistoryItem[] = entries.map((e, i) => ({
+      n: firstN + i,
+      receivedAt: e.receivedAt,
+      deltaMs: e.deltaMs,
+      qos: e.qos,
+      retain: e.retain,
+      size: e.payload.length,
+      preview: previewPayload(e.payload),
+    }));
+    return { ...base, items };
+  }
+
+  diff(args: ParsedArg<'explorer.diff'>): DiffResult {
+    const a = this.payloadOf(args.connectionId, args.topic, args.a).payload;
+    const b = this.payloadOf(args.connectionId, args.topic, args.b).payload;
+    return diffPayloads(a, b);
+  }
+
+  series(args: ParsedArg<'explorer.series'>): Series {
+    const source = args.field === null || args.field === '' ? ({ kind: 'payload' } as const) : ({ kind: 'json', path: args.field } as const);
+    const { points, skipped } = this.require(args.connectionId).session.series(args.topic, source);
+    return { topic: args.topic, field: args.field, points, skipped };
+  }
+
+  setHistoryBudget(connectionId: ConnectionId, budgetBytes: number): void {
+    this.require(connectionId).session.history.setBudget(budgetBytes);
+  }
+
+  /** Counts (and unless a dry run, clears) the retained messages of a topic or its whole subtree. */
+  async clearRetained(args: ParsedArg<'explorer.clearRetained'>): Promise<RetainedClearResult> {
+    const { index } = this.require(args.connectionId).session;
+    const topics = retainedTopics(index, args.topic, args.subtree);
+    const sample = topics.slice(0, RETAINED_SAMPLE);
+    if (args.dryRun || topics.length === 0) return { count: topics.length, sample, ...(args.dryRun ? {} : { cleared: 0, elapsedMs: 0 }) };
+    const started = performance.now();
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < topics.length) {
+        const topic = topics[next++]!;
+        await this.link.clearRetained(args.connectionId, topic);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CLEAR_CONCURRENCY, topics.length) }, worker));
+    return { count: topics.length, sample, cleared: topics.length, elapsedMs: Math.round(performance.now() - started) };
+  }
+
+  /** How much a paused tree may hold, in messages and bytes. */
+  setPauseBudget(connectionId: ConnectionId, messages: number, bytes: number): BufferGauge {
+    const explored = this.require(connectionId);
+    explored.session.buffer.setCapacity(messages, bytes);
+    return gaugeOf(explored);
+  }
+
+  /** Pausing freezes the tree while messages keep being counted and held; resuming applies what was held. */
+  pause(connectionId: ConnectionId, paused: boolean): BufferGauge {
+    const explored = this.require(connectionId);
+    if (paused) explored.session.pause();
+    else explored.session.resume();
+    return gaugeOf(explored);
+  }
+
+  /** A connection's session (its index, history and buffer), for benchmarks and tests to read. */
+  session(connectionId: ConnectionId): ExplorerSession | undefined {
+    return this.explored.get(connectionId)?.session;
+  }
+
+  /** The live topic index of a connection, read-only for others (the composer's topic suggestions). */
+  topicIndex(connectionId: ConnectionId): TopicIndex | undefined {
+    return this.explored.get(connectionId)?.session.index;
+  }
+
+  subscriptions(connectionId: ConnectionId): ExplorerSubscription[] {
+    return [...this.require(connectionId).subscriptions.values()];
+  }
+
+  async subscribe(connectionId: ConnectionId, subscriptions: readonly ExplorerSubscription[]): Promise<readonly SubscriptionOutcome[]> {
+    const explored = this.require(connectionId);
+    const outcomes = await this.link.subscribe(connectionId, subscriptions);
+    for (const s of subscriptions) {
+      if (outcomes.find((o) => o.filter === s.filter)?.ok === true) explored.subscriptions.set(s.filter, s);
+    }
+    return outcomes;
+  }
+
+  async unsubscribe(connectionId: ConnectionId, filters: readonly string[]): Promise<void> {
+    const explored = this.require(connectionId);
+    await this.link.unsubscribe(connectionId, filters);
+    for (const f of filters) explored.subscriptions.delete(f);
+  }
+
+  forgetClient(clientId: string): void {
+    this.unwatch(clientId);
+    for (const explored of this.explored.values()) explored.views.delete(clientId);
+  }
+
+  /** The gauge and totals of a connection, as the next `explorer.changed` will say them. */
+  gauge(connectionId: ConnectionId): BufferGauge {
+    return gaugeOf(this.require(connectionId));
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    for (const e of this.explored.values()) e.feed.dispose();
+    this.explored.clear();
+  }
+
+  private applyOp(view: ClientView, op: ViewOp): void {
+    const tree = view.tree;
+    switch (op.op) {
+      case 'expand':
+        tree.expand(op.path);
+        return;
+      case 'collapse':
+        tree.collapse(op.path);
+        return;
+      case 'toggle': {
+        const at = tree.rowIndexOf(op.path);
+        const row = at === -1 ? undefined : tree.rows(at, 1).rows[0];
+        if (row?.expanded === true) tree.collapse(op.path);
+        else tree.expand(op.path);
+        return;
+      }
+      case 'expandToDepth':
+        tree.expandToDepth(op.depth, op.under);
+        return;
+      case 'collapseAll':
+        tree.collapseAll();
+        return;
+      case 'sort':
+        tree.setSort(op.sort);
+        view.sort = op.sort;
+        return;
+      case 'filter': {
+        const result = tree.setFilter(op.filter);
+        if (!result.ok) throw new TopiaryError(result.code, result.message, { mode: op.filter?.mode });
+        view.filter = op.filter === null || op.filter.pattern === '' ? null : op.filter;
+        return;
+      }
+      default:
+        assertNever(op);
+    }
+  }
+
+  /** A message just applied goes to the windows watching its topic. */
+  private feedWatchers(explored: Explored, message: ExplorerMessage, id: NodeId): void {
+    if (explored.watched.size > 0 && explored.watched.has(message.topic)) {
+      explored.feed.push(inspected(message, explored.session.index.messageCountOf(id)));
+    }
+  }
+
+  private payloadOf(connectionId: ConnectionId, topic: string, n: number | undefined): { payload: Uint8Array; topic: string } {
+    const { index, history } = this.require(connectionId).session;
+    const id = index.idOf(topic);
+    const missing = (): TopiaryError =>
+      new TopiaryError('NOT_FOUND', n === undefined ? `"${topic}" has no message yet.` : `Message ${n} of "${topic}" is no longer in the history; it was pushed out by newer ones.`);
+    if (id === undefined || !index.hasMessage(id)) throw missing();
+    const count = index.messageCountOf(id);
+    if (n === undefined || n === count) {
+      const last = index.lastMessageOf(id);
+      if (!last) throw missing();
+      return { payload: last.payload, topic };
+    }
+    const size = history.size(id);
+    const position = n - (count - size) - 1;
+    if (position < 0 || position >= size) throw missing();
+    let found: Uint8Array | undefined;
+    let i = 0;
+    history.forEach(id, (payload) => {
+      if (i++ === position) found = payload.slice();
+    });
+    if (!found) throw missing();
+    return { payload: found, topic };
+  }
+
+  private unwatch(clientId: string): void {
+    const old = this.watches.get(clientId);
+    if (!old) return;
+    this.watches.delete(clientId);
+    const explored = this.explored.get(old.connectionId);
+    if (!explored) return;
+    const left = (explored.watched.get(old.topic) ?? 1) - 1;
+    if (left <= 0) explored.watched.delete(old.topic);
+    else explored.watched.set(old.topic, left);
+  }
+
+  private viewFor(clientId: string, connectionId: ConnectionId): ClientView {
+    const explored = this.require(connectionId);
+    let view = explored.views.get(clientId);
+    if (!view) {
+      view = { tree: new TreeView(explored.session.index), sort: 'name', filter: null };
+      explored.views.set(clientId, view);
+    }
+    return view;
+  }
+
+  private require(connectionId: ConnectionId): Explored {
+    const explored = this.explored.get(connectionId);
+    if (!explored) throw new TopiaryError('NOT_FOUND', 'That connection has no topic tree; it may have been closed.');
+    return explored;
+  }
+
+  private deliver(connectionId: ConnectionId, messages: InspectedMessage[]): void {
+    for (const [clientId, watch] of this.watches) {
+      if (watch.connectionId !== connectionId) continue;
+      const mine = messages.filter((m) => m.topic === watch.topic);
+      if (mine.length > 0) this.hub.emitTo(clientId, 'explorer.messages', { connectionId, messages: mine });
+    }
+  }
+
+  private announce(): void {
+    for (const [connectionId, explored] of this.explored) {
+      const { index, buffer } = explored.session;
+      const received = buffer.stats().received;
+      if (index.version === explored.announcedVersion && received === explored.announcedReceived) continue;
+      explored.announcedVersion = index.version;
+      explored.announcedReceived = received;
+      this.hub.emit('explorer.changed', {
+        connectionId,
+        version: index.version,
+        topicCount: index.topicCount,
+        messageCount: index.messageCount,
+        buffer: gaugeOf(explored),
+      });
+    }
+  }
+}
+
+function gaugeOf(explored: Explored): BufferGauge {
+  const s = explored.session.buffer.stats();
+  return {
+    paused: s.paused,
+    bufferedMessages: s.bufferedMessages,
+    bufferedBytes: s.bufferedBytes,
+    fill: s.fill,
+    received: s.received,
+    dropped: s.dropped,
+    capacityMessages: s.capacityMessages,
+    capacityBytes: s.capacityBytes,
+  };
+}
+
+function inspected(message: ExplorerMessage, n: number): InspectedMessage {
+  const size = message.payload.length;
+  const payload = size > INLINE_PAYLOAD_BYTES ? message.payload.slice(0, INLINE_PAYLOAD_BYTES) : message.payload;
+  return {
+    topic: message.topic,
+    payload,
+    qos: message.qos,
+    retain: message.retain,
+    dup: message.dup === true,
+    receivedAt: message.receivedAt,
+    ...(message.properties ? { properties: message.properties } : {}),
+    size,
+    n,
+  };
+}
+
+/** Retained topics at a path (and with `subtree`, below it), in tree order. */
+function retainedTopics(index: TopicIndex, path: string, subtree: boolean): string[] {
+  const out: string[] = [];
+  const start: NodeId | undefined = path === '' && subtree ? ROOT_NODE : index.idOf(path);
+  if (start === undefined) return out;
+  if (!subtree) return index.isRetained(start) ? [path] : out;
+  const stack: NodeId[] = [start];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (id !== ROOT_NODE && index.isRetained(id)) out.push(index.pathOf(id));
+    for (let c = index.firstChildOf(id); c !== -1; c = index.nextSiblingOf(c)) stack.push(c);
+  }
+  return out;
+}
+
+function assertNever(value: never): never {
+  throw new Error(`Unexpected view op: ${JSON.stringify(value)}`);
+}
