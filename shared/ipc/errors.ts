@@ -20,6 +20,9 @@ export const ERROR_CODES = [
   'CERTIFICATE_ERROR',
   'UNKNOWN_METHOD',
   'BROKER_ERROR',
+  // History: the store is held by another Topiary, or cannot be read or written.
+  'STORE_LOCKED',
+  'HISTORY_ERROR',
   'INTERNAL_ERROR',
 ] as const;
 

@@ -94,6 +94,8 @@ export interface HistorySourceRow {
   readonly oldest: number | null;
   readonly newest: number | null;
   readonly retention: HistoryRetention;
+  /** A saved profile's connections are recorded as they connect. */
+  readonly recordOnConnect: boolean;
 }
 
 export interface HistoryRecordingRow {
@@ -115,6 +117,8 @@ export interface HistoryStatus {
   readonly maxTotalBytes: number;
   /** Recording is paused by the user (live views go on). */
   readonly paused: boolean;
+  /** Messages that could not be recorded (a failed write, a worker too far behind) since the app started. */
+  readonly lost: number;
   readonly recording: readonly HistoryRecordingRow[];
   readonly sources: readonly HistorySourceRow[];
   /** A corrupt or foreign store found at start was moved here and a new one started. */

@@ -11,6 +11,8 @@ import { setUpQuickLocalTls } from './quick-local-tls';
 import { certificatesHandlers, CertificatesService } from './certificates-service';
 import { ConnectionManager } from './connections/connection-manager';
 import { ExplorerService } from './explorer-service';
+import { historyHandlers } from './history/history-handlers';
+import { HistoryService } from './history/history-service';
 import { EventHub } from './ipc/event-hub';
 import { serve } from './ipc/serve';
 import { ProfileService } from './profiles/profile-service';
@@ -26,6 +28,8 @@ export interface CoreOptions {
   readonly secrets?: SecretStore;
   /** The hosts pass true: start the embedded broker with the app when its settings say so. Off by default for tests. */
   readonly autoStartBroker?: boolean;
+  /** The built history worker; the hosts' default sits beside their own bundle. */
+  readonly historyWorkerFile?: string;
 }
 
 /** Everything stateful, Electron-free: what both hosts wire up. */
@@ -39,6 +43,13 @@ export interface AppCore {
 export async function createAppCore(options: CoreOptions): Promise<AppCore> {
   await mkdir(options.userDataDir, { recursive: true, mode: 0o700 });
   const hub = new EventHub();
+  // Opens its store only when something records or searches.
+  const history = new HistoryService({
+    file: path.join(options.userDataDir, 'history', 'history.db'),
+    workerFile: options.historyWorkerFile ?? path.join(__dirname, 'history-worker.cjs'),
+    onStatus: (status) => hub.emit('history.statusChanged', status),
+    onExportProgress: (progress) => hub.emit('history.exportProgress', progress),
+  });
   // One vault for everything that seals secrets: profiles and the certificate store.
   const secrets = options.secrets ?? (await openEncryptedFileSecretStore({ keyFile: path.join(options.userDataDir, 'secret.key') }));
   const certificates = await CertificatesService.open({
@@ -65,10 +76,12 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     message: (connectionId, message) => {
       explorer.ingest(connectionId, message);
       composer.onMessage(connectionId, message);
+      history.record(connectionId, message);
     },
     closed: (connectionId) => {
       explorer.close(connectionId);
       composer.connectionClosed(connectionId);
+      history.connectionClosed(connectionId);
     },
   }, { certificates: certificates.store });
   const profiles = await ProfileService.open({
@@ -173,12 +186,18 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     'profiles.duplicate': ({ id }) => profiles.duplicate(id),
     'profiles.delete': ({ id }) => profiles.delete(id),
     'profiles.move': ({ id, folder, index }) => profiles.move(id, folder, index),
-    'profiles.connect': ({ id }) => profiles.connect(id),
+    'profiles.connect': async ({ id }) => {
+      const info = await profiles.connect(id);
+      // Saved profiles are recorded by default; a store that cannot open says so in history.status.
+      history.profileConnected(info.connectionId, id, info.name).catch(() => undefined);
+      return info;
+    },
     'profiles.export': ({ ids, includeSecrets }) => profiles.export(ids, includeSecrets),
     'profiles.import': ({ text }) => profiles.import(text),
     'profiles.importForeign': ({ text, format }) => profiles.importForeign(text, format),
     'profiles.secretStoreInfo': () => profiles.secretStoreInfo(),
     ...certificatesHandlers(certificates),
+    ...historyHandlers(history),
   };
 
   const composer = new PublishService(
@@ -243,6 +262,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       await composer.close();
       await connections.closeAll();
       await broker.close();
+      await history.close();
       explorer.dispose();
     },
   };

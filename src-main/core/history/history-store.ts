@@ -34,7 +34,8 @@ CREATE TABLE sources(
   messages INTEGER NOT NULL DEFAULT 0,
   bytes INTEGER NOT NULL DEFAULT 0,
   max_age_ms INTEGER,
-  max_bytes INTEGER
+  max_bytes INTEGER,
+  record_on_connect INTEGER NOT NULL DEFAULT 1
 );
 CREATE TABLE topics(id INTEGER PRIMARY KEY, source INTEGER NOT NULL, name TEXT NOT NULL, UNIQUE(source, name));
 CREATE TABLE messages(
@@ -76,6 +77,7 @@ interface SourceState {
   bytes: number;
   maxAgeMs: number | null;
   maxBytes: number | null;
+  recordOnConnect: number;
 }
 
 interface MessageRow {
@@ -214,7 +216,7 @@ export class HistoryStore {
         db.exec(`PRAGMA max_page_count = ${Math.max(1, Math.floor(options.hardLimitBytes / pageSize))}`);
       }
       for (const row of db.prepare('SELECT id, source, name FROM topics').all() as TopicRow[]) this.rememberTopic(row);
-      for (const row of db.prepare('SELECT id, key, label, messages, bytes, max_age_ms AS maxAgeMs, max_bytes AS maxBytes FROM sources').all() as SourceState[]) {
+      for (const row of db.prepare('SELECT id, key, label, messages, bytes, max_age_ms AS maxAgeMs, max_bytes AS maxBytes, record_on_connect AS recordOnConnect FROM sources').all() as SourceState[]) {
         this.sourcesById.set(row.id, { ...row });
         this.sourcesByKey.set(row.key, this.sourcesById.get(row.id) as SourceState);
       }
@@ -262,7 +264,7 @@ export class HistoryStore {
     }
     const result = this.db.prepare('INSERT INTO sources(key, label, max_age_ms) VALUES (?, ?, ?)').run(key, label || key, DEFAULT_MAX_AGE_MS);
     const id = Number(result.lastInsertRowid);
-    const state: SourceState = { id, key, label: label || key, messages: 0, bytes: 0, maxAgeMs: DEFAULT_MAX_AGE_MS, maxBytes: null };
+    const state: SourceState = { id, key, label: label || key, messages: 0, bytes: 0, maxAgeMs: DEFAULT_MAX_AGE_MS, maxBytes: null, recordOnConnect: 1 };
     this.sourcesById.set(id, state);
     this.sourcesByKey.set(key, state);
     return id;
@@ -274,6 +276,17 @@ export class HistoryStore {
     this.db.prepare('UPDATE sources SET max_age_ms = ?, max_bytes = ? WHERE id = ?').run(retention.maxAgeMs, retention.maxBytes, source.id);
     source.maxAgeMs = retention.maxAgeMs;
     source.maxBytes = retention.maxBytes;
+  }
+
+  /** Whether a saved profile's connections are recorded when they connect (on unless the user turned it off). */
+  recordOnConnect(key: string): boolean {
+    return (this.sourcesByKey.get(key)?.recordOnConnect ?? 1) !== 0;
+  }
+
+  setRecordOnConnect(key: string, label: string, on: boolean): void {
+    const id = this.ensureSource(key, label);
+    this.db.prepare('UPDATE sources SET record_on_connect = ? WHERE id = ?').run(on ? 1 : 0, id);
+    (this.sourcesById.get(id) as SourceState).recordOnConnect = on ? 1 : 0;
   }
 
   /** Writes one packed batch in one transaction; returns how many messages it held. */
@@ -341,7 +354,7 @@ export class HistoryStore {
     return [...this.sourcesById.values()].map((s) => {
       // min/max over the source's rows: cheap enough for a status and only asked for on demand.
       const b = s.messages > 0 ? (bounds.all(s.id)[0] as { oldest: number | null; newest: number | null }) : { oldest: null, newest: null };
-      return { key: s.key, label: s.label, messages: s.messages, bytes: s.bytes, oldest: b.oldest, newest: b.newest, retention: { maxAgeMs: s.maxAgeMs, maxBytes: s.maxBytes } };
+      return { key: s.key, label: s.label, messages: s.messages, bytes: s.bytes, oldest: b.oldest, newest: b.newest, retention: { maxAgeMs: s.maxAgeMs, maxBytes: s.maxBytes }, recordOnConnect: s.recordOnConnect !== 0 };
     });
   }
 

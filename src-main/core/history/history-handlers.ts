@@ -1,0 +1,21 @@
+import type { Handlers } from '../../../shared/ipc/contract';
+import type { HistoryMethod } from '../../../shared/ipc/history';
+import type { HistoryService } from './history-service';
+
+/** The history group of the contract, answered by the service. */
+export function historyHandlers(service: HistoryService): Pick<Handlers, HistoryMethod> {
+  return {
+    'history.status': () => service.status(),
+    'history.setRecording': ({ connectionId, enabled, sourceKey, label }) =>
+      service.setRecording(connectionId, enabled, { sourceKey: sourceKey ?? `connection:${connectionId}`, ...(label !== undefined ? { label } : {}) }),
+    'history.pause': ({ paused }) => service.pause(paused),
+    'history.setRetention': ({ sourceKey, retention, maxTotalBytes }) => service.setRetention(sourceKey, retention, maxTotalBytes),
+    'history.query': ({ query, limit, cursor }) => service.query(query, limit, cursor),
+    'history.clear': ({ query }) => service.clear(query),
+    'history.export': async (args) => ({ jobId: (await service.export(args)).jobId }),
+    'history.cancelExport': ({ jobId }) => {
+      service.cancelExport(jobId);
+      return null;
+    },
+  };
+}
