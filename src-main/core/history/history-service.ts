@@ -18,6 +18,7 @@ import {
   type HistoryState,
   type HistoryStatus,
 } from '../../../shared/ipc/history';
+import { readCapture } from './capture';
 import { resolveQuery } from './history-query';
 import type { StorePage } from './history-store';
 import { MessageBatchWriter } from './message-batch';
@@ -305,6 +306,41 @@ export class HistoryService {
     if (this.worker === null) return;
     // Calls are answered in order, after every batch posted before them.
     await this.call('summary');
+  }
+
+  /**
+   * Imports a capture (CAPTURE-FORMAT.md) into a source. The file is checked first: a malformed
+   * line fails the import before anything is written, unless skipMalformed.
+   */
+  async importCapture(file: string, options: RecordingOptions & { readonly skipMalformed?: boolean }): Promise<{ readonly imported: number; readonly skipped: readonly { readonly line: number; readonly message: string }[] }> {
+    const skipMalformed = options.skipMalformed === true;
+    const skipped: { line: number; message: string }[] = [];
+    for await (const _ of readCapture(file, { skipMalformed, onSkip: (e) => skipped.push({ line: e.line, message: e.message }) })) {
+      // The check pass only reads.
+    }
+    const sourceId = await this.call<number>('ensureSource', options.sourceKey, options.label ?? options.sourceKey);
+    let startedAt = 0;
+    let imported = 0;
+    const writer = new MessageBatchWriter();
+    const send = (): void => {
+      const { buffer, count } = writer.take();
+      this.post({ type: 'batch', buffer, count }, [buffer]);
+      this.inFlight.push(buffer.byteLength);
+      this.inFlightBytes += buffer.byteLength;
+    };
+    for await (const m of readCapture(file, { skipMalformed, onHeader: (h) => (startedAt = h.startedAt) })) {
+      writer.add(sourceId, { topic: m.topic, payload: m.payload, qos: m.qos, retain: m.retain, dup: false, receivedAt: startedAt + m.t, ...(m.properties ? { properties: m.properties } : {}) });
+      imported++;
+      if (writer.byteLength >= 1024 * 1024) {
+        send();
+        // Keep memory bounded on a large file: wait for the worker to catch up now and then.
+        if (this.inFlightBytes > 64 * 1024 * 1024) await this.settle();
+      }
+    }
+    if (writer.count > 0) send();
+    await this.settle();
+    void this.announce();
+    return { imported, skipped };
   }
 
   /** Starts (or stops) recording one live connection into a source. */
