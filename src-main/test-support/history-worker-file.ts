@@ -1,7 +1,19 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
-const root = path.resolve(__dirname, '../..');
+const WORKER_SOURCE = 'src-main/core/history/history-worker.ts';
+
+/** The repository: up from this file (tests), or from the working folder (bundled benchmarks run elsewhere). */
+function findRoot(): string {
+  for (const start of [__dirname, process.cwd()]) {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      if (existsSync(path.join(dir, WORKER_SOURCE))) return dir;
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  throw new Error(`Cannot find ${WORKER_SOURCE} above ${__dirname} or ${process.cwd()}.`);
+}
 let built: Promise<string> | null = null;
 
 /**
@@ -11,9 +23,10 @@ let built: Promise<string> | null = null;
  */
 export function historyWorkerFile(): Promise<string> {
   built ??= (async () => {
+    const root = findRoot();
     const outfile = path.join(root, 'dist', 'test', `history-worker-${process.pid}.cjs`);
     await build({
-      entryPoints: [path.join(root, 'src-main/core/history/history-worker.ts')],
+      entryPoints: [path.join(root, WORKER_SOURCE)],
       bundle: true,
       platform: 'node',
       target: 'node20',

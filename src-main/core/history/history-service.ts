@@ -305,7 +305,7 @@ export class HistoryService {
     this.flush();
     if (this.worker === null) return;
     // Calls are answered in order, after every batch posted before them.
-    await this.call('summary');
+    await this.call('ping');
   }
 
   /**

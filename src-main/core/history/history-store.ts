@@ -350,11 +350,14 @@ export class HistoryStore {
 
   /** Store-wide figures: sources with their counts and bounds, the file's size. */
   sources(): HistorySourceRow[] {
-    const bounds = this.db.prepare('SELECT min(ts) AS oldest, max(ts) AS newest FROM messages WHERE source = ?');
+    // First and last row of the source by id (arrival order): a walk from either end of the table
+    // that stops at the source's first row, where min/max(ts) with no index on source would read every row.
+    const first = this.db.prepare('SELECT ts FROM messages WHERE source = ? ORDER BY id LIMIT 1').raw();
+    const last = this.db.prepare('SELECT ts FROM messages WHERE source = ? ORDER BY id DESC LIMIT 1').raw();
     return [...this.sourcesById.values()].map((s) => {
-      // min/max over the source's rows: cheap enough for a status and only asked for on demand.
-      const b = s.messages > 0 ? (bounds.all(s.id)[0] as { oldest: number | null; newest: number | null }) : { oldest: null, newest: null };
-      return { key: s.key, label: s.label, messages: s.messages, bytes: s.bytes, oldest: b.oldest, newest: b.newest, retention: { maxAgeMs: s.maxAgeMs, maxBytes: s.maxBytes }, recordOnConnect: s.recordOnConnect !== 0 };
+      const oldest = s.messages > 0 ? ((first.all(s.id)[0] as number[] | undefined)?.[0] ?? null) : null;
+      const newest = s.messages > 0 ? ((last.all(s.id)[0] as number[] | undefined)?.[0] ?? null) : null;
+      return { key: s.key, label: s.label, messages: s.messages, bytes: s.bytes, oldest, newest, retention: { maxAgeMs: s.maxAgeMs, maxBytes: s.maxBytes }, recordOnConnect: s.recordOnConnect !== 0 };
     });
   }
 

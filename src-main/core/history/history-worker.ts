@@ -69,6 +69,8 @@ function call(method: string, args: readonly unknown[]): unknown {
       return null;
     case 'recordOnConnect':
       return s.recordOnConnect(args[0] as string);
+    case 'ping':
+      return null;
     case 'summary':
       return { messages: s.messageCount(), totalBytes: s.totalBytes(), maxTotalBytes: s.maxTotalBytes, sources: s.sources() };
     case 'page':

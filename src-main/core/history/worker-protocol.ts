@@ -18,6 +18,8 @@ export type WorkerMethod =
   | 'setRecordOnConnect'
   | 'recordOnConnect'
   | 'summary'
+  /** Answers at once: every batch posted before it has been written. */
+  | 'ping'
   | 'page'
   | 'clear'
   | 'close';
