@@ -7,13 +7,13 @@ import type { AuthResult, Credentials } from './authenticator';
 import type { Broker, BrokerOptions, LocalPublish } from './broker';
 import { PROTOCOL_MAX_PACKET, SESSION_NEVER_EXPIRES } from './connect-handshake';
 import { Connection } from './connection';
-import type { ClientIdentity, ConnectionHost, ConnectionSettings, Flushable, TrafficCounters } from './connection-host';
+import type { ClientIdentity, ConnectionHost, ConnectionSettings, Flushable, RouteResult, TrafficCounters } from './connection-host';
 import type { FlowControl } from './flow-control';
 import { createMessage, type Message } from './message';
-import { MemoryStore, type BrokerSnapshot, type PersistenceStore } from './persistence';
+import { MemoryStore, storeMessage, type BrokerJournal, type BrokerSnapshot, type PersistenceStore } from './persistence';
 import { ReasonCode } from './reason-codes';
 import { RetainedStore } from './retained-store';
-import { Session, type SessionLink } from './session';
+import { Session, type SessionLink, type SessionRecorder } from './session';
 import { restoreSnapshot, takeSnapshot } from './state-snapshot';
 import { SubscriptionIndex, subscriptionInfo, type SharedGroup, type Subscription } from './subscription-index';
 import { startListener, type RunningListener } from './listeners';
@@ -35,6 +35,10 @@ import {
 } from './types';
 
 const SWEEP_MS = 250;
+const DEFAULT_QUEUE_MESSAGES = 100_000;
+const DEFAULT_QUEUE_BYTES = 256 * 1024 * 1024;
+/** Queued QoS 1/2 messages for an online client above which the publishers feeding it are paused. */
+const QUEUE_HIGH_WATER = 1000;
 const SAVE_MS = 1000;
 export const BROKER_VERSION = 'topiary-broker 0.1.0';
 
@@ -77,6 +81,16 @@ export class BrokerCore implements Broker, ConnectionHost {
   private running = false;
   private restored = false;
   private readonly store: PersistenceStore;
+  /** Set when the store journals each change; then state is never saved whole except at stop. */
+  private readonly journal: BrokerJournal | undefined;
+  /** Writes a persistent session's message changes to the journal. */
+  private readonly recorder: SessionRecorder = {
+    queued: (s, o) => this.journal!.record({ t: 'out', c: s.clientId, n: o.seq, m: storeMessage(o.message), q: o.qos, r: o.retain, ...(o.subIds ? { ids: o.subIds } : {}) }),
+    sent: (s, o) => this.journal!.record({ t: 'tx', c: s.clientId, n: o.seq, p: o.packetId }),
+    released: (s, o) => this.journal!.record({ t: 'rel', c: s.clientId, n: o.seq }),
+    done: (s, o) => this.journal!.record({ t: 'done', c: s.clientId, n: o.seq }),
+    inboundQos2: (s, p, held) => this.journal!.record(held ? { t: 'in2', c: s.clientId, p } : { t: 'rel2', c: s.clientId, p }),
+  };
   private readonly load = new LoadAverages();
 
   constructor(readonly options: BrokerOptions) {
@@ -87,10 +101,15 @@ export class BrokerCore implements Broker, ConnectionHost {
     const rules = [...(options.acl ?? [])];
     if (options.aclFile) rules.push(...parseAclFile(readConfigFile(options.aclFile, 'ACL file')));
     this.acl = new Acl(rules);
+    const queueMessages = this.limits.maxQueued ?? DEFAULT_QUEUE_MESSAGES;
+    // Publishers are paused well before the limit, so a client that reads never loses a message to it.
+    const queueHighWater = Math.max(1, Math.min(QUEUE_HIGH_WATER, Math.floor(queueMessages / 2)));
     this.settings = {
       maxPacketSize: this.limits.maxPacketSize ?? PROTOCOL_MAX_PACKET,
       maxInflight: Math.max(1, Math.min(65535, this.limits.maxInflight ?? 100)),
-      maxQueued: this.limits.maxQueued ?? 1000,
+      queueLimit: { messages: queueMessages, bytes: this.limits.maxQueuedBytes ?? DEFAULT_QUEUE_BYTES },
+      queueHighWater,
+      queueResume: Math.floor(queueHighWater / 4),
       topicAliasMaximum: this.limits.topicAliasMaximum ?? 10,
       maximumQos: this.limits.maximumQos ?? 2,
       retainAvailable: this.limits.retainAvailable ?? true,
@@ -100,6 +119,7 @@ export class BrokerCore implements Broker, ConnectionHost {
       persistentClientExpiration: options.persistentClientExpiration ?? SESSION_NEVER_EXPIRES,
     };
     this.store = options.persistence ?? new MemoryStore();
+    this.journal = this.store.journal;
     this.stats = {
       startedAt: Date.now(),
       clientsConnected: 0,
@@ -111,6 +131,7 @@ export class BrokerCore implements Broker, ConnectionHost {
       publishReceived: 0,
       publishSent: 0,
       publishDropped: 0,
+      queueOverflow: 0,
       subscriptions: 0,
       retained: 0,
     };
@@ -140,7 +161,11 @@ export class BrokerCore implements Broker, ConnectionHost {
       this.sysTimer.unref();
     }
     this.saveTimer = setInterval(() => {
-      if (this.dirty) void this.save();
+      if (this.journal) {
+        // Changes made outside any client's input (the UI's publish, timers) are committed here.
+        this.journal.commit();
+        this.journal.compactIfDue(() => this.snapshot());
+      } else if (this.dirty) void this.save();
     }, SAVE_MS);
     this.saveTimer.unref();
     const configs = this.options.listeners ?? [{ kind: 'tcp', port: 1883 }];
@@ -185,6 +210,7 @@ export class BrokerCore implements Broker, ConnectionHost {
     for (const conn of all) conn.transport.destroy();
     await Promise.all(closing);
     await this.save();
+    this.journal?.close();
   }
 
   get isRunning(): boolean {
@@ -265,6 +291,7 @@ export class BrokerCore implements Broker, ConnectionHost {
 
   connectionReady(conn: Connection): void {
     this.connectedCount++;
+    if (conn.session) this.journalSession(conn.session);
     this.emit({
       type: 'client.connected',
       at: Date.now(),
@@ -297,8 +324,19 @@ export class BrokerCore implements Broker, ConnectionHost {
         session.will = will;
       }
     }
+    // DISCONNECT may have changed the session's expiry.
+    this.journalSession(session);
     this.scheduleExpiry(session);
     this.dirty = true;
+  }
+
+  /** Records a session's identity and expiry, and journals its messages while it is persistent. */
+  private journalSession(session: Session): void {
+    if (!this.journal) return;
+    if (session.expiryInterval > 0 || session.recorder) {
+      this.journal.record({ t: 'ses', c: session.clientId, ...(session.username !== undefined ? { u: session.username } : {}), x: session.expiryInterval });
+    }
+    session.recorder = session.expiryInterval > 0 ? this.recorder : undefined;
   }
 
   private scheduleExpiry(session: Session): void {
@@ -322,6 +360,8 @@ export class BrokerCore implements Broker, ConnectionHost {
     for (const sub of session.subscriptions.values()) this.index.remove(sub);
     session.subscriptions.clear();
     session.clearMessages();
+    if (session.recorder || (this.journal && session.expiryInterval > 0)) this.journal?.record({ t: 'end', c: session.clientId });
+    session.recorder = undefined;
     if (this.sessions.get(session.clientId) === session) this.sessions.delete(session.clientId);
     this.dirty = true;
   }
@@ -336,10 +376,14 @@ export class BrokerCore implements Broker, ConnectionHost {
 
   /** Delivers a message to every matching session; returns how many received it. */
   route(msg: Message): number {
+    this.routeDropped = 0;
     if (msg.retain && this.settings.retainAvailable) {
       this.retained.set(msg, Date.now());
       // $SYS values are regenerated on start, so they never need saving.
-      if (msg.topic.charCodeAt(0) !== 36 || !msg.topic.startsWith('$SYS/')) this.dirty = true;
+      if (msg.topic.charCodeAt(0) !== 36 || !msg.topic.startsWith('$SYS/')) {
+        this.dirty = true;
+        this.journal?.record({ t: 'ret', m: storeMessage(msg), at: this.clock });
+      }
     }
     const entries = this.index.match(msg.topic);
     if (entries.size === 0) return 0;
@@ -347,7 +391,8 @@ export class BrokerCore implements Broker, ConnectionHost {
     const mark = ++this.routeMark;
     const targets = this.routeTargets;
     const aclOn = this.acl.enabled;
-    const maxQueued = this.settings.maxQueued;
+    const limit = this.settings.queueLimit;
+    const highWater = this.settings.queueHighWater;
     let delivered = 0;
     for (const e of entries) {
       if (dollar && e.wildcardFirst) continue;
@@ -374,12 +419,13 @@ export class BrokerCore implements Broker, ConnectionHost {
     for (let i = 0; i < targets.length; i++) {
       const s = targets[i]!;
       const qos = (msg.qos < s.routeQos ? msg.qos : s.routeQos) as QoS;
-      if (s.deliver(msg, qos, s.routeRetain && msg.retain, s.routeSubIds, maxQueued)) delivered++;
-      else if (qos > 0 || s.link) this.countDrop(s.clientId, msg.topic, 'queue full');
+      if (s.deliver(msg, qos, s.routeRetain && msg.retain, s.routeSubIds, limit)) delivered++;
+      // QoS 0 refusals are counted where they happen, with their own reason.
+      else if (qos > 0) this.countOverflow(s.clientId, msg.topic);
       if (qos > 0) {
         if (!s.link) this.dirty = true;
-        // An online client falling behind: slow its publishers before its queue overflows.
-        else if (s.queued * 2 > maxQueued) this.throttleSource(s.link.flow);
+        // An online client falling behind: slow its publishers long before its queue could overflow.
+        else if (s.queued > highWater) this.throttleSource(s.link.flow);
       }
     }
     targets.length = 0;
@@ -397,8 +443,9 @@ export class BrokerCore implements Broker, ConnectionHost {
         if (this.acl.enabled && !this.acl.canReceive({ username: session.username, clientId: session.clientId }, msg.topic)) continue;
         group.next = (group.next + i + 1) % n;
         const qos = (msg.qos < sub.qos ? msg.qos : sub.qos) as QoS;
-        const ok = session.deliver(msg, qos, sub.retainAsPublished && msg.retain, sub.subscriptionId === undefined ? undefined : [sub.subscriptionId], this.settings.maxQueued);
-        if (!ok) this.countDrop(session.clientId, msg.topic, 'queue full');
+        const ok = session.deliver(msg, qos, sub.retainAsPublished && msg.retain, sub.subscriptionId === undefined ? undefined : [sub.subscriptionId], this.settings.queueLimit);
+        if (!ok && qos > 0) this.countOverflow(session.clientId, msg.topic);
+        if (qos > 0 && session.link && session.queued > this.settings.queueHighWater) this.throttleSource(session.link.flow);
         return ok;
       }
     }
@@ -408,14 +455,25 @@ export class BrokerCore implements Broker, ConnectionHost {
   /** The connection whose PUBLISH is being routed right now (for backpressure). */
   private currentSource: FlowControl | undefined;
 
+  /** Sessions that had no room for the message routed last. */
+  private routeDropped = 0;
+
   /** Routes a client's PUBLISH, remembering its publisher so a congested subscriber can slow it. */
-  routeFrom(source: FlowControl, msg: Message): number {
+  routeFrom(source: FlowControl, msg: Message): RouteResult {
     this.currentSource = source;
     try {
-      return this.route(msg);
+      const delivered = this.route(msg);
+      return { delivered, dropped: this.routeDropped };
     } finally {
       this.currentSource = undefined;
     }
+  }
+
+  /** A QoS 1/2 message found its session's queue full (offline, or a client that stopped reading). */
+  private countOverflow(clientId: string, topic: string): void {
+    this.routeDropped++;
+    this.stats.queueOverflow++;
+    this.countDrop(clientId, topic, 'queue full');
   }
 
   /** A consumer is congested: pause the publisher currently feeding it. */
@@ -443,10 +501,17 @@ export class BrokerCore implements Broker, ConnectionHost {
 
   addSubscription(sub: Subscription): void {
     this.index.add(sub);
+    if (this.journal && this.sessions.get(sub.clientId)?.recorder) this.journal.record({ t: 'sub', c: sub.clientId, s: subscriptionInfo(sub) });
   }
 
   removeSubscription(sub: Subscription): void {
     this.index.remove(sub);
+    if (this.journal && this.sessions.get(sub.clientId)?.recorder) this.journal.record({ t: 'unsub', c: sub.clientId, f: sub.filter });
+  }
+
+  /** Writes what the journal holds before client output goes out, so nothing is acknowledged before it is stored. */
+  commitJournal(): void {
+    this.journal?.commit();
   }
 
   retainedMatching(filter: string, now: number): readonly Message[] {
@@ -489,7 +554,9 @@ export class BrokerCore implements Broker, ConnectionHost {
     this.clock = now;
     for (const conn of this.connections) {
       if (conn.state === 'connected') {
-        if (conn.keepalive > 0 && now - conn.lastActivity > conn.keepalive * 1500) {
+        // A publisher we paused cannot show activity; its silence is ours.
+        if (conn.flow.paused) conn.lastActivity = now;
+        else if (conn.keepalive > 0 && now - conn.lastActivity > conn.keepalive * 1500) {
           conn.disconnect(ReasonCode.KeepAliveTimeout, 'keep alive timeout');
         }
       } else if (now - conn.lastActivity > 10_000) {
@@ -544,6 +611,7 @@ export class BrokerCore implements Broker, ConnectionHost {
         subscriptions: [...s.subscriptions.values()].map(subscriptionInfo),
         inflight: s.inflight.size,
         queued: s.queued,
+        dropped: s.dropped,
       });
     }
     return out;
@@ -565,7 +633,11 @@ export class BrokerCore implements Broker, ConnectionHost {
   /** Deletes retained messages of a topic or (subtree) everything under it; returns the count. */
   deleteRetained(topic: string, subtree = false): number {
     const n = this.retained.delete(topic, subtree);
-    if (n > 0) this.dirty = true;
+    if (n > 0) {
+      this.dirty = true;
+      this.journal?.record({ t: 'delret', topic, subtree });
+      this.journal?.commit();
+    }
     return n;
   }
 
@@ -617,6 +689,7 @@ export class BrokerCore implements Broker, ConnectionHost {
 
   private restore(snap: BrokerSnapshot): void {
     for (const { session, expiresInMs } of restoreSnapshot(snap, { retained: this.retained, index: this.index, sessions: this.sessions }, Date.now(), SESSION_NEVER_EXPIRES)) {
+      if (this.journal) session.recorder = this.recorder;
       if (expiresInMs === undefined) continue;
       session.expiryTimer = setTimeout(() => this.endSession(session), expiresInMs);
       session.expiryTimer.unref();

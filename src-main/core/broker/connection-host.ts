@@ -1,7 +1,7 @@
 import type { AuthResult, Credentials } from './authenticator';
 import type { FlowControl } from './flow-control';
 import type { Message } from './message';
-import type { PendingWill, Session, SessionLink } from './session';
+import type { PendingWill, QueueLimit, Session, SessionLink } from './session';
 import type { Subscription } from './subscription-index';
 import type { BrokerEvent, ProtocolVersion, QoS } from './types';
 
@@ -11,8 +11,12 @@ export interface ConnectionSettings {
   readonly maxPacketSize: number;
   /** QoS 1/2 messages in flight to one client, and our receive maximum. */
   readonly maxInflight: number;
-  /** QoS 1/2 messages queued for one client beyond those in flight. */
-  readonly maxQueued: number;
+  /** QoS 1/2 messages queued for one client (offline, or not reading) before they are dropped. */
+  readonly queueLimit: QueueLimit;
+  /** Queued messages of an online client above which the publishers feeding it are paused. */
+  readonly queueHighWater: number;
+  /** Paused publishers resume once the client's queue is at most this long. */
+  readonly queueResume: number;
   readonly topicAliasMaximum: number;
   readonly maximumQos: QoS;
   readonly retainAvailable: boolean;
@@ -52,6 +56,14 @@ export interface ClientConnection extends ClientIdentity {
   readonly closeReasonCode: number | undefined;
 }
 
+/** What became of one routed message. */
+export interface RouteResult {
+  /** Sessions that received or queued it. */
+  readonly delivered: number;
+  /** Sessions that matched but had no room for it. */
+  readonly dropped: number;
+}
+
 /** A connection that writes in batches: the host calls flush() once per batch. */
 export interface Flushable {
   flush(): void;
@@ -78,8 +90,8 @@ export interface ConnectionHost {
   openSession(link: SessionLink, clientId: string, cleanStart: boolean, expiryInterval: number): { readonly session: Session; readonly present: boolean };
   connectionReady(conn: ClientConnection): void;
   connectionClosed(conn: ClientConnection, wasConnected: boolean): void;
-  /** Routes a client's PUBLISH; `source` is slowed if a subscriber it feeds falls behind. Returns how many sessions got it. */
-  routeFrom(source: FlowControl, message: Message): number;
+  /** Routes a client's PUBLISH; `source` is slowed if a subscriber it feeds falls behind. */
+  routeFrom(source: FlowControl, message: Message): RouteResult;
   /** A subscriber's backlog is too large: slow whichever publisher is feeding it right now. */
   throttleSource(consumer: FlowControl): void;
   addSubscription(sub: Subscription): void;
@@ -93,4 +105,6 @@ export interface ConnectionHost {
   beginHandling(): void;
   endHandling(): void;
   queueFlush(conn: Flushable): void;
+  /** Stores what the journal holds; called before any output to a client is written. */
+  commitJournal(): void;
 }

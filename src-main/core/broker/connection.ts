@@ -16,6 +16,7 @@ import type { ProtocolVersion, QoS } from './types';
 /** Before CONNECT we only expect a CONNECT; bound the memory an unknown peer can make us hold. */
 const PRE_CONNECT_MAX_PACKET = 1024 * 1024;
 const PINGRESP = Buffer.from([0xd0, 0x00]);
+const EMPTY = Buffer.alloc(0);
 
 type State = 'awaiting-connect' | 'connected' | 'closed';
 
@@ -43,6 +44,8 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
   private pendingBytes = 0;
   /** Bytes still missing from the packet started in `pending` (0 while its header is incomplete). */
   private pendingNeed = 0;
+  /** `pending` holds whole packets not yet handled because reading was paused. */
+  private heldWhilePaused = false;
   private readonly parser = mqttPacket.parser({ protocolVersion: 4 });
   private parsed: Packet | undefined;
   private parseError: Error | undefined;
@@ -61,7 +64,7 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
     readonly transport: Transport,
   ) {
     this.lastActivity = host.clock;
-    this.flow = new FlowControl(transport, () => this.outBytes);
+    this.flow = new FlowControl(transport, () => this.outBytes, () => this.session, host.settings.queueResume, () => this.readHeld());
     this.publishes = new PublishFlow(this, host);
     this.parser.on('packet', (p: Packet) => {
       this.parsed = p;
@@ -83,6 +86,13 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
   }
 
   // ---- inbound ------------------------------------------------------------
+
+  /** Reading resumed: handle the packets left over from the chunk that was being read when we paused. */
+  private readHeld(): void {
+    if (!this.heldWhilePaused || this.closed || this.flow.paused) return;
+    this.heldWhilePaused = false;
+    this.onData(EMPTY);
+  }
 
   private onData(chunk: Buffer): void {
     if (this.state === 'closed') return;
@@ -111,7 +121,8 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
     }
     let off = 0;
     const limit = this.state === 'connected' ? this.host.settings.maxPacketSize : Math.min(PRE_CONNECT_MAX_PACKET, this.host.settings.maxPacketSize);
-    while (off < buf.length && !this.closed) {
+    // Stop at the packet that paused us: the rest waits until a congested subscriber catches up.
+    while (off < buf.length && !this.closed && !this.flow.paused) {
       const h = readFrameHeader(buf, off);
       if (h === 'incomplete') break;
       if (h === 'malformed') return this.fail(ReasonCode.MalformedPacket, 'remaining length longer than 4 bytes');
@@ -133,6 +144,7 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
     }
     if (off < buf.length && !this.closed) {
       buf = buf.subarray(off);
+      if (this.flow.paused && this.pendingNeed === 0) this.heldWhilePaused = true;
       // Copy small leftovers so one partial packet does not pin a large socket chunk.
       this.pending = buf.length < 4096 ? Buffer.from(buf) : buf;
     }
@@ -300,7 +312,9 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
     for (const r of retainedToSend) {
       for (const m of host.retainedMatching(r.filter, now)) {
         if (!host.mayReceive(this, m.topic)) continue;
-        session.deliver(m, Math.min(m.qos, r.qos) as QoS, true, subId === undefined ? undefined : [subId], host.settings.maxQueued);
+        if (!session.deliver(m, Math.min(m.qos, r.qos) as QoS, true, subId === undefined ? undefined : [subId], host.settings.queueLimit) && m.qos > 0 && r.qos > 0) {
+          host.countDrop(this.clientId, m.topic, 'queue full');
+        }
       }
     }
   }
@@ -380,6 +394,8 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
     this.out = [];
     this.outBytes = 0;
     this.host.traffic.bytesSent += bytes;
+    // Acknowledgements leave only once what they acknowledge is stored.
+    this.host.commitJournal();
     this.transport.write(chunks, bytes);
   }
 

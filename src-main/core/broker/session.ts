@@ -12,6 +12,17 @@ export interface Outgoing {
   packetId: number;
   /** 'pubrel' once the client's PUBREC arrived and we await PUBCOMP. */
   state: 'publish' | 'pubrel';
+  /** Order within the session, for the journal; 0 for messages that are never recorded. */
+  seq: number;
+}
+
+/** Receives each change to a persistent session's messages: the journal, when the broker keeps one. */
+export interface SessionRecorder {
+  queued(session: Session, out: Outgoing): void;
+  sent(session: Session, out: Outgoing): void;
+  released(session: Session, out: Outgoing): void;
+  done(session: Session, out: Outgoing): void;
+  inboundQos2(session: Session, packetId: number, held: boolean): void;
 }
 
 /** What a session needs from the connection currently attached to it. */
@@ -26,6 +37,12 @@ export interface SessionLink {
   readonly flow: FlowControl;
   /** Ends the connection (v5 clients are told the reason), e.g. when another connection takes the session over. */
   disconnect(reasonCode: number, message: string): void;
+}
+
+/** How much may wait in one session's queue; beyond it QoS 1/2 messages are dropped and counted. */
+export interface QueueLimit {
+  readonly messages: number;
+  readonly bytes: number;
 }
 
 /** A will message waiting for its connection to end (or its delay to pass). */
@@ -51,6 +68,15 @@ export class Session {
   will: PendingWill | undefined;
   private nextPacketId = 1;
   username: string | undefined;
+  /** Bytes of payload and topic waiting in the queue. */
+  queuedBytes = 0;
+  /** QoS 1/2 messages dropped because the queue was over its limit (while offline or not reading). */
+  dropped = 0;
+  /** Messages the client completed (PUBACK / PUBCOMP): a progress mark for flow control. */
+  completed = 0;
+  /** Set while the session is persistent and the broker journals. */
+  recorder: SessionRecorder | undefined;
+  private seq = 0;
 
   // Scratch space for merging overlapping subscriptions during one routing pass.
   routeMark = 0;
@@ -70,29 +96,57 @@ export class Session {
   }
 
   /** Hands one message to the client now, or queues it; returns false when it was dropped. */
-  deliver(message: Message, qos: QoS, retain: boolean, subIds: readonly number[] | undefined, maxQueued: number): boolean {
+  deliver(message: Message, qos: QoS, retain: boolean, subIds: readonly number[] | undefined, limit: QueueLimit): boolean {
     const link = this.link;
     if (qos === 0) return link !== undefined && link.sendQos0(message, retain, subIds);
-    const out: Outgoing = { message, qos, retain, subIds, packetId: 0, state: 'publish' };
+    const recorder = this.recorder;
+    const out: Outgoing = { message, qos, retain, subIds, packetId: 0, state: 'publish', seq: recorder ? ++this.seq : 0 };
     if (link && this.queued === 0 && this.inflight.size < link.sendQuota) {
+      if (recorder) recorder.queued(this, out);
       this.transmit(link, out);
       return true;
     }
-    if (this.queued >= maxQueued) return false;
+    const size = messageBytes(message);
+    if (this.queued >= limit.messages || this.queuedBytes + size > limit.bytes) {
+      this.dropped++;
+      return false;
+    }
+    if (recorder) recorder.queued(this, out);
     this.queue.push(out);
+    this.queuedBytes += size;
+    return true;
+  }
+
+  /** After a restore: new messages are numbered after the restored ones. */
+  restoreSequence(seq: number): void {
+    this.seq = Math.max(this.seq, seq);
+  }
+
+  /** An inbound QoS 2 message was delivered; its packet id is held until PUBREL. */
+  holdInboundQos2(packetId: number): void {
+    this.inboundQos2.add(packetId);
+    this.recorder?.inboundQos2(this, packetId, true);
+  }
+
+  /** PUBREL: false when the packet id was not held. */
+  releaseInboundQos2(packetId: number): boolean {
+    if (!this.inboundQos2.delete(packetId)) return false;
+    this.recorder?.inboundQos2(this, packetId, false);
     return true;
   }
 
   /** Restores a queued message (persistence). */
   restoreQueued(out: Outgoing): void {
     this.queue.push(out);
+    this.queuedBytes += messageBytes(out.message);
   }
 
   private transmit(link: SessionLink, out: Outgoing): void {
     out.packetId = this.allocatePacketId();
     this.inflight.set(out.packetId, out);
+    this.recorder?.sent(this, out);
     // A message the client cannot take counts as completed (MQTT-3.1.2-25).
-    if (!link.sendPublish(out, false)) this.inflight.delete(out.packetId);
+    if (!link.sendPublish(out, false)) this.finish(out);
   }
 
   private allocatePacketId(): number {
@@ -108,7 +162,8 @@ export class Session {
     const out = this.inflight.get(packetId);
     if (!out) return false;
     if (expected === 'puback' ? out.qos !== 1 : out.state !== 'pubrel') return false;
-    this.inflight.delete(packetId);
+    this.finish(out);
+    this.completed++;
     this.drain();
     return true;
   }
@@ -118,11 +173,12 @@ export class Session {
     const out = this.inflight.get(packetId);
     if (!out || out.qos !== 2) return 'unknown';
     if (reasonCode >= 0x80) {
-      this.inflight.delete(packetId);
+      this.finish(out);
       this.drain();
       return 'ended';
     }
     out.state = 'pubrel';
+    this.recorder?.released(this, out);
     return 'release';
   }
 
@@ -133,6 +189,7 @@ export class Session {
     while (this.queueHead < this.queue.length && this.inflight.size < link.sendQuota) {
       const out = this.queue[this.queueHead]!;
       this.queue[this.queueHead++] = undefined as unknown as Outgoing;
+      this.queuedBytes -= messageBytes(out.message);
       this.transmit(link, out);
     }
     if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
@@ -146,9 +203,15 @@ export class Session {
     this.link = link;
     for (const out of [...this.inflight.values()]) {
       if (out.state === 'pubrel') link.sendPubrel(out.packetId);
-      else if (!link.sendPublish(out, true)) this.inflight.delete(out.packetId);
+      else if (!link.sendPublish(out, true)) this.finish(out);
     }
     this.drain();
+  }
+
+  /** An in-flight message's flow is over. */
+  private finish(out: Outgoing): void {
+    this.inflight.delete(out.packetId);
+    this.recorder?.done(this, out);
   }
 
   /** Drops everything queued or in flight (clean start). */
@@ -156,6 +219,12 @@ export class Session {
     this.inflight.clear();
     this.queue = [];
     this.queueHead = 0;
+    this.queuedBytes = 0;
     this.inboundQos2.clear();
   }
+}
+
+/** What one queued message costs, for the byte limit. */
+function messageBytes(m: Message): number {
+  return m.payload.length + m.topic.length;
 }

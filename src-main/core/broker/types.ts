@@ -52,8 +52,14 @@ export interface BrokerLimits {
   readonly maxPacketSize?: number;
   /** QoS 1/2 messages in flight to one client, and our receive maximum. */
   readonly maxInflight?: number;
-  /** QoS 1/2 messages queued for one client beyond those in flight. */
+  /**
+   * QoS 1/2 messages queued for one client beyond those in flight, while it is offline or has stopped
+   * reading (default 100,000); what exceeds it is dropped and counted. A client that reads, however
+   * slowly, never reaches it: its publishers are slowed instead.
+   */
   readonly maxQueued?: number;
+  /** The same limit in bytes of topic and payload (default 256 MiB). */
+  readonly maxQueuedBytes?: number;
   /** Publishes accepted per second from one client. */
   readonly maxMessageRate?: number;
   /** New connections accepted per second, broker-wide. */
@@ -86,6 +92,8 @@ export interface ClientInfo {
   readonly subscriptions: readonly SubscriptionInfo[];
   readonly inflight: number;
   readonly queued: number;
+  /** QoS 1/2 messages dropped for this client because its queue was full. */
+  readonly dropped: number;
 }
 
 export interface RetainedInfo {
@@ -106,6 +114,8 @@ export interface BrokerStats {
   readonly publishReceived: number;
   readonly publishSent: number;
   readonly publishDropped: number;
+  /** QoS 1/2 messages dropped because a session's queue was full (a subset of publishDropped). */
+  readonly queueOverflow: number;
   readonly subscriptions: number;
   readonly retained: number;
 }

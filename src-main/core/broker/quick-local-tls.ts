@@ -1,8 +1,8 @@
-import type { BrokerSettings, BrokerStatus, QuickTlsResult } from '../../shared/ipc/broker';
-import type { CertificateEntryView } from '../../shared/ipc/certificates';
-import type { ParsedArg } from '../../shared/ipc/contract';
-import type { ProfileId } from '../../shared/ipc/profiles';
-import { freePort } from './net/free-port';
+import type { BrokerSettings, BrokerStatus, QuickTlsResult } from '../../../shared/ipc/broker';
+import type { CertificateEntryView } from '../../../shared/ipc/certificates';
+import type { ParsedArg } from '../../../shared/ipc/contract';
+import type { ProfileId } from '../../../shared/ipc/profiles';
+import { freePort } from '../net/free-port';
 
 export interface QuickTlsDeps {
   generateCa(args: ParsedArg<'certificates.generateCa'>): Promise<CertificateEntryView>;

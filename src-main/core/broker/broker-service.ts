@@ -10,8 +10,8 @@ import {
   type BrokerSettings,
   type BrokerStatsSample,
   type BrokerStatus,
-} from '../../shared/ipc/broker';
-import { TopiaryError } from '../../shared/ipc/errors';
+} from '../../../shared/ipc/broker';
+import { TopiaryError } from '../../../shared/ipc/errors';
 import {
   BrokerError,
   createBroker,
@@ -27,12 +27,12 @@ import {
   type ListenerConfig,
   type PersistenceStore,
   type UserRecord,
-} from './broker';
-import { parseBridgeTopicLines } from '../../shared/mqtt/bridge-topics';
-import { Bridge } from './bridges/bridge';
-import { previewPayload } from './explorer/preview';
-import type { SecretStore } from './secrets/secret-store';
-import { readFileIfExists, writeFileAtomic } from './storage/atomic-file';
+} from './index';
+import { parseBridgeTopicLines } from '../../../shared/mqtt/bridge-topics';
+import { Bridge } from './bridge';
+import { previewPayload } from '../explorer/preview';
+import type { SecretStore } from '../secrets/secret-store';
+import { readFileIfExists, writeFileAtomic } from '../storage/atomic-file';
 
 export interface TlsMaterialPem {
   readonly key: string;
@@ -246,6 +246,7 @@ export class BrokerService {
       subscriptions: c.subscriptions.map((s) => `${s.filter} (QoS ${s.qos})`),
       inflight: c.inflight,
       queued: c.queued,
+      dropped: c.dropped,
     }));
   }
 
@@ -464,6 +465,7 @@ export class BrokerService {
       subscriptions: s.subscriptions,
       retained: s.retained,
       dropped: s.publishDropped,
+      queueOverflow: s.queueOverflow,
     };
     this.samples.push(sample);
     if (this.samples.length > SAMPLE_LIMIT) this.samples.shift();

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CertificateId } from '../../shared/ipc/certificates';
-import type { ProfileId } from '../../shared/ipc/profiles';
-import { TopiaryError } from '../../shared/ipc/errors';
-import { createAppCore, type AppCore } from './app-core';
+import type { CertificateId } from '../../../shared/ipc/certificates';
+import type { ProfileId } from '../../../shared/ipc/profiles';
+import { TopiaryError } from '../../../shared/ipc/errors';
+import { createAppCore, type AppCore } from '../app-core';
 
 const ctx = { clientId: 'test' };
 

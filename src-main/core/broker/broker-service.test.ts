@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BrokerSettingsSchema, type BrokerLogEntry, type BrokerStatsSample } from '../../shared/ipc/broker';
-import { TopiaryError } from '../../shared/ipc/errors';
-import { waitFor } from '../test-support/wait-for';
-import { startMosquitto } from '../test-support/mosquitto';
-import { createAppCore } from './app-core';
-import { openEncryptedFileSecretStore } from './secrets/encrypted-file-secret-store';
+import { BrokerSettingsSchema, type BrokerLogEntry, type BrokerStatsSample } from '../../../shared/ipc/broker';
+import { TopiaryError } from '../../../shared/ipc/errors';
+import { waitFor } from '../../test-support/wait-for';
+import { startMosquitto } from '../../test-support/mosquitto';
+import { createAppCore } from '../app-core';
+import { openEncryptedFileSecretStore } from '../secrets/encrypted-file-secret-store';
 import { readdir, readFile } from 'node:fs/promises';
 import { BrokerService } from './broker-service';
 
