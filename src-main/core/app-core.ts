@@ -14,6 +14,7 @@ import { ConnectionEventFanOut, ConnectionManager } from './connections/connecti
 import { connectionsHandlers } from './connections/connections-handlers';
 import { explorerHandlers } from './explorer/explorer-handlers';
 import { ExplorerService } from './explorer/explorer-service';
+import { CaptureJobs } from './history/capture-jobs';
 import { historyHandlers } from './history/history-handlers';
 import { HistoryService } from './history/history-service';
 import { EventHub } from './ipc/event-hub';
@@ -112,9 +113,16 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     message: (connectionId, message) => composer.onMessage(connectionId, message),
     closed: (connectionId) => composer.connectionClosed(connectionId),
   });
+  const captures = new CaptureJobs({ publish: (args) => connections.publish(args), onProgress: (progress) => hub.emit('history.captureProgress', progress) });
   connectionEvents.add({
-    message: (connectionId, message) => history.record(connectionId, message),
-    closed: (connectionId) => history.connectionClosed(connectionId),
+    message: (connectionId, message) => {
+      history.record(connectionId, message);
+      captures.offer(connectionId, message);
+    },
+    closed: (connectionId) => {
+      history.connectionClosed(connectionId);
+      captures.connectionClosed(connectionId);
+    },
   });
   // The window hears of a status change last, once the explorer has opened the connection's tree.
   connectionEvents.add({ status: (info) => hub.emit('connections.statusChanged', info) });
@@ -168,7 +176,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       return info;
     },
     ...certificatesHandlers(certificates),
-    ...historyHandlers(history),
+    ...historyHandlers(history, captures),
   };
 
   // Last, once every service exists: messages start flowing as soon as this connects.
@@ -206,6 +214,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       await composer.close();
       await connections.closeAll();
       await broker.close();
+      await captures.close();
       await history.close();
       explorer.dispose();
     },

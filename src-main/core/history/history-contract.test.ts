@@ -1,8 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type ContractClient } from '../../../shared/ipc/client';
+import type { CaptureJobProgress } from '../../../shared/ipc/history';
 import { createMemoryWirePair } from '../../../shared/ipc/memory-wire';
 import { createAppCore, type AppCore } from '../app-core';
 import { historyWorkerFile } from '../../test-support/history-worker-file';
@@ -78,6 +79,43 @@ describe('history over the contract, with a real broker', () => {
     await waitFor(async () => (await client.invoke('explorer.topic', { connectionId: info.connectionId, topic: 'quick/after' })).lastMessage !== null);
     const page = await client.invoke('history.query', { query: { filters: ['quick/#'] } });
     expect(page.messages.map((m) => m.topic)).toEqual(['quick/during']);
+  });
+
+  it('records a capture from a live connection, replays it to the connection with a new prefix, and imports it', async () => {
+    const client = await startCore();
+    const progress: CaptureJobProgress[] = [];
+    client.on('history.captureProgress', (p) => progress.push(p));
+    const info = await client.invoke('connections.connect', { url: broker.url, name: 'capture', protocolVersion: 5, subscriptions: [{ filter: 'cap/#', qos: 1 }] });
+    const file = path.join(dir, 'live.ndjson');
+    const { jobId } = await client.invoke('history.recordCapture', { connectionId: info.connectionId, file, filters: ['cap/in/#'], count: 2 });
+    await client.invoke('publish.send', { connectionId: info.connectionId, topic: 'cap/in/a', payload: 'first', qos: 1, properties: { userProperties: [['k', 'v']] } });
+    await client.invoke('publish.send', { connectionId: info.connectionId, topic: 'cap/other', payload: 'not captured', qos: 1 });
+    await client.invoke('publish.send', { connectionId: info.connectionId, topic: 'cap/in/b', payload: new Uint8Array([0xff, 0x01]), qos: 1 });
+    const recorded = await waitFor(() => progress.find((p) => p.jobId === jobId && p.state === 'done'));
+    expect(recorded.recorded).toBe(2);
+
+    const replay = await client.invoke('history.replayCapture', { connectionId: info.connectionId, file, speed: 'max', stripPrefix: 'cap/in/', addPrefix: 'cap/out/' });
+    const report = await waitFor(() => progress.find((p) => p.jobId === replay.jobId && p.state === 'done'));
+    expect(report).toMatchObject({ sent: 2, acknowledged: 2, refused: 0 });
+    await waitFor(async () => (await client.invoke('explorer.topic', { connectionId: info.connectionId, topic: 'cap/out/b' })).lastMessage !== null);
+    const replayed = await client.invoke('explorer.topic', { connectionId: info.connectionId, topic: 'cap/out/a' });
+    expect(replayed.lastMessage?.properties?.userProperties).toEqual([['k', 'v']]);
+
+    const imported = await client.invoke('history.importCapture', { file, sourceKey: 'capture:live' });
+    expect(imported.imported).toBe(2);
+    const page = await client.invoke('history.query', { query: { sources: ['capture:live'], order: 'oldest' } });
+    expect(page.messages.map((m) => [m.topic, [...m.payload]])).toEqual([
+      ['cap/in/a', [...new TextEncoder().encode('first')]],
+      ['cap/in/b', [0xff, 0x01]],
+    ]);
+
+    // A malformed line fails the replay, naming the line; nothing is sent.
+    const bad = path.join(dir, 'bad.ndjson');
+    await writeFile(bad, `${JSON.stringify({ topiaryCapture: 1, startedAt: 0 })}\n{"t":0,"topic":"cap/out/x"}\n`);
+    const failed = await client.invoke('history.replayCapture', { connectionId: info.connectionId, file: bad });
+    const failure = await waitFor(() => progress.find((p) => p.jobId === failed.jobId && p.state === 'failed'));
+    expect(failure).toMatchObject({ line: 2, sent: 0 });
+    expect(failure.errors[0]).toContain('Line 2 of');
   });
 
   it('answers a malformed search with VALIDATION_ERROR and the field', async () => {

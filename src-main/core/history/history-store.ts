@@ -155,6 +155,8 @@ function scalar(db: Database.Database, sql: string, ...args: unknown[]): number 
 }
 
 const MAX_SCAN_PER_PAGE = 2_000_000;
+/** Searches over at most this many topics merge the topics' own index walks; more scan the time range. */
+const MERGE_MAX_TOPICS = 256;
 
 export class HistoryStore {
   private readonly db: Database.Database;
@@ -567,10 +569,13 @@ export class HistoryStore {
       );
       return;
     }
-    // A few topics: walk each topic's index entries and merge, rather than scan every row in the range.
-    if (plan.topics !== null && plan.topicList.length <= 64) {
-      const sql = `SELECT ${columns} FROM messages WHERE topic = ? AND id BETWEEN ? AND ? ORDER BY id ${direction} LIMIT ?`;
-      const heads = plan.topicList.map((t) => chunks(sql, [t], chunk)).map((it) => ({ it, row: it.next() })).filter((h) => !h.row.done);
+    // Up to a few hundred topics: walk each topic's index entries and merge, rather than scan every
+    // row in the range. INDEXED BY: with a rowid range in the query SQLite would otherwise pick the
+    // range scan. Each topic reads small chunks first, so the first page costs little however many.
+    if (plan.topics !== null && plan.topicList.length <= MERGE_MAX_TOPICS) {
+      const sql = `SELECT ${columns} FROM messages INDEXED BY messages_topic WHERE topic = ? AND id BETWEEN ? AND ? ORDER BY id ${direction} LIMIT ?`;
+      const perTopic = Math.min(chunk, Math.max(16, Math.ceil((2 * chunk) / plan.topicList.length)));
+      const heads = plan.topicList.map((t) => chunks(sql, [t], perTopic)).map((it) => ({ it, row: it.next() })).filter((h) => !h.row.done);
       const before = (a: MessageRow, b: MessageRow): boolean => (newest ? a.id > b.id : a.id < b.id);
       while (heads.length > 0) {
         let best = 0;
