@@ -21,7 +21,7 @@ import type {
   ViewState,
 } from '../../../shared/ipc/explorer';
 import { decodePayload } from '../decoders/decode-payload';
-import { diffPayloads } from './explorer-service-diff';
+import { diffPayloads } from './diff';
 import type { ExplorerMessage } from './explorer-message';
 import { ExplorerSession } from './explorer-session';
 import { previewPayload } from './preview';
