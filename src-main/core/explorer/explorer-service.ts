@@ -17,6 +17,7 @@ import type {
   TopicDetail,
   TreeFilter,
   TreeRow,
+  TreeSort,
   ViewOp,
   ViewState,
 } from '../../../shared/ipc/explorer';
@@ -26,7 +27,7 @@ import type { ExplorerMessage } from './explorer-message';
 import { ExplorerSession } from './explorer-session';
 import { previewPayload } from './preview';
 import { ROOT_NODE, type NodeId, type TopicIndex } from './topic-index';
-import { TreeView, type TreeSort } from './tree-view';
+import { TreeView } from './tree-view';
 import { Batcher } from '../ipc/batcher';
 import type { EventHub } from '../ipc/event-hub';
 
