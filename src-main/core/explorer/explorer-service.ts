@@ -29,6 +29,7 @@ import { previewPayload } from './preview';
 import { ROOT_NODE, type NodeId, type TopicIndex } from './topic-index';
 import { TreeView } from './tree-view';
 import { Batcher } from '../ipc/batcher';
+import type { ConnectionEvents } from '../connections/connection-manager';
 import type { EventHub } from '../ipc/event-hub';
 
 /** What the explorer needs from the connection that feeds it. */
@@ -92,6 +93,17 @@ export class ExplorerService {
   ) {
     this.timer = setInterval(() => this.announce(), options.changeIntervalMs ?? 150);
     this.timer.unref?.();
+  }
+
+  /** What the explorer hears from the connections: a tree opens as its connection starts, fills with its messages, goes when it closes. */
+  connectionListener(): Pick<ConnectionEvents, 'status' | 'message' | 'closed'> {
+    return {
+      status: (info) => {
+        if (info.state === 'connecting') this.open(info.connectionId);
+      },
+      message: (connectionId, message) => this.ingest(connectionId, message),
+      closed: (connectionId) => this.close(connectionId),
+    };
   }
 
   open(connectionId: ConnectionId, subscriptions: readonly ExplorerSubscription[] = []): void {
