@@ -128,8 +128,8 @@ export class ConnectionManager {
     return this.require(connectionId).addSubscriptions(subscriptions);
   }
 
-  removeSubscriptions(connectionId: ConnectionId, filters: readonly string[]): Promise<void> {
-    return this.require(connectionId).removeSubscriptions(filters);
+  async removeSubscriptions(connectionId: ConnectionId, filters: readonly string[]): Promise<void> {
+    await this.require(connectionId).removeSubscriptions(filters);
   }
 
   packetLog(connectionId: ConnectionId, window: PacketLogWindow): PacketLogPage {
