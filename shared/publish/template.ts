@@ -184,3 +184,13 @@ export function renderTemplate(template: Template, context: TemplateContext): st
 export function randomUuid(): string {
   return (globalThis as unknown as { readonly crypto: { randomUUID(): string } }).crypto.randomUUID();
 }
+
+/** A context with the real clock and chance; the counter is the caller's. */
+export function liveContext(counter: number): TemplateContext {
+  return {
+    now: Date.now(),
+    counter,
+    random: Math.random,
+    uuid: randomUuid,
+  };
+}
