@@ -76,13 +76,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     subscribe: (connectionId, subscriptions) => connections.addSubscriptions(connectionId, subscriptions),
     unsubscribe: (connectionId, filters) => connections.removeSubscriptions(connectionId, filters),
   });
-  connectionEvents.add({
-    status: (info) => {
-      if (info.state === 'connecting') explorer.open(info.connectionId);
-    },
-    message: (connectionId, message) => explorer.ingest(connectionId, message),
-    closed: (connectionId) => explorer.close(connectionId),
-  });
+  connectionEvents.add(explorer.connectionListener());
   const composer = new PublishService(
     {
       publish: (args) => connections.publish(args),
