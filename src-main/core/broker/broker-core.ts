@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Acl, parseAclFile } from './acl';
+import { willPermitted } from './access-guard';
 import { Authenticator } from './authenticator';
 import { Connection, PROTOCOL_MAX_PACKET } from './connection';
 import { createMessage, type ForwardedProperties, type Message } from './message';
@@ -335,7 +336,13 @@ export class BrokerCore implements Broker {
     this.dirty = true;
   }
 
-  private publishWill(will: { readonly message: Message; readonly expiryInterval: number | undefined }): void {
+  private publishWill(will: { readonly message: Message; readonly expiryInterval: number | undefined; readonly username?: string }): void {
+    const origin = will.message.origin ?? '';
+    // Rules may have changed since CONNECT, and 3.x clients were let in with a will they may not publish.
+    if (!willPermitted(this.acl, { username: will.username, clientId: origin }, will.message)) {
+      this.countDrop(origin, will.message.topic, 'will not authorised');
+      return;
+    }
     // Will Message Expiry counts from when the will is published, not from CONNECT.
     const m = will.expiryInterval === undefined ? will.message : { ...will.message, expiresAt: Date.now() + will.expiryInterval * 1000 };
     this.route(m);

@@ -4,6 +4,7 @@ import type { IConnectPacket, IDisconnectPacket, ISubscribePacket, IUnsubscribeP
 import type { BrokerCore } from './broker-core';
 import { DecodeError, decodePublish, encodeAck, encodePublish, readFrameHeader } from './codec';
 import { createMessage, userPropertiesToPairs, type Message } from './message';
+import { sameOwner, stillReadable, willPermitted } from './access-guard';
 import { ReasonCode, connackCodeForV3, describeReason } from './reason-codes';
 import type { Outgoing, Session, SessionLink } from './session';
 import { createSubscription } from './subscription-index';
@@ -55,7 +56,7 @@ export class Connection implements SessionLink {
   private outBytes = 0;
   flushQueued = false;
   /** The will from CONNECT; cleared by a normal DISCONNECT. */
-  will: { message: Message; delay: number; expiryInterval: number | undefined } | undefined;
+  will: { message: Message; delay: number; expiryInterval: number | undefined; username?: string } | undefined;
   private rateWindowStart = 0;
   private rateCount = 0;
   /** Set when the client ended the connection with DISCONNECT (no will). */
@@ -326,6 +327,18 @@ export class Connection implements SessionLink {
       return this.refuse(auth.reasonCode, 'authentication failed');
     }
     this.username = auth.username;
+    if (this.will) {
+      // mosquitto 2.0 accepts a 3.x client whose will it may not publish and drops the will when due; MQTT 5 can say no.
+      if (this.v5 && !willPermitted(b.acl, { username: this.username, clientId }, this.will.message)) {
+        return this.refuse(ReasonCode.NotAuthorized, `not authorised to publish the will on "${this.will.message.topic}"`);
+      }
+      this.will = { ...this.will, username: this.username };
+    }
+    const prior = b.sessions.get(clientId);
+    const foreign = prior !== undefined && !sameOwner(prior.username, this.username);
+    if (foreign && (b.options.sessionOwnerMismatch ?? 'start-clean') === 'refuse') {
+      return this.refuse(ReasonCode.NotAuthorized, `session "${clientId}" belongs to another user`);
+    }
     let keepalive = p.keepalive ?? 0;
     let serverKeepAlive: number | undefined;
     const maxKa = b.limits.maxKeepalive;
@@ -341,7 +354,8 @@ export class Connection implements SessionLink {
       : p.clean
         ? 0
         : (b.options.persistentClientExpiration ?? SESSION_NEVER_EXPIRES);
-    const { session, present } = b.openSession(this, clientId, !!p.clean, expiry);
+    // Another user's session is never resumed: its queue and subscriptions are not theirs to receive.
+    const { session, present } = b.openSession(this, clientId, !!p.clean || foreign, expiry);
     this.session = session;
     session.username = this.username;
     this.state = 'connected';
@@ -365,6 +379,8 @@ export class Connection implements SessionLink {
         : { cmd: 'connack', sessionPresent: present, returnCode: 0 },
     );
     b.connectionReady(this);
+    const readable = stillReadable(b.acl, { username: this.username, clientId });
+    if (readable) for (const out of session.discardUnless(readable)) b.countDrop(clientId, out.message.topic, 'not authorised to receive');
     session.resume(this);
   }
 

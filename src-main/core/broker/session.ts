@@ -28,6 +28,8 @@ export interface PendingWill {
   readonly message: Message;
   readonly expiryInterval: number | undefined;
   readonly delay: number;
+  /** Who set the will: it is checked against the publish ACL for this user when it is published. */
+  readonly username?: string;
   timer?: NodeJS.Timeout;
 }
 
@@ -144,6 +146,28 @@ export class Session {
       else if (!link.sendPublish(out, true)) this.inflight.delete(out.packetId);
     }
     this.drain();
+  }
+
+  /** Drops queued and in-flight messages that fail `keep`; returns how many were dropped. */
+  discardUnless(keep: (out: Outgoing) => boolean): Outgoing[] {
+    const dropped: Outgoing[] = [];
+    for (const [id, out] of this.inflight) {
+      if (!keep(out)) {
+        this.inflight.delete(id);
+        dropped.push(out);
+      }
+    }
+    const kept: Outgoing[] = [];
+    for (let i = this.queueHead; i < this.queue.length; i++) {
+      const out = this.queue[i]!;
+      if (keep(out)) kept.push(out);
+      else dropped.push(out);
+    }
+    if (dropped.length > 0) {
+      this.queue = kept;
+      this.queueHead = 0;
+    }
+    return dropped;
   }
 
   /** Drops everything queued or in flight (clean start). */

@@ -84,6 +84,8 @@ export interface BrokerOptions {
   /** Protocol versions accepted; others get CONNACK 0x01 / 0x84. */
   readonly protocolVersions?: readonly ProtocolVersion[];
   readonly persistence?: PersistenceStore;
+  /** A persistent session resumed under another user name starts clean (default) or the connection is refused. */
+  readonly sessionOwnerMismatch?: 'start-clean' | 'refuse';
   /** Shown in $SYS/broker/version. */
   readonly version?: string;
 }
