@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Acl, parseAclFile } from './acl';
 import { willPermitted } from './access-guard';
+import { admitSocket, connectDeadlinePassed } from './connect-guard';
 import { Authenticator } from './authenticator';
 import { Connection, PROTOCOL_MAX_PACKET } from './connection';
 import { createMessage, type ForwardedProperties, type Message } from './message';
@@ -85,6 +86,8 @@ export class BrokerCore implements Broker {
   private routeMark = 0;
   private readonly routeTargets: Session[] = [];
   private connectedCount = 0;
+  /** Sockets accepted over the connection limit, waiting to be refused at CONNECT. */
+  private refusing = 0;
   private rateWindowStart = 0;
   private rateCount = 0;
   private dirty = false;
@@ -208,7 +211,17 @@ export class BrokerCore implements Broker {
       t.destroy();
       return;
     }
-    this.connections.add(new Connection(this, t));
+    const admission = admitSocket(this.connections.size, this.refusing, this.limits.maxConnections);
+    if (admission === 'drop') {
+      t.destroy();
+      return;
+    }
+    const conn = new Connection(this, t);
+    if (admission === 'refuse-at-connect') {
+      conn.overLimit = true;
+      this.refusing++;
+    }
+    this.connections.add(conn);
   }
 
   /** Hands a transport to the broker (listeners call this; tests and in-process wires may too). */
@@ -226,9 +239,9 @@ export class BrokerCore implements Broker {
   }
 
   /** Decides whether one more client may connect now (connection count and rate limits). */
-  admitConnection(): number {
+  admitConnection(conn: Connection): number {
     const max = this.limits.maxConnections;
-    if (max !== undefined && this.connectedCount >= max) return ReasonCode.QuotaExceeded;
+    if (conn.overLimit || (max !== undefined && this.connectedCount >= max)) return ReasonCode.QuotaExceeded;
     const rate = this.limits.maxConnectionRate;
     if (rate !== undefined) {
       const now = Date.now();
@@ -287,7 +300,7 @@ export class BrokerCore implements Broker {
 
   /** Bookkeeping when a connection ends: will, session expiry, event. */
   connectionClosed(conn: Connection, wasConnected: boolean): void {
-    this.connections.delete(conn);
+    if (this.connections.delete(conn) && conn.overLimit) this.refusing--;
     if (!wasConnected) return;
     this.connectedCount--;
     const session = conn.session;
@@ -469,9 +482,9 @@ export class BrokerCore implements Broker {
         if (conn.keepalive > 0 && now - conn.lastActivity > conn.keepalive * 1500) {
           conn.disconnect(ReasonCode.KeepAliveTimeout, 'keep alive timeout');
         }
-      } else if (now - conn.lastActivity > 10_000) {
-        // A socket that never sends CONNECT is dropped.
-        conn.disconnect(ReasonCode.MaximumConnectTime, 'no CONNECT within 10 seconds');
+      } else if (connectDeadlinePassed(conn.acceptedAt, now, this.limits.connectTimeout)) {
+        // Counted from accept: a peer trickling bytes does not buy more time.
+        conn.disconnect(ReasonCode.MaximumConnectTime, `no CONNECT within ${this.limits.connectTimeout ?? 10} seconds`);
       }
     }
   }

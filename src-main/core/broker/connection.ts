@@ -5,6 +5,7 @@ import type { BrokerCore } from './broker-core';
 import { DecodeError, decodePublish, encodeAck, encodePublish, readFrameHeader } from './codec';
 import { createMessage, userPropertiesToPairs, type Message } from './message';
 import { sameOwner, stillReadable, willPermitted } from './access-guard';
+import { PRE_CONNECT_MAX_PACKET, retainable } from './connect-guard';
 import { ReasonCode, connackCodeForV3, describeReason } from './reason-codes';
 import type { Outgoing, Session, SessionLink } from './session';
 import { createSubscription } from './subscription-index';
@@ -14,8 +15,6 @@ import type { ProtocolVersion, QoS } from './types';
 
 /** Largest packet the protocol allows (remaining length 268,435,455 plus the fixed header). */
 export const PROTOCOL_MAX_PACKET = 268_435_460;
-/** Before CONNECT we only expect a CONNECT; bound the memory an unknown peer can make us hold. */
-const PRE_CONNECT_MAX_PACKET = 1024 * 1024;
 /** Above this much unsent data to a client, publishers feeding it are paused (backpressure). */
 const CONGESTED_BYTES = 1024 * 1024;
 /** Paused publishers resume once the client's backlog is below this. */
@@ -40,6 +39,10 @@ export class Connection implements SessionLink {
   session: Session | undefined;
   keepalive = 0;
   lastActivity: number;
+  /** When the socket was accepted: the CONNECT deadline counts from here. */
+  readonly acceptedAt = Date.now();
+  /** Accepted over the connection limit only to be told so at CONNECT. */
+  overLimit = false;
   connectedSince = 0;
   sendQuota = 65535;
   private clientMaxPacket = PROTOCOL_MAX_PACKET;
@@ -116,7 +119,7 @@ export class Connection implements SessionLink {
     let buf = chunk;
     if (this.pending) {
       // A large packet arrives in many chunks: collect them and join once, not once per chunk.
-      this.pendingChunks.push(chunk);
+      this.pendingChunks.push(retainable(chunk));
       this.pendingBytes += chunk.length;
       if (this.pendingBytes < this.pendingNeed) return;
       buf = Buffer.concat([this.pending, ...this.pendingChunks]);
@@ -319,7 +322,7 @@ export class Connection implements SessionLink {
       );
       this.will = { message, delay: wp?.willDelayInterval ?? 0, expiryInterval: wp?.messageExpiryInterval };
     }
-    const capacity = b.admitConnection();
+    const capacity = b.admitConnection(this);
     if (capacity !== ReasonCode.Success) return this.refuse(capacity, capacity === ReasonCode.ConnectionRateExceeded ? 'connection rate exceeded' : 'too many connections');
     const auth = b.auth.authenticate({ username: p.username, password: p.password, certificateUsername: this.transport.certificateUsername });
     if (!auth.ok) {

@@ -49,7 +49,10 @@ export interface AclRule {
 
 /** Per-client limits; a missing value means no limit beyond the protocol's own. */
 export interface BrokerLimits {
+  /** Open sockets, counted from accept (a socket that has not sent CONNECT yet holds a slot too). */
   readonly maxConnections?: number;
+  /** Seconds from accept within which a complete CONNECT must arrive (default 10). */
+  readonly connectTimeout?: number;
   /** Largest packet accepted from clients (bytes), announced in CONNACK. */
   readonly maxPacketSize?: number;
   /** QoS 1/2 messages in flight to one client, and our receive maximum. */
