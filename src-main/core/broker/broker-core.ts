@@ -482,7 +482,8 @@ export class BrokerCore implements Broker {
         if (conn.keepalive > 0 && now - conn.lastActivity > conn.keepalive * 1500) {
           conn.disconnect(ReasonCode.KeepAliveTimeout, 'keep alive timeout');
         }
-      } else if (connectDeadlinePassed(conn.acceptedAt, now, this.limits.connectTimeout)) {
+      } else if (conn.state === 'awaiting-connect' && connectDeadlinePassed(conn.acceptedAt, now, this.limits.connectTimeout)) {
+        // Not while its password is checked: that time is ours, and the verifier's queue is bounded.
         // Counted from accept: a peer trickling bytes does not buy more time.
         conn.disconnect(ReasonCode.MaximumConnectTime, `no CONNECT within ${this.limits.connectTimeout ?? 10} seconds`);
       }

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import mqttPacket from 'mqtt-packet';
 import type { IConnectPacket, IDisconnectPacket, ISubscribePacket, IUnsubscribePacket, Packet } from 'mqtt-packet';
+import type { AuthResult } from './authenticator';
 import type { BrokerCore } from './broker-core';
 import { DecodeError, decodePublish, encodeAck, encodePublish, readFrameHeader } from './codec';
 import { createMessage, userPropertiesToPairs, type Message } from './message';
@@ -26,8 +27,10 @@ const STALL_MS = 1000;
 const BACKLOG_POLL_MS = 5;
 const SESSION_NEVER_EXPIRES = 0xffffffff;
 const PINGRESP = Buffer.from([0xd0, 0x00]);
+const EMPTY = Buffer.alloc(0);
 
-type State = 'awaiting-connect' | 'connected' | 'closed';
+/** 'authenticating': CONNECT read, its password being checked off the event loop; input waits meanwhile. */
+type State = 'awaiting-connect' | 'authenticating' | 'connected' | 'closed';
 
 /** One client connection: frames bytes, applies the protocol, and links to a session. */
 export class Connection implements SessionLink {
@@ -130,7 +133,7 @@ export class Connection implements SessionLink {
     }
     let off = 0;
     const limit = this.state === 'connected' ? this.broker.maxPacketSize : Math.min(PRE_CONNECT_MAX_PACKET, this.broker.maxPacketSize);
-    while (off < buf.length && !this.closed) {
+    while (off < buf.length && this.state !== 'closed' && this.state !== 'authenticating') {
       const h = readFrameHeader(buf, off);
       if (h === 'incomplete') break;
       if (h === 'malformed') return this.fail(ReasonCode.MalformedPacket, 'remaining length longer than 4 bytes');
@@ -325,6 +328,36 @@ export class Connection implements SessionLink {
     const capacity = b.admitConnection(this);
     if (capacity !== ReasonCode.Success) return this.refuse(capacity, capacity === ReasonCode.ConnectionRateExceeded ? 'connection rate exceeded' : 'too many connections');
     const auth = b.auth.authenticate({ username: p.username, password: p.password, certificateUsername: this.transport.certificateUsername });
+    if (auth instanceof Promise) return this.awaitAuthentication(auth, p, assigned);
+    this.completeConnect(p, auth, assigned);
+  }
+
+  /** The password is being checked on the thread pool: stop reading (what arrived stays pending) until it answers. */
+  private awaitAuthentication(pending: Promise<AuthResult>, p: IConnectPacket, assigned: boolean): void {
+    this.state = 'authenticating';
+    this.transport.pause();
+    void pending.then((auth) => {
+      if (this.state !== 'authenticating') return; // closed meanwhile
+      this.state = 'awaiting-connect';
+      this.broker.beginHandling();
+      try {
+        this.completeConnect(p, auth, assigned);
+        if (this.closed) return;
+        this.transport.resume();
+        // Packets sent right behind CONNECT were kept in `pending`.
+        this.readChunk(EMPTY);
+      } catch (e) {
+        this.fail(ReasonCode.ImplementationSpecificError, `internal error: ${e instanceof Error ? e.message : String(e)}`);
+      } finally {
+        this.broker.endHandling();
+      }
+    });
+  }
+
+  private completeConnect(p: IConnectPacket, auth: AuthResult, assigned: boolean): void {
+    const b = this.broker;
+    const clientId = this.clientId;
+    const props = p.properties ?? {};
     if (!auth.ok) {
       b.emit({ type: 'auth.failed', at: Date.now(), clientId, remoteAddress: this.remoteAddress, username: p.username, reasonCode: auth.reasonCode });
       return this.refuse(auth.reasonCode, 'authentication failed');
