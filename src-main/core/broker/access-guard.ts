@@ -1,6 +1,7 @@
 import type { Acl, AclSubject } from './acl';
 import type { Message } from './message';
 import type { Outgoing } from './session';
+import type { ClientIdentity } from './connection-host';
 
 /**
  * What happens when a persistent session is resumed under another user name than the one it was made for:
@@ -23,7 +24,6 @@ export function willPermitted(acl: Acl, who: AclSubject, will: Message): boolean
  * offline, and a message already on its way is re-sent on resume: both must pass the rules in force at delivery.
  * Messages awaiting PUBCOMP stay: the client already has them.
  */
-export function stillReadable(acl: Acl, who: AclSubject): ((out: Outgoing) => boolean) | undefined {
-  if (!acl.enabled) return undefined;
-  return (out) => out.state === 'pubrel' || acl.canReceive(who, out.message.topic);
+export function stillReadable(mayReceive: (who: ClientIdentity, topic: string) => boolean, who: ClientIdentity): (out: Outgoing) => boolean {
+  return (out) => out.state === 'pubrel' || mayReceive(who, out.message.topic);
 }

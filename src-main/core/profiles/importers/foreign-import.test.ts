@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ConnectArgsSchema } from '../../../../shared/ipc/connections';
 import { readForeignProfiles } from './foreign-import';
 
-const fixture = (name: string): Promise<string> => fs.readFile(join(__dirname, 'fixtures', name), 'utf8');
+const fixture = (name: string): Promise<string> => fs.readFile(join(__dirname, '../../../test-support/fixtures/importers', name), 'utf8');
 
 describe('foreign profile import', () => {
   it('maps every field of an MQTTX TLS connection with will, MQTT 5 properties and subscriptions', async () => {
