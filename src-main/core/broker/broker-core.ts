@@ -20,7 +20,7 @@ import { restoreSnapshot, takeSnapshot } from './state-snapshot';
 import { SubscriptionIndex, subscriptionInfo, type SharedGroup, type Subscription } from './subscription-index';
 import { startListener, type RunningListener } from './listeners';
 import { parsePasswordFile } from './password-file';
-import { LoadAverages, sysTopicValues } from './sys-topics';
+import { LoadAverages, SysCounters, sysTopicValues } from './sys-topics';
 import { isValidTopicName } from './topic';
 import type { Transport } from './transport';
 import {
@@ -86,6 +86,7 @@ export class BrokerCore implements Broker, ConnectionHost {
   private restored = false;
   private readonly store: PersistenceStore;
   private readonly load = new LoadAverages();
+  private readonly sys = new SysCounters();
 
   constructor(readonly options: BrokerOptions) {
     this.limits = options.limits ?? {};
@@ -125,6 +126,8 @@ export class BrokerCore implements Broker, ConnectionHost {
       publishReceived: 0,
       publishSent: 0,
       publishDropped: 0,
+      publishBytesReceived: 0,
+      publishBytesSent: 0,
       queueOverflow: 0,
       subscriptions: 0,
       retained: 0,
@@ -215,6 +218,7 @@ export class BrokerCore implements Broker, ConnectionHost {
       t.destroy();
       return;
     }
+    this.sys.sockets++;
     const admission = admitSocket(this.connections.size, this.refusing, this.limits.maxConnections);
     if (admission === 'drop') {
       t.destroy();
@@ -290,6 +294,8 @@ export class BrokerCore implements Broker, ConnectionHost {
 
   connectionReady(conn: Connection): void {
     this.connectedCount++;
+    this.sys.connections++;
+    if (this.connectedCount > this.sys.clientsMaximum) this.sys.clientsMaximum = this.connectedCount;
     this.emit({
       type: 'client.connected',
       at: Date.now(),
@@ -330,12 +336,17 @@ export class BrokerCore implements Broker, ConnectionHost {
     if (!this.running) return;
     if (session.expiryInterval === 0) this.endSession(session);
     else if (session.expiryInterval !== SESSION_NEVER_EXPIRES) {
-      session.expiryTimer = setTimeout(() => this.endSession(session), session.expiryInterval * 1000);
+      session.expiryTimer = setTimeout(() => this.expireSession(session), session.expiryInterval * 1000);
       session.expiryTimer.unref();
     }
   }
 
   /** The session ends: a pending will goes out now, subscriptions and queues are dropped. */
+  private expireSession(session: Session): void {
+    this.sys.expired++;
+    this.endSession(session);
+  }
+
   private endSession(session: Session): void {
     clearTimeout(session.expiryTimer);
     if (session.will) {
@@ -629,8 +640,18 @@ export class BrokerCore implements Broker, ConnectionHost {
 
   private publishSys(): void {
     const now = Date.now();
-    const stats = this.getStats();
-    const values = sysTopicValues(stats, this.options.version ?? BROKER_VERSION, now, this.load.sample(stats, now));
+    let storedMessages = this.retained.size;
+    let storedBytes = 0;
+    for (const e of this.retained.list()) storedBytes += e.message.payload.length;
+    let sharedSubscriptions = 0;
+    for (const s of this.sessions.values()) {
+      storedMessages += s.queued + s.inflight.size;
+      storedBytes += s.queuedBytes;
+      for (const o of s.inflight.values()) storedBytes += o.message.payload.length;
+      for (const sub of s.subscriptions.values()) if (sub.share !== undefined) sharedSubscriptions++;
+    }
+    const snapshot = { stats: this.getStats(), counters: this.sys, heapUsed: process.memoryUsage().heapUsed, storedMessages, storedBytes, sharedSubscriptions };
+    const values = sysTopicValues(snapshot, this.options.version ?? BROKER_VERSION, now, this.load);
     for (const [topic, value] of values) {
       this.route(createMessage(topic, Buffer.from(value), 0, true, undefined, undefined, undefined, 0));
     }
@@ -672,7 +693,7 @@ export class BrokerCore implements Broker, ConnectionHost {
   private restore(snap: BrokerSnapshot): void {
     for (const { session, expiresInMs } of restoreSnapshot(snap, { retained: this.retained, index: this.index, sessions: this.sessions }, Date.now(), SESSION_NEVER_EXPIRES)) {
       if (expiresInMs === undefined) continue;
-      session.expiryTimer = setTimeout(() => this.endSession(session), expiresInMs);
+      session.expiryTimer = setTimeout(() => this.expireSession(session), expiresInMs);
       session.expiryTimer.unref();
     }
   }

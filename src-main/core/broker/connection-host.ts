@@ -38,6 +38,8 @@ export interface TrafficCounters {
   bytesSent: number;
   publishReceived: number;
   publishSent: number;
+  publishBytesReceived: number;
+  publishBytesSent: number;
 }
 
 /** Who a client is, for access checks. */

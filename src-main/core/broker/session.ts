@@ -183,14 +183,18 @@ export class Session {
       }
     }
     const kept: Outgoing[] = [];
+    let keptBytes = 0;
     for (let i = this.queueHead; i < this.queue.length; i++) {
       const out = this.queue[i]!;
-      if (keep(out)) kept.push(out);
-      else dropped.push(out);
+      if (keep(out)) {
+        kept.push(out);
+        keptBytes += messageBytes(out.message);
+      } else dropped.push(out);
     }
     if (dropped.length > 0) {
       this.queue = kept;
       this.queueHead = 0;
+      this.queuedBytes = keptBytes;
     }
     return dropped;
   }

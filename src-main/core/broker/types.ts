@@ -117,6 +117,9 @@ export interface BrokerStats {
   readonly publishReceived: number;
   readonly publishSent: number;
   readonly publishDropped: number;
+  /** Payload bytes of PUBLISH packets received from and sent to clients. */
+  readonly publishBytesReceived: number;
+  readonly publishBytesSent: number;
   /** QoS 1/2 messages dropped because a session's queue was full (a subset of publishDropped). */
   readonly queueOverflow: number;
   readonly subscriptions: number;
