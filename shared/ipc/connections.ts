@@ -110,7 +110,10 @@ export const ConnectArgsSchema = z
     urls: z.array(BrokerUrlSchema).max(20).optional(),
     /** A name the UI shows; the URL by default. */
     name: z.string().max(200).optional(),
-    /** Generated (topiary-xxxxxxxx) when empty. */
+    /**
+     * Empty or absent: sent empty so the broker assigns one (MQTT 5, or 3.1.1 with a clean session); generated
+     * (topiary-xxxxxxxx) where the protocol requires one (MQTT 3.1, or 3.1.1 keeping its session).
+     */
     clientId: z.string().max(65_535).optional(),
     username: z.string().max(65_535).optional(),
     password: z.string().max(65_535).optional(),
@@ -164,8 +167,19 @@ export interface ReconnectStatus {
   readonly attempt: number;
   /** 0 = no limit. */
   readonly maxAttempts: number;
-  /** When the next try starts (ms since epoch). */
-  readonly nextAttemptAt: number;
+  /** When the next try starts (ms since epoch); absent while that try is under way. */
+  readonly nextAttemptAt?: number;
+}
+
+/** Where one subscription stands: asked for, granted by the broker's SUBACK, or refused with its reason. */
+export interface SubscriptionStatus {
+  readonly filter: string;
+  readonly qos: Qos;
+  readonly state: 'pending' | 'active' | 'refused';
+  /** The SUBACK's reason code (the granted QoS when active). */
+  readonly reasonCode?: number;
+  /** Why the broker refused it, in words. */
+  readonly reason?: string;
 }
 
 /** What the UI knows of one connection. */
@@ -177,7 +191,10 @@ export interface ConnectionInfo {
   /** Every broker in failover order. */
   readonly urls: readonly string[];
   readonly protocolVersion: 3 | 4 | 5;
+  /** The client id in use: the broker's Assigned Client Identifier when it gave one; empty when it assigned one without saying (3.1.1). */
   readonly clientId: string;
+  /** True when the broker chose the client id (it was sent empty). */
+  readonly clientIdAssigned?: boolean;
   readonly state: ConnectionState;
   /** When the state last changed (ms since epoch). */
   readonly since: number;
@@ -188,6 +205,8 @@ export interface ConnectionInfo {
   readonly broker?: BrokerFacts;
   /** Publishes waiting for the connection to come back. */
   readonly queuedCount: number;
+  /** Every subscription this connection makes, with the broker's verdict from the last SUBACK. */
+  readonly subscriptions?: readonly SubscriptionStatus[];
 }
 
 export type PacketDirection = 'in' | 'out';
@@ -244,6 +263,11 @@ export const connectionsRequests = {
   'connections.disconnect': request<ConnectionInfo>()(ConnectionRefSchema),
   'connections.list': request<readonly ConnectionInfo[]>()(z.object({}).strict()),
   'connections.info': request<ConnectionInfo>()(ConnectionRefSchema),
+  /**
+   * Connects a connection that stopped (its session was taken over, or it gave up reconnecting) again, with the
+   * same client id: this takes the session back from whoever holds it. Resolves once the broker accepted.
+   */
+  'connections.reconnect': request<ConnectionInfo>()(ConnectionRefSchema),
   'connections.packetLog': request<PacketLogPage>()(PacketLogQuerySchema),
   /** The filtered log as JSON lines (one entry per line), for saving to a file. */
   'connections.exportPacketLog': request<string>()(PacketLogQuerySchema.omit({ offset: true, limit: true })),

@@ -2,6 +2,9 @@
 export const ERROR_CODES = [
   'VALIDATION_ERROR',
   'CONNECTION_FAILED',
+  // The window lost its link to the Topiary core itself (web mode's process stopped), as opposed to
+  // a broker refusing or dropping an MQTT connection (CONNECTION_FAILED).
+  'CORE_UNREACHABLE',
   'AUTHENTICATION_FAILED',
   'TLS_ERROR',
   'PROTOCOL_ERROR',
@@ -9,6 +12,13 @@ export const ERROR_CODES = [
   'QOS_ERROR',
   'PAYLOAD_ERROR',
   'PUBLISH_FAILED',
+  // A packet larger than the broker's Maximum Packet Size (from its CONNACK, or learned from an MQTT 3 broker
+  // that closed the connection right after it): refused before sending, never resent.
+  'PACKET_TOO_LARGE',
+  // Another client connected with the same client id; reconnecting would only take the session back and forth.
+  'SESSION_TAKEN_OVER',
+  // A request/response exchange got no matching reply in time.
+  'REQUEST_TIMEOUT',
   'NOT_CONNECTED',
   'NOT_FOUND',
   // Certificates: a passphrase to ask for, one that was wrong, a key that belongs to another certificate,
@@ -19,6 +29,12 @@ export const ERROR_CODES = [
   'IN_USE',
   'CERTIFICATE_ERROR',
   'UNKNOWN_METHOD',
+  // The library and the command line: a call that ran out of time or was cancelled by its AbortSignal,
+  // a capability switched off in the configuration, and one this build does not have (yet).
+  'TIMEOUT',
+  'ABORTED',
+  'CAPABILITY_DISABLED',
+  'NOT_AVAILABLE',
   'BROKER_ERROR',
   'INTERNAL_ERROR',
 ] as const;

@@ -109,6 +109,10 @@ export interface BufferGauge {
   readonly fill: number;
   readonly received: number;
   readonly dropped: number;
+  /** The budget: most messages, and most bytes, held while paused. */
+  readonly capacityMessages: number;
+  readonly capacityBytes: number;
+  readonly bufferedBytes: number;
 }
 
 /** Said a few times a second at most: the tree changed, ask for the rows you show. */
@@ -262,6 +266,16 @@ export const explorerRequests = {
   ),
   'explorer.clearRetained': request<RetainedClearResult>()(
     z.object({ connectionId: ConnectionIdSchema, topic: PathSchema, subtree: z.boolean().default(false), dryRun: z.boolean().default(false) }).strict(),
+  ),
+  /** The pause buffer's budget, beside the history budget: what a pause may hold before it counts drops. */
+  'explorer.setPauseBudget': request<BufferGauge>()(
+    z
+      .object({
+        connectionId: ConnectionIdSchema,
+        messages: z.number().int().min(1, 'The pause buffer must hold at least one message.').max(100_000_000),
+        bytes: z.number().int().min(1024, 'The pause buffer needs at least 1 KiB.').max(8 * 1024 * 1024 * 1024),
+      })
+      .strict(),
   ),
   'explorer.pause': request<BufferGauge>()(z.object({ connectionId: ConnectionIdSchema, paused: z.boolean() }).strict()),
   'explorer.subscriptions': request<readonly ExplorerSubscription[]>()(z.object({ connectionId: ConnectionIdSchema }).strict()),

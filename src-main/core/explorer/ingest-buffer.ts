@@ -45,8 +45,8 @@ export class IngestBuffer {
   private dropped = 0;
   private droppedBytes = 0;
   private discarded = 0;
-  private readonly capacityMessages: number;
-  private readonly capacityBytes: number;
+  private capacityMessages: number;
+  private capacityBytes: number;
 
   constructor(
     private readonly sink: (message: ExplorerMessage) => void,
@@ -72,6 +72,15 @@ export class IngestBuffer {
     // Copy: an incoming payload may be a view of a socket chunk we should not keep alive.
     this.queue.push({ ...message, payload: message.payload.slice() });
     this.bytes += cost;
+  }
+
+  /**
+   * Changes the budget. What is already held stays (nothing held is thrown away by a smaller budget);
+   * new arrivals are dropped, and counted, until the buffer is back under it.
+   */
+  setCapacity(messages: number, bytes: number): void {
+    this.capacityMessages = messages;
+    this.capacityBytes = bytes;
   }
 
   get paused(): boolean {

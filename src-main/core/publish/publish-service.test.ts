@@ -281,6 +281,8 @@ describe('composing through the core to a real broker', () => {
       .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(TopiaryError);
     expect((failure as TopiaryError).message).toContain('No reply on "svc/nobody/reply"');
+    // Its own code: the request went out fine, nobody answered.
+    expect(failure).toMatchObject({ code: 'REQUEST_TIMEOUT', details: { timeoutMs: 200 } });
   });
 
   it('explains that request/response needs MQTT 5 on an MQTT 3.1.1 connection', async () => {

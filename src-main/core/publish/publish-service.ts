@@ -196,8 +196,8 @@ export class PublishService {
         timer = setTimeout(
           () =>
             reject(
-              new TopiaryError('PUBLISH_FAILED', `No reply on "${responseTopic}" with correlation "${correlation}" within ${timeoutMs} ms. Check that a responder listens on "${compose.topic}" and answers on the response topic.`, {
-                timeout: true,
+              new TopiaryError('REQUEST_TIMEOUT', `No reply on "${responseTopic}" with correlation "${correlation}" within ${timeoutMs} ms. Check that a responder listens on "${compose.topic}" and answers on the response topic.`, {
+                timeoutMs,
               }),
             ),
           timeoutMs,

@@ -21,7 +21,8 @@ export function secondsUntil(at: number, now: number): number {
 /** "attempt 2 of 5, next try in 3 s" (or "attempt 2" without a limit, "trying now" when due). */
 export function reconnectText(reconnect: NonNullable<ConnectionInfo['reconnect']>, now: number): string {
   const attempt = reconnect.maxAttempts > 0 ? `attempt ${reconnect.attempt} of ${reconnect.maxAttempts}` : `attempt ${reconnect.attempt}`;
-  const left = secondsUntil(reconnect.nextAttemptAt, now);
+  // No next-attempt time: the attempt is under way.
+  const left = reconnect.nextAttemptAt === undefined ? 0 : secondsUntil(reconnect.nextAttemptAt, now);
   return left > 0 ? `${attempt}, next try in ${left} s` : `${attempt}, trying now`;
 }
 

@@ -3,16 +3,16 @@ import cbor from 'cbor';
 import mqtt from 'mqtt';
 import protobuf from 'protobufjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectionId, MessageView } from '../../shared/ipc/common';
-import { TopiaryError } from '../../shared/ipc/errors';
-import { ViewArgsSchema } from '../../shared/ipc/explorer';
-import { startCoreHarness, type CoreHarness } from '../test-support/core-harness';
-import { startMosquitto, type Mosquitto } from '../test-support/mosquitto';
-import { waitFor } from '../test-support/wait-for';
-import { createBroker } from './broker';
-import { SPARKPLUG_B_PROTO } from './decoders/sparkplug-b-proto';
+import type { ConnectionId, MessageView } from '../../../shared/ipc/common';
+import { TopiaryError } from '../../../shared/ipc/errors';
+import { ViewArgsSchema } from '../../../shared/ipc/explorer';
+import { startCoreHarness, type CoreHarness } from '../../test-support/core-harness';
+import { startMosquitto, type Mosquitto } from '../../test-support/mosquitto';
+import { waitFor } from '../../test-support/wait-for';
+import { createBroker } from '../broker';
+import { SPARKPLUG_B_PROTO } from '../decoders/sparkplug-b-proto';
 import { ExplorerService, type ExplorerLink } from './explorer-service';
-import { EventHub } from './ipc/event-hub';
+import { EventHub } from '../ipc/event-hub';
 
 const encodeCbor = (value: unknown): Buffer => cbor.encode(value);
 
@@ -347,5 +347,24 @@ describe('ExplorerService against a real broker', () => {
     } finally {
       await strict.stop();
     }
+  });
+
+  it('takes the pause buffer’s budget as a setting over the contract and holds no more than it while paused', async () => {
+    harness = await startCoreHarness('memory');
+    const { connectionId } = await harness.client.invoke('connections.connect', { url: broker.url, protocolVersion: 5, subscriptions: [{ filter: 'budget/#', qos: 1 }] });
+    const before = await harness.client.invoke('explorer.pause', { connectionId, paused: false });
+    expect(before).toMatchObject({ capacityMessages: 500_000, capacityBytes: 128 * 1024 * 1024 });
+    const set = await harness.client.invoke('explorer.setPauseBudget', { connectionId, messages: 5, bytes: 1024 * 1024 });
+    expect(set).toMatchObject({ capacityMessages: 5, capacityBytes: 1024 * 1024 });
+    await harness.client.invoke('explorer.pause', { connectionId, paused: true });
+    const outside = await mqtt.connectAsync(broker.url);
+    for (let i = 0; i < 8; i++) await outside.publishAsync(`budget/${i}`, `v${i}`, { qos: 1 });
+    await outside.endAsync();
+    const gauge = await waitFor(async () => {
+      const g = await harness.client.invoke('explorer.pause', { connectionId, paused: true });
+      return g.received >= 8 ? g : undefined;
+    }, { what: 'all eight to arrive' });
+    expect(gauge).toMatchObject({ bufferedMessages: 5, dropped: 3, fill: 1 });
+    await expect(harness.client.invoke('explorer.setPauseBudget', { connectionId, messages: 0, bytes: 1024 })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
   });
 });
