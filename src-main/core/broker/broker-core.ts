@@ -19,7 +19,7 @@ import { Session, type SessionLink, type SessionRecorder } from './session';
 import { restoreSnapshot, takeSnapshot } from './state-snapshot';
 import { SubscriptionIndex, subscriptionInfo, type SharedGroup, type Subscription } from './subscription-index';
 import { startListener, type RunningListener } from './listeners';
-import { parsePasswordFile } from './password-file';
+import { importPasswordFile } from './password-file';
 import { LoadAverages, SysCounters, sysTopicValues } from './sys-topics';
 import { isValidTopicName } from './topic';
 import type { Transport } from './transport';
@@ -97,11 +97,16 @@ export class BrokerCore implements Broker, ConnectionHost {
   };
   private readonly load = new LoadAverages();
   private readonly sys = new SysCounters();
+  private readonly warnings: string[] = [];
 
   constructor(readonly options: BrokerOptions) {
     this.limits = options.limits ?? {};
     const users = [...(options.users ?? [])];
-    if (options.passwordFile) users.push(...parsePasswordFile(readConfigFile(options.passwordFile, 'password file')));
+    if (options.passwordFile) {
+      const imported = importPasswordFile(readConfigFile(options.passwordFile, 'password file'));
+      users.push(...imported.users);
+      this.warnings.push(...imported.warnings);
+    }
     this.auth = new Authenticator(options.allowAnonymous ?? true, users);
     const rules = [...(options.acl ?? [])];
     if (options.aclFile) rules.push(...parseAclFile(readConfigFile(options.aclFile, 'ACL file')));
@@ -699,6 +704,10 @@ export class BrokerCore implements Broker, ConnectionHost {
     for (const [topic, value] of values) {
       this.route(createMessage(topic, Buffer.from(value), 0, true, undefined, undefined, undefined, 0));
     }
+  }
+
+  configWarnings(): readonly string[] {
+    return this.warnings;
   }
 
   listUsers(): UserRecord[] {

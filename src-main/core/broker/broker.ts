@@ -70,6 +70,8 @@ export interface Broker {
   /** Subscribes to the event log; returns an unsubscribe function. */
   onEvent(listener: (e: BrokerEvent) => void): () => void;
   listUsers(): UserRecord[];
+  /** What in the configuration works but should be fixed (weak password hashes to re-hash). */
+  configWarnings(): readonly string[];
   setUsers(users: readonly UserRecord[]): void;
   setAllowAnonymous(allow: boolean): void;
   listAclRules(): readonly AclRule[];

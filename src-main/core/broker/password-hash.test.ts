@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -53,6 +56,19 @@ describe('password hashes', () => {
     expect(r.warnings).toHaveLength(2);
     expect(r.warnings[0]).toMatch(/user "a".*101 PBKDF2 iterations.*re-hash/);
     expect(r.warnings[1]).toMatch(/user "c".*\$6\$.*set the password again/);
+  });
+
+  it('reports weak hashes from its password file as configuration warnings', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'topiary-pwwarn-'));
+    try {
+      const file = join(dir, 'passwd');
+      writeFileSync(file, `old:$6$${Buffer.from('salt').toString('base64')}$${Buffer.alloc(64, 2).toString('base64')}\nnew:${hashPassword('x')}\n`);
+      const b = createBroker({ passwordFile: file, sysInterval: 0 });
+      expect(b.configWarnings()).toHaveLength(1);
+      expect(b.configWarnings()[0]).toMatch(/user "old"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs at most `concurrency` checks at once and answers busy beyond its queue', async () => {
