@@ -24,7 +24,9 @@ const layer = (folder, why) => ({ patterns: [{ group: [`**/${folder}`, `**/${fol
 
 const sharedWhy = 'shared/ is the contract every layer uses: it may not depend on Node, Electron, React or another layer.';
 const coreWhy = 'src-main/core runs without Electron (web mode, CLI, tests): put Electron wiring in src-main/electron.';
+const testSupportWhy = 'src-main/test-support holds fixtures, fakes and launchers for tests and benchmarks only: production code may not depend on it.';
 const rendererWhy = 'The renderer runs in a sandboxed page or a browser: ask the core through the typed client instead.';
+const actionsWhy = "Components call a feature's actions (features/<name>/actions.ts); only actions talk to the core (see src-renderer/src/store/root-store.ts).";
 
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'coverage/**', '**/*.d.ts'] },
@@ -87,10 +89,27 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', restrict(electron(coreWhy), layer('src-renderer', coreWhy))] },
   },
   {
+    // The core's production files: everything but its tests and the broker's conformance suite.
+    files: ['src-main/core/**/*.ts'],
+    ignores: ['src-main/core/**/*.test.ts', 'src-main/core/**/conformance/**'],
+    rules: { 'no-restricted-imports': ['error', restrict(electron(coreWhy), layer('src-renderer', coreWhy), layer('test-support', testSupportWhy))] },
+  },
+  {
     files: ['src-renderer/**/*.{ts,tsx}'],
     ignores: ['src-renderer/**/*.test.{ts,tsx}'],
     rules: {
       'no-restricted-imports': ['error', restrict(nodeBuiltinRestrictions(rendererWhy), electron(rendererWhy), layer('src-main', rendererWhy))],
+    },
+  },
+  {
+    // Everything in the renderer but the actions (and the client itself) reaches the core through actions.
+    files: ['src-renderer/**/*.{ts,tsx}'],
+    ignores: ['src-renderer/**/*.test.{ts,tsx}', 'src-renderer/src/features/*/actions.ts', 'src-renderer/src/ipc/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        restrict(nodeBuiltinRestrictions(rendererWhy), electron(rendererWhy), layer('src-main', rendererWhy), { patterns: [{ group: ['**/ipc/core-client'], message: actionsWhy }] }),
+      ],
     },
   },
 );

@@ -13,11 +13,11 @@
  * (10, or 3 with --quick). BENCH_TRACE=1 prints the embedded broker's GC pauses and slow deliveries.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { freePort } from '../src-main/test-support/free-port';
+import { startMosquitto } from '../src-main/test-support/mosquitto';
 
 type BrokerName = 'embedded' | 'aedes' | 'mosquitto';
 const QUICK = process.argv.includes('--quick');
@@ -53,55 +53,25 @@ async function serve(name: 'embedded' | 'aedes', port: number): Promise<void> {
   process.stdout.write('ready\n');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
 async function startBroker(name: BrokerName): Promise<{ port: number; stop: () => Promise<void> }> {
-  const port = await freePort();
-  let child: ChildProcess;
-  let dir: string | undefined;
   if (name === 'mosquitto') {
-    dir = mkdtempSync(join(tmpdir(), 'bench-mosq-'));
-    const conf = join(dir, 'm.conf');
-    writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest none\nmax_queued_messages 0\nmax_inflight_messages 1000\n`);
-    child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
-    await waitForPort(port);
-  } else {
-    child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, '--serve', name, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-      child.once('exit', () => reject(new Error(`${name} exited`)));
-    });
+    const mosquitto = await startMosquitto({ quiet: true, config: ['max_queued_messages 0', 'max_inflight_messages 1000'] });
+    return { port: mosquitto.port, stop: () => mosquitto.stop() };
   }
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [...process.execArgv, process.argv[1]!, '--serve', name, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    child.once('exit', () => reject(new Error(`${name} exited`)));
+  });
   return {
     port,
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r));
-      child.kill(name === 'mosquitto' ? 'SIGKILL' : 'SIGTERM');
+      child.kill('SIGTERM');
       await exited;
-      if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 250; i++) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), r(true)));
-      s.once('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`nothing listening on ${port}`);
 }
 
 // ---- minimal MQTT 3.1.1 client ---------------------------------------------------

@@ -1,10 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
+import { startMosquitto } from '../src-main/test-support/mosquitto';
 import { ExplorerSession } from '../src-main/core/explorer/explorer-session';
 import type { BenchRow } from './explorer-bench';
 
@@ -42,15 +40,11 @@ export async function runExplorerLiveBench(options: LiveBenchOptions = {}): Prom
   const rate = options.rate ?? 50_000;
   const seconds = options.seconds ?? 5;
   const topics = options.topics ?? 10_000;
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'topiary-explorer-bench-'));
-  const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\nmax_queued_bytes 0\n`);
-  const broker = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
+  const broker = await startMosquitto({ quiet: true, config: ['max_queued_messages 0', 'max_queued_bytes 0'] });
   const session = new ExplorerSession();
   let subscriber: mqtt.MqttClient | undefined;
   try {
-    subscriber = await connectWithRetry(`mqtt://127.0.0.1:${port}`);
+    subscriber = await mqtt.connectAsync(broker.url, { clientId: 'topiary-bench-sub', protocolVersion: 5, reconnectPeriod: 0 });
     subscriber.on('message', (topic, payload, packet) => {
       session.ingest({ topic, payload, qos: packet.qos, retain: packet.retain, dup: packet.dup, receivedAt: Date.now() });
     });
@@ -61,7 +55,7 @@ export async function runExplorerLiveBench(options: LiveBenchOptions = {}): Prom
       env: {
         ...process.env,
         MQTT_PATH: createRequire(join(process.cwd(), 'package.json')).resolve('mqtt'),
-        URL: `mqtt://127.0.0.1:${port}`,
+        URL: broker.url,
         RATE: String(rate),
         SECONDS: String(seconds),
         TOPICS: String(topics),
@@ -90,32 +84,8 @@ export async function runExplorerLiveBench(options: LiveBenchOptions = {}): Prom
     ];
   } finally {
     await subscriber?.endAsync(true).catch(() => undefined);
-    broker.kill();
-    rmSync(dir, { recursive: true, force: true });
+    await broker.stop();
   }
-}
-
-async function connectWithRetry(url: string): Promise<mqtt.MqttClient> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      return await mqtt.connectAsync(url, { clientId: 'topiary-bench-sub', protocolVersion: 5, reconnectPeriod: 0 });
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
 }
 
 // Bundled together with explorer-bench both modules share one URL, so decide by script name.

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { X509Certificate } from 'node:crypto';
-import { startMosquitto, type RunningMosquitto } from '../src-main/core/certificates/mosquitto-test-broker';
-import { createTestPki, type TestPki } from '../src-main/core/certificates/openssl-test-fixtures';
+import { startMosquittoTls, type TlsMosquitto } from '../src-main/test-support/mosquitto';
+import { createTestPki, type TestPki } from '../src-main/test-support/pki';
 import mqtt from 'mqtt';
 import { AppPage } from './pages/app-page';
 import { CertificatesPage } from './pages/certificates-page';
@@ -9,14 +9,14 @@ import { ProfilesPage } from './pages/profiles-page';
 import { startWebApp, type WebApp } from './support/web-app';
 
 let pki: TestPki;
-let broker: RunningMosquitto;
+let broker: TlsMosquitto;
 let app: WebApp;
 
 test.beforeAll(async () => {
   pki = createTestPki();
   pki.openssl(['pkcs12', '-export', '-in', 'client.crt', '-inkey', 'client.key', '-certfile', 'root.crt', '-out', 'client.p12', '-passout', 'pass:p12-secret']);
   // Mutual TLS: the broker presents a certificate signed by the test root and requires one from the client.
-  broker = await startMosquitto([
+  broker = await startMosquittoTls([
     { name: 'mtls', certfile: pki.path('direct.crt'), keyfile: pki.path('direct.key'), cafile: pki.path('root.crt'), requireCertificate: true },
   ]);
 });

@@ -3,8 +3,7 @@ import mqtt from 'mqtt';
 import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startTlsBroker, type TlsBroker } from '../src-main/core/profiles/tls-broker-fixture';
-import { startMosquitto, type Mosquitto } from '../src-main/test-support/mosquitto';
+import { startMosquitto, startTlsBroker, type Mosquitto, type TlsBroker } from '../src-main/test-support/mosquitto';
 import { AppPage } from './pages/app-page';
 import { ProfilesPage } from './pages/profiles-page';
 import { startWebApp, type WebApp } from './support/web-app';
@@ -142,7 +141,7 @@ test.describe('connection profiles', () => {
     await expect(profiles.importSummary).toHaveAttribute('data-imported', '1');
     await expect(names).toHaveText(['Alpha', 'Alpha']);
 
-    await profiles.importForeignInput.setInputFiles(path.resolve(__dirname, '../src-main/core/profiles/importers/fixtures/mqtt-explorer-settings.json'));
+    await profiles.importForeignInput.setInputFiles(path.resolve(__dirname, '../src-main/test-support/fixtures/importers/mqtt-explorer-settings.json'));
     await expect(profiles.importSummary).toHaveAttribute('data-imported', '3');
     await expect(profiles.folder('MQTT Explorer').getByTestId('profile-name')).toHaveText(['test.mosquitto.org', 'Secure plant', 'Lab over WSS']);
 

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../src-main/test-support/free-port';
+import { waitFor } from '../src-main/test-support/wait-for';
 import { copyWhenComplete, ensureBuilt } from './package-check.mjs';
 import { chooseLaunchMode, locateElectron, needsBuild, newestMtime, parseStartArgs } from './start.mjs';
 
@@ -135,7 +136,7 @@ describe('npm start where Electron cannot run', () => {
     started.stderr?.on('data', (chunk) => (out += chunk));
     const exited = new Promise<void>((resolve) => started.once('exit', () => resolve()));
 
-    await waitFor(() => /web mode: open (http:\S+)/.test(out), 25_000, () => out);
+    await waitFor(() => /web mode: open (http:\S+)/.test(out), { timeoutMs: 25_000, what: () => `the web mode URL; output so far: ${out}` });
     const lines = out.trim().split('\n');
     expect(lines[0]).toMatch(/^topiary: the desktop app cannot open here: .*; starting web mode instead\.$/);
     expect(lines.filter((line) => /electron|desktop app/i.test(line))).toEqual([lines[0]]);
@@ -150,22 +151,3 @@ describe('npm start where Electron cannot run', () => {
     await expect(fetch(new URL('/', url))).rejects.toThrow();
   }, 60_000);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function waitFor(predicate: () => boolean, timeoutMs: number, describeState: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out; state: ${describeState()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { installProcessGuard } from './process-guard';
 import { BrokerError, createBroker, parseBrokerOptions, type BrokerOptions, type ListenerConfig } from './core/broker';
 
 /** Headless Topiary broker: `topiary-broker [--port N] [--host H] [--config FILE]`. */
@@ -88,6 +89,8 @@ async function main(): Promise<void> {
     return;
   }
   const broker = createBroker(loadOptions(args));
+  // Clients of a headless broker are strangers: an error nobody handled is logged, never fatal.
+  installProcessGuard('topiary-broker');
   // Handlers go in before start() so a signal that arrives while listeners open still stops cleanly.
   let stopping = false;
   let started = false;

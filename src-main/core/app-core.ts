@@ -6,8 +6,8 @@ import type { Wire } from '../../shared/ipc/wire';
 import { TopiaryError } from '../../shared/ipc/errors';
 import type { CertificateId } from '../../shared/ipc/certificates';
 import { ConnectArgsSchema } from '../../shared/ipc/connections';
-import { BrokerService } from './broker-service';
-import { setUpQuickLocalTls } from './quick-local-tls';
+import { brokerHandlers } from './broker/broker-handlers';
+import { BrokerService } from './broker/broker-service';
 import { certificatesHandlers, CertificatesService } from './certificates-service';
 import { ConnectionManager } from './connections/connection-manager';
 import { ExplorerService } from './explorer-service';
@@ -148,32 +148,6 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     'publish.clearHistory': () => composer.clearHistory(),
     'publish.draftGet': ({ scope }) => composer.draft(scope),
     'publish.draftSet': ({ scope, draft }) => composer.setDraft(scope, draft),
-    'broker.status': () => broker.status(),
-    'broker.start': () => broker.start(),
-    'broker.stop': () => broker.stop(),
-    'broker.restart': () => broker.restart(),
-    'broker.saveSettings': ({ settings }) => broker.saveSettings(settings),
-    'broker.clients': () => broker.clients(),
-    'broker.disconnectClient': ({ clientId }) => ({ disconnected: broker.disconnectClient(clientId) }),
-    'broker.retained': ({ prefix, limit }) => broker.retained(prefix, limit),
-    'broker.deleteRetained': ({ topic, subtree }) => ({ deleted: broker.deleteRetained(topic, subtree) }),
-    'broker.log': ({ limit }) => broker.log(limit),
-    'broker.stats': () => broker.stats(),
-    'broker.setUser': ({ username, password }) => broker.setUser(username, password),
-    'broker.deleteUser': ({ username }) => broker.deleteUser(username),
-    'broker.importUsers': ({ text }) => broker.importUsers(text),
-    'broker.exportUsers': () => ({ text: broker.exportUsers() }),
-    'broker.setAcl': ({ text }) => broker.setAcl(text),
-    'broker.exportAcl': () => ({ text: broker.exportAcl() }),
-    'broker.quickTls': () =>
-      setUpQuickLocalTls({
-        generateCa: (args) => certificates.generateCa(args),
-        issue: (args) => certificates.issue(args),
-        brokerStatus: () => broker.status(),
-        saveBrokerSettings: (settings) => broker.saveSettings(settings),
-        startBroker: () => broker.start(),
-        saveProfile: (args) => profiles.save(args),
-      }),
     'profiles.list': () => profiles.list(),
     'profiles.save': (args) => profiles.save(args),
     'profiles.duplicate': ({ id }) => profiles.duplicate(id),
@@ -185,6 +159,11 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     'profiles.importForeign': ({ text, format }) => profiles.importForeign(text, format),
     'profiles.secretStoreInfo': () => profiles.secretStoreInfo(),
     ...certificatesHandlers(certificates),
+    ...brokerHandlers(broker, {
+      generateCa: (args) => certificates.generateCa(args),
+      issue: (args) => certificates.issue(args),
+      saveProfile: (args) => profiles.save(args),
+    }),
   };
 
   const composer = new PublishService(

@@ -10,20 +10,20 @@ import { TopiaryError } from '../../shared/ipc/errors';
 import { createMemoryWirePair } from '../../shared/ipc/memory-wire';
 import { createAppCore } from './app-core';
 import { certificatesHandlers, CertificatesService } from './certificates-service';
-import { startMosquitto, type RunningMosquitto } from './certificates/mosquitto-test-broker';
-import { createTestPki, type TestPki } from './certificates/openssl-test-fixtures';
+import { startMosquittoTls, type TlsMosquitto } from '../test-support/mosquitto';
+import { createTestPki, type TestPki } from '../test-support/pki';
 import { serve } from './ipc/serve';
 import { openEncryptedFileSecretStore } from './secrets/encrypted-file-secret-store';
 
 let pki: TestPki;
-let broker: RunningMosquitto;
+let broker: TlsMosquitto;
 
 beforeAll(async () => {
   pki = createTestPki();
   const o = (args: readonly string[]): string => pki.openssl(args);
   o(['pkcs12', '-export', '-in', 'client.crt', '-inkey', 'client.key', '-certfile', 'root.crt', '-out', 'client.p12', '-passout', 'pass:p12pw']);
   o(['pkcs8', '-topk8', '-in', 'client.key', '-out', 'client-enc.key', '-passout', 'pass:keypw', '-v2', 'aes-256-cbc']);
-  broker = await startMosquitto([
+  broker = await startMosquittoTls([
     { name: 'mtls', certfile: pki.path('direct.crt'), keyfile: pki.path('direct.key'), cafile: pki.path('root.crt'), requireCertificate: true },
   ]);
 });

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { waitFor as waitUntil } from '../test-support/wait-for';
 import { FRAME_CHANNEL } from './ipc-main-wire';
 import { RENDERER_CSP } from './security';
 
@@ -121,11 +122,7 @@ let window: FakeWindow;
 const previousUserData = process.env.TOPIARY_USER_DATA;
 
 async function waitFor(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the shell');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitUntil(predicate, { timeoutMs, intervalMs: 10, what: 'the shell' });
 }
 
 beforeAll(async () => {

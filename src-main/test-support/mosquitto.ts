@@ -1,10 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+// The one launcher of Debian's mosquitto for unit tests, conformance runs, e2e specs and benchmarks.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { freePort } from './free-port';
+import { createTestPki } from './pki';
 import { waitFor } from './wait-for';
+
+/** /usr/sbin is not on every user's PATH; Debian puts mosquitto there. */
+const MOSQUITTO = existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto';
 
 export interface Mosquitto {
   readonly port: number;
@@ -32,6 +39,8 @@ export interface MosquittoOptions {
   /** Lines replacing the default plain listener entirely. */
   readonly listeners?: readonly string[];
   readonly port?: number;
+  /** Log nothing (benchmarks: a busy broker's log would cost the load generator). */
+  readonly quiet?: boolean;
 }
 
 function portAnswers(port: number): Promise<boolean> {
@@ -53,7 +62,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     // Running as root, mosquitto would drop to the mosquitto user; keep root so temp files stay readable.
     'user root',
     'persistence false',
-    'log_dest stderr',
+    options.quiet ? 'log_dest none' : 'log_dest stderr',
     ...(options.listeners ?? [`listener ${port} 127.0.0.1`, 'allow_anonymous true']),
     ...(options.config ?? []),
   ];
@@ -67,11 +76,15 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   let exited = true;
 
   const spawnBroker = async (): Promise<void> => {
-    const proc = spawn('mosquitto', ['-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(MOSQUITTO, ['-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
     exited = false;
     proc.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
+    });
+    proc.once('error', (error) => {
+      stderr += `${error.message} (is Debian's mosquitto installed?)\n`;
+      if (child === proc) exited = true;
     });
     proc.once('exit', () => {
       if (child === proc) exited = true;
@@ -116,5 +129,71 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
       child?.kill('SIGCONT');
     },
     log: () => stderr,
+  };
+}
+
+/** One TLS listener of a mosquitto started by startMosquittoTls. */
+export interface TlsListenerSpec {
+  readonly name: string;
+  readonly certfile: string;
+  readonly keyfile: string;
+  readonly cafile?: string;
+  readonly requireCertificate?: boolean;
+}
+
+export interface TlsMosquitto {
+  /** Port of each listener by name. */
+  readonly ports: Readonly<Record<string, number>>;
+  stop(): Promise<void>;
+}
+
+/** mosquitto with one TLS listener per spec, each on its own free port. */
+export async function startMosquittoTls(listeners: readonly TlsListenerSpec[]): Promise<TlsMosquitto> {
+  const ports: Record<string, number> = {};
+  const lines = ['allow_anonymous true', 'log_type error', 'log_type warning'];
+  for (const listener of listeners) {
+    const port = await freePort();
+    ports[listener.name] = port;
+    lines.push(`listener ${port} 127.0.0.1`, `certfile ${listener.certfile}`, `keyfile ${listener.keyfile}`);
+    if (listener.cafile) lines.push(`cafile ${listener.cafile}`);
+    if (listener.requireCertificate) lines.push('require_certificate true');
+  }
+  const broker = await startMosquitto({ listeners: lines });
+  return { ports, stop: () => broker.stop() };
+}
+
+/** A TLS broker that wants a username and password, with the CA that signed its certificate. */
+export interface TlsBroker {
+  /** mqtts://127.0.0.1:<port> */
+  readonly url: string;
+  readonly caPem: string;
+  readonly username: string;
+  readonly password: string;
+  stop(): Promise<void>;
+}
+
+/** mosquitto on a free port with TLS (the test PKI's root CA and its localhost certificate) and one password user. */
+export async function startTlsBroker(credentials: { readonly username: string; readonly password: string }): Promise<TlsBroker> {
+  const pki = createTestPki();
+  let broker: Mosquitto;
+  try {
+    await promisify(execFile)('mosquitto_passwd', ['-b', '-c', pki.path('passwd'), credentials.username, credentials.password]);
+    const port = await freePort();
+    broker = await startMosquitto({
+      port,
+      listeners: [`listener ${port} 127.0.0.1`, `certfile ${pki.path('direct.crt')}`, `keyfile ${pki.path('direct.key')}`, 'allow_anonymous false', `password_file ${pki.path('passwd')}`],
+    });
+  } catch (error) {
+    pki.cleanup();
+    throw error;
+  }
+  return {
+    url: `mqtts://127.0.0.1:${broker.port}`,
+    caPem: pki.text('root.crt'),
+    ...credentials,
+    async stop() {
+      await broker.stop();
+      pki.cleanup();
+    },
   };
 }

@@ -1,5 +1,12 @@
+export interface WaitForOptions {
+  readonly timeoutMs?: number;
+  readonly intervalMs?: number;
+  /** What is awaited, for the timeout's message; a function is asked at the timeout, to describe the state then. */
+  readonly what?: string | (() => string);
+}
+
 /** Polls a condition until it holds or the deadline passes: tests wait on conditions, never on sleeps. */
-export async function waitFor<T>(check: () => T | Promise<T>, { timeoutMs = 10_000, intervalMs = 20, what = 'condition' } = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(check: () => T | Promise<T>, { timeoutMs = 10_000, intervalMs = 20, what = 'condition' }: WaitForOptions = {}): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -10,7 +17,8 @@ export async function waitFor<T>(check: () => T | Promise<T>, { timeoutMs = 10_0
       last = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+      const described = typeof what === 'function' ? what() : what;
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${described}${last ? `: ${String(last)}` : ''}`);
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }

@@ -2,10 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClient } from '../../shared/ipc/client';
 import { createAppCore, type AppCore } from '../core/app-core';
 import { openSocket } from '../test-support/core-harness';
+import { waitFor } from '../test-support/wait-for';
 import { createSocketWire } from './socket-wire';
 import { startWebHost, type WebHost } from './web-host';
 
@@ -26,14 +28,17 @@ describe('web mode host', () => {
   let core: AppCore;
   let host: WebHost;
   let attached = 0;
+  let errors: { where: string; code: string }[] = [];
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'topiary-web-'));
     await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>Topiary</title>');
     core = await createAppCore({ userDataDir: path.join(dir, 'user-data') });
     attached = 0;
+    errors = [];
     host = await startWebHost({
       rendererDir: dir,
+      onError: (where, error) => errors.push({ where, code: (error as NodeJS.ErrnoException).code ?? error.message }),
       attach: (wire) => {
         attached++;
         return core.attach(wire);
@@ -100,5 +105,45 @@ describe('web mode host', () => {
     const client = createClient(createSocketWire(good));
     expect(await client.invoke('connections.list', {})).toEqual([]);
     client.close();
+  });
+
+  it('survives peers that reset the connection after a refused upgrade, and keeps serving', async () => {
+    // Five resets used to end the process: Node hands an upgrade's socket over without an error listener.
+    const resetAfterRefusal = (origin: string): Promise<void> =>
+      new Promise((resolve) => {
+        const socket = connect(host.port, '127.0.0.1', () => {
+          socket.write(
+            `GET /ipc?token=wrong HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nOrigin: ${origin}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+              'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+          );
+        });
+        socket.once('data', () => {
+          socket.resetAndDestroy();
+          resolve();
+        });
+        socket.on('error', () => resolve());
+      });
+    for (let i = 0; i < 5; i++) await resetAfterRefusal(i % 2 ? host.origin : 'http://evil.example');
+    await waitFor(() => errors.filter((e) => e.where === 'upgrade' && e.code === 'ECONNRESET').length === 5, { what: 'five resets reported' });
+    expect((await get(host.port, '/')).status).toBe(200);
+    const socket = await openSocket(`ws://127.0.0.1:${host.port}/ipc?token=${host.token}`, host.origin);
+    const client = createClient(createSocketWire(socket));
+    expect(await client.invoke('connections.list', {})).toEqual([]);
+    client.close();
+  });
+
+  it('answers a malformed request line with 400 and a bad escape in the path with 400, and keeps serving', async () => {
+    const raw = (text: string): Promise<string> =>
+      new Promise((resolve) => {
+        let answer = '';
+        const socket = connect(host.port, '127.0.0.1', () => socket.write(text));
+        socket.on('data', (chunk) => (answer += chunk.toString()));
+        socket.on('close', () => resolve(answer));
+        socket.on('error', () => resolve(answer));
+      });
+    expect(await raw('NOT HTTP AT ALL\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
+    expect((await get(host.port, '/%E0%A4%A')).status).toBe(400);
+    expect(errors.some((e) => e.where === 'client')).toBe(true);
+    expect((await get(host.port, '/')).status).toBe(200);
   });
 });

@@ -1,8 +1,9 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import type { Wire } from '../../shared/ipc/wire';
@@ -17,6 +18,11 @@ export interface WebHostOptions {
   readonly port?: number;
   /** Fixed token for tests; a random one otherwise. */
   readonly token?: string;
+  /**
+   * Told about every error on a socket, request or response (a peer resetting its connection,
+   * a malformed request); none of them ends the process. Logs the unusual ones by default.
+   */
+  readonly onError?: (where: string, error: Error) => void;
 }
 
 export interface WebHost {
@@ -45,6 +51,9 @@ const MIME: Readonly<Record<string, string>> = {
 /** Largest frame a page may send; a publish of a 50 MB payload fits. */
 const MAX_FRAME_BYTES = 300 * 1024 * 1024;
 
+/** How long a refused upgrade's socket may stay half-open. */
+const REFUSED_SOCKET_TIMEOUT_MS = 10_000;
+
 function contentSecurityPolicy(): string {
   return [
     "default-src 'self'",
@@ -60,6 +69,18 @@ function contentSecurityPolicy(): string {
     "form-action 'none'",
     "frame-ancestors 'none'",
   ].join('; ');
+}
+
+/** Errors a peer causes by going away; routine on any server, so not worth a log line. */
+const ROUTINE_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/** Whether an error only says that a peer went away (reset, closed early, timed out). */
+export function isPeerGone(error: Error): boolean {
+  return ROUTINE_CODES.has((error as NodeJS.ErrnoException).code ?? '');
+}
+
+function logUnusual(where: string, error: Error): void {
+  if (!isPeerGone(error)) console.error(`topiary web: ${where}: ${error.message}`);
 }
 
 function sameToken(a: string, b: string): boolean {
@@ -84,7 +105,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const hostAllowed = (host: string): boolean => !loopbackOnly || allowedHosts.has(host);
   const originAllowed = (origin: string, host: string): boolean => hostAllowed(host) && origin === `http://${host}`;
 
+  const onError = options.onError ?? logUnusual;
   const refuse = (res: ServerResponse, status: number, text: string): void => {
+    if (res.headersSent) return void res.destroy();
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
     res.end(text);
   };
@@ -92,7 +115,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const serveFile = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!hostAllowed(req.headers.host ?? '')) return refuse(res, 421, 'Unknown host.');
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed.');
-    const urlPath = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
+    let urlPath: string;
+    try {
+      urlPath = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
+    } catch {
+      return refuse(res, 400, 'Bad request.');
+    }
     const relative = urlPath === '/' ? 'index.html' : urlPath.replace(/^\/+/, '');
     const file = path.resolve(root, relative);
     if (file !== root && !file.startsWith(root + path.sep)) return refuse(res, 403, 'Forbidden.');
@@ -108,17 +136,41 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       'cache-control': 'no-store',
     });
     if (req.method === 'HEAD') return void res.end();
-    createReadStream(file).pipe(res);
+    // pipeline destroys both ends on any error (a file gone mid-read, a page that went away).
+    pipeline(createReadStream(file), res, (error) => {
+      if (error) onError('response', error);
+    });
   };
 
   const server = createServer((req, res) => {
-    serveFile(req, res).catch(() => refuse(res, 500, 'Internal error.'));
+    req.on('error', (error) => onError('request', error));
+    res.on('error', (error) => onError('response', error));
+    serveFile(req, res).catch((error: unknown) => {
+      onError('request', error instanceof Error ? error : new Error(String(error)));
+      refuse(res, 500, 'Internal error.');
+    });
   });
+  // A malformed request or a reset before one was read: answer 400 if the socket still can, else drop it.
+  server.on('clientError', (error, socket) => {
+    onError('client', error);
+    if (socket.writable && !isPeerGone(error)) socket.write('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    socket.destroy();
+  });
+  server.on('error', (error) => onError('server', error));
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  sockets.on('error', (error) => onError('websocket server', error));
 
   server.on('upgrade', (req, socket, head) => {
+    // Node hands the raw socket over without an error listener: a peer resetting it after our
+    // refusal would otherwise be an unhandled ECONNRESET that ends the process.
+    socket.on('error', (error) => {
+      onError('upgrade', error);
+      socket.destroy();
+    });
     const reject = (status: number, text: string): void => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      // The peer closes its end; one that never does is dropped.
+      (socket as Socket).setTimeout(REFUSED_SOCKET_TIMEOUT_MS, () => socket.destroy());
     };
     const [pathname, query = ''] = (req.url ?? '').split('?');
     if (pathname !== '/ipc') return reject(404, 'Not Found');

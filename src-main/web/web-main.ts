@@ -3,11 +3,14 @@ import { parseArgs } from 'node:util';
 import { createAppCore } from '../core/app-core';
 import { chooseWebSecretStore, type SecretStorePreference } from '../core/secrets/choose-secret-store';
 import { defaultUserDataDir } from '../core/user-data';
+import { installProcessGuard } from '../process-guard';
 import { startWebHost } from './web-host';
 
 // Web mode: the same core as the desktop app, serving the renderer to a browser on 127.0.0.1.
 
 async function main(): Promise<void> {
+  // One misbehaving peer or a bug in one handler must not end the core and the embedded broker with it.
+  installProcessGuard('topiary web');
   const { values } = parseArgs({
     options: {
       host: { type: 'string', default: '127.0.0.1' },

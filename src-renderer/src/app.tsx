@@ -6,8 +6,11 @@ import { Inspector } from './features/inspector/inspector';
 import { ConnectionsPanel } from './features/profiles/connections-panel';
 import { PublishForm } from './features/publish/publish-form';
 import { TopicTree } from './features/tree/topic-tree';
-import { selectors, useAppStore } from './store/app-store';
-import { showWorkspace, useWorkspaceStore, type Workspace } from './store/workspace-store';
+import { explorerSelectors } from './features/explorer/selectors';
+import { showWorkspace } from './features/workspace/actions';
+import { workspaceSelectors } from './features/workspace/selectors';
+import type { Workspace } from './features/workspace/state';
+import { useStore } from './store/root-store';
 
 const WORKSPACES: readonly { readonly id: Workspace; readonly label: string }[] = [
   { id: 'explorer', label: 'Explorer' },
@@ -17,8 +20,8 @@ const WORKSPACES: readonly { readonly id: Workspace; readonly label: string }[] 
 
 /** The window: workspace tabs and the connection bar on top; the explorer is the tree, inspector and publisher. */
 export function App(): React.JSX.Element {
-  const totals = useAppStore(selectors.explorerOf);
-  const workspace = useWorkspaceStore((s) => s.workspace);
+  const totals = useStore(explorerSelectors.changed);
+  const workspace = useStore(workspaceSelectors.current);
   return (
     <div className="app">
       <header>

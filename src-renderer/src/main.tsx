@@ -1,11 +1,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
-import { listenToCore } from './store/actions';
-import { listenToBroker } from './store/broker-store';
+import { listenToBroker } from './features/broker/actions';
+import { listenToConnections } from './features/connections/actions';
+import { listenToExplorer } from './features/explorer/actions';
 import './styles.css';
 
-listenToCore();
+listenToExplorer();
+listenToConnections();
 listenToBroker();
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>

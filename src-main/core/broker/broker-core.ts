@@ -3,69 +3,60 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Acl, parseAclFile } from './acl';
 import { Authenticator } from './authenticator';
-import { Connection, PROTOCOL_MAX_PACKET } from './connection';
-import { createMessage, type ForwardedProperties, type Message } from './message';
-import { MemoryStore, restoreMessage, storeMessage, type BrokerSnapshot, type PersistenceStore, type StoredOutgoing } from './persistence';
+import type { AuthResult, Credentials } from './authenticator';
+import type { Broker, BrokerOptions, LocalPublish } from './broker';
+import { PROTOCOL_MAX_PACKET, SESSION_NEVER_EXPIRES } from './connect-handshake';
+import { Connection } from './connection';
+import type { ClientIdentity, ConnectionHost, ConnectionSettings, Flushable, RouteResult, TrafficCounters } from './connection-host';
+import type { FlowControl } from './flow-control';
+import { createMessage, type Message } from './message';
+import { MemoryStore, type BrokerSnapshot, type PersistenceStore } from './persistence';
 import { ReasonCode } from './reason-codes';
 import { RetainedStore } from './retained-store';
-import { Session, type Outgoing } from './session';
-import { SubscriptionIndex, createSubscription, type SharedGroup, type Subscription } from './subscription-index';
+import { Session, type SessionLink } from './session';
+import { restoreSnapshot, takeSnapshot } from './state-snapshot';
+import { SubscriptionIndex, subscriptionInfo, type SharedGroup, type Subscription } from './subscription-index';
 import { startListener, type RunningListener } from './listeners';
 import { parsePasswordFile } from './password-file';
 import { LoadAverages, sysTopicValues } from './sys-topics';
-import { isValidTopicName, parseSharedFilter } from './topic';
+import { isValidTopicName } from './topic';
 import type { Transport } from './transport';
-import type { Broker } from './broker';
 import {
   BrokerError,
   type BoundListener,
   type BrokerEvent,
   type BrokerLimits,
-  type BrokerOptions,
   type BrokerStats,
   type ClientInfo,
-  type ProtocolVersion,
   type QoS,
   type RetainedInfo,
   type UserRecord,
   type AclRule,
 } from './types';
 
-const SESSION_NEVER_EXPIRES = 0xffffffff;
 const SWEEP_MS = 250;
+const DEFAULT_QUEUE_MESSAGES = 100_000;
+const DEFAULT_QUEUE_BYTES = 256 * 1024 * 1024;
+/** Queued QoS 1/2 messages for an online client above which the publishers feeding it are paused. */
+const QUEUE_HIGH_WATER = 1000;
 const SAVE_MS = 1000;
 export const BROKER_VERSION = 'topiary-broker 0.1.0';
 
 type MutableStats = { -readonly [K in keyof BrokerStats]: BrokerStats[K] };
 
-/** Options for publishing from the broker itself (UI, $SYS). */
-export interface LocalPublish {
-  readonly topic: string;
-  readonly payload: Buffer | string;
-  readonly qos?: QoS;
-  readonly retain?: boolean;
-  /** v5 properties forwarded to v5 subscribers. */
-  readonly properties?: ForwardedProperties;
-  readonly messageExpiryInterval?: number;
-}
-
 /** The broker: sessions, routing, listeners and the operations the UI calls. */
-export class BrokerCore implements Broker {
-  readonly limits: BrokerLimits;
-  readonly auth: Authenticator;
-  readonly acl: Acl;
-  readonly index = new SubscriptionIndex();
-  readonly retained = new RetainedStore();
-  readonly sessions = new Map<string, Session>();
-  readonly connections = new Set<Connection>();
-  readonly maxPacketSize: number;
-  readonly maxInflight: number;
-  readonly maxQueued: number;
-  readonly topicAliasMaximum: number;
-  readonly maximumQos: QoS;
-  readonly retainAvailable: boolean;
-  readonly protocolVersions: readonly ProtocolVersion[];
-  readonly stats: MutableStats;
+export class BrokerCore implements Broker, ConnectionHost {
+  readonly settings: ConnectionSettings;
+  private readonly limits: BrokerLimits;
+  private readonly auth: Authenticator;
+  private readonly acl: Acl;
+  private readonly index = new SubscriptionIndex();
+  private readonly retained = new RetainedStore();
+  private readonly sessions = new Map<string, Session>();
+  private readonly connections = new Set<Connection>();
+  private readonly stats: MutableStats;
+  /** The counters connections add to: the same object as the stats. */
+  readonly traffic: TrafficCounters;
   /** Coarse clock (ms) refreshed by the sweep timer; cheap enough to read per packet. */
   clock = Date.now();
   private readonly events = new EventEmitter();
@@ -73,7 +64,7 @@ export class BrokerCore implements Broker {
   private sweepTimer: NodeJS.Timeout | undefined;
   private sysTimer: NodeJS.Timeout | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
-  private readonly flushList: Connection[] = [];
+  private readonly flushList: Flushable[] = [];
   private flushScheduled = false;
   /**
    * Depth of client input being handled. Writes made meanwhile go out when the handler returns rather
@@ -100,13 +91,23 @@ export class BrokerCore implements Broker {
     const rules = [...(options.acl ?? [])];
     if (options.aclFile) rules.push(...parseAclFile(readConfigFile(options.aclFile, 'ACL file')));
     this.acl = new Acl(rules);
-    this.maxPacketSize = this.limits.maxPacketSize ?? PROTOCOL_MAX_PACKET;
-    this.maxInflight = Math.max(1, Math.min(65535, this.limits.maxInflight ?? 100));
-    this.maxQueued = this.limits.maxQueued ?? 1000;
-    this.topicAliasMaximum = this.limits.topicAliasMaximum ?? 10;
-    this.maximumQos = this.limits.maximumQos ?? 2;
-    this.retainAvailable = this.limits.retainAvailable ?? true;
-    this.protocolVersions = options.protocolVersions ?? [3, 4, 5];
+    const queueMessages = this.limits.maxQueued ?? DEFAULT_QUEUE_MESSAGES;
+    // Publishers are paused well before the limit, so a client that reads never loses a message to it.
+    const queueHighWater = Math.max(1, Math.min(QUEUE_HIGH_WATER, Math.floor(queueMessages / 2)));
+    this.settings = {
+      maxPacketSize: this.limits.maxPacketSize ?? PROTOCOL_MAX_PACKET,
+      maxInflight: Math.max(1, Math.min(65535, this.limits.maxInflight ?? 100)),
+      queueLimit: { messages: queueMessages, bytes: this.limits.maxQueuedBytes ?? DEFAULT_QUEUE_BYTES },
+      queueHighWater,
+      queueResume: Math.floor(queueHighWater / 4),
+      topicAliasMaximum: this.limits.topicAliasMaximum ?? 10,
+      maximumQos: this.limits.maximumQos ?? 2,
+      retainAvailable: this.limits.retainAvailable ?? true,
+      protocolVersions: options.protocolVersions ?? [3, 4, 5],
+      maxKeepalive: this.limits.maxKeepalive,
+      maxMessageRate: this.limits.maxMessageRate,
+      persistentClientExpiration: options.persistentClientExpiration ?? SESSION_NEVER_EXPIRES,
+    };
     this.store = options.persistence ?? new MemoryStore();
     this.stats = {
       startedAt: Date.now(),
@@ -119,9 +120,11 @@ export class BrokerCore implements Broker {
       publishReceived: 0,
       publishSent: 0,
       publishDropped: 0,
+      queueOverflow: 0,
       subscriptions: 0,
       retained: 0,
     };
+    this.traffic = this.stats;
   }
 
   // ---- lifecycle ----------------------------------------------------------
@@ -241,12 +244,10 @@ export class BrokerCore implements Broker {
   }
 
   /** Attaches a connection to its session: takes over a live one, resumes or starts fresh. */
-  openSession(conn: Connection, clientId: string, cleanStart: boolean, expiryInterval: number): { session: Session; present: boolean } {
+  openSession(_link: SessionLink, clientId: string, cleanStart: boolean, expiryInterval: number): { session: Session; present: boolean } {
     let session = this.sessions.get(clientId);
     if (session?.link) {
-      const old = session.link as Connection;
-      old.takenOver = true;
-      old.disconnect(ReasonCode.SessionTakenOver, 'session taken over by a new connection');
+      session.link.disconnect(ReasonCode.SessionTakenOver, 'session taken over by a new connection');
       session = this.sessions.get(clientId);
     }
     if (session) {
@@ -345,7 +346,8 @@ export class BrokerCore implements Broker {
 
   /** Delivers a message to every matching session; returns how many received it. */
   route(msg: Message): number {
-    if (msg.retain && this.retainAvailable) {
+    this.routeDropped = 0;
+    if (msg.retain && this.settings.retainAvailable) {
       this.retained.set(msg, Date.now());
       // $SYS values are regenerated on start, so they never need saving.
       if (msg.topic.charCodeAt(0) !== 36 || !msg.topic.startsWith('$SYS/')) this.dirty = true;
@@ -356,6 +358,8 @@ export class BrokerCore implements Broker {
     const mark = ++this.routeMark;
     const targets = this.routeTargets;
     const aclOn = this.acl.enabled;
+    const limit = this.settings.queueLimit;
+    const highWater = this.settings.queueHighWater;
     let delivered = 0;
     for (const e of entries) {
       if (dollar && e.wildcardFirst) continue;
@@ -382,12 +386,13 @@ export class BrokerCore implements Broker {
     for (let i = 0; i < targets.length; i++) {
       const s = targets[i]!;
       const qos = (msg.qos < s.routeQos ? msg.qos : s.routeQos) as QoS;
-      if (s.deliver(msg, qos, s.routeRetain && msg.retain, s.routeSubIds, this.maxQueued)) delivered++;
-      else if (qos > 0 || s.link) this.countDrop(s.clientId, msg.topic, 'queue full');
+      if (s.deliver(msg, qos, s.routeRetain && msg.retain, s.routeSubIds, limit)) delivered++;
+      // QoS 0 refusals are counted where they happen, with their own reason.
+      else if (qos > 0) this.countOverflow(s.clientId, msg.topic);
       if (qos > 0) {
         if (!s.link) this.dirty = true;
-        // An online client falling behind: slow its publishers before its queue overflows.
-        else if (s.queued * 2 > this.maxQueued) this.throttleSource(s.link as Connection);
+        // An online client falling behind: slow its publishers long before its queue could overflow.
+        else if (s.queued > highWater) this.throttleSource(s.link.flow);
       }
     }
     targets.length = 0;
@@ -405,8 +410,9 @@ export class BrokerCore implements Broker {
         if (this.acl.enabled && !this.acl.canReceive({ username: session.username, clientId: session.clientId }, msg.topic)) continue;
         group.next = (group.next + i + 1) % n;
         const qos = (msg.qos < sub.qos ? msg.qos : sub.qos) as QoS;
-        const ok = session.deliver(msg, qos, sub.retainAsPublished && msg.retain, sub.subscriptionId === undefined ? undefined : [sub.subscriptionId], this.maxQueued);
-        if (!ok) this.countDrop(session.clientId, msg.topic, 'queue full');
+        const ok = session.deliver(msg, qos, sub.retainAsPublished && msg.retain, sub.subscriptionId === undefined ? undefined : [sub.subscriptionId], this.settings.queueLimit);
+        if (!ok && qos > 0) this.countOverflow(session.clientId, msg.topic);
+        if (qos > 0 && session.link && session.queued > this.settings.queueHighWater) this.throttleSource(session.link.flow);
         return ok;
       }
     }
@@ -414,13 +420,62 @@ export class BrokerCore implements Broker {
   }
 
   /** The connection whose PUBLISH is being routed right now (for backpressure). */
-  currentSource: Connection | undefined;
+  private currentSource: FlowControl | undefined;
+
+  /** Sessions that had no room for the message routed last. */
+  private routeDropped = 0;
+
+  /** Routes a client's PUBLISH, remembering its publisher so a congested subscriber can slow it. */
+  routeFrom(source: FlowControl, msg: Message): RouteResult {
+    this.currentSource = source;
+    try {
+      const delivered = this.route(msg);
+      return { delivered, dropped: this.routeDropped };
+    } finally {
+      this.currentSource = undefined;
+    }
+  }
+
+  /** A QoS 1/2 message found its session's queue full (offline, or a client that stopped reading). */
+  private countOverflow(clientId: string, topic: string): void {
+    this.routeDropped++;
+    this.stats.queueOverflow++;
+    this.countDrop(clientId, topic, 'queue full');
+  }
 
   /** A consumer is congested: pause the publisher currently feeding it. */
-  throttleSource(consumer: Connection): void {
+  throttleSource(consumer: FlowControl): void {
     const src = this.currentSource;
     if (!src || src === consumer || src.paused) return;
     consumer.holdUntilDrained(src);
+  }
+
+  authenticate(credentials: Credentials): AuthResult {
+    return this.auth.authenticate(credentials);
+  }
+
+  mayPublish(who: ClientIdentity, topic: string): boolean {
+    return !this.acl.enabled || this.acl.canPublish(who, topic);
+  }
+
+  maySubscribe(who: ClientIdentity, filter: string): boolean {
+    return !this.acl.enabled || this.acl.canSubscribe(who, filter);
+  }
+
+  mayReceive(who: ClientIdentity, topic: string): boolean {
+    return !this.acl.enabled || this.acl.canReceive(who, topic);
+  }
+
+  addSubscription(sub: Subscription): void {
+    this.index.add(sub);
+  }
+
+  removeSubscription(sub: Subscription): void {
+    this.index.remove(sub);
+  }
+
+  retainedMatching(filter: string, now: number): readonly Message[] {
+    return this.retained.match(filter, now);
   }
 
   countDrop(clientId: string, topic: string, reason: string): void {
@@ -439,7 +494,7 @@ export class BrokerCore implements Broker {
   }
 
   /** Writes outside any client's input (timers, the UI's publish) are batched per event-loop turn. */
-  queueFlush(conn: Connection): void {
+  queueFlush(conn: Flushable): void {
     this.flushList.push(conn);
     if (this.handling === 0 && !this.flushScheduled) {
       this.flushScheduled = true;
@@ -459,7 +514,9 @@ export class BrokerCore implements Broker {
     this.clock = now;
     for (const conn of this.connections) {
       if (conn.state === 'connected') {
-        if (conn.keepalive > 0 && now - conn.lastActivity > conn.keepalive * 1500) {
+        // A publisher we paused cannot show activity; its silence is ours.
+        if (conn.flow.paused) conn.lastActivity = now;
+        else if (conn.keepalive > 0 && now - conn.lastActivity > conn.keepalive * 1500) {
           conn.disconnect(ReasonCode.KeepAliveTimeout, 'keep alive timeout');
         }
       } else if (now - conn.lastActivity > 10_000) {
@@ -514,6 +571,7 @@ export class BrokerCore implements Broker {
         subscriptions: [...s.subscriptions.values()].map(subscriptionInfo),
         inflight: s.inflight.size,
         queued: s.queued,
+        dropped: s.dropped,
       });
     }
     return out;
@@ -522,7 +580,7 @@ export class BrokerCore implements Broker {
   /** Disconnects a client (v5: DISCONNECT 0x98 administrative action); false when it is not connected. */
   disconnectClient(clientId: string): boolean {
     const s = this.sessions.get(clientId);
-    const conn = s?.link as Connection | undefined;
+    const conn = s?.link;
     if (!conn) return false;
     conn.disconnect(ReasonCode.AdministrativeAction, 'disconnected by the administrator');
     return true;
@@ -582,78 +640,16 @@ export class BrokerCore implements Broker {
   }
 
   snapshot(): BrokerSnapshot {
-    const now = Date.now();
-    const storeOut = (o: Outgoing): StoredOutgoing => ({
-      message: storeMessage(o.message),
-      qos: o.qos,
-      retain: o.retain,
-      ...(o.subIds ? { subIds: o.subIds } : {}),
-      packetId: o.packetId,
-      state: o.state,
-    });
-    return {
-      version: 1,
-      savedAt: now,
-      retained: this.retained
-        .list()
-        .filter((e) => !e.message.topic.startsWith('$SYS/'))
-        .map((e) => ({ message: storeMessage(e.message), storedAt: e.storedAt })),
-      sessions: [...this.sessions.values()]
-        .filter((s) => s.expiryInterval > 0)
-        .map((s) => ({
-          clientId: s.clientId,
-          ...(s.username !== undefined ? { username: s.username } : {}),
-          expiryInterval: s.expiryInterval,
-          subscriptions: [...s.subscriptions.values()].map(subscriptionInfo),
-          inflight: [...s.inflight.values()].map(storeOut),
-          queued: s.queuedMessages().map(storeOut),
-          inboundQos2: [...s.inboundQos2],
-        })),
-    };
+    return takeSnapshot(this.retained, this.sessions.values(), Date.now());
   }
 
   private restore(snap: BrokerSnapshot): void {
-    const now = Date.now();
-    for (const r of snap.retained) this.retained.set(restoreMessage(r.message), r.storedAt);
-    for (const s of snap.sessions) {
-      const session = new Session(s.clientId);
-      session.username = s.username;
-      session.expiryInterval = s.expiryInterval;
-      for (const info of s.subscriptions) {
-        const shared = parseSharedFilter(info.filter);
-        const sub = createSubscription(s.clientId, info.filter, shared ? shared.filter : info.filter, shared?.group, {
-          qos: info.qos,
-          noLocal: info.noLocal,
-          retainAsPublished: info.retainAsPublished,
-          retainHandling: info.retainHandling,
-          subscriptionId: info.subscriptionId,
-        });
-        session.subscriptions.set(info.filter, sub);
-        this.index.add(sub);
-      }
-      for (const o of s.inflight) session.inflight.set(o.packetId, { ...o, message: restoreMessage(o.message), subIds: o.subIds });
-      for (const o of s.queued) session.restoreQueued({ ...o, message: restoreMessage(o.message), subIds: o.subIds });
-      for (const id of s.inboundQos2) session.inboundQos2.add(id);
-      this.sessions.set(s.clientId, session);
-      if (s.expiryInterval !== SESSION_NEVER_EXPIRES) {
-        // The time spent stopped counts against the session's expiry.
-        const left = Math.max(0, s.expiryInterval * 1000 - (now - snap.savedAt));
-        session.expiryTimer = setTimeout(() => this.endSession(session), left);
-        session.expiryTimer.unref();
-      }
+    for (const { session, expiresInMs } of restoreSnapshot(snap, { retained: this.retained, index: this.index, sessions: this.sessions }, Date.now(), SESSION_NEVER_EXPIRES)) {
+      if (expiresInMs === undefined) continue;
+      session.expiryTimer = setTimeout(() => this.endSession(session), expiresInMs);
+      session.expiryTimer.unref();
     }
   }
-}
-
-function subscriptionInfo(s: Subscription): import('./types').SubscriptionInfo {
-  return {
-    filter: s.filter,
-    qos: s.qos,
-    noLocal: s.noLocal,
-    retainAsPublished: s.retainAsPublished,
-    retainHandling: s.retainHandling,
-    ...(s.subscriptionId !== undefined ? { subscriptionId: s.subscriptionId } : {}),
-  };
 }
 
 function readConfigFile(path: string, what: string): string {

@@ -1,5 +1,50 @@
-import type { LocalPublish } from './broker-core';
-import type { BoundListener, BrokerEvent, BrokerStats, ClientInfo, RetainedInfo, UserRecord, AclRule } from './types';
+import type { ForwardedProperties } from './message';
+import type { PersistenceStore } from './persistence';
+import type {
+  AclRule,
+  BoundListener,
+  BrokerEvent,
+  BrokerLimits,
+  BrokerStats,
+  ClientInfo,
+  ListenerConfig,
+  ProtocolVersion,
+  QoS,
+  RetainedInfo,
+  UserRecord,
+} from './types';
+
+export interface BrokerOptions {
+  readonly listeners?: readonly ListenerConfig[];
+  readonly allowAnonymous?: boolean;
+  readonly users?: readonly UserRecord[];
+  /** mosquitto password file to load users from. */
+  readonly passwordFile?: string;
+  readonly acl?: readonly AclRule[];
+  /** mosquitto acl_file to load rules from. */
+  readonly aclFile?: string;
+  readonly limits?: BrokerLimits;
+  /** Seconds between $SYS publications; 0 turns them off. */
+  readonly sysInterval?: number;
+  /** Sessions of v3 clients with clean session false expire after this many seconds (default never). */
+  readonly persistentClientExpiration?: number;
+  /** Protocol versions accepted; others get CONNACK 0x01 / 0x84. */
+  readonly protocolVersions?: readonly ProtocolVersion[];
+  readonly persistence?: PersistenceStore;
+  /** Shown in $SYS/broker/version. */
+  readonly version?: string;
+}
+
+/** Options for publishing from the broker itself (UI, $SYS). */
+export interface LocalPublish {
+  readonly topic: string;
+  readonly payload: Buffer | string;
+  readonly qos?: QoS;
+  readonly retain?: boolean;
+  /** v5 properties forwarded to v5 subscribers. */
+  readonly properties?: ForwardedProperties;
+  readonly messageExpiryInterval?: number;
+}
 
 /** The embedded broker as the app and the CLI use it. */
 export interface Broker {

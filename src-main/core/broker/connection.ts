@@ -1,36 +1,31 @@
-import { isUtf8 } from 'node:buffer';
 import mqttPacket from 'mqtt-packet';
 import type { IConnectPacket, IDisconnectPacket, ISubscribePacket, IUnsubscribePacket, Packet } from 'mqtt-packet';
-import type { BrokerCore } from './broker-core';
-import { DecodeError, decodePublish, encodeAck, encodePublish, readFrameHeader } from './codec';
-import { createMessage, userPropertiesToPairs, type Message } from './message';
+import { DecodeError, decodePublish, readFrameHeader } from './codec';
+import { PROTOCOL_MAX_PACKET, connackProperties, inspectConnectHeader, negotiateConnect } from './connect-handshake';
+import type { ClientConnection, ConnectionHost, Flushable } from './connection-host';
+import { FlowControl } from './flow-control';
+import type { Message } from './message';
+import { PublishFlow, type PublishPeer } from './publish-flow';
 import { ReasonCode, connackCodeForV3, describeReason } from './reason-codes';
-import type { Outgoing, Session, SessionLink } from './session';
+import type { Outgoing, PendingWill, Session, SessionLink } from './session';
 import { createSubscription } from './subscription-index';
-import { isValidTopicFilter, isValidTopicName, parseSharedFilter } from './topic';
+import { isValidTopicFilter, parseSharedFilter } from './topic';
 import type { Transport } from './transport';
 import type { ProtocolVersion, QoS } from './types';
 
-/** Largest packet the protocol allows (remaining length 268,435,455 plus the fixed header). */
-export const PROTOCOL_MAX_PACKET = 268_435_460;
 /** Before CONNECT we only expect a CONNECT; bound the memory an unknown peer can make us hold. */
 const PRE_CONNECT_MAX_PACKET = 1024 * 1024;
-/** Above this much unsent data to a client, publishers feeding it are paused (backpressure). */
-const CONGESTED_BYTES = 1024 * 1024;
-/** Paused publishers resume once the client's backlog is below this. */
-const RESUME_BYTES = 256 * 1024;
-/** QoS 0 messages are dropped (and counted) for a client with this much unsent data. */
-const SLOW_CONSUMER_BYTES = 16 * 1024 * 1024;
-/** A congested client whose backlog has not shrunk for this long is stalled: stop pacing publishers to it. */
-const STALL_MS = 1000;
-const BACKLOG_POLL_MS = 5;
-const SESSION_NEVER_EXPIRES = 0xffffffff;
 const PINGRESP = Buffer.from([0xd0, 0x00]);
+const EMPTY = Buffer.alloc(0);
 
 type State = 'awaiting-connect' | 'connected' | 'closed';
 
-/** One client connection: frames bytes, applies the protocol, and links to a session. */
-export class Connection implements SessionLink {
+/**
+ * One client connection: frames bytes, dispatches packets and links to a session. The CONNECT
+ * handshake, the publish flow and flow control live in their own modules; the broker is reached
+ * only through `ConnectionHost`.
+ */
+export class Connection implements SessionLink, ClientConnection, PublishPeer, Flushable {
   state: State = 'awaiting-connect';
   version: ProtocolVersion = 4;
   v5 = false;
@@ -41,13 +36,16 @@ export class Connection implements SessionLink {
   lastActivity: number;
   connectedSince = 0;
   sendQuota = 65535;
-  private clientMaxPacket = PROTOCOL_MAX_PACKET;
-  private readonly topicAliases = new Map<number, string>();
+  clientMaxPacket = PROTOCOL_MAX_PACKET;
+  readonly flow: FlowControl;
+  private readonly publishes: PublishFlow;
   private pending: Buffer | undefined;
   private pendingChunks: Buffer[] = [];
   private pendingBytes = 0;
   /** Bytes still missing from the packet started in `pending` (0 while its header is incomplete). */
   private pendingNeed = 0;
+  /** `pending` holds whole packets not yet handled because reading was paused. */
+  private heldWhilePaused = false;
   private readonly parser = mqttPacket.parser({ protocolVersion: 4 });
   private parsed: Packet | undefined;
   private parseError: Error | undefined;
@@ -55,29 +53,19 @@ export class Connection implements SessionLink {
   private outBytes = 0;
   flushQueued = false;
   /** The will from CONNECT; cleared by a normal DISCONNECT. */
-  will: { message: Message; delay: number; expiryInterval: number | undefined } | undefined;
-  private rateWindowStart = 0;
-  private rateCount = 0;
+  will: PendingWill | undefined;
   /** Set when the client ended the connection with DISCONNECT (no will). */
   graceful = false;
   closeReason = 'connection closed';
   closeReasonCode: number | undefined;
-  takenOver = false;
-  /** Reading is paused because a client we feed is congested. */
-  paused = false;
-  /** Publishers paused until this connection's backlog drains. */
-  private throttled: Connection[] = [];
-  private backlogTimer: NodeJS.Timeout | undefined;
-  private lastBacklog = 0;
-  private lastProgressAt = 0;
-  /** The client stopped reading: its QoS 0 messages are dropped rather than pacing publishers. */
-  private stalled = false;
 
   constructor(
-    private readonly broker: BrokerCore,
+    private readonly host: ConnectionHost,
     readonly transport: Transport,
   ) {
-    this.lastActivity = broker.clock;
+    this.lastActivity = host.clock;
+    this.flow = new FlowControl(transport, () => this.outBytes, () => this.session, host.settings.queueResume, () => this.readHeld());
+    this.publishes = new PublishFlow(this, host);
     this.parser.on('packet', (p: Packet) => {
       this.parsed = p;
     });
@@ -99,19 +87,26 @@ export class Connection implements SessionLink {
 
   // ---- inbound ------------------------------------------------------------
 
+  /** Reading resumed: handle the packets left over from the chunk that was being read when we paused. */
+  private readHeld(): void {
+    if (!this.heldWhilePaused || this.closed || this.flow.paused) return;
+    this.heldWhilePaused = false;
+    this.onData(EMPTY);
+  }
+
   private onData(chunk: Buffer): void {
     if (this.state === 'closed') return;
-    this.broker.beginHandling();
+    this.host.beginHandling();
     try {
       this.readChunk(chunk);
     } finally {
-      this.broker.endHandling();
+      this.host.endHandling();
     }
   }
 
   private readChunk(chunk: Buffer): void {
     this.lastActivity = Date.now();
-    this.broker.stats.bytesReceived += chunk.length;
+    this.host.traffic.bytesReceived += chunk.length;
     let buf = chunk;
     if (this.pending) {
       // A large packet arrives in many chunks: collect them and join once, not once per chunk.
@@ -125,8 +120,9 @@ export class Connection implements SessionLink {
       this.pendingNeed = 0;
     }
     let off = 0;
-    const limit = this.state === 'connected' ? this.broker.maxPacketSize : Math.min(PRE_CONNECT_MAX_PACKET, this.broker.maxPacketSize);
-    while (off < buf.length && !this.closed) {
+    const limit = this.state === 'connected' ? this.host.settings.maxPacketSize : Math.min(PRE_CONNECT_MAX_PACKET, this.host.settings.maxPacketSize);
+    // Stop at the packet that paused us: the rest waits until a congested subscriber catches up.
+    while (off < buf.length && !this.closed && !this.flow.paused) {
       const h = readFrameHeader(buf, off);
       if (h === 'incomplete') break;
       if (h === 'malformed') return this.fail(ReasonCode.MalformedPacket, 'remaining length longer than 4 bytes');
@@ -148,6 +144,7 @@ export class Connection implements SessionLink {
     }
     if (off < buf.length && !this.closed) {
       buf = buf.subarray(off);
+      if (this.flow.paused && this.pendingNeed === 0) this.heldWhilePaused = true;
       // Copy small leftovers so one partial packet does not pin a large socket chunk.
       this.pending = buf.length < 4096 ? Buffer.from(buf) : buf;
     }
@@ -155,7 +152,7 @@ export class Connection implements SessionLink {
 
   private handleFrame(frame: Buffer, headerLength: number): void {
     const type = frame[0]! >> 4;
-    this.broker.stats.messagesReceived++;
+    this.host.traffic.messagesReceived++;
     if (type === 3) {
       if (this.state !== 'connected') return this.fail(ReasonCode.ProtocolError, 'PUBLISH before CONNECT');
       let pub;
@@ -165,12 +162,7 @@ export class Connection implements SessionLink {
         if (e instanceof DecodeError) return this.fail(e.reasonCode, e.message);
         throw e;
       }
-      this.broker.currentSource = this;
-      try {
-        this.handlePublish(pub.topic, pub.payload, pub.qos, pub.retain, pub.packetId, pub.properties);
-      } finally {
-        this.broker.currentSource = undefined;
-      }
+      this.publishes.receive(pub);
       return;
     }
     if (type >= 4 && type <= 7) {
@@ -181,10 +173,10 @@ export class Connection implements SessionLink {
       if (remaining < 2 || (!this.v5 && remaining !== 2)) return this.fail(ReasonCode.MalformedPacket, 'invalid acknowledgement length');
       const packetId = frame.readUInt16BE(headerLength);
       const reasonCode = remaining > 2 ? frame[headerLength + 2]! : 0;
-      if (type === 4) this.session!.complete(packetId, 'puback');
-      else if (type === 5) this.handlePubrec(packetId, reasonCode);
-      else if (type === 6) this.handlePubrel(packetId);
-      else this.session!.complete(packetId, 'pubcomp');
+      if (type === 4) this.publishes.puback(packetId);
+      else if (type === 5) this.publishes.pubrec(packetId, reasonCode);
+      else if (type === 6) this.publishes.pubrel(packetId);
+      else this.publishes.pubcomp(packetId);
       return;
     }
     if (type === 12) {
@@ -194,8 +186,13 @@ export class Connection implements SessionLink {
       return;
     }
     if (this.state === 'awaiting-connect' && type === 1) {
-      const refusal = this.checkConnectHeader(frame, headerLength);
-      if (refusal) return;
+      const problem = inspectConnectHeader(frame, headerLength, this.host.settings.protocolVersions);
+      if (problem?.kind === 'malformed') return this.fail(ReasonCode.ProtocolError, problem.message);
+      if (problem?.kind === 'unsupported') {
+        this.version = problem.version;
+        this.v5 = problem.version === 5;
+        return this.refuse(ReasonCode.UnsupportedProtocolVersion, problem.message);
+      }
     }
     const p = this.parseFrame(frame);
     if (p instanceof Error) return this.fail(ReasonCode.MalformedPacket, p.message);
@@ -208,15 +205,13 @@ export class Connection implements SessionLink {
       case 'connect':
         return this.fail(ReasonCode.ProtocolError, 'second CONNECT on one connection');
       case 'puback':
-        this.session?.complete(p.messageId ?? 0, 'puback');
-        return;
+        return this.publishes.puback(p.messageId ?? 0);
       case 'pubrec':
-        return this.handlePubrec(p.messageId ?? 0, p.reasonCode ?? 0);
+        return this.publishes.pubrec(p.messageId ?? 0, p.reasonCode ?? 0);
       case 'pubrel':
-        return this.handlePubrel(p.messageId ?? 0);
+        return this.publishes.pubrel(p.messageId ?? 0);
       case 'pubcomp':
-        this.session?.complete(p.messageId ?? 0, 'pubcomp');
-        return;
+        return this.publishes.pubcomp(p.messageId ?? 0);
       case 'subscribe':
         return this.handleSubscribe(p);
       case 'unsubscribe':
@@ -241,225 +236,40 @@ export class Connection implements SessionLink {
     return p;
   }
 
-  /** Answers unsupported protocol levels before mqtt-packet rejects them without a reply. */
-  private checkConnectHeader(frame: Buffer, headerLength: number): boolean {
-    let pos = headerLength;
-    if (pos + 2 > frame.length) return false;
-    const nameLen = frame.readUInt16BE(pos);
-    pos += 2;
-    if (pos + nameLen + 1 > frame.length) return false;
-    const name = frame.toString('latin1', pos, pos + nameLen);
-    const level = frame[pos + nameLen]! & 0x7f;
-    if (name !== 'MQTT' && name !== 'MQIsdp') {
-      this.fail(ReasonCode.ProtocolError, `unknown protocol name "${name}"`);
-      return true;
-    }
-    const supported = level === 3 || level === 4 || level === 5;
-    if (!supported || !this.broker.protocolVersions.includes(level as ProtocolVersion)) {
-      if (level === 5) {
-        this.version = 5;
-        this.v5 = true;
-      } else {
-        this.version = 4;
-      }
-      this.refuse(ReasonCode.UnsupportedProtocolVersion, `protocol level ${level} is not accepted`);
-      return true;
-    }
-    return false;
-  }
-
   private handleConnect(p: IConnectPacket): void {
-    const b = this.broker;
+    const host = this.host;
     this.version = (p.protocolVersion ?? 4) as ProtocolVersion;
     this.v5 = this.version === 5;
     (this.parser as unknown as { settings: { protocolVersion: number } }).settings.protocolVersion = this.version;
-    const props = p.properties ?? {};
-    if (this.v5) {
-      if (props.authenticationMethod !== undefined) return this.refuse(ReasonCode.BadAuthenticationMethod, 'enhanced authentication is not supported');
-      if (props.receiveMaximum === 0) return this.refuse(ReasonCode.ProtocolError, 'receive maximum of 0');
-      if (props.maximumPacketSize === 0) return this.refuse(ReasonCode.ProtocolError, 'maximum packet size of 0');
-    }
-    let clientId = p.clientId;
-    let assigned = false;
-    if (clientId === '') {
-      if (this.v5 || (this.version === 4 && p.clean)) {
-        clientId = b.assignClientId();
-        assigned = true;
-      } else {
-        return this.refuse(ReasonCode.ClientIdentifierNotValid, 'empty client id without clean session');
+    const result = negotiateConnect(p, this.v5, host, this.transport.certificateUsername);
+    this.clientId = result.clientId;
+    if (!result.ok) {
+      if (result.authFailed) {
+        host.emit({ type: 'auth.failed', at: Date.now(), clientId: result.clientId, remoteAddress: this.remoteAddress, username: p.username, reasonCode: result.reasonCode });
       }
+      return this.refuse(result.reasonCode, result.message);
     }
-    this.clientId = clientId;
-    if (p.will) {
-      const w = p.will;
-      if (!isValidTopicName(w.topic)) return this.refuse(ReasonCode.TopicNameInvalid, 'invalid will topic');
-      if ((w.qos ?? 0) > b.maximumQos) return this.refuse(ReasonCode.QosNotSupported, 'will QoS above the maximum');
-      if (w.retain && !b.retainAvailable) return this.refuse(ReasonCode.RetainNotSupported, 'retained will while retain is off');
-      const payload = typeof w.payload === 'string' ? Buffer.from(w.payload) : w.payload;
-      const wp = w.properties;
-      if (wp?.payloadFormatIndicator && !isUtf8(payload)) return this.refuse(ReasonCode.PayloadFormatInvalid, 'will payload is not UTF-8');
-      const message = createMessage(
-        w.topic,
-        payload,
-        (w.qos ?? 0) as QoS,
-        !!w.retain,
-        wp
-          ? {
-              payloadFormatIndicator: wp.payloadFormatIndicator === undefined ? undefined : Number(wp.payloadFormatIndicator),
-              contentType: wp.contentType,
-              responseTopic: wp.responseTopic,
-              correlationData: wp.correlationData,
-              userProperties: userPropertiesToPairs(wp.userProperties),
-            }
-          : undefined,
-        undefined,
-        clientId,
-        0,
-      );
-      this.will = { message, delay: wp?.willDelayInterval ?? 0, expiryInterval: wp?.messageExpiryInterval };
-    }
-    const capacity = b.admitConnection();
-    if (capacity !== ReasonCode.Success) return this.refuse(capacity, capacity === ReasonCode.ConnectionRateExceeded ? 'connection rate exceeded' : 'too many connections');
-    const auth = b.auth.authenticate({ username: p.username, password: p.password, certificateUsername: this.transport.certificateUsername });
-    if (!auth.ok) {
-      b.emit({ type: 'auth.failed', at: Date.now(), clientId, remoteAddress: this.remoteAddress, username: p.username, reasonCode: auth.reasonCode });
-      return this.refuse(auth.reasonCode, 'authentication failed');
-    }
-    this.username = auth.username;
-    let keepalive = p.keepalive ?? 0;
-    let serverKeepAlive: number | undefined;
-    const maxKa = b.limits.maxKeepalive;
-    if (maxKa !== undefined && this.v5 && (keepalive === 0 || keepalive > maxKa)) {
-      keepalive = maxKa;
-      serverKeepAlive = maxKa;
-    }
-    this.keepalive = keepalive;
-    this.sendQuota = Math.min(props.receiveMaximum ?? 65535, b.maxInflight);
-    this.clientMaxPacket = props.maximumPacketSize ?? PROTOCOL_MAX_PACKET;
-    const expiry = this.v5
-      ? (props.sessionExpiryInterval ?? 0)
-      : p.clean
-        ? 0
-        : (b.options.persistentClientExpiration ?? SESSION_NEVER_EXPIRES);
-    const { session, present } = b.openSession(this, clientId, !!p.clean, expiry);
+    this.will = result.will;
+    this.username = result.username;
+    this.keepalive = result.keepalive;
+    this.sendQuota = result.sendQuota;
+    this.clientMaxPacket = result.clientMaxPacket;
+    const { session, present } = host.openSession(this, result.clientId, !!p.clean, result.sessionExpiry);
     this.session = session;
     session.username = this.username;
     this.state = 'connected';
     this.connectedSince = Date.now();
-    const connackProps: Record<string, unknown> = {};
-    if (this.v5) {
-      if (assigned) connackProps.assignedClientIdentifier = clientId;
-      if (serverKeepAlive !== undefined) connackProps.serverKeepAlive = serverKeepAlive;
-      connackProps.receiveMaximum = b.maxInflight;
-      connackProps.topicAliasMaximum = b.topicAliasMaximum;
-      if (b.maxPacketSize < PROTOCOL_MAX_PACKET) connackProps.maximumPacketSize = b.maxPacketSize;
-      if (b.maximumQos < 2) connackProps.maximumQoS = b.maximumQos;
-      if (!b.retainAvailable) connackProps.retainAvailable = false;
-      connackProps.wildcardSubscriptionAvailable = true;
-      connackProps.subscriptionIdentifiersAvailable = true;
-      connackProps.sharedSubscriptionAvailable = true;
-    }
     this.writePacket(
       this.v5
-        ? { cmd: 'connack', sessionPresent: present, reasonCode: 0, properties: connackProps }
+        ? { cmd: 'connack', sessionPresent: present, reasonCode: 0, properties: connackProperties(result, host.settings) }
         : { cmd: 'connack', sessionPresent: present, returnCode: 0 },
     );
-    b.connectionReady(this);
+    host.connectionReady(this);
     session.resume(this);
   }
 
-  private handlePublish(
-    topicIn: string,
-    payload: Buffer,
-    qos: QoS,
-    retain: boolean,
-    packetId: number,
-    props: import('./codec').InboundPublishProperties | undefined,
-  ): void {
-    const b = this.broker;
-    const session = this.session!;
-    b.stats.publishReceived++;
-    let topic = topicIn;
-    if (props?.topicAlias !== undefined) {
-      const alias = props.topicAlias;
-      if (alias === 0 || alias > b.topicAliasMaximum) return this.fail(ReasonCode.TopicAliasInvalid, `topic alias ${alias} is outside 1..${b.topicAliasMaximum}`);
-      if (topic.length > 0) this.topicAliases.set(alias, topic);
-      else {
-        const known = this.topicAliases.get(alias);
-        if (known === undefined) return this.fail(ReasonCode.ProtocolError, `topic alias ${alias} has no topic yet`);
-        topic = known;
-      }
-    }
-    if (!isValidTopicName(topic)) {
-      return this.fail(topic.length === 0 ? ReasonCode.ProtocolError : ReasonCode.TopicNameInvalid, `invalid topic name "${topic}"`);
-    }
-    if (qos > b.maximumQos) return this.fail(ReasonCode.QosNotSupported, `QoS ${qos} above the maximum ${b.maximumQos}`);
-    if (retain && !b.retainAvailable) return this.fail(ReasonCode.RetainNotSupported, 'retain is not available');
-    if (qos === 2 && session.inboundQos2.has(packetId)) {
-      // A retransmission of a message we already delivered: acknowledge, never deliver twice.
-      this.write(encodeAck(5, packetId, 0, this.v5));
-      return;
-    }
-    if (qos === 2 && session.inboundQos2.size >= b.maxInflight) {
-      return this.fail(ReasonCode.ReceiveMaximumExceeded, `more than ${b.maxInflight} QoS 2 messages unacknowledged`);
-    }
-    if (!this.allowRate()) {
-      b.countDrop(this.clientId, topic, 'message rate limit exceeded');
-      return this.ack(qos, packetId, ReasonCode.QuotaExceeded);
-    }
-    if (this.v5 && props?.payloadFormatIndicator === 1 && !isUtf8(payload)) {
-      if (qos === 0) return this.fail(ReasonCode.PayloadFormatInvalid, 'payload is not the UTF-8 its format indicator promises');
-      return this.ack(qos, packetId, ReasonCode.PayloadFormatInvalid);
-    }
-    if (b.acl.enabled && !b.acl.canPublish({ username: this.username, clientId: this.clientId }, topic)) {
-      b.countDrop(this.clientId, topic, 'not authorised to publish');
-      // v3 has no way to say no: like mosquitto, acknowledge and drop.
-      return this.ack(qos, packetId, ReasonCode.NotAuthorized);
-    }
-    const message = createMessage(
-      topic,
-      payload,
-      qos,
-      retain,
-      props && hasForwarded(props) ? props : undefined,
-      props?.messageExpiryInterval,
-      this.clientId,
-      props?.messageExpiryInterval === undefined ? 0 : Date.now(),
-    );
-    const delivered = b.route(message);
-    if (qos === 2) session.inboundQos2.add(packetId);
-    if (qos > 0) this.ack(qos, packetId, delivered === 0 ? ReasonCode.NoMatchingSubscribers : ReasonCode.Success);
-  }
-
-  private ack(qos: QoS, packetId: number, reasonCode: number): void {
-    if (qos === 0) return;
-    this.write(encodeAck(qos === 1 ? 4 : 5, packetId, reasonCode, this.v5));
-  }
-
-  private allowRate(): boolean {
-    const max = this.broker.limits.maxMessageRate;
-    if (max === undefined) return true;
-    const now = this.broker.clock;
-    if (now - this.rateWindowStart >= 1000) {
-      this.rateWindowStart = now;
-      this.rateCount = 0;
-    }
-    return ++this.rateCount <= max;
-  }
-
-  private handlePubrec(packetId: number, reasonCode: number): void {
-    const r = this.session!.received(packetId, reasonCode);
-    if (r === 'release') this.sendPubrel(packetId);
-    else if (r === 'unknown' && reasonCode < 0x80) this.write(encodeAck(6, packetId, ReasonCode.PacketIdentifierNotFound, this.v5));
-  }
-
-  private handlePubrel(packetId: number): void {
-    const known = this.session!.inboundQos2.delete(packetId);
-    this.write(encodeAck(7, packetId, known ? 0 : ReasonCode.PacketIdentifierNotFound, this.v5));
-  }
-
   private handleSubscribe(p: ISubscribePacket): void {
-    const b = this.broker;
+    const host = this.host;
     const session = this.session!;
     const subId = (p.properties as { subscriptionIdentifier?: number } | undefined)?.subscriptionIdentifier;
     if (subId === 0) return this.fail(ReasonCode.ProtocolError, 'subscription identifier 0');
@@ -474,13 +284,13 @@ export class Connection implements SessionLink {
         continue;
       }
       if (shared && s.nl) return this.fail(ReasonCode.ProtocolError, 'No Local on a shared subscription');
-      if (b.acl.enabled && !b.acl.canSubscribe({ username: this.username, clientId: this.clientId }, matchFilter)) {
+      if (!host.maySubscribe(this, matchFilter)) {
         granted.push(this.v5 ? ReasonCode.NotAuthorized : 0x80);
         continue;
       }
-      const qos = Math.min(s.qos, b.maximumQos) as QoS;
+      const qos = Math.min(s.qos, host.settings.maximumQos) as QoS;
       const existing = session.subscriptions.get(filter);
-      if (existing) b.index.remove(existing);
+      if (existing) host.removeSubscription(existing);
       const sub = createSubscription(this.clientId, filter, matchFilter, shared?.group, {
         qos,
         noLocal: this.v5 ? !!s.nl : false,
@@ -489,40 +299,42 @@ export class Connection implements SessionLink {
         subscriptionId: subId,
       });
       session.subscriptions.set(filter, sub);
-      b.index.add(sub);
+      host.addSubscription(sub);
       granted.push(qos);
-      if (!shared && b.retainAvailable && (sub.retainHandling === 0 || (sub.retainHandling === 1 && !existing))) {
+      if (!shared && host.settings.retainAvailable && (sub.retainHandling === 0 || (sub.retainHandling === 1 && !existing))) {
         retainedToSend.push({ filter: matchFilter, qos });
       }
     }
     this.writePacket({ cmd: 'suback', messageId: p.messageId, granted, ...(this.v5 ? { properties: {} } : {}) });
-    b.markDirty();
+    host.markDirty();
     if (retainedToSend.length === 0) return;
     const now = Date.now();
     for (const r of retainedToSend) {
-      for (const m of b.retained.match(r.filter, now)) {
-        if (b.acl.enabled && !b.acl.canReceive({ username: this.username, clientId: this.clientId }, m.topic)) continue;
-        session.deliver(m, Math.min(m.qos, r.qos) as QoS, true, subId === undefined ? undefined : [subId], b.maxQueued);
+      for (const m of host.retainedMatching(r.filter, now)) {
+        if (!host.mayReceive(this, m.topic)) continue;
+        if (!session.deliver(m, Math.min(m.qos, r.qos) as QoS, true, subId === undefined ? undefined : [subId], host.settings.queueLimit) && m.qos > 0 && r.qos > 0) {
+          host.countDrop(this.clientId, m.topic, 'queue full');
+        }
       }
     }
   }
 
   private handleUnsubscribe(p: IUnsubscribePacket): void {
-    const b = this.broker;
+    const host = this.host;
     const session = this.session!;
     const codes: number[] = [];
     for (const filter of p.unsubscriptions) {
       const sub = session.subscriptions.get(filter);
       if (sub) {
         session.subscriptions.delete(filter);
-        b.index.remove(sub);
+        host.removeSubscription(sub);
         codes.push(ReasonCode.Success);
       } else {
         const shared = parseSharedFilter(filter);
         codes.push(shared === null || !isValidTopicFilter(shared ? shared.filter : filter) ? ReasonCode.TopicFilterInvalid : ReasonCode.NoSubscriptionExisted);
       }
     }
-    b.markDirty();
+    host.markDirty();
     this.writePacket(
       this.v5 ? { cmd: 'unsuback', messageId: p.messageId, granted: codes, properties: {} } : { cmd: 'unsuback', messageId: p.messageId },
     );
@@ -544,61 +356,19 @@ export class Connection implements SessionLink {
     this.closeNow();
   }
 
-  // ---- outbound -----------------------------------------------------------
+  // ---- outbound (SessionLink) ----------------------------------------------
 
   sendPublish(out: Outgoing, dup: boolean): boolean {
-    const msg = out.message;
-    let expiry: number | undefined;
-    if (msg.expiresAt !== undefined) {
-      const left = msg.expiresAt - Date.now();
-      if (left <= 0) return false;
-      expiry = Math.ceil(left / 1000);
-    }
-    const buf = encodePublish(msg, out.qos, out.retain, dup, out.packetId, this.v5, this.v5 ? expiry : undefined, this.v5 ? out.subIds : undefined);
-    if (buf.length > this.clientMaxPacket) {
-      this.broker.countDrop(this.clientId, msg.topic, 'larger than the client maximum packet size');
-      return false;
-    }
-    this.broker.stats.publishSent++;
-    this.write(buf);
-    return true;
+    return this.publishes.sendPublish(out, dup);
   }
 
   sendQos0(msg: Message, retain: boolean, subIds: readonly number[] | undefined): boolean {
     if (this.state !== 'connected') return false;
-    const backlog = this.backlog();
-    if (backlog > CONGESTED_BYTES) {
-      if (this.stalled || backlog > SLOW_CONSUMER_BYTES) {
-        this.broker.countDrop(this.clientId, msg.topic, 'client is not reading fast enough');
-        return false;
-      }
-      this.broker.throttleSource(this);
-    } else if (this.stalled) this.stalled = false;
-    let buf: Buffer;
-    if (msg.expiresAt === undefined && (subIds === undefined || !this.v5)) {
-      const cache = (msg.encodedCache ??= []);
-      const slot = (this.v5 ? 2 : 0) + (retain ? 1 : 0);
-      buf = cache[slot] ??= encodePublish(msg, 0, retain, false, 0, this.v5, undefined, undefined);
-    } else {
-      let expiry: number | undefined;
-      if (msg.expiresAt !== undefined) {
-        const left = msg.expiresAt - Date.now();
-        if (left <= 0) return false;
-        expiry = Math.ceil(left / 1000);
-      }
-      buf = encodePublish(msg, 0, retain, false, 0, this.v5, this.v5 ? expiry : undefined, this.v5 ? subIds : undefined);
-    }
-    if (buf.length > this.clientMaxPacket) {
-      this.broker.countDrop(this.clientId, msg.topic, 'larger than the client maximum packet size');
-      return false;
-    }
-    this.broker.stats.publishSent++;
-    this.write(buf);
-    return true;
+    return this.publishes.sendQos0(msg, retain, subIds);
   }
 
   sendPubrel(packetId: number): void {
-    this.write(encodeAck(6, packetId, 0, this.v5));
+    this.publishes.sendPubrel(packetId);
   }
 
   private writePacket(packet: Record<string, unknown>): void {
@@ -609,10 +379,10 @@ export class Connection implements SessionLink {
     if (this.state === 'closed') return;
     this.out.push(buf);
     this.outBytes += buf.length;
-    this.broker.stats.messagesSent++;
+    this.host.traffic.messagesSent++;
     if (!this.flushQueued) {
       this.flushQueued = true;
-      this.broker.queueFlush(this);
+      this.host.queueFlush(this);
     }
   }
 
@@ -623,57 +393,8 @@ export class Connection implements SessionLink {
     const bytes = this.outBytes;
     this.out = [];
     this.outBytes = 0;
-    this.broker.stats.bytesSent += bytes;
+    this.host.traffic.bytesSent += bytes;
     this.transport.write(chunks, bytes);
-  }
-
-  private backlog(): number {
-    return this.outBytes + this.transport.bufferedBytes();
-  }
-
-  /** Pauses a publisher until this (congested) connection's backlog shrinks below the resume mark. */
-  holdUntilDrained(source: Connection): void {
-    source.pauseReading();
-    this.throttled.push(source);
-    if (this.backlogTimer) return;
-    this.lastBacklog = this.backlog();
-    this.lastProgressAt = Date.now();
-    this.backlogTimer = setInterval(() => this.watchBacklog(), BACKLOG_POLL_MS);
-    this.backlogTimer.unref();
-  }
-
-  private watchBacklog(): void {
-    const backlog = this.backlog();
-    const now = Date.now();
-    if (this.closed || backlog < RESUME_BYTES) return this.releaseThrottled();
-    // Publishers feeding us are paused, so a shrinking backlog means the client is reading.
-    if (backlog < this.lastBacklog) this.lastProgressAt = now;
-    this.lastBacklog = backlog;
-    if (now - this.lastProgressAt > STALL_MS) {
-      this.stalled = true;
-      this.releaseThrottled();
-    }
-  }
-
-  releaseThrottled(): void {
-    if (this.backlogTimer) clearInterval(this.backlogTimer);
-    this.backlogTimer = undefined;
-    const list = this.throttled;
-    if (list.length === 0) return;
-    this.throttled = [];
-    for (const c of list) c.resumeReading();
-  }
-
-  pauseReading(): void {
-    if (this.paused || this.closed) return;
-    this.paused = true;
-    this.transport.pause();
-  }
-
-  resumeReading(): void {
-    if (!this.paused) return;
-    this.paused = false;
-    if (!this.closed) this.transport.resume();
   }
 
   // ---- closing ------------------------------------------------------------
@@ -691,7 +412,7 @@ export class Connection implements SessionLink {
   /** Ends the connection for a protocol violation, telling a v5 client why when it is connected. */
   fail(reason: number, message: string): void {
     if (this.state === 'closed') return;
-    this.broker.emit({ type: 'protocol.error', at: Date.now(), clientId: this.clientId || undefined, remoteAddress: this.remoteAddress, message });
+    this.host.emit({ type: 'protocol.error', at: Date.now(), clientId: this.clientId || undefined, remoteAddress: this.remoteAddress, message });
     this.disconnect(reason, message);
   }
 
@@ -711,8 +432,8 @@ export class Connection implements SessionLink {
     const wasConnected = this.state === 'connected';
     this.state = 'closed';
     this.transport.end();
-    this.releaseThrottled();
-    this.broker.connectionClosed(this, wasConnected);
+    this.flow.close();
+    this.host.connectionClosed(this, wasConnected);
   }
 
   private onTransportClosed(): void {
@@ -720,17 +441,7 @@ export class Connection implements SessionLink {
     const wasConnected = this.state === 'connected';
     this.state = 'closed';
     this.out = [];
-    this.releaseThrottled();
-    this.broker.connectionClosed(this, wasConnected);
+    this.flow.close();
+    this.host.connectionClosed(this, wasConnected);
   }
-}
-
-function hasForwarded(p: import('./codec').InboundPublishProperties): boolean {
-  return (
-    p.payloadFormatIndicator !== undefined ||
-    p.contentType !== undefined ||
-    p.responseTopic !== undefined ||
-    p.correlationData !== undefined ||
-    p.userProperties !== undefined
-  );
 }

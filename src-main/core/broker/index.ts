@@ -1,10 +1,9 @@
 import { BrokerCore } from './broker-core';
-import type { BrokerOptions } from './types';
+import type { BrokerOptions } from './broker';
 
-export type { Broker } from './broker';
+export type { Broker, BrokerOptions, LocalPublish } from './broker';
 export type * from './types';
 export { BrokerError } from './types';
-export type { LocalPublish } from './broker-core';
 export type { ForwardedProperties, UserPropertyPairs } from './message';
 export { ReasonCode, describeReason } from './reason-codes';
 export { hashPassword, verifyPassword, parsePasswordFile, formatPasswordFile } from './password-file';

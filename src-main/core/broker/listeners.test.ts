@@ -1,18 +1,20 @@
-import { rmSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, type Broker } from './index';
-import { makeTestCerts, type TestCerts } from './test-certs';
+import { createTestPki, type TestPki } from '../../test-support/pki';
 import { waitFor } from './conformance/wait-for';
 
-let certs: TestCerts;
+let pki: TestPki;
+let certs: { readonly ca: string; readonly serverKey: string; readonly serverCert: string; readonly clientKey: string; readonly clientCert: string };
 let broker: Broker | undefined;
 const clients: MqttClient[] = [];
 
 beforeAll(() => {
-  certs = makeTestCerts('alice');
+  pki = createTestPki({ clientCn: 'alice' });
+  // The root signs both the localhost server certificate and alice's client certificate.
+  certs = { ca: pki.text('root.crt'), serverKey: pki.text('direct.key'), serverCert: pki.text('direct.crt'), clientKey: pki.text('client.key'), clientCert: pki.text('client.crt') };
 });
-afterAll(() => rmSync(certs.dir, { recursive: true, force: true }));
+afterAll(() => pki.cleanup());
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.endAsync(true).catch(() => undefined)));
   await broker?.stop();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { BrokerOptions } from './types';
+import type { BrokerOptions } from './broker';
 import { BrokerError } from './types';
 
 const port = z.number().int().min(0).max(65535);
@@ -43,6 +43,7 @@ export const brokerOptionsSchema = z.object({
       maxPacketSize: z.number().int().min(64).optional(),
       maxInflight: z.number().int().min(1).max(65535).optional(),
       maxQueued: z.number().int().min(0).optional(),
+      maxQueuedBytes: z.number().int().min(0).optional(),
       maxMessageRate: z.number().int().positive().optional(),
       maxConnectionRate: z.number().int().positive().optional(),
       maxKeepalive: z.number().int().min(1).max(65535).optional(),

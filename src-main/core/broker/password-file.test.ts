@@ -1,11 +1,12 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatPasswordFile, hashPassword, parsePasswordFile, verifyPassword } from './password-file';
-import { freePort } from './conformance/target';
+import { freePort } from '../../test-support/free-port';
+import { startMosquitto } from '../../test-support/mosquitto';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -49,27 +50,13 @@ describe('mosquitto password hashes', () => {
     const pw = join(dir, 'pw');
     writeFileSync(pw, formatPasswordFile([{ username: 'carol', passwordHash: hashPassword('pa55') }]), { mode: 0o644 });
     const port = await freePort();
-    const conf = join(dir, 'm.conf');
-    writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous false\npassword_file ${pw}\npersistence false\nlog_dest none\n`, { mode: 0o644 });
-    const child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
-    const exited = new Promise((r) => child.once('exit', r));
+    const mosquitto = await startMosquitto({ port, listeners: [`listener ${port} 127.0.0.1`, 'allow_anonymous false', `password_file ${pw}`] });
     try {
-      const url = `mqtt://127.0.0.1:${port}`;
-      let ok: mqtt.MqttClient | undefined;
-      const deadline = Date.now() + 5000;
-      while (!ok) {
-        try {
-          ok = await mqtt.connectAsync(url, { reconnectPeriod: 0, username: 'carol', password: 'pa55' });
-        } catch (e) {
-          if (Date.now() > deadline || !String(e).includes('ECONNREFUSED')) throw e;
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      }
+      const ok = await mqtt.connectAsync(mosquitto.url, { reconnectPeriod: 0, username: 'carol', password: 'pa55' });
       await ok.endAsync();
-      await expect(mqtt.connectAsync(url, { reconnectPeriod: 0, username: 'carol', password: 'nope' })).rejects.toThrow();
+      await expect(mqtt.connectAsync(mosquitto.url, { reconnectPeriod: 0, username: 'carol', password: 'nope' })).rejects.toThrow();
     } finally {
-      child.kill('SIGTERM');
-      await exited;
+      await mosquitto.stop();
     }
   });
 

@@ -1,3 +1,4 @@
+import type { FlowControl } from './flow-control';
 import type { Message } from './message';
 import type { Subscription } from './subscription-index';
 import type { QoS } from './types';
@@ -21,6 +22,16 @@ export interface SessionLink {
   sendPublish(out: Outgoing, dup: boolean): boolean;
   sendQos0(message: Message, retain: boolean, subIds: readonly number[] | undefined): boolean;
   sendPubrel(packetId: number): void;
+  /** The client's backpressure state, so publishers feeding a slow client can be slowed. */
+  readonly flow: FlowControl;
+  /** Ends the connection (v5 clients are told the reason), e.g. when another connection takes the session over. */
+  disconnect(reasonCode: number, message: string): void;
+}
+
+/** How much may wait in one session's queue; beyond it QoS 1/2 messages are dropped and counted. */
+export interface QueueLimit {
+  readonly messages: number;
+  readonly bytes: number;
 }
 
 /** A will message waiting for its connection to end (or its delay to pass). */
@@ -46,6 +57,12 @@ export class Session {
   will: PendingWill | undefined;
   private nextPacketId = 1;
   username: string | undefined;
+  /** Bytes of payload and topic waiting in the queue. */
+  queuedBytes = 0;
+  /** QoS 1/2 messages dropped because the queue was over its limit (while offline or not reading). */
+  dropped = 0;
+  /** Messages the client completed (PUBACK / PUBCOMP): a progress mark for flow control. */
+  completed = 0;
 
   // Scratch space for merging overlapping subscriptions during one routing pass.
   routeMark = 0;
@@ -65,7 +82,7 @@ export class Session {
   }
 
   /** Hands one message to the client now, or queues it; returns false when it was dropped. */
-  deliver(message: Message, qos: QoS, retain: boolean, subIds: readonly number[] | undefined, maxQueued: number): boolean {
+  deliver(message: Message, qos: QoS, retain: boolean, subIds: readonly number[] | undefined, limit: QueueLimit): boolean {
     const link = this.link;
     if (qos === 0) return link !== undefined && link.sendQos0(message, retain, subIds);
     const out: Outgoing = { message, qos, retain, subIds, packetId: 0, state: 'publish' };
@@ -73,14 +90,20 @@ export class Session {
       this.transmit(link, out);
       return true;
     }
-    if (this.queued >= maxQueued) return false;
+    const size = messageBytes(message);
+    if (this.queued >= limit.messages || this.queuedBytes + size > limit.bytes) {
+      this.dropped++;
+      return false;
+    }
     this.queue.push(out);
+    this.queuedBytes += size;
     return true;
   }
 
   /** Restores a queued message (persistence). */
   restoreQueued(out: Outgoing): void {
     this.queue.push(out);
+    this.queuedBytes += messageBytes(out.message);
   }
 
   private transmit(link: SessionLink, out: Outgoing): void {
@@ -104,6 +127,7 @@ export class Session {
     if (!out) return false;
     if (expected === 'puback' ? out.qos !== 1 : out.state !== 'pubrel') return false;
     this.inflight.delete(packetId);
+    this.completed++;
     this.drain();
     return true;
   }
@@ -128,6 +152,7 @@ export class Session {
     while (this.queueHead < this.queue.length && this.inflight.size < link.sendQuota) {
       const out = this.queue[this.queueHead]!;
       this.queue[this.queueHead++] = undefined as unknown as Outgoing;
+      this.queuedBytes -= messageBytes(out.message);
       this.transmit(link, out);
     }
     if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
@@ -151,6 +176,12 @@ export class Session {
     this.inflight.clear();
     this.queue = [];
     this.queueHead = 0;
+    this.queuedBytes = 0;
     this.inboundQos2.clear();
   }
+}
+
+/** What one queued message costs, for the byte limit. */
+function messageBytes(m: Message): number {
+  return m.payload.length + m.topic.length;
 }

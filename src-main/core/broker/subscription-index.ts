@@ -1,6 +1,6 @@
 import { QlobberDedup } from 'qlobber';
 import { startsWithWildcard } from './topic';
-import type { QoS } from './types';
+import type { QoS, SubscriptionInfo } from './types';
 
 /** One client's subscription, as stored in its session and in the index. */
 export interface Subscription {
@@ -104,5 +104,17 @@ export function createSubscription(
     share,
     wildcardFirst: startsWithWildcard(matchFilter),
     ...opts,
+  };
+}
+
+/** A subscription as the UI lists it and persistence stores it. */
+export function subscriptionInfo(s: Subscription): SubscriptionInfo {
+  return {
+    filter: s.filter,
+    qos: s.qos,
+    noLocal: s.noLocal,
+    retainAsPublished: s.retainAsPublished,
+    retainHandling: s.retainHandling,
+    ...(s.subscriptionId !== undefined ? { subscriptionId: s.subscriptionId } : {}),
   };
 }

@@ -1,5 +1,3 @@
-import type { PersistenceStore } from './persistence';
-
 export type ProtocolVersion = 3 | 4 | 5;
 export type QoS = 0 | 1 | 2;
 
@@ -54,8 +52,14 @@ export interface BrokerLimits {
   readonly maxPacketSize?: number;
   /** QoS 1/2 messages in flight to one client, and our receive maximum. */
   readonly maxInflight?: number;
-  /** QoS 1/2 messages queued for one client beyond those in flight. */
+  /**
+   * QoS 1/2 messages queued for one client beyond those in flight, while it is offline or has stopped
+   * reading (default 100,000); what exceeds it is dropped and counted. A client that reads, however
+   * slowly, never reaches it: its publishers are slowed instead.
+   */
   readonly maxQueued?: number;
+  /** The same limit in bytes of topic and payload (default 256 MiB). */
+  readonly maxQueuedBytes?: number;
   /** Publishes accepted per second from one client. */
   readonly maxMessageRate?: number;
   /** New connections accepted per second, broker-wide. */
@@ -65,27 +69,6 @@ export interface BrokerLimits {
   readonly topicAliasMaximum?: number;
   readonly maximumQos?: QoS;
   readonly retainAvailable?: boolean;
-}
-
-export interface BrokerOptions {
-  readonly listeners?: readonly ListenerConfig[];
-  readonly allowAnonymous?: boolean;
-  readonly users?: readonly UserRecord[];
-  /** mosquitto password file to load users from. */
-  readonly passwordFile?: string;
-  readonly acl?: readonly AclRule[];
-  /** mosquitto acl_file to load rules from. */
-  readonly aclFile?: string;
-  readonly limits?: BrokerLimits;
-  /** Seconds between $SYS publications; 0 turns them off. */
-  readonly sysInterval?: number;
-  /** Sessions of v3 clients with clean session false expire after this many seconds (default never). */
-  readonly persistentClientExpiration?: number;
-  /** Protocol versions accepted; others get CONNACK 0x01 / 0x84. */
-  readonly protocolVersions?: readonly ProtocolVersion[];
-  readonly persistence?: PersistenceStore;
-  /** Shown in $SYS/broker/version. */
-  readonly version?: string;
 }
 
 export interface SubscriptionInfo {
@@ -109,6 +92,8 @@ export interface ClientInfo {
   readonly subscriptions: readonly SubscriptionInfo[];
   readonly inflight: number;
   readonly queued: number;
+  /** QoS 1/2 messages dropped for this client because its queue was full. */
+  readonly dropped: number;
 }
 
 export interface RetainedInfo {
@@ -129,6 +114,8 @@ export interface BrokerStats {
   readonly publishReceived: number;
   readonly publishSent: number;
   readonly publishDropped: number;
+  /** QoS 1/2 messages dropped because a session's queue was full (a subset of publishDropped). */
+  readonly queueOverflow: number;
   readonly subscriptions: number;
   readonly retained: number;
 }

@@ -6,13 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEncryptedFileSecretStore } from '../secrets/encrypted-file-secret-store';
 import type { CertificateEntry } from './certificate-entry';
 import { CertificateStore } from './certificate-store';
-import { startMosquitto, type RunningMosquitto } from './mosquitto-test-broker';
-import { createTestPki, type TestPki } from './openssl-test-fixtures';
+import { startMosquittoTls, type TlsMosquitto } from '../../test-support/mosquitto';
+import { createTestPki, type TestPki } from '../../test-support/pki';
 
 let pki: TestPki;
 let dir: string;
 let store: CertificateStore;
-let broker: RunningMosquitto;
+let broker: TlsMosquitto;
 let root: CertificateEntry;
 let inter: CertificateEntry;
 let client: CertificateEntry;
@@ -48,7 +48,7 @@ beforeAll(async () => {
   await fs.writeFile(join(dir, 'local-ca.crt'), await store.exportPem(localCa.id));
   await fs.writeFile(pki.path('full-chain.crt'), pki.text('server.crt') + pki.text('inter.crt') + pki.text('root.crt'));
 
-  broker = await startMosquitto([
+  broker = await startMosquittoTls([
     { name: 'good', certfile: pki.path('server-chain.crt'), keyfile: pki.path('server.key') },
     { name: 'noIntermediate', certfile: pki.path('server.crt'), keyfile: pki.path('server.key') },
     { name: 'fullChain', certfile: pki.path('full-chain.crt'), keyfile: pki.path('server.key') },

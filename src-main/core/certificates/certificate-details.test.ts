@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeCertificate } from './certificate-details';
-import { createTestPki, type TestPki } from './openssl-test-fixtures';
+import { createTestPki, type TestPki } from '../../test-support/pki';
 
 let pki: TestPki;
 beforeAll(() => {

@@ -4,7 +4,7 @@ import { createSecureContext } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CertificateError } from './certificate-error';
 import { assertKeyMatches, parseInput, parseInputs, type ImportInput } from './certificate-import';
-import { createTestPki, type TestPki } from './openssl-test-fixtures';
+import { createTestPki, type TestPki } from '../../test-support/pki';
 import { readPkcs12, writePkcs12 } from './pkcs12';
 
 let pki: TestPki;

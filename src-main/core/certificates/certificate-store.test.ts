@@ -9,7 +9,7 @@ import type { CertificateEntryId } from './certificate-entry';
 import { CertificateError } from './certificate-error';
 import { parseInput } from './certificate-import';
 import { CertificateStore } from './certificate-store';
-import { createTestPki, type TestPki } from './openssl-test-fixtures';
+import { createTestPki, type TestPki } from '../../test-support/pki';
 
 let pki: TestPki;
 let dir: string;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPki, type TestPki } from './openssl-test-fixtures';
+import { createTestPki, type TestPki } from '../../test-support/pki';
 import { listSystemRoots, loadSystemTrustStore } from './system-trust-store';
 
 let pki: TestPki;

@@ -9,7 +9,7 @@ import { createBroker } from '../broker';
 import { freePort } from '../../test-support/free-port';
 import { startMosquitto, type Mosquitto } from '../../test-support/mosquitto';
 import { waitFor } from '../../test-support/wait-for';
-import { createManagerHarness, type ManagerHarness } from './manager-harness';
+import { createManagerHarness, type ManagerHarness } from '../../test-support/manager-harness';
 
 const fast = { initialDelayMs: 50, maxDelayMs: 200, jitter: 0 };
 

@@ -1,10 +1,10 @@
 import { createSecureContext, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectArgs } from '../../../shared/ipc/connections';
-import { createTestPki, type TestPki } from '../certificates/openssl-test-fixtures';
+import { createTestPki, type TestPki } from '../../test-support/pki';
 import { freePort } from '../../test-support/free-port';
 import { startMosquitto, type Mosquitto } from '../../test-support/mosquitto';
-import { createManagerHarness, type ManagerHarness } from './manager-harness';
+import { createManagerHarness, type ManagerHarness } from '../../test-support/manager-harness';
 
 let pki: TestPki;
 let broker: Mosquitto;

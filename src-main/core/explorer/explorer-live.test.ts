@@ -1,50 +1,22 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMosquitto, type Mosquitto } from '../../test-support/mosquitto';
+import { waitFor as waitUntil } from '../../test-support/wait-for';
 import { ExplorerSession } from './explorer-session';
 
 // Real broker, real client: the session fed exactly as the connection layer will feed it.
 
-let broker: ChildProcess | undefined;
-let dir = '';
-let port = 0;
+let broker: Mosquitto | undefined;
 const clients: MqttClient[] = [];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
-
-async function waitFor(predicate: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+async function waitFor(predicate: () => boolean, what: string): Promise<void> {
+  await waitUntil(predicate, { timeoutMs: 15_000, intervalMs: 10, what });
 }
 
 async function connect(clientId: string): Promise<MqttClient> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId, protocolVersion: 5, reconnectPeriod: 0 });
-      clients.push(client);
-      return client;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  const client = await mqtt.connectAsync(broker!.url, { clientId, protocolVersion: 5, reconnectPeriod: 0 });
+  clients.push(client);
+  return client;
 }
 
 function attach(client: MqttClient, session: ExplorerSession): void {
@@ -62,17 +34,13 @@ function attach(client: MqttClient, session: ExplorerSession): void {
 }
 
 beforeAll(async () => {
-  port = await freePort();
-  dir = mkdtempSync(join(tmpdir(), 'topiary-explorer-'));
-  const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\nmax_inflight_messages 0\n`);
-  broker = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
+  // No queue or in-flight limits: a burst must arrive whole.
+  broker = await startMosquitto({ config: ['max_queued_messages 0', 'max_inflight_messages 0'] });
 });
 
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
-  broker?.kill();
-  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  await broker?.stop();
 });
 
 describe('ExplorerSession fed by a real mosquitto', () => {

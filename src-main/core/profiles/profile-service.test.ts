@@ -9,7 +9,7 @@ import { waitFor } from '../../test-support/wait-for';
 import { createAppCore, type AppCore } from '../app-core';
 import { createSafeStorageSecretStore } from '../secrets/safe-storage-secret-store';
 import type { SecretStore } from '../secrets/secret-store';
-import { startTlsBroker, type TlsBroker } from './tls-broker-fixture';
+import { startTlsBroker, type TlsBroker } from '../../test-support/mosquitto';
 
 let broker: TlsBroker;
 let dir: string;
@@ -157,11 +157,11 @@ describe('profiles over the contract', () => {
 
   it('imports MQTTX and MQTT Explorer files, sealing their passwords and reporting what was skipped', async () => {
     const client = await startCore();
-    const mqttx = await client.invoke('profiles.importForeign', { text: await fs.readFile(join(__dirname, 'importers/fixtures/mqttx-export.json'), 'utf8') });
+    const mqttx = await client.invoke('profiles.importForeign', { text: await fs.readFile(join(__dirname, '../../test-support/fixtures/importers/mqttx-export.json'), 'utf8') });
     expect(mqttx.format).toBe('mqttx');
     expect(mqttx.imported.map((p) => p.name)).toEqual(['Factory TLS', 'Dashboard over WebSocket', 'Cloud with CA files']);
     expect(mqttx.skipped.map((s) => s.name)).toEqual(['No host at all']);
-    const explorer = await client.invoke('profiles.importForeign', { text: await fs.readFile(join(__dirname, 'importers/fixtures/mqtt-explorer-settings.json'), 'utf8'), format: 'mqtt-explorer' });
+    const explorer = await client.invoke('profiles.importForeign', { text: await fs.readFile(join(__dirname, '../../test-support/fixtures/importers/mqtt-explorer-settings.json'), 'utf8'), format: 'mqtt-explorer' });
     expect(explorer.imported).toHaveLength(3);
     const factory = explorer.list.profiles.find((p) => p.name === 'Factory TLS');
     expect(factory?.secrets).toEqual(['password', 'tls.key']);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chooseWebSecretStore } from './choose-secret-store';
 import { openEncryptedFileSecretStore } from './encrypted-file-secret-store';
-import { createFakeOsKeyring } from './fake-os-keyring';
+import { createFakeOsKeyring } from '../../test-support/fakes/fake-os-keyring';
 import { SecretError } from './secret-error';
 
 let dir: string;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDesktopSecretStore } from './desktop-secret-store';
 import { openEncryptedFileSecretStore } from './encrypted-file-secret-store';
-import { fakeSafeStorage } from './fake-safe-storage';
+import { fakeSafeStorage } from '../../test-support/fakes/fake-safe-storage';
 
 
 describe('the desktop vault', () => {

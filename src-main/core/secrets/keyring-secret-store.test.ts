@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFakeOsKeyring } from './fake-os-keyring';
+import { createFakeOsKeyring } from '../../test-support/fakes/fake-os-keyring';
 import { KEYRING_SERVICE, keyringAccountFor, openKeyringSecretStore } from './keyring-secret-store';
 import { SecretError } from './secret-error';
 

@@ -3,7 +3,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { assertGnomeKeyringTools, startGnomeKeyringSession, type GnomeKeyringSession } from './gnome-keyring-session';
+import { assertGnomeKeyringTools, startGnomeKeyringSession, type GnomeKeyringSession } from '../../test-support/gnome-keyring-session';
 import { childProcessKeyring, classifyKeyringMessage } from './os-keyring';
 
 let dir: string;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createSafeStorageSecretStore } from './safe-storage-secret-store';
 import { sealWithKey } from './sealed-format';
 import { SecretError } from './secret-error';
-import { fakeSafeStorage } from './fake-safe-storage';
+import { fakeSafeStorage } from '../../test-support/fakes/fake-safe-storage';
 
 
 describe('safeStorage secret store', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chooseWebSecretStore } from './choose-secret-store';
-import { assertGnomeKeyringTools, startGnomeKeyringSession, type GnomeKeyringSession } from './gnome-keyring-session';
+import { assertGnomeKeyringTools, startGnomeKeyringSession, type GnomeKeyringSession } from '../../test-support/gnome-keyring-session';
 import { KEYRING_SERVICE, keyringAccountFor } from './keyring-secret-store';
 import { childProcessKeyring } from './os-keyring';
 

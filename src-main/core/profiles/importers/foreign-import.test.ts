@@ -1,11 +1,13 @@
+import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConnectArgsSchema } from '../../../../shared/ipc/connections';
 import { readForeignProfiles } from './foreign-import';
 
-const fixture = (name: string): Promise<string> => fs.readFile(join(__dirname, 'fixtures', name), 'utf8');
+const fixture = (name: string): Promise<string> => fs.readFile(join(__dirname, '../../../test-support/fixtures/importers', name), 'utf8');
 
 describe('foreign profile import', () => {
   it('maps every field of an MQTTX TLS connection with will, MQTT 5 properties and subscriptions', async () => {
@@ -92,10 +94,12 @@ describe('foreign profile import', () => {
     const dir = await fs.mkdtemp(join(tmpdir(), 'topiary-import-ca-'));
     try {
       const caFile = join(dir, 'ca.crt');
-      await fs.writeFile(caFile, '-----BEGIN CERTIFICATE-----\nFROMFILE\n-----END CERTIFICATE-----\n');
+      await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', caFile, '-days', '2', '-subj', '/CN=From File'], { cwd: dir });
+      const caPem = await fs.readFile(caFile, 'utf8');
       const text = JSON.stringify({ name: 'path', host: 'h', port: 8883, protocol: 'mqtts', ssl: true, certType: 'self', ca: caFile, mqttVersion: '5.0' });
       const read = await readForeignProfiles(text, 'auto');
-      expect(read.candidates[0]?.options.tls).toEqual({ ca: ['-----BEGIN CERTIFICATE-----\nFROMFILE\n-----END CERTIFICATE-----\n'] });
+      expect(read.candidates[0]?.options.tls).toEqual({ ca: [caPem] });
+      expect(read.candidates[0]?.warnings).toEqual([`path: read the CA certificate from ${caFile}.`]);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }

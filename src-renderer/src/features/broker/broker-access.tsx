@@ -1,9 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { BrokerSettings } from '../../../../shared/ipc/broker';
 import { TopiaryError } from '../../../../shared/ipc/errors';
-import { core } from '../../ipc/core-client';
-import { useBrokerStore } from '../../store/broker-store';
-import { saveFile } from '../../lib/save-file';
+import { deleteBrokerUser, exportBrokerUsers, fetchAcl, importBrokerUsers, setBrokerAcl, setBrokerUser } from './actions';
 
 /** Who may connect (users, stored as salted hashes) and what they may do (ACL, in mosquitto's acl_file format). */
 export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }): React.JSX.Element {
@@ -13,7 +11,7 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
 
   useEffect(() => {
-    void core.invoke('broker.exportAcl', {}).then(({ text }) => setAclText(text));
+    void fetchAcl().then(setAclText);
   }, [settings.acl]);
 
   const run = async (work: () => Promise<string>): Promise<void> => {
@@ -23,7 +21,6 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
       setMessage({ ok: false, text: e instanceof TopiaryError ? e.message : String(e) });
     }
   };
-  const applied = (status: Awaited<ReturnType<typeof core.invoke<'broker.setUser'>>>): void => useBrokerStore.setState({ status });
 
   return (
     <section className="broker-section broker-access" data-testid="broker-access">
@@ -32,7 +29,7 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
         {settings.users.map((u) => (
           <li key={u.username} data-testid="broker-user" data-username={u.username}>
             <span className="mono">{u.username}</span>
-            <button type="button" onClick={() => void run(async () => (applied(await core.invoke('broker.deleteUser', { username: u.username })), `Removed ${u.username}.`))}>
+            <button type="button" onClick={() => void run(() => deleteBrokerUser(u.username))}>
               Remove
             </button>
           </li>
@@ -43,9 +40,9 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
         onSubmit={(e) => {
           e.preventDefault();
           void run(async () => {
-            applied(await core.invoke('broker.setUser', { username, password }));
+            const said = await setBrokerUser(username, password);
             setPassword('');
-            return `Saved ${username}; only a salted hash of the password is kept.`;
+            return said;
           });
         }}
       >
@@ -61,15 +58,11 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
             data-testid="broker-users-import"
             onChange={(e) => {
               const file = e.target.files?.[0];
-              if (file) void run(async () => {
-                const r = await core.invoke('broker.importUsers', { text: await file.text() });
-                applied(r.status);
-                return `Imported ${r.imported} user${r.imported === 1 ? '' : 's'} from ${file.name}.`;
-              });
+              if (file) void run(() => importBrokerUsers(file));
             }}
           />
         </label>
-        <button type="button" onClick={() => void run(async () => (saveFile('passwd', (await core.invoke('broker.exportUsers', {})).text, 'text/plain'), 'Exported in mosquitto_passwd format.'))}>
+        <button type="button" onClick={() => void run(exportBrokerUsers)}>
           Export password file
         </button>
       </form>
@@ -79,7 +72,7 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
       </p>
       <textarea aria-label="ACL rules" data-testid="broker-acl" rows={5} spellCheck={false} value={aclText} onChange={(e) => setAclText(e.target.value)} />
       <div className="row">
-        <button type="button" data-testid="broker-acl-apply" onClick={() => void run(async () => (applied(await core.invoke('broker.setAcl', { text: aclText })), 'Access rules applied.'))}>
+        <button type="button" data-testid="broker-acl-apply" onClick={() => void run(() => setBrokerAcl(aclText))}>
           Apply rules
         </button>
       </div>

@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { BrokerClientRow, BrokerRetainedRow, BrokerStatsSample } from '../../../../shared/ipc/broker';
-import { core } from '../../ipc/core-client';
-import { brokerActions, brokerSelectors, useBrokerStore } from '../../store/broker-store';
+import { useStore } from '../../store/root-store';
+import { deleteRetained, disconnectClient, fetchClients, fetchRetained, quickTls, restartBroker, startBroker, stopBroker } from './actions';
+import { brokerSelectors } from './selectors';
 import { drawSeries } from '../chart/draw-series';
 import { BrokerAccess } from './broker-access';
 import { BrokerSettingsForm } from './broker-settings-form';
@@ -57,7 +58,7 @@ function RateChart({ samples }: { readonly samples: readonly BrokerStatsSample[]
 }
 
 function Clients({ running }: { readonly running: boolean }): React.JSX.Element {
-  const [clients, refresh] = usePolled<readonly BrokerClientRow[]>(() => core.invoke('broker.clients', {}), [running]);
+  const [clients, refresh] = usePolled<readonly BrokerClientRow[]>(fetchClients, [running]);
   return (
     <section className="broker-section">
       <h3>Clients ({clients?.length ?? 0})</h3>
@@ -87,7 +88,7 @@ function Clients({ running }: { readonly running: boolean }): React.JSX.Element 
               <td>{c.inflight}</td>
               <td>{c.queued}</td>
               <td>
-                <button type="button" data-testid="broker-client-disconnect" onClick={() => void core.invoke('broker.disconnectClient', { clientId: c.clientId }).then(refresh)}>
+                <button type="button" data-testid="broker-client-disconnect" onClick={() => void disconnectClient(c.clientId).then(refresh)}>
                   Disconnect
                 </button>
               </td>
@@ -102,10 +103,9 @@ function Clients({ running }: { readonly running: boolean }): React.JSX.Element 
 function Retained({ running }: { readonly running: boolean }): React.JSX.Element {
   const [prefix, setPrefix] = useState('');
   const [note, setNote] = useState('');
-  const [result, refresh] = usePolled<{ readonly total: number; readonly rows: readonly BrokerRetainedRow[] }>(() => core.invoke('broker.retained', { prefix, limit: 200 }), [running, prefix]);
+  const [result, refresh] = usePolled<{ readonly total: number; readonly rows: readonly BrokerRetainedRow[] }>(() => fetchRetained(prefix), [running, prefix]);
   const remove = async (topic: string, subtree: boolean): Promise<void> => {
-    const { deleted } = await core.invoke('broker.deleteRetained', { topic, subtree });
-    setNote(`Deleted ${deleted} retained message${deleted === 1 ? '' : 's'}${subtree ? ` under ${topic}` : ''}.`);
+    setNote(await deleteRetained(topic, subtree));
     refresh();
   };
   return (
@@ -137,15 +137,14 @@ function Retained({ running }: { readonly running: boolean }): React.JSX.Element
 
 /** The embedded broker: start/stop, listeners, settings, clients, retained messages, rates and a log. */
 export function BrokerPanel(): React.JSX.Element {
-  const status = useBrokerStore((s) => s.status);
-  const samples = useBrokerStore((s) => s.samples);
-  const log = useBrokerStore((s) => s.log);
-  const busy = useBrokerStore((s) => s.busy);
-  const error = useBrokerStore((s) => s.error);
+  const status = useStore(brokerSelectors.status);
+  const samples = useStore(brokerSelectors.samples);
+  const log = useStore(brokerSelectors.log);
+  const busy = useStore(brokerSelectors.busy);
+  const shownError = useStore(brokerSelectors.shownError);
   const running = status?.running ?? false;
   const last = samples[samples.length - 1];
-  const rates = useMemo(() => brokerSelectors.rates({ samples }), [samples]);
-  const shownError = error ?? status?.error ?? null;
+  const rates = useMemo(() => brokerSelectors.rates(samples), [samples]);
   const [tlsNote, setTlsNote] = useState<string | null>(null);
 
   return (
@@ -154,15 +153,15 @@ export function BrokerPanel(): React.JSX.Element {
         <span className={`status ${running ? 'status-connected' : 'status-disconnected'}`} data-testid="broker-state">
           {running ? 'Running' : 'Stopped'}
         </span>
-        <button type="button" data-testid="broker-start" disabled={busy || running} onClick={() => void brokerActions.start()}>Start</button>
-        <button type="button" data-testid="broker-stop" disabled={busy || !running} onClick={() => void brokerActions.stop()}>Stop</button>
-        <button type="button" data-testid="broker-restart" disabled={busy || !running} onClick={() => void brokerActions.restart()}>Restart</button>
+        <button type="button" data-testid="broker-start" disabled={busy || running} onClick={() => void startBroker()}>Start</button>
+        <button type="button" data-testid="broker-stop" disabled={busy || !running} onClick={() => void stopBroker()}>Stop</button>
+        <button type="button" data-testid="broker-restart" disabled={busy || !running} onClick={() => void restartBroker()}>Restart</button>
         <button
           type="button"
           data-testid="broker-quick-tls"
           disabled={busy}
           title="Make a local CA, a server certificate for localhost and a client certificate, add a TLS listener and a profile that trusts the CA"
-          onClick={() => void brokerActions.quickTls().then(setTlsNote)}
+          onClick={() => void quickTls().then(setTlsNote)}
         >
           Quick local TLS
         </button>

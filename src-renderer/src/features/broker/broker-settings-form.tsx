@@ -3,7 +3,7 @@ import type { BridgeSettings, BrokerListenerSettings, BrokerSettings } from '../
 import type { CertificateId } from '../../../../shared/ipc/certificates';
 import { parseBridgeTopicLines } from '../../../../shared/mqtt/bridge-topics';
 import { CertificatePicker } from '../certificates/certificate-picker';
-import { brokerActions } from '../../store/broker-store';
+import { saveBrokerSettings } from './actions';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -138,7 +138,7 @@ export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSett
         >
           Add secure WebSocket listener
         </button>
-        <button type="button" data-testid="broker-save" onClick={() => void brokerActions.save(draft)}>
+        <button type="button" data-testid="broker-save" onClick={() => void saveBrokerSettings(draft)}>
           Save{settings ? ' and apply' : ''}
         </button>
       </div>

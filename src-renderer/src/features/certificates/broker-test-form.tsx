@@ -1,15 +1,16 @@
 import { useState } from 'react';
 import type { CertificateId } from '../../../../shared/ipc/certificates';
-import { showView, testBroker } from './certificate-actions';
+import { showView, testBroker } from './actions';
 import { CertificateFields } from './certificate-fields';
-import { certificateSelectors, useCertificatesStore } from './certificates-store';
+import { certificateSelectors } from './selectors';
+import { useStore } from '../../store/root-store';
 
 /** Connects to a TLS broker and says whether its certificate verifies, why not, and what would fix it. */
 export function BrokerTestForm(): React.JSX.Element {
-  const list = useCertificatesStore((s) => s.list);
-  const result = useCertificatesStore((s) => s.lastTest);
-  const error = useCertificatesStore((s) => s.errors['test']);
-  const busy = useCertificatesStore((s) => s.busy['test'] ?? false);
+  const list = useStore(certificateSelectors.list);
+  const result = useStore(certificateSelectors.lastTest);
+  const error = useStore(certificateSelectors.errorOf('test'));
+  const busy = useStore(certificateSelectors.busyOf('test'));
   const cas = certificateSelectors.ofKind(list, 'trusted-ca');
   const identities = certificateSelectors.ofKind(list, 'client-identity');
   const [host, setHost] = useState('localhost');

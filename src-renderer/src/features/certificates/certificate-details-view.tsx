@@ -1,8 +1,10 @@
 import { useState } from 'react';
 import type { CertificateId, CertificateKind, ChainOrigin } from '../../../../shared/ipc/certificates';
-import { clearError, deleteCertificate, exportPem, exportPkcs12, loadChain, renameCertificate } from './certificate-actions';
+import { clearError, deleteCertificate, exportPem, exportPkcs12, loadChain, renameCertificate } from './actions';
 import { CertificateFields } from './certificate-fields';
-import { certificateSelectors, expiryBadge, useCertificatesStore } from './certificates-store';
+import { certificateSelectors } from './selectors';
+import { expiryBadge } from './certificate-format';
+import { useStore } from '../../store/root-store';
 
 const KIND_NAMES: Readonly<Record<CertificateKind, string>> = {
   'trusted-ca': 'Trusted CA',
@@ -19,9 +21,9 @@ const ORIGIN_TEXT: Readonly<Record<ChainOrigin, string>> = {
 
 /** One entry: its fields, chain, PEM, export, rename and delete. */
 export function CertificateDetailsView({ id }: { readonly id: CertificateId }): React.JSX.Element {
-  const entry = useCertificatesStore((s) => certificateSelectors.entry(s.list, id));
-  const chain = useCertificatesStore((s) => (s.chain?.id === id ? s.chain.report : null));
-  const errors = useCertificatesStore((s) => s.errors);
+  const entry = useStore((s) => certificateSelectors.entry(s.certificates.list, id));
+  const chain = useStore(certificateSelectors.chainOf(id));
+  const errors = useStore(certificateSelectors.errors);
   const [renaming, setRenaming] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [pkcs12Password, setPkcs12Password] = useState('');

@@ -1,5 +1,5 @@
 import type { CertificateDetails } from '../../../../shared/ipc/certificates';
-import { daysRemainingText } from './certificates-store';
+import { daysRemainingText } from './certificate-format';
 
 function sans(details: CertificateDetails): string {
   const { dns, ip, email, uri } = details.subjectAltNames;

@@ -1,11 +1,13 @@
-import { showView } from './certificate-actions';
-import { certificateSelectors, expiryBadge, KIND_TITLES, useCertificatesStore } from './certificates-store';
+import { showView } from './actions';
+import { certificateSelectors } from './selectors';
+import { expiryBadge, KIND_TITLES } from './certificate-format';
+import { useStore } from '../../store/root-store';
 
 /** The store grouped by kind, with expiry warnings on the rows that need attention. */
 export function CertificateList(): React.JSX.Element {
-  const list = useCertificatesStore((s) => s.list);
-  const view = useCertificatesStore((s) => s.view);
-  const error = useCertificatesStore((s) => s.errors['list']);
+  const list = useStore(certificateSelectors.list);
+  const view = useStore(certificateSelectors.view);
+  const error = useStore(certificateSelectors.errorOf('list'));
   const { groups, corrupt } = certificateSelectors.groups(list);
   const selectedId = view.kind === 'details' ? view.id : null;
   return (

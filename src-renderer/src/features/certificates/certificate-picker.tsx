@@ -1,7 +1,9 @@
 import { useEffect } from 'react';
 import type { CertificateId, CertificateKind } from '../../../../shared/ipc/certificates';
-import { listenToCertificates } from './certificate-actions';
-import { certificateSelectors, expiryBadge, useCertificatesStore } from './certificates-store';
+import { listenToCertificates } from './actions';
+import { certificateSelectors } from './selectors';
+import { expiryBadge } from './certificate-format';
+import { useStore } from '../../store/root-store';
 
 export interface CertificatePickerProps {
   /** 'trusted-ca' for a profile's CAs (several), 'client-identity' for its client certificate (one). */
@@ -17,7 +19,7 @@ export interface CertificatePickerProps {
  * when it connects. Entries that have gone from the store stay listed so the user sees what broke.
  */
 export function CertificatePicker({ kind, value, onChange, multiple = false, testId = `certificate-picker-${kind}` }: CertificatePickerProps): React.JSX.Element {
-  const list = useCertificatesStore((s) => s.list);
+  const list = useStore(certificateSelectors.list);
   useEffect(() => listenToCertificates(), []);
   const entries = certificateSelectors.ofKind(list, kind);
   const missing = list ? value.filter((id) => !entries.some((e) => e.id === id)) : [];

@@ -1,9 +1,10 @@
 import { useEffect } from 'react';
 import { BrokerTestForm } from './broker-test-form';
-import { listenToCertificates, refreshCertificates, showView } from './certificate-actions';
+import { listenToCertificates, refreshCertificates, showView } from './actions';
 import { CertificateDetailsView } from './certificate-details-view';
 import { CertificateList } from './certificate-list';
-import { useCertificatesStore } from './certificates-store';
+import { certificateSelectors } from './selectors';
+import { useStore } from '../../store/root-store';
 import { GenerateForm } from './generate-form';
 import { ImportForm } from './import-form';
 import { SystemRootsList } from './system-roots-list';
@@ -11,7 +12,7 @@ import './certificates.css';
 
 /** The certificates workspace: the store on the left; details, import, generate, broker test or OS roots on the right. */
 export function CertificatesPanel(): React.JSX.Element {
-  const view = useCertificatesStore((s) => s.view);
+  const view = useStore(certificateSelectors.view);
   useEffect(() => {
     listenToCertificates();
     // Users of an entry (the broker's listeners among them) may have changed while the panel was hidden.

@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import type { KeyAlgorithm } from '../../../../shared/ipc/certificates';
-import { generateCa, issueCertificate } from './certificate-actions';
-import { certificateSelectors, splitNames, useCertificatesStore } from './certificates-store';
+import { generateCa, issueCertificate } from './actions';
+import { certificateSelectors } from './selectors';
+import { splitNames } from './certificate-format';
+import { useStore } from '../../store/root-store';
 
 type What = 'ca' | 'server' | 'client';
 
@@ -9,9 +11,9 @@ const IPV4_OR_V6 = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/;
 
 /** Makes a local CA, or a server or client certificate signed by a store CA that has its key. */
 export function GenerateForm(): React.JSX.Element {
-  const list = useCertificatesStore((s) => s.list);
-  const error = useCertificatesStore((s) => s.errors['generate']);
-  const busy = useCertificatesStore((s) => s.busy['generate'] ?? false);
+  const list = useStore(certificateSelectors.list);
+  const error = useStore(certificateSelectors.errorOf('generate'));
+  const busy = useStore(certificateSelectors.busyOf('generate'));
   const signers = certificateSelectors.ofKind(list, 'trusted-ca').filter((e) => e.hasPrivateKey);
   const [what, setWhat] = useState<What>('ca');
   const [commonName, setCommonName] = useState('Topiary local CA');

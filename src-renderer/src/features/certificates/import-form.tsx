@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import type { CertificateKind } from '../../../../shared/ipc/certificates';
-import { clearError, importCertificates } from './certificate-actions';
-import { KIND_TITLES, useCertificatesStore } from './certificates-store';
+import { clearError, importCertificates } from './actions';
+import { KIND_TITLES } from './certificate-format';
+import { certificateSelectors } from './selectors';
+import { useStore } from '../../store/root-store';
 
 interface StagedFile {
   readonly name: string;
@@ -22,8 +24,8 @@ export function ImportForm(): React.JSX.Element {
   const [files, setFiles] = useState<readonly StagedFile[]>([]);
   const [passphrase, setPassphrase] = useState('');
   const [dragging, setDragging] = useState(false);
-  const error = useCertificatesStore((s) => s.errors['import']);
-  const busy = useCertificatesStore((s) => s.busy['import'] ?? false);
+  const error = useStore(certificateSelectors.errorOf('import'));
+  const busy = useStore(certificateSelectors.busyOf('import'));
   const asksPassphrase = error !== undefined && PASSPHRASE_CODES.has(error.code);
   const [passphraseShown, setPassphraseShown] = useState(false);
   const showPassphrase = passphraseShown || asksPassphrase;

@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import { CertificateFields } from './certificate-fields';
-import { useCertificatesStore } from './certificates-store';
+import { certificateSelectors } from './selectors';
+import { useStore } from '../../store/root-store';
 
 /** The OS trust store, read-only: what Topiary trusts besides your own CAs when "system CAs" is on. */
 export function SystemRootsList(): React.JSX.Element {
-  const listing = useCertificatesStore((s) => s.systemRoots);
-  const error = useCertificatesStore((s) => s.errors['roots']);
+  const listing = useStore(certificateSelectors.systemRoots);
+  const error = useStore(certificateSelectors.errorOf('roots'));
   const [filter, setFilter] = useState('');
   const [open, setOpen] = useState<string | null>(null);
   if (error) return <p className="error">{error.message}</p>;

@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { Series } from '../../../../shared/ipc/explorer';
-import { core } from '../../ipc/core-client';
-import { chart } from '../../store/explorer-actions';
+import { chart } from '../explorer/actions';
+import { fetchSeries } from './actions';
 import { drawSeries } from './draw-series';
 
 const REFRESH_MS = 500;
@@ -30,7 +30,7 @@ export function SeriesChart({ connectionId, topic, field }: { readonly connectio
     if (paused) return;
     let cancelled = false;
     const load = (): void => {
-      void core.invoke('explorer.series', { connectionId, topic, field }).then((s) => {
+      void fetchSeries(connectionId, topic, field).then((s) => {
         if (!cancelled) setSeries(s);
       });
     };

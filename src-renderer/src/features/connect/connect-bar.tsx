@@ -1,7 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { useAppStore, selectors } from '../../store/app-store';
-import { connect, disconnect } from '../../store/actions';
-import { toggleConnectionDrawer, useConnectionDrawerStore } from '../../store/connection-drawer-store';
+import { useStore } from '../../store/root-store';
+import { toggleConnectionDrawer } from '../connection-info/actions';
+import { connectionInfoSelectors } from '../connection-info/selectors';
+import { connect, disconnect } from '../connections/actions';
+import { connectionsSelectors } from '../connections/selectors';
 import { ConnectionStatusLine } from '../connection-info/connection-status-line';
 import { parseBrokerUrlList } from './broker-url-list';
 
@@ -19,10 +21,10 @@ export function ConnectBar(): React.JSX.Element {
   const [version, setVersion] = useState<3 | 4 | 5>(5);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const active = useAppStore(selectors.active);
-  const connecting = useAppStore((s) => s.connecting);
-  const connectError = useAppStore((s) => s.connectError);
-  const drawerOpen = useConnectionDrawerStore((s) => s.open);
+  const active = useStore(connectionsSelectors.active);
+  const connecting = useStore(connectionsSelectors.connecting);
+  const connectError = useStore(connectionsSelectors.connectError);
+  const drawerOpen = useStore(connectionInfoSelectors.drawerOpen);
   const urlCheck = parseBrokerUrlList(url);
   const live = active && (active.state === 'connected' || active.state === 'reconnecting' || active.state === 'connecting');
 

@@ -1,5 +1,8 @@
-import { selectors, useAppStore } from '../../store/app-store';
-import { closeConnectionDrawer, openConnectionDrawer, useConnectionDrawerStore, type ConnectionDrawerTab } from '../../store/connection-drawer-store';
+import { useStore } from '../../store/root-store';
+import { connectionsSelectors } from '../connections/selectors';
+import { closeConnectionDrawer, openConnectionDrawer } from './actions';
+import { connectionInfoSelectors } from './selectors';
+import type { ConnectionDrawerTab } from './state';
 import { PacketLogPanel } from '../packet-log/packet-log-panel';
 import { ConnectionInfoPanel } from './connection-info-panel';
 import './connection.css';
@@ -11,9 +14,9 @@ const TABS: readonly { readonly id: ConnectionDrawerTab; readonly label: string 
 
 /** A drawer under the workspace with the active connection's details and packet log; it renders nothing while closed. */
 export function ConnectionDrawer(): React.JSX.Element | null {
-  const open = useConnectionDrawerStore((s) => s.open);
-  const tab = useConnectionDrawerStore((s) => s.tab);
-  const active = useAppStore(selectors.active);
+  const open = useStore(connectionInfoSelectors.drawerOpen);
+  const tab = useStore(connectionInfoSelectors.drawerTab);
+  const active = useStore(connectionsSelectors.active);
   if (!open) return null;
   return (
     <section className="connection-drawer" data-testid="connection-drawer" aria-label="Connection details">

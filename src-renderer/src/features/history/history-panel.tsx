@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { DiffResult, HistoryPage } from '../../../../shared/ipc/explorer';
-import { core } from '../../ipc/core-client';
+import { diffMessages, fetchHistory, setHistoryBudget } from './actions';
 
 /** Refreshes of a busy topic's history are spaced out; the list is for reading, not for streaming. */
 const REFRESH_MS = 500;
@@ -33,7 +33,7 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
   useEffect(() => {
     let cancelled = false;
     const timer = setTimeout(() => {
-      void core.invoke('explorer.history', { connectionId, topic, limit: 1000 }).then((p) => {
+      void fetchHistory(connectionId, topic).then((p) => {
         if (!cancelled) setPage(p);
       });
     }, page === null ? 0 : REFRESH_MS);
@@ -50,7 +50,7 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
       return;
     }
     const [a, b] = [...picked].sort((x, y) => x - y) as [number, number];
-    core.invoke('explorer.diff', { connectionId, topic, a, b }).then(
+    diffMessages(connectionId, topic, a, b).then(
       (d) => (setDiff(d), setError('')),
       (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
     );
@@ -70,7 +70,7 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
           type="button"
           className="subtle"
           disabled={budgetMb === ''}
-          onClick={() => void core.invoke('explorer.setHistoryBudget', { connectionId, budgetBytes: Number(budgetMb) * MB }).then(() => setBudgetMb(''))}
+          onClick={() => void setHistoryBudget(connectionId, Number(budgetMb) * MB).then(() => setBudgetMb(''))}
         >
           Set budget
         </button>

@@ -1,13 +1,14 @@
 import { useEffect, useState } from 'react';
 import type { InspectedMessage } from '../../../../shared/ipc/explorer';
-import { core } from '../../ipc/core-client';
-import { selectTopic, setTab } from '../../store/explorer-actions';
-import { useExplorerStore } from '../../store/explorer-store';
-import { selectors, useAppStore } from '../../store/app-store';
+import { useStore } from '../../store/root-store';
+import { connectionsSelectors } from '../connections/selectors';
+import { selectTopic, setTab } from '../explorer/actions';
+import { explorerSelectors } from '../explorer/selectors';
 import { SeriesChart } from '../chart/series-chart';
 import { HistoryPanel } from '../history/history-panel';
 import { MessageFacts } from './message-facts';
-import { fetchPayload, fileNameFor } from './payload-transfer';
+import { fetchPayload, fetchTopicDetail, onMessages, watchTopic } from './actions';
+import { fileNameFor } from './payload-transfer';
 import { PayloadView } from './payload-view';
 import { RetainedClear } from './retained-clear';
 import { saveFile } from '../../lib/save-file';
@@ -16,11 +17,10 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
 
 /** The selected topic: breadcrumb, the latest message (kept live by the core's batched stream), history and chart. */
 export function Inspector(): React.JSX.Element {
-  const active = useAppStore(selectors.active);
-  const topic = useAppStore(selectors.selectedOf);
-  const tab = useExplorerStore((s) => s.tab);
-  const chartTopic = useExplorerStore((s) => s.chartTopic);
-  const chartField = useExplorerStore((s) => s.chartField);
+  const active = useStore(connectionsSelectors.active);
+  const topic = useStore(explorerSelectors.selected);
+  const tab = useStore(explorerSelectors.tab);
+  const chartField = useStore(explorerSelectors.chartFieldFor(topic));
   const [message, setMessage] = useState<InspectedMessage | null>(null);
   const [count, setCount] = useState(0);
   const [note, setNote] = useState('');
@@ -34,8 +34,8 @@ export function Inspector(): React.JSX.Element {
     setLoaded(false);
     if (!connectionId || topic === null) return;
     let cancelled = false;
-    void core.invoke('explorer.watch', { connectionId, topic }).catch(() => undefined);
-    const off = core.on('explorer.messages', (batch) => {
+    void watchTopic(connectionId, topic).catch(() => undefined);
+    const off = onMessages((batch) => {
       if (cancelled || batch.connectionId !== connectionId) return;
       let latest: InspectedMessage | undefined;
       for (const m of batch.messages) if (m.topic === topic) latest = m;
@@ -44,7 +44,7 @@ export function Inspector(): React.JSX.Element {
         setCount(latest.n);
       }
     });
-    void core.invoke('explorer.topic', { connectionId, topic }).then((detail) => {
+    void fetchTopicDetail(connectionId, topic).then((detail) => {
       if (cancelled) return;
       // A batch may have overtaken this answer; keep whichever message is newer.
       setMessage((current) => (current && detail.lastMessage && current.n > detail.lastMessage.n ? current : detail.lastMessage));
@@ -117,7 +117,7 @@ export function Inspector(): React.JSX.Element {
         )
       ) : null}
       {tab === 'history' ? <HistoryPanel connectionId={connectionId} topic={topic} count={count} /> : null}
-      {tab === 'chart' ? <SeriesChart connectionId={connectionId} topic={topic} field={chartTopic === topic ? chartField : null} /> : null}
+      {tab === 'chart' ? <SeriesChart connectionId={connectionId} topic={topic} field={chartField} /> : null}
     </section>
   );
 }

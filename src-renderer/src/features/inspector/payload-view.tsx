@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { DecodedView, DecoderChoice } from '../../../../shared/ipc/explorer';
-import { core } from '../../ipc/core-client';
-import { chart } from '../../store/explorer-actions';
+import { decodePayload } from './actions';
+import { chart } from '../explorer/actions';
 import { JsonTree } from './json-tree';
 
 const KINDS: readonly DecoderChoice[] = ['auto', 'text', 'json', 'hex', 'base64', 'cbor', 'msgpack', 'sparkplug', 'protobuf'];
@@ -41,8 +41,7 @@ export function PayloadView({ connectionId, topic, n }: { readonly connectionId:
       const seq = ++sent.current;
       const current = (): boolean => settings.current === epoch && seq > shown.current;
       const protobuf = kind === 'protobuf' && proto !== '' && messageType !== '' ? { proto, messageType } : undefined;
-      core
-        .invoke('explorer.decode', { connectionId, topic, ...(n !== undefined ? { n } : {}), kind, ...(full ? { full: true } : {}), ...(protobuf ? { protobuf } : {}) })
+      decodePayload({ connectionId, topic, ...(n !== undefined ? { n } : {}), kind, ...(full ? { full: true } : {}), ...(protobuf ? { protobuf } : {}) })
         .then((v) => {
           if (!current()) return;
           shown.current = seq;

@@ -2,8 +2,8 @@ import { useState } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { ErrorData } from '../../../../shared/ipc/errors';
 import type { RetainedClearResult } from '../../../../shared/ipc/explorer';
-import { core } from '../../ipc/core-client';
-import { errorData } from '../../store/explorer-actions';
+import { clearRetained } from './actions';
+import { toErrorData as errorData } from '../../lib/error-data';
 
 type Stage =
   | { readonly kind: 'idle' }
@@ -18,7 +18,7 @@ export function RetainedClear({ connectionId, topic }: { readonly connectionId: 
 
   const ask = async (subtree: boolean): Promise<void> => {
     try {
-      const preview = await core.invoke('explorer.clearRetained', { connectionId, topic, subtree, dryRun: true });
+      const preview = await clearRetained(connectionId, topic, subtree, true);
       setStage({ kind: 'confirm', subtree, preview });
     } catch (e) {
       setStage({ kind: 'error', error: errorData(e) });
@@ -27,7 +27,7 @@ export function RetainedClear({ connectionId, topic }: { readonly connectionId: 
   const run = async (subtree: boolean): Promise<void> => {
     setStage({ kind: 'working' });
     try {
-      setStage({ kind: 'done', result: await core.invoke('explorer.clearRetained', { connectionId, topic, subtree }) });
+      setStage({ kind: 'done', result: await clearRetained(connectionId, topic, subtree) });
     } catch (e) {
       setStage({ kind: 'error', error: errorData(e) });
     }

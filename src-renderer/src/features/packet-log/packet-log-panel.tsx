@@ -2,10 +2,10 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState } from 'react';
 import type { ConnectionInfo, PacketDirection, PacketLogEntry } from '../../../../shared/ipc/connections';
 import { TopiaryError, type ErrorData } from '../../../../shared/ipc/errors';
-import { core } from '../../ipc/core-client';
-import { PACKET_TYPES, byteSize, exportFileName, packetFlags, packetProperties, packetReasons, packetSubject, packetTime } from './packet-format';
-import { packetQuery, usePacketWindow, type PacketFilter } from './use-packet-window';
-import { saveFile } from '../../lib/save-file';
+import { exportPacketLog } from './actions';
+import { PACKET_TYPES, byteSize, packetFlags, packetProperties, packetReasons, packetSubject, packetTime } from './packet-format';
+import type { PacketFilter } from './packet-query';
+import { usePacketWindow } from './use-packet-window';
 
 const ROW_HEIGHT = 22;
 const OVERSCAN = 20;
@@ -47,8 +47,7 @@ export function PacketLogPanel({ info }: { readonly info: ConnectionInfo }): Rea
   const exportLog = async (): Promise<void> => {
     setExportError(null);
     try {
-      const lines = await core.invoke('connections.exportPacketLog', packetQuery(info.connectionId, filter));
-      saveFile(exportFileName(info.name, new Date()), lines, 'application/x-ndjson');
+      await exportPacketLog(info.connectionId, info.name, filter);
     } catch (error) {
       setExportError(error instanceof TopiaryError ? error.toData() : { code: 'INTERNAL_ERROR', message: `The packet log could not be exported: ${String(error)}` });
     }

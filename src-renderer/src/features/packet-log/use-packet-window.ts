@@ -1,14 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
-import type { PacketDirection, PacketLogEntry } from '../../../../shared/ipc/connections';
-import { core } from '../../ipc/core-client';
-
-/** What the log is narrowed to. */
-export interface PacketFilter {
-  readonly types: readonly string[];
-  readonly direction: PacketDirection | null;
-  readonly text: string;
-}
+import type { PacketLogEntry } from '../../../../shared/ipc/connections';
+import { fetchPacketPage } from './actions';
+import type { PacketFilter } from './packet-query';
 
 /** A slice of the filtered log, and the counts around it. */
 export interface PacketWindow {
@@ -23,16 +17,6 @@ const EMPTY: PacketWindow = { offset: 0, entries: [], matched: 0, total: 0, drop
 /** Rows fetched on either side of what is visible, so a short scroll needs no round trip. */
 const MARGIN = 100;
 const POLL_MS = 300;
-
-/** The core query for a filter. */
-export function packetQuery(connectionId: ConnectionId, filter: PacketFilter): { connectionId: ConnectionId; types?: string[]; direction?: PacketDirection; text?: string } {
-  return {
-    connectionId,
-    ...(filter.types.length > 0 ? { types: [...filter.types] } : {}),
-    ...(filter.direction ? { direction: filter.direction } : {}),
-    ...(filter.text.trim() ? { text: filter.text.trim() } : {}),
-  };
-}
 
 /**
  * Keeps the rows around [first, last] of the filtered log fresh: the core holds the log, the UI asks for
@@ -67,7 +51,7 @@ export function usePacketWindow(connectionId: ConnectionId | null, filter: Packe
       const offset = Math.max(0, f - MARGIN);
       const limit = Math.min(10_000, l - f + 1 + 2 * MARGIN);
       try {
-        const page = await core.invoke('connections.packetLog', { ...packetQuery(connectionId, filter), offset, limit });
+        const page = await fetchPacketPage(connectionId, filter, offset, limit);
         if (!stopped) setWindow({ offset, entries: page.entries, matched: page.matched, total: page.total, dropped: page.dropped });
       } catch {
         // The connection may have been removed; the next poll (or a new id) tries again.

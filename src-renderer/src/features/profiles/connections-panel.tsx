@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { ProfileId, ProfileView } from '../../../../shared/ipc/profiles';
-import { useAppStore } from '../../store/app-store';
+import { useStore } from '../../store/root-store';
+import { activateConnection } from '../connections/actions';
+import { connectionsSelectors } from '../connections/selectors';
 import {
-  activateConnection,
   connectProfile,
   deleteProfile,
   disconnectProfile,
@@ -13,11 +14,11 @@ import {
   importProfiles,
   listenToProfiles,
   moveProfile,
-} from './profile-actions';
+} from './actions';
 import { LiveConnections } from './live-connections';
 import { ProfileCertificateWarning } from './profile-certificate-warning';
 import { ProfileEditor } from './profile-editor';
-import { profileSelectors, useProfilesStore } from './profiles-store';
+import { profileSelectors } from './selectors';
 import './profiles.css';
 
 const DRAG_TYPE = 'application/x-topiary-profile';
@@ -31,11 +32,11 @@ const STATE_LABEL: Readonly<Record<string, string>> = {
 };
 
 function ProfileRow({ profile, index, count }: { profile: ProfileView; index: number; count: number }): React.JSX.Element {
-  const list = useProfilesStore((s) => s.list);
-  const connecting = useProfilesStore((s) => s.connecting[profile.id] ?? false);
-  const error = useProfilesStore((s) => s.errors[profile.id] ?? null);
-  const connections = useAppStore((s) => s.connections);
-  const activeId = useAppStore((s) => s.activeId);
+  const list = useStore(profileSelectors.list);
+  const connecting = useStore(profileSelectors.connectingOf(profile.id));
+  const error = useStore(profileSelectors.errorOf(profile.id));
+  const connections = useStore(connectionsSelectors.byId);
+  const activeId = useStore(connectionsSelectors.activeId);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [dropTarget, setDropTarget] = useState(false);
   const live = profileSelectors.liveConnectionOf(list, connections, profile.id);
@@ -146,11 +147,11 @@ function FileButton({ label, testId, onText }: { label: string; testId: string; 
 
 /** The connections sidebar: saved profiles by folder with live status, and the profile editor. */
 export function ConnectionsPanel(): React.JSX.Element {
-  const list = useProfilesStore((s) => s.list);
-  const secretStore = useProfilesStore((s) => s.secretStore);
-  const editing = useProfilesStore((s) => s.editing);
-  const panelError = useProfilesStore((s) => s.errors[''] ?? null);
-  const lastImport = useProfilesStore((s) => s.lastImport);
+  const list = useStore(profileSelectors.list);
+  const secretStore = useStore(profileSelectors.secretStore);
+  const editing = useStore(profileSelectors.editing);
+  const panelError = useStore(profileSelectors.errorOf(''));
+  const lastImport = useStore(profileSelectors.lastImport);
   const [withSecrets, setWithSecrets] = useState(false);
   useEffect(listenToProfiles, []);
   const groups = profileSelectors.byFolder(list);

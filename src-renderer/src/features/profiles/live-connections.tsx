@@ -1,17 +1,16 @@
 import type { ConnectionInfo } from '../../../../shared/ipc/connections';
-import { disconnect } from '../../store/actions';
-import { useAppStore } from '../../store/app-store';
-import { activateConnection } from './profile-actions';
-import { useProfilesStore } from './profiles-store';
+import { useStore } from '../../store/root-store';
+import { activateConnection, disconnect } from '../connections/actions';
+import { connectionsSelectors } from '../connections/selectors';
 
 /**
  * Live connections that no saved profile opened: the embedded broker's and quick connects.
  * Listed so every live tree can be switched to, and closed, from the same panel.
  */
 export function LiveConnections(): React.JSX.Element | null {
-  const connections = useAppStore((s) => s.connections);
-  const activeId = useAppStore((s) => s.activeId);
-  const fromProfiles = useProfilesStore((s) => s.list?.live);
+  const connections = useStore(connectionsSelectors.byId);
+  const activeId = useStore(connectionsSelectors.activeId);
+  const fromProfiles = useStore((s) => s.profiles.list?.live);
   const owned = new Set((fromProfiles ?? []).map((l) => l.connectionId));
   const unsaved = Object.values(connections).filter(
     (c: ConnectionInfo) => !owned.has(c.connectionId) && c.state !== 'disconnected' && c.state !== 'error',

@@ -1,12 +1,14 @@
 import { useEffect } from 'react';
 import type { CertificateId } from '../../../../shared/ipc/certificates';
 import type { ProfileView } from '../../../../shared/ipc/profiles';
-import { listenToCertificates } from '../certificates/certificate-actions';
-import { certificateSelectors, expiryBadge, useCertificatesStore } from '../certificates/certificates-store';
+import { listenToCertificates } from '../certificates/actions';
+import { certificateSelectors } from '../certificates/selectors';
+import { expiryBadge } from '../certificates/certificate-format';
+import { useStore } from '../../store/root-store';
 
 /** The worst expiry among the store certificates a profile uses, as a badge on its row; nothing when all are fine. */
 export function ProfileCertificateWarning({ profile }: { readonly profile: ProfileView }): React.JSX.Element | null {
-  const list = useCertificatesStore((s) => s.list);
+  const list = useStore(certificateSelectors.list);
   useEffect(() => listenToCertificates(), []);
   const tls = profile.options.tls;
   const ids = [...(tls?.caIds ?? []), ...(tls?.identityId ? [tls.identityId] : [])] as CertificateId[];

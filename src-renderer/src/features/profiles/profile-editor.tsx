@@ -2,10 +2,11 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { CertificateEntryView } from '../../../../shared/ipc/certificates';
 import type { ProfileView } from '../../../../shared/ipc/profiles';
 import { parseBrokerUrl } from '../../../../shared/mqtt/broker-url';
-import { core } from '../../ipc/core-client';
-import { editProfile, saveProfile } from './profile-actions';
+import { fetchStoredCertificates } from '../certificates/actions';
+import { editProfile, saveProfile } from './actions';
 import { draftFromProfile, EMPTY_DRAFT, optionsFromDraft, type ProfileDraft } from './profile-draft';
-import { useProfilesStore } from './profiles-store';
+import { profileSelectors } from './selectors';
+import { useStore } from '../../store/root-store';
 
 type Update = <K extends keyof ProfileDraft>(key: K, value: ProfileDraft[K]) => void;
 
@@ -76,10 +77,9 @@ export function ProfileEditor({ profile }: { profile: ProfileView | 'new' }): Re
   useEffect(() => {
     let live = true;
     // The store is optional for a profile: without it the PEM fields still work.
-    core
-      .invoke('certificates.list', {})
-      .then((list) => {
-        if (live) setStoredCertificates(list.rows.flatMap((row) => (row.status === 'ok' ? [row.entry] : [])));
+    fetchStoredCertificates()
+      .then((entries) => {
+        if (live) setStoredCertificates(entries);
       })
       .catch(() => undefined);
     return () => {
@@ -88,7 +88,7 @@ export function ProfileEditor({ profile }: { profile: ProfileView | 'new' }): Re
   }, []);
   const storeCas = storedCertificates.filter((e) => e.kind === 'trusted-ca');
   const storeIdentities = storedCertificates.filter((e) => e.kind === 'client-identity');
-  const error = useProfilesStore((s) => s.errors.editor ?? null);
+  const error = useStore(profileSelectors.errorOf('editor'));
   const stored = profile === 'new' ? [] : profile.secrets;
   const update: Update = (key, value) => setDraft((d) => ({ ...d, [key]: value }));
   const urlCheck = parseBrokerUrl(draft.url);

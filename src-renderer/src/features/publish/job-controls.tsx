@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import { TopiaryError, type ErrorData } from '../../../../shared/ipc/errors';
 import type { ComposedMessage, JobMode, JobProgress } from '../../../../shared/ipc/publish';
-import { core } from '../../ipc/core-client';
+import { onJobProgress, startJob, stopJob } from './actions';
 
 export interface JobControlsProps {
   readonly connectionId: ConnectionId | null;
@@ -29,7 +29,7 @@ export function JobControls({ connectionId, canSend, message }: JobControlsProps
 
   useEffect(
     () =>
-      core.on('publish.progress', (p) => {
+      onJobProgress((p) => {
         if (p.jobId === jobId.current) setProgress(p);
       }),
     [],
@@ -49,7 +49,7 @@ export function JobControls({ connectionId, canSend, message }: JobControlsProps
             ...(batchDelayMs !== '' ? { batchDelayMs: Number(batchDelayMs) } : {}),
           };
     try {
-      const started = await core.invoke('publish.startJob', { connectionId, message: m, mode });
+      const started = await startJob(connectionId, m, mode);
       jobId.current = started.jobId;
       setProgress(started);
     } catch (e) {
@@ -60,7 +60,7 @@ export function JobControls({ connectionId, canSend, message }: JobControlsProps
   const stop = async (): Promise<void> => {
     if (!jobId.current) return;
     try {
-      setProgress(await core.invoke('publish.stopJob', { jobId: jobId.current }));
+      setProgress(await stopJob(jobId.current));
     } catch (e) {
       setError(toError(e));
     }

@@ -5,8 +5,9 @@ import { checkPublishTopic } from '../../../../shared/publish/publish-topic-chec
 import { PLACEHOLDER_HELP } from '../../../../shared/publish/template';
 import type { CodeEditorHandle, EditorLanguage } from '../editor/code-editor';
 import { LazyCodeEditor } from '../editor/lazy-code-editor';
-import { core } from '../../ipc/core-client';
-import { selectors, useAppStore } from '../../store/app-store';
+import * as publishActions from './actions';
+import { useStore } from '../../store/root-store';
+import { connectionsSelectors } from '../connections/selectors';
 import { JobControls } from './job-controls';
 import { EMPTY_PROPERTIES, fromProperties, PropertiesEditor, toProperties, type PropertiesDraft } from './properties-editor';
 import { SavedAndHistory } from './saved-and-history';
@@ -31,7 +32,7 @@ function describeAck(r: ComposeResult): string {
 
 /** The composer: topic, payload (Monaco), options, MQTT 5 properties, templates, repeat/burst, request/response, saved and history. */
 export function PublishForm(): React.JSX.Element {
-  const active = useAppStore(selectors.active);
+  const active = useStore(connectionsSelectors.active);
   const connectionId = active?.connectionId ?? null;
   const scope = active ? `conn:${active.url}` : 'global';
   const [topic, setTopic] = useState('topiary/test');
@@ -108,7 +109,7 @@ export function PublishForm(): React.JSX.Element {
     setReply(null);
     setBusy(true);
     try {
-      setResult(await core.invoke('publish.compose', { connectionId, ...m }));
+      setResult(await publishActions.compose({ connectionId, ...m }));
     } catch (e) {
       setError(toError(e));
     } finally {
@@ -126,7 +127,7 @@ export function PublishForm(): React.JSX.Element {
     setBusy(true);
     try {
       const { responseTopic, correlationData, ...rest } = m.properties ?? {};
-      const r = await core.invoke('publish.request', {
+      const r = await publishActions.request({
         connectionId,
         ...m,
         ...(Object.keys(rest).length > 0 ? { properties: rest } : { properties: undefined }),
@@ -158,8 +159,8 @@ export function PublishForm(): React.JSX.Element {
   useEffect(() => {
     let current = true;
     draftLoaded.current = null;
-    core
-      .invoke('publish.draftGet', { scope })
+    publishActions
+      .loadDraft(scope)
       .then((d) => {
         if (!current) return;
         if (d) {
@@ -197,7 +198,7 @@ export function PublishForm(): React.JSX.Element {
       ...(messageType !== '' ? { messageType } : {}),
       ...(props ? { properties: props } : {}),
     };
-    void core.invoke('publish.draftSet', { scope, draft }).catch(() => undefined);
+    void publishActions.saveDraft(scope, draft).catch(() => undefined);
   }, [scope, topic, language, form, encoding, qos, retain, proto, messageType, properties]);
 
   // Typing must not re-render the form: the text stays in Monaco, and only a timer is reset per keystroke.

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ComposedMessage, HistoryEntry, SavedMessage } from '../../../../shared/ipc/publish';
-import { core } from '../../ipc/core-client';
+import { deleteSavedMessage, fetchSavedAndHistory, saveMessage } from './actions';
 
 export interface SavedAndHistoryProps {
   /** 'global' or the active connection's scope. */
@@ -20,9 +20,9 @@ export function SavedAndHistory({ scope, version, onLoad, onResend, current }: S
   const [global, setGlobal] = useState(false);
 
   const reload = useCallback(async () => {
-    const [s, h] = await Promise.all([core.invoke('publish.savedList', { scope }), core.invoke('publish.history', { limit: 50 })]);
-    setSaved(s);
-    setHistory(h);
+    const found = await fetchSavedAndHistory(scope);
+    setSaved(found.saved);
+    setHistory(found.history);
   }, [scope]);
 
   useEffect(() => {
@@ -32,7 +32,7 @@ export function SavedAndHistory({ scope, version, onLoad, onResend, current }: S
   const save = async (): Promise<void> => {
     const message = current();
     if (!message || name.trim() === '') return;
-    await core.invoke('publish.savedSave', { name: name.trim(), scope: global ? 'global' : scope, message });
+    await saveMessage(name.trim(), global ? 'global' : scope, message);
     setName('');
     await reload();
   };
@@ -60,7 +60,7 @@ export function SavedAndHistory({ scope, version, onLoad, onResend, current }: S
               <button type="button" data-testid="saved-send" onClick={() => onResend(s.message)}>
                 Send
               </button>
-              <button type="button" aria-label={`Delete ${s.name}`} onClick={() => void core.invoke('publish.savedDelete', { id: s.id }).then(reload)}>
+              <button type="button" aria-label={`Delete ${s.name}`} onClick={() => void deleteSavedMessage(s.id).then(reload)}>
                 ×
               </button>
             </li>

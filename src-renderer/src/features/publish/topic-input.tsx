@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { TopicSuggestion } from '../../../../shared/ipc/publish';
 import { checkPublishTopic } from '../../../../shared/publish/publish-topic-check';
-import { core } from '../../ipc/core-client';
+import { suggestTopics } from './actions';
 
 export interface TopicInputProps {
   readonly value: string;
@@ -20,8 +20,7 @@ export function TopicInput({ value, onChange, connectionId }: TopicInputProps): 
     let current = true;
     // A short pause so fast typing asks once.
     const timer = setTimeout(() => {
-      core
-        .invoke('publish.suggestTopics', { connectionId, prefix: value, limit: 30 })
+      suggestTopics(connectionId, value)
         .then((found) => current && setSuggestions(found))
         .catch(() => current && setSuggestions([]));
     }, 120);

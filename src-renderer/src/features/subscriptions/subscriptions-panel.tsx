@@ -3,8 +3,8 @@ import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { ErrorData } from '../../../../shared/ipc/errors';
 import type { ExplorerSubscription, SubscriptionOutcome } from '../../../../shared/ipc/explorer';
 import { checkTopicFilter } from '../../../../shared/mqtt/topic-rules';
-import { core } from '../../ipc/core-client';
-import { errorData } from '../../store/explorer-actions';
+import { fetchSubscriptions, subscribe as subscribeTo, unsubscribe } from './actions';
+import { toErrorData as errorData } from '../../lib/error-data';
 
 interface Draft {
   filter: string;
@@ -50,7 +50,7 @@ export function SubscriptionsPanel({ connectionId }: { readonly connectionId: Co
   const [error, setError] = useState<ErrorData | null>(null);
 
   const reload = useCallback(() => {
-    void core.invoke('explorer.subscriptions', { connectionId }).then(setList, (e: unknown) => setError(errorData(e)));
+    void fetchSubscriptions(connectionId).then(setList, (e: unknown) => setError(errorData(e)));
   }, [connectionId]);
   useEffect(reload, [reload]);
 
@@ -60,8 +60,8 @@ export function SubscriptionsPanel({ connectionId }: { readonly connectionId: Co
     setError(null);
     setRefusals([]);
     try {
-      if (editing !== null) await core.invoke('explorer.unsubscribe', { connectionId, filters: [editing] });
-      const outcomes = await core.invoke('explorer.subscribe', { connectionId, subscriptions: [subscription] });
+      if (editing !== null) await unsubscribe(connectionId, [editing]);
+      const outcomes = await subscribeTo(connectionId, [subscription]);
       setRefusals(outcomes.filter((o) => !o.ok));
       if (outcomes.every((o) => o.ok)) {
         setDraft(BLANK);
@@ -76,7 +76,7 @@ export function SubscriptionsPanel({ connectionId }: { readonly connectionId: Co
   const remove = async (filter: string): Promise<void> => {
     setError(null);
     try {
-      await core.invoke('explorer.unsubscribe', { connectionId, filters: [filter] });
+      await unsubscribe(connectionId, [filter]);
     } catch (e) {
       setError(errorData(e));
     }

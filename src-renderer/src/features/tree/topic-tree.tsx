@@ -1,9 +1,10 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { TreeRow } from '../../../../shared/ipc/explorer';
-import { restoreView, selectTopic, toggle } from '../../store/explorer-actions';
-import { useExplorerStore } from '../../store/explorer-store';
-import { selectors, useAppStore } from '../../store/app-store';
+import { useStore } from '../../store/root-store';
+import { connectionsSelectors } from '../connections/selectors';
+import { restoreView, selectTopic, toggle } from '../explorer/actions';
+import { explorerSelectors } from '../explorer/selectors';
 import { timeAgo } from './time-ago';
 import { TreeToolbar } from './tree-toolbar';
 import { useTreeRows } from './use-tree-rows';
@@ -15,11 +16,11 @@ const PAGE = 50;
 
 /** The live topic tree, virtualised: only the rows on screen exist, whatever the number of topics. */
 export function TopicTree(): React.JSX.Element {
-  const active = useAppStore(selectors.active);
-  const changed = useAppStore(selectors.explorerOf);
-  const selected = useAppStore(selectors.selectedOf);
+  const active = useStore(connectionsSelectors.active);
+  const changed = useStore(explorerSelectors.changed);
+  const selected = useStore(explorerSelectors.selected);
   const connectionId = active?.connectionId ?? null;
-  const viewVersion = useExplorerStore((s) => (connectionId ? (s.viewVersion[connectionId] ?? 0) : 0));
+  const viewVersion = useStore(explorerSelectors.viewVersion);
   const scroller = useRef<HTMLDivElement>(null);
   const [total, setTotal] = useState(0);
   const [now, setNow] = useState(() => Date.now());

@@ -1,19 +1,20 @@
 import { useEffect, useState } from 'react';
 import type { TreeFilter, TreeSort } from '../../../../shared/ipc/explorer';
-import { collapseAll, expandToDepth, setFilter, setPaused, setSort } from '../../store/explorer-actions';
-import { useExplorerStore } from '../../store/explorer-store';
-import { selectors, useAppStore } from '../../store/app-store';
+import { useStore } from '../../store/root-store';
+import { connectionsSelectors } from '../connections/selectors';
+import { collapseAll, expandToDepth, setFilter, setPaused, setSort, toggleSubscriptions } from '../explorer/actions';
+import { explorerSelectors } from '../explorer/selectors';
 import { SubscriptionsPanel } from '../subscriptions/subscriptions-panel';
 
 const FILTER_DELAY_MS = 200;
 
 /** Filter box, sort, expand-to-depth, pause with its buffer gauge, and the subscriptions panel. */
 export function TreeToolbar(): React.JSX.Element {
-  const active = useAppStore(selectors.active);
-  const totals = useAppStore(selectors.explorerOf);
-  const sort = useExplorerStore((s) => s.sort);
-  const filterError = useExplorerStore((s) => s.filterError);
-  const subscriptionsOpen = useExplorerStore((s) => s.subscriptionsOpen);
+  const active = useStore(connectionsSelectors.active);
+  const totals = useStore(explorerSelectors.changed);
+  const sort = useStore(explorerSelectors.sort);
+  const filterError = useStore(explorerSelectors.filterError);
+  const subscriptionsOpen = useStore(explorerSelectors.subscriptionsOpen);
   const [pattern, setPattern] = useState('');
   const [mode, setMode] = useState<TreeFilter['mode']>('substring');
   const [searchPayload, setSearchPayload] = useState(false);
@@ -89,7 +90,7 @@ export function TreeToolbar(): React.JSX.Element {
           className="subtle"
           data-testid="subscriptions-toggle"
           aria-expanded={subscriptionsOpen}
-          onClick={() => useExplorerStore.setState({ subscriptionsOpen: !subscriptionsOpen })}
+          onClick={toggleSubscriptions}
           disabled={!connectionId}
         >
           Subscriptions

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { TreeRow } from '../../../../shared/ipc/explorer';
-import { core } from '../../ipc/core-client';
+import { fetchTreeRows } from '../explorer/actions';
 
 export interface RowWindow {
   readonly total: number;
@@ -37,8 +37,7 @@ export function useTreeRows(connectionId: ConnectionId | null, version: number, 
       }
       inFlight.current = true;
       wanted.current = null;
-      core
-        .invoke('explorer.rows', { connectionId, start: rangeStart, count: rangeCount })
+      fetchTreeRows(connectionId, rangeStart, rangeCount)
         .then((result) => {
           if (!cancelled) {
             setWindow((previous) => ({ total: result.total, start: result.start, rows: result.rows, fetchedAt: Date.now(), previousFetchAt: previous.fetchedAt }));

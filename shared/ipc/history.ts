@@ -1,0 +1,183 @@
+import { z } from 'zod';
+import { ConnectionIdSchema, QosSchema, TopicFilterSchema, type ConnectionId, type MessageProperties, type Qos } from './common';
+import { request } from './define';
+
+/** Seven days: the default age limit of a saved profile's history. */
+export const DEFAULT_MAX_AGE_MS = 7 * 86_400_000;
+/** One gigabyte: the default limit of the whole store. */
+export const DEFAULT_MAX_TOTAL_BYTES = 1024 ** 3;
+
+/** Where recorded messages come from: a saved profile ("profile:<id>") or a quick connection ("url:<url>"). */
+export const SourceKeySchema = z.string().trim().min(1, 'A history source needs a key.').max(1000);
+
+const TimeSchema = z.union([z.number().finite(), z.string().min(1).max(100)]);
+
+/** A search of the store; every criterion is optional and they combine with AND. */
+export const HistoryQuerySchema = z
+  .object({
+    /** Only these sources (all when absent). */
+    sources: z.array(SourceKeySchema).max(1000).optional(),
+    /** MQTT topic filters; a message matches when its topic matches any of them. */
+    filters: z.array(TopicFilterSchema).min(1).max(1000).default(['#']),
+    /** Inclusive bounds: epoch ms, an ISO date, or relative ("last 15 min", "2h"). */
+    since: TimeSchema.optional(),
+    until: TimeSchema.optional(),
+    /** Text the payload contains (case-insensitive), starting at a word boundary. */
+    text: z.string().min(1).max(1000).optional(),
+    /** A JavaScript regular expression the payload (as UTF-8 text) matches. */
+    regex: z
+      .object({ pattern: z.string().min(1).max(1000), flags: z.string().regex(/^[imsu]*$/, 'Regular expression flags may be i, m, s and u.').default('') })
+      .strict()
+      .optional(),
+    qos: z.array(QosSchema).min(1).max(3).optional(),
+    retain: z.boolean().optional(),
+    /** An MQTT 5 user property the message carries (any value when value is absent). */
+    userProperty: z.object({ key: z.string().max(65_535), value: z.string().max(65_535).optional() }).strict().optional(),
+    order: z.enum(['newest', 'oldest']).default('newest'),
+  })
+  .strict();
+
+export type HistoryQuery = z.output<typeof HistoryQuerySchema>;
+export type HistoryQueryInput = z.input<typeof HistoryQuerySchema>;
+
+export const HistoryPageArgsSchema = z
+  .object({
+    query: HistoryQuerySchema.default({ filters: ['#'], order: 'newest' }),
+    limit: z.number().int().min(1).max(5000).default(100),
+    /** From a previous page's nextCursor. */
+    cursor: z.string().regex(/^\d+$/, 'A history cursor is the nextCursor of a previous page.').optional(),
+  })
+  .strict();
+
+/** One stored message. */
+export interface HistoryMessage {
+  /** Unique in the store; also the arrival order. */
+  readonly id: number;
+  readonly source: string;
+  readonly topic: string;
+  readonly payload: Uint8Array;
+  readonly qos: Qos;
+  readonly retain: boolean;
+  readonly dup: boolean;
+  readonly receivedAt: number;
+  readonly properties?: MessageProperties;
+}
+
+export interface HistoryPage {
+  readonly messages: readonly HistoryMessage[];
+  /** Pass back for the next page; null when the search reached the end. */
+  readonly nextCursor: string | null;
+  /** Rows the store looked at for this page (a rare match in a big range scans many). */
+  readonly scanned: number;
+}
+
+export interface HistoryRetention {
+  /** Messages older than this are pruned; null keeps them regardless of age. */
+  readonly maxAgeMs: number | null;
+  /** This source's messages beyond this many bytes are pruned, oldest first; null: only the store's limit. */
+  readonly maxBytes: number | null;
+}
+
+export const RetentionSchema = z
+  .object({
+    maxAgeMs: z.number().int().min(1000).max(100 * 365 * 86_400_000).nullable(),
+    maxBytes: z.number().int().min(1024 * 1024).max(2 ** 50).nullable(),
+  })
+  .strict();
+
+export interface HistorySourceRow {
+  readonly key: string;
+  readonly label: string;
+  readonly messages: number;
+  /** Payload, properties and a fixed per-row overhead: what size retention counts. */
+  readonly bytes: number;
+  readonly oldest: number | null;
+  readonly newest: number | null;
+  readonly retention: HistoryRetention;
+}
+
+export interface HistoryRecordingRow {
+  readonly connectionId: ConnectionId;
+  readonly sourceKey: string;
+  readonly recorded: number;
+  readonly dropped: number;
+}
+
+export type HistoryState = 'closed' | 'open' | 'recording-failed' | 'unavailable';
+
+export interface HistoryStatus {
+  /** closed: nothing opened it yet; recording-failed: writes fail (disk full, unwritable), recording paused; unavailable: the store could not be opened at all (another instance holds it). */
+  readonly state: HistoryState;
+  readonly file: string;
+  /** The database file and its write-ahead log on disk. */
+  readonly fileBytes: number;
+  readonly messages: number;
+  readonly maxTotalBytes: number;
+  /** Recording is paused by the user (live views go on). */
+  readonly paused: boolean;
+  readonly recording: readonly HistoryRecordingRow[];
+  readonly sources: readonly HistorySourceRow[];
+  /** A corrupt or foreign store found at start was moved here and a new one started. */
+  readonly movedAside: string | null;
+  readonly error: { readonly code: string; readonly message: string } | null;
+}
+
+export type ExportFormat = 'json' | 'ndjson' | 'csv';
+
+export const ExportArgsSchema = z
+  .object({
+    query: HistoryQuerySchema.default({ filters: ['#'], order: 'oldest' }),
+    format: z.enum(['json', 'ndjson', 'csv']),
+    /** An absolute path of the file to write (replaced if it exists). */
+    file: z.string().min(1).max(4096).refine((p) => p.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(p), 'The export file must be an absolute path.'),
+    /** Stop after this many messages. */
+    limit: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export interface ExportProgress {
+  readonly jobId: string;
+  readonly state: 'running' | 'done' | 'cancelled' | 'failed';
+  readonly exported: number;
+  /** 0–1, from how far the scan is through the time range. */
+  readonly fraction: number;
+  readonly file: string;
+  readonly error?: string;
+}
+
+export const historyRequests = {
+  'history.status': request<HistoryStatus>()(z.object({}).strict()),
+  /** Turns recording of one live connection on or off; on creates the source with default retention if new. */
+  'history.setRecording': request<HistoryStatus>()(
+    z
+      .object({
+        connectionId: ConnectionIdSchema,
+        enabled: z.boolean(),
+        sourceKey: SourceKeySchema.optional(),
+        label: z.string().max(1000).optional(),
+      })
+      .strict(),
+  ),
+  'history.pause': request<HistoryStatus>()(z.object({ paused: z.boolean() }).strict()),
+  /** Retention of one source; the store's own limit with maxTotalBytes. */
+  'history.setRetention': request<HistoryStatus>()(
+    z
+      .object({
+        sourceKey: SourceKeySchema.optional(),
+        retention: RetentionSchema.optional(),
+        maxTotalBytes: z.number().int().min(1024 * 1024).max(2 ** 50).optional(),
+      })
+      .strict(),
+  ),
+  'history.query': request<HistoryPage>()(HistoryPageArgsSchema),
+  'history.clear': request<{ readonly deleted: number }>()(z.object({ query: HistoryQuerySchema.optional() }).strict()),
+  'history.export': request<{ readonly jobId: string }>()(ExportArgsSchema),
+  'history.cancelExport': request<null>()(z.object({ jobId: z.string().min(1).max(100) }).strict()),
+} as const;
+
+export type HistoryMethod = keyof typeof historyRequests;
+
+export interface HistoryEvents {
+  'history.statusChanged': HistoryStatus;
+  'history.exportProgress': ExportProgress;
+}

@@ -1,0 +1,38 @@
+import type { Handlers, Method } from '../../../shared/ipc/contract';
+import type { BrokerService } from './broker-service';
+import { setUpQuickLocalTls, type QuickTlsDeps } from './quick-local-tls';
+
+type BrokerMethod = Extract<Method, `broker.${string}`>;
+
+/** What quick local TLS needs from the other domains (certificates and profiles); the broker parts come from the service. */
+export type QuickTlsPeers = Pick<QuickTlsDeps, 'generateCa' | 'issue' | 'saveProfile'>;
+
+/** The broker domain's part of the contract. */
+export function brokerHandlers(service: BrokerService, peers: QuickTlsPeers): Pick<Handlers, BrokerMethod> {
+  return {
+    'broker.status': () => service.status(),
+    'broker.start': () => service.start(),
+    'broker.stop': () => service.stop(),
+    'broker.restart': () => service.restart(),
+    'broker.saveSettings': ({ settings }) => service.saveSettings(settings),
+    'broker.clients': () => service.clients(),
+    'broker.disconnectClient': ({ clientId }) => ({ disconnected: service.disconnectClient(clientId) }),
+    'broker.retained': ({ prefix, limit }) => service.retained(prefix, limit),
+    'broker.deleteRetained': ({ topic, subtree }) => ({ deleted: service.deleteRetained(topic, subtree) }),
+    'broker.log': ({ limit }) => service.log(limit),
+    'broker.stats': () => service.stats(),
+    'broker.setUser': ({ username, password }) => service.setUser(username, password),
+    'broker.deleteUser': ({ username }) => service.deleteUser(username),
+    'broker.importUsers': ({ text }) => service.importUsers(text),
+    'broker.exportUsers': () => ({ text: service.exportUsers() }),
+    'broker.setAcl': ({ text }) => service.setAcl(text),
+    'broker.exportAcl': () => ({ text: service.exportAcl() }),
+    'broker.quickTls': () =>
+      setUpQuickLocalTls({
+        ...peers,
+        brokerStatus: () => service.status(),
+        saveBrokerSettings: (settings) => service.saveSettings(settings),
+        startBroker: () => service.start(),
+      }),
+  };
+}

@@ -1,0 +1,475 @@
+import path from 'node:path';
+import {
+  BrokerSettingsSchema,
+  type BridgeSettings,
+  type BridgeStatusRow,
+  type BrokerClientRow,
+  type BrokerListenerSettings,
+  type BrokerLogEntry,
+  type BrokerRetainedRow,
+  type BrokerSettings,
+  type BrokerStatsSample,
+  type BrokerStatus,
+} from '../../../shared/ipc/broker';
+import { TopiaryError } from '../../../shared/ipc/errors';
+import {
+  BrokerError,
+  createBroker,
+  FileStore,
+  formatAclFile,
+  formatPasswordFile,
+  hashPassword,
+  MemoryStore,
+  parseAclFile,
+  parsePasswordFile,
+  type Broker,
+  type BrokerEvent,
+  type ListenerConfig,
+  type PersistenceStore,
+  type UserRecord,
+} from './index';
+import { parseBridgeTopicLines } from '../../../shared/mqtt/bridge-topics';
+import { Bridge } from './bridge';
+import { previewPayload } from '../explorer/preview';
+import type { SecretStore } from '../secrets/secret-store';
+import { readFileIfExists, writeFileAtomic } from '../storage/atomic-file';
+
+export interface TlsMaterialPem {
+  readonly key: string;
+  readonly cert: string;
+  readonly ca?: string;
+}
+
+export interface BrokerServiceOptions {
+  /** The folder for broker-settings.json and, with disk persistence, the broker's state. */
+  readonly directory: string;
+  readonly onStatus: (status: BrokerStatus) => void;
+  readonly onStats: (sample: BrokerStatsSample) => void;
+  readonly onLog: (entries: readonly BrokerLogEntry[]) => void;
+  /** Resolves a server identity (and client CA) from the certificate store, for TLS listeners. */
+  readonly resolveTls?: (serverIdentityId: string, clientCaId?: string) => Promise<TlsMaterialPem>;
+  /** Milliseconds between stats samples; tests use a short one. */
+  readonly sampleIntervalMs?: number;
+  /** Seals bridge passwords before they are written; without it, bridges cannot keep a password. */
+  readonly secrets?: SecretStore;
+}
+
+/** What broker-settings.json holds: the settings, with each bridge password sealed beside it. */
+interface SettingsFile {
+  readonly settings: BrokerSettings;
+  readonly sealedPasswords: Readonly<Record<string, string>>;
+}
+
+const SETTINGS_FILE = 'broker-settings.json';
+
+/** The broker's file parsers say which line is wrong; that is the user's input, so VALIDATION_ERROR. */
+function asValidation<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof BrokerError) throw new TopiaryError('VALIDATION_ERROR', error.message);
+    throw error;
+  }
+}
+
+function isAddressInUse(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown; details?: { reason?: unknown } };
+  return e.code === 'EADDRINUSE' || e.details?.reason === 'address-in-use' || /EADDRINUSE/.test(String(e.message ?? ''));
+}
+
+const LOG_LIMIT = 2_000;
+const SAMPLE_LIMIT = 300;
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+function describeEvent(e: BrokerEvent): BrokerLogEntry {
+  switch (e.type) {
+    case 'client.connected':
+      return { at: e.at, type: e.type, clientId: e.clientId, text: `${e.clientId} connected from ${e.remoteAddress} (MQTT ${e.protocolVersion === 5 ? '5.0' : e.protocolVersion === 4 ? '3.1.1' : '3.1'}${e.username ? `, user ${e.username}` : ''})` };
+    case 'client.disconnected':
+      return { at: e.at, type: e.type, clientId: e.clientId, text: `${e.clientId} disconnected: ${e.reason}` };
+    case 'auth.failed':
+      return { at: e.at, type: e.type, clientId: e.clientId, text: `${e.clientId || '(no id)'} from ${e.remoteAddress} refused (reason 0x${e.reasonCode.toString(16)})${e.username ? `, user ${e.username}` : ''}` };
+    case 'protocol.error':
+      return { at: e.at, type: e.type, ...(e.clientId ? { clientId: e.clientId } : {}), text: `protocol error from ${e.clientId ?? e.remoteAddress}: ${e.message}` };
+    case 'message.dropped':
+      return { at: e.at, type: e.type, clientId: e.clientId, text: `message on ${e.topic} for ${e.clientId} dropped: ${e.reason}` };
+  }
+}
+
+/**
+ * The embedded broker as the app runs it: settings persisted in the user-data folder, start,
+ * stop and restart, and what the dashboard shows (clients, retained messages, rates, a log).
+ */
+export class BrokerService {
+  private broker: Broker | undefined;
+  private startedAt: number | null = null;
+  private lastError: BrokerStatus['error'] = null;
+  private readonly memory = new MemoryStore();
+  private readonly logEntries: BrokerLogEntry[] = [];
+  private readonly samples: BrokerStatsSample[] = [];
+  private pendingLog: BrokerLogEntry[] = [];
+  private sampler: ReturnType<typeof setInterval> | undefined;
+  private offEvents: (() => void) | undefined;
+  /** Serialises start/stop so a restart never races itself. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private bridges: Bridge[] = [];
+  /**
+   * Ports chosen for "port 0" listeners at the last start, by kind and address: a restart keeps
+   * them, so connections to the broker (the app's own among them) reconnect instead of losing it.
+   */
+  private chosenPorts = new Map<string, number>();
+
+  private constructor(
+    private readonly options: BrokerServiceOptions,
+    private settings: BrokerSettings,
+    /** Bridge name to its sealed password (base64). */
+    private sealedPasswords: Record<string, string>,
+  ) {}
+
+  static async open(options: BrokerServiceOptions): Promise<BrokerService> {
+    const text = await readFileIfExists(path.join(options.directory, SETTINGS_FILE));
+    let settings = BrokerSettingsSchema.parse({});
+    let sealed: Record<string, string> = {};
+    if (text !== undefined) {
+      try {
+        const file = JSON.parse(text) as Partial<SettingsFile>;
+        const parsed = BrokerSettingsSchema.safeParse(file.settings);
+        // Unreadable settings fall back to defaults rather than keeping the broker from starting.
+        if (parsed.success) {
+          settings = parsed.data;
+          sealed = { ...(file.sealedPasswords ?? {}) };
+        }
+      } catch {
+        // As above: defaults.
+      }
+    }
+    return new BrokerService(options, settings, sealed);
+  }
+
+  status(): BrokerStatus {
+    const listeners = (this.broker?.boundListeners() ?? []).map((l) => ({
+      kind: l.kind,
+      host: l.host,
+      port: l.port,
+      url: l.url,
+      exposed: !LOOPBACK.has(l.host),
+    }));
+    const bridges: BridgeStatusRow[] = this.bridges.map((b) => b.status());
+    return { running: this.broker?.isRunning ?? false, startedAt: this.startedAt, listeners, settings: this.settings, bridges, error: this.lastError };
+  }
+
+  /** The URL a local client should use: the first plain TCP listener, else the first. */
+  connectUrl(): string | undefined {
+    const listeners = this.status().listeners;
+    const pick = listeners.find((l) => l.kind === 'tcp') ?? listeners[0];
+    if (!pick) return undefined;
+    const host = pick.host === '0.0.0.0' || pick.host === '::' ? '127.0.0.1' : pick.host;
+    return pick.url.replace(pick.host, host);
+  }
+
+  start(): Promise<BrokerStatus> {
+    return this.serial(() => this.doStart());
+  }
+
+  stop(): Promise<BrokerStatus> {
+    return this.serial(async () => {
+      await this.doStop();
+      return this.announce();
+    });
+  }
+
+  restart(): Promise<BrokerStatus> {
+    return this.serial(async () => {
+      await this.doStop();
+      return this.doStart();
+    });
+  }
+
+  async saveSettings(settings: BrokerSettings): Promise<BrokerStatus> {
+    const sealed: Record<string, string> = {};
+    const bridges: BridgeSettings[] = [];
+    for (const { password, passwordStored: _shown, ...bridge } of settings.bridges) {
+      if (password !== undefined && password !== '') {
+        if (!this.options.secrets) throw new TopiaryError('BROKER_ERROR', 'Bridge passwords need the secret store, which is not available.');
+        sealed[bridge.name] = (await this.options.secrets.encrypt(Buffer.from(password, 'utf8'))).toString('base64');
+      } else if (password === undefined && this.sealedPasswords[bridge.name] !== undefined) {
+        sealed[bridge.name] = this.sealedPasswords[bridge.name]!;
+      }
+      bridges.push(sealed[bridge.name] !== undefined ? { ...bridge, passwordStored: true } : bridge);
+    }
+    this.sealedPasswords = sealed;
+    await this.writeSettings({ ...settings, bridges });
+    if (this.broker?.isRunning) return this.restart();
+    return this.announce();
+  }
+
+  /** Adds or replaces a user; only the salted hash is kept. Applies at once to a running broker. */
+  setUser(username: string, password: string): Promise<BrokerStatus> {
+    const users = [...this.settings.users.filter((u) => u.username !== username), { username, passwordHash: hashPassword(password) }];
+    return this.applyAccess({ ...this.settings, users });
+  }
+
+  async deleteUser(username: string): Promise<BrokerStatus> {
+    if (!this.settings.users.some((u) => u.username === username)) throw new TopiaryError('NOT_FOUND', `There is no user "${username}".`);
+    return this.applyAccess({ ...this.settings, users: this.settings.users.filter((u) => u.username !== username) });
+  }
+
+  async importUsers(text: string): Promise<{ imported: number; status: BrokerStatus }> {
+    const imported = asValidation(() => parsePasswordFile(text));
+    const names = new Set(imported.map((u) => u.username));
+    const users = [...this.settings.users.filter((u) => !names.has(u.username)), ...imported];
+    return { imported: imported.length, status: await this.applyAccess({ ...this.settings, users }) };
+  }
+
+  exportUsers(): string {
+    return formatPasswordFile(this.settings.users);
+  }
+
+  async setAcl(text: string): Promise<BrokerStatus> {
+    const acl = asValidation(() => parseAclFile(text));
+    return this.applyAccess({ ...this.settings, acl });
+  }
+
+  exportAcl(): string {
+    return formatAclFile(this.settings.acl);
+  }
+
+  clients(): BrokerClientRow[] {
+    return (this.broker?.listClients() ?? []).map((c) => ({
+      clientId: c.clientId,
+      ...(c.username !== undefined ? { username: c.username } : {}),
+      remoteAddress: c.remoteAddress,
+      listener: c.listener,
+      protocolVersion: c.protocolVersion,
+      keepalive: c.keepalive,
+      connectedSince: c.connectedSince,
+      subscriptions: c.subscriptions.map((s) => `${s.filter} (QoS ${s.qos})`),
+      inflight: c.inflight,
+      queued: c.queued,
+    }));
+  }
+
+  disconnectClient(clientId: string): boolean {
+    return this.running().disconnectClient(clientId);
+  }
+
+  retained(prefix: string, limit: number): { total: number; rows: BrokerRetainedRow[] } {
+    // The broker's own $SYS values are retained too; show them only when asked for by prefix.
+    const all = (this.broker?.listRetained() ?? []).filter((r) => r.topic.startsWith(prefix) && (prefix.startsWith('$') || !r.topic.startsWith('$')));
+    all.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
+    const rows = all.slice(0, limit).map((r) => ({ topic: r.topic, size: r.payload.length, qos: r.qos, storedAt: r.storedAt, preview: previewPayload(r.payload) }));
+    return { total: all.length, rows };
+  }
+
+  deleteRetained(topic: string, subtree: boolean): number {
+    return this.running().deleteRetained(topic, subtree);
+  }
+
+  log(limit: number): BrokerLogEntry[] {
+    return this.logEntries.slice(-limit);
+  }
+
+  stats(): BrokerStatsSample[] {
+    return [...this.samples];
+  }
+
+  async close(): Promise<void> {
+    await this.serial(() => this.doStop());
+  }
+
+  /** Saves users/ACL and hands them to a running broker without a restart. */
+  private async applyAccess(settings: BrokerSettings): Promise<BrokerStatus> {
+    await this.writeSettings(settings);
+    if (this.broker?.isRunning) {
+      this.broker.setUsers(settings.users as UserRecord[]);
+      this.broker.setAclRules(settings.acl);
+      this.broker.setAllowAnonymous(settings.allowAnonymous);
+    }
+    return this.announce();
+  }
+
+  private async writeSettings(settings: BrokerSettings): Promise<void> {
+    this.settings = settings;
+    const file: SettingsFile = { settings, sealedPasswords: this.sealedPasswords };
+    await writeFileAtomic(path.join(this.options.directory, SETTINGS_FILE), JSON.stringify(file, null, 2) + '\n');
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private running(): Broker {
+    if (!this.broker?.isRunning) throw new TopiaryError('BROKER_ERROR', 'The embedded broker is not running; start it first.');
+    return this.broker;
+  }
+
+  private async listenerConfig(l: BrokerListenerSettings): Promise<ListenerConfig> {
+    switch (l.kind) {
+      case 'tcp':
+        return { kind: 'tcp', port: l.port, host: l.host };
+      case 'ws':
+        return { kind: 'ws', port: l.port, host: l.host, path: l.path };
+      case 'tls':
+      case 'wss': {
+        if (!this.options.resolveTls) throw new TopiaryError('BROKER_ERROR', 'TLS listeners need the certificate store, which is not available.');
+        const pem = await this.options.resolveTls(l.serverIdentityId, l.clientCaId);
+        const tls = {
+          key: pem.key,
+          cert: pem.cert,
+          ...(pem.ca ? { ca: pem.ca } : {}),
+          requireClientCertificate: l.requireClientCertificate,
+          useCertificateCnAsUsername: l.useCertificateCnAsUsername,
+        };
+        return l.kind === 'tls' ? { kind: 'tls', port: l.port, host: l.host, ...tls } : { kind: 'wss', port: l.port, host: l.host, path: l.path, ...tls };
+      }
+    }
+  }
+
+  private async doStart(): Promise<BrokerStatus> {
+    if (this.broker?.isRunning) return this.status();
+    try {
+      return await this.startWith(true);
+    } catch (error) {
+      // A remembered port may have been taken meanwhile: try once more with fresh ones.
+      if (this.chosenPorts.size === 0 || !isAddressInUse(error)) throw error;
+      this.chosenPorts.clear();
+      return this.startWith(false);
+    }
+  }
+
+  private async startWith(reusePorts: boolean): Promise<BrokerStatus> {
+    const s = this.settings;
+    const key = (l: { kind: string; host: string }, i: number): string => `${i}:${l.kind}:${l.host}`;
+    try {
+      const listeners = await Promise.all(
+        s.listeners.map(async (l, i) => {
+          const config = await this.listenerConfig(l);
+          const remembered = reusePorts && l.port === 0 ? this.chosenPorts.get(key(l, i)) : undefined;
+          return remembered !== undefined ? { ...config, port: remembered } : config;
+        }),
+      );
+      const persistence: PersistenceStore = s.persistence === 'disk' ? new FileStore(path.join(this.options.directory, 'broker-state')) : this.memory;
+      const broker = createBroker({
+        listeners,
+        allowAnonymous: s.allowAnonymous,
+        users: s.users,
+        ...(s.acl.length > 0 ? { acl: s.acl } : {}),
+        sysInterval: s.sysIntervalSeconds,
+        limits: s.limits,
+        persistence,
+      });
+      this.offEvents = broker.onEvent((e) => this.record(describeEvent(e)));
+      const bound = await broker.start();
+      this.chosenPorts.clear();
+      s.listeners.forEach((l, i) => {
+        const b = bound[i];
+        if (l.port === 0 && b) this.chosenPorts.set(key(l, i), b.port);
+      });
+      this.broker = broker;
+      this.startedAt = Date.now();
+      this.lastError = null;
+      this.samples.length = 0;
+      this.sampler = setInterval(() => this.sample(), this.options.sampleIntervalMs ?? 1_000);
+      this.sampler.unref?.();
+      await this.startBridges();
+    } catch (error) {
+      this.offEvents?.();
+      const message = error instanceof Error ? error.message : String(error);
+      const inUse = isAddressInUse(error);
+      this.lastError = {
+        code: 'BROKER_ERROR',
+        message: inUse ? `A broker port is already in use (${message}). Choose another port, or 0 for a free one.` : `The embedded broker could not start: ${message}`,
+      };
+      this.announce();
+      throw new TopiaryError('BROKER_ERROR', this.lastError.message, inUse ? { reason: 'address-in-use' } : undefined);
+    }
+    return this.announce();
+  }
+
+  private async startBridges(): Promise<void> {
+    const localUrl = this.connectUrl();
+    if (!localUrl) return;
+    for (const b of this.settings.bridges) {
+      if (!b.enabled) continue;
+      const parsed = parseBridgeTopicLines(b.topics);
+      if (!parsed.ok) continue;
+      const sealed = this.sealedPasswords[b.name];
+      const password = sealed !== undefined && this.options.secrets ? (await this.options.secrets.decrypt(Buffer.from(sealed, 'base64'))).toString('utf8') : undefined;
+      const bridge = new Bridge(
+        {
+          name: b.name,
+          remoteUrl: b.remoteUrl,
+          topics: parsed.topics,
+          protocolVersion: b.protocolVersion,
+          rejectUnauthorized: b.rejectUnauthorized,
+          ...(b.clientId ? { clientId: b.clientId } : {}),
+          ...(b.username ? { username: b.username } : {}),
+          ...(password !== undefined ? { password } : {}),
+        },
+        localUrl,
+        () => this.announce(),
+      );
+      this.bridges.push(bridge);
+      bridge.start();
+    }
+  }
+
+  private async doStop(): Promise<void> {
+    const bridges = this.bridges;
+    this.bridges = [];
+    await Promise.all(bridges.map((b) => b.stop()));
+    if (this.sampler) clearInterval(this.sampler);
+    this.sampler = undefined;
+    const broker = this.broker;
+    this.broker = undefined;
+    this.startedAt = null;
+    if (broker) await broker.stop();
+    this.offEvents?.();
+    this.offEvents = undefined;
+    this.flushLog();
+  }
+
+  private announce(): BrokerStatus {
+    const status = this.status();
+    this.options.onStatus(status);
+    return status;
+  }
+
+  private record(entry: BrokerLogEntry): void {
+    this.logEntries.push(entry);
+    if (this.logEntries.length > LOG_LIMIT) this.logEntries.splice(0, this.logEntries.length - LOG_LIMIT);
+    this.pendingLog.push(entry);
+  }
+
+  private flushLog(): void {
+    if (this.pendingLog.length === 0) return;
+    const batch = this.pendingLog;
+    this.pendingLog = [];
+    this.options.onLog(batch);
+  }
+
+  private sample(): void {
+    const broker = this.broker;
+    if (!broker) return;
+    const s = broker.getStats();
+    const sample: BrokerStatsSample = {
+      at: Date.now(),
+      clientsConnected: s.clientsConnected,
+      messagesReceived: s.publishReceived,
+      messagesSent: s.publishSent,
+      bytesReceived: s.bytesReceived,
+      bytesSent: s.bytesSent,
+      subscriptions: s.subscriptions,
+      retained: s.retained,
+      dropped: s.publishDropped,
+    };
+    this.samples.push(sample);
+    if (this.samples.length > SAMPLE_LIMIT) this.samples.shift();
+    this.options.onStats(sample);
+    this.flushLog();
+    // Bridges' forwarded counts move without state changes; refresh them with the samples.
+    if (this.bridges.length > 0) this.announce();
+  }
+}

@@ -1,0 +1,625 @@
+import { isUtf8 } from 'node:buffer';
+import { existsSync, openSync, readSync, closeSync, renameSync, statSync } from 'node:fs';
+import Database from 'libsql';
+import { topicMatchesFilter } from '../../../shared/mqtt/topic-rules';
+import type { Qos } from '../../../shared/ipc/common';
+import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_TOTAL_BYTES, type HistoryMessage, type HistoryRetention, type HistorySourceRow } from '../../../shared/ipc/history';
+import { decodeProperties, readMessageBatch } from './message-batch';
+
+/**
+ * The history database, used synchronously from the history worker (never from the core's thread).
+ *
+ * Schema, designed for the searches and for insert speed (see NOTES.md: an index on (topic, ts)
+ * halves the insert rate, one on ts alone barely costs):
+ * - messages: rowid = arrival order; `topic` points into topics. Index on (topic) alone, which
+ *   SQLite keeps as (topic, rowid): a topic's messages in arrival order. Index on (ts): a time
+ *   range becomes a rowid range, and everything else scans rowids.
+ * - topics: one row per (source, topic name), so a topic id also says which source it came from.
+ * - fts: a contentless FTS5 index of the payloads that are valid UTF-8 (rowid = message id).
+ * - sources, meta: retention per source and for the store, running counts.
+ */
+const APPLICATION_ID = 0x54505259; // "TPRY": tells our files from other SQLite files.
+const SCHEMA_VERSION = 1;
+/** Counted per row beside payload and properties: row header and index entries. */
+export const ROW_OVERHEAD_BYTES = 64;
+/** Rows deleted per step of pruning, so the worker never stops taking batches for long. */
+const PRUNE_CHUNK = 20_000;
+
+const SCHEMA = `
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE sources(
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  label TEXT NOT NULL,
+  messages INTEGER NOT NULL DEFAULT 0,
+  bytes INTEGER NOT NULL DEFAULT 0,
+  max_age_ms INTEGER,
+  max_bytes INTEGER
+);
+CREATE TABLE topics(id INTEGER PRIMARY KEY, source INTEGER NOT NULL, name TEXT NOT NULL, UNIQUE(source, name));
+CREATE TABLE messages(
+  id INTEGER PRIMARY KEY,
+  source INTEGER NOT NULL,
+  topic INTEGER NOT NULL,
+  ts INTEGER NOT NULL,
+  flags INTEGER NOT NULL,
+  payload BLOB NOT NULL,
+  props BLOB
+);
+CREATE INDEX messages_topic ON messages(topic);
+CREATE INDEX messages_ts ON messages(ts);
+CREATE VIRTUAL TABLE fts USING fts5(body, content='', contentless_delete=1, detail=none);
+`;
+
+/** Message flags as stored: qos in bits 0–1, retain, dup, and whether the payload is UTF-8 text. */
+const RETAIN = 4;
+const DUP = 8;
+const UTF8 = 16;
+
+export class StoreOpenError extends Error {
+  constructor(readonly code: 'STORE_LOCKED' | 'STORE_UNREADABLE', message: string) {
+    super(message);
+  }
+}
+
+interface TopicRow {
+  readonly id: number;
+  readonly source: number;
+  readonly name: string;
+}
+
+interface SourceState {
+  id: number;
+  key: string;
+  label: string;
+  messages: number;
+  bytes: number;
+  maxAgeMs: number | null;
+  maxBytes: number | null;
+}
+
+interface MessageRow {
+  readonly id: number;
+  readonly source: number;
+  readonly topic: number;
+  readonly ts: number;
+  readonly flags: number;
+  /** libsql hands blobs out as ArrayBuffers. */
+  readonly payload: ArrayBuffer;
+  readonly props: ArrayBuffer | null;
+}
+
+/** A search as the store runs it: times resolved, the regex compiled. */
+export interface StoreQuery {
+  readonly sources?: readonly string[];
+  readonly filters: readonly string[];
+  readonly since?: number;
+  readonly until?: number;
+  readonly text?: string;
+  readonly regex?: RegExp;
+  readonly qos?: readonly Qos[];
+  readonly retain?: boolean;
+  readonly userProperty?: { readonly key: string; readonly value?: string };
+  readonly order: 'newest' | 'oldest';
+}
+
+export interface StorePage {
+  readonly messages: HistoryMessage[];
+  /** The id to continue after (exclusive), or null at the end. */
+  readonly nextCursor: number | null;
+  readonly scanned: number;
+  /** How far through the id range the scan got, 0–1. */
+  readonly fraction: number;
+}
+
+export interface OpenedStore {
+  readonly store: HistoryStore;
+  /** Where a corrupt or foreign file was moved, when one was. */
+  readonly movedAside: string | null;
+}
+
+export interface HistoryStoreOptions {
+  readonly file: string;
+  /** A hard ceiling on the file (SQLite's max_page_count): writes beyond it fail as "database or disk is full". */
+  readonly hardLimitBytes?: number;
+  /** SQLite page cache in bytes; the default suits a recording of tens of thousands of messages a second. */
+  readonly cacheBytes?: number;
+}
+
+function isSqliteFile(file: string): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const header = Buffer.alloc(16);
+    const read = readSync(fd, header, 0, 16, 0);
+    return read === 16 && header.toString('latin1') === 'SQLite format 3\u0000';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Moves a file and its WAL and shared-memory companions aside; returns the new name of the main file. */
+function moveAside(file: string, why: string): string {
+  const aside = `${file}.${why}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  renameSync(file, aside);
+  for (const suffix of ['-wal', '-shm']) if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
+  return aside;
+}
+
+/** The first column of the first row, or undefined: libsql's get() ignores pluck() and adds a _metadata field. */
+function scalar(db: Database.Database, sql: string, ...args: unknown[]): number | undefined {
+  const row = db.prepare(sql).raw().all(...args)[0] as unknown[] | undefined;
+  const value = row?.[0];
+  return value === null || value === undefined ? undefined : Number(value);
+}
+
+const MAX_SCAN_PER_PAGE = 2_000_000;
+
+export class HistoryStore {
+  private readonly db: Database.Database;
+  private readonly topicsById = new Map<number, TopicRow>();
+  private readonly topicIds = new Map<string, number>();
+  private readonly sourcesById = new Map<number, SourceState>();
+  private readonly sourcesByKey = new Map<string, SourceState>();
+  private maxTotalBytesValue = DEFAULT_MAX_TOTAL_BYTES;
+  private readonly insertMessage: Database.Statement<unknown[]>;
+  private readonly insertText: Database.Statement<unknown[]>;
+  private readonly insertTopic: Database.Statement<unknown[]>;
+  private readonly updateSourceCounts: Database.Statement<unknown[]>;
+  private readonly textDecoder = new TextDecoder();
+
+  /** Opens the store, starting a new one when the file is missing, corrupt or not ours. */
+  static open(options: HistoryStoreOptions): OpenedStore {
+    let movedAside: string | null = null;
+    if (existsSync(options.file) && statSync(options.file).size > 0 && !isSqliteFile(options.file)) {
+      movedAside = moveAside(options.file, 'foreign');
+    }
+    try {
+      return { store: new HistoryStore(options), movedAside };
+    } catch (error) {
+      if (movedAside !== null || !(error instanceof StoreOpenError) || error.code !== 'STORE_UNREADABLE') throw error;
+      movedAside = moveAside(options.file, error.message.includes('another application') ? 'foreign' : 'corrupt');
+      return { store: new HistoryStore(options), movedAside };
+    }
+  }
+
+  private constructor(options: HistoryStoreOptions) {
+    let db: Database.Database;
+    try {
+      db = new Database(options.file);
+    } catch (error) {
+      throw new StoreOpenError('STORE_UNREADABLE', `Cannot open ${options.file}: ${(error as Error).message}`);
+    }
+    this.db = db;
+    try {
+      const applicationId = scalar(db, 'PRAGMA application_id');
+      const tables = { n: scalar(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'") ?? 0 };
+      if (applicationId !== APPLICATION_ID && (applicationId !== 0 || tables.n > 0)) {
+        throw new StoreOpenError('STORE_UNREADABLE', 'The file is an SQLite database of another application, not a Topiary history store.');
+      }
+      db.exec('PRAGMA journal_mode = WAL');
+      db.exec('PRAGMA synchronous = NORMAL');
+      db.exec(`PRAGMA cache_size = ${-Math.round((options.cacheBytes ?? 64 * 1024 * 1024) / 1024)}`);
+      db.exec('PRAGMA temp_store = MEMORY');
+      if (tables.n === 0) {
+        // auto_vacuum must be set before the first table: pruning can then give pages back to the file system.
+        db.exec('PRAGMA auto_vacuum = INCREMENTAL');
+        db.exec(`BEGIN; ${SCHEMA} PRAGMA application_id = ${APPLICATION_ID}; PRAGMA user_version = ${SCHEMA_VERSION}; COMMIT;`);
+      }
+      const version = scalar(db, 'PRAGMA user_version') ?? 0;
+      if (version > SCHEMA_VERSION) {
+        throw new StoreOpenError('STORE_UNREADABLE', `The store was written by a newer Topiary (schema ${version}; this one reads ${SCHEMA_VERSION}).`);
+      }
+      if (options.hardLimitBytes !== undefined) {
+        const pageSize = scalar(db, 'PRAGMA page_size') ?? 4096;
+        db.exec(`PRAGMA max_page_count = ${Math.max(1, Math.floor(options.hardLimitBytes / pageSize))}`);
+      }
+      for (const row of db.prepare('SELECT id, source, name FROM topics').all() as TopicRow[]) this.rememberTopic(row);
+      for (const row of db.prepare('SELECT id, key, label, messages, bytes, max_age_ms AS maxAgeMs, max_bytes AS maxBytes FROM sources').all() as SourceState[]) {
+        this.sourcesById.set(row.id, { ...row });
+        this.sourcesByKey.set(row.key, this.sourcesById.get(row.id) as SourceState);
+      }
+      const total = db.prepare("SELECT value FROM meta WHERE key = 'maxTotalBytes'").all()[0] as { value: string } | undefined;
+      if (total) this.maxTotalBytesValue = Number(total.value);
+      this.insertMessage = db.prepare('INSERT INTO messages(source, topic, ts, flags, payload, props) VALUES (?, ?, ?, ?, ?, ?)');
+      this.insertText = db.prepare('INSERT INTO fts(rowid, body) VALUES (?, ?)');
+      this.insertTopic = db.prepare('INSERT INTO topics(source, name) VALUES (?, ?)');
+      this.updateSourceCounts = db.prepare('UPDATE sources SET messages = messages + ?, bytes = bytes + ? WHERE id = ?');
+    } catch (error) {
+      db.close();
+      if (error instanceof StoreOpenError) throw error;
+      // SQLITE_NOTADB, SQLITE_CORRUPT and kin: the file cannot serve as a store.
+      throw new StoreOpenError('STORE_UNREADABLE', `The history store ${options.file} is unreadable: ${(error as Error).message}`);
+    }
+  }
+
+  close(): void {
+    // Fold the write-ahead log into the file, so the store is one file at rest.
+    try {
+      this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    } finally {
+      this.db.close();
+    }
+  }
+
+  get maxTotalBytes(): number {
+    return this.maxTotalBytesValue;
+  }
+
+  setMaxTotalBytes(bytes: number): void {
+    this.db.prepare("INSERT INTO meta(key, value) VALUES ('maxTotalBytes', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(bytes));
+    this.maxTotalBytesValue = bytes;
+  }
+
+  /** The source's id, creating it with the default retention (7 days; the store's size limit) if new. */
+  ensureSource(key: string, label: string): number {
+    const known = this.sourcesByKey.get(key);
+    if (known) {
+      if (label && known.label !== label) {
+        this.db.prepare('UPDATE sources SET label = ? WHERE id = ?').run(label, known.id);
+        known.label = label;
+      }
+      return known.id;
+    }
+    const result = this.db.prepare('INSERT INTO sources(key, label, max_age_ms) VALUES (?, ?, ?)').run(key, label || key, DEFAULT_MAX_AGE_MS);
+    const id = Number(result.lastInsertRowid);
+    const state: SourceState = { id, key, label: label || key, messages: 0, bytes: 0, maxAgeMs: DEFAULT_MAX_AGE_MS, maxBytes: null };
+    this.sourcesById.set(id, state);
+    this.sourcesByKey.set(key, state);
+    return id;
+  }
+
+  setRetention(key: string, retention: HistoryRetention): void {
+    const source = this.sourcesByKey.get(key);
+    if (!source) throw new Error(`No history source "${key}".`);
+    this.db.prepare('UPDATE sources SET max_age_ms = ?, max_bytes = ? WHERE id = ?').run(retention.maxAgeMs, retention.maxBytes, source.id);
+    source.maxAgeMs = retention.maxAgeMs;
+    source.maxBytes = retention.maxBytes;
+  }
+
+  /** Writes one packed batch in one transaction; returns how many messages it held. */
+  insertBatch(buffer: ArrayBuffer): number {
+    let count = 0;
+    const perSource = new Map<number, { messages: number; bytes: number }>();
+    this.db.exec('BEGIN');
+    try {
+      for (const m of readMessageBatch(buffer)) {
+        if (!this.sourcesById.has(m.source)) continue;
+        const topic = this.topicId(m.source, m.topic);
+        const payload = Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength);
+        const text = isUtf8(payload);
+        const flags = m.qos | (m.retain ? RETAIN : 0) | (m.dup ? DUP : 0) | (text ? UTF8 : 0);
+        const props = m.properties ? Buffer.from(m.properties.buffer, m.properties.byteOffset, m.properties.byteLength) : null;
+        const id = this.insertMessage.run(m.source, topic, Math.round(m.receivedAt), flags, payload, props).lastInsertRowid;
+        if (text && payload.length > 0) this.insertText.run(id, payload.toString('utf8'));
+        const totals = perSource.get(m.source) ?? { messages: 0, bytes: 0 };
+        totals.messages++;
+        totals.bytes += payload.length + (props?.length ?? 0) + ROW_OVERHEAD_BYTES;
+        perSource.set(m.source, totals);
+        count++;
+      }
+      for (const [id, totals] of perSource) this.updateSourceCounts.run(totals.messages, totals.bytes, id);
+      this.db.exec('COMMIT');
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      // Topics inserted in the rolled-back transaction are gone again.
+      this.reloadTopics();
+      throw error;
+    }
+    for (const [id, totals] of perSource) {
+      const source = this.sourcesById.get(id);
+      if (source) {
+        source.messages += totals.messages;
+        source.bytes += totals.bytes;
+      }
+    }
+    return count;
+  }
+
+  private reloadTopics(): void {
+    this.topicsById.clear();
+    this.topicIds.clear();
+    for (const row of this.db.prepare('SELECT id, source, name FROM topics').all() as TopicRow[]) this.rememberTopic(row);
+  }
+
+  private rememberTopic(row: TopicRow): void {
+    this.topicsById.set(row.id, row);
+    this.topicIds.set(`${row.source}\u0000${row.name}`, row.id);
+  }
+
+  private topicId(source: number, name: string): number {
+    const key = `${source}\u0000${name}`;
+    const known = this.topicIds.get(key);
+    if (known !== undefined) return known;
+    const id = Number(this.insertTopic.run(source, name).lastInsertRowid);
+    this.rememberTopic({ id, source, name });
+    return id;
+  }
+
+  /** Store-wide figures: sources with their counts and bounds, the file's size. */
+  sources(): HistorySourceRow[] {
+    const bounds = this.db.prepare('SELECT min(ts) AS oldest, max(ts) AS newest FROM messages WHERE source = ?');
+    return [...this.sourcesById.values()].map((s) => {
+      // min/max over the source's rows: cheap enough for a status and only asked for on demand.
+      const b = s.messages > 0 ? (bounds.all(s.id)[0] as { oldest: number | null; newest: number | null }) : { oldest: null, newest: null };
+      return { key: s.key, label: s.label, messages: s.messages, bytes: s.bytes, oldest: b.oldest, newest: b.newest, retention: { maxAgeMs: s.maxAgeMs, maxBytes: s.maxBytes } };
+    });
+  }
+
+  messageCount(): number {
+    let n = 0;
+    for (const s of this.sourcesById.values()) n += s.messages;
+    return n;
+  }
+
+  totalBytes(): number {
+    let n = 0;
+    for (const s of this.sourcesById.values()) n += s.bytes;
+    return n;
+  }
+
+  /** One page of a search, continuing after `cursor` (an id) in the query's order. */
+  page(query: StoreQuery, limit: number, cursor: number | null, maxScan = MAX_SCAN_PER_PAGE): StorePage {
+    const plan = this.plan(query, cursor);
+    if (plan === null) return { messages: [], nextCursor: null, scanned: 0, fraction: 1 };
+    const matches = this.rowMatcher(query, plan.topics);
+    const messages: HistoryMessage[] = [];
+    let scanned = 0;
+    let last: number | null = null;
+    let exhausted = true;
+    for (const row of this.candidates(query, plan, Math.min(1000, limit + 1))) {
+      scanned++;
+      last = row.id;
+      if (matches(row)) {
+        messages.push(this.toMessage(row));
+        if (messages.length >= limit) {
+          exhausted = false;
+          break;
+        }
+      }
+      if (scanned >= maxScan) {
+        exhausted = false;
+        break;
+      }
+    }
+    const span = Math.max(1, plan.hi - plan.lo + 1);
+    const fraction = exhausted || last === null ? 1 : query.order === 'newest' ? (plan.hi - last + 1) / span : (last - plan.lo + 1) / span;
+    return { messages, nextCursor: exhausted ? null : last, scanned, fraction: Math.min(1, Math.max(0, fraction)) };
+  }
+
+  /** Deletes what a search finds (everything when no query); returns how many messages went. */
+  clear(query: StoreQuery | null): number {
+    let deleted = 0;
+    if (query === null) {
+      deleted = this.messageCount();
+      this.db.exec('BEGIN; DELETE FROM messages; DELETE FROM fts; DELETE FROM topics; UPDATE sources SET messages = 0, bytes = 0; COMMIT;');
+      this.topicsById.clear();
+      this.topicIds.clear();
+      for (const s of this.sourcesById.values()) {
+        s.messages = 0;
+        s.bytes = 0;
+      }
+      this.db.exec('PRAGMA incremental_vacuum');
+      return deleted;
+    }
+    let cursor: number | null = null;
+    for (;;) {
+      const page = this.page(query, 10_000, cursor);
+      this.deleteIds(page.messages.map((m) => m.id));
+      deleted += page.messages.length;
+      if (page.nextCursor === null) break;
+      cursor = page.nextCursor;
+    }
+    this.db.exec('PRAGMA incremental_vacuum');
+    return deleted;
+  }
+
+  /**
+   * One step of pruning by the retention rules; returns how many messages it deleted (0: nothing
+   * left to prune). Each step deletes at most PRUNE_CHUNK rows so the worker keeps taking batches.
+   */
+  pruneStep(now: number): number {
+    for (const s of this.sourcesById.values()) {
+      if (s.maxAgeMs !== null && s.messages > 0) {
+        const ids = this.db
+          .prepare('SELECT id FROM messages WHERE id < ? AND source = ? ORDER BY id LIMIT ?')
+          .pluck()
+          .all(this.firstIdAtOrAfter(now - s.maxAgeMs), s.id, PRUNE_CHUNK) as number[];
+        if (ids.length > 0) return this.deleteIds(ids);
+      }
+      if (s.maxBytes !== null && s.bytes > s.maxBytes) {
+        const ids = this.db.prepare('SELECT id FROM messages WHERE source = ? ORDER BY id LIMIT ?').pluck().all(s.id, this.chunkFor(s.bytes - s.maxBytes, s)) as number[];
+        if (ids.length > 0) return this.deleteIds(ids);
+      }
+    }
+    const total = this.totalBytes();
+    if (total > this.maxTotalBytesValue) {
+      const ids = this.db.prepare('SELECT id FROM messages ORDER BY id LIMIT ?').pluck().all(this.chunkFor(total - this.maxTotalBytesValue, null)) as number[];
+      if (ids.length > 0) return this.deleteIds(ids);
+    }
+    return 0;
+  }
+
+  /** Gives freed pages back to the file system (after pruning). */
+  shrink(): void {
+    this.db.exec('PRAGMA incremental_vacuum');
+  }
+
+  /** Rows to delete to free about `excess` bytes, from the average row size, capped at one chunk. */
+  private chunkFor(excess: number, source: SourceState | null): number {
+    const messages = source ? source.messages : this.messageCount();
+    const bytes = source ? source.bytes : this.totalBytes();
+    const average = messages > 0 ? bytes / messages : ROW_OVERHEAD_BYTES;
+    return Math.max(1, Math.min(PRUNE_CHUNK, Math.ceil(excess / average)));
+  }
+
+  private deleteIds(ids: readonly number[]): number {
+    if (ids.length === 0) return 0;
+    const list = JSON.stringify(ids);
+    this.db.exec('BEGIN');
+    try {
+      const perSource = this.db
+        .prepare(`SELECT source, count(*) AS n, sum(length(payload) + ifnull(length(props), 0) + ${ROW_OVERHEAD_BYTES}) AS bytes FROM messages WHERE id IN (SELECT value FROM json_each(?)) GROUP BY source`)
+        .all(list) as { source: number; n: number; bytes: number }[];
+      this.db.prepare('DELETE FROM fts WHERE rowid IN (SELECT value FROM json_each(?))').run(list);
+      this.db.prepare('DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))').run(list);
+      for (const row of perSource) this.db.prepare('UPDATE sources SET messages = messages - ?, bytes = bytes - ? WHERE id = ?').run(row.n, row.bytes, row.source);
+      this.db.exec('COMMIT');
+      let deleted = 0;
+      for (const row of perSource) {
+        const s = this.sourcesById.get(row.source);
+        if (s) {
+          s.messages -= row.n;
+          s.bytes -= row.bytes;
+        }
+        deleted += row.n;
+      }
+      return deleted;
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  /** The first id whose arrival time is at or after `ts` (one past the last id when none is). */
+  private firstIdAtOrAfter(ts: number): number {
+    return scalar(this.db, 'SELECT id FROM messages WHERE ts >= ? ORDER BY ts, id LIMIT 1', ts) ?? this.maxId() + 1;
+  }
+
+  private lastIdAtOrBefore(ts: number): number {
+    return scalar(this.db, 'SELECT id FROM messages WHERE ts <= ? ORDER BY ts DESC, id DESC LIMIT 1', ts) ?? 0;
+  }
+
+  private maxId(): number {
+    return scalar(this.db, 'SELECT max(id) FROM messages') ?? 0;
+  }
+
+  private plan(query: StoreQuery, cursor: number | null): { topics: Set<number> | null; lo: number; hi: number; topicList: number[] } | null {
+    const sourceIds = query.sources ? new Set(query.sources.map((k) => this.sourcesByKey.get(k)?.id).filter((id): id is number => id !== undefined)) : null;
+    if (sourceIds !== null && sourceIds.size === 0) return null;
+    const everything = query.filters.includes('#') && sourceIds === null;
+    let topics: Set<number> | null = null;
+    if (!everything) {
+      topics = new Set();
+      for (const t of this.topicsById.values()) {
+        if (sourceIds !== null && !sourceIds.has(t.source)) continue;
+        if (query.filters.some((f) => topicMatchesFilter(f, t.name))) topics.add(t.id);
+      }
+      if (topics.size === 0) return null;
+    }
+    // Arrival times only grow with ids (one writer), so a time range is an id range; rows at its
+    // edges are still checked against the times themselves.
+    let lo = query.since !== undefined ? this.firstIdAtOrAfter(query.since) : 1;
+    let hi = query.until !== undefined ? this.lastIdAtOrBefore(query.until) : this.maxId();
+    if (cursor !== null) {
+      if (query.order === 'newest') hi = Math.min(hi, cursor - 1);
+      else lo = Math.max(lo, cursor + 1);
+    }
+    if (lo > hi) return null;
+    return { topics, lo, hi, topicList: topics ? [...topics] : [] };
+  }
+
+  /**
+   * Rows that may match, in the query's order. Read in chunks with all(), never through an open
+   * iterator: an unfinished statement would keep a read lock and block the next write or checkpoint.
+   */
+  private *candidates(query: StoreQuery, plan: { topics: Set<number> | null; lo: number; hi: number; topicList: number[] }, chunk: number): Generator<MessageRow> {
+    const newest = query.order === 'newest';
+    const direction = newest ? 'DESC' : 'ASC';
+    const columns = 'id, source, topic, ts, flags, payload, props';
+    /** Runs `sql` (bounds as its last two parameters) chunk by chunk, narrowing the bounds past each chunk. */
+    const chunks = function* (this: HistoryStore, sql: string, args: readonly unknown[], size: number): Generator<MessageRow> {
+      const statement = this.db.prepare(sql);
+      let lo = plan.lo;
+      let hi = plan.hi;
+      while (lo <= hi) {
+        const rows = statement.all(...args, lo, hi, size) as MessageRow[];
+        yield* rows;
+        if (rows.length < size) return;
+        const last = (rows[rows.length - 1] as MessageRow).id;
+        if (newest) hi = last - 1;
+        else lo = last + 1;
+      }
+    }.bind(this);
+    const ftsQuery = query.text !== undefined ? ftsQueryFor(query.text) : null;
+    if (ftsQuery !== null) {
+      // The full-text index walks in id order and each hit is looked up by id: the first page
+      // comes at once however common the word is.
+      yield* chunks(
+        `SELECT ${columns.replace(/(\w+)/g, 'm.$1')} FROM fts CROSS JOIN messages m ON m.id = fts.rowid WHERE fts MATCH ? AND fts.rowid BETWEEN ? AND ? ORDER BY fts.rowid ${direction} LIMIT ?`,
+        [ftsQuery],
+        chunk,
+      );
+      return;
+    }
+    // A few topics: walk each topic's index entries and merge, rather than scan every row in the range.
+    if (plan.topics !== null && plan.topicList.length <= 64) {
+      const sql = `SELECT ${columns} FROM messages WHERE topic = ? AND id BETWEEN ? AND ? ORDER BY id ${direction} LIMIT ?`;
+      const heads = plan.topicList.map((t) => chunks(sql, [t], chunk)).map((it) => ({ it, row: it.next() })).filter((h) => !h.row.done);
+      const before = (a: MessageRow, b: MessageRow): boolean => (newest ? a.id > b.id : a.id < b.id);
+      while (heads.length > 0) {
+        let best = 0;
+        for (let i = 1; i < heads.length; i++) if (before(heads[i]!.row.value as MessageRow, heads[best]!.row.value as MessageRow)) best = i;
+        const head = heads[best]!;
+        yield head.row.value as MessageRow;
+        head.row = head.it.next();
+        if (head.row.done) heads.splice(best, 1);
+      }
+      return;
+    }
+    yield* chunks(`SELECT ${columns} FROM messages WHERE id BETWEEN ? AND ? ORDER BY id ${direction} LIMIT ?`, [], Math.max(chunk, 1000));
+  }
+
+  private rowMatcher(query: StoreQuery, topics: Set<number> | null): (row: MessageRow) => boolean {
+    const qos = query.qos ? new Set<number>(query.qos) : null;
+    const needle = query.text?.toLowerCase();
+    const { regex, retain, userProperty, since, until } = query;
+    return (row) => {
+      if (topics !== null && !topics.has(row.topic)) return false;
+      if (since !== undefined && row.ts < since) return false;
+      if (until !== undefined && row.ts > until) return false;
+      if (qos !== null && !qos.has(row.flags & 3)) return false;
+      if (retain !== undefined && ((row.flags & RETAIN) !== 0) !== retain) return false;
+      if (needle !== undefined || regex !== undefined) {
+        if ((row.flags & UTF8) === 0) return false;
+        const text = this.textDecoder.decode(row.payload);
+        if (needle !== undefined && !text.toLowerCase().includes(needle)) return false;
+        if (regex !== undefined) {
+          regex.lastIndex = 0;
+          if (!regex.test(text)) return false;
+        }
+      }
+      if (userProperty !== undefined) {
+        const pairs = decodeProperties(row.props ? new Uint8Array(row.props) : null)?.userProperties ?? [];
+        if (!pairs.some(([k, v]) => k === userProperty.key && (userProperty.value === undefined || v === userProperty.value))) return false;
+      }
+      return true;
+    };
+  }
+
+  private toMessage(row: MessageRow): HistoryMessage {
+    const properties = decodeProperties(row.props ? new Uint8Array(row.props) : null);
+    return {
+      id: row.id,
+      source: this.sourcesById.get(row.source)?.key ?? '',
+      topic: this.topicsById.get(row.topic)?.name ?? '',
+      payload: new Uint8Array(row.payload),
+      qos: (row.flags & 3) as Qos,
+      retain: (row.flags & RETAIN) !== 0,
+      dup: (row.flags & DUP) !== 0,
+      receivedAt: row.ts,
+      ...(properties ? { properties } : {}),
+    };
+  }
+}
+
+/**
+ * An FTS5 query that finds every payload containing `text` at a word boundary: each word of the
+ * text as a token, the last one as a prefix. Null when the text has no word to index by (then the
+ * search scans). Rows it finds are still checked for the exact text.
+ */
+export function ftsQueryFor(text: string): string | null {
+  const words = text.match(/[\p{L}\p{N}]+/gu);
+  if (!words || words.length === 0) return null;
+  const endsInWord = /[\p{L}\p{N}]$/u.test(text);
+  return words.map((w, i) => `"${w}"${i === words.length - 1 && endsInWord ? '*' : ''}`).join(' AND ');
+}

@@ -1,0 +1,98 @@
+import type { BrokerClientRow, BrokerRetainedRow, BrokerSettings, BrokerStatus } from '../../../../shared/ipc/broker';
+import { core } from '../../ipc/core-client';
+import { toErrorData } from '../../lib/error-data';
+import { saveFile } from '../../lib/save-file';
+import { setSlice } from '../../store/root-store';
+import { LOG_KEPT, SAMPLES_KEPT } from './state';
+
+// Start, stop and settings show a busy flag and the dashboard's error; access changes answer with a sentence
+// (or throw), which the access section shows beside itself.
+
+async function act(work: () => Promise<BrokerStatus>): Promise<void> {
+  setSlice('broker', { busy: true, error: null });
+  try {
+    setSlice('broker', { status: await work(), busy: false });
+  } catch (e) {
+    setSlice('broker', { busy: false, error: toErrorData(e) });
+  }
+}
+
+export const startBroker = (): Promise<void> => act(() => core.invoke('broker.start', {}));
+export const stopBroker = (): Promise<void> => act(() => core.invoke('broker.stop', {}));
+export const restartBroker = (): Promise<void> => act(() => core.invoke('broker.restart', {}));
+export const saveBrokerSettings = (settings: BrokerSettings): Promise<void> => act(() => core.invoke('broker.saveSettings', { settings }));
+
+/** Runs the quick local TLS action; the sentence says what was made. */
+export async function quickTls(): Promise<string | null> {
+  setSlice('broker', { busy: true, error: null });
+  try {
+    const result = await core.invoke('broker.quickTls', {});
+    setSlice('broker', { status: result.status, busy: false });
+    return `TLS is ready: the broker listens on ${result.url} with a new local CA, and the profile "Embedded broker (TLS)" in the Local folder trusts it.`;
+  } catch (e) {
+    setSlice('broker', { busy: false, error: toErrorData(e) });
+    return null;
+  }
+}
+
+/** Wires the broker's events into the store once, at start-up. */
+export function listenToBroker(): void {
+  core.on('broker.statusChanged', (status) => setSlice('broker', { status }));
+  core.on('broker.statsSampled', (sample) => setSlice('broker', (s) => ({ samples: [...s.samples, sample].slice(-SAMPLES_KEPT) })));
+  core.on('broker.logged', (entries) => setSlice('broker', (s) => ({ log: [...s.log, ...entries].slice(-LOG_KEPT) })));
+  void Promise.all([core.invoke('broker.status', {}), core.invoke('broker.stats', {}), core.invoke('broker.log', { limit: LOG_KEPT })]).then(([status, samples, log]) =>
+    setSlice('broker', { status, samples: samples.slice(-SAMPLES_KEPT), log }),
+  );
+}
+
+// The dashboard's lists are small and polled while shown, so they stay with the component that shows them.
+
+export function fetchClients(): Promise<readonly BrokerClientRow[]> {
+  return core.invoke('broker.clients', {});
+}
+
+export async function disconnectClient(clientId: string): Promise<void> {
+  await core.invoke('broker.disconnectClient', { clientId });
+}
+
+export function fetchRetained(prefix: string): Promise<{ readonly total: number; readonly rows: readonly BrokerRetainedRow[] }> {
+  return core.invoke('broker.retained', { prefix, limit: 200 });
+}
+
+/** Deletes a retained message (or a subtree of them) and says how many went. */
+export async function deleteRetained(topic: string, subtree: boolean): Promise<string> {
+  const { deleted } = await core.invoke('broker.deleteRetained', { topic, subtree });
+  return `Deleted ${deleted} retained message${deleted === 1 ? '' : 's'}${subtree ? ` under ${topic}` : ''}.`;
+}
+
+// Access: each returns the sentence to show, and the new status goes into the store. Failures throw.
+
+export async function fetchAcl(): Promise<string> {
+  return (await core.invoke('broker.exportAcl', {})).text;
+}
+
+export async function setBrokerUser(username: string, password: string): Promise<string> {
+  setSlice('broker', { status: await core.invoke('broker.setUser', { username, password }) });
+  return `Saved ${username}; only a salted hash of the password is kept.`;
+}
+
+export async function deleteBrokerUser(username: string): Promise<string> {
+  setSlice('broker', { status: await core.invoke('broker.deleteUser', { username }) });
+  return `Removed ${username}.`;
+}
+
+export async function importBrokerUsers(file: File): Promise<string> {
+  const r = await core.invoke('broker.importUsers', { text: await file.text() });
+  setSlice('broker', { status: r.status });
+  return `Imported ${r.imported} user${r.imported === 1 ? '' : 's'} from ${file.name}.`;
+}
+
+export async function exportBrokerUsers(): Promise<string> {
+  saveFile('passwd', (await core.invoke('broker.exportUsers', {})).text, 'text/plain');
+  return 'Exported in mosquitto_passwd format.';
+}
+
+export async function setBrokerAcl(text: string): Promise<string> {
+  setSlice('broker', { status: await core.invoke('broker.setAcl', { text }) });
+  return 'Access rules applied.';
+}

@@ -1,0 +1,33 @@
+import type { BrokerLogEntry, BrokerStatsSample, BrokerStatus } from '../../../../shared/ipc/broker';
+import type { ErrorData } from '../../../../shared/ipc/errors';
+import type { AppState } from '../../store/root-store';
+
+/** Messages and bytes per second, in and out. */
+export interface BrokerRates {
+  readonly in: number;
+  readonly out: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+}
+
+export const brokerSelectors = {
+  status: (s: AppState): BrokerStatus | null => s.broker.status,
+  samples: (s: AppState): readonly BrokerStatsSample[] => s.broker.samples,
+  log: (s: AppState): readonly BrokerLogEntry[] => s.broker.log,
+  busy: (s: AppState): boolean => s.broker.busy,
+  running: (s: AppState): boolean => s.broker.status?.running ?? false,
+  /** The dashboard's own failure, else the broker's last one. */
+  shownError: (s: AppState): ErrorData | BrokerStatus['error'] => s.broker.error ?? s.broker.status?.error ?? null,
+  /** Rates from the last two samples (a new object: memoise on `samples`, don't subscribe with it). */
+  rates: (samples: readonly BrokerStatsSample[]): BrokerRates => {
+    const [a, b] = samples.slice(-2);
+    if (!a || !b || b.at === a.at) return { in: 0, out: 0, bytesIn: 0, bytesOut: 0 };
+    const seconds = (b.at - a.at) / 1000;
+    return {
+      in: (b.messagesReceived - a.messagesReceived) / seconds,
+      out: (b.messagesSent - a.messagesSent) / seconds,
+      bytesIn: (b.bytesReceived - a.bytesReceived) / seconds,
+      bytesOut: (b.bytesSent - a.bytesSent) / seconds,
+    };
+  },
+};

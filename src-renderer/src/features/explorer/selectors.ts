@@ -1,0 +1,23 @@
+import type { ErrorData } from '../../../../shared/ipc/errors';
+import type { ExplorerChanged, TreeSort } from '../../../../shared/ipc/explorer';
+import type { AppState } from '../../store/root-store';
+import type { InspectorTab } from './state';
+
+/** The explorer's state for the active connection, and the view's settings. */
+export const explorerSelectors = {
+  /** The active connection's last tree report (version, totals, buffer gauge). */
+  changed: (s: AppState): ExplorerChanged | null => (s.connections.activeId ? (s.explorer.changed[s.connections.activeId] ?? null) : null),
+  /** The active connection's selected topic. */
+  selected: (s: AppState): string | null => (s.connections.activeId ? (s.explorer.selected[s.connections.activeId] ?? null) : null),
+  /** The active connection's view version (0 before the first view change). */
+  viewVersion: (s: AppState): number => (s.connections.activeId ? (s.explorer.viewVersion[s.connections.activeId] ?? 0) : 0),
+  sort: (s: AppState): TreeSort => s.explorer.sort,
+  filterError: (s: AppState): ErrorData | null => s.explorer.filterError,
+  subscriptionsOpen: (s: AppState): boolean => s.explorer.subscriptionsOpen,
+  tab: (s: AppState): InspectorTab => s.explorer.tab,
+  /** The field to chart for `topic`: only when the chart was asked for that topic. */
+  chartFieldFor:
+    (topic: string | null) =>
+    (s: AppState): string | null =>
+      s.explorer.chartTopic !== null && s.explorer.chartTopic === topic ? s.explorer.chartField : null,
+};

@@ -1,0 +1,54 @@
+import type { ConnectionId } from '../../../../shared/ipc/common';
+import type { Arg, Result } from '../../../../shared/ipc/contract';
+import type { ComposedMessage, Draft, HistoryEntry, JobMode, JobProgress, SavedMessage, TopicSuggestion } from '../../../../shared/ipc/publish';
+import { core } from '../../ipc/core-client';
+
+// The composer keeps its form in the component (Monaco holds the text); these are its calls to the core.
+
+export function compose(args: Arg<'publish.compose'>): Promise<Result<'publish.compose'>> {
+  return core.invoke('publish.compose', args);
+}
+
+/** Publishes and waits for the reply on the response topic. */
+export function request(args: Arg<'publish.request'>): Promise<Result<'publish.request'>> {
+  return core.invoke('publish.request', args);
+}
+
+export function loadDraft(scope: string): Promise<Draft | null> {
+  return core.invoke('publish.draftGet', { scope });
+}
+
+export async function saveDraft(scope: string, draft: Draft): Promise<void> {
+  await core.invoke('publish.draftSet', { scope, draft });
+}
+
+export function suggestTopics(connectionId: ConnectionId, prefix: string): Promise<readonly TopicSuggestion[]> {
+  return core.invoke('publish.suggestTopics', { connectionId, prefix, limit: 30 });
+}
+
+/** The saved messages of a scope (and global ones), and the latest sends. */
+export async function fetchSavedAndHistory(scope: string): Promise<{ readonly saved: readonly SavedMessage[]; readonly history: readonly HistoryEntry[] }> {
+  const [saved, history] = await Promise.all([core.invoke('publish.savedList', { scope }), core.invoke('publish.history', { limit: 50 })]);
+  return { saved, history };
+}
+
+export async function saveMessage(name: string, scope: string, message: ComposedMessage): Promise<void> {
+  await core.invoke('publish.savedSave', { name, scope, message });
+}
+
+export async function deleteSavedMessage(id: string): Promise<void> {
+  await core.invoke('publish.savedDelete', { id });
+}
+
+export function startJob(connectionId: ConnectionId, message: ComposedMessage, mode: JobMode): Promise<JobProgress> {
+  return core.invoke('publish.startJob', { connectionId, message, mode });
+}
+
+export function stopJob(jobId: string): Promise<JobProgress> {
+  return core.invoke('publish.stopJob', { jobId });
+}
+
+/** Follows the core's job progress reports (a few a second); returns the unsubscribe. */
+export function onJobProgress(listener: (progress: JobProgress) => void): () => void {
+  return core.on('publish.progress', listener);
+}
