@@ -5,7 +5,7 @@ import type { ConnectionInfo } from '../../../shared/ipc/connections';
 import { createBroker, type Broker } from '../broker';
 import { startMosquitto, type Mosquitto } from '../../test-support/mosquitto';
 import { waitFor } from '../../test-support/wait-for';
-import { createManagerHarness, type ManagerHarness } from './manager-harness';
+import { createManagerHarness, type ManagerHarness } from '../../test-support/manager-harness';
 
 // The client respects what the broker says: its Maximum Packet Size, a session taken over, an assigned client id.
 
