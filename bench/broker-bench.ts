@@ -8,7 +8,12 @@
  * so brokers never share an event loop with the load generators. Clients speak MQTT 3.1.1 (aedes
  * supports nothing newer) over raw sockets with pre-encoded packets, to keep client cost low and equal.
  *
- * BENCH_ONLY=embedded,mosquitto picks brokers; BENCH_PARTS=latency (any of throughput, storm, latency)
+ * The `clients` part runs real MQTT.js clients instead (publishers keeping 100 publishes awaiting their
+ * ack, subscribers acknowledging at their own pace), fan-in 8→1 and fan-out 1→8 at QoS 1 and 2, and
+ * reports delivered per second, acknowledged and lost: a raw subscriber that acks instantly hides loss.
+ * BENCH_MQTTJS_MESSAGES sets the messages per publisher (10,000; 2,000 with --quick).
+ *
+ * BENCH_ONLY=embedded,mosquitto picks brokers; BENCH_PARTS=latency (any of throughput, storm, latency, clients)
  * picks workloads; BENCH_LATENCY_SECONDS sets how many 1-second latency windows each broker gets
  * (10, or 3 with --quick). BENCH_TRACE=1 prints the embedded broker's GC pauses and slow deliveries.
  */
@@ -16,6 +21,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { runFlood, type FloodResult } from '../src-main/test-support/mqtt-flood';
 import { freePort } from '../src-main/test-support/free-port';
 import { startMosquitto } from '../src-main/test-support/mosquitto';
 
@@ -374,6 +380,11 @@ async function connectStorm(port: number, clients: number): Promise<{ rate: numb
   return { rate: clients / seconds, p99: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))] ?? 0 };
 }
 
+function clientFigures(r: FloodResult): string {
+  const f = (n: number): string => Math.round(n).toLocaleString('en-US');
+  return `${f(r.deliveredPerSecond)} (acked ${f(r.acknowledged)}, delivered ${f(r.delivered)}, lost ${f(r.lost)}${r.duplicates > 0 ? `, ${f(r.duplicates)} twice` : ''})`;
+}
+
 function withLoss(r: { rate: number; received: number }, expected: number): string {
   const text = Math.round(r.rate).toLocaleString('en-US');
   return r.received < expected ? `${text} (lost ${expected - r.received})` : text;
@@ -390,7 +401,8 @@ async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY?.split(',') as BrokerName[] | undefined;
   const brokers: BrokerName[] = only ?? ['embedded', 'aedes', 'mosquitto'];
   const scale = QUICK ? 0.2 : 1;
-  const parts = new Set(process.env.BENCH_PARTS?.split(',') ?? ['throughput', 'storm', 'latency']);
+  const parts = new Set(process.env.BENCH_PARTS?.split(',') ?? ['throughput', 'storm', 'latency', 'clients']);
+  const mqttjsPer = Number(process.env.BENCH_MQTTJS_MESSAGES) || (QUICK ? 2000 : 10_000);
   const latencyRounds = Number(process.env.BENCH_LATENCY_SECONDS) || (QUICK ? 3 : 10);
   const rows: Record<string, Record<BrokerName, string>> = {};
   const numbers: Record<string, Partial<Record<BrokerName, number>>> = {};
@@ -398,7 +410,7 @@ async function main(): Promise<void> {
     (rows[name] ??= {} as Record<BrokerName, string>)[b] = text;
     (numbers[name] ??= {})[b] = value;
   };
-  for (const b of parts.has('throughput') || parts.has('storm') ? brokers : []) {
+  for (const b of parts.has('throughput') || parts.has('storm') || parts.has('clients') ? brokers : []) {
     const broker = await startBroker(b);
     try {
       for (const qos of parts.has('throughput') ? ([0, 1] as const) : []) {
@@ -408,6 +420,13 @@ async function main(): Promise<void> {
         const outCount = Math.round((qos === 0 ? 40_000 : 10_000) * scale);
         const fo = await fanOut(broker.port, qos, 16, outCount);
         record(`fan-out 1→16 QoS ${qos} (msg/s)`, b, fo.rate, withLoss(fo, 16 * outCount));
+      }
+      for (const qos of parts.has('clients') ? ([1, 2] as const) : []) {
+        const url = `mqtt://127.0.0.1:${broker.port}`;
+        const fi = await runFlood({ url, publishers: 8, subscribers: 1, perPublisher: mqttjsPer, qos, window: 100 });
+        record(`MQTT.js fan-in 8→1 QoS ${qos} delivered (msg/s)`, b, fi.deliveredPerSecond, clientFigures(fi));
+        const fo = await runFlood({ url, publishers: 1, subscribers: 8, perPublisher: mqttjsPer, qos, window: 100 });
+        record(`MQTT.js fan-out 1→8 QoS ${qos} delivered (msg/s)`, b, fo.deliveredPerSecond, clientFigures(fo));
       }
       if (parts.has('storm')) {
         // Within the default 1,024 open files for this process and the broker's.

@@ -1,26 +1,39 @@
 import { readFileSync } from 'node:fs';
 import { installProcessGuard } from './process-guard';
-import { BrokerError, createBroker, parseBrokerOptions, type BrokerOptions, type ListenerConfig } from './core/broker';
+import {
+  BrokerError,
+  createBroker,
+  JournalStore,
+  parseBrokerOptions,
+  parsePersistenceConfig,
+  type BrokerEvent,
+  type BrokerOptions,
+  type ListenerConfig,
+  type PersistenceConfig,
+} from './core/broker';
 
-/** Headless Topiary broker: `topiary-broker [--port N] [--host H] [--config FILE]`. */
+/** Headless Topiary broker: `topiary-broker [--port N] [--host H] [--config FILE] [--data DIR]`. */
 
 interface CliArgs {
   readonly port?: number;
   readonly host?: string;
   readonly config?: string;
+  readonly data?: string;
   readonly help: boolean;
 }
 
-const USAGE = `Usage: topiary-broker [--port N] [--host ADDRESS] [--config FILE]
+const USAGE = `Usage: topiary-broker [--port N] [--host ADDRESS] [--config FILE] [--data DIR]
   --port N        TCP port for MQTT (default 1883; 0 picks a free one)
   --host ADDRESS  address to bind (default 127.0.0.1)
-  --config FILE   JSON file with broker options (listeners, users, acl, limits, ...)
+  --config FILE   JSON file with broker options (listeners, users, acl, limits, persistence, ...)
+  --data DIR      keep sessions, queued and retained messages in DIR (a journal; survives a crash)
 `;
 
 function parseArgs(argv: readonly string[]): CliArgs {
   let port: number | undefined;
   let host: string | undefined;
   let config: string | undefined;
+  let data: string | undefined;
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -44,6 +57,9 @@ function parseArgs(argv: readonly string[]): CliArgs {
       case '--config':
         config = value();
         break;
+      case '--data':
+        data = value();
+        break;
       case '-h':
       case '--help':
         help = true;
@@ -52,11 +68,12 @@ function parseArgs(argv: readonly string[]): CliArgs {
         throw new BrokerError('CLI_USAGE', `Unknown option "${a}".\n${USAGE}`);
     }
   }
-  return { port, host, config, help };
+  return { port, host, config, data, help };
 }
 
-function loadOptions(args: CliArgs): BrokerOptions {
+function loadOptions(args: CliArgs): { options: BrokerOptions; store: JournalStore | undefined } {
   let options: BrokerOptions = {};
+  let persistence: PersistenceConfig | undefined;
   if (args.config) {
     let text: string;
     try {
@@ -70,8 +87,15 @@ function loadOptions(args: CliArgs): BrokerOptions {
     } catch (e) {
       throw new BrokerError('BROKER_CONFIG_INVALID', `The config file ${args.config} is not valid JSON: ${(e as Error).message}.`);
     }
+    if (json !== null && typeof json === 'object' && 'persistence' in json) {
+      const { persistence: section, ...rest } = json as Record<string, unknown>;
+      persistence = parsePersistenceConfig(section);
+      json = rest;
+    }
     options = parseBrokerOptions(json);
   }
+  if (args.data !== undefined) persistence = { ...persistence, dir: args.data };
+  const store = persistence ? new JournalStore(persistence.dir, { fsync: persistence.fsync }) : undefined;
   let listeners: ListenerConfig[] = [...(options.listeners ?? [])];
   if (listeners.length === 0 || args.port !== undefined || args.host !== undefined) {
     const tcp: ListenerConfig = { kind: 'tcp', port: args.port ?? 1883, host: args.host ?? '127.0.0.1' };
@@ -79,7 +103,19 @@ function loadOptions(args: CliArgs): BrokerOptions {
     if (i >= 0) listeners[i] = { ...listeners[i]!, ...(args.port !== undefined ? { port: args.port } : {}), ...(args.host !== undefined ? { host: args.host } : {}) } as ListenerConfig;
     else listeners = [tcp, ...listeners];
   }
-  return { ...options, listeners };
+  return { options: { ...options, listeners, ...(store ? { persistence: store } : {}) }, store };
+}
+
+/** Prints queue overflows once a second per client, not once per message. */
+function logDrops(): (e: BrokerEvent) => void {
+  const counts = new Map<string, number>();
+  setInterval(() => {
+    for (const [clientId, n] of counts) process.stderr.write(`dropped ${n} message(s) for ${clientId}: queue full\n`);
+    counts.clear();
+  }, 1000).unref();
+  return (e) => {
+    if (e.type === 'message.dropped' && e.reason === 'queue full') counts.set(e.clientId, (counts.get(e.clientId) ?? 0) + 1);
+  };
 }
 
 async function main(): Promise<void> {
@@ -88,7 +124,9 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const broker = createBroker(loadOptions(args));
+  const { options, store } = loadOptions(args);
+  const broker = createBroker(options);
+  broker.onEvent(logDrops());
   // Clients of a headless broker are strangers: an error nobody handled is logged, never fatal.
   installProcessGuard('topiary-broker');
   // Handlers go in before start() so a signal that arrives while listeners open still stops cleanly.
@@ -107,6 +145,12 @@ async function main(): Promise<void> {
   process.on('SIGTERM', shutdown);
   const bound = await broker.start();
   started = true;
+  const r = store?.recovery;
+  if (r) {
+    process.stdout.write(
+      `recovered ${r.sessions} session(s), ${r.messages} queued or in-flight message(s), ${r.retained} retained message(s) (${r.replayed} journal record(s) replayed${r.tornTail ? ', a torn last record ignored' : ''})\n`,
+    );
+  }
   for (const l of bound) process.stdout.write(`listening ${l.url}\n`);
   if (stopping) {
     stopping = false;

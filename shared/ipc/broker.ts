@@ -119,6 +119,7 @@ export const BrokerSettingsSchema = z
         maxPacketSize: z.number().int().min(64).max(268_435_455).optional(),
         maxInflight: z.number().int().min(1).max(65_535).optional(),
         maxQueued: z.number().int().min(0).optional(),
+        maxQueuedBytes: z.number().int().min(0).optional(),
         maxMessageRate: z.number().int().positive().optional(),
       })
       .strict()
@@ -158,6 +159,8 @@ export interface BrokerClientRow {
   readonly subscriptions: readonly string[];
   readonly inflight: number;
   readonly queued: number;
+  /** QoS 1/2 messages dropped for this client because its queue was full. */
+  readonly dropped: number;
 }
 
 export interface BrokerRetainedRow {
@@ -179,6 +182,8 @@ export interface BrokerStatsSample {
   readonly subscriptions: number;
   readonly retained: number;
   readonly dropped: number;
+  /** QoS 1/2 messages dropped because a session's queue was full (part of dropped). */
+  readonly queueOverflow: number;
 }
 
 export interface BrokerLogEntry {

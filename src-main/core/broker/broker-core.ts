@@ -10,10 +10,10 @@ import { Connection } from './connection';
 import type { ClientIdentity, ConnectionHost, ConnectionSettings, Flushable, RouteResult, TrafficCounters } from './connection-host';
 import type { FlowControl } from './flow-control';
 import { createMessage, type Message } from './message';
-import { MemoryStore, type BrokerSnapshot, type PersistenceStore } from './persistence';
+import { MemoryStore, storeMessage, type BrokerJournal, type BrokerSnapshot, type PersistenceStore } from './persistence';
 import { ReasonCode } from './reason-codes';
 import { RetainedStore } from './retained-store';
-import { Session, type SessionLink } from './session';
+import { Session, type SessionLink, type SessionRecorder } from './session';
 import { restoreSnapshot, takeSnapshot } from './state-snapshot';
 import { SubscriptionIndex, subscriptionInfo, type SharedGroup, type Subscription } from './subscription-index';
 import { startListener, type RunningListener } from './listeners';
@@ -81,6 +81,16 @@ export class BrokerCore implements Broker, ConnectionHost {
   private running = false;
   private restored = false;
   private readonly store: PersistenceStore;
+  /** Set when the store journals each change; then state is never saved whole except at stop. */
+  private readonly journal: BrokerJournal | undefined;
+  /** Writes a persistent session's message changes to the journal. */
+  private readonly recorder: SessionRecorder = {
+    queued: (s, o) => this.journal!.record({ t: 'out', c: s.clientId, n: o.seq, m: storeMessage(o.message), q: o.qos, r: o.retain, ...(o.subIds ? { ids: o.subIds } : {}) }),
+    sent: (s, o) => this.journal!.record({ t: 'tx', c: s.clientId, n: o.seq, p: o.packetId }),
+    released: (s, o) => this.journal!.record({ t: 'rel', c: s.clientId, n: o.seq }),
+    done: (s, o) => this.journal!.record({ t: 'done', c: s.clientId, n: o.seq }),
+    inboundQos2: (s, p, held) => this.journal!.record(held ? { t: 'in2', c: s.clientId, p } : { t: 'rel2', c: s.clientId, p }),
+  };
   private readonly load = new LoadAverages();
 
   constructor(readonly options: BrokerOptions) {
@@ -109,6 +119,7 @@ export class BrokerCore implements Broker, ConnectionHost {
       persistentClientExpiration: options.persistentClientExpiration ?? SESSION_NEVER_EXPIRES,
     };
     this.store = options.persistence ?? new MemoryStore();
+    this.journal = this.store.journal;
     this.stats = {
       startedAt: Date.now(),
       clientsConnected: 0,
@@ -150,7 +161,11 @@ export class BrokerCore implements Broker, ConnectionHost {
       this.sysTimer.unref();
     }
     this.saveTimer = setInterval(() => {
-      if (this.dirty) void this.save();
+      if (this.journal) {
+        // Changes made outside any client's input (the UI's publish, timers) are committed here.
+        this.journal.commit();
+        this.journal.compactIfDue(() => this.snapshot());
+      } else if (this.dirty) void this.save();
     }, SAVE_MS);
     this.saveTimer.unref();
     const configs = this.options.listeners ?? [{ kind: 'tcp', port: 1883 }];
@@ -195,6 +210,7 @@ export class BrokerCore implements Broker, ConnectionHost {
     for (const conn of all) conn.transport.destroy();
     await Promise.all(closing);
     await this.save();
+    this.journal?.close();
   }
 
   get isRunning(): boolean {
@@ -275,6 +291,7 @@ export class BrokerCore implements Broker, ConnectionHost {
 
   connectionReady(conn: Connection): void {
     this.connectedCount++;
+    if (conn.session) this.journalSession(conn.session);
     this.emit({
       type: 'client.connected',
       at: Date.now(),
@@ -307,8 +324,19 @@ export class BrokerCore implements Broker, ConnectionHost {
         session.will = will;
       }
     }
+    // DISCONNECT may have changed the session's expiry.
+    this.journalSession(session);
     this.scheduleExpiry(session);
     this.dirty = true;
+  }
+
+  /** Records a session's identity and expiry, and journals its messages while it is persistent. */
+  private journalSession(session: Session): void {
+    if (!this.journal) return;
+    if (session.expiryInterval > 0 || session.recorder) {
+      this.journal.record({ t: 'ses', c: session.clientId, ...(session.username !== undefined ? { u: session.username } : {}), x: session.expiryInterval });
+    }
+    session.recorder = session.expiryInterval > 0 ? this.recorder : undefined;
   }
 
   private scheduleExpiry(session: Session): void {
@@ -332,6 +360,8 @@ export class BrokerCore implements Broker, ConnectionHost {
     for (const sub of session.subscriptions.values()) this.index.remove(sub);
     session.subscriptions.clear();
     session.clearMessages();
+    if (session.recorder || (this.journal && session.expiryInterval > 0)) this.journal?.record({ t: 'end', c: session.clientId });
+    session.recorder = undefined;
     if (this.sessions.get(session.clientId) === session) this.sessions.delete(session.clientId);
     this.dirty = true;
   }
@@ -350,7 +380,10 @@ export class BrokerCore implements Broker, ConnectionHost {
     if (msg.retain && this.settings.retainAvailable) {
       this.retained.set(msg, Date.now());
       // $SYS values are regenerated on start, so they never need saving.
-      if (msg.topic.charCodeAt(0) !== 36 || !msg.topic.startsWith('$SYS/')) this.dirty = true;
+      if (msg.topic.charCodeAt(0) !== 36 || !msg.topic.startsWith('$SYS/')) {
+        this.dirty = true;
+        this.journal?.record({ t: 'ret', m: storeMessage(msg), at: this.clock });
+      }
     }
     const entries = this.index.match(msg.topic);
     if (entries.size === 0) return 0;
@@ -468,10 +501,17 @@ export class BrokerCore implements Broker, ConnectionHost {
 
   addSubscription(sub: Subscription): void {
     this.index.add(sub);
+    if (this.journal && this.sessions.get(sub.clientId)?.recorder) this.journal.record({ t: 'sub', c: sub.clientId, s: subscriptionInfo(sub) });
   }
 
   removeSubscription(sub: Subscription): void {
     this.index.remove(sub);
+    if (this.journal && this.sessions.get(sub.clientId)?.recorder) this.journal.record({ t: 'unsub', c: sub.clientId, f: sub.filter });
+  }
+
+  /** Writes what the journal holds before client output goes out, so nothing is acknowledged before it is stored. */
+  commitJournal(): void {
+    this.journal?.commit();
   }
 
   retainedMatching(filter: string, now: number): readonly Message[] {
@@ -593,7 +633,11 @@ export class BrokerCore implements Broker, ConnectionHost {
   /** Deletes retained messages of a topic or (subtree) everything under it; returns the count. */
   deleteRetained(topic: string, subtree = false): number {
     const n = this.retained.delete(topic, subtree);
-    if (n > 0) this.dirty = true;
+    if (n > 0) {
+      this.dirty = true;
+      this.journal?.record({ t: 'delret', topic, subtree });
+      this.journal?.commit();
+    }
     return n;
   }
 
@@ -645,6 +689,7 @@ export class BrokerCore implements Broker, ConnectionHost {
 
   private restore(snap: BrokerSnapshot): void {
     for (const { session, expiresInMs } of restoreSnapshot(snap, { retained: this.retained, index: this.index, sessions: this.sessions }, Date.now(), SESSION_NEVER_EXPIRES)) {
+      if (this.journal) session.recorder = this.recorder;
       if (expiresInMs === undefined) continue;
       session.expiryTimer = setTimeout(() => this.endSession(session), expiresInMs);
       session.expiryTimer.unref();

@@ -246,6 +246,7 @@ export class BrokerService {
       subscriptions: c.subscriptions.map((s) => `${s.filter} (QoS ${s.qos})`),
       inflight: c.inflight,
       queued: c.queued,
+      dropped: c.dropped,
     }));
   }
 
@@ -464,6 +465,7 @@ export class BrokerService {
       subscriptions: s.subscriptions,
       retained: s.retained,
       dropped: s.publishDropped,
+      queueOverflow: s.queueOverflow,
     };
     this.samples.push(sample);
     if (this.samples.length > SAMPLE_LIMIT) this.samples.shift();

@@ -105,4 +105,6 @@ export interface ConnectionHost {
   beginHandling(): void;
   endHandling(): void;
   queueFlush(conn: Flushable): void;
+  /** Stores what the journal holds; called before any output to a client is written. */
+  commitJournal(): void;
 }

@@ -394,6 +394,8 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
     this.out = [];
     this.outBytes = 0;
     this.host.traffic.bytesSent += bytes;
+    // Acknowledgements leave only once what they acknowledge is stored.
+    this.host.commitJournal();
     this.transport.write(chunks, bytes);
   }
 

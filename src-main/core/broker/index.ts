@@ -9,8 +9,9 @@ export { ReasonCode, describeReason } from './reason-codes';
 export { hashPassword, verifyPassword, parsePasswordFile, formatPasswordFile } from './password-file';
 export { parseAclFile, formatAclFile } from './acl';
 export { MemoryStore, FileStore } from './persistence';
+export { JournalStore, type JournalStoreOptions, type Recovery } from './journal-store';
 export type { PersistenceStore, BrokerSnapshot } from './persistence';
-export { brokerOptionsSchema, parseBrokerOptions } from './options-schema';
+export { brokerOptionsSchema, parseBrokerOptions, parsePersistenceConfig, type PersistenceConfig } from './options-schema';
 
 import type { Broker } from './broker';
 

@@ -58,6 +58,29 @@ export const brokerOptionsSchema = z.object({
   version: z.string().optional(),
 });
 
+/** The headless broker's `persistence` section: where and how it keeps state on disk. */
+export const persistenceConfigSchema = z
+  .object({
+    /** Folder for the snapshot and journal (created 0700). */
+    dir: z.string().min(1),
+    /** Also flush each commit to the disk itself (survives power loss); slower. */
+    fsync: z.boolean().optional(),
+  })
+  .strict();
+
+export type PersistenceConfig = z.infer<typeof persistenceConfigSchema>;
+
+/** Validates a config file's persistence section. */
+export function parsePersistenceConfig(input: unknown): PersistenceConfig {
+  const r = persistenceConfigSchema.safeParse(input);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const where = ['persistence', ...(issue?.path ?? [])].join('.');
+    throw new BrokerError('BROKER_CONFIG_INVALID', `Broker setting "${where}" is invalid: ${issue?.message ?? 'unknown problem'}.`, r.error.issues);
+  }
+  return r.data;
+}
+
 /** Validates untrusted options; the error names the first bad field. */
 export function parseBrokerOptions(input: unknown): BrokerOptions {
   const r = brokerOptionsSchema.safeParse(input);

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Message } from './message';
 import type { QoS, SubscriptionInfo } from './types';
@@ -28,6 +28,8 @@ export interface StoredOutgoing {
   readonly subIds?: readonly number[];
   readonly packetId: number;
   readonly state: 'publish' | 'pubrel';
+  /** The session's sequence number for it (journal records refer to it). */
+  readonly seq?: number;
 }
 
 export interface StoredSession {
@@ -48,10 +50,44 @@ export interface BrokerSnapshot {
   readonly sessions: readonly StoredSession[];
 }
 
+/** One change to the persistent state, as the journal records it. */
+export type JournalOp =
+  /** A retained message set (an empty payload clears it). */
+  | { readonly t: 'ret'; readonly m: StoredMessage; readonly at: number }
+  | { readonly t: 'delret'; readonly topic: string; readonly subtree: boolean }
+  /** A persistent session opened or changed (expiry 0: it ends at disconnect). */
+  | { readonly t: 'ses'; readonly c: string; readonly u?: string; readonly x: number }
+  | { readonly t: 'end'; readonly c: string }
+  | { readonly t: 'sub'; readonly c: string; readonly s: SubscriptionInfo }
+  | { readonly t: 'unsub'; readonly c: string; readonly f: string }
+  /** A QoS 1/2 message for a session, with the session's sequence number for it. */
+  | { readonly t: 'out'; readonly c: string; readonly n: number; readonly m: StoredMessage; readonly q: QoS; readonly r: boolean; readonly ids?: readonly number[] }
+  /** Sent to the client with this packet id. */
+  | { readonly t: 'tx'; readonly c: string; readonly n: number; readonly p: number }
+  /** The client's PUBREC arrived: PUBREL is due. */
+  | { readonly t: 'rel'; readonly c: string; readonly n: number }
+  /** Its flow is over (acknowledged, refused, or expired). */
+  | { readonly t: 'done'; readonly c: string; readonly n: number }
+  /** An inbound QoS 2 packet id delivered and awaiting PUBREL, and its release. */
+  | { readonly t: 'in2'; readonly c: string; readonly p: number }
+  | { readonly t: 'rel2'; readonly c: string; readonly p: number };
+
+/** A store that journals: the broker records each change and commits before any acknowledgement leaves. */
+export interface BrokerJournal {
+  record(op: JournalOp): void;
+  /** Writes everything recorded so far; called before client output is written. */
+  commit(): void;
+  /** Starts a compaction when the journal has grown enough. */
+  compactIfDue(snapshot: () => BrokerSnapshot): void;
+  close(): void;
+}
+
 /** Where the broker keeps its state between runs. */
 export interface PersistenceStore {
   load(): Promise<BrokerSnapshot | undefined>;
   save(snapshot: BrokerSnapshot): Promise<void>;
+  /** Present on stores that journal every change (then `save` runs only at stop). */
+  readonly journal?: BrokerJournal;
 }
 
 /** Keeps the last snapshot in memory: state survives stop() + a new broker given the same store. */
@@ -94,9 +130,11 @@ export class FileStore implements PersistenceStore {
   save(snapshot: BrokerSnapshot): Promise<void> {
     // Serialise writes so an older snapshot never renames over a newer one.
     this.writing = this.writing.then(async () => {
-      await mkdir(this.dir, { recursive: true });
+      // Payloads are users' data: only the owner may read them.
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await chmod(this.dir, 0o700);
       const tmp = `${this.file}.${process.pid}.tmp`;
-      await writeFile(tmp, JSON.stringify(snapshot));
+      await writeFile(tmp, JSON.stringify(snapshot), { mode: 0o600 });
       await rename(tmp, this.file);
     });
     return this.writing;

@@ -96,7 +96,7 @@ export class PublishFlow {
     // A message that matched subscribers but fitted in none of their queues went nowhere: say so to v5 publishers.
     const code = routed.delivered > 0 ? ReasonCode.Success : routed.dropped > 0 ? ReasonCode.QuotaExceeded : ReasonCode.NoMatchingSubscribers;
     // After an error code the client ends the QoS 2 flow itself (no PUBREL follows).
-    if (qos === 2 && (code < 0x80 || !peer.v5)) session.inboundQos2.add(packetId);
+    if (qos === 2 && (code < 0x80 || !peer.v5)) session.holdInboundQos2(packetId);
     this.ack(qos, packetId, code);
   }
 
@@ -135,7 +135,7 @@ export class PublishFlow {
 
   /** PUBREL from the client: a QoS 2 message it sent us is released. */
   pubrel(packetId: number): void {
-    const known = this.peer.session!.inboundQos2.delete(packetId);
+    const known = this.peer.session!.releaseInboundQos2(packetId);
     this.peer.write(encodeAck(7, packetId, known ? 0 : ReasonCode.PacketIdentifierNotFound, this.peer.v5));
   }
 

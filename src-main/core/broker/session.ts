@@ -12,6 +12,17 @@ export interface Outgoing {
   packetId: number;
   /** 'pubrel' once the client's PUBREC arrived and we await PUBCOMP. */
   state: 'publish' | 'pubrel';
+  /** Order within the session, for the journal; 0 for messages that are never recorded. */
+  seq: number;
+}
+
+/** Receives each change to a persistent session's messages: the journal, when the broker keeps one. */
+export interface SessionRecorder {
+  queued(session: Session, out: Outgoing): void;
+  sent(session: Session, out: Outgoing): void;
+  released(session: Session, out: Outgoing): void;
+  done(session: Session, out: Outgoing): void;
+  inboundQos2(session: Session, packetId: number, held: boolean): void;
 }
 
 /** What a session needs from the connection currently attached to it. */
@@ -63,6 +74,9 @@ export class Session {
   dropped = 0;
   /** Messages the client completed (PUBACK / PUBCOMP): a progress mark for flow control. */
   completed = 0;
+  /** Set while the session is persistent and the broker journals. */
+  recorder: SessionRecorder | undefined;
+  private seq = 0;
 
   // Scratch space for merging overlapping subscriptions during one routing pass.
   routeMark = 0;
@@ -85,8 +99,10 @@ export class Session {
   deliver(message: Message, qos: QoS, retain: boolean, subIds: readonly number[] | undefined, limit: QueueLimit): boolean {
     const link = this.link;
     if (qos === 0) return link !== undefined && link.sendQos0(message, retain, subIds);
-    const out: Outgoing = { message, qos, retain, subIds, packetId: 0, state: 'publish' };
+    const recorder = this.recorder;
+    const out: Outgoing = { message, qos, retain, subIds, packetId: 0, state: 'publish', seq: recorder ? ++this.seq : 0 };
     if (link && this.queued === 0 && this.inflight.size < link.sendQuota) {
+      if (recorder) recorder.queued(this, out);
       this.transmit(link, out);
       return true;
     }
@@ -95,8 +111,27 @@ export class Session {
       this.dropped++;
       return false;
     }
+    if (recorder) recorder.queued(this, out);
     this.queue.push(out);
     this.queuedBytes += size;
+    return true;
+  }
+
+  /** After a restore: new messages are numbered after the restored ones. */
+  restoreSequence(seq: number): void {
+    this.seq = Math.max(this.seq, seq);
+  }
+
+  /** An inbound QoS 2 message was delivered; its packet id is held until PUBREL. */
+  holdInboundQos2(packetId: number): void {
+    this.inboundQos2.add(packetId);
+    this.recorder?.inboundQos2(this, packetId, true);
+  }
+
+  /** PUBREL: false when the packet id was not held. */
+  releaseInboundQos2(packetId: number): boolean {
+    if (!this.inboundQos2.delete(packetId)) return false;
+    this.recorder?.inboundQos2(this, packetId, false);
     return true;
   }
 
@@ -109,8 +144,9 @@ export class Session {
   private transmit(link: SessionLink, out: Outgoing): void {
     out.packetId = this.allocatePacketId();
     this.inflight.set(out.packetId, out);
+    this.recorder?.sent(this, out);
     // A message the client cannot take counts as completed (MQTT-3.1.2-25).
-    if (!link.sendPublish(out, false)) this.inflight.delete(out.packetId);
+    if (!link.sendPublish(out, false)) this.finish(out);
   }
 
   private allocatePacketId(): number {
@@ -126,7 +162,7 @@ export class Session {
     const out = this.inflight.get(packetId);
     if (!out) return false;
     if (expected === 'puback' ? out.qos !== 1 : out.state !== 'pubrel') return false;
-    this.inflight.delete(packetId);
+    this.finish(out);
     this.completed++;
     this.drain();
     return true;
@@ -137,11 +173,12 @@ export class Session {
     const out = this.inflight.get(packetId);
     if (!out || out.qos !== 2) return 'unknown';
     if (reasonCode >= 0x80) {
-      this.inflight.delete(packetId);
+      this.finish(out);
       this.drain();
       return 'ended';
     }
     out.state = 'pubrel';
+    this.recorder?.released(this, out);
     return 'release';
   }
 
@@ -166,9 +203,15 @@ export class Session {
     this.link = link;
     for (const out of [...this.inflight.values()]) {
       if (out.state === 'pubrel') link.sendPubrel(out.packetId);
-      else if (!link.sendPublish(out, true)) this.inflight.delete(out.packetId);
+      else if (!link.sendPublish(out, true)) this.finish(out);
     }
     this.drain();
+  }
+
+  /** An in-flight message's flow is over. */
+  private finish(out: Outgoing): void {
+    this.inflight.delete(out.packetId);
+    this.recorder?.done(this, out);
   }
 
   /** Drops everything queued or in flight (clean start). */

@@ -13,6 +13,7 @@ export function takeSnapshot(retained: RetainedStore, sessions: Iterable<Session
     ...(o.subIds ? { subIds: o.subIds } : {}),
     packetId: o.packetId,
     state: o.state,
+    seq: o.seq,
   });
   return {
     version: 1,
@@ -63,8 +64,13 @@ export function restoreSnapshot(snap: BrokerSnapshot, into: RestoreTarget, now: 
       session.subscriptions.set(info.filter, sub);
       into.index.add(sub);
     }
-    for (const o of s.inflight) session.inflight.set(o.packetId, { ...o, message: restoreMessage(o.message), subIds: o.subIds });
-    for (const o of s.queued) session.restoreQueued({ ...o, message: restoreMessage(o.message), subIds: o.subIds });
+    let seq = 0;
+    for (const o of [...s.inflight, ...s.queued]) seq = Math.max(seq, o.seq ?? 0);
+    // Snapshots from before sequence numbers: number them in order after any that have one.
+    const restore = (o: StoredOutgoing): Outgoing => ({ ...o, message: restoreMessage(o.message), subIds: o.subIds, seq: o.seq ?? ++seq });
+    for (const o of s.inflight) session.inflight.set(o.packetId, restore(o));
+    for (const o of s.queued) session.restoreQueued(restore(o));
+    session.restoreSequence(seq);
     for (const id of s.inboundQos2) session.inboundQos2.add(id);
     into.sessions.set(s.clientId, session);
     // The time spent stopped counts against the session's expiry.

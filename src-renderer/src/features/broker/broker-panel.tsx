@@ -72,6 +72,7 @@ function Clients({ running }: { readonly running: boolean }): React.JSX.Element 
             <th>Subscriptions</th>
             <th>In flight</th>
             <th>Queued</th>
+            <th>Dropped</th>
             <th />
           </tr>
         </thead>
@@ -86,6 +87,7 @@ function Clients({ running }: { readonly running: boolean }): React.JSX.Element 
               <td className="mono">{c.subscriptions.join(', ')}</td>
               <td>{c.inflight}</td>
               <td>{c.queued}</td>
+              <td data-testid="broker-client-dropped">{c.dropped}</td>
               <td>
                 <button type="button" data-testid="broker-client-disconnect" onClick={() => void disconnectClient(c.clientId).then(refresh)}>
                   Disconnect
@@ -196,6 +198,7 @@ export function BrokerPanel(): React.JSX.Element {
           <span>{last?.messagesSent ?? 0} sent</span>
           <span>{last?.subscriptions ?? 0} subscriptions</span>
           <span>{last?.dropped ?? 0} dropped</span>
+          <span data-testid="broker-queue-overflow" title="QoS 1/2 messages dropped because a client's queue was full">{last?.queueOverflow ?? 0} queue overflow</span>
         </div>
         <RateChart samples={samples} />
       </section>

@@ -42,7 +42,8 @@ export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSett
             ['maxConnections', 'Max connections'],
             ['maxPacketSize', 'Max packet size (bytes)'],
             ['maxInflight', 'Max in-flight per client'],
-            ['maxQueued', 'Max queued per client'],
+            ['maxQueued', 'Max queued per client (default 100,000)'],
+            ['maxQueuedBytes', 'Max queued bytes per client (default 256 MiB)'],
             ['maxMessageRate', 'Max messages/s per client'],
           ] as const
         ).map(([key, label]) => (

@@ -9,6 +9,7 @@ const sample = (at: number, messagesReceived: number): BrokerStatsSample => ({
   bytesReceived: messagesReceived * 10,
   bytesSent: 0,
   clientsConnected: 1,
+  queueOverflow: 0,
   subscriptions: 0,
   retained: 0,
   dropped: 0,
