@@ -4,6 +4,7 @@ import { createBroker, type Broker } from '../src-main/core/broker';
 import { freePort } from '../src-main/test-support/free-port';
 import { startMosquitto, type Mosquitto } from '../src-main/test-support/mosquitto';
 import { AppPage } from './pages/app-page';
+import { BrokerPage } from './pages/broker-page';
 import { ConnectionPage } from './pages/connection-page';
 import { ProfilesPage } from './pages/profiles-page';
 import { PublishPage } from './pages/publish-page';
@@ -129,4 +130,23 @@ test('an empty client id is left to the broker, and the id it assigned is shown'
   await conn.openInfo();
   await expect(conn.clientId).toHaveText(/^auto-[0-9A-F-]+ assigned by the broker$/);
   await expect(conn.clientId).toHaveAttribute('data-assigned', 'true');
+});
+
+test('the broker dashboard’s rate chart never goes negative when a restart resets the counters', async ({ page }) => {
+  app = await startWebApp({ embeddedBroker: true });
+  const ui = new AppPage(page);
+  const broker = new BrokerPage(page);
+  await ui.open(app.url);
+  await broker.open();
+  const chart = page.getByTestId('broker-rate-chart');
+  const publisher = await outside(await broker.tcpUrl());
+  for (let i = 0; i < 500; i++) publisher.publish('rate/x', String(i), { qos: 0 });
+  await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+  const before = Number(await chart.getAttribute('data-points'));
+  await broker.stop.click();
+  await expect(broker.state).toHaveText('Stopped');
+  await broker.start.click();
+  await expect(broker.state).toHaveText('Running');
+  await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 15_000 }).toBeGreaterThan(before + 1);
+  expect(Number(await chart.getAttribute('data-min-rate'))).toBeGreaterThanOrEqual(0);
 });
