@@ -7,7 +7,6 @@ import type { BrokerState } from './state';
 const sample = (at: number, received: number, sent: number): BrokerStatsSample => ({
   at,
   clientsConnected: 1,
-  queueOverflow: 0,
   messagesReceived: received,
   messagesSent: sent,
   bytesReceived: received * 10,
