@@ -44,6 +44,7 @@ export class PublishFlow {
     const { qos, retain, packetId, payload } = pub;
     const props = pub.properties;
     host.traffic.publishReceived++;
+    host.traffic.publishBytesReceived += payload.length;
     let topic = pub.topic;
     if (props?.topicAlias !== undefined) {
       const alias = props.topicAlias;
@@ -157,6 +158,7 @@ export class PublishFlow {
       return false;
     }
     this.host.traffic.publishSent++;
+    this.host.traffic.publishBytesSent += msg.payload.length;
     peer.write(buf);
     return true;
   }
@@ -190,6 +192,7 @@ export class PublishFlow {
       return false;
     }
     host.traffic.publishSent++;
+    host.traffic.publishBytesSent += msg.payload.length;
     peer.write(buf);
     return true;
   }
