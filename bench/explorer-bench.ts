@@ -1,6 +1,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { ExplorerSession } from '../src-main/core/explorer/explorer-session';
+import type { ConnectionId } from '../shared/ipc/common';
+import { ExplorerService } from '../src-main/core/explorer/explorer-service';
+import { EventHub } from '../src-main/core/ipc/event-hub';
 import { TopicIndex } from '../src-main/core/explorer/topic-index';
 import { TreeView } from '../src-main/core/explorer/tree-view';
 import { runExplorerLiveBench } from './explorer-live-bench';
@@ -18,7 +20,7 @@ export interface ExplorerBenchOptions {
   readonly distinctTopics?: number;
   /** Messages for the throughput figures; default 2,000,000. */
   readonly messages?: number;
-  /** Also run mosquitto → MQTT.js → session at 50,000 msg/s (needs /usr/sbin/mosquitto); default true. */
+  /** Also run mosquitto → connection → explorer service at 50,000 msg/s (needs /usr/sbin/mosquitto); default true. */
   readonly live?: boolean;
 }
 
@@ -70,12 +72,16 @@ export async function runExplorerBench(options: ExplorerBenchOptions = {}): Prom
   for (let i = 0; i < messages; i++) hot.ingest({ topic: topics[i % 10_000]!, payload, qos: 0, retain: false, receivedAt: i });
   rows.push({ name: 'index: ingest, 10,000 topics, 100 B', value: round(messages / ((performance.now() - started) / 1000)), unit: 'msg/s' });
 
-  const session = new ExplorerSession();
+  // Through the explorer service, as the app feeds it: its session's pause buffer, index and history.
+  const explorer = new ExplorerService(new EventHub(), { clearRetained: async () => undefined, subscribe: async () => [], unsubscribe: async () => undefined });
+  const connectionId = 'bench' as ConnectionId;
+  explorer.open(connectionId);
   started = performance.now();
-  for (let i = 0; i < messages; i++) session.ingest({ topic: topics[i % 10_000]!, payload, qos: 0, retain: false, receivedAt: i });
-  const stats = session.stats().history;
+  for (let i = 0; i < messages; i++) explorer.ingest(connectionId, { topic: topics[i % 10_000]!, payload, qos: 0, retain: false, dup: false, receivedAt: i });
+  const stats = explorer.session(connectionId)!.history.stats();
+  explorer.dispose();
   rows.push({
-    name: 'session: ingest with history, 10,000 topics, 100 B',
+    name: 'explorer: ingest with history, 10,000 topics, 100 B',
     value: round(messages / ((performance.now() - started) / 1000)),
     unit: 'msg/s',
     note: `history ${stats.entries.toLocaleString('en')} entries, ${round(stats.usedBytes / MB)} MB`,

@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import mqtt from 'mqtt';
+import { ConnectArgsSchema } from '../shared/ipc/connections';
+import { ConnectionEventFanOut, ConnectionManager } from '../src-main/core/connections/connection-manager';
+import { ExplorerService } from '../src-main/core/explorer/explorer-service';
+import { EventHub } from '../src-main/core/ipc/event-hub';
 import { startMosquitto } from '../src-main/test-support/mosquitto';
-import { ExplorerSession } from '../src-main/core/explorer/explorer-session';
 import type { BenchRow } from './explorer-bench';
 
 export interface LiveBenchOptions {
@@ -35,20 +37,36 @@ client.on('connect', () => {
 });
 `;
 
-/** End to end: mosquitto → MQTT.js → ExplorerSession at a target rate; does the core keep up? */
+/**
+ * End to end: mosquitto → the app's connection manager (MQTT.js, packet log) → the explorer service
+ * (its session: index, history) at a target rate, wired as app-core wires them; does the core keep up?
+ */
 export async function runExplorerLiveBench(options: LiveBenchOptions = {}): Promise<BenchRow[]> {
   const rate = options.rate ?? 50_000;
   const seconds = options.seconds ?? 5;
   const topics = options.topics ?? 10_000;
   const broker = await startMosquitto({ quiet: true, config: ['max_queued_messages 0', 'max_queued_bytes 0'] });
-  const session = new ExplorerSession();
-  let subscriber: mqtt.MqttClient | undefined;
+  const hub = new EventHub();
+  const events = new ConnectionEventFanOut();
+  const connections = new ConnectionManager(events);
+  const explorer = new ExplorerService(hub, {
+    clearRetained: async () => undefined,
+    subscribe: (connectionId, subscriptions) => connections.addSubscriptions(connectionId, subscriptions),
+    unsubscribe: (connectionId, filters) => connections.removeSubscriptions(connectionId, filters),
+  });
+  events.add({
+    status: (info) => {
+      if (info.state === 'connecting') explorer.open(info.connectionId);
+    },
+    message: (connectionId, message) => explorer.ingest(connectionId, message),
+    closed: (connectionId) => explorer.close(connectionId),
+  });
+  let indexed = (): number => 0;
   try {
-    subscriber = await mqtt.connectAsync(broker.url, { clientId: 'topiary-bench-sub', protocolVersion: 5, reconnectPeriod: 0 });
-    subscriber.on('message', (topic, payload, packet) => {
-      session.ingest({ topic, payload, qos: packet.qos, retain: packet.retain, dup: packet.dup, receivedAt: Date.now() });
-    });
-    await subscriber.subscribeAsync('bench/#', { qos: 0 });
+    const info = await connections.connect(
+      ConnectArgsSchema.parse({ url: broker.url, clientId: 'topiary-bench-sub', protocolVersion: 5, subscriptions: [{ filter: 'bench/#', qos: 0 }] }),
+    );
+    indexed = () => explorer.topicIndex(info.connectionId)?.messageCount ?? 0;
     const cpuBefore = process.cpuUsage();
     const started = Date.now();
     const publisher = spawn(process.execPath, ['-e', PUBLISHER], {
@@ -67,14 +85,14 @@ export async function runExplorerLiveBench(options: LiveBenchOptions = {}): Prom
     await new Promise((resolve) => publisher.once('exit', resolve));
     const { sent } = JSON.parse(out || '{"sent":0}') as { sent: number };
     const deadline = Date.now() + 30_000;
-    while (session.stats().messageCount < sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (indexed() < sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const elapsed = (Date.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
-    const received = session.stats().messageCount;
+    const received = indexed();
     return [
       { name: `live: offered ${rate.toLocaleString('en')} msg/s for ${seconds} s (${topics.toLocaleString('en')} topics, 100 B, QoS 0)`, value: sent, unit: 'sent' },
       { name: 'live: received and indexed', value: received, unit: 'msgs', note: `${Math.round(received / elapsed).toLocaleString('en')} msg/s over ${elapsed.toFixed(1)} s` },
-      { name: 'live: explorer process CPU (MQTT.js parse + index + history)', value: Math.round(((cpu.user + cpu.system) / 1e6 / elapsed) * 100), unit: '% of one core' },
+      { name: 'live: explorer process CPU (connection + packet log + index + history)', value: Math.round(((cpu.user + cpu.system) / 1e6 / elapsed) * 100), unit: '% of one core' },
       {
         name: 'live: explorer CPU per message',
         value: received === 0 ? 0 : Math.round(((cpu.user + cpu.system) / received) * 100) / 100,
@@ -83,7 +101,8 @@ export async function runExplorerLiveBench(options: LiveBenchOptions = {}): Prom
       },
     ];
   } finally {
-    await subscriber?.endAsync(true).catch(() => undefined);
+    await connections.closeAll();
+    explorer.dispose();
     await broker.stop();
   }
 }

@@ -164,6 +164,30 @@ test('a numeric JSON field picked in the inspector is charted over time', async 
   await outside.endAsync();
 });
 
+test('a long history is virtualised, newest first, and any two messages in it are compared', async ({ page }) => {
+  const ui = await opened(page);
+  const outside = await mqtt.connectAsync(broker.url);
+  for (let i = 1; i <= 400; i++) outside.publish('h/t', JSON.stringify({ i }), { qos: 1 });
+  await outside.endAsync();
+  await expect(ui.totals).toHaveText('1 topics · 400 messages');
+  await ui.openTopic('h/t');
+  await page.getByTestId('tab-history').click();
+  await expect(ui.historyList).toHaveAttribute('data-count', '400');
+  const items = ui.historyList.getByTestId('history-item');
+  await expect(items.first()).toHaveAttribute('data-n', '400');
+  // Only the rows on screen exist.
+  expect(await items.count()).toBeLessThan(100);
+
+  await ui.historyList.evaluate((el) => (el.scrollTop = el.scrollHeight));
+  const oldest = ui.historyList.locator('[data-testid="history-item"][data-n="1"]');
+  await expect(oldest).toBeVisible();
+  await oldest.getByRole('checkbox').check();
+  await ui.historyList.locator('[data-testid="history-item"][data-n="2"]').getByRole('checkbox').check();
+  const diff = page.getByTestId('history-diff');
+  await expect(diff).toHaveAttribute('data-added', '1');
+  await expect(diff).toHaveAttribute('data-removed', '1');
+});
+
 test('pausing freezes the tree while messages are counted and held, and resuming applies them', async ({ page }) => {
   const ui = await opened(page);
   const outside = await mqtt.connectAsync(broker.url);

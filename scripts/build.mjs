@@ -43,11 +43,39 @@ async function buildMain() {
   });
 }
 
+/**
+ * The library (`import … from 'topiary'`, ESM and CommonJS) and the `topiary` command. Quick (esbuild
+ * only), so `npm ci` builds it through the `prepare` script.
+ */
+async function buildLib() {
+  await esbuild({ ...common, entryPoints: { index: 'src-main/lib/index.ts' }, outdir: path.join(root, 'dist/lib'), outExtension: { '.js': '.cjs' } });
+  await esbuild({
+    ...common,
+    format: 'esm',
+    entryPoints: { index: 'src-main/lib/index.ts' },
+    outdir: path.join(root, 'dist/lib'),
+    outExtension: { '.js': '.mjs' },
+    // Bundled code from CommonJS-era packages expects require and __dirname.
+    banner: {
+      js: "import { createRequire as __topiaryCreateRequire } from 'node:module'; const require = __topiaryCreateRequire(import.meta.url);",
+    },
+  });
+  if (existsSync(path.join(root, 'src-main/cli/topiary-cli.ts'))) {
+    await esbuild({ ...common, entryPoints: { 'topiary-cli': 'src-main/cli/topiary-cli.ts' }, outdir: path.join(root, 'dist/lib'), outExtension: { '.js': '.cjs' } });
+  }
+}
+
 async function buildRenderer() {
   await viteBuild({ configFile: path.join(root, 'vite.renderer.config.mts'), logLevel: 'warn' });
 }
 
 process.chdir(root);
-if (only !== 'renderer') await buildMain();
-if (only !== 'main') await buildRenderer();
-console.log(`built ${only === 'main' ? 'dist/main' : only === 'renderer' ? 'dist/renderer' : 'dist/main and dist/renderer'}`);
+if (only === 'lib') {
+  await buildLib();
+  console.log('built dist/lib');
+} else {
+  if (only !== 'renderer') await buildMain();
+  if (only !== 'renderer') await buildLib();
+  if (only !== 'main') await buildRenderer();
+  console.log(`built ${only === 'main' ? 'dist/main and dist/lib' : only === 'renderer' ? 'dist/renderer' : 'dist/main, dist/lib and dist/renderer'}`);
+}

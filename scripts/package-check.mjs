@@ -5,6 +5,7 @@
 // Offline because electron-builder fetches Electron from GitHub unless `electronDist` points at a
 // local folder; the `dir` target needs no other download (AppImage and deb tools would).
 import asar from '@electron/asar';
+import yaml from 'js-yaml';
 import { spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
@@ -12,6 +13,7 @@ import {
   cpSync,
   existsSync,
   linkSync,
+  readFileSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -56,17 +58,88 @@ export function ensureBuilt() {
   if (build.status !== 0) throw new Error('BUILD_FAILED: scripts/build.mjs failed; run `npm run build` to see why.');
 }
 
+/** Where Electron's binary keeps its fuse wire: this marker, then a version byte, a length byte and one byte per fuse. */
+export const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+
+/** The fuses in wire order (@electron/fuses' FuseV1Options), with electron-builder's option names. */
+export const FUSE_NAMES = [
+  'runAsNode',
+  'enableCookieEncryption',
+  'enableNodeOptionsEnvironmentVariable',
+  'enableNodeCliInspectArguments',
+  'enableEmbeddedAsarIntegrityValidation',
+  'onlyLoadAppFromAsar',
+  'loadBrowserProcessSpecificV8Snapshot',
+  'grantFileProtocolExtraPrivileges',
+];
+
+/** What the packaged app must have: no Node from outside, cookies encrypted, only a checked app.asar. */
+export const REQUIRED_FUSES = {
+  runAsNode: false,
+  enableCookieEncryption: true,
+  enableNodeOptionsEnvironmentVariable: false,
+  enableNodeCliInspectArguments: false,
+  enableEmbeddedAsarIntegrityValidation: true,
+  onlyLoadAppFromAsar: true,
+  grantFileProtocolExtraPrivileges: false,
+};
+
+/** Electron 45's fuse wire as shipped, before electron-builder flips it ('1' on, '0' off). */
+const STOCK_FUSE_WIRE = '10110001';
+
 /**
  * A folder electron-builder accepts as an unpacked Electron: it only copies it, so one
- * executable file named `electron` is enough.
+ * executable file named `electron` is enough. It carries a fuse wire like the real binary's, so
+ * electron-builder flips the fuses in the packaged copy and the check can read them back.
  * @param {string} dir
+ * @param {{ fuseWire?: boolean }} [options]
  */
-export function writeStandInElectron(dir) {
+export function writeStandInElectron(dir, { fuseWire = true } = {}) {
   mkdirSync(dir, { recursive: true });
   const binary = path.join(dir, 'electron');
-  writeFileSync(binary, '#!/bin/sh\necho "stand-in for the Electron binary; packaging check only" >&2\nexit 1\n');
+  const wire = fuseWire ? `# ${FUSE_SENTINEL}\x01${String.fromCharCode(STOCK_FUSE_WIRE.length)}${STOCK_FUSE_WIRE}\n` : '';
+  writeFileSync(binary, `#!/bin/sh\n${wire}echo "stand-in for the Electron binary; packaging check only" >&2\nexit 1\n`, 'latin1');
   chmodSync(binary, 0o755);
   return dir;
+}
+
+/**
+ * The fuses set in an Electron binary, by name (true on, false off, 'removed'), or undefined
+ * when the file holds no fuse wire.
+ * @param {string} binaryPath
+ * @returns {Record<string, boolean | 'removed'> | undefined}
+ */
+export function readFuses(binaryPath) {
+  const bytes = readFileSync(binaryPath);
+  const at = bytes.indexOf(FUSE_SENTINEL, 0, 'latin1');
+  if (at < 0) return undefined;
+  const position = at + FUSE_SENTINEL.length;
+  if (bytes[position] !== 1) return undefined;
+  const length = bytes[position + 1] ?? 0;
+  /** @type {Record<string, boolean | 'removed'>} */
+  const fuses = {};
+  for (let i = 0; i < length && i < FUSE_NAMES.length; i++) {
+    const state = bytes[position + 2 + i];
+    fuses[FUSE_NAMES[i]] = state === 0x31 ? true : state === 0x72 ? 'removed' : false;
+  }
+  return fuses;
+}
+
+/**
+ * Checks the fuses: in the packaged binary when it carries a fuse wire (the real Electron, or
+ * this check's stand-in), otherwise in the electronFuses section electron-builder reads. Says which.
+ * @param {{ binaryPath?: string, configPath?: string }} where
+ * @returns {{ source: 'packaged binary' | 'electron-builder.yml', problems: string[] }}
+ */
+export function checkFuses({ binaryPath, configPath = path.join(root, 'electron-builder.yml') }) {
+  const inBinary = binaryPath && existsSync(binaryPath) ? readFuses(binaryPath) : undefined;
+  const source = inBinary ? 'packaged binary' : 'electron-builder.yml';
+  const fuses = inBinary ?? (yaml.load(readFileSync(configPath, 'utf8'))?.electronFuses ?? {});
+  const problems = [];
+  for (const [name, wanted] of Object.entries(REQUIRED_FUSES)) {
+    if (fuses[name] !== wanted) problems.push(`fuse ${name} is ${JSON.stringify(fuses[name] ?? 'not set')} in the ${source}; it must be ${wanted}`);
+  }
+  return { source, problems };
 }
 
 /** Mirrors a folder tree with hard links (fast, no extra space); copies where linking is refused. */
@@ -156,7 +229,7 @@ export function packageApp({ outDir, electronDist, projectDir = root }) {
         return;
       }
       const appDir = path.join(outDir, 'linux-unpacked');
-      resolve({ appDir, asarPath: path.join(appDir, 'resources/app.asar'), log });
+      resolve({ appDir, asarPath: path.join(appDir, 'resources/app.asar'), binaryPath: path.join(appDir, 'topiary'), log });
     });
   });
 }
@@ -234,7 +307,11 @@ async function main() {
       outDir: path.join(work, 'release'),
       electronDist: writeStandInElectron(path.join(work, 'electron')),
     });
-    const { files, problems } = checkAppLayout(packaged.asarPath);
+    const layout = checkAppLayout(packaged.asarPath);
+    const fuses = checkFuses({ binaryPath: packaged.binaryPath });
+    const { files } = layout;
+    const problems = [...layout.problems, ...fuses.problems];
+    console.log(`fuses checked in the ${fuses.source}${fuses.source === 'packaged binary' ? ' (the stand-in Electron carries a fuse wire, flipped by electron-builder)' : ''}: ${fuses.problems.length === 0 ? 'all as required' : `${fuses.problems.length} wrong`}.`);
     if (problems.length > 0) {
       console.error(`app.asar has ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
       process.exitCode = 1;

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkAppLayout, ensureBuilt, listAsar, packageApp, stageProject, writeStandInElectron } from './package-check.mjs';
+import { checkAppLayout, checkFuses, ensureBuilt, listAsar, packageApp, readFuses, REQUIRED_FUSES, stageProject, writeStandInElectron } from './package-check.mjs';
 
 // Packages the real app offline (Linux `dir` target, stand-in Electron) once, then inspects it.
 
@@ -15,6 +15,7 @@ const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'
 interface Packaged {
   readonly appDir: string;
   readonly asarPath: string;
+  readonly binaryPath: string;
 }
 
 let work: string;
@@ -131,5 +132,26 @@ describe('the layout check', () => {
         'should not be shipped: dist/main/wire.test.cjs',
       ]),
     );
+  });
+});
+
+describe('Electron fuses', () => {
+  it('are flipped by electron-builder in the packaged binary: no RunAsNode, cookies encrypted, only an integrity-checked app.asar', () => {
+    // The stand-in Electron carries a stock fuse wire (RunAsNode on, the rest as Electron ships them).
+    expect(readFuses(path.join(work, 'electron/electron'))).toMatchObject({ runAsNode: true, enableCookieEncryption: false, onlyLoadAppFromAsar: false });
+    expect(readFuses(packaged.binaryPath)).toMatchObject(REQUIRED_FUSES);
+    expect(checkFuses({ binaryPath: packaged.binaryPath })).toEqual({ source: 'packaged binary', problems: [] });
+  });
+
+  it('are read from the configuration electron-builder reads when the binary has no fuse wire, and the check says so', () => {
+    const bare = writeStandInElectron(path.join(work, 'bare-electron'), { fuseWire: false });
+    expect(checkFuses({ binaryPath: path.join(bare, 'electron') })).toEqual({ source: 'electron-builder.yml', problems: [] });
+    const config = path.join(work, 'weak-builder.yml');
+    writeFileSync(config, yaml.dump({ electronFuses: { ...REQUIRED_FUSES, runAsNode: true, onlyLoadAppFromAsar: undefined } }));
+    expect(checkFuses({ binaryPath: path.join(bare, 'electron'), configPath: config }).problems).toEqual([
+      'fuse runAsNode is true in the electron-builder.yml; it must be false',
+      'fuse onlyLoadAppFromAsar is "not set" in the electron-builder.yml; it must be true',
+    ]);
+    expect(checkFuses({ binaryPath: path.join(work, 'electron/electron') }).problems).toContain('fuse runAsNode is true in the packaged binary; it must be false');
   });
 });

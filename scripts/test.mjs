@@ -36,16 +36,44 @@ function check(title, command, args) {
   }
 }
 
-const missing = [];
-if (!which('mosquitto') && !existsSync('/usr/sbin/mosquitto')) missing.push('mosquitto');
-if (!which('mosquitto_pub')) missing.push('mosquitto-clients');
-if (!existsSync(chromium)) missing.push('chromium');
-if (!which('openssl')) missing.push('openssl');
-// The OS keyring tests run gnome-keyring's Secret Service in a private D-Bus session.
-if (!which('dbus-run-session')) missing.push('dbus-daemon');
-if (!which('gnome-keyring-daemon')) missing.push('gnome-keyring');
+/** The Debian packages the tests need that this machine lacks. */
+function missingPackages() {
+  const missing = [];
+  if (!which('mosquitto') && !existsSync('/usr/sbin/mosquitto')) missing.push('mosquitto');
+  if (!which('mosquitto_pub')) missing.push('mosquitto-clients');
+  if (!existsSync(chromium)) missing.push('chromium');
+  if (!which('openssl')) missing.push('openssl');
+  // The OS keyring tests run gnome-keyring's Secret Service in a private D-Bus session.
+  if (!which('dbus-run-session')) missing.push('dbus-daemon');
+  if (!which('gnome-keyring-daemon')) missing.push('gnome-keyring');
+  return missing;
+}
+
+/** How this process may run apt-get: directly as root, through sudo when it needs no password, or not at all. */
+function aptRunner() {
+  if (!which('apt-get')) return undefined;
+  if (process.getuid?.() === 0) return [];
+  if (which('sudo') && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0) return ['sudo', '-n'];
+  return undefined;
+}
+
+/** Installs what is missing where it can (saying what), so `npm test` alone works on a fresh Debian machine. */
+function installMissing(missing) {
+  const prefix = aptRunner();
+  if (prefix === undefined) return false;
+  console.log(`Installing the Debian packages the tests need: ${missing.join(' ')}`);
+  const apt = (args) => {
+    const [command, ...rest] = [...prefix, 'apt-get', ...args];
+    // No prompts and no stdin: this runs in CI too.
+    return spawnSync(command, rest, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
+  };
+  return apt(['update', '-qq']) && apt(['install', '-y', '-qq', ...missing]);
+}
+
+let missing = missingPackages();
+if (missing.length > 0 && installMissing(missing)) missing = missingPackages();
 if (missing.length > 0) {
-  console.error(`Missing: ${missing.join(', ')}. Install them with: sudo apt-get install -y ${missing.join(' ')}  (or run: bash .ci/run)`);
+  console.error(`Missing: ${missing.join(', ')}. Install them with: sudo apt-get install -y ${missing.join(' ')}`);
   console.log('0 passed, 1 failed');
   process.exit(1);
 }

@@ -10,6 +10,7 @@ export class ExplorerPage extends AppPage {
   readonly pauseButton: Locator;
   readonly gauge: Locator;
   readonly chart: Locator;
+  readonly historyList: Locator;
 
   constructor(page: Page) {
     super(page);
@@ -20,6 +21,7 @@ export class ExplorerPage extends AppPage {
     this.pauseButton = page.getByTestId('tree-pause');
     this.gauge = page.getByTestId('buffer-gauge');
     this.chart = page.getByTestId('chart');
+    this.historyList = page.getByTestId('history-list');
   }
 
   /** Like AppPage.open, with room for a loaded machine: the renderer bundle (Monaco included) can take a while. */

@@ -16,12 +16,22 @@ export interface WebApp {
 const root = path.resolve(__dirname, '../..');
 
 /** Starts the built web host (dist/main/web.cjs) with a fresh (or given) user-data folder. */
-export async function startWebApp(options: { userDataDir?: string; embeddedBroker?: boolean } = {}): Promise<WebApp> {
+export async function startWebApp(
+  options: {
+    userDataDir?: string;
+    embeddedBroker?: boolean;
+    /** 'saved': the port this user-data folder used last time, as a restart without --port takes. Default: any free one. */
+    port?: number | 'saved';
+    rotateToken?: boolean;
+  } = {},
+): Promise<WebApp> {
   const userDataDir = options.userDataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'topiary-e2e-')));
   // Tests bring their own broker unless they ask for the embedded one that starts with the app.
   const args = [
     path.join(root, 'dist/main/web.cjs'),
-    ...['--port', '0', '--user-data', userDataDir],
+    ...(options.port === 'saved' ? [] : ['--port', String(options.port ?? 0)]),
+    ...['--user-data', userDataDir],
+    ...(options.rotateToken ? ['--rotate-token'] : []),
     ...(options.embeddedBroker ? [] : ['--no-broker']),
     // Never add entries to a developer's own OS keyring from a test's temp folder.
     ...['--secret-store', 'encrypted-file'],

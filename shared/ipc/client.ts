@@ -22,7 +22,7 @@ export function createClient(wire: Wire): ContractClient {
 
   const failAll = (): void => {
     for (const p of pending.values()) {
-      p.reject(new TopiaryError('CONNECTION_FAILED', 'The connection to the Topiary core was lost; reload the window.'));
+      p.reject(new TopiaryError('CORE_UNREACHABLE', 'The window lost its link to the Topiary core; the request may not have reached it.'));
     }
     pending.clear();
   };

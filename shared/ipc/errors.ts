@@ -2,6 +2,9 @@
 export const ERROR_CODES = [
   'VALIDATION_ERROR',
   'CONNECTION_FAILED',
+  // The window lost its link to the Topiary core itself (web mode's process stopped), as opposed to
+  // a broker refusing or dropping an MQTT connection (CONNECTION_FAILED).
+  'CORE_UNREACHABLE',
   'AUTHENTICATION_FAILED',
   'TLS_ERROR',
   'PROTOCOL_ERROR',
@@ -26,6 +29,12 @@ export const ERROR_CODES = [
   'IN_USE',
   'CERTIFICATE_ERROR',
   'UNKNOWN_METHOD',
+  // The library and the command line: a call that ran out of time or was cancelled by its AbortSignal,
+  // a capability switched off in the configuration, and one this build does not have (yet).
+  'TIMEOUT',
+  'ABORTED',
+  'CAPABILITY_DISABLED',
+  'NOT_AVAILABLE',
   'BROKER_ERROR',
   'INTERNAL_ERROR',
 ] as const;

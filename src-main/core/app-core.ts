@@ -8,13 +8,18 @@ import type { CertificateId } from '../../shared/ipc/certificates';
 import { ConnectArgsSchema } from '../../shared/ipc/connections';
 import { brokerHandlers } from './broker/broker-handlers';
 import { BrokerService } from './broker/broker-service';
-import { certificatesHandlers, CertificatesService } from './certificates-service';
-import { ConnectionManager } from './connections/connection-manager';
-import { ExplorerService } from './explorer-service';
+import { certificatesHandlers } from './certificates/certificates-handlers';
+import { CertificatesService } from './certificates/certificates-service';
+import { ConnectionEventFanOut, ConnectionManager } from './connections/connection-manager';
+import { connectionsHandlers } from './connections/connections-handlers';
+import { explorerHandlers } from './explorer/explorer-handlers';
+import { ExplorerService } from './explorer/explorer-service';
 import { EventHub } from './ipc/event-hub';
 import { serve } from './ipc/serve';
 import { ProfileService } from './profiles/profile-service';
+import { profilesHandlers } from './profiles/profiles-handlers';
 import { ComposerStore } from './publish/composer-store';
+import { publishHandlers } from './publish/publish-handlers';
 import { PublishService } from './publish/publish-service';
 import { openEncryptedFileSecretStore } from './secrets/encrypted-file-secret-store';
 import type { SecretStore } from './secrets/secret-store';
@@ -39,17 +44,19 @@ export interface AppCore {
 export async function createAppCore(options: CoreOptions): Promise<AppCore> {
   await mkdir(options.userDataDir, { recursive: true, mode: 0o700 });
   const hub = new EventHub();
-  // One vault for everything that seals secrets: profiles and the certificate store.
+  // One vault for everything that seals secrets: profiles, the certificate store and the broker's users.
   const secrets = options.secrets ?? (await openEncryptedFileSecretStore({ keyFile: path.join(options.userDataDir, 'secret.key') }));
+
+  // Certificates first: connections, profiles and the broker all take their TLS material from the store.
   const certificates = await CertificatesService.open({
     userDataDir: options.userDataDir,
     secrets,
-    usedBy: (id) => [
-      ...profiles.list().profiles.filter((p) => p.options.tls?.identityId === id || (p.options.tls?.caIds ?? []).includes(id)).map((p) => p.name),
-      ...broker.status().settings.listeners.filter((l) => 'serverIdentityId' in l && (l.serverIdentityId === id || l.clientCaId === id)).map((l) => `Embedded broker (${l.kind} listener on port ${l.port})`),
-    ],
     changed: (list) => hub.emit('certificates.changed', list),
   });
+
+  // Connections, then the services that follow them; each hears the connections' events in the order added.
+  const connectionEvents = new ConnectionEventFanOut();
+  const connections = new ConnectionManager(connectionEvents, { certificates: certificates.store });
   const explorer = new ExplorerService(hub, {
     clearRetained: async (connectionId, topic) => {
       await connections.publish({ connectionId, topic, payload: new Uint8Array(0), qos: 1, retain: true });
@@ -57,111 +64,13 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     subscribe: (connectionId, subscriptions) => connections.addSubscriptions(connectionId, subscriptions),
     unsubscribe: (connectionId, filters) => connections.removeSubscriptions(connectionId, filters),
   });
-  const connections = new ConnectionManager({
+  connectionEvents.add({
     status: (info) => {
       if (info.state === 'connecting') explorer.open(info.connectionId);
-      hub.emit('connections.statusChanged', info);
     },
-    message: (connectionId, message) => {
-      explorer.ingest(connectionId, message);
-      composer.onMessage(connectionId, message);
-    },
-    closed: (connectionId) => {
-      explorer.close(connectionId);
-      composer.connectionClosed(connectionId);
-    },
-  }, { certificates: certificates.store });
-  const profiles = await ProfileService.open({
-    userDataDir: options.userDataDir,
-    secrets,
-    // Through the request handler, so a profile's connection is set up exactly like a quick connect.
-    connect: async (args) => handlers['connections.connect'](args, { clientId: 'profiles' }),
-    liveConnectionIds: () => connections.list().map((c) => c.connectionId),
-    changed: (list) => hub.emit('profiles.changed', list),
+    message: (connectionId, message) => explorer.ingest(connectionId, message),
+    closed: (connectionId) => explorer.close(connectionId),
   });
-
-  const broker = await BrokerService.open({
-    directory: options.userDataDir,
-    secrets,
-    onStatus: (status) => hub.emit('broker.statusChanged', status),
-    onStats: (sample) => hub.emit('broker.statsSampled', sample),
-    onLog: (entries) => hub.emit('broker.logged', entries),
-    resolveTls: async (serverIdentityId, clientCaId) => {
-      const pem = await certificates.resolveTlsMaterial({ identityId: serverIdentityId as CertificateId, caIds: clientCaId ? [clientCaId as CertificateId] : [] });
-      if (!pem.cert || !pem.key) throw new TopiaryError('BROKER_ERROR', 'The TLS listener\'s server identity has no private key in the certificate store; pick a server identity with its key.');
-      return { cert: pem.cert, key: pem.key, ...(pem.ca.length > 0 ? { ca: pem.ca.join('\n') } : {}) };
-    },
-  });
-  const handlers: Handlers = {
-    'connections.connect': async (args) => {
-      const info = await connections.connect(args);
-      explorer.noteSubscriptions(info.connectionId, args.subscriptions);
-      return info;
-    },
-    'connections.disconnect': ({ connectionId }) => connections.disconnect(connectionId),
-    'connections.list': () => connections.list(),
-    'connections.info': ({ connectionId }) => connections.get(connectionId),
-    'connections.reconnect': ({ connectionId }) => connections.reconnect(connectionId),
-    'connections.packetLog': ({ connectionId, ...window }) => connections.packetLog(connectionId, window),
-    'connections.exportPacketLog': ({ connectionId, ...filter }) => connections.exportPacketLog(connectionId, filter),
-    'explorer.view': (args, { clientId }) => explorer.view(args, clientId),
-    'explorer.rows': (args, { clientId }) => explorer.rows(args, clientId),
-    'explorer.topic': (args) => explorer.topic(args),
-    'explorer.watch': ({ connectionId, topic }, { clientId }) => {
-      explorer.watch(clientId, connectionId, topic);
-      return null;
-    },
-    'explorer.decode': (args) => explorer.decode(args),
-    'explorer.payload': (args) => explorer.payload(args),
-    'explorer.history': (args) => explorer.history(args),
-    'explorer.diff': (args) => explorer.diff(args),
-    'explorer.series': (args) => explorer.series(args),
-    'explorer.setHistoryBudget': ({ connectionId, budgetBytes }) => {
-      explorer.setHistoryBudget(connectionId, budgetBytes);
-      return null;
-    },
-    'explorer.clearRetained': (args) => explorer.clearRetained(args),
-    'explorer.setPauseBudget': ({ connectionId, messages, bytes }) => explorer.setPauseBudget(connectionId, messages, bytes),
-    'explorer.pause': ({ connectionId, paused }) => explorer.pause(connectionId, paused),
-    'explorer.subscriptions': ({ connectionId }) => explorer.subscriptions(connectionId),
-    'explorer.subscribe': ({ connectionId, subscriptions }) => explorer.subscribe(connectionId, subscriptions),
-    'explorer.unsubscribe': async ({ connectionId, filters }) => {
-      await explorer.unsubscribe(connectionId, filters);
-      return null;
-    },
-    'publish.send': (args) => connections.publish(args),
-    'publish.compose': (args) => composer.compose(args),
-    'publish.preview': (args) => composer.preview(args),
-    'publish.startJob': (args) => composer.startJob(args),
-    'publish.stopJob': ({ jobId }) => composer.stopJob(jobId),
-    'publish.jobs': () => composer.jobList(),
-    'publish.request': (args) => composer.request(args),
-    'publish.suggestTopics': (args) => composer.suggestTopics(args),
-    'publish.savedList': ({ scope }) => composer.savedList(scope),
-    'publish.savedSave': (args) => composer.savedSave(args),
-    'publish.savedDelete': ({ id }) => composer.savedDelete(id),
-    'publish.history': ({ limit }) => composer.history(limit),
-    'publish.clearHistory': () => composer.clearHistory(),
-    'publish.draftGet': ({ scope }) => composer.draft(scope),
-    'publish.draftSet': ({ scope, draft }) => composer.setDraft(scope, draft),
-    'profiles.list': () => profiles.list(),
-    'profiles.save': (args) => profiles.save(args),
-    'profiles.duplicate': ({ id }) => profiles.duplicate(id),
-    'profiles.delete': ({ id }) => profiles.delete(id),
-    'profiles.move': ({ id, folder, index }) => profiles.move(id, folder, index),
-    'profiles.connect': ({ id }) => profiles.connect(id),
-    'profiles.export': ({ ids, includeSecrets }) => profiles.export(ids, includeSecrets),
-    'profiles.import': ({ text }) => profiles.import(text),
-    'profiles.importForeign': ({ text, format }) => profiles.importForeign(text, format),
-    'profiles.secretStoreInfo': () => profiles.secretStoreInfo(),
-    ...certificatesHandlers(certificates),
-    ...brokerHandlers(broker, {
-      generateCa: (args) => certificates.generateCa(args),
-      issue: (args) => certificates.issue(args),
-      saveProfile: (args) => profiles.save(args),
-    }),
-  };
-
   const composer = new PublishService(
     {
       publish: (args) => connections.publish(args),
@@ -188,6 +97,56 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     },
     await ComposerStore.open({ userDataDir: options.userDataDir }),
   );
+  connectionEvents.add({
+    message: (connectionId, message) => composer.onMessage(connectionId, message),
+    closed: (connectionId) => composer.connectionClosed(connectionId),
+  });
+  // The window hears of a status change last, once the explorer has opened the connection's tree.
+  connectionEvents.add({ status: (info) => hub.emit('connections.statusChanged', info) });
+  const connectionRequests = connectionsHandlers(connections, explorer);
+
+  const profiles = await ProfileService.open({
+    userDataDir: options.userDataDir,
+    secrets,
+    // Through the request handler, so a profile's connection is set up exactly like a quick connect.
+    connect: async (args) => connectionRequests['connections.connect'](args, { clientId: 'profiles' }),
+    liveConnectionIds: () => connections.list().map((c) => c.connectionId),
+    changed: (list) => hub.emit('profiles.changed', list),
+  });
+
+  const broker = await BrokerService.open({
+    directory: options.userDataDir,
+    secrets,
+    onStatus: (status) => hub.emit('broker.statusChanged', status),
+    onStats: (sample) => hub.emit('broker.statsSampled', sample),
+    onLog: (entries) => hub.emit('broker.logged', entries),
+    resolveTls: async (serverIdentityId, clientCaId) => {
+      // The broker's settings keep certificate ids as plain strings (the broker domain's contract).
+      const pem = await certificates.resolveTlsMaterial({ identityId: serverIdentityId as CertificateId, caIds: clientCaId ? [clientCaId as CertificateId] : [] });
+      if (!pem.cert || !pem.key) throw new TopiaryError('BROKER_ERROR', 'The TLS listener\'s server identity has no private key in the certificate store; pick a server identity with its key.');
+      return { cert: pem.cert, key: pem.key, ...(pem.ca.length > 0 ? { ca: pem.ca.join('\n') } : {}) };
+    },
+  });
+
+  // A certificate in use by a profile or a broker listener is named as such (and not deleted without force).
+  certificates.addUsers((id) => [
+    ...profiles.list().profiles.filter((p) => p.options.tls?.identityId === id || (p.options.tls?.caIds ?? []).includes(id)).map((p) => p.name),
+    ...broker.status().settings.listeners.filter((l) => 'serverIdentityId' in l && (l.serverIdentityId === id || l.clientCaId === id)).map((l) => `Embedded broker (${l.kind} listener on port ${l.port})`),
+  ]);
+
+  const handlers: Handlers = {
+    ...connectionRequests,
+    ...explorerHandlers(explorer),
+    ...publishHandlers(composer, connections),
+    // Quick local TLS makes certificates and a profile besides the broker's listener.
+    ...brokerHandlers(broker, {
+      generateCa: (args) => certificates.generateCa(args),
+      issue: (args) => certificates.issue(args),
+      saveProfile: (args) => profiles.save(args),
+    }),
+    ...profilesHandlers(profiles),
+    ...certificatesHandlers(certificates),
+  };
 
   // Last, once every service exists: messages start flowing as soon as this connects.
   if (options.autoStartBroker === true && broker.status().settings.autoStart) {

@@ -26,7 +26,7 @@ export function assertGnomeKeyringTools(): void {
   const missing = REQUIRED.filter(({ command }) => spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0);
   if (missing.length > 0) {
     throw new Error(
-      `The OS keyring tests need ${missing.map((m) => m.command).join(' and ')}: run "apt-get install -y ${missing.map((m) => m.debianPackage).join(' ')}" (.ci/run installs them).`,
+      `The OS keyring tests need ${missing.map((m) => m.command).join(' and ')}: run "apt-get install -y ${missing.map((m) => m.debianPackage).join(' ')}" (npm test installs them when it can).`,
     );
   }
 }

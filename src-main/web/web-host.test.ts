@@ -146,4 +146,11 @@ describe('web mode host', () => {
     expect(errors.some((e) => e.where === 'client')).toBe(true);
     expect((await get(host.port, '/')).status).toBe(200);
   });
+
+  it('tells a page whether its token opens this core, by a header, so a page can explain a refusal', async () => {
+    expect((await get(host.port, '/link', { 'x-topiary-token': host.token })).status).toBe(204);
+    expect((await get(host.port, '/link', { 'x-topiary-token': 'x'.repeat(host.token.length) })).status).toBe(401);
+    expect((await get(host.port, '/link')).status).toBe(401);
+    expect((await get(host.port, '/link', { host: `evil.example:${host.port}`, 'x-topiary-token': host.token })).status).toBe(421);
+  });
 });

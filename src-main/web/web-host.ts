@@ -51,6 +51,10 @@ const MIME: Readonly<Record<string, string>> = {
 /** Largest frame a page may send; a publish of a 50 MB payload fits. */
 const MAX_FRAME_BYTES = 300 * 1024 * 1024;
 
+/** Where the page checks its token; the token travels in a header, never in a logged request line. */
+export const LINK_PATH = '/link';
+export const LINK_TOKEN_HEADER = 'x-topiary-token';
+
 /** How long a refused upgrade's socket may stay half-open. */
 const REFUSED_SOCKET_TIMEOUT_MS = 10_000;
 
@@ -112,6 +116,15 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     res.end(text);
   };
 
+  // The page asks here whether its token still opens this core, before (re)opening its socket:
+  // a browser hides why a WebSocket upgrade was refused, and the page must say so when it was.
+  const answerLink = (req: IncomingMessage, res: ServerResponse): void => {
+    const presented = req.headers[LINK_TOKEN_HEADER];
+    const ok = typeof presented === 'string' && sameToken(presented, token);
+    res.writeHead(ok ? 204 : 401, { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    res.end();
+  };
+
   const serveFile = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!hostAllowed(req.headers.host ?? '')) return refuse(res, 421, 'Unknown host.');
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed.');
@@ -122,6 +135,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return refuse(res, 400, 'Bad request.');
     }
     const relative = urlPath === '/' ? 'index.html' : urlPath.replace(/^\/+/, '');
+    if (urlPath === LINK_PATH) return answerLink(req, res);
     const file = path.resolve(root, relative);
     if (file !== root && !file.startsWith(root + path.sep)) return refuse(res, 403, 'Forbidden.');
     const info = await stat(file).catch(() => undefined);

@@ -4,7 +4,8 @@ import { createAppCore } from '../core/app-core';
 import { chooseWebSecretStore, type SecretStorePreference } from '../core/secrets/choose-secret-store';
 import { defaultUserDataDir } from '../core/user-data';
 import { installProcessGuard } from '../process-guard';
-import { startWebHost } from './web-host';
+import { startWebHost, type WebHost } from './web-host';
+import { loadWebIdentity, saveWebPort } from './web-identity';
 
 // Web mode: the same core as the desktop app, serving the renderer to a browser on 127.0.0.1.
 
@@ -14,7 +15,10 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string', default: '0' },
+      /** Default: the port of the last run with this user-data folder (so open tabs reconnect), else any free one. */
+      port: { type: 'string' },
+      /** Make a new access token: pages still open with the old one are refused and say so. */
+      'rotate-token': { type: 'boolean', default: false },
       'user-data': { type: 'string' },
       'renderer-dir': { type: 'string' },
       /** Don't start the embedded broker with the app (tests that bring their own). */
@@ -24,8 +28,8 @@ async function main(): Promise<void> {
     },
   });
   const host = values.host ?? '127.0.0.1';
-  const port = Number(values.port ?? 0);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  const askedPort = values.port === undefined ? undefined : Number(values.port);
+  if (askedPort !== undefined && (!Number.isInteger(askedPort) || askedPort < 0 || askedPort > 65535)) {
     console.error(`topiary: --port must be a number from 0 to 65535, got "${values.port}"`);
     process.exit(2);
   }
@@ -41,12 +45,20 @@ async function main(): Promise<void> {
   const secrets = await chooseWebSecretStore({ userDataDir, preference });
   console.log(`Topiary web mode: secrets: ${secrets.describe()}`);
   const core = await createAppCore({ userDataDir, secrets, autoStartBroker: !values['no-broker'] });
-  const host$ = await startWebHost({
-    rendererDir: values['renderer-dir'] ?? path.join(__dirname, '../renderer'),
-    attach: (wire) => core.attach(wire),
-    host,
-    port,
-  });
+  const identity = await loadWebIdentity(userDataDir, { rotateToken: values['rotate-token'] });
+  const start = (port: number): Promise<WebHost> =>
+    startWebHost({ rendererDir: values['renderer-dir'] ?? path.join(__dirname, '../renderer'), attach: (wire) => core.attach(wire), host, port, token: identity.token });
+  let host$: WebHost;
+  try {
+    host$ = await start(askedPort ?? identity.port ?? 0);
+  } catch (error) {
+    // The last run's port is only a wish: another program (or a Topiary with another user-data folder) may hold it now.
+    if (askedPort !== undefined || identity.port === undefined || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    console.warn(`topiary: port ${identity.port} (used last time) is taken now; listening on another. Tabs left open on the old address must be reopened with the new one.`);
+    host$ = await start(0);
+  }
+  await saveWebPort(identity, host$.port);
+  console.log(`Topiary web mode: ${identity.newToken ? 'new access token' : 'access token kept from the last run'} (${identity.file}; --rotate-token makes a new one)`);
   console.log(`Topiary web mode: open ${host$.url}`);
 
   const stop = async (): Promise<void> => {

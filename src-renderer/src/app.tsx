@@ -2,6 +2,7 @@ import { BrokerPanel } from './features/broker/broker-panel';
 import { CertificatesPanel } from './features/certificates/certificates-panel';
 import { ConnectBar } from './features/connect/connect-bar';
 import { ConnectionDrawer } from './features/connection-info/connection-drawer';
+import { CoreLinkOverlay } from './features/core-link/core-link-overlay';
 import { Inspector } from './features/inspector/inspector';
 import { ConnectionsPanel } from './features/profiles/connections-panel';
 import { PublishForm } from './features/publish/publish-form';
@@ -62,6 +63,7 @@ export function App(): React.JSX.Element {
         </div>
       </main>
       <ConnectionDrawer />
+      <CoreLinkOverlay />
     </div>
   );
 }

@@ -2,27 +2,27 @@ import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import * as tls from 'node:tls';
 import { describeCertificate, isSelfSigned, type CertificateDetails } from './certificate-details';
-import type { CertificateEntryId } from './certificate-entry';
+import type {  } from './certificate-entry';
 import { oneLine, type ChainCandidate } from './chain-builder';
-import type { BrokerTlsVerdict, BrokerTlsFix, BrokerTlsProblem, BrokerTlsTestResult } from '../../../shared/ipc/certificates';
+import type { BrokerTlsVerdict, BrokerTlsFix, BrokerTlsProblem, BrokerTlsTestResult, CertificateId } from '../../../shared/ipc/certificates';
 export type { BrokerTlsVerdict, BrokerTlsFix, BrokerTlsProblem, BrokerTlsTestResult };
 
 export interface BrokerTlsTestOptions {
   /** SNI and the name checked against the certificate; defaults to host. */
   readonly servername?: string;
   /** Store entries to trust for this connection. */
-  readonly caIds?: readonly CertificateEntryId[];
+  readonly caIds?: readonly CertificateId[];
   /** Also trust the OS roots; default true. */
   readonly useSystemCAs?: boolean;
   /** Client certificate to present (mutual TLS). */
-  readonly clientIdentityId?: CertificateEntryId;
+  readonly clientIdentityId?: CertificateId;
   readonly timeoutMs?: number;
 }
 
 /** What the store must provide for a broker test; CertificateStore implements it. */
 export interface BrokerTlsMaterialSource {
-  caCertificates(ids: readonly CertificateEntryId[]): Promise<readonly string[]>;
-  tlsMaterial(id: CertificateEntryId): Promise<{ readonly cert: string; readonly key: string }>;
+  caCertificates(ids: readonly CertificateId[]): Promise<readonly string[]>;
+  tlsMaterial(id: CertificateId): Promise<{ readonly cert: string; readonly key: string }>;
   storeCandidates(): Promise<readonly ChainCandidate[]>;
   systemCandidates(): Promise<readonly ChainCandidate[]>;
 }
@@ -350,7 +350,7 @@ function explainPostHandshakeFailure(observation: TlsObservation, host: string, 
 }
 
 function trustFix(candidate: ChainCandidate, selected: ReadonlySet<string>, message: string): BrokerTlsFix {
-  const id = candidate.entryId as CertificateEntryId | undefined;
+  const id = candidate.entryId as CertificateId | undefined;
   const already = id !== undefined && selected.has(id);
   return {
     message: already ? `${message} (It is already selected, so the certificate itself must be the problem.)` : message,

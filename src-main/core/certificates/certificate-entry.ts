@@ -1,20 +1,13 @@
+import type { CertificateId, CertificateKind } from '../../../shared/ipc/certificates';
 import type { CertificateDetails } from './certificate-details';
 import type { ExpiryStatus } from './expiry-status';
 
-/** What a store entry is for. */
-export type CertificateEntryKind =
-  /** A CA certificate the user trusts (a local CA generated here also keeps its key, to sign more). */
-  | 'trusted-ca'
-  /** Certificate chain + key a client presents to brokers (mutual TLS). */
-  | 'client-identity'
-  /** Certificate chain + key the embedded broker serves. */
-  | 'server-identity';
-
-export type CertificateEntryId = string & { readonly __brand: 'CertificateEntryId' };
+/** What a store entry is for: the contract's kinds (a local CA generated here also keeps its key, to sign more). */
+export type CertificateEntryKind = CertificateKind;
 
 /** One store entry as the UI and other modules see it; no key material. */
 export interface CertificateEntry {
-  readonly id: CertificateEntryId;
+  readonly id: CertificateId;
   readonly label: string;
   readonly kind: CertificateEntryKind;
   readonly createdAt: string;
@@ -32,7 +25,7 @@ export type CertificateListItem =
   | { readonly status: 'ok'; readonly entry: CertificateEntry }
   | {
       readonly status: 'corrupt';
-      readonly id: CertificateEntryId;
+      readonly id: CertificateId;
       readonly file: string;
       readonly error: { readonly code: 'CORRUPT_ENTRY'; readonly message: string };
     };

@@ -1,3 +1,4 @@
+import type { CertificateId } from '../../../shared/ipc/certificates';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,7 @@ import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openEncryptedFileSecretStore } from '../secrets/encrypted-file-secret-store';
-import type { CertificateEntryId } from './certificate-entry';
+import type {  } from './certificate-entry';
 import { CertificateError } from './certificate-error';
 import { parseInput } from './certificate-import';
 import { CertificateStore } from './certificate-store';
@@ -155,7 +156,7 @@ describe('certificate store', () => {
   });
 
   it('rejects ids that would point outside the store', async () => {
-    expect(await codeOf(store.get('../secret' as CertificateEntryId))).toBe('NOT_FOUND');
+    expect(await codeOf(store.get('../secret' as CertificateId))).toBe('NOT_FOUND');
   });
 
   it('exports PEM without the key unless asked, and with an encrypted key on request', async () => {

@@ -1,10 +1,11 @@
+import type { CertificateId } from '../../../shared/ipc/certificates';
 import { createPrivateKey, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { SecretStore } from '../secrets/secret-store';
 import { writeFileAtomic } from '../storage/atomic-file';
 import { describeCertificate } from './certificate-details';
-import type { CertificateEntry, CertificateEntryId, CertificateEntryKind, CertificateListItem, TlsMaterial } from './certificate-entry';
+import type { CertificateEntry, CertificateEntryKind, CertificateListItem, TlsMaterial } from './certificate-entry';
 import { CertificateError } from './certificate-error';
 import {
   generateCertificateAuthority,
@@ -24,7 +25,7 @@ export interface CertificateStoreOptions {
   /** Seals private keys at rest. */
   readonly secrets: SecretStore;
   /** Names of whatever uses an entry (connection profiles, the embedded broker); deletion refuses while non-empty. */
-  readonly usedBy?: (id: CertificateEntryId) => readonly string[];
+  readonly usedBy?: (id: CertificateId) => readonly string[];
   readonly now?: () => Date;
   /** How the OS trust store is read for chain checks. */
   readonly systemTrust?: SystemTrustOptions;
@@ -59,7 +60,7 @@ export interface GenerateCaRequest {
 }
 
 export interface IssueFromStoreRequest {
-  readonly caId: CertificateEntryId;
+  readonly caId: CertificateId;
   readonly kind: 'client-identity' | 'server-identity';
   readonly label?: string;
   readonly commonName: string;
@@ -145,7 +146,7 @@ export class CertificateStore {
   async list(): Promise<readonly CertificateListItem[]> {
     const items: CertificateListItem[] = [];
     for (const file of await this.entryFiles()) {
-      const id = file.slice(0, -'.json'.length) as CertificateEntryId;
+      const id = file.slice(0, -'.json'.length) as CertificateId;
       try {
         items.push({ status: 'ok', entry: this.toEntry(await this.read(id)) });
       } catch (err) {
@@ -155,11 +156,11 @@ export class CertificateStore {
     return items.sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
   }
 
-  async get(id: CertificateEntryId): Promise<CertificateEntry> {
+  async get(id: CertificateId): Promise<CertificateEntry> {
     return this.toEntry(await this.read(id));
   }
 
-  async rename(id: CertificateEntryId, label: string): Promise<CertificateEntry> {
+  async rename(id: CertificateId, label: string): Promise<CertificateEntry> {
     const trimmed = label.trim();
     if (trimmed === '') throw new CertificateError('INVALID_REQUEST', 'A certificate needs a name. Type at least one character.');
     const stored = await this.read(id);
@@ -169,7 +170,7 @@ export class CertificateStore {
   }
 
   /** Deletes an entry; refuses with IN_USE (naming the users) unless forced. */
-  async delete(id: CertificateEntryId, options: { readonly force?: boolean } = {}): Promise<void> {
+  async delete(id: CertificateId, options: { readonly force?: boolean } = {}): Promise<void> {
     const stored = await this.readRaw(id);
     const users = this.options.usedBy?.(id) ?? [];
     if (users.length > 0 && !options.force) {
@@ -183,7 +184,7 @@ export class CertificateStore {
   }
 
   /** PEM of the certificate and its chain; the private key only when explicitly requested. */
-  async exportPem(id: CertificateEntryId, options: ExportPemOptions = {}): Promise<string> {
+  async exportPem(id: CertificateId, options: ExportPemOptions = {}): Promise<string> {
     const stored = await this.read(id);
     const certs = stored.certificates.map((pem) => ensureNewline(pem)).join('');
     if (!options.includePrivateKey) return certs;
@@ -195,7 +196,7 @@ export class CertificateStore {
   }
 
   /** A password-protected PKCS#12 of the certificate, its chain and (if the entry has one) its key. */
-  async exportPkcs12(id: CertificateEntryId, password: string): Promise<Buffer> {
+  async exportPkcs12(id: CertificateId, password: string): Promise<Buffer> {
     if (password === '') throw new CertificateError('INVALID_REQUEST', 'Choose a password to protect the PKCS#12 file.');
     const stored = await this.read(id);
     const certificates = stored.certificates.map((pem) => Buffer.from(new X509Certificate(pem).raw));
@@ -204,7 +205,7 @@ export class CertificateStore {
   }
 
   /** Certificate chain and key as PEM, for a connection profile or the embedded broker. */
-  async tlsMaterial(id: CertificateEntryId): Promise<TlsMaterial> {
+  async tlsMaterial(id: CertificateId): Promise<TlsMaterial> {
     const stored = await this.read(id);
     const key = await this.unsealKey(stored);
     return {
@@ -214,14 +215,14 @@ export class CertificateStore {
   }
 
   /** PEM of the given entries' CA certificates (the `ca` option of a TLS connection). */
-  async caCertificates(ids: readonly CertificateEntryId[]): Promise<readonly string[]> {
+  async caCertificates(ids: readonly CertificateId[]): Promise<readonly string[]> {
     const pems: string[] = [];
     for (const id of ids) pems.push(...(await this.read(id)).certificates.map(ensureNewline));
     return pems;
   }
 
   /** Builds the entry's chain from its own certificates, the store and (by default) the OS trust store. */
-  async checkChain(id: CertificateEntryId, options: { readonly useSystemCAs?: boolean } = {}): Promise<ChainReport> {
+  async checkChain(id: CertificateId, options: { readonly useSystemCAs?: boolean } = {}): Promise<ChainReport> {
     const stored = await this.read(id);
     const [leafPem, ...rest] = stored.certificates;
     const leaf: ChainCandidate = {
@@ -346,11 +347,11 @@ export class CertificateStore {
 
   // Write-then-rename so a crash never leaves a half-written entry behind.
   private async persist(stored: StoredEntry): Promise<void> {
-    const file = this.fileOf(stored.id as CertificateEntryId);
+    const file = this.fileOf(stored.id as CertificateId);
     await writeFileAtomic(file, JSON.stringify(stored, null, 2));
   }
 
-  private async readRaw(id: CertificateEntryId): Promise<StoredEntry | undefined> {
+  private async readRaw(id: CertificateId): Promise<StoredEntry | undefined> {
     try {
       return await this.read(id);
     } catch (err) {
@@ -359,7 +360,7 @@ export class CertificateStore {
     }
   }
 
-  private async read(id: CertificateEntryId): Promise<StoredEntry> {
+  private async read(id: CertificateId): Promise<StoredEntry> {
     const file = this.fileOf(id);
     let text: string;
     try {
@@ -377,7 +378,7 @@ export class CertificateStore {
     const out: StoredEntry[] = [];
     for (const file of await this.entryFiles()) {
       try {
-        out.push(await this.read(file.slice(0, -'.json'.length) as CertificateEntryId));
+        out.push(await this.read(file.slice(0, -'.json'.length) as CertificateId));
       } catch {
         // Damaged entries are reported by list(); they simply take no part here.
       }
@@ -402,7 +403,7 @@ export class CertificateStore {
     const now = this.now();
     const [leaf, ...chain] = stored.certificates.map((pem) => describeCertificate(derOf(pem), now));
     return {
-      id: stored.id as CertificateEntryId,
+      id: stored.id as CertificateId,
       label: stored.label,
       kind: stored.kind,
       createdAt: stored.createdAt,
@@ -413,7 +414,7 @@ export class CertificateStore {
     };
   }
 
-  private fileOf(id: CertificateEntryId): string {
+  private fileOf(id: CertificateId): string {
     // Ids reach us from the UI; never let one name a path outside the store.
     if (!ID_PATTERN.test(id)) throw new CertificateError('NOT_FOUND', 'This certificate id is not valid. Refresh the list and pick the certificate again.', { id });
     return join(this.options.directory, `${id}.json`);

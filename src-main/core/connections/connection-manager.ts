@@ -16,6 +16,34 @@ export interface ConnectionEvents {
   closed(connectionId: ConnectionId): void;
 }
 
+/**
+ * Hands the manager's events to every service that follows connections, in the order they were added,
+ * so the services can be created after the manager that feeds them.
+ */
+export class ConnectionEventFanOut implements ConnectionEvents {
+  private readonly onStatus: ((info: ConnectionInfo) => void)[] = [];
+  private readonly onMessage: ((connectionId: ConnectionId, message: MessageView) => void)[] = [];
+  private readonly onClosed: ((connectionId: ConnectionId) => void)[] = [];
+
+  add(listener: Partial<ConnectionEvents>): void {
+    if (listener.status) this.onStatus.push(listener.status);
+    if (listener.message) this.onMessage.push(listener.message);
+    if (listener.closed) this.onClosed.push(listener.closed);
+  }
+
+  status(info: ConnectionInfo): void {
+    for (const listener of this.onStatus) listener(info);
+  }
+
+  message(connectionId: ConnectionId, message: MessageView): void {
+    for (const listener of this.onMessage) listener(connectionId, message);
+  }
+
+  closed(connectionId: ConnectionId): void {
+    for (const listener of this.onClosed) listener(connectionId);
+  }
+}
+
 export interface ConnectionManagerOptions extends TlsResolveOptions {
   /** Packets kept per connection in its log (10,000 by default). */
   readonly packetLogCapacity?: number;
@@ -100,8 +128,8 @@ export class ConnectionManager {
     return this.require(connectionId).addSubscriptions(subscriptions);
   }
 
-  removeSubscriptions(connectionId: ConnectionId, filters: readonly string[]): Promise<void> {
-    return this.require(connectionId).removeSubscriptions(filters);
+  async removeSubscriptions(connectionId: ConnectionId, filters: readonly string[]): Promise<void> {
+    await this.require(connectionId).removeSubscriptions(filters);
   }
 
   packetLog(connectionId: ConnectionId, window: PacketLogWindow): PacketLogPage {

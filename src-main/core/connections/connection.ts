@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import mqtt, { type IConnackPacket, type IDisconnectPacket, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
+import mqtt, { type IClientPublishOptions, type IConnackPacket, type IDisconnectPacket, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
 import type { ISubackPacket, ISubscribePacket } from 'mqtt-packet';
 import type { ConnectionId, MessageView, Qos } from '../../../shared/ipc/common';
 import type { ConnectionInfo, ConnectionState, SubscriptionStatus } from '../../../shared/ipc/connections';
@@ -39,10 +39,26 @@ export interface SubscriptionVerdict {
 export interface ConnectionHooks {
   status(info: ConnectionInfo): void;
   message(connectionId: ConnectionId, message: MessageView): void;
+  /** Every packet received (the library's `auth` event reads AUTH packets here); optional. */
+  packetReceived?(packet: Packet): void;
+}
+
+/** How a publish made while offline is answered. */
+export interface PublishDelivery {
+  /** Resolve when the queued message is acknowledged after the reconnect, not when it is queued. */
+  readonly awaitQueued?: boolean;
 }
 
 interface QueuedPublish {
   readonly args: PublishArgs;
+  readonly settle?: { resolve(result: PublishResult): void; reject(error: TopiaryError): void };
+}
+
+/** A held publish a caller may take back (abort, timeout) before it is sent. */
+export interface QueuedHandle {
+  readonly result: Promise<PublishResult>;
+  /** Removes the message from the queue; false when it already went out. */
+  withdraw(): boolean;
 }
 
 type Phase = 'first-pass' | 'running' | 'stopped';
@@ -188,23 +204,143 @@ export class Connection {
   }
 
   async publish(args: PublishArgs): Promise<PublishResult> {
+    const queued = this.publishOrQueue(args, {});
+    return queued instanceof Promise ? queued : queued.result;
+  }
+
+  /**
+   * Sends now when connected. Offline, the message joins the bounded queue: the result is `{ queued: true }`
+   * at once, or with `awaitQueued` a handle whose promise settles on the acknowledgement after the reconnect
+   * (or fails when the connection ends first), so a caller never waits for ever.
+   */
+  publishOrQueue(args: PublishArgs, delivery: PublishDelivery): Promise<PublishResult> | QueuedHandle {
     if (this.phase === 'stopped') {
-      throw new TopiaryError('NOT_CONNECTED', `"${this.info.name}" is not connected; connect it again first.`);
+      return Promise.reject(new TopiaryError('NOT_CONNECTED', `"${this.info.name}" is not connected; connect it again first.`));
     }
-    if (this.info.state !== 'connected') {
+    if (this.info.state === 'connected') return this.send(args);
+    try {
       // Refused now rather than queued and silently dropped later, when the broker's limit is already known.
       this.checkPublishSize(args);
-      if (this.queue.length >= MAX_QUEUED) {
-        throw new TopiaryError(
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.queue.length >= MAX_QUEUED) {
+      return Promise.reject(
+        new TopiaryError(
           'PUBLISH_FAILED',
           `"${this.info.name}" is offline and already holds ${MAX_QUEUED} messages waiting to be sent. Wait for it to reconnect, or disconnect it to drop them.`,
-        );
-      }
+          { queuedCount: this.queue.length },
+        ),
+      );
+    }
+    if (!delivery.awaitQueued) {
       this.queue.push({ args });
       this.update({ queuedCount: this.queue.length });
-      return { queued: true, roundTripMs: 0 };
+      return Promise.resolve({ queued: true, roundTripMs: 0 });
     }
-    return this.send(args);
+    let entry: QueuedPublish | undefined;
+    const result = new Promise<PublishResult>((resolve, reject) => {
+      entry = { args, settle: { resolve, reject } };
+    });
+    this.queue.push(entry as QueuedPublish);
+    this.update({ queuedCount: this.queue.length });
+    return {
+      result,
+      withdraw: () => {
+        const i = this.queue.indexOf(entry as QueuedPublish);
+        if (i < 0) return false;
+        this.queue.splice(i, 1);
+        this.update({ queuedCount: this.queue.length });
+        return true;
+      },
+    };
+  }
+
+  /** Whether a publish goes out now (sendNow) rather than into the queue. */
+  get sendsNow(): boolean {
+    return this.info.state === 'connected' && this.phase === 'running';
+  }
+
+  /**
+   * The burst path: one MQTT.js publish with a callback, no promise and no result object, for callers that
+   * send tens of thousands a second (the library). Only while `sendsNow`; the caller queues otherwise.
+   * `done` gets the acknowledgement's packet id and reason code (MQTT 5) or the refusal.
+   */
+  sendNow(
+    topic: string,
+    payload: Buffer | string,
+    options: IClientPublishOptions,
+    done: (error: TopiaryError | undefined, packetId: number | undefined, reasonCode: number | undefined) => void,
+  ): void {
+    const limit = this.info.broker?.maximumPacketSize ?? this.learnedLimit;
+    if (limit !== undefined) {
+      try {
+        this.checkPublishSize({ topic, payload, qos: options.qos ?? 0, retain: options.retain ?? false, properties: undefined } as unknown as PublishArgs, options.properties);
+      } catch (error) {
+        done(error as TopiaryError, undefined, undefined);
+        return;
+      }
+    }
+    this.client.publish(topic, payload, options, (error, packet) => {
+      if (error) {
+        const e = error as { code?: unknown; message?: unknown };
+        // MQTT.js's word for a publish we took out of its store because the broker refused it.
+        if (e.message === 'Message removed') {
+          done(this.refusals.shift() ?? new TopiaryError('PUBLISH_FAILED', 'The broker refused the message.'), undefined, undefined);
+          return;
+        }
+        done(
+          new TopiaryError('PUBLISH_FAILED', `The broker refused the message: ${String(e.message ?? error)}`, typeof e.code === 'number' ? { reasonCode: e.code } : undefined),
+          undefined,
+          typeof e.code === 'number' ? e.code : undefined,
+        );
+        return;
+      }
+      const ack = packet as { messageId?: number; reasonCode?: number } | undefined;
+      done(undefined, ack?.messageId, ack?.reasonCode);
+    });
+  }
+
+  /** Messages held while offline. */
+  get queuedCount(): number {
+    return this.queue.length;
+  }
+
+  /**
+   * Holds incoming packets until `gate` calls back: MQTT.js reads the next packet only then, so a slow
+   * consumer slows the socket (TCP back-pressure) instead of growing a buffer. Undefined lifts the gate.
+   */
+  setReadGate(gate: ((proceed: () => void) => void) | undefined): void {
+    const client = this.client as unknown as { handleMessage: (packet: Packet, callback: (error?: Error) => void) => void };
+    client.handleMessage = gate ? (_packet, callback) => gate(() => callback()) : (_packet, callback) => callback();
+  }
+
+  /** Sends a PINGREQ and resolves on the PINGRESP with the round trip in milliseconds. */
+  ping(): Promise<number> {
+    if (!this.client.connected) return Promise.reject(new TopiaryError('NOT_CONNECTED', `"${this.info.name}" is not connected; connect it first.`));
+    const started = performance.now();
+    return new Promise<number>((resolve, reject) => {
+      const onPacket = (packet: Packet): void => {
+        if (packet.cmd !== 'pingresp') return;
+        this.client.off('packetreceive', onPacket);
+        this.client.off('close', onClose);
+        resolve(performance.now() - started);
+      };
+      const onClose = (): void => {
+        this.client.off('packetreceive', onPacket);
+        reject(new TopiaryError('NOT_CONNECTED', `"${this.info.name}" lost its connection before the PINGRESP.`));
+      };
+      this.client.on('packetreceive', onPacket);
+      this.client.once('close', onClose);
+      (this.client as unknown as { _sendPacket(packet: Packet): void })._sendPacket({ cmd: 'pingreq' });
+    });
+  }
+
+  /** Fails every publish still waiting in the queue (the connection ended before it could be sent). */
+  private failQueued(message: string): void {
+    const waiting = this.queue.splice(0);
+    for (const q of waiting) q.settle?.reject(new TopiaryError('NOT_CONNECTED', message));
+    if (waiting.length > 0) this.update({ queuedCount: 0 });
   }
 
   /** Ends the connection: a DISCONNECT when connected (so no will is sent), otherwise just stops trying. */
@@ -225,6 +361,7 @@ export class Connection {
       clearTimeout(timeout);
     }
     this.client.end(true);
+    this.failQueued(`"${this.info.name}" was disconnected before the message could be sent.`);
     const { reconnect: _r, ...rest } = this.info;
     this.info = { ...rest, state: 'disconnected', since: Date.now() };
     this.hooks.status(this.info);
@@ -278,13 +415,16 @@ export class Connection {
 
   private wire(): void {
     const { client } = this;
+    // A log of capacity 0 is off: the library's burst path does not pay for an entry per packet.
+    const logging = this.log.capacity > 0;
     client.on('packetsend', (packet: Packet) => {
-      this.log.record('out', packet);
+      if (logging) this.log.record('out', packet);
       if (packet.cmd === 'publish') this.lastPublish = { packet, at: Date.now() };
       else if (packet.cmd === 'subscribe') this.onSubscribeSent(packet);
     });
     client.on('packetreceive', (packet: Packet) => {
-      this.log.record('in', packet);
+      if (logging) this.log.record('in', packet);
+      this.hooks.packetReceived?.(packet);
       // The broker answered after the publish, so a later close is not about it.
       if (packet.cmd !== 'disconnect') this.lastPublish = undefined;
       if (packet.cmd === 'connack') this.onConnack(packet);
@@ -391,6 +531,7 @@ export class Connection {
         ? `${error.message} Gave up after ${this.attempt} reconnect attempt${this.attempt === 1 ? '' : 's'}.`
         : error.message;
       this.info = { ...rest, state: 'error', since: Date.now(), error: { ...error, message: gaveUp } };
+      this.failQueued(`"${this.info.name}" gave up reconnecting before the message could be sent: ${gaveUp}`);
       this.hooks.status(this.info);
       return;
     }
@@ -496,10 +637,10 @@ export class Connection {
   }
 
   /** Refuses a publish larger than the broker accepts, naming both sizes. */
-  private checkPublishSize(args: PublishArgs): void {
+  private checkPublishSize(args: PublishArgs, mqttProperties?: IClientPublishOptions['properties']): void {
     const limit = this.info.broker?.maximumPacketSize ?? this.learnedLimit;
     if (limit === undefined) return;
-    const options = publishOptions(args.qos, args.retain, args.properties, this.args.protocolVersion === 5);
+    const options = mqttProperties ? { properties: mqttProperties } : publishOptions(args.qos, args.retain, args.properties, this.args.protocolVersion === 5);
     const packet = {
       cmd: 'publish',
       topic: args.topic,
@@ -633,21 +774,27 @@ export class Connection {
     );
   }
 
-  async removeSubscriptions(filters: readonly string[]): Promise<void> {
+  /** Unsubscribes; resolves with the UNSUBACK's reason codes (MQTT 5) when the broker sent any. */
+  async removeSubscriptions(filters: readonly string[]): Promise<readonly number[]> {
     if (!this.client.connected) throw new TopiaryError('NOT_CONNECTED', `"${this.info.name}" is not connected; connect it first.`);
     for (const filter of filters) {
       this.subscriptions.delete(filter);
       this.subscriptionStates.delete(filter);
     }
     this.update({ subscriptions: [...this.subscriptionStates.values()] });
-    await this.client.unsubscribeAsync([...filters]);
+    const ack = (await this.client.unsubscribeAsync([...filters])) as { granted?: number[] } | undefined;
+    return ack?.granted ?? [];
   }
 
   private flushQueue(): void {
     const waiting = this.queue.splice(0);
     if (waiting.length === 0) return;
     // Sent in one go, in order: MQTT.js writes each packet to the stream as it is called.
-    for (const { args } of waiting) void this.send(args).catch(() => undefined);
+    for (const { args, settle } of waiting) {
+      const sent = this.send(args);
+      if (settle) sent.then(settle.resolve, settle.reject);
+      else sent.catch(() => undefined);
+    }
     this.update({ queuedCount: this.queue.length });
   }
 

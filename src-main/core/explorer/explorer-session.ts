@@ -2,13 +2,15 @@ import type { ExplorerMessage, StoredMessage } from './explorer-message';
 import { type HistoryEntry, type HistoryOptions, type HistoryStats, MessageHistory } from './history';
 import { IngestBuffer, type IngestBufferOptions, type IngestBufferStats } from './ingest-buffer';
 import { type Series, type SeriesSource, seriesFromHistory } from './series';
-import { TopicIndex, type TopicNodeInfo } from './topic-index';
+import { TopicIndex, type NodeId, type TopicNodeInfo } from './topic-index';
 import { TreeView, type TreeViewOptions } from './tree-view';
 
 export interface ExplorerSessionOptions {
   readonly history?: HistoryOptions;
   readonly buffer?: IngestBufferOptions;
   readonly tree?: TreeViewOptions;
+  /** Told of each message once it is in the index and history (the explorer service feeds watchers from here). */
+  readonly applied?: (message: ExplorerMessage, id: NodeId) => void;
 }
 
 /** What the detail pane of one topic shows. */
@@ -30,18 +32,21 @@ export interface ExplorerSessionStats {
 
 /**
  * Everything the explorer keeps for one connection: the index, per-topic history, the
- * pausable buffer in front of them and the tree view over them. Feed it with `ingest`.
+ * pausable buffer in front of them and a tree view over them. Feed it with `ingest`.
+ * The one model of a connection's topics: the explorer service, the tests and the benchmarks all run it.
  */
 export class ExplorerSession {
   readonly index = new TopicIndex();
   readonly history: MessageHistory;
   readonly buffer: IngestBuffer;
   readonly tree: TreeView;
+  private readonly applied: ((message: ExplorerMessage, id: NodeId) => void) | undefined;
 
   constructor(options: ExplorerSessionOptions = {}) {
     this.history = new MessageHistory(options.history);
     this.buffer = new IngestBuffer((message) => this.apply(message), options.buffer);
     this.tree = new TreeView(this.index, options.tree);
+    this.applied = options.applied;
   }
 
   /** Takes one message from the connection (through the pause buffer). */
@@ -91,5 +96,6 @@ export class ExplorerSession {
   private apply(message: ExplorerMessage): void {
     const id = this.index.ingest(message);
     this.history.record(id, message);
+    this.applied?.(message, id);
   }
 }

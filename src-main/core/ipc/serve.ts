@@ -1,7 +1,10 @@
 import type { z } from 'zod';
-import { isMethod, requests, type CallContext, type Handlers } from '../../../shared/ipc/contract';
+import { isMethod, requests, type CallContext, type Handlers, type Method } from '../../../shared/ipc/contract';
 import { ERROR_CODES, TopiaryError, type ErrorCode, type ErrorData } from '../../../shared/ipc/errors';
 import type { Frame, Wire } from '../../../shared/ipc/wire';
+
+/** The handlers of one domain's requests (`explorer.*`, …): what each domain's `<domain>Handlers(service)` returns. */
+export type DomainHandlers<Domain extends string> = Pick<Handlers, Extract<Method, `${Domain}.${string}`>>;
 
 /** Turns the first schema issue into the error a user can act on. */
 export function validationError(error: z.ZodError): ErrorData {

@@ -4,7 +4,8 @@
  * How a feature keeps state and talks to the core (copy features/broker/ or features/profiles/):
  * - features/<name>/state.ts: `<Name>State` (readonly; versions, the selection, flags, small bounded lists) and
  *   `initial<Name>State`. It becomes one key of `AppState` below. Big, fast-changing collections (a live message,
- *   the packet log's rows) stay outside the store, with only a version number in it (see features/inspector/).
+ *   the packet log's rows) stay outside the store, with only a version number in it, and a stream is applied once
+ *   per animation frame with lib/frame-batch.ts (see features/inspector/ and features/packet-log/).
  * - features/<name>/actions.ts: plain exported functions, callable from components, other actions and tests. They are
  *   the only code that calls the core (`core.invoke`, `core.on`) or writes the store (`setSlice`); a lint rule keeps
  *   components off ipc/core-client. A feature with no state of its own (publish, history) has only actions.ts.
@@ -18,6 +19,8 @@ import { initialCertificatesState, type CertificatesState } from '../features/ce
 import { initialConnectionInfoState, type ConnectionInfoState } from '../features/connection-info/state';
 import { initialConnectionsState, type ConnectionsState } from '../features/connections/state';
 import { initialExplorerState, type ExplorerState } from '../features/explorer/state';
+import { initialInspectorState, type InspectorState } from '../features/inspector/state';
+import { initialPacketLogState, type PacketLogState } from '../features/packet-log/state';
 import { initialProfilesState, type ProfilesState } from '../features/profiles/state';
 import { initialWorkspaceState, type WorkspaceState } from '../features/workspace/state';
 
@@ -27,6 +30,8 @@ export interface AppState {
   readonly connections: ConnectionsState;
   readonly connectionInfo: ConnectionInfoState;
   readonly explorer: ExplorerState;
+  readonly inspector: InspectorState;
+  readonly packetLog: PacketLogState;
   readonly broker: BrokerState;
   readonly profiles: ProfilesState;
   readonly certificates: CertificatesState;
@@ -39,6 +44,8 @@ export function initialAppState(): AppState {
     connections: initialConnectionsState,
     connectionInfo: initialConnectionInfoState,
     explorer: initialExplorerState,
+    inspector: initialInspectorState,
+    packetLog: initialPacketLogState,
     broker: initialBrokerState,
     profiles: initialProfilesState,
     certificates: initialCertificatesState,

@@ -1,6 +1,7 @@
-import type { BrokerClientRow, BrokerRetainedRow, BrokerSettings, BrokerStatus } from '../../../../shared/ipc/broker';
+import type { BrokerClientRow, BrokerLogEntry, BrokerRetainedRow, BrokerSettings, BrokerStatsSample, BrokerStatus } from '../../../../shared/ipc/broker';
 import { core } from '../../ipc/core-client';
 import { toErrorData } from '../../lib/error-data';
+import { frameBatch } from '../../lib/frame-batch';
 import { saveFile } from '../../lib/save-file';
 import { setSlice } from '../../store/root-store';
 import { LOG_KEPT, SAMPLES_KEPT } from './state';
@@ -35,11 +36,32 @@ export async function quickTls(): Promise<string | null> {
   }
 }
 
+// Samples and log lines arrive as streams: they are gathered and appended once per animation frame.
+let pendingSamples: BrokerStatsSample[] = [];
+let pendingLog: BrokerLogEntry[] = [];
+const appendStreams = frameBatch(() => {
+  const samples = pendingSamples;
+  const log = pendingLog;
+  pendingSamples = [];
+  pendingLog = [];
+  setSlice('broker', (s) => ({
+    ...(samples.length > 0 ? { samples: [...s.samples, ...samples].slice(-SAMPLES_KEPT) } : {}),
+    ...(log.length > 0 ? { log: [...s.log, ...log.slice(-LOG_KEPT)].slice(-LOG_KEPT) } : {}),
+  }));
+});
+
 /** Wires the broker's events into the store once, at start-up. */
 export function listenToBroker(): void {
   core.on('broker.statusChanged', (status) => setSlice('broker', { status }));
-  core.on('broker.statsSampled', (sample) => setSlice('broker', (s) => ({ samples: [...s.samples, sample].slice(-SAMPLES_KEPT) })));
-  core.on('broker.logged', (entries) => setSlice('broker', (s) => ({ log: [...s.log, ...entries].slice(-LOG_KEPT) })));
+  core.on('broker.statsSampled', (sample) => {
+    pendingSamples.push(sample);
+    appendStreams.schedule();
+  });
+  core.on('broker.logged', (entries) => {
+    pendingLog.push(...entries);
+    if (pendingLog.length > LOG_KEPT) pendingLog = pendingLog.slice(-LOG_KEPT);
+    appendStreams.schedule();
+  });
   void Promise.all([core.invoke('broker.status', {}), core.invoke('broker.stats', {}), core.invoke('broker.log', { limit: LOG_KEPT })]).then(([status, samples, log]) =>
     setSlice('broker', { status, samples: samples.slice(-SAMPLES_KEPT), log }),
   );

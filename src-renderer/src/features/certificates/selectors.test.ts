@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CertificateEntryView, CertificateId, CertificateKind, CertificatesList, ExpiryState } from '../../../../shared/ipc/certificates';
+import type { CertificateEntryView, CertificateId, CertificateKind, CertificatesList, ChainReport, ExpiryState } from '../../../../shared/ipc/certificates';
 import { daysRemainingText, expiryBadge, splitNames } from './certificate-format';
+import { initialAppState, type AppState } from '../../store/root-store';
 import { certificateSelectors } from './selectors';
 
 function entry(id: string, kind: CertificateKind, state: ExpiryState = 'valid', daysRemaining = 300): CertificateEntryView {
@@ -59,5 +60,22 @@ describe('certificate selectors', () => {
 
   it('splits host names and addresses typed with commas, spaces or new lines', () => {
     expect(splitNames('localhost, 127.0.0.1\nbroker.lan  ::1,')).toEqual(['localhost', '127.0.0.1', 'broker.lan', '::1']);
+  });
+
+  it('reads busy flags, failures and the built chain per area and entry', () => {
+    const base = initialAppState();
+    const id = 'ca' as CertificateId;
+    const report = { ok: true } as unknown as ChainReport;
+    const s: AppState = {
+      ...base,
+      certificates: { ...base.certificates, list, busy: { import: true }, errors: { test: { code: 'TLS_ERROR', message: 'handshake failed' } }, chain: { id, report } },
+    };
+    expect(certificateSelectors.list(s)).toBe(list);
+    expect(certificateSelectors.busyOf('import')(s)).toBe(true);
+    expect(certificateSelectors.busyOf('generate')(s)).toBe(false);
+    expect(certificateSelectors.errorOf('test')(s)?.code).toBe('TLS_ERROR');
+    expect(certificateSelectors.errorOf('import')(s)).toBeUndefined();
+    expect(certificateSelectors.chainOf(id)(s)).toBe(report);
+    expect(certificateSelectors.chainOf('other' as CertificateId)(s)).toBeNull();
   });
 });

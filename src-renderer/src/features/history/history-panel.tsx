@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef, useState } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { DiffResult, HistoryPage } from '../../../../shared/ipc/explorer';
 import { diffMessages, fetchHistory, setHistoryBudget } from './actions';
@@ -6,6 +7,8 @@ import { diffMessages, fetchHistory, setHistoryBudget } from './actions';
 /** Refreshes of a busy topic's history are spaced out; the list is for reading, not for streaming. */
 const REFRESH_MS = 500;
 const MB = 1024 * 1024;
+const ROW_HEIGHT = 22;
+const OVERSCAN = 10;
 
 function clock(t: number): string {
   const d = new Date(t);
@@ -57,7 +60,10 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
   }, [connectionId, topic, picked]);
 
   const pick = (n: number): void => setPicked((p) => (p.includes(n) ? p.filter((x) => x !== n) : [...p.slice(-1), n]));
-  const items = page ? [...page.items].reverse() : [];
+  const items = page?.items ?? [];
+  // Newest first; virtualised like the tree, so a thousand kept messages cost only the rows on screen.
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({ count: items.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: OVERSCAN });
 
   return (
     <div className="history" data-testid="history-panel">
@@ -88,24 +94,39 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
         </div>
       ) : null}
       {error ? <p className="error">{error}</p> : null}
-      <table className="history-list">
-        <tbody>
-          {items.map((item) => (
-            <tr key={item.n} data-testid="history-item" data-n={item.n}>
-              <td>
-                <input type="checkbox" aria-label={`Compare message ${item.n}`} checked={picked.includes(item.n)} onChange={() => pick(item.n)} />
-              </td>
-              <td>#{item.n}</td>
-              <td>{clock(item.receivedAt)}</td>
-              <td data-testid="history-delta">{delta(item.deltaMs)}</td>
-              <td>QoS {item.qos}</td>
-              <td>{item.retain ? 'R' : ''}</td>
-              <td>{item.size} B</td>
-              <td className="preview-cell">{item.preview}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <div className="history-list" ref={scroller} role="table" aria-label="Remembered messages" aria-rowcount={items.length} data-testid="history-list" data-count={items.length}>
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {virtualizer.getVirtualItems().map((row) => {
+            const item = items[items.length - 1 - row.index];
+            if (!item) return null;
+            return (
+              <div
+                key={item.n}
+                role="row"
+                className="history-row"
+                data-testid="history-item"
+                data-n={item.n}
+                style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${row.start}px)` }}
+              >
+                <span role="cell">
+                  <input type="checkbox" aria-label={`Compare message ${item.n}`} checked={picked.includes(item.n)} onChange={() => pick(item.n)} />
+                </span>
+                <span role="cell">#{item.n}</span>
+                <span role="cell">{clock(item.receivedAt)}</span>
+                <span role="cell" data-testid="history-delta">
+                  {delta(item.deltaMs)}
+                </span>
+                <span role="cell">QoS {item.qos}</span>
+                <span role="cell">{item.retain ? 'R' : ''}</span>
+                <span role="cell">{item.size} B</span>
+                <span role="cell" className="preview-cell" title={item.preview}>
+                  {item.preview}
+                </span>
+              </div>
+            );
+          })}
+        </div>
+      </div>
     </div>
   );
 }

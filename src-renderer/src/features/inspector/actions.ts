@@ -1,16 +1,75 @@
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { Arg, Result } from '../../../../shared/ipc/contract';
-import { PAYLOAD_CHUNK_MAX, type MessageBatch } from '../../../../shared/ipc/explorer';
+import { PAYLOAD_CHUNK_MAX, type InspectedMessage } from '../../../../shared/ipc/explorer';
 import { core } from '../../ipc/core-client';
+import { frameBatch } from '../../lib/frame-batch';
+import { setSlice } from '../../store/root-store';
+import { inspectedMessage, replaceInspectedMessage } from './live-message';
+
+// The inspected topic's stream: batches only note the newest message; one store write per animation frame applies it.
+let epoch = 0;
+let pending: InspectedMessage | null = null;
+let pendingCount = 0;
+let pendingLoaded = false;
+
+const apply = frameBatch(() => {
+  const message = pending;
+  pending = null;
+  if (message) replaceInspectedMessage(message);
+  setSlice('inspector', (s) => ({ messageVersion: message ? s.messageVersion + 1 : s.messageVersion, count: pendingCount, loaded: pendingLoaded }));
+});
+
+/** The newer of two messages of one topic (a batch may overtake the topic's detail, or the other way round). */
+function newer(a: InspectedMessage | null, b: InspectedMessage | null): InspectedMessage | null {
+  if (!a) return b;
+  if (!b) return a;
+  return b.n > a.n ? b : a;
+}
+
+/**
+ * Inspects one topic: asks the core to stream it, follows the stream and loads the topic's detail.
+ * Returns the stop; a newer inspect (or the stop) drops whatever the old one still receives.
+ */
+export function inspectTopic(connectionId: ConnectionId, topic: string): () => void {
+  const mine = ++epoch;
+  apply.cancel();
+  pending = null;
+  pendingCount = 0;
+  pendingLoaded = false;
+  replaceInspectedMessage(null);
+  setSlice('inspector', (s) => ({ messageVersion: s.messageVersion + 1, count: 0, loaded: false }));
+  void watchTopic(connectionId, topic).catch(() => undefined);
+  const off = core.on('explorer.messages', (batch) => {
+    if (mine !== epoch || batch.connectionId !== connectionId) return;
+    let last: InspectedMessage | undefined;
+    for (const m of batch.messages) if (m.topic === topic) last = m;
+    if (!last) return;
+    pending = last;
+    pendingCount = last.n;
+    apply.schedule();
+  });
+  void fetchTopicDetail(connectionId, topic).then(
+    (detail) => {
+      if (mine !== epoch) return;
+      const shown = newer(inspectedMessage(), pending);
+      pending = newer(detail.lastMessage, shown);
+      pendingCount = Math.max(pendingCount, detail.messageCount);
+      pendingLoaded = true;
+      apply.schedule();
+    },
+    () => undefined,
+  );
+  return () => {
+    off();
+    if (mine !== epoch) return;
+    epoch++;
+    apply.cancel();
+  };
+}
 
 /** Asks the core to stream `topic`'s messages (null stops). */
 export function watchTopic(connectionId: ConnectionId, topic: string | null): Promise<null> {
   return core.invoke('explorer.watch', { connectionId, topic });
-}
-
-/** Follows the core's batched message stream; returns the unsubscribe. */
-export function onMessages(listener: (batch: MessageBatch) => void): () => void {
-  return core.on('explorer.messages', listener);
 }
 
 export function fetchTopicDetail(connectionId: ConnectionId, topic: string): Promise<Result<'explorer.topic'>> {

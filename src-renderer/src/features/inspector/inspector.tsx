@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'react';
-import type { InspectedMessage } from '../../../../shared/ipc/explorer';
 import { useStore } from '../../store/root-store';
 import { connectionsSelectors } from '../connections/selectors';
 import { selectTopic, setTab } from '../explorer/actions';
@@ -7,7 +6,9 @@ import { explorerSelectors } from '../explorer/selectors';
 import { SeriesChart } from '../chart/series-chart';
 import { HistoryPanel } from '../history/history-panel';
 import { MessageFacts } from './message-facts';
-import { fetchPayload, fetchTopicDetail, onMessages, watchTopic } from './actions';
+import { inspectorSelectors } from './selectors';
+import { fetchPayload, inspectTopic } from './actions';
+import { inspectedMessage } from './live-message';
 import { fileNameFor } from './payload-transfer';
 import { PayloadView } from './payload-view';
 import { RetainedClear } from './retained-clear';
@@ -21,40 +22,18 @@ export function Inspector(): React.JSX.Element {
   const topic = useStore(explorerSelectors.selected);
   const tab = useStore(explorerSelectors.tab);
   const chartField = useStore(explorerSelectors.chartFieldFor(topic));
-  const [message, setMessage] = useState<InspectedMessage | null>(null);
-  const [count, setCount] = useState(0);
+  // The message itself stays outside the store; its version re-renders this when a frame applies a newer one.
+  useStore(inspectorSelectors.messageVersion);
+  const message = inspectedMessage();
+  const count = useStore(inspectorSelectors.count);
+  const loaded = useStore(inspectorSelectors.loaded);
   const [note, setNote] = useState('');
-  const [loaded, setLoaded] = useState(false);
   const connectionId = active?.connectionId ?? null;
 
   useEffect(() => {
-    setMessage(null);
-    setCount(0);
     setNote('');
-    setLoaded(false);
     if (!connectionId || topic === null) return;
-    let cancelled = false;
-    void watchTopic(connectionId, topic).catch(() => undefined);
-    const off = onMessages((batch) => {
-      if (cancelled || batch.connectionId !== connectionId) return;
-      let latest: InspectedMessage | undefined;
-      for (const m of batch.messages) if (m.topic === topic) latest = m;
-      if (latest) {
-        setMessage(latest);
-        setCount(latest.n);
-      }
-    });
-    void fetchTopicDetail(connectionId, topic).then((detail) => {
-      if (cancelled) return;
-      // A batch may have overtaken this answer; keep whichever message is newer.
-      setMessage((current) => (current && detail.lastMessage && current.n > detail.lastMessage.n ? current : detail.lastMessage));
-      setCount((c) => Math.max(c, detail.messageCount));
-      setLoaded(true);
-    });
-    return () => {
-      cancelled = true;
-      off();
-    };
+    return inspectTopic(connectionId, topic);
   }, [connectionId, topic]);
 
   if (topic === null || !connectionId) return <section className="inspector empty">Select a topic to see its value.</section>;

@@ -5,7 +5,9 @@ import { TopiaryError, type ErrorData } from '../../../../shared/ipc/errors';
 import { exportPacketLog } from './actions';
 import { PACKET_TYPES, byteSize, packetFlags, packetProperties, packetReasons, packetSubject, packetTime } from './packet-format';
 import type { PacketFilter } from './packet-query';
+import { packetLogSelectors } from './selectors';
 import { usePacketWindow } from './use-packet-window';
+import { useStore } from '../../store/root-store';
 
 const ROW_HEIGHT = 22;
 const OVERSCAN = 20;
@@ -21,8 +23,12 @@ export function PacketLogPanel({ info }: { readonly info: ConnectionInfo }): Rea
   const [range, setRange] = useState({ first: 0, last: 50 });
   const filter: PacketFilter = { types, direction, text };
   const window = usePacketWindow(info.connectionId, filter, range.first, range.last);
+  const matched = useStore(packetLogSelectors.matched);
+  const total = useStore(packetLogSelectors.total);
+  const dropped = useStore(packetLogSelectors.dropped);
+  const countText = useStore(packetLogSelectors.countText);
   const scroller = useRef<HTMLDivElement | null>(null);
-  const virtualizer = useVirtualizer({ count: window.matched, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: OVERSCAN });
+  const virtualizer = useVirtualizer({ count: matched, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: OVERSCAN });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? 0;
@@ -32,8 +38,8 @@ export function PacketLogPanel({ info }: { readonly info: ConnectionInfo }): Rea
   }, [first, last]);
 
   useEffect(() => {
-    if (follow && window.matched > 0) virtualizer.scrollToIndex(window.matched - 1, { align: 'end' });
-  }, [follow, window.matched, virtualizer]);
+    if (follow && matched > 0) virtualizer.scrollToIndex(matched - 1, { align: 'end' });
+  }, [follow, matched, virtualizer]);
 
   const onScroll = (): void => {
     const el = scroller.current;
@@ -77,12 +83,12 @@ export function PacketLogPanel({ info }: { readonly info: ConnectionInfo }): Rea
         <label className="follow">
           <input type="checkbox" data-testid="packet-follow" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> follow
         </label>
-        <button type="button" data-testid="packet-export" disabled={window.matched === 0} onClick={() => void exportLog()} title="Save the filtered log as JSON lines">
+        <button type="button" data-testid="packet-export" disabled={matched === 0} onClick={() => void exportLog()} title="Save the filtered log as JSON lines">
           Export JSON lines
         </button>
-        <span className="note" data-testid="packet-count" data-matched={window.matched} data-total={window.total}>
-          {window.matched === window.total ? `${window.total} packets` : `${window.matched} of ${window.total} packets`}
-          {window.dropped > 0 ? ` (${window.dropped} older ones dropped)` : ''}
+        <span className="note" data-testid="packet-count" data-matched={matched} data-total={total}>
+          {countText}
+          {dropped > 0 ? ` (${dropped} older ones dropped)` : ''}
         </span>
       </div>
       {exportError ? (
@@ -102,9 +108,9 @@ export function PacketLogPanel({ info }: { readonly info: ConnectionInfo }): Rea
         <span>size</span>
         <span>properties</span>
       </div>
-      <div className="packet-list" ref={scroller} onScroll={onScroll} data-testid="packet-list" role="table" aria-rowcount={window.matched}>
-        {window.matched === 0 ? (
-          <div className="note packet-empty">{window.total === 0 ? 'No packets yet.' : 'No packet matches the filter.'}</div>
+      <div className="packet-list" ref={scroller} onScroll={onScroll} data-testid="packet-list" role="table" aria-rowcount={matched}>
+        {matched === 0 ? (
+          <div className="note packet-empty">{total === 0 ? 'No packets yet.' : 'No packet matches the filter.'}</div>
         ) : null}
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((item) => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { ConnectionInfo, ConnectionState } from '../../../../shared/ipc/connections';
 import type { ProfileId, ProfilesList, ProfileView } from '../../../../shared/ipc/profiles';
+import { initialAppState, type AppState } from '../../store/root-store';
 import { profileSelectors } from './selectors';
 
 const profile = (id: string, folder: string, order: number): ProfileView => ({
@@ -50,5 +51,19 @@ describe('profile selectors', () => {
     expect(profileSelectors.liveConnectionOf(list, { old: connection('old', 'connected'), new: connection('new', 'reconnecting') }, p)?.connectionId).toBe('new');
     expect(profileSelectors.liveConnectionOf(list, { old: connection('old', 'connected'), new: connection('new', 'disconnected') }, p)?.connectionId).toBe('old');
     expect(profileSelectors.liveConnectionOf(list, { old: connection('old', 'error') }, p)).toBeNull();
+  });
+
+  it('reads each profile’s progress and failure apart from the panel’s and the editor’s', () => {
+    const base = initialAppState();
+    const s: AppState = {
+      ...base,
+      profiles: { ...base.profiles, connecting: { p: true }, errors: { p: { code: 'AUTHENTICATION_FAILED', message: 'bad password' }, '': { code: 'INTERNAL_ERROR', message: 'import' } } },
+    };
+    const p = 'p' as ProfileId;
+    expect(profileSelectors.connectingOf(p)(s)).toBe(true);
+    expect(profileSelectors.connectingOf('q' as ProfileId)(s)).toBe(false);
+    expect(profileSelectors.errorOf(p)(s)?.code).toBe('AUTHENTICATION_FAILED');
+    expect(profileSelectors.errorOf('')(s)?.message).toBe('import');
+    expect(profileSelectors.errorOf('editor')(s)).toBeNull();
   });
 });

@@ -9,15 +9,15 @@ import type {
   PemExport,
   Pkcs12Export,
   SystemRootsListing,
-} from '../../shared/ipc/certificates';
-import type { Handlers, Method, ParsedArg } from '../../shared/ipc/contract';
-import { TopiaryError, type ErrorCode } from '../../shared/ipc/errors';
-import type { CertificateEntry, CertificateEntryId } from './certificates/certificate-entry';
-import { CertificateError, type CertificateErrorCode } from './certificates/certificate-error';
-import { CertificateStore } from './certificates/certificate-store';
-import { listSystemRoots, type SystemTrustOptions } from './certificates/system-trust-store';
-import { SecretError } from './secrets/secret-error';
-import type { SecretStore } from './secrets/secret-store';
+} from '../../../shared/ipc/certificates';
+import type { ParsedArg } from '../../../shared/ipc/contract';
+import { TopiaryError, type ErrorCode } from '../../../shared/ipc/errors';
+import type { CertificateEntry } from './certificate-entry';
+import { CertificateError, type CertificateErrorCode } from './certificate-error';
+import { CertificateStore } from './certificate-store';
+import { listSystemRoots, type SystemTrustOptions } from './system-trust-store';
+import { SecretError } from '../secrets/secret-error';
+import type { SecretStore } from '../secrets/secret-store';
 
 export interface CertificatesServiceOptions {
   readonly userDataDir: string;
@@ -69,18 +69,30 @@ export class CertificatesService {
   private constructor(
     readonly store: CertificateStore,
     private readonly options: CertificatesServiceOptions,
+    /** Whatever names the users of an entry: the options' own, then those added by addUsers. */
+    private readonly users: ((id: CertificateId) => readonly string[])[],
   ) {}
 
   static async open(options: CertificatesServiceOptions): Promise<CertificatesService> {
-    const usedBy = options.usedBy;
+    const users = options.usedBy ? [options.usedBy] : [];
+    // The store reads the same list, so users added later (profiles, the broker) count there too.
     const store = await CertificateStore.open({
       directory: path.join(options.userDataDir, 'certificates'),
       secrets: options.secrets,
-      ...(usedBy ? { usedBy: (id: CertificateEntryId) => usedBy(id as string as CertificateId) } : {}),
+      usedBy: (id) => users.flatMap((usedBy) => usedBy(id)),
       ...(options.systemTrust ? { systemTrust: options.systemTrust } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
-    return new CertificatesService(store, options);
+    return new CertificatesService(store, options, users);
+  }
+
+  /** Names more users of entries (the services created after this one: profiles, the broker). */
+  addUsers(usedBy: (id: CertificateId) => readonly string[]): void {
+    this.users.push(usedBy);
+  }
+
+  private usersOf(id: CertificateId): readonly string[] {
+    return this.users.flatMap((usedBy) => usedBy(id));
   }
 
   async list(kind?: CertificateKind): Promise<CertificatesList> {
@@ -88,13 +100,13 @@ export class CertificatesService {
       const items = await this.store.list();
       const rows = items
         .filter((item) => kind === undefined || (item.status === 'ok' && item.entry.kind === kind))
-        .map((item) => (item.status === 'ok' ? { status: 'ok' as const, entry: this.view(item.entry) } : { ...item, id: item.id as string as CertificateId }));
+        .map((item) => (item.status === 'ok' ? { status: 'ok' as const, entry: this.view(item.entry) } : item));
       return { rows };
     });
   }
 
   async get(id: CertificateId): Promise<CertificateEntryView> {
-    return guard(async () => this.view(await this.store.get(entryId(id))));
+    return guard(async () => this.view(await this.store.get(id)));
   }
 
   async import(args: ParsedArg<'certificates.import'>): Promise<{ readonly entries: readonly CertificateEntryView[] }> {
@@ -115,43 +127,43 @@ export class CertificatesService {
   }
 
   async rename(id: CertificateId, label: string): Promise<CertificateEntryView> {
-    return this.changing(async () => this.view(await this.store.rename(entryId(id), label)));
+    return this.changing(async () => this.view(await this.store.rename(id, label)));
   }
 
   async delete(id: CertificateId, force: boolean): Promise<null> {
     return this.changing(async () => {
-      await this.store.delete(entryId(id), { force });
+      await this.store.delete(id, { force });
       return null;
     });
   }
 
   async exportPem(id: CertificateId, includePrivateKey: boolean, keyPassphrase?: string): Promise<PemExport> {
     return guard(async () => {
-      const entry = await this.store.get(entryId(id));
-      const text = await this.store.exportPem(entryId(id), { includePrivateKey, ...(keyPassphrase ? { keyPassphrase } : {}) });
+      const entry = await this.store.get(id);
+      const text = await this.store.exportPem(id, { includePrivateKey, ...(keyPassphrase ? { keyPassphrase } : {}) });
       return { fileName: `${fileStem(entry.label)}${includePrivateKey ? '-with-key' : ''}.pem`, text };
     });
   }
 
   async exportPkcs12(id: CertificateId, password: string): Promise<Pkcs12Export> {
     return guard(async () => {
-      const entry = await this.store.get(entryId(id));
-      const bytes = await this.store.exportPkcs12(entryId(id), password);
+      const entry = await this.store.get(id);
+      const bytes = await this.store.exportPkcs12(id, password);
       return { fileName: `${fileStem(entry.label)}.p12`, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
     });
   }
 
   async checkChain(id: CertificateId, useSystemCAs: boolean): Promise<ChainReport> {
-    return guard(() => this.store.checkChain(entryId(id), { useSystemCAs }));
+    return guard(() => this.store.checkChain(id, { useSystemCAs }));
   }
 
   async testBroker(args: ParsedArg<'certificates.testBroker'>): Promise<BrokerTlsTestResult> {
     return guard(() =>
       this.store.testAgainstBroker(args.host, args.port, {
         ...(args.servername ? { servername: args.servername } : {}),
-        caIds: args.caIds.map(entryId),
+        caIds: args.caIds,
         useSystemCAs: args.useSystemCAs,
-        ...(args.clientIdentityId ? { clientIdentityId: entryId(args.clientIdentityId) } : {}),
+        ...(args.clientIdentityId ? { clientIdentityId: args.clientIdentityId } : {}),
         ...(args.timeoutMs ? { timeoutMs: args.timeoutMs } : {}),
       }),
     );
@@ -166,21 +178,20 @@ export class CertificatesService {
   }
 
   async issue(args: ParsedArg<'certificates.issue'>): Promise<CertificateEntryView> {
-    return this.changing(async () => this.view(await this.store.issue({ ...args, caId: entryId(args.caId) })));
+    return this.changing(async () => this.view(await this.store.issue(args)));
   }
 
   /** PEM for a connection from store references; what a profile's caIds/identityId turn into. */
   async resolveTlsMaterial(ids: { readonly caIds?: readonly CertificateId[]; readonly identityId?: CertificateId }): Promise<ResolvedTlsMaterial> {
     return guard(async () => {
-      const ca = await this.store.caCertificates((ids.caIds ?? []).map(entryId));
-      const identity = ids.identityId ? await this.store.tlsMaterial(entryId(ids.identityId)) : undefined;
+      const ca = await this.store.caCertificates(ids.caIds ?? []);
+      const identity = ids.identityId ? await this.store.tlsMaterial(ids.identityId) : undefined;
       return { ca, ...(identity ? { cert: identity.cert, key: identity.key } : {}) };
     });
   }
 
   private view(entry: CertificateEntry): CertificateEntryView {
-    const id = entry.id as string as CertificateId;
-    return { ...entry, id, usedBy: this.options.usedBy?.(id) ?? [] };
+    return { ...entry, usedBy: this.usersOf(entry.id) };
   }
 
   private async changing<T>(work: () => Promise<T>): Promise<T> {
@@ -202,34 +213,10 @@ async function guard<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-function entryId(id: CertificateId): CertificateEntryId {
-  return id as string as CertificateEntryId;
-}
-
 function fileStem(label: string): string {
   const stem = label
     .replace(/[^A-Za-z0-9._-]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 80);
   return stem === '' ? 'certificate' : stem;
-}
-
-type CertificatesMethod = Extract<Method, `certificates.${string}`>;
-
-/** The handlers for every `certificates.*` request, ready to spread into the core's Handlers. */
-export function certificatesHandlers(service: CertificatesService): Pick<Handlers, CertificatesMethod> {
-  return {
-    'certificates.list': ({ kind }) => service.list(kind),
-    'certificates.get': ({ id }) => service.get(id),
-    'certificates.import': (args) => service.import(args),
-    'certificates.rename': ({ id, label }) => service.rename(id, label),
-    'certificates.delete': ({ id, force }) => service.delete(id, force),
-    'certificates.exportPem': ({ id, includePrivateKey, keyPassphrase }) => service.exportPem(id, includePrivateKey, keyPassphrase),
-    'certificates.exportPkcs12': ({ id, password }) => service.exportPkcs12(id, password),
-    'certificates.checkChain': ({ id, useSystemCAs }) => service.checkChain(id, useSystemCAs),
-    'certificates.testBroker': (args) => service.testBroker(args),
-    'certificates.systemRoots': () => service.systemRoots(),
-    'certificates.generateCa': (args) => service.generateCa(args),
-    'certificates.issue': (args) => service.issue(args),
-  };
 }

@@ -1,5 +1,5 @@
-import type { DiffLine, DiffResult } from '../../shared/ipc/explorer';
-import { diffLines, MAX_TEXT_DIFF_BYTES } from './explorer/diff';
+import type { DiffLine, DiffResult } from '../../../shared/ipc/explorer';
+import { diffLines, MAX_TEXT_DIFF_BYTES } from './diff';
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 

@@ -1,6 +1,6 @@
-import type { ConnectionId, MessageView } from '../../shared/ipc/common';
-import type { ParsedArg } from '../../shared/ipc/contract';
-import { TopiaryError } from '../../shared/ipc/errors';
+import type { ConnectionId, MessageView } from '../../../shared/ipc/common';
+import type { ParsedArg } from '../../../shared/ipc/contract';
+import { TopiaryError } from '../../../shared/ipc/errors';
 import type {
   BufferGauge,
   DecodedView,
@@ -19,18 +19,16 @@ import type {
   TreeRow,
   ViewOp,
   ViewState,
-} from '../../shared/ipc/explorer';
-import { decodePayload } from './decoders/decode-payload';
+} from '../../../shared/ipc/explorer';
+import { decodePayload } from '../decoders/decode-payload';
 import { diffPayloads } from './explorer-service-diff';
-import type { ExplorerMessage } from './explorer/explorer-message';
-import { MessageHistory } from './explorer/history';
-import { IngestBuffer } from './explorer/ingest-buffer';
-import { previewPayload } from './explorer/preview';
-import { seriesFromHistory } from './explorer/series';
-import { ROOT_NODE, TopicIndex, type NodeId } from './explorer/topic-index';
-import { TreeView, type TreeSort } from './explorer/tree-view';
-import { Batcher } from './ipc/batcher';
-import type { EventHub } from './ipc/event-hub';
+import type { ExplorerMessage } from './explorer-message';
+import { ExplorerSession } from './explorer-session';
+import { previewPayload } from './preview';
+import { ROOT_NODE, type NodeId, type TopicIndex } from './topic-index';
+import { TreeView, type TreeSort } from './tree-view';
+import { Batcher } from '../ipc/batcher';
+import type { EventHub } from '../ipc/event-hub';
 
 /** What the explorer needs from the connection that feeds it. */
 export interface ExplorerLink {
@@ -51,10 +49,9 @@ export interface ExplorerServiceOptions {
   readonly changeIntervalMs?: number;
 }
 
+/** A connection's explorer session, plus what the service keeps for the windows looking at it. */
 interface Explored {
-  readonly index: TopicIndex;
-  readonly history: MessageHistory;
-  readonly buffer: IngestBuffer;
+  readonly session: ExplorerSession;
   /** One view per UI client: each window keeps its own expansion, sort and filter. */
   readonly views: Map<string, ClientView>;
   readonly feed: Batcher<InspectedMessage>;
@@ -98,15 +95,13 @@ export class ExplorerService {
 
   open(connectionId: ConnectionId, subscriptions: readonly ExplorerSubscription[] = []): void {
     if (this.explored.has(connectionId)) return;
-    const index = new TopicIndex();
-    const history = new MessageHistory({ budgetBytes: this.options.historyBudgetBytes, maxPerTopic: this.options.historyPerTopic });
+    const session = new ExplorerSession({
+      history: { budgetBytes: this.options.historyBudgetBytes, maxPerTopic: this.options.historyPerTopic },
+      buffer: { capacityMessages: this.options.bufferMessages, capacityBytes: this.options.bufferBytes },
+      applied: (message, id) => this.feedWatchers(explored, message, id),
+    });
     const explored: Explored = {
-      index,
-      history,
-      buffer: new IngestBuffer((m) => this.apply(explored, m), {
-        capacityMessages: this.options.bufferMessages,
-        capacityBytes: this.options.bufferBytes,
-      }),
+      session,
       views: new Map(),
       feed: new Batcher<InspectedMessage>((messages) => this.deliver(connectionId, messages)),
       watched: new Map(),
@@ -130,7 +125,7 @@ export class ExplorerService {
   }
 
   ingest(connectionId: ConnectionId, message: MessageView): void {
-    this.explored.get(connectionId)?.buffer.push(message);
+    this.explored.get(connectionId)?.session.ingest(message);
   }
 
   /** Applies view ops in order; an invalid filter is an error and leaves the view as it was. */
@@ -162,7 +157,7 @@ export class ExplorerService {
   }
 
   topic(args: ParsedArg<'explorer.topic'>): TopicDetail {
-    const { index } = this.require(args.connectionId);
+    const { index } = this.require(args.connectionId).session;
     const id = index.idOf(args.topic);
     if (id === undefined) return { topic: args.topic, messageCount: 0, lastMessage: null };
     const last = index.lastMessageOf(id);
@@ -197,7 +192,7 @@ export class ExplorerService {
   }
 
   history(args: ParsedArg<'explorer.history'>): HistoryPage {
-    const { index, history } = this.require(args.connectionId);
+    const { index, history } = this.require(args.connectionId).session;
     const id = index.idOf(args.topic);
     const stats = history.stats();
     const base = { topic: args.topic, budgetBytes: stats.budgetBytes, usedBytes: stats.usedBytes, evicted: stats.evictedByBudget };
@@ -223,20 +218,18 @@ export class ExplorerService {
   }
 
   series(args: ParsedArg<'explorer.series'>): Series {
-    const { index, history } = this.require(args.connectionId);
-    const id = index.idOf(args.topic);
     const source = args.field === null || args.field === '' ? ({ kind: 'payload' } as const) : ({ kind: 'json', path: args.field } as const);
-    const { points, skipped } = id === undefined ? { points: [], skipped: 0 } : seriesFromHistory(history, id, source);
+    const { points, skipped } = this.require(args.connectionId).session.series(args.topic, source);
     return { topic: args.topic, field: args.field, points, skipped };
   }
 
   setHistoryBudget(connectionId: ConnectionId, budgetBytes: number): void {
-    this.require(connectionId).history.setBudget(budgetBytes);
+    this.require(connectionId).session.history.setBudget(budgetBytes);
   }
 
   /** Counts (and unless a dry run, clears) the retained messages of a topic or its whole subtree. */
   async clearRetained(args: ParsedArg<'explorer.clearRetained'>): Promise<RetainedClearResult> {
-    const { index } = this.require(args.connectionId);
+    const { index } = this.require(args.connectionId).session;
     const topics = retainedTopics(index, args.topic, args.subtree);
     const sample = topics.slice(0, RETAINED_SAMPLE);
     if (args.dryRun || topics.length === 0) return { count: topics.length, sample, ...(args.dryRun ? {} : { cleared: 0, elapsedMs: 0 }) };
@@ -252,23 +245,29 @@ export class ExplorerService {
     return { count: topics.length, sample, cleared: topics.length, elapsedMs: Math.round(performance.now() - started) };
   }
 
-  /** Pausing freezes the tree while messages keep being counted and held; resuming applies what was held. */
+  /** How much a paused tree may hold, in messages and bytes. */
   setPauseBudget(connectionId: ConnectionId, messages: number, bytes: number): BufferGauge {
     const explored = this.require(connectionId);
-    explored.buffer.setCapacity(messages, bytes);
+    explored.session.buffer.setCapacity(messages, bytes);
     return gaugeOf(explored);
   }
 
+  /** Pausing freezes the tree while messages keep being counted and held; resuming applies what was held. */
   pause(connectionId: ConnectionId, paused: boolean): BufferGauge {
     const explored = this.require(connectionId);
-    if (paused) explored.buffer.pause();
-    else explored.buffer.resume(true);
+    if (paused) explored.session.pause();
+    else explored.session.resume();
     return gaugeOf(explored);
+  }
+
+  /** A connection's session (its index, history and buffer), for benchmarks and tests to read. */
+  session(connectionId: ConnectionId): ExplorerSession | undefined {
+    return this.explored.get(connectionId)?.session;
   }
 
   /** The live topic index of a connection, read-only for others (the composer's topic suggestions). */
   topicIndex(connectionId: ConnectionId): TopicIndex | undefined {
-    return this.explored.get(connectionId)?.index;
+    return this.explored.get(connectionId)?.session.index;
   }
 
   subscriptions(connectionId: ConnectionId): ExplorerSubscription[] {
@@ -343,16 +342,15 @@ export class ExplorerService {
     }
   }
 
-  private apply(explored: Explored, message: ExplorerMessage): void {
-    const id = explored.index.ingest(message);
-    explored.history.record(id, message);
+  /** A message just applied goes to the windows watching its topic. */
+  private feedWatchers(explored: Explored, message: ExplorerMessage, id: NodeId): void {
     if (explored.watched.size > 0 && explored.watched.has(message.topic)) {
-      explored.feed.push(inspected(message, explored.index.messageCountOf(id)));
+      explored.feed.push(inspected(message, explored.session.index.messageCountOf(id)));
     }
   }
 
   private payloadOf(connectionId: ConnectionId, topic: string, n: number | undefined): { payload: Uint8Array; topic: string } {
-    const { index, history } = this.require(connectionId);
+    const { index, history } = this.require(connectionId).session;
     const id = index.idOf(topic);
     const missing = (): TopiaryError =>
       new TopiaryError('NOT_FOUND', n === undefined ? `"${topic}" has no message yet.` : `Message ${n} of "${topic}" is no longer in the history; it was pushed out by newer ones.`);
@@ -390,7 +388,7 @@ export class ExplorerService {
     const explored = this.require(connectionId);
     let view = explored.views.get(clientId);
     if (!view) {
-      view = { tree: new TreeView(explored.index), sort: 'name', filter: null };
+      view = { tree: new TreeView(explored.session.index), sort: 'name', filter: null };
       explored.views.set(clientId, view);
     }
     return view;
@@ -412,7 +410,7 @@ export class ExplorerService {
 
   private announce(): void {
     for (const [connectionId, explored] of this.explored) {
-      const { index, buffer } = explored;
+      const { index, buffer } = explored.session;
       const received = buffer.stats().received;
       if (index.version === explored.announcedVersion && received === explored.announcedReceived) continue;
       explored.announcedVersion = index.version;
@@ -429,7 +427,7 @@ export class ExplorerService {
 }
 
 function gaugeOf(explored: Explored): BufferGauge {
-  const s = explored.buffer.stats();
+  const s = explored.session.buffer.stats();
   return {
     paused: s.paused,
     bufferedMessages: s.bufferedMessages,

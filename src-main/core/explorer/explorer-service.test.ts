@@ -3,16 +3,16 @@ import cbor from 'cbor';
 import mqtt from 'mqtt';
 import protobuf from 'protobufjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectionId, MessageView } from '../../shared/ipc/common';
-import { TopiaryError } from '../../shared/ipc/errors';
-import { ViewArgsSchema } from '../../shared/ipc/explorer';
-import { startCoreHarness, type CoreHarness } from '../test-support/core-harness';
-import { startMosquitto, type Mosquitto } from '../test-support/mosquitto';
-import { waitFor } from '../test-support/wait-for';
-import { createBroker } from './broker';
-import { SPARKPLUG_B_PROTO } from './decoders/sparkplug-b-proto';
+import type { ConnectionId, MessageView } from '../../../shared/ipc/common';
+import { TopiaryError } from '../../../shared/ipc/errors';
+import { ViewArgsSchema } from '../../../shared/ipc/explorer';
+import { startCoreHarness, type CoreHarness } from '../../test-support/core-harness';
+import { startMosquitto, type Mosquitto } from '../../test-support/mosquitto';
+import { waitFor } from '../../test-support/wait-for';
+import { createBroker } from '../broker';
+import { SPARKPLUG_B_PROTO } from '../decoders/sparkplug-b-proto';
 import { ExplorerService, type ExplorerLink } from './explorer-service';
-import { EventHub } from './ipc/event-hub';
+import { EventHub } from '../ipc/event-hub';
 
 const encodeCbor = (value: unknown): Buffer => cbor.encode(value);
 

@@ -1,0 +1,26 @@
+import type { ConnectionId } from '../../../shared/ipc/common';
+import type { ParsedArg } from '../../../shared/ipc/contract';
+import type { DomainHandlers } from '../ipc/serve';
+import type { ConnectionManager } from './connection-manager';
+
+/** What else must learn of a new connection: the explorer keeps its subscriptions to list and edit them. */
+export interface ConnectObserver {
+  noteSubscriptions(connectionId: ConnectionId, subscriptions: ParsedArg<'connections.connect'>['subscriptions']): void;
+}
+
+/** The handlers for every `connections.*` request. */
+export function connectionsHandlers(connections: ConnectionManager, observer: ConnectObserver): DomainHandlers<'connections'> {
+  return {
+    'connections.connect': async (args) => {
+      const info = await connections.connect(args);
+      observer.noteSubscriptions(info.connectionId, args.subscriptions);
+      return info;
+    },
+    'connections.disconnect': ({ connectionId }) => connections.disconnect(connectionId),
+    'connections.list': () => connections.list(),
+    'connections.info': ({ connectionId }) => connections.get(connectionId),
+    'connections.reconnect': ({ connectionId }) => connections.reconnect(connectionId),
+    'connections.packetLog': ({ connectionId, ...window }) => connections.packetLog(connectionId, window),
+    'connections.exportPacketLog': ({ connectionId, ...filter }) => connections.exportPacketLog(connectionId, filter),
+  };
+}

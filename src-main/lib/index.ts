@@ -1,0 +1,33 @@
+/**
+ * Topiary as a Node library: `connect()` to a broker on the app's own connection code, `createBroker()`
+ * to run the app's embedded broker, and `execute()` for the connector's capability calls.
+ */
+import { TopiaryClient } from './client';
+import type { ConnectOptions } from './connect-options';
+
+/** Connects to a broker (or a saved profile) and resolves once it accepted; rejects with a classified TopiaryError. */
+export function connect(options: ConnectOptions): Promise<TopiaryClient> {
+  return TopiaryClient.open(options);
+}
+
+export { TopiaryClient } from './client';
+export type {
+  ClientEvents,
+  ConnectedEvent,
+  DisconnectedEvent,
+  MessageProperties,
+  MessageView,
+  Payload,
+  PublishAck,
+  PublishOptions,
+  PublishProperties,
+  ReconnectingEvent,
+  SubscribeAck,
+  SubscribeOptions,
+  UnsubscribeAck,
+} from './client';
+export type { BrokerStrategy, ConnectOptions, SubscriptionOption, WeightedBroker } from './connect-options';
+export type { CallLimits } from './deadline';
+export { createBroker, EmbeddedBroker, type EmbeddedBrokerOptions } from './embedded-broker';
+export { TopiaryError, ERROR_CODES, type ErrorCode, type ErrorData } from '../../shared/ipc/errors';
+export { CAPABILITIES, CapabilityError, Connector, createConnector, type Capability, type ConnectorEvents, type SeenTopic } from './connector';

@@ -1,0 +1,14 @@
+/**
+ * The inspected topic's counters and flags. Its latest message changes with every arrival, so it lives outside the
+ * store (live-message.ts) and only its version is here; the stream is applied once per animation frame.
+ */
+export interface InspectorState {
+  /** Moves when the latest message (live-message.ts) is replaced. */
+  readonly messageVersion: number;
+  /** Messages seen on the topic so far. */
+  readonly count: number;
+  /** The core answered with the topic's detail (until then a missing message is not worth a note). */
+  readonly loaded: boolean;
+}
+
+export const initialInspectorState: InspectorState = { messageVersion: 0, count: 0, loaded: false };
