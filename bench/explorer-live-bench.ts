@@ -54,13 +54,7 @@ export async function runExplorerLiveBench(options: LiveBenchOptions = {}): Prom
     subscribe: (connectionId, subscriptions) => connections.addSubscriptions(connectionId, subscriptions),
     unsubscribe: (connectionId, filters) => connections.removeSubscriptions(connectionId, filters),
   });
-  events.add({
-    status: (info) => {
-      if (info.state === 'connecting') explorer.open(info.connectionId);
-    },
-    message: (connectionId, message) => explorer.ingest(connectionId, message),
-    closed: (connectionId) => explorer.close(connectionId),
-  });
+  events.add(explorer.connectionListener());
   let indexed = (): number => 0;
   try {
     const info = await connections.connect(

@@ -151,6 +151,7 @@ async function main(): Promise<void> {
       `recovered ${r.sessions} session(s), ${r.messages} queued or in-flight message(s), ${r.retained} retained message(s) (${r.replayed} journal record(s) replayed${r.tornTail ? ', a torn last record ignored' : ''})\n`,
     );
   }
+  for (const w of broker.configWarnings()) process.stderr.write(`warning: ${w}\n`);
   for (const l of bound) process.stdout.write(`listening ${l.url}\n`);
   if (stopping) {
     stopping = false;

@@ -195,6 +195,8 @@ export interface ConnectionInfo {
   readonly clientId: string;
   /** True when the broker chose the client id (it was sent empty). */
   readonly clientIdAssigned?: boolean;
+  /** The user name this connection logs in with (never the password). */
+  readonly username?: string;
   readonly state: ConnectionState;
   /** When the state last changed (ms since epoch). */
   readonly since: number;

@@ -3,6 +3,7 @@ import { brokerRequests, type BrokerEvents } from './broker';
 import { certificatesRequests, type CertificatesEvents } from './certificates';
 import { connectionsRequests, type ConnectionsEvents } from './connections';
 import { explorerRequests, type ExplorerEvents } from './explorer';
+import { historyRequests, type HistoryEvents } from './history';
 import { publishRequests, type PublishEvents } from './publish';
 import { profilesRequests, type ProfilesEvents } from './profiles';
 
@@ -14,13 +15,14 @@ export const requests = {
   ...publishRequests,
   ...profilesRequests,
   ...certificatesRequests,
+  ...historyRequests,
 } as const;
 
 export type Requests = typeof requests;
 export type Method = keyof Requests;
 
 /** Every event the core pushes. */
-export interface Events extends ConnectionsEvents, BrokerEvents, ExplorerEvents, ProfilesEvents, CertificatesEvents, PublishEvents {}
+export interface Events extends ConnectionsEvents, BrokerEvents, ExplorerEvents, ProfilesEvents, CertificatesEvents, PublishEvents, HistoryEvents {}
 export type EventName = keyof Events;
 
 export type Arg<M extends Method> = ArgOf<Requests[M]>;

@@ -36,6 +36,9 @@ export const ERROR_CODES = [
   'CAPABILITY_DISABLED',
   'NOT_AVAILABLE',
   'BROKER_ERROR',
+  // History: the store is held by another Topiary, or cannot be read or written.
+  'STORE_LOCKED',
+  'HISTORY_ERROR',
   'INTERNAL_ERROR',
 ] as const;
 

@@ -152,13 +152,19 @@ export type DecodedView =
   | {
       readonly ok: true;
       readonly kind: Exclude<DecoderChoice, 'auto'>;
+      /** What to show: text, pretty JSON or a hex dump (possibly one page of it). */
       readonly text: string;
+      /** Structured data as plain JSON-safe values, for tree or table views. */
       readonly value?: unknown;
       readonly totalBytes: number;
+      /** True when `text` covers only part of the payload; ask again with `full` or the next page. */
       readonly truncated: boolean;
+      /** Where the next page starts (paged views only). */
       readonly nextOffset?: number;
+      /** Things a person should know, such as invalid UTF-8 sequences. */
       readonly warnings: readonly string[];
     }
+  /** Always `cannot decode as <X>: <why>`. */
   | { readonly ok: false; readonly kind: Exclude<DecoderChoice, 'auto'>; readonly error: string };
 
 /** Largest chunk of payload bytes one request returns. */

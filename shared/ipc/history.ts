@@ -94,6 +94,8 @@ export interface HistorySourceRow {
   readonly oldest: number | null;
   readonly newest: number | null;
   readonly retention: HistoryRetention;
+  /** A saved profile's connections are recorded as they connect. */
+  readonly recordOnConnect: boolean;
 }
 
 export interface HistoryRecordingRow {
@@ -115,6 +117,8 @@ export interface HistoryStatus {
   readonly maxTotalBytes: number;
   /** Recording is paused by the user (live views go on). */
   readonly paused: boolean;
+  /** Messages that could not be recorded (a failed write, a worker too far behind) since the app started. */
+  readonly lost: number;
   readonly recording: readonly HistoryRecordingRow[];
   readonly sources: readonly HistorySourceRow[];
   /** A corrupt or foreign store found at start was moved here and a new one started. */
@@ -145,6 +149,32 @@ export interface ExportProgress {
   readonly error?: string;
 }
 
+const AbsolutePathSchema = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => p.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(p), 'The file must be an absolute path.');
+
+/** A record or replay job's progress, and at the end its report. */
+export interface CaptureJobProgress {
+  readonly jobId: string;
+  readonly kind: 'record' | 'replay';
+  readonly state: 'running' | 'paused' | 'done' | 'cancelled' | 'failed';
+  readonly file: string;
+  /** Messages written to the capture (record). */
+  readonly recorded: number;
+  /** Replay: published, acknowledged by the broker (QoS 1/2), refused (a failure reason code or error). */
+  readonly sent: number;
+  readonly acknowledged: number;
+  readonly refused: number;
+  /** Messages the whole replay sends (all loops). */
+  readonly total: number;
+  readonly errors: readonly string[];
+  readonly skipped: readonly { readonly line: number; readonly message: string }[];
+  /** A malformed line that failed the replay. */
+  readonly line?: number;
+}
+
 export const historyRequests = {
   'history.status': request<HistoryStatus>()(z.object({}).strict()),
   /** Turns recording of one live connection on or off; on creates the source with default retention if new. */
@@ -173,6 +203,37 @@ export const historyRequests = {
   'history.clear': request<{ readonly deleted: number }>()(z.object({ query: HistoryQuerySchema.optional() }).strict()),
   'history.export': request<{ readonly jobId: string }>()(ExportArgsSchema),
   'history.cancelExport': request<null>()(z.object({ jobId: z.string().min(1).max(100) }).strict()),
+  /** Imports a capture file (CAPTURE-FORMAT.md) into the store under a source. */
+  'history.importCapture': request<{ readonly imported: number; readonly skipped: readonly { readonly line: number; readonly message: string }[] }>()(
+    z.object({ file: AbsolutePathSchema, sourceKey: SourceKeySchema, label: z.string().max(1000).optional(), skipMalformed: z.boolean().default(false) }).strict(),
+  ),
+  /** Records a live connection's messages to a capture file, until stopped or for a count or duration. */
+  'history.recordCapture': request<{ readonly jobId: string }>()(
+    z
+      .object({
+        connectionId: ConnectionIdSchema,
+        file: AbsolutePathSchema,
+        filters: z.array(TopicFilterSchema).max(1000).optional(),
+        count: z.number().int().min(1).optional(),
+        durationMs: z.number().int().min(1).optional(),
+      })
+      .strict(),
+  ),
+  /** Replays a capture file to a live connection. */
+  'history.replayCapture': request<{ readonly jobId: string }>()(
+    z
+      .object({
+        connectionId: ConnectionIdSchema,
+        file: AbsolutePathSchema,
+        speed: z.union([z.number().min(0.1, 'Replay speed must be between 0.1× and 100×.').max(100, 'Replay speed must be between 0.1× and 100×.'), z.literal('max')]).default(1),
+        stripPrefix: z.string().max(65_535).optional(),
+        addPrefix: z.string().max(65_535).optional(),
+        loops: z.number().int().min(1).max(1_000_000).default(1),
+        skipMalformed: z.boolean().default(false),
+      })
+      .strict(),
+  ),
+  'history.captureControl': request<null>()(z.object({ jobId: z.string().min(1).max(100), action: z.enum(['pause', 'resume', 'stop']) }).strict()),
 } as const;
 
 export type HistoryMethod = keyof typeof historyRequests;
@@ -180,4 +241,5 @@ export type HistoryMethod = keyof typeof historyRequests;
 export interface HistoryEvents {
   'history.statusChanged': HistoryStatus;
   'history.exportProgress': ExportProgress;
+  'history.captureProgress': CaptureJobProgress;
 }

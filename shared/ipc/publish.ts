@@ -81,6 +81,8 @@ export interface ComposeResult extends PublishResult {
   /** QoS 2: the broker's PUBREC, which came before the final PUBCOMP. */
   readonly pubrec?: { readonly reasonCode: number; readonly reason: string; readonly afterMs: number };
   readonly historyId: string;
+  /** The {{counter}} this send used: 1, 2, 3 … per connection and topic, until reset. */
+  readonly counter: number;
 }
 
 /** Checks and encodes a message without sending it; for previews and tests. */
@@ -207,7 +209,10 @@ export const publishRequests = {
   'publish.send': request<PublishResult>()(PublishArgsSchema),
   /** Fills placeholders, encodes, publishes and records the send in history. */
   'publish.compose': request<ComposeResult>()(ComposeArgsSchema),
-  'publish.preview': request<PreviewResult>()(ComposedMessageSchema),
+  /** Checks and encodes without sending; `connectionId` makes {{counter}} the value the next send will use. */
+  'publish.preview': request<PreviewResult>()(ComposedMessageSchema.extend({ connectionId: ConnectionIdSchema.optional() }).strict()),
+  /** Starts {{counter}} at 1 again for one topic of a connection, or for all of its topics. */
+  'publish.resetCounter': request<null>()(z.object({ connectionId: ConnectionIdSchema, topic: z.string().max(65_535).optional() }).strict()),
   'publish.startJob': request<JobProgress>()(StartJobArgsSchema),
   /** Stops a job; resolves with its final report. */
   'publish.stopJob': request<JobProgress>()(JobIdArgsSchema),

@@ -44,7 +44,7 @@ export const PLACEHOLDER_HELP: readonly (readonly [string, string])[] = [
   ['{{timestamp}}', 'milliseconds since 1970 (epoch ms)'],
   ['{{iso}}', 'the time as ISO 8601, e.g. 2026-11-22T10:00:00.000Z'],
   ['{{uuid}}', 'a random UUID v4'],
-  ['{{counter}}', '1, 2, 3, ... per send or job'],
+  ['{{counter}}', '1, 2, 3, ... per send (per connection and topic, until reset) or per job'],
   ['{{randomInt 1 10}}', 'a whole number from 1 to 10, both included'],
   ['{{randomFloat 0 1 2}}', 'a number from 0 to 1 with 2 decimals'],
   ['{{pick a b "c d"}}', 'one of the listed words (quote words with spaces)'],

@@ -14,6 +14,9 @@ import { ConnectionEventFanOut, ConnectionManager } from './connections/connecti
 import { connectionsHandlers } from './connections/connections-handlers';
 import { explorerHandlers } from './explorer/explorer-handlers';
 import { ExplorerService } from './explorer/explorer-service';
+import { CaptureJobs } from './history/capture-jobs';
+import { historyHandlers } from './history/history-handlers';
+import { HistoryService } from './history/history-service';
 import { EventHub } from './ipc/event-hub';
 import { serve } from './ipc/serve';
 import { ProfileService } from './profiles/profile-service';
@@ -31,6 +34,8 @@ export interface CoreOptions {
   readonly secrets?: SecretStore;
   /** The hosts pass true: start the embedded broker with the app when its settings say so. Off by default for tests. */
   readonly autoStartBroker?: boolean;
+  /** The built history worker; the hosts' default sits beside their own bundle. */
+  readonly historyWorkerFile?: string;
 }
 
 /** Everything stateful, Electron-free: what both hosts wire up. */
@@ -44,6 +49,13 @@ export interface AppCore {
 export async function createAppCore(options: CoreOptions): Promise<AppCore> {
   await mkdir(options.userDataDir, { recursive: true, mode: 0o700 });
   const hub = new EventHub();
+  // Opens its store only when something records or searches.
+  const history = new HistoryService({
+    file: path.join(options.userDataDir, 'history', 'history.db'),
+    workerFile: options.historyWorkerFile ?? path.join(__dirname, 'history-worker.cjs'),
+    onStatus: (status) => hub.emit('history.statusChanged', status),
+    onExportProgress: (progress) => hub.emit('history.exportProgress', progress),
+  });
   // One vault for everything that seals secrets: profiles, the certificate store and the broker's users.
   const secrets = options.secrets ?? (await openEncryptedFileSecretStore({ keyFile: path.join(options.userDataDir, 'secret.key') }));
 
@@ -64,13 +76,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     subscribe: (connectionId, subscriptions) => connections.addSubscriptions(connectionId, subscriptions),
     unsubscribe: (connectionId, filters) => connections.removeSubscriptions(connectionId, filters),
   });
-  connectionEvents.add({
-    status: (info) => {
-      if (info.state === 'connecting') explorer.open(info.connectionId);
-    },
-    message: (connectionId, message) => explorer.ingest(connectionId, message),
-    closed: (connectionId) => explorer.close(connectionId),
-  });
+  connectionEvents.add(explorer.connectionListener());
   const composer = new PublishService(
     {
       publish: (args) => connections.publish(args),
@@ -100,6 +106,17 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
   connectionEvents.add({
     message: (connectionId, message) => composer.onMessage(connectionId, message),
     closed: (connectionId) => composer.connectionClosed(connectionId),
+  });
+  const captures = new CaptureJobs({ publish: (args) => connections.publish(args), onProgress: (progress) => hub.emit('history.captureProgress', progress) });
+  connectionEvents.add({
+    message: (connectionId, message) => {
+      history.record(connectionId, message);
+      captures.offer(connectionId, message);
+    },
+    closed: (connectionId) => {
+      history.connectionClosed(connectionId);
+      captures.connectionClosed(connectionId);
+    },
   });
   // The window hears of a status change last, once the explorer has opened the connection's tree.
   connectionEvents.add({ status: (info) => hub.emit('connections.statusChanged', info) });
@@ -134,6 +151,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     ...broker.status().settings.listeners.filter((l) => 'serverIdentityId' in l && (l.serverIdentityId === id || l.clientCaId === id)).map((l) => `Embedded broker (${l.kind} listener on port ${l.port})`),
   ]);
 
+  const profileRequests = profilesHandlers(profiles);
   const handlers: Handlers = {
     ...connectionRequests,
     ...explorerHandlers(explorer),
@@ -144,8 +162,15 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       issue: (args) => certificates.issue(args),
       saveProfile: (args) => profiles.save(args),
     }),
-    ...profilesHandlers(profiles),
+    ...profileRequests,
+    'profiles.connect': async (args, context) => {
+      const info = await profileRequests['profiles.connect'](args, context);
+      // Saved profiles are recorded by default; a store that cannot open says so in history.status.
+      history.profileConnected(info.connectionId, args.id, info.name).catch(() => undefined);
+      return info;
+    },
     ...certificatesHandlers(certificates),
+    ...historyHandlers(history, captures),
   };
 
   // Last, once every service exists: messages start flowing as soon as this connects.
@@ -183,6 +208,8 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       await composer.close();
       await connections.closeAll();
       await broker.close();
+      await captures.close();
+      await history.close();
       explorer.dispose();
     },
   };

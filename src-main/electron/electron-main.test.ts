@@ -39,6 +39,7 @@ interface FakeElectron {
     headers?: (details: { responseHeaders?: Record<string, string[]> }, callback: (response: unknown) => void) => void;
   };
   readonly errors: string[];
+  readonly protocolCalls: { readonly privileged: { scheme: string; privileges?: Record<string, boolean> }[]; readonly registeredWhileReady: boolean[]; handlers: Map<string, (request: Request) => Promise<Response>> };
 }
 
 vi.mock('electron', async () => {
@@ -46,12 +47,16 @@ vi.mock('electron', async () => {
   const paths: Record<string, string> = {};
   let resolveReady: () => void = () => undefined;
   const readyPromise = new Promise<void>((resolve) => (resolveReady = resolve));
+  let isReady = false;
   const app = Object.assign(new EventEmitter(), {
     sandboxed: false,
     quits: 0,
     exited: undefined as number | undefined,
     paths,
-    ready: () => resolveReady(),
+    ready: () => {
+      isReady = true;
+      resolveReady();
+    },
     enableSandbox() {
       app.sandboxed = true;
     },
@@ -89,7 +94,10 @@ vi.mock('electron', async () => {
       windows.push(this);
     }
     async loadFile(file: string): Promise<void> {
-      this.loaded.push(file);
+      this.loaded.push(`loadFile:${file}`);
+    }
+    async loadURL(url: string): Promise<void> {
+      this.loaded.push(url);
     }
     static getAllWindows = () => windows;
   }
@@ -101,7 +109,19 @@ vi.mock('electron', async () => {
     webRequest: { onHeadersReceived: (handler: FakeElectron['sessionHandlers']['headers']) => void (sessionHandlers.headers = handler) },
   };
   const errors: string[] = [];
+  const protocolCalls: FakeElectron['protocolCalls'] = { privileged: [], registeredWhileReady: [], handlers: new Map() };
+  const protocol = {
+    registerSchemesAsPrivileged(schemes: FakeElectron['protocolCalls']['privileged']) {
+      // Electron throws when this comes after ready; the stand-in records when it came.
+      protocolCalls.registeredWhileReady.push(isReady);
+      protocolCalls.privileged.push(...schemes);
+    },
+    handle(scheme: string, handler: (request: Request) => Promise<Response>) {
+      protocolCalls.handlers.set(scheme, handler);
+    },
+  };
   const fake = {
+    protocol,
     app,
     BrowserWindow,
     ipcMain: new EventEmitter(),
@@ -111,11 +131,12 @@ vi.mock('electron', async () => {
     safeStorage: { isEncryptionAvailable: () => false },
     dialog: { showErrorBox: (title: string, message: string) => void errors.push(`${title}: ${message}`) },
   };
-  return { ...fake, default: fake, windows, sessionHandlers, errors };
+  return { ...fake, default: fake, windows, sessionHandlers, errors, protocolCalls };
 });
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const rendererPage = pathToFileURL(path.join(here, '../renderer/index.html')).href;
+const rendererPage = 'app://topiary/index.html';
+const fileRendererPage = pathToFileURL(path.join(here, '../renderer/index.html')).href;
 let userData: string;
 let fake: FakeElectron;
 let window: FakeWindow;
@@ -159,8 +180,20 @@ describe('the Electron shell', () => {
     expect(fake.app.paths.sessionData).toBe(path.join(userData, 'chromium'));
   });
 
-  it('loads the built renderer page from disk', () => {
-    expect(window.loaded).toEqual([fileURLToPath(rendererPage)]);
+  it('loads the renderer from its own app:// origin, registered as a privileged scheme before ready, never from file://', () => {
+    expect(window.loaded).toEqual([rendererPage]);
+    expect(fake.protocolCalls.privileged).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
+    expect(fake.protocolCalls.registeredWhileReady).toEqual([false]);
+    expect([...fake.protocolCalls.handlers.keys()]).toEqual(['app']);
+  });
+
+  it('hands app:// to a handler that refuses escapes, other hosts and writes (app-protocol.test.ts covers it in full)', async () => {
+    const handler = fake.protocolCalls.handlers.get('app')!;
+    const get = (url: string, method = 'GET') => handler(new Request(url, { method }));
+    for (const url of ['app://topiary/..%2f..%2fpackage.json', 'app://topiary/%2e%2e/%2e%2e/package.json', 'app://elsewhere/index.html']) {
+      expect((await get(url)).status, url).toBeGreaterThanOrEqual(400);
+    }
+    expect((await get('app://topiary/index.html', 'POST')).status).toBe(405);
   });
 
   it('blocks navigation and new windows in the window it opens', () => {
@@ -183,6 +216,8 @@ describe('the Electron shell', () => {
     const contents = window.webContents;
     const request = (id: number) => ({ kind: 'request', id, method: 'connections.list', arg: {} });
     fake.ipcMain.emit(FRAME_CHANNEL, { sender: contents, senderFrame: { url: 'https://evil.example/', parent: null } }, request(1));
+    // A file:// page is not ours any more: only app://topiary is.
+    fake.ipcMain.emit(FRAME_CHANNEL, { sender: contents, senderFrame: { url: fileRendererPage, parent: null } }, request(3));
     fake.ipcMain.emit(FRAME_CHANNEL, { sender: contents, senderFrame: { url: rendererPage, parent: null } }, request(2));
     await waitFor(() => contents.sent.some(([, frame]) => (frame as { id?: number }).id === 2));
     // The core also pushes events (broker status and the like); only answers matter here.

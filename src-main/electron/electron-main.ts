@@ -1,17 +1,17 @@
-import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, shell } from 'electron';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createAppCore, type AppCore } from '../core/app-core';
 import { openDesktopSecretStore } from '../core/secrets/desktop-secret-store';
 import { defaultUserDataDir } from '../core/user-data';
+import { isAppUrl, registerAppScheme, RENDERER_URL, serveRenderer } from './app-protocol';
 import { createIpcMainWire } from './ipc-main-wire';
 import { guardSession, guardWebContents } from './security';
 
 // The desktop shell: only wiring. Everything it hosts lives in the Electron-free core.
 
-const rendererIndex = path.join(__dirname, '../renderer/index.html');
-const rendererRoot = pathToFileURL(path.dirname(rendererIndex)).href + '/';
-const isTrustedUrl = (url: string): boolean => url.startsWith(rendererRoot);
+const rendererDir = path.join(__dirname, '../renderer');
+/** Only our own page, served on app://, may talk to the core. */
+const isTrustedUrl = isAppUrl;
 /** How long quitting waits for brokers and connections to close before giving up on them. */
 const CLOSE_TIMEOUT_MS = 5_000;
 
@@ -19,6 +19,8 @@ let core: AppCore | undefined;
 
 // Every renderer is sandboxed, including any a future feature opens without saying so.
 app.enableSandbox();
+// The renderer's own origin, app://topiary; Electron takes privileged schemes only before ready.
+registerAppScheme(protocol);
 // The same folder as web mode (and TOPIARY_USER_DATA is honoured): Electron's default would be
 // named after package.json's lowercase "name", a different folder on Linux.
 app.setPath('userData', defaultUserDataDir());
@@ -47,7 +49,7 @@ async function openWindow(): Promise<void> {
   const contents = window.webContents;
   const detach = core?.attach(createIpcMainWire(ipcMain, contents, isTrustedUrl));
   contents.once('destroyed', () => detach?.());
-  await window.loadFile(rendererIndex);
+  await window.loadURL(RENDERER_URL);
 }
 
 function focusWindow(): void {
@@ -78,6 +80,7 @@ if (!app.requestSingleInstanceLock()) {
     .whenReady()
     .then(async () => {
       guardSession(session.defaultSession);
+      serveRenderer(protocol, rendererDir);
       // The OS keychain seals secrets where it can; without one, the core's encrypted-file vault does.
       const secrets = await openDesktopSecretStore({ userDataDir: app.getPath('userData'), safeStorage });
       core = await createAppCore({ userDataDir: app.getPath('userData'), autoStartBroker: true, ...(secrets ? { secrets } : {}) });

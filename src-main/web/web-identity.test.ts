@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadWebIdentity, saveWebPort } from './web-identity';
+import { createServer, type Server } from 'node:net';
+import { listenOnPreferredPort, loadWebIdentity, saveWebPort } from './web-identity';
 
 let dir: string;
 beforeEach(async () => {
@@ -41,5 +42,30 @@ describe('web mode identity', () => {
     expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
     await fs.writeFile(file, '{not json');
     expect((await loadWebIdentity(dir)).newToken).toBe(true);
+  });
+});
+
+describe('choosing the port', () => {
+  const listen = (port: number): Promise<Server> =>
+    new Promise((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve(server));
+    });
+  const portOf = (server: Server): number => (server.address() as { port: number }).port;
+
+  it('takes the saved port again, and another one (saying so) when something else holds it now', async () => {
+    const first = await listenOnPreferredPort(listen, undefined, undefined, () => undefined);
+    const saved = portOf(first);
+    await new Promise((resolve) => first.close(resolve));
+    const again = await listenOnPreferredPort(listen, undefined, saved, () => undefined);
+    expect(portOf(again)).toBe(saved);
+    const taken: number[] = [];
+    const moved = await listenOnPreferredPort(listen, undefined, saved, (port) => taken.push(port));
+    expect(taken).toEqual([saved]);
+    expect(portOf(moved)).not.toBe(saved);
+    // A port the user asked for is never silently replaced.
+    await expect(listenOnPreferredPort(listen, saved, undefined, () => undefined)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    await Promise.all([again, moved].map((s) => new Promise((resolve) => s.close(resolve))));
   });
 });

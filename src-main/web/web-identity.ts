@@ -51,3 +51,23 @@ async function writeIdentity(file: string, token: string, port: number | undefin
   await fs.chmod(temp, 0o600);
   await fs.rename(temp, file);
 }
+
+/**
+ * Listens on the port asked for, else the one this user-data folder used last time, else any.
+ * The last run's port is only a wish: when another program (or a Topiary with another user-data
+ * folder) holds it now, a free one is taken and `onTaken` says so.
+ */
+export async function listenOnPreferredPort<T>(
+  listen: (port: number) => Promise<T>,
+  askedPort: number | undefined,
+  savedPort: number | undefined,
+  onTaken: (port: number) => void,
+): Promise<T> {
+  try {
+    return await listen(askedPort ?? savedPort ?? 0);
+  } catch (error) {
+    if (askedPort !== undefined || savedPort === undefined || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    onTaken(savedPort);
+    return listen(0);
+  }
+}

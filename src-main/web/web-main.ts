@@ -5,7 +5,7 @@ import { chooseWebSecretStore, type SecretStorePreference } from '../core/secret
 import { defaultUserDataDir } from '../core/user-data';
 import { installProcessGuard } from '../process-guard';
 import { startWebHost, type WebHost } from './web-host';
-import { loadWebIdentity, saveWebPort } from './web-identity';
+import { listenOnPreferredPort, loadWebIdentity, saveWebPort } from './web-identity';
 
 // Web mode: the same core as the desktop app, serving the renderer to a browser on 127.0.0.1.
 
@@ -48,15 +48,9 @@ async function main(): Promise<void> {
   const identity = await loadWebIdentity(userDataDir, { rotateToken: values['rotate-token'] });
   const start = (port: number): Promise<WebHost> =>
     startWebHost({ rendererDir: values['renderer-dir'] ?? path.join(__dirname, '../renderer'), attach: (wire) => core.attach(wire), host, port, token: identity.token });
-  let host$: WebHost;
-  try {
-    host$ = await start(askedPort ?? identity.port ?? 0);
-  } catch (error) {
-    // The last run's port is only a wish: another program (or a Topiary with another user-data folder) may hold it now.
-    if (askedPort !== undefined || identity.port === undefined || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    console.warn(`topiary: port ${identity.port} (used last time) is taken now; listening on another. Tabs left open on the old address must be reopened with the new one.`);
-    host$ = await start(0);
-  }
+  const host$ = await listenOnPreferredPort(start, askedPort, identity.port, (taken) =>
+    console.warn(`topiary: port ${taken} (used last time) is taken now; listening on another. Tabs left open on the old address must be reopened with the new one.`),
+  );
   await saveWebPort(identity, host$.port);
   console.log(`Topiary web mode: ${identity.newToken ? 'new access token' : 'access token kept from the last run'} (${identity.file}; --rotate-token makes a new one)`);
   console.log(`Topiary web mode: open ${host$.url}`);

@@ -33,7 +33,7 @@ async function rawConnect(port: number, version: 4 | 5, extra: Record<string, un
   return { c: client, code: version === 5 ? a.reasonCode! : a.returnCode! };
 }
 
-const users = [{ username: 'alice', passwordHash: hashPassword('wonderland') }];
+const users = [{ username: 'alice', passwordHash: hashPassword('wonderland', 1000) }];
 
 describe('who may connect', () => {
   it('refuses anonymous clients with 0x87 (v5) / 0x05 (3.1.1) when anonymous access is off', async () => {
@@ -61,7 +61,7 @@ describe('who may connect', () => {
     const dir = mkdtempSync(join(tmpdir(), 'topiary-auth-'));
     dirs.push(dir);
     const file = join(dir, 'passwd');
-    writeFileSync(file, `bob:${hashPassword('builder')}\n`);
+    writeFileSync(file, `bob:${hashPassword('builder', 1000)}\n`);
     const port = await start({ allowAnonymous: false, passwordFile: file });
     expect((await rawConnect(port, 4, { username: 'bob', password: Buffer.from('builder') })).code).toBe(0);
     expect(broker!.listUsers().map((u) => u.username)).toEqual(['bob']);
@@ -86,7 +86,7 @@ describe('changing access at runtime', () => {
     const port = await start({});
     expect((await rawConnect(port, 5, {})).code).toBe(0);
     broker!.setAllowAnonymous(false);
-    broker!.setUsers([{ username: 'dave', passwordHash: hashPassword('pw') }]);
+    broker!.setUsers([{ username: 'dave', passwordHash: hashPassword('pw', 1000) }]);
     expect((await rawConnect(port, 5, {})).code).toBe(0x87);
     const { c, code } = await rawConnect(port, 5, { username: 'dave', password: Buffer.from('pw') });
     expect(code).toBe(0);

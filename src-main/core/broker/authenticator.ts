@@ -1,4 +1,4 @@
-import { verifyPassword } from './password-file';
+import { PasswordVerifier } from './password-hash';
 import { ReasonCode } from './reason-codes';
 import type { UserRecord } from './types';
 
@@ -16,6 +16,7 @@ export type AuthResult = { readonly ok: true; readonly username: string | undefi
 /** Decides who may connect: anonymous access, password users, certificate CNs. */
 export class Authenticator {
   private readonly users = new Map<string, string>();
+  private readonly verifier = new PasswordVerifier();
 
   constructor(
     public allowAnonymous: boolean,
@@ -33,7 +34,8 @@ export class Authenticator {
     return [...this.users].map(([username, passwordHash]) => ({ username, passwordHash }));
   }
 
-  authenticate(c: Credentials): AuthResult {
+  /** Decides at once when no password needs checking; otherwise the PBKDF2 check runs off the event loop. */
+  authenticate(c: Credentials): AuthResult | Promise<AuthResult> {
     if (c.certificateUsername !== undefined) return { ok: true, username: c.certificateUsername };
     if (c.username === undefined) {
       return this.allowAnonymous ? { ok: true, username: undefined } : { ok: false, reasonCode: ReasonCode.NotAuthorized };
@@ -44,9 +46,11 @@ export class Authenticator {
       if (this.users.size === 0 && this.allowAnonymous) return { ok: true, username: c.username };
       return { ok: false, reasonCode: ReasonCode.BadUserNameOrPassword };
     }
-    if (c.password === undefined || !verifyPassword(c.password.toString('utf8'), hash)) {
-      return { ok: false, reasonCode: ReasonCode.BadUserNameOrPassword };
-    }
-    return { ok: true, username: c.username };
+    if (c.password === undefined) return { ok: false, reasonCode: ReasonCode.BadUserNameOrPassword };
+    const username = c.username;
+    return this.verifier.verify(c.password.toString('utf8'), hash).then(
+      (ok): AuthResult => (ok === 'busy' ? { ok: false, reasonCode: ReasonCode.ServerBusy } : ok ? { ok: true, username } : { ok: false, reasonCode: ReasonCode.BadUserNameOrPassword }),
+      (): AuthResult => ({ ok: false, reasonCode: ReasonCode.BadUserNameOrPassword }),
+    );
   }
 }

@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { connect as connectTcp } from 'node:net';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -88,5 +89,41 @@ describe('broker CLI (esbuild bundle under plain node)', () => {
     const { exit, stderr } = run(['--config', cfg]);
     expect(await exit).toBe(1);
     expect(stderr()).toMatch(/error BROKER_CONFIG_INVALID: Broker setting "limits.maxInflight" is invalid/);
+  });
+
+  it('keeps serving after peers that send garbage, refused WebSocket upgrades and resets, on every listener', async () => {
+    const cfg = join(dir, 'hostile.json');
+    writeFileSync(cfg, JSON.stringify({ listeners: [{ kind: 'tcp', port: 0 }, { kind: 'ws', port: 0, path: '/m' }], allowAnonymous: true }));
+    const { child, lines, exit, stderr } = run(['--config', cfg]);
+    await waitLines(lines, 2, exit);
+    const tcpPort = Number(/:(\d+)$/.exec(lines[0]!)![1]);
+    const wsPort = Number(/:(\d+)\/m$/.exec(lines[1]!)![1]);
+    const hostile = (port: number, bytes: string): Promise<void> =>
+      new Promise((done) => {
+        const socket = connectTcp(port, '127.0.0.1', () => {
+          socket.write(bytes);
+          setImmediate(() => socket.resetAndDestroy());
+        });
+        socket.on('error', () => done());
+        socket.on('close', () => done());
+      });
+    const upgrade = (path: string): string =>
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+    for (let i = 0; i < 50; i++) {
+      await Promise.all([
+        hostile(tcpPort, '\x10\xff\xff\xff\xff\x7fgarbage'),
+        hostile(tcpPort, 'GET / HTTP/1.1\r\n\r\n'),
+        hostile(wsPort, upgrade('/not-mqtt')),
+        hostile(wsPort, upgrade('/m')),
+        hostile(wsPort, 'NOT HTTP\r\n\r\n'),
+      ]);
+    }
+    expect(child.exitCode).toBeNull();
+    // Handled where they happen: nothing reached the process guard (which would log and carry on).
+    expect(stderr()).not.toContain('unhandled');
+    const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${tcpPort}`, { reconnectPeriod: 0 });
+    await c.endAsync();
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
   });
 });

@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Acl, parseAclFile } from './acl';
+import { willPermitted } from './access-guard';
+import { admitSocket, connectDeadlinePassed } from './connect-guard';
 import { Authenticator } from './authenticator';
 import type { AuthResult, Credentials } from './authenticator';
 import type { Broker, BrokerOptions, LocalPublish } from './broker';
@@ -17,8 +19,8 @@ import { Session, type SessionLink, type SessionRecorder } from './session';
 import { restoreSnapshot, takeSnapshot } from './state-snapshot';
 import { SubscriptionIndex, subscriptionInfo, type SharedGroup, type Subscription } from './subscription-index';
 import { startListener, type RunningListener } from './listeners';
-import { parsePasswordFile } from './password-file';
-import { LoadAverages, sysTopicValues } from './sys-topics';
+import { importPasswordFile } from './password-file';
+import { LoadAverages, SysCounters, sysTopicValues } from './sys-topics';
 import { isValidTopicName } from './topic';
 import type { Transport } from './transport';
 import {
@@ -75,6 +77,8 @@ export class BrokerCore implements Broker, ConnectionHost {
   private routeMark = 0;
   private readonly routeTargets: Session[] = [];
   private connectedCount = 0;
+  /** Sockets accepted over the connection limit, waiting to be refused at CONNECT. */
+  private refusing = 0;
   private rateWindowStart = 0;
   private rateCount = 0;
   private dirty = false;
@@ -92,11 +96,17 @@ export class BrokerCore implements Broker, ConnectionHost {
     inboundQos2: (s, p, held) => this.journal!.record(held ? { t: 'in2', c: s.clientId, p } : { t: 'rel2', c: s.clientId, p }),
   };
   private readonly load = new LoadAverages();
+  private readonly sys = new SysCounters();
+  private readonly warnings: string[] = [];
 
   constructor(readonly options: BrokerOptions) {
     this.limits = options.limits ?? {};
     const users = [...(options.users ?? [])];
-    if (options.passwordFile) users.push(...parsePasswordFile(readConfigFile(options.passwordFile, 'password file')));
+    if (options.passwordFile) {
+      const imported = importPasswordFile(readConfigFile(options.passwordFile, 'password file'));
+      users.push(...imported.users);
+      this.warnings.push(...imported.warnings);
+    }
     this.auth = new Authenticator(options.allowAnonymous ?? true, users);
     const rules = [...(options.acl ?? [])];
     if (options.aclFile) rules.push(...parseAclFile(readConfigFile(options.aclFile, 'ACL file')));
@@ -117,6 +127,7 @@ export class BrokerCore implements Broker, ConnectionHost {
       maxKeepalive: this.limits.maxKeepalive,
       maxMessageRate: this.limits.maxMessageRate,
       persistentClientExpiration: options.persistentClientExpiration ?? SESSION_NEVER_EXPIRES,
+      sessionOwnerMismatch: options.sessionOwnerMismatch ?? 'start-clean',
     };
     this.store = options.persistence ?? new MemoryStore();
     this.journal = this.store.journal;
@@ -131,6 +142,8 @@ export class BrokerCore implements Broker, ConnectionHost {
       publishReceived: 0,
       publishSent: 0,
       publishDropped: 0,
+      publishBytesReceived: 0,
+      publishBytesSent: 0,
       queueOverflow: 0,
       subscriptions: 0,
       retained: 0,
@@ -226,7 +239,18 @@ export class BrokerCore implements Broker, ConnectionHost {
       t.destroy();
       return;
     }
-    this.connections.add(new Connection(this, t));
+    this.sys.sockets++;
+    const admission = admitSocket(this.connections.size, this.refusing, this.limits.maxConnections);
+    if (admission === 'drop') {
+      t.destroy();
+      return;
+    }
+    const conn = new Connection(this, t);
+    if (admission === 'refuse-at-connect') {
+      conn.overLimit = true;
+      this.refusing++;
+    }
+    this.connections.add(conn);
   }
 
   /** Hands a transport to the broker (listeners call this; tests and in-process wires may too). */
@@ -244,9 +268,9 @@ export class BrokerCore implements Broker, ConnectionHost {
   }
 
   /** Decides whether one more client may connect now (connection count and rate limits). */
-  admitConnection(): number {
+  admitConnection(conn: { readonly overLimit: boolean }): number {
     const max = this.limits.maxConnections;
-    if (max !== undefined && this.connectedCount >= max) return ReasonCode.QuotaExceeded;
+    if (conn.overLimit || (max !== undefined && this.connectedCount >= max)) return ReasonCode.QuotaExceeded;
     const rate = this.limits.maxConnectionRate;
     if (rate !== undefined) {
       const now = Date.now();
@@ -291,6 +315,8 @@ export class BrokerCore implements Broker, ConnectionHost {
 
   connectionReady(conn: Connection): void {
     this.connectedCount++;
+    this.sys.connections++;
+    if (this.connectedCount > this.sys.clientsMaximum) this.sys.clientsMaximum = this.connectedCount;
     if (conn.session) this.journalSession(conn.session);
     this.emit({
       type: 'client.connected',
@@ -304,7 +330,7 @@ export class BrokerCore implements Broker, ConnectionHost {
 
   /** Bookkeeping when a connection ends: will, session expiry, event. */
   connectionClosed(conn: Connection, wasConnected: boolean): void {
-    this.connections.delete(conn);
+    if (this.connections.delete(conn) && conn.overLimit) this.refusing--;
     if (!wasConnected) return;
     this.connectedCount--;
     const session = conn.session;
@@ -343,12 +369,17 @@ export class BrokerCore implements Broker, ConnectionHost {
     if (!this.running) return;
     if (session.expiryInterval === 0) this.endSession(session);
     else if (session.expiryInterval !== SESSION_NEVER_EXPIRES) {
-      session.expiryTimer = setTimeout(() => this.endSession(session), session.expiryInterval * 1000);
+      session.expiryTimer = setTimeout(() => this.expireSession(session), session.expiryInterval * 1000);
       session.expiryTimer.unref();
     }
   }
 
   /** The session ends: a pending will goes out now, subscriptions and queues are dropped. */
+  private expireSession(session: Session): void {
+    this.sys.expired++;
+    this.endSession(session);
+  }
+
   private endSession(session: Session): void {
     clearTimeout(session.expiryTimer);
     if (session.will) {
@@ -366,7 +397,13 @@ export class BrokerCore implements Broker, ConnectionHost {
     this.dirty = true;
   }
 
-  private publishWill(will: { readonly message: Message; readonly expiryInterval: number | undefined }): void {
+  private publishWill(will: { readonly message: Message; readonly expiryInterval: number | undefined; readonly username?: string }): void {
+    const origin = will.message.origin ?? '';
+    // Rules may have changed since CONNECT, and 3.x clients were let in with a will they may not publish.
+    if (!willPermitted(this.acl, { username: will.username, clientId: origin }, will.message)) {
+      this.countDrop(origin, will.message.topic, 'will not authorised');
+      return;
+    }
     // Will Message Expiry counts from when the will is published, not from CONNECT.
     const m = will.expiryInterval === undefined ? will.message : { ...will.message, expiresAt: Date.now() + will.expiryInterval * 1000 };
     this.route(m);
@@ -483,8 +520,12 @@ export class BrokerCore implements Broker, ConnectionHost {
     consumer.holdUntilDrained(src);
   }
 
-  authenticate(credentials: Credentials): AuthResult {
+  authenticate(credentials: Credentials): AuthResult | Promise<AuthResult> {
     return this.auth.authenticate(credentials);
+  }
+
+  sessionOwner(clientId: string): { readonly username: string | undefined } | undefined {
+    return this.sessions.get(clientId);
   }
 
   mayPublish(who: ClientIdentity, topic: string): boolean {
@@ -559,9 +600,10 @@ export class BrokerCore implements Broker, ConnectionHost {
         else if (conn.keepalive > 0 && now - conn.lastActivity > conn.keepalive * 1500) {
           conn.disconnect(ReasonCode.KeepAliveTimeout, 'keep alive timeout');
         }
-      } else if (now - conn.lastActivity > 10_000) {
-        // A socket that never sends CONNECT is dropped.
-        conn.disconnect(ReasonCode.MaximumConnectTime, 'no CONNECT within 10 seconds');
+      } else if (conn.state === 'awaiting-connect' && connectDeadlinePassed(conn.acceptedAt, now, this.limits.connectTimeout)) {
+        // Not while its password is checked: that time is ours, and the verifier's queue is bounded.
+        // Counted from accept: a peer trickling bytes does not buy more time.
+        conn.disconnect(ReasonCode.MaximumConnectTime, `no CONNECT within ${this.limits.connectTimeout ?? 10} seconds`);
       }
     }
   }
@@ -647,11 +689,25 @@ export class BrokerCore implements Broker, ConnectionHost {
 
   private publishSys(): void {
     const now = Date.now();
-    const stats = this.getStats();
-    const values = sysTopicValues(stats, this.options.version ?? BROKER_VERSION, now, this.load.sample(stats, now));
+    let storedMessages = this.retained.size;
+    let storedBytes = 0;
+    for (const e of this.retained.list()) storedBytes += e.message.payload.length;
+    let sharedSubscriptions = 0;
+    for (const s of this.sessions.values()) {
+      storedMessages += s.queued + s.inflight.size;
+      storedBytes += s.queuedBytes;
+      for (const o of s.inflight.values()) storedBytes += o.message.payload.length;
+      for (const sub of s.subscriptions.values()) if (sub.share !== undefined) sharedSubscriptions++;
+    }
+    const snapshot = { stats: this.getStats(), counters: this.sys, heapUsed: process.memoryUsage().heapUsed, storedMessages, storedBytes, sharedSubscriptions };
+    const values = sysTopicValues(snapshot, this.options.version ?? BROKER_VERSION, now, this.load);
     for (const [topic, value] of values) {
       this.route(createMessage(topic, Buffer.from(value), 0, true, undefined, undefined, undefined, 0));
     }
+  }
+
+  configWarnings(): readonly string[] {
+    return this.warnings;
   }
 
   listUsers(): UserRecord[] {
@@ -691,7 +747,7 @@ export class BrokerCore implements Broker, ConnectionHost {
     for (const { session, expiresInMs } of restoreSnapshot(snap, { retained: this.retained, index: this.index, sessions: this.sessions }, Date.now(), SESSION_NEVER_EXPIRES)) {
       if (this.journal) session.recorder = this.recorder;
       if (expiresInMs === undefined) continue;
-      session.expiryTimer = setTimeout(() => this.endSession(session), expiresInMs);
+      session.expiryTimer = setTimeout(() => this.expireSession(session), expiresInMs);
       session.expiryTimer.unref();
     }
   }

@@ -18,7 +18,7 @@ import {
   JournalStore,
   formatAclFile,
   formatPasswordFile,
-  hashPassword,
+  hashPasswordAsync,
   MemoryStore,
   parseAclFile,
   parsePasswordFile,
@@ -206,8 +206,10 @@ export class BrokerService {
   }
 
   /** Adds or replaces a user; only the salted hash is kept. Applies at once to a running broker. */
-  setUser(username: string, password: string): Promise<BrokerStatus> {
-    const users = [...this.settings.users.filter((u) => u.username !== username), { username, passwordHash: hashPassword(password) }];
+  async setUser(username: string, password: string): Promise<BrokerStatus> {
+    // 210,000 PBKDF2 rounds take a while: hash on the thread pool, not the event loop.
+    const passwordHash = await hashPasswordAsync(password);
+    const users = [...this.settings.users.filter((u) => u.username !== username), { username, passwordHash }];
     return this.applyAccess({ ...this.settings, users });
   }
 

@@ -31,6 +31,8 @@ export interface BrokerOptions {
   /** Protocol versions accepted; others get CONNACK 0x01 / 0x84. */
   readonly protocolVersions?: readonly ProtocolVersion[];
   readonly persistence?: PersistenceStore;
+  /** A persistent session resumed under another user name starts clean (default) or the connection is refused. */
+  readonly sessionOwnerMismatch?: 'start-clean' | 'refuse';
   /** Shown in $SYS/broker/version. */
   readonly version?: string;
 }
@@ -68,6 +70,8 @@ export interface Broker {
   /** Subscribes to the event log; returns an unsubscribe function. */
   onEvent(listener: (e: BrokerEvent) => void): () => void;
   listUsers(): UserRecord[];
+  /** What in the configuration works but should be fixed (weak password hashes to re-hash). */
+  configWarnings(): readonly string[];
   setUsers(users: readonly UserRecord[]): void;
   setAllowAnonymous(allow: boolean): void;
   listAclRules(): readonly AclRule[];

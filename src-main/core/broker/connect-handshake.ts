@@ -1,5 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IConnectPacket } from 'mqtt-packet';
+import { sameOwner } from './access-guard';
+import type { AuthResult, Credentials } from './authenticator';
 import type { ConnectionHost, ConnectionSettings } from './connection-host';
 import { createMessage, userPropertiesToPairs } from './message';
 import { ReasonCode } from './reason-codes';
@@ -47,6 +49,8 @@ export interface AcceptedConnect {
   readonly sendQuota: number;
   readonly clientMaxPacket: number;
   readonly sessionExpiry: number;
+  /** The client id's session belongs to another user: start clean instead of resuming it. */
+  readonly foreignSession: boolean;
 }
 
 /** A CONNECT the broker refuses, with the CONNACK reason. */
@@ -60,11 +64,26 @@ export interface RefusedConnect {
   readonly authFailed: boolean;
 }
 
+/** A CONNECT that passed every check but authentication, which may take a trip to the thread pool. */
+export interface ReadConnect {
+  readonly ok: 'authenticate';
+  readonly clientId: string;
+  readonly assigned: boolean;
+  readonly will: PendingWill | undefined;
+  readonly credentials: Credentials;
+}
+
 /**
- * Checks a parsed CONNECT against the broker's settings, users and limits: the client id, the will,
- * the connection limits, authentication and the negotiated keepalive and quotas.
+ * Checks a parsed CONNECT against the broker's settings and limits: the client id, the will and the
+ * connection limits. Authentication and the rest follow in `settleConnect`.
  */
-export function negotiateConnect(p: IConnectPacket, v5: boolean, host: ConnectionHost, certificateUsername: string | undefined): AcceptedConnect | RefusedConnect {
+export function readConnect(
+  p: IConnectPacket,
+  v5: boolean,
+  host: ConnectionHost,
+  conn: { readonly overLimit: boolean },
+  certificateUsername: string | undefined,
+): ReadConnect | RefusedConnect {
   const s = host.settings;
   const props = p.properties ?? {};
   const refuse = (reasonCode: number, message: string, clientId = '', authFailed = false): RefusedConnect => ({ ok: false, reasonCode, message, clientId, authFailed });
@@ -113,12 +132,35 @@ export function negotiateConnect(p: IConnectPacket, v5: boolean, host: Connectio
     );
     will = { message, delay: wp?.willDelayInterval ?? 0, expiryInterval: wp?.messageExpiryInterval };
   }
-  const capacity = host.admitConnection();
+  const capacity = host.admitConnection(conn);
   if (capacity !== ReasonCode.Success) {
     return refuse(capacity, capacity === ReasonCode.ConnectionRateExceeded ? 'connection rate exceeded' : 'too many connections', clientId);
   }
-  const auth = host.authenticate({ username: p.username, password: p.password, certificateUsername });
-  if (!auth.ok) return refuse(auth.reasonCode, 'authentication failed', clientId, true);
+  return { ok: 'authenticate', clientId, assigned, will, credentials: { username: p.username, password: p.password, certificateUsername } };
+}
+
+/**
+ * Finishes a CONNECT once its credentials are judged: the will against the publish ACL, the owner of
+ * a session being resumed, and the negotiated keepalive and quotas.
+ */
+export function settleConnect(p: IConnectPacket, v5: boolean, host: ConnectionHost, read: ReadConnect, auth: AuthResult): AcceptedConnect | RefusedConnect {
+  const s = host.settings;
+  const props = p.properties ?? {};
+  const clientId = read.clientId;
+  const refuse = (reasonCode: number, message: string, authFailed = false): RefusedConnect => ({ ok: false, reasonCode, message, clientId, authFailed });
+  if (!auth.ok) return refuse(auth.reasonCode, 'authentication failed', true);
+  const who = { clientId, username: auth.username };
+  let will = read.will;
+  if (will) {
+    // mosquitto 2.0 accepts a 3.x client whose will it may not publish and drops the will when due (checked again
+    // then, as rules may change); MQTT 5 can say no at once.
+    if (v5 && !host.mayPublish(who, will.message.topic)) return refuse(ReasonCode.NotAuthorized, `not authorised to publish the will on "${will.message.topic}"`);
+    will = { ...will, username: auth.username };
+  }
+  const owner = host.sessionOwner(clientId);
+  // Another user's session is never resumed: its queue and subscriptions are not theirs to receive.
+  const foreignSession = owner !== undefined && !sameOwner(owner.username, auth.username);
+  if (foreignSession && s.sessionOwnerMismatch === 'refuse') return refuse(ReasonCode.NotAuthorized, `session "${clientId}" belongs to another user`);
   let keepalive = p.keepalive ?? 0;
   let serverKeepAlive: number | undefined;
   const maxKa = s.maxKeepalive;
@@ -129,7 +171,8 @@ export function negotiateConnect(p: IConnectPacket, v5: boolean, host: Connectio
   return {
     ok: true,
     clientId,
-    assigned,
+    assigned: read.assigned,
+    foreignSession,
     username: auth.username,
     will,
     keepalive,

@@ -1,3 +1,4 @@
+import type { SessionOwnerMismatch } from './access-guard';
 import type { AuthResult, Credentials } from './authenticator';
 import type { FlowControl } from './flow-control';
 import type { Message } from './message';
@@ -25,6 +26,8 @@ export interface ConnectionSettings {
   readonly maxMessageRate: number | undefined;
   /** Session expiry (seconds) for v3 clients connecting with clean session false. */
   readonly persistentClientExpiration: number;
+  /** What happens when a persistent session is resumed under another user name. */
+  readonly sessionOwnerMismatch: SessionOwnerMismatch;
 }
 
 /** Traffic counters a connection adds to as it reads and writes. */
@@ -35,6 +38,8 @@ export interface TrafficCounters {
   bytesSent: number;
   publishReceived: number;
   publishSent: number;
+  publishBytesReceived: number;
+  publishBytesSent: number;
 }
 
 /** Who a client is, for access checks. */
@@ -78,14 +83,17 @@ export interface ConnectionHost {
   readonly clock: number;
   readonly settings: ConnectionSettings;
   readonly traffic: TrafficCounters;
-  authenticate(credentials: Credentials): AuthResult;
+  /** Decides at once, or (for a password hash) on the thread pool. */
+  authenticate(credentials: Credentials): AuthResult | Promise<AuthResult>;
   /** Access checks; each is true when no ACL is configured. */
   mayPublish(who: ClientIdentity, topic: string): boolean;
   maySubscribe(who: ClientIdentity, filter: string): boolean;
   mayReceive(who: ClientIdentity, topic: string): boolean;
   assignClientId(): string;
   /** Whether one more client may connect now: a reason code, Success when it may. */
-  admitConnection(): number;
+  admitConnection(conn: { readonly overLimit: boolean }): number;
+  /** Who owns the session of this client id, if there is one. */
+  sessionOwner(clientId: string): { readonly username: string | undefined } | undefined;
   /** Attaches a connection to its session: takes over a live one, resumes or starts fresh. */
   openSession(link: SessionLink, clientId: string, cleanStart: boolean, expiryInterval: number): { readonly session: Session; readonly present: boolean };
   connectionReady(conn: ClientConnection): void;

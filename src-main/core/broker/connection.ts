@@ -1,7 +1,10 @@
 import mqttPacket from 'mqtt-packet';
 import type { IConnectPacket, IDisconnectPacket, ISubscribePacket, IUnsubscribePacket, Packet } from 'mqtt-packet';
 import { DecodeError, decodePublish, readFrameHeader } from './codec';
-import { PROTOCOL_MAX_PACKET, connackProperties, inspectConnectHeader, negotiateConnect } from './connect-handshake';
+import { stillReadable } from './access-guard';
+import type { AuthResult } from './authenticator';
+import { PRE_CONNECT_MAX_PACKET, retainable } from './connect-guard';
+import { PROTOCOL_MAX_PACKET, connackProperties, inspectConnectHeader, readConnect, settleConnect, type ReadConnect } from './connect-handshake';
 import type { ClientConnection, ConnectionHost, Flushable } from './connection-host';
 import { FlowControl } from './flow-control';
 import type { Message } from './message';
@@ -13,12 +16,11 @@ import { isValidTopicFilter, parseSharedFilter } from './topic';
 import type { Transport } from './transport';
 import type { ProtocolVersion, QoS } from './types';
 
-/** Before CONNECT we only expect a CONNECT; bound the memory an unknown peer can make us hold. */
-const PRE_CONNECT_MAX_PACKET = 1024 * 1024;
 const PINGRESP = Buffer.from([0xd0, 0x00]);
 const EMPTY = Buffer.alloc(0);
 
-type State = 'awaiting-connect' | 'connected' | 'closed';
+/** 'authenticating': CONNECT read, its password being checked off the event loop; input waits meanwhile. */
+type State = 'awaiting-connect' | 'authenticating' | 'connected' | 'closed';
 
 /**
  * One client connection: frames bytes, dispatches packets and links to a session. The CONNECT
@@ -34,6 +36,10 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
   session: Session | undefined;
   keepalive = 0;
   lastActivity: number;
+  /** When the socket was accepted: the CONNECT deadline counts from here. */
+  readonly acceptedAt = Date.now();
+  /** Accepted over the connection limit only to be told so at CONNECT. */
+  overLimit = false;
   connectedSince = 0;
   sendQuota = 65535;
   clientMaxPacket = PROTOCOL_MAX_PACKET;
@@ -110,7 +116,7 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
     let buf = chunk;
     if (this.pending) {
       // A large packet arrives in many chunks: collect them and join once, not once per chunk.
-      this.pendingChunks.push(chunk);
+      this.pendingChunks.push(retainable(chunk));
       this.pendingBytes += chunk.length;
       if (this.pendingBytes < this.pendingNeed) return;
       buf = Buffer.concat([this.pending, ...this.pendingChunks]);
@@ -122,7 +128,7 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
     let off = 0;
     const limit = this.state === 'connected' ? this.host.settings.maxPacketSize : Math.min(PRE_CONNECT_MAX_PACKET, this.host.settings.maxPacketSize);
     // Stop at the packet that paused us: the rest waits until a congested subscriber catches up.
-    while (off < buf.length && !this.closed && !this.flow.paused) {
+    while (off < buf.length && !this.closed && !this.flow.paused && this.state !== 'authenticating') {
       const h = readFrameHeader(buf, off);
       if (h === 'incomplete') break;
       if (h === 'malformed') return this.fail(ReasonCode.MalformedPacket, 'remaining length longer than 4 bytes');
@@ -241,8 +247,44 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
     this.version = (p.protocolVersion ?? 4) as ProtocolVersion;
     this.v5 = this.version === 5;
     (this.parser as unknown as { settings: { protocolVersion: number } }).settings.protocolVersion = this.version;
-    const result = negotiateConnect(p, this.v5, host, this.transport.certificateUsername);
-    this.clientId = result.clientId;
+    const read = readConnect(p, this.v5, host, this, this.transport.certificateUsername);
+    this.clientId = read.clientId;
+    if (read.ok !== 'authenticate') {
+      if (read.authFailed) {
+        host.emit({ type: 'auth.failed', at: Date.now(), clientId: read.clientId, remoteAddress: this.remoteAddress, username: p.username, reasonCode: read.reasonCode });
+      }
+      return this.refuse(read.reasonCode, read.message);
+    }
+    const auth = host.authenticate(read.credentials);
+    if (auth instanceof Promise) return this.awaitAuthentication(auth, p, read);
+    this.completeConnect(p, read, auth);
+  }
+
+  /** The password is being checked on the thread pool: stop reading (what arrived stays pending) until it answers. */
+  private awaitAuthentication(pending: Promise<AuthResult>, p: IConnectPacket, read: ReadConnect): void {
+    this.state = 'authenticating';
+    this.transport.pause();
+    void pending.then((auth) => {
+      if (this.state !== 'authenticating') return; // closed meanwhile
+      this.state = 'awaiting-connect';
+      this.host.beginHandling();
+      try {
+        this.completeConnect(p, read, auth);
+        if (this.closed) return;
+        this.transport.resume();
+        // Packets sent right behind CONNECT were kept in `pending`.
+        this.readChunk(EMPTY);
+      } catch (e) {
+        this.fail(ReasonCode.ImplementationSpecificError, `internal error: ${e instanceof Error ? e.message : String(e)}`);
+      } finally {
+        this.host.endHandling();
+      }
+    });
+  }
+
+  private completeConnect(p: IConnectPacket, read: ReadConnect, auth: AuthResult): void {
+    const host = this.host;
+    const result = settleConnect(p, this.v5, host, read, auth);
     if (!result.ok) {
       if (result.authFailed) {
         host.emit({ type: 'auth.failed', at: Date.now(), clientId: result.clientId, remoteAddress: this.remoteAddress, username: p.username, reasonCode: result.reasonCode });
@@ -254,7 +296,7 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
     this.keepalive = result.keepalive;
     this.sendQuota = result.sendQuota;
     this.clientMaxPacket = result.clientMaxPacket;
-    const { session, present } = host.openSession(this, result.clientId, !!p.clean, result.sessionExpiry);
+    const { session, present } = host.openSession(this, result.clientId, !!p.clean || result.foreignSession, result.sessionExpiry);
     this.session = session;
     session.username = this.username;
     this.state = 'connected';
@@ -265,6 +307,10 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
         : { cmd: 'connack', sessionPresent: present, returnCode: 0 },
     );
     host.connectionReady(this);
+    // Rules may have changed while the session was offline: what it holds must pass them now.
+    for (const out of session.discardUnless(stillReadable((who, topic) => host.mayReceive(who, topic), this))) {
+      host.countDrop(this.clientId, out.message.topic, 'not authorised to receive');
+    }
     session.resume(this);
   }
 

@@ -40,6 +40,7 @@ export const brokerOptionsSchema = z.object({
   limits: z
     .object({
       maxConnections: z.number().int().positive().optional(),
+      connectTimeout: z.number().positive().max(3600).optional(),
       maxPacketSize: z.number().int().min(64).optional(),
       maxInflight: z.number().int().min(1).max(65535).optional(),
       maxQueued: z.number().int().min(0).optional(),
@@ -55,6 +56,7 @@ export const brokerOptionsSchema = z.object({
   sysInterval: z.number().min(0).optional(),
   persistentClientExpiration: z.number().int().min(0).optional(),
   protocolVersions: z.array(z.union([z.literal(3), z.literal(4), z.literal(5)])).optional(),
+  sessionOwnerMismatch: z.enum(['start-clean', 'refuse']).optional(),
   version: z.string().optional(),
 });
 

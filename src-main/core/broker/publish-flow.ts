@@ -44,6 +44,7 @@ export class PublishFlow {
     const { qos, retain, packetId, payload } = pub;
     const props = pub.properties;
     host.traffic.publishReceived++;
+    host.traffic.publishBytesReceived += payload.length;
     let topic = pub.topic;
     if (props?.topicAlias !== undefined) {
       const alias = props.topicAlias;
@@ -159,6 +160,7 @@ export class PublishFlow {
       return false;
     }
     this.host.traffic.publishSent++;
+    this.host.traffic.publishBytesSent += msg.payload.length;
     peer.write(buf);
     return true;
   }
@@ -192,6 +194,7 @@ export class PublishFlow {
       return false;
     }
     host.traffic.publishSent++;
+    host.traffic.publishBytesSent += msg.payload.length;
     peer.write(buf);
     return true;
   }

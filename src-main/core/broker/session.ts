@@ -50,6 +50,8 @@ export interface PendingWill {
   readonly message: Message;
   readonly expiryInterval: number | undefined;
   readonly delay: number;
+  /** Who set the will: it is checked against the publish ACL for this user when it is published. */
+  readonly username?: string;
   timer?: NodeJS.Timeout;
 }
 
@@ -206,6 +208,36 @@ export class Session {
       else if (!link.sendPublish(out, true)) this.finish(out);
     }
     this.drain();
+  }
+
+  /** Drops queued and in-flight messages that fail `keep`; returns how many were dropped. */
+  discardUnless(keep: (out: Outgoing) => boolean): Outgoing[] {
+    const dropped: Outgoing[] = [];
+    for (const [id, out] of this.inflight) {
+      if (!keep(out)) {
+        this.inflight.delete(id);
+        this.recorder?.done(this, out);
+        dropped.push(out);
+      }
+    }
+    const kept: Outgoing[] = [];
+    let keptBytes = 0;
+    for (let i = this.queueHead; i < this.queue.length; i++) {
+      const out = this.queue[i]!;
+      if (keep(out)) {
+        kept.push(out);
+        keptBytes += messageBytes(out.message);
+      } else {
+        this.recorder?.done(this, out);
+        dropped.push(out);
+      }
+    }
+    if (dropped.length > 0) {
+      this.queue = kept;
+      this.queueHead = 0;
+      this.queuedBytes = keptBytes;
+    }
+    return dropped;
   }
 
   /** An in-flight message's flow is over. */

@@ -47,7 +47,10 @@ export interface AclRule {
 
 /** Per-client limits; a missing value means no limit beyond the protocol's own. */
 export interface BrokerLimits {
+  /** Open sockets, counted from accept (a socket that has not sent CONNECT yet holds a slot too). */
   readonly maxConnections?: number;
+  /** Seconds from accept within which a complete CONNECT must arrive (default 10). */
+  readonly connectTimeout?: number;
   /** Largest packet accepted from clients (bytes), announced in CONNACK. */
   readonly maxPacketSize?: number;
   /** QoS 1/2 messages in flight to one client, and our receive maximum. */
@@ -114,6 +117,9 @@ export interface BrokerStats {
   readonly publishReceived: number;
   readonly publishSent: number;
   readonly publishDropped: number;
+  /** Payload bytes of PUBLISH packets received from and sent to clients. */
+  readonly publishBytesReceived: number;
+  readonly publishBytesSent: number;
   /** QoS 1/2 messages dropped because a session's queue was full (a subset of publishDropped). */
   readonly queueOverflow: number;
   readonly subscriptions: number;

@@ -1,4 +1,4 @@
-import type { CertificateId, CertificateKind } from '../../../shared/ipc/certificates';
+import type { CertificateId, CertificateKind, CertificateListRow } from '../../../shared/ipc/certificates';
 import type { CertificateDetails } from './certificate-details';
 import type { ExpiryStatus } from './expiry-status';
 
@@ -23,12 +23,7 @@ export interface CertificateEntry {
 /** A listing row: an entry, or a file that could not be read (shown, never fatal). */
 export type CertificateListItem =
   | { readonly status: 'ok'; readonly entry: CertificateEntry }
-  | {
-      readonly status: 'corrupt';
-      readonly id: CertificateId;
-      readonly file: string;
-      readonly error: { readonly code: 'CORRUPT_ENTRY'; readonly message: string };
-    };
+  | Extract<CertificateListRow, { readonly status: 'corrupt' }>;
 
 /** PEM material ready for tls.connect / tls.createServer / MQTT.js options. */
 export interface TlsMaterial {

@@ -15,6 +15,7 @@ import { startMosquittoTls, type TlsMosquitto } from '../../test-support/mosquit
 import { createTestPki, type TestPki } from '../../test-support/pki';
 import { serve } from '../ipc/serve';
 import { openEncryptedFileSecretStore } from '../secrets/encrypted-file-secret-store';
+import { failureOf as failure } from '../../test-support/failure-of';
 
 let pki: TestPki;
 let broker: TlsMosquitto;
@@ -61,15 +62,6 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function failure(promise: Promise<unknown>): Promise<TopiaryError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TopiaryError) return error;
-    throw error;
-  }
-  throw new Error('expected the request to fail');
-}
 
 async function importClientP12(): Promise<CertificateId> {
   const { entries } = await client.invoke('certificates.import', {

@@ -1,10 +1,11 @@
 import { X509Certificate } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as tls from 'node:tls';
-import { describeCertificate, type CertificateDetails } from './certificate-details';
+import type { CertificateDetails, SystemRootsListing } from '../../../shared/ipc/certificates';
+import { describeCertificate } from './certificate-details';
 
 /** Where the system's trusted roots were read from. */
-export type SystemTrustSource = 'node-system-store' | 'bundle-file' | 'node-bundled';
+export type SystemTrustSource = SystemRootsListing['source'];
 
 export interface SystemTrustStore {
   readonly source: SystemTrustSource;
@@ -14,13 +15,6 @@ export interface SystemTrustStore {
   readonly path?: string;
   /** DER certificates. */
   readonly certificates: readonly Buffer[];
-}
-
-export interface SystemRootsListing {
-  readonly source: SystemTrustSource;
-  readonly label: string;
-  readonly path?: string;
-  readonly roots: readonly CertificateDetails[];
 }
 
 /** The usual bundle locations on Linux distributions (and macOS's OpenSSL bundle). */

@@ -156,6 +156,7 @@ export class Connection {
       protocolVersion: args.protocolVersion,
       clientId,
       ...(clientId === '' ? { clientIdAssigned: true } : {}),
+      ...(args.username !== undefined ? { username: args.username } : {}),
       state: 'connecting',
       since: Date.now(),
       queuedCount: 0,

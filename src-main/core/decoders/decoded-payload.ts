@@ -1,32 +1,15 @@
-/** The ways a payload can be shown. */
-export type DecoderKind = 'text' | 'json' | 'hex' | 'base64' | 'cbor' | 'msgpack' | 'sparkplug' | 'protobuf';
+import type { DecodedView, DecoderChoice } from '../../../shared/ipc/explorer';
 
-/** A payload decoded for display. */
-export interface DecodedPayload {
-  readonly ok: true;
-  readonly kind: DecoderKind;
-  /** What to show: text, pretty JSON or a hex dump (possibly one page of it). */
-  readonly text: string;
-  /** Structured data as plain JSON-safe values, for tree or table views. */
-  readonly value?: unknown;
-  readonly totalBytes: number;
-  /** True when `text` covers only part of the payload; ask again with `full` or the next page. */
-  readonly truncated: boolean;
-  /** Where the next page starts (paged views only). */
-  readonly nextOffset?: number;
-  /** Things a person should know, such as invalid UTF-8 sequences. */
-  readonly warnings: readonly string[];
-}
+/** The ways a payload can be shown (the contract's choices but 'auto', which picks one of these). */
+export type DecoderKind = Exclude<DecoderChoice, 'auto'>;
 
-/** Why a payload could not be decoded as the chosen kind; decoders return this, never throw. */
-export interface DecodeFailure {
-  readonly ok: false;
-  readonly kind: DecoderKind;
-  /** Always `cannot decode as <X>: <why>`. */
-  readonly error: string;
-}
+/** A payload decoded for display: the contract's successful DecodedView. */
+export type DecodedPayload = Extract<DecodedView, { readonly ok: true }>;
 
-export type DecodeResult = DecodedPayload | DecodeFailure;
+/** Why a payload could not be decoded as the chosen kind (`cannot decode as <X>: <why>`); decoders return this, never throw. */
+export type DecodeFailure = Extract<DecodedView, { readonly ok: false }>;
+
+export type DecodeResult = DecodedView;
 
 /** Options every decoder understands. */
 export interface PageOptions {

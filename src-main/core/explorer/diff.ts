@@ -1,12 +1,6 @@
-/** One difference between two JSON values, at a path of keys and indices. */
-export interface JsonChange {
-  readonly op: 'added' | 'removed' | 'changed';
-  readonly path: readonly (string | number)[];
-  /** The path as `a.b[0].c` for display. */
-  readonly pathText: string;
-  readonly oldValue?: unknown;
-  readonly newValue?: unknown;
-}
+import type { DiffLine, DiffResult } from '../../../shared/ipc/explorer';
+
+// The inspector's diff of two messages, over a bounded Myers line diff.
 
 /** One line of a line diff. */
 export interface LineOp {
@@ -14,21 +8,20 @@ export interface LineOp {
   readonly text: string;
 }
 
-export type PayloadDiff =
-  | { readonly kind: 'json'; readonly changes: readonly JsonChange[]; readonly truncated: boolean }
-  | {
-      readonly kind: 'text';
-      readonly lines: readonly LineOp[];
-      readonly added: number;
-      readonly removed: number;
-      /** The texts differ too much for a minimal diff; shown as all old lines removed, all new added. */
-      readonly approximate: boolean;
-      /** Lines were cut at maxItems, or the payloads at MAX_TEXT_DIFF_BYTES. */
-      readonly truncated: boolean;
-    };
+/** A line diff of two texts. */
+export interface LineDiff {
+  readonly kind: 'text';
+  readonly lines: readonly LineOp[];
+  readonly added: number;
+  readonly removed: number;
+  /** The texts differ too much for a minimal diff; shown as all old lines removed, all new added. */
+  readonly approximate: boolean;
+  /** Lines were cut at maxItems. */
+  readonly truncated: boolean;
+}
 
 export interface DiffOptions {
-  /** Most JSON changes or diff lines returned. */
+  /** Most diff lines returned. */
   readonly maxItems?: number;
   /** Most edits the line diff searches for before giving up on a minimal answer. */
   readonly maxEdits?: number;
@@ -36,33 +29,53 @@ export interface DiffOptions {
 
 const DEFAULT_MAX_ITEMS = 10_000;
 const DEFAULT_MAX_EDITS = 2_000;
-const MAX_JSON_BYTES = 8 * 1024 * 1024;
 /** Bytes of each side a line diff reads; a 50 MB payload is compared on its first megabyte. */
 export const MAX_TEXT_DIFF_BYTES = 1024 * 1024;
-const strict = new TextDecoder('utf-8', { fatal: true });
-const lenient = new TextDecoder('utf-8');
+const decoder = new TextDecoder('utf-8', { fatal: false });
 
-/** Differences between two payloads: by JSON path when both are JSON, else by line. */
-export function diffPayloads(before: Uint8Array, after: Uint8Array, options: DiffOptions = {}): PayloadDiff {
-  const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS;
-  const a = parseJson(before);
-  const b = parseJson(after);
-  if (a.ok && b.ok) {
-    const changes: JsonChange[] = [];
-    const truncated = !diffJson(a.value, b.value, [], changes, maxItems);
-    return { kind: 'json', changes, truncated };
+/**
+ * Two messages compared line by line for the inspector's diff view; JSON is normalised first
+ * (sorted keys, pretty) so key order and spacing don't count. The line diff is the bounded Myers diff below.
+ */
+export function diffPayloads(a: Uint8Array, b: Uint8Array): DiffResult {
+  const ja = parseJson(a);
+  const jb = parseJson(b);
+  const json = ja.ok && jb.ok;
+  const left = json ? stableStringify(ja.value) : decoder.decode(a.subarray(0, MAX_TEXT_DIFF_BYTES));
+  const right = json ? stableStringify(jb.value) : decoder.decode(b.subarray(0, MAX_TEXT_DIFF_BYTES));
+  const diff = diffLines(left, right);
+  const lines: DiffLine[] = diff.lines.map((l) => ({ op: l.op === 'equal' ? 'same' : l.op, text: l.text }));
+  return { json, lines, added: diff.added, removed: diff.removed };
+}
+
+function parseJson(bytes: Uint8Array): { ok: true; value: unknown } | { ok: false } {
+  if (bytes.length > MAX_TEXT_DIFF_BYTES * 8) return { ok: false };
+  const text = decoder.decode(bytes).trim();
+  if (text === '' || (text[0] !== '{' && text[0] !== '[')) return { ok: false };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
   }
-  const cut = before.length > MAX_TEXT_DIFF_BYTES || after.length > MAX_TEXT_DIFF_BYTES;
-  const lines = diffLines(
-    lenient.decode(before.subarray(0, MAX_TEXT_DIFF_BYTES)),
-    lenient.decode(after.subarray(0, MAX_TEXT_DIFF_BYTES)),
-    options,
-  );
-  return cut ? { ...lines, truncated: true } : lines;
+}
+
+/** Pretty JSON with object keys sorted, so two equal values print the same. */
+export function stableStringify(value: unknown): string {
+  return JSON.stringify(sortKeys(value), null, 2);
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
+    return out;
+  }
+  return value;
 }
 
 /** A line diff (Myers) of two texts, with common head and tail trimmed first. */
-export function diffLines(before: string, after: string, options: DiffOptions = {}): PayloadDiff & { kind: 'text' } {
+export function diffLines(before: string, after: string, options: DiffOptions = {}): LineDiff {
   const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS;
   const a = before === '' ? [] : before.split(/\r?\n/);
   const b = after === '' ? [] : after.split(/\r?\n/);
@@ -87,70 +100,6 @@ export function diffLines(before: string, after: string, options: DiffOptions = 
     else if (l.op === 'removed') removed++;
   }
   return { kind: 'text', lines: all.slice(0, maxItems), added, removed, approximate, truncated: all.length > maxItems };
-}
-
-function parseJson(bytes: Uint8Array): { ok: true; value: unknown } | { ok: false } {
-  if (bytes.length === 0 || bytes.length > MAX_JSON_BYTES) return { ok: false };
-  try {
-    return { ok: true, value: JSON.parse(strict.decode(bytes)) };
-  } catch {
-    return { ok: false };
-  }
-}
-
-/** Appends changes; returns false once `max` is reached. */
-function diffJson(a: unknown, b: unknown, path: (string | number)[], out: JsonChange[], max: number): boolean {
-  if (Object.is(a, b)) return true;
-  const aObj = isContainer(a);
-  const bObj = isContainer(b);
-  if (aObj && bObj && Array.isArray(a) === Array.isArray(b)) {
-    if (Array.isArray(a) && Array.isArray(b)) {
-      const n = Math.max(a.length, b.length);
-      for (let i = 0; i < n; i++) {
-        if (!step(i < a.length, i < b.length, a[i], b[i], [...path, i], out, max)) return false;
-      }
-      return true;
-    }
-    const ra = a as Record<string, unknown>;
-    const rb = b as Record<string, unknown>;
-    for (const key of Object.keys(ra)) {
-      if (!step(true, Object.hasOwn(rb, key), ra[key], rb[key], [...path, key], out, max)) return false;
-    }
-    for (const key of Object.keys(rb)) {
-      if (Object.hasOwn(ra, key)) continue;
-      if (!step(false, true, undefined, rb[key], [...path, key], out, max)) return false;
-    }
-    return true;
-  }
-  return push(out, { op: 'changed', path, pathText: pathText(path), oldValue: a, newValue: b }, max);
-}
-
-function step(inA: boolean, inB: boolean, a: unknown, b: unknown, path: (string | number)[], out: JsonChange[], max: number): boolean {
-  if (inA && inB) return diffJson(a, b, path, out, max);
-  if (inA) return push(out, { op: 'removed', path, pathText: pathText(path), oldValue: a }, max);
-  return push(out, { op: 'added', path, pathText: pathText(path), newValue: b }, max);
-}
-
-function push(out: JsonChange[], change: JsonChange, max: number): boolean {
-  if (out.length >= max) return false;
-  out.push(change);
-  return true;
-}
-
-function isContainer(v: unknown): boolean {
-  return typeof v === 'object' && v !== null;
-}
-
-/** `a.b[0]["odd key"]`; the root is `$`. */
-export function pathText(path: readonly (string | number)[]): string {
-  if (path.length === 0) return '$';
-  let text = '';
-  for (const p of path) {
-    if (typeof p === 'number') text += `[${p}]`;
-    else if (/^[A-Za-z_$][\w$]*$/.test(p)) text += text === '' ? p : `.${p}`;
-    else text += `[${JSON.stringify(p)}]`;
-  }
-  return text;
 }
 
 /**

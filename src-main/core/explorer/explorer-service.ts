@@ -17,17 +17,19 @@ import type {
   TopicDetail,
   TreeFilter,
   TreeRow,
+  TreeSort,
   ViewOp,
   ViewState,
 } from '../../../shared/ipc/explorer';
 import { decodePayload } from '../decoders/decode-payload';
-import { diffPayloads } from './explorer-service-diff';
+import { diffPayloads } from './diff';
 import type { ExplorerMessage } from './explorer-message';
 import { ExplorerSession } from './explorer-session';
 import { previewPayload } from './preview';
 import { ROOT_NODE, type NodeId, type TopicIndex } from './topic-index';
-import { TreeView, type TreeSort } from './tree-view';
+import { TreeView } from './tree-view';
 import { Batcher } from '../ipc/batcher';
+import type { ConnectionEvents } from '../connections/connection-manager';
 import type { EventHub } from '../ipc/event-hub';
 
 /** What the explorer needs from the connection that feeds it. */
@@ -91,6 +93,17 @@ export class ExplorerService {
   ) {
     this.timer = setInterval(() => this.announce(), options.changeIntervalMs ?? 150);
     this.timer.unref?.();
+  }
+
+  /** What the explorer hears from the connections: a tree opens as its connection starts, fills with its messages, goes when it closes. */
+  connectionListener(): Pick<ConnectionEvents, 'status' | 'message' | 'closed'> {
+    return {
+      status: (info) => {
+        if (info.state === 'connecting') this.open(info.connectionId);
+      },
+      message: (connectionId, message) => this.ingest(connectionId, message),
+      closed: (connectionId) => this.close(connectionId),
+    };
   }
 
   open(connectionId: ConnectionId, subscriptions: readonly ExplorerSubscription[] = []): void {

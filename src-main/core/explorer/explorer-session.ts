@@ -1,7 +1,7 @@
 import type { ExplorerMessage, StoredMessage } from './explorer-message';
 import { type HistoryEntry, type HistoryOptions, type HistoryStats, MessageHistory } from './history';
 import { IngestBuffer, type IngestBufferOptions, type IngestBufferStats } from './ingest-buffer';
-import { type Series, type SeriesSource, seriesFromHistory } from './series';
+import { type SeriesSource, type SeriesValues, seriesFromHistory } from './series';
 import { TopicIndex, type NodeId, type TopicNodeInfo } from './topic-index';
 import { TreeView, type TreeViewOptions } from './tree-view';
 
@@ -70,7 +70,7 @@ export class ExplorerSession {
   }
 
   /** A chart series for a topic from its history. */
-  series(path: string, source: SeriesSource): Series {
+  series(path: string, source: SeriesSource): SeriesValues {
     const id = this.index.idOf(path);
     return id === undefined ? { points: [], skipped: 0 } : seriesFromHistory(this.history, id, source);
   }

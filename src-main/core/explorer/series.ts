@@ -1,19 +1,11 @@
+import type { Series, SeriesPoint } from '../../../shared/ipc/explorer';
 import type { MessageHistory } from './history';
-
-/** One chart point: time (ms epoch) and value. */
-export interface SeriesPoint {
-  readonly t: number;
-  readonly v: number;
-}
 
 /** Where the number lives: the whole payload, or a field of a JSON payload. */
 export type SeriesSource = { readonly kind: 'payload' } | { readonly kind: 'json'; readonly path: string };
 
-export interface Series {
-  readonly points: readonly SeriesPoint[];
-  /** Messages that held no number at the source (shown as gaps, counted so nobody wonders). */
-  readonly skipped: number;
-}
+/** The contract's series without its topic and field: the points, and messages that held no number (gaps). */
+export type SeriesValues = Pick<Series, 'points' | 'skipped'>;
 
 /** Payloads larger than this are not parsed for a series point. */
 const MAX_PARSE_BYTES = 1024 * 1024;
@@ -52,7 +44,7 @@ export function numberAt(payload: Uint8Array, source: SeriesSource, segments?: r
 }
 
 /** A topic's numeric series from its history, oldest first. */
-export function seriesFromHistory(history: MessageHistory, key: number, source: SeriesSource): Series {
+export function seriesFromHistory(history: MessageHistory, key: number, source: SeriesSource): SeriesValues {
   const segments = source.kind === 'json' ? parseFieldPath(source.path) : undefined;
   const points: SeriesPoint[] = [];
   let skipped = 0;

@@ -1,10 +1,7 @@
-import type { TreeRow } from '../../../shared/ipc/explorer';
+import type { TreeRow, TreeSort } from '../../../shared/ipc/explorer';
 import { compileFilter, type CompiledFilter, type FilterResult, type FilterSpec } from './filters';
 import { previewPayload } from './preview';
 import { ROOT_NODE, type NodeId, type TopicIndex } from './topic-index';
-
-/** How siblings are ordered: by name (natural), or busiest / widest / most recent first. */
-export type TreeSort = 'name' | 'messages' | 'topics' | 'recent';
 
 /** One visible row of the topic tree: the contract's TreeRow plus the index version of its last change. */
 export interface ExplorerTreeRow extends TreeRow {

@@ -34,7 +34,8 @@ CREATE TABLE sources(
   messages INTEGER NOT NULL DEFAULT 0,
   bytes INTEGER NOT NULL DEFAULT 0,
   max_age_ms INTEGER,
-  max_bytes INTEGER
+  max_bytes INTEGER,
+  record_on_connect INTEGER NOT NULL DEFAULT 1
 );
 CREATE TABLE topics(id INTEGER PRIMARY KEY, source INTEGER NOT NULL, name TEXT NOT NULL, UNIQUE(source, name));
 CREATE TABLE messages(
@@ -76,6 +77,7 @@ interface SourceState {
   bytes: number;
   maxAgeMs: number | null;
   maxBytes: number | null;
+  recordOnConnect: number;
 }
 
 interface MessageRow {
@@ -153,6 +155,8 @@ function scalar(db: Database.Database, sql: string, ...args: unknown[]): number 
 }
 
 const MAX_SCAN_PER_PAGE = 2_000_000;
+/** Searches over at most this many topics merge the topics' own index walks; more scan the time range. */
+const MERGE_MAX_TOPICS = 256;
 
 export class HistoryStore {
   private readonly db: Database.Database;
@@ -214,7 +218,7 @@ export class HistoryStore {
         db.exec(`PRAGMA max_page_count = ${Math.max(1, Math.floor(options.hardLimitBytes / pageSize))}`);
       }
       for (const row of db.prepare('SELECT id, source, name FROM topics').all() as TopicRow[]) this.rememberTopic(row);
-      for (const row of db.prepare('SELECT id, key, label, messages, bytes, max_age_ms AS maxAgeMs, max_bytes AS maxBytes FROM sources').all() as SourceState[]) {
+      for (const row of db.prepare('SELECT id, key, label, messages, bytes, max_age_ms AS maxAgeMs, max_bytes AS maxBytes, record_on_connect AS recordOnConnect FROM sources').all() as SourceState[]) {
         this.sourcesById.set(row.id, { ...row });
         this.sourcesByKey.set(row.key, this.sourcesById.get(row.id) as SourceState);
       }
@@ -262,7 +266,7 @@ export class HistoryStore {
     }
     const result = this.db.prepare('INSERT INTO sources(key, label, max_age_ms) VALUES (?, ?, ?)').run(key, label || key, DEFAULT_MAX_AGE_MS);
     const id = Number(result.lastInsertRowid);
-    const state: SourceState = { id, key, label: label || key, messages: 0, bytes: 0, maxAgeMs: DEFAULT_MAX_AGE_MS, maxBytes: null };
+    const state: SourceState = { id, key, label: label || key, messages: 0, bytes: 0, maxAgeMs: DEFAULT_MAX_AGE_MS, maxBytes: null, recordOnConnect: 1 };
     this.sourcesById.set(id, state);
     this.sourcesByKey.set(key, state);
     return id;
@@ -274,6 +278,17 @@ export class HistoryStore {
     this.db.prepare('UPDATE sources SET max_age_ms = ?, max_bytes = ? WHERE id = ?').run(retention.maxAgeMs, retention.maxBytes, source.id);
     source.maxAgeMs = retention.maxAgeMs;
     source.maxBytes = retention.maxBytes;
+  }
+
+  /** Whether a saved profile's connections are recorded when they connect (on unless the user turned it off). */
+  recordOnConnect(key: string): boolean {
+    return (this.sourcesByKey.get(key)?.recordOnConnect ?? 1) !== 0;
+  }
+
+  setRecordOnConnect(key: string, label: string, on: boolean): void {
+    const id = this.ensureSource(key, label);
+    this.db.prepare('UPDATE sources SET record_on_connect = ? WHERE id = ?').run(on ? 1 : 0, id);
+    (this.sourcesById.get(id) as SourceState).recordOnConnect = on ? 1 : 0;
   }
 
   /** Writes one packed batch in one transaction; returns how many messages it held. */
@@ -337,11 +352,14 @@ export class HistoryStore {
 
   /** Store-wide figures: sources with their counts and bounds, the file's size. */
   sources(): HistorySourceRow[] {
-    const bounds = this.db.prepare('SELECT min(ts) AS oldest, max(ts) AS newest FROM messages WHERE source = ?');
+    // First and last row of the source by id (arrival order): a walk from either end of the table
+    // that stops at the source's first row, where min/max(ts) with no index on source would read every row.
+    const first = this.db.prepare('SELECT ts FROM messages WHERE source = ? ORDER BY id LIMIT 1').raw();
+    const last = this.db.prepare('SELECT ts FROM messages WHERE source = ? ORDER BY id DESC LIMIT 1').raw();
     return [...this.sourcesById.values()].map((s) => {
-      // min/max over the source's rows: cheap enough for a status and only asked for on demand.
-      const b = s.messages > 0 ? (bounds.all(s.id)[0] as { oldest: number | null; newest: number | null }) : { oldest: null, newest: null };
-      return { key: s.key, label: s.label, messages: s.messages, bytes: s.bytes, oldest: b.oldest, newest: b.newest, retention: { maxAgeMs: s.maxAgeMs, maxBytes: s.maxBytes } };
+      const oldest = s.messages > 0 ? ((first.all(s.id)[0] as number[] | undefined)?.[0] ?? null) : null;
+      const newest = s.messages > 0 ? ((last.all(s.id)[0] as number[] | undefined)?.[0] ?? null) : null;
+      return { key: s.key, label: s.label, messages: s.messages, bytes: s.bytes, oldest, newest, retention: { maxAgeMs: s.maxAgeMs, maxBytes: s.maxBytes }, recordOnConnect: s.recordOnConnect !== 0 };
     });
   }
 
@@ -551,10 +569,13 @@ export class HistoryStore {
       );
       return;
     }
-    // A few topics: walk each topic's index entries and merge, rather than scan every row in the range.
-    if (plan.topics !== null && plan.topicList.length <= 64) {
-      const sql = `SELECT ${columns} FROM messages WHERE topic = ? AND id BETWEEN ? AND ? ORDER BY id ${direction} LIMIT ?`;
-      const heads = plan.topicList.map((t) => chunks(sql, [t], chunk)).map((it) => ({ it, row: it.next() })).filter((h) => !h.row.done);
+    // Up to a few hundred topics: walk each topic's index entries and merge, rather than scan every
+    // row in the range. INDEXED BY: with a rowid range in the query SQLite would otherwise pick the
+    // range scan. Each topic reads small chunks first, so the first page costs little however many.
+    if (plan.topics !== null && plan.topicList.length <= MERGE_MAX_TOPICS) {
+      const sql = `SELECT ${columns} FROM messages INDEXED BY messages_topic WHERE topic = ? AND id BETWEEN ? AND ? ORDER BY id ${direction} LIMIT ?`;
+      const perTopic = Math.min(chunk, Math.max(16, Math.ceil((2 * chunk) / plan.topicList.length)));
+      const heads = plan.topicList.map((t) => chunks(sql, [t], perTopic)).map((it) => ({ it, row: it.next() })).filter((h) => !h.row.done);
       const before = (a: MessageRow, b: MessageRow): boolean => (newest ? a.id > b.id : a.id < b.id);
       while (heads.length > 0) {
         let best = 0;

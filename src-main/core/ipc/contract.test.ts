@@ -1,21 +1,11 @@
 import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConnectionId } from '../../../shared/ipc/common';
-import { TopiaryError } from '../../../shared/ipc/errors';
 import type { Frame } from '../../../shared/ipc/wire';
 import { startCoreHarness, type CoreHarness, type WireKind } from '../../test-support/core-harness';
+import { failureOf } from '../../test-support/failure-of';
 import { startMosquitto, type Mosquitto } from '../../test-support/mosquitto';
 import { waitFor } from '../../test-support/wait-for';
-
-async function failureOf(promise: Promise<unknown>): Promise<TopiaryError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TopiaryError) return error;
-    throw error;
-  }
-  throw new Error('expected the request to fail');
-}
 
 let broker: Mosquitto;
 beforeAll(async () => {

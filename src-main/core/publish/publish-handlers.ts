@@ -7,7 +7,11 @@ export function publishHandlers(composer: PublishService, connections: Pick<Conn
   return {
     'publish.send': (args) => connections.publish(args),
     'publish.compose': (args) => composer.compose(args),
-    'publish.preview': (args) => composer.preview(args),
+    'publish.preview': ({ connectionId, ...message }) => composer.preview(message, connectionId),
+    'publish.resetCounter': ({ connectionId, topic }) => {
+      composer.resetCounter(connectionId, topic);
+      return null;
+    },
     'publish.startJob': (args) => composer.startJob(args),
     'publish.stopJob': ({ jobId }) => composer.stopJob(jobId),
     'publish.jobs': () => composer.jobList(),

@@ -96,6 +96,26 @@ describe('composing through the core to a real broker', () => {
     }
   });
 
+  it('counts {{counter}} per send, per connection and topic, and starts again when reset', async () => {
+    const first = await connect();
+    const second = (await harness.client.invoke('connections.connect', { url: broker.url, subscriptions: [] })).connectionId;
+    const sub = await outside('count/#');
+    const send = (connectionId: ConnectionId, topic: string) =>
+      harness.client.invoke('publish.compose', { connectionId, topic, payload: { form: 'text', text: 'n={{counter}}' }, qos: 1 });
+    const texts = (topic: string) => sub.messages.filter((m) => m.topic === topic).map((m) => Buffer.from(m.payload).toString());
+    for (let i = 0; i < 3; i++) await send(first, 'count/a');
+    expect((await send(first, 'count/b')).counter).toBe(1);
+    expect((await send(second, 'count/a')).counter).toBe(1);
+    // The preview shows what the next send will use.
+    const next = await harness.client.invoke('publish.preview', { connectionId: first, topic: 'count/a', payload: { form: 'text', text: '{{counter}}' } });
+    expect(Buffer.from(next.payload).toString()).toBe('4');
+    await harness.client.invoke('publish.resetCounter', { connectionId: first, topic: 'count/a' });
+    await send(first, 'count/a');
+    await waitFor(() => texts('count/a').length === 5, { what: 'five messages on count/a' });
+    expect(texts('count/a')).toEqual(['n=1', 'n=2', 'n=3', 'n=1', 'n=1']);
+    expect(texts('count/b')).toEqual(['n=1']);
+  });
+
   it('delivers every MQTT 5 publish property intact to an outside subscriber', async () => {
     const connectionId = await connect();
     const sub = await outside('props/#');

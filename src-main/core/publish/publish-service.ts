@@ -70,6 +70,8 @@ export class PublishService {
   /** Response topics the composer subscribed, with how many requests wait on each. */
   private readonly responseSubscriptions = new Map<string, { count: number; ready: Promise<void> }>();
   private readonly ticker: NodeJS.Timeout;
+  /** The last {{counter}} used per connection and (template) topic: each manual send takes the next. */
+  private readonly counters = new Map<string, number>();
 
   constructor(
     private readonly link: ComposerLink,
@@ -82,8 +84,17 @@ export class PublishService {
     this.ticker.unref?.();
   }
 
-  preview(message: ParsedComposedMessage): PreviewResult {
-    return compileMessage(message).render(1);
+  preview(message: ParsedComposedMessage, connectionId?: ConnectionId): PreviewResult {
+    return compileMessage(message).render(connectionId === undefined ? 1 : (this.counters.get(counterKey(connectionId, message.topic)) ?? 0) + 1);
+  }
+
+  /** Starts {{counter}} again at 1 for a topic of a connection, or for every topic of it. */
+  resetCounter(connectionId: ConnectionId, topic?: string): void {
+    if (topic !== undefined) {
+      this.counters.delete(counterKey(connectionId, topic));
+      return;
+    }
+    for (const key of [...this.counters.keys()]) if (key.startsWith(counterKey(connectionId, ''))) this.counters.delete(key);
   }
 
   /** Publishes one composed message and records it in history (failures too). */
@@ -102,8 +113,11 @@ export class PublishService {
       ...extra,
     });
     let rendered: RenderedMessage;
+    const key = counterKey(connectionId, message.topic);
+    const counter = (this.counters.get(key) ?? 0) + 1;
     try {
-      rendered = compileMessage(message).render(1);
+      rendered = compileMessage(message).render(counter);
+      this.counters.set(key, counter);
     } catch (error) {
       this.store.record(entry(message.topic, 0, { error: (error as Error).message }));
       throw error;
@@ -131,6 +145,7 @@ export class PublishService {
         bytes: rendered.payload.length,
         ...(reasonCode !== undefined ? { reasonCode, reason: publishReasonName(reasonCode) } : {}),
         historyId,
+        counter,
       };
     } catch (error) {
       const refused = explainRefusal(error, rendered.topic);
@@ -334,4 +349,9 @@ function explainRefusal(error: unknown, topic: string): TopiaryError {
     reasonCode: code,
     reason: publishReasonName(code),
   });
+}
+
+/** Counters are per connection and per topic as typed (placeholders unfilled), so a templated topic keeps one count. */
+function counterKey(connectionId: ConnectionId, topic: string): string {
+  return `${connectionId}\u0000${topic}`;
 }

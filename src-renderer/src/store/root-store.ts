@@ -18,6 +18,7 @@ import { initialBrokerState, type BrokerState } from '../features/broker/state';
 import { initialCertificatesState, type CertificatesState } from '../features/certificates/state';
 import { initialConnectionInfoState, type ConnectionInfoState } from '../features/connection-info/state';
 import { initialConnectionsState, type ConnectionsState } from '../features/connections/state';
+import { initialCoreLinkState, type CoreLinkState } from '../features/core-link/state';
 import { initialExplorerState, type ExplorerState } from '../features/explorer/state';
 import { initialInspectorState, type InspectorState } from '../features/inspector/state';
 import { initialPacketLogState, type PacketLogState } from '../features/packet-log/state';
@@ -26,6 +27,7 @@ import { initialWorkspaceState, type WorkspaceState } from '../features/workspac
 
 /** Every slice, one key per feature. */
 export interface AppState {
+  readonly coreLink: CoreLinkState;
   readonly workspace: WorkspaceState;
   readonly connections: ConnectionsState;
   readonly connectionInfo: ConnectionInfoState;
@@ -40,6 +42,7 @@ export interface AppState {
 /** A fresh state, as at start-up (tests build from it). */
 export function initialAppState(): AppState {
   return {
+    coreLink: initialCoreLinkState,
     workspace: initialWorkspaceState,
     connections: initialConnectionsState,
     connectionInfo: initialConnectionInfoState,

@@ -3,7 +3,8 @@ import type { BrokerClientRow, BrokerRetainedRow, BrokerStatsSample } from '../.
 import { useStore } from '../../store/root-store';
 import { deleteRetained, disconnectClient, fetchClients, fetchRetained, quickTls, restartBroker, startBroker, stopBroker } from './actions';
 import { brokerSelectors } from './selectors';
-import { drawSeries } from '../chart/draw-series';
+import { drawLines } from '../chart/draw-series';
+import { rateSeries } from './rates';
 import { BrokerAccess } from './broker-access';
 import { BrokerSettingsForm } from './broker-settings-form';
 import './broker.css';
@@ -41,20 +42,18 @@ function since(at: number): string {
 
 function RateChart({ samples }: { readonly samples: readonly BrokerStatsSample[] }): React.JSX.Element {
   const canvas = useRef<HTMLCanvasElement>(null);
-  const points = useMemo(() => {
-    const out: { t: number; v: number }[] = [];
-    for (let i = 1; i < samples.length; i++) {
-      const a = samples[i - 1]!;
-      const b = samples[i]!;
-      const seconds = (b.at - a.at) / 1000;
-      if (seconds > 0) out.push({ t: b.at, v: (b.messagesReceived - a.messagesReceived) / seconds });
-    }
-    return out;
-  }, [samples]);
+  const lines = useMemo(
+    () => [
+      { label: 'messages in / s', color: '#5fb386', points: rateSeries(samples, 'messagesReceived') },
+      { label: 'messages out / s', color: '#6fa8dc', points: rateSeries(samples, 'messagesSent') },
+    ],
+    [samples],
+  );
   useEffect(() => {
-    if (canvas.current) drawSeries(canvas.current, points);
-  }, [points]);
-  return <canvas ref={canvas} className="rate-chart" data-testid="broker-rate-chart" />;
+    if (canvas.current) drawLines(canvas.current, lines, { timeAxis: true, empty: 'No rates yet: the broker samples its counters once a second.' });
+  }, [lines]);
+  const lowest = Math.min(0, ...lines.flatMap((l) => l.points.map((p) => p.v)));
+  return <canvas ref={canvas} className="rate-chart" data-testid="broker-rate-chart" data-min-rate={lowest} data-points={lines[0]?.points.length ?? 0} />;
 }
 
 function Clients({ running }: { readonly running: boolean }): React.JSX.Element {

@@ -14,6 +14,7 @@ const sample = (at: number, received: number, sent: number): BrokerStatsSample =
   subscriptions: 0,
   retained: 0,
   dropped: 0,
+  queueOverflow: 0,
 });
 
 function state(broker: Partial<BrokerState>): AppState {

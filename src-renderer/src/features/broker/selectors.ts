@@ -1,6 +1,7 @@
 import type { BrokerLogEntry, BrokerStatsSample, BrokerStatus } from '../../../../shared/ipc/broker';
 import type { ErrorData } from '../../../../shared/ipc/errors';
 import type { AppState } from '../../store/root-store';
+import { rateBetween } from './rates';
 
 /** Messages and bytes per second, in and out. */
 export interface BrokerRates {
@@ -22,12 +23,11 @@ export const brokerSelectors = {
   rates: (samples: readonly BrokerStatsSample[]): BrokerRates => {
     const [a, b] = samples.slice(-2);
     if (!a || !b || b.at === a.at) return { in: 0, out: 0, bytesIn: 0, bytesOut: 0 };
-    const seconds = (b.at - a.at) / 1000;
     return {
-      in: (b.messagesReceived - a.messagesReceived) / seconds,
-      out: (b.messagesSent - a.messagesSent) / seconds,
-      bytesIn: (b.bytesReceived - a.bytesReceived) / seconds,
-      bytesOut: (b.bytesSent - a.bytesSent) / seconds,
+      in: rateBetween(a, b, 'messagesReceived'),
+      out: rateBetween(a, b, 'messagesSent'),
+      bytesIn: rateBetween(a, b, 'bytesReceived'),
+      bytesOut: rateBetween(a, b, 'bytesSent'),
     };
   },
 };

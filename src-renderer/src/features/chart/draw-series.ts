@@ -1,10 +1,49 @@
 import type { SeriesPoint } from '../../../../shared/ipc/explorer';
 
-const PAD_LEFT = 48;
+const PAD_LEFT = 56;
 const PAD = 12;
+const PAD_BOTTOM = 22;
 
-/** Draws a line of points with min/max labels on a canvas sized for the device's pixel ratio. */
-export function drawSeries(canvas: HTMLCanvasElement, points: readonly SeriesPoint[]): void {
+/** One line of a chart, named in its legend. */
+export interface ChartLine {
+  readonly label: string;
+  readonly color: string;
+  readonly points: readonly SeriesPoint[];
+}
+
+export interface ChartOptions {
+  /** Label the x axis with clock times. */
+  readonly timeAxis?: boolean;
+  /** What to say when there is nothing to draw. */
+  readonly empty?: string;
+}
+
+/** Round axis values (1, 2 or 5 times a power of ten) covering min..max in about `count` steps. */
+export function niceTicks(min: number, max: number, count = 4): number[] {
+  if (!(max > min)) return [min];
+  const raw = (max - min) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+  const ticks: number[] = [];
+  for (let v = Math.floor(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(+v.toPrecision(12));
+  if ((ticks[ticks.length - 1] ?? min) < max) ticks.push(+(ticks[ticks.length - 1]! + step).toPrecision(12));
+  return ticks;
+}
+
+/** A tick value as a person reads it: 1.5k, 20, 0.25. */
+export function tickLabel(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e6) return `${+(v / 1e6).toPrecision(3)}M`;
+  if (a >= 1e3) return `${+(v / 1e3).toPrecision(3)}k`;
+  return String(+v.toPrecision(3));
+}
+
+function clock(t: number): string {
+  return new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/** Draws one or more lines over rounded y ticks (and a time axis, a legend) on a canvas sized for the device's pixel ratio. */
+export function drawLines(canvas: HTMLCanvasElement, lines: readonly ChartLine[], options: ChartOptions = {}): void {
   const ratio = window.devicePixelRatio || 1;
   const width = canvas.clientWidth || canvas.width;
   const height = canvas.clientHeight || canvas.height;
@@ -16,39 +55,76 @@ export function drawSeries(canvas: HTMLCanvasElement, points: readonly SeriesPoi
   ctx.clearRect(0, 0, width, height);
   ctx.font = '11px ui-monospace, monospace';
   ctx.fillStyle = '#8a94a6';
-  if (points.length === 0) {
-    ctx.fillText('No numbers in this topic’s history yet.', PAD_LEFT, height / 2);
+  const all = lines.flatMap((l) => l.points);
+  if (all.length === 0) {
+    ctx.fillText(options.empty ?? 'No numbers in this topic’s history yet.', PAD_LEFT, height / 2);
     return;
   }
   let minV = Infinity;
   let maxV = -Infinity;
-  for (const p of points) {
-    if (p.v < minV) minV = p.v;
-    if (p.v > maxV) maxV = p.v;
+  let t0 = Infinity;
+  let t1 = -Infinity;
+  for (const p of all) {
+    minV = Math.min(minV, p.v);
+    maxV = Math.max(maxV, p.v);
+    t0 = Math.min(t0, p.t);
+    t1 = Math.max(t1, p.t);
   }
   if (minV === maxV) {
     minV -= 1;
     maxV += 1;
   }
-  const t0 = points[0]!.t;
-  const t1 = Math.max(points[points.length - 1]!.t, t0 + 1);
+  const ticks = niceTicks(minV, maxV);
+  const lo = Math.min(minV, ticks[0] ?? minV);
+  const hi = Math.max(maxV, ticks[ticks.length - 1] ?? maxV);
+  if (t1 <= t0) t1 = t0 + 1;
+  const bottom = height - (options.timeAxis ? PAD_BOTTOM : PAD);
   const x = (t: number): number => PAD_LEFT + ((t - t0) / (t1 - t0)) * (width - PAD_LEFT - PAD);
-  const y = (v: number): number => PAD + (1 - (v - minV) / (maxV - minV)) * (height - 2 * PAD);
+  const y = (v: number): number => PAD + (1 - (v - lo) / (hi - lo)) * (bottom - PAD);
   ctx.strokeStyle = '#2b313b';
+  ctx.lineWidth = 1;
+  for (const v of ticks) {
+    ctx.beginPath();
+    ctx.moveTo(PAD_LEFT, y(v));
+    ctx.lineTo(width - PAD, y(v));
+    ctx.stroke();
+    ctx.fillText(tickLabel(v), 4, y(v) + 4);
+  }
   ctx.beginPath();
   ctx.moveTo(PAD_LEFT, PAD);
-  ctx.lineTo(PAD_LEFT, height - PAD);
-  ctx.lineTo(width - PAD, height - PAD);
+  ctx.lineTo(PAD_LEFT, bottom);
+  ctx.lineTo(width - PAD, bottom);
   ctx.stroke();
-  ctx.fillText(String(+maxV.toPrecision(6)), 2, PAD + 4);
-  ctx.fillText(String(+minV.toPrecision(6)), 2, height - PAD);
-  ctx.strokeStyle = '#5fb386';
-  ctx.lineWidth = 1.5;
-  ctx.beginPath();
-  points.forEach((p, i) => (i === 0 ? ctx.moveTo(x(p.t), y(p.v)) : ctx.lineTo(x(p.t), y(p.v))));
-  ctx.stroke();
-  if (points.length < 200) {
-    ctx.fillStyle = '#5fb386';
-    for (const p of points) ctx.fillRect(x(p.t) - 1.5, y(p.v) - 1.5, 3, 3);
+  if (options.timeAxis) {
+    const first = clock(t0);
+    const last = clock(t1);
+    ctx.fillText(first, PAD_LEFT, height - 6);
+    ctx.fillText(last, width - PAD - ctx.measureText(last).width, height - 6);
   }
+  for (const line of lines) {
+    ctx.strokeStyle = line.color;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    line.points.forEach((p, i) => (i === 0 ? ctx.moveTo(x(p.t), y(p.v)) : ctx.lineTo(x(p.t), y(p.v))));
+    ctx.stroke();
+    if (line.points.length < 200) {
+      ctx.fillStyle = line.color;
+      for (const p of line.points) ctx.fillRect(x(p.t) - 1.5, y(p.v) - 1.5, 3, 3);
+    }
+  }
+  if (lines.length > 1 || lines[0]?.label) {
+    let lx = PAD_LEFT + 8;
+    for (const line of lines) {
+      ctx.fillStyle = line.color;
+      ctx.fillRect(lx, PAD - 2, 10, 3);
+      ctx.fillStyle = '#8a94a6';
+      ctx.fillText(line.label, lx + 14, PAD + 3);
+      lx += 14 + ctx.measureText(line.label).width + 16;
+    }
+  }
+}
+
+/** Draws a single unnamed line (a topic's numbers over time). */
+export function drawSeries(canvas: HTMLCanvasElement, points: readonly SeriesPoint[]): void {
+  drawLines(canvas, [{ label: '', color: '#5fb386', points }]);
 }

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useStore } from '../../store/root-store';
 import { toggleConnectionDrawer } from '../connection-info/actions';
 import { connectionInfoSelectors } from '../connection-info/selectors';
-import { connect, disconnect } from '../connections/actions';
+import { clearConnectError, connect, disconnect, takeSessionBack } from '../connections/actions';
 import { connectionsSelectors } from '../connections/selectors';
 import { ConnectionStatusLine } from '../connection-info/connection-status-line';
 import { parseBrokerUrlList } from './broker-url-list';
@@ -45,8 +45,14 @@ export function ConnectBar(): React.JSX.Element {
   };
 
   const state = active?.state ?? 'disconnected';
-  // While reconnecting the error is the reason for the retry, shown in the status line; here only what needs action.
-  const error = connectError ?? (active && active.state !== 'reconnecting' ? (active.error ?? null) : null);
+  // Each error belongs to what it came from: a live connection shows only its own (none while connected; while
+  // reconnecting the reason is in the status line); the bar's failed attempt shows only while no connection is live.
+  const error = live ? (active.state === 'connecting' ? (active.error ?? null) : null) : (connectError ?? (active?.state === 'error' ? (active.error ?? null) : null));
+  const takenOver = !live && !connectError && active?.state === 'error' && active.error?.code === 'SESSION_TAKEN_OVER';
+  const edit = (set: (value: string) => void) => (value: string) => {
+    set(value);
+    if (connectError) clearConnectError();
+  };
   return (
     <form className="connect-bar" onSubmit={onSubmit} data-testid="connect-bar">
       <input
@@ -57,7 +63,7 @@ export function ConnectBar(): React.JSX.Element {
         // While a connection is live the bar shows where it goes, not what was last typed.
         value={live && active ? active.url : url}
         spellCheck={false}
-        onChange={(e) => setUrl(e.target.value)}
+        onChange={(e) => edit(setUrl)(e.target.value)}
         disabled={Boolean(live)}
       />
       <select aria-label="MQTT version" data-testid="protocol-version" value={live && active ? active.protocolVersion : version} disabled={Boolean(live)} onChange={(e) => setVersion(Number(e.target.value) as 3 | 4 | 5)}>
@@ -65,8 +71,24 @@ export function ConnectBar(): React.JSX.Element {
         <option value={4}>MQTT 3.1.1</option>
         <option value={3}>MQTT 3.1</option>
       </select>
-      <input aria-label="User name" placeholder="user" data-testid="username" value={username} disabled={Boolean(live)} onChange={(e) => setUsername(e.target.value)} />
-      <input aria-label="Password" placeholder="password" type="password" data-testid="password" value={password} disabled={Boolean(live)} onChange={(e) => setPassword(e.target.value)} />
+      {/* While a connection is live the bar shows its facts: its user name, and never a password typed for another attempt. */}
+      <input
+        aria-label="User name"
+        placeholder={live ? '' : 'user'}
+        data-testid="username"
+        value={live && active ? (active.username ?? '') : username}
+        disabled={Boolean(live)}
+        onChange={(e) => edit(setUsername)(e.target.value)}
+      />
+      <input
+        aria-label="Password"
+        placeholder={live ? '' : 'password'}
+        type="password"
+        data-testid="password"
+        value={live ? '' : password}
+        disabled={Boolean(live)}
+        onChange={(e) => edit(setPassword)(e.target.value)}
+      />
       <button type="submit" data-testid="connect-button" disabled={connecting || (!live && !urlCheck.ok)}>
         {live ? 'Disconnect' : connecting ? 'Connecting…' : 'Connect'}
       </button>
@@ -85,6 +107,11 @@ export function ConnectBar(): React.JSX.Element {
       {error ? (
         <div className="error" role="alert" data-testid="connection-error" data-code={error.code}>
           <strong>{error.code}</strong> {error.message}
+          {takenOver && active ? (
+            <button type="button" data-testid="take-session-back" onClick={() => void takeSessionBack(active.connectionId)} title="Connect again with this client id; the other client loses the session">
+              Take session back
+            </button>
+          ) : null}
         </div>
       ) : null}
     </form>

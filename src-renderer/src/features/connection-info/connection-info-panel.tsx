@@ -24,8 +24,9 @@ export function ConnectionInfoPanel({ info }: { readonly info: ConnectionInfo })
           <dt>Since</dt>
           <dd>{new Date(info.since).toLocaleTimeString()}</dd>
           <dt>Client id</dt>
-          <dd className="mono" data-testid="info-client-id">
-            {info.clientId}
+          <dd className="mono" data-testid="info-client-id" data-assigned={info.clientIdAssigned ? 'true' : 'false'}>
+            {info.clientId || (info.clientIdAssigned ? '(assigned by the broker, not told)' : '')}
+            {info.clientIdAssigned && info.clientId ? <span className="hint"> assigned by the broker</span> : null}
           </dd>
           <dt>Protocol</dt>
           <dd data-testid="info-protocol">{protocolName(info.protocolVersion)}</dd>

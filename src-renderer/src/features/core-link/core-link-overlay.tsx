@@ -1,5 +1,5 @@
-import { useSyncExternalStore } from 'react';
-import { coreLinkState, subscribeCoreLink } from './core-link';
+import { useStore } from '../../store/root-store';
+import { coreLinkSelectors } from './selectors';
 import './core-link.css';
 
 /**
@@ -8,7 +8,7 @@ import './core-link.css';
  * can be mistaken for working.
  */
 export function CoreLinkOverlay(): React.JSX.Element | null {
-  const state = useSyncExternalStore(subscribeCoreLink, coreLinkState);
+  const state = useStore(coreLinkSelectors.link);
   switch (state.kind) {
     case 'live':
     case 'connecting':

@@ -10,7 +10,7 @@ const changed = (id: string, version: number): ExplorerChanged => ({
   version,
   topicCount: version * 10,
   messageCount: version * 100,
-  buffer: { paused: false, bufferedMessages: 0, fill: 0, received: 0, dropped: 0 },
+  buffer: { paused: false, bufferedMessages: 0, bufferedBytes: 0, fill: 0, received: 0, dropped: 0, capacityMessages: 500_000, capacityBytes: 128 * 1024 * 1024 },
 });
 
 function state(activeId: string | null, explorer: Partial<ExplorerState>): AppState {

@@ -15,3 +15,8 @@ export function diffMessages(connectionId: ConnectionId, topic: string, a: numbe
 export async function setHistoryBudget(connectionId: ConnectionId, budgetBytes: number): Promise<void> {
   await core.invoke('explorer.setHistoryBudget', { connectionId, budgetBytes });
 }
+
+/** The pause buffer's budget for a connection: most messages and bytes a pause holds before it counts drops. */
+export async function setPauseBudget(connectionId: ConnectionId, messages: number, bytes: number): Promise<void> {
+  await core.invoke('explorer.setPauseBudget', { connectionId, messages, bytes });
+}

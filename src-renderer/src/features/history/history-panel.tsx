@@ -2,7 +2,9 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { DiffResult, HistoryPage } from '../../../../shared/ipc/explorer';
-import { diffMessages, fetchHistory, setHistoryBudget } from './actions';
+import { useStore } from '../../store/root-store';
+import { explorerSelectors } from '../explorer/selectors';
+import { diffMessages, fetchHistory, setHistoryBudget, setPauseBudget } from './actions';
 
 /** Refreshes of a busy topic's history are spaced out; the list is for reading, not for streaming. */
 const REFRESH_MS = 500;
@@ -27,6 +29,9 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
   const [diff, setDiff] = useState<DiffResult | null>(null);
   const [error, setError] = useState('');
   const [budgetMb, setBudgetMb] = useState('');
+  const [pauseMessages, setPauseMessages] = useState('');
+  const [pauseMb, setPauseMb] = useState('');
+  const gauge = useStore(explorerSelectors.changed)?.buffer;
 
   useEffect(() => {
     setPicked([]);
@@ -79,6 +84,26 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
           onClick={() => void setHistoryBudget(connectionId, Number(budgetMb) * MB).then(() => setBudgetMb(''))}
         >
           Set budget
+        </button>
+        <span className="note" data-testid="pause-budget" data-messages={gauge?.capacityMessages} data-bytes={gauge?.capacityBytes}>
+          {gauge ? `Pause buffer: ${gauge.capacityMessages.toLocaleString()} msgs / ${(gauge.capacityBytes / MB).toFixed(0)} MB` : ''}
+        </span>
+        <input className="depth" aria-label="Pause buffer budget (messages)" data-testid="pause-budget-messages" placeholder="msgs" value={pauseMessages} onChange={(e) => setPauseMessages(e.target.value.replace(/\D/g, ''))} />
+        <input className="depth" aria-label="Pause buffer budget (MB)" data-testid="pause-budget-mb" placeholder="MB" value={pauseMb} onChange={(e) => setPauseMb(e.target.value.replace(/\D/g, ''))} />
+        <button
+          type="button"
+          className="subtle"
+          data-testid="pause-budget-set"
+          disabled={pauseMessages === '' && pauseMb === ''}
+          onClick={() =>
+            void setPauseBudget(
+              connectionId,
+              pauseMessages === '' ? (gauge?.capacityMessages ?? 500_000) : Math.max(1, Number(pauseMessages)),
+              pauseMb === '' ? (gauge?.capacityBytes ?? 128 * MB) : Math.max(1, Number(pauseMb)) * MB,
+            ).then(() => (setPauseMessages(''), setPauseMb('')))
+          }
+        >
+          Set pause budget
         </button>
         <span className="note">{picked.length < 2 ? 'Tick two messages to compare them.' : ''}</span>
       </div>

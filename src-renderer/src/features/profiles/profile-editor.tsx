@@ -130,7 +130,7 @@ export function ProfileEditor({ profile }: { profile: ProfileView | 'new' }): Re
               <option value="3">MQTT 3.1</option>
             </select>
           </label>
-          <Field label="Client id" testId="profile-client-id" value={draft.clientId} onChange={(v) => update('clientId', v)} placeholder="generated when empty" />
+          <Field label="Client id" testId="profile-client-id" value={draft.clientId} onChange={(v) => update('clientId', v)} placeholder="assigned by the broker when empty" />
           <Field label="User name" testId="profile-username" value={draft.username} onChange={(v) => update('username', v)} />
           <SecretField label="Password" testId="profile-password" path="password" draft={draft} stored={stored} value={draft.password} onChange={(v) => update('password', v)} update={update} />
           <Field label="Subscriptions (filter qos, one per line)" testId="profile-subscriptions" value={draft.subscriptions} onChange={(v) => update('subscriptions', v)} multiline />

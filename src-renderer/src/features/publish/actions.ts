@@ -9,6 +9,11 @@ export function compose(args: Arg<'publish.compose'>): Promise<Result<'publish.c
   return core.invoke('publish.compose', args);
 }
 
+/** Starts {{counter}} at 1 again for a topic of a connection. */
+export async function resetCounter(connectionId: ConnectionId, topic: string): Promise<void> {
+  await core.invoke('publish.resetCounter', { connectionId, topic });
+}
+
 /** Publishes and waits for the reply on the response topic. */
 export function request(args: Arg<'publish.request'>): Promise<Result<'publish.request'>> {
   return core.invoke('publish.request', args);

@@ -291,6 +291,13 @@ export function PublishForm(): React.JSX.Element {
             </tbody>
           </table>
           Filled at send time in the topic and the payload; with repeat and burst, each message gets its own.
+          {connectionId ? (
+            <div>
+              <button type="button" className="subtle" data-testid="counter-reset" onClick={() => void publishActions.resetCounter(connectionId, topic).then(() => setResult(null))}>
+                Reset {'{{counter}}'} for this topic
+              </button>
+            </div>
+          ) : null}
         </details>
       </div>
       {form === 'file' ? (
@@ -324,7 +331,7 @@ export function PublishForm(): React.JSX.Element {
       <PropertiesEditor value={properties} onChange={setProperties} enabled={v5 || !active} />
       <JobControls connectionId={connectionId} canSend={canSend} message={message} />
       {result ? (
-        <div className="ok" data-testid="publish-result" data-ack={result.ack} data-reason-code={result.reasonCode}>
+        <div className="ok" data-testid="publish-result" data-ack={result.ack} data-reason-code={result.reasonCode} data-counter={result.counter}>
           {describeAck(result)}
         </div>
       ) : null}

@@ -5,6 +5,8 @@ import type { ExplorerSubscription, SubscriptionOutcome } from '../../../../shar
 import { checkTopicFilter } from '../../../../shared/mqtt/topic-rules';
 import { fetchSubscriptions, subscribe as subscribeTo, unsubscribe } from './actions';
 import { toErrorData as errorData } from '../../lib/error-data';
+import { useStore } from '../../store/root-store';
+import { connectionsSelectors } from '../connections/selectors';
 
 interface Draft {
   filter: string;
@@ -48,6 +50,8 @@ export function SubscriptionsPanel({ connectionId }: { readonly connectionId: Co
   const [editing, setEditing] = useState<string | null>(null);
   const [refusals, setRefusals] = useState<readonly SubscriptionOutcome[]>([]);
   const [error, setError] = useState<ErrorData | null>(null);
+  // The broker's verdict on each filter, from the connection's last SUBACKs (refusals at connect included).
+  const verdicts = useStore((s) => connectionsSelectors.subscriptionsOf(s, connectionId));
 
   const reload = useCallback(() => {
     void fetchSubscriptions(connectionId).then(setList, (e: unknown) => setError(errorData(e)));
@@ -95,9 +99,18 @@ export function SubscriptionsPanel({ connectionId }: { readonly connectionId: Co
           </tr>
         </thead>
         <tbody>
-          {list.map((s) => (
-            <tr key={s.filter} data-testid="subscription-row" data-filter={s.filter}>
-              <td className="filter">{s.filter}</td>
+          {list.map((s) => {
+            const verdict = verdicts.find((v) => v.filter === s.filter);
+            return (
+            <tr key={s.filter} data-testid="subscription-row" data-filter={s.filter} data-state={verdict?.state ?? 'pending'} className={verdict?.state === 'refused' ? 'refused' : undefined}>
+              <td className="filter">
+                {s.filter}
+                {verdict?.state === 'refused' ? (
+                  <div className="error" data-testid="subscription-row-refused" data-reason-code={verdict.reasonCode}>
+                    {verdict.reason ?? 'Refused by the broker.'}
+                  </div>
+                ) : null}
+              </td>
               <td>{s.qos}</td>
               <td>
                 {[s.noLocal ? 'no local' : '', s.retainAsPublished === false ? '' : 'rap', `rh ${s.retainHandling ?? 0}`, s.subscriptionIdentifier ? `id ${s.subscriptionIdentifier}` : '']
@@ -113,7 +126,8 @@ export function SubscriptionsPanel({ connectionId }: { readonly connectionId: Co
                 </button>
               </td>
             </tr>
-          ))}
+            );
+          })}
         </tbody>
       </table>
       <div className="toolbar-row">

@@ -18,6 +18,7 @@ const PAGE = 50;
 export function TopicTree(): React.JSX.Element {
   const active = useStore(connectionsSelectors.active);
   const changed = useStore(explorerSelectors.changed);
+  const emptyReason = useStore(connectionsSelectors.emptyTreeReason);
   const selected = useStore(explorerSelectors.selected);
   const connectionId = active?.connectionId ?? null;
   const viewVersion = useStore(explorerSelectors.viewVersion);
@@ -117,6 +118,11 @@ export function TopicTree(): React.JSX.Element {
   return (
     <>
       <TreeToolbar />
+      {total === 0 && emptyReason ? (
+        <div className="tree-empty" role="status" data-testid="tree-empty-reason">
+          {emptyReason}
+        </div>
+      ) : null}
       <div
         className="tree"
         ref={scroller}

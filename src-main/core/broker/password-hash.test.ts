@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createBroker, type Broker } from './index';
+import { RawClient } from './conformance/raw-client';
+import { importPasswordFile } from './password-file';
+import {
+  MAX_PBKDF2_ITERATIONS,
+  PasswordVerifier,
+  hashPassword,
+  hashPasswordAsync,
+  verifyPassword,
+  verifyPasswordAsync,
+} from './password-hash';
+
+let broker: Broker | undefined;
+const clients: MqttClient[] = [];
+const raws: RawClient[] = [];
+
+afterEach(async () => {
+  for (const r of raws.splice(0)) r.close();
+  await Promise.all(clients.splice(0).map((c) => c.endAsync(true).catch(() => undefined)));
+  await broker?.stop();
+  broker = undefined;
+});
+
+describe('password hashes', () => {
+  it('hashes with a configurable iteration count, on the thread pool, in a form that verifies', async () => {
+    const h = await hashPasswordAsync('pw', 1234);
+    expect(h.startsWith('$7$1234$')).toBe(true);
+    expect(await verifyPasswordAsync('pw', h)).toBe(true);
+    expect(await verifyPasswordAsync('px', h)).toBe(false);
+    expect(verifyPassword('pw', h)).toBe(true);
+    await expect(hashPasswordAsync('pw', 0)).rejects.toMatchObject({ code: 'PASSWORD_ITERATIONS_INVALID' });
+    expect(() => hashPassword('pw', MAX_PBKDF2_ITERATIONS + 1)).toThrowError(expect.objectContaining({ code: 'PASSWORD_ITERATIONS_INVALID' }));
+  });
+
+  it('refuses imported hashes with an absurd iteration count, and never spends time verifying one', () => {
+    const absurd = `$7$999999999$${Buffer.alloc(12).toString('base64')}$${Buffer.alloc(64, 1).toString('base64')}`;
+    expect(() => importPasswordFile(`eve:${absurd}\n`)).toThrowError(expect.objectContaining({ code: 'PASSWORD_FILE_INVALID' }));
+    expect(() => importPasswordFile(`eve:${absurd}\n`)).toThrow(/999999999 PBKDF2 iterations/);
+    const started = Date.now();
+    expect(verifyPassword('x', absurd)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(50);
+  });
+
+  it('accepts $6$ and 101-iteration hashes on import with a warning to re-hash, and OWASP-strength ones silently', () => {
+    const weak = hashPassword('a', 101);
+    const strong = hashPassword('b');
+    const sha = `$6$${Buffer.from('salt').toString('base64')}$${Buffer.alloc(64, 2).toString('base64')}`;
+    const r = importPasswordFile(`a:${weak}\nb:${strong}\nc:${sha}\n`);
+    expect(r.users.map((u) => u.username)).toEqual(['a', 'b', 'c']);
+    expect(r.warnings).toHaveLength(2);
+    expect(r.warnings[0]).toMatch(/user "a".*101 PBKDF2 iterations.*re-hash/);
+    expect(r.warnings[1]).toMatch(/user "c".*\$6\$.*set the password again/);
+  });
+
+  it('reports weak hashes from its password file as configuration warnings', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'topiary-pwwarn-'));
+    try {
+      const file = join(dir, 'passwd');
+      writeFileSync(file, `old:$6$${Buffer.from('salt').toString('base64')}$${Buffer.alloc(64, 2).toString('base64')}\nnew:${hashPassword('x')}\n`);
+      const b = createBroker({ passwordFile: file, sysInterval: 0 });
+      expect(b.configWarnings()).toHaveLength(1);
+      expect(b.configWarnings()[0]).toMatch(/user "old"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs at most `concurrency` checks at once and answers busy beyond its queue', async () => {
+    const v = new PasswordVerifier(1, 1);
+    const h = hashPassword('pw', 20_000);
+    const results = await Promise.all([v.verify('pw', h), v.verify('no', h), v.verify('pw', h)]);
+    expect(results).toEqual([true, false, 'busy']);
+  });
+});
+
+describe('authentication off the event loop', () => {
+  it('keeps routing while a storm of password logins is verified, and reads packets sent right behind CONNECT', async () => {
+    // A deliberately costly hash, so one check done on the event loop would stall it visibly.
+    const passwordHash = hashPassword('storm', 400_000);
+    const started = process.hrtime.bigint();
+    verifyPassword('storm', passwordHash);
+    const oneCheckMs = Number(process.hrtime.bigint() - started) / 1e6;
+    broker = createBroker({ sysInterval: 0, listeners: [{ kind: 'tcp', port: 0 }], users: [{ username: 'dev', passwordHash }], allowAnonymous: true });
+    const port = (await broker.start())[0]!.port;
+    const echo = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0 });
+    clients.push(echo);
+    await echo.subscribeAsync('ping');
+    let pongs = 0;
+    echo.on('message', () => pongs++);
+    const lag = monitorEventLoopDelay({ resolution: 5 });
+    lag.enable();
+    const pinger = setInterval(() => void echo.publishAsync('ping', 'x'), 10);
+    try {
+      const storm = Array.from({ length: 6 }, async (_, i) => {
+        const c = await RawClient.open(port, 4);
+        raws.push(c);
+        // CONNECT, SUBSCRIBE and PUBLISH in one write: the last two must wait for the password check, not be lost.
+        c.send({ cmd: 'connect', protocolVersion: 4, protocolId: 'MQTT', clean: true, keepalive: 60, clientId: `storm-${i}`, username: 'dev', password: Buffer.from(i === 5 ? 'wrong' : 'storm') });
+        c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: `back/${i}`, qos: 1 }] });
+        c.send({ cmd: 'publish', topic: `back/${i}`, payload: 'me', qos: 1, messageId: 2 });
+        return { c, connack: await c.next('connack', 60_000) };
+      });
+      const done = await Promise.all(storm);
+      expect(done.map((d) => d.connack.returnCode)).toEqual([0, 0, 0, 0, 0, 4]);
+      for (const { c } of done.slice(0, 5)) {
+        expect((await c.next('suback')).granted).toEqual([1]);
+        expect(String((await c.next('publish')).payload)).toBe('me');
+      }
+    } finally {
+      clearInterval(pinger);
+      lag.disable();
+    }
+    const maxLagMs = lag.max / 1e6;
+    expect(pongs).toBeGreaterThan(5);
+    // Done on the event loop, six checks would stall it for oneCheckMs each.
+    expect(maxLagMs).toBeLessThan(oneCheckMs / 2);
+  }, 90_000);
+});
