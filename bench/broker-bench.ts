@@ -18,6 +18,8 @@
  * (10, or 3 with --quick). BENCH_TRACE=1 prints the embedded broker's GC pauses and slow deliveries.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,11 +35,13 @@ const PAYLOAD = Buffer.alloc(100, 0x61);
 
 async function serve(name: 'embedded' | 'aedes', port: number): Promise<void> {
   if (name === 'embedded') {
-    const { createBroker } = await import('../src-main/core/broker');
+    const { createBroker, JournalStore } = await import('../src-main/core/broker');
+    const dataDir = process.env.BENCH_DATA_DIR;
     const broker = createBroker({
       listeners: [{ kind: 'tcp', port, host: '127.0.0.1' }],
       sysInterval: 0,
       limits: { maxInflight: 1000, maxQueued: 1_000_000 },
+      ...(dataDir ? { persistence: new JournalStore(dataDir) } : {}),
     });
     await broker.start();
     if (process.env.BENCH_DEBUG) setInterval(() => process.stderr.write(`${JSON.stringify(broker.getStats())}\n`), 1000).unref();
@@ -59,13 +63,16 @@ async function serve(name: 'embedded' | 'aedes', port: number): Promise<void> {
   process.stdout.write('ready\n');
 }
 
-async function startBroker(name: BrokerName): Promise<{ port: number; stop: () => Promise<void> }> {
+async function startBroker(name: BrokerName, dataDir?: string): Promise<{ port: number; stop: () => Promise<void> }> {
   if (name === 'mosquitto') {
     const mosquitto = await startMosquitto({ quiet: true, config: ['max_queued_messages 0', 'max_inflight_messages 1000'] });
     return { port: mosquitto.port, stop: () => mosquitto.stop() };
   }
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [...process.execArgv, process.argv[1]!, '--serve', name, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  const child: ChildProcess = spawn(process.execPath, [...process.execArgv, process.argv[1]!, '--serve', name, '--port', String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: dataDir ? { ...process.env, BENCH_DATA_DIR: dataDir } : process.env,
+  });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
     child.once('exit', () => reject(new Error(`${name} exited`)));
@@ -438,6 +445,23 @@ async function main(): Promise<void> {
       await broker.stop();
     }
   }
+  if (parts.has('clients') && brokers.includes('embedded')) {
+    // The journal's cost: QoS 1 fan-in to a persistent session, in memory and on disk, one after the other.
+    const rates: Record<string, number> = {};
+    for (const where of ['memory', 'disk'] as const) {
+      const data = where === 'disk' ? mkdtempSync(join(tmpdir(), 'bench-journal-')) : undefined;
+      const broker = await startBroker('embedded', data);
+      try {
+        const r = await runFlood({ url: `mqtt://127.0.0.1:${broker.port}`, publishers: 8, subscribers: 1, perPublisher: mqttjsPer, qos: 1, window: 100, persistentSubscribers: true });
+        rates[where] = r.deliveredPerSecond;
+        record(`MQTT.js fan-in 8→1 QoS 1, persistent session, ${where} (msg/s)`, 'embedded', r.deliveredPerSecond, clientFigures(r));
+      } finally {
+        await broker.stop();
+        if (data) rmSync(data, { recursive: true, force: true });
+      }
+    }
+    record('  disk / memory', 'embedded', rates.disk! / rates.memory!, (rates.disk! / rates.memory!).toFixed(2));
+  }
   if (parts.has('latency')) {
     const lat = await interleavedLatency(brokers, 1000, latencyRounds);
     for (const [b, l] of lat) {
@@ -451,7 +475,7 @@ async function main(): Promise<void> {
   for (const [metric, r] of Object.entries(rows)) {
     const n = numbers[metric]!;
     const ratio = (a?: number, b?: number): string => (a && b ? (a / b).toFixed(2) : '-');
-    lines.push([metric, ...brokers.map((b) => r[b]), ratio(n.embedded, n.mosquitto), ratio(n.embedded, n.aedes)]);
+    lines.push([metric, ...brokers.map((b) => r[b] ?? '-'), ratio(n.embedded, n.mosquitto), ratio(n.embedded, n.aedes)]);
   }
   const widths = header.map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
   for (const l of lines) console.log(l.map((c, i) => String(c).padEnd(widths[i]!)).join('  '));

@@ -182,8 +182,8 @@ export interface BrokerStatsSample {
   readonly subscriptions: number;
   readonly retained: number;
   readonly dropped: number;
-  /** QoS 1/2 messages dropped because a session's queue was full (part of dropped). */
-  readonly queueOverflow: number;
+  /** QoS 1/2 messages dropped because a session's queue was full (part of dropped); absent from older samples. */
+  readonly queueOverflow?: number;
 }
 
 export interface BrokerLogEntry {

@@ -16,6 +16,8 @@ export interface FloodOptions {
   readonly protocolVersion?: 4 | 5;
   /** Topic prefix: publisher i publishes on `${prefix}/i`, subscribers take `${prefix}/#`. */
   readonly prefix?: string;
+  /** Subscribers keep their session (clean session false), so a persisting broker stores their messages. */
+  readonly persistentSubscribers?: boolean;
   /** Give up waiting for stragglers after this long without a new delivery. */
   readonly settleMs?: number;
 }
@@ -38,8 +40,8 @@ export async function runFlood(o: FloodOptions): Promise<FloodResult> {
   const prefix = o.prefix ?? `flood-${process.pid}-${Date.now()}`;
   const payload = Buffer.alloc(o.payloadBytes ?? 100, 0x61);
   const clients: MqttClient[] = [];
-  const connect = async (clientId: string): Promise<MqttClient> => {
-    const c = await mqtt.connectAsync(o.url, { clientId, protocolVersion: o.protocolVersion ?? 4, clean: true, reconnectPeriod: 0, keepalive: 60 });
+  const connect = async (clientId: string, clean = true): Promise<MqttClient> => {
+    const c = await mqtt.connectAsync(o.url, { clientId, protocolVersion: o.protocolVersion ?? 4, clean, reconnectPeriod: 0, keepalive: 60 });
     c.on('error', () => undefined);
     clients.push(c);
     return c;
@@ -49,7 +51,7 @@ export async function runFlood(o: FloodOptions): Promise<FloodResult> {
     let duplicates = 0;
     let lastDeliveryAt = Date.now();
     for (let s = 0; s < o.subscribers; s++) {
-      const sub = await connect(`${prefix}-sub-${s}`);
+      const sub = await connect(`${prefix}-sub-${s}`, !o.persistentSubscribers);
       const seen = o.qos === 2 ? new Set<string>() : undefined;
       let n = 0;
       const pauseEvery = o.subscriberPauseEvery ?? 0;

@@ -10,7 +10,7 @@ import { waitFor } from '../../test-support/wait-for';
 import { startMosquitto } from '../../test-support/mosquitto';
 import { createAppCore } from '../app-core';
 import { openEncryptedFileSecretStore } from '../secrets/encrypted-file-secret-store';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { BrokerService } from './broker-service';
 
 describe('BrokerService', () => {
@@ -101,6 +101,33 @@ describe('BrokerService', () => {
 
     service = await open();
     expect(service.status().settings).toMatchObject({ autoStart: false, listeners: [{ kind: 'tcp' }, { kind: 'ws', path: '/mqtt' }] });
+  });
+
+  it('moves the retained messages and sessions into the store when persistence switches from memory to disk', async () => {
+    await service.start();
+    const url = service.connectUrl()!;
+    const sub = await mqtt.connectAsync(url, { clientId: 'kept-session', clean: false, reconnectPeriod: 0 });
+    await sub.subscribeAsync('moved/#', { qos: 1 });
+    await sub.endAsync();
+    const pub = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
+    for (let i = 0; i < 4; i++) await pub.publishAsync(`moved/${i}`, `r${i}`, { qos: 1, retain: true });
+    await pub.endAsync();
+    await service.saveSettings({ ...service.status().settings, persistence: 'disk' });
+    expect(service.retained('moved', 100).total).toBe(4);
+    await service.close();
+    // A new app run reads them from disk, with the session and its queued messages.
+    service = await open();
+    await service.start();
+    expect(service.retained('moved', 100).total).toBe(4);
+    const got: string[] = [];
+    const back = mqtt.connect(service.connectUrl()!, { clientId: 'kept-session', clean: false, reconnectPeriod: 0 });
+    back.on('message', (_t, p) => got.push(String(p)));
+    back.on('error', () => undefined);
+    await waitFor(() => got.length === 4, { what: () => `4 queued messages, got ${got.length}` });
+    await back.endAsync();
+    const folder = path.join(dir, 'broker-state');
+    expect((await stat(folder)).mode & 0o777).toBe(0o700);
+    for (const name of await readdir(folder)) expect((await stat(path.join(folder, name))).mode & 0o777).toBe(0o600);
   });
 
   it('says which port is taken when it cannot start, and keeps that reason in its status', async () => {

@@ -15,7 +15,7 @@ import { TopiaryError } from '../../../shared/ipc/errors';
 import {
   BrokerError,
   createBroker,
-  FileStore,
+  JournalStore,
   formatAclFile,
   formatPasswordFile,
   hashPasswordAsync,
@@ -105,6 +105,8 @@ export class BrokerService {
   private startedAt: number | null = null;
   private lastError: BrokerStatus['error'] = null;
   private readonly memory = new MemoryStore();
+  /** Where the last broker kept its state: a switch moves that state to the new place. */
+  private lastPersistence: BrokerSettings['persistence'] | undefined;
   private readonly logEntries: BrokerLogEntry[] = [];
   private readonly samples: BrokerStatsSample[] = [];
   private pendingLog: BrokerLogEntry[] = [];
@@ -342,6 +344,20 @@ export class BrokerService {
     }
   }
 
+  /** The store for this run; when the setting changed since the last run, the state moves along (retained messages and sessions). */
+  private async persistenceFor(kind: BrokerSettings['persistence']): Promise<PersistenceStore> {
+    const disk = (): JournalStore => new JournalStore(path.join(this.options.directory, 'broker-state'));
+    const store: PersistenceStore = kind === 'disk' ? disk() : this.memory;
+    const previous = this.lastPersistence;
+    this.lastPersistence = kind;
+    if (previous === undefined || previous === kind) return store;
+    const from = previous === 'disk' ? disk() : this.memory;
+    const state = await from.load();
+    if (state) await store.save(state);
+    if (from instanceof JournalStore) from.close();
+    return store;
+  }
+
   private async startWith(reusePorts: boolean): Promise<BrokerStatus> {
     const s = this.settings;
     const key = (l: { kind: string; host: string }, i: number): string => `${i}:${l.kind}:${l.host}`;
@@ -353,7 +369,7 @@ export class BrokerService {
           return remembered !== undefined ? { ...config, port: remembered } : config;
         }),
       );
-      const persistence: PersistenceStore = s.persistence === 'disk' ? new FileStore(path.join(this.options.directory, 'broker-state')) : this.memory;
+      const persistence = await this.persistenceFor(s.persistence);
       const broker = createBroker({
         listeners,
         allowAnonymous: s.allowAnonymous,

@@ -82,6 +82,12 @@ export class FlowControl {
     this.backlogTimer.unref();
   }
 
+  /** The client acknowledged something: release paused publishers now if it is back under the marks, rather than at the next poll. */
+  acknowledged(): void {
+    if (this.throttled.length === 0) return;
+    if ((this.queue()?.queued ?? 0) <= this.resumeQueued && this.backlog() < RESUME_BYTES) this.releaseThrottled();
+  }
+
   /** Whether the client read or acknowledged anything since it was found stalled; clears the stall if so. */
   private progressedSinceStall(backlog: number): boolean {
     const completed = this.queue()?.completed ?? 0;

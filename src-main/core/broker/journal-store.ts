@@ -250,8 +250,9 @@ class ReplayState {
     for (const s of base?.sessions ?? []) {
       const rs = new ReplaySession(s.clientId, s.username, s.expiryInterval);
       for (const sub of s.subscriptions) rs.subscriptions.set(sub.filter, sub);
-      let seq = 0;
-      for (const o of [...s.inflight, ...s.queued]) rs.outgoing.set(o.seq ?? ++seq, { ...o, sent: s.inflight.includes(o) });
+      // Messages without a sequence number (older snapshots) are numbered after those with one.
+      let seq = Math.max(0, ...[...s.inflight, ...s.queued].map((o) => o.seq ?? 0));
+      for (const o of [...s.inflight, ...s.queued]) rs.outgoing.set(o.seq || ++seq, { ...o, sent: s.inflight.includes(o) });
       for (const id of s.inboundQos2) rs.inboundQos2.add(id);
       this.sessions.set(s.clientId, rs);
     }

@@ -120,11 +120,13 @@ export class PublishFlow {
   /** PUBACK from the client for a QoS 1 message we sent. */
   puback(packetId: number): void {
     this.peer.session?.complete(packetId, 'puback');
+    this.peer.flow.acknowledged();
   }
 
   /** PUBCOMP from the client: the QoS 2 message we sent is done. */
   pubcomp(packetId: number): void {
     this.peer.session?.complete(packetId, 'pubcomp');
+    this.peer.flow.acknowledged();
   }
 
   /** PUBREC from the client for a QoS 2 message we sent. */

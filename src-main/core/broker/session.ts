@@ -12,7 +12,7 @@ export interface Outgoing {
   packetId: number;
   /** 'pubrel' once the client's PUBREC arrived and we await PUBCOMP. */
   state: 'publish' | 'pubrel';
-  /** Order within the session, for the journal; 0 for messages that are never recorded. */
+  /** Order within the session (journal records refer to it). */
   seq: number;
 }
 
@@ -102,7 +102,7 @@ export class Session {
     const link = this.link;
     if (qos === 0) return link !== undefined && link.sendQos0(message, retain, subIds);
     const recorder = this.recorder;
-    const out: Outgoing = { message, qos, retain, subIds, packetId: 0, state: 'publish', seq: recorder ? ++this.seq : 0 };
+    const out: Outgoing = { message, qos, retain, subIds, packetId: 0, state: 'publish', seq: ++this.seq };
     if (link && this.queued === 0 && this.inflight.size < link.sendQuota) {
       if (recorder) recorder.queued(this, out);
       this.transmit(link, out);

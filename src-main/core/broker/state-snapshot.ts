@@ -67,7 +67,7 @@ export function restoreSnapshot(snap: BrokerSnapshot, into: RestoreTarget, now: 
     let seq = 0;
     for (const o of [...s.inflight, ...s.queued]) seq = Math.max(seq, o.seq ?? 0);
     // Snapshots from before sequence numbers: number them in order after any that have one.
-    const restore = (o: StoredOutgoing): Outgoing => ({ ...o, message: restoreMessage(o.message), subIds: o.subIds, seq: o.seq ?? ++seq });
+    const restore = (o: StoredOutgoing): Outgoing => ({ ...o, message: restoreMessage(o.message), subIds: o.subIds, seq: o.seq || ++seq });
     for (const o of s.inflight) session.inflight.set(o.packetId, restore(o));
     for (const o of s.queued) session.restoreQueued(restore(o));
     session.restoreSequence(seq);
