@@ -204,6 +204,39 @@ export interface QuickTlsResult {
   readonly clientIdentityId: string;
 }
 
+/** A proposed users/ACL/anonymous change, previewed before it is applied; absent fields stay as they are. */
+export const AccessChangeSchema = z
+  .object({
+    /** The new ACL in mosquitto's acl_file format (an empty text removes it). */
+    aclText: z.string().max(10_000_000).optional(),
+    allowAnonymous: z.boolean().optional(),
+    /** A user about to be removed. */
+    deleteUser: z.string().max(65_535).optional(),
+  })
+  .strict();
+
+export type AccessChange = z.output<typeof AccessChangeSchema>;
+
+/** One connected client that the proposed change would deny something it uses now. */
+export interface AccessLoss {
+  readonly clientId: string;
+  readonly username?: string;
+  /** Set when this is one of Topiary's own connections: its name, as the connection list shows it. */
+  readonly topiaryConnection?: string;
+  /** The broker would refuse its next connect (anonymous login off, or its user removed): why. */
+  readonly refusedAtConnect?: string;
+  /** Its subscriptions the new rules would refuse; it stops receiving on them at once. */
+  readonly deniedSubscriptions: readonly string[];
+  /** Topics it published to (the latest few the broker saw) that the new rules would refuse. */
+  readonly deniedPublishes: readonly string[];
+}
+
+export interface AccessPreview {
+  readonly losses: readonly AccessLoss[];
+  /** True when one of Topiary's own connections is among the losses. */
+  readonly topiaryAffected: boolean;
+}
+
 const Empty = z.object({}).strict();
 
 export const brokerRequests = {
@@ -230,6 +263,8 @@ export const brokerRequests = {
   /** Replaces the ACL with rules in mosquitto's acl_file format (an empty text removes it). */
   'broker.setAcl': request<BrokerStatus>()(z.object({ text: z.string().max(10_000_000) }).strict()),
   'broker.exportAcl': request<{ readonly text: string }>()(Empty),
+  /** Who would lose which access (connected clients, Topiary's own connections among them) if this change were applied; changes nothing. */
+  'broker.previewAccess': request<AccessPreview>()(z.object({ change: AccessChangeSchema }).strict()),
   /** Local CA + server and client certificates, a TLS listener, and a profile that trusts the CA. */
   'broker.quickTls': request<QuickTlsResult>()(Empty),
 } as const;

@@ -46,6 +46,17 @@ export interface AppCore {
   close(): Promise<void>;
 }
 
+/** The port a connection URL names (its scheme's default when it names none). */
+function urlPort(url: string): number {
+  try {
+    const u = new URL(url);
+    if (u.port !== '') return Number(u.port);
+    return { 'mqtt:': 1883, 'tcp:': 1883, 'mqtts:': 8883, 'ssl:': 8883, 'ws:': 80, 'wss:': 443 }[u.protocol] ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
 export async function createAppCore(options: CoreOptions): Promise<AppCore> {
   await mkdir(options.userDataDir, { recursive: true, mode: 0o700 });
   const hub = new EventHub();
@@ -137,6 +148,8 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     onStatus: (status) => hub.emit('broker.statusChanged', status),
     onStats: (sample) => hub.emit('broker.statsSampled', sample),
     onLog: (entries) => hub.emit('broker.logged', entries),
+    // The app's own connected clients, so a users/ACL preview can say when Topiary itself would be locked out.
+    ownConnections: () => connections.list().flatMap((c) => (c.state === 'connected' ? [{ clientId: c.clientId, port: urlPort(c.url), name: c.name }] : [])),
     resolveTls: async (serverIdentityId, clientCaId) => {
       // The broker's settings keep certificate ids as plain strings (the broker domain's contract).
       const pem = await certificates.resolveTlsMaterial({ identityId: serverIdentityId as CertificateId, caIds: clientCaId ? [clientCaId as CertificateId] : [] });

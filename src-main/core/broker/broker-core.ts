@@ -651,6 +651,7 @@ export class BrokerCore implements Broker, ConnectionHost {
         keepalive: conn.keepalive,
         connectedSince: conn.connectedSince,
         subscriptions: [...s.subscriptions.values()].map(subscriptionInfo),
+        publishedTopics: conn.publishedTopics(),
         inflight: s.inflight.size,
         queued: s.queued,
         dropped: s.dropped,

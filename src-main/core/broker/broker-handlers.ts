@@ -27,6 +27,7 @@ export function brokerHandlers(service: BrokerService, peers: QuickTlsPeers): Pi
     'broker.exportUsers': () => ({ text: service.exportUsers() }),
     'broker.setAcl': ({ text }) => service.setAcl(text),
     'broker.exportAcl': () => ({ text: service.exportAcl() }),
+    'broker.previewAccess': ({ change }) => service.previewAccess(change),
     'broker.quickTls': () =>
       setUpQuickLocalTls({
         ...peers,

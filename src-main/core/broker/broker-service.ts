@@ -1,6 +1,8 @@
 import path from 'node:path';
 import {
   BrokerSettingsSchema,
+  type AccessChange,
+  type AccessPreview,
   type BridgeSettings,
   type BridgeStatusRow,
   type BrokerClientRow,
@@ -30,6 +32,7 @@ import {
 } from './index';
 import { parseBridgeTopicLines } from '../../../shared/mqtt/bridge-topics';
 import { Bridge } from './bridge';
+import { previewAccessLoss, type AccessRules } from './access-preview';
 import { previewPayload } from '../explorer/preview';
 import type { SecretStore } from '../secrets/secret-store';
 import { readFileIfExists, writeFileAtomic } from '../storage/atomic-file';
@@ -52,6 +55,14 @@ export interface BrokerServiceOptions {
   readonly sampleIntervalMs?: number;
   /** Seals bridge passwords before they are written; without it, bridges cannot keep a password. */
   readonly secrets?: SecretStore;
+  /** Topiary's own live connections (client id, the port of the URL it uses, its name), so an access preview can name them. */
+  readonly ownConnections?: () => readonly OwnConnection[];
+}
+
+export interface OwnConnection {
+  readonly clientId: string;
+  readonly port: number;
+  readonly name: string;
 }
 
 /** What broker-settings.json holds: the settings, with each bridge password sealed beside it. */
@@ -236,6 +247,23 @@ export class BrokerService {
 
   exportAcl(): string {
     return formatAclFile(this.settings.acl);
+  }
+
+  /** Who would lose which access if `change` were applied; nothing is changed. A stopped broker has no one to lose. */
+  previewAccess(change: AccessChange): AccessPreview {
+    const current = this.accessRules(this.settings);
+    const next: AccessRules = {
+      acl: change.aclText !== undefined ? asValidation(() => parseAclFile(change.aclText ?? '')) : current.acl,
+      allowAnonymous: change.allowAnonymous ?? current.allowAnonymous,
+      usernames: new Set([...current.usernames].filter((u) => u !== change.deleteUser)),
+    };
+    const ports = new Set(this.status().listeners.map((l) => l.port));
+    const own = (this.options.ownConnections?.() ?? []).filter((c) => ports.has(c.port));
+    return previewAccessLoss(this.broker?.listClients() ?? [], current, next, (client) => own.find((o) => o.clientId === client.clientId)?.name);
+  }
+
+  private accessRules(settings: BrokerSettings): AccessRules {
+    return { acl: settings.acl, allowAnonymous: settings.allowAnonymous, usernames: new Set(settings.users.map((u) => u.username)) };
   }
 
   clients(): BrokerClientRow[] {

@@ -8,6 +8,8 @@ import type { Outgoing, Session } from './session';
 import { isValidTopicName } from './topic';
 import type { QoS } from './types';
 
+const RECENT_TOPICS_KEPT = 16;
+
 /** What the publish flow needs from the connection it runs on. */
 export interface PublishPeer extends ClientIdentity {
   readonly v5: boolean;
@@ -28,6 +30,8 @@ export class PublishFlow {
   private readonly topicAliases = new Map<number, string>();
   private rateWindowStart = 0;
   private rateCount = 0;
+  /** The last few distinct topics this client published to, oldest first: an access preview checks them against new rules. */
+  readonly recentTopics = new Set<string>();
 
   constructor(
     private readonly peer: PublishPeer,
@@ -35,6 +39,13 @@ export class PublishFlow {
   ) {}
 
   // ---- inbound ------------------------------------------------------------
+
+  private remember(topic: string): void {
+    // One lookup on the hot path; a new topic evicts the oldest of the few kept.
+    if (this.recentTopics.has(topic)) return;
+    this.recentTopics.add(topic);
+    if (this.recentTopics.size > RECENT_TOPICS_KEPT) this.recentTopics.delete(this.recentTopics.values().next().value as string);
+  }
 
   /** A PUBLISH from the client. */
   receive(pub: InboundPublish): void {
@@ -82,6 +93,7 @@ export class PublishFlow {
       // v3 has no way to say no: like mosquitto, acknowledge and drop.
       return this.ack(qos, packetId, ReasonCode.NotAuthorized);
     }
+    this.remember(topic);
     const message = createMessage(
       topic,
       payload,

@@ -93,6 +93,8 @@ export interface ClientInfo {
   readonly keepalive: number;
   readonly connectedSince: number;
   readonly subscriptions: readonly SubscriptionInfo[];
+  /** The last few distinct topics it published to (at most 16). */
+  readonly publishedTopics: readonly string[];
   readonly inflight: number;
   readonly queued: number;
   /** QoS 1/2 messages dropped for this client because its queue was full. */
