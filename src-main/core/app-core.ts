@@ -150,6 +150,13 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     onLog: (entries) => hub.emit('broker.logged', entries),
     // The app's own connected clients, so a users/ACL preview can say when Topiary itself would be locked out.
     ownConnections: () => connections.list().flatMap((c) => (c.state === 'connected' ? [{ clientId: c.clientId, port: urlPort(c.url), name: c.name }] : [])),
+    // A subscription the new rules deny would go silent while still shown active: asking again makes the broker's
+    // verdict (refused, with why) show on the app's own connections, and a rule that grants it back makes it active.
+    accessApplied: (ports) => {
+      for (const c of connections.list()) {
+        if (c.state === 'connected' && ports.has(urlPort(c.url))) connections.resubscribe(c.connectionId).catch(() => undefined);
+      }
+    },
     resolveTls: async (serverIdentityId, clientCaId) => {
       // The broker's settings keep certificate ids as plain strings (the broker domain's contract).
       const pem = await certificates.resolveTlsMaterial({ identityId: serverIdentityId as CertificateId, caIds: clientCaId ? [clientCaId as CertificateId] : [] });

@@ -80,6 +80,19 @@ describe('broker.previewAccess through the contract, with the embedded broker th
     expect(await client.invoke('broker.previewAccess', { change: { aclText: 'topic readwrite #\ntopic read $SYS/#\n' } })).toEqual({ topiaryAffected: false, losses: [] });
   });
 
+  it('once a lock-out is applied, Topiary\'s own connection shows its subscriptions refused by the ACL, and active again when a rule grants them', async () => {
+    const subs = async (): Promise<readonly { filter: string; state: string; reason?: string }[]> => (await client.invoke('connections.list', {}))[0]?.subscriptions ?? [];
+    expect((await subs()).map((s) => s.state)).toEqual(['active', 'active']);
+    await client.invoke('broker.setAcl', { text: BOB_ONLY });
+    const refused = await waitFor(async () => {
+      const list = await subs();
+      return list.length === 2 && list.every((s) => s.state === 'refused') ? list : null;
+    });
+    expect(refused.find((s) => s.filter === '#')?.reason).toMatch(/refused "#": Not authorized \(0x87\).*access control/);
+    await client.invoke('broker.setAcl', { text: `topic read #\ntopic read $SYS/#\n${BOB_ONLY}` });
+    await waitFor(async () => (await subs()).every((s) => s.state === 'active'));
+  });
+
   it('refuses an ACL it cannot parse with the line at fault', async () => {
     const failure = await failureOf(client.invoke('broker.previewAccess', { change: { aclText: 'allow everything' } }));
     expect(failure).toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('Line 1') });

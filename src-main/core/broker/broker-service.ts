@@ -57,6 +57,8 @@ export interface BrokerServiceOptions {
   readonly secrets?: SecretStore;
   /** Topiary's own live connections (client id, the port of the URL it uses, its name), so an access preview can name them. */
   readonly ownConnections?: () => readonly OwnConnection[];
+  /** Called once new users/ACL/anonymous settings are in force on a running broker, with the ports it listens on. */
+  readonly accessApplied?: (ports: ReadonlySet<number>) => void;
 }
 
 export interface OwnConnection {
@@ -317,6 +319,7 @@ export class BrokerService {
       this.broker.setUsers(settings.users as UserRecord[]);
       this.broker.setAclRules(settings.acl);
       this.broker.setAllowAnonymous(settings.allowAnonymous);
+      this.options.accessApplied?.(new Set(this.status().listeners.map((l) => l.port)));
     }
     return this.announce();
   }

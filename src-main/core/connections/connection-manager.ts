@@ -128,6 +128,11 @@ export class ConnectionManager {
     return this.require(connectionId).addSubscriptions(subscriptions);
   }
 
+  /** Makes a connection's subscriptions again, so their states show the broker's verdict now. */
+  resubscribe(connectionId: ConnectionId): Promise<void> {
+    return this.require(connectionId).resubscribe();
+  }
+
   async removeSubscriptions(connectionId: ConnectionId, filters: readonly string[]): Promise<void> {
     await this.require(connectionId).removeSubscriptions(filters);
   }

@@ -775,6 +775,15 @@ export class Connection {
     );
   }
 
+  /**
+   * Asks the broker again for every current subscription, so their states show its verdict now:
+   * after the broker's access rules changed, a subscription they deny is shown refused, with why.
+   */
+  async resubscribe(): Promise<void> {
+    if (!this.client.connected) return;
+    await this.subscribe();
+  }
+
   /** Unsubscribes; resolves with the UNSUBACK's reason codes (MQTT 5) when the broker sent any. */
   async removeSubscriptions(filters: readonly string[]): Promise<readonly number[]> {
     if (!this.client.connected) throw new TopiaryError('NOT_CONNECTED', `"${this.info.name}" is not connected; connect it first.`);
