@@ -1,4 +1,4 @@
-import type { BrokerClientRow, BrokerLogEntry, BrokerRetainedRow, BrokerSettings, BrokerStatsSample, BrokerStatus } from '../../../../shared/ipc/broker';
+import type { AccessChange, AccessPreview, BrokerClientRow, BrokerLogEntry, BrokerRetainedRow, BrokerSettings, BrokerStatsSample, BrokerStatus } from '../../../../shared/ipc/broker';
 import { core } from '../../ipc/core-client';
 import { toErrorData } from '../../lib/error-data';
 import { frameBatch } from '../../lib/frame-batch';
@@ -88,6 +88,11 @@ export async function deleteRetained(topic: string, subtree: boolean): Promise<s
 }
 
 // Access: each returns the sentence to show, and the new status goes into the store. Failures throw.
+
+/** Who would lose which access if the change were applied (Topiary's own connections among them); changes nothing. */
+export function previewAccess(change: AccessChange): Promise<AccessPreview> {
+  return core.invoke('broker.previewAccess', { change });
+}
 
 export async function fetchAcl(): Promise<string> {
   return (await core.invoke('broker.exportAcl', {})).text;

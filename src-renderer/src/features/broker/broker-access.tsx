@@ -1,7 +1,15 @@
 import { useEffect, useState } from 'react';
-import type { BrokerSettings } from '../../../../shared/ipc/broker';
+import type { AccessChange, AccessPreview, BrokerSettings } from '../../../../shared/ipc/broker';
 import { TopiaryError } from '../../../../shared/ipc/errors';
-import { deleteBrokerUser, exportBrokerUsers, fetchAcl, importBrokerUsers, setBrokerAcl, setBrokerUser } from './actions';
+import { accessLossWhat, accessLossWho } from './access-loss-text';
+import { deleteBrokerUser, exportBrokerUsers, fetchAcl, importBrokerUsers, previewAccess, setBrokerAcl, setBrokerUser } from './actions';
+
+/** A change that would take access away from connected clients, waiting for the user's word. */
+interface PendingChange {
+  readonly what: string;
+  readonly preview: AccessPreview;
+  readonly apply: () => Promise<string>;
+}
 
 /** Who may connect (users, stored as salted hashes) and what they may do (ACL, in mosquitto's acl_file format). */
 export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }): React.JSX.Element {
@@ -9,6 +17,7 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
   const [password, setPassword] = useState('');
   const [aclText, setAclText] = useState('');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [pending, setPending] = useState<PendingChange | null>(null);
 
   useEffect(() => {
     void fetchAcl().then(setAclText);
@@ -22,6 +31,17 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
     }
   };
 
+  // A change that takes access away from a connected client (Topiary's own connection included) is shown first and
+  // applied only when confirmed: one rule can otherwise lock everyone out without a word.
+  const guarded = (change: AccessChange, what: string, apply: () => Promise<string>): Promise<void> =>
+    run(async () => {
+      setPending(null);
+      const preview = await previewAccess(change);
+      if (preview.losses.length === 0) return apply();
+      setPending({ what, preview, apply });
+      return 'Not applied yet: see who would lose access, then apply or cancel.';
+    });
+
   return (
     <section className="broker-section broker-access" data-testid="broker-access">
       <h3>Users ({settings.users.length})</h3>
@@ -29,7 +49,7 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
         {settings.users.map((u) => (
           <li key={u.username} data-testid="broker-user" data-username={u.username}>
             <span className="mono">{u.username}</span>
-            <button type="button" onClick={() => void run(() => deleteBrokerUser(u.username))}>
+            <button type="button" onClick={() => void guarded({ deleteUser: u.username }, `Removing ${u.username}`, () => deleteBrokerUser(u.username))}>
               Remove
             </button>
           </li>
@@ -72,15 +92,59 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
       </p>
       <textarea aria-label="ACL rules" data-testid="broker-acl" rows={5} spellCheck={false} value={aclText} onChange={(e) => setAclText(e.target.value)} />
       <div className="row">
-        <button type="button" data-testid="broker-acl-apply" onClick={() => void run(() => setBrokerAcl(aclText))}>
+        <button type="button" data-testid="broker-acl-apply" onClick={() => void guarded({ aclText }, 'These rules', () => setBrokerAcl(aclText))}>
           Apply rules
         </button>
       </div>
+      {pending ? (
+        <AccessWarning
+          pending={pending}
+          onApply={() => {
+            setPending(null);
+            void run(pending.apply);
+          }}
+          onCancel={() => {
+            setPending(null);
+            setMessage({ ok: true, text: 'Nothing was changed.' });
+          }}
+        />
+      ) : null}
       {message ? (
         <p className={message.ok ? 'ok' : 'error'} role={message.ok ? undefined : 'alert'} data-testid="broker-access-message">
           {message.text}
         </p>
       ) : null}
     </section>
+  );
+}
+
+function AccessWarning({ pending, onApply, onCancel }: { readonly pending: PendingChange; readonly onApply: () => void; readonly onCancel: () => void }): React.JSX.Element {
+  const { losses, topiaryAffected } = pending.preview;
+  return (
+    <div className="access-warning" role="alertdialog" aria-label="Confirm the access change" data-testid="broker-access-warning">
+      <p>
+        <strong>
+          {pending.what} would take access away from {losses.length} connected client{losses.length === 1 ? '' : 's'}.
+        </strong>
+        {topiaryAffected
+          ? " Topiary's own connection is among them: its tree stops receiving on those subscriptions, which are then shown as refused by the broker's access control. Add a rule that grants it, or apply anyway."
+          : null}
+      </p>
+      <ul>
+        {losses.map((l) => (
+          <li key={l.clientId} data-testid="broker-access-loss" data-client-id={l.clientId} data-topiary={l.topiaryConnection !== undefined ? 'true' : 'false'}>
+            <strong>{accessLossWho(l)}</strong>: {accessLossWhat(l).join(' ')}
+          </li>
+        ))}
+      </ul>
+      <div className="row">
+        <button type="button" data-testid="broker-access-confirm" onClick={onApply}>
+          Apply anyway
+        </button>
+        <button type="button" data-testid="broker-access-cancel" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </div>
   );
 }
