@@ -133,6 +133,9 @@ test('users and access rules set in the UI decide who may connect and what they 
   await expect(page.getByTestId('broker-access-message')).toContainText('Line 3');
   await page.getByTestId('broker-acl').fill('user plc-7\ntopic readwrite plant/7/#');
   await page.getByTestId('broker-acl-apply').click();
+  // The rule leaves anonymous clients, Topiary's own connection among them, without access: confirmed knowingly.
+  await expect(page.getByTestId('broker-access-warning')).toContainText("Topiary's own connection");
+  await page.getByTestId('broker-access-confirm').click();
   await expect(page.getByTestId('broker-access-message')).toHaveText('Access rules applied.');
 
   const url = await broker.tcpUrl();
@@ -141,4 +144,38 @@ test('users and access rules set in the UI decide who may connect and what they 
   await expect(plc.subscribeAsync('plant/8/#')).rejects.toThrow(/Not authorized/);
   await plc.endAsync();
   await expect(mqtt.connectAsync(url, { username: 'plc-7', password: 'wrong', protocolVersion: 5, reconnectPeriod: 0 })).rejects.toThrow(/Bad User Name or Password/i);
+});
+
+test('an ACL rule that would lock out anonymous clients is listed first, naming Topiary\'s own connection, and applied only when confirmed', async ({ page }) => {
+  const ui = new AppPage(page);
+  await ui.open(app.url);
+  await expect(ui.status).toHaveAttribute('data-state', 'connected');
+  const broker = new BrokerPage(page);
+  await broker.open();
+  const sensor = await mqtt.connectAsync(await broker.tcpUrl(), { clientId: 'e2e-sensor', reconnectPeriod: 0 });
+  try {
+    await sensor.subscribeAsync('cmd/#');
+    await expect(broker.client('e2e-sensor')).toContainText('cmd/#');
+
+    await broker.acl.fill('user bob\ntopic readwrite bob/#\n');
+    await broker.aclApply.click();
+    await expect(broker.accessWarning).toContainText("Topiary's own connection is among them");
+    await expect(broker.ownAccessLoss).toContainText('Topiary\'s own connection "Embedded broker" (anonymous)');
+    await expect(broker.ownAccessLoss).toContainText('Stops receiving on #, $SYS/#.');
+    await expect(broker.accessLoss('e2e-sensor')).toContainText('Stops receiving on cmd/#.');
+
+    // Cancel leaves the broker as it was: anonymous clients still subscribe to everything.
+    await broker.accessCancel.click();
+    await expect(broker.accessWarning).toHaveCount(0);
+    await expect(broker.accessMessage).toHaveText('Nothing was changed.');
+    expect((await sensor.subscribeAsync('#'))[0]?.qos).toBe(0);
+
+    await broker.aclApply.click();
+    await broker.accessConfirm.click();
+    await expect(broker.accessMessage).toHaveText('Access rules applied.');
+    // MQTT 3.1.1 refuses with 0x80, which MQTT.js reports as an error.
+    await expect(sensor.subscribeAsync('other/#')).rejects.toThrow(/Subscribe error/);
+  } finally {
+    sensor.end(true);
+  }
 });

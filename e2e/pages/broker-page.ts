@@ -10,6 +10,12 @@ export class BrokerPage {
   readonly clients: Locator;
   readonly retained: Locator;
   readonly log: Locator;
+  readonly acl: Locator;
+  readonly aclApply: Locator;
+  readonly accessWarning: Locator;
+  readonly accessConfirm: Locator;
+  readonly accessCancel: Locator;
+  readonly accessMessage: Locator;
 
   constructor(readonly page: Page) {
     this.tab = page.getByTestId('workspace-broker');
@@ -20,6 +26,12 @@ export class BrokerPage {
     this.clients = page.getByTestId('broker-clients');
     this.retained = page.getByTestId('broker-retained');
     this.log = page.getByTestId('broker-log');
+    this.acl = page.getByTestId('broker-acl');
+    this.aclApply = page.getByTestId('broker-acl-apply');
+    this.accessWarning = page.getByTestId('broker-access-warning');
+    this.accessConfirm = page.getByTestId('broker-access-confirm');
+    this.accessCancel = page.getByTestId('broker-access-cancel');
+    this.accessMessage = page.getByTestId('broker-access-message');
   }
 
   async open(): Promise<void> {
@@ -29,6 +41,16 @@ export class BrokerPage {
 
   client(clientId: string): Locator {
     return this.page.locator(`[data-testid="broker-client"][data-client-id="${clientId}"]`);
+  }
+
+  /** One client in the access-change warning. */
+  accessLoss(clientId: string): Locator {
+    return this.page.locator(`[data-testid="broker-access-loss"][data-client-id="${clientId}"]`);
+  }
+
+  /** The warning's line about Topiary's own connection. */
+  get ownAccessLoss(): Locator {
+    return this.page.locator('[data-testid="broker-access-loss"][data-topiary="true"]');
   }
 
   /** The mqtt:// URL of the first listener. */
