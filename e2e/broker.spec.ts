@@ -179,3 +179,20 @@ test('an ACL rule that would lock out anonymous clients is listed first, naming 
     sensor.end(true);
   }
 });
+
+test('turning anonymous clients off first says that Topiary\'s own connection would be refused at its next login', async ({ page }) => {
+  const ui = new AppPage(page);
+  await ui.open(app.url);
+  await expect(ui.status).toHaveAttribute('data-state', 'connected');
+  const broker = new BrokerPage(page);
+  await broker.open();
+  await page.getByTestId('broker-anonymous').uncheck();
+  await page.getByTestId('broker-save').click();
+  await expect(broker.ownAccessLoss).toContainText('Topiary\'s own connection "Embedded broker" (anonymous)');
+  await expect(broker.ownAccessLoss).toContainText('Its next login is refused: anonymous logins would be refused.');
+  await broker.accessCancel.click();
+  await expect(broker.accessWarning).toHaveCount(0);
+  // Nothing was saved: a new anonymous client still gets in.
+  const guest = await mqtt.connectAsync(await broker.tcpUrl(), { reconnectPeriod: 0 });
+  await guest.endAsync();
+});

@@ -1,15 +1,8 @@
 import { useEffect, useState } from 'react';
-import type { AccessChange, AccessPreview, BrokerSettings } from '../../../../shared/ipc/broker';
+import type { AccessChange, BrokerSettings } from '../../../../shared/ipc/broker';
 import { TopiaryError } from '../../../../shared/ipc/errors';
-import { accessLossWhat, accessLossWho } from './access-loss-text';
+import { AccessWarning, type PendingChange } from './access-warning';
 import { deleteBrokerUser, exportBrokerUsers, fetchAcl, importBrokerUsers, previewAccess, setBrokerAcl, setBrokerUser } from './actions';
-
-/** A change that would take access away from connected clients, waiting for the user's word. */
-interface PendingChange {
-  readonly what: string;
-  readonly preview: AccessPreview;
-  readonly apply: () => Promise<string>;
-}
 
 /** Who may connect (users, stored as salted hashes) and what they may do (ACL, in mosquitto's acl_file format). */
 export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }): React.JSX.Element {
@@ -17,7 +10,7 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
   const [password, setPassword] = useState('');
   const [aclText, setAclText] = useState('');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const [pending, setPending] = useState<PendingChange | null>(null);
+  const [pending, setPending] = useState<PendingChange<string> | null>(null);
 
   useEffect(() => {
     void fetchAcl().then(setAclText);
@@ -115,36 +108,5 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
         </p>
       ) : null}
     </section>
-  );
-}
-
-function AccessWarning({ pending, onApply, onCancel }: { readonly pending: PendingChange; readonly onApply: () => void; readonly onCancel: () => void }): React.JSX.Element {
-  const { losses, topiaryAffected } = pending.preview;
-  return (
-    <div className="access-warning" role="alertdialog" aria-label="Confirm the access change" data-testid="broker-access-warning">
-      <p>
-        <strong>
-          {pending.what} would take access away from {losses.length} connected client{losses.length === 1 ? '' : 's'}.
-        </strong>
-        {topiaryAffected
-          ? " Topiary's own connection is among them: its tree stops receiving on those subscriptions, which are then shown as refused by the broker's access control. Add a rule that grants it, or apply anyway."
-          : null}
-      </p>
-      <ul>
-        {losses.map((l) => (
-          <li key={l.clientId} data-testid="broker-access-loss" data-client-id={l.clientId} data-topiary={l.topiaryConnection !== undefined ? 'true' : 'false'}>
-            <strong>{accessLossWho(l)}</strong>: {accessLossWhat(l).join(' ')}
-          </li>
-        ))}
-      </ul>
-      <div className="row">
-        <button type="button" data-testid="broker-access-confirm" onClick={onApply}>
-          Apply anyway
-        </button>
-        <button type="button" data-testid="broker-access-cancel" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </div>
   );
 }

@@ -3,7 +3,8 @@ import type { BridgeSettings, BrokerListenerSettings, BrokerSettings } from '../
 import type { CertificateId } from '../../../../shared/ipc/certificates';
 import { parseBridgeTopicLines } from '../../../../shared/mqtt/bridge-topics';
 import { CertificatePicker } from '../certificates/certificate-picker';
-import { saveBrokerSettings } from './actions';
+import { previewAccess, saveBrokerSettings } from './actions';
+import { AccessWarning, type PendingChange } from './access-warning';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -14,6 +15,21 @@ export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSett
   const [draft, setDraft] = useState<BrokerSettings>(settings);
   useEffect(() => setDraft(settings), [settings]);
   const exposed = draft.listeners.some((l) => !LOOPBACK.has(l.host));
+  const [pending, setPending] = useState<PendingChange | null>(null);
+
+  // Turning anonymous logins off refuses the next login of every anonymous client (Topiary's own connection
+  // among them, by default): the list comes first and the save waits for the user's word.
+  const save = async (): Promise<void> => {
+    setPending(null);
+    if (settings.allowAnonymous && !draft.allowAnonymous) {
+      const preview = await previewAccess({ allowAnonymous: false });
+      if (preview.losses.length > 0) {
+        setPending({ what: 'Refusing anonymous clients', preview, apply: () => saveBrokerSettings(draft) });
+        return;
+      }
+    }
+    await saveBrokerSettings(draft);
+  };
 
   const setListener = (index: number, change: ListenerChange): void => {
     setDraft((d) => ({ ...d, listeners: d.listeners.map((l, i) => (i === index ? ({ ...l, ...change } as BrokerListenerSettings) : l)) }));
@@ -139,10 +155,20 @@ export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSett
         >
           Add secure WebSocket listener
         </button>
-        <button type="button" data-testid="broker-save" onClick={() => void saveBrokerSettings(draft)}>
+        <button type="button" data-testid="broker-save" onClick={() => void save()}>
           Save{settings ? ' and apply' : ''}
         </button>
       </div>
+      {pending ? (
+        <AccessWarning
+          pending={pending}
+          onApply={() => {
+            setPending(null);
+            void pending.apply();
+          }}
+          onCancel={() => setPending(null)}
+        />
+      ) : null}
       <h3>Bridges</h3>
       {draft.bridges.map((b, i) => (
         <BridgeEditor
