@@ -2,6 +2,7 @@ import type { Protocol } from 'electron';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { RENDERER_CSP } from './security';
+import { RENDERER_MIME as MIME } from '../renderer-mime';
 
 // The renderer is served from app://topiary/ rather than file://: a file:// page may read any file
 // its path can name and shares an origin with every other local file; app:// is an origin of its
@@ -15,21 +16,6 @@ export const RENDERER_URL = `${APP_ORIGIN}/index.html`;
 export function isAppUrl(url: string): boolean {
   return url.startsWith(`${APP_ORIGIN}/`);
 }
-
-const MIME: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ttf': 'font/ttf',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm',
-};
 
 /**
  * Registers app:// as a standard, secure scheme (its own origin, fetch and workers allowed, CSP

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMosquitto } from '../test-support/mosquitto';
-import { checkBroker, createBroker, type CheckReport } from './index';
+import { BROKER_TARGETS, startBrokerTarget, type BrokerTarget } from '../test-support/broker-targets';
+import { checkBroker, type CheckReport } from './index';
 
 function line(report: CheckReport, name: string): { value: string; how: string } {
   const l = report.lines.find((x) => x.name === name);
@@ -8,24 +8,14 @@ function line(report: CheckReport, name: string): { value: string; how: string }
   return l!;
 }
 
-describe.each([
-  ['the embedded broker', 'embedded'],
-  ["Debian's mosquitto", 'mosquitto'],
-] as const)('checkBroker against %s', (_name, kind) => {
+describe.each(BROKER_TARGETS)('checkBroker against %s', (_name, kind) => {
   let url: string;
-  let stop: () => Promise<void>;
+  let target: BrokerTarget;
   beforeAll(async () => {
-    if (kind === 'embedded') {
-      const b = await createBroker();
-      url = b.url;
-      stop = () => b.stop();
-    } else {
-      const m = await startMosquitto();
-      url = m.url;
-      stop = () => m.stop();
-    }
+    target = await startBrokerTarget(kind);
+    url = target.url;
   });
-  afterAll(async () => stop());
+  afterAll(async () => target.stop());
 
   it('reports every version, the documented features as working, and how each was found', async () => {
     const report = await checkBroker({ url });

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BROKER_TARGETS, startBrokerTarget, type BrokerTarget } from '../test-support/broker-targets';
 import { hashPassword } from '../core/broker';
 import { freePort } from '../test-support/free-port';
 import { startMosquitto, type Mosquitto } from '../test-support/mosquitto';
@@ -25,24 +26,14 @@ async function rejection(p: Promise<unknown>): Promise<TopiaryError> {
   return error as TopiaryError;
 }
 
-describe.each([
-  ['the embedded broker', 'embedded'],
-  ["Debian's mosquitto", 'mosquitto'],
-] as const)('the library against %s', (_name, kind) => {
+describe.each(BROKER_TARGETS)('the library against %s', (_name, kind) => {
   let url: string;
-  let stop: () => Promise<void>;
+  let target: BrokerTarget;
   beforeAll(async () => {
-    if (kind === 'embedded') {
-      const b = await createBroker();
-      url = b.url;
-      stop = () => b.stop();
-    } else {
-      const m = await startMosquitto();
-      url = m.url;
-      stop = () => m.stop();
-    }
+    target = await startBrokerTarget(kind);
+    url = target.url;
   });
-  afterAll(async () => stop());
+  afterAll(async () => target.stop());
 
   it('resolves publishes on PUBACK and PUBCOMP with reason code and round trip, and delivers every property', async () => {
     const sub = await client({ url, protocolVersion: 5 });

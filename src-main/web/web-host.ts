@@ -8,6 +8,7 @@ import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import type { Wire } from '../../shared/ipc/wire';
 import { createSocketWire } from './socket-wire';
+import { RENDERER_MIME as MIME } from '../renderer-mime';
 
 export interface WebHostOptions {
   /** Folder holding the built renderer (index.html and assets). */
@@ -32,21 +33,6 @@ export interface WebHost {
   readonly token: string;
   close(): Promise<void>;
 }
-
-const MIME: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ttf': 'font/ttf',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm',
-};
 
 /** Largest frame a page may send; a publish of a 50 MB payload fits. */
 const MAX_FRAME_BYTES = 300 * 1024 * 1024;

@@ -1,10 +1,11 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connect as connectTcp } from 'node:net';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleBrokerCli } from '../../test-support/built-cli';
 
 let dir: string;
 let bundle: string;
@@ -12,15 +13,7 @@ const children: ChildProcess[] = [];
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'topiary-cli-'));
-  bundle = join(dir, 'cli.cjs');
-  const root = resolve(__dirname, '../../..');
-  execFileSync(
-    join(root, 'node_modules/.bin/esbuild'),
-    ['src-main/broker-cli.ts', '--bundle', '--platform=node', '--format=cjs', '--packages=external', `--outfile=${bundle}`, '--log-level=error'],
-    { cwd: root },
-  );
-  // The bundle keeps packages external; let it resolve them from the repo.
-  writeFileSync(join(dir, 'package.json'), '{}');
+  bundle = bundleBrokerCli(dir);
 });
 
 afterAll(() => {

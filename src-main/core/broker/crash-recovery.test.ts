@@ -1,9 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleBrokerCli } from '../../test-support/built-cli';
 import { freePort } from '../../test-support/free-port';
 import { waitFor } from '../../test-support/wait-for';
 
@@ -14,14 +15,7 @@ const clients: MqttClient[] = [];
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'topiary-crash-'));
-  bundle = join(dir, 'cli.cjs');
-  const root = resolve(__dirname, '../../..');
-  execFileSync(
-    join(root, 'node_modules/.bin/esbuild'),
-    ['src-main/broker-cli.ts', '--bundle', '--platform=node', '--format=cjs', '--packages=external', `--outfile=${bundle}`, '--log-level=error'],
-    { cwd: root },
-  );
-  writeFileSync(join(dir, 'package.json'), '{}');
+  bundle = bundleBrokerCli(dir);
 });
 
 afterAll(async () => {
