@@ -1,8 +1,11 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { z } from 'zod';
 import type { MessageView } from '../../shared/ipc/common';
 import { TopiaryError } from '../../shared/ipc/errors';
 import { checkTopicFilter, checkTopicName, topicMatchesFilter } from '../../shared/mqtt/topic-rules';
+import { HistoryService } from '../core/history/history-service';
 import { checkBroker } from '../lib/broker-check';
 import type { ConnectOptions } from '../lib/connect-options';
 import { connect } from '../lib';
@@ -10,7 +13,7 @@ import { describeFailure, parseFlags, UsageError, type Command } from './cli-io'
 import { CONNECTION_FLAGS, CONNECTION_HELP, connectOptionsFrom } from './connection-flags';
 import { utf8OrUndefined } from './ndjson-message';
 
-const FLAGS = { ...CONNECTION_FLAGS, 'allow-publish': { type: 'string', multiple: true } } as const;
+const FLAGS = { ...CONNECTION_FLAGS, 'allow-publish': { type: 'string', multiple: true }, history: { type: 'string' } } as const;
 
 /** The bounds every tool call keeps to; stated in the tool descriptions so the assistant can plan around them. */
 export const MCP_LIMITS = {
@@ -28,6 +31,8 @@ export const MCP_LIMITS = {
   publishMaxBytes: 256 * 1024,
   publishTimeoutMs: 10_000,
   checkTimeoutMs: 90_000,
+  historyMaxMessages: 500,
+  historyTimeoutMs: 15_000,
 } as const;
 
 const HELP = `Usage: topiary mcp [--allow-publish FILTER...] [connection options]
@@ -41,16 +46,18 @@ Tools (each call bounded in time and size; the limits are in the tool descriptio
   watch          the messages published under a filter for a bounded time
   check_broker   what the broker supports and how it behaves (as "topiary check")
   publish        publish a message; refused unless the topic matches an --allow-publish filter
-
-There is no history tool yet: the message history store is not reachable from this command.
+  query_history  search the recorded messages of a history store (only with --history FILE)
 
       --allow-publish FILTER   allow publishing to topics matching FILTER (repeatable; + and #).
                                Without it the server is read-only.
+      --history FILE           a Topiary history store (history.db) to search; it must exist, and
+                               must not be open in a running app (the store allows one user at a time)
 
 ${CONNECTION_HELP}
 Examples:
   topiary mcp -u mqtt://127.0.0.1:1883
   topiary mcp -u mqtts://broker.lan:8883 --ca ca.pem --allow-publish 'lab/actuators/#'
+  topiary mcp -u mqtt://127.0.0.1:1883 --history ~/.config/Topiary/history/history.db
 
   In an MCP client's configuration:
   { "mcpServers": { "topiary": { "command": "npx", "args": ["topiary", "mcp", "-u", "mqtt://127.0.0.1:1883"] } } }
@@ -145,7 +152,7 @@ function filterError(filter: string): string | undefined {
 }
 
 /** Builds the MCP server with its tools; exported for the description text and for reuse. */
-async function createServer(base: ConnectOptions, allowPublish: readonly string[]) {
+async function createServer(base: ConnectOptions, allowPublish: readonly string[], history: HistoryService | undefined) {
   const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js');
   const server = new McpServer({ name: 'topiary', version: '0.1.0' }, { instructions: `Topiary's MQTT tools for the broker ${base.url ?? base.profile ?? ''}. ${allowPublish.length ? `Publishing is allowed to topics matching: ${allowPublish.join(', ')}.` : 'Read-only: publishing is refused.'}` });
   const guard = async (work: () => Promise<ToolResult>): Promise<ToolResult> => {
@@ -201,7 +208,7 @@ async function createServer(base: ConnectOptions, allowPublish: readonly string[
       title: 'Read a topic',
       description:
         `Reads one topic's value: its retained message, or else the next message published to it. Waits at most ${MCP_LIMITS.readMaxMs} ms (default 3000); ` +
-        `the value is cut at ${MCP_LIMITS.payloadPreviewBytes} bytes (UTF-8 text, or base64 when not text). No message history: the history store is not reachable from here.`,
+        `the value is cut at ${MCP_LIMITS.payloadPreviewBytes} bytes (UTF-8 text, or base64 when not text). For earlier values use query_history, when offered.`,
       inputSchema: {
         topic: z.string().describe('a topic name, without wildcards'),
         waitMs: z.number().int().min(100).max(MCP_LIMITS.readMaxMs).default(3000).describe('how long to wait for a value, in ms'),
@@ -308,6 +315,50 @@ async function createServer(base: ConnectOptions, allowPublish: readonly string[
       }),
   );
 
+  if (history) {
+    server.registerTool(
+      'query_history',
+      {
+        title: 'Query the message history',
+        description:
+          `Searches the messages recorded in Topiary's history store (given with --history), newest first unless order is "oldest". ` +
+          `Bounded: at most ${MCP_LIMITS.historyMaxMessages} messages (default 50), ${MCP_LIMITS.historyTimeoutMs} ms; each payload cut at ${MCP_LIMITS.payloadPreviewBytes} bytes; the whole result at ${MCP_LIMITS.resultBytes} bytes. ` +
+          'Pass nextCursor back as cursor for the next page.',
+        inputSchema: {
+          filter: z.string().default('#').describe('MQTT topic filter, + and # wildcards (default "#")'),
+          since: z.string().max(100).optional().describe('inclusive start: an ISO date, epoch ms, or relative ("last 15 min", "2h")'),
+          until: z.string().max(100).optional().describe('inclusive end, as since'),
+          text: z.string().min(1).max(1000).optional().describe('text the payload contains (case-insensitive, from a word boundary)'),
+          order: z.enum(['newest', 'oldest']).default('newest'),
+          limit: z.number().int().min(1).max(MCP_LIMITS.historyMaxMessages).default(50),
+          cursor: z.string().max(30).optional().describe('nextCursor of a previous page'),
+        },
+        annotations: { readOnlyHint: true, openWorldHint: false },
+      },
+      ({ filter, since, until, text, order, limit, cursor }) =>
+        guard(async () => {
+          const bad = filterError(filter);
+          if (bad) return fail(bad);
+          const asTime = (t: string | undefined): string | number | undefined => (t !== undefined && /^\d+$/.test(t) ? Number(t) : t);
+          const query = { filters: [filter], order, ...(since !== undefined ? { since: asTime(since) } : {}), ...(until !== undefined ? { until: asTime(until) } : {}), ...(text !== undefined ? { text } : {}) };
+          let timer: NodeJS.Timeout | undefined;
+          const late = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new TopiaryError('TIMEOUT', `The history search did not finish within ${MCP_LIMITS.historyTimeoutMs} ms; narrow it with since, until or a filter.`)), MCP_LIMITS.historyTimeoutMs);
+          });
+          try {
+            const page = await Promise.race([history.query(query, limit, cursor), late]);
+            return ok({
+              count: page.messages.length,
+              nextCursor: page.nextCursor,
+              messages: page.messages.map((m) => ({ source: m.source, ...describeMessage(m) })),
+            });
+          } finally {
+            clearTimeout(timer);
+          }
+        }),
+    );
+  }
+
   return server;
 }
 
@@ -326,7 +377,19 @@ export const mcpCommand: Command = {
       if (bad) throw new UsageError(`--allow-publish ${bad}`);
     }
     const base = connectOptionsFrom(values, io.env);
-    const server = await createServer(base, allowPublish);
+    let history: HistoryService | undefined;
+    if (values.history !== undefined) {
+      if (!existsSync(values.history)) throw new TopiaryError('VALIDATION_ERROR', `--history ${values.history}: no such file; give the path of a Topiary history store (history.db).`);
+      // Beside the bundled command (dist/lib), or the app's build (dist/main).
+      const workerFile = [path.join(__dirname, 'history-worker.cjs'), path.join(__dirname, '../main/history-worker.cjs')].find((f) => existsSync(f));
+      if (!workerFile) throw new TopiaryError('HISTORY_ERROR', 'The history worker (history-worker.cjs) is missing beside the topiary command; rebuild with "node scripts/build.mjs lib".');
+      history = new HistoryService({ file: values.history, workerFile });
+      // Opened now, so a locked or unreadable store is reported at start rather than on the first query.
+      await history.open();
+      const moved = (await history.status()).movedAside;
+      if (moved) io.stderr.write(`warning: ${values.history} was not a usable history store; it was moved to ${String(moved)} and an empty store started.\n`);
+    }
+    const server = await createServer(base, allowPublish, history);
     const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
     const transport = new StdioServerTransport(io.stdin as unknown as Readable, io.stdout as unknown as Writable);
     // Runs until the client closes our stdin (it ends the session) or Ctrl-C / SIGTERM.
@@ -340,6 +403,7 @@ export const mcpCommand: Command = {
     io.stderr.write(`topiary mcp: serving ${base.url ?? `profile ${base.profile ?? ''}`} (${allowPublish.length ? `publish allowed to ${allowPublish.join(', ')}` : 'read-only'})\n`);
     await ended;
     await server.close().catch(() => undefined);
+    await history?.close().catch(() => undefined);
     return 0;
   },
 };

@@ -1,10 +1,15 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { MessageView } from '../../shared/ipc/common';
+import type { ConnectionId, MessageView } from '../../shared/ipc/common';
+import { HistoryService } from '../core/history/history-service';
 import { connect, createBroker, type EmbeddedBroker, type TopiaryClient } from '../lib';
 import { ensureCliBuilt, repoRoot } from '../test-support/built-cli';
+import { freePort } from '../test-support/free-port';
+import { historyWorkerFile } from '../test-support/history-worker-file';
 import { waitFor } from '../test-support/wait-for';
 
 const BIN = path.join(repoRoot, 'bin/topiary.cjs');
@@ -66,6 +71,7 @@ afterAll(async () => {
 describe('topiary mcp', () => {
   it('offers its tools, each description stating its bounds, and says it is read-only', async () => {
     const { tools } = await readOnly.client.listTools();
+    // query_history is offered only with --history.
     expect(tools.map((t) => t.name).sort()).toEqual(['check_broker', 'list_topics', 'publish', 'read_topic', 'watch']);
     for (const t of tools.filter((x) => x.name !== 'check_broker')) expect(t.description).toMatch(/\d+ (ms|bytes)/);
     expect(tools.find((t) => t.name === 'publish')?.description).toContain('read-only');
@@ -148,11 +154,57 @@ describe('topiary mcp', () => {
     }
   });
 
+  it('query_history searches a history store given with --history, newest first, in pages', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'topiary-mcp-history-'));
+    const file = path.join(dir, 'history.db');
+    const store = new HistoryService({ file, workerFile: await historyWorkerFile() });
+    const conn = 'c1' as ConnectionId;
+    await store.setRecording(conn, true, { sourceKey: 'url:mqtt://plant', label: 'Plant' });
+    const t0 = Date.now() - 60_000;
+    for (let i = 1; i <= 3; i++) store.record(conn, { topic: 'plant/temp', payload: Buffer.from(`${20 + i}`), qos: 1, retain: false, dup: false, receivedAt: t0 + i * 1000 });
+    store.record(conn, { topic: 'plant/alarm', payload: Buffer.from('boiler pressure high'), qos: 0, retain: false, dup: false, receivedAt: t0 + 5000 });
+    await store.settle();
+    // The store admits one user at a time: the app (here, this test) lets go before the MCP server opens it.
+    await store.close();
+    const served = await serve(['-u', broker.url, '--history', file]);
+    try {
+      expect((await served.client.listTools()).tools.map((t) => t.name)).toContain('query_history');
+      const newest = await call(served.client, 'query_history', { filter: 'plant/temp', limit: 2 });
+      const messages = newest.messages as { topic: string; payload: string; source: string; qos: number }[];
+      expect(messages.map((m) => m.payload)).toEqual(['23', '22']);
+      expect(messages[0]).toMatchObject({ topic: 'plant/temp', source: 'url:mqtt://plant', qos: 1 });
+      expect(newest.nextCursor).toEqual(expect.any(String));
+      const next = await call(served.client, 'query_history', { filter: 'plant/temp', limit: 2, cursor: newest.nextCursor });
+      expect((next.messages as { payload: string }[]).map((m) => m.payload)).toEqual(['21']);
+      const found = await call(served.client, 'query_history', { text: 'pressure' });
+      expect((found.messages as { topic: string }[]).map((m) => m.topic)).toEqual(['plant/alarm']);
+      const none = await call(served.client, 'query_history', { filter: 'plant/#', since: String(Date.now() + 60_000) });
+      expect(none.count).toBe(0);
+    } finally {
+      await served.client.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('tool calls against an unreachable broker fail with one clear sentence, and the server keeps serving', async () => {
+    const down = await serve(['-u', `mqtt://127.0.0.1:${await freePort()}`]);
+    try {
+      expect(await refused(down.client, 'read_topic', { topic: 'a', waitMs: 500 })).toMatch(/refused/i);
+      expect(await refused(down.client, 'list_topics', { filter: '#', durationMs: 500 })).toMatch(/refused/i);
+      expect((await down.client.listTools()).tools).toHaveLength(5);
+    } finally {
+      await down.client.close();
+    }
+  });
+
   it('exits with usage errors like every subcommand, and ends when the client closes', async () => {
     const { spawnSync } = await import('node:child_process');
     const bad = spawnSync(process.execPath, [BIN, 'mcp', '--allow-publish', 'a/#/b'], { cwd: repoRoot, encoding: 'utf8', input: '' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--allow-publish "a/#/b" is not a valid topic filter');
+    const noStore = spawnSync(process.execPath, [BIN, 'mcp', '--history', '/nonexistent/history.db'], { cwd: repoRoot, encoding: 'utf8', input: '' });
+    expect(noStore.status).toBe(1);
+    expect(noStore.stderr).toContain('--history /nonexistent/history.db: no such file');
     const help = spawnSync(process.execPath, [BIN, 'mcp', '--help'], { cwd: repoRoot, encoding: 'utf8', input: '' });
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('Examples:');
