@@ -151,7 +151,7 @@ function filterError(filter: string): string | undefined {
   return check.ok ? undefined : `"${filter}" is not a valid topic filter: ${check.message ?? 'invalid'}`;
 }
 
-/** Builds the MCP server with its tools; exported for the description text and for reuse. */
+/** The MCP server with its tools; query_history only when a history store was given. */
 async function createServer(base: ConnectOptions, allowPublish: readonly string[], history: HistoryService | undefined) {
   const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js');
   const server = new McpServer({ name: 'topiary', version: '0.1.0' }, { instructions: `Topiary's MQTT tools for the broker ${base.url ?? base.profile ?? ''}. ${allowPublish.length ? `Publishing is allowed to topics matching: ${allowPublish.join(', ')}.` : 'Read-only: publishing is refused.'}` });

@@ -94,6 +94,19 @@ describe('topiary mcp', () => {
     expect(await refused(readOnly.client, 'list_topics', { filter: 'mcp/#/x' })).toContain('is not a valid topic filter');
   });
 
+  it('list_topics counts the messages published while it listens and shows the last', async () => {
+    const listing = call(readOnly.client, 'list_topics', { filter: 'mcp/c/#', durationMs: 5000 });
+    await waitFor(() => broker.engine.listClients().some((c) => c.subscriptions.some((s) => s.filter === 'mcp/c/#')), { timeoutMs: 30_000, what: "list_topics's subscription" });
+    for (const n of ['1', '2', '3']) await publisher.publish('mcp/c/x', n, { qos: 1 });
+    await publisher.publish('mcp/c/y', 'only', { qos: 1 });
+    const r = await listing;
+    expect(r.messages).toBe(4);
+    expect(r.topics).toMatchObject([
+      { topic: 'mcp/c/x', count: 3, retained: false, payload: '3' },
+      { topic: 'mcp/c/y', count: 1, payload: 'only' },
+    ]);
+  });
+
   it('read_topic gives a retained value, says when there is none, and refuses a wildcard', async () => {
     expect(await call(readOnly.client, 'read_topic', { topic: 'mcp/t/a' })).toMatchObject({ topic: 'mcp/t/a', payload: '21.5', retain: true, qos: 1 });
     const started = Date.now();
