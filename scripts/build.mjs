@@ -63,7 +63,13 @@ async function buildLib() {
     },
   });
   if (existsSync(path.join(root, 'src-main/cli/topiary-cli.ts'))) {
-    await esbuild({ ...common, entryPoints: { 'topiary-cli': path.join(root, 'src-main/cli/topiary-cli.ts') }, outdir: path.join(root, 'dist/lib'), outExtension: { '.js': '.cjs' } });
+    await esbuild({
+      ...common,
+      // The history worker beside the command: `topiary mcp --history` reads the store through it.
+      entryPoints: { 'topiary-cli': path.join(root, 'src-main/cli/topiary-cli.ts'), 'history-worker': path.join(root, 'src-main/core/history/history-worker.ts') },
+      outdir: path.join(root, 'dist/lib'),
+      outExtension: { '.js': '.cjs' },
+    });
   }
 }
 

@@ -4,6 +4,7 @@ import { brokerCommand } from './broker-command';
 import { certCommand } from './cert-command';
 import { checkCommand } from './check-command';
 import { describeFailure, UsageError, type CliIo, type Command } from './cli-io';
+import { mcpCommand } from './mcp-command';
 import { pubCommand } from './pub-command';
 import { subCommand } from './sub-command';
 
@@ -15,6 +16,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   check: checkCommand,
   cert: certCommand,
   bench: benchCommand,
+  mcp: mcpCommand,
 };
 
 function usage(): string {
