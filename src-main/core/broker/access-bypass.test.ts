@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBroker, hashPassword, type AclRule, type Broker, type BrokerOptions } from './index';
-import { RawClient } from './conformance/raw-client';
+import { RawClient } from '../../test-support/conformance/raw-client';
 import { startMosquitto, type Mosquitto } from '../../test-support/mosquitto';
 import { waitFor } from '../../test-support/wait-for';
 

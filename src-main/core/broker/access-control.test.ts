@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBroker, hashPassword, type Broker, type BrokerEvent, type BrokerOptions } from './index';
-import { RawClient } from './conformance/raw-client';
-import { waitFor } from './conformance/wait-for';
+import { RawClient } from '../../test-support/conformance/raw-client';
+import { waitFor } from '../../test-support/conformance/wait-for';
 
 let broker: Broker | undefined;
 const clients: MqttClient[] = [];

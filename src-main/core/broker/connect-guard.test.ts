@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBroker, type Broker, type BrokerLimits } from './index';
-import { RawClient } from './conformance/raw-client';
+import { RawClient } from '../../test-support/conformance/raw-client';
 import { PRE_CONNECT_MAX_PACKET } from './connect-guard';
 import { waitFor } from '../../test-support/wait-for';
 

@@ -1,8 +1,8 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBroker, type Broker, type BrokerLimits } from './index';
-import { RawClient } from './conformance/raw-client';
-import { waitFor } from './conformance/wait-for';
+import { RawClient } from '../../test-support/conformance/raw-client';
+import { waitFor } from '../../test-support/conformance/wait-for';
 
 let broker: Broker | undefined;
 const raws: RawClient[] = [];

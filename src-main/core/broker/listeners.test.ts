@@ -2,7 +2,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, type Broker } from './index';
 import { createTestPki, type TestPki } from '../../test-support/pki';
-import { waitFor } from './conformance/wait-for';
+import { waitFor } from '../../test-support/conformance/wait-for';
 
 let pki: TestPki;
 let certs: { readonly ca: string; readonly serverKey: string; readonly serverCert: string; readonly clientKey: string; readonly clientCert: string };

@@ -5,7 +5,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBroker, type Broker } from './index';
-import { RawClient } from './conformance/raw-client';
+import { RawClient } from '../../test-support/conformance/raw-client';
 import { importPasswordFile } from './password-file';
 import {
   MAX_PBKDF2_ITERATIONS,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBroker, FileStore, MemoryStore, type Broker, type PersistenceStore } from './index';
-import { RawClient, type ReceivedPacket } from './conformance/raw-client';
+import { RawClient, type ReceivedPacket } from '../../test-support/conformance/raw-client';
 
 const dirs: string[] = [];
 const raws: RawClient[] = [];

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBroker, type Broker } from './index';
-import { RawClient } from './conformance/raw-client';
-import { waitFor } from './conformance/wait-for';
+import { RawClient } from '../../test-support/conformance/raw-client';
+import { waitFor } from '../../test-support/conformance/wait-for';
 
 let broker: Broker | undefined;
 const clients: MqttClient[] = [];

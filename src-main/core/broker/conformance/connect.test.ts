@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient } from './raw-client';
-import { isEmbedded, isMosquitto, startTarget, type Target } from './target';
+import { RawClient } from '../../../test-support/conformance/raw-client';
+import { isEmbedded, isMosquitto, startTarget, type Target } from '../../../test-support/conformance/target';
 
 let target: Target;
 const open: RawClient[] = [];

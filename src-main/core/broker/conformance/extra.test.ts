@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, type ReceivedPacket } from './raw-client';
-import { isMosquitto, startTarget, type Target } from './target';
+import { RawClient, type ReceivedPacket } from '../../../test-support/conformance/raw-client';
+import { isMosquitto, startTarget, type Target } from '../../../test-support/conformance/target';
 
 let target: Target;
 const raws: RawClient[] = [];

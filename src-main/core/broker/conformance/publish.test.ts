@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { collect, endAll, mqttClient } from './clients';
-import { RawClient, type ReceivedPacket } from './raw-client';
-import { isEmbedded, isMosquitto, startTarget, type Target } from './target';
-import { waitFor } from './wait-for';
+import { collect, endAll, mqttClient } from '../../../test-support/conformance/clients';
+import { RawClient, type ReceivedPacket } from '../../../test-support/conformance/raw-client';
+import { isEmbedded, isMosquitto, startTarget, type Target } from '../../../test-support/conformance/target';
+import { waitFor } from '../../../test-support/conformance/wait-for';
 
 let target: Target;
 const raws: RawClient[] = [];

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { collect, endAll, mqttClient, type Received } from './clients';
-import { RawClient } from './raw-client';
-import { startTarget, type Target } from './target';
-import { waitFor } from './wait-for';
+import { collect, endAll, mqttClient, type Received } from '../../../test-support/conformance/clients';
+import { RawClient } from '../../../test-support/conformance/raw-client';
+import { startTarget, type Target } from '../../../test-support/conformance/target';
+import { waitFor } from '../../../test-support/conformance/wait-for';
 
 let target: Target;
 let healthy: MqttClient;

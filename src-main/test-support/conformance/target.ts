@@ -1,5 +1,5 @@
-import { startMosquitto as launchMosquitto } from '../../../test-support/mosquitto';
-import { createBroker, type Broker } from '../index';
+import { startMosquitto as launchMosquitto } from '../mosquitto';
+import { createBroker, type Broker } from '../../core/broker/index';
 
 /** Which broker the conformance suite runs against. */
 export const TARGET: 'embedded' | 'mosquitto' = process.env.TOPIARY_CONFORMANCE_TARGET === 'mosquitto' ? 'mosquitto' : 'embedded';
