@@ -73,9 +73,9 @@ export const benchCommand: Command = {
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, FLAGS, true);
     const mode = positionals[0];
-    if (values.help || mode === undefined) {
+    if (mode === undefined) {
       io.stdout.write(HELP);
-      return values.help ? 0 : 2;
+      return 2;
     }
     if (!['pub', 'sub', 'conn'].includes(mode)) throw new UsageError(`"${mode}" is not a bench mode; use pub, sub or conn.`);
     const qos = qosFlag(values.qos);

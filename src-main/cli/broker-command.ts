@@ -53,10 +53,6 @@ export const brokerCommand: Command = {
   help: HELP,
   async run(argv, io) {
     const { values } = parseFlags(argv, FLAGS);
-    if (values.help) {
-      io.stdout.write(HELP);
-      return 0;
-    }
     const port = intFlag(values.port, '--port', 0, 65535);
     let options: BrokerOptions = values.config ? jsonOptions(values.config) : {};
     let dataDir = values.data;

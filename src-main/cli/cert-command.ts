@@ -65,9 +65,9 @@ export const certCommand: Command = {
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, FLAGS, true);
     const [action, ...rest] = positionals;
-    if (values.help || action === undefined) {
+    if (action === undefined) {
       io.stdout.write(HELP);
-      return values.help ? 0 : 2;
+      return 2;
     }
     const keyAlgorithm = (values.key ?? 'ec-p256') as GeneratedKeyAlgorithm;
     if (!['ec-p256', 'rsa-2048', 'rsa-4096'].includes(keyAlgorithm)) throw new UsageError(`--key must be ec-p256, rsa-2048 or rsa-4096, not "${values.key}".`);

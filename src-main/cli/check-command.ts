@@ -25,10 +25,6 @@ export const checkCommand: Command = {
   help: HELP,
   async run(argv, io) {
     const { values } = parseFlags(argv, FLAGS);
-    if (values.help) {
-      io.stdout.write(HELP);
-      return 0;
-    }
     const report = await checkBroker(connectOptionsFrom(values, io.env), (step) => progress(io, `checking ${step}…`));
     endProgress(io);
     if (values.json) {

@@ -26,14 +26,25 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** util.parseArgs with its errors turned into usage errors that name the flag. */
+/** A command's flags asked for --help: the dispatcher prints that command's help and exits 0. */
+export class HelpRequested extends Error {
+  constructor() {
+    super('help requested');
+    this.name = 'HelpRequested';
+  }
+}
+
+/** util.parseArgs with its errors turned into usage errors that name the flag; --help stops the command (HelpRequested). */
 export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: T, allowPositionals = false) {
+  let parsed;
   try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals });
+    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals });
   } catch (e) {
     const message = e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/s, '.') : String(e);
     throw new UsageError(message);
   }
+  if ((parsed.values as Record<string, unknown>).help === true) throw new HelpRequested();
+  return parsed;
 }
 
 /** A whole number within bounds, or a usage error naming the flag. */

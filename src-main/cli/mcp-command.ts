@@ -367,10 +367,6 @@ export const mcpCommand: Command = {
   help: HELP,
   async run(argv, io) {
     const { values } = parseFlags(argv, FLAGS);
-    if (values.help) {
-      io.stdout.write(HELP);
-      return 0;
-    }
     const allowPublish = values['allow-publish'] ?? [];
     for (const f of allowPublish) {
       const bad = filterError(f);

@@ -94,10 +94,6 @@ export const pubCommand: Command = {
   help: HELP,
   async run(argv, io) {
     const { values } = parse(argv);
-    if (values.help) {
-      io.stdout.write(HELP);
-      return 0;
-    }
     const sources = [values.message !== undefined, values.file !== undefined, values.stdin === true].filter(Boolean).length;
     if (sources > 1) throw new UsageError('Give the payload one way: -m, -f or --stdin.');
     const records = values.stdin === true && values.topic === undefined;

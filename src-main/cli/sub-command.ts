@@ -49,10 +49,6 @@ export const subCommand: Command = {
   help: HELP,
   async run(argv, io) {
     const { values } = parseFlags(argv, FLAGS);
-    if (values.help) {
-      io.stdout.write(HELP);
-      return 0;
-    }
     const filters = values.topic ?? [];
     if (filters.length === 0) throw new UsageError('Say what to subscribe to with -t FILTER (for everything: -t "#").');
     for (const f of filters) {

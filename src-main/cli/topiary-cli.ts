@@ -1,9 +1,8 @@
-import { TopiaryError } from '../../shared/ipc/errors';
 import { benchCommand } from './bench-command';
 import { brokerCommand } from './broker-command';
 import { certCommand } from './cert-command';
 import { checkCommand } from './check-command';
-import { describeFailure, UsageError, type CliIo, type Command } from './cli-io';
+import { describeFailure, HelpRequested, UsageError, type CliIo, type Command } from './cli-io';
 import { mcpCommand } from './mcp-command';
 import { pubCommand } from './pub-command';
 import { subCommand } from './sub-command';
@@ -51,12 +50,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   try {
     return await command.run(rest, io);
   } catch (e) {
+    if (e instanceof HelpRequested) {
+      io.stdout.write(command.help);
+      return 0;
+    }
     if (e instanceof UsageError) {
       io.stderr.write(`error: ${e.message}\nRun "topiary ${name} --help" for usage.\n`);
       return 2;
     }
     io.stderr.write(`error: ${describeFailure(e)}\n`);
-    return e instanceof TopiaryError ? 1 : 1;
+    return 1;
   }
 }
 
