@@ -44,7 +44,10 @@ async function allFilesText(folder: string): Promise<string> {
   let text = '';
   for (const name of names) {
     const full = join(folder, String(name));
-    if ((await fs.stat(full)).isFile()) text += (await fs.readFile(full)).toString('latin1');
+    // The history store's lock file comes and goes as the app starts and stops; a file gone since the listing holds nothing.
+    const gone = (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e));
+    const stat = await fs.stat(full).catch(gone);
+    if (stat?.isFile()) text += (await fs.readFile(full).catch(gone))?.toString('latin1') ?? '';
   }
   return text;
 }
