@@ -2,7 +2,8 @@
 // No Electron binary is needed.
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -73,14 +74,32 @@ async function buildLib() {
   }
 }
 
+/**
+ * The library's type declarations (the package's `types` entry): tsc emits the .d.ts files of everything the
+ * library's index reaches into dist/lib/types, and dist/lib/index.d.ts re-exports its public names.
+ */
+function buildLibTypes() {
+  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'src-main/lib/tsconfig.types.json')], { stdio: 'inherit' });
+  writeFileSync(path.join(root, 'dist/lib/index.d.ts'), "export * from './types/src-main/lib/index';\n");
+}
+
 async function buildRenderer() {
   await viteBuild({ configFile: path.join(root, 'vite.renderer.config.mts'), logLevel: 'warn' });
 }
 
 process.chdir(root);
 if (only === 'lib') {
+  // What `npm ci` runs (the prepare script): the code and its declarations.
   await buildLib();
+  buildLibTypes();
   console.log('built dist/lib');
+} else if (only === 'lib-code') {
+  // The code alone, quick, for tests that run the command.
+  await buildLib();
+  console.log('built dist/lib (code)');
+} else if (only === 'lib-types') {
+  buildLibTypes();
+  console.log('built dist/lib types');
 } else {
   if (only !== 'renderer') await buildMain();
   if (only !== 'renderer') await buildLib();

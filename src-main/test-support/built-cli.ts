@@ -23,11 +23,8 @@ function builtAt(): number {
   }
 }
 
-/**
- * Builds dist/lib (the library and the `topiary` command) as `npm ci`'s prepare script does, unless it is
- * newer than every source; a lock folder keeps two test files from writing it while the other runs it.
- */
-export async function ensureCliBuilt(): Promise<void> {
+/** Runs `build` while holding a lock folder, so two test files never write dist/lib while the other runs it. */
+async function withBuildLock(build: () => void): Promise<void> {
   const lock = path.join(repoRoot, 'dist/.lib-build-lock');
   mkdirSync(path.join(repoRoot, 'dist'), { recursive: true });
   await waitFor(
@@ -39,14 +36,37 @@ export async function ensureCliBuilt(): Promise<void> {
         return false;
       }
     },
-    { timeoutMs: 60_000, what: 'the library build lock' },
+    { timeoutMs: 120_000, what: 'the library build lock' },
   );
   try {
-    const sources = Math.max(newestSource(path.join(repoRoot, 'src-main')), newestSource(path.join(repoRoot, 'shared')));
-    if (builtAt() < sources) execFileSync(process.execPath, ['scripts/build.mjs', 'lib'], { cwd: repoRoot, stdio: 'pipe' });
+    build();
   } finally {
     rmdirSync(lock);
   }
+}
+
+function newestLibSource(): number {
+  return Math.max(newestSource(path.join(repoRoot, 'src-main')), newestSource(path.join(repoRoot, 'shared')));
+}
+
+/** Builds dist/lib's code (the library and the `topiary` command) as `npm ci`'s prepare script does, unless it is newer than every source. */
+export async function ensureCliBuilt(): Promise<void> {
+  await withBuildLock(() => {
+    if (builtAt() < newestLibSource()) execFileSync(process.execPath, ['scripts/build.mjs', 'lib-code'], { cwd: repoRoot, stdio: 'pipe' });
+  });
+}
+
+/** Builds dist/lib's type declarations (the package's `types` entry) as the prepare script does, unless they are newer than every source. */
+export async function ensureLibTypesBuilt(): Promise<void> {
+  await withBuildLock(() => {
+    let built = 0;
+    try {
+      built = statSync(path.join(repoRoot, 'dist/lib/index.d.ts')).mtimeMs;
+    } catch {
+      // Not built yet.
+    }
+    if (built < newestLibSource()) execFileSync(process.execPath, ['scripts/build.mjs', 'lib-types'], { cwd: repoRoot, stdio: 'pipe' });
+  });
 }
 
 /**
