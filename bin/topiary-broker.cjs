@@ -1,3 +1,5 @@
 #!/usr/bin/env node
-// The embedded broker without the app: `topiary-broker --port 1883 [--host 127.0.0.1] [--config broker.json]`.
-require('../dist/main/broker-cli.cjs');
+// `topiary-broker [--port N] [--host H] [--config FILE] [-c mosquitto.conf] [--data DIR]`: an alias of `topiary broker`.
+process.env.TOPIARY_CLI_MAIN = '1';
+process.env.TOPIARY_CLI_ALIAS = 'broker';
+require('../dist/lib/topiary-cli.cjs');

@@ -29,7 +29,6 @@ async function buildMain() {
       web: 'src-main/web/web-main.ts',
       // The history store's worker thread, loaded by path at run time.
       'history-worker': 'src-main/core/history/history-worker.ts',
-      ...(existsSync(path.join(root, 'src-main/broker-cli.ts')) ? { 'broker-cli': 'src-main/broker-cli.ts' } : {}),
     },
     outdir: path.join(root, 'dist/main'),
     outExtension: { '.js': '.cjs' },

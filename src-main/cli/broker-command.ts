@@ -1,7 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { TopiaryError } from '../../shared/ipc/errors';
-import { BrokerError, FileStore, createBroker, parseBrokerOptions, type BrokerOptions, type ListenerConfig } from '../core/broker';
-import { intFlag, parseFlags, type Command } from './cli-io';
+import {
+  BrokerError,
+  JournalStore,
+  createBroker,
+  parseBrokerOptions,
+  parsePersistenceConfig,
+  type BrokerEvent,
+  type BrokerOptions,
+  type ListenerConfig,
+  type PersistenceConfig,
+} from '../core/broker';
+import { installProcessGuard } from '../process-guard';
+import { intFlag, parseFlags, type CliIo, type Command } from './cli-io';
 import { readMosquittoConf } from './mosquitto-conf';
 
 const FLAGS = {
@@ -19,12 +30,13 @@ Runs Topiary's embedded MQTT broker (3.1, 3.1.1 and 5) without the app, until Ct
 
   -p, --port N              TCP port (default 1883; 0 picks a free one)
       --host ADDRESS        address to bind (default 127.0.0.1)
-      --config FILE         JSON broker options (listeners, users, acl, limits, ...)
+      --config FILE         JSON broker options (listeners, users, acl, limits, persistence, ...)
   -c, --mosquitto-config F  a mosquitto.conf: listener, allow_anonymous, password_file, acl_file,
                             max_queued_messages, max_inflight_messages, message_size_limit, persistence,
                             persistence_location, certfile/keyfile/cafile/require_certificate and
                             protocol websockets are read; every other line is named and skipped
       --data DIR            keep sessions, queued and retained messages in DIR across restarts
+                            (a journal: nothing acknowledged is lost when the process crashes)
 
 Examples:
   topiary broker --port 1883
@@ -32,7 +44,8 @@ Examples:
   topiary broker --port 0 --data ./broker-data
 `;
 
-function jsonOptions(file: string): BrokerOptions {
+/** The JSON config: broker options, and its `persistence` section ({ dir, fsync }) apart. */
+function jsonOptions(file: string): { options: BrokerOptions; persistence: PersistenceConfig | undefined } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -45,7 +58,27 @@ function jsonOptions(file: string): BrokerOptions {
   } catch (e) {
     throw new TopiaryError('VALIDATION_ERROR', `The config file ${file} is not valid JSON: ${(e as Error).message}.`);
   }
-  return parseBrokerOptions(json);
+  let persistence: PersistenceConfig | undefined;
+  if (json !== null && typeof json === 'object' && 'persistence' in json) {
+    const { persistence: section, ...rest } = json as Record<string, unknown>;
+    persistence = parsePersistenceConfig(section);
+    json = rest;
+  }
+  return { options: parseBrokerOptions(json), persistence };
+}
+
+/** Reports queue overflows once a second per client, not once per message. */
+function reportDrops(io: CliIo, signal: AbortSignal): (e: BrokerEvent) => void {
+  const counts = new Map<string, number>();
+  const timer = setInterval(() => {
+    for (const [clientId, n] of counts) io.stderr.write(`dropped ${n} message(s) for ${clientId}: queue full\n`);
+    counts.clear();
+  }, 1000);
+  timer.unref();
+  signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+  return (e) => {
+    if (e.type === 'message.dropped' && e.reason === 'queue full') counts.set(e.clientId, (counts.get(e.clientId) ?? 0) + 1);
+  };
 }
 
 export const brokerCommand: Command = {
@@ -54,33 +87,51 @@ export const brokerCommand: Command = {
   async run(argv, io) {
     const { values } = parseFlags(argv, FLAGS);
     const port = intFlag(values.port, '--port', 0, 65535);
-    let options: BrokerOptions = values.config ? jsonOptions(values.config) : {};
-    let dataDir = values.data;
+    const fromJson = values.config ? jsonOptions(values.config) : { options: {}, persistence: undefined };
+    let options: BrokerOptions = fromJson.options;
+    let persistence = fromJson.persistence;
     if (values['mosquitto-config']) {
       const conf = readMosquittoConf(values['mosquitto-config']);
       for (const s of conf.skipped) io.stderr.write(`${values['mosquitto-config']}:${s.line}: skipped "${s.text}": ${s.why}.\n`);
       for (const w of conf.warnings) io.stderr.write(`warning: ${w}\n`);
       options = { ...options, ...conf.options };
-      dataDir ??= conf.persistenceDir;
+      if (conf.persistenceDir !== undefined) persistence ??= { dir: conf.persistenceDir };
     }
+    if (values.data !== undefined) persistence = { ...persistence, dir: values.data };
     let listeners: ListenerConfig[] = [...(options.listeners ?? [])];
     if (listeners.length === 0 || port !== undefined || values.host !== undefined) {
       const i = listeners.findIndex((l) => l.kind === 'tcp');
       if (i >= 0) listeners[i] = { ...listeners[i]!, ...(port !== undefined ? { port } : {}), ...(values.host !== undefined ? { host: values.host } : {}) } as ListenerConfig;
       else listeners = [{ kind: 'tcp', port: port ?? 1883, host: values.host ?? '127.0.0.1' }, ...listeners];
     }
-    const broker = createBroker({ ...options, listeners, ...(dataDir !== undefined ? { persistence: new FileStore(dataDir) } : {}) });
-    let bound;
+    const store = persistence ? new JournalStore(persistence.dir, { fsync: persistence.fsync }) : undefined;
+    const broker = createBroker({ ...options, listeners, ...(store ? { persistence: store } : {}) });
+    broker.onEvent(reportDrops(io, io.interrupted));
+    // Clients of a headless broker are strangers: an error nobody handled is logged, never fatal.
+    const guard = installProcessGuard('topiary broker', (line) => io.stderr.write(`${line}\n`));
     try {
-      bound = await broker.start();
-    } catch (e) {
-      if (e instanceof BrokerError) throw new TopiaryError('BROKER_ERROR', e.message);
-      throw e;
+      let bound;
+      try {
+        bound = await broker.start();
+      } catch (e) {
+        if (e instanceof BrokerError) throw new TopiaryError('BROKER_ERROR', e.message);
+        throw e;
+      }
+      const r = store?.recovery;
+      if (r) {
+        io.stdout.write(
+          `recovered ${r.sessions} session(s), ${r.messages} queued or in-flight message(s), ${r.retained} retained message(s) (${r.replayed} journal record(s) replayed${r.tornTail ? ', a torn last record ignored' : ''})\n`,
+        );
+      }
+      for (const w of broker.configWarnings()) io.stderr.write(`warning: ${w}\n`);
+      for (const l of bound) io.stdout.write(`listening ${l.url}\n`);
+      if (persistence) io.stdout.write(`persisting to ${persistence.dir}\n`);
+      // A Ctrl-C that came while the listeners opened still stops cleanly.
+      if (!io.interrupted.aborted) await new Promise<void>((resolve) => io.interrupted.addEventListener('abort', () => resolve(), { once: true }));
+      await broker.stop();
+      return 0;
+    } finally {
+      guard.uninstall();
     }
-    for (const l of bound) io.stdout.write(`listening ${l.url}\n`);
-    if (dataDir !== undefined) io.stdout.write(`persisting to ${dataDir}\n`);
-    await new Promise<void>((resolve) => io.interrupted.addEventListener('abort', () => resolve(), { once: true }));
-    await broker.stop();
-    return 0;
   },
 };

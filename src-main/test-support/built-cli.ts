@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { waitFor } from './wait-for';
 
@@ -69,17 +69,5 @@ export async function ensureLibTypesBuilt(): Promise<void> {
   });
 }
 
-/**
- * Bundles the headless broker's command line (src-main/broker-cli.ts) into `dir`/cli.cjs for tests that run it as
- * a child process; packages stay external and resolve from the repository.
- */
-export function bundleBrokerCli(dir: string): string {
-  const bundle = path.join(dir, 'cli.cjs');
-  execFileSync(
-    path.join(repoRoot, 'node_modules/.bin/esbuild'),
-    ['src-main/broker-cli.ts', '--bundle', '--platform=node', '--format=cjs', '--packages=external', `--outfile=${bundle}`, '--log-level=error'],
-    { cwd: repoRoot },
-  );
-  writeFileSync(path.join(dir, 'package.json'), '{}');
-  return bundle;
-}
+/** The `topiary-broker` alias (`topiary broker`), for tests that run the headless broker as a child process; needs ensureCliBuilt(). */
+export const topiaryBrokerBin = path.join(repoRoot, 'bin/topiary-broker.cjs');

@@ -1,20 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { connect as connectTcp } from 'node:net';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleBrokerCli } from '../../test-support/built-cli';
+import { ensureCliBuilt, topiaryBrokerBin } from '../../test-support/built-cli';
 
 let dir: string;
-let bundle: string;
 const children: ChildProcess[] = [];
 
-beforeAll(() => {
+beforeAll(async () => {
+  await ensureCliBuilt();
   dir = mkdtempSync(join(tmpdir(), 'topiary-cli-'));
-  bundle = bundleBrokerCli(dir);
-});
+}, 120_000);
 
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
@@ -22,7 +21,7 @@ afterAll(() => {
 });
 
 function run(args: string[]): { child: ChildProcess; lines: string[]; stderr: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [bundle, ...args], { env: { ...process.env, NODE_PATH: resolve(__dirname, '../../../node_modules') } });
+  const child = spawn(process.execPath, [topiaryBrokerBin, ...args]);
   children.push(child);
   const lines: string[] = [];
   let err = '';
@@ -49,7 +48,16 @@ async function waitLines(lines: string[], n: number, exit: Promise<unknown>): Pr
   }
 }
 
-describe('broker CLI (esbuild bundle under plain node)', () => {
+describe('topiary-broker (the alias of topiary broker)', () => {
+  it("answers --help with topiary broker's usage, and an unknown flag as bad usage (2)", async () => {
+    const help = run(['--help']);
+    expect(await help.exit).toBe(0);
+    expect(help.lines[0]).toBe('Usage: topiary broker [--port N] [--host ADDRESS] [--config FILE] [-c mosquitto.conf] [--data DIR]');
+    const bad = run(['--frob']);
+    expect(await bad.exit).toBe(2);
+    expect(bad.stderr()).toContain("Unknown option '--frob'");
+  });
+
   it('prints one line per listener, serves MQTT, and exits cleanly on SIGTERM', async () => {
     const { child, lines, exit } = run(['--port', '0']);
     await waitLines(lines, 1, exit);
@@ -81,7 +89,7 @@ describe('broker CLI (esbuild bundle under plain node)', () => {
     writeFileSync(cfg, JSON.stringify({ limits: { maxInflight: -1 } }));
     const { exit, stderr } = run(['--config', cfg]);
     expect(await exit).toBe(1);
-    expect(stderr()).toMatch(/error BROKER_CONFIG_INVALID: Broker setting "limits.maxInflight" is invalid/);
+    expect(stderr()).toMatch(/error: Broker setting "limits.maxInflight" is invalid/);
   });
 
   it('keeps serving after peers that send garbage, refused WebSocket upgrades and resets, on every listener', async () => {

@@ -1,22 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleBrokerCli } from '../../test-support/built-cli';
+import { ensureCliBuilt, topiaryBrokerBin } from '../../test-support/built-cli';
 import { freePort } from '../../test-support/free-port';
 import { waitFor } from '../../test-support/wait-for';
 
 let dir: string;
-let bundle: string;
 const children: ChildProcess[] = [];
 const clients: MqttClient[] = [];
 
-beforeAll(() => {
+beforeAll(async () => {
+  await ensureCliBuilt();
   dir = mkdtempSync(join(tmpdir(), 'topiary-crash-'));
-  bundle = bundleBrokerCli(dir);
-});
+}, 120_000);
 
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
@@ -26,7 +25,7 @@ afterAll(async () => {
 
 /** Starts the headless broker as a child process on `port` with `--data`; resolves with what it printed before listening. */
 async function startBroker(port: number, data: string): Promise<{ child: ChildProcess; output: string[] }> {
-  const child = spawn(process.execPath, [bundle, '--port', String(port), '--data', data], { env: { ...process.env, NODE_PATH: resolve(__dirname, '../../../node_modules') } });
+  const child = spawn(process.execPath, [topiaryBrokerBin, '--port', String(port), '--data', data]);
   children.push(child);
   child.on('error', () => undefined);
   const output: string[] = [];
