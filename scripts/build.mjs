@@ -57,9 +57,9 @@ async function buildLib() {
     entryPoints: { index: path.join(root, 'src-main/lib/index.ts') },
     outdir: path.join(root, 'dist/lib'),
     outExtension: { '.js': '.mjs' },
-    // Bundled code from CommonJS-era packages expects require and __dirname.
+    // Bundled code from CommonJS-era packages expects require and __dirname (the library finds its history worker beside itself).
     banner: {
-      js: "import { createRequire as __topiaryCreateRequire } from 'node:module'; const require = __topiaryCreateRequire(import.meta.url);",
+      js: "import { createRequire as __topiaryCreateRequire } from 'node:module'; import { fileURLToPath as __topiaryFileURLToPath } from 'node:url'; import { dirname as __topiaryDirname } from 'node:path'; const require = __topiaryCreateRequire(import.meta.url); const __filename = __topiaryFileURLToPath(import.meta.url); const __dirname = __topiaryDirname(__filename);",
     },
   });
   if (existsSync(path.join(root, 'src-main/cli/topiary-cli.ts'))) {

@@ -3,8 +3,11 @@ import { brokerCommand } from './broker-command';
 import { certCommand } from './cert-command';
 import { checkCommand } from './check-command';
 import { describeFailure, HelpRequested, UsageError, type CliIo, type Command } from './cli-io';
+import { historyCommand } from './history-command';
 import { mcpCommand } from './mcp-command';
 import { pubCommand } from './pub-command';
+import { recordCommand } from './record-command';
+import { replayCommand } from './replay-command';
 import { subCommand } from './sub-command';
 
 /** `topiary <command> …`: the app's core from a terminal. Exit 0 on success, 1 on a failure the user can fix, 2 on bad usage. */
@@ -15,6 +18,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   check: checkCommand,
   cert: certCommand,
   bench: benchCommand,
+  record: recordCommand,
+  replay: replayCommand,
+  history: historyCommand,
   mcp: mcpCommand,
 };
 

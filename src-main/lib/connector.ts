@@ -7,6 +7,16 @@ import { validationError } from '../core/ipc/serve';
 import type { PublishAck, TopiaryClient } from './client';
 import { TopiaryClient as Client } from './client';
 import type { ConnectOptions } from './connect-options';
+import { TopiaryHistory, type HistoryOptions } from './history';
+
+/** A connector's configuration: the connection, and the history store `mqtt:history` reads. */
+export interface ConnectorOptions extends ConnectOptions {
+  /**
+   * The history store for `mqtt:history` (an open one, or where to open it: the app's by default); with
+   * `record: true` the messages the connector receives are recorded into it too. Without it, `mqtt:history` answers NOT_AVAILABLE.
+   */
+  readonly history?: TopiaryHistory | (HistoryOptions & { readonly record?: boolean; readonly source?: string });
+}
 
 /** The connector's capabilities, each a group of actions. */
 export const CAPABILITIES = ['mqtt:publish', 'mqtt:subscribe', 'mqtt:topics', 'mqtt:connection', 'mqtt:history'] as const;
@@ -74,7 +84,14 @@ const TopicsArgs = z
   .object({ pattern: TopicFilterSchema.default('#'), topic: TopicNameSchema.optional(), payload: Payload.optional(), properties: PublishPropertiesSchema.partial().passthrough().optional(), limit: z.number().int().min(1).max(MAX_TOPICS).default(1000) })
   .strict();
 const NoArgs = z.object({}).strict();
-const HistoryArgs = z.object({ topic: z.string().optional(), since: z.number().optional(), until: z.number().optional(), limit: z.number().int().min(1).optional() }).strict();
+const HistoryArgs = z
+  .object({
+    topic: TopicFilterSchema.optional(),
+    since: z.union([z.number(), z.string().min(1).max(100)]).optional(),
+    until: z.union([z.number(), z.string().min(1).max(100)]).optional(),
+    limit: z.number().int().min(1).max(5000).default(100),
+  })
+  .strict();
 
 const ACTIONS: Readonly<Record<Capability, readonly string[]>> = {
   'mqtt:publish': ['write'],
@@ -102,8 +119,10 @@ export class Connector extends EventEmitter<ConnectorEvents> {
   private connecting: Promise<TopiaryClient> | undefined;
   private readonly disabled: ReadonlySet<string>;
   private readonly seen = new Map<string, { count: number; retained: boolean; lastAt: number; lastSize: number }>();
+  private history: Promise<TopiaryHistory> | undefined;
+  private recording: Promise<{ stop(): Promise<void> }> | undefined;
 
-  constructor(private readonly options: ConnectOptions) {
+  constructor(private readonly options: ConnectorOptions) {
     super();
     this.disabled = new Set(options.capabilities?.disabled ?? []);
   }
@@ -185,10 +204,22 @@ export class Connector extends EventEmitter<ConnectorEvents> {
         return this.client?.info ?? { state: 'disconnected' };
       }
       case 'mqtt:history': {
-        parse(HistoryArgs, args);
-        throw new CapabilityError('NOT_AVAILABLE', 'Message history is not available in this build: no history store is attached to the connector.', { capability: cap });
+        const a = parse(HistoryArgs, args);
+        const history = await this.openHistory();
+        const query = { filters: [a.topic ?? '#'], ...(a.since !== undefined ? { since: a.since } : {}), ...(a.until !== undefined ? { until: a.until } : {}) };
+        if (action === 'clear') return history.clear(query);
+        const page = await history.query({ ...query, order: 'newest' }, { limit: a.limit });
+        return { messages: page.messages, more: page.nextCursor !== null };
       }
     }
+  }
+
+  private openHistory(): Promise<TopiaryHistory> {
+    const h = this.options.history;
+    if (h === undefined) throw new CapabilityError('NOT_AVAILABLE', 'Message history is not available: no history store is configured for this connector (history option).', { capability: 'mqtt:history' });
+    this.history ??= h instanceof TopiaryHistory ? Promise.resolve(h) : TopiaryHistory.open(h);
+    this.history.catch(() => (this.history = undefined));
+    return this.history;
   }
 
   private listTopics(pattern: string, limit: number): { topics: SeenTopic[]; total: number } {
@@ -205,8 +236,22 @@ export class Connector extends EventEmitter<ConnectorEvents> {
 
   private ensure(): Promise<TopiaryClient> {
     if (this.client) return Promise.resolve(this.client);
-    this.connecting ??= Client.open(this.options).then(
-      (c) => {
+    // The history option is the connector's own; the connection never sees it.
+    const { history: _history, ...connectOptions } = this.options;
+    this.connecting ??= Client.open(connectOptions).then(
+      async (c) => {
+        const h = this.options.history;
+        if (h !== undefined && !(h instanceof TopiaryHistory) && h.record) {
+          // Recording is in place before the first subscription, so nothing received goes unrecorded.
+          this.recording = this.openHistory().then((history) => history.recordFrom(c, h.source !== undefined ? { source: h.source } : {}));
+          try {
+            await this.recording;
+          } catch (e) {
+            this.recording = undefined;
+            await c.end();
+            throw e;
+          }
+        }
         this.client = c;
         this.wire(c);
         this.emit('connected', { url: c.info.url, sessionPresent: c.info.broker?.sessionPresent ?? false });
@@ -240,16 +285,22 @@ export class Connector extends EventEmitter<ConnectorEvents> {
     });
   }
 
-  /** Disconnects, if connected. */
+  /** Disconnects, if connected, and closes the history store it opened (what it recorded is stored first). */
   async close(): Promise<void> {
     const c = this.client;
     this.client = undefined;
     this.connecting = undefined;
+    const recording = this.recording;
+    this.recording = undefined;
+    if (recording) await (await recording.catch(() => undefined))?.stop();
     if (c) await c.end();
+    const history = this.history;
+    this.history = undefined;
+    if (history && !(this.options.history instanceof TopiaryHistory)) await (await history.catch(() => undefined))?.close();
   }
 }
 
 /** A connector over one broker (or a multi-broker configuration with a strategy); connects on first use. */
-export function createConnector(options: ConnectOptions): Connector {
+export function createConnector(options: ConnectorOptions): Connector {
   return new Connector(options);
 }

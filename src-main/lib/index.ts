@@ -30,5 +30,26 @@ export type { BrokerStrategy, ConnectOptions, SubscriptionOption, WeightedBroker
 export type { CallLimits } from './deadline';
 export { createBroker, EmbeddedBroker, type EmbeddedBrokerOptions } from './embedded-broker';
 export { TopiaryError, ERROR_CODES, type ErrorCode, type ErrorData } from '../../shared/ipc/errors';
-export { CAPABILITIES, CapabilityError, Connector, createConnector, type Capability, type ConnectorEvents, type SeenTopic } from './connector';
+export { CAPABILITIES, CapabilityError, Connector, createConnector, type Capability, type ConnectorEvents, type ConnectorOptions, type SeenTopic } from './connector';
+export {
+  defaultHistoryFile,
+  openHistory,
+  record,
+  replay,
+  TopiaryHistory,
+  type CaptureRecordReport,
+  type ExportFormat,
+  type ExportProgress,
+  type HistoryMessage,
+  type HistoryOptions,
+  type HistoryPage,
+  type HistoryQueryInput,
+  type HistoryStatus,
+  type Recording,
+  type RecordOptions,
+  type Replay,
+  type ReplayOptions,
+  type ReplayProgress,
+  type ReplayReport,
+} from './history';
 export { checkBroker, type CheckLine, type CheckReport } from './broker-check';
