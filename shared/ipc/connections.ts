@@ -260,6 +260,19 @@ export interface PacketLogPage {
 
 const ConnectionRefSchema = z.object({ connectionId: ConnectionIdSchema }).strict();
 
+/** One line of a broker check: what, the answer, and how it was found out ('CONNACK property …', 'default (…)' or 'test: …'). */
+export interface BrokerCheckLine {
+  readonly name: string;
+  readonly value: string;
+  readonly how: string;
+}
+
+/** What a broker supports and how it behaves, as `topiary check` reports it. */
+export interface BrokerCheckReport {
+  readonly url: string;
+  readonly lines: readonly BrokerCheckLine[];
+}
+
 export const connectionsRequests = {
   'connections.connect': request<ConnectionInfo>()(ConnectArgsSchema),
   'connections.disconnect': request<ConnectionInfo>()(ConnectionRefSchema),
@@ -273,6 +286,11 @@ export const connectionsRequests = {
   'connections.listPacketLog': request<PacketLogPage>()(PacketLogQuerySchema),
   /** The filtered log as JSON lines (one entry per line), for saving to a file. */
   'connections.exportPacketLog': request<ExportedText>()(PacketLogQuerySchema.omit({ offset: true, limit: true })),
+  /**
+   * Checks what the connection's broker supports and how it behaves (`topiary check`): on short-lived connections of
+   * its own with the same broker, credentials and TLS, beside this one, which it leaves alone. Takes some seconds.
+   */
+  'connections.checkBroker': request<BrokerCheckReport>()(ConnectionRefSchema),
 } as const;
 
 export interface ConnectionsEvents {

@@ -43,8 +43,8 @@ async function publishAll(client: TopiaryClient, prefix: string): Promise<void> 
 }
 
 /** Waits until a client with this id has subscribed at the broker. */
-function subscribed(broker: EmbeddedBroker, clientId: string): Promise<void> {
-  return waitFor(() => broker.engine.listClients().some((c) => c.clientId === clientId && c.subscriptions.length > 0), { timeoutMs: 60_000, what: `${clientId} to subscribe` });
+async function subscribed(broker: EmbeddedBroker, clientId: string): Promise<void> {
+  await waitFor(() => broker.engine.listClients().some((c) => c.clientId === clientId && c.subscriptions.length > 0), { timeoutMs: 60_000, what: `${clientId} to subscribe` });
 }
 
 describe('topiary record and replay', () => {

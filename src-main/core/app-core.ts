@@ -11,7 +11,8 @@ import { BrokerService } from './broker/broker-service';
 import { certificatesHandlers } from './certificates/certificates-handlers';
 import { CertificatesService } from './certificates/certificates-service';
 import { ConnectionEventFanOut, ConnectionManager } from './connections/connection-manager';
-import { connectionsHandlers } from './connections/connections-handlers';
+import { connectionsHandlers, type BrokerChecker } from './connections/connections-handlers';
+import { checkBroker } from '../lib/broker-check';
 import { explorerHandlers } from './explorer/explorer-handlers';
 import { ExplorerService } from './explorer/explorer-service';
 import { CaptureJobs } from './history/capture-jobs';
@@ -131,7 +132,26 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
   });
   // The window hears of a status change last, once the explorer has opened the connection's tree.
   connectionEvents.add({ status: (info) => hub.emit('connections.statusChanged', info) });
-  const connectionRequests = connectionsHandlers(connections, explorer);
+  // The same check as `topiary check`, with the connection's broker, credentials and resolved TLS material.
+  const check: BrokerChecker = (target) =>
+    checkBroker({
+      url: target.url,
+      ...(target.username !== undefined ? { username: target.username } : {}),
+      ...(target.password !== undefined ? { password: target.password } : {}),
+      ...(target.tls
+        ? {
+            tls: {
+              ...(target.tls.ca ? { ca: target.tls.ca } : {}),
+              ...(target.tls.cert ? { cert: target.tls.cert } : {}),
+              ...(target.tls.key ? { key: target.tls.key } : {}),
+              rejectUnauthorized: target.tls.rejectUnauthorized,
+              ...(target.tls.servername ? { servername: target.tls.servername } : {}),
+              ...(target.tls.ALPNProtocols ? { alpnProtocols: target.tls.ALPNProtocols } : {}),
+            },
+          }
+        : {}),
+    });
+  const connectionRequests = connectionsHandlers(connections, explorer, check);
 
   const profiles = await ProfileService.open({
     userDataDir: options.userDataDir,

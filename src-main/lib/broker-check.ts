@@ -1,23 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { MessageView } from '../../shared/ipc/common';
-import type { BrokerFacts } from '../../shared/ipc/connections';
+import type { BrokerCheckLine, BrokerCheckReport, BrokerFacts } from '../../shared/ipc/connections';
 import { TopiaryError } from '../../shared/ipc/errors';
 import type { TopiaryClient } from './client';
 import { TopiaryClient as Client } from './client';
 import type { ConnectOptions } from './connect-options';
 
-/** One line of the report: what, the answer, and how it was found out. */
-export interface CheckLine {
-  readonly name: string;
-  readonly value: string;
-  /** 'CONNACK property …', 'default (MQTT 5 …)' or 'test: …'. */
-  readonly how: string;
-}
+/** One line of the report: what, the answer, and how it was found out ('CONNACK property …', 'default (MQTT 5 …)' or 'test: …'). */
+export type CheckLine = BrokerCheckLine;
 
-export interface CheckReport {
-  readonly url: string;
-  readonly lines: readonly CheckLine[];
-}
+/** The contract's report, the same the app shows in the connection details. */
+export type CheckReport = BrokerCheckReport;
 
 const WAIT_MS = 3_000;
 

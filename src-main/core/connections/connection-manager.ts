@@ -6,7 +6,7 @@ import { TopiaryError } from '../../../shared/ipc/errors';
 import type { ParsedArg } from '../../../shared/ipc/contract';
 import type { PublishResult } from '../../../shared/ipc/publish';
 import { parseBrokerUrl, type BrokerUrl } from '../../../shared/mqtt/broker-url';
-import { Connection, type ExtraSubscription, type SubscriptionVerdict } from './connection';
+import { Connection, type CheckTarget, type ExtraSubscription, type SubscriptionVerdict } from './connection';
 import type { PacketLogFilter, PacketLogWindow } from './packet-log';
 import { resolveTls, type ResolvedTls, type TlsResolveOptions } from './tls-options';
 
@@ -108,6 +108,11 @@ export class ConnectionManager {
     const connection = this.require(connectionId);
     await connection.resume();
     return connection.current;
+  }
+
+  /** Where and as whom a connection connects, for a broker check beside it. */
+  checkTarget(connectionId: ConnectionId): CheckTarget {
+    return this.require(connectionId).checkTarget();
   }
 
   /** Ends a connection in any state; one still connecting makes its connect() reject. */

@@ -94,6 +94,14 @@ export function subackRefusal(filter: string, code: number, reasonString?: strin
   return `The broker refused "${filter}": ${name} (0x${code.toString(16).padStart(2, '0')})${reasonString ? `: ${reasonString}` : '.'}${hint}`;
 }
 
+/** What a broker check needs to connect beside a connection. */
+export interface CheckTarget {
+  readonly url: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly tls?: ResolvedTls;
+}
+
 /**
  * One broker connection over its whole life: a single MQTT.js client, reused across reconnects so its
  * outgoing store (QoS 1/2 in flight) survives, aimed in turn at each failover broker, and retried on our
@@ -172,6 +180,16 @@ export class Connection {
 
   get current(): ConnectionInfo {
     return this.info;
+  }
+
+  /** Where and as whom this connection connects (its live broker, credentials, resolved TLS), for a broker check beside it. */
+  checkTarget(): CheckTarget {
+    return {
+      url: this.info.url,
+      ...(this.args.username !== undefined ? { username: this.args.username } : {}),
+      ...(this.args.password !== undefined ? { password: this.args.password } : {}),
+      ...(this.tls ? { tls: this.tls } : {}),
+    };
   }
 
   /**

@@ -47,6 +47,19 @@ describe('connections over the contract', () => {
     expect(await harness.client.invoke('connections.list', {})).toEqual([]);
   });
 
+  it("checks the connection's broker with its credentials, each line saying how it was found, and leaves the connection alone", async () => {
+    harness = await startCoreHarness('memory');
+    const info = await harness.client.invoke('connections.connect', { url: broker.url, username: 'bob', password: 'builder', protocolVersion: 5 });
+    const report = await harness.client.invoke('connections.checkBroker', { connectionId: info.connectionId });
+    expect(report.url).toBe(broker.url);
+    const line = (name: string) => report.lines.find((l) => l.name === name);
+    expect(line('MQTT versions accepted')).toMatchObject({ value: '5.0, 3.1.1, 3.1', how: expect.stringMatching(/^test:/) });
+    expect(line('will delivery')).toMatchObject({ value: 'delivered' });
+    expect(line('retained messages')?.how).toMatch(/^test:/);
+    expect(await harness.client.invoke('connections.get', { connectionId: info.connectionId })).toMatchObject({ state: 'connected' });
+    await expect(harness.client.invoke('connections.checkBroker', { connectionId: 'no-such-connection' as typeof info.connectionId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  }, 60_000);
+
   it('connects, reports status events, answers info, pages the packet log and exports it as JSON lines', async () => {
     harness = await startCoreHarness('memory');
     const statuses: ConnectionInfo[] = [];

@@ -1,7 +1,12 @@
 import type { ConnectionId } from '../../../shared/ipc/common';
+import type { BrokerCheckReport } from '../../../shared/ipc/connections';
 import type { ParsedArg } from '../../../shared/ipc/contract';
 import type { DomainHandlers } from '../ipc/serve';
+import type { CheckTarget } from './connection';
 import type { ConnectionManager } from './connection-manager';
+
+/** Runs a broker check (the library's checkBroker, which app-core hands in) against where a connection connects. */
+export type BrokerChecker = (target: CheckTarget) => Promise<BrokerCheckReport>;
 
 /** What else must learn of a new connection: the explorer keeps its subscriptions to list and edit them. */
 export interface ConnectObserver {
@@ -9,7 +14,7 @@ export interface ConnectObserver {
 }
 
 /** The handlers for every `connections.*` request. */
-export function connectionsHandlers(connections: ConnectionManager, observer: ConnectObserver): DomainHandlers<'connections'> {
+export function connectionsHandlers(connections: ConnectionManager, observer: ConnectObserver, checkBroker: BrokerChecker): DomainHandlers<'connections'> {
   return {
     'connections.connect': async (args) => {
       const info = await connections.connect(args);
@@ -22,5 +27,6 @@ export function connectionsHandlers(connections: ConnectionManager, observer: Co
     'connections.reconnect': ({ connectionId }) => connections.reconnect(connectionId),
     'connections.listPacketLog': ({ connectionId, ...window }) => connections.packetLog(connectionId, window),
     'connections.exportPacketLog': ({ connectionId, ...filter }) => connections.exportPacketLog(connectionId, filter),
+    'connections.checkBroker': ({ connectionId }) => checkBroker(connections.checkTarget(connectionId)),
   };
 }
