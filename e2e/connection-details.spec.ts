@@ -71,6 +71,29 @@ test('the info panel shows the embedded broker’s CONNACK facts for the connect
   await expect(conn.factValue('maximumQoS')).toHaveText('not sent (default: 2)');
 });
 
+test('the broker check in the connection details reports what the broker supports and how each answer was found', async ({ page }) => {
+  app = await startWebApp({ embeddedBroker: true });
+  const ui = new AppPage(page);
+  await ui.open(app.url);
+  await expect(ui.status).toHaveAttribute('data-state', 'connected');
+  const conn = new ConnectionPage(page);
+  await conn.openInfo();
+
+  await expect(conn.brokerCheck).toHaveAttribute('data-state', 'idle');
+  await conn.brokerCheckRun.click();
+  await expect(conn.brokerCheck).toHaveAttribute('data-state', 'running');
+  await expect(conn.brokerCheckRun).toBeDisabled();
+  await expect(conn.brokerCheck).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expect(conn.brokerCheck.getByTestId('broker-check-report')).toHaveAttribute('data-url', /^mqtt:\/\/127\.0\.0\.1:\d+$/);
+  await expect(conn.checkLine('MQTT versions accepted').getByTestId('broker-check-value')).toHaveText('5.0, 3.1.1, 3.1');
+  await expect(conn.checkLine('MQTT versions accepted').getByTestId('broker-check-how')).toHaveText(/^test: connected with each version/);
+  await expect(conn.checkLine('will delivery').getByTestId('broker-check-value')).toHaveText('delivered');
+  await expect(conn.checkLine('receive maximum').getByTestId('broker-check-how')).toHaveText(/CONNACK property/);
+  // The check ran beside the connection, which is still the one connected.
+  await expect(ui.status).toHaveAttribute('data-state', 'connected');
+  await expect(conn.brokerCheckRun).toHaveText('Check again');
+});
+
 test('a failover list connects to the first broker that answers and says which one is live', async ({ page }) => {
   broker = await startMosquitto();
   app = await startWebApp();

@@ -20,6 +20,8 @@ export class ConnectionPage {
   readonly packetText: Locator;
   readonly packetDirection: Locator;
   readonly exportButton: Locator;
+  readonly brokerCheck: Locator;
+  readonly brokerCheckRun: Locator;
 
   constructor(readonly page: Page) {
     this.detailsToggle = page.getByTestId('connection-details');
@@ -40,6 +42,8 @@ export class ConnectionPage {
     this.packetText = this.packetLog.getByTestId('packet-text');
     this.packetDirection = this.packetLog.getByTestId('packet-direction');
     this.exportButton = this.packetLog.getByTestId('packet-export');
+    this.brokerCheck = this.info.getByTestId('broker-check');
+    this.brokerCheckRun = this.brokerCheck.getByTestId('broker-check-run');
   }
 
   async openInfo(): Promise<void> {
@@ -61,6 +65,11 @@ export class ConnectionPage {
 
   factValue(key: string): Locator {
     return this.fact(key).getByTestId('fact-value');
+  }
+
+  /** One line of the broker check's report, by its name ("MQTT versions accepted", "will delivery", ...). */
+  checkLine(name: string): Locator {
+    return this.brokerCheck.locator(`[data-testid="broker-check-line"][data-name="${name}"]`);
   }
 
   typeChip(type: string): Locator {

@@ -1,4 +1,5 @@
 import type { ConnectionInfo } from '../../../../shared/ipc/connections';
+import { BrokerCheckPanel } from './broker-check-panel';
 import { brokerFactRows, protocolName } from './broker-fact-rows';
 import { ConnectionStatusLine } from './connection-status-line';
 import { statusText } from './connection-status-text';
@@ -65,6 +66,7 @@ export function ConnectionInfoPanel({ info }: { readonly info: ConnectionInfo })
           </table>
         )}
       </section>
+      <BrokerCheckPanel info={info} />
     </div>
   );
 }

@@ -13,7 +13,7 @@ describe('workspace and drawer selectors', () => {
 
   it('reads the workspace and drawer as set', () => {
     const base = initialAppState();
-    const s = { ...base, workspace: { current: 'broker' as const }, connectionInfo: { drawerOpen: true, drawerTab: 'packets' as const } };
+    const s = { ...base, workspace: { current: 'broker' as const }, connectionInfo: { ...base.connectionInfo, drawerOpen: true, drawerTab: 'packets' as const } };
     expect(workspaceSelectors.current(s)).toBe('broker');
     expect(connectionInfoSelectors.drawerOpen(s)).toBe(true);
     expect(connectionInfoSelectors.drawerTab(s)).toBe('packets');
