@@ -29,6 +29,8 @@ export interface CallClock {
 
 const noClock: CallClock = { started: () => undefined, finished: () => undefined };
 const utf8 = new TextDecoder('utf-8', { fatal: false });
+/** Payloads up to this size are handed to the script as text with the call. */
+const EAGER_TEXT_BYTES = 16 * 1024;
 const encoder = new TextEncoder();
 
 /**
@@ -127,17 +129,17 @@ export class QuickJsScript {
         if (loadError !== null) return this.failed(loadError, started);
       }
       const context = this.context!;
-      const args = [
-        this.entry!,
+      // Small payloads go in as text at once (one crossing fewer); larger ones are read on demand.
+      const eagerText = message.payload.length <= EAGER_TEXT_BYTES;
+      const owned = [
         context.newString(message.topic),
         context.newNumber(message.qos),
-        message.retain ? context.true : context.false,
         context.newString(message.properties === undefined ? '' : propertiesJson(message.properties)),
+        eagerText ? context.newString(utf8.decode(message.payload)) : context.null,
       ];
+      const args = [this.entry!, owned[0]!, owned[1]!, message.retain ? context.true : context.false, owned[2]!, owned[3]!];
       const result = this.timed(this.limits.budgetMs, () => context.callFunction(this.runFn!, this.runner!, ...args));
-      args[1]!.dispose();
-      args[2]!.dispose();
-      args[4]!.dispose();
+      for (const handle of owned) if (handle.alive && handle !== context.null) handle.dispose();
       if (result.error) {
         const error = this.describeError(result.error, 'runtime');
         result.error.dispose();

@@ -110,27 +110,49 @@ export const BOOTSTRAP_SOURCE = String.raw`(function (hostPublish, hostLog, host
   Object.defineProperty(globalThis, 'log', { ...api, value: log });
   Object.defineProperty(globalThis, 'state', { ...api, value: state });
 
-  function message(topic, qos, retain, propsJson) {
-    let bytes;
-    let text;
-    const props = propsJson === '' ? {} : parse(propsJson);
-    if (typeof props.correlationData === 'string') props.correlationData = fromHex(props.correlationData);
-    return freeze({
-      topic: topic,
-      qos: qos,
-      retain: retain,
-      properties: freeze(props),
-      get payload() { return bytes === undefined ? (bytes = new Uint8Array(hostPayload())) : bytes; },
-      get text() { return text === undefined ? (text = hostText()) : text; },
-      json() {
+  const noProperties = freeze({});
+  // One prototype for every message: a call allocates only the message's own fields.
+  function Message(topic, qos, retain, properties, text) {
+    this.topic = topic;
+    this.qos = qos;
+    this.retain = retain;
+    this.properties = properties;
+    this._text = text;
+    this._bytes = undefined;
+  }
+  Object.defineProperties(Message.prototype, {
+    payload: { get() { return this._bytes === undefined ? (this._bytes = new Uint8Array(hostPayload())) : this._bytes; } },
+    text: { get() { return this._text === null ? (this._text = hostText()) : this._text; } },
+    json: {
+      value: function json() {
         try { return parse(this.text); } catch (e) { throw new SyntaxError('the payload is not JSON: ' + e.message); }
       },
+    },
+  });
+  freeze(Message.prototype);
+  function message(topic, qos, retain, propsJson, text) {
+    let properties = noProperties;
+    if (propsJson !== '') {
+      properties = parse(propsJson);
+      if (typeof properties.correlationData === 'string') properties.correlationData = fromHex(properties.correlationData);
+      freeze(properties);
+    }
+    // Sealed, not frozen: the lazy payload and text are filled in on first use; the script cannot change a field.
+    const m = new Message(topic, qos, retain, properties, text);
+    Object.defineProperties(m, {
+      topic: { writable: false, enumerable: true },
+      qos: { writable: false, enumerable: true },
+      retain: { writable: false, enumerable: true },
+      properties: { writable: false, enumerable: true },
+      _text: { enumerable: false },
+      _bytes: { enumerable: false },
     });
+    return Object.seal(m);
   }
 
   return freeze({
-    run(fn, topic, qos, retain, propsJson) {
-      const value = fn(message(topic, qos, retain, propsJson));
+    run(fn, topic, qos, retain, propsJson, text) {
+      const value = fn(message(topic, qos, retain, propsJson, text));
       return value === undefined ? '' : stringify(value, replacer);
     },
     loadState(entriesJson) {

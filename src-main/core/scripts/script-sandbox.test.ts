@@ -78,13 +78,16 @@ describe('escape attempts fail with the error the user sees', () => {
     const outcome = await runOnce(`
       Object.prototype.polluted = 'yes';
       Array.prototype.map = null;
-      msg.__proto__.hacked = true;
+      Object.getPrototypeOf(log).hacked = true;
+      Object.prototype.toString = () => 'owned';
       return JSON.parse('{"__proto__": {"polluted": "host"}, "a": 1}');`);
     expect(outcome).toMatchObject({ ok: true, value: { a: 1 } });
     const value = (outcome as { value: object }).value;
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect([1].map((x) => x + 1)).toEqual([2]);
+    expect(Object.prototype.toString.call({})).toBe('[object Object]');
+    expect((() => undefined as unknown as { hacked?: boolean }) as unknown as { hacked?: boolean }).not.toHaveProperty('hacked');
   });
 
   it('the API cannot be replaced or deleted', async () => {

@@ -30,7 +30,7 @@ async function start(): Promise<void> {
   // WebAssembly compiles lazily: run the paths a script takes once, so a user's first call is not charged for it.
   const warm = new QuickJsScript(wasm, { name: 'warm-up', source: 'const v = msg.json(); state.set("n", v.n); log(v, msg.topic); return { t: v.t, n: state.get("n") };', limits: { budgetMs: 10_000 } });
   warm.load();
-  for (let i = 0; i < 20; i++) warm.run({ topic: 'warm/up', payload: new TextEncoder().encode(`{"t":${i},"n":"x"}`), qos: 0, retain: false });
+  for (let i = 0; i < 200; i++) warm.run({ topic: 'warm/up', payload: new TextEncoder().encode(`{"t":${i},"n":"x"}`), qos: 0, retain: false });
   warm.dispose();
 
   port!.on('message', (request: ScriptWorkerRequest) => {
