@@ -136,18 +136,33 @@ describe('escape attempts fail with the error the user sees', () => {
     await script.unload();
   });
 
-  it('a runaway inside a built-in operation is stopped by the watchdog, and the script still works after', async () => {
-    const script = await load("if (msg.topic === 'slow') { const a = []; for (let i = 0; i < 40; i++) a.push(new Array(200000).fill(i)); return a.length; }\nstate.set('ok', (state.get('ok') ?? 0) + 1); return state.get('ok');");
+  it('a runaway inside a built-in operation is stopped by the watchdog, and the script keeps its state', async () => {
+    // Sorting 3 million numbers is one built-in call (about half a second) that never asks the interrupt handler.
+    const script = await load("if (msg.topic === 'slow') { new Float64Array(3e6).sort(); return 'sorted'; }\nstate.set('ok', (state.get('ok') ?? 0) + 1); return state.get('ok');");
+    const other = await load("return 'other';");
     expect(await script.run(message())).toMatchObject({ ok: true, value: 1 });
     const restarts = sandbox.restarts;
     const started = performance.now();
-    const outcome = await script.run(message('x', { topic: 'slow' }));
-    expect(performance.now() - started).toBeLessThan(300);
-    expect(errorOf(outcome).kind).toMatch(/^(timeout|memory)$/);
-    // Whichever stopped it, the sandbox still answers, with the state kept.
+    let reportedAfter = Infinity;
+    const [outcome, queued] = await Promise.all([
+      script.run(message('x', { topic: 'slow' })).then((o) => {
+        reportedAfter = performance.now() - started;
+        return o;
+      }),
+      other.run(message()),
+    ]);
+    // Budget 50 ms + grace 40 ms, checked every 10 ms; slack for a machine shared by many processes.
+    expect(reportedAfter).toBeLessThan(300);
+    expect(errorOf(outcome)).toEqual({
+      kind: 'timeout',
+      message: 'The script ran longer than its 50 ms budget inside a built-in operation and was stopped; the sandbox was restarted and the script keeps its state.',
+    });
+    expect(sandbox.restarts).toBe(restarts + 1);
+    // The call queued behind it runs once the worker is back; both scripts were reloaded, the state with them.
+    expect(queued).toMatchObject({ ok: true, value: 'other' });
     expect(await script.run(message())).toMatchObject({ ok: true, value: 2 });
-    expect(sandbox.restarts).toBeGreaterThanOrEqual(restarts);
     await script.unload();
+    await other.unload();
   });
 
   it('a syntax error names its line and column', async () => {
