@@ -137,6 +137,7 @@ export class ScriptSandbox {
   private startWorker(): Promise<Worker> {
     this.ready ??= (async () => {
       const wasm = await quickJsWasm();
+      if (this.closed) throw new Error('the script sandbox was closed');
       // 4 MB of stack: QuickJS's own limit (stackBytes, at most 1 MB) is hit first.
       const worker = new Worker(this.options.workerFile, { workerData: { wasmModule: wasm, clock: this.clock }, resourceLimits: { stackSizeMb: 4 } });
       this.worker = worker;
@@ -151,6 +152,10 @@ export class ScriptSandbox {
         worker.on('message', onReply);
         worker.once('error', reject);
       });
+      if (this.closed) {
+        await worker.terminate();
+        throw new Error('the script sandbox was closed');
+      }
       worker.on('message', (reply: ScriptWorkerReply) => this.onReply(reply));
       worker.on('error', () => undefined); // 'exit' follows and restarts it.
       worker.on('exit', () => this.onWorkerGone(worker, { kind: 'stopped', message: 'The script sandbox stopped unexpectedly and was restarted; the script keeps its state.' }));
