@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { newQuickJSWASMModuleFromVariant, newVariant } from 'quickjs-emscripten-core';
-import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
+import { type QuickJSSyncVariant, newQuickJSWASMModuleFromVariant, newVariant } from 'quickjs-emscripten-core';
+import { QuickJSFFI } from '@jitl/quickjs-wasmfile-release-sync/ffi';
+import moduleLoader from '@jitl/quickjs-wasmfile-release-sync/emscripten-module';
 import { type CallClock, QuickJsScript } from './quickjs-script';
 import type { ScriptWorkerData, ScriptWorkerReply, ScriptWorkerRequest } from './script-protocol';
 
@@ -20,6 +21,11 @@ const clock: CallClock = {
   },
 };
 const scripts = new Map<number, QuickJsScript>();
+/**
+ * The release-sync variant, put together from its parts with static imports: the package's own
+ * variant loads them with a dynamic import(), which a bundle inside an asar may not resolve.
+ */
+const releaseSync: QuickJSSyncVariant = { type: 'sync', importFFI: () => Promise.resolve(QuickJSFFI), importModuleLoader: () => Promise.resolve(moduleLoader) };
 
 function reply(message: ScriptWorkerReply): void {
   port!.postMessage(message);
