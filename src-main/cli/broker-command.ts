@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { TopiaryError } from '../../shared/ipc/errors';
 import {
-  BrokerError,
   JournalStore,
   createBroker,
   parseBrokerOptions,
@@ -110,13 +109,7 @@ export const brokerCommand: Command = {
     // Clients of a headless broker are strangers: an error nobody handled is logged, never fatal.
     const guard = installProcessGuard('topiary broker', (line) => io.stderr.write(`${line}\n`));
     try {
-      let bound;
-      try {
-        bound = await broker.start();
-      } catch (e) {
-        if (e instanceof BrokerError) throw new TopiaryError('BROKER_ERROR', e.message);
-        throw e;
-      }
+      const bound = await broker.start();
       const r = store?.recovery;
       if (r) {
         io.stdout.write(

@@ -8,6 +8,7 @@ import { mcpCommand } from './mcp-command';
 import { pubCommand } from './pub-command';
 import { recordCommand } from './record-command';
 import { replayCommand } from './replay-command';
+import { respondCommand } from './respond-command';
 import { subCommand } from './sub-command';
 
 /** `topiary <command> …`: the app's core from a terminal. Exit 0 on success, 1 on a failure the user can fix, 2 on bad usage. */
@@ -22,6 +23,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   replay: replayCommand,
   history: historyCommand,
   mcp: mcpCommand,
+  respond: respondCommand,
 };
 
 function usage(): string {
