@@ -6,6 +6,8 @@ export const ReasonCode = {
   DisconnectWithWill: 0x04,
   NoMatchingSubscribers: 0x10,
   NoSubscriptionExisted: 0x11,
+  ContinueAuthentication: 0x18,
+  ReAuthenticate: 0x19,
   UnspecifiedError: 0x80,
   MalformedPacket: 0x81,
   ProtocolError: 0x82,
@@ -40,6 +42,11 @@ export const ReasonCode = {
   SubscriptionIdentifiersNotSupported: 0xa1,
   WildcardSubscriptionsNotSupported: 0xa2,
 } as const;
+
+/** The reason codes a CONNACK may carry (MQTT 5.0 section 3.2.2.2); others close without one. */
+export const CONNACK_REASONS: ReadonlySet<number> = new Set([
+  0x00, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8c, 0x90, 0x95, 0x97, 0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9f,
+]);
 
 /** MQTT 3.1.1 CONNACK return codes (section 3.2.2.3). */
 export const ConnackV3 = {
