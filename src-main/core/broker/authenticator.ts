@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SCRAM_MECHANISMS, ScramError, ScramServer, isScramMechanism, type ScramCredential, type ScramMechanism } from '../auth/scram';
 import { PasswordVerifier } from './password-hash';
-import { ReasonCode } from './reason-codes';
+import { ReasonCode } from '../../../shared/mqtt/reason-codes';
 import type { UserAuthMethod, UserRecord } from './types';
 
 /** Credentials presented at CONNECT. */
