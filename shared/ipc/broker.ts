@@ -76,6 +76,7 @@ export interface BridgeStatusRow {
 
 /** How a broker user may sign in: a password in CONNECT, or a SCRAM exchange (MQTT 5 enhanced authentication). */
 export const USER_AUTH_METHODS = ['password', 'SCRAM-SHA-1', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+export type UserAuthMethodName = (typeof USER_AUTH_METHODS)[number];
 const UserAuthMethodSchema = z.enum(USER_AUTH_METHODS);
 
 /** One user's SCRAM keys for one mechanism (RFC 5802: salt, iterations, StoredKey, ServerKey, base64). */
