@@ -68,7 +68,8 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 /**
  * Prepares a user name or password. SASLprep (RFC 4013) is, in substance, a mapping of non-ASCII spaces to
  * spaces, removal of "mapped to nothing" characters, NFKC and a ban on control characters; this does
- * those four (not the bidi and unassigned-code-point checks), which gives the same result for every string a person types.
+ * those four. It skips the bidirectional and unassigned-code-point checks, so a few strings SASLprep would
+ * refuse pass through unchanged (both sides then still agree, as both run this).
  */
 export function saslPrep(s: string): string {
   let mapped = '';
