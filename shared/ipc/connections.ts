@@ -206,6 +206,8 @@ export interface ConnectionInfo {
   readonly clientIdAssigned?: boolean;
   /** The user name this connection logs in with (never the password). */
   readonly username?: string;
+  /** The MQTT 5 enhanced authentication method it proves the user with (e.g. SCRAM-SHA-256), if any. */
+  readonly authMethod?: string;
   readonly state: ConnectionState;
   /** When the state last changed (ms since epoch). */
   readonly since: number;
@@ -279,6 +281,11 @@ export const connectionsRequests = {
    * same client id: this takes the session back from whoever holds it. Resolves once the broker accepted.
    */
   'connections.reconnect': request<ConnectionInfo>()(ConnectionRefSchema),
+  /**
+   * Proves the user again on a live connection that uses an enhanced authentication method (MQTT 5 AUTH 0x19).
+   * Fails with AUTHENTICATION_FAILED when the broker refuses (it then closes the connection, which reconnects).
+   */
+  'connections.reauthenticate': request<ConnectionInfo>()(ConnectionRefSchema),
   'connections.listPacketLog': request<PacketLogPage>()(PacketLogQuerySchema),
   /** The filtered log as JSON lines (one entry per line), for saving to a file. */
   'connections.exportPacketLog': request<ExportedText>()(PacketLogQuerySchema.omit({ offset: true, limit: true })),

@@ -168,6 +168,7 @@ export class Connection {
       this.invalid = e instanceof TopiaryError ? e : new TopiaryError('VALIDATION_ERROR', String(e));
     }
     this.auth = method ? new AuthExchange(method, this.client) : undefined;
+    if (method) this.info = { ...this.info, authMethod: method.name };
     this.keepInFlightCallbacks();
     this.wire();
   }
