@@ -43,6 +43,18 @@ describe('enhanced authentication from the library', () => {
     });
   }
 
+  it('a broker that offers only SCRAM-SHA-512 answers SCRAM-SHA-256 with 0x8C, named as unsupported', async () => {
+    const narrow = await createBroker({ allowAnonymous: false, enhancedAuthMethods: ['SCRAM-SHA-512'], users: [await createUserRecord('alice', 'wonderland', { authMethods: ['SCRAM-SHA-256', 'SCRAM-SHA-512'] })] });
+    try {
+      const e = await connect({ url: narrow.url, username: 'alice', password: 'wonderland', authMethod: 'SCRAM-SHA-256' }).catch((x: unknown) => x);
+      expect(e).toMatchObject({ code: 'AUTHENTICATION_FAILED', details: { reasonCode: 0x8c } });
+      expect((e as Error).message).toMatch(/does not support SCRAM-SHA-256/);
+      await (await connect({ url: narrow.url, username: 'alice', password: 'wonderland', authMethod: 'SCRAM-SHA-512' })).end();
+    } finally {
+      await narrow.stop();
+    }
+  });
+
   it('never sends the password in CONNECT', async () => {
     const fake = await startFakeAuthServer(() => ({ kind: 'refuse', reasonCode: 0x87 }));
     try {
