@@ -1,7 +1,7 @@
+import { contractError } from '../../../shared/ipc/errors';
 import { z } from 'zod';
 import { SCRAM_MAX_ITERATIONS, SCRAM_MECHANISMS, SCRAM_MIN_ITERATIONS } from '../auth/scram';
 import type { BrokerOptions } from './broker';
-import { BrokerError } from './types';
 
 const port = z.number().int().min(0).max(65535);
 const tls = {
@@ -99,7 +99,7 @@ export function parsePersistenceConfig(input: unknown): PersistenceConfig {
   if (!r.success) {
     const issue = r.error.issues[0];
     const where = ['persistence', ...(issue?.path ?? [])].join('.');
-    throw new BrokerError('BROKER_CONFIG_INVALID', `Broker setting "${where}" is invalid: ${issue?.message ?? 'unknown problem'}.`, r.error.issues);
+    throw contractError('BROKER_CONFIG_INVALID', `Broker setting "${where}" is invalid: ${issue?.message ?? 'unknown problem'}.`, { issues: r.error.issues });
   }
   return r.data;
 }
@@ -110,7 +110,7 @@ export function parseBrokerOptions(input: unknown): BrokerOptions {
   if (!r.success) {
     const issue = r.error.issues[0];
     const where = issue?.path.join('.') || 'options';
-    throw new BrokerError('BROKER_CONFIG_INVALID', `Broker setting "${where}" is invalid: ${issue?.message ?? 'unknown problem'}.`, r.error.issues);
+    throw contractError('BROKER_CONFIG_INVALID', `Broker setting "${where}" is invalid: ${issue?.message ?? 'unknown problem'}.`, { issues: r.error.issues });
   }
   return r.data as BrokerOptions;
 }

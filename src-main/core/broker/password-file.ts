@@ -1,7 +1,7 @@
+import { contractError } from '../../../shared/ipc/errors';
 import { formatScramCredential, parseScramCredential, type ScramCredential } from '../auth/scram';
 import { checkImportedHash } from './password-hash';
 import type { UserAuthMethod, UserRecord } from './types';
-import { BrokerError } from './types';
 
 export { hashPassword, verifyPassword } from './password-hash';
 
@@ -27,19 +27,19 @@ function readExtension(line: string, lineNo: number, extra: Map<string, { scram:
   if (!kind) return false;
   const rest = line.slice(kind === 'scram' ? SCRAM_LINE.length : METHODS_LINE.length);
   const colon = rest.indexOf(':');
-  if (colon <= 0) throw new BrokerError('PASSWORD_FILE_INVALID', `Line ${lineNo} of the password file has no user name after "${kind}:".`);
+  if (colon <= 0) throw contractError('PASSWORD_FILE_INVALID', `Line ${lineNo} of the password file has no user name after "${kind}:".`);
   const username = rest.slice(0, colon);
   const value = rest.slice(colon + 1);
   const entry = extra.get(username) ?? { scram: [] };
   extra.set(username, entry);
   if (kind === 'scram') {
     const c = parseScramCredential(value);
-    if (!c) throw new BrokerError('PASSWORD_FILE_INVALID', `Line ${lineNo} of the password file (user "${username}") is not a SCRAM credential in RFC 5803 form (SCRAM-SHA-256$iterations:salt$StoredKey:ServerKey).`);
+    if (!c) throw contractError('PASSWORD_FILE_INVALID', `Line ${lineNo} of the password file (user "${username}") is not a SCRAM credential in RFC 5803 form (SCRAM-SHA-256$iterations:salt$StoredKey:ServerKey).`);
     entry.scram = [...entry.scram.filter((x) => x.mechanism !== c.mechanism), c];
   } else {
     const methods = value.split(',').map((m) => m.trim());
     const unknown = methods.find((m) => !(METHODS as readonly string[]).includes(m));
-    if (unknown !== undefined) throw new BrokerError('PASSWORD_FILE_INVALID', `Line ${lineNo} of the password file names an unknown method "${unknown}" for "${username}"; use ${METHODS.join(', ')}.`);
+    if (unknown !== undefined) throw contractError('PASSWORD_FILE_INVALID', `Line ${lineNo} of the password file names an unknown method "${unknown}" for "${username}"; use ${METHODS.join(', ')}.`);
     entry.methods = methods as UserAuthMethod[];
   }
   return true;
@@ -60,7 +60,7 @@ export function importPasswordFile(text: string): ImportedUsers {
     }
     const colon = line.indexOf(':');
     if (colon <= 0) {
-      throw new BrokerError('PASSWORD_FILE_INVALID', `Line ${i + 1} of the password file has no "user:hash" pair; fix or remove that line.`);
+      throw contractError('PASSWORD_FILE_INVALID', `Line ${i + 1} of the password file has no "user:hash" pair; fix or remove that line.`);
     }
     const username = line.slice(0, colon);
     const passwordHash = line.slice(colon + 1);
