@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MessageView } from '../../shared/ipc/common';
 import { connect, createBroker, openHistory, type EmbeddedBroker, type TopiaryClient } from '../lib';
 import { ensureCliBuilt } from '../test-support/built-cli';
-import { historyWorkerFile } from '../test-support/history-worker-file';
+import { historyWorkerFile } from '../test-support/worker-file';
 import { runTopiary, startTopiary } from '../test-support/topiary-process';
 import { waitFor } from '../test-support/wait-for';
 

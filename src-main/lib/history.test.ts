@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageView } from '../../shared/ipc/common';
-import { historyWorkerFile } from '../test-support/history-worker-file';
+import { historyWorkerFile } from '../test-support/worker-file';
 import { waitFor } from '../test-support/wait-for';
 import { CapabilityError, connect, createBroker, createConnector, openHistory, record, replay, type EmbeddedBroker, type TopiaryClient } from './index';
 
