@@ -10,7 +10,7 @@ import { runTopiary, startTopiary } from '../test-support/topiary-process';
 import { waitFor } from '../test-support/wait-for';
 
 // Each test starts node processes; on a loaded two-core machine one start can take seconds.
-vi.setConfig({ testTimeout: 90_000 });
+vi.setConfig({ testTimeout: 180_000 });
 
 let dir: string;
 let source: EmbeddedBroker;
