@@ -233,6 +233,20 @@ export const historyRequests = {
       })
       .strict(),
   ),
+  /** Replays what a search finds (oldest first, at most `limit`) to a live connection, with its recorded timing. */
+  'history.replaySearch': request<{ readonly jobId: string; readonly messages: number }>()(
+    z
+      .object({
+        connectionId: ConnectionIdSchema,
+        query: HistoryQuerySchema.default({ filters: ['#'], order: 'oldest' }),
+        limit: z.number().int().min(1).max(1_000_000).default(100_000),
+        speed: z.union([z.number().min(0.1, 'Replay speed must be between 0.1× and 100×.').max(100, 'Replay speed must be between 0.1× and 100×.'), z.literal('max')]).default(1),
+        stripPrefix: z.string().max(65_535).optional(),
+        addPrefix: z.string().max(65_535).optional(),
+        loops: z.number().int().min(1).max(1_000_000).default(1),
+      })
+      .strict(),
+  ),
   'history.controlCapture': request<null>()(z.object({ jobId: z.string().min(1).max(100), action: z.enum(['pause', 'resume', 'stop']) }).strict()),
 } as const;
 

@@ -350,7 +350,7 @@ describe('ExplorerService against a real broker', () => {
     await outside.publishAsync('props/t', 'plain', { qos: 1 });
     await outside.publishAsync('props/t', 'last', { qos: 1, properties: { userProperties: { site: 'south' } } });
     const page = await waitFor(async () => {
-      const p = await harness.client.invoke('explorer.history', { connectionId, topic: 'props/t', limit: 10 });
+      const p = await harness.client.invoke('explorer.listHistory', { connectionId, topic: 'props/t', limit: 10 });
       return p.items.length === 3 ? p : null;
     });
     const [first, second, third] = page.items;

@@ -2,6 +2,7 @@ import type { Handlers } from '../../../shared/ipc/contract';
 import type { HistoryMethod } from '../../../shared/ipc/history';
 import type { CaptureJobs } from './capture-jobs';
 import type { HistoryService } from './history-service';
+import { replaySearch } from './search-replay';
 
 /** The history group of the contract, answered by the store's service and the record/replay jobs. */
 export function historyHandlers(service: HistoryService, captures: CaptureJobs): Pick<Handlers, HistoryMethod> {
@@ -21,6 +22,8 @@ export function historyHandlers(service: HistoryService, captures: CaptureJobs):
     'history.importCapture': ({ file, sourceKey, label, skipMalformed }) => service.importCapture(file, { sourceKey, skipMalformed, ...(label !== undefined ? { label } : {}) }),
     'history.recordCapture': (args) => captures.startRecording(args),
     'history.replayCapture': (args) => captures.startReplay(args),
+    'history.replaySearch': ({ connectionId, query, limit, speed, stripPrefix, addPrefix, loops }) =>
+      replaySearch(service, captures, { connectionId, query, limit, speed, loops, ...(stripPrefix !== undefined ? { stripPrefix } : {}), ...(addPrefix !== undefined ? { addPrefix } : {}) }),
     'history.controlCapture': ({ jobId, action }) => {
       captures.control(jobId, action);
       return null;
