@@ -3,6 +3,7 @@ import { CertificatesPanel } from './features/certificates/certificates-panel';
 import { ConnectBar } from './features/connect/connect-bar';
 import { ConnectionDrawer } from './features/connection-info/connection-drawer';
 import { CoreLinkOverlay } from './features/core-link/core-link-overlay';
+import { HistoryView } from './features/history-search/history-view';
 import { Inspector } from './features/inspector/inspector';
 import { ConnectionsPanel } from './features/profiles/connections-panel';
 import { PublishForm } from './features/publish/publish-form';
@@ -15,6 +16,7 @@ import { useStore } from './store/root-store';
 
 const WORKSPACES: readonly { readonly id: Workspace; readonly label: string }[] = [
   { id: 'explorer', label: 'Explorer' },
+  { id: 'history', label: 'History' },
   { id: 'broker', label: 'Broker' },
   { id: 'certificates', label: 'Certificates' },
 ];
@@ -36,6 +38,11 @@ export function App(): React.JSX.Element {
         </nav>
         <ConnectBar />
       </header>
+      {workspace === 'history' ? (
+        <main>
+          <HistoryView />
+        </main>
+      ) : null}
       {workspace === 'broker' ? (
         <main>
           <BrokerPanel />
