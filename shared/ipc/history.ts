@@ -176,7 +176,8 @@ export interface CaptureJobProgress {
 }
 
 export const historyRequests = {
-  'history.getStatus': request<HistoryStatus>()(z.object({}).strict()),
+  /** With `open`, opens the store first if nothing has yet (the History view does; the store otherwise opens on first use). */
+  'history.getStatus': request<HistoryStatus>()(z.object({ open: z.boolean().optional() }).strict()),
   /** Turns recording of one live connection on or off; on creates the source with default retention if new. */
   'history.setRecording': request<HistoryStatus>()(
     z

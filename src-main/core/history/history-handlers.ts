@@ -7,7 +7,11 @@ import { replaySearch } from './search-replay';
 /** The history group of the contract, answered by the store's service and the record/replay jobs. */
 export function historyHandlers(service: HistoryService, captures: CaptureJobs): Pick<Handlers, HistoryMethod> {
   return {
-    'history.getStatus': () => service.status(),
+    'history.getStatus': async ({ open }) => {
+      // A store that cannot open (locked by another Topiary, unreadable) is reported in the status, not thrown.
+      if (open) await service.open().catch(() => undefined);
+      return service.status();
+    },
     'history.setRecording': ({ connectionId, enabled, sourceKey, label }) =>
       service.setRecording(connectionId, enabled, { sourceKey: sourceKey ?? `connection:${connectionId}`, ...(label !== undefined ? { label } : {}) }),
     'history.pause': ({ paused }) => service.pause(paused),

@@ -24,9 +24,10 @@ function failed(error: unknown): void {
   setSlice('historySearch', { error: toErrorData(error), searching: false });
 }
 
-export async function refreshHistoryStatus(): Promise<void> {
+/** The store's status; `open` opens the store if nothing has yet (the History view, where the user looks at it). */
+export async function refreshHistoryStatus(open = false): Promise<void> {
   try {
-    setSlice('historySearch', { status: await core.invoke('history.getStatus', {}) });
+    setSlice('historySearch', { status: await core.invoke('history.getStatus', { open }) });
   } catch (error) {
     failed(error);
   }
@@ -70,6 +71,10 @@ export async function loadMoreResults(): Promise<void> {
   } catch (error) {
     failed(error);
   }
+}
+
+export function editDraft(patch: Partial<QueryDraft>): void {
+  setSlice('historySearch', (s) => ({ draft: { ...s.draft, ...patch } }));
 }
 
 export function selectResult(id: number | null): void {

@@ -10,6 +10,7 @@ import { MessageFacts } from '../inspector/message-facts';
 import {
   cancelExport,
   controlReplay,
+  editDraft,
   exportResults,
   loadMoreResults,
   pauseRecording,
@@ -20,7 +21,7 @@ import {
   setConnectionRecording,
   setSourceRetention,
 } from './actions';
-import { defaultExportFile, EMPTY_QUERY_DRAFT, type QueryDraft } from './query-draft';
+import { defaultExportFile, type QueryDraft } from './query-draft';
 import { searchResultById, searchResults } from './results';
 import { historySearchSelectors } from './selectors';
 import './history-view.css';
@@ -130,10 +131,10 @@ function Sources(): React.JSX.Element | null {
 }
 
 function SearchForm(): React.JSX.Element {
-  const [draft, setDraft] = useState<QueryDraft>(EMPTY_QUERY_DRAFT);
+  const draft = useStore(historySearchSelectors.draft);
   const sources = useStore(historySearchSelectors.sources);
   const searching = useStore(historySearchSelectors.searching);
-  const set = <K extends keyof QueryDraft>(key: K, value: QueryDraft[K]): void => setDraft((d) => ({ ...d, [key]: value }));
+  const set = <K extends keyof QueryDraft>(key: K, value: QueryDraft[K]): void => editDraft({ [key]: value });
   const text = (key: 'filters' | 'since' | 'until' | 'text' | 'regex' | 'userKey' | 'userValue', label: string, placeholder: string): React.JSX.Element => (
     <label>
       {label}
@@ -157,7 +158,7 @@ function SearchForm(): React.JSX.Element {
       <label>
         <input type="checkbox" checked={draft.regexFlags.includes('i')} onChange={(e) => set('regexFlags', e.target.checked ? 'i' : '')} /> ignore case
       </label>
-      <span>
+      <span className="qos-group">
         QoS
         {([0, 1, 2] as const).map((q) => (
           <label key={q}>
@@ -380,8 +381,11 @@ export function HistoryView(): React.JSX.Element {
   const selectedId = useStore(historySearchSelectors.selectedId);
   useStore(historySearchSelectors.resultsVersion);
 
+  // The store's size and counts move with every write, which is not announced: look again while the view is open.
   useEffect(() => {
-    void refreshHistoryStatus();
+    void refreshHistoryStatus(true);
+    const timer = setInterval(() => void refreshHistoryStatus(), 2000);
+    return () => clearInterval(timer);
   }, []);
 
   return (

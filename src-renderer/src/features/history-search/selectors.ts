@@ -2,6 +2,7 @@ import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { ErrorData } from '../../../../shared/ipc/errors';
 import type { CaptureJobProgress, ExportProgress, HistoryRecordingRow, HistorySourceRow, HistoryStatus } from '../../../../shared/ipc/history';
 import type { AppState } from '../../store/root-store';
+import type { QueryDraft } from './query-draft';
 
 const NO_SOURCES: readonly HistorySourceRow[] = [];
 const MB = 1024 * 1024;
@@ -12,6 +13,7 @@ function megabytes(bytes: number): string {
 
 export const historySearchSelectors = {
   status: (s: AppState): HistoryStatus | null => s.historySearch.status,
+  draft: (s: AppState): QueryDraft => s.historySearch.draft,
   sources: (s: AppState): readonly HistorySourceRow[] => s.historySearch.status?.sources ?? NO_SOURCES,
   /** The recording of a live connection, if it is recorded. */
   recordingOf:
@@ -27,6 +29,7 @@ export const historySearchSelectors = {
   summary: (s: AppState): string => {
     const st = s.historySearch.status;
     if (!st) return 'History: not loaded yet';
+    if (st.state === 'closed') return `History store not opened yet · ${st.recording.length === 0 ? 'not recording' : 'recording'}`;
     if (st.state === 'unavailable') return `History unavailable: ${st.error?.message ?? 'the store could not be opened.'}`;
     const size = `${st.messages.toLocaleString('en')} messages · ${megabytes(st.fileBytes)} of ${megabytes(st.maxTotalBytes)}`;
     if (st.state === 'recording-failed') return `Recording stopped: ${st.error?.message ?? 'the store cannot be written.'} ${size}`;

@@ -1,5 +1,6 @@
 import type { ErrorData } from '../../../../shared/ipc/errors';
 import type { CaptureJobProgress, ExportProgress, HistoryQueryInput, HistoryStatus } from '../../../../shared/ipc/history';
+import { EMPTY_QUERY_DRAFT, type QueryDraft } from './query-draft';
 
 /**
  * The History view: the store's status, the last search and its jobs. The found messages themselves live outside
@@ -7,6 +8,8 @@ import type { CaptureJobProgress, ExportProgress, HistoryQueryInput, HistoryStat
  */
 export interface HistorySearchState {
   readonly status: HistoryStatus | null;
+  /** The search form as typed (kept while the user visits other workspaces). */
+  readonly draft: QueryDraft;
   /** The search the results came from (what export and replay act on). */
   readonly lastQuery: HistoryQueryInput | null;
   /** Moves when the held results change. */
@@ -24,6 +27,7 @@ export interface HistorySearchState {
 
 export const initialHistorySearchState: HistorySearchState = {
   status: null,
+  draft: EMPTY_QUERY_DRAFT,
   lastQuery: null,
   resultsVersion: 0,
   resultCount: 0,
