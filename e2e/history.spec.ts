@@ -75,6 +75,8 @@ test('records a burst, restarts, finds it by a payload search, exports it and re
   await expect(ui.summary).toContainText('not recording');
   await ui.record(first.url);
   await expect(ui.summary).toContainText('recording 1 connection');
+  // Recording is shown where the user looks, whichever workspace is open.
+  await expect(page.getByTestId('recording-indicator')).toBeVisible();
   await publishBurst(first.url, 0);
   await expect.poll(async () => Number(await ui.summary.getAttribute('data-messages')), { timeout: 20_000 }).toBe(20);
   await page.screenshot({ path: path.join('test-results', 'history-1-recording.png') });

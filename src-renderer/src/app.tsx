@@ -9,6 +9,7 @@ import { ConnectionsPanel } from './features/profiles/connections-panel';
 import { PublishForm } from './features/publish/publish-form';
 import { TopicTree } from './features/tree/topic-tree';
 import { explorerSelectors } from './features/explorer/selectors';
+import { historySearchSelectors } from './features/history-search/selectors';
 import { showWorkspace } from './features/workspace/actions';
 import { workspaceSelectors } from './features/workspace/selectors';
 import type { Workspace } from './features/workspace/state';
@@ -25,6 +26,7 @@ const WORKSPACES: readonly { readonly id: Workspace; readonly label: string }[] 
 export function App(): React.JSX.Element {
   const totals = useStore(explorerSelectors.changed);
   const workspace = useStore(workspaceSelectors.current);
+  const recording = useStore(historySearchSelectors.recordingActive);
   return (
     <div className="app">
       <header>
@@ -33,6 +35,7 @@ export function App(): React.JSX.Element {
           {WORKSPACES.map((w) => (
             <button key={w.id} type="button" role="tab" aria-selected={workspace === w.id} data-testid={`workspace-${w.id}`} className={workspace === w.id ? 'active' : ''} onClick={() => showWorkspace(w.id)}>
               {w.label}
+              {w.id === 'history' && recording ? <span className="recording-dot on" data-testid="recording-indicator" title="Recording to the history store" /> : null}
             </button>
           ))}
         </nav>
