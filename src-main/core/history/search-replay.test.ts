@@ -86,8 +86,9 @@ describe('replaying a search result', () => {
     expect(received.map((r) => r.packet.topic)).toEqual(['copy/a', 'copy/a', 'copy/a']);
     expect(received.map((r) => [...r.packet.payload])).toEqual([[...Buffer.from('alarm one')], [0, 255, 1], [...Buffer.from('alarm two')]]);
     expect(received[0]!.packet.properties).toMatchObject({ contentType: 'text/plain', userProperties: { unit: 'C' } });
-    // Recorded 300 ms apart at 1×: the replay keeps the spacing (loosely, on a busy machine).
-    expect(received[2]!.at - received[0]!.at).toBeGreaterThanOrEqual(250);
+    // Recorded 300 ms apart at 1×: the replay keeps the spacing. Measured at the subscriber, delivery delays on a
+    // busy machine shift it by tens of ms either way; as fast as possible it would be a few ms.
+    expect(received[2]!.at - received[0]!.at).toBeGreaterThanOrEqual(150);
     await waitFor(async () => (await readdir(tempDir)).length === 0, { what: 'the temporary capture to be deleted' });
   });
 
