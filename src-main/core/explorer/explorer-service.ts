@@ -220,6 +220,8 @@ export class ExplorerService {
       retain: e.retain,
       size: e.payload.length,
       preview: previewPayload(e.payload),
+      ...(e.dup ? { dup: true } : {}),
+      ...(e.properties ? { properties: e.properties } : {}),
     }));
     return { ...base, items };
   }
