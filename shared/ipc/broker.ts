@@ -258,7 +258,7 @@ export const brokerRequests = {
   'broker.setUser': request<BrokerStatus>()(z.object({ username: z.string().min(1, 'A user name is required.').max(65_535).refine((u) => !u.includes(':'), 'A user name cannot contain ":".'), password: z.string().min(1, 'A password is required.').max(65_535) }).strict()),
   'broker.deleteUser': request<Deleted>()(z.object({ username: z.string().max(65_535) }).strict()),
   /** Reads a mosquitto password file (user:$7$… lines) and adds or replaces those users. */
-  'broker.importUsers': request<{ readonly imported: number; readonly status: BrokerStatus }>()(z.object({ text: z.string().max(10_000_000) }).strict()),
+  'broker.importUsers': request<{ readonly imported: number; readonly warnings: readonly string[]; readonly status: BrokerStatus }>()(z.object({ text: z.string().max(10_000_000) }).strict()),
   'broker.exportUsers': request<ExportedText>()(Empty),
   /** Replaces the ACL with rules in mosquitto's acl_file format (an empty text removes it). */
   'broker.setAcl': request<BrokerStatus>()(z.object({ text: z.string().max(10_000_000) }).strict()),
