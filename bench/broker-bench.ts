@@ -463,8 +463,8 @@ async function main(): Promise<void> {
         const brokerUs = perMessage(broker.cpu() - brokerCpu);
         const used = process.cpuUsage(clientCpu);
         const clientUs = perMessage((used.user + used.system) / 1e6);
-        record(`  broker CPU per message (µs)`, b, brokerUs, brokerUs.toFixed(1));
-        record(`  MQTT.js clients' CPU per message (µs)`, b, clientUs, clientUs.toFixed(1));
+        record(`  QoS ${qos} fan-in: broker CPU per message (µs)`, b, brokerUs, brokerUs.toFixed(1));
+        record(`  QoS ${qos} fan-in: MQTT.js clients' CPU per message (µs)`, b, clientUs, clientUs.toFixed(1));
         const fo = await runFlood({ url, publishers: 1, subscribers: 8, perPublisher: mqttjsPer, qos, window: 100 });
         record(`MQTT.js fan-out 1→8 QoS ${qos} delivered (msg/s)`, b, fo.deliveredPerSecond, clientFigures(fo));
       }
