@@ -71,6 +71,8 @@ export interface BridgeStatusRow {
   readonly state: 'connecting' | 'connected' | 'reconnecting' | 'stopped';
   readonly forwardedIn: number;
   readonly forwardedOut: number;
+  /** Local messages not forwarded: QoS 0 while the link was down, QoS 1/2 past the pending limit or refused by the remote. */
+  readonly droppedOut: number;
   readonly lastError: string | null;
 }
 

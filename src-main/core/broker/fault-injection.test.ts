@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Bridge } from './bridge';
 import { createBroker, JournalStore } from './index';
+import { parseBridgeTopicLines } from '../../../shared/mqtt/bridge-topics';
 import { startFaultProxy, type FaultProxy } from '../../test-support/fault-proxy';
 import { freePort } from '../../test-support/free-port';
 import { startMosquitto } from '../../test-support/mosquitto';
@@ -225,4 +227,61 @@ describe.each([
       await expectAllArrived(run, qos);
     });
   });
+});
+
+describe('a bridge from the embedded broker to mosquitto across connection resets', () => {
+  it.each(['out', 'in'] as const)('forwards every QoS 1 message acknowledged on the %s side, whatever was cut', async (direction) => {
+    const local = await startTarget('embedded');
+    opened.push({ close: () => local.stop() });
+    const remote = await startTarget('mosquitto');
+    opened.push({ close: () => remote.stop() });
+    // Only the bridge's link to the remote broker crosses the bad network.
+    const proxy = await startFaultProxy({ targetPort: remote.port });
+    opened.push(proxy);
+    const topics = parseBridgeTopicLines(direction === 'out' ? 'out/# out 1' : 'in/# in 1');
+    if (!topics.ok) throw new Error(topics.message);
+    const bridge = new Bridge({ name: 'faulty', remoteUrl: proxy.url, topics: topics.topics, reconnectPeriodMs: 50 }, `mqtt://127.0.0.1:${local.port}`, () => undefined);
+    bridge.start();
+    opened.push({ close: () => bridge.stop() });
+    await waitFor(() => bridge.status().state === 'connected', { what: 'the bridge to connect' });
+
+    const source = direction === 'out' ? local : remote;
+    const sink = direction === 'out' ? remote : local;
+    const received = new Map<number, number>();
+    const sub = client(`mqtt://127.0.0.1:${sink.port}`, `sink-${direction}`, 5);
+    sub.on('message', (_topic, payload) => {
+      const n = payload.readUInt32BE(0);
+      received.set(n, (received.get(n) ?? 0) + 1);
+    });
+    await new Promise<void>((resolve) => sub.once('connect', () => resolve()));
+    await sub.subscribeAsync(`${direction}/#`, { qos: 1 });
+    // Subscriptions made at connect: wait until a probe crosses before the flood and the faults start.
+    const pub = client(`mqtt://127.0.0.1:${source.port}`, `source-${direction}`, 5);
+    await new Promise<void>((resolve) => pub.once('connect', () => resolve()));
+    const probe = Buffer.alloc(4);
+    probe.writeUInt32BE(0xffffffff);
+    await waitFor(async () => {
+      await pub.publishAsync(`${direction}/probe`, probe, { qos: 1 });
+      return received.has(0xffffffff);
+    });
+
+    proxy.set({ sliceBytes: 11, latencyMs: 1, resetAfterBytes: [500, 4000] });
+    const acked = new Set<number>();
+    for (let n = 0; n < 300; n += 20) {
+      await Promise.all(
+        Array.from({ length: 20 }, async (_, k) => {
+          const payload = Buffer.alloc(32);
+          payload.writeUInt32BE(n + k);
+          await pub.publishAsync(`${direction}/t`, payload, { qos: 1 });
+          acked.add(n + k);
+        }),
+      );
+    }
+    const describe = (): string => `${acked.size} acknowledged, ${[...acked].filter((n) => !received.has(n)).length} missing; bridge ${JSON.stringify(bridge.status())}; proxy reset ${proxy.resets}`;
+    // Cut after cut while the bridge catches up, then a network that holds.
+    await waitFor(() => proxy.resets >= 3 || [...acked].every((n) => received.has(n)), { timeoutMs: 20_000, what: describe });
+    expect(proxy.resets, describe()).toBeGreaterThan(2);
+    proxy.heal();
+    await waitFor(() => [...acked].every((n) => received.has(n)), { timeoutMs: 20_000, what: describe });
+  }, 60_000);
 });
