@@ -1,6 +1,7 @@
-import { filterCovers, topicMatches } from './topic';
+import { contractError, type TopiaryError } from '../../../shared/ipc/errors';
+import { topicMatchesFilter } from '../../../shared/mqtt/topic-rules';
+import { filterCovers } from './topic';
 import type { AclRule } from './types';
-import { BrokerError } from './types';
 
 /** Who is asking, for ACL purposes. */
 export interface AclSubject {
@@ -29,17 +30,17 @@ export class Acl {
 
   /** May this client publish to `topic`? */
   canPublish(who: AclSubject, topic: string): boolean {
-    return this.check(who, topic, 'write', topicMatches);
+    return this.check(who, topic, 'write', topicMatchesFilter);
   }
 
   /** May this client subscribe to `filter`? A read rule must cover the whole filter. */
   canSubscribe(who: AclSubject, filter: string): boolean {
-    return this.check(who, filter, 'read', filterCovers, (rule, f) => filterCovers(rule, f) || topicMatches(rule, f));
+    return this.check(who, filter, 'read', filterCovers, (rule, f) => filterCovers(rule, f) || topicMatchesFilter(rule, f));
   }
 
   /** May a message on `topic` be delivered to this client? */
   canReceive(who: AclSubject, topic: string): boolean {
-    return this.check(who, topic, 'read', topicMatches);
+    return this.check(who, topic, 'read', topicMatchesFilter);
   }
 
   private check(
@@ -123,6 +124,6 @@ export function formatAclFile(rules: readonly AclRule[]): string {
   return out.join('\n') + '\n';
 }
 
-function aclError(i: number, line: string): BrokerError {
-  return new BrokerError('ACL_FILE_INVALID', `Line ${i + 1} of the ACL file ("${line}") is not a user, topic or pattern rule; fix or remove it.`);
+function aclError(i: number, line: string): TopiaryError {
+  return contractError('ACL_FILE_INVALID', `Line ${i + 1} of the ACL file ("${line}") is not a user, topic or pattern rule; fix or remove it.`);
 }

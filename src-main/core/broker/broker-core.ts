@@ -1,3 +1,4 @@
+import { causeOf, contractError } from '../../../shared/ipc/errors';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import type { ClientIdentity, ConnectionHost, ConnectionSettings, Flushable, Rou
 import type { FlowControl } from './flow-control';
 import { createMessage, type Message } from './message';
 import { MemoryStore, storeMessage, type BrokerJournal, type BrokerSnapshot, type PersistenceStore } from './persistence';
-import { ReasonCode } from './reason-codes';
+import { ReasonCode } from '../../../shared/mqtt/reason-codes';
 import { RetainedStore } from './retained-store';
 import { Session, type SessionLink, type SessionRecorder } from './session';
 import { restoreSnapshot, takeSnapshot } from './state-snapshot';
@@ -24,7 +25,6 @@ import { LoadAverages, SysCounters, sysTopicValues } from './sys-topics';
 import { isValidTopicName } from './topic';
 import type { Transport } from './transport';
 import {
-  BrokerError,
   type BoundListener,
   type BrokerEvent,
   type BrokerLimits,
@@ -632,7 +632,7 @@ export class BrokerCore implements Broker, ConnectionHost {
 
   /** Publishes a message as the broker itself. */
   publish(p: LocalPublish): number {
-    if (!isValidTopicName(p.topic)) throw new BrokerError('TOPIC_ERROR', `"${p.topic}" is not a valid topic name: it must be non-empty and contain no + or #.`);
+    if (!isValidTopicName(p.topic)) throw contractError('TOPIC_INVALID', `"${p.topic}" is not a valid topic name: it must be non-empty and contain no + or #.`);
     const payload = typeof p.payload === 'string' ? Buffer.from(p.payload) : p.payload;
     return this.route(createMessage(p.topic, payload, p.qos ?? 0, !!p.retain, p.properties, p.messageExpiryInterval, undefined, Date.now()));
   }
@@ -758,6 +758,6 @@ function readConfigFile(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    throw new BrokerError('CONFIG_FILE_UNREADABLE', `The ${what} ${path} could not be read; check that it exists and is readable.`, e);
+    throw contractError('CONFIG_FILE_UNREADABLE', `The ${what} ${path} could not be read; check that it exists and is readable.`, causeOf(e));
   }
 }
