@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import mqtt from 'mqtt';
 import { AppPage } from './pages/app-page';
@@ -144,6 +148,28 @@ test('users and access rules set in the UI decide who may connect and what they 
   await expect(plc.subscribeAsync('plant/8/#')).rejects.toThrow(/Not authorized/);
   await plc.endAsync();
   await expect(mqtt.connectAsync(url, { username: 'plc-7', password: 'wrong', protocolVersion: 5, reconnectPeriod: 0 })).rejects.toThrow(/Bad User Name or Password/i);
+});
+
+test('importing a password file with an old $6$ hash says which user to re-hash, and that user still logs in', async ({ page }) => {
+  const ui = new AppPage(page);
+  await ui.open(app.url);
+  const broker = new BrokerPage(page);
+  await broker.open();
+  const dir = mkdtempSync(join(tmpdir(), 'topiary-e2e-passwd-'));
+  try {
+    const file = join(dir, 'passwd');
+    execFileSync('mosquitto_passwd', ['-H', 'sha512', '-c', '-b', file, 'legacy-plc', 'old-secret']);
+    await page.getByTestId('broker-users-import').setInputFiles(file);
+    await expect(broker.accessMessage).toHaveAttribute('data-state', 'warning');
+    await expect(broker.accessMessage).toContainText('Imported 1 user from passwd.');
+    await expect(broker.accessMessage).toContainText('user "legacy-plc"');
+    await expect(broker.accessMessage).toContainText('re-hash');
+    await expect(page.locator('[data-testid="broker-user"][data-username="legacy-plc"]')).toBeVisible();
+    const plc = await mqtt.connectAsync(await broker.tcpUrl(), { username: 'legacy-plc', password: 'old-secret', reconnectPeriod: 0 });
+    await plc.endAsync();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('an ACL rule that would lock out anonymous clients is listed first, naming Topiary\'s own connection, and applied only when confirmed', async ({ page }) => {

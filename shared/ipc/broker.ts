@@ -71,6 +71,8 @@ export interface BridgeStatusRow {
   readonly state: 'connecting' | 'connected' | 'reconnecting' | 'stopped';
   readonly forwardedIn: number;
   readonly forwardedOut: number;
+  /** Local messages not forwarded: QoS 0 while the link was down, QoS 1/2 past the pending limit or refused by the remote. */
+  readonly droppedOut: number;
   readonly lastError: string | null;
 }
 
@@ -280,7 +282,7 @@ export const brokerRequests = {
   'broker.setUser': request<BrokerStatus>()(z.object({ username: z.string().min(1, 'A user name is required.').max(65_535).refine((u) => !u.includes(':'), 'A user name cannot contain ":".'), password: z.string().min(1, 'A password is required.').max(65_535), authMethods: z.array(UserAuthMethodSchema).min(1, 'Choose at least one way to sign in.').max(4).optional() }).strict()),
   'broker.deleteUser': request<Deleted>()(z.object({ username: z.string().max(65_535) }).strict()),
   /** Reads a mosquitto password file (user:$7$… lines) and adds or replaces those users. */
-  'broker.importUsers': request<{ readonly imported: number; readonly status: BrokerStatus }>()(z.object({ text: z.string().max(10_000_000) }).strict()),
+  'broker.importUsers': request<{ readonly imported: number; readonly warnings: readonly string[]; readonly status: BrokerStatus }>()(z.object({ text: z.string().max(10_000_000) }).strict()),
   'broker.exportUsers': request<ExportedText>()(Empty),
   /** Replaces the ACL with rules in mosquitto's acl_file format (an empty text removes it). */
   'broker.setAcl': request<BrokerStatus>()(z.object({ text: z.string().max(10_000_000) }).strict()),

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
@@ -223,6 +224,20 @@ describe('BrokerService', () => {
     expect(anonymous).toBe(0x87);
   });
 
+  it('imports an old $6$ hash from mosquitto_passwd with a warning naming the user to re-hash, and the user still logs in', async () => {
+    await service.start();
+    await service.saveSettings(BrokerSettingsSchema.parse({ allowAnonymous: false }));
+    const file = path.join(dir, 'passwd');
+    execFileSync('mosquitto_passwd', ['-H', 'sha512', '-c', '-b', file, 'olduser', 'legacy']);
+    const { imported, warnings } = await service.importUsers(await readFile(file, 'utf8'));
+    expect(imported).toBe(1);
+    expect(warnings).toEqual([expect.stringMatching(/user "olduser".*\$6\$.*re-hash/)]);
+    const client = await mqtt.connectAsync(service.connectUrl() ?? '', { username: 'olduser', password: 'legacy', reconnectPeriod: 0 });
+    await client.endAsync();
+    // Set again in the app, the password gets a current $7$ hash.
+    expect((await service.setUser('olduser', 'legacy')).settings.users[0]?.passwordHash).toMatch(/^\$7\$/);
+  });
+
   it('keeps SCRAM keys for the methods a user may use, and a SCRAM-only user signs in by SCRAM alone', async () => {
     await service.start();
     await service.saveSettings(BrokerSettingsSchema.parse({ allowAnonymous: false }));
@@ -246,8 +261,9 @@ describe('BrokerService', () => {
   it("imports and exports mosquitto's password and acl files, naming a bad line", async () => {
     const passwd = 'bob:' + (await service.setUser('bob', 'builder')).settings.users[0]?.passwordHash + '\n';
     await service.deleteUser('bob');
-    const { imported } = await service.importUsers(`# from mosquitto_passwd\n${passwd}`);
+    const { imported, warnings } = await service.importUsers(`# from mosquitto_passwd\n${passwd}`);
     expect(imported).toBe(1);
+    expect(warnings).toEqual([]);
     expect(service.exportUsers()).toBe(passwd);
     await expect(service.importUsers('carol:plaintext')).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringMatching(/Line 1/) });
 

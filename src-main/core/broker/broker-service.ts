@@ -21,7 +21,7 @@ import {
   formatPasswordFile,
   MemoryStore,
   parseAclFile,
-  parsePasswordFile,
+  importPasswordFile,
   type Broker,
   type BrokerEvent,
   type ListenerConfig,
@@ -228,11 +228,12 @@ export class BrokerService {
     return this.applyAccess({ ...this.settings, users: this.settings.users.filter((u) => u.username !== username) });
   }
 
-  async importUsers(text: string): Promise<{ imported: number; status: BrokerStatus }> {
-    const imported = parsePasswordFile(text);
+  /** Adds the users of a mosquitto password file; weak hashes ($6$, few PBKDF2 rounds) are taken with a warning to re-hash. */
+  async importUsers(text: string): Promise<{ imported: number; warnings: readonly string[]; status: BrokerStatus }> {
+    const { users: imported, warnings } = importPasswordFile(text);
     const names = new Set(imported.map((u) => u.username));
     const users = [...this.settings.users.filter((u) => !names.has(u.username)), ...imported.map(asSettingsUser)];
-    return { imported: imported.length, status: await this.applyAccess({ ...this.settings, users }) };
+    return { imported: imported.length, warnings, status: await this.applyAccess({ ...this.settings, users }) };
   }
 
   exportUsers(): string {
