@@ -308,11 +308,13 @@ async function main(): Promise<void> {
       });
       await browser.startTracing(page, { categories: ['devtools.timeline', 'v8', 'disabled-by-default-v8.gc'] });
       console.log(`freshness: ${fmt(rate)} msg/s over ${fmt(TOPICS)} topics for ${SECONDS} s …`);
+      // Collapsed, so this rate's prefix is on screen (the virtualised tree renders only what is).
+      await page.getByTestId('tree-collapse-all').click();
+      await page.evaluate((p) => ((window as unknown as Record<string, unknown>).__watchRow = p), prefix);
       const flood = publish(url, prefix, rate, total, SECONDS * 1000);
       await page.locator(`[data-testid="tree-row"][data-path="${prefix}"] [data-testid="tree-toggle"]`).click({ timeout: 30_000 });
       await page.locator(`[data-testid="tree-row"][data-path="${prefix}/line3"] [data-testid="tree-toggle"]`).click({ timeout: 30_000 });
       await page.locator(`[data-testid="tree-row"][data-path="${prefix}/line3/sensor3"]`).waitFor({ timeout: 30_000 });
-      await page.evaluate((p) => ((window as unknown as Record<string, unknown>).__watchRow = p), prefix);
       const traces: { k: number; trace: ClickTrace }[] = [];
       const started = Date.now();
       for (let i = 0; i < CLICKS && Date.now() - started < SECONDS * 1000 - 1500; i++) {
