@@ -9,7 +9,7 @@ import type { ClientConnection, ConnectionHost, Flushable } from './connection-h
 import { FlowControl } from './flow-control';
 import type { Message } from './message';
 import { PublishFlow, type PublishPeer } from './publish-flow';
-import { ReasonCode, connackCodeForV3, describeReason } from './reason-codes';
+import { ReasonCode, connackCodeForV3, describeReason } from '../../../shared/mqtt/reason-codes';
 import type { Outgoing, PendingWill, Session, SessionLink } from './session';
 import { createSubscription } from './subscription-index';
 import { isValidTopicFilter, parseSharedFilter } from './topic';

@@ -3,7 +3,7 @@ import { encodeAck, encodePublish, type InboundPublish, type InboundPublishPrope
 import type { ClientIdentity, ConnectionHost } from './connection-host';
 import type { FlowControl } from './flow-control';
 import { createMessage, type Message } from './message';
-import { ReasonCode } from './reason-codes';
+import { ReasonCode } from '../../../shared/mqtt/reason-codes';
 import type { Outgoing, Session } from './session';
 import { isValidTopicName } from './topic';
 import type { QoS } from './types';

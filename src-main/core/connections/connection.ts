@@ -12,6 +12,7 @@ import { brokerFacts } from './broker-facts';
 import { aimAt, clientOptions, payloadBuffer, publishOptions, type ConnectArgsParsed } from './client-options';
 import { classifyConnectionError, describeServerDisconnect } from './connection-errors';
 import { messageFromPacket } from './message-from-packet';
+import { reasonName } from '../../../shared/mqtt/reason-codes';
 import { PacketLog } from './packet-log';
 import { packetSize } from './packet-size';
 import type { ResolvedTls } from './tls-options';
@@ -74,22 +75,9 @@ const PACKET_REFUSAL_REASONS = new Set([0x81, 0x82, 0x87, 0x90, 0x93, 0x95, 0x97
 
 const SESSION_TAKEN_OVER = 0x8e;
 
-/** SUBACK reason codes in words. */
-const SUBACK_REASONS: Readonly<Record<number, string>> = {
-  0x80: 'Unspecified error',
-  0x83: 'Implementation specific error',
-  0x87: 'Not authorized',
-  0x8f: 'Topic filter invalid',
-  0x91: 'Packet identifier in use',
-  0x97: 'Quota exceeded',
-  0x9e: 'Shared subscriptions not supported',
-  0xa1: 'Subscription identifiers not supported',
-  0xa2: 'Wildcard subscriptions not supported',
-};
-
 /** Why a broker refused a subscription, as a sentence. */
 export function subackRefusal(filter: string, code: number, reasonString?: string): string {
-  const name = SUBACK_REASONS[code] ?? 'Refused';
+  const name = reasonName(code) ?? 'Refused';
   const hint = code === 0x87 ? ' The broker’s access control does not let this user read it.' : '';
   return `The broker refused "${filter}": ${name} (0x${code.toString(16).padStart(2, '0')})${reasonString ? `: ${reasonString}` : '.'}${hint}`;
 }
