@@ -25,7 +25,7 @@ import { startWebHost } from '../src-main/web/web-host';
 const ROOT = process.cwd();
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const RATES = (process.env.BENCH_RATES ?? '10000,50000,100000').split(',').map(Number);
-const TOPICS = 10_000;
+const TOPICS = Number(process.env.BENCH_TOPICS ?? 10_000);
 const RETAINED = 10_000;
 const CLICKS = Number(process.env.BENCH_CLICKS ?? 7);
 const MQTT_PATH = createRequire(join(ROOT, 'package.json')).resolve('mqtt');
@@ -124,7 +124,7 @@ function lineFrom(proc: ChildProcess): Promise<string> {
 }
 
 async function publish(url: string, prefix: string, rate: number, total: number, limitMs: number, retain = false): Promise<Published> {
-  const proc = child(PUBLISHER, { URL: url, PREFIX: prefix, RATE: String(rate), TOTAL: String(total), TOPICS: String(TOPICS), LIMIT_MS: String(limitMs), RETAIN: retain ? '1' : '0' });
+  const proc = child(PUBLISHER, { URL: url, PREFIX: prefix, RATE: String(rate), TOTAL: String(total), TOPICS: String(retain ? total : TOPICS), LIMIT_MS: String(limitMs), RETAIN: retain ? '1' : '0' });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise((resolve) => proc.once('exit', resolve));
@@ -186,8 +186,8 @@ async function instrument(page: Page): Promise<void> {
       (w.__gaps as number[]).push(t - prev);
       prev = t;
       if (w.__watchRow) {
-        const counts = document.querySelector(`[data-testid="tree-row"][data-path="${w.__watchRow as string}"] [data-testid="row-counts"]`);
-        const n = Number(counts?.getAttribute('data-messages') ?? -1);
+        const text = document.querySelector('[data-testid="tree-totals"]')?.textContent ?? '';
+        const n = Number(/([\d,]+) messages/.exec(text)?.[1]?.replaceAll(',', '') ?? -1);
         if (n !== lastTotal) {
           lastTotal = n;
           (w.__totals as [number, number][]).push([Date.now(), n]);
@@ -248,6 +248,9 @@ interface RateResult {
   readonly pageGcMax: number;
   readonly coreGcMax: number;
   readonly coreGcOver: number;
+  readonly coreMajors: number;
+  readonly coreMajorMax: number;
+  readonly samples: string;
 }
 
 async function main(): Promise<void> {
@@ -259,9 +262,10 @@ async function main(): Promise<void> {
   const core = await createAppCore({ userDataDir, autoStartBroker: false });
   const host = await startWebHost({ rendererDir: join(ROOT, 'dist/renderer'), attach: (wire) => core.attach(wire) });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-gpu', '--no-first-run'] });
-  const coreGc: { at: number; ms: number }[] = [];
+  const coreGc: { at: number; ms: number; major: boolean }[] = [];
   const gcObserver = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) coreGc.push({ at: Date.now(), ms: e.duration });
+    // detail.kind: 1 scavenge (young generation), 2 mark-compact (full), 4 incremental marking, 8 weak callbacks.
+    for (const e of list.getEntries()) coreGc.push({ at: Date.now(), ms: e.duration, major: ((e.detail as { kind?: number } | undefined)?.kind ?? 0) === 2 });
   });
   gcObserver.observe({ entryTypes: ['gc'] });
   const results: RateResult[] = [];
@@ -308,18 +312,33 @@ async function main(): Promise<void> {
       });
       await browser.startTracing(page, { categories: ['devtools.timeline', 'v8', 'disabled-by-default-v8.gc'] });
       console.log(`freshness: ${fmt(rate)} msg/s over ${fmt(TOPICS)} topics for ${SECONDS} s …`);
-      // Collapsed, so this rate's prefix is on screen (the virtualised tree renders only what is).
+      // Collapsed, so this rate's prefix is on screen (the virtualised tree renders only what is); then one message
+      // per topic and the rows the clicks need opened before the flood, so the clicks fall inside it.
       await page.getByTestId('tree-collapse-all').click();
-      await page.evaluate((p) => ((window as unknown as Record<string, unknown>).__watchRow = p), prefix);
-      const flood = publish(url, prefix, rate, total, SECONDS * 1000);
+      await publish(url, prefix, Math.min(rate, 20_000), TOPICS, 60_000);
       await page.locator(`[data-testid="tree-row"][data-path="${prefix}"] [data-testid="tree-toggle"]`).click({ timeout: 30_000 });
       await page.locator(`[data-testid="tree-row"][data-path="${prefix}/line3"] [data-testid="tree-toggle"]`).click({ timeout: 30_000 });
       await page.locator(`[data-testid="tree-row"][data-path="${prefix}/line3/sensor3"]`).waitFor({ timeout: 30_000 });
+      await page.waitForFunction(
+        ({ p, n }) => Number(document.querySelector(`[data-testid="tree-row"][data-path="${p}"] [data-testid="row-counts"]`)?.getAttribute('data-messages') ?? 0) >= n,
+        { p: prefix, n: TOPICS },
+        { timeout: 60_000 },
+      );
+      // The totals before this flood: what it adds is counted from here.
+      const totalsBefore = await page.evaluate(() => Number(/([\d,]+) messages/.exec(document.querySelector('[data-testid="tree-totals"]')?.textContent ?? '')?.[1]?.replaceAll(',', '') ?? 0));
+      await page.evaluate((p) => ((window as unknown as Record<string, unknown>).__watchRow = p), prefix);
+      const flood = publish(url, prefix, rate, total, SECONDS * 1000);
+      // Clicks start once the flood shows, so each has a newest value to find.
+      await page.waitForFunction(
+        (before) => Number(/([\d,]+) messages/.exec(document.querySelector('[data-testid="tree-totals"]')?.textContent ?? '')?.[1]?.replaceAll(',', '') ?? 0) > before + 100,
+        totalsBefore,
+        { timeout: 60_000 },
+      );
       const traces: { k: number; trace: ClickTrace }[] = [];
       const started = Date.now();
-      for (let i = 0; i < CLICKS && Date.now() - started < SECONDS * 1000 - 1500; i++) {
+      for (let i = 0; i < CLICKS && Date.now() - started < SECONDS * 1000 - 3000; i++) {
         const k = 3 + 100 * i;
-        traces.push({ k, trace: await clickAndFollow(page, `${prefix}/line3/sensor${k}`, 1200) });
+        traces.push({ k, trace: await clickAndFollow(page, `${prefix}/line3/sensor${k}`, 600) });
       }
       // The last topic stays selected until the flood ends: its later values are publish → visible samples.
       const lastK = traces[traces.length - 1]?.k;
@@ -340,6 +359,7 @@ async function main(): Promise<void> {
         return { gaps: w.__gaps, longtasks: w.__longtasks, totals: w.__totals };
       });
 
+      if (process.env.BENCH_DEBUG) for (const { k, trace: t } of traces) console.log(k, t.at, newestSentBy(published.log, k, t.at), JSON.stringify(t.shown));
       const clicks: number[] = [];
       let olderFirst = 0;
       let missed = 0;
@@ -357,9 +377,12 @@ async function main(): Promise<void> {
         // Once the click is answered, every later value is a publish → visible sample.
         for (const [when, seq, stamp] of t.shown) if (seq > target) selectedLags.push(when - stamp);
       }
-      console.log(`freshness: ${totals.length} total changes seen, ${selectedLags.length} selected-topic values`);
-      const totalLags = totals.filter(([, n]) => n > 0 && n <= published.sent).map(([when, n]) => when - stampOf(published.log, n - 1));
+      const totalLags = totals
+        .map(([when, n]) => [when, n - totalsBefore] as const)
+        .filter(([, n]) => n > 0 && n <= published.sent)
+        .map(([when, n]) => when - stampOf(published.log, n - 1));
       const gcHere = coreGc.slice(gc0).map((g) => g.ms);
+      const majors = coreGc.slice(gc0).filter((g) => g.major).map((g) => g.ms);
       results.push({
         rate,
         achieved: published.sent / (published.ms / 1000),
@@ -374,6 +397,9 @@ async function main(): Promise<void> {
         pageGcMax: Math.max(0, ...pageGc),
         coreGcMax: Math.max(0, ...gcHere),
         coreGcOver: gcHere.filter((ms) => ms > GOALS.gcMs).length,
+        coreMajors: majors.length,
+        coreMajorMax: Math.max(0, ...majors),
+        samples: `${traces.length - (following ? 1 : 0)} clicks, ${selectedLags.length} selected-topic values, ${totalLags.length} totals`,
       });
       console.log(`freshness: ${fmt(rate)} done (load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`);
     }
@@ -397,6 +423,8 @@ async function main(): Promise<void> {
   lines.push(['page frame gap p99 (ms)', ...results.map((r) => fmt(r.gapP99))]);
   lines.push(['page longest task / longest GC (ms)', ...results.map((r) => `${fmt(r.longtaskMax)} / ${fmt(r.pageGcMax)}`)]);
   lines.push(['core longest GC (ms), pauses over 20 ms', ...results.map((r) => `${fmt(r.coreGcMax)}, ${r.coreGcOver}`)]);
+  lines.push(['core full (mark-compact) GCs: count, longest (ms)', ...results.map((r) => `${r.coreMajors}, ${fmt(r.coreMajorMax)}`)]);
+  lines.push(['samples', ...results.map((r) => r.samples)]);
   lines.push([
     `goals: click ≤ ${GOALS.clickMs} ms (max), visible p99 ≤ ${GOALS.visibleP99Ms} ms, GC ≤ ${GOALS.gcMs} ms`,
     ...results.map(
