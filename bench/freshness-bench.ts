@@ -238,6 +238,7 @@ interface RateResult {
   readonly rate: number;
   readonly achieved: number;
   readonly clicks: number[];
+  readonly clicksHeld: number[];
   readonly olderFirst: number;
   readonly missed: number;
   readonly selectedLags: number[];
@@ -295,6 +296,14 @@ async function main(): Promise<void> {
         }),
       RETAINED,
     );
+    const probe = { clientId: 'bench-probe' };
+    const connectionId = (await core.handlers['connections.list']({}, probe))[0]!.connectionId;
+    /** The newest sequence number the core holds for a topic right now (-1 for none). */
+    const coreNewest = async (topic: string): Promise<number> => {
+      const detail = await core.handlers['explorer.getTopic']({ connectionId, topic }, probe);
+      const text = detail.lastMessage ? Buffer.from(detail.lastMessage.payload).toString('latin1') : '';
+      return Number(/"seq":\s*(\d+)/.exec(text)?.[1] ?? -1);
+    };
     console.log(`freshness: ${fmt(RETAINED)} retained topics shown in ${fmt(retainedMs)} ms (load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`);
     await instrument(page);
 
@@ -334,18 +343,20 @@ async function main(): Promise<void> {
         totalsBefore,
         { timeout: 60_000 },
       );
-      const traces: { k: number; trace: ClickTrace }[] = [];
+      const traces: { k: number; trace: ClickTrace; held: number }[] = [];
       const started = Date.now();
       for (let i = 0; i < CLICKS && Date.now() - started < SECONDS * 1000 - 3000; i++) {
         const k = 3 + 100 * i;
-        traces.push({ k, trace: await clickAndFollow(page, `${prefix}/line3/sensor${k}`, 600) });
+        const topic = `${prefix}/line3/sensor${k}`;
+        const held = await coreNewest(topic);
+        traces.push({ k, held, trace: await clickAndFollow(page, topic, 600) });
       }
       // The last topic stays selected until the flood ends: its later values are publish → visible samples.
       const lastK = traces[traces.length - 1]?.k;
       const following = lastK === undefined ? null : clickAndFollow(page, `${prefix}/line3/sensor${lastK}`, Math.max(0, SECONDS * 1000 - (Date.now() - started)), false);
       const published = await flood;
       const followed = await following;
-      if (followed && lastK !== undefined) traces.push({ k: lastK, trace: { at: followed.at, shown: followed.shown } });
+      if (followed && lastK !== undefined) traces.push({ k: lastK, held: -1, trace: { at: followed.at, shown: followed.shown } });
       await page.evaluate(() => ((window as unknown as Record<string, unknown>).__watchRow = ''));
       const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: { name: string; ph: string; dur?: number }[] };
       const pageGc = trace.traceEvents.filter((e) => (e.name === 'MajorGC' || e.name === 'MinorGC') && e.dur !== undefined).map((e) => e.dur! / 1000);
@@ -361,15 +372,19 @@ async function main(): Promise<void> {
 
       if (process.env.BENCH_DEBUG) for (const { k, trace: t } of traces) console.log(k, t.at, newestSentBy(published.log, k, t.at), JSON.stringify(t.shown));
       const clicks: number[] = [];
+      const clicksHeld: number[] = [];
       let olderFirst = 0;
       let missed = 0;
       const selectedLags: number[] = [];
-      for (const [i, { k, trace: t }] of traces.entries()) {
+      for (const [i, { k, trace: t, held }] of traces.entries()) {
         const target = newestSentBy(published.log, k, t.at);
         if (following !== null && i === traces.length - 1) {
           for (const [when, seq, stamp] of t.shown) if (seq > target) selectedLags.push(when - stamp);
           continue;
         }
+        // The page's own part: the newest value the core held when the click was made.
+        const heldHit = t.shown.find(([, seq]) => seq >= held);
+        if (heldHit) clicksHeld.push(heldHit[0] - t.at);
         const hit = t.shown.find(([, seq]) => seq >= target);
         if (!hit) missed++;
         else clicks.push(hit[0] - t.at);
@@ -387,6 +402,7 @@ async function main(): Promise<void> {
         rate,
         achieved: published.sent / (published.ms / 1000),
         clicks,
+        clicksHeld,
         olderFirst,
         missed,
         selectedLags,
@@ -415,7 +431,8 @@ async function main(): Promise<void> {
   const holds = (ok: boolean): string => (ok ? 'holds' : 'MISSED');
   const lines: [string, ...string[]][] = [['figure (p50 / p99 / max ms)', ...results.map((r) => `${fmt(r.rate)}/s`)]];
   lines.push(['publisher achieved (msg/s)', ...results.map((r) => fmt(r.achieved))]);
-  lines.push(['click → newest value', ...results.map((r) => `${stats(r.clicks)} (${r.clicks.length} clicks${r.missed ? `, ${r.missed} never` : ''})`)]);
+  lines.push(['click → newest value published before the click', ...results.map((r) => `${stats(r.clicks)} (${r.clicks.length} clicks${r.missed ? `, ${r.missed} never` : ''})`)]);
+  lines.push(['click → the newest value the core held at the click', ...results.map((r) => `${stats(r.clicksHeld)} (${r.clicksHeld.length} clicks)`)]);
   lines.push(['clicks that showed an older value first', ...results.map((r) => `${r.olderFirst} of ${r.clicks.length + r.missed}`)]);
   lines.push(['publish → visible, selected topic', ...results.map((r) => stats(r.selectedLags))]);
   lines.push(['publish → visible, totals (row count)', ...results.map((r) => stats(r.totalLags))]);
