@@ -1,6 +1,7 @@
+import { contractError } from '../../../shared/ipc/errors';
 import { z } from 'zod';
+import { SCRAM_MAX_ITERATIONS, SCRAM_MECHANISMS, SCRAM_MIN_ITERATIONS } from '../auth/scram';
 import type { BrokerOptions } from './broker';
-import { BrokerError } from './types';
 
 const port = z.number().int().min(0).max(65535);
 const tls = {
@@ -24,7 +25,27 @@ export const brokerOptionsSchema = z.object({
     )
     .optional(),
   allowAnonymous: z.boolean().optional(),
-  users: z.array(z.object({ username: z.string(), passwordHash: z.string() })).optional(),
+  users: z
+    .array(
+      z.object({
+        username: z.string(),
+        passwordHash: z.string(),
+        scram: z
+          .array(
+            z.object({
+              mechanism: z.enum(SCRAM_MECHANISMS),
+              salt: z.string(),
+              iterations: z.number().int().min(SCRAM_MIN_ITERATIONS).max(SCRAM_MAX_ITERATIONS),
+              storedKey: z.string(),
+              serverKey: z.string(),
+            }),
+          )
+          .optional(),
+        authMethods: z.array(z.enum(['password', ...SCRAM_MECHANISMS])).optional(),
+      }),
+    )
+    .optional(),
+  enhancedAuthMethods: z.array(z.enum(SCRAM_MECHANISMS)).optional(),
   passwordFile: z.string().optional(),
   acl: z
     .array(
@@ -78,7 +99,7 @@ export function parsePersistenceConfig(input: unknown): PersistenceConfig {
   if (!r.success) {
     const issue = r.error.issues[0];
     const where = ['persistence', ...(issue?.path ?? [])].join('.');
-    throw new BrokerError('BROKER_CONFIG_INVALID', `Broker setting "${where}" is invalid: ${issue?.message ?? 'unknown problem'}.`, r.error.issues);
+    throw contractError('BROKER_CONFIG_INVALID', `Broker setting "${where}" is invalid: ${issue?.message ?? 'unknown problem'}.`, { issues: r.error.issues });
   }
   return r.data;
 }
@@ -89,7 +110,7 @@ export function parseBrokerOptions(input: unknown): BrokerOptions {
   if (!r.success) {
     const issue = r.error.issues[0];
     const where = issue?.path.join('.') || 'options';
-    throw new BrokerError('BROKER_CONFIG_INVALID', `Broker setting "${where}" is invalid: ${issue?.message ?? 'unknown problem'}.`, r.error.issues);
+    throw contractError('BROKER_CONFIG_INVALID', `Broker setting "${where}" is invalid: ${issue?.message ?? 'unknown problem'}.`, { issues: r.error.issues });
   }
   return r.data as BrokerOptions;
 }
