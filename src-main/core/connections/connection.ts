@@ -695,6 +695,31 @@ export class Connection {
     );
   }
 
+  /**
+   * Refuses a SUBSCRIBE larger than the broker accepts, naming both sizes: a broker closes the connection over one,
+   * and the subscription would be made again, and refused again, on every reconnect.
+   */
+  private checkSubscribeSize(filter: string, options: { qos: 0 | 1 | 2; nl?: boolean; rap?: boolean; rh?: number }, properties?: { subscriptionIdentifier: number }): void {
+    const limit = this.info.broker?.maximumPacketSize ?? this.learnedLimit;
+    if (limit === undefined) return;
+    const packet = {
+      cmd: 'subscribe',
+      messageId: 1,
+      subscriptions: [{ topic: filter, ...options }],
+      ...(properties ? { properties } : {}),
+    } as ISubscribePacket;
+    const bytes = packetSize(packet, this.args.protocolVersion);
+    const announced = this.info.broker?.maximumPacketSize !== undefined;
+    if (announced ? bytes <= limit : bytes < limit) return;
+    throw new TopiaryError(
+      'PACKET_TOO_LARGE',
+      announced
+        ? `The subscription to "${shortFilter(filter)}" is a ${bytes}-byte SUBSCRIBE; the broker accepts packets of at most ${limit} bytes (its Maximum Packet Size). Use a shorter filter.`
+        : `The subscription to "${shortFilter(filter)}" is a ${bytes}-byte SUBSCRIBE; the broker closed the connection over a ${limit}-byte packet before, so it is refused rather than sent. Use a shorter filter.`,
+      { packetBytes: bytes, maximumPacketSize: limit, announced, filter },
+    );
+  }
+
   private onConnack(packet: IConnackPacket): void {
     // Before MQTT.js handles the CONNACK (and sends what its store holds): a broker that did not prove it knows
     // the password gets nothing more from us.
@@ -780,22 +805,28 @@ export class Connection {
   /**
    * Subscribes while connected, one SUBSCRIBE per filter so each gets its own subscription identifier
    * and its own SUBACK verdict; a refusal comes back as an outcome with its reason, not as a throw.
+   * A SUBSCRIBE larger than the broker's Maximum Packet Size is refused (PACKET_TOO_LARGE) before any is sent.
    */
   async addSubscriptions(subscriptions: readonly ExtraSubscription[]): Promise<SubscriptionVerdict[]> {
     if (!this.client.connected) throw new TopiaryError('NOT_CONNECTED', `"${this.info.name}" is not connected; connect it first.`);
     const v5 = this.args.protocolVersion === 5;
+    const planned = subscriptions.map((s) => {
+      const options = v5
+        ? {
+            qos: s.qos,
+            rap: s.retainAsPublished ?? true,
+            nl: s.noLocal ?? false,
+            rh: s.retainHandling ?? 0,
+          }
+        : { qos: s.qos };
+      // MQTT.js takes the subscription identifier from the packet-level options, not the per-filter ones.
+      const packetOptions = v5 && s.subscriptionIdentifier !== undefined ? { qos: s.qos, properties: { subscriptionIdentifier: s.subscriptionIdentifier } } : undefined;
+      return { s, options, packetOptions };
+    });
+    // All checked before any is sent: a refused request changes nothing.
+    for (const { s, options, packetOptions } of planned) this.checkSubscribeSize(s.filter, options, packetOptions?.properties);
     return Promise.all(
-      subscriptions.map(async (s): Promise<SubscriptionVerdict> => {
-        const options = v5
-          ? {
-              qos: s.qos,
-              rap: s.retainAsPublished ?? true,
-              nl: s.noLocal ?? false,
-              rh: s.retainHandling ?? 0,
-            }
-          : { qos: s.qos };
-        // MQTT.js takes the subscription identifier from the packet-level options, not the per-filter ones.
-        const packetOptions = v5 && s.subscriptionIdentifier !== undefined ? { qos: s.qos, properties: { subscriptionIdentifier: s.subscriptionIdentifier } } : undefined;
+      planned.map(async ({ s, options, packetOptions }): Promise<SubscriptionVerdict> => {
         try {
           const granted = await this.client.subscribeAsync({ [s.filter]: options } as Parameters<MqttClient['subscribeAsync']>[0], packetOptions);
           const code = granted[0]?.qos ?? 0;
@@ -899,4 +930,9 @@ export class Connection {
     this.info = { ...this.info, ...patch };
     this.hooks.status(this.info);
   }
+}
+
+/** A filter short enough to quote in a sentence. */
+function shortFilter(filter: string): string {
+  return filter.length > 80 ? `${filter.slice(0, 77)}…` : filter;
 }
