@@ -20,6 +20,7 @@ import { restoreSnapshot, takeSnapshot } from './state-snapshot';
 import { SubscriptionIndex, subscriptionInfo, type SharedGroup, type Subscription } from './subscription-index';
 import { startListener, type RunningListener } from './listeners';
 import { importPasswordFile } from './password-file';
+import { LongTimer } from './long-timer';
 import { LoadAverages, SysCounters, sysTopicValues } from './sys-topics';
 import { isValidTopicName } from './topic';
 import type { Transport } from './transport';
@@ -213,9 +214,9 @@ export class BrokerCore implements Broker, ConnectionHost {
       conn.disconnect(ReasonCode.ServerShuttingDown, 'server shutting down');
     }
     for (const s of this.sessions.values()) {
-      clearTimeout(s.expiryTimer);
+      s.expiryTimer?.cancel();
       s.expiryTimer = undefined;
-      if (s.will?.timer) clearTimeout(s.will.timer);
+      s.will?.timer?.cancel();
       s.will = undefined;
     }
     await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 1000).unref())]);
@@ -291,11 +292,11 @@ export class BrokerCore implements Broker, ConnectionHost {
       session = this.sessions.get(clientId);
     }
     if (session) {
-      clearTimeout(session.expiryTimer);
+      session.expiryTimer?.cancel();
       session.expiryTimer = undefined;
       if (session.will) {
         // A new connection for the client id cancels a will still waiting out its delay, clean start or not (MQTT-3.1.2-8).
-        clearTimeout(session.will.timer);
+        session.will.timer?.cancel();
         session.will = undefined;
       }
       if (cleanStart) {
@@ -341,12 +342,11 @@ export class BrokerCore implements Broker, ConnectionHost {
       const delay = Math.min(conn.will.delay, session.expiryInterval);
       if (delay === 0) this.publishWill(conn.will);
       else {
-        const will = { ...conn.will, delay, timer: undefined as NodeJS.Timeout | undefined };
-        will.timer = setTimeout(() => {
+        const will = { ...conn.will, delay, timer: undefined as LongTimer | undefined };
+        will.timer = new LongTimer(() => {
           session.will = undefined;
           this.publishWill(will);
         }, delay * 1000);
-        will.timer.unref();
         session.will = will;
       }
     }
@@ -369,8 +369,7 @@ export class BrokerCore implements Broker, ConnectionHost {
     if (!this.running) return;
     if (session.expiryInterval === 0) this.endSession(session);
     else if (session.expiryInterval !== SESSION_NEVER_EXPIRES) {
-      session.expiryTimer = setTimeout(() => this.expireSession(session), session.expiryInterval * 1000);
-      session.expiryTimer.unref();
+      session.expiryTimer = new LongTimer(() => this.expireSession(session), session.expiryInterval * 1000);
     }
   }
 
@@ -381,9 +380,9 @@ export class BrokerCore implements Broker, ConnectionHost {
   }
 
   private endSession(session: Session): void {
-    clearTimeout(session.expiryTimer);
+    session.expiryTimer?.cancel();
     if (session.will) {
-      clearTimeout(session.will.timer);
+      session.will.timer?.cancel();
       const w = session.will;
       session.will = undefined;
       this.publishWill(w);
@@ -748,8 +747,7 @@ export class BrokerCore implements Broker, ConnectionHost {
     for (const { session, expiresInMs } of restoreSnapshot(snap, { retained: this.retained, index: this.index, sessions: this.sessions }, Date.now(), SESSION_NEVER_EXPIRES)) {
       if (this.journal) session.recorder = this.recorder;
       if (expiresInMs === undefined) continue;
-      session.expiryTimer = setTimeout(() => this.expireSession(session), expiresInMs);
-      session.expiryTimer.unref();
+      session.expiryTimer = new LongTimer(() => this.expireSession(session), expiresInMs);
     }
   }
 }
