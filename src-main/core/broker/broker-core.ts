@@ -122,6 +122,7 @@ export class BrokerCore implements Broker, ConnectionHost {
       queueHighWater,
       queueResume: Math.floor(queueHighWater / 4),
       topicAliasMaximum: this.limits.topicAliasMaximum ?? 10,
+      sendTopicAliases: options.sendTopicAliases ?? true,
       maximumQos: this.limits.maximumQos ?? 2,
       retainAvailable: this.limits.retainAvailable ?? true,
       protocolVersions: options.protocolVersions ?? [3, 4, 5],

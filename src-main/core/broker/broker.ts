@@ -33,6 +33,8 @@ export interface BrokerOptions {
   readonly persistence?: PersistenceStore;
   /** A persistent session resumed under another user name starts clean (default) or the connection is refused. */
   readonly sessionOwnerMismatch?: 'start-clean' | 'refuse';
+  /** Give v5 clients Topic Aliases for topics sent to them again, up to the maximum each accepts (default true). */
+  readonly sendTopicAliases?: boolean;
   /** Shown in $SYS/broker/version. */
   readonly version?: string;
 }

@@ -19,6 +19,8 @@ export interface ConnectionSettings {
   /** Paused publishers resume once the client's queue is at most this long. */
   readonly queueResume: number;
   readonly topicAliasMaximum: number;
+  /** Give v5 clients Topic Aliases for the topics we send them (up to each client's own maximum). */
+  readonly sendTopicAliases: boolean;
   readonly maximumQos: QoS;
   readonly retainAvailable: boolean;
   readonly protocolVersions: readonly ProtocolVersion[];

@@ -301,6 +301,7 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
     this.keepalive = result.keepalive;
     this.sendQuota = result.sendQuota;
     this.clientMaxPacket = result.clientMaxPacket;
+    if (this.v5 && host.settings.sendTopicAliases) this.publishes.useTopicAliases(p.properties?.topicAliasMaximum ?? 0);
     const { session, present } = host.openSession(this, result.clientId, !!p.clean || result.foreignSession, result.sessionExpiry);
     this.session = session;
     session.username = this.username;

@@ -57,6 +57,7 @@ export const brokerOptionsSchema = z.object({
   persistentClientExpiration: z.number().int().min(0).optional(),
   protocolVersions: z.array(z.union([z.literal(3), z.literal(4), z.literal(5)])).optional(),
   sessionOwnerMismatch: z.enum(['start-clean', 'refuse']).optional(),
+  sendTopicAliases: z.boolean().optional(),
   version: z.string().optional(),
 });
 

@@ -13,6 +13,8 @@ export interface TargetSettings {
   readonly maxInflight?: number;
   readonly maxQueued?: number;
   readonly topicAliasMaximum?: number;
+  /** Embedded only (mosquitto 2.0 never sends Topic Aliases): false turns the broker's aliases off. */
+  readonly sendTopicAliases?: boolean;
 }
 
 /** A running broker under test. */
@@ -35,6 +37,7 @@ async function startEmbedded(s: TargetSettings): Promise<Target> {
   const broker = createBroker({
     listeners: [{ kind: 'tcp', port: 0, host: '127.0.0.1' }],
     sysInterval: 0,
+    sendTopicAliases: s.sendTopicAliases,
     limits: {
       maxKeepalive: s.maxKeepalive,
       maxPacketSize: s.maxPacketSize,

@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MqttClient } from 'mqtt';
+import { endAll, mqttClient } from '../../../test-support/conformance/clients';
+import { RawClient, type ReceivedPacket } from '../../../test-support/conformance/raw-client';
+import { isMosquitto, startTarget, type Target } from '../../../test-support/conformance/target';
+
+let target: Target;
+const raws: RawClient[] = [];
+const clients: MqttClient[] = [];
+
+beforeAll(async () => {
+  target = await startTarget();
+});
+afterAll(async () => {
+  for (const c of raws) c.close();
+  await endAll(clients);
+  await target.stop();
+});
+
+let n = 0;
+const uid = (p: string): string => `${p}-${process.pid}-${++n}`;
+
+async function raw(connect: Record<string, unknown> = {}, on: Target = target): Promise<{ c: RawClient; connack: ReceivedPacket }> {
+  const { client, connack } = await RawClient.connected(on.port, 5, { clientId: uid('x'), ...connect });
+  raws.push(client);
+  return { c: client, connack };
+}
+
+async function publisher(on: Target = target): Promise<MqttClient> {
+  const c = await mqttClient(on, { protocolVersion: 5 });
+  clients.push(c);
+  return c;
+}
+
+/** Subscribes a raw v5 client to `prefix/#` at QoS 1. */
+async function subscriber(prefix: string, connectProperties: Record<string, unknown>, on: Target = target): Promise<RawClient> {
+  const { c } = await raw({ properties: connectProperties }, on);
+  c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: `${prefix}/#`, qos: 1 }] });
+  await c.next('suback');
+  return c;
+}
+
+/** Publishes to each topic in turn (alternating QoS 0 and 1, one at a time so the order holds). */
+async function publishInOrder(pub: MqttClient, topics: readonly string[]): Promise<void> {
+  for (const [i, t] of topics.entries()) await pub.publishAsync(t, `m${i}`, { qos: i % 2 === 0 ? 0 : 1 });
+}
+
+/** Reads `count` PUBLISH packets, acknowledging QoS 1 ones. */
+async function receive(c: RawClient, count: number): Promise<ReceivedPacket[]> {
+  const out: ReceivedPacket[] = [];
+  for (let i = 0; i < count; i++) {
+    const p = await c.next('publish');
+    if (p.qos === 1) c.send({ cmd: 'puback', messageId: p.messageId });
+    out.push(p);
+  }
+  return out;
+}
+
+/** What a client does with server aliases: learns alias -> topic and resolves alias-only packets. */
+function resolveTopics(packets: readonly ReceivedPacket[]): string[] {
+  const known = new Map<number, string>();
+  return packets.map((p) => {
+    const alias = p.properties?.topicAlias;
+    if (alias === undefined) return p.topic!;
+    if (p.topic) known.set(alias, p.topic);
+    const topic = known.get(alias);
+    if (topic === undefined) throw new Error(`alias ${alias} used before the server gave its topic`);
+    return topic;
+  });
+}
+
+describe('Topic aliases from the server', () => {
+  it('[MQTT-3.1.2-26] [MQTT-3.3.2-8] never sends an alias above the client\'s Topic Alias Maximum or 0, and every topic resolves', async () => {
+    const prefix = `alias/${uid('max')}`;
+    const topics = ['a', 'b', 'c', 'c', 'a', 'b', 'a', 'd', 'a'].map((t) => `${prefix}/${t}`);
+    const c = await subscriber(prefix, { topicAliasMaximum: 2 });
+    await publishInOrder(await publisher(), topics);
+    const got = await receive(c, topics.length);
+    for (const p of got) {
+      const alias = p.properties?.topicAlias;
+      if (alias !== undefined) expect(alias).toBeGreaterThanOrEqual(1);
+      if (alias !== undefined) expect(alias).toBeLessThanOrEqual(2);
+    }
+    expect(resolveTopics(got)).toEqual(topics);
+    expect(got.map((p) => String(p.payload))).toEqual(topics.map((_, i) => `m${i}`));
+  });
+
+  it('[MQTT-3.1.2-27] sends no Topic Alias to a client that gave Topic Alias Maximum 0 or none', async () => {
+    const prefix = `alias/${uid('none')}`;
+    const topics = ['a', 'a', 'a', 'b', 'b'].map((t) => `${prefix}/${t}`);
+    const zero = await subscriber(prefix, { topicAliasMaximum: 0 });
+    const absent = await subscriber(prefix, {});
+    await publishInOrder(await publisher(), topics);
+    for (const c of [zero, absent]) {
+      const got = await receive(c, topics.length);
+      expect(got.map((p) => p.properties?.topicAlias)).toEqual(topics.map(() => undefined));
+      expect(got.map((p) => p.topic)).toEqual(topics);
+    }
+  });
+
+  it.skipIf(isMosquitto)('[MQTT-3.3.2-12] reuses the alias of a topic already mapped and hands the least recently used alias to a new topic when all are taken (skipped on mosquitto 2.0: it sends no aliases)', async () => {
+    const prefix = `alias/${uid('lru')}`;
+    const t = (s: string): string => `${prefix}/${s}`;
+    const c = await subscriber(prefix, { topicAliasMaximum: 2 });
+    await publishInOrder(await publisher(), [t('a'), t('a'), t('b'), t('a'), t('c'), t('a'), t('b')]);
+    const got = await receive(c, 7);
+    const sent = got.map((p) => [p.topic, p.properties?.topicAlias]);
+    expect(sent).toEqual([
+      [t('a'), 1], // a -> 1
+      ['', 1], // reused: the topic is left out
+      [t('b'), 2], // b -> 2
+      ['', 1], // a again; b is now the least recently used
+      [t('c'), 2], // full: c takes b's alias
+      ['', 1],
+      [t('b'), 2], // b comes back on c's alias: a was used since, so c is the least recently used
+    ]);
+  });
+
+  it.skipIf(isMosquitto)('sends no aliases when the broker\'s option turns them off (embedded only)', async () => {
+    const off = await startTarget({ sendTopicAliases: false });
+    try {
+      const prefix = `alias/${uid('off')}`;
+      const c = await subscriber(prefix, { topicAliasMaximum: 5 }, off);
+      const topics = [`${prefix}/a`, `${prefix}/a`];
+      await publishInOrder(await publisher(off), topics);
+      const got = await receive(c, 2);
+      expect(got.map((p) => [p.topic, p.properties?.topicAlias])).toEqual(topics.map((x) => [x, undefined]));
+    } finally {
+      await off.stop();
+    }
+  });
+});
