@@ -14,6 +14,7 @@ import type { FlowControl } from './flow-control';
 import { createMessage, type Message } from './message';
 import { MemoryStore, storeMessage, type BrokerJournal, type BrokerSnapshot, type PersistenceStore } from './persistence';
 import { ReasonCode } from './reason-codes';
+import { DEFAULT_RESPONSE_TOPIC_PREFIX } from './response-information';
 import { RetainedStore } from './retained-store';
 import { Session, type SessionLink, type SessionRecorder } from './session';
 import { restoreSnapshot, takeSnapshot } from './state-snapshot';
@@ -123,6 +124,7 @@ export class BrokerCore implements Broker, ConnectionHost {
       queueResume: Math.floor(queueHighWater / 4),
       topicAliasMaximum: this.limits.topicAliasMaximum ?? 10,
       sendTopicAliases: options.sendTopicAliases ?? true,
+      responseTopicPrefix: options.responseTopicPrefix ?? DEFAULT_RESPONSE_TOPIC_PREFIX,
       maximumQos: this.limits.maximumQos ?? 2,
       retainAvailable: this.limits.retainAvailable ?? true,
       protocolVersions: options.protocolVersions ?? [3, 4, 5],

@@ -35,6 +35,11 @@ export interface BrokerOptions {
   readonly sessionOwnerMismatch?: 'start-clean' | 'refuse';
   /** Give v5 clients Topic Aliases for topics sent to them again, up to the maximum each accepts (default true). */
   readonly sendTopicAliases?: boolean;
+  /**
+   * Clients that set Request Response Information are told `<prefix><their client id>` (wildcards and
+   * slashes in the id percent-encoded) to build response topics on. Default "response/"; "" gives none.
+   */
+  readonly responseTopicPrefix?: string;
   /** Shown in $SYS/broker/version. */
   readonly version?: string;
 }

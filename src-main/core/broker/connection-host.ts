@@ -21,6 +21,8 @@ export interface ConnectionSettings {
   readonly topicAliasMaximum: number;
   /** Give v5 clients Topic Aliases for the topics we send them (up to each client's own maximum). */
   readonly sendTopicAliases: boolean;
+  /** Start of each client's Response Information topic; empty when the broker gives none. */
+  readonly responseTopicPrefix: string;
   readonly maximumQos: QoS;
   readonly retainAvailable: boolean;
   readonly protocolVersions: readonly ProtocolVersion[];

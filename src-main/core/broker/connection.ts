@@ -5,11 +5,12 @@ import { stillReadable } from './access-guard';
 import type { AuthResult } from './authenticator';
 import { PRE_CONNECT_MAX_PACKET, retainable } from './connect-guard';
 import { PROTOCOL_MAX_PACKET, connackProperties, inspectConnectHeader, readConnect, settleConnect, type ReadConnect } from './connect-handshake';
-import type { ClientConnection, ConnectionHost, Flushable } from './connection-host';
+import type { ClientConnection, ConnectionHost, ConnectionSettings, Flushable } from './connection-host';
 import { FlowControl } from './flow-control';
 import type { Message } from './message';
 import { PublishFlow, type PublishPeer } from './publish-flow';
 import { ReasonCode, connackCodeForV3, describeReason } from './reason-codes';
+import { responseInformationFor } from './response-information';
 import type { Outgoing, PendingWill, Session, SessionLink } from './session';
 import { createSubscription } from './subscription-index';
 import { isValidTopicFilter, parseSharedFilter } from './topic';
@@ -309,7 +310,7 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
     this.connectedSince = Date.now();
     this.writePacket(
       this.v5
-        ? { cmd: 'connack', sessionPresent: present, reasonCode: 0, properties: connackProperties(result, host.settings) }
+        ? { cmd: 'connack', sessionPresent: present, reasonCode: 0, properties: { ...connackProperties(result, host.settings), ...responseProperties(p, result.clientId, host.settings) } }
         : { cmd: 'connack', sessionPresent: present, returnCode: 0 },
     );
     host.connectionReady(this);
@@ -498,4 +499,11 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
     this.flow.close();
     this.host.connectionClosed(this, wasConnected);
   }
+}
+
+/** Response Information, only for a client that set Request Response Information (MQTT-3.1.2-28). */
+function responseProperties(p: IConnectPacket, clientId: string, s: ConnectionSettings): { responseInformation?: string } {
+  if (!p.properties?.requestResponseInformation) return {};
+  const info = responseInformationFor(s.responseTopicPrefix, clientId);
+  return info === undefined ? {} : { responseInformation: info };
 }

@@ -58,6 +58,10 @@ export const brokerOptionsSchema = z.object({
   protocolVersions: z.array(z.union([z.literal(3), z.literal(4), z.literal(5)])).optional(),
   sessionOwnerMismatch: z.enum(['start-clean', 'refuse']).optional(),
   sendTopicAliases: z.boolean().optional(),
+  responseTopicPrefix: z
+    .string()
+    .refine((p) => !/[+#\u0000]/.test(p), 'a response topic prefix must not contain + # or NUL')
+    .optional(),
   version: z.string().optional(),
 });
 

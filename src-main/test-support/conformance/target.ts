@@ -15,6 +15,8 @@ export interface TargetSettings {
   readonly topicAliasMaximum?: number;
   /** Embedded only (mosquitto 2.0 never sends Topic Aliases): false turns the broker's aliases off. */
   readonly sendTopicAliases?: boolean;
+  /** Embedded only: the start of each client's Response Information. */
+  readonly responseTopicPrefix?: string;
 }
 
 /** A running broker under test. */
@@ -38,6 +40,7 @@ async function startEmbedded(s: TargetSettings): Promise<Target> {
     listeners: [{ kind: 'tcp', port: 0, host: '127.0.0.1' }],
     sysInterval: 0,
     sendTopicAliases: s.sendTopicAliases,
+    responseTopicPrefix: s.responseTopicPrefix,
     limits: {
       maxKeepalive: s.maxKeepalive,
       maxPacketSize: s.maxPacketSize,

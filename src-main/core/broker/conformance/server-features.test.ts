@@ -70,7 +70,7 @@ function resolveTopics(packets: readonly ReceivedPacket[]): string[] {
 }
 
 describe('Topic aliases from the server', () => {
-  it('[MQTT-3.1.2-26] [MQTT-3.3.2-8] never sends an alias above the client\'s Topic Alias Maximum or 0, and every topic resolves', async () => {
+  it('[MQTT-3.1.2-26] [MQTT-3.3.2-11] [MQTT-3.3.2-8] never sends an alias above the client\'s Topic Alias Maximum or 0, and every topic resolves', async () => {
     const prefix = `alias/${uid('max')}`;
     const topics = ['a', 'b', 'c', 'c', 'a', 'b', 'a', 'd', 'a'].map((t) => `${prefix}/${t}`);
     const c = await subscriber(prefix, { topicAliasMaximum: 2 });
@@ -98,7 +98,7 @@ describe('Topic aliases from the server', () => {
     }
   });
 
-  it.skipIf(isMosquitto)('[MQTT-3.3.2-12] reuses the alias of a topic already mapped and hands the least recently used alias to a new topic when all are taken (skipped on mosquitto 2.0: it sends no aliases)', async () => {
+  it.skipIf(isMosquitto)('(section 3.3.2.3.4) reuses the alias of a topic already mapped and hands the least recently used alias to a new topic when all are taken (skipped on mosquitto 2.0: it sends no aliases)', async () => {
     const prefix = `alias/${uid('lru')}`;
     const t = (s: string): string => `${prefix}/${s}`;
     const c = await subscriber(prefix, { topicAliasMaximum: 2 });
@@ -116,6 +116,25 @@ describe('Topic aliases from the server', () => {
     ]);
   });
 
+  it('[MQTT-3.3.2-7] starts afresh on a new network connection: the first message of a resumed session carries its topic', async () => {
+    const prefix = `alias/${uid('fresh')}`;
+    const cid = uid('fresh');
+    const t = `${prefix}/a`;
+    const props = { topicAliasMaximum: 3, sessionExpiryInterval: 60 };
+    const { c: first } = await raw({ clientId: cid, clean: false, properties: props });
+    first.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: `${prefix}/#`, qos: 1 }] });
+    await first.next('suback');
+    const pub = await publisher();
+    await publishInOrder(pub, [t, t]);
+    await receive(first, 2);
+    first.send({ cmd: 'disconnect', reasonCode: 0 });
+    await first.waitClosed();
+    const { c: second } = await raw({ clientId: cid, clean: false, properties: props });
+    await pub.publishAsync(t, 'again', { qos: 1 });
+    const [p] = await receive(second, 1);
+    expect(p!.topic).toBe(t);
+  });
+
   it.skipIf(isMosquitto)('sends no aliases when the broker\'s option turns them off (embedded only)', async () => {
     const off = await startTarget({ sendTopicAliases: false });
     try {
@@ -125,6 +144,52 @@ describe('Topic aliases from the server', () => {
       await publishInOrder(await publisher(off), topics);
       const got = await receive(c, 2);
       expect(got.map((p) => [p.topic, p.properties?.topicAlias])).toEqual(topics.map((x) => [x, undefined]));
+    } finally {
+      await off.stop();
+    }
+  });
+});
+
+describe('Response Information', () => {
+  it('[MQTT-3.1.2-28] sends no Response Information to a client that did not ask for it', async () => {
+    for (const properties of [{}, { requestResponseInformation: false }]) {
+      const { connack } = await raw({ properties });
+      expect(connack.reasonCode).toBe(0);
+      expect(connack.properties?.responseInformation).toBeUndefined();
+    }
+  });
+
+  it.skipIf(isMosquitto)('(section 3.2.2.3.15) gives a client that asks a response topic of its own, usable for request/response (skipped on mosquitto 2.0: it sends none)', async () => {
+    const cid = uid('rri');
+    const { c: requester, connack } = await raw({ clientId: cid, properties: { requestResponseInformation: true } });
+    const info = connack.properties?.responseInformation;
+    expect(info).toBe(`response/${cid}`);
+    // The requester listens on a topic built on it and a responder answers there.
+    const replyTopic = `${info}/reply`;
+    requester.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: replyTopic, qos: 1 }] });
+    await requester.next('suback');
+    const responder = await publisher();
+    await responder.publishAsync(replyTopic, 'answer', { qos: 1 });
+    const reply = await requester.next('publish');
+    expect(String(reply.payload)).toBe('answer');
+  });
+
+  it.skipIf(isMosquitto)('uses the configured prefix and keeps a client id\'s wildcards out of the topic (embedded only)', async () => {
+    const custom = await startTarget({ responseTopicPrefix: 'replies/for/' });
+    try {
+      const { connack } = await raw({ clientId: 'odd/+#id', properties: { requestResponseInformation: true } }, custom);
+      expect(connack.properties?.responseInformation).toBe('replies/for/odd%2F%2B%23id');
+    } finally {
+      await custom.stop();
+    }
+  });
+
+  it.skipIf(isMosquitto)('gives none when the prefix is empty (turned off; embedded only)', async () => {
+    const off = await startTarget({ responseTopicPrefix: '' });
+    try {
+      const { connack } = await raw({ properties: { requestResponseInformation: true } }, off);
+      expect(connack.reasonCode).toBe(0);
+      expect(connack.properties?.responseInformation).toBeUndefined();
     } finally {
       await off.stop();
     }
