@@ -36,6 +36,7 @@ import {
   type RetainedInfo,
   type UserRecord,
   type AclRule,
+  type MovedSetting,
 } from './types';
 
 const SWEEP_MS = 250;
@@ -100,9 +101,11 @@ export class BrokerCore implements Broker, ConnectionHost {
   private readonly load = new LoadAverages();
   private readonly sys = new SysCounters();
   private readonly warnings: string[] = [];
+  private movedSetting: MovedSetting | undefined;
 
   constructor(readonly options: BrokerOptions) {
     this.limits = options.limits ?? {};
+    this.movedSetting = options.moved;
     const users = [...(options.users ?? [])];
     if (options.passwordFile) {
       const imported = importPasswordFile(readConfigFile(options.passwordFile, 'password file'));
@@ -268,6 +271,27 @@ export class BrokerCore implements Broker, ConnectionHost {
     for (;;) {
       const id = `auto-${randomBytes(8).toString('hex')}`;
       if (!this.sessions.has(id)) return id;
+    }
+  }
+
+  /** The current "moved" setting. */
+  get moved(): MovedSetting | undefined {
+    return this.movedSetting;
+  }
+
+  movedTo(): { readonly reasonCode: number; readonly serverReference: string } | undefined {
+    const m = this.movedSetting;
+    return m && { reasonCode: m.permanent ? ReasonCode.ServerMoved : ReasonCode.UseAnotherServer, serverReference: m.serverReference };
+  }
+
+  /** Refers clients elsewhere (or stops): connected clients are sent there now, new ones at CONNECT. */
+  setMoved(moved: MovedSetting | undefined): void {
+    this.movedSetting = moved;
+    const to = this.movedTo();
+    if (!to) return;
+    for (const conn of [...this.connections]) {
+      if (conn.state !== 'connected') continue;
+      conn.disconnect(to.reasonCode, `referred to ${to.serverReference}`, { serverReference: to.serverReference });
     }
   }
 

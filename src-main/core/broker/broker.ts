@@ -8,6 +8,7 @@ import type {
   BrokerStats,
   ClientInfo,
   ListenerConfig,
+  MovedSetting,
   ProtocolVersion,
   QoS,
   RetainedInfo,
@@ -40,6 +41,8 @@ export interface BrokerOptions {
    * slashes in the id percent-encoded) to build response topics on. Default "response/"; "" gives none.
    */
   readonly responseTopicPrefix?: string;
+  /** Start "moved": every client is referred to another server (see `setMoved`). */
+  readonly moved?: MovedSetting;
   /** Shown in $SYS/broker/version. */
   readonly version?: string;
 }
@@ -83,4 +86,12 @@ export interface Broker {
   setAllowAnonymous(allow: boolean): void;
   listAclRules(): readonly AclRule[];
   setAclRules(rules: readonly AclRule[]): void;
+  /**
+   * Refers clients to another server (undefined: stop): new CONNECTs are refused with 0x9C/0x9D and the
+   * Server Reference, and connected clients are disconnected the same way (3.x clients, which cannot be
+   * told where, are refused as "server unavailable" and closed).
+   */
+  setMoved(moved: MovedSetting | undefined): void;
+  /** The current "moved" setting. */
+  readonly moved: MovedSetting | undefined;
 }

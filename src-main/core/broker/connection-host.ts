@@ -94,6 +94,8 @@ export interface ConnectionHost {
   maySubscribe(who: ClientIdentity, filter: string): boolean;
   mayReceive(who: ClientIdentity, topic: string): boolean;
   assignClientId(): string;
+  /** Set while the broker refers clients elsewhere: the CONNACK/DISCONNECT reason and the Server Reference. */
+  movedTo(): { readonly reasonCode: number; readonly serverReference: string } | undefined;
   /** Whether one more client may connect now: a reason code, Success when it may. */
   admitConnection(conn: { readonly overLimit: boolean }): number;
   /** Who owns the session of this client id, if there is one. */

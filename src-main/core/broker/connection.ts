@@ -253,6 +253,8 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
     this.version = (p.protocolVersion ?? 4) as ProtocolVersion;
     this.v5 = this.version === 5;
     (this.parser as unknown as { settings: { protocolVersion: number } }).settings.protocolVersion = this.version;
+    const moved = host.movedTo();
+    if (moved) return this.refuse(moved.reasonCode, `clients are referred to ${moved.serverReference}`, { serverReference: moved.serverReference });
     const read = readConnect(p, this.v5, host, this, this.transport.certificateUsername);
     this.clientId = read.clientId;
     if (read.ok !== 'authenticate') {
@@ -455,11 +457,11 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
   // ---- closing ------------------------------------------------------------
 
   /** Refuses a CONNECT with a CONNACK carrying `reason`, then closes. */
-  private refuse(reason: number, message: string): void {
+  private refuse(reason: number, message: string, properties?: Record<string, unknown>): void {
     this.closeReason = `connection refused: ${message}`;
     this.closeReasonCode = reason;
     this.graceful = true;
-    if (this.v5) this.writePacket({ cmd: 'connack', sessionPresent: false, reasonCode: reason });
+    if (this.v5) this.writePacket({ cmd: 'connack', sessionPresent: false, reasonCode: reason, ...(properties ? { properties } : {}) });
     else this.writePacket({ cmd: 'connack', sessionPresent: false, returnCode: connackCodeForV3(reason) });
     this.closeNow();
   }
@@ -472,11 +474,11 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
   }
 
   /** Server-initiated close: DISCONNECT with a reason code to v5 clients, then the socket ends. */
-  disconnect(reason: number, message: string): void {
+  disconnect(reason: number, message: string, properties?: Record<string, unknown>): void {
     if (this.state === 'closed') return;
     this.closeReason = message;
     this.closeReasonCode = reason;
-    if (this.state === 'connected' && this.v5) this.writePacket({ cmd: 'disconnect', reasonCode: reason });
+    if (this.state === 'connected' && this.v5) this.writePacket({ cmd: 'disconnect', reasonCode: reason, ...(properties ? { properties } : {}) });
     this.closeNow();
   }
 

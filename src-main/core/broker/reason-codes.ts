@@ -34,6 +34,8 @@ export const ReasonCode = {
   PayloadFormatInvalid: 0x99,
   RetainNotSupported: 0x9a,
   QosNotSupported: 0x9b,
+  UseAnotherServer: 0x9c,
+  ServerMoved: 0x9d,
   SharedSubscriptionsNotSupported: 0x9e,
   ConnectionRateExceeded: 0x9f,
   MaximumConnectTime: 0xa0,

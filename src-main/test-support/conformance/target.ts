@@ -1,5 +1,5 @@
 import { startMosquitto as launchMosquitto } from '../mosquitto';
-import { createBroker, type Broker } from '../../core/broker/index';
+import { createBroker, type Broker, type MovedSetting } from '../../core/broker/index';
 
 /** Which broker the conformance suite runs against. */
 export const TARGET: 'embedded' | 'mosquitto' = process.env.TOPIARY_CONFORMANCE_TARGET === 'mosquitto' ? 'mosquitto' : 'embedded';
@@ -17,6 +17,8 @@ export interface TargetSettings {
   readonly sendTopicAliases?: boolean;
   /** Embedded only: the start of each client's Response Information. */
   readonly responseTopicPrefix?: string;
+  /** Embedded only: start with clients referred elsewhere. */
+  readonly moved?: MovedSetting;
 }
 
 /** A running broker under test. */
@@ -41,6 +43,7 @@ async function startEmbedded(s: TargetSettings): Promise<Target> {
     sysInterval: 0,
     sendTopicAliases: s.sendTopicAliases,
     responseTopicPrefix: s.responseTopicPrefix,
+    moved: s.moved,
     limits: {
       maxKeepalive: s.maxKeepalive,
       maxPacketSize: s.maxPacketSize,

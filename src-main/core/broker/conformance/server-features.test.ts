@@ -195,3 +195,50 @@ describe('Response Information', () => {
     }
   });
 });
+
+// mosquitto 2.0 has no setting that sends clients elsewhere, so these run on the embedded broker only.
+describe.skipIf(isMosquitto)('Server Reference: a broker that has moved (embedded only: mosquitto 2.0 has no such setting)', () => {
+  it('(section 4.11) refuses CONNECT with 0x9C Use another server and the Server Reference', async () => {
+    const moved = await startTarget({ moved: { serverReference: '127.0.0.1:1999' } });
+    try {
+      const { c, connack } = await raw({}, moved);
+      expect(connack.reasonCode).toBe(0x9c);
+      expect(connack.properties?.serverReference).toBe('127.0.0.1:1999');
+      expect(await c.waitClosed()).toBe(true);
+    } finally {
+      await moved.stop();
+    }
+  });
+
+  it('(section 4.11) refuses with 0x9D Server moved when the move is permanent, and a 3.1.1 client with "server unavailable"', async () => {
+    const moved = await startTarget({ moved: { serverReference: 'elsewhere.example:8883', permanent: true } });
+    try {
+      const { connack } = await raw({}, moved);
+      expect(connack.reasonCode).toBe(0x9d);
+      expect(connack.properties?.serverReference).toBe('elsewhere.example:8883');
+      const v4 = await RawClient.connected(moved.port, 4, { clientId: uid('v4') });
+      raws.push(v4.client);
+      expect(v4.connack.returnCode).toBe(3);
+    } finally {
+      await moved.stop();
+    }
+  });
+
+  it('(section 4.11) disconnects connected v5 clients with the reason and the reference when the setting is turned on, and admits them again once it is off', async () => {
+    const own = await startTarget();
+    try {
+      const { c } = await raw({}, own);
+      own.broker!.setMoved({ serverReference: '127.0.0.1:2883 127.0.0.1:3883', permanent: true });
+      const d = await c.next('disconnect');
+      expect(d.reasonCode).toBe(0x9d);
+      expect(d.properties?.serverReference).toBe('127.0.0.1:2883 127.0.0.1:3883');
+      expect(await c.waitClosed()).toBe(true);
+      own.broker!.setMoved(undefined);
+      const { connack } = await raw({}, own);
+      expect(connack.reasonCode).toBe(0);
+      expect(connack.properties?.serverReference).toBeUndefined();
+    } finally {
+      await own.stop();
+    }
+  });
+});
