@@ -223,7 +223,7 @@ function ratio(a: number, b: number): string {
 }
 
 async function coreCount(core: AppCore, connectionId: ConnectionId, prefix: string): Promise<number> {
-  const detail = await core.handlers['explorer.rows']({ connectionId, start: 0, count: 50 }, { clientId: 'bench-probe' });
+  const detail = await core.handlers['explorer.listRows']({ connectionId, start: 0, count: 50 }, { clientId: 'bench-probe' });
   return detail.rows.find((r) => r.path === prefix)?.messageCount ?? 0;
 }
 

@@ -73,7 +73,7 @@ export async function runPublishBench(options: PublishBenchOptions = {}): Promis
     for (const qos of [0, 1, 2] as const) {
       const window = qos === 0 ? 500 : Math.min(receiveMaximum ?? 1_000, 65_535);
       const ended = new Promise<JobProgress>((resolve) => {
-        const off = client.on('publish.progress', (p) => {
+        const off = client.on('publish.jobProgressed', (p) => {
           if (p.state !== 'running') {
             off();
             resolve(p);

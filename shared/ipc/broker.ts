@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseBridgeTopicLines } from '../mqtt/bridge-topics';
-import { TopicNameSchema } from './common';
+import { TopicNameSchema, type Deleted, type ExportedText } from './common';
 import { BrokerUrlSchema } from './connections';
 import { request } from './define';
 
@@ -240,33 +240,33 @@ export interface AccessPreview {
 const Empty = z.object({}).strict();
 
 export const brokerRequests = {
-  'broker.status': request<BrokerStatus>()(Empty),
+  'broker.getStatus': request<BrokerStatus>()(Empty),
   'broker.start': request<BrokerStatus>()(Empty),
   'broker.stop': request<BrokerStatus>()(Empty),
   'broker.restart': request<BrokerStatus>()(Empty),
   /** Saves settings; a running broker restarts with them. */
   'broker.saveSettings': request<BrokerStatus>()(z.object({ settings: BrokerSettingsSchema }).strict()),
-  'broker.clients': request<readonly BrokerClientRow[]>()(Empty),
+  'broker.listClients': request<readonly BrokerClientRow[]>()(Empty),
   'broker.disconnectClient': request<{ readonly disconnected: boolean }>()(z.object({ clientId: z.string().max(65_535) }).strict()),
-  'broker.retained': request<{ readonly total: number; readonly rows: readonly BrokerRetainedRow[] }>()(
+  'broker.listRetained': request<{ readonly total: number; readonly rows: readonly BrokerRetainedRow[] }>()(
     z.object({ prefix: z.string().max(65_535).default(''), limit: z.number().int().min(1).max(5000).default(500) }).strict(),
   ),
-  'broker.deleteRetained': request<{ readonly deleted: number }>()(z.object({ topic: TopicNameSchema, subtree: z.boolean().default(false) }).strict()),
-  'broker.log': request<readonly BrokerLogEntry[]>()(z.object({ limit: z.number().int().min(1).max(5000).default(500) }).strict()),
-  'broker.stats': request<readonly BrokerStatsSample[]>()(Empty),
+  'broker.deleteRetained': request<Deleted>()(z.object({ topic: TopicNameSchema, subtree: z.boolean().default(false) }).strict()),
+  'broker.listLog': request<readonly BrokerLogEntry[]>()(z.object({ limit: z.number().int().min(1).max(5000).default(500) }).strict()),
+  'broker.listStats': request<readonly BrokerStatsSample[]>()(Empty),
   /** Adds a user or changes its password; the core stores only a salted hash. */
   'broker.setUser': request<BrokerStatus>()(z.object({ username: z.string().min(1, 'A user name is required.').max(65_535).refine((u) => !u.includes(':'), 'A user name cannot contain ":".'), password: z.string().min(1, 'A password is required.').max(65_535) }).strict()),
-  'broker.deleteUser': request<BrokerStatus>()(z.object({ username: z.string().max(65_535) }).strict()),
+  'broker.deleteUser': request<Deleted>()(z.object({ username: z.string().max(65_535) }).strict()),
   /** Reads a mosquitto password file (user:$7$… lines) and adds or replaces those users. */
   'broker.importUsers': request<{ readonly imported: number; readonly status: BrokerStatus }>()(z.object({ text: z.string().max(10_000_000) }).strict()),
-  'broker.exportUsers': request<{ readonly text: string }>()(Empty),
+  'broker.exportUsers': request<ExportedText>()(Empty),
   /** Replaces the ACL with rules in mosquitto's acl_file format (an empty text removes it). */
   'broker.setAcl': request<BrokerStatus>()(z.object({ text: z.string().max(10_000_000) }).strict()),
-  'broker.exportAcl': request<{ readonly text: string }>()(Empty),
+  'broker.exportAcl': request<ExportedText>()(Empty),
   /** Who would lose which access (connected clients, Topiary's own connections among them) if this change were applied; changes nothing. */
   'broker.previewAccess': request<AccessPreview>()(z.object({ change: AccessChangeSchema }).strict()),
   /** Local CA + server and client certificates, a TLS listener, and a profile that trusts the CA. */
-  'broker.quickTls': request<QuickTlsResult>()(Empty),
+  'broker.createQuickTls': request<QuickTlsResult>()(Empty),
 } as const;
 
 export interface BrokerEvents {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BytesSchema } from './common';
+import { BytesSchema, type ExportedText, type ExportedBytes, type Deleted } from './common';
 import { request } from './define';
 
 /** Identifies one certificate-store entry; branded so a profile or connection id can't be passed by mistake. */
@@ -219,15 +219,9 @@ export interface SystemRootsListing {
 }
 
 /** A file the UI offers to save. */
-export interface PemExport {
-  readonly fileName: string;
-  readonly text: string;
-}
+export type PemExport = ExportedText;
 
-export interface Pkcs12Export {
-  readonly fileName: string;
-  readonly bytes: Uint8Array;
-}
+export type Pkcs12Export = ExportedBytes;
 
 const PassphraseSchema = z.string().max(1024);
 const LabelSchema = z.string().trim().min(1, 'A certificate needs a name. Type at least one character.').max(200);
@@ -316,7 +310,7 @@ export const certificatesRequests = {
   'certificates.import': request<{ readonly entries: readonly CertificateEntryView[] }>()(ImportArgsSchema),
   'certificates.rename': request<CertificateEntryView>()(z.object({ id: CertificateIdSchema, label: LabelSchema }).strict()),
   /** Refuses with IN_USE (naming the users in details.users) unless force. */
-  'certificates.delete': request<null>()(z.object({ id: CertificateIdSchema, force: z.boolean().default(false) }).strict()),
+  'certificates.delete': request<Deleted>()(z.object({ id: CertificateIdSchema, force: z.boolean().default(false) }).strict()),
   'certificates.exportPem': request<PemExport>()(
     z
       .object({
@@ -333,7 +327,7 @@ export const certificatesRequests = {
   ),
   'certificates.checkChain': request<ChainReport>()(z.object({ id: CertificateIdSchema, useSystemCAs: z.boolean().default(true) }).strict()),
   'certificates.testBroker': request<BrokerTlsTestResult>()(TestBrokerArgsSchema),
-  'certificates.systemRoots': request<SystemRootsListing>()(z.object({}).strict()),
+  'certificates.listSystemRoots': request<SystemRootsListing>()(z.object({}).strict()),
   'certificates.generateCa': request<CertificateEntryView>()(GenerateCaArgsSchema),
   'certificates.issue': request<CertificateEntryView>()(IssueArgsSchema),
 } as const;

@@ -71,3 +71,22 @@ export interface MessageView {
   readonly receivedAt: number;
   readonly properties?: MessageProperties;
 }
+
+/** What every delete and clear answers: how many things went (0 when nothing matched and that is not an error). */
+export interface Deleted {
+  readonly deleted: number;
+}
+
+/** What every `export…` request of a text format answers: a file the user can save as it is. */
+export interface ExportedText {
+  readonly fileName: string;
+  readonly mediaType: string;
+  readonly text: string;
+}
+
+/** What every `export…` request of a binary format answers. */
+export interface ExportedBytes {
+  readonly fileName: string;
+  readonly mediaType: string;
+  readonly bytes: Uint8Array;
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseBrokerUrl } from '../mqtt/broker-url';
 import type { ErrorData } from './errors';
-import { BytesSchema, ConnectionIdSchema, QosSchema, TopicFilterSchema, TopicNameSchema, UserPropertiesSchema, type ConnectionId, type Qos } from './common';
+import { BytesSchema, ConnectionIdSchema, QosSchema, TopicFilterSchema, TopicNameSchema, UserPropertiesSchema, type ConnectionId, type Qos, type ExportedText } from './common';
 import { issueCode, request } from './define';
 
 export const BrokerUrlSchema = z.string({ message: 'A broker URL is required.' }).superRefine((url, ctx) => {
@@ -264,15 +264,15 @@ export const connectionsRequests = {
   'connections.connect': request<ConnectionInfo>()(ConnectArgsSchema),
   'connections.disconnect': request<ConnectionInfo>()(ConnectionRefSchema),
   'connections.list': request<readonly ConnectionInfo[]>()(z.object({}).strict()),
-  'connections.info': request<ConnectionInfo>()(ConnectionRefSchema),
+  'connections.get': request<ConnectionInfo>()(ConnectionRefSchema),
   /**
    * Connects a connection that stopped (its session was taken over, or it gave up reconnecting) again, with the
    * same client id: this takes the session back from whoever holds it. Resolves once the broker accepted.
    */
   'connections.reconnect': request<ConnectionInfo>()(ConnectionRefSchema),
-  'connections.packetLog': request<PacketLogPage>()(PacketLogQuerySchema),
+  'connections.listPacketLog': request<PacketLogPage>()(PacketLogQuerySchema),
   /** The filtered log as JSON lines (one entry per line), for saving to a file. */
-  'connections.exportPacketLog': request<string>()(PacketLogQuerySchema.omit({ offset: true, limit: true })),
+  'connections.exportPacketLog': request<ExportedText>()(PacketLogQuerySchema.omit({ offset: true, limit: true })),
 } as const;
 
 export interface ConnectionsEvents {

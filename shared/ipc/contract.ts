@@ -1,3 +1,21 @@
+/**
+ * The contract between the window (or a script) and the core: every request and event, one group per domain.
+ *
+ * Naming convention; every name below follows it, and a new one must too:
+ * - Requests are `domain.verb` or `domain.verbNoun`, verb first, in camelCase. The noun is left out when it is the
+ *   domain's own item: `profiles.list`, `certificates.delete`, `broker.start`.
+ * - Reads: `get…` answers one thing, `list…` answers many (an array, or a page with a total).
+ * - Writes: `set…` replaces one value; `save…` stores an item the user edits and answers it as stored; `create…`,
+ *   `generate…`, `issue…` and `import…` add new items and answer them.
+ * - Deletes and clears (`delete…`, `clear…`) answer `Deleted`: `{ deleted: n }`, how many things went. The new state
+ *   arrives as the domain's `…Changed` event, so a window that did not ask sees it too.
+ * - Exports (`export…`) answer a file the user can save: `ExportedText` or `ExportedBytes` (`fileName`, `mediaType`,
+ *   and `text` or `bytes`), plus facts particular to that export. An export too large to hold in memory runs as a job:
+ *   it answers `{ jobId }` and reports progress through an `…Progressed` event.
+ * - Events say what happened, in the past tense: `domain.changed`, `domain.nounChanged`, `domain.messagesReceived`,
+ *   `domain.jobProgressed`.
+ * - Failures are `TopiaryError`s with a code from `errors.ts`; a lost core is `CORE_UNREACHABLE`, never a broker's code.
+ */
 import type { ArgOf, ParsedArgOf, ResultOf } from './define';
 import { brokerRequests, type BrokerEvents } from './broker';
 import { certificatesRequests, type CertificatesEvents } from './certificates';

@@ -233,7 +233,7 @@ export interface RetainedClearResult {
   /** Up to 20 of them, to show before confirming. */
   readonly sample: readonly string[];
   /** Set once the clears were sent (not for a dry run). */
-  readonly cleared?: number;
+  readonly deleted?: number;
   readonly elapsedMs?: number;
 }
 
@@ -252,19 +252,19 @@ export interface SubscriptionOutcome {
 }
 
 export const explorerRequests = {
-  'explorer.view': request<ViewState>()(ViewArgsSchema),
-  'explorer.rows': request<RowsResult>()(RowsArgsSchema),
-  'explorer.topic': request<TopicDetail>()(z.object({ connectionId: ConnectionIdSchema, topic: PathSchema }).strict()),
+  'explorer.updateView': request<ViewState>()(ViewArgsSchema),
+  'explorer.listRows': request<RowsResult>()(RowsArgsSchema),
+  'explorer.getTopic': request<TopicDetail>()(z.object({ connectionId: ConnectionIdSchema, topic: PathSchema }).strict()),
   'explorer.watch': request<null>()(z.object({ connectionId: ConnectionIdSchema, topic: PathSchema.nullable() }).strict()),
   'explorer.decode': request<DecodedView>()(DecodeArgsSchema),
-  'explorer.payload': request<PayloadChunk>()(PayloadArgsSchema),
-  'explorer.history': request<HistoryPage>()(
+  'explorer.getPayload': request<PayloadChunk>()(PayloadArgsSchema),
+  'explorer.listHistory': request<HistoryPage>()(
     z.object({ connectionId: ConnectionIdSchema, topic: PathSchema, limit: z.number().int().min(1).max(10_000).default(500) }).strict(),
   ),
   'explorer.diff': request<DiffResult>()(
     z.object({ connectionId: ConnectionIdSchema, topic: PathSchema, a: z.number().int().min(1), b: z.number().int().min(1) }).strict(),
   ),
-  'explorer.series': request<Series>()(
+  'explorer.getSeries': request<Series>()(
     z.object({ connectionId: ConnectionIdSchema, topic: PathSchema, field: z.string().max(1_000).nullable().default(null) }).strict(),
   ),
   'explorer.setHistoryBudget': request<null>()(
@@ -284,7 +284,7 @@ export const explorerRequests = {
       .strict(),
   ),
   'explorer.pause': request<BufferGauge>()(z.object({ connectionId: ConnectionIdSchema, paused: z.boolean() }).strict()),
-  'explorer.subscriptions': request<readonly ExplorerSubscription[]>()(z.object({ connectionId: ConnectionIdSchema }).strict()),
+  'explorer.listSubscriptions': request<readonly ExplorerSubscription[]>()(z.object({ connectionId: ConnectionIdSchema }).strict()),
   'explorer.subscribe': request<readonly SubscriptionOutcome[]>()(
     z.object({ connectionId: ConnectionIdSchema, subscriptions: z.array(ExplorerSubscriptionSchema).min(1).max(100) }).strict(),
   ),
@@ -293,5 +293,5 @@ export const explorerRequests = {
 
 export interface ExplorerEvents {
   readonly 'explorer.changed': ExplorerChanged;
-  readonly 'explorer.messages': MessageBatch;
+  readonly 'explorer.messagesReceived': MessageBatch;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConnectionIdSchema, QosSchema, TopicFilterSchema, type ConnectionId, type MessageProperties, type Qos } from './common';
+import { ConnectionIdSchema, QosSchema, TopicFilterSchema, type ConnectionId, type MessageProperties, type Qos, type Deleted } from './common';
 import { request } from './define';
 
 /** Seven days: the default age limit of a saved profile's history. */
@@ -176,7 +176,7 @@ export interface CaptureJobProgress {
 }
 
 export const historyRequests = {
-  'history.status': request<HistoryStatus>()(z.object({}).strict()),
+  'history.getStatus': request<HistoryStatus>()(z.object({}).strict()),
   /** Turns recording of one live connection on or off; on creates the source with default retention if new. */
   'history.setRecording': request<HistoryStatus>()(
     z
@@ -200,7 +200,7 @@ export const historyRequests = {
       .strict(),
   ),
   'history.query': request<HistoryPage>()(HistoryPageArgsSchema),
-  'history.clear': request<{ readonly deleted: number }>()(z.object({ query: HistoryQuerySchema.optional() }).strict()),
+  'history.clear': request<Deleted>()(z.object({ query: HistoryQuerySchema.optional() }).strict()),
   'history.export': request<{ readonly jobId: string }>()(ExportArgsSchema),
   'history.cancelExport': request<null>()(z.object({ jobId: z.string().min(1).max(100) }).strict()),
   /** Imports a capture file (CAPTURE-FORMAT.md) into the store under a source. */
@@ -233,13 +233,13 @@ export const historyRequests = {
       })
       .strict(),
   ),
-  'history.captureControl': request<null>()(z.object({ jobId: z.string().min(1).max(100), action: z.enum(['pause', 'resume', 'stop']) }).strict()),
+  'history.controlCapture': request<null>()(z.object({ jobId: z.string().min(1).max(100), action: z.enum(['pause', 'resume', 'stop']) }).strict()),
 } as const;
 
 export type HistoryMethod = keyof typeof historyRequests;
 
 export interface HistoryEvents {
   'history.statusChanged': HistoryStatus;
-  'history.exportProgress': ExportProgress;
-  'history.captureProgress': CaptureJobProgress;
+  'history.exportProgressed': ExportProgress;
+  'history.captureProgressed': CaptureJobProgress;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ConnectionId } from './common';
+import type { ConnectionId, Deleted, ExportedText } from './common';
 import type { ConnectArgs, ConnectionInfo } from './connections';
 import { request } from './define';
 
@@ -88,10 +88,8 @@ export interface ImportResult {
   readonly list: ProfilesList;
 }
 
-export interface ExportResult {
-  readonly fileName: string;
-  /** Topiary's own JSON format. */
-  readonly text: string;
+/** Topiary's own JSON format. */
+export interface ExportResult extends ExportedText {
   readonly count: number;
   readonly includesSecrets: boolean;
 }
@@ -133,7 +131,7 @@ export const profilesRequests = {
   'profiles.list': request<ProfilesList>()(z.object({}).strict()),
   'profiles.save': request<{ readonly id: ProfileId; readonly list: ProfilesList }>()(SaveProfileArgsSchema),
   'profiles.duplicate': request<{ readonly id: ProfileId; readonly list: ProfilesList }>()(z.object({ id: ProfileIdSchema }).strict()),
-  'profiles.delete': request<ProfilesList>()(z.object({ id: ProfileIdSchema }).strict()),
+  'profiles.delete': request<Deleted>()(z.object({ id: ProfileIdSchema }).strict()),
   'profiles.move': request<ProfilesList>()(
     z
       .object({
@@ -163,7 +161,7 @@ export const profilesRequests = {
       })
       .strict(),
   ),
-  'profiles.secretStoreInfo': request<SecretStoreInfo>()(z.object({}).strict()),
+  'profiles.getSecretStore': request<SecretStoreInfo>()(z.object({}).strict()),
 } as const;
 
 export interface ProfilesEvents {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BytesSchema, ConnectionIdSchema, PublishPropertiesSchema, QosSchema, TopicNameSchema, type MessageView } from './common';
+import { BytesSchema, ConnectionIdSchema, PublishPropertiesSchema, QosSchema, TopicNameSchema, type MessageView, type Deleted } from './common';
 import { request } from './define';
 
 /** The largest payload MQTT can carry in one packet (the remaining-length limit, less headers). */
@@ -216,21 +216,21 @@ export const publishRequests = {
   'publish.startJob': request<JobProgress>()(StartJobArgsSchema),
   /** Stops a job; resolves with its final report. */
   'publish.stopJob': request<JobProgress>()(JobIdArgsSchema),
-  'publish.jobs': request<JobProgress[]>()(z.object({}).strict()),
+  'publish.listJobs': request<JobProgress[]>()(z.object({}).strict()),
   /** MQTT 5 request/response: subscribes to the response topic, publishes, resolves with the matching reply. */
   'publish.request': request<RequestResult>()(RequestArgsSchema),
   'publish.suggestTopics': request<TopicSuggestion[]>()(SuggestTopicsArgsSchema),
-  'publish.savedList': request<SavedMessage[]>()(z.object({ scope: ScopeSchema.optional() }).strict()),
-  'publish.savedSave': request<SavedMessage>()(SavedMessageSaveSchema),
-  'publish.savedDelete': request<null>()(z.object({ id: z.string().min(1).max(100) }).strict()),
-  'publish.history': request<HistoryEntry[]>()(z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict()),
-  'publish.clearHistory': request<null>()(z.object({}).strict()),
-  'publish.draftGet': request<Draft | null>()(z.object({ scope: ScopeSchema }).strict()),
+  'publish.listSavedMessages': request<SavedMessage[]>()(z.object({ scope: ScopeSchema.optional() }).strict()),
+  'publish.saveMessage': request<SavedMessage>()(SavedMessageSaveSchema),
+  'publish.deleteSavedMessage': request<Deleted>()(z.object({ id: z.string().min(1).max(100) }).strict()),
+  'publish.listHistory': request<HistoryEntry[]>()(z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict()),
+  'publish.clearHistory': request<Deleted>()(z.object({}).strict()),
+  'publish.getDraft': request<Draft | null>()(z.object({ scope: ScopeSchema }).strict()),
   /** Kept in memory at once and written to disk a moment later (debounced). */
-  'publish.draftSet': request<null>()(z.object({ scope: ScopeSchema, draft: DraftSchema }).strict()),
+  'publish.setDraft': request<null>()(z.object({ scope: ScopeSchema, draft: DraftSchema }).strict()),
 } as const;
 
 export interface PublishEvents {
-  readonly 'publish.progress': JobProgress;
+  readonly 'publish.jobProgressed': JobProgress;
 }
 

@@ -65,7 +65,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     file: path.join(options.userDataDir, 'history', 'history.db'),
     workerFile: options.historyWorkerFile ?? path.join(__dirname, 'history-worker.cjs'),
     onStatus: (status) => hub.emit('history.statusChanged', status),
-    onExportProgress: (progress) => hub.emit('history.exportProgress', progress),
+    onExportProgress: (progress) => hub.emit('history.exportProgressed', progress),
   });
   // One vault for everything that seals secrets: profiles, the certificate store and the broker's users.
   const secrets = options.secrets ?? (await openEncryptedFileSecretStore({ keyFile: path.join(options.userDataDir, 'secret.key') }));
@@ -110,7 +110,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
         for (let i = entries.length - 1; i >= 0; i--) if (entries[i]?.packetId === packetId) return entries[i];
         return undefined;
       },
-      progress: (progress) => hub.emit('publish.progress', progress),
+      progress: (progress) => hub.emit('publish.jobProgressed', progress),
     },
     await ComposerStore.open({ userDataDir: options.userDataDir }),
   );
@@ -118,7 +118,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     message: (connectionId, message) => composer.onMessage(connectionId, message),
     closed: (connectionId) => composer.connectionClosed(connectionId),
   });
-  const captures = new CaptureJobs({ publish: (args) => connections.publish(args), onProgress: (progress) => hub.emit('history.captureProgress', progress) });
+  const captures = new CaptureJobs({ publish: (args) => connections.publish(args), onProgress: (progress) => hub.emit('history.captureProgressed', progress) });
   connectionEvents.add({
     message: (connectionId, message) => {
       history.record(connectionId, message);

@@ -25,7 +25,7 @@ const RAW_FRAMES_PER_CONNECTION = 8;
 
 /** Requests that act outside the core's temp folder (ports, hosts, files, long jobs); fuzzed by name only. */
 const OUTWARD = new Set([
-  'broker.start', 'broker.restart', 'broker.saveSettings', 'broker.quickTls', 'certificates.testBroker', 'certificates.systemRoots',
+  'broker.start', 'broker.restart', 'broker.saveSettings', 'broker.createQuickTls', 'certificates.testBroker', 'certificates.listSystemRoots',
   'certificates.generateCa', 'certificates.issue', 'connections.connect', 'profiles.connect', 'profiles.importForeign',
   'publish.startJob', 'publish.request', 'publish.send',
 ]);

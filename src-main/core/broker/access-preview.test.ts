@@ -34,7 +34,7 @@ describe('broker.previewAccess through the contract, with the embedded broker th
   });
 
   const connectOutsider = async (options: mqtt.IClientOptions): Promise<mqtt.MqttClient> => {
-    const status = await client.invoke('broker.status', {});
+    const status = await client.invoke('broker.getStatus', {});
     const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${status.listeners[0]?.port}`, { reconnectPeriod: 0, ...options });
     outsiders.push(c);
     return c;
@@ -48,7 +48,7 @@ describe('broker.previewAccess through the contract, with the embedded broker th
     const bob = await connectOutsider({ clientId: 'bob-1', username: 'bob', password: 'bob-secret' });
     await bob.subscribeAsync('bob/#', { qos: 1 });
     await bob.publishAsync('bob/x', '1', { qos: 1 });
-    await waitFor(async () => (await client.invoke('broker.clients', {})).length === 3);
+    await waitFor(async () => (await client.invoke('broker.listClients', {})).length === 3);
 
     const preview = await client.invoke('broker.previewAccess', { change: { aclText: BOB_ONLY } });
     expect(preview.topiaryAffected).toBe(true);
@@ -68,7 +68,7 @@ describe('broker.previewAccess through the contract, with the embedded broker th
   it('says who would be refused at their next login when anonymous logins or a user go', async () => {
     await client.invoke('broker.setUser', { username: 'bob', password: 'bob-secret' });
     await connectOutsider({ clientId: 'bob-1', username: 'bob', password: 'bob-secret' });
-    await waitFor(async () => (await client.invoke('broker.clients', {})).length === 2);
+    await waitFor(async () => (await client.invoke('broker.listClients', {})).length === 2);
 
     const anonymousOff = await client.invoke('broker.previewAccess', { change: { allowAnonymous: false } });
     expect(anonymousOff.losses).toEqual([

@@ -10,25 +10,25 @@ export type QuickTlsPeers = Pick<QuickTlsDeps, 'generateCa' | 'issue' | 'savePro
 /** The broker domain's part of the contract. */
 export function brokerHandlers(service: BrokerService, peers: QuickTlsPeers): Pick<Handlers, BrokerMethod> {
   return {
-    'broker.status': () => service.status(),
+    'broker.getStatus': () => service.status(),
     'broker.start': () => service.start(),
     'broker.stop': () => service.stop(),
     'broker.restart': () => service.restart(),
     'broker.saveSettings': ({ settings }) => service.saveSettings(settings),
-    'broker.clients': () => service.clients(),
+    'broker.listClients': () => service.clients(),
     'broker.disconnectClient': ({ clientId }) => ({ disconnected: service.disconnectClient(clientId) }),
-    'broker.retained': ({ prefix, limit }) => service.retained(prefix, limit),
+    'broker.listRetained': ({ prefix, limit }) => service.retained(prefix, limit),
     'broker.deleteRetained': ({ topic, subtree }) => ({ deleted: service.deleteRetained(topic, subtree) }),
-    'broker.log': ({ limit }) => service.log(limit),
-    'broker.stats': () => service.stats(),
+    'broker.listLog': ({ limit }) => service.log(limit),
+    'broker.listStats': () => service.stats(),
     'broker.setUser': ({ username, password }) => service.setUser(username, password),
-    'broker.deleteUser': ({ username }) => service.deleteUser(username),
+    'broker.deleteUser': async ({ username }) => (await service.deleteUser(username), { deleted: 1 }),
     'broker.importUsers': ({ text }) => service.importUsers(text),
-    'broker.exportUsers': () => ({ text: service.exportUsers() }),
+    'broker.exportUsers': () => ({ fileName: 'passwd', mediaType: 'text/plain', text: service.exportUsers() }),
     'broker.setAcl': ({ text }) => service.setAcl(text),
-    'broker.exportAcl': () => ({ text: service.exportAcl() }),
+    'broker.exportAcl': () => ({ fileName: 'acl', mediaType: 'text/plain', text: service.exportAcl() }),
     'broker.previewAccess': ({ change }) => service.previewAccess(change),
-    'broker.quickTls': () =>
+    'broker.createQuickTls': () =>
       setUpQuickLocalTls({
         ...peers,
         brokerStatus: () => service.status(),

@@ -264,14 +264,14 @@ describe('the app core with the embedded broker', () => {
     try {
       const [connection] = await core.handlers['connections.list']({}, { clientId: 't' });
       expect(connection).toMatchObject({ name: 'Embedded broker', state: 'connected' });
-      const status = await core.handlers['broker.status']({}, { clientId: 't' });
+      const status = await core.handlers['broker.getStatus']({}, { clientId: 't' });
       expect(status.running).toBe(true);
       expect(connection?.url).toBe(`mqtt://127.0.0.1:${status.listeners[0]?.port}`);
-      const clients = await core.handlers['broker.clients']({}, { clientId: 't' });
+      const clients = await core.handlers['broker.listClients']({}, { clientId: 't' });
       expect(clients).toHaveLength(1);
       // A restart from the dashboard keeps the port, and the app's own connection comes back.
       await core.handlers['broker.restart']({}, { clientId: 't' });
-      await waitFor(async () => (await core.handlers['broker.clients']({}, { clientId: 't' })).length === 1, { timeoutMs: 15_000 });
+      await waitFor(async () => (await core.handlers['broker.listClients']({}, { clientId: 't' })).length === 1, { timeoutMs: 15_000 });
       await waitFor(async () => (await core.handlers['connections.list']({}, { clientId: 't' }))[0]?.state === 'connected');
     } finally {
       await core.close();

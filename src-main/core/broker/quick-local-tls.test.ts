@@ -26,7 +26,7 @@ describe('quick local TLS', () => {
 
   it('makes a CA, certificates, a TLS listener and a profile that connects on the first try', async () => {
     const h = core.handlers;
-    const result = await h['broker.quickTls']({}, ctx);
+    const result = await h['broker.createQuickTls']({}, ctx);
     expect(result.status.running).toBe(true);
     const tls = result.status.listeners.find((l) => l.kind === 'tls');
     expect(tls).toMatchObject({ host: '127.0.0.1', exposed: false });
@@ -43,7 +43,7 @@ describe('quick local TLS', () => {
   });
 
   it('names the broker listener when its server certificate is about to be deleted', async () => {
-    const result = await core.handlers['broker.quickTls']({}, ctx);
+    const result = await core.handlers['broker.createQuickTls']({}, ctx);
     const error = await Promise.resolve(core.handlers['certificates.delete']({ id: result.serverIdentityId as CertificateId, force: false }, ctx)).then(
       () => undefined,
       (e: unknown) => e,
@@ -63,7 +63,7 @@ describe('a secure WebSocket listener requiring client certificates', () => {
       const ca = await h['certificates.generateCa']({ commonName: 'Test CA', keyAlgorithm: 'ec-p256' }, ctx);
       const server = await h['certificates.issue']({ caId: ca.id, kind: 'server-identity', commonName: 'localhost', keyAlgorithm: 'ec-p256' }, ctx);
       const client = await h['certificates.issue']({ caId: ca.id, kind: 'client-identity', commonName: 'sensor-9', keyAlgorithm: 'ec-p256' }, ctx);
-      const current = await h['broker.status']({}, ctx);
+      const current = await h['broker.getStatus']({}, ctx);
       const status = await h['broker.saveSettings'](
         {
           settings: {
@@ -84,7 +84,7 @@ describe('a secure WebSocket listener requiring client certificates', () => {
       const url = `wss://localhost:${wss?.port}/mqtt`;
       const admitted = await mqtt.connectAsync(url, { ca: caPem, cert: identity, key: identity, protocolVersion: 5 });
       await admitted.endAsync();
-      const clients = await h['broker.clients']({}, ctx);
+      const clients = await h['broker.listClients']({}, ctx);
       expect(clients).toEqual([]);
       await expect(mqtt.connectAsync(url, { ca: caPem, protocolVersion: 5, reconnectPeriod: 0, connectTimeout: 3000 })).rejects.toThrow();
     } finally {

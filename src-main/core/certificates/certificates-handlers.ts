@@ -13,7 +13,7 @@ export function certificatesHandlers(service: CertificatesService): DomainHandle
     'certificates.exportPkcs12': ({ id, password }) => service.exportPkcs12(id, password),
     'certificates.checkChain': ({ id, useSystemCAs }) => service.checkChain(id, useSystemCAs),
     'certificates.testBroker': (args) => service.testBroker(args),
-    'certificates.systemRoots': () => service.systemRoots(),
+    'certificates.listSystemRoots': () => service.systemRoots(),
     'certificates.generateCa': (args) => service.generateCa(args),
     'certificates.issue': (args) => service.issue(args),
   };

@@ -226,7 +226,7 @@ describe('certificates.* over the contract', () => {
   });
 
   it('lists the OS trust store read-only with where it came from', async () => {
-    const listing = await client.invoke('certificates.systemRoots', {});
+    const listing = await client.invoke('certificates.listSystemRoots', {});
     expect(listing.label.length).toBeGreaterThan(10);
     expect(listing.roots.length).toBeGreaterThan(10);
     expect(listing.roots.every((r) => r.isCa || r.selfSigned)).toBe(true);

@@ -1,3 +1,4 @@
+import type { Deleted } from '../../../shared/ipc/common';
 import path from 'node:path';
 import type {
   BrokerTlsTestResult,
@@ -130,10 +131,10 @@ export class CertificatesService {
     return this.changing(async () => this.view(await this.store.rename(id, label)));
   }
 
-  async delete(id: CertificateId, force: boolean): Promise<null> {
+  async delete(id: CertificateId, force: boolean): Promise<Deleted> {
     return this.changing(async () => {
       await this.store.delete(id, { force });
-      return null;
+      return { deleted: 1 };
     });
   }
 
@@ -141,7 +142,7 @@ export class CertificatesService {
     return guard(async () => {
       const entry = await this.store.get(id);
       const text = await this.store.exportPem(id, { includePrivateKey, ...(keyPassphrase ? { keyPassphrase } : {}) });
-      return { fileName: `${fileStem(entry.label)}${includePrivateKey ? '-with-key' : ''}.pem`, text };
+      return { fileName: `${fileStem(entry.label)}${includePrivateKey ? '-with-key' : ''}.pem`, mediaType: 'application/x-pem-file', text };
     });
   }
 
@@ -149,7 +150,7 @@ export class CertificatesService {
     return guard(async () => {
       const entry = await this.store.get(id);
       const bytes = await this.store.exportPkcs12(id, password);
-      return { fileName: `${fileStem(entry.label)}.p12`, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+      return { fileName: `${fileStem(entry.label)}.p12`, mediaType: 'application/x-pkcs12', bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
     });
   }
 

@@ -408,7 +408,7 @@ describe('packet log', () => {
     expect(suback?.reasonCodes).toEqual([1]);
     expect(h.manager.packetLog(id, { direction: 'in', types: ['publish'], offset: 0, limit: 10 }).entries.every((e) => e.direction === 'in' && e.type === 'publish')).toBe(true);
     expect(h.manager.packetLog(id, { text: 'LOG/A', offset: 0, limit: 10 }).matched).toBeGreaterThanOrEqual(2);
-    const exported = h.manager.exportPacketLog(id, {});
+    const exported = h.manager.exportPacketLog(id, {}).text;
     const lines = exported.trim().split('\n').map((l) => JSON.parse(l) as { type: string });
     expect(lines[0]?.type).toBe('connect');
     expect(exported).not.toContain('secret-pw');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ConnectionId, MessageView } from '../../../shared/ipc/common';
+import type { ConnectionId, ExportedText, MessageView } from '../../../shared/ipc/common';
+import { packetLogExport } from './packet-log-export';
 import type { ConnectionInfo, PacketLogPage } from '../../../shared/ipc/connections';
 import { TopiaryError } from '../../../shared/ipc/errors';
 import type { ParsedArg } from '../../../shared/ipc/contract';
@@ -141,8 +142,9 @@ export class ConnectionManager {
     return this.require(connectionId).log.page(window);
   }
 
-  exportPacketLog(connectionId: ConnectionId, filter: PacketLogFilter): string {
-    return this.require(connectionId).log.exportJsonLines(filter);
+  exportPacketLog(connectionId: ConnectionId, filter: PacketLogFilter): ExportedText {
+    const connection = this.require(connectionId);
+    return packetLogExport(connection.current.name, connection.log.exportJsonLines(filter), new Date());
   }
 
   /** Drops the network connection without DISCONNECT, as a network failure would: the broker publishes the will. */

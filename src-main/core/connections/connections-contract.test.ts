@@ -61,21 +61,22 @@ describe('connections over the contract', () => {
     await waitFor(() => statuses.some((s) => s.state === 'connected'), { what: 'connected event' });
     expect(statuses[0]?.state).toBe('connecting');
 
-    const again = await harness.client.invoke('connections.info', { connectionId: info.connectionId });
+    const again = await harness.client.invoke('connections.get', { connectionId: info.connectionId });
     expect(again.url).toBe(broker.url);
 
-    const page = await harness.client.invoke('connections.packetLog', { connectionId: info.connectionId, limit: 2 });
+    const page = await harness.client.invoke('connections.listPacketLog', { connectionId: info.connectionId, limit: 2 });
     expect(page.entries.map((e) => e.type)).toEqual(['connect', 'connack']);
     expect(page.total).toBeGreaterThanOrEqual(4);
-    const outgoing = await harness.client.invoke('connections.packetLog', { connectionId: info.connectionId, direction: 'out' });
+    const outgoing = await harness.client.invoke('connections.listPacketLog', { connectionId: info.connectionId, direction: 'out' });
     expect(outgoing.entries.every((e) => e.direction === 'out')).toBe(true);
 
-    const text = await harness.client.invoke('connections.exportPacketLog', { connectionId: info.connectionId, types: ['subscribe'] });
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { type: string; topics: string[] });
+    const file = await harness.client.invoke('connections.exportPacketLog', { connectionId: info.connectionId, types: ['subscribe'] });
+    expect(file).toMatchObject({ mediaType: 'application/x-ndjson', fileName: expect.stringMatching(/^topiary-packets-.+\.jsonl$/) });
+    const lines = file.text.trim().split('\n').map((l) => JSON.parse(l) as { type: string; topics: string[] });
     expect(lines).toEqual([expect.objectContaining({ type: 'subscribe', topics: ['contract/#'] })]);
-    expect(await harness.client.invoke('connections.exportPacketLog', { connectionId: info.connectionId })).not.toContain('builder');
+    expect((await harness.client.invoke('connections.exportPacketLog', { connectionId: info.connectionId })).text).not.toContain('builder');
 
     await harness.client.invoke('connections.disconnect', { connectionId: info.connectionId });
-    await expect(harness.client.invoke('connections.info', { connectionId: info.connectionId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(harness.client.invoke('connections.get', { connectionId: info.connectionId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

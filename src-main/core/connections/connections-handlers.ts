@@ -18,9 +18,9 @@ export function connectionsHandlers(connections: ConnectionManager, observer: Co
     },
     'connections.disconnect': ({ connectionId }) => connections.disconnect(connectionId),
     'connections.list': () => connections.list(),
-    'connections.info': ({ connectionId }) => connections.get(connectionId),
+    'connections.get': ({ connectionId }) => connections.get(connectionId),
     'connections.reconnect': ({ connectionId }) => connections.reconnect(connectionId),
-    'connections.packetLog': ({ connectionId, ...window }) => connections.packetLog(connectionId, window),
+    'connections.listPacketLog': ({ connectionId, ...window }) => connections.packetLog(connectionId, window),
     'connections.exportPacketLog': ({ connectionId, ...filter }) => connections.exportPacketLog(connectionId, filter),
   };
 }

@@ -4,18 +4,18 @@ import type { ExplorerService } from './explorer-service';
 /** The handlers for every `explorer.*` request; views and watches belong to the calling window. */
 export function explorerHandlers(explorer: ExplorerService): DomainHandlers<'explorer'> {
   return {
-    'explorer.view': (args, { clientId }) => explorer.view(args, clientId),
-    'explorer.rows': (args, { clientId }) => explorer.rows(args, clientId),
-    'explorer.topic': (args) => explorer.topic(args),
+    'explorer.updateView': (args, { clientId }) => explorer.view(args, clientId),
+    'explorer.listRows': (args, { clientId }) => explorer.rows(args, clientId),
+    'explorer.getTopic': (args) => explorer.topic(args),
     'explorer.watch': ({ connectionId, topic }, { clientId }) => {
       explorer.watch(clientId, connectionId, topic);
       return null;
     },
     'explorer.decode': (args) => explorer.decode(args),
-    'explorer.payload': (args) => explorer.payload(args),
-    'explorer.history': (args) => explorer.history(args),
+    'explorer.getPayload': (args) => explorer.payload(args),
+    'explorer.listHistory': (args) => explorer.history(args),
     'explorer.diff': (args) => explorer.diff(args),
-    'explorer.series': (args) => explorer.series(args),
+    'explorer.getSeries': (args) => explorer.series(args),
     'explorer.setHistoryBudget': ({ connectionId, budgetBytes }) => {
       explorer.setHistoryBudget(connectionId, budgetBytes);
       return null;
@@ -23,7 +23,7 @@ export function explorerHandlers(explorer: ExplorerService): DomainHandlers<'exp
     'explorer.clearRetained': (args) => explorer.clearRetained(args),
     'explorer.setPauseBudget': ({ connectionId, messages, bytes }) => explorer.setPauseBudget(connectionId, messages, bytes),
     'explorer.pause': ({ connectionId, paused }) => explorer.pause(connectionId, paused),
-    'explorer.subscriptions': ({ connectionId }) => explorer.subscriptions(connectionId),
+    'explorer.listSubscriptions': ({ connectionId }) => explorer.subscriptions(connectionId),
     'explorer.subscribe': ({ connectionId, subscriptions }) => explorer.subscribe(connectionId, subscriptions),
     'explorer.unsubscribe': async ({ connectionId, filters }) => {
       await explorer.unsubscribe(connectionId, filters);

@@ -291,13 +291,13 @@ describe('ExplorerService against a real broker', () => {
     for (let i = 0; i < 30; i++) await outside.publishAsync(`keep/${i % 3}/t${i}`, `v${i}`, { qos: 1, retain: true });
     await outside.publishAsync('other/t', 'stay', { qos: 1, retain: true });
     const { connectionId } = await harness.client.invoke('connections.connect', { url: broker.url, protocolVersion: 5 });
-    await waitFor(async () => (await harness.client.invoke('explorer.topic', { connectionId, topic: 'keep/2/t29' })).messageCount > 0, { what: 'retained to arrive' });
+    await waitFor(async () => (await harness.client.invoke('explorer.getTopic', { connectionId, topic: 'keep/2/t29' })).messageCount > 0, { what: 'retained to arrive' });
 
     const preview = await harness.client.invoke('explorer.clearRetained', { connectionId, topic: 'keep', subtree: true, dryRun: true });
     expect(preview.count).toBe(30);
-    expect(preview.cleared).toBeUndefined();
+    expect(preview.deleted).toBeUndefined();
     const done = await harness.client.invoke('explorer.clearRetained', { connectionId, topic: 'keep', subtree: true });
-    expect(done.cleared).toBe(30);
+    expect(done.deleted).toBe(30);
 
     const fresh = await mqtt.connectAsync(broker.url);
     const seen: string[] = [];
@@ -317,18 +317,18 @@ describe('ExplorerService against a real broker', () => {
       subscriptions: [{ filter: 'live/#', qos: 1, noLocal: true, retainHandling: 2, subscriptionIdentifier: 7 }],
     });
     expect(outcomes).toEqual([{ filter: 'live/#', ok: true, reasonCode: 1 }]);
-    expect((await harness.client.invoke('explorer.subscriptions', { connectionId })).map((s) => s.filter)).toEqual(['live/#']);
+    expect((await harness.client.invoke('explorer.listSubscriptions', { connectionId })).map((s) => s.filter)).toEqual(['live/#']);
 
     const outside = await mqtt.connectAsync(broker.url);
     await outside.publishAsync('live/a', 'x', { qos: 1 });
     const detail = await waitFor(async () => {
-      const d = await harness.client.invoke('explorer.topic', { connectionId, topic: 'live/a' });
+      const d = await harness.client.invoke('explorer.getTopic', { connectionId, topic: 'live/a' });
       return d.lastMessage ? d : null;
     });
     expect(detail.lastMessage?.properties?.subscriptionIdentifiers).toEqual([7]);
 
     await harness.client.invoke('explorer.unsubscribe', { connectionId, filters: ['live/#'] });
-    expect(await harness.client.invoke('explorer.subscriptions', { connectionId })).toEqual([]);
+    expect(await harness.client.invoke('explorer.listSubscriptions', { connectionId })).toEqual([]);
     await outside.endAsync();
   });
 
@@ -343,7 +343,7 @@ describe('ExplorerService against a real broker', () => {
       expect(outcomes[0]).toMatchObject({ filter: 'open/#', ok: true });
       expect(outcomes[1]).toMatchObject({ filter: 'secret/#', ok: false, reasonCode: 0x87 });
       expect(outcomes[1]!.reason).toMatch(/refused "secret\/#"/);
-      expect((await harness.client.invoke('explorer.subscriptions', { connectionId })).map((s) => s.filter)).toEqual(['open/#']);
+      expect((await harness.client.invoke('explorer.listSubscriptions', { connectionId })).map((s) => s.filter)).toEqual(['open/#']);
     } finally {
       await strict.stop();
     }

@@ -142,14 +142,14 @@ export class ExplorerService {
   }
 
   /** Applies view ops in order; an invalid filter is an error and leaves the view as it was. */
-  view(args: ParsedArg<'explorer.view'>, clientId: string): ViewState {
+  view(args: ParsedArg<'explorer.updateView'>, clientId: string): ViewState {
     const view = this.viewFor(clientId, args.connectionId);
     for (const op of args.ops) this.applyOp(view, op);
     const total = view.tree.rows(0, 0).total;
     return { viewVersion: view.tree.viewVersion, total, sort: view.sort, filter: view.filter };
   }
 
-  rows(args: ParsedArg<'explorer.rows'>, clientId: string): RowsResult {
+  rows(args: ParsedArg<'explorer.listRows'>, clientId: string): RowsResult {
     const view = this.viewFor(clientId, args.connectionId);
     const window = view.tree.rows(args.start, args.count);
     const rows: TreeRow[] = window.rows.map((r) => ({
@@ -169,7 +169,7 @@ export class ExplorerService {
     return { version: window.version, viewVersion: window.viewVersion, total: window.total, start: window.start, rows };
   }
 
-  topic(args: ParsedArg<'explorer.topic'>): TopicDetail {
+  topic(args: ParsedArg<'explorer.getTopic'>): TopicDetail {
     const { index } = this.require(args.connectionId).session;
     const id = index.idOf(args.topic);
     if (id === undefined) return { topic: args.topic, messageCount: 0, lastMessage: null };
@@ -198,13 +198,13 @@ export class ExplorerService {
     });
   }
 
-  payload(args: ParsedArg<'explorer.payload'>): PayloadChunk {
+  payload(args: ParsedArg<'explorer.getPayload'>): PayloadChunk {
     const { payload } = this.payloadOf(args.connectionId, args.topic, args.n);
     const offset = Math.min(args.offset, payload.length);
     return { size: payload.length, offset, bytes: payload.slice(offset, offset + args.length) };
   }
 
-  history(args: ParsedArg<'explorer.history'>): HistoryPage {
+  history(args: ParsedArg<'explorer.listHistory'>): HistoryPage {
     const { index, history } = this.require(args.connectionId).session;
     const id = index.idOf(args.topic);
     const stats = history.stats();
@@ -230,7 +230,7 @@ export class ExplorerService {
     return diffPayloads(a, b);
   }
 
-  series(args: ParsedArg<'explorer.series'>): Series {
+  series(args: ParsedArg<'explorer.getSeries'>): Series {
     const source = args.field === null || args.field === '' ? ({ kind: 'payload' } as const) : ({ kind: 'json', path: args.field } as const);
     const { points, skipped } = this.require(args.connectionId).session.series(args.topic, source);
     return { topic: args.topic, field: args.field, points, skipped };
@@ -255,7 +255,7 @@ export class ExplorerService {
       }
     };
     await Promise.all(Array.from({ length: Math.min(CLEAR_CONCURRENCY, topics.length) }, worker));
-    return { count: topics.length, sample, cleared: topics.length, elapsedMs: Math.round(performance.now() - started) };
+    return { count: topics.length, sample, deleted: topics.length, elapsedMs: Math.round(performance.now() - started) };
   }
 
   /** How much a paused tree may hold, in messages and bytes. */
@@ -417,7 +417,7 @@ export class ExplorerService {
     for (const [clientId, watch] of this.watches) {
       if (watch.connectionId !== connectionId) continue;
       const mine = messages.filter((m) => m.topic === watch.topic);
-      if (mine.length > 0) this.hub.emitTo(clientId, 'explorer.messages', { connectionId, messages: mine });
+      if (mine.length > 0) this.hub.emitTo(clientId, 'explorer.messagesReceived', { connectionId, messages: mine });
     }
   }
 

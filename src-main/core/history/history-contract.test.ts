@@ -46,12 +46,12 @@ describe('history over the contract, with a real broker', () => {
       options: { url: broker.url, protocolVersion: 5, subscriptions: [{ filter: 'plant/#', qos: 1 }] },
     });
     const info = await client.invoke('profiles.connect', { id });
-    await waitFor(async () => (await client.invoke('history.status', {})).recording.some((r) => r.connectionId === info.connectionId));
+    await waitFor(async () => (await client.invoke('history.getStatus', {})).recording.some((r) => r.connectionId === info.connectionId));
     await client.invoke('publish.send', { connectionId: info.connectionId, topic: 'plant/line4/temp', payload: '{"temp":81,"state":"overheating"}', qos: 1, properties: { userProperties: [['unit', 'C']] } });
     await client.invoke('publish.send', { connectionId: info.connectionId, topic: 'plant/line4/state', payload: 'running', qos: 0 });
     await waitFor(async () => (await client.invoke('history.query', { query: { filters: ['plant/#'] } })).messages.length === 2);
 
-    const status = await client.invoke('history.status', {});
+    const status = await client.invoke('history.getStatus', {});
     expect(status).toMatchObject({ state: 'open', messages: 2, paused: false });
     expect(status.sources).toEqual([expect.objectContaining({ key: `profile:${id}`, label: 'Line 4', messages: 2, recordOnConnect: true })]);
 
@@ -76,7 +76,7 @@ describe('history over the contract, with a real broker', () => {
     await client.invoke('history.setRecording', { connectionId: info.connectionId, enabled: false });
     await client.invoke('publish.send', { connectionId: info.connectionId, topic: 'quick/after', payload: 'not recorded', qos: 1 });
     // The explorer saw all three: then the history has had its chance at the third too.
-    await waitFor(async () => (await client.invoke('explorer.topic', { connectionId: info.connectionId, topic: 'quick/after' })).lastMessage !== null);
+    await waitFor(async () => (await client.invoke('explorer.getTopic', { connectionId: info.connectionId, topic: 'quick/after' })).lastMessage !== null);
     const page = await client.invoke('history.query', { query: { filters: ['quick/#'] } });
     expect(page.messages.map((m) => m.topic)).toEqual(['quick/during']);
   });
@@ -84,7 +84,7 @@ describe('history over the contract, with a real broker', () => {
   it('records a capture from a live connection, replays it to the connection with a new prefix, and imports it', async () => {
     const client = await startCore();
     const progress: CaptureJobProgress[] = [];
-    client.on('history.captureProgress', (p) => progress.push(p));
+    client.on('history.captureProgressed', (p) => progress.push(p));
     const info = await client.invoke('connections.connect', { url: broker.url, name: 'capture', protocolVersion: 5, subscriptions: [{ filter: 'cap/#', qos: 1 }] });
     const file = path.join(dir, 'live.ndjson');
     const { jobId } = await client.invoke('history.recordCapture', { connectionId: info.connectionId, file, filters: ['cap/in/#'], count: 2 });
@@ -97,8 +97,8 @@ describe('history over the contract, with a real broker', () => {
     const replay = await client.invoke('history.replayCapture', { connectionId: info.connectionId, file, speed: 'max', stripPrefix: 'cap/in/', addPrefix: 'cap/out/' });
     const report = await waitFor(() => progress.find((p) => p.jobId === replay.jobId && p.state === 'done'));
     expect(report).toMatchObject({ sent: 2, acknowledged: 2, refused: 0 });
-    await waitFor(async () => (await client.invoke('explorer.topic', { connectionId: info.connectionId, topic: 'cap/out/b' })).lastMessage !== null);
-    const replayed = await client.invoke('explorer.topic', { connectionId: info.connectionId, topic: 'cap/out/a' });
+    await waitFor(async () => (await client.invoke('explorer.getTopic', { connectionId: info.connectionId, topic: 'cap/out/b' })).lastMessage !== null);
+    const replayed = await client.invoke('explorer.getTopic', { connectionId: info.connectionId, topic: 'cap/out/a' });
     expect(replayed.lastMessage?.properties?.userProperties).toEqual([['k', 'v']]);
 
     const imported = await client.invoke('history.importCapture', { file, sourceKey: 'capture:live' });

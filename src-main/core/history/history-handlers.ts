@@ -6,7 +6,7 @@ import type { HistoryService } from './history-service';
 /** The history group of the contract, answered by the store's service and the record/replay jobs. */
 export function historyHandlers(service: HistoryService, captures: CaptureJobs): Pick<Handlers, HistoryMethod> {
   return {
-    'history.status': () => service.status(),
+    'history.getStatus': () => service.status(),
     'history.setRecording': ({ connectionId, enabled, sourceKey, label }) =>
       service.setRecording(connectionId, enabled, { sourceKey: sourceKey ?? `connection:${connectionId}`, ...(label !== undefined ? { label } : {}) }),
     'history.pause': ({ paused }) => service.pause(paused),
@@ -21,7 +21,7 @@ export function historyHandlers(service: HistoryService, captures: CaptureJobs):
     'history.importCapture': ({ file, sourceKey, label, skipMalformed }) => service.importCapture(file, { sourceKey, skipMalformed, ...(label !== undefined ? { label } : {}) }),
     'history.recordCapture': (args) => captures.startRecording(args),
     'history.replayCapture': (args) => captures.startReplay(args),
-    'history.captureControl': ({ jobId, action }) => {
+    'history.controlCapture': ({ jobId, action }) => {
       captures.control(jobId, action);
       return null;
     },

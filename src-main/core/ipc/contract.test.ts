@@ -33,7 +33,7 @@ describe.each<WireKind>(['memory', 'websocket'])('the contract over the %s wire'
     expect((await failureOf(call('connections.connect', 'mqtt://x'))).code).toBe('VALIDATION_ERROR');
     const extra = await failureOf(call('connections.connect', { url: 'mqtt://x', evil: true }));
     expect(extra.code).toBe('VALIDATION_ERROR');
-    expect((await failureOf(call('explorer.rows', { connectionId: 'x', start: -1, count: 10, expanded: [] }))).code).toBe('VALIDATION_ERROR');
+    expect((await failureOf(call('explorer.listRows', { connectionId: 'x', start: -1, count: 10, expanded: [] }))).code).toBe('VALIDATION_ERROR');
     expect(await h.client.invoke('connections.list', {})).toEqual([]);
   });
 
@@ -74,7 +74,7 @@ describe.each<WireKind>(['memory', 'websocket'])('the contract over the %s wire'
     await outside.endAsync();
 
     const batches = (): Extract<Frame, { kind: 'event' }>[] =>
-      h.received.filter((f): f is Extract<Frame, { kind: 'event' }> => f.kind === 'event' && f.name === 'explorer.messages');
+      h.received.filter((f): f is Extract<Frame, { kind: 'event' }> => f.kind === 'event' && f.name === 'explorer.messagesReceived');
     const count = (): number => batches().reduce((n, f) => n + (f.payload as { messages: unknown[] }).messages.length, 0);
     await waitFor(() => count() === total, { what: `${total} streamed messages` });
     expect(batches().length).toBeLessThan(total / 20);
@@ -82,6 +82,6 @@ describe.each<WireKind>(['memory', 'websocket'])('the contract over the %s wire'
     expect(first?.payload).toBeInstanceOf(Uint8Array);
     expect(Array.from(first?.payload as Uint8Array)).toEqual([0, 0xfe]);
 
-    await waitFor(async () => (await h.client.invoke('explorer.topic', { connectionId: info.connectionId, topic: 'flood/a' })).messageCount === total);
+    await waitFor(async () => (await h.client.invoke('explorer.getTopic', { connectionId: info.connectionId, topic: 'flood/a' })).messageCount === total);
   });
 });

@@ -193,14 +193,14 @@ describe('profiles over the contract', () => {
       },
     });
     client = await startCore(keychain);
-    expect((await client.invoke('profiles.secretStoreInfo', {})).kind).toBe('safe-storage');
+    expect((await client.invoke('profiles.getSecretStore', {})).kind).toBe('safe-storage');
     const exported = await client.invoke('profiles.export', { includeSecrets: true });
     expect(exported.text).toContain('sealed-by-file-vault');
   });
 
   it('reports the vault in use', async () => {
     const client = await startCore();
-    const info = await client.invoke('profiles.secretStoreInfo', {});
+    const info = await client.invoke('profiles.getSecretStore', {});
     expect(info.kind).toBe('encrypted-file');
     expect(info.description).toContain(join(dir, 'secret.key'));
     expect((await fs.stat(join(dir, 'secret.key'))).mode & 0o777).toBe(0o600);

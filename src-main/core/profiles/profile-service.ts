@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { ConnectionId } from '../../../shared/ipc/common';
+import type { ConnectionId, Deleted } from '../../../shared/ipc/common';
 import { ConnectArgsSchema, type ConnectionInfo } from '../../../shared/ipc/connections';
 import type { ParsedArg } from '../../../shared/ipc/contract';
 import { TopiaryError } from '../../../shared/ipc/errors';
@@ -107,9 +107,10 @@ export class ProfileService {
     return { id: copy.id, list: this.changed() };
   }
 
-  async delete(id: ProfileId): Promise<ProfilesList> {
+  async delete(id: ProfileId): Promise<Deleted> {
     await this.store.delete(id);
-    return this.changed();
+    this.changed();
+    return { deleted: 1 };
   }
 
   async move(id: ProfileId, folder: string, index: number): Promise<ProfilesList> {
@@ -141,7 +142,7 @@ export class ProfileService {
     }
     const now = this.options.now?.() ?? new Date();
     const text = JSON.stringify({ format: EXPORT_FORMAT, version: 1, exportedAt: now.toISOString(), includesSecrets: includeSecrets, profiles }, null, 2) + '\n';
-    return { fileName: `topiary-profiles-${now.toISOString().slice(0, 10)}.json`, text, count: profiles.length, includesSecrets: includeSecrets };
+    return { fileName: `topiary-profiles-${now.toISOString().slice(0, 10)}.json`, mediaType: 'application/json', text, count: profiles.length, includesSecrets: includeSecrets };
   }
 
   /** Reads a Topiary export (or a copied profiles.json, whose sealed secrets stay behind). */

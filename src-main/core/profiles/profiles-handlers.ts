@@ -13,6 +13,6 @@ export function profilesHandlers(profiles: ProfileService): DomainHandlers<'prof
     'profiles.export': ({ ids, includeSecrets }) => profiles.export(ids, includeSecrets),
     'profiles.import': ({ text }) => profiles.import(text),
     'profiles.importForeign': ({ text, format }) => profiles.importForeign(text, format),
-    'profiles.secretStoreInfo': () => profiles.secretStoreInfo(),
+    'profiles.getSecretStore': () => profiles.secretStoreInfo(),
   };
 }

@@ -93,9 +93,12 @@ export class ComposerStore {
     this.changed();
   }
 
-  clearHistory(): void {
+  /** Answers how many entries went. */
+  clearHistory(): number {
+    const count = this.data.history.length;
     this.data.history = [];
     this.changed();
+    return count;
   }
 
   draft(scope: string): Draft | null {

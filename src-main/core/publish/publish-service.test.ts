@@ -228,14 +228,14 @@ describe('composing through the core to a real broker', () => {
     expect(report.state).toBe('stopped');
     expect(report.acknowledged).toBe(report.sent);
     expect(report.sent).toBeGreaterThanOrEqual(3);
-    const jobs = await harness.client.invoke('publish.jobs', {});
+    const jobs = await harness.client.invoke('publish.listJobs', {});
     expect(jobs.find((j) => j.jobId === started.jobId)?.state).toBe('stopped');
   });
 
   it('bursts 100,000 QoS 1 messages with every one acknowledged and progress coalesced', async () => {
     const connectionId = await connect();
     const progress: JobProgress[] = [];
-    harness.client.on('publish.progress', (p) => progress.push(p));
+    harness.client.on('publish.jobProgressed', (p) => progress.push(p));
     const started = await harness.client.invoke('publish.startJob', {
       connectionId,
       message: { topic: 'burst/one', payload: { form: 'text', text: 'x'.repeat(32) }, qos: 1 },
@@ -326,7 +326,7 @@ describe('composing through the core to a real broker', () => {
 });
 
 async function finalReport(jobId: string): Promise<JobProgress> {
-  return waitFor(async () => (await harness.client.invoke('publish.jobs', {})).find((j) => j.jobId === jobId && j.state !== 'running'), { timeoutMs: 20_000, what: 'the job to end' });
+  return waitFor(async () => (await harness.client.invoke('publish.listJobs', {})).find((j) => j.jobId === jobId && j.state !== 'running'), { timeoutMs: 20_000, what: 'the job to end' });
 }
 
 describe('a refused publish', () => {
@@ -346,7 +346,7 @@ describe('a refused publish', () => {
       expect(refused).toMatchObject({ code: 'PUBLISH_FAILED', details: { reasonCode: 0x87, reason: 'Not authorized' } });
       expect((refused as TopiaryError).message).toContain('Not authorized (0x87)');
       expect((refused as TopiaryError).message).toContain('ACL');
-      const history = await harness.client.invoke('publish.history', {});
+      const history = await harness.client.invoke('publish.listHistory', {});
       expect(history[0]).toMatchObject({ topic: 'forbidden/x', reasonCode: 0x87 });
       expect(history[1]).toMatchObject({ topic: 'allowed/x', ack: 'PUBACK' });
     } finally {
@@ -367,23 +367,23 @@ describe('saved messages, history and drafts', () => {
       const info = await client.invoke('connections.connect', { url: broker.url, subscriptions: [] });
       const file = Uint8Array.from([0, 1, 2, 255]);
       await client.invoke('publish.compose', { connectionId: info.connectionId, topic: 'keep/me', payload: { form: 'file', bytes: file, name: 'x.bin' }, qos: 1 });
-      const saved = await client.invoke('publish.savedSave', { name: 'Status on', scope: 'global', message: { topic: 'dev/1/set', payload: { form: 'json', text: '{"on":true}' }, qos: 1, retain: true } });
-      await client.invoke('publish.savedSave', { name: 'Per profile', scope: 'profile:abc', message: { topic: 'dev/2', payload: { form: 'text', text: 'x' } } });
-      await client.invoke('publish.draftSet', { scope: 'global', draft: { topic: 'draft/t', text: '{"draft": 1}', language: 'json', form: 'json', qos: 2, retain: false } });
+      const saved = await client.invoke('publish.saveMessage', { name: 'Status on', scope: 'global', message: { topic: 'dev/1/set', payload: { form: 'json', text: '{"on":true}' }, qos: 1, retain: true } });
+      await client.invoke('publish.saveMessage', { name: 'Per profile', scope: 'profile:abc', message: { topic: 'dev/2', payload: { form: 'text', text: 'x' } } });
+      await client.invoke('publish.setDraft', { scope: 'global', draft: { topic: 'draft/t', text: '{"draft": 1}', language: 'json', form: 'json', qos: 2, retain: false } });
       await first.close();
 
       const second = await createAppCore({ userDataDir });
       const [c, d] = createMemoryWirePair();
       second.attach(c);
       const again = createClient(d);
-      const history = await again.invoke('publish.history', {});
+      const history = await again.invoke('publish.listHistory', {});
       expect(history).toHaveLength(1);
       expect(history[0]?.message.payload).toEqual({ form: 'file', bytes: file, name: 'x.bin' });
-      expect((await again.invoke('publish.savedList', { scope: 'global' })).map((s) => s.name)).toEqual(['Status on']);
-      expect((await again.invoke('publish.savedList', { scope: 'profile:abc' })).map((s) => s.name).sort()).toEqual(['Per profile', 'Status on']);
-      expect(await again.invoke('publish.draftGet', { scope: 'global' })).toMatchObject({ topic: 'draft/t', text: '{"draft": 1}', qos: 2 });
-      await again.invoke('publish.savedDelete', { id: saved.id });
-      expect((await again.invoke('publish.savedList', {})).map((s) => s.name)).toEqual(['Per profile']);
+      expect((await again.invoke('publish.listSavedMessages', { scope: 'global' })).map((s) => s.name)).toEqual(['Status on']);
+      expect((await again.invoke('publish.listSavedMessages', { scope: 'profile:abc' })).map((s) => s.name).sort()).toEqual(['Per profile', 'Status on']);
+      expect(await again.invoke('publish.getDraft', { scope: 'global' })).toMatchObject({ topic: 'draft/t', text: '{"draft": 1}', qos: 2 });
+      await again.invoke('publish.deleteSavedMessage', { id: saved.id });
+      expect((await again.invoke('publish.listSavedMessages', {})).map((s) => s.name)).toEqual(['Per profile']);
       await second.close();
     } finally {
       await rm(userDataDir, { recursive: true, force: true });

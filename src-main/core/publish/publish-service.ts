@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ConnectionId, MessageView } from '../../../shared/ipc/common';
+import type { ConnectionId, Deleted, MessageView } from '../../../shared/ipc/common';
 import type { ParsedArg } from '../../../shared/ipc/contract';
 import { TopiaryError } from '../../../shared/ipc/errors';
 import type { AckKind, ComposeResult, Draft, HistoryEntry, JobProgress, PreviewResult, PublishResult, RequestResult, SavedMessage, TopicSuggestion } from '../../../shared/ipc/publish';
@@ -165,7 +165,7 @@ export class PublishService {
       { ...(info.protocolVersion === 5 && info.receiveMaximum !== undefined ? { receiveMaximum: info.receiveMaximum } : {}) },
       (ended) => {
         this.link.progress(ended.progress());
-        // Keep the final report a while for a late `publish.jobs`, then forget it.
+        // Keep the final report a while for a late `publish.listJobs`, then forget it.
         setTimeout(() => this.jobs.delete(ended.jobId), 60_000).unref?.();
       },
     );
@@ -263,23 +263,22 @@ export class PublishService {
     return this.store.saved(scope);
   }
 
-  savedSave(args: ParsedArg<'publish.savedSave'>): SavedMessage {
+  savedSave(args: ParsedArg<'publish.saveMessage'>): SavedMessage {
     compileMessage(args.message);
     return this.store.save({ id: args.id ?? randomUUID(), name: args.name, scope: args.scope, message: withoutDefaults(args.message), savedAt: Date.now() });
   }
 
-  savedDelete(id: string): null {
+  savedDelete(id: string): Deleted {
     if (!this.store.deleteSaved(id)) throw new TopiaryError('NOT_FOUND', 'That saved message is already gone.');
-    return null;
+    return { deleted: 1 };
   }
 
   history(limit: number): HistoryEntry[] {
     return this.store.history(limit);
   }
 
-  clearHistory(): null {
-    this.store.clearHistory();
-    return null;
+  clearHistory(): Deleted {
+    return { deleted: this.store.clearHistory() };
   }
 
   draft(scope: string): Draft | null {

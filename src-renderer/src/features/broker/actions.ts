@@ -27,7 +27,7 @@ export const saveBrokerSettings = (settings: BrokerSettings): Promise<void> => a
 export async function quickTls(): Promise<string | null> {
   setSlice('broker', { busy: true, error: null });
   try {
-    const result = await core.invoke('broker.quickTls', {});
+    const result = await core.invoke('broker.createQuickTls', {});
     setSlice('broker', { status: result.status, busy: false });
     return `TLS is ready: the broker listens on ${result.url} with a new local CA, and the profile "Embedded broker (TLS)" in the Local folder trusts it.`;
   } catch (e) {
@@ -62,7 +62,7 @@ export function listenToBroker(): void {
     if (pendingLog.length > LOG_KEPT) pendingLog = pendingLog.slice(-LOG_KEPT);
     appendStreams.schedule();
   });
-  void Promise.all([core.invoke('broker.status', {}), core.invoke('broker.stats', {}), core.invoke('broker.log', { limit: LOG_KEPT })]).then(([status, samples, log]) =>
+  void Promise.all([core.invoke('broker.getStatus', {}), core.invoke('broker.listStats', {}), core.invoke('broker.listLog', { limit: LOG_KEPT })]).then(([status, samples, log]) =>
     setSlice('broker', { status, samples: samples.slice(-SAMPLES_KEPT), log }),
   );
 }
@@ -70,7 +70,7 @@ export function listenToBroker(): void {
 // The dashboard's lists are small and polled while shown, so they stay with the component that shows them.
 
 export function fetchClients(): Promise<readonly BrokerClientRow[]> {
-  return core.invoke('broker.clients', {});
+  return core.invoke('broker.listClients', {});
 }
 
 export async function disconnectClient(clientId: string): Promise<void> {
@@ -78,7 +78,7 @@ export async function disconnectClient(clientId: string): Promise<void> {
 }
 
 export function fetchRetained(prefix: string): Promise<{ readonly total: number; readonly rows: readonly BrokerRetainedRow[] }> {
-  return core.invoke('broker.retained', { prefix, limit: 200 });
+  return core.invoke('broker.listRetained', { prefix, limit: 200 });
 }
 
 /** Deletes a retained message (or a subtree of them) and says how many went. */
@@ -104,7 +104,8 @@ export async function setBrokerUser(username: string, password: string): Promise
 }
 
 export async function deleteBrokerUser(username: string): Promise<string> {
-  setSlice('broker', { status: await core.invoke('broker.deleteUser', { username }) });
+  // The new status arrives as broker.statusChanged.
+  await core.invoke('broker.deleteUser', { username });
   return `Removed ${username}.`;
 }
 
@@ -115,7 +116,8 @@ export async function importBrokerUsers(file: File): Promise<string> {
 }
 
 export async function exportBrokerUsers(): Promise<string> {
-  saveFile('passwd', (await core.invoke('broker.exportUsers', {})).text, 'text/plain');
+  const file = await core.invoke('broker.exportUsers', {});
+  saveFile(file.fileName, file.text, file.mediaType);
   return 'Exported in mosquitto_passwd format.';
 }
 

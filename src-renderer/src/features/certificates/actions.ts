@@ -60,7 +60,7 @@ export async function loadChain(id: CertificateId): Promise<void> {
 }
 
 export async function loadSystemRoots(): Promise<void> {
-  const roots = await run('roots', () => core.invoke('certificates.systemRoots', {}));
+  const roots = await run('roots', () => core.invoke('certificates.listSystemRoots', {}));
   if (roots) setSlice('certificates', { systemRoots: roots });
 }
 

@@ -4,5 +4,5 @@ import { core } from '../../ipc/core-client';
 
 /** A numeric payload, or a JSON field (null: the whole payload), over the topic's history. */
 export function fetchSeries(connectionId: ConnectionId, topic: string, field: string | null): Promise<Series> {
-  return core.invoke('explorer.series', { connectionId, topic, field });
+  return core.invoke('explorer.getSeries', { connectionId, topic, field });
 }

@@ -27,7 +27,7 @@ export function selectTopic(path: string | null): void {
 export async function changeView(ops: readonly ViewOp[], connectionId?: ConnectionId | null): Promise<void> {
   const id = connectionId ?? getSlice('connections').activeId;
   if (!id) return;
-  const state = await core.invoke('explorer.view', { connectionId: id, ops: [...ops] });
+  const state = await core.invoke('explorer.updateView', { connectionId: id, ops: [...ops] });
   setSlice('explorer', (s) => ({ viewVersion: { ...s.viewVersion, [id]: state.viewVersion }, sort: state.sort }));
 }
 
@@ -67,8 +67,8 @@ export async function restoreView(connectionId: ConnectionId): Promise<void> {
 }
 
 /** One window of the tree's visible rows. */
-export function fetchTreeRows(connectionId: ConnectionId, start: number, count: number): ReturnType<typeof core.invoke<'explorer.rows'>> {
-  return core.invoke('explorer.rows', { connectionId, start, count });
+export function fetchTreeRows(connectionId: ConnectionId, start: number, count: number): ReturnType<typeof core.invoke<'explorer.listRows'>> {
+  return core.invoke('explorer.listRows', { connectionId, start, count });
 }
 
 export function setTab(tab: InspectorTab): void {

@@ -4,7 +4,7 @@ import { core } from '../../ipc/core-client';
 
 /** The topic's remembered messages, oldest first. */
 export function fetchHistory(connectionId: ConnectionId, topic: string): Promise<HistoryPage> {
-  return core.invoke('explorer.history', { connectionId, topic, limit: 1000 });
+  return core.invoke('explorer.listHistory', { connectionId, topic, limit: 1000 });
 }
 
 /** A line diff of two remembered messages (a < b). */

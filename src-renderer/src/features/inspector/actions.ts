@@ -39,7 +39,7 @@ export function inspectTopic(connectionId: ConnectionId, topic: string): () => v
   replaceInspectedMessage(null);
   setSlice('inspector', (s) => ({ messageVersion: s.messageVersion + 1, count: 0, loaded: false }));
   void watchTopic(connectionId, topic).catch(() => undefined);
-  const off = core.on('explorer.messages', (batch) => {
+  const off = core.on('explorer.messagesReceived', (batch) => {
     if (mine !== epoch || batch.connectionId !== connectionId) return;
     let last: InspectedMessage | undefined;
     for (const m of batch.messages) if (m.topic === topic) last = m;
@@ -72,8 +72,8 @@ export function watchTopic(connectionId: ConnectionId, topic: string | null): Pr
   return core.invoke('explorer.watch', { connectionId, topic });
 }
 
-export function fetchTopicDetail(connectionId: ConnectionId, topic: string): Promise<Result<'explorer.topic'>> {
-  return core.invoke('explorer.topic', { connectionId, topic });
+export function fetchTopicDetail(connectionId: ConnectionId, topic: string): Promise<Result<'explorer.getTopic'>> {
+  return core.invoke('explorer.getTopic', { connectionId, topic });
 }
 
 /** One message's payload, decoded in the core as asked. */
@@ -85,7 +85,7 @@ export function decodePayload(args: Arg<'explorer.decode'>): Promise<Result<'exp
 export async function fetchPayload(connectionId: ConnectionId, topic: string, n: number, size: number): Promise<Uint8Array> {
   const out = new Uint8Array(size);
   for (let offset = 0; offset < size; offset += PAYLOAD_CHUNK_MAX) {
-    const chunk = await core.invoke('explorer.payload', { connectionId, topic, n, offset, length: PAYLOAD_CHUNK_MAX });
+    const chunk = await core.invoke('explorer.getPayload', { connectionId, topic, n, offset, length: PAYLOAD_CHUNK_MAX });
     out.set(chunk.bytes, offset);
   }
   return out;

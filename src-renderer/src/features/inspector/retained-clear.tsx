@@ -62,8 +62,8 @@ export function RetainedClear({ connectionId, topic }: { readonly connectionId: 
       ) : null}
       {stage.kind === 'working' ? <span className="note">Clearing…</span> : null}
       {stage.kind === 'done' ? (
-        <span className="ok" data-testid="clear-retained-done" data-cleared={stage.result.cleared ?? 0}>
-          Cleared {stage.result.cleared ?? 0} retained in {stage.result.elapsedMs ?? 0} ms.
+        <span className="ok" data-testid="clear-retained-done" data-cleared={stage.result.deleted ?? 0}>
+          Cleared {stage.result.deleted ?? 0} retained in {stage.result.elapsedMs ?? 0} ms.
         </span>
       ) : null}
       {stage.kind === 'error' ? (

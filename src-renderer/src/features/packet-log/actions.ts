@@ -4,7 +4,6 @@ import { core } from '../../ipc/core-client';
 import { frameBatch } from '../../lib/frame-batch';
 import { saveFile } from '../../lib/save-file';
 import { getSlice, setSlice } from '../../store/root-store';
-import { exportFileName } from './packet-format';
 import { packetQuery, type PacketFilter } from './packet-query';
 import { EMPTY_PACKET_WINDOW, packetWindow, replacePacketWindow } from './packet-window';
 import { initialPacketLogState } from './state';
@@ -44,7 +43,7 @@ async function fetchWindow(current: Follow): Promise<void> {
   const offset = Math.max(0, range.first - MARGIN);
   const limit = Math.min(10_000, range.last - range.first + 1 + 2 * MARGIN);
   try {
-    const page = await core.invoke('connections.packetLog', { ...packetQuery(current.connectionId, current.filter), offset, limit });
+    const page = await core.invoke('connections.listPacketLog', { ...packetQuery(current.connectionId, current.filter), offset, limit });
     if (follow === current) {
       pending = { offset, page };
       apply.schedule();
@@ -97,7 +96,7 @@ export function showPacketRange(first: number, last: number): void {
 }
 
 /** Saves the filtered log as JSON lines. */
-export async function exportPacketLog(connectionId: ConnectionId, connectionName: string, filter: PacketFilter): Promise<void> {
-  const lines = await core.invoke('connections.exportPacketLog', packetQuery(connectionId, filter));
-  saveFile(exportFileName(connectionName, new Date()), lines, 'application/x-ndjson');
+export async function exportPacketLog(connectionId: ConnectionId, filter: PacketFilter): Promise<void> {
+  const file = await core.invoke('connections.exportPacketLog', packetQuery(connectionId, filter));
+  saveFile(file.fileName, file.text, file.mediaType);
 }

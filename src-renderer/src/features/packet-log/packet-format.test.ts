@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byteSize, exportFileName, packetFlags, packetProperties, packetReasons, packetSubject, packetTime } from './packet-format';
+import { byteSize, packetFlags, packetProperties, packetReasons, packetSubject, packetTime } from './packet-format';
 
 describe('packet log formatting', () => {
   it('shows only the flags a packet carries', () => {
@@ -32,7 +32,4 @@ describe('packet log formatting', () => {
     expect(byteSize(undefined)).toBe('');
   });
 
-  it('names an export file after the connection and the time, safe for any file system', () => {
-    expect(exportFileName('mqtt://127.0.0.1:1883', new Date('2026-11-22T11:20:30.123Z'))).toBe('topiary-packets-mqtt-127.0.0.1-1883-2026-11-22T11-20-30.jsonl');
-  });
 });

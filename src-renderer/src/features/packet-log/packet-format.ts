@@ -70,8 +70,3 @@ export function byteSize(bytes: number | undefined): string {
 }
 
 /** A download name that sorts by time and says what it holds. */
-export function exportFileName(connectionName: string, now: Date): string {
-  const safe = connectionName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'connection';
-  const stamp = now.toISOString().replace(/[:]/g, '-').replace(/\..+$/, '');
-  return `topiary-packets-${safe}-${stamp}.jsonl`;
-}

@@ -53,7 +53,7 @@ export function PacketLogPanel({ info }: { readonly info: ConnectionInfo }): Rea
   const exportLog = async (): Promise<void> => {
     setExportError(null);
     try {
-      await exportPacketLog(info.connectionId, info.name, filter);
+      await exportPacketLog(info.connectionId, filter);
     } catch (error) {
       setExportError(error instanceof TopiaryError ? error.toData() : { code: 'INTERNAL_ERROR', message: `The packet log could not be exported: ${String(error)}` });
     }

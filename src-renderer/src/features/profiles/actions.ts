@@ -25,7 +25,7 @@ export function listenToProfiles(): void {
   if (listening) return;
   listening = true;
   core.on('profiles.changed', listChanged);
-  void Promise.all([core.invoke('profiles.list', {}), core.invoke('profiles.secretStoreInfo', {})])
+  void Promise.all([core.invoke('profiles.list', {}), core.invoke('profiles.getSecretStore', {})])
     .then(([list, secretStore]) => setSlice('profiles', { list, secretStore }))
     .catch((error: unknown) => setError('', toErrorData(error)));
 }
@@ -48,9 +48,10 @@ export async function saveProfile(args: SaveProfileArgs): Promise<ProfileId | nu
   }
 }
 
-async function run(key: string, work: () => Promise<ProfilesList>): Promise<void> {
+async function run(key: string, work: () => Promise<ProfilesList | null>): Promise<void> {
   try {
-    listChanged(await work());
+    const list = await work();
+    if (list) listChanged(list);
     setError(key, null);
   } catch (error) {
     setError(key, toErrorData(error));
@@ -62,7 +63,11 @@ export function duplicateProfile(id: ProfileId): Promise<void> {
 }
 
 export function deleteProfile(id: ProfileId): Promise<void> {
-  return run(id, () => core.invoke('profiles.delete', { id }));
+  // The new list arrives as profiles.changed.
+  return run(id, async () => {
+    await core.invoke('profiles.delete', { id });
+    return null;
+  });
 }
 
 export function moveProfile(id: ProfileId, folder: string, index: number): Promise<void> {

@@ -20,11 +20,11 @@ export function request(args: Arg<'publish.request'>): Promise<Result<'publish.r
 }
 
 export function loadDraft(scope: string): Promise<Draft | null> {
-  return core.invoke('publish.draftGet', { scope });
+  return core.invoke('publish.getDraft', { scope });
 }
 
 export async function saveDraft(scope: string, draft: Draft): Promise<void> {
-  await core.invoke('publish.draftSet', { scope, draft });
+  await core.invoke('publish.setDraft', { scope, draft });
 }
 
 export function suggestTopics(connectionId: ConnectionId, prefix: string): Promise<readonly TopicSuggestion[]> {
@@ -33,16 +33,16 @@ export function suggestTopics(connectionId: ConnectionId, prefix: string): Promi
 
 /** The saved messages of a scope (and global ones), and the latest sends. */
 export async function fetchSavedAndHistory(scope: string): Promise<{ readonly saved: readonly SavedMessage[]; readonly history: readonly HistoryEntry[] }> {
-  const [saved, history] = await Promise.all([core.invoke('publish.savedList', { scope }), core.invoke('publish.history', { limit: 50 })]);
+  const [saved, history] = await Promise.all([core.invoke('publish.listSavedMessages', { scope }), core.invoke('publish.listHistory', { limit: 50 })]);
   return { saved, history };
 }
 
 export async function saveMessage(name: string, scope: string, message: ComposedMessage): Promise<void> {
-  await core.invoke('publish.savedSave', { name, scope, message });
+  await core.invoke('publish.saveMessage', { name, scope, message });
 }
 
 export async function deleteSavedMessage(id: string): Promise<void> {
-  await core.invoke('publish.savedDelete', { id });
+  await core.invoke('publish.deleteSavedMessage', { id });
 }
 
 export function startJob(connectionId: ConnectionId, message: ComposedMessage, mode: JobMode): Promise<JobProgress> {
@@ -55,5 +55,5 @@ export function stopJob(jobId: string): Promise<JobProgress> {
 
 /** Follows the core's job progress reports (a few a second); returns the unsubscribe. */
 export function onJobProgress(listener: (progress: JobProgress) => void): () => void {
-  return core.on('publish.progress', listener);
+  return core.on('publish.jobProgressed', listener);
 }

@@ -3,7 +3,7 @@ import type { ExplorerSubscription, SubscriptionOutcome } from '../../../../shar
 import { core } from '../../ipc/core-client';
 
 export function fetchSubscriptions(connectionId: ConnectionId): Promise<readonly ExplorerSubscription[]> {
-  return core.invoke('explorer.subscriptions', { connectionId });
+  return core.invoke('explorer.listSubscriptions', { connectionId });
 }
 
 /** Subscribes; the outcomes carry the broker's SUBACK refusals. */
