@@ -29,6 +29,7 @@ export type {
 export type { BrokerStrategy, ConnectOptions, SubscriptionOption, WeightedBroker } from './connect-options';
 export type { CallLimits } from './deadline';
 export { createBroker, EmbeddedBroker, type EmbeddedBrokerOptions } from './embedded-broker';
+export type { ServerRedirect } from '../../shared/ipc/connections';
 export { TopiaryError, ERROR_CODES, type ErrorCode, type ErrorData } from '../../shared/ipc/errors';
 export { CAPABILITIES, CapabilityError, Connector, createConnector, type Capability, type ConnectorEvents, type SeenTopic } from './connector';
 export { checkBroker, type CheckLine, type CheckReport } from './broker-check';
