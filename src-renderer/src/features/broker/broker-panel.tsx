@@ -6,6 +6,7 @@ import { brokerSelectors } from './selectors';
 import { drawLines } from '../chart/draw-series';
 import { rateSeries } from './rates';
 import { BrokerAccess } from './broker-access';
+import { BrokerRedirect } from './broker-redirect';
 import { BrokerSettingsForm } from './broker-settings-form';
 import './broker.css';
 
@@ -222,6 +223,7 @@ export function BrokerPanel(): React.JSX.Element {
         </section>
       ) : null}
       <Clients running={running} />
+      <BrokerRedirect moved={status?.moved} busy={busy} />
       <Retained running={running} />
       <section className="broker-section">
         <h3>Log</h3>
