@@ -38,6 +38,23 @@ describe('checkTopicFilter', () => {
 });
 
 describe('topicMatchesFilter', () => {
+  it('matches topics the way the specification examples say', () => {
+    expect(topicMatchesFilter('sport/tennis/player1/#', 'sport/tennis/player1')).toBe(true);
+    expect(topicMatchesFilter('sport/tennis/player1/#', 'sport/tennis/player1/ranking')).toBe(true);
+    expect(topicMatchesFilter('sport/#', 'sport')).toBe(true);
+    expect(topicMatchesFilter('sport/+', 'sport')).toBe(false);
+    expect(topicMatchesFilter('sport/+', 'sport/')).toBe(true);
+    expect(topicMatchesFilter('+/+', '/finance')).toBe(true);
+    expect(topicMatchesFilter('/+', '/finance')).toBe(true);
+    expect(topicMatchesFilter('+', '/finance')).toBe(false);
+    expect(topicMatchesFilter('#', '$SYS/x')).toBe(false);
+    expect(topicMatchesFilter('+/x', '$SYS/x')).toBe(false);
+    expect(topicMatchesFilter('$SYS/#', '$SYS/x')).toBe(true);
+    expect(topicMatchesFilter('a/b', 'a/b')).toBe(true);
+    expect(topicMatchesFilter('a/b', 'a/bc')).toBe(false);
+    expect(topicMatchesFilter('a/b', 'a')).toBe(false);
+  });
+
   it('matches by level and hides $-topics from leading wildcards', () => {
     expect(topicMatchesFilter('a/+/c', 'a/b/c')).toBe(true);
     expect(topicMatchesFilter('a/#', 'a')).toBe(true);

@@ -95,16 +95,48 @@ export function checkTopicFilter(filter: string): TopicCheck {
   return OK;
 }
 
-/** Whether a topic name matches a filter, with $-topics hidden from leading wildcards ([MQTT-4.7.2-1]). */
+/**
+ * Whether a topic name matches a filter, with $-topics hidden from leading wildcards ([MQTT-4.7.2-1]). The one matcher
+ * the broker (retained scan, ACL), the explorer's filters and the client use; it walks both strings without splitting
+ * them, since the broker calls it for every retained message a subscription scans.
+ */
 export function topicMatchesFilter(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  if (topic.startsWith('$') && (f[0] === '+' || f[0] === '#')) return false;
-  for (let i = 0; i < f.length; i++) {
-    const level = f[i];
-    if (level === '#') return true;
-    if (i >= t.length) return false;
-    if (level !== '+' && level !== t[i]) return false;
+  if (topic.charCodeAt(0) === 36 /* $ */ && startsWithWildcard(filter)) return false;
+  let fi = 0;
+  let ti = 0;
+  const fl = filter.length;
+  const tl = topic.length;
+  while (fi < fl) {
+    const fc = filter.charCodeAt(fi);
+    if (fc === 35 /* # */) return true;
+    if (fc === 43 /* + */) {
+      while (ti < tl && topic.charCodeAt(ti) !== 47) ti++;
+      fi++;
+    } else {
+      const fEnd = nextSlash(filter, fi);
+      const tEnd = nextSlash(topic, ti);
+      if (ti > tl || fEnd - fi !== tEnd - ti) return false;
+      for (let k = 0; k < fEnd - fi; k++) if (filter.charCodeAt(fi + k) !== topic.charCodeAt(ti + k)) return false;
+      fi = fEnd;
+      ti = tEnd;
+    }
+    // Both sides are now at a separator or at their end.
+    if (fi >= fl) return ti >= tl;
+    // The filter goes on: "a/#" also matches "a".
+    if (ti >= tl) return filter.charCodeAt(fi + 1) === 35 && fi + 2 === fl;
+    fi++;
+    ti++;
   }
-  return f.length === t.length;
+  return ti >= tl && fl === 0;
+}
+
+/** True when the filter's first level is a wildcard, which must not match `$` topics. */
+export function startsWithWildcard(filter: string): boolean {
+  const c = filter.charCodeAt(0);
+  return c === 43 || c === 35;
+}
+
+function nextSlash(s: string, from: number): number {
+  const i = s.indexOf('/', from);
+  return i === -1 ? s.length : i;
 }

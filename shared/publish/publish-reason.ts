@@ -1,23 +1,3 @@
-/** PUBACK / PUBREC / PUBCOMP reason codes (MQTT 5 §3.4.2.1, §3.5.2.1, §3.7.2.1) in words. */
-const REASONS: Readonly<Record<number, string>> = {
-  0x00: 'Success',
-  0x10: 'No matching subscribers',
-  0x80: 'Unspecified error',
-  0x83: 'Implementation specific error',
-  0x87: 'Not authorized',
-  0x90: 'Topic name invalid',
-  0x91: 'Packet identifier in use',
-  0x92: 'Packet identifier not found',
-  0x95: 'Packet too large',
-  0x97: 'Quota exceeded',
-  0x99: 'Payload format invalid',
-};
-
-/** The name of a publish reason code, e.g. 0x87 → "Not authorized". */
-export function publishReasonName(code: number): string {
-  return REASONS[code] ?? `Reason 0x${code.toString(16).padStart(2, '0')}`;
-}
-
 /** What a person can do about a refused publish. */
 export function publishRefusalAdvice(code: number): string {
   switch (code) {

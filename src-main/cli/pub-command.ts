@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
 import { TopiaryError } from '../../shared/ipc/errors';
-import { publishReasonName } from '../../shared/publish/publish-reason';
+import { publishReasonName } from '../../shared/mqtt/reason-codes';
 import { liveContext, parseTemplate, renderTemplate } from '../../shared/publish/template';
 import { checkTopicName } from '../../shared/mqtt/topic-rules';
 import type { PublishAck, PublishProperties, TopiaryClient } from '../lib/client';

@@ -1,4 +1,5 @@
-import { filterCovers, topicMatches } from './topic';
+import { topicMatchesFilter } from '../../../shared/mqtt/topic-rules';
+import { filterCovers } from './topic';
 import type { AclRule } from './types';
 import { BrokerError } from './types';
 
@@ -29,17 +30,17 @@ export class Acl {
 
   /** May this client publish to `topic`? */
   canPublish(who: AclSubject, topic: string): boolean {
-    return this.check(who, topic, 'write', topicMatches);
+    return this.check(who, topic, 'write', topicMatchesFilter);
   }
 
   /** May this client subscribe to `filter`? A read rule must cover the whole filter. */
   canSubscribe(who: AclSubject, filter: string): boolean {
-    return this.check(who, filter, 'read', filterCovers, (rule, f) => filterCovers(rule, f) || topicMatches(rule, f));
+    return this.check(who, filter, 'read', filterCovers, (rule, f) => filterCovers(rule, f) || topicMatchesFilter(rule, f));
   }
 
   /** May a message on `topic` be delivered to this client? */
   canReceive(who: AclSubject, topic: string): boolean {
-    return this.check(who, topic, 'read', topicMatches);
+    return this.check(who, topic, 'read', topicMatchesFilter);
   }
 
   private check(

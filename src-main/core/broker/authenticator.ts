@@ -1,5 +1,5 @@
 import { PasswordVerifier } from './password-hash';
-import { ReasonCode } from './reason-codes';
+import { ReasonCode } from '../../../shared/mqtt/reason-codes';
 import type { UserRecord } from './types';
 
 /** Credentials presented at CONNECT. */

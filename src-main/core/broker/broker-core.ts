@@ -13,7 +13,7 @@ import type { ClientIdentity, ConnectionHost, ConnectionSettings, Flushable, Rou
 import type { FlowControl } from './flow-control';
 import { createMessage, type Message } from './message';
 import { MemoryStore, storeMessage, type BrokerJournal, type BrokerSnapshot, type PersistenceStore } from './persistence';
-import { ReasonCode } from './reason-codes';
+import { ReasonCode } from '../../../shared/mqtt/reason-codes';
 import { DEFAULT_RESPONSE_TOPIC_PREFIX } from './response-information';
 import { RetainedStore } from './retained-store';
 import { Session, type SessionLink, type SessionRecorder } from './session';

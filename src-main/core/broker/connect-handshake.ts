@@ -4,7 +4,7 @@ import { sameOwner } from './access-guard';
 import type { AuthResult, Credentials } from './authenticator';
 import type { ConnectionHost, ConnectionSettings } from './connection-host';
 import { createMessage, userPropertiesToPairs } from './message';
-import { ReasonCode } from './reason-codes';
+import { ReasonCode } from '../../../shared/mqtt/reason-codes';
 import type { PendingWill } from './session';
 import { isValidTopicName } from './topic';
 import type { ProtocolVersion, QoS } from './types';

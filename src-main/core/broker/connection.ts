@@ -9,7 +9,7 @@ import type { ClientConnection, ConnectionHost, ConnectionSettings, Flushable } 
 import { FlowControl } from './flow-control';
 import type { Message } from './message';
 import { PublishFlow, type PublishPeer } from './publish-flow';
-import { ReasonCode, connackCodeForV3, describeReason } from './reason-codes';
+import { ReasonCode, connackCodeForV3, describeReason } from '../../../shared/mqtt/reason-codes';
 import { responseInformationFor } from './response-information';
 import type { Outgoing, PendingWill, Session, SessionLink } from './session';
 import { createSubscription } from './subscription-index';

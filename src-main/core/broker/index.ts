@@ -5,7 +5,7 @@ export type { Broker, BrokerOptions, LocalPublish } from './broker';
 export type * from './types';
 export { BrokerError } from './types';
 export type { ForwardedProperties, UserPropertyPairs } from './message';
-export { ReasonCode, describeReason } from './reason-codes';
+export { ReasonCode, describeReason } from '../../../shared/mqtt/reason-codes';
 export { parsePasswordFile, importPasswordFile, formatPasswordFile } from './password-file';
 export { hashPassword, hashPasswordAsync, verifyPassword, verifyPasswordAsync, OWASP_PBKDF2_SHA512_ITERATIONS } from './password-hash';
 export { parseAclFile, formatAclFile } from './acl';

@@ -4,7 +4,7 @@ import type { ClientIdentity, ConnectionHost } from './connection-host';
 import type { FlowControl } from './flow-control';
 import { createMessage, type Message } from './message';
 import { OutboundAliases } from './outbound-aliases';
-import { ReasonCode } from './reason-codes';
+import { ReasonCode } from '../../../shared/mqtt/reason-codes';
 import type { Outgoing, Session } from './session';
 import { isValidTopicName } from './topic';
 import type { QoS } from './types';

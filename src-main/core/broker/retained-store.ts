@@ -1,5 +1,5 @@
 import type { Message } from './message';
-import { topicMatches } from './topic';
+import { topicMatchesFilter } from '../../../shared/mqtt/topic-rules';
 
 /** A retained message and when it was stored. */
 export interface RetainedEntry {
@@ -30,7 +30,7 @@ export class RetainedStore {
       return out;
     }
     for (const e of this.entries.values()) {
-      if (topicMatches(filter, e.message.topic)) this.pushLive(e, now, out);
+      if (topicMatchesFilter(filter, e.message.topic)) this.pushLive(e, now, out);
     }
     return out;
   }

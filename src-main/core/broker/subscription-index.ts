@@ -1,5 +1,5 @@
 import { QlobberDedup } from 'qlobber';
-import { startsWithWildcard } from './topic';
+import { startsWithWildcard } from '../../../shared/mqtt/topic-rules';
 import type { QoS, SubscriptionInfo } from './types';
 
 /** One client's subscription, as stored in its session and in the index. */

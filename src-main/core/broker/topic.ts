@@ -45,48 +45,6 @@ export function parseSharedFilter(filter: string): SharedFilter | undefined | nu
   return { group, filter: inner };
 }
 
-/** True when the filter's first level is a wildcard, which must not match `$` topics. */
-export function startsWithWildcard(filter: string): boolean {
-  const c = filter.charCodeAt(0);
-  return c === 43 || c === 35;
-}
-
-/** Matches one topic name against one filter (used where no index exists: retained scan, ACL). */
-export function topicMatches(filter: string, topic: string): boolean {
-  if (topic.charCodeAt(0) === 36 && startsWithWildcard(filter)) return false;
-  let fi = 0;
-  let ti = 0;
-  const fl = filter.length;
-  const tl = topic.length;
-  while (fi < fl) {
-    const fc = filter.charCodeAt(fi);
-    if (fc === 35) return true;
-    if (fc === 43) {
-      while (ti < tl && topic.charCodeAt(ti) !== 47) ti++;
-      fi++;
-    } else {
-      const fEnd = nextSlash(filter, fi);
-      const tEnd = nextSlash(topic, ti);
-      if (ti > tl || fEnd - fi !== tEnd - ti) return false;
-      for (let k = 0; k < fEnd - fi; k++) if (filter.charCodeAt(fi + k) !== topic.charCodeAt(ti + k)) return false;
-      fi = fEnd;
-      ti = tEnd;
-    }
-    // Both sides are now at a separator or at their end.
-    if (fi >= fl) return ti >= tl;
-    // filter continues: "a/#" also matches "a"
-    if (ti >= tl) return filter.charCodeAt(fi + 1) === 35 && fi + 2 === fl;
-    fi++;
-    ti++;
-  }
-  return ti >= tl && fl === 0;
-}
-
-function nextSlash(s: string, from: number): number {
-  const i = s.indexOf('/', from);
-  return i === -1 ? s.length : i;
-}
-
 /** True when every topic matched by `inner` is also matched by `outer` (ACL subscribe checks). */
 export function filterCovers(outer: string, inner: string): boolean {
   const o = outer.split('/');

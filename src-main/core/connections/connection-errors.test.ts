@@ -47,6 +47,7 @@ describe('classifying connection failures', () => {
 
   it('describes a server DISCONNECT with its reason string', () => {
     expect(describeServerDisconnect(0x8b, 'maintenance')).toBe('The broker is shutting down. (maintenance)');
-    expect(describeServerDisconnect(0xa2)).toMatch(/reason code 0xa2/);
+    expect(describeServerDisconnect(0xa2)).toBe('The broker disconnected the client: wildcard subscriptions not supported (0xA2).');
+    expect(describeServerDisconnect(0x7f)).toBe('The broker disconnected the client (reason code 0x7F).');
   });
 });

@@ -1,4 +1,5 @@
 import { TopiaryError } from '../../../shared/ipc/errors';
+import { hexCode, reasonName } from '../../../shared/mqtt/reason-codes';
 
 // MQTT 3.1.1 CONNACK return codes (§3.2.2.3) and the MQTT 5 CONNACK reason codes (§3.2.2.2)
 // that mean "who you are" rather than "where you went".
@@ -111,26 +112,22 @@ export function classifyConnectionError(error: unknown, context: ErrorContext): 
   return new TopiaryError('CONNECTION_FAILED', `Could not connect to ${context.address}: ${message}`, details);
 }
 
+/** Reasons whose plain name would not tell a person what happened. */
+const DISCONNECT_SENTENCES: Readonly<Record<number, string>> = {
+  0x00: 'The broker closed the connection normally.',
+  0x89: 'The broker is busy and disconnected the client.',
+  0x8b: 'The broker is shutting down.',
+  0x8e: 'Another client connected with the same client id and took over the session.',
+  0x98: 'An administrator disconnected the client.',
+  0x9c: 'The broker asked the client to use another server.',
+  0x9d: 'The broker has moved permanently.',
+};
+
 /** A sentence for a DISCONNECT the broker sent (MQTT 5). */
 export function describeServerDisconnect(reasonCode: number, reasonString?: string): string {
-  const known: Readonly<Record<number, string>> = {
-    0x00: 'The broker closed the connection normally.',
-    0x80: 'The broker disconnected the client for an unspecified reason.',
-    0x81: 'The broker disconnected the client: it received a malformed packet.',
-    0x82: 'The broker disconnected the client: protocol error.',
-    0x87: 'The broker disconnected the client: not authorized.',
-    0x89: 'The broker is busy and disconnected the client.',
-    0x8b: 'The broker is shutting down.',
-    0x8d: 'The broker disconnected the client: keep alive timeout.',
-    0x8e: 'Another client connected with the same client id and took over the session.',
-    0x93: 'The broker disconnected the client: receive maximum exceeded.',
-    0x94: 'The broker disconnected the client: topic alias invalid.',
-    0x95: 'The broker disconnected the client: packet too large.',
-    0x97: 'The broker disconnected the client: quota exceeded.',
-    0x98: 'An administrator disconnected the client.',
-    0x9c: 'The broker asked the client to use another server.',
-    0x9d: 'The broker has moved permanently.',
-  };
-  const base = known[reasonCode] ?? `The broker disconnected the client (reason code 0x${reasonCode.toString(16)}).`;
+  const name = reasonName(reasonCode);
+  const base =
+    DISCONNECT_SENTENCES[reasonCode] ??
+    (name === undefined ? `The broker disconnected the client (reason code ${hexCode(reasonCode)}).` : `The broker disconnected the client: ${name.toLowerCase()} (${hexCode(reasonCode)}).`);
   return reasonString ? `${base} (${reasonString})` : base;
 }

@@ -12,6 +12,7 @@ import { brokerFacts } from './broker-facts';
 import { aimAt, clientOptions, payloadBuffer, publishOptions, type ConnectArgsParsed } from './client-options';
 import { classifyConnectionError, describeServerDisconnect } from './connection-errors';
 import { messageFromPacket } from './message-from-packet';
+import { reasonName } from '../../../shared/mqtt/reason-codes';
 import { PacketLog } from './packet-log';
 import { SERVER_MOVED, USE_ANOTHER_SERVER, resolveServerReference } from './server-reference';
 import { packetSize } from './packet-size';
@@ -78,22 +79,9 @@ const SESSION_TAKEN_OVER = 0x8e;
 /** Server References followed in a row without being accepted anywhere: beyond this, brokers referring to each other are a loop. */
 const MAX_REDIRECTS = 5;
 
-/** SUBACK reason codes in words. */
-const SUBACK_REASONS: Readonly<Record<number, string>> = {
-  0x80: 'Unspecified error',
-  0x83: 'Implementation specific error',
-  0x87: 'Not authorized',
-  0x8f: 'Topic filter invalid',
-  0x91: 'Packet identifier in use',
-  0x97: 'Quota exceeded',
-  0x9e: 'Shared subscriptions not supported',
-  0xa1: 'Subscription identifiers not supported',
-  0xa2: 'Wildcard subscriptions not supported',
-};
-
 /** Why a broker refused a subscription, as a sentence. */
 export function subackRefusal(filter: string, code: number, reasonString?: string): string {
-  const name = SUBACK_REASONS[code] ?? 'Refused';
+  const name = reasonName(code) ?? 'Refused';
   const hint = code === 0x87 ? ' The broker’s access control does not let this user read it.' : '';
   return `The broker refused "${filter}": ${name} (0x${code.toString(16).padStart(2, '0')})${reasonString ? `: ${reasonString}` : '.'}${hint}`;
 }

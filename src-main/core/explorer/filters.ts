@@ -1,4 +1,4 @@
-import { checkTopicFilter } from '../../../shared/mqtt/topic-rules';
+import { checkTopicFilter, topicMatchesFilter } from '../../../shared/mqtt/topic-rules';
 
 /** What the user typed into the tree's filter box, and how to read it. */
 export interface FilterSpec {
@@ -97,28 +97,10 @@ function compileWildcard(spec: FilterSpec): FilterResult {
   if (spec.pattern.startsWith('$share/')) {
     return fail('TOPIC_ERROR', 'A shared subscription ($share/...) names a group, not topics; filter with the part after the group name.');
   }
-  const levels = spec.pattern.split('/');
   return {
     ok: true,
-    filter: { spec, usesPayload: false, matchesTopic: (topic) => wildcardMatches(levels, topic), matchesPayload: () => false },
+    filter: { spec, usesPayload: false, matchesTopic: (topic) => topicMatchesFilter(spec.pattern, topic), matchesPayload: () => false },
   };
-}
-
-/** MQTT filter matching without splitting the topic; `$` topics hide from leading wildcards. */
-export function wildcardMatches(levels: readonly string[], topic: string): boolean {
-  const first = levels[0];
-  if (topic.charCodeAt(0) === 36 /* $ */ && (first === '+' || first === '#')) return false;
-  let pos = 0;
-  for (let i = 0; i < levels.length; i++) {
-    const level = levels[i]!;
-    if (level === '#') return true;
-    if (pos > topic.length) return false;
-    const slash = topic.indexOf('/', pos);
-    const end = slash === -1 ? topic.length : slash;
-    if (level !== '+' && (end - pos !== level.length || !topic.startsWith(level, pos))) return false;
-    pos = end + 1;
-  }
-  return pos === topic.length + 1;
 }
 
 /**

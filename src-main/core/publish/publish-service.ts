@@ -3,7 +3,8 @@ import type { ConnectionId, Deleted, MessageView } from '../../../shared/ipc/com
 import type { ParsedArg } from '../../../shared/ipc/contract';
 import { TopiaryError } from '../../../shared/ipc/errors';
 import type { AckKind, ComposeResult, Draft, HistoryEntry, JobProgress, PreviewResult, PublishResult, RequestResult, SavedMessage, TopicSuggestion } from '../../../shared/ipc/publish';
-import { publishReasonName, publishRefusalAdvice } from '../../../shared/publish/publish-reason';
+import { publishReasonName } from '../../../shared/mqtt/reason-codes';
+import { publishRefusalAdvice } from '../../../shared/publish/publish-reason';
 import { compileMessage, type ParsedComposedMessage, type RenderedMessage } from './compiled-message';
 import type { ComposerStore } from './composer-store';
 import { PublishJob } from './publish-job';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { brokerFactRows, protocolName } from './broker-fact-rows';
-import { connackReason } from './reason-codes';
+import { connackReason } from '../../../../shared/mqtt/reason-codes';
 
 describe('broker fact rows', () => {
   it('shows every MQTT 5 server property, with the default where the broker sent nothing', () => {

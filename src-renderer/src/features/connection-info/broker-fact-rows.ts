@@ -1,5 +1,5 @@
 import type { BrokerFacts } from '../../../../shared/ipc/connections';
-import { connackReason } from './reason-codes';
+import { connackReason } from '../../../../shared/mqtt/reason-codes';
 
 /** One line of the info panel: a readable name, and either the broker's value or what applies when it said nothing. */
 export interface FactRow {

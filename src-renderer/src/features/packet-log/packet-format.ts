@@ -1,5 +1,5 @@
 import type { PacketLogEntry } from '../../../../shared/ipc/connections';
-import { hexCode, reasonName } from '../connection-info/reason-codes';
+import { hexCode, reasonName } from '../../../../shared/mqtt/reason-codes';
 
 /** Packet types a user filters by, in the order the protocol introduces them. */
 export const PACKET_TYPES: readonly string[] = [
