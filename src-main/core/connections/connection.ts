@@ -429,7 +429,7 @@ export class Connection {
       if (packet.cmd === 'connack') this.onConnack(packet);
       else if (packet.cmd === 'suback') this.onSuback(packet);
     });
-    client.on('message', (_topic, _payload, packet) => this.hooks.message(this.connectionId, messageFromPacket(packet, Date.now())));
+    client.on('message', (topic, _payload, packet) => this.hooks.message(this.connectionId, messageFromPacket(packet, Date.now(), topic)));
     client.on('error', (error) => {
       const errno = (error as { code?: unknown }).code;
       if (this.info.state === 'connected' && (errno === 'ECONNRESET' || errno === 'EPIPE')) {
