@@ -18,11 +18,13 @@ describe('Topic Aliases from the embedded broker to Topiary\'s own client', () =
     client = await connect({ url: broker.url, protocolVersion: 5 });
     const got: MessageView[] = [];
     client.on('message', (m) => got.push(m));
-    await client.subscribe('plant/#', { qos: 1 });
-    for (const t of ['plant/a', 'plant/a', 'plant/b', 'plant/a']) broker.engine.publish({ topic: t, payload: t, qos: 1 });
-    await waitFor(() => got.length === 4, { what: 'four messages' });
-    expect(got.map((m) => m.topic)).toEqual(['plant/a', 'plant/a', 'plant/b', 'plant/a']);
-    expect(got.map((m) => Buffer.from(m.payload).toString())).toEqual(['plant/a', 'plant/a', 'plant/b', 'plant/a']);
-    expect(got.map((m) => m.properties?.topicAlias)).toEqual([1, 1, 2, 1]);
+    await client.subscribe('plant/#', { qos: 2 });
+    // QoS 0, 1 and 2 each: MQTT.js hands QoS 2 messages over on PUBREL, from the packet it stored.
+    const topics = ['plant/a', 'plant/a', 'plant/b', 'plant/a', 'plant/b', 'plant/a'];
+    for (const [i, t] of topics.entries()) broker.engine.publish({ topic: t, payload: t, qos: (i % 3) as 0 | 1 | 2 });
+    await waitFor(() => got.length === topics.length, { what: 'every message' });
+    expect(got.map((m) => m.topic).sort()).toEqual([...topics].sort());
+    expect(got.every((m) => Buffer.from(m.payload).toString() === m.topic)).toBe(true);
+    expect(got.every((m) => m.properties?.topicAlias === 1 || m.properties?.topicAlias === 2)).toBe(true);
   });
 });

@@ -129,6 +129,8 @@ export class Connection {
   /** A Server Reference (CONNACK or DISCONNECT 0x9C/0x9D) received on this attempt, followed once the connection closes. */
   private referral: { readonly reasonCode: number; readonly serverReference: string } | undefined;
   private redirectsInARow = 0;
+  /** Topic Aliases the broker set up on this network connection (MQTT 5), to give alias-only PUBLISH packets their topic. */
+  private readonly inboundAliases = new Map<number, string>();
 
   constructor(
     readonly connectionId: ConnectionId,
@@ -426,6 +428,8 @@ export class Connection {
       this.hooks.packetReceived?.(packet);
       // The broker answered after the publish, so a later close is not about it.
       if (packet.cmd !== 'disconnect') this.lastPublish = undefined;
+      if (packet.cmd === 'publish') this.fillAliasedTopic(packet);
+      else if (packet.cmd === 'connack') this.inboundAliases.clear();
       if (packet.cmd === 'connack') this.onConnack(packet);
       else if (packet.cmd === 'suback') this.onSuback(packet);
     });
@@ -856,6 +860,21 @@ export class Connection {
   private address(): string {
     const b = this.endpoint();
     return `${b.host}:${b.port}`;
+  }
+
+  /**
+   * A PUBLISH that carries only a Topic Alias gets its topic here, before MQTT.js handles it: MQTT.js resolves
+   * the alias for QoS 0 and 1, but delivers a QoS 2 message on PUBREL from the packet it stored, topic empty.
+   */
+  private fillAliasedTopic(packet: IPublishPacket): void {
+    const alias = packet.properties?.topicAlias;
+    if (alias === undefined) return;
+    if (packet.topic === '') {
+      const known = this.inboundAliases.get(alias);
+      if (known !== undefined) packet.topic = known;
+    } else {
+      this.inboundAliases.set(alias, packet.topic);
+    }
   }
 
   /** The broker this attempt goes to: where a Server Reference sent us, else the failover list's current one. */
