@@ -180,7 +180,7 @@ export class PublishFlow {
       this.host.countDrop(peer.clientId, msg.topic, 'larger than the client maximum packet size');
       return false;
     }
-    if (alias) this.outboundAliases!.commit(msg.topic, alias);
+    this.outboundAliases?.commit(msg.topic, alias);
     this.host.traffic.publishSent++;
     this.host.traffic.publishBytesSent += msg.payload.length;
     peer.write(buf);
@@ -216,7 +216,7 @@ export class PublishFlow {
       host.countDrop(peer.clientId, msg.topic, 'larger than the client maximum packet size');
       return false;
     }
-    if (alias) this.outboundAliases!.commit(msg.topic, alias);
+    this.outboundAliases?.commit(msg.topic, alias);
     host.traffic.publishSent++;
     host.traffic.publishBytesSent += msg.payload.length;
     peer.write(buf);
