@@ -28,6 +28,8 @@ async function buildMain() {
       web: 'src-main/web/web-main.ts',
       // The history store's worker thread, loaded by path at run time.
       'history-worker': 'src-main/core/history/history-worker.ts',
+      // The script sandbox's worker thread (QuickJS), loaded by path at run time.
+      'script-worker': 'src-main/core/scripts/script-worker.ts',
       ...(existsSync(path.join(root, 'src-main/broker-cli.ts')) ? { 'broker-cli': 'src-main/broker-cli.ts' } : {}),
     },
     outdir: path.join(root, 'dist/main'),
@@ -65,8 +67,12 @@ async function buildLib() {
   if (existsSync(path.join(root, 'src-main/cli/topiary-cli.ts'))) {
     await esbuild({
       ...common,
-      // The history worker beside the command: `topiary mcp --history` reads the store through it.
-      entryPoints: { 'topiary-cli': path.join(root, 'src-main/cli/topiary-cli.ts'), 'history-worker': path.join(root, 'src-main/core/history/history-worker.ts') },
+      // The history worker beside the command (`topiary mcp --history` reads the store through it), and the script sandbox's.
+      entryPoints: {
+        'topiary-cli': path.join(root, 'src-main/cli/topiary-cli.ts'),
+        'history-worker': path.join(root, 'src-main/core/history/history-worker.ts'),
+        'script-worker': path.join(root, 'src-main/core/scripts/script-worker.ts'),
+      },
       outdir: path.join(root, 'dist/lib'),
       outExtension: { '.js': '.cjs' },
     });

@@ -1,7 +1,7 @@
+import { contractError, hasReason } from '../shared/ipc/errors';
 import { readFileSync } from 'node:fs';
 import { installProcessGuard } from './process-guard';
 import {
-  BrokerError,
   createBroker,
   JournalStore,
   parseBrokerOptions,
@@ -40,14 +40,14 @@ function parseArgs(argv: readonly string[]): CliArgs {
     const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
-      if (v === undefined) throw new BrokerError('CLI_USAGE', `${flag} needs a value.\n${USAGE}`);
+      if (v === undefined) throw contractError('CLI_USAGE', `${flag} needs a value.\n${USAGE}`);
       return v;
     };
     switch (flag) {
       case '--port': {
         const v = value();
         const n = Number(v);
-        if (!Number.isInteger(n) || n < 0 || n > 65535) throw new BrokerError('CLI_USAGE', `--port must be a whole number from 0 to 65535, not "${v}".`);
+        if (!Number.isInteger(n) || n < 0 || n > 65535) throw contractError('CLI_USAGE', `--port must be a whole number from 0 to 65535, not "${v}".`);
         port = n;
         break;
       }
@@ -65,7 +65,7 @@ function parseArgs(argv: readonly string[]): CliArgs {
         help = true;
         break;
       default:
-        throw new BrokerError('CLI_USAGE', `Unknown option "${a}".\n${USAGE}`);
+        throw contractError('CLI_USAGE', `Unknown option "${a}".\n${USAGE}`);
     }
   }
   return { port, host, config, data, help };
@@ -79,13 +79,13 @@ function loadOptions(args: CliArgs): { options: BrokerOptions; store: JournalSto
     try {
       text = readFileSync(args.config, 'utf8');
     } catch {
-      throw new BrokerError('CONFIG_FILE_UNREADABLE', `The config file ${args.config} could not be read; check the path.`);
+      throw contractError('CONFIG_FILE_UNREADABLE', `The config file ${args.config} could not be read; check the path.`);
     }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (e) {
-      throw new BrokerError('BROKER_CONFIG_INVALID', `The config file ${args.config} is not valid JSON: ${(e as Error).message}.`);
+      throw contractError('BROKER_CONFIG_INVALID', `The config file ${args.config} is not valid JSON: ${(e as Error).message}.`);
     }
     if (json !== null && typeof json === 'object' && 'persistence' in json) {
       const { persistence: section, ...rest } = json as Record<string, unknown>;
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  if (e instanceof BrokerError) process.stderr.write(`error ${e.code}: ${e.message}\n`);
+  if (hasReason(e)) process.stderr.write(`error ${e.reason}: ${e.message}\n`);
   else process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { TopiaryError } from '../../shared/ipc/errors';
-import { BrokerError, FileStore, createBroker, parseBrokerOptions, type BrokerOptions, type ListenerConfig } from '../core/broker';
+import { FileStore, createBroker, parseBrokerOptions, type BrokerOptions, type ListenerConfig } from '../core/broker';
 import { intFlag, parseFlags, type Command } from './cli-io';
 import { readMosquittoConf } from './mosquitto-conf';
 
@@ -70,13 +70,7 @@ export const brokerCommand: Command = {
       else listeners = [{ kind: 'tcp', port: port ?? 1883, host: values.host ?? '127.0.0.1' }, ...listeners];
     }
     const broker = createBroker({ ...options, listeners, ...(dataDir !== undefined ? { persistence: new FileStore(dataDir) } : {}) });
-    let bound;
-    try {
-      bound = await broker.start();
-    } catch (e) {
-      if (e instanceof BrokerError) throw new TopiaryError('BROKER_ERROR', e.message);
-      throw e;
-    }
+    const bound = await broker.start();
     for (const l of bound) io.stdout.write(`listening ${l.url}\n`);
     if (dataDir !== undefined) io.stdout.write(`persisting to ${dataDir}\n`);
     await new Promise<void>((resolve) => io.interrupted.addEventListener('abort', () => resolve(), { once: true }));

@@ -5,6 +5,7 @@ import { checkCommand } from './check-command';
 import { describeFailure, HelpRequested, UsageError, type CliIo, type Command } from './cli-io';
 import { mcpCommand } from './mcp-command';
 import { pubCommand } from './pub-command';
+import { respondCommand } from './respond-command';
 import { subCommand } from './sub-command';
 
 /** `topiary <command> …`: the app's core from a terminal. Exit 0 on success, 1 on a failure the user can fix, 2 on bad usage. */
@@ -16,6 +17,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   cert: certCommand,
   bench: benchCommand,
   mcp: mcpCommand,
+  respond: respondCommand,
 };
 
 function usage(): string {

@@ -77,7 +77,7 @@ describe('who may connect', () => {
   });
 
   it('fails to construct with CONFIG_FILE_UNREADABLE when the password file is missing', () => {
-    expect(() => createBroker({ passwordFile: '/nonexistent/passwd' })).toThrowError(expect.objectContaining({ code: 'CONFIG_FILE_UNREADABLE' }));
+    expect(() => createBroker({ passwordFile: '/nonexistent/passwd' })).toThrowError(expect.objectContaining({ code: 'BROKER_ERROR', details: expect.objectContaining({ reason: 'CONFIG_FILE_UNREADABLE' }) }));
   });
 });
 

@@ -1,7 +1,7 @@
+import { contractError, type TopiaryError } from '../../../shared/ipc/errors';
 import { topicMatchesFilter } from '../../../shared/mqtt/topic-rules';
 import { filterCovers } from './topic';
 import type { AclRule } from './types';
-import { BrokerError } from './types';
 
 /** Who is asking, for ACL purposes. */
 export interface AclSubject {
@@ -124,6 +124,6 @@ export function formatAclFile(rules: readonly AclRule[]): string {
   return out.join('\n') + '\n';
 }
 
-function aclError(i: number, line: string): BrokerError {
-  return new BrokerError('ACL_FILE_INVALID', `Line ${i + 1} of the ACL file ("${line}") is not a user, topic or pattern rule; fix or remove it.`);
+function aclError(i: number, line: string): TopiaryError {
+  return contractError('ACL_FILE_INVALID', `Line ${i + 1} of the ACL file ("${line}") is not a user, topic or pattern rule; fix or remove it.`);
 }

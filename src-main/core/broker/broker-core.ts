@@ -1,3 +1,4 @@
+import { causeOf, contractError } from '../../../shared/ipc/errors';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -26,7 +27,6 @@ import { LoadAverages, SysCounters, sysTopicValues } from './sys-topics';
 import { isValidTopicName } from './topic';
 import type { Transport } from './transport';
 import {
-  BrokerError,
   type BoundListener,
   type BrokerEvent,
   type BrokerLimits,
@@ -658,7 +658,7 @@ export class BrokerCore implements Broker, ConnectionHost {
 
   /** Publishes a message as the broker itself. */
   publish(p: LocalPublish): number {
-    if (!isValidTopicName(p.topic)) throw new BrokerError('TOPIC_ERROR', `"${p.topic}" is not a valid topic name: it must be non-empty and contain no + or #.`);
+    if (!isValidTopicName(p.topic)) throw contractError('TOPIC_INVALID', `"${p.topic}" is not a valid topic name: it must be non-empty and contain no + or #.`);
     const payload = typeof p.payload === 'string' ? Buffer.from(p.payload) : p.payload;
     return this.route(createMessage(p.topic, payload, p.qos ?? 0, !!p.retain, p.properties, p.messageExpiryInterval, undefined, Date.now()));
   }
@@ -783,6 +783,6 @@ function readConfigFile(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    throw new BrokerError('CONFIG_FILE_UNREADABLE', `The ${what} ${path} could not be read; check that it exists and is readable.`, e);
+    throw contractError('CONFIG_FILE_UNREADABLE', `The ${what} ${path} could not be read; check that it exists and is readable.`, causeOf(e));
   }
 }

@@ -16,7 +16,6 @@ import {
 } from '../../../shared/ipc/broker';
 import { TopiaryError } from '../../../shared/ipc/errors';
 import {
-  BrokerError,
   createBroker,
   JournalStore,
   formatAclFile,
@@ -76,19 +75,9 @@ interface SettingsFile {
 
 const SETTINGS_FILE = 'broker-settings.json';
 
-/** The broker's file parsers say which line is wrong; that is the user's input, so VALIDATION_ERROR. */
-function asValidation<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof BrokerError) throw new TopiaryError('VALIDATION_ERROR', error.message);
-    throw error;
-  }
-}
-
 function isAddressInUse(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown; details?: { reason?: unknown } };
-  return e.code === 'EADDRINUSE' || e.details?.reason === 'address-in-use' || /EADDRINUSE/.test(String(e.message ?? ''));
+  const e = error as { code?: unknown; message?: unknown; details?: { reason?: unknown; errno?: unknown } };
+  return e.code === 'EADDRINUSE' || e.details?.errno === 'EADDRINUSE' || e.details?.reason === 'address-in-use' || /EADDRINUSE/.test(String(e.message ?? ''));
 }
 
 const LOG_LIMIT = 2_000;
@@ -250,7 +239,7 @@ export class BrokerService {
   }
 
   async importUsers(text: string): Promise<{ imported: number; status: BrokerStatus }> {
-    const imported = asValidation(() => parsePasswordFile(text));
+    const imported = parsePasswordFile(text);
     const names = new Set(imported.map((u) => u.username));
     const users = [...this.settings.users.filter((u) => !names.has(u.username)), ...imported];
     return { imported: imported.length, status: await this.applyAccess({ ...this.settings, users }) };
@@ -261,7 +250,7 @@ export class BrokerService {
   }
 
   async setAcl(text: string): Promise<BrokerStatus> {
-    const acl = asValidation(() => parseAclFile(text));
+    const acl = parseAclFile(text);
     return this.applyAccess({ ...this.settings, acl });
   }
 
@@ -273,7 +262,7 @@ export class BrokerService {
   previewAccess(change: AccessChange): AccessPreview {
     const current = this.accessRules(this.settings);
     const next: AccessRules = {
-      acl: change.aclText !== undefined ? asValidation(() => parseAclFile(change.aclText ?? '')) : current.acl,
+      acl: change.aclText !== undefined ? parseAclFile(change.aclText ?? '') : current.acl,
       allowAnonymous: change.allowAnonymous ?? current.allowAnonymous,
       usernames: new Set([...current.usernames].filter((u) => u !== change.deleteUser)),
     };

@@ -3,7 +3,6 @@ import type { BrokerOptions } from './broker';
 
 export type { Broker, BrokerOptions, LocalPublish } from './broker';
 export type * from './types';
-export { BrokerError } from './types';
 export type { ForwardedProperties, UserPropertyPairs } from './message';
 export { ReasonCode, describeReason } from '../../../shared/mqtt/reason-codes';
 export { parsePasswordFile, importPasswordFile, formatPasswordFile } from './password-file';

@@ -1,7 +1,8 @@
+import { causeOf, contractError } from '../../../shared/ipc/errors';
 import { chmodSync, closeSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrokerJournal, BrokerSnapshot, JournalOp, PersistenceStore, StoredOutgoing, StoredSession } from './persistence';
-import { BrokerError, type SubscriptionInfo } from './types';
+import { type SubscriptionInfo } from './types';
 
 const SNAPSHOT = 'snapshot.json';
 /** The single-file state of earlier versions (FileStore): read once as the starting point. */
@@ -75,7 +76,7 @@ export class JournalStore implements PersistenceStore, BrokerJournal {
             tornTail = true;
             break;
           }
-          throw new BrokerError('PERSISTENCE_CORRUPT', `The broker journal ${this.journalPath(g)} is damaged at line ${i + 1}; move the folder ${this.dir} away to start with an empty state.`, e);
+          throw contractError('PERSISTENCE_CORRUPT', `The broker journal ${this.journalPath(g)} is damaged at line ${i + 1}; move the folder ${this.dir} away to start with an empty state.`, causeOf(e));
         }
         state.apply(op);
         replayed++;
@@ -170,7 +171,7 @@ export class JournalStore implements PersistenceStore, BrokerJournal {
         if (statSync(file).isFile()) chmodSync(file, 0o600);
       }
     } catch (e) {
-      throw new BrokerError('PERSISTENCE_READ_FAILED', `Could not prepare the broker data folder ${this.dir}; check that it can be created and is yours.`, e);
+      throw contractError('PERSISTENCE_READ_FAILED', `Could not prepare the broker data folder ${this.dir}; check that it can be created and is yours.`, causeOf(e));
     }
   }
 
@@ -182,14 +183,14 @@ export class JournalStore implements PersistenceStore, BrokerJournal {
         text = readFileSync(file, 'utf8');
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw new BrokerError('PERSISTENCE_READ_FAILED', `Could not read the broker state file ${file}; check its permissions.`, e);
+        throw contractError('PERSISTENCE_READ_FAILED', `Could not read the broker state file ${file}; check its permissions.`, causeOf(e));
       }
       try {
         const parsed = JSON.parse(text) as BrokerSnapshot & { generation?: number };
         if (parsed.version !== 1) throw new Error(`unknown version ${String(parsed.version)}`);
         return { snapshot: parsed, generation: parsed.generation ?? 0 };
       } catch (e) {
-        throw new BrokerError('PERSISTENCE_CORRUPT', `The broker state file ${file} is damaged; move it away to start with an empty state.`, e);
+        throw contractError('PERSISTENCE_CORRUPT', `The broker state file ${file} is damaged; move it away to start with an empty state.`, causeOf(e));
       }
     }
     return { snapshot: undefined, generation: 0 };

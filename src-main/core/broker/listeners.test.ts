@@ -101,7 +101,7 @@ describe('listeners', () => {
     broker = createBroker({ sysInterval: 0, listeners: [{ kind: 'tcp', port: 0 }] });
     const [l] = await broker.start();
     const second = createBroker({ sysInterval: 0, listeners: [{ kind: 'tcp', port: l!.port }] });
-    await expect(second.start()).rejects.toMatchObject({ code: 'LISTEN_FAILED', message: expect.stringContaining('already in use') });
+    await expect(second.start()).rejects.toMatchObject({ code: 'BROKER_ERROR', details: expect.objectContaining({ reason: 'LISTEN_FAILED' }), message: expect.stringContaining('already in use') });
     expect(second.isRunning).toBe(false);
   });
 

@@ -1,10 +1,11 @@
+import { contractError } from '../../../shared/ipc/errors';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Transport } from './transport';
-import { BrokerError, type BoundListener, type ListenerConfig, type TlsMaterial } from './types';
+import { type BoundListener, type ListenerConfig, type TlsMaterial } from './types';
 
 /** A listener that is accepting clients. */
 export interface RunningListener {
@@ -86,7 +87,7 @@ function bind(server: NetServer, port: number, host: string, config: ListenerCon
   return new Promise((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException): void => {
       const reason = e.code === 'EADDRINUSE' ? 'is already in use; choose another port or 0 for a free one' : `could not be opened (${e.code ?? e.message})`;
-      reject(new BrokerError('LISTEN_FAILED', `The ${config.kind} listener on ${host}:${port} ${reason}.`, e));
+      reject(contractError('LISTEN_FAILED', `The ${config.kind} listener on ${host}:${port} ${reason}.`, { errno: e.code, cause: e.message }));
     };
     server.once('error', onError);
     server.listen(port, host, () => {

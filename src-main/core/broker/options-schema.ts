@@ -1,6 +1,6 @@
+import { contractError } from '../../../shared/ipc/errors';
 import { z } from 'zod';
 import type { BrokerOptions } from './broker';
-import { BrokerError } from './types';
 
 const port = z.number().int().min(0).max(65535);
 const tls = {
@@ -97,7 +97,7 @@ export function parsePersistenceConfig(input: unknown): PersistenceConfig {
   if (!r.success) {
     const issue = r.error.issues[0];
     const where = ['persistence', ...(issue?.path ?? [])].join('.');
-    throw new BrokerError('BROKER_CONFIG_INVALID', `Broker setting "${where}" is invalid: ${issue?.message ?? 'unknown problem'}.`, r.error.issues);
+    throw contractError('BROKER_CONFIG_INVALID', `Broker setting "${where}" is invalid: ${issue?.message ?? 'unknown problem'}.`, { issues: r.error.issues });
   }
   return r.data;
 }
@@ -108,7 +108,7 @@ export function parseBrokerOptions(input: unknown): BrokerOptions {
   if (!r.success) {
     const issue = r.error.issues[0];
     const where = issue?.path.join('.') || 'options';
-    throw new BrokerError('BROKER_CONFIG_INVALID', `Broker setting "${where}" is invalid: ${issue?.message ?? 'unknown problem'}.`, r.error.issues);
+    throw contractError('BROKER_CONFIG_INVALID', `Broker setting "${where}" is invalid: ${issue?.message ?? 'unknown problem'}.`, { issues: r.error.issues });
   }
   return r.data as BrokerOptions;
 }

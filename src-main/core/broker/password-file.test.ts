@@ -62,6 +62,6 @@ describe('mosquitto password hashes', () => {
 
   it('rejects plain-text lines with PASSWORD_FILE_INVALID and says how to fix them', () => {
     expect(() => parsePasswordFile('# comment\n\nalice:plain\n')).toThrow(/mosquitto_passwd -U/);
-    expect(() => parsePasswordFile('nocolon\n')).toThrowError(expect.objectContaining({ code: 'PASSWORD_FILE_INVALID' }));
+    expect(() => parsePasswordFile('nocolon\n')).toThrowError(expect.objectContaining({ code: 'VALIDATION_ERROR', details: expect.objectContaining({ reason: 'PASSWORD_FILE_INVALID' }) }));
   });
 });

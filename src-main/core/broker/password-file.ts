@@ -1,6 +1,6 @@
+import { contractError } from '../../../shared/ipc/errors';
 import { checkImportedHash } from './password-hash';
 import type { UserRecord } from './types';
-import { BrokerError } from './types';
 
 export { hashPassword, verifyPassword } from './password-hash';
 
@@ -20,7 +20,7 @@ export function importPasswordFile(text: string): ImportedUsers {
     if (line === '' || line.startsWith('#')) continue;
     const colon = line.indexOf(':');
     if (colon <= 0) {
-      throw new BrokerError('PASSWORD_FILE_INVALID', `Line ${i + 1} of the password file has no "user:hash" pair; fix or remove that line.`);
+      throw contractError('PASSWORD_FILE_INVALID', `Line ${i + 1} of the password file has no "user:hash" pair; fix or remove that line.`);
     }
     const username = line.slice(0, colon);
     const passwordHash = line.slice(colon + 1);

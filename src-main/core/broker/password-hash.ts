@@ -1,5 +1,5 @@
+import { contractError } from '../../../shared/ipc/errors';
 import { createHash, pbkdf2, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { BrokerError } from './types';
 
 /**
  * PBKDF2-HMAC-SHA512 iterations for new hashes: OWASP's Password Storage Cheat Sheet figure for that function.
@@ -40,13 +40,13 @@ export function parseHash(stored: string): ParsedHash | undefined {
 export function checkImportedHash(stored: string, where: string): { readonly warning?: string } {
   const h = parseHash(stored);
   if (!h) {
-    throw new BrokerError('PASSWORD_FILE_INVALID', `${where} holds a plain-text or unknown hash; hash it with mosquitto_passwd -U or re-add the user.`);
+    throw contractError('PASSWORD_FILE_INVALID', `${where} holds a plain-text or unknown hash; hash it with mosquitto_passwd -U or re-add the user.`);
   }
   if (h.kind === 'sha512') {
     return { warning: `${where} uses the old salted SHA-512 ($6$) hash, which is fast to crack: set the password again to re-hash it.` };
   }
   if (h.iterations > MAX_PBKDF2_ITERATIONS) {
-    throw new BrokerError(
+    throw contractError(
       'PASSWORD_FILE_INVALID',
       `${where} asks for ${h.iterations} PBKDF2 iterations, above the ${MAX_PBKDF2_ITERATIONS} we accept (each login would take seconds); set the password again.`,
     );
@@ -59,7 +59,7 @@ export function checkImportedHash(stored: string, where: string): { readonly war
 
 function checkIterations(iterations: number): void {
   if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_PBKDF2_ITERATIONS) {
-    throw new BrokerError('PASSWORD_ITERATIONS_INVALID', `PBKDF2 iterations must be a whole number from 1 to ${MAX_PBKDF2_ITERATIONS}; got ${iterations}.`);
+    throw contractError('PASSWORD_ITERATIONS_INVALID', `PBKDF2 iterations must be a whole number from 1 to ${MAX_PBKDF2_ITERATIONS}; got ${iterations}.`);
   }
 }
 

@@ -121,6 +121,6 @@ describe('persistence', () => {
     dirs.push(dir);
     writeFileSync(join(dir, 'broker-state.json'), '{ not json');
     const b = createBroker({ sysInterval: 0, listeners: [{ kind: 'tcp', port: 0 }], persistence: new FileStore(dir) });
-    await expect(b.start()).rejects.toMatchObject({ code: 'PERSISTENCE_CORRUPT' });
+    await expect(b.start()).rejects.toMatchObject({ code: 'BROKER_ERROR', details: expect.objectContaining({ reason: 'PERSISTENCE_CORRUPT' }) });
   });
 });

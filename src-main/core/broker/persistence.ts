@@ -1,8 +1,8 @@
+import { causeOf, contractError } from '../../../shared/ipc/errors';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Message } from './message';
 import type { QoS, SubscriptionInfo } from './types';
-import { BrokerError } from './types';
 
 /** A message in JSON-safe form. */
 export interface StoredMessage {
@@ -116,14 +116,14 @@ export class FileStore implements PersistenceStore {
       text = await readFile(this.file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new BrokerError('PERSISTENCE_READ_FAILED', `Could not read the broker state file ${this.file}; check its permissions.`, e);
+      throw contractError('PERSISTENCE_READ_FAILED', `Could not read the broker state file ${this.file}; check its permissions.`, causeOf(e));
     }
     try {
       const parsed = JSON.parse(text) as BrokerSnapshot;
       if (parsed.version !== 1) throw new Error(`unknown version ${String(parsed.version)}`);
       return parsed;
     } catch (e) {
-      throw new BrokerError('PERSISTENCE_CORRUPT', `The broker state file ${this.file} is damaged; move it away to start with an empty state.`, e);
+      throw contractError('PERSISTENCE_CORRUPT', `The broker state file ${this.file} is damaged; move it away to start with an empty state.`, causeOf(e));
     }
   }
 

@@ -149,10 +149,3 @@ export type BrokerEvent =
 
 export type BrokerEventType = BrokerEvent['type'];
 
-/** An error that crosses to users: a code and an actionable sentence. */
-export class BrokerError extends Error {
-  constructor(readonly code: string, message: string, readonly details?: unknown) {
-    super(message);
-    this.name = 'BrokerError';
-  }
-}

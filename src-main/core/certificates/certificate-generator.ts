@@ -1,6 +1,6 @@
+import { contractError } from '../../../shared/ipc/errors';
 import { createPrivateKey, randomBytes, webcrypto, X509Certificate, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
-import { CertificateError } from './certificate-error';
 import { x509 } from './x509-runtime';
 
 /** Key types offered when generating; EC P-256 is the default (fast, small, accepted everywhere). */
@@ -63,7 +63,7 @@ export async function issueCertificate(request: IssueRequest): Promise<Generated
   const issuerCert = new x509.X509Certificate(request.issuer.certificatePem);
   const issuerNode = new X509Certificate(request.issuer.certificatePem);
   if (!issuerNode.ca) {
-    throw new CertificateError('NOT_A_CA', `"${issuerNode.subject.replace(/\n/g, ', ')}" is not a CA certificate, so it cannot sign others. Pick or generate a CA first.`);
+    throw contractError('NOT_A_CA', `"${issuerNode.subject.replace(/\n/g, ', ')}" is not a CA certificate, so it cannot sign others. Pick or generate a CA first.`);
   }
   const algorithm = request.keyAlgorithm ?? 'ec-p256';
   const keys = await generateKeyPair(algorithm);
@@ -85,10 +85,10 @@ export async function issueCertificate(request: IssueRequest): Promise<Generated
     const dns = request.dnsNames ?? ['localhost'];
     const ips = request.ipAddresses ?? ['127.0.0.1'];
     for (const ip of ips) {
-      if (isIP(ip) === 0) throw new CertificateError('INVALID_REQUEST', `"${ip}" is not an IP address. Put host names in the DNS names list instead.`);
+      if (isIP(ip) === 0) throw contractError('INVALID_REQUEST', `"${ip}" is not an IP address. Put host names in the DNS names list instead.`);
     }
     const names = [...dns.map((value) => ({ type: 'dns' as const, value })), ...ips.map((value) => ({ type: 'ip' as const, value }))];
-    if (names.length === 0) throw new CertificateError('INVALID_REQUEST', 'A server certificate needs at least one DNS name or IP address clients will connect to.');
+    if (names.length === 0) throw contractError('INVALID_REQUEST', 'A server certificate needs at least one DNS name or IP address clients will connect to.');
     extensions.push(new x509.SubjectAlternativeNameExtension(names));
   }
   const cert = await x509.X509CertificateGenerator.create({
@@ -142,13 +142,13 @@ async function toCryptoKey(key: KeyObject): Promise<webcrypto.CryptoKey> {
   if (key.asymmetricKeyType === 'ec') {
     const curve = key.asymmetricKeyDetails?.namedCurve;
     const namedCurve = curve === 'prime256v1' ? 'P-256' : curve === 'secp384r1' ? 'P-384' : curve === 'secp521r1' ? 'P-521' : undefined;
-    if (!namedCurve) throw new CertificateError('UNSUPPORTED_FORMAT', `The CA key uses the curve ${String(curve)}, which Topiary cannot sign with. Use a P-256, P-384 or P-521 CA.`);
+    if (!namedCurve) throw contractError('UNSUPPORTED_FORMAT', `The CA key uses the curve ${String(curve)}, which Topiary cannot sign with. Use a P-256, P-384 or P-521 CA.`);
     return subtle.importKey('pkcs8', pkcs8, { name: 'ECDSA', namedCurve }, false, ['sign']) as Promise<webcrypto.CryptoKey>;
   }
   if (key.asymmetricKeyType === 'rsa') {
     return subtle.importKey('pkcs8', pkcs8, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']) as Promise<webcrypto.CryptoKey>;
   }
-  throw new CertificateError('UNSUPPORTED_FORMAT', `Topiary can sign with RSA and EC CA keys, not ${String(key.asymmetricKeyType)}. Generate a new local CA.`);
+  throw contractError('UNSUPPORTED_FORMAT', `Topiary can sign with RSA and EC CA keys, not ${String(key.asymmetricKeyType)}. Generate a new local CA.`);
 }
 
 async function toKeyObject(key: webcrypto.CryptoKey): Promise<KeyObject> {

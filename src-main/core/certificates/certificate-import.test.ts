@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CertificateError } from './certificate-error';
+import { TopiaryError } from '../../../shared/ipc/errors';
 import { assertKeyMatches, parseInput, parseInputs, type ImportInput } from './certificate-import';
 import { createTestPki, type TestPki } from '../../test-support/pki';
 import { readPkcs12, writePkcs12 } from './pkcs12';
@@ -30,9 +30,9 @@ function errorCode(fn: () => unknown): string {
   try {
     fn();
   } catch (err) {
-    expect(err).toBeInstanceOf(CertificateError);
-    expect((err as CertificateError).message).toMatch(/\. |\.$/);
-    return (err as CertificateError).code;
+    expect(err).toBeInstanceOf(TopiaryError);
+    expect((err as TopiaryError).message).toMatch(/\. |\.$/);
+    return (err as TopiaryError).reason ?? '(no reason)';
   }
   throw new Error('expected the call to fail');
 }

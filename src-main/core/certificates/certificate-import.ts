@@ -1,6 +1,6 @@
+import { contractError, TopiaryError } from '../../../shared/ipc/errors';
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
-import { CertificateError } from './certificate-error';
 import { readPkcs12 } from './pkcs12';
 
 /** One file or paste handed to the importer. */
@@ -44,10 +44,10 @@ export function parseInput(input: ImportInput): ParsedMaterial {
   const text = bytes.toString('latin1');
   if (text.includes('-----BEGIN ')) return parsePem(text, input.passphrase, where);
   if (bytes.length === 0) {
-    throw new CertificateError('CORRUPT_INPUT', `The file${where} is empty. Choose the certificate or key file itself.`);
+    throw contractError('CORRUPT_INPUT', `The file${where} is empty. Choose the certificate or key file itself.`);
   }
   if (bytes[0] !== 0x30) {
-    throw new CertificateError(
+    throw contractError(
       'UNSUPPORTED_FORMAT',
       `Topiary does not recognise the content${where}. Use a PEM file (-----BEGIN CERTIFICATE-----), a DER certificate, or a PKCS#12 (.p12/.pfx) file.`,
     );
@@ -65,7 +65,7 @@ export function findCertificateForKey(certificates: readonly Buffer[], key: KeyO
 export function assertKeyMatches(certificate: Buffer, key: KeyObject): void {
   if (!findCertificateForKey([certificate], key)) {
     const subject = new X509Certificate(certificate).subject.replace(/\n/g, ', ');
-    throw new CertificateError(
+    throw contractError(
       'KEY_MISMATCH',
       `The private key does not belong to the certificate "${subject}". Choose the key file that was created together with this certificate.`,
       { subject },
@@ -90,7 +90,7 @@ function parsePem(text: string, passphrase: string | undefined, where: string): 
   }
   if (certificates.length === 0 && privateKeys.length === 0) {
     if (unknown.length > 0) throw unsupportedPem(unknown[0] ?? '', where);
-    throw new CertificateError(
+    throw contractError(
       'CORRUPT_INPUT',
       `The PEM text${where} is incomplete: a BEGIN line has no matching END line. Copy the whole block, including both lines.`,
     );
@@ -105,7 +105,7 @@ function readPemCertificate(block: string, label: string, where: string): Buffer
     // A TRUSTED CERTIFICATE is OpenSSL's certificate followed by trust settings; X509Certificate reads the first part.
     return Buffer.from(new X509Certificate(label === 'TRUSTED CERTIFICATE' ? stripTrailer(der) : der).raw);
   } catch {
-    throw new CertificateError(
+    throw contractError(
       'CORRUPT_INPUT',
       `A certificate${where} is damaged (its base64 does not decode to a certificate). Copy it again from its source.`,
     );
@@ -130,7 +130,7 @@ function declaredLength(der: Buffer): number {
 function readPemKey(block: string, label: string, passphrase: string | undefined, where: string): KeyObject {
   const encrypted = label === 'ENCRYPTED PRIVATE KEY' || /Proc-Type:\s*4,ENCRYPTED/.test(block);
   if (encrypted && (passphrase === undefined || passphrase === '')) {
-    throw new CertificateError('PASSPHRASE_REQUIRED', `The private key${where} is encrypted. Enter its passphrase.`);
+    throw contractError('PASSPHRASE_REQUIRED', `The private key${where} is encrypted. Enter its passphrase.`);
   }
   try {
     return createPrivateKey({ key: block, format: 'pem', ...(encrypted ? { passphrase } : {}) });
@@ -150,14 +150,14 @@ function parseDer(bytes: Buffer, passphrase: string | undefined, where: string):
     if (declaredLength(bytes) > bytes.length) throw new Error('truncated');
     asn = forge.asn1.fromDer(forge.util.createBuffer(bytes.toString('binary')), false);
   } catch {
-    throw new CertificateError('CORRUPT_INPUT', `The binary file${where} is damaged or truncated. Export it again from its source.`);
+    throw contractError('CORRUPT_INPUT', `The binary file${where} is damaged or truncated. Export it again from its source.`);
   }
   const shape = derShape(asn);
   switch (shape) {
     case 'pkcs12':
       return readPkcs12(bytes, passphrase ?? '');
     case 'encrypted-pkcs8':
-      if (!passphrase) throw new CertificateError('PASSPHRASE_REQUIRED', `The private key${where} is encrypted. Enter its passphrase.`);
+      if (!passphrase) throw contractError('PASSPHRASE_REQUIRED', `The private key${where} is encrypted. Enter its passphrase.`);
       try {
         return { certificates: [], privateKeys: [createPrivateKey({ key: bytes, format: 'der', type: 'pkcs8', passphrase })] };
       } catch (err) {
@@ -176,7 +176,7 @@ function parseDer(bytes: Buffer, passphrase: string | undefined, where: string):
     case 'unknown':
       break;
   }
-  throw new CertificateError(
+  throw contractError(
     'UNSUPPORTED_FORMAT',
     `Topiary does not recognise the binary file${where}. Use a DER certificate, a DER private key, or a PKCS#12 (.p12/.pfx) file.`,
   );
@@ -196,23 +196,23 @@ function derShape(asn: forge.asn1.Asn1): 'pkcs12' | 'encrypted-pkcs8' | 'key' | 
   return 'unknown';
 }
 
-function keyError(err: unknown, encrypted: boolean, where: string): CertificateError {
+function keyError(err: unknown, encrypted: boolean, where: string): TopiaryError {
   const code = (err as { code?: string }).code ?? '';
   if (encrypted) {
     // A wrong passphrase usually fails the padding check; rarely it decrypts to garbage the decoder rejects.
-    return new CertificateError('WRONG_PASSPHRASE', `The passphrase does not unlock the private key${where}. Check it and try again.`, {
+    return contractError('WRONG_PASSPHRASE', `The passphrase does not unlock the private key${where}. Check it and try again.`, {
       cause: code,
     });
   }
   if (/UNSUPPORTED/.test(code)) {
-    return new CertificateError('UNSUPPORTED_FORMAT', `The private key${where} uses a type or encoding Topiary cannot read. Convert it to PKCS#8 PEM (openssl pkcs8 -topk8).`, {
+    return contractError('UNSUPPORTED_FORMAT', `The private key${where} uses a type or encoding Topiary cannot read. Convert it to PKCS#8 PEM (openssl pkcs8 -topk8).`, {
       cause: code,
     });
   }
-  return new CertificateError('CORRUPT_INPUT', `The private key${where} is damaged. Copy it again from its source.`, { cause: code });
+  return contractError('CORRUPT_INPUT', `The private key${where} is damaged. Copy it again from its source.`, { cause: code });
 }
 
-function unsupportedPem(label: string, where: string): CertificateError {
+function unsupportedPem(label: string, where: string): TopiaryError {
   const hint =
     label === 'CERTIFICATE REQUEST' || label === 'NEW CERTIFICATE REQUEST'
       ? 'This is a certificate signing request, not a certificate: have it signed by a CA and import the result.'
@@ -221,5 +221,5 @@ function unsupportedPem(label: string, where: string): CertificateError {
         : label === 'PKCS7'
           ? 'This is a PKCS#7 bundle; convert it with "openssl pkcs7 -print_certs" and import the PEM output.'
           : 'Import a certificate (BEGIN CERTIFICATE) or a private key (BEGIN PRIVATE KEY).';
-  return new CertificateError('UNSUPPORTED_FORMAT', `The PEM block "${label}"${where} is not something Topiary imports. ${hint}`, { label });
+  return contractError('UNSUPPORTED_FORMAT', `The PEM block "${label}"${where} is not something Topiary imports. ${hint}`, { label });
 }

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TopiaryError } from '../../../shared/ipc/errors';
 import { openEncryptedFileSecretStore } from '../secrets/encrypted-file-secret-store';
 import type {  } from './certificate-entry';
-import { CertificateError } from './certificate-error';
 import { parseInput } from './certificate-import';
 import { CertificateStore } from './certificate-store';
 import { createTestPki, type TestPki } from '../../test-support/pki';
@@ -44,8 +44,8 @@ afterEach(async () => {
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   const err = await promise.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(CertificateError);
-  return (err as CertificateError).code;
+  expect(err).toBeInstanceOf(TopiaryError);
+  return (err as TopiaryError).reason ?? '(no reason)';
 }
 
 const okEntries = async () => (await store.list()).flatMap((i) => (i.status === 'ok' ? [i.entry] : []));
@@ -134,9 +134,9 @@ describe('certificate store', () => {
     const [ca] = await store.addTrustedCas({ inputs: [{ data: pki.read('root.crt') }] });
     inUse.set(ca!.id, ['Plant floor broker', 'Staging']);
     const err = await store.delete(ca!.id).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(CertificateError);
-    expect((err as CertificateError).code).toBe('IN_USE');
-    expect((err as CertificateError).message).toContain('"Plant floor broker", "Staging"');
+    expect(err).toBeInstanceOf(TopiaryError);
+    expect((err as TopiaryError).reason).toBe('IN_USE');
+    expect((err as TopiaryError).message).toContain('"Plant floor broker", "Staging"');
     expect(await store.list()).toHaveLength(1);
     await store.delete(ca!.id, { force: true });
     expect(await store.list()).toHaveLength(0);

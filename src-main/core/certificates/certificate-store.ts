@@ -1,3 +1,4 @@
+import { contractError, hasReason } from '../../../shared/ipc/errors';
 import type { CertificateId } from '../../../shared/ipc/certificates';
 import { createPrivateKey, randomUUID, X509Certificate, type KeyObject } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -6,7 +7,6 @@ import type { SecretStore } from '../secrets/secret-store';
 import { writeFileAtomic } from '../storage/atomic-file';
 import { describeCertificate } from './certificate-details';
 import type { CertificateEntry, CertificateEntryKind, CertificateListItem, TlsMaterial } from './certificate-entry';
-import { CertificateError } from './certificate-error';
 import {
   generateCertificateAuthority,
   issueCertificate,
@@ -106,15 +106,15 @@ export class CertificateStore {
   async addTrustedCas(request: AddTrustedCasRequest): Promise<readonly CertificateEntry[]> {
     const { certificates, privateKeys } = parseInputs(request.inputs);
     if (certificates.length === 0) {
-      throw new CertificateError('MISSING_CERTIFICATE', 'No certificate was found to trust. Choose the CA certificate file (PEM or DER).');
+      throw contractError('MISSING_CERTIFICATE', 'No certificate was found to trust. Choose the CA certificate file (PEM or DER).');
     }
     if (privateKeys.length > 0) {
       if (certificates.length !== 1 || privateKeys.length !== 1) {
-        throw new CertificateError('INVALID_REQUEST', 'To import a CA with its signing key, import exactly one CA certificate and its key.');
+        throw contractError('INVALID_REQUEST', 'To import a CA with its signing key, import exactly one CA certificate and its key.');
       }
       assertKeyMatches(certificates[0]!, privateKeys[0]!);
       if (!new X509Certificate(certificates[0]!).ca) {
-        throw new CertificateError('NOT_A_CA', 'This certificate is not a CA, so its key cannot sign others. Import it as a client or server identity instead.');
+        throw contractError('NOT_A_CA', 'This certificate is not a CA, so its key cannot sign others. Import it as a client or server identity instead.');
       }
       const stored = await this.write({ kind: 'trusted-ca', label: request.label ?? defaultLabel(certificates[0]!), certificates, privateKey: privateKeys[0]! });
       return [this.toEntry(stored)];
@@ -162,7 +162,7 @@ export class CertificateStore {
 
   async rename(id: CertificateId, label: string): Promise<CertificateEntry> {
     const trimmed = label.trim();
-    if (trimmed === '') throw new CertificateError('INVALID_REQUEST', 'A certificate needs a name. Type at least one character.');
+    if (trimmed === '') throw contractError('INVALID_REQUEST', 'A certificate needs a name. Type at least one character.');
     const stored = await this.read(id);
     const renamed: StoredEntry = { ...stored, label: trimmed };
     await this.persist(renamed);
@@ -174,7 +174,7 @@ export class CertificateStore {
     const stored = await this.readRaw(id);
     const users = this.options.usedBy?.(id) ?? [];
     if (users.length > 0 && !options.force) {
-      throw new CertificateError(
+      throw contractError(
         'IN_USE',
         `"${stored?.label ?? id}" is used by ${users.map((u) => `"${u}"`).join(', ')}. Change ${users.length === 1 ? 'it' : 'them'} to another certificate first, or delete anyway.`,
         { users },
@@ -197,7 +197,7 @@ export class CertificateStore {
 
   /** A password-protected PKCS#12 of the certificate, its chain and (if the entry has one) its key. */
   async exportPkcs12(id: CertificateId, password: string): Promise<Buffer> {
-    if (password === '') throw new CertificateError('INVALID_REQUEST', 'Choose a password to protect the PKCS#12 file.');
+    if (password === '') throw contractError('INVALID_REQUEST', 'Choose a password to protect the PKCS#12 file.');
     const stored = await this.read(id);
     const certificates = stored.certificates.map((pem) => Buffer.from(new X509Certificate(pem).raw));
     const privateKey = stored.sealedPrivateKey ? await this.unsealKey(stored) : undefined;
@@ -279,7 +279,7 @@ export class CertificateStore {
   async issue(request: IssueFromStoreRequest): Promise<CertificateEntry> {
     const caStored = await this.read(request.caId);
     if (!caStored.sealedPrivateKey) {
-      throw new CertificateError('NOT_A_CA', `"${caStored.label}" has no private key in the store, so it cannot sign. Generate a local CA or import one with its key.`);
+      throw contractError('NOT_A_CA', `"${caStored.label}" has no private key in the store, so it cannot sign. Generate a local CA or import one with its key.`);
     }
     const caKey = await this.unsealKey(caStored);
     const caPem = caStored.certificates[0]!;
@@ -304,13 +304,13 @@ export class CertificateStore {
     label: string | undefined,
   ): Promise<CertificateEntry> {
     if (privateKeys.length === 0) {
-      throw new CertificateError('MISSING_PRIVATE_KEY', 'An identity needs its private key. Add the key file (or a PKCS#12 file that contains it).');
+      throw contractError('MISSING_PRIVATE_KEY', 'An identity needs its private key. Add the key file (or a PKCS#12 file that contains it).');
     }
     if (privateKeys.length > 1) {
-      throw new CertificateError('INVALID_REQUEST', 'More than one private key was given. Import one certificate and its own key at a time.');
+      throw contractError('INVALID_REQUEST', 'More than one private key was given. Import one certificate and its own key at a time.');
     }
     if (certificates.length === 0) {
-      throw new CertificateError('MISSING_CERTIFICATE', 'An identity needs its certificate as well as its key. Add the certificate file.');
+      throw contractError('MISSING_CERTIFICATE', 'An identity needs its certificate as well as its key. Add the certificate file.');
     }
     const key = privateKeys[0]!;
     const leaf = findCertificateForKey(certificates, key);
@@ -355,7 +355,7 @@ export class CertificateStore {
     try {
       return await this.read(id);
     } catch (err) {
-      if (err instanceof CertificateError && err.code === 'NOT_FOUND') throw err;
+      if (hasReason(err, 'NOT_FOUND')) throw err;
       return undefined;
     }
   }
@@ -367,7 +367,7 @@ export class CertificateStore {
       text = await fs.readFile(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new CertificateError('NOT_FOUND', 'This certificate is no longer in the store. It may have been deleted; refresh the list.', { id });
+        throw contractError('NOT_FOUND', 'This certificate is no longer in the store. It may have been deleted; refresh the list.', { id });
       }
       throw err;
     }
@@ -393,7 +393,7 @@ export class CertificateStore {
 
   private async unsealKey(stored: StoredEntry): Promise<KeyObject> {
     if (!stored.sealedPrivateKey) {
-      throw new CertificateError('MISSING_PRIVATE_KEY', `"${stored.label}" has no private key in the store. Import it again together with its key.`);
+      throw contractError('MISSING_PRIVATE_KEY', `"${stored.label}" has no private key in the store. Import it again together with its key.`);
     }
     const der = await this.options.secrets.decrypt(Buffer.from(stored.sealedPrivateKey, 'base64'));
     return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
@@ -416,7 +416,7 @@ export class CertificateStore {
 
   private fileOf(id: CertificateId): string {
     // Ids reach us from the UI; never let one name a path outside the store.
-    if (!ID_PATTERN.test(id)) throw new CertificateError('NOT_FOUND', 'This certificate id is not valid. Refresh the list and pick the certificate again.', { id });
+    if (!ID_PATTERN.test(id)) throw contractError('NOT_FOUND', 'This certificate id is not valid. Refresh the list and pick the certificate again.', { id });
     return join(this.options.directory, `${id}.json`);
   }
 
@@ -427,7 +427,7 @@ export class CertificateStore {
 
 function validateStored(id: string, file: string, text: string): StoredEntry {
   const fail = (why: string): never => {
-    throw new CertificateError('CORRUPT_ENTRY', `The stored certificate file ${file} is damaged (${why}). Delete this entry and import the certificate again.`, { id, file });
+    throw contractError('CORRUPT_ENTRY', `The stored certificate file ${file} is damaged (${why}). Delete this entry and import the certificate again.`, { id, file });
   };
   let data: unknown;
   try {

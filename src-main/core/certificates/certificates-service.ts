@@ -12,12 +12,9 @@ import type {
   SystemRootsListing,
 } from '../../../shared/ipc/certificates';
 import type { ParsedArg } from '../../../shared/ipc/contract';
-import { TopiaryError, type ErrorCode } from '../../../shared/ipc/errors';
 import type { CertificateEntry } from './certificate-entry';
-import { CertificateError, type CertificateErrorCode } from './certificate-error';
 import { CertificateStore } from './certificate-store';
 import { listSystemRoots, type SystemTrustOptions } from './system-trust-store';
-import { SecretError } from '../secrets/secret-error';
 import type { SecretStore } from '../secrets/secret-store';
 
 export interface CertificatesServiceOptions {
@@ -38,34 +35,7 @@ export interface ResolvedTlsMaterial {
   readonly key?: string;
 }
 
-// Codes the UI acts on directly keep their name; the rest are certificate problems told apart by details.reason.
-const CODE_MAP: Readonly<Record<CertificateErrorCode, ErrorCode>> = {
-  WRONG_PASSPHRASE: 'WRONG_PASSPHRASE',
-  PASSPHRASE_REQUIRED: 'PASSPHRASE_REQUIRED',
-  KEY_MISMATCH: 'KEY_MISMATCH',
-  IN_USE: 'IN_USE',
-  NOT_FOUND: 'NOT_FOUND',
-  INVALID_REQUEST: 'VALIDATION_ERROR',
-  UNSUPPORTED_FORMAT: 'CERTIFICATE_ERROR',
-  CORRUPT_INPUT: 'CERTIFICATE_ERROR',
-  MISSING_CERTIFICATE: 'CERTIFICATE_ERROR',
-  MISSING_PRIVATE_KEY: 'CERTIFICATE_ERROR',
-  CORRUPT_ENTRY: 'CERTIFICATE_ERROR',
-  NOT_A_CA: 'CERTIFICATE_ERROR',
-};
-
-/** Turns store and vault failures into errors that cross the boundary with a code and the store's sentence. */
-export function toTopiaryError(error: unknown): unknown {
-  if (error instanceof CertificateError) {
-    return new TopiaryError(CODE_MAP[error.code], error.message, { ...error.details, reason: error.code });
-  }
-  if (error instanceof SecretError) {
-    return new TopiaryError('CERTIFICATE_ERROR', error.message, { ...error.details, reason: error.code });
-  }
-  return error;
-}
-
-/** The `certificates.*` requests over the certificate store, with users named and errors translated. */
+/** The `certificates.*` requests over the certificate store, with users named. */
 export class CertificatesService {
   private constructor(
     readonly store: CertificateStore,
@@ -97,17 +67,15 @@ export class CertificatesService {
   }
 
   async list(kind?: CertificateKind): Promise<CertificatesList> {
-    return guard(async () => {
-      const items = await this.store.list();
-      const rows = items
-        .filter((item) => kind === undefined || (item.status === 'ok' && item.entry.kind === kind))
-        .map((item) => (item.status === 'ok' ? { status: 'ok' as const, entry: this.view(item.entry) } : item));
-      return { rows };
-    });
+    const items = await this.store.list();
+    const rows = items
+      .filter((item) => kind === undefined || (item.status === 'ok' && item.entry.kind === kind))
+      .map((item) => (item.status === 'ok' ? { status: 'ok' as const, entry: this.view(item.entry) } : item));
+    return { rows };
   }
 
   async get(id: CertificateId): Promise<CertificateEntryView> {
-    return guard(async () => this.view(await this.store.get(id)));
+    return this.view(await this.store.get(id));
   }
 
   async import(args: ParsedArg<'certificates.import'>): Promise<{ readonly entries: readonly CertificateEntryView[] }> {
@@ -139,39 +107,33 @@ export class CertificatesService {
   }
 
   async exportPem(id: CertificateId, includePrivateKey: boolean, keyPassphrase?: string): Promise<PemExport> {
-    return guard(async () => {
-      const entry = await this.store.get(id);
-      const text = await this.store.exportPem(id, { includePrivateKey, ...(keyPassphrase ? { keyPassphrase } : {}) });
-      return { fileName: `${fileStem(entry.label)}${includePrivateKey ? '-with-key' : ''}.pem`, mediaType: 'application/x-pem-file', text };
-    });
+    const entry = await this.store.get(id);
+    const text = await this.store.exportPem(id, { includePrivateKey, ...(keyPassphrase ? { keyPassphrase } : {}) });
+    return { fileName: `${fileStem(entry.label)}${includePrivateKey ? '-with-key' : ''}.pem`, mediaType: 'application/x-pem-file', text };
   }
 
   async exportPkcs12(id: CertificateId, password: string): Promise<Pkcs12Export> {
-    return guard(async () => {
-      const entry = await this.store.get(id);
-      const bytes = await this.store.exportPkcs12(id, password);
-      return { fileName: `${fileStem(entry.label)}.p12`, mediaType: 'application/x-pkcs12', bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
-    });
+    const entry = await this.store.get(id);
+    const bytes = await this.store.exportPkcs12(id, password);
+    return { fileName: `${fileStem(entry.label)}.p12`, mediaType: 'application/x-pkcs12', bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
   }
 
   async checkChain(id: CertificateId, useSystemCAs: boolean): Promise<ChainReport> {
-    return guard(() => this.store.checkChain(id, { useSystemCAs }));
+    return this.store.checkChain(id, { useSystemCAs });
   }
 
   async testBroker(args: ParsedArg<'certificates.testBroker'>): Promise<BrokerTlsTestResult> {
-    return guard(() =>
-      this.store.testAgainstBroker(args.host, args.port, {
-        ...(args.servername ? { servername: args.servername } : {}),
-        caIds: args.caIds,
-        useSystemCAs: args.useSystemCAs,
-        ...(args.clientIdentityId ? { clientIdentityId: args.clientIdentityId } : {}),
-        ...(args.timeoutMs ? { timeoutMs: args.timeoutMs } : {}),
-      }),
-    );
+    return this.store.testAgainstBroker(args.host, args.port, {
+      ...(args.servername ? { servername: args.servername } : {}),
+      caIds: args.caIds,
+      useSystemCAs: args.useSystemCAs,
+      ...(args.clientIdentityId ? { clientIdentityId: args.clientIdentityId } : {}),
+      ...(args.timeoutMs ? { timeoutMs: args.timeoutMs } : {}),
+    });
   }
 
   async systemRoots(): Promise<SystemRootsListing> {
-    return guard(() => listSystemRoots(this.options.systemTrust));
+    return listSystemRoots(this.options.systemTrust);
   }
 
   async generateCa(args: ParsedArg<'certificates.generateCa'>): Promise<CertificateEntryView> {
@@ -184,11 +146,9 @@ export class CertificatesService {
 
   /** PEM for a connection from store references; what a profile's caIds/identityId turn into. */
   async resolveTlsMaterial(ids: { readonly caIds?: readonly CertificateId[]; readonly identityId?: CertificateId }): Promise<ResolvedTlsMaterial> {
-    return guard(async () => {
-      const ca = await this.store.caCertificates(ids.caIds ?? []);
-      const identity = ids.identityId ? await this.store.tlsMaterial(ids.identityId) : undefined;
-      return { ca, ...(identity ? { cert: identity.cert, key: identity.key } : {}) };
-    });
+    const ca = await this.store.caCertificates(ids.caIds ?? []);
+    const identity = ids.identityId ? await this.store.tlsMaterial(ids.identityId) : undefined;
+    return { ca, ...(identity ? { cert: identity.cert, key: identity.key } : {}) };
   }
 
   private view(entry: CertificateEntry): CertificateEntryView {
@@ -196,21 +156,13 @@ export class CertificatesService {
   }
 
   private async changing<T>(work: () => Promise<T>): Promise<T> {
-    const result = await guard(work);
+    const result = await work();
     if (this.options.changed) {
       const notify = this.options.changed;
       // A listing failure must not turn a successful change into an error.
       await this.list().then(notify, () => undefined);
     }
     return result;
-  }
-}
-
-async function guard<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw toTopiaryError(error);
   }
 }
 

@@ -1,6 +1,6 @@
+import { contractError } from '../../../shared/ipc/errors';
 import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
-import { CertificateError } from './certificate-error';
 
 /** What a PKCS#12 file holds once opened: certificates as DER and at most one private key. */
 export interface Pkcs12Contents {
@@ -29,7 +29,7 @@ export function readPkcs12(der: Buffer, password: string): Pkcs12Contents {
   try {
     asn = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
   } catch {
-    throw new CertificateError('CORRUPT_INPUT', 'This PKCS#12 file is damaged or incomplete. Export it again from its source.');
+    throw contractError('CORRUPT_INPUT', 'This PKCS#12 file is damaged or incomplete. Export it again from its source.');
   }
   let p12: forge.pkcs12.Pkcs12Pfx;
   try {
@@ -37,7 +37,7 @@ export function readPkcs12(der: Buffer, password: string): Pkcs12Contents {
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (/password|MAC could not be verified|decrypt/i.test(message)) {
-      throw new CertificateError(
+      throw contractError(
         password === '' ? 'PASSPHRASE_REQUIRED' : 'WRONG_PASSPHRASE',
         password === ''
           ? 'This PKCS#12 file is protected by a password. Enter the password it was exported with.'
@@ -45,12 +45,12 @@ export function readPkcs12(der: Buffer, password: string): Pkcs12Contents {
       );
     }
     if (/unsupported|not supported|unknown/i.test(message)) {
-      throw new CertificateError(
+      throw contractError(
         'UNSUPPORTED_FORMAT',
         `This PKCS#12 file uses an encryption Topiary cannot read (${message}). Export it again as PEM, or as PKCS#12 with AES-256.`,
       );
     }
-    throw new CertificateError('CORRUPT_INPUT', `This PKCS#12 file could not be read (${message}). Export it again from its source.`);
+    throw contractError('CORRUPT_INPUT', `This PKCS#12 file could not be read (${message}). Export it again from its source.`);
   }
   const certificates: Buffer[] = [];
   const privateKeys: KeyObject[] = [];

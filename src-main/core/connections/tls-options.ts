@@ -2,8 +2,7 @@ import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import type { z } from 'zod';
 import type { TlsSchema } from '../../../shared/ipc/connections';
-import { TopiaryError } from '../../../shared/ipc/errors';
-import { CertificateError } from '../certificates/certificate-error';
+import { hasReason, TopiaryError } from '../../../shared/ipc/errors';
 import { findCertificateForKey } from '../certificates/certificate-import';
 import { readPkcs12 } from '../certificates/pkcs12';
 import { loadSystemTrustStore } from '../certificates/system-trust-store';
@@ -93,8 +92,8 @@ function openPkcs12(der: Buffer, password: string): { cert: string; key: string 
   try {
     contents = readPkcs12(der, password);
   } catch (error) {
-    if (error instanceof CertificateError) {
-      throw new TopiaryError('TLS_ERROR', `Client certificate (PKCS#12): ${error.message}`, { certificateError: error.code });
+    if (hasReason(error)) {
+      throw new TopiaryError('TLS_ERROR', `Client certificate (PKCS#12): ${error.message}`, { certificateError: error.reason });
     }
     throw error;
   }

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ConnectArgsSchema } from '../../../shared/ipc/connections';
-import { TopiaryError } from '../../../shared/ipc/errors';
+import { hasReason, TopiaryError } from '../../../shared/ipc/errors';
 import type { ProfileId, ProfileOptions, ProfilesNotice, ProfileView, SecretStoreInfo } from '../../../shared/ipc/profiles';
 import { validationError } from '../ipc/serve';
-import { SecretError } from '../secrets/secret-error';
 import type { SecretStore } from '../secrets/secret-store';
 import { bytesFromJson, bytesToJson } from './json-bytes';
 import { readProfilesFile, writeProfilesFile, type StoredProfile } from './profiles-file';
@@ -212,8 +211,8 @@ export class ProfileStore {
       try {
         plain = await this.decrypt(Buffer.from(entry.sealed, 'base64'));
       } catch (error) {
-        if (error instanceof SecretError) {
-          throw new TopiaryError('VALIDATION_ERROR', `The saved secret "${path}" could not be opened: ${error.message}`, { secretCode: error.code, path });
+        if (hasReason(error)) {
+          throw new TopiaryError('VALIDATION_ERROR', `The saved secret "${path}" could not be opened: ${error.message}`, { secretCode: error.reason, path });
         }
         throw error;
       }
@@ -227,7 +226,7 @@ export class ProfileStore {
       return await this.options.secrets.decrypt(sealed);
     } catch (error) {
       const previous = await this.options.previousSecrets?.();
-      if (!previous || !(error instanceof SecretError)) throw error;
+      if (!previous || !hasReason(error)) throw error;
       try {
         return await previous.decrypt(sealed);
       } catch {

@@ -2,10 +2,10 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TopiaryError } from '../../../shared/ipc/errors';
 import { chooseWebSecretStore } from './choose-secret-store';
 import { openEncryptedFileSecretStore } from './encrypted-file-secret-store';
 import { createFakeOsKeyring } from '../../test-support/fakes/fake-os-keyring';
-import { SecretError } from './secret-error';
 
 let dir: string;
 let keyFile: string;
@@ -18,13 +18,13 @@ afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-async function errorOf(promise: Promise<unknown>): Promise<SecretError> {
+async function errorOf(promise: Promise<unknown>): Promise<TopiaryError> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(SecretError);
-  return error as SecretError;
+  expect(error).toBeInstanceOf(TopiaryError);
+  return error as TopiaryError;
 }
 
 const exists = (file: string): Promise<boolean> => fs.access(file).then(() => true, () => false);
@@ -73,7 +73,7 @@ describe('choosing the web-mode vault', () => {
     const fallback = await chooseWebSecretStore({ userDataDir: dir, keyring });
     expect(fallback.kind).toBe('encrypted-file');
     const err = await errorOf(fallback.decrypt(sealed));
-    expect(err.code).toBe('SECRET_KEYRING_UNAVAILABLE');
+    expect(err.reason).toBe('SECRET_KEYRING_UNAVAILABLE');
     expect(err.message).toContain("sealed with Topiary's key in the OS keyring, but the OS keyring (Fake Keyring) is locked");
   });
 
@@ -82,13 +82,13 @@ describe('choosing the web-mode vault', () => {
     await fs.rm(keyFile);
     const store = await chooseWebSecretStore({ userDataDir: dir, keyring: createFakeOsKeyring() });
     const err = await errorOf(store.decrypt(sealed));
-    expect(err.code).toBe('SECRET_SEALED_BY_OTHER_VAULT');
+    expect(err.reason).toBe('SECRET_SEALED_BY_OTHER_VAULT');
     expect(err.message).toContain(`sealed by the encrypted-file vault; its key file ${keyFile} is missing`);
   });
 
   it('reports damaged bytes as damaged whichever vault is in use', async () => {
     const store = await chooseWebSecretStore({ userDataDir: dir, keyring: createFakeOsKeyring() });
-    expect((await errorOf(store.decrypt(Buffer.from('garbage that is long enough to parse')))).code).toBe('SECRET_SEALED_CORRUPT');
+    expect((await errorOf(store.decrypt(Buffer.from('garbage that is long enough to parse')))).reason).toBe('SECRET_SEALED_CORRUPT');
   });
 
   it('honours an explicit choice: the file vault without asking the keyring, the keyring or an error', async () => {
@@ -99,6 +99,6 @@ describe('choosing the web-mode vault', () => {
 
     keyring.refuse = 'locked';
     const err = await errorOf(chooseWebSecretStore({ userDataDir: dir, keyring, preference: 'os-keyring' }));
-    expect(err.code).toBe('SECRET_KEYRING_UNAVAILABLE');
+    expect(err.reason).toBe('SECRET_KEYRING_UNAVAILABLE');
   });
 });

@@ -1,3 +1,4 @@
+import { contractError, hasReason, type TopiaryError } from '../../../shared/ipc/errors';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { openEncryptedFileSecretStore } from './encrypted-file-secret-store';
@@ -5,7 +6,6 @@ import { openKeyringSecretStore, refusalPhrase } from './keyring-secret-store';
 import { createMultiVaultSecretStore } from './multi-vault-secret-store';
 import { childProcessKeyring, type KeyringRefusal, type OsKeyring } from './os-keyring';
 import { sealedByOtherVaultError } from './sealed-format';
-import { SecretError } from './secret-error';
 import type { SecretStore } from './secret-store';
 
 /** Which vault web mode should seal with: the OS keyring when one works (`auto`), or exactly one. */
@@ -34,7 +34,7 @@ export async function chooseWebSecretStore(options: ChooseSecretStoreOptions): P
   if (preference === 'encrypted-file') return openFileVault();
 
   const keyring = options.keyring ?? childProcessKeyring();
-  let refusal: SecretError;
+  let refusal: TopiaryError;
   try {
     const keyringVault = await openKeyringSecretStore({ userDataDir: options.userDataDir, keyring });
     const hasFileVault = await exists(keyFile);
@@ -50,17 +50,17 @@ export async function chooseWebSecretStore(options: ChooseSecretStoreOptions): P
         : keyringVault.describe(),
     });
   } catch (error) {
-    if (!(error instanceof SecretError) || error.code !== 'SECRET_KEYRING_UNAVAILABLE' || preference === 'os-keyring') throw error;
+    if (!hasReason(error, 'SECRET_KEYRING_UNAVAILABLE') || preference === 'os-keyring') throw error;
     refusal = error;
   }
 
   const fileVault = await openFileVault();
-  const reason = (refusal.details?.reason ?? 'failed') as KeyringRefusal;
+  const reason = (refusal.details?.['refusal'] ?? 'failed') as KeyringRefusal;
   return createMultiVaultSecretStore({
     preferred: fileVault,
     readers: { 'encrypted-file': fileVault },
     unavailable: {
-      'os-keyring': new SecretError('SECRET_KEYRING_UNAVAILABLE', `The stored secret was sealed with Topiary's key in the OS keyring, but ${lowerFirst(refusal.message)}`, refusal.details),
+      'os-keyring': contractError('SECRET_KEYRING_UNAVAILABLE', `The stored secret was sealed with Topiary's key in the OS keyring, but ${lowerFirst(refusal.message)}`, refusal.details),
     },
     description: `${fileVault.describe()} Not using the OS keyring: ${refusalPhrase(reason)}.`,
   });

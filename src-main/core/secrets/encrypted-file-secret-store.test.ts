@@ -2,8 +2,8 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TopiaryError } from '../../../shared/ipc/errors';
 import { openEncryptedFileSecretStore } from './encrypted-file-secret-store';
-import { SecretError } from './secret-error';
 
 let dir: string;
 let keyFile: string;
@@ -21,9 +21,9 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
     await promise;
     return undefined;
   } catch (err) {
-    expect(err).toBeInstanceOf(SecretError);
-    expect((err as SecretError).message.length).toBeGreaterThan(20);
-    return (err as SecretError).code;
+    expect(err).toBeInstanceOf(TopiaryError);
+    expect((err as TopiaryError).message.length).toBeGreaterThan(20);
+    return (err as TopiaryError).reason;
   }
 }
 

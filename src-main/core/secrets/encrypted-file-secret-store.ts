@@ -1,8 +1,8 @@
+import { contractError } from '../../../shared/ipc/errors';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import { MASTER_KEY_BYTES, sealWithKey, unsealWithKey } from './sealed-format';
-import { SecretError } from './secret-error';
 import type { SecretStore } from './secret-store';
 
 const KEY_BYTES = MASTER_KEY_BYTES;
@@ -48,7 +48,7 @@ async function readKey(keyFile: string): Promise<Buffer> {
   try {
     const stat = await handle.stat();
     if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
-      throw new SecretError(
+      throw contractError(
         'SECRET_KEY_FILE_INSECURE',
         `The secret key file ${keyFile} can be read by other users (mode ${(stat.mode & 0o777).toString(8)}). Run "chmod 600 ${keyFile}" and try again.`,
         { keyFile, mode: stat.mode & 0o777 },
@@ -58,7 +58,7 @@ async function readKey(keyFile: string): Promise<Buffer> {
     const [header, encoded] = text.split('\n');
     const key = encoded !== undefined ? Buffer.from(encoded.trim(), 'base64') : Buffer.alloc(0);
     if (header !== KEY_FILE_HEADER || key.length !== KEY_BYTES) {
-      throw new SecretError(
+      throw contractError(
         'SECRET_KEY_FILE_CORRUPT',
         `The secret key file ${keyFile} is damaged. Restore it from a backup; if you delete it, saved passwords and private keys must be entered again.`,
         { keyFile },

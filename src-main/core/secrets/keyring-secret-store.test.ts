@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { TopiaryError } from '../../../shared/ipc/errors';
 import { createFakeOsKeyring } from '../../test-support/fakes/fake-os-keyring';
 import { KEYRING_SERVICE, keyringAccountFor, openKeyringSecretStore } from './keyring-secret-store';
-import { SecretError } from './secret-error';
 
-async function errorOf(promise: Promise<unknown>): Promise<SecretError> {
+async function errorOf(promise: Promise<unknown>): Promise<TopiaryError> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(SecretError);
-  return error as SecretError;
+  expect(error).toBeInstanceOf(TopiaryError);
+  return error as TopiaryError;
 }
 
 describe('OS keyring secret store', () => {
@@ -34,14 +34,14 @@ describe('OS keyring secret store', () => {
     expect(keyring.entries.size).toBe(2);
     expect(keyringAccountFor('/data/a/../a')).toBe(keyringAccountFor('/data/a'));
     const err = await errorOf(b.decrypt(await a.encrypt(Buffer.from('x'))));
-    expect(err.code).toBe('SECRET_DECRYPT_FAILED');
+    expect(err.reason).toBe('SECRET_DECRYPT_FAILED');
   });
 
   it('fails with SECRET_KEYRING_UNAVAILABLE and a way out when the keyring is locked', async () => {
     const keyring = createFakeOsKeyring();
     keyring.refuse = 'locked';
     const err = await errorOf(openKeyringSecretStore({ userDataDir: '/data/a', keyring }));
-    expect(err.code).toBe('SECRET_KEYRING_UNAVAILABLE');
+    expect(err.reason).toBe('SECRET_KEYRING_UNAVAILABLE');
     expect(err.message).toContain('locked');
     expect(err.message).toContain('unlock it and restart Topiary');
   });
@@ -51,7 +51,7 @@ describe('OS keyring secret store', () => {
     const id = `${KEYRING_SERVICE}\u0000${keyringAccountFor('/data/a')}`;
     keyring.entries.set(id, 'somebody else');
     const err = await errorOf(openKeyringSecretStore({ userDataDir: '/data/a', keyring }));
-    expect(err.code).toBe('SECRET_KEYRING_UNAVAILABLE');
+    expect(err.reason).toBe('SECRET_KEYRING_UNAVAILABLE');
     expect(err.message).toContain('does not hold a Topiary key');
     expect(keyring.entries.get(id)).toBe('somebody else');
   });

@@ -1,8 +1,8 @@
+import { contractError, type TopiaryError } from '../../../shared/ipc/errors';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { KeyringRefusal, OsKeyring } from './os-keyring';
 import { MASTER_KEY_BYTES, sealWithKey, unsealWithKey } from './sealed-format';
-import { SecretError } from './secret-error';
 import type { SecretStore } from './secret-store';
 
 /** The keyring service Topiary's entries live under (what a user sees in Seahorse or Keychain Access). */
@@ -33,7 +33,7 @@ export async function openKeyringSecretStore(options: KeyringSecretStoreOptions)
   const key = Buffer.from(lookup.value, 'base64');
   if (key.length !== MASTER_KEY_BYTES || key.toString('base64') !== lookup.value) {
     // Never overwrite it: the entry may hold a key that sealed secrets still need.
-    throw new SecretError(
+    throw contractError(
       'SECRET_KEYRING_UNAVAILABLE',
       `The OS keyring entry "${KEYRING_SERVICE}" / "${account}" does not hold a Topiary key. Remove that entry with your keyring manager (secrets sealed with it are lost) and restart Topiary.`,
       { backend: options.keyring.backend, account },
@@ -53,8 +53,8 @@ export function createKeyringSecretStore(masterKey: Buffer, backend: string): Se
 }
 
 /** The error for a keyring that gave no key, with what to do about it. */
-export function keyringUnavailableError(backend: string, reason: KeyringRefusal, detail: string): SecretError {
-  return new SecretError('SECRET_KEYRING_UNAVAILABLE', `The OS keyring (${backend}) ${REFUSAL_WORDS[reason]} (${detail}).`, { backend, reason });
+export function keyringUnavailableError(backend: string, reason: KeyringRefusal, detail: string): TopiaryError {
+  return contractError('SECRET_KEYRING_UNAVAILABLE', `The OS keyring (${backend}) ${REFUSAL_WORDS[reason]} (${detail}).`, { backend, refusal: reason });
 }
 
 const REFUSAL_WORDS: Readonly<Record<KeyringRefusal, string>> = {

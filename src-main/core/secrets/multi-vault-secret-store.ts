@@ -1,5 +1,5 @@
+import { type TopiaryError } from '../../../shared/ipc/errors';
 import { sealedBy, type SealingVault } from './sealed-format';
-import type { SecretError } from './secret-error';
 import type { SecretStore } from './secret-store';
 
 export interface MultiVaultSecretStoreOptions {
@@ -8,7 +8,7 @@ export interface MultiVaultSecretStoreOptions {
   /** Opens bytes by the vault that sealed them, so secrets saved under an earlier choice stay readable. */
   readonly readers: Partial<Readonly<Record<SealingVault, SecretStore>>>;
   /** For vaults that cannot be opened here: the error that says why and what to do. */
-  readonly unavailable?: Partial<Readonly<Record<SealingVault, SecretError>>>;
+  readonly unavailable?: Partial<Readonly<Record<SealingVault, TopiaryError>>>;
   /** The one sentence for the UI. */
   readonly description: string;
 }

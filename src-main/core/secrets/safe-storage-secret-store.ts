@@ -1,5 +1,5 @@
+import { contractError } from '../../../shared/ipc/errors';
 import { sealedBy, sealedByOtherVaultError } from './sealed-format';
-import { SecretError } from './secret-error';
 import type { SecretStore } from './secret-store';
 
 /** The part of Electron's `safeStorage` the vault needs; the shell passes the real object in. */
@@ -17,7 +17,7 @@ export interface SafeStorageLike {
 export function createSafeStorageSecretStore(safeStorage: SafeStorageLike): SecretStore {
   const ensureAvailable = (): void => {
     if (!safeStorage.isEncryptionAvailable()) {
-      throw new SecretError(
+      throw contractError(
         'SECRET_ENCRYPTION_UNAVAILABLE',
         'The system keychain is not available, so secrets cannot be encrypted. Unlock your keyring or switch to the encrypted-file vault in settings.',
       );
@@ -39,7 +39,7 @@ export function createSafeStorageSecretStore(safeStorage: SafeStorageLike): Secr
       try {
         text = safeStorage.decryptString(sealed);
       } catch {
-        throw new SecretError(
+        throw contractError(
           'SECRET_DECRYPT_FAILED',
           'The stored secret could not be decrypted by the system keychain; it may come from another user or machine. Enter the secret again.',
         );

@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { TopiaryError } from '../../../shared/ipc/errors';
 import { sealedBy, sealWithKey, unsealWithKey } from './sealed-format';
-import { SecretError } from './secret-error';
 
-function errorOf(run: () => unknown): SecretError {
+function errorOf(run: () => unknown): TopiaryError {
   try {
     run();
   } catch (error) {
-    expect(error).toBeInstanceOf(SecretError);
-    return error as SecretError;
+    expect(error).toBeInstanceOf(TopiaryError);
+    return error as TopiaryError;
   }
-  throw new Error('expected a SecretError');
+  throw new Error('expected a secret-store error');
 }
 
 describe('sealed secret format', () => {
@@ -34,7 +34,7 @@ describe('sealed secret format', () => {
   it('says which vault sealed bytes handed to the wrong one', () => {
     const fromFile = sealWithKey('encrypted-file', key, Buffer.from('pw'));
     const wrong = errorOf(() => unsealWithKey('os-keyring', key, fromFile));
-    expect(wrong.code).toBe('SECRET_SEALED_BY_OTHER_VAULT');
+    expect(wrong.reason).toBe('SECRET_SEALED_BY_OTHER_VAULT');
     expect(wrong.message).toContain('sealed by the encrypted-file vault; ');
 
     const fromKeyring = sealWithKey('os-keyring', key, Buffer.from('pw'));
@@ -47,17 +47,17 @@ describe('sealed secret format', () => {
   it('authenticates the vault mark, so relabelled bytes do not open', () => {
     const sealed = sealWithKey('os-keyring', key, Buffer.from('pw'));
     const relabelled = Buffer.concat([Buffer.from('TPS1'), sealed.subarray(4)]);
-    expect(errorOf(() => unsealWithKey('encrypted-file', key, relabelled)).code).toBe('SECRET_DECRYPT_FAILED');
+    expect(errorOf(() => unsealWithKey('encrypted-file', key, relabelled)).reason).toBe('SECRET_DECRYPT_FAILED');
   });
 
   it('tells a wrong key, a truncation and a future version apart', () => {
     const sealed = sealWithKey('os-keyring', key, Buffer.from('password'));
     const wrongKey = errorOf(() => unsealWithKey('os-keyring', randomBytes(32), sealed));
-    expect(wrongKey.code).toBe('SECRET_DECRYPT_FAILED');
+    expect(wrongKey.reason).toBe('SECRET_DECRYPT_FAILED');
     expect(wrongKey.message).toContain('OS keyring');
-    expect(errorOf(() => unsealWithKey('os-keyring', key, sealed.subarray(0, 12))).code).toBe('SECRET_SEALED_CORRUPT');
+    expect(errorOf(() => unsealWithKey('os-keyring', key, sealed.subarray(0, 12))).reason).toBe('SECRET_SEALED_CORRUPT');
     const future = Buffer.from(sealed);
     future[4] = 2;
-    expect(errorOf(() => unsealWithKey('os-keyring', key, future)).code).toBe('SECRET_UNSUPPORTED_VERSION');
+    expect(errorOf(() => unsealWithKey('os-keyring', key, future)).reason).toBe('SECRET_UNSUPPORTED_VERSION');
   });
 });

@@ -1,5 +1,5 @@
+import { contractError, type TopiaryError } from '../../../shared/ipc/errors';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { SecretError } from './secret-error';
 
 /** The vaults whose sealed bytes Topiary can tell apart. */
 export type SealingVault = 'encrypted-file' | 'os-keyring' | 'safe-storage';
@@ -43,16 +43,16 @@ export function sealWithKey(vault: AesSealingVault, key: Buffer, plain: Buffer):
   return Buffer.concat([header, iv, cipher.getAuthTag(), body]);
 }
 
-/** Opens bytes sealed by `sealWithKey(vault, key, …)`; anything else gets a SecretError saying why. */
+/** Opens bytes sealed by `sealWithKey(vault, key, …)`; anything else gets a SECRET_STORE_ERROR saying why. */
 export function unsealWithKey(vault: AesSealingVault, key: Buffer, sealed: Buffer): Buffer {
   const owner = sealedBy(sealed);
   if (owner !== undefined && owner !== vault) throw sealedByOtherVaultError(owner);
   if (owner === undefined || sealed.length < HEADER_BYTES) {
-    throw new SecretError('SECRET_SEALED_CORRUPT', 'The stored secret is damaged or was not written by Topiary. Enter the secret again.');
+    throw contractError('SECRET_SEALED_CORRUPT', 'The stored secret is damaged or was not written by Topiary. Enter the secret again.');
   }
   const version = sealed[MAGIC_BYTES];
   if (version !== FORMAT_VERSION) {
-    throw new SecretError(
+    throw contractError(
       'SECRET_UNSUPPORTED_VERSION',
       `The stored secret uses format version ${String(version)}, which this Topiary cannot read. Update Topiary or enter the secret again.`,
       { version },
@@ -68,7 +68,7 @@ export function unsealWithKey(vault: AesSealingVault, key: Buffer, sealed: Buffe
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(body), decipher.final()]);
   } catch {
-    throw new SecretError(
+    throw contractError(
       'SECRET_DECRYPT_FAILED',
       vault === 'os-keyring'
         ? "The stored secret could not be decrypted: Topiary's key in the OS keyring has changed since it was sealed, or the secret has been altered. Enter the secret again."
@@ -78,8 +78,8 @@ export function unsealWithKey(vault: AesSealingVault, key: Buffer, sealed: Buffe
 }
 
 /** The error for bytes that belong to a vault this store cannot open; `hint` says what the user can do about it. */
-export function sealedByOtherVaultError(owner: SealingVault, hint?: string): SecretError {
-  return new SecretError('SECRET_SEALED_BY_OTHER_VAULT', `The stored secret was ${VAULT_WORDS[owner]}; ${hint ?? DEFAULT_HINT[owner]}`, {
+export function sealedByOtherVaultError(owner: SealingVault, hint?: string): TopiaryError {
+  return contractError('SECRET_SEALED_BY_OTHER_VAULT', `The stored secret was ${VAULT_WORDS[owner]}; ${hint ?? DEFAULT_HINT[owner]}`, {
     sealedBy: owner,
   });
 }

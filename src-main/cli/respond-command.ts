@@ -1,0 +1,182 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { MessageView } from '../../shared/ipc/common';
+import { TopiaryError } from '../../shared/ipc/errors';
+import { AutoResponders, type ResponderRule } from '../core/responders/auto-responders';
+import { ScriptSandbox } from '../core/scripts/script-sandbox';
+import type { ScriptMessage } from '../core/scripts/script-types';
+import { connect } from '../lib';
+import { flushed, intFlag, parseFlags, UsageError, type Command } from './cli-io';
+import { CONNECTION_FLAGS, CONNECTION_HELP, connectOptionsFrom } from './connection-flags';
+
+const FLAGS = {
+  ...CONNECTION_FLAGS,
+  rules: { type: 'string', short: 'r' },
+  timeout: { type: 'string' },
+} as const;
+
+const HELP = `Usage: topiary respond --rules FILE [options]
+
+Answers messages by rules until Ctrl-C or --timeout, then prints what each rule did. A rule: when a
+message matches its filter (and its predicate script returns true), publish a response computed by a
+template or a script, to its fixed topic or the request's MQTT 5 response topic, with the request's
+correlation data. Scripts run in a sandbox (QuickJS): no files, network or process.
+
+  -r, --rules FILE        a JSON file: [rule, ...] or { "rules": [rule, ...] }, each rule
+                          { "id", "filter", "response": { "template": "..." } | { "script": "..." } | { "scriptFile": "x.js" },
+                            "predicate"?, "topic"?, "qos"?, "retain"?, "contentType"?, "perSecond"?, "enabled"? }
+      --timeout S         stop after S seconds
+
+${CONNECTION_HELP}
+Examples:
+  topiary respond -u mqtt://127.0.0.1:1883 --rules responders.json
+  echo '[{"id":"ping","filter":"ping/#","response":{"template":"pong {{counter}}"}}]' > r.json && topiary respond -r r.json
+`;
+
+const RuleSchema = z
+  .object({
+    id: z.string().min(1),
+    filter: z.string().min(1),
+    enabled: z.boolean().optional(),
+    predicate: z.string().optional(),
+    response: z.union([
+      z.object({ template: z.string() }).strict(),
+      z.object({ script: z.string() }).strict(),
+      z.object({ scriptFile: z.string().min(1) }).strict(),
+    ]),
+    topic: z.string().optional(),
+    qos: z.union([z.literal(0), z.literal(1), z.literal(2)]).optional(),
+    retain: z.boolean().optional(),
+    contentType: z.string().optional(),
+    perSecond: z.number().positive().optional(),
+  })
+  .strict();
+type RuleInFile = z.infer<typeof RuleSchema>;
+
+/** Reads and checks a rules file; script files are read relative to it. */
+export function readRules(file: string): ResponderRule[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new TopiaryError('VALIDATION_ERROR', `The rules file ${file} cannot be read; check the path.`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new TopiaryError('VALIDATION_ERROR', `The rules file ${file} is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const list: unknown = Array.isArray(json) ? json : typeof json === 'object' && json !== null ? (json as { rules?: unknown }).rules : undefined;
+  if (!Array.isArray(list)) throw new TopiaryError('VALIDATION_ERROR', `The rules file ${file} must hold [rule, ...] or { "rules": [rule, ...] }.`);
+  const rules: RuleInFile[] = list.map((candidate: unknown, i) => {
+    const parsed = RuleSchema.safeParse(candidate);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.join('.') ?? '';
+    const id = typeof (candidate as { id?: unknown } | null)?.id === 'string' ? ` (${JSON.stringify((candidate as { id: string }).id)})` : '';
+    const why = where === 'response' ? 'it must be { "template": "…" }, { "script": "…" } or { "scriptFile": "file.js" }' : (issue?.message ?? 'not valid');
+    throw new TopiaryError('VALIDATION_ERROR', `The rules file ${file}: rule ${i + 1}${id}${where === '' ? '' : `, ${where}`}: ${why}.`);
+  });
+  return rules.map((rule) => {
+    const { response, ...rest } = rule;
+    if ('template' in response) return { ...rest, response: { kind: 'template', payload: response.template } };
+    if ('script' in response) return { ...rest, response: { kind: 'script', source: response.script } };
+    const scriptPath = path.resolve(path.dirname(file), response.scriptFile);
+    try {
+      return { ...rest, response: { kind: 'script', source: readFileSync(scriptPath, 'utf8') } };
+    } catch {
+      throw new TopiaryError('VALIDATION_ERROR', `Rule ${JSON.stringify(rule.id)}: its script file ${scriptPath} cannot be read.`);
+    }
+  });
+}
+
+/** The sandbox's worker, built beside the command (dist/lib) or the app (dist/main). */
+function scriptWorkerFile(): string {
+  const found = [path.join(__dirname, 'script-worker.cjs'), path.join(__dirname, '../main/script-worker.cjs')].find((f) => existsSync(f));
+  if (found === undefined) throw new TopiaryError('VALIDATION_ERROR', 'The script sandbox (script-worker.cjs) is missing beside the topiary command; rebuild with "node scripts/build.mjs lib".');
+  return found;
+}
+
+export const respondCommand: Command = {
+  summary: 'answer messages by rules (auto-responders), e.g. MQTT 5 requests',
+  help: HELP,
+  async run(argv, io) {
+    const { values } = parseFlags(argv, FLAGS);
+    if (values.rules === undefined) throw new UsageError('Say which rules to answer with: --rules FILE.');
+    const timeoutS = intFlag(values.timeout, '--timeout', 1, 31_536_000);
+    const rules = readRules(values.rules);
+    if (rules.length === 0) throw new TopiaryError('VALIDATION_ERROR', `The rules file ${values.rules} has no rules.`);
+
+    const sandbox = new ScriptSandbox({ workerFile: scriptWorkerFile() });
+    let client: Awaited<ReturnType<typeof connect>> | undefined;
+    try {
+      const responders = new AutoResponders({
+        sandbox,
+        publish: async (p) => {
+          await client!.publish(p.topic, p.payload, {
+            qos: p.qos,
+            retain: p.retain,
+            properties: {
+              ...(p.properties?.contentType === undefined ? {} : { contentType: p.properties.contentType }),
+              ...(p.properties?.correlationData === undefined ? {} : { correlationData: p.properties.correlationData }),
+            },
+          });
+          io.stdout.write(`${p.topic} ${Buffer.from(p.payload).toString('utf8')}\n`);
+        },
+      });
+      const problems = await responders.set(rules);
+      for (const problem of problems) io.stderr.write(`error: rule ${JSON.stringify(problem.id)}: ${problem.message}\n`);
+      if (problems.length > 0) return 1;
+
+      const filters = [...new Set(rules.filter((r) => r.enabled !== false).map((r) => r.filter))];
+      client = await connect(connectOptionsFrom(values, io.env, { protocolVersion: 5, subscriptions: filters.map((filter) => ({ filter, qos: 1 })) }));
+      io.stderr.write(`answering with ${rules.length} rule${rules.length === 1 ? '' : 's'} on ${filters.join(', ')}\n`);
+      await new Promise<void>((resolve) => {
+        io.interrupted.addEventListener('abort', () => resolve(), { once: true });
+        if (timeoutS !== undefined) setTimeout(resolve, timeoutS * 1000).unref();
+        client!.on('message', (m) => void responders.handle(toScriptMessage(m)));
+        client!.on('error', (e) => io.stderr.write(`error: ${e.message}\n`));
+      });
+      for (const c of responders.counters()) {
+        io.stderr.write(
+          `rule ${c.id}: matched ${c.matched}, responded ${c.responded}, declined ${c.declined}, no response topic ${c.noResponseTopic}, rate-limited ${c.rateLimited}, failed ${c.failed}${c.lastError === null ? '' : ` (last: ${c.lastError})`}\n`,
+        );
+      }
+      await responders.close();
+      await flushed(io.stdout);
+      return 0;
+    } finally {
+      await client?.end();
+      await sandbox.close();
+    }
+  },
+};
+
+function toScriptMessage(m: MessageView): ScriptMessage {
+  const p = m.properties;
+  const userProperties: Record<string, string | string[]> = {};
+  for (const [key, value] of p?.userProperties ?? []) {
+    const before = userProperties[key];
+    userProperties[key] = before === undefined ? value : Array.isArray(before) ? [...before, value] : [before, value];
+  }
+  return {
+    topic: m.topic,
+    payload: m.payload,
+    qos: m.qos,
+    retain: m.retain,
+    ...(p === undefined
+      ? {}
+      : {
+          properties: {
+            ...(p.contentType === undefined ? {} : { contentType: p.contentType }),
+            ...(p.responseTopic === undefined ? {} : { responseTopic: p.responseTopic }),
+            ...(p.correlationData === undefined ? {} : { correlationData: p.correlationData }),
+            ...(p.payloadFormatIndicator === undefined ? {} : { payloadFormatIndicator: p.payloadFormatIndicator }),
+            ...(p.messageExpiryInterval === undefined ? {} : { messageExpiryInterval: p.messageExpiryInterval }),
+            ...(Object.keys(userProperties).length > 0 ? { userProperties } : {}),
+          },
+        }),
+  };
+}

@@ -1,0 +1,247 @@
+import { type Template, liveContext, parseTemplate, renderTemplate } from '../../../shared/publish/template';
+import { checkTopicFilter, checkTopicName, topicMatchesFilter } from '../../../shared/mqtt/topic-rules';
+import type { ScriptHandle, ScriptSandbox } from '../scripts/script-sandbox';
+import type { ScriptLimits, ScriptMessage, ScriptPublish } from '../scripts/script-types';
+
+/** How a rule computes its response payload. */
+export type ResponseBody =
+  /** The composer's placeholders ({{timestamp}}, {{uuid}}, {{counter}} …). */
+  | { readonly kind: 'template'; readonly payload: string }
+  /** A script with the request as `msg`: it returns the payload (a string, bytes or JSON); `undefined` sends nothing. */
+  | { readonly kind: 'script'; readonly source: string; readonly limits?: Partial<ScriptLimits> };
+
+/** When a message matches `filter` (and `predicate`, if given), publish a response. */
+export interface ResponderRule {
+  readonly id: string;
+  readonly filter: string;
+  readonly enabled?: boolean;
+  /** A script returning true to answer this message. */
+  readonly predicate?: string;
+  readonly response: ResponseBody;
+  /** A fixed topic to answer on; without it, the request's MQTT 5 response topic (a request without one is skipped). */
+  readonly topic?: string;
+  readonly qos?: 0 | 1 | 2;
+  readonly retain?: boolean;
+  readonly contentType?: string;
+  /** Responses per second at most (a burst of as many); default 10. More are counted, not sent. */
+  readonly perSecond?: number;
+}
+
+/** What a rule has done since it was set. */
+export interface ResponderCounters {
+  readonly id: string;
+  readonly enabled: boolean;
+  /** Messages on its filter. */
+  readonly matched: number;
+  readonly responded: number;
+  /** Its predicate said no, or its script returned nothing. */
+  readonly declined: number;
+  /** No fixed topic and the request had no response topic. */
+  readonly noResponseTopic: number;
+  readonly rateLimited: number;
+  readonly failed: number;
+  readonly lastError: string | null;
+}
+
+export interface RuleProblem {
+  readonly id: string;
+  readonly message: string;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+export interface AutoRespondersOptions {
+  readonly sandbox: ScriptSandbox;
+  /** Sends a response (the connection's publish). */
+  readonly publish: (message: ScriptPublish) => Promise<void>;
+}
+
+interface Counts {
+  matched: number;
+  responded: number;
+  declined: number;
+  noResponseTopic: number;
+  rateLimited: number;
+  failed: number;
+  lastError: string | null;
+}
+
+interface Rule {
+  readonly spec: ResponderRule;
+  enabled: boolean;
+  readonly template?: Template;
+  readonly script?: ScriptHandle;
+  readonly predicate?: ScriptHandle;
+  readonly counts: Counts;
+  readonly tokens: { count: number; at: number };
+  counter: number;
+}
+
+const DEFAULT_PER_SECOND = 10;
+const encoder = new TextEncoder();
+
+/**
+ * Auto-responders: rules that answer messages, in the core, without the window. Feed every incoming
+ * message to `handle()`; a rule that matches publishes its response through `publish`, to its fixed
+ * topic or the request's response topic, with the request's correlation data. Each rule counts what
+ * it did and is rate-limited, so a rule that answers itself cannot flood the broker.
+ */
+export class AutoResponders {
+  private rules: Rule[] = [];
+
+  constructor(private readonly options: AutoRespondersOptions) {}
+
+  /** Replaces the rules; one with a problem (filter, topic, template, script syntax) is reported and left out. */
+  async set(specs: readonly ResponderRule[]): Promise<readonly RuleProblem[]> {
+    const problems: RuleProblem[] = [];
+    const next: Rule[] = [];
+    for (const spec of specs) {
+      const problem = await this.build(spec, next);
+      if (problem !== null) problems.push(problem);
+    }
+    const previous = this.rules;
+    this.rules = next;
+    await Promise.all(previous.flatMap((rule) => [rule.script?.unload(), rule.predicate?.unload()]));
+    return problems;
+  }
+
+  setEnabled(id: string, enabled: boolean): boolean {
+    const rule = this.rules.find((r) => r.spec.id === id);
+    if (rule === undefined) return false;
+    rule.enabled = enabled;
+    return true;
+  }
+
+  counters(): readonly ResponderCounters[] {
+    return this.rules.map((rule) => ({ id: rule.spec.id, enabled: rule.enabled, ...rule.counts }));
+  }
+
+  /** Answers a message with every enabled rule whose filter matches. */
+  async handle(message: ScriptMessage): Promise<void> {
+    await Promise.all(this.rules.filter((rule) => rule.enabled && topicMatchesFilter(rule.spec.filter, message.topic)).map((rule) => this.answer(rule, message)));
+  }
+
+  async close(): Promise<void> {
+    await this.set([]);
+  }
+
+  private async answer(rule: Rule, message: ScriptMessage): Promise<void> {
+    const counts = rule.counts;
+    counts.matched++;
+    const topic = rule.spec.topic ?? message.properties?.responseTopic;
+    if (topic === undefined) {
+      counts.noResponseTopic++;
+      return;
+    }
+    try {
+      if (rule.predicate !== undefined) {
+        const verdict = await rule.predicate.run(message);
+        if (!verdict.ok) return this.fail(rule, `predicate: ${verdict.error.message}`);
+        if (verdict.value !== true) {
+          counts.declined++;
+          return;
+        }
+      }
+      const payload = await this.payloadFor(rule, message);
+      if (payload === 'failed') return;
+      if (payload === undefined) {
+        counts.declined++;
+        return;
+      }
+      if (!this.takeToken(rule)) {
+        counts.rateLimited++;
+        return;
+      }
+      const correlationData = message.properties?.correlationData;
+      const properties = {
+        ...(rule.spec.contentType === undefined ? {} : { contentType: rule.spec.contentType }),
+        ...(correlationData === undefined ? {} : { correlationData }),
+      };
+      await this.options.publish({ topic, payload, qos: rule.spec.qos ?? 0, retain: rule.spec.retain ?? false, ...(Object.keys(properties).length > 0 ? { properties } : {}) });
+      counts.responded++;
+    } catch (error) {
+      this.fail(rule, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private async payloadFor(rule: Rule, message: ScriptMessage): Promise<Uint8Array | undefined | 'failed'> {
+    if (rule.template !== undefined) {
+      rule.counter++;
+      return encoder.encode(renderTemplate(rule.template, liveContext(rule.counter)));
+    }
+    const outcome = await rule.script!.run(message);
+    if (!outcome.ok) {
+      this.fail(rule, outcome.error.message);
+      return 'failed';
+    }
+    return responseBytes(outcome.value);
+  }
+
+  private fail(rule: Rule, why: string): void {
+    rule.counts.failed++;
+    rule.counts.lastError = why;
+  }
+
+  private takeToken(rule: Rule): boolean {
+    const perSecond = rule.spec.perSecond ?? DEFAULT_PER_SECOND;
+    const now = Date.now();
+    rule.tokens.count = Math.min(perSecond, rule.tokens.count + ((now - rule.tokens.at) / 1000) * perSecond);
+    rule.tokens.at = now;
+    if (rule.tokens.count < 1) return false;
+    rule.tokens.count -= 1;
+    return true;
+  }
+
+  private async build(spec: ResponderRule, into: Rule[]): Promise<RuleProblem | null> {
+    if (into.some((r) => r.spec.id === spec.id)) return { id: spec.id, message: `Two rules have the id ${JSON.stringify(spec.id)}.` };
+    const filter = checkTopicFilter(spec.filter);
+    if (!filter.ok) return { id: spec.id, message: filter.message ?? 'The topic filter is not valid.' };
+    if (spec.topic !== undefined) {
+      const topic = checkTopicName(spec.topic);
+      if (!topic.ok) return { id: spec.id, message: `Response topic: ${topic.message ?? 'not valid'}` };
+    }
+    if (spec.perSecond !== undefined && !(spec.perSecond > 0)) return { id: spec.id, message: 'The rate limit must be above 0 responses per second.' };
+    let template: Template | undefined;
+    let script: ScriptHandle | undefined;
+    let predicate: ScriptHandle | undefined;
+    if (spec.response.kind === 'template') {
+      const parsed = parseTemplate(spec.response.payload);
+      if (!parsed.ok) return { id: spec.id, message: `Template: ${parsed.message}` };
+      template = parsed.template;
+    } else {
+      const result = await this.options.sandbox.load({ name: `responder ${spec.id}`, source: spec.response.source, limits: spec.response.limits });
+      if (!result.ok) return { id: spec.id, message: `Response script: ${result.error.message}`, line: result.error.line, column: result.error.column };
+      script = result.script;
+    }
+    if (spec.predicate !== undefined) {
+      const result = await this.options.sandbox.load({ name: `responder ${spec.id} predicate`, source: spec.predicate });
+      if (!result.ok) {
+        await script?.unload();
+        return { id: spec.id, message: `Predicate script: ${result.error.message}`, line: result.error.line, column: result.error.column };
+      }
+      predicate = result.script;
+    }
+    const perSecond = spec.perSecond ?? DEFAULT_PER_SECOND;
+    into.push({
+      spec,
+      enabled: spec.enabled !== false,
+      ...(template === undefined ? {} : { template }),
+      ...(script === undefined ? {} : { script }),
+      ...(predicate === undefined ? {} : { predicate }),
+      counts: { matched: 0, responded: 0, declined: 0, noResponseTopic: 0, rateLimited: 0, failed: 0, lastError: null },
+      tokens: { count: perSecond, at: Date.now() },
+      counter: 0,
+    });
+    return null;
+  }
+}
+
+/** A script's returned value as payload bytes: strings as UTF-8, `{ $bytes }` views back to bytes, the rest as JSON. */
+function responseBytes(value: unknown): Uint8Array | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return encoder.encode(value);
+  if (typeof value === 'object' && value !== null && '$bytes' in value && typeof (value as { $bytes: unknown }).$bytes === 'string') {
+    return Uint8Array.from(Buffer.from((value as { $bytes: string }).$bytes, 'hex'));
+  }
+  return encoder.encode(JSON.stringify(value));
+}
