@@ -1,5 +1,5 @@
 import { startMosquitto as launchMosquitto } from '../mosquitto';
-import { createBroker, type Broker, type MovedSetting } from '../../core/broker/index';
+import { createBroker, type Broker, type MovedSetting, type UserRecord } from '../../core/broker/index';
 
 /** Which broker the conformance suite runs against. */
 export const TARGET: 'embedded' | 'mosquitto' = process.env.TOPIARY_CONFORMANCE_TARGET === 'mosquitto' ? 'mosquitto' : 'embedded';
@@ -19,6 +19,10 @@ export interface TargetSettings {
   readonly responseTopicPrefix?: string;
   /** Embedded only: start with clients referred elsewhere. */
   readonly moved?: MovedSetting;
+  /** Seconds a client has from accept to CONNACK. */
+  readonly connectTimeout?: number;
+  /** Users of the embedded broker (with SCRAM keys); mosquitto has no enhanced authentication and runs without them. */
+  readonly users?: readonly UserRecord[];
 }
 
 /** A running broker under test. */
@@ -44,7 +48,9 @@ async function startEmbedded(s: TargetSettings): Promise<Target> {
     sendTopicAliases: s.sendTopicAliases,
     responseTopicPrefix: s.responseTopicPrefix,
     moved: s.moved,
+    users: s.users,
     limits: {
+      connectTimeout: s.connectTimeout,
       maxKeepalive: s.maxKeepalive,
       maxPacketSize: s.maxPacketSize,
       maxInflight: s.maxInflight,
@@ -63,6 +69,7 @@ async function startMosquitto(s: TargetSettings): Promise<Target> {
   if (s.maxInflight !== undefined) config.push(`max_inflight_messages ${s.maxInflight}`);
   if (s.maxQueued !== undefined) config.push(`max_queued_messages ${s.maxQueued}`);
   if (s.topicAliasMaximum !== undefined) config.push(`max_topic_alias ${s.topicAliasMaximum}`);
+  // mosquitto 2.0 has no connect timeout setting: its own is fixed.
   const mosquitto = await launchMosquitto({ config, quiet: true });
   return { name: 'mosquitto', host: '127.0.0.1', port: mosquitto.port, url: mosquitto.url, broker: undefined, stop: () => mosquitto.stop() };
 }
