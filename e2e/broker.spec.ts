@@ -6,6 +6,8 @@ import { expect, test } from '@playwright/test';
 import mqtt from 'mqtt';
 import { AppPage } from './pages/app-page';
 import { BrokerPage } from './pages/broker-page';
+import { ConnectionPage } from './pages/connection-page';
+import { createBroker } from '../src-main/core/broker';
 import { startMosquitto } from '../src-main/test-support/mosquitto';
 import { startWebApp, type WebApp } from './support/web-app';
 
@@ -52,6 +54,34 @@ test('the broker is stopped and started from the UI, and a client that connects 
   expect(await kicked).toBe(0x98);
   client.end(true);
   await expect(broker.client('e2e-device-42')).toHaveCount(0);
+});
+
+test('the dashboard sends clients to another server, and the app\'s own connection follows it and says why', async ({ page }) => {
+  const elsewhere = createBroker({ listeners: [{ kind: 'tcp', port: 0, host: '127.0.0.1' }], sysInterval: 0 });
+  const [bound] = await elsewhere.start();
+  try {
+    const ui = new AppPage(page);
+    await ui.open(app.url);
+    await expect(ui.status).toHaveAttribute('data-state', 'connected');
+    const broker = new BrokerPage(page);
+    await broker.open();
+    await broker.redirectReference.fill(`127.0.0.1:${bound!.port}`);
+    await broker.redirectPermanent.check();
+    await broker.redirectApply.click();
+    await expect(broker.redirectActive).toContainText(`Every client is sent to 127.0.0.1:${bound!.port} (0x9D server moved)`);
+
+    const conn = new ConnectionPage(page);
+    await conn.openInfo();
+    await expect(conn.redirect).toContainText(`has moved for good (reason 0x9d); following its Server Reference to mqtt://127.0.0.1:${bound!.port}`);
+    await expect(ui.status).toHaveAttribute('data-state', 'connected');
+    await expect.poll(() => elsewhere.listClients().length).toBe(1);
+
+    await broker.open();
+    await broker.redirectStop.click();
+    await expect(broker.redirectActive).toHaveCount(0);
+  } finally {
+    await elsewhere.stop();
+  }
 });
 
 test('retained messages are browsed and a subtree deleted, gone for a new subscriber', async ({ page }) => {

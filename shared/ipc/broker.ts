@@ -153,6 +153,24 @@ export const BrokerSettingsSchema = z
 
 export type BrokerSettings = z.output<typeof BrokerSettingsSchema>;
 
+/**
+ * For testing clients: the broker sends every client to another server (MQTT 5 Server Reference). New
+ * connections are refused with 0x9C (0x9D when permanent) and connected ones disconnected the same way.
+ * Not saved: a restart of the app ends it.
+ */
+export const MovedSettingSchema = z
+  .object({
+    serverReference: z
+      .string()
+      .trim()
+      .min(1, 'Name at least one server to send clients to, such as otherhost:1883.')
+      .max(1024, 'A server reference is at most 1,024 characters.'),
+    permanent: z.boolean().default(false),
+  })
+  .strict();
+
+export type MovedSetting = z.output<typeof MovedSettingSchema>;
+
 export interface BrokerListenerStatus {
   readonly kind: 'tcp' | 'tls' | 'ws' | 'wss';
   readonly host: string;
@@ -170,6 +188,8 @@ export interface BrokerStatus {
   readonly bridges: readonly BridgeStatusRow[];
   /** Why the last start failed, if it did. */
   readonly error: { readonly code: string; readonly message: string } | null;
+  /** Set while the broker sends clients elsewhere (`broker.setMoved`). */
+  readonly moved?: MovedSetting;
 }
 
 export interface BrokerClientRow {
@@ -289,6 +309,8 @@ export const brokerRequests = {
   'broker.exportAcl': request<ExportedText>()(Empty),
   /** Who would lose which access (connected clients, Topiary's own connections among them) if this change were applied; changes nothing. */
   'broker.previewAccess': request<AccessPreview>()(z.object({ change: AccessChangeSchema }).strict()),
+  /** Sends every client to another server (null: stop), at once and without a restart; see MovedSettingSchema. */
+  'broker.setMoved': request<BrokerStatus>()(z.object({ moved: MovedSettingSchema.nullable() }).strict()),
   /** Local CA + server and client certificates, a TLS listener, and a profile that trusts the CA. */
   'broker.createQuickTls': request<QuickTlsResult>()(Empty),
 } as const;

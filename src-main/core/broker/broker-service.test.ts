@@ -68,6 +68,29 @@ describe('BrokerService', () => {
     expect(log.find((e) => e.type === 'client.connected')?.text).toMatch(/dash-test connected from 127\.0\.0\.1.*MQTT 5\.0/);
   });
 
+  it('sends clients to another server while "moved" is set, shows it in the status, and admits them again once it is cleared', async () => {
+    await service.start();
+    const live = await mqtt.connectAsync(service.connectUrl() ?? '', { clientId: 'moved-live', protocolVersion: 5, reconnectPeriod: 0 });
+    const told = new Promise<{ code: number | undefined; reference: string | undefined }>((resolve) =>
+      live.once('disconnect', (packet) => resolve({ code: packet.reasonCode, reference: packet.properties?.serverReference })),
+    );
+    const status = service.setMoved({ serverReference: 'other.example:1883', permanent: true });
+    expect(status.moved).toEqual({ serverReference: 'other.example:1883', permanent: true });
+    expect(await told).toEqual({ code: 0x9d, reference: 'other.example:1883' });
+    live.end(true);
+    // It survives a restart of the broker (not of the app: it is never saved).
+    await service.restart();
+    const refused = await mqtt.connectAsync(service.connectUrl() ?? '', { protocolVersion: 5, reconnectPeriod: 0 }).then(
+      () => undefined,
+      (e: unknown) => (e as { code?: number }).code,
+    );
+    expect(refused).toBe(0x9d);
+    expect(service.setMoved(null).moved).toBeUndefined();
+    const back = await mqtt.connectAsync(service.connectUrl() ?? '', { protocolVersion: 5, reconnectPeriod: 0 });
+    expect(back.connected).toBe(true);
+    await back.endAsync();
+  });
+
   it('browses retained messages and deletes a subtree, reporting the count', async () => {
     await service.start();
     const client = await mqtt.connectAsync(service.connectUrl() ?? '');

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import mqtt, { type IClientPublishOptions, type IConnackPacket, type IDisconnectPacket, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
 import type { ISubackPacket, ISubscribePacket } from 'mqtt-packet';
 import type { ConnectionId, MessageView, Qos } from '../../../shared/ipc/common';
-import type { ConnectionInfo, ConnectionState, SubscriptionStatus } from '../../../shared/ipc/connections';
+import type { ConnectionInfo, ConnectionState, ServerRedirect, SubscriptionStatus } from '../../../shared/ipc/connections';
 import { TopiaryError, type ErrorData } from '../../../shared/ipc/errors';
 import type { ParsedArg } from '../../../shared/ipc/contract';
 import type { PublishResult } from '../../../shared/ipc/publish';
@@ -15,6 +15,7 @@ import { classifyConnectionError, describeServerDisconnect } from './connection-
 import { messageFromPacket } from './message-from-packet';
 import { reasonName } from '../../../shared/mqtt/reason-codes';
 import { PacketLog } from './packet-log';
+import { SERVER_MOVED, USE_ANOTHER_SERVER, resolveServerReference } from './server-reference';
 import { packetSize } from './packet-size';
 import type { ResolvedTls } from './tls-options';
 
@@ -78,6 +79,9 @@ const PACKET_REFUSAL_REASONS = new Set([0x81, 0x82, 0x87, 0x90, 0x93, 0x95, 0x97
 
 const SESSION_TAKEN_OVER = 0x8e;
 
+/** Server References followed in a row without being accepted anywhere: beyond this, brokers referring to each other are a loop. */
+const MAX_REDIRECTS = 5;
+
 /** Why a broker refused a subscription, as a sentence. */
 export function subackRefusal(filter: string, code: number, reasonString?: string): string {
   const name = reasonName(code) ?? 'Refused';
@@ -123,6 +127,13 @@ export class Connection {
   /** Filters of each SUBSCRIBE in flight, by packet id, to match the SUBACK's verdicts. */
   private readonly subscribing = new Map<number, readonly string[]>();
   private readonly subscriptionStates = new Map<string, SubscriptionStatus>();
+  /** Where a broker's Server Reference sent us: it replaces the failover list while set. */
+  private redirectTarget: { readonly url: BrokerUrl; readonly permanent: boolean } | undefined;
+  /** A Server Reference (CONNACK or DISCONNECT 0x9C/0x9D) received on this attempt, followed once the connection closes. */
+  private referral: { readonly reasonCode: number; readonly serverReference: string } | undefined;
+  private redirectsInARow = 0;
+  /** Topic Aliases the broker set up on this network connection (MQTT 5), to give alias-only PUBLISH packets their topic. */
+  private readonly inboundAliases = new Map<number, string>();
   /** MQTT 5 enhanced authentication, when the connection uses a method. */
   private readonly auth: AuthExchange | undefined;
   /** A method that cannot be used with these arguments: start() fails with it. */
@@ -393,8 +404,9 @@ export class Connection {
     this.peerEnded = false;
     this.peerReset = false;
     this.lastPublish = undefined;
-    aimAt(this.client.options, this.brokers[this.target] as BrokerUrl, this.tls);
-    const url = formatBrokerUrl(this.brokers[this.target] as BrokerUrl);
+    this.referral = undefined;
+    aimAt(this.client.options, this.endpoint(), this.tls);
+    const url = formatBrokerUrl(this.endpoint());
     if (url !== this.info.url) this.update({ url });
     this.auth?.prepareConnect();
     if (!this.client.stream) {
@@ -444,10 +456,12 @@ export class Connection {
       this.hooks.packetReceived?.(packet);
       // The broker answered after the publish, so a later close is not about it.
       if (packet.cmd !== 'disconnect') this.lastPublish = undefined;
+      if (packet.cmd === 'publish') this.fillAliasedTopic(packet);
+      else if (packet.cmd === 'connack') this.inboundAliases.clear();
       if (packet.cmd === 'connack') this.onConnack(packet);
       else if (packet.cmd === 'suback') this.onSuback(packet);
     });
-    client.on('message', (_topic, _payload, packet) => this.hooks.message(this.connectionId, messageFromPacket(packet, Date.now())));
+    client.on('message', (topic, _payload, packet) => this.hooks.message(this.connectionId, messageFromPacket(packet, Date.now(), topic)));
     client.on('error', (error) => {
       const errno = (error as { code?: unknown }).code;
       if (this.auth) {
@@ -467,6 +481,7 @@ export class Connection {
     client.on('disconnect', (packet: IDisconnectPacket) => {
       const code = packet.reasonCode ?? 0;
       if (code === SESSION_TAKEN_OVER) this.takenOver = true;
+      this.noteReferral(code, packet.properties?.serverReference);
       this.auth?.onDisconnect(code);
       this.attemptError = {
         code: 'CONNECTION_FAILED',
@@ -490,6 +505,7 @@ export class Connection {
     const first = this.phase === 'first-pass';
     this.phase = 'running';
     this.attempt = 0;
+    this.redirectsInARow = 0;
     const { reconnect: _r, error: _e, ...rest } = this.info;
     this.info = { ...rest, state: 'connected', since: Date.now() };
     this.hooks.status(this.info);
@@ -505,11 +521,16 @@ export class Connection {
 
   private onClosed(): void {
     if (this.phase === 'stopped') return;
+    if (this.followReferral()) return;
     const refused = this.publishRefusedByClose();
     const wasConnected = this.info.state === 'connected';
     const silent = (this.attemptError === undefined && this.peerEnded) || this.peerReset;
     const error = refused ?? this.attemptError ?? this.silentCloseReason();
     this.attemptError = undefined;
+    if (this.redirectTarget && (this.phase === 'first-pass' || !this.redirectTarget.permanent)) {
+      // The server we were sent to failed us: back to the configured brokers (a permanent move is kept while running).
+      this.redirectTarget = undefined;
+    }
     if (this.phase === 'running' && this.takenOver) {
       this.stopTakenOver(error.message);
       return;
@@ -616,7 +637,7 @@ export class Connection {
   private brokerStillAccepts(): Promise<boolean> {
     const probeArgs: ConnectArgsParsed = { ...this.args, clean: true, sessionExpiryInterval: undefined, will: undefined };
     const options = clientOptions(probeArgs, `topiary-probe-${randomUUID().slice(0, 8)}`, this.tls);
-    aimAt(options, this.brokers[this.target] as BrokerUrl, this.tls);
+    aimAt(options, this.endpoint(), this.tls);
     options.connectTimeout = Math.min(this.args.connectTimeoutMs, 3_000);
     const probe = mqtt.connect(options);
     return new Promise<boolean>((resolve) => {
@@ -728,6 +749,7 @@ export class Connection {
       this.client.stream?.destroy();
     }
     const broker = brokerFacts(packet);
+    this.noteReferral(packet.reasonCode ?? 0, packet.properties?.serverReference);
     const assigned = broker.assignedClientIdentifier;
     if (assigned !== undefined && broker.reasonCode < 0x80) {
       // Reconnects use the id the broker chose, so a kept session is found again.
@@ -916,8 +938,73 @@ export class Connection {
   }
 
   private address(): string {
-    const b = this.brokers[this.target] as BrokerUrl;
+    const b = this.endpoint();
     return `${b.host}:${b.port}`;
+  }
+
+  /**
+   * A PUBLISH that carries only a Topic Alias gets its topic here, before MQTT.js handles it: MQTT.js resolves
+   * the alias for QoS 0 and 1, but delivers a QoS 2 message on PUBREL from the packet it stored, topic empty.
+   */
+  private fillAliasedTopic(packet: IPublishPacket): void {
+    const alias = packet.properties?.topicAlias;
+    if (alias === undefined) return;
+    if (packet.topic === '') {
+      const known = this.inboundAliases.get(alias);
+      if (known !== undefined) packet.topic = known;
+    } else {
+      this.inboundAliases.set(alias, packet.topic);
+    }
+  }
+
+  /** The broker this attempt goes to: where a Server Reference sent us, else the failover list's current one. */
+  private endpoint(): BrokerUrl {
+    return this.redirectTarget?.url ?? (this.brokers[this.target] as BrokerUrl);
+  }
+
+  private noteReferral(reasonCode: number, serverReference: string | undefined): void {
+    if ((reasonCode === USE_ANOTHER_SERVER || reasonCode === SERVER_MOVED) && serverReference !== undefined) this.referral = { reasonCode, serverReference };
+  }
+
+  /**
+   * The broker refused us or disconnected us with 0x9C/0x9D and a Server Reference: connect to that server at once,
+   * as failover would, and say why. False when there is none, or it cannot be followed (the error then says why).
+   */
+  private followReferral(): boolean {
+    const referral = this.referral;
+    this.referral = undefined;
+    if (!referral) return false;
+    const permanent = referral.reasonCode === SERVER_MOVED;
+    const from = formatBrokerUrl(this.endpoint());
+    const said = permanent ? 'has moved for good' : 'asked the client to use another server';
+    const target = resolveServerReference(referral.serverReference, this.endpoint());
+    const details = { reasonCode: referral.reasonCode, serverReference: referral.serverReference };
+    if (!target.ok || this.redirectsInARow >= MAX_REDIRECTS) {
+      const why = !target.ok ? target.message : `It was the ${MAX_REDIRECTS + 1}th referral in a row without any server accepting the connection, so Topiary stopped following them.`;
+      this.attemptError = { code: 'CONNECTION_FAILED', message: `${from} ${said} ("${referral.serverReference}"). ${why}`, details };
+      return false;
+    }
+    this.redirectsInARow++;
+    this.redirectTarget = { url: target.url, permanent };
+    const to = formatBrokerUrl(target.url);
+    const redirect: ServerRedirect = {
+      from,
+      to,
+      serverReference: referral.serverReference,
+      reasonCode: referral.reasonCode,
+      permanent,
+      reason: `${from} ${said} (reason 0x${referral.reasonCode.toString(16)}); following its Server Reference to ${to}.`,
+      at: Date.now(),
+    };
+    if (this.info.state === 'connected') {
+      const { reconnect: _r, ...rest } = this.info;
+      this.info = { ...rest, state: 'reconnecting', since: Date.now(), redirect, error: { code: 'CONNECTION_FAILED', message: redirect.reason, details } };
+      this.hooks.status(this.info);
+    } else {
+      this.update({ redirect });
+    }
+    this.open();
+    return true;
   }
 
   private setState(state: ConnectionState, error?: ErrorData): void {

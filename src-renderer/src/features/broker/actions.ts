@@ -133,3 +133,7 @@ export async function setBrokerAcl(text: string): Promise<string> {
   setSlice('broker', { status: await core.invoke('broker.setAcl', { text }) });
   return 'Access rules applied.';
 }
+
+/** Sends every client to another server (MQTT 5 Server Reference), or stops with null. */
+export const setBrokerMoved = (moved: { readonly serverReference: string; readonly permanent: boolean } | null): Promise<void> =>
+  act(() => core.invoke('broker.setMoved', { moved }));

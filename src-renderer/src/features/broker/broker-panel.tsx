@@ -6,6 +6,7 @@ import { brokerSelectors } from './selectors';
 import { drawLines } from '../chart/draw-series';
 import { countedOver, rateSeries } from './rates';
 import { BrokerAccess } from './broker-access';
+import { BrokerRedirect } from './broker-redirect';
 import { BrokerSettingsForm } from './broker-settings-form';
 import './broker.css';
 
@@ -233,6 +234,7 @@ export function BrokerPanel(): React.JSX.Element {
         </section>
       ) : null}
       <Clients running={running} />
+      <BrokerRedirect moved={status?.moved} busy={busy} />
       <Retained running={running} />
       <section className="broker-section">
         <h3>Log</h3>
