@@ -156,6 +156,8 @@ test('a bridge set up in the UI brings a remote broker\'s topics into the tree u
 test('users and access rules set in the UI decide who may connect and what they may read', async ({ page }) => {
   const ui = new AppPage(page);
   await ui.open(app.url);
+  // The warning below names Topiary's own connection: it must be connected before the rule is previewed.
+  await expect(ui.status).toHaveAttribute('data-state', 'connected');
   const broker = new BrokerPage(page);
   await broker.open();
   await page.getByTestId('broker-user-name').fill('plc-7');

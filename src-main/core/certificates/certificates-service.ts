@@ -14,7 +14,7 @@ import type {
 import type { ParsedArg } from '../../../shared/ipc/contract';
 import type { CertificateEntry } from './certificate-entry';
 import { CertificateStore } from './certificate-store';
-import { listSystemRoots, type SystemTrustOptions } from './system-trust-store';
+import { listSystemRoots, type SystemRootsCache, type SystemTrustOptions } from './system-trust-store';
 import type { SecretStore } from '../secrets/secret-store';
 
 export interface CertificatesServiceOptions {
@@ -37,6 +37,10 @@ export interface ResolvedTlsMaterial {
 
 /** The `certificates.*` requests over the certificate store, with users named. */
 export class CertificatesService {
+  /** Root descriptions kept between listings (the OS store is still re-read each time). */
+  private readonly rootsCache: SystemRootsCache = new Map();
+  private rootsListing: Promise<SystemRootsListing> | undefined;
+
   private constructor(
     readonly store: CertificateStore,
     private readonly options: CertificatesServiceOptions,
@@ -133,7 +137,11 @@ export class CertificatesService {
   }
 
   async systemRoots(): Promise<SystemRootsListing> {
-    return listSystemRoots(this.options.systemTrust);
+    // Windows opening the list at once share one reading rather than each describing every root.
+    this.rootsListing ??= listSystemRoots(this.options.systemTrust, this.rootsCache, this.options.now?.() ?? new Date()).finally(() => {
+      this.rootsListing = undefined;
+    });
+    return this.rootsListing;
   }
 
   async generateCa(args: ParsedArg<'certificates.generateCa'>): Promise<CertificateEntryView> {

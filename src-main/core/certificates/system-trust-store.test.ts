@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, type TestPki } from '../../test-support/pki';
-import { listSystemRoots, loadSystemTrustStore } from './system-trust-store';
+import { listSystemRoots, loadSystemTrustStore, type SystemRootsCache } from './system-trust-store';
 
 let pki: TestPki;
 let dir: string;
@@ -41,5 +41,37 @@ describe('OS trust store', () => {
     expect(listing.path).toBe('/etc/ssl/certs/ca-certificates.crt');
     expect(listing.roots.length).toBeGreaterThan(50);
     expect(listing.roots.every((r) => r.isCa || r.selfSigned)).toBe(true);
+  });
+
+  it('keeps the event loop turning while it describes a long list of roots', async () => {
+    const options = { bundlePaths: [join(dir, 'missing.crt')], ignoreNodeSystemStore: true };
+    let turns = 0;
+    let listing: Awaited<ReturnType<typeof listSystemRoots>> | undefined;
+    const pending = listSystemRoots(options).then((l) => (listing = l));
+    // Another request's work, queued behind the listing: it must get turns before the listing is done.
+    const spin = async (): Promise<void> => {
+      while (!listing) {
+        turns++;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    };
+    await Promise.all([pending, spin()]);
+    expect(listing?.roots.length).toBeGreaterThan(50);
+    expect(turns).toBeGreaterThan(listing!.roots.length / 10);
+  });
+
+  it('describes a root once: a later listing re-reads the store, reuses known roots and recounts their days', async () => {
+    const bundle = join(dir, 'cached-bundle.crt');
+    await fs.writeFile(bundle, pki.text('root.crt'));
+    const options = { bundlePaths: [bundle], ignoreNodeSystemStore: true };
+    const cache: SystemRootsCache = new Map();
+    const first = await listSystemRoots(options, cache, new Date('2026-01-01T00:00:00Z'));
+    expect(cache.size).toBe(1);
+    await fs.writeFile(bundle, `${pki.text('root.crt')}\n${pki.text('inter.crt')}`);
+    const later = await listSystemRoots(options, cache, new Date('2026-01-11T00:00:00Z'));
+    expect(later.roots.map((r) => r.subject.commonName)).toEqual(['Topiary Test Root', 'Topiary Test Intermediate']);
+    expect(cache.size).toBe(2);
+    expect(later.roots[0]?.fingerprints.sha256).toBe(first.roots[0]?.fingerprints.sha256);
+    expect(later.roots[0]?.daysRemaining).toBe(first.roots[0]!.daysRemaining - 10);
   });
 });

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as tls from 'node:tls';
 import type { CertificateDetails, SystemRootsListing } from '../../../shared/ipc/certificates';
@@ -67,18 +67,47 @@ export async function loadSystemTrustStore(options: SystemTrustOptions = {}): Pr
   };
 }
 
-/** The system roots with their details, for a read-only list in the UI. */
-export async function listSystemRoots(options: SystemTrustOptions = {}): Promise<SystemRootsListing> {
+/**
+ * Descriptions of roots already read, by SHA-256 of their DER. The OS store is re-read on every listing (a root
+ * installed meanwhile shows up), but a root is parsed only once: describing one takes a millisecond or more, and ten
+ * times that on a busy machine, so describing ~150 again on every visit to the list would cost seconds.
+ */
+export type SystemRootsCache = Map<string, CertificateDetails>;
+
+/** Certificates described between two yields to the event loop: small enough that other requests are not held up. */
+const DESCRIBE_BATCH = 8;
+
+/**
+ * The system roots with their details, for a read-only list in the UI. It yields to the event loop between small
+ * batches, so the core keeps answering other requests while a long list is described.
+ */
+export async function listSystemRoots(options: SystemTrustOptions = {}, cache: SystemRootsCache = new Map(), now: Date = new Date()): Promise<SystemRootsListing> {
   const store = await loadSystemTrustStore(options);
   const roots: CertificateDetails[] = [];
+  let described = 0;
   for (const der of store.certificates) {
+    const key = createHash('sha256').update(der).digest('hex');
+    const known = cache.get(key);
+    if (known) {
+      // Days remaining move on with the clock; the rest of a description does not.
+      roots.push({ ...known, daysRemaining: daysUntil(known.notAfter, now) });
+      continue;
+    }
+    if (described > 0 && described % DESCRIBE_BATCH === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    described++;
     try {
-      roots.push(describeCertificate(der));
+      const details = describeCertificate(der, now);
+      cache.set(key, details);
+      roots.push(details);
     } catch {
       // A root our parser cannot read is still trusted by TLS; leaving it out of the list is the lesser harm.
     }
   }
   return { source: store.source, label: store.label, ...(store.path ? { path: store.path } : {}), roots };
+}
+
+function daysUntil(iso: string, now: Date): number {
+  return Math.floor((Date.parse(iso) - now.getTime()) / 86_400_000);
 }
 
 function pemBundleToDer(text: string): Buffer[] {
