@@ -6,6 +6,7 @@ import { describeFailure, HelpRequested, UsageError, type CliIo, type Command } 
 import { mcpCommand } from './mcp-command';
 import { pubCommand } from './pub-command';
 import { respondCommand } from './respond-command';
+import { simulateCommand } from './simulate-command';
 import { subCommand } from './sub-command';
 
 /** `topiary <command> …`: the app's core from a terminal. Exit 0 on success, 1 on a failure the user can fix, 2 on bad usage. */
@@ -18,6 +19,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   bench: benchCommand,
   mcp: mcpCommand,
   respond: respondCommand,
+  simulate: simulateCommand,
 };
 
 function usage(): string {
