@@ -65,7 +65,7 @@ export interface SimulationStatus {
   readonly perSecond: number;
   /** The same, per device (the mean). */
   readonly perDevicePerSecond: number;
-  /** Ticks that started later than scheduled, in ms: the 99th percentile of the last 10,000. */
+  /** How late ticks were handed to their connections (computed, ready to send), in ms: the 99th percentile of the last 10,000. */
   readonly lateP99Ms: number;
   readonly lastError: string | null;
 }

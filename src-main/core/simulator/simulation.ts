@@ -42,6 +42,8 @@ export class Simulation {
   private readonly buckets = new Float64Array(RATE_WINDOW_S + 1);
   private bucketSecond = 0;
   private slot = 0;
+  /** The batch being computed; the next one hands over after it. */
+  private inFlight: Promise<void> = Promise.resolve();
   private startedAt = 0;
   private readonly intervalMs: number;
 
@@ -163,6 +165,7 @@ export class Simulation {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.state !== 'failed') this.state = 'stopped';
+    await this.inFlight;
     const links = this.devices.map((d) => d.link);
     for (const d of this.devices) d.link = null;
     await Promise.all(links.map((l) => l?.end().catch(() => undefined)));
@@ -185,37 +188,49 @@ export class Simulation {
   private schedule(): void {
     if (this.state !== 'running') return;
     const dueAt = this.startedAt + this.slot * this.intervalMs;
-    this.timer = setTimeout(() => void this.fire(), Math.max(0, dueAt - performance.now()));
+    this.timer = setTimeout(() => this.fire(), Math.max(0, dueAt - performance.now()));
   }
 
-  /** Runs every slot that is due, as one batch (one crossing to the sandbox for a script). */
-  private async fire(): Promise<void> {
+  /**
+   * Runs every slot that is due as one batch (one crossing to the sandbox for a script). The next timer
+   * is set at once, so a batch waiting on the sandbox does not hold up the schedule; batches still hand
+   * their messages over in order. Lateness is measured when a message is handed to its device's
+   * connection, so it includes the time spent computing it.
+   */
+  private fire(): void {
     const now = performance.now();
     const due: Device[] = [];
+    const dueAt: number[] = [];
     while (this.startedAt + this.slot * this.intervalMs <= now) {
       const device = this.devices[this.slot % this.devices.length]!;
-      this.recordLateness(now - (this.startedAt + this.slot * this.intervalMs));
+      const at = this.startedAt + this.slot * this.intervalMs;
       this.slot++;
       if (device.link === null) continue;
       device.tick++;
       due.push(device);
+      dueAt.push(at);
     }
-    try {
-      const computed = await this.producer(due, Date.now());
-      computed.forEach((messages, i) => {
-        const link = due[i]!.link;
-        if (link === null) return;
-        for (const m of messages) {
-          link.publish(m).then(
-            () => this.count(),
-            (error: unknown) => this.fail(error),
-          );
-        }
-      });
-    } catch (error) {
-      this.fail(error);
-    }
+    const computed = due.length === 0 ? Promise.resolve([]) : this.producer(due, Date.now());
+    this.inFlight = Promise.all([computed, this.inFlight]).then(
+      ([messages]) => this.handOver(due, dueAt, messages),
+      (error: unknown) => this.fail(error),
+    );
     this.schedule();
+  }
+
+  private handOver(due: readonly Device[], dueAt: readonly number[], computed: readonly (readonly DeviceMessage[])[]): void {
+    const now = performance.now();
+    computed.forEach((messages, i) => {
+      const link = due[i]!.link;
+      if (link === null) return;
+      this.recordLateness(now - dueAt[i]!);
+      for (const m of messages) {
+        link.publish(m).then(
+          () => this.count(),
+          (error: unknown) => this.fail(error),
+        );
+      }
+    });
   }
 
   private count(): void {
