@@ -13,7 +13,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ConnectionId, MessageView } from '../shared/ipc/common';
 import { HistoryService } from '../src-main/core/history/history-service';
-import { historyWorkerFile } from '../src-main/test-support/history-worker-file';
+import { historyWorkerFile } from '../src-main/test-support/worker-file';
 
 const STORE_MESSAGES = Number(process.env.HISTORY_BENCH_MESSAGES ?? 300_000);
 const PACED_SECONDS = Number(process.env.HISTORY_BENCH_PACED_SECONDS ?? 5);

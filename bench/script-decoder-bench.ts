@@ -9,7 +9,7 @@ import os from 'node:os';
 import { ScriptSandbox } from '../src-main/core/scripts/script-sandbox';
 import type { ScriptMessage } from '../src-main/core/scripts/script-types';
 import { DecoderBindings } from '../src-main/core/decoders/decoder-bindings';
-import { scriptWorkerFile } from '../src-main/test-support/script-worker-file';
+import { scriptWorkerFile } from '../src-main/test-support/worker-file';
 
 const TARGET_MICROS = 20;
 const BATCH = 500;

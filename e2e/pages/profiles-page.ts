@@ -8,6 +8,8 @@ export interface ProfileFormInput {
   readonly username?: string;
   readonly password?: string;
   readonly caPem?: string;
+  /** An MQTT 5 enhanced authentication method (SCRAM-SHA-…); a password in CONNECT when absent. */
+  readonly authMethod?: string;
 }
 
 /** The connections panel and the profile editor, as a user sees them. */
@@ -51,6 +53,7 @@ export class ProfilesPage {
     await field('profile-url').fill(input.url);
     if (input.username) await field('profile-username').fill(input.username);
     if (input.password) await field('profile-password').fill(input.password);
+    if (input.authMethod) await field('profile-auth-method').selectOption(input.authMethod);
     if (input.caPem) await field('profile-tls-ca').fill(input.caPem);
     await field('profile-save').click();
     await expect(this.editor).toBeHidden();

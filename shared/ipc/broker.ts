@@ -74,6 +74,22 @@ export interface BridgeStatusRow {
   readonly lastError: string | null;
 }
 
+/** How a broker user may sign in: a password in CONNECT, or a SCRAM exchange (MQTT 5 enhanced authentication). */
+export const USER_AUTH_METHODS = ['password', 'SCRAM-SHA-1', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+export type UserAuthMethodName = (typeof USER_AUTH_METHODS)[number];
+const UserAuthMethodSchema = z.enum(USER_AUTH_METHODS);
+
+/** One user's SCRAM keys for one mechanism (RFC 5802: salt, iterations, StoredKey, ServerKey, base64). */
+const ScramCredentialSchema = z
+  .object({
+    mechanism: z.enum(['SCRAM-SHA-1', 'SCRAM-SHA-256', 'SCRAM-SHA-512']),
+    salt: z.string().min(1).max(200),
+    iterations: z.number().int().min(4096).max(1_000_000),
+    storedKey: z.string().min(1).max(200),
+    serverKey: z.string().min(1).max(200),
+  })
+  .strict();
+
 export const BrokerSettingsSchema = z
   .object({
     /** Start the broker with the app (and connect to it). */
@@ -82,13 +98,19 @@ export const BrokerSettingsSchema = z
     allowAnonymous: z.boolean().default(true),
     persistence: z.enum(['memory', 'disk']).default('memory'),
     sysIntervalSeconds: z.number().int().min(0).max(3600).default(10),
-    /** Users as mosquitto password-file hashes (PBKDF2-SHA512, salted); never a plain password. */
+    /**
+     * Users as mosquitto password-file hashes (PBKDF2-SHA512, salted) and SCRAM's salted keys; never a plain
+     * password. A user without the password method has an empty hash.
+     */
     users: z
       .array(
         z
           .object({
             username: z.string().min(1).max(65_535),
-            passwordHash: z.string().regex(/^\$[67]\$/, 'A password hash must be in mosquitto\'s $6$ or $7$ format.'),
+            passwordHash: z.string().regex(/^(\$[67]\$|$)/, 'A password hash must be in mosquitto\'s $6$ or $7$ format.'),
+            scram: z.array(ScramCredentialSchema).max(3).optional(),
+            /** The methods this user may use; absent: the password, and each SCRAM mechanism with keys. */
+            authMethods: z.array(UserAuthMethodSchema).min(1).max(4).optional(),
           })
           .strict(),
       )
@@ -255,7 +277,7 @@ export const brokerRequests = {
   'broker.listLog': request<readonly BrokerLogEntry[]>()(z.object({ limit: z.number().int().min(1).max(5000).default(500) }).strict()),
   'broker.listStats': request<readonly BrokerStatsSample[]>()(Empty),
   /** Adds a user or changes its password; the core stores only a salted hash. */
-  'broker.setUser': request<BrokerStatus>()(z.object({ username: z.string().min(1, 'A user name is required.').max(65_535).refine((u) => !u.includes(':'), 'A user name cannot contain ":".'), password: z.string().min(1, 'A password is required.').max(65_535) }).strict()),
+  'broker.setUser': request<BrokerStatus>()(z.object({ username: z.string().min(1, 'A user name is required.').max(65_535).refine((u) => !u.includes(':'), 'A user name cannot contain ":".'), password: z.string().min(1, 'A password is required.').max(65_535), authMethods: z.array(UserAuthMethodSchema).min(1, 'Choose at least one way to sign in.').max(4).optional() }).strict()),
   'broker.deleteUser': request<Deleted>()(z.object({ username: z.string().max(65_535) }).strict()),
   /** Reads a mosquitto password file (user:$7$… lines) and adds or replaces those users. */
   'broker.importUsers': request<{ readonly imported: number; readonly status: BrokerStatus }>()(z.object({ text: z.string().max(10_000_000) }).strict()),

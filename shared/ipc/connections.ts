@@ -103,6 +103,10 @@ export const TlsSchema = z
   })
   .strict();
 
+/** MQTT 5 enhanced authentication methods Topiary speaks (SCRAM, RFC 5802 / RFC 7677). */
+export const AUTH_METHODS = ['SCRAM-SHA-1', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+export type AuthMethodName = (typeof AUTH_METHODS)[number];
+
 export const ConnectArgsSchema = z
   .object({
     url: BrokerUrlSchema,
@@ -117,6 +121,11 @@ export const ConnectArgsSchema = z
     clientId: z.string().max(65_535).optional(),
     username: z.string().max(65_535).optional(),
     password: z.string().max(65_535).optional(),
+    /**
+     * MQTT 5 enhanced authentication: the user name and password are proved by this SCRAM exchange (AUTH packets)
+     * instead of being sent in CONNECT, and the broker must prove it knows the password too.
+     */
+    authMethod: z.enum(AUTH_METHODS).optional(),
     /** 3 = MQTT 3.1, 4 = 3.1.1, 5 = 5.0. */
     protocolVersion: z.union([z.literal(3), z.literal(4), z.literal(5)]).default(5),
     /** Clean session (3.x) / clean start (5). */
@@ -197,6 +206,8 @@ export interface ConnectionInfo {
   readonly clientIdAssigned?: boolean;
   /** The user name this connection logs in with (never the password). */
   readonly username?: string;
+  /** The MQTT 5 enhanced authentication method it proves the user with (e.g. SCRAM-SHA-256), if any. */
+  readonly authMethod?: string;
   readonly state: ConnectionState;
   /** When the state last changed (ms since epoch). */
   readonly since: number;
@@ -270,6 +281,11 @@ export const connectionsRequests = {
    * same client id: this takes the session back from whoever holds it. Resolves once the broker accepted.
    */
   'connections.reconnect': request<ConnectionInfo>()(ConnectionRefSchema),
+  /**
+   * Proves the user again on a live connection that uses an enhanced authentication method (MQTT 5 AUTH 0x19).
+   * Fails with AUTHENTICATION_FAILED when the broker refuses (it then closes the connection, which reconnects).
+   */
+  'connections.reauthenticate': request<ConnectionInfo>()(ConnectionRefSchema),
   'connections.listPacketLog': request<PacketLogPage>()(PacketLogQuerySchema),
   /** The filtered log as JSON lines (one entry per line), for saving to a file. */
   'connections.exportPacketLog': request<ExportedText>()(PacketLogQuerySchema.omit({ offset: true, limit: true })),

@@ -94,6 +94,11 @@ const REASON_NAMES: Readonly<Record<number, string>> = {
   0xa2: 'Wildcard Subscriptions not supported',
 };
 
+/** The reason codes a CONNACK may carry (MQTT 5.0 §3.2.2.2); the broker closes without one for the others. */
+export const CONNACK_REASONS: ReadonlySet<number> = new Set([
+  0x00, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8c, 0x90, 0x95, 0x97, 0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9f,
+]);
+
 /** MQTT 3.1/3.1.1 CONNACK return codes (§3.2.2.3). */
 export const ConnackV3 = {
   Accepted: 0,

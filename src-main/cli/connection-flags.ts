@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectOptions } from '../lib/connect-options';
+import { AUTH_METHODS, type AuthMethodName } from '../../shared/ipc/connections';
 import { TopiaryError } from '../../shared/ipc/errors';
 import { UsageError } from './cli-io';
 
@@ -10,6 +11,7 @@ export const CONNECTION_FLAGS = {
   'client-id': { type: 'string', short: 'i' },
   user: { type: 'string' },
   password: { type: 'string' },
+  'auth-method': { type: 'string' },
   ca: { type: 'string' },
   cert: { type: 'string' },
   key: { type: 'string' },
@@ -26,6 +28,8 @@ export const CONNECTION_HELP = `Connection:
   -i, --client-id ID       client identifier (default topiary-xxxxxxxx)
       --user NAME          user name
       --password SECRET    password (or the TOPIARY_PASSWORD environment variable)
+      --auth-method M      MQTT 5 enhanced authentication: SCRAM-SHA-1, SCRAM-SHA-256 or SCRAM-SHA-512
+                           (the password is proved, never sent; the broker must prove it knows it too)
       --ca FILE            CA certificate(s), PEM, to trust instead of the OS store
       --cert FILE          client certificate, PEM
       --key FILE           client key, PEM   --key-passphrase P   its passphrase
@@ -50,6 +54,10 @@ export function connectOptionsFrom(values: Values, env: NodeJS.ProcessEnv, extra
   const version = values['mqtt-version'];
   if (version !== undefined && !['3.1', '3.1.1', '5', '5.0'].includes(version)) throw new UsageError(`--mqtt-version must be 3.1, 3.1.1 or 5, not "${version}".`);
   const password = values.password ?? env.TOPIARY_PASSWORD;
+  const authMethod = values['auth-method']?.toUpperCase();
+  if (authMethod !== undefined && !(AUTH_METHODS as readonly string[]).includes(authMethod)) {
+    throw new UsageError(`--auth-method must be ${AUTH_METHODS.join(', ')}, not "${values['auth-method']}".`);
+  }
   const tlsWanted = values.ca || values.cert || values.key || values.pfx || values.insecure;
   const tls = tlsWanted
     ? {
@@ -70,6 +78,7 @@ export function connectOptionsFrom(values: Values, env: NodeJS.ProcessEnv, extra
     ...(values['client-id'] ? { clientId: values['client-id'] } : {}),
     ...(values.user !== undefined ? { username: values.user } : {}),
     ...(password !== undefined ? { password } : {}),
+    ...(authMethod !== undefined ? { authMethod: authMethod as AuthMethodName } : {}),
     ...(tls ? { tls } : {}),
     ...extra,
   };

@@ -9,7 +9,7 @@ import { HistoryService } from '../core/history/history-service';
 import { connect, createBroker, type EmbeddedBroker, type TopiaryClient } from '../lib';
 import { ensureCliBuilt, repoRoot } from '../test-support/built-cli';
 import { freePort } from '../test-support/free-port';
-import { historyWorkerFile } from '../test-support/history-worker-file';
+import { historyWorkerFile } from '../test-support/worker-file';
 import { waitFor } from '../test-support/wait-for';
 
 const BIN = path.join(repoRoot, 'bin/topiary.cjs');

@@ -8,6 +8,7 @@ import { TopiaryError, type ErrorData } from '../../shared/ipc/errors';
 import { parseBrokerUrl, type BrokerUrl } from '../../shared/mqtt/broker-url';
 import { checkTopicFilter, checkTopicName } from '../../shared/mqtt/topic-rules';
 import { Connection, type QueuedHandle } from '../core/connections/connection';
+import type { AuthMethod } from '../core/connections/auth-method';
 import { resolveTls } from '../core/connections/tls-options';
 import { publishOptions } from '../core/connections/client-options';
 import { resolveConnectOptions, type ConnectOptions } from './connect-options';
@@ -132,6 +133,7 @@ export class TopiaryClient extends EventEmitter<ClientEvents> {
     readonly options: ParsedArg<'connections.connect'>,
     defaultTimeoutMs: number,
     private readonly packetLogCapacity: number,
+    private readonly customAuth?: AuthMethod,
   ) {
     super();
     this.defaultTimeoutMs = defaultTimeoutMs;
@@ -142,7 +144,7 @@ export class TopiaryClient extends EventEmitter<ClientEvents> {
   /** Connects; resolves on the first CONNACK that accepts (subscriptions made), rejects with a classified error. */
   static async open(options: ConnectOptions): Promise<TopiaryClient> {
     const args = await resolveConnectOptions(options);
-    const client = new TopiaryClient(args, options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS, options.packetLogCapacity ?? 0);
+    const client = new TopiaryClient(args, options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS, options.packetLogCapacity ?? 0, typeof options.authMethod === 'object' ? options.authMethod : undefined);
     await client.start(options);
     // After the caller's `await connect()` continuation has run and attached its listeners.
     setImmediate(() => client.replayEarly());
@@ -164,6 +166,7 @@ export class TopiaryClient extends EventEmitter<ClientEvents> {
         status: (info) => this.onStatus(info),
         message: (_id, message) => this.onMessage(message),
         packetReceived: (packet) => this.onPacket(packet),
+        ...(typeof this.customAuth === 'object' ? { authMethod: this.customAuth } : {}),
       },
       // Off unless asked for: an entry per packet is a fifth of a QoS 0 burst's cost.
       this.packetLogCapacity,
@@ -343,6 +346,15 @@ export class TopiaryClient extends EventEmitter<ClientEvents> {
     );
     this.streams.add(stream);
     return stream;
+  }
+
+  /**
+   * Proves the user again on the live connection (MQTT 5 re-authentication, AUTH 0x19, with the connection's
+   * method); resolves once the broker accepted and proved itself, rejects with AUTHENTICATION_FAILED otherwise
+   * (the broker then closes the connection).
+   */
+  reauthenticate(limits: CallLimits = {}): Promise<void> {
+    return withLimits(this.connection.reauthenticate(limits.timeoutMs ?? this.defaultTimeoutMs), 'Re-authenticating', limits, this.defaultTimeoutMs, () => undefined);
   }
 
   /** Ends the connection with a DISCONNECT (no will); queued publishes fail; iterators finish. */

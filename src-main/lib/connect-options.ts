@@ -1,7 +1,8 @@
 import path from 'node:path';
-import { ConnectArgsSchema, type ConnectArgs } from '../../shared/ipc/connections';
+import { ConnectArgsSchema, type AuthMethodName, type ConnectArgs } from '../../shared/ipc/connections';
 import { TopiaryError } from '../../shared/ipc/errors';
 import type { ParsedArg } from '../../shared/ipc/contract';
+import type { AuthMethod } from '../core/connections/auth-method';
 import { validationError } from '../core/ipc/serve';
 import { ProfileStore } from '../core/profiles/profile-store';
 import { chooseWebSecretStore } from '../core/secrets/choose-secret-store';
@@ -24,7 +25,12 @@ export type SubscriptionOption = string | NonNullable<ConnectArgs['subscriptions
  * What `connect()` takes: everything a saved profile takes (the contract's connect arguments), a URL or
  * host/port/protocol, several brokers with a strategy, or `profile` naming a profile saved in the app.
  */
-export interface ConnectOptions extends Omit<ConnectArgs, 'url' | 'urls' | 'subscriptions' | 'protocolVersion'>, CallLimits {
+export interface ConnectOptions extends Omit<ConnectArgs, 'url' | 'urls' | 'subscriptions' | 'protocolVersion' | 'authMethod'>, CallLimits {
+  /**
+   * MQTT 5 enhanced authentication: a SCRAM mechanism by name (with `username` and `password`), or a method of
+   * your own (an object with `name` and `session()`, e.g. a token method).
+   */
+  readonly authMethod?: AuthMethodName | AuthMethod;
   readonly url?: string;
   readonly host?: string;
   readonly port?: number;
@@ -74,6 +80,7 @@ export async function resolveConnectOptions(options: ConnectOptions): Promise<Pa
     packetLogCapacity: _l,
     subscriptions,
     protocolVersion,
+    authMethod,
     ...rest
   } = options;
   const urls = orderBrokers(brokerUrls(options, host, port, protocol, brokers), strategy ?? 'failover', brokers);
@@ -86,6 +93,8 @@ export async function resolveConnectOptions(options: ConnectOptions): Promise<Pa
     ...dropUndefined(rest),
     ...(urls.length > 0 ? { url: urls[0], urls: urls.slice(1) } : {}),
     ...(version !== undefined ? { protocolVersion: version } : {}),
+    // A method object of the user's own travels beside the arguments (see TopiaryClient), not through the schema.
+    ...(typeof authMethod === 'string' ? { authMethod } : {}),
     ...(subscriptions !== undefined
       ? { subscriptions: subscriptions.map((s) => (typeof s === 'string' ? { filter: s, qos: 0 } : s)) }
       : fromProfile.subscriptions === undefined

@@ -28,6 +28,8 @@ export type {
 } from './client';
 export type { BrokerStrategy, ConnectOptions, SubscriptionOption, WeightedBroker } from './connect-options';
 export type { CallLimits } from './deadline';
+export { scramAuthMethod, type AuthMethod, type AuthMethodSession } from '../core/connections/auth-method';
+export { AUTH_METHODS, type AuthMethodName } from '../../shared/ipc/connections';
 export { createBroker, EmbeddedBroker, type EmbeddedBrokerOptions } from './embedded-broker';
 export { TopiaryError, ERROR_CODES, type ErrorCode, type ErrorData } from '../../shared/ipc/errors';
 export { CAPABILITIES, CapabilityError, Connector, createConnector, type Capability, type ConnectorEvents, type SeenTopic } from './connector';

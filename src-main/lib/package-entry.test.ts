@@ -31,6 +31,6 @@ describe("the 'topiary' package entry", () => {
   it('requires as CommonJS by name, with the same exports', () => {
     const r = node(['-e', "const t = require('topiary'); console.log(Object.keys(t).sort().join(' '))"]);
     expect(r.status).toBe(0);
-    expect(r.stdout.trim()).toBe('CAPABILITIES CapabilityError Connector ERROR_CODES EmbeddedBroker TopiaryClient TopiaryError checkBroker connect createBroker createConnector');
+    expect(r.stdout.trim()).toBe('AUTH_METHODS CAPABILITIES CapabilityError Connector ERROR_CODES EmbeddedBroker TopiaryClient TopiaryError checkBroker connect createBroker createConnector scramAuthMethod');
   });
 });

@@ -5,8 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Acl, parseAclFile } from './acl';
 import { willPermitted } from './access-guard';
 import { admitSocket, connectDeadlinePassed } from './connect-guard';
-import { Authenticator } from './authenticator';
-import type { AuthResult, Credentials } from './authenticator';
+import { Authenticator, type AuthResult, type Credentials, type EnhancedAuthExchange } from './authenticator';
 import type { Broker, BrokerOptions, LocalPublish } from './broker';
 import { PROTOCOL_MAX_PACKET, SESSION_NEVER_EXPIRES } from './connect-handshake';
 import { Connection } from './connection';
@@ -107,7 +106,7 @@ export class BrokerCore implements Broker, ConnectionHost {
       users.push(...imported.users);
       this.warnings.push(...imported.warnings);
     }
-    this.auth = new Authenticator(options.allowAnonymous ?? true, users);
+    this.auth = new Authenticator(options.allowAnonymous ?? true, users, options.enhancedAuthMethods);
     const rules = [...(options.acl ?? [])];
     if (options.aclFile) rules.push(...parseAclFile(readConfigFile(options.aclFile, 'ACL file')));
     this.acl = new Acl(rules);
@@ -524,6 +523,10 @@ export class BrokerCore implements Broker, ConnectionHost {
     return this.auth.authenticate(credentials);
   }
 
+  startEnhancedAuth(method: string): EnhancedAuthExchange | undefined {
+    return this.auth.startEnhanced(method);
+  }
+
   sessionOwner(clientId: string): { readonly username: string | undefined } | undefined {
     return this.sessions.get(clientId);
   }
@@ -600,7 +603,7 @@ export class BrokerCore implements Broker, ConnectionHost {
         else if (conn.keepalive > 0 && now - conn.lastActivity > conn.keepalive * 1500) {
           conn.disconnect(ReasonCode.KeepAliveTimeout, 'keep alive timeout');
         }
-      } else if (conn.state === 'awaiting-connect' && connectDeadlinePassed(conn.acceptedAt, now, this.limits.connectTimeout)) {
+      } else if ((conn.state === 'awaiting-connect' || conn.state === 'auth-exchange') && connectDeadlinePassed(conn.acceptedAt, now, this.limits.connectTimeout)) {
         // Not while its password is checked: that time is ours, and the verifier's queue is bounded.
         // Counted from accept: a peer trickling bytes does not buy more time.
         conn.disconnect(ReasonCode.MaximumConnectTime, `no CONNECT within ${this.limits.connectTimeout ?? 10} seconds`);

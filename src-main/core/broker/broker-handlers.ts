@@ -21,7 +21,7 @@ export function brokerHandlers(service: BrokerService, peers: QuickTlsPeers): Pi
     'broker.deleteRetained': ({ topic, subtree }) => ({ deleted: service.deleteRetained(topic, subtree) }),
     'broker.listLog': ({ limit }) => service.log(limit),
     'broker.listStats': () => service.stats(),
-    'broker.setUser': ({ username, password }) => service.setUser(username, password),
+    'broker.setUser': ({ username, password, authMethods }) => service.setUser(username, password, authMethods),
     'broker.deleteUser': async ({ username }) => (await service.deleteUser(username), { deleted: 1 }),
     'broker.importUsers': ({ text }) => service.importUsers(text),
     'broker.exportUsers': () => ({ fileName: 'passwd', mediaType: 'text/plain', text: service.exportUsers() }),

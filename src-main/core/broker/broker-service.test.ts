@@ -12,6 +12,7 @@ import { createAppCore } from '../app-core';
 import { openEncryptedFileSecretStore } from '../secrets/encrypted-file-secret-store';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { BrokerService } from './broker-service';
+import { connect as connectLibrary } from '../../lib';
 
 describe('BrokerService', () => {
   let dir: string;
@@ -220,6 +221,26 @@ describe('BrokerService', () => {
       (e: { code?: number }) => e.code,
     );
     expect(anonymous).toBe(0x87);
+  });
+
+  it('keeps SCRAM keys for the methods a user may use, and a SCRAM-only user signs in by SCRAM alone', async () => {
+    await service.start();
+    await service.saveSettings(BrokerSettingsSchema.parse({ allowAnonymous: false }));
+    const status = await service.setUser('sam', 'scram-secret', ['SCRAM-SHA-256']);
+    const sam = status.settings.users.find((u) => u.username === 'sam');
+    expect(sam).toMatchObject({ passwordHash: '', authMethods: ['SCRAM-SHA-256'], scram: [{ mechanism: 'SCRAM-SHA-256', iterations: 4096 }] });
+    const saved = await readFile(path.join(dir, 'broker-settings.json'), 'utf8');
+    expect(saved).not.toContain('scram-secret');
+    expect(BrokerSettingsSchema.safeParse((JSON.parse(saved) as { settings: unknown }).settings).success).toBe(true);
+    const url = service.connectUrl() ?? '';
+    const byPassword = await mqtt.connectAsync(url, { username: 'sam', password: 'scram-secret', protocolVersion: 5, reconnectPeriod: 0 }).then(
+      () => 0,
+      (e: { code?: number }) => e.code,
+    );
+    expect(byPassword).toBe(0x86);
+    const c = await connectLibrary({ url, username: 'sam', password: 'scram-secret', authMethod: 'SCRAM-SHA-256' });
+    await c.end();
+    await expect(connectLibrary({ url, username: 'sam', password: 'scram-secret', authMethod: 'SCRAM-SHA-1' })).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });
   });
 
   it("imports and exports mosquitto's password and acl files, naming a bad line", async () => {

@@ -19,7 +19,6 @@ import {
   JournalStore,
   formatAclFile,
   formatPasswordFile,
-  hashPasswordAsync,
   MemoryStore,
   parseAclFile,
   parsePasswordFile,
@@ -27,14 +26,20 @@ import {
   type BrokerEvent,
   type ListenerConfig,
   type PersistenceStore,
+  type UserAuthMethod,
   type UserRecord,
 } from './index';
+
+/** A user as the settings file holds it (the engine's record, with mutable arrays for the schema's type). */
+type SettingsUser = BrokerSettings['users'][number];
+const asSettingsUser = (u: UserRecord): SettingsUser => u as SettingsUser;
 import { parseBridgeTopicLines } from '../../../shared/mqtt/bridge-topics';
 import { Bridge } from './bridge';
 import { previewAccessLoss, type AccessRules } from './access-preview';
 import { previewPayload } from '../explorer/preview';
 import type { SecretStore } from '../secrets/secret-store';
 import { readFileIfExists, writeFileAtomic } from '../storage/atomic-file';
+import { createUserRecord } from './user-credentials';
 
 export interface TlsMaterialPem {
   readonly key: string;
@@ -207,11 +212,14 @@ export class BrokerService {
     return this.announce();
   }
 
-  /** Adds or replaces a user; only the salted hash is kept. Applies at once to a running broker. */
-  async setUser(username: string, password: string): Promise<BrokerStatus> {
-    // 210,000 PBKDF2 rounds take a while: hash on the thread pool, not the event loop.
-    const passwordHash = await hashPasswordAsync(password);
-    const users = [...this.settings.users.filter((u) => u.username !== username), { username, passwordHash }];
+  /**
+   * Adds or replaces a user with the methods they may sign in with (default: a password and every SCRAM
+   * mechanism); only the salted hash and SCRAM's salted keys are kept. Applies at once to a running broker.
+   */
+  async setUser(username: string, password: string, authMethods?: readonly UserAuthMethod[]): Promise<BrokerStatus> {
+    // 210,000 PBKDF2 rounds take a while: createUserRecord hashes on the thread pool, not the event loop.
+    const user = await createUserRecord(username, password, authMethods ? { authMethods } : {});
+    const users = [...this.settings.users.filter((u) => u.username !== username), asSettingsUser(user)];
     return this.applyAccess({ ...this.settings, users });
   }
 
@@ -223,7 +231,7 @@ export class BrokerService {
   async importUsers(text: string): Promise<{ imported: number; status: BrokerStatus }> {
     const imported = parsePasswordFile(text);
     const names = new Set(imported.map((u) => u.username));
-    const users = [...this.settings.users.filter((u) => !names.has(u.username)), ...imported];
+    const users = [...this.settings.users.filter((u) => !names.has(u.username)), ...imported.map(asSettingsUser)];
     return { imported: imported.length, status: await this.applyAccess({ ...this.settings, users }) };
   }
 

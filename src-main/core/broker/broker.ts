@@ -1,3 +1,4 @@
+import type { ScramMechanism } from '../auth/scram';
 import type { ForwardedProperties } from './message';
 import type { PersistenceStore } from './persistence';
 import type {
@@ -20,6 +21,8 @@ export interface BrokerOptions {
   readonly users?: readonly UserRecord[];
   /** mosquitto password file to load users from. */
   readonly passwordFile?: string;
+  /** MQTT 5 enhanced authentication methods offered (default: all SCRAM mechanisms); [] answers every AUTH with 0x8C. */
+  readonly enhancedAuthMethods?: readonly ScramMechanism[];
   readonly acl?: readonly AclRule[];
   /** mosquitto acl_file to load rules from. */
   readonly aclFile?: string;

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IConnectPacket } from 'mqtt-packet';
 import { sameOwner } from './access-guard';
-import type { AuthResult, Credentials } from './authenticator';
+import type { AuthResult, Credentials, EnhancedAuthExchange } from './authenticator';
 import type { ConnectionHost, ConnectionSettings } from './connection-host';
 import { createMessage, userPropertiesToPairs } from './message';
 import { ReasonCode } from '../../../shared/mqtt/reason-codes';
@@ -71,6 +71,8 @@ export interface ReadConnect {
   readonly assigned: boolean;
   readonly will: PendingWill | undefined;
   readonly credentials: Credentials;
+  /** The CONNECT named an Authentication Method: this exchange decides, not the password. */
+  readonly enhanced: EnhancedAuthExchange | undefined;
 }
 
 /**
@@ -87,8 +89,15 @@ export function readConnect(
   const s = host.settings;
   const props = p.properties ?? {};
   const refuse = (reasonCode: number, message: string, clientId = '', authFailed = false): RefusedConnect => ({ ok: false, reasonCode, message, clientId, authFailed });
+  let enhanced: EnhancedAuthExchange | undefined;
   if (v5) {
-    if (props.authenticationMethod !== undefined) return refuse(ReasonCode.BadAuthenticationMethod, 'enhanced authentication is not supported');
+    if (props.authenticationMethod !== undefined) {
+      enhanced = host.startEnhancedAuth(props.authenticationMethod);
+      // [MQTT-4.12.0-1] A method we do not offer: 0x8C and close.
+      if (!enhanced) return refuse(ReasonCode.BadAuthenticationMethod, `authentication method "${props.authenticationMethod}" is not supported`);
+    } else if (props.authenticationData !== undefined) {
+      return refuse(ReasonCode.ProtocolError, 'Authentication Data without an Authentication Method');
+    }
     if (props.receiveMaximum === 0) return refuse(ReasonCode.ProtocolError, 'receive maximum of 0');
     if (props.maximumPacketSize === 0) return refuse(ReasonCode.ProtocolError, 'maximum packet size of 0');
   }
@@ -136,7 +145,7 @@ export function readConnect(
   if (capacity !== ReasonCode.Success) {
     return refuse(capacity, capacity === ReasonCode.ConnectionRateExceeded ? 'connection rate exceeded' : 'too many connections', clientId);
   }
-  return { ok: 'authenticate', clientId, assigned, will, credentials: { username: p.username, password: p.password, certificateUsername } };
+  return { ok: 'authenticate', clientId, assigned, will, credentials: { username: p.username, password: p.password, certificateUsername }, enhanced };
 }
 
 /**

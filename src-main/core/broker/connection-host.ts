@@ -1,5 +1,5 @@
 import type { SessionOwnerMismatch } from './access-guard';
-import type { AuthResult, Credentials } from './authenticator';
+import type { AuthResult, Credentials, EnhancedAuthExchange } from './authenticator';
 import type { FlowControl } from './flow-control';
 import type { Message } from './message';
 import type { PendingWill, QueueLimit, Session, SessionLink } from './session';
@@ -85,6 +85,8 @@ export interface ConnectionHost {
   readonly traffic: TrafficCounters;
   /** Decides at once, or (for a password hash) on the thread pool. */
   authenticate(credentials: Credentials): AuthResult | Promise<AuthResult>;
+  /** Starts an MQTT 5 enhanced authentication exchange; undefined when the method is not offered. */
+  startEnhancedAuth(method: string): EnhancedAuthExchange | undefined;
   /** Access checks; each is true when no ACL is configured. */
   mayPublish(who: ClientIdentity, topic: string): boolean;
   maySubscribe(who: ClientIdentity, filter: string): boolean;

@@ -1,15 +1,15 @@
 import mqttPacket from 'mqtt-packet';
-import type { IConnectPacket, IDisconnectPacket, ISubscribePacket, IUnsubscribePacket, Packet } from 'mqtt-packet';
+import type { IAuthPacket, IConnectPacket, IDisconnectPacket, ISubscribePacket, IUnsubscribePacket, Packet } from 'mqtt-packet';
 import { DecodeError, decodePublish, readFrameHeader } from './codec';
 import { stillReadable } from './access-guard';
-import type { AuthResult } from './authenticator';
+import type { AuthResult, EnhancedAuthExchange, EnhancedAuthStep } from './authenticator';
 import { PRE_CONNECT_MAX_PACKET, retainable } from './connect-guard';
 import { PROTOCOL_MAX_PACKET, connackProperties, inspectConnectHeader, readConnect, settleConnect, type ReadConnect } from './connect-handshake';
 import type { ClientConnection, ConnectionHost, Flushable } from './connection-host';
 import { FlowControl } from './flow-control';
 import type { Message } from './message';
 import { PublishFlow, type PublishPeer } from './publish-flow';
-import { ReasonCode, connackCodeForV3, describeReason } from '../../../shared/mqtt/reason-codes';
+import { CONNACK_REASONS, ReasonCode, connackCodeForV3, describeReason } from '../../../shared/mqtt/reason-codes';
 import type { Outgoing, PendingWill, Session, SessionLink } from './session';
 import { createSubscription } from './subscription-index';
 import { isValidTopicFilter, parseSharedFilter } from './topic';
@@ -19,8 +19,11 @@ import type { ProtocolVersion, QoS } from './types';
 const PINGRESP = Buffer.from([0xd0, 0x00]);
 const EMPTY = Buffer.alloc(0);
 
-/** 'authenticating': CONNECT read, its password being checked off the event loop; input waits meanwhile. */
-type State = 'awaiting-connect' | 'authenticating' | 'connected' | 'closed';
+/**
+ * 'authenticating': CONNECT read, its password being checked off the event loop; input waits meanwhile.
+ * 'auth-exchange': CONNECT named an Authentication Method; AUTH packets go back and forth until CONNACK.
+ */
+type State = 'awaiting-connect' | 'authenticating' | 'auth-exchange' | 'connected' | 'closed';
 
 /**
  * One client connection: frames bytes, dispatches packets and links to a session. The CONNECT
@@ -64,6 +67,12 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
   graceful = false;
   closeReason = 'connection closed';
   closeReasonCode: number | undefined;
+  /** The Authentication Method of CONNECT: every AUTH must name it, and re-authentication uses it. */
+  authMethod: string | undefined;
+  /** The enhanced authentication exchange in progress (at CONNECT, or a re-authentication). */
+  private exchange: EnhancedAuthExchange | undefined;
+  /** The CONNECT waiting for its enhanced authentication to finish. */
+  private held: { readonly p: IConnectPacket; readonly read: ReadConnect } | undefined;
 
   constructor(
     private readonly host: ConnectionHost,
@@ -212,6 +221,16 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
       this.handleConnect(p);
       return;
     }
+    if (this.state === 'auth-exchange') {
+      if (p.cmd === 'auth') return this.continueConnectAuth(p);
+      if (p.cmd === 'disconnect') {
+        this.graceful = true;
+        this.closeReason = 'client disconnected during authentication';
+        return this.closeNow();
+      }
+      // [MQTT-3.1.2-30] Only AUTH or DISCONNECT until CONNACK.
+      return this.fail(ReasonCode.ProtocolError, `${p.cmd.toUpperCase()} during enhanced authentication`);
+    }
     switch (p.cmd) {
       case 'connect':
         return this.fail(ReasonCode.ProtocolError, 'second CONNECT on one connection');
@@ -230,7 +249,7 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
       case 'disconnect':
         return this.handleDisconnect(p);
       case 'auth':
-        return this.fail(ReasonCode.ProtocolError, 'AUTH without an authentication method');
+        return this.handleReauth(p);
       default:
         return this.fail(ReasonCode.ProtocolError, `a client must not send ${p.cmd.toUpperCase()}`);
     }
@@ -260,9 +279,84 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
       }
       return this.refuse(read.reasonCode, read.message);
     }
+    if (read.enhanced) {
+      this.authMethod = read.enhanced.method;
+      this.exchange = read.enhanced;
+      this.held = { p, read };
+      return this.connectAuthStep(read.enhanced.step(p.properties?.authenticationData));
+    }
     const auth = host.authenticate(read.credentials);
     if (auth instanceof Promise) return this.awaitAuthentication(auth, p, read);
     this.completeConnect(p, read, auth);
+  }
+
+  // ---- enhanced authentication (MQTT 5 section 4.12) -----------------------
+
+  private authProperties(data: Buffer | undefined): Record<string, unknown> {
+    return { authenticationMethod: this.authMethod, ...(data ? { authenticationData: data } : {}) };
+  }
+
+  private continueConnectAuth(p: IAuthPacket): void {
+    // [MQTT-4.12.0-3] The client answers with 0x18; [MQTT-4.12.0-5] under the method of CONNECT.
+    if (p.reasonCode !== ReasonCode.ContinueAuthentication) {
+      return this.fail(ReasonCode.ProtocolError, `AUTH reason 0x${(p.reasonCode ?? 0).toString(16)} during CONNECT (only 0x18 continues)`);
+    }
+    if (p.properties?.authenticationMethod !== this.authMethod) return this.fail(ReasonCode.ProtocolError, 'AUTH names another authentication method than CONNECT');
+    this.connectAuthStep(this.exchange!.step(p.properties?.authenticationData));
+  }
+
+  private connectAuthStep(step: EnhancedAuthStep): void {
+    const held = this.held!;
+    if (step.kind === 'continue') {
+      // [MQTT-4.12.0-2] More is needed: AUTH 0x18.
+      this.state = 'auth-exchange';
+      this.writePacket({ cmd: 'auth', reasonCode: ReasonCode.ContinueAuthentication, properties: this.authProperties(step.data) });
+      return;
+    }
+    this.exchange = undefined;
+    this.held = undefined;
+    this.state = 'awaiting-connect';
+    if (step.kind === 'failure') {
+      this.host.emit({ type: 'auth.failed', at: Date.now(), clientId: this.clientId, remoteAddress: this.remoteAddress, username: step.username ?? held.p.username, reasonCode: step.reasonCode });
+      // [MQTT-4.12.0-4] Refused with a CONNACK of 0x80 or above, and closed.
+      return this.refuse(step.reasonCode, step.message, this.authProperties(step.data));
+    }
+    if (held.p.username !== undefined && held.p.username !== step.username) {
+      this.host.emit({ type: 'auth.failed', at: Date.now(), clientId: this.clientId, remoteAddress: this.remoteAddress, username: held.p.username, reasonCode: ReasonCode.NotAuthorized });
+      return this.refuse(ReasonCode.NotAuthorized, `the CONNECT user name "${held.p.username}" is not the authenticated "${step.username}"`);
+    }
+    this.completeConnect(held.p, held.read, { ok: true, username: step.username }, this.authProperties(step.data));
+  }
+
+  /** AUTH on a live connection: a re-authentication (0x19, then 0x18 steps), which must prove the same user. */
+  private handleReauth(p: IAuthPacket): void {
+    // [MQTT-4.12.0-7] No method at CONNECT, no AUTH.
+    if (this.authMethod === undefined) return this.fail(ReasonCode.ProtocolError, 'AUTH without an authentication method');
+    // [MQTT-4.12.1-1] Re-authentication uses the method of CONNECT.
+    if (p.properties?.authenticationMethod !== this.authMethod) return this.fail(ReasonCode.ProtocolError, 'AUTH names another authentication method than CONNECT');
+    if (p.reasonCode === ReasonCode.ReAuthenticate) {
+      if (this.exchange) return this.fail(ReasonCode.ProtocolError, 'AUTH 0x19 while a re-authentication is in progress');
+      this.exchange = this.host.startEnhancedAuth(this.authMethod);
+      if (!this.exchange) return this.disconnect(ReasonCode.BadAuthenticationMethod, `authentication method "${this.authMethod}" is no longer offered`);
+    } else if (p.reasonCode === ReasonCode.ContinueAuthentication) {
+      if (!this.exchange) return this.fail(ReasonCode.ProtocolError, 'AUTH 0x18 without a re-authentication in progress');
+    } else {
+      return this.fail(ReasonCode.ProtocolError, `AUTH reason 0x${(p.reasonCode ?? 0).toString(16)} from a client`);
+    }
+    const step = this.exchange.step(p.properties?.authenticationData);
+    if (step.kind === 'continue') {
+      this.writePacket({ cmd: 'auth', reasonCode: ReasonCode.ContinueAuthentication, properties: this.authProperties(step.data) });
+      return;
+    }
+    this.exchange = undefined;
+    if (step.kind === 'success' && step.username === this.username) {
+      this.writePacket({ cmd: 'auth', reasonCode: ReasonCode.Success, properties: this.authProperties(step.data) });
+      return;
+    }
+    const reasonCode = step.kind === 'failure' ? step.reasonCode : ReasonCode.NotAuthorized;
+    this.host.emit({ type: 'auth.failed', at: Date.now(), clientId: this.clientId, remoteAddress: this.remoteAddress, username: step.username ?? this.username, reasonCode });
+    // [MQTT-4.12.1-2] A failed re-authentication: DISCONNECT with the reason, and close.
+    this.disconnect(reasonCode, step.kind === 'failure' ? `re-authentication failed: ${step.message}` : `re-authenticated as "${step.username}", not "${this.username ?? ''}"`);
   }
 
   /** The password is being checked on the thread pool: stop reading (what arrived stays pending) until it answers. */
@@ -287,7 +381,7 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
     });
   }
 
-  private completeConnect(p: IConnectPacket, read: ReadConnect, auth: AuthResult): void {
+  private completeConnect(p: IConnectPacket, read: ReadConnect, auth: AuthResult, authProperties?: Record<string, unknown>): void {
     const host = this.host;
     const result = settleConnect(p, this.v5, host, read, auth);
     if (!result.ok) {
@@ -308,7 +402,7 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
     this.connectedSince = Date.now();
     this.writePacket(
       this.v5
-        ? { cmd: 'connack', sessionPresent: present, reasonCode: 0, properties: connackProperties(result, host.settings) }
+        ? { cmd: 'connack', sessionPresent: present, reasonCode: 0, properties: { ...connackProperties(result, host.settings), ...authProperties } }
         : { cmd: 'connack', sessionPresent: present, returnCode: 0 },
     );
     host.connectionReady(this);
@@ -453,11 +547,11 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
   // ---- closing ------------------------------------------------------------
 
   /** Refuses a CONNECT with a CONNACK carrying `reason`, then closes. */
-  private refuse(reason: number, message: string): void {
+  private refuse(reason: number, message: string, properties?: Record<string, unknown>): void {
     this.closeReason = `connection refused: ${message}`;
     this.closeReasonCode = reason;
     this.graceful = true;
-    if (this.v5) this.writePacket({ cmd: 'connack', sessionPresent: false, reasonCode: reason });
+    if (this.v5) this.writePacket({ cmd: 'connack', sessionPresent: false, reasonCode: reason, ...(properties ? { properties } : {}) });
     else this.writePacket({ cmd: 'connack', sessionPresent: false, returnCode: connackCodeForV3(reason) });
     this.closeNow();
   }
@@ -475,6 +569,8 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
     this.closeReason = message;
     this.closeReasonCode = reason;
     if (this.state === 'connected' && this.v5) this.writePacket({ cmd: 'disconnect', reasonCode: reason });
+    // Still before CONNACK (an enhanced authentication exchange): the answer is a CONNACK, when the code is one.
+    else if (this.state === 'auth-exchange' && CONNACK_REASONS.has(reason)) this.writePacket({ cmd: 'connack', sessionPresent: false, reasonCode: reason });
     this.closeNow();
   }
 

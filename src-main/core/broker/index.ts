@@ -8,6 +8,7 @@ export { ReasonCode, describeReason } from '../../../shared/mqtt/reason-codes';
 export { parsePasswordFile, importPasswordFile, formatPasswordFile } from './password-file';
 export { hashPassword, hashPasswordAsync, verifyPassword, verifyPasswordAsync, OWASP_PBKDF2_SHA512_ITERATIONS } from './password-hash';
 export { parseAclFile, formatAclFile } from './acl';
+export { createUserRecord } from './user-credentials';
 export { MemoryStore, FileStore } from './persistence';
 export { JournalStore, type JournalStoreOptions, type Recovery } from './journal-store';
 export type { PersistenceStore, BrokerSnapshot } from './persistence';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatPasswordFile, hashPassword, parsePasswordFile, verifyPassword } from './password-file';
+import { createUserRecord } from './user-credentials';
 import { freePort } from '../../test-support/free-port';
 import { startMosquitto } from '../../test-support/mosquitto';
 
@@ -44,11 +45,28 @@ describe('mosquitto password hashes', () => {
     expect(verifyPassword('builder', users[0]!.passwordHash)).toBe(false);
   });
 
-  it('exports a file mosquitto itself accepts for authentication', async () => {
+  it('keeps SCRAM keys and methods in comment lines that round-trip, and never the password', async () => {
+    const carol = await createUserRecord('carol', 'pa55', { passwordIterations: 1000 });
+    const dave = await createUserRecord('dave', 'scram-only', { authMethods: ['SCRAM-SHA-512'] });
+    const text = formatPasswordFile([carol, dave]);
+    expect(text).not.toContain('pa55');
+    expect(text).not.toContain('scram-only');
+    expect(text).toMatch(/^#scram:carol:SCRAM-SHA-256\$4096:/m);
+    expect(text).not.toMatch(/^dave:/m);
+    expect(text).toContain('#methods:dave:SCRAM-SHA-512\n');
+    expect(parsePasswordFile(text)).toEqual([carol, dave]);
+    expect(() => parsePasswordFile('#scram:eve:SCRAM-SHA-256$4096:abc\n')).toThrow(/RFC 5803 form/);
+    expect(() => parsePasswordFile('#methods:eve:PLAIN\n')).toThrow(/unknown method "PLAIN"/);
+    expect(parsePasswordFile('# an ordinary comment: scram\n')).toEqual([]);
+  });
+
+  it('exports a file mosquitto itself accepts for authentication, SCRAM lines and all', async () => {
     const dir = tempDir();
     chmodSync(dir, 0o755);
     const pw = join(dir, 'pw');
-    writeFileSync(pw, formatPasswordFile([{ username: 'carol', passwordHash: hashPassword('pa55') }]), { mode: 0o644 });
+    const carol = await createUserRecord('carol', 'pa55', { passwordIterations: 1000 });
+    const dave = await createUserRecord('dave', 'x', { authMethods: ['SCRAM-SHA-256'] });
+    writeFileSync(pw, formatPasswordFile([carol, dave]), { mode: 0o644 });
     const port = await freePort();
     const mosquitto = await startMosquitto({ port, listeners: [`listener ${port} 127.0.0.1`, 'allow_anonymous false', `password_file ${pw}`] });
     try {

@@ -1,3 +1,4 @@
+import type { ScramCredential, ScramMechanism } from '../auth/scram';
 export type ProtocolVersion = 3 | 4 | 5;
 export type QoS = 0 | 1 | 2;
 
@@ -28,10 +29,18 @@ export interface BoundListener {
   readonly url: string;
 }
 
-/** A user record; the password is kept only as a mosquitto-format hash. */
+/** How a user may prove who they are: a password in CONNECT, or a SCRAM exchange (MQTT 5 enhanced authentication). */
+export type UserAuthMethod = 'password' | ScramMechanism;
+
+/** A user record; the password is kept only as a mosquitto-format hash and as SCRAM's salted keys. */
 export interface UserRecord {
   readonly username: string;
+  /** mosquitto `$7$`/`$6$` hash; empty for a user who may only use SCRAM. */
   readonly passwordHash: string;
+  /** Salted keys, one per SCRAM mechanism the user has credentials for. */
+  readonly scram?: readonly ScramCredential[];
+  /** The methods this user may use; absent: a password, and every SCRAM mechanism with a credential. */
+  readonly authMethods?: readonly UserAuthMethod[];
 }
 
 export type AclAccess = 'read' | 'write' | 'readwrite' | 'deny';

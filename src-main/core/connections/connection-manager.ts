@@ -110,6 +110,13 @@ export class ConnectionManager {
     return connection.current;
   }
 
+  /** Proves the user again on a live connection (MQTT 5 re-authentication); resolves once the broker accepted. */
+  async reauthenticate(connectionId: ConnectionId): Promise<ConnectionInfo> {
+    const connection = this.require(connectionId);
+    await connection.reauthenticate();
+    return connection.current;
+  }
+
   /** Ends a connection in any state; one still connecting makes its connect() reject. */
   async disconnect(connectionId: ConnectionId): Promise<ConnectionInfo> {
     const connection = this.require(connectionId);

@@ -7,6 +7,7 @@ import { TopiaryError, type ErrorData } from '../../../shared/ipc/errors';
 import type { ParsedArg } from '../../../shared/ipc/contract';
 import type { PublishResult } from '../../../shared/ipc/publish';
 import { formatBrokerUrl, type BrokerUrl } from '../../../shared/mqtt/broker-url';
+import { AuthExchange, chooseAuthMethod, type AuthMethod } from './auth-method';
 import { mayRetry, reconnectDelayMs } from './backoff';
 import { brokerFacts } from './broker-facts';
 import { aimAt, clientOptions, payloadBuffer, publishOptions, type ConnectArgsParsed } from './client-options';
@@ -42,6 +43,8 @@ export interface ConnectionHooks {
   message(connectionId: ConnectionId, message: MessageView): void;
   /** Every packet received (the library's `auth` event reads AUTH packets here); optional. */
   packetReceived?(packet: Packet): void;
+  /** An enhanced authentication method of the library user's own, in place of `authMethod` by name. */
+  readonly authMethod?: AuthMethod;
 }
 
 /** How a publish made while offline is answered. */
@@ -120,6 +123,10 @@ export class Connection {
   /** Filters of each SUBSCRIBE in flight, by packet id, to match the SUBACK's verdicts. */
   private readonly subscribing = new Map<number, readonly string[]>();
   private readonly subscriptionStates = new Map<string, SubscriptionStatus>();
+  /** MQTT 5 enhanced authentication, when the connection uses a method. */
+  private readonly auth: AuthExchange | undefined;
+  /** A method that cannot be used with these arguments: start() fails with it. */
+  private readonly invalid: TopiaryError | undefined;
 
   constructor(
     readonly connectionId: ConnectionId,
@@ -154,6 +161,14 @@ export class Connection {
     // MQTT.js insists on a TLS scheme at creation when a client certificate is set.
     aimAt(options, brokers[0] as BrokerUrl, tls);
     this.client = mqtt.connect(options);
+    let method: AuthMethod | undefined;
+    try {
+      method = chooseAuthMethod(args, hooks.authMethod);
+    } catch (e) {
+      this.invalid = e instanceof TopiaryError ? e : new TopiaryError('VALIDATION_ERROR', String(e));
+    }
+    this.auth = method ? new AuthExchange(method, this.client) : undefined;
+    if (method) this.info = { ...this.info, authMethod: method.name };
     this.keepInFlightCallbacks();
     this.wire();
   }
@@ -167,6 +182,11 @@ export class Connection {
    * rejects with the first broker's classified failure when none does.
    */
   async start(): Promise<void> {
+    if (this.invalid) {
+      // Nothing was opened (MQTT.js connects manually): there is nothing to close.
+      this.phase = 'stopped';
+      throw this.invalid;
+    }
     this.hooks.status(this.info);
     await new Promise<void>((resolve, reject) => {
       this.settleFirst = { resolve, reject };
@@ -356,6 +376,13 @@ export class Connection {
     this.hooks.status(this.info);
   }
 
+  /** Proves the user again on the live connection (MQTT 5 re-authentication with the connection's method). */
+  async reauthenticate(timeoutMs = this.args.connectTimeoutMs): Promise<void> {
+    if (!this.auth) throw new TopiaryError('VALIDATION_ERROR', `"${this.info.name}" connected without an authentication method; re-authentication needs one (authMethod).`);
+    if (this.info.state !== 'connected') throw new TopiaryError('NOT_CONNECTED', `"${this.info.name}" is ${this.info.state}; re-authentication needs a live connection.`);
+    await this.auth.reauthenticate(timeoutMs);
+  }
+
   /** Drops the network connection without a DISCONNECT, as a network failure would (the broker sends the will). */
   abortTransport(): void {
     this.client.stream?.destroy();
@@ -369,6 +396,7 @@ export class Connection {
     aimAt(this.client.options, this.brokers[this.target] as BrokerUrl, this.tls);
     const url = formatBrokerUrl(this.brokers[this.target] as BrokerUrl);
     if (url !== this.info.url) this.update({ url });
+    this.auth?.prepareConnect();
     if (!this.client.stream) {
       this.client.connect();
     } else if (this.storesClosed) {
@@ -422,6 +450,13 @@ export class Connection {
     client.on('message', (_topic, _payload, packet) => this.hooks.message(this.connectionId, messageFromPacket(packet, Date.now())));
     client.on('error', (error) => {
       const errno = (error as { code?: unknown }).code;
+      if (this.auth) {
+        const explained = this.auth.failure ?? (typeof errno === 'number' ? this.auth.explainRefusal(errno) : undefined);
+        if (explained) {
+          this.attemptError = explained.toData();
+          return;
+        }
+      }
       if (this.info.state === 'connected' && (errno === 'ECONNRESET' || errno === 'EPIPE')) {
         this.peerReset = true;
         this.attemptError = { code: 'CONNECTION_FAILED', message: `${this.address()} reset the connection (${errno}).` };
@@ -432,6 +467,7 @@ export class Connection {
     client.on('disconnect', (packet: IDisconnectPacket) => {
       const code = packet.reasonCode ?? 0;
       if (code === SESSION_TAKEN_OVER) this.takenOver = true;
+      this.auth?.onDisconnect(code);
       this.attemptError = {
         code: 'CONNECTION_FAILED',
         message: describeServerDisconnect(code, packet.properties?.reasonString),
@@ -444,6 +480,13 @@ export class Connection {
 
   private async onConnected(): Promise<void> {
     if (this.phase === 'stopped') return;
+    const unproven = this.auth?.failure;
+    if (unproven) {
+      // The broker accepted us without proving it knows the password: an impostor is not talked to.
+      this.attemptError = unproven.toData();
+      this.client.stream?.destroy();
+      return;
+    }
     const first = this.phase === 'first-pass';
     this.phase = 'running';
     this.attempt = 0;
@@ -653,6 +696,12 @@ export class Connection {
   }
 
   private onConnack(packet: IConnackPacket): void {
+    // Before MQTT.js handles the CONNACK (and sends what its store holds): a broker that did not prove it knows
+    // the password gets nothing more from us.
+    if (this.auth && !this.auth.checkConnack(packet)) {
+      this.attemptError = this.auth.failure?.toData();
+      this.client.stream?.destroy();
+    }
     const broker = brokerFacts(packet);
     const assigned = broker.assignedClientIdentifier;
     if (assigned !== undefined && broker.reasonCode < 0x80) {

@@ -20,6 +20,7 @@ export function connectionsHandlers(connections: ConnectionManager, observer: Co
     'connections.list': () => connections.list(),
     'connections.get': ({ connectionId }) => connections.get(connectionId),
     'connections.reconnect': ({ connectionId }) => connections.reconnect(connectionId),
+    'connections.reauthenticate': ({ connectionId }) => connections.reauthenticate(connectionId),
     'connections.listPacketLog': ({ connectionId, ...window }) => connections.packetLog(connectionId, window),
     'connections.exportPacketLog': ({ connectionId, ...filter }) => connections.exportPacketLog(connectionId, filter),
   };

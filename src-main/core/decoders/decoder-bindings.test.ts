@@ -2,7 +2,7 @@ import { encode as encodeMsgpack } from '@msgpack/msgpack';
 import { encode as encodeCbor } from 'cbor';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scriptWorkerFile } from '../../test-support/script-worker-file';
+import { scriptWorkerFile } from '../../test-support/worker-file';
 import { ScriptSandbox } from '../scripts/script-sandbox';
 import type { ScriptMessage } from '../scripts/script-types';
 import { type BoundDecodedView, DecoderBindings } from './decoder-bindings';

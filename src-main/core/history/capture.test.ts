@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageFromPacket } from '../connections/message-from-packet';
-import { historyWorkerFile } from '../../test-support/history-worker-file';
+import { historyWorkerFile } from '../../test-support/worker-file';
 import { startMosquitto, type Mosquitto } from '../../test-support/mosquitto';
 import { waitFor } from '../../test-support/wait-for';
 import { CaptureRecorder, readCapture, replayCapture, type CaptureMessage } from './capture';

@@ -6,7 +6,7 @@ import { createClient, type ContractClient } from '../../../shared/ipc/client';
 import type { CaptureJobProgress } from '../../../shared/ipc/history';
 import { createMemoryWirePair } from '../../../shared/ipc/memory-wire';
 import { createAppCore, type AppCore } from '../app-core';
-import { historyWorkerFile } from '../../test-support/history-worker-file';
+import { historyWorkerFile } from '../../test-support/worker-file';
 import { startMosquitto, type Mosquitto } from '../../test-support/mosquitto';
 import { waitFor } from '../../test-support/wait-for';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConnectionId, MessageView } from '../../../shared/ipc/common';
 import type { ExportProgress, HistoryStatus } from '../../../shared/ipc/history';
-import { historyWorkerFile } from '../../test-support/history-worker-file';
+import { historyWorkerFile } from '../../test-support/worker-file';
 import { waitFor } from '../../test-support/wait-for';
 import { HistoryService, type HistoryServiceOptions } from './history-service';
 

@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedBroker, createBroker } from '../../lib';
-import { scriptWorkerFile } from '../../test-support/script-worker-file';
+import { scriptWorkerFile } from '../../test-support/worker-file';
 import { waitFor } from '../../test-support/wait-for';
 import { ScriptSandbox } from '../scripts/script-sandbox';
 import type { ScriptMessage } from '../scripts/script-types';

@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scriptWorkerFile } from '../../test-support/script-worker-file';
+import { scriptWorkerFile } from '../../test-support/worker-file';
 import { SCRIPT_API_DECLARATIONS, SCRIPT_API_FILE_NAME } from './script-api-declarations';
 import { ScriptSandbox } from './script-sandbox';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scriptWorkerFile } from '../../test-support/script-worker-file';
+import { scriptWorkerFile } from '../../test-support/worker-file';
 import { type ScriptHandle, ScriptSandbox } from './script-sandbox';
 import type { ScriptMessage, ScriptOutcome, ScriptSpec } from './script-types';
 

@@ -1,5 +1,5 @@
 import { startMosquitto as launchMosquitto } from '../mosquitto';
-import { createBroker, type Broker } from '../../core/broker/index';
+import { createBroker, type Broker, type UserRecord } from '../../core/broker/index';
 
 /** Which broker the conformance suite runs against. */
 export const TARGET: 'embedded' | 'mosquitto' = process.env.TOPIARY_CONFORMANCE_TARGET === 'mosquitto' ? 'mosquitto' : 'embedded';
@@ -13,6 +13,10 @@ export interface TargetSettings {
   readonly maxInflight?: number;
   readonly maxQueued?: number;
   readonly topicAliasMaximum?: number;
+  /** Seconds a client has from accept to CONNACK. */
+  readonly connectTimeout?: number;
+  /** Users of the embedded broker (with SCRAM keys); mosquitto has no enhanced authentication and runs without them. */
+  readonly users?: readonly UserRecord[];
 }
 
 /** A running broker under test. */
@@ -35,7 +39,9 @@ async function startEmbedded(s: TargetSettings): Promise<Target> {
   const broker = createBroker({
     listeners: [{ kind: 'tcp', port: 0, host: '127.0.0.1' }],
     sysInterval: 0,
+    users: s.users,
     limits: {
+      connectTimeout: s.connectTimeout,
       maxKeepalive: s.maxKeepalive,
       maxPacketSize: s.maxPacketSize,
       maxInflight: s.maxInflight,
@@ -54,6 +60,7 @@ async function startMosquitto(s: TargetSettings): Promise<Target> {
   if (s.maxInflight !== undefined) config.push(`max_inflight_messages ${s.maxInflight}`);
   if (s.maxQueued !== undefined) config.push(`max_queued_messages ${s.maxQueued}`);
   if (s.topicAliasMaximum !== undefined) config.push(`max_topic_alias ${s.topicAliasMaximum}`);
+  // mosquitto 2.0 has no connect timeout setting: its own is fixed.
   const mosquitto = await launchMosquitto({ config, quiet: true });
   return { name: 'mosquitto', host: '127.0.0.1', port: mosquitto.port, url: mosquitto.url, broker: undefined, stop: () => mosquitto.stop() };
 }

@@ -1,4 +1,4 @@
-import type { AccessChange, AccessPreview, BrokerClientRow, BrokerLogEntry, BrokerRetainedRow, BrokerSettings, BrokerStatsSample, BrokerStatus } from '../../../../shared/ipc/broker';
+import type { AccessChange, AccessPreview, BrokerClientRow, BrokerLogEntry, BrokerRetainedRow, BrokerSettings, BrokerStatsSample, BrokerStatus, UserAuthMethodName } from '../../../../shared/ipc/broker';
 import { core } from '../../ipc/core-client';
 import { toErrorData } from '../../lib/error-data';
 import { frameBatch } from '../../lib/frame-batch';
@@ -98,9 +98,9 @@ export async function fetchAcl(): Promise<string> {
   return (await core.invoke('broker.exportAcl', {})).text;
 }
 
-export async function setBrokerUser(username: string, password: string): Promise<string> {
-  setSlice('broker', { status: await core.invoke('broker.setUser', { username, password }) });
-  return `Saved ${username}; only a salted hash of the password is kept.`;
+export async function setBrokerUser(username: string, password: string, authMethods?: readonly UserAuthMethodName[]): Promise<string> {
+  setSlice('broker', { status: await core.invoke('broker.setUser', { username, password, ...(authMethods ? { authMethods: [...authMethods] } : {}) }) });
+  return `Saved ${username}; only a salted hash of the password${authMethods?.some((m) => m !== 'password') ? ' and SCRAM keys are' : ' is'} kept.`;
 }
 
 export async function deleteBrokerUser(username: string): Promise<string> {

@@ -1,13 +1,15 @@
 import { useEffect, useState } from 'react';
-import type { AccessChange, BrokerSettings } from '../../../../shared/ipc/broker';
+import { USER_AUTH_METHODS, type AccessChange, type BrokerSettings, type UserAuthMethodName } from '../../../../shared/ipc/broker';
 import { TopiaryError } from '../../../../shared/ipc/errors';
 import { AccessWarning, type PendingChange } from './access-warning';
 import { deleteBrokerUser, exportBrokerUsers, fetchAcl, importBrokerUsers, previewAccess, setBrokerAcl, setBrokerUser } from './actions';
+
 
 /** Who may connect (users, stored as salted hashes) and what they may do (ACL, in mosquitto's acl_file format). */
 export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }): React.JSX.Element {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
+  const [methods, setMethods] = useState<readonly UserAuthMethodName[]>(USER_AUTH_METHODS);
   const [aclText, setAclText] = useState('');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [pending, setPending] = useState<PendingChange<string> | null>(null);
@@ -42,6 +44,9 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
         {settings.users.map((u) => (
           <li key={u.username} data-testid="broker-user" data-username={u.username}>
             <span className="mono">{u.username}</span>
+            <span className="note" data-testid="broker-user-methods">
+              {(u.authMethods ?? [...(u.passwordHash ? ['password'] : []), ...(u.scram ?? []).map((c) => c.mechanism)]).join(', ')}
+            </span>
             <button type="button" onClick={() => void guarded({ deleteUser: u.username }, `Removing ${u.username}`, () => deleteBrokerUser(u.username))}>
               Remove
             </button>
@@ -53,7 +58,7 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
         onSubmit={(e) => {
           e.preventDefault();
           void run(async () => {
-            const said = await setBrokerUser(username, password);
+            const said = await setBrokerUser(username, password, methods);
             setPassword('');
             return said;
           });
@@ -61,7 +66,20 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
       >
         <input aria-label="New user name" placeholder="user" data-testid="broker-user-name" value={username} onChange={(e) => setUsername(e.target.value)} />
         <input aria-label="New user password" placeholder="password" type="password" data-testid="broker-user-password" value={password} onChange={(e) => setPassword(e.target.value)} />
-        <button type="submit" data-testid="broker-user-save" disabled={!username || !password}>
+        <span className="row" role="group" aria-label="Sign-in methods" title="How this user may prove who they are: a password in CONNECT, or MQTT 5 SCRAM (the password is never sent)">
+          {USER_AUTH_METHODS.map((m) => (
+            <label key={m}>
+              <input
+                type="checkbox"
+                data-testid={`broker-user-method-${m}`}
+                checked={methods.includes(m)}
+                onChange={(e) => setMethods(e.target.checked ? USER_AUTH_METHODS.filter((x) => x === m || methods.includes(x)) : methods.filter((x) => x !== m))}
+              />
+              {m === 'password' ? 'Password' : m}
+            </label>
+          ))}
+        </span>
+        <button type="submit" data-testid="broker-user-save" disabled={!username || !password || methods.length === 0}>
           Add or change user
         </button>
         <label className="file">

@@ -91,6 +91,16 @@ export async function connectProfile(id: ProfileId): Promise<void> {
   }
 }
 
+/** Proves the profile's user again on its live connection (MQTT 5 re-authentication); a refusal shows on the row. */
+export async function reauthenticateProfile(id: ProfileId, connectionId: ConnectionId): Promise<void> {
+  setError(id, null);
+  try {
+    connectionChanged(await core.invoke('connections.reauthenticate', { connectionId }));
+  } catch (error) {
+    setError(id, toErrorData(error));
+  }
+}
+
 export async function disconnectProfile(id: ProfileId, connectionId: ConnectionId): Promise<void> {
   try {
     await disconnect(connectionId);

@@ -7,6 +7,7 @@ import {
   connectProfile,
   deleteProfile,
   disconnectProfile,
+  reauthenticateProfile,
   dismissImportSummary,
   duplicateProfile,
   editProfile,
@@ -87,6 +88,17 @@ function ProfileRow({ profile, index, count }: { profile: ProfileView; index: nu
         <ProfileCertificateWarning profile={profile} />
       </button>
       <div className="profile-actions">
+        {live?.state === 'connected' && live.authMethod ? (
+          <button
+            type="button"
+            className="secondary"
+            data-testid="profile-reauthenticate"
+            title={`Prove the user again on this connection (${live.authMethod} re-authentication)`}
+            onClick={() => void reauthenticateProfile(profile.id, live.connectionId)}
+          >
+            Re-authenticate
+          </button>
+        ) : null}
         {live ? (
           <button type="button" data-testid="profile-disconnect" onClick={() => void disconnectProfile(profile.id, live.connectionId)}>
             Disconnect

@@ -34,6 +34,15 @@ describe('profile draft', () => {
     expect(ConnectArgsSchema.safeParse(options).success).toBe(true);
   });
 
+  it('keeps the authentication method: none by default, a SCRAM mechanism when chosen, back and forth', () => {
+    expect(optionsFromDraft({ ...EMPTY_DRAFT })).not.toHaveProperty('authMethod');
+    const options = optionsFromDraft({ ...EMPTY_DRAFT, username: 'u', password: 'p', authMethod: 'SCRAM-SHA-512' });
+    expect(options.authMethod).toBe('SCRAM-SHA-512');
+    expect(ConnectArgsSchema.safeParse(options).success).toBe(true);
+    const view = { id: 'p1' as ProfileId, name: 'n', folder: '', options, secrets: [] } as unknown as ProfileView;
+    expect(draftFromProfile(view).authMethod).toBe('SCRAM-SHA-512');
+  });
+
   it('leaves empty secret fields out so the stored ones are kept, and drops TLS for a plain URL', () => {
     const options = optionsFromDraft({ ...EMPTY_DRAFT, url: 'mqtt://h:1883', tlsCa: CA, subscriptions: '  \n' });
     expect(options).not.toHaveProperty('password');

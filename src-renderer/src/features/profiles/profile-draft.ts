@@ -1,4 +1,4 @@
-import type { ConnectArgs } from '../../../../shared/ipc/connections';
+import type { AuthMethodName, ConnectArgs } from '../../../../shared/ipc/connections';
 import type { ProfileOptions, ProfileView } from '../../../../shared/ipc/profiles';
 
 /** What the editor form holds: text as typed, turned into connect options only on save. */
@@ -14,6 +14,8 @@ export interface ProfileDraft {
   readonly username: string;
   /** Empty keeps the stored password. */
   readonly password: string;
+  /** '' sends the password in CONNECT; a SCRAM mechanism proves it in MQTT 5 AUTH packets instead. */
+  readonly authMethod: '' | AuthMethodName;
   readonly clean: boolean;
   readonly keepalive: string;
   readonly connectTimeoutSeconds: string;
@@ -63,6 +65,7 @@ export const EMPTY_DRAFT: ProfileDraft = {
   clientId: '',
   username: '',
   password: '',
+  authMethod: '',
   clean: true,
   keepalive: '60',
   connectTimeoutSeconds: '10',
@@ -114,6 +117,7 @@ export function draftFromProfile(profile: ProfileView): ProfileDraft {
     protocolVersion: String(o.protocolVersion ?? 5) as ProfileDraft['protocolVersion'],
     clientId: o.clientId ?? '',
     username: o.username ?? '',
+    authMethod: o.authMethod ?? '',
     clean: o.clean ?? true,
     keepalive: text(o.keepalive ?? 60),
     connectTimeoutSeconds: text((o.connectTimeoutMs ?? 10_000) / 1000),
@@ -210,6 +214,7 @@ export function optionsFromDraft(d: ProfileDraft): ProfileOptions {
     clientId: d.clientId.trim() || undefined,
     username: d.username || undefined,
     password: d.password || undefined,
+    authMethod: d.authMethod || undefined,
     protocolVersion: Number(d.protocolVersion) as 3 | 4 | 5,
     clean: d.clean,
     sessionExpiryInterval: numberOrUndefined(d.sessionExpiryInterval),

@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { CertificateEntryView } from '../../../../shared/ipc/certificates';
+import { AUTH_METHODS } from '../../../../shared/ipc/connections';
 import type { ProfileView } from '../../../../shared/ipc/profiles';
 import { parseBrokerUrl } from '../../../../shared/mqtt/broker-url';
 import { fetchStoredCertificates } from '../certificates/actions';
@@ -133,6 +134,27 @@ export function ProfileEditor({ profile }: { profile: ProfileView | 'new' }): Re
           <Field label="Client id" testId="profile-client-id" value={draft.clientId} onChange={(v) => update('clientId', v)} placeholder="assigned by the broker when empty" />
           <Field label="User name" testId="profile-username" value={draft.username} onChange={(v) => update('username', v)} />
           <SecretField label="Password" testId="profile-password" path="password" draft={draft} stored={stored} value={draft.password} onChange={(v) => update('password', v)} update={update} />
+          <label className="profile-field">
+            <span>Authentication</span>
+            <select
+              data-testid="profile-auth-method"
+              value={draft.authMethod}
+              onChange={(e) => update('authMethod', e.target.value as ProfileDraft['authMethod'])}
+              title="SCRAM (MQTT 5 only) proves the password without sending it, and checks that the broker knows it too"
+            >
+              <option value="">Password in CONNECT</option>
+              {AUTH_METHODS.map((m) => (
+                <option key={m} value={m}>
+                  {m} (MQTT 5)
+                </option>
+              ))}
+            </select>
+          </label>
+          {draft.authMethod && draft.protocolVersion !== '5' ? (
+            <div className="error" data-testid="profile-auth-method-error">
+              {draft.authMethod} is MQTT 5 enhanced authentication: choose MQTT 5.0.
+            </div>
+          ) : null}
           <Field label="Subscriptions (filter qos, one per line)" testId="profile-subscriptions" value={draft.subscriptions} onChange={(v) => update('subscriptions', v)} multiline />
         </div>
         {!urlCheck.ok && draft.url.length > 0 ? (
