@@ -12,7 +12,7 @@ import { ScriptSandbox } from '../src-main/core/scripts/script-sandbox';
 import { mqttDeviceConnector } from '../src-main/core/simulator/mqtt-device-link';
 import { Simulation } from '../src-main/core/simulator/simulation';
 import type { SimulationSource } from '../src-main/core/simulator/simulation-types';
-import { scriptWorkerFile } from '../src-main/test-support/script-worker-file';
+import { scriptWorkerFile } from '../src-main/test-support/worker-file';
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 1000);
 const TARGET_P99_MS = 50;

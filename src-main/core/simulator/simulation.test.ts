@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, type EmbeddedBroker } from '../../lib';
-import { scriptWorkerFile } from '../../test-support/script-worker-file';
+import { scriptWorkerFile } from '../../test-support/worker-file';
 import { waitFor } from '../../test-support/wait-for';
 import { decodeSparkplug, type SparkplugPayload } from '../decoders/sparkplug-b-decoder';
 import { ScriptSandbox } from '../scripts/script-sandbox';
