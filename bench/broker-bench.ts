@@ -18,7 +18,7 @@
  * (10, or 3 with --quick). BENCH_TRACE=1 prints the embedded broker's GC pauses and slow deliveries.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -63,10 +63,33 @@ async function serve(name: 'embedded' | 'aedes', port: number): Promise<void> {
   process.stdout.write('ready\n');
 }
 
-async function startBroker(name: BrokerName, dataDir?: string): Promise<{ port: number; stop: () => Promise<void> }> {
+/**
+ * CPU seconds (user + system) a process has used, from /proc; NaN where there is no /proc. Unlike a rate,
+ * a broker's CPU per message hardly depends on what else the machine runs, or on how fast the clients are.
+ */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+interface RunningBroker {
+  readonly port: number;
+  stop(): Promise<void>;
+  /** CPU seconds the broker process has used so far. */
+  cpu(): number;
+}
+
+async function startBroker(name: BrokerName, dataDir?: string): Promise<RunningBroker> {
   if (name === 'mosquitto') {
     const mosquitto = await startMosquitto({ quiet: true, config: ['max_queued_messages 0', 'max_inflight_messages 1000'] });
-    return { port: mosquitto.port, stop: () => mosquitto.stop() };
+    return { port: mosquitto.port, stop: () => mosquitto.stop(), cpu: () => cpuSeconds(mosquitto.pid) };
   }
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [...process.execArgv, process.argv[1]!, '--serve', name, '--port', String(port)], {
@@ -79,6 +102,7 @@ async function startBroker(name: BrokerName, dataDir?: string): Promise<{ port: 
   });
   return {
     port,
+    cpu: () => cpuSeconds(child.pid),
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -428,10 +452,24 @@ async function main(): Promise<void> {
         const fo = await fanOut(broker.port, qos, 16, outCount);
         record(`fan-out 1→16 QoS ${qos} (msg/s)`, b, fo.rate, withLoss(fo, 16 * outCount));
       }
+      if (parts.has('clients')) {
+        // Untimed warm-up: the first flood of a run pays for JIT compilation in the broker and in these clients,
+        // which would count against whichever broker comes first.
+        await runFlood({ url: `mqtt://127.0.0.1:${broker.port}`, publishers: 8, subscribers: 1, perPublisher: 1000, qos: 1, window: 100 });
+      }
       for (const qos of parts.has('clients') ? ([1, 2] as const) : []) {
         const url = `mqtt://127.0.0.1:${broker.port}`;
+        const brokerCpu = broker.cpu();
+        const clientCpu = process.cpuUsage();
         const fi = await runFlood({ url, publishers: 8, subscribers: 1, perPublisher: mqttjsPer, qos, window: 100 });
         record(`MQTT.js fan-in 8→1 QoS ${qos} delivered (msg/s)`, b, fi.deliveredPerSecond, clientFigures(fi));
+        // Where the time goes: the broker's CPU per delivered message, and the MQTT.js clients' (all in this process).
+        const perMessage = (seconds: number): number => (seconds * 1e6) / Math.max(1, fi.delivered);
+        const brokerUs = perMessage(broker.cpu() - brokerCpu);
+        const used = process.cpuUsage(clientCpu);
+        const clientUs = perMessage((used.user + used.system) / 1e6);
+        record(`  QoS ${qos} fan-in: broker CPU per message (µs)`, b, brokerUs, brokerUs.toFixed(1));
+        record(`  QoS ${qos} fan-in: MQTT.js clients' CPU per message (µs)`, b, clientUs, clientUs.toFixed(1));
         const fo = await runFlood({ url, publishers: 1, subscribers: 8, perPublisher: mqttjsPer, qos, window: 100 });
         record(`MQTT.js fan-out 1→8 QoS ${qos} delivered (msg/s)`, b, fo.deliveredPerSecond, clientFigures(fo));
       }
@@ -479,7 +517,8 @@ async function main(): Promise<void> {
   }
   const widths = header.map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
   for (const l of lines) console.log(l.map((c, i) => String(c).padEnd(widths[i]!)).join('  '));
-  console.log('(for latency and handshake rows a ratio below 1 means the embedded broker is faster)');
+  console.log('(for latency, handshake and CPU-per-message rows a ratio below 1 means the embedded broker is faster)');
+  console.log(`load average at the end: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
 }
 
 main().catch((e: unknown) => {

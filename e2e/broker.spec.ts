@@ -1,7 +1,13 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import mqtt from 'mqtt';
 import { AppPage } from './pages/app-page';
 import { BrokerPage } from './pages/broker-page';
+import { ConnectionPage } from './pages/connection-page';
+import { createBroker } from '../src-main/core/broker';
 import { startMosquitto } from '../src-main/test-support/mosquitto';
 import { startWebApp, type WebApp } from './support/web-app';
 
@@ -48,6 +54,34 @@ test('the broker is stopped and started from the UI, and a client that connects 
   expect(await kicked).toBe(0x98);
   client.end(true);
   await expect(broker.client('e2e-device-42')).toHaveCount(0);
+});
+
+test('the dashboard sends clients to another server, and the app\'s own connection follows it and says why', async ({ page }) => {
+  const elsewhere = createBroker({ listeners: [{ kind: 'tcp', port: 0, host: '127.0.0.1' }], sysInterval: 0 });
+  const [bound] = await elsewhere.start();
+  try {
+    const ui = new AppPage(page);
+    await ui.open(app.url);
+    await expect(ui.status).toHaveAttribute('data-state', 'connected');
+    const broker = new BrokerPage(page);
+    await broker.open();
+    await broker.redirectReference.fill(`127.0.0.1:${bound!.port}`);
+    await broker.redirectPermanent.check();
+    await broker.redirectApply.click();
+    await expect(broker.redirectActive).toContainText(`Every client is sent to 127.0.0.1:${bound!.port} (0x9D server moved)`);
+
+    const conn = new ConnectionPage(page);
+    await conn.openInfo();
+    await expect(conn.redirect).toContainText(`has moved for good (reason 0x9d); following its Server Reference to mqtt://127.0.0.1:${bound!.port}`);
+    await expect(ui.status).toHaveAttribute('data-state', 'connected');
+    await expect.poll(() => elsewhere.listClients().length).toBe(1);
+
+    await broker.open();
+    await broker.redirectStop.click();
+    await expect(broker.redirectActive).toHaveCount(0);
+  } finally {
+    await elsewhere.stop();
+  }
 });
 
 test('retained messages are browsed and a subtree deleted, gone for a new subscriber', async ({ page }) => {
@@ -144,6 +178,28 @@ test('users and access rules set in the UI decide who may connect and what they 
   await expect(plc.subscribeAsync('plant/8/#')).rejects.toThrow(/Not authorized/);
   await plc.endAsync();
   await expect(mqtt.connectAsync(url, { username: 'plc-7', password: 'wrong', protocolVersion: 5, reconnectPeriod: 0 })).rejects.toThrow(/Bad User Name or Password/i);
+});
+
+test('importing a password file with an old $6$ hash says which user to re-hash, and that user still logs in', async ({ page }) => {
+  const ui = new AppPage(page);
+  await ui.open(app.url);
+  const broker = new BrokerPage(page);
+  await broker.open();
+  const dir = mkdtempSync(join(tmpdir(), 'topiary-e2e-passwd-'));
+  try {
+    const file = join(dir, 'passwd');
+    execFileSync('mosquitto_passwd', ['-H', 'sha512', '-c', '-b', file, 'legacy-plc', 'old-secret']);
+    await page.getByTestId('broker-users-import').setInputFiles(file);
+    await expect(broker.accessMessage).toHaveAttribute('data-state', 'warning');
+    await expect(broker.accessMessage).toContainText('Imported 1 user from passwd.');
+    await expect(broker.accessMessage).toContainText('user "legacy-plc"');
+    await expect(broker.accessMessage).toContainText('re-hash');
+    await expect(page.locator('[data-testid="broker-user"][data-username="legacy-plc"]')).toBeVisible();
+    const plc = await mqtt.connectAsync(await broker.tcpUrl(), { username: 'legacy-plc', password: 'old-secret', reconnectPeriod: 0 });
+    await plc.endAsync();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('an ACL rule that would lock out anonymous clients is listed first, naming Topiary\'s own connection, and applied only when confirmed', async ({ page }) => {

@@ -24,7 +24,7 @@ if (runners.length === 0) {
   process.exit(0);
 }
 
-if (runners.some((f) => f.startsWith('explorer-path')) && !existsSync(path.join(root, 'dist/renderer/index.html'))) {
+if (runners.some((f) => f.startsWith('explorer-path') || f.startsWith('freshness')) && !existsSync(path.join(root, 'dist/renderer/index.html'))) {
   const built = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs'), 'renderer'], { cwd: root, stdio: 'inherit' });
   if (built.status !== 0) process.exit(built.status ?? 1);
 }

@@ -26,8 +26,6 @@ async function buildMain() {
     entryPoints: {
       'electron-main': 'src-main/electron/electron-main.ts',
       web: 'src-main/web/web-main.ts',
-      // The history store's worker thread, loaded by path at run time.
-      'history-worker': 'src-main/core/history/history-worker.ts',
       // The script sandbox's worker thread (QuickJS), loaded by path at run time.
       'script-worker': 'src-main/core/scripts/script-worker.ts',
       ...(existsSync(path.join(root, 'src-main/broker-cli.ts')) ? { 'broker-cli': 'src-main/broker-cli.ts' } : {}),
@@ -35,6 +33,16 @@ async function buildMain() {
     outdir: path.join(root, 'dist/main'),
     outExtension: { '.js': '.cjs' },
     external: ['electron'],
+  });
+  // The history store's worker thread, loaded by path at run time. In the packaged app it runs from
+  // app.asar.unpacked, so it bundles everything but libsql (unpacked beside it; electron-builder.yml).
+  await esbuild({
+    ...common,
+    packages: undefined,
+    entryPoints: { 'history-worker': 'src-main/core/history/history-worker.ts' },
+    outdir: path.join(root, 'dist/main'),
+    outExtension: { '.js': '.cjs' },
+    external: ['libsql'],
   });
   // A sandboxed preload may require only 'electron': bundle everything else into it.
   await esbuild({

@@ -32,6 +32,19 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The built entries the packaged app cannot start without. */
 export const REQUIRED_FILES = ['package.json', 'dist/main/electron-main.cjs', 'dist/main/preload.cjs', 'dist/renderer/index.html'];
 
+/**
+ * Files that must sit outside app.asar, in app.asar.unpacked: the history worker thread is started from
+ * there and loads libsql (and its native module) from there as plain Node would.
+ */
+export const UNPACKED_FILES = [
+  'dist/main/history-worker.cjs',
+  'node_modules/libsql/package.json',
+  'node_modules/libsql/index.js',
+  'node_modules/@neon-rs/load/package.json',
+  'node_modules/detect-libc/package.json',
+  'node_modules/@libsql/linux-x64-gnu/index.node',
+];
+
 /** Packages that are bundled into dist/ or only build and test the app: never shipped. */
 export const FORBIDDEN_PACKAGES = [
   'react',
@@ -281,6 +294,14 @@ export function checkAppLayout(asarPath) {
     if (!/http-equiv="Content-Security-Policy"/i.test(html)) problems.push('dist/renderer/index.html has no Content-Security-Policy');
   }
 
+  for (const file of UNPACKED_FILES) {
+    if (!present.has(file)) continue;
+    const unpacked = /** @type {{ unpacked?: boolean }} */ (asar.statFile(asarPath, file)).unpacked === true;
+    if (!unpacked) problems.push(`${file} is packed inside app.asar; it must be unpacked (asarUnpack) for the history worker`);
+    else if (!existsSync(path.join(`${asarPath}.unpacked`, file))) problems.push(`${file} is marked unpacked but missing from app.asar.unpacked`);
+  }
+  for (const file of UNPACKED_FILES) if (!present.has(file)) problems.push(`missing ${file}`);
+
   const shipped = new Set(files.map(packageOf).filter((name) => name !== undefined));
   for (const name of FORBIDDEN_PACKAGES) if (shipped.has(name)) problems.push(`node_modules/${name} is shipped but belongs to the build, not the app`);
   for (const name of shipped) if (name.startsWith('@types/')) problems.push(`node_modules/${name} (type declarations) is shipped`);
@@ -298,6 +319,57 @@ export function checkAppLayout(asarPath) {
   return { files, problems };
 }
 
+/**
+ * Starts the packaged history worker from app.asar.unpacked in a plain Node process (no Electron, so no
+ * asar support at all), opens a new store through it and reads its summary back: proof that the worker
+ * and libsql's native module load from the packaged layout alone. Resolves to a list of problems.
+ * @param {string} asarPath
+ * @returns {Promise<string[]>}
+ */
+export function checkHistoryWorker(asarPath) {
+  const workerFile = path.join(`${asarPath}.unpacked`, 'dist/main/history-worker.cjs');
+  if (!existsSync(workerFile)) return Promise.resolve([`${workerFile} does not exist`]);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'topiary-packaged-worker-'));
+  const script = `
+    const { Worker } = require('node:worker_threads');
+    const worker = new Worker(process.argv[1]);
+    const fail = (why) => { console.log(JSON.stringify({ ok: false, why })); process.exit(0); };
+    worker.on('error', (e) => fail(e.message));
+    worker.on('message', (m) => {
+      if (m.type === 'openFailed') fail(m.code + ': ' + m.message);
+      else if (m.type === 'opened') worker.postMessage({ type: 'call', id: 1, method: 'ensureSource', args: ['check', 'check'] });
+      else if (m.type === 'result' && m.id === 1) worker.postMessage({ type: 'call', id: 2, method: 'summary', args: [] });
+      else if (m.type === 'result' && m.id === 2) { console.log(JSON.stringify({ ok: true, summary: m.value })); worker.postMessage({ type: 'call', id: 3, method: 'close', args: [] }); }
+      else if (m.type === 'result' && m.id === 3) worker.terminate().then(() => process.exit(0));
+      else if (m.type === 'error') fail(m.message);
+    });
+    worker.postMessage({ type: 'open', file: process.argv[2], pruneIntervalMs: 60000 });
+    setTimeout(() => fail('no answer from the worker in 20 s'), 20000).unref();
+  `;
+  return new Promise((resolve) => {
+    // Run from the temp folder, with no NODE_PATH: libsql can only come from app.asar.unpacked.
+    const env = { ...process.env };
+    delete env.NODE_PATH;
+    const child = spawn(process.execPath, ['-e', script, workerFile, path.join(dir, 'history.db')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (err += chunk));
+    child.on('error', (error) => resolve([`cannot start node: ${error.message}`]));
+    child.on('close', () => {
+      rmSync(dir, { recursive: true, force: true });
+      try {
+        const answer = JSON.parse(out.trim().split('\n')[0] ?? '');
+        if (!answer.ok) resolve([`the packaged history worker failed: ${answer.why}`]);
+        else if (!Array.isArray(answer.summary?.sources) || !answer.summary.sources.some((s) => s.key === 'check')) resolve([`the packaged history worker answered oddly: ${out.trim()}`]);
+        else resolve([]);
+      } catch {
+        resolve([`the packaged history worker did not answer: ${(err || out).trim().slice(0, 500)}`]);
+      }
+    });
+  });
+}
+
 async function main() {
   ensureBuilt();
   const work = mkdtempSync(path.join(os.tmpdir(), 'topiary-package-'));
@@ -309,8 +381,10 @@ async function main() {
     });
     const layout = checkAppLayout(packaged.asarPath);
     const fuses = checkFuses({ binaryPath: packaged.binaryPath });
+    const worker = await checkHistoryWorker(packaged.asarPath);
     const { files } = layout;
-    const problems = [...layout.problems, ...fuses.problems];
+    const problems = [...layout.problems, ...fuses.problems, ...worker];
+    if (worker.length === 0) console.log('the history worker starts from app.asar.unpacked under plain Node and opens a store with libsql.');
     console.log(`fuses checked in the ${fuses.source}${fuses.source === 'packaged binary' ? ' (the stand-in Electron carries a fuse wire, flipped by electron-builder)' : ''}: ${fuses.problems.length === 0 ? 'all as required' : `${fuses.problems.length} wrong`}.`);
     if (problems.length > 0) {
       console.error(`app.asar has ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);

@@ -5,7 +5,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkAppLayout, checkFuses, ensureBuilt, listAsar, packageApp, readFuses, REQUIRED_FUSES, stageProject, writeStandInElectron } from './package-check.mjs';
+import {
+  checkAppLayout,
+  checkFuses,
+  checkHistoryWorker,
+  ensureBuilt,
+  listAsar,
+  packageApp,
+  readFuses,
+  REQUIRED_FUSES,
+  stageProject,
+  UNPACKED_FILES,
+  writeStandInElectron,
+} from './package-check.mjs';
 
 // Packages the real app offline (Linux `dir` target, stand-in Electron) once, then inspects it.
 
@@ -73,6 +85,17 @@ describe('the packaged Linux app', () => {
     expect(checkAppLayout(packaged.asarPath).problems).toEqual([]);
   });
 
+  it('keeps the history worker and libsql with its native module outside the archive, in app.asar.unpacked', () => {
+    for (const file of UNPACKED_FILES) {
+      expect((asar.statFile(packaged.asarPath, file) as { unpacked?: boolean }).unpacked, file).toBe(true);
+      expect(statSync(path.join(`${packaged.asarPath}.unpacked`, file)).isFile(), file).toBe(true);
+    }
+  });
+
+  it('starts the packaged history worker from app.asar.unpacked with plain Node and opens a store through libsql', async () => {
+    expect(await checkHistoryWorker(packaged.asarPath)).toEqual([]);
+  }, 30_000);
+
   it('puts the stand-in Electron binary in place under the app executable name', () => {
     expect(statSync(path.join(packaged.appDir, 'topiary')).isFile()).toBe(true);
   });
@@ -130,8 +153,27 @@ describe('the layout check', () => {
         'should not be shipped: dist/main/electron-main.cjs.map',
         'should not be shipped: src-main/core/app-core.ts',
         'should not be shipped: dist/main/wire.test.cjs',
+        'missing dist/main/history-worker.cjs',
       ]),
     );
+  });
+
+  it('reports a history worker packed inside the archive, and a worker that cannot load libsql', async () => {
+    const app = path.join(work, 'packed-worker-app');
+    mkdirSync(path.join(app, 'dist/main'), { recursive: true });
+    writeFileSync(path.join(app, 'dist/main/history-worker.cjs'), "require('libsql');");
+    const packedAsar = path.join(work, 'packed-worker.asar');
+    await asar.createPackage(app, packedAsar);
+    expect(checkAppLayout(packedAsar).problems).toContain(
+      'dist/main/history-worker.cjs is packed inside app.asar; it must be unpacked (asarUnpack) for the history worker',
+    );
+
+    // Unpacked, but with no libsql beside it: the worker cannot start, and the check says why.
+    const unpackedAsar = path.join(work, 'no-libsql.asar');
+    await asar.createPackageWithOptions(app, unpackedAsar, { unpack: '**/history-worker.cjs' });
+    const problems = await checkHistoryWorker(unpackedAsar);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/packaged history worker failed: .*libsql/);
   });
 });
 

@@ -16,6 +16,11 @@ export class BrokerPage {
   readonly accessConfirm: Locator;
   readonly accessCancel: Locator;
   readonly accessMessage: Locator;
+  readonly redirectReference: Locator;
+  readonly redirectPermanent: Locator;
+  readonly redirectApply: Locator;
+  readonly redirectStop: Locator;
+  readonly redirectActive: Locator;
 
   constructor(readonly page: Page) {
     this.tab = page.getByTestId('workspace-broker');
@@ -32,6 +37,11 @@ export class BrokerPage {
     this.accessConfirm = page.getByTestId('broker-access-confirm');
     this.accessCancel = page.getByTestId('broker-access-cancel');
     this.accessMessage = page.getByTestId('broker-access-message');
+    this.redirectReference = page.getByTestId('broker-redirect-reference');
+    this.redirectPermanent = page.getByTestId('broker-redirect-permanent');
+    this.redirectApply = page.getByTestId('broker-redirect-apply');
+    this.redirectStop = page.getByTestId('broker-redirect-stop');
+    this.redirectActive = page.getByTestId('broker-redirect-active');
   }
 
   async open(): Promise<void> {

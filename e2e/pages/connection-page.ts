@@ -3,6 +3,8 @@ import { expect, type Locator, type Page } from '@playwright/test';
 /** The connection drawer (info and packet log) and the status line beside the connect bar's badge. */
 export class ConnectionPage {
   readonly detailsToggle: Locator;
+  /** Why a broker sent the connection to another server, when one did. */
+  readonly redirect: Locator;
   readonly drawer: Locator;
   readonly statusDetail: Locator;
   readonly reconnect: Locator;
@@ -31,6 +33,7 @@ export class ConnectionPage {
     this.clientId = this.info.getByTestId('info-client-id');
     this.protocol = this.info.getByTestId('info-protocol');
     this.urls = this.info.getByTestId('info-url');
+    this.redirect = this.info.getByTestId('info-redirect');
     this.packetLog = page.getByTestId('packet-log');
     this.packetRows = this.packetLog.getByTestId('packet-row');
     this.packetList = this.packetLog.getByTestId('packet-list');

@@ -71,6 +71,8 @@ export interface BridgeStatusRow {
   readonly state: 'connecting' | 'connected' | 'reconnecting' | 'stopped';
   readonly forwardedIn: number;
   readonly forwardedOut: number;
+  /** Local messages not forwarded: QoS 0 while the link was down, QoS 1/2 past the pending limit or refused by the remote. */
+  readonly droppedOut: number;
   readonly lastError: string | null;
 }
 
@@ -151,6 +153,24 @@ export const BrokerSettingsSchema = z
 
 export type BrokerSettings = z.output<typeof BrokerSettingsSchema>;
 
+/**
+ * For testing clients: the broker sends every client to another server (MQTT 5 Server Reference). New
+ * connections are refused with 0x9C (0x9D when permanent) and connected ones disconnected the same way.
+ * Not saved: a restart of the app ends it.
+ */
+export const MovedSettingSchema = z
+  .object({
+    serverReference: z
+      .string()
+      .trim()
+      .min(1, 'Name at least one server to send clients to, such as otherhost:1883.')
+      .max(1024, 'A server reference is at most 1,024 characters.'),
+    permanent: z.boolean().default(false),
+  })
+  .strict();
+
+export type MovedSetting = z.output<typeof MovedSettingSchema>;
+
 export interface BrokerListenerStatus {
   readonly kind: 'tcp' | 'tls' | 'ws' | 'wss';
   readonly host: string;
@@ -168,6 +188,8 @@ export interface BrokerStatus {
   readonly bridges: readonly BridgeStatusRow[];
   /** Why the last start failed, if it did. */
   readonly error: { readonly code: string; readonly message: string } | null;
+  /** Set while the broker sends clients elsewhere (`broker.setMoved`). */
+  readonly moved?: MovedSetting;
 }
 
 export interface BrokerClientRow {
@@ -280,13 +302,15 @@ export const brokerRequests = {
   'broker.setUser': request<BrokerStatus>()(z.object({ username: z.string().min(1, 'A user name is required.').max(65_535).refine((u) => !u.includes(':'), 'A user name cannot contain ":".'), password: z.string().min(1, 'A password is required.').max(65_535), authMethods: z.array(UserAuthMethodSchema).min(1, 'Choose at least one way to sign in.').max(4).optional() }).strict()),
   'broker.deleteUser': request<Deleted>()(z.object({ username: z.string().max(65_535) }).strict()),
   /** Reads a mosquitto password file (user:$7$… lines) and adds or replaces those users. */
-  'broker.importUsers': request<{ readonly imported: number; readonly status: BrokerStatus }>()(z.object({ text: z.string().max(10_000_000) }).strict()),
+  'broker.importUsers': request<{ readonly imported: number; readonly warnings: readonly string[]; readonly status: BrokerStatus }>()(z.object({ text: z.string().max(10_000_000) }).strict()),
   'broker.exportUsers': request<ExportedText>()(Empty),
   /** Replaces the ACL with rules in mosquitto's acl_file format (an empty text removes it). */
   'broker.setAcl': request<BrokerStatus>()(z.object({ text: z.string().max(10_000_000) }).strict()),
   'broker.exportAcl': request<ExportedText>()(Empty),
   /** Who would lose which access (connected clients, Topiary's own connections among them) if this change were applied; changes nothing. */
   'broker.previewAccess': request<AccessPreview>()(z.object({ change: AccessChangeSchema }).strict()),
+  /** Sends every client to another server (null: stop), at once and without a restart; see MovedSettingSchema. */
+  'broker.setMoved': request<BrokerStatus>()(z.object({ moved: MovedSettingSchema.nullable() }).strict()),
   /** Local CA + server and client certificates, a TLS listener, and a profile that trusts the CA. */
   'broker.createQuickTls': request<QuickTlsResult>()(Empty),
 } as const;

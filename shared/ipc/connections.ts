@@ -192,6 +192,22 @@ export interface SubscriptionStatus {
 }
 
 /** What the UI knows of one connection. */
+/** A broker's CONNACK or DISCONNECT 0x9C (use another server) / 0x9D (server moved) that the connection followed. */
+export interface ServerRedirect {
+  /** The broker that sent us away. */
+  readonly from: string;
+  /** Where we went. */
+  readonly to: string;
+  /** The Server Reference as the broker wrote it. */
+  readonly serverReference: string;
+  readonly reasonCode: number;
+  /** 0x9D: the move is for good, so reconnects keep going to `to`. */
+  readonly permanent: boolean;
+  /** What happened, as a sentence. */
+  readonly reason: string;
+  readonly at: number;
+}
+
 export interface ConnectionInfo {
   readonly connectionId: ConnectionId;
   readonly name: string;
@@ -216,6 +232,8 @@ export interface ConnectionInfo {
   readonly reconnect?: ReconnectStatus;
   /** From the last CONNACK. */
   readonly broker?: BrokerFacts;
+  /** The last time a broker sent this connection to another server (MQTT 5 Server Reference), and why. */
+  readonly redirect?: ServerRedirect;
   /** Publishes waiting for the connection to come back. */
   readonly queuedCount: number;
   /** Every subscription this connection makes, with the broker's verdict from the last SUBACK. */

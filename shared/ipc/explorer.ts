@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConnectionIdSchema, type ConnectionId, type MessageView, type Qos } from './common';
+import { ConnectionIdSchema, type ConnectionId, type MessageProperties, type MessageView, type Qos } from './common';
 import { request } from './define';
 import { SubscriptionSchema } from './connections';
 
@@ -189,6 +189,9 @@ export interface HistoryItem {
   readonly retain: boolean;
   readonly size: number;
   readonly preview: string;
+  readonly dup?: boolean;
+  /** The MQTT 5 properties the message carried (every remembered message keeps its own). */
+  readonly properties?: MessageProperties;
 }
 
 export interface HistoryPage {

@@ -176,7 +176,8 @@ export interface CaptureJobProgress {
 }
 
 export const historyRequests = {
-  'history.getStatus': request<HistoryStatus>()(z.object({}).strict()),
+  /** With `open`, opens the store first if nothing has yet (the History view does; the store otherwise opens on first use). */
+  'history.getStatus': request<HistoryStatus>()(z.object({ open: z.boolean().optional() }).strict()),
   /** Turns recording of one live connection on or off; on creates the source with default retention if new. */
   'history.setRecording': request<HistoryStatus>()(
     z
@@ -230,6 +231,20 @@ export const historyRequests = {
         addPrefix: z.string().max(65_535).optional(),
         loops: z.number().int().min(1).max(1_000_000).default(1),
         skipMalformed: z.boolean().default(false),
+      })
+      .strict(),
+  ),
+  /** Replays what a search finds (oldest first, at most `limit`) to a live connection, with its recorded timing. */
+  'history.replaySearch': request<{ readonly jobId: string; readonly messages: number }>()(
+    z
+      .object({
+        connectionId: ConnectionIdSchema,
+        query: HistoryQuerySchema.default({ filters: ['#'], order: 'oldest' }),
+        limit: z.number().int().min(1).max(1_000_000).default(100_000),
+        speed: z.union([z.number().min(0.1, 'Replay speed must be between 0.1× and 100×.').max(100, 'Replay speed must be between 0.1× and 100×.'), z.literal('max')]).default(1),
+        stripPrefix: z.string().max(65_535).optional(),
+        addPrefix: z.string().max(65_535).optional(),
+        loops: z.number().int().min(1).max(1_000_000).default(1),
       })
       .strict(),
   ),

@@ -17,6 +17,7 @@ import { ExplorerService } from './explorer/explorer-service';
 import { CaptureJobs } from './history/capture-jobs';
 import { historyHandlers } from './history/history-handlers';
 import { HistoryService } from './history/history-service';
+import { unpackedPath } from './history/worker-location';
 import { EventHub } from './ipc/event-hub';
 import { serve } from './ipc/serve';
 import { ProfileService } from './profiles/profile-service';
@@ -65,7 +66,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
   // Opens its store only when something records or searches.
   const history = new HistoryService({
     file: path.join(options.userDataDir, 'history', 'history.db'),
-    workerFile: options.historyWorkerFile ?? path.join(__dirname, 'history-worker.cjs'),
+    workerFile: options.historyWorkerFile ?? unpackedPath(path.join(__dirname, 'history-worker.cjs')),
     onStatus: (status) => hub.emit('history.statusChanged', status),
     onExportProgress: (progress) => hub.emit('history.exportProgressed', progress),
   });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Packet } from 'mqtt';
 import type { ConnectionId, MessageProperties, MessageView, Qos } from '../../shared/ipc/common';
-import type { BrokerFacts, ConnectionInfo } from '../../shared/ipc/connections';
+import type { BrokerFacts, ConnectionInfo, ServerRedirect } from '../../shared/ipc/connections';
 import type { ParsedArg } from '../../shared/ipc/contract';
 import { TopiaryError, type ErrorData } from '../../shared/ipc/errors';
 import { parseBrokerUrl, type BrokerUrl } from '../../shared/mqtt/broker-url';
@@ -104,6 +104,8 @@ export interface ClientEvents {
   subscribed: [SubscribeAck];
   error: [TopiaryError];
   auth: [{ readonly reasonCode: number; readonly properties?: Readonly<Record<string, unknown>> }];
+  /** A broker sent the client to another server (MQTT 5 Server Reference with 0x9C/0x9D) and it went there. */
+  redirected: [ServerRedirect];
   /** Every status change (state, queued count, CONNACK facts), as the app's connection list sees it. */
   status: [ConnectionInfo];
 }
@@ -117,6 +119,7 @@ export class TopiaryClient extends EventEmitter<ClientEvents> {
   private readonly streams = new Set<MessageStream>();
   private readonly heldReads: (() => void)[] = [];
   private lastState: ConnectionInfo['state'] = 'connecting';
+  private lastRedirect: ServerRedirect | undefined;
   private readonly defaultTimeoutMs: number;
   private readonly v5: boolean;
   private readonly connectionId = randomUUID() as ConnectionId;
@@ -410,6 +413,10 @@ export class TopiaryClient extends EventEmitter<ClientEvents> {
     const previous = this.lastState;
     this.lastState = info.state;
     this.emit('status', info);
+    if (info.redirect && info.redirect !== this.lastRedirect) {
+      this.lastRedirect = info.redirect;
+      this.emit('redirected', info.redirect);
+    }
     if (info.state === previous) return;
     if (info.state === 'connected') {
       this.emit('connected', { url: info.url, sessionPresent: info.broker?.sessionPresent ?? false, connack: info.broker });

@@ -31,6 +31,7 @@ export type { CallLimits } from './deadline';
 export { scramAuthMethod, type AuthMethod, type AuthMethodSession } from '../core/connections/auth-method';
 export { AUTH_METHODS, type AuthMethodName } from '../../shared/ipc/connections';
 export { createBroker, EmbeddedBroker, type EmbeddedBrokerOptions } from './embedded-broker';
+export type { ServerRedirect } from '../../shared/ipc/connections';
 export { TopiaryError, ERROR_CODES, type ErrorCode, type ErrorData } from '../../shared/ipc/errors';
 export { CAPABILITIES, CapabilityError, Connector, createConnector, type Capability, type ConnectorEvents, type SeenTopic } from './connector';
 export { checkBroker, type CheckLine, type CheckReport } from './broker-check';

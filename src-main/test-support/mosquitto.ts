@@ -31,6 +31,8 @@ export interface Mosquitto {
   resume(): void;
   /** What mosquitto wrote to stderr so far (its log). */
   log(): string;
+  /** The running process's id (benchmarks read its CPU time from /proc). */
+  readonly pid: number | undefined;
 }
 
 export interface MosquittoOptions {
@@ -129,6 +131,9 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
       child?.kill('SIGCONT');
     },
     log: () => stderr,
+    get pid() {
+      return exited ? undefined : child?.pid;
+    },
   };
 }
 

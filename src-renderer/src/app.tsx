@@ -3,11 +3,13 @@ import { CertificatesPanel } from './features/certificates/certificates-panel';
 import { ConnectBar } from './features/connect/connect-bar';
 import { ConnectionDrawer } from './features/connection-info/connection-drawer';
 import { CoreLinkOverlay } from './features/core-link/core-link-overlay';
+import { HistoryView } from './features/history-search/history-view';
 import { Inspector } from './features/inspector/inspector';
 import { ConnectionsPanel } from './features/profiles/connections-panel';
 import { PublishForm } from './features/publish/publish-form';
 import { TopicTree } from './features/tree/topic-tree';
 import { explorerSelectors } from './features/explorer/selectors';
+import { historySearchSelectors } from './features/history-search/selectors';
 import { showWorkspace } from './features/workspace/actions';
 import { workspaceSelectors } from './features/workspace/selectors';
 import type { Workspace } from './features/workspace/state';
@@ -15,6 +17,7 @@ import { useStore } from './store/root-store';
 
 const WORKSPACES: readonly { readonly id: Workspace; readonly label: string }[] = [
   { id: 'explorer', label: 'Explorer' },
+  { id: 'history', label: 'History' },
   { id: 'broker', label: 'Broker' },
   { id: 'certificates', label: 'Certificates' },
 ];
@@ -23,6 +26,7 @@ const WORKSPACES: readonly { readonly id: Workspace; readonly label: string }[] 
 export function App(): React.JSX.Element {
   const totals = useStore(explorerSelectors.changed);
   const workspace = useStore(workspaceSelectors.current);
+  const recording = useStore(historySearchSelectors.recordingActive);
   return (
     <div className="app">
       <header>
@@ -31,11 +35,17 @@ export function App(): React.JSX.Element {
           {WORKSPACES.map((w) => (
             <button key={w.id} type="button" role="tab" aria-selected={workspace === w.id} data-testid={`workspace-${w.id}`} className={workspace === w.id ? 'active' : ''} onClick={() => showWorkspace(w.id)}>
               {w.label}
+              {w.id === 'history' && recording ? <span className="recording-dot on" data-testid="recording-indicator" title="Recording to the history store" /> : null}
             </button>
           ))}
         </nav>
         <ConnectBar />
       </header>
+      {workspace === 'history' ? (
+        <main>
+          <HistoryView />
+        </main>
+      ) : null}
       {workspace === 'broker' ? (
         <main>
           <BrokerPanel />

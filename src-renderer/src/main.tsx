@@ -5,12 +5,15 @@ import { listenToBroker } from './features/broker/actions';
 import { listenToConnections } from './features/connections/actions';
 import { listenToCoreLink } from './features/core-link/actions';
 import { listenToExplorer } from './features/explorer/actions';
+import { listenToHistory, refreshHistoryStatus } from './features/history-search/actions';
 import './styles.css';
 
 listenToCoreLink();
 listenToExplorer();
 listenToConnections();
 listenToBroker();
+listenToHistory();
+void refreshHistoryStatus();
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>
     <App />

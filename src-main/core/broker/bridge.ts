@@ -14,6 +14,8 @@ export interface BridgeConfig {
   readonly topics: readonly BridgeTopic[];
   readonly ca?: string;
   readonly rejectUnauthorized?: boolean;
+  /** Wait before reconnecting a dropped side (2 s by default). */
+  readonly reconnectPeriodMs?: number;
 }
 
 export type BridgeState = 'connecting' | 'connected' | 'reconnecting' | 'stopped';
@@ -24,10 +26,16 @@ export interface BridgeStatus {
   readonly state: BridgeState;
   readonly forwardedIn: number;
   readonly forwardedOut: number;
+  /** Local messages not forwarded: QoS 0 while the link was down, QoS 1/2 past the pending limit or refused by the remote. */
+  readonly droppedOut: number;
   readonly lastError: string | null;
 }
 
 const RECONNECT_MS = 2_000;
+/** The remote keeps the bridge's session (and queues for it) this long while the bridge is away: a day, in seconds. */
+const REMOTE_SESSION_EXPIRY_S = 86_400;
+/** QoS 1/2 messages held for a remote that is away or slow, before new ones are dropped (and counted). */
+const MAX_PENDING_OUT = 100_000;
 
 /**
  * Forwards topics between the embedded broker and a remote one, like mosquitto's bridges.
@@ -40,6 +48,9 @@ export class Bridge {
   private state: BridgeState = 'stopped';
   private forwardedIn = 0;
   private forwardedOut = 0;
+  /** Forwarded out but not yet acknowledged by the remote (MQTT.js holds them across reconnects). */
+  private pendingOut = 0;
+  private droppedOut = 0;
   private lastError: string | null = null;
 
   constructor(
@@ -49,7 +60,7 @@ export class Bridge {
   ) {}
 
   status(): BridgeStatus {
-    return { name: this.config.name, remoteUrl: this.config.remoteUrl, state: this.state, forwardedIn: this.forwardedIn, forwardedOut: this.forwardedOut, lastError: this.lastError };
+    return { name: this.config.name, remoteUrl: this.config.remoteUrl, state: this.state, forwardedIn: this.forwardedIn, forwardedOut: this.forwardedOut, droppedOut: this.droppedOut, lastError: this.lastError };
   }
 
   start(): void {
@@ -60,16 +71,19 @@ export class Bridge {
     const remoteOptions: IClientOptions = {
       clientId: c.clientId ?? `topiary-bridge-${c.name.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 40)}`,
       protocolVersion: c.protocolVersion ?? 5,
-      reconnectPeriod: RECONNECT_MS,
+      reconnectPeriod: c.reconnectPeriodMs ?? RECONNECT_MS,
       connectTimeout: 10_000,
-      clean: true,
+      // Like mosquitto's bridges (cleansession false): what the remote receives for us while the link is down
+      // is queued there and delivered when it comes back, instead of being lost.
+      clean: false,
+      ...((c.protocolVersion ?? 5) === 5 ? { properties: { sessionExpiryInterval: REMOTE_SESSION_EXPIRY_S } } : {}),
       ...(c.username !== undefined ? { username: c.username } : {}),
       ...(c.password !== undefined ? { password: c.password } : {}),
       ...(c.ca !== undefined ? { ca: c.ca } : {}),
       ...(c.rejectUnauthorized !== undefined ? { rejectUnauthorized: c.rejectUnauthorized } : {}),
     };
     this.setState('connecting');
-    const local = mqtt.connect(this.localUrl, { clientId: `${remoteOptions.clientId}-local`, protocolVersion: 5, reconnectPeriod: RECONNECT_MS, clean: true });
+    const local = mqtt.connect(this.localUrl, { clientId: `${remoteOptions.clientId}-local`, protocolVersion: 5, reconnectPeriod: c.reconnectPeriodMs ?? RECONNECT_MS, clean: true });
     const remote = mqtt.connect(c.remoteUrl, remoteOptions);
     this.local = local;
     this.remote = remote;
@@ -91,10 +105,16 @@ export class Bridge {
 
     local.on('message', (topic, payload, packet) => {
       const target = this.forward(outRules, topic, 'local', packet);
-      if (target && remote.connected) {
-        remote.publish(target.topic, payload, { qos: target.qos, retain: packet.retain });
-        this.forwardedOut++;
+      if (!target) return;
+      // QoS 0 never waits for a link that is down. QoS 1/2 is held by MQTT.js until the remote acknowledges it,
+      // resent after a reconnect, so a cut link loses nothing our broker acknowledged; bounded, and counted past that.
+      if (target.qos === 0 ? !remote.connected : this.pendingOut >= MAX_PENDING_OUT) {
+        this.droppedOut++;
+        return;
       }
+      if (target.qos > 0) this.pendingOut++;
+      this.publishOut(remote, target.topic, payload, target.qos, packet.retain);
+      this.forwardedOut++;
     });
     remote.on('message', (topic, payload, packet) => {
       const target = this.forward(inRules, topic, 'remote', packet);
@@ -102,6 +122,23 @@ export class Bridge {
         local.publish(target.topic, payload, { qos: target.qos, retain: packet.retain });
         this.forwardedIn++;
       }
+    });
+  }
+
+  /**
+   * Publishes to the remote until it acknowledges. MQTT.js fails a publish made while it resends its store after a
+   * reconnect if the link drops again ("Connection closed"): that one is sent again. A refusal (a reason code) is final.
+   */
+  private publishOut(remote: MqttClient, topic: string, payload: Buffer, qos: 0 | 1 | 2, retain: boolean): void {
+    remote.publish(topic, payload, { qos, retain }, (error) => {
+      const refused = error !== undefined && error !== null && typeof (error as { code?: unknown }).code === 'number';
+      // Later, not now: MQTT.js fails such publishes while it walks the very queue a new publish would join.
+      if (error && !refused && this.remote === remote && qos > 0) {
+        setImmediate(() => this.publishOut(remote, topic, payload, qos, retain));
+        return;
+      }
+      if (qos > 0) this.pendingOut--;
+      if (refused) this.droppedOut++;
     });
   }
 

@@ -14,12 +14,14 @@ import type { FlowControl } from './flow-control';
 import { createMessage, type Message } from './message';
 import { MemoryStore, storeMessage, type BrokerJournal, type BrokerSnapshot, type PersistenceStore } from './persistence';
 import { ReasonCode } from '../../../shared/mqtt/reason-codes';
+import { DEFAULT_RESPONSE_TOPIC_PREFIX } from './response-information';
 import { RetainedStore } from './retained-store';
 import { Session, type SessionLink, type SessionRecorder } from './session';
 import { restoreSnapshot, takeSnapshot } from './state-snapshot';
 import { SubscriptionIndex, subscriptionInfo, type SharedGroup, type Subscription } from './subscription-index';
 import { startListener, type RunningListener } from './listeners';
 import { importPasswordFile } from './password-file';
+import { LongTimer } from './long-timer';
 import { LoadAverages, SysCounters, sysTopicValues } from './sys-topics';
 import { isValidTopicName } from './topic';
 import type { Transport } from './transport';
@@ -33,6 +35,7 @@ import {
   type RetainedInfo,
   type UserRecord,
   type AclRule,
+  type MovedSetting,
 } from './types';
 
 const SWEEP_MS = 250;
@@ -97,9 +100,11 @@ export class BrokerCore implements Broker, ConnectionHost {
   private readonly load = new LoadAverages();
   private readonly sys = new SysCounters();
   private readonly warnings: string[] = [];
+  private movedSetting: MovedSetting | undefined;
 
   constructor(readonly options: BrokerOptions) {
     this.limits = options.limits ?? {};
+    this.movedSetting = options.moved;
     const users = [...(options.users ?? [])];
     if (options.passwordFile) {
       const imported = importPasswordFile(readConfigFile(options.passwordFile, 'password file'));
@@ -120,6 +125,8 @@ export class BrokerCore implements Broker, ConnectionHost {
       queueHighWater,
       queueResume: Math.floor(queueHighWater / 4),
       topicAliasMaximum: this.limits.topicAliasMaximum ?? 10,
+      sendTopicAliases: options.sendTopicAliases ?? true,
+      responseTopicPrefix: options.responseTopicPrefix ?? DEFAULT_RESPONSE_TOPIC_PREFIX,
       maximumQos: this.limits.maximumQos ?? 2,
       retainAvailable: this.limits.retainAvailable ?? true,
       protocolVersions: options.protocolVersions ?? [3, 4, 5],
@@ -212,9 +219,9 @@ export class BrokerCore implements Broker, ConnectionHost {
       conn.disconnect(ReasonCode.ServerShuttingDown, 'server shutting down');
     }
     for (const s of this.sessions.values()) {
-      clearTimeout(s.expiryTimer);
+      s.expiryTimer?.cancel();
       s.expiryTimer = undefined;
-      if (s.will?.timer) clearTimeout(s.will.timer);
+      s.will?.timer?.cancel();
       s.will = undefined;
     }
     await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 1000).unref())]);
@@ -266,6 +273,27 @@ export class BrokerCore implements Broker, ConnectionHost {
     }
   }
 
+  /** The current "moved" setting. */
+  get moved(): MovedSetting | undefined {
+    return this.movedSetting;
+  }
+
+  movedTo(): { readonly reasonCode: number; readonly serverReference: string } | undefined {
+    const m = this.movedSetting;
+    return m && { reasonCode: m.permanent ? ReasonCode.ServerMoved : ReasonCode.UseAnotherServer, serverReference: m.serverReference };
+  }
+
+  /** Refers clients elsewhere (or stops): connected clients are sent there now, new ones at CONNECT. */
+  setMoved(moved: MovedSetting | undefined): void {
+    this.movedSetting = moved;
+    const to = this.movedTo();
+    if (!to) return;
+    for (const conn of [...this.connections]) {
+      if (conn.state !== 'connected') continue;
+      conn.disconnect(to.reasonCode, `referred to ${to.serverReference}`, { serverReference: to.serverReference });
+    }
+  }
+
   /** Decides whether one more client may connect now (connection count and rate limits). */
   admitConnection(conn: { readonly overLimit: boolean }): number {
     const max = this.limits.maxConnections;
@@ -290,11 +318,11 @@ export class BrokerCore implements Broker, ConnectionHost {
       session = this.sessions.get(clientId);
     }
     if (session) {
-      clearTimeout(session.expiryTimer);
+      session.expiryTimer?.cancel();
       session.expiryTimer = undefined;
       if (session.will) {
         // A new connection for the client id cancels a will still waiting out its delay, clean start or not (MQTT-3.1.2-8).
-        clearTimeout(session.will.timer);
+        session.will.timer?.cancel();
         session.will = undefined;
       }
       if (cleanStart) {
@@ -340,12 +368,11 @@ export class BrokerCore implements Broker, ConnectionHost {
       const delay = Math.min(conn.will.delay, session.expiryInterval);
       if (delay === 0) this.publishWill(conn.will);
       else {
-        const will = { ...conn.will, delay, timer: undefined as NodeJS.Timeout | undefined };
-        will.timer = setTimeout(() => {
+        const will = { ...conn.will, delay, timer: undefined as LongTimer | undefined };
+        will.timer = new LongTimer(() => {
           session.will = undefined;
           this.publishWill(will);
         }, delay * 1000);
-        will.timer.unref();
         session.will = will;
       }
     }
@@ -368,8 +395,7 @@ export class BrokerCore implements Broker, ConnectionHost {
     if (!this.running) return;
     if (session.expiryInterval === 0) this.endSession(session);
     else if (session.expiryInterval !== SESSION_NEVER_EXPIRES) {
-      session.expiryTimer = setTimeout(() => this.expireSession(session), session.expiryInterval * 1000);
-      session.expiryTimer.unref();
+      session.expiryTimer = new LongTimer(() => this.expireSession(session), session.expiryInterval * 1000);
     }
   }
 
@@ -380,9 +406,9 @@ export class BrokerCore implements Broker, ConnectionHost {
   }
 
   private endSession(session: Session): void {
-    clearTimeout(session.expiryTimer);
+    session.expiryTimer?.cancel();
     if (session.will) {
-      clearTimeout(session.will.timer);
+      session.will.timer?.cancel();
       const w = session.will;
       session.will = undefined;
       this.publishWill(w);
@@ -751,8 +777,7 @@ export class BrokerCore implements Broker, ConnectionHost {
     for (const { session, expiresInMs } of restoreSnapshot(snap, { retained: this.retained, index: this.index, sessions: this.sessions }, Date.now(), SESSION_NEVER_EXPIRES)) {
       if (this.journal) session.recorder = this.recorder;
       if (expiresInMs === undefined) continue;
-      session.expiryTimer = setTimeout(() => this.expireSession(session), expiresInMs);
-      session.expiryTimer.unref();
+      session.expiryTimer = new LongTimer(() => this.expireSession(session), expiresInMs);
     }
   }
 }

@@ -27,6 +27,7 @@ export function brokerHandlers(service: BrokerService, peers: QuickTlsPeers): Pi
     'broker.exportUsers': () => ({ fileName: 'passwd', mediaType: 'text/plain', text: service.exportUsers() }),
     'broker.setAcl': ({ text }) => service.setAcl(text),
     'broker.exportAcl': () => ({ fileName: 'acl', mediaType: 'text/plain', text: service.exportAcl() }),
+    'broker.setMoved': ({ moved }) => service.setMoved(moved),
     'broker.previewAccess': ({ change }) => service.previewAccess(change),
     'broker.createQuickTls': () =>
       setUpQuickLocalTls({

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
@@ -65,6 +66,29 @@ describe('BrokerService', () => {
     await waitFor(() => service.clients().length === 0);
     await waitFor(() => log.some((e) => e.type === 'client.disconnected' && e.clientId === 'dash-test'));
     expect(log.find((e) => e.type === 'client.connected')?.text).toMatch(/dash-test connected from 127\.0\.0\.1.*MQTT 5\.0/);
+  });
+
+  it('sends clients to another server while "moved" is set, shows it in the status, and admits them again once it is cleared', async () => {
+    await service.start();
+    const live = await mqtt.connectAsync(service.connectUrl() ?? '', { clientId: 'moved-live', protocolVersion: 5, reconnectPeriod: 0 });
+    const told = new Promise<{ code: number | undefined; reference: string | undefined }>((resolve) =>
+      live.once('disconnect', (packet) => resolve({ code: packet.reasonCode, reference: packet.properties?.serverReference })),
+    );
+    const status = service.setMoved({ serverReference: 'other.example:1883', permanent: true });
+    expect(status.moved).toEqual({ serverReference: 'other.example:1883', permanent: true });
+    expect(await told).toEqual({ code: 0x9d, reference: 'other.example:1883' });
+    live.end(true);
+    // It survives a restart of the broker (not of the app: it is never saved).
+    await service.restart();
+    const refused = await mqtt.connectAsync(service.connectUrl() ?? '', { protocolVersion: 5, reconnectPeriod: 0 }).then(
+      () => undefined,
+      (e: unknown) => (e as { code?: number }).code,
+    );
+    expect(refused).toBe(0x9d);
+    expect(service.setMoved(null).moved).toBeUndefined();
+    const back = await mqtt.connectAsync(service.connectUrl() ?? '', { protocolVersion: 5, reconnectPeriod: 0 });
+    expect(back.connected).toBe(true);
+    await back.endAsync();
   });
 
   it('browses retained messages and deletes a subtree, reporting the count', async () => {
@@ -223,6 +247,20 @@ describe('BrokerService', () => {
     expect(anonymous).toBe(0x87);
   });
 
+  it('imports an old $6$ hash from mosquitto_passwd with a warning naming the user to re-hash, and the user still logs in', async () => {
+    await service.start();
+    await service.saveSettings(BrokerSettingsSchema.parse({ allowAnonymous: false }));
+    const file = path.join(dir, 'passwd');
+    execFileSync('mosquitto_passwd', ['-H', 'sha512', '-c', '-b', file, 'olduser', 'legacy']);
+    const { imported, warnings } = await service.importUsers(await readFile(file, 'utf8'));
+    expect(imported).toBe(1);
+    expect(warnings).toEqual([expect.stringMatching(/user "olduser".*\$6\$.*re-hash/)]);
+    const client = await mqtt.connectAsync(service.connectUrl() ?? '', { username: 'olduser', password: 'legacy', reconnectPeriod: 0 });
+    await client.endAsync();
+    // Set again in the app, the password gets a current $7$ hash.
+    expect((await service.setUser('olduser', 'legacy')).settings.users[0]?.passwordHash).toMatch(/^\$7\$/);
+  });
+
   it('keeps SCRAM keys for the methods a user may use, and a SCRAM-only user signs in by SCRAM alone', async () => {
     await service.start();
     await service.saveSettings(BrokerSettingsSchema.parse({ allowAnonymous: false }));
@@ -246,8 +284,9 @@ describe('BrokerService', () => {
   it("imports and exports mosquitto's password and acl files, naming a bad line", async () => {
     const passwd = 'bob:' + (await service.setUser('bob', 'builder')).settings.users[0]?.passwordHash + '\n';
     await service.deleteUser('bob');
-    const { imported } = await service.importUsers(`# from mosquitto_passwd\n${passwd}`);
+    const { imported, warnings } = await service.importUsers(`# from mosquitto_passwd\n${passwd}`);
     expect(imported).toBe(1);
+    expect(warnings).toEqual([]);
     expect(service.exportUsers()).toBe(passwd);
     await expect(service.importUsers('carol:plaintext')).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringMatching(/Line 1/) });
 

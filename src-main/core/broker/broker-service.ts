@@ -12,6 +12,7 @@ import {
   type BrokerSettings,
   type BrokerStatsSample,
   type BrokerStatus,
+  type MovedSetting,
 } from '../../../shared/ipc/broker';
 import { TopiaryError } from '../../../shared/ipc/errors';
 import {
@@ -21,7 +22,7 @@ import {
   formatPasswordFile,
   MemoryStore,
   parseAclFile,
-  parsePasswordFile,
+  importPasswordFile,
   type Broker,
   type BrokerEvent,
   type ListenerConfig,
@@ -111,6 +112,8 @@ export class BrokerService {
   private broker: Broker | undefined;
   private startedAt: number | null = null;
   private lastError: BrokerStatus['error'] = null;
+  /** The "moved" test setting: in memory only, so a restart of the app never leaves the broker refusing everyone. */
+  private moved: MovedSetting | undefined;
   private readonly memory = new MemoryStore();
   /** Where the last broker kept its state: a switch moves that state to the new place. */
   private lastPersistence: BrokerSettings['persistence'] | undefined;
@@ -164,7 +167,22 @@ export class BrokerService {
       exposed: !LOOPBACK.has(l.host),
     }));
     const bridges: BridgeStatusRow[] = this.bridges.map((b) => b.status());
-    return { running: this.broker?.isRunning ?? false, startedAt: this.startedAt, listeners, settings: this.settings, bridges, error: this.lastError };
+    return {
+      running: this.broker?.isRunning ?? false,
+      startedAt: this.startedAt,
+      listeners,
+      settings: this.settings,
+      bridges,
+      error: this.lastError,
+      ...(this.moved ? { moved: this.moved } : {}),
+    };
+  }
+
+  /** Sends every client to another server, or stops (null); kept across broker restarts but never saved. */
+  setMoved(moved: MovedSetting | null): BrokerStatus {
+    this.moved = moved ?? undefined;
+    this.broker?.setMoved(this.moved);
+    return this.announce();
   }
 
   /** The URL a local client should use: the first plain TCP listener, else the first. */
@@ -228,11 +246,12 @@ export class BrokerService {
     return this.applyAccess({ ...this.settings, users: this.settings.users.filter((u) => u.username !== username) });
   }
 
-  async importUsers(text: string): Promise<{ imported: number; status: BrokerStatus }> {
-    const imported = parsePasswordFile(text);
+  /** Adds the users of a mosquitto password file; weak hashes ($6$, few PBKDF2 rounds) are taken with a warning to re-hash. */
+  async importUsers(text: string): Promise<{ imported: number; warnings: readonly string[]; status: BrokerStatus }> {
+    const { users: imported, warnings } = importPasswordFile(text);
     const names = new Set(imported.map((u) => u.username));
     const users = [...this.settings.users.filter((u) => !names.has(u.username)), ...imported.map(asSettingsUser)];
-    return { imported: imported.length, status: await this.applyAccess({ ...this.settings, users }) };
+    return { imported: imported.length, warnings, status: await this.applyAccess({ ...this.settings, users }) };
   }
 
   exportUsers(): string {
@@ -406,6 +425,7 @@ export class BrokerService {
         sysInterval: s.sysIntervalSeconds,
         limits: s.limits,
         persistence,
+        ...(this.moved ? { moved: this.moved } : {}),
       });
       this.offEvents = broker.onEvent((e) => this.record(describeEvent(e)));
       const bound = await broker.start();

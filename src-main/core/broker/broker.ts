@@ -9,6 +9,7 @@ import type {
   BrokerStats,
   ClientInfo,
   ListenerConfig,
+  MovedSetting,
   ProtocolVersion,
   QoS,
   RetainedInfo,
@@ -36,6 +37,15 @@ export interface BrokerOptions {
   readonly persistence?: PersistenceStore;
   /** A persistent session resumed under another user name starts clean (default) or the connection is refused. */
   readonly sessionOwnerMismatch?: 'start-clean' | 'refuse';
+  /** Give v5 clients Topic Aliases for topics sent to them again, up to the maximum each accepts (default true). */
+  readonly sendTopicAliases?: boolean;
+  /**
+   * Clients that set Request Response Information are told `<prefix><their client id>` (wildcards and
+   * slashes in the id percent-encoded) to build response topics on. Default "response/"; "" gives none.
+   */
+  readonly responseTopicPrefix?: string;
+  /** Start "moved": every client is referred to another server (see `setMoved`). */
+  readonly moved?: MovedSetting;
   /** Shown in $SYS/broker/version. */
   readonly version?: string;
 }
@@ -79,4 +89,12 @@ export interface Broker {
   setAllowAnonymous(allow: boolean): void;
   listAclRules(): readonly AclRule[];
   setAclRules(rules: readonly AclRule[]): void;
+  /**
+   * Refers clients to another server (undefined: stop): new CONNECTs are refused with 0x9C/0x9D and the
+   * Server Reference, and connected clients are disconnected the same way (3.x clients, which cannot be
+   * told where, are refused as "server unavailable" and closed).
+   */
+  setMoved(moved: MovedSetting | undefined): void;
+  /** The current "moved" setting. */
+  readonly moved: MovedSetting | undefined;
 }

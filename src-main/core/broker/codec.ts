@@ -208,10 +208,12 @@ function encodePublishProperties(
   props: ForwardedProperties | undefined,
   expiry: number | undefined,
   subIds: readonly number[] | undefined,
+  alias: number,
 ): Buffer | undefined {
   let len = 0;
   if (props?.payloadFormatIndicator !== undefined) len += 2;
   if (expiry !== undefined) len += 5;
+  if (alias > 0) len += 3;
   if (props?.contentType !== undefined) len += 3 + utf8Len(props.contentType);
   if (props?.responseTopic !== undefined) len += 3 + utf8Len(props.responseTopic);
   if (props?.correlationData !== undefined) len += 3 + props.correlationData.length;
@@ -228,6 +230,11 @@ function encodePublishProperties(
     b[p++] = 0x02;
     b.writeUInt32BE(expiry, p);
     p += 4;
+  }
+  if (alias > 0) {
+    b[p++] = 0x23;
+    b.writeUInt16BE(alias, p);
+    p += 2;
   }
   const str = (id: number, s: string): void => {
     b[p++] = id;
@@ -263,6 +270,14 @@ function encodePublishProperties(
   return b;
 }
 
+/** A Topic Alias on an outbound PUBLISH: `withTopic` false sends the alias alone (the client already knows it). */
+export interface OutboundAlias {
+  readonly alias: number;
+  readonly withTopic: boolean;
+}
+
+const NO_TOPIC = Buffer.alloc(0);
+
 /** Encodes an outbound PUBLISH for one subscriber. */
 export function encodePublish(
   msg: Message,
@@ -273,9 +288,10 @@ export function encodePublish(
   v5: boolean,
   expiry: number | undefined,
   subIds: readonly number[] | undefined,
+  alias?: OutboundAlias,
 ): Buffer {
-  const topic = (msg.topicBytes ??= Buffer.from(msg.topic, 'utf8'));
-  const props = v5 ? encodePublishProperties(msg.properties, expiry, subIds) : undefined;
+  const topic = alias && !alias.withTopic ? NO_TOPIC : (msg.topicBytes ??= Buffer.from(msg.topic, 'utf8'));
+  const props = v5 ? encodePublishProperties(msg.properties, expiry, subIds, alias?.alias ?? 0) : undefined;
   const propsLen = props ? props.length : 0;
   const propsField = v5 ? varintLength(propsLen) + propsLen : 0;
   const remaining = 2 + topic.length + (qos > 0 ? 2 : 0) + propsField + msg.payload.length;

@@ -19,6 +19,10 @@ export interface ConnectionSettings {
   /** Paused publishers resume once the client's queue is at most this long. */
   readonly queueResume: number;
   readonly topicAliasMaximum: number;
+  /** Give v5 clients Topic Aliases for the topics we send them (up to each client's own maximum). */
+  readonly sendTopicAliases: boolean;
+  /** Start of each client's Response Information topic; empty when the broker gives none. */
+  readonly responseTopicPrefix: string;
   readonly maximumQos: QoS;
   readonly retainAvailable: boolean;
   readonly protocolVersions: readonly ProtocolVersion[];
@@ -92,6 +96,8 @@ export interface ConnectionHost {
   maySubscribe(who: ClientIdentity, filter: string): boolean;
   mayReceive(who: ClientIdentity, topic: string): boolean;
   assignClientId(): string;
+  /** Set while the broker refers clients elsewhere: the CONNACK/DISCONNECT reason and the Server Reference. */
+  movedTo(): { readonly reasonCode: number; readonly serverReference: string } | undefined;
   /** Whether one more client may connect now: a reason code, Success when it may. */
   admitConnection(conn: { readonly overLimit: boolean }): number;
   /** Who owns the session of this client id, if there is one. */

@@ -5,11 +5,12 @@ import { stillReadable } from './access-guard';
 import type { AuthResult, EnhancedAuthExchange, EnhancedAuthStep } from './authenticator';
 import { PRE_CONNECT_MAX_PACKET, retainable } from './connect-guard';
 import { PROTOCOL_MAX_PACKET, connackProperties, inspectConnectHeader, readConnect, settleConnect, type ReadConnect } from './connect-handshake';
-import type { ClientConnection, ConnectionHost, Flushable } from './connection-host';
+import type { ClientConnection, ConnectionHost, ConnectionSettings, Flushable } from './connection-host';
 import { FlowControl } from './flow-control';
 import type { Message } from './message';
 import { PublishFlow, type PublishPeer } from './publish-flow';
 import { CONNACK_REASONS, ReasonCode, connackCodeForV3, describeReason } from '../../../shared/mqtt/reason-codes';
+import { responseInformationFor } from './response-information';
 import type { Outgoing, PendingWill, Session, SessionLink } from './session';
 import { createSubscription } from './subscription-index';
 import { isValidTopicFilter, parseSharedFilter } from './topic';
@@ -271,6 +272,8 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
     this.version = (p.protocolVersion ?? 4) as ProtocolVersion;
     this.v5 = this.version === 5;
     (this.parser as unknown as { settings: { protocolVersion: number } }).settings.protocolVersion = this.version;
+    const moved = host.movedTo();
+    if (moved) return this.refuse(moved.reasonCode, `clients are referred to ${moved.serverReference}`, { serverReference: moved.serverReference });
     const read = readConnect(p, this.v5, host, this, this.transport.certificateUsername);
     this.clientId = read.clientId;
     if (read.ok !== 'authenticate') {
@@ -395,6 +398,7 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
     this.keepalive = result.keepalive;
     this.sendQuota = result.sendQuota;
     this.clientMaxPacket = result.clientMaxPacket;
+    if (this.v5 && host.settings.sendTopicAliases) this.publishes.useTopicAliases(p.properties?.topicAliasMaximum ?? 0);
     const { session, present } = host.openSession(this, result.clientId, !!p.clean || result.foreignSession, result.sessionExpiry);
     this.session = session;
     session.username = this.username;
@@ -402,7 +406,7 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
     this.connectedSince = Date.now();
     this.writePacket(
       this.v5
-        ? { cmd: 'connack', sessionPresent: present, reasonCode: 0, properties: { ...connackProperties(result, host.settings), ...authProperties } }
+        ? { cmd: 'connack', sessionPresent: present, reasonCode: 0, properties: { ...connackProperties(result, host.settings), ...responseProperties(p, result.clientId, host.settings), ...authProperties } }
         : { cmd: 'connack', sessionPresent: present, returnCode: 0 },
     );
     host.connectionReady(this);
@@ -564,11 +568,11 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
   }
 
   /** Server-initiated close: DISCONNECT with a reason code to v5 clients, then the socket ends. */
-  disconnect(reason: number, message: string): void {
+  disconnect(reason: number, message: string, properties?: Record<string, unknown>): void {
     if (this.state === 'closed') return;
     this.closeReason = message;
     this.closeReasonCode = reason;
-    if (this.state === 'connected' && this.v5) this.writePacket({ cmd: 'disconnect', reasonCode: reason });
+    if (this.state === 'connected' && this.v5) this.writePacket({ cmd: 'disconnect', reasonCode: reason, ...(properties ? { properties } : {}) });
     // Still before CONNACK (an enhanced authentication exchange): the answer is a CONNACK, when the code is one.
     else if (this.state === 'auth-exchange' && CONNACK_REASONS.has(reason)) this.writePacket({ cmd: 'connack', sessionPresent: false, reasonCode: reason });
     this.closeNow();
@@ -593,4 +597,11 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
     this.flow.close();
     this.host.connectionClosed(this, wasConnected);
   }
+}
+
+/** Response Information, only for a client that set Request Response Information (MQTT-3.1.2-28). */
+function responseProperties(p: IConnectPacket, clientId: string, s: ConnectionSettings): { responseInformation?: string } {
+  if (!p.properties?.requestResponseInformation) return {};
+  const info = responseInformationFor(s.responseTopicPrefix, clientId);
+  return info === undefined ? {} : { responseInformation: info };
 }

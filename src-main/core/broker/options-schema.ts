@@ -12,6 +12,19 @@ const tls = {
   useCertificateCnAsUsername: z.boolean().optional(),
 };
 
+/** The "moved" setting: where clients are sent, and whether for good. */
+export const movedSchema = z
+  .object({
+    serverReference: z
+      .string()
+      .trim()
+      .min(1, 'a server reference names at least one server')
+      .max(1024)
+      .refine((s) => !s.includes('\u0000'), 'a server reference must not contain NUL'),
+    permanent: z.boolean().optional(),
+  })
+  .strict();
+
 /** Runtime schema for broker options coming from a JSON file or across the app contract. */
 export const brokerOptionsSchema = z.object({
   listeners: z
@@ -78,6 +91,12 @@ export const brokerOptionsSchema = z.object({
   persistentClientExpiration: z.number().int().min(0).optional(),
   protocolVersions: z.array(z.union([z.literal(3), z.literal(4), z.literal(5)])).optional(),
   sessionOwnerMismatch: z.enum(['start-clean', 'refuse']).optional(),
+  sendTopicAliases: z.boolean().optional(),
+  responseTopicPrefix: z
+    .string()
+    .refine((p) => !/[+#\u0000]/.test(p), 'a response topic prefix must not contain + # or NUL')
+    .optional(),
+  moved: movedSchema.optional(),
   version: z.string().optional(),
 });
 

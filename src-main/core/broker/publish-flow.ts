@@ -1,8 +1,9 @@
 import { isUtf8 } from 'node:buffer';
-import { encodeAck, encodePublish, type InboundPublish, type InboundPublishProperties } from './codec';
+import { encodeAck, encodePublish, type InboundPublish, type InboundPublishProperties, type OutboundAlias } from './codec';
 import type { ClientIdentity, ConnectionHost } from './connection-host';
 import type { FlowControl } from './flow-control';
 import { createMessage, type Message } from './message';
+import { OutboundAliases } from './outbound-aliases';
 import { ReasonCode } from '../../../shared/mqtt/reason-codes';
 import type { Outgoing, Session } from './session';
 import { isValidTopicName } from './topic';
@@ -28,6 +29,8 @@ export interface PublishPeer extends ClientIdentity {
  */
 export class PublishFlow {
   private readonly topicAliases = new Map<number, string>();
+  /** Aliases we give the client for topics we send it; undefined when it accepts none or they are off. */
+  private outboundAliases: OutboundAliases | undefined;
   private rateWindowStart = 0;
   private rateCount = 0;
   /** The last few distinct topics this client published to, oldest first: an access preview checks them against new rules. */
@@ -156,6 +159,11 @@ export class PublishFlow {
 
   // ---- outbound -----------------------------------------------------------
 
+  /** The client accepts up to `maximum` Topic Aliases from us (its CONNECT's Topic Alias Maximum). */
+  useTopicAliases(maximum: number): void {
+    this.outboundAliases = maximum > 0 ? new OutboundAliases(Math.min(maximum, 65535)) : undefined;
+  }
+
   /** Writes a QoS 1/2 PUBLISH; false when it was not sent (expired, or larger than the client accepts). */
   sendPublish(out: Outgoing, dup: boolean): boolean {
     const { peer } = this;
@@ -166,11 +174,13 @@ export class PublishFlow {
       if (left <= 0) return false;
       expiry = Math.ceil(left / 1000);
     }
-    const buf = encodePublish(msg, out.qos, out.retain, dup, out.packetId, peer.v5, peer.v5 ? expiry : undefined, peer.v5 ? out.subIds : undefined);
+    const alias = this.outboundAliases?.choose(msg.topic);
+    const buf = encodePublish(msg, out.qos, out.retain, dup, out.packetId, peer.v5, peer.v5 ? expiry : undefined, peer.v5 ? out.subIds : undefined, alias);
     if (buf.length > peer.clientMaxPacket) {
       this.host.countDrop(peer.clientId, msg.topic, 'larger than the client maximum packet size');
       return false;
     }
+    this.outboundAliases?.commit(msg.topic, alias);
     this.host.traffic.publishSent++;
     this.host.traffic.publishBytesSent += msg.payload.length;
     peer.write(buf);
@@ -187,8 +197,9 @@ export class PublishFlow {
     }
     if (admission === 'throttle') host.throttleSource(peer.flow);
     const v5 = peer.v5;
+    const alias: OutboundAlias | undefined = this.outboundAliases?.choose(msg.topic);
     let buf: Buffer;
-    if (msg.expiresAt === undefined && (subIds === undefined || !v5)) {
+    if (msg.expiresAt === undefined && (subIds === undefined || !v5) && alias === undefined) {
       const cache = (msg.encodedCache ??= []);
       const slot = (v5 ? 2 : 0) + (retain ? 1 : 0);
       buf = cache[slot] ??= encodePublish(msg, 0, retain, false, 0, v5, undefined, undefined);
@@ -199,12 +210,13 @@ export class PublishFlow {
         if (left <= 0) return false;
         expiry = Math.ceil(left / 1000);
       }
-      buf = encodePublish(msg, 0, retain, false, 0, v5, v5 ? expiry : undefined, v5 ? subIds : undefined);
+      buf = encodePublish(msg, 0, retain, false, 0, v5, v5 ? expiry : undefined, v5 ? subIds : undefined, alias);
     }
     if (buf.length > peer.clientMaxPacket) {
       host.countDrop(peer.clientId, msg.topic, 'larger than the client maximum packet size');
       return false;
     }
+    this.outboundAliases?.commit(msg.topic, alias);
     host.traffic.publishSent++;
     host.traffic.publishBytesSent += msg.payload.length;
     peer.write(buf);

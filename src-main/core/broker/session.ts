@@ -1,4 +1,5 @@
 import type { FlowControl } from './flow-control';
+import type { LongTimer } from './long-timer';
 import type { Message } from './message';
 import type { Subscription } from './subscription-index';
 import type { QoS } from './types';
@@ -52,7 +53,7 @@ export interface PendingWill {
   readonly delay: number;
   /** Who set the will: it is checked against the publish ACL for this user when it is published. */
   readonly username?: string;
-  timer?: NodeJS.Timeout;
+  timer?: LongTimer;
 }
 
 /** Per-client state that outlives a connection when the session does not expire. */
@@ -66,7 +67,7 @@ export class Session {
   readonly inboundQos2 = new Set<number>();
   /** Seconds after disconnect before the session is discarded; 0xFFFFFFFF = never. */
   expiryInterval = 0;
-  expiryTimer: NodeJS.Timeout | undefined;
+  expiryTimer: LongTimer | undefined;
   will: PendingWill | undefined;
   private nextPacketId = 1;
   username: string | undefined;

@@ -83,6 +83,17 @@ export interface BrokerLimits {
   readonly retainAvailable?: boolean;
 }
 
+/**
+ * The broker sends every client elsewhere with an MQTT 5 Server Reference: refuses CONNECT and
+ * disconnects live clients. For testing how clients follow a redirect.
+ */
+export interface MovedSetting {
+  /** Where clients should go: one or more `host[:port]` (or URLs), separated by spaces (MQTT 5 section 4.11). */
+  readonly serverReference: string;
+  /** true: 0x9D Server moved (for good); false or absent: 0x9C Use another server (for now). */
+  readonly permanent?: boolean;
+}
+
 export interface SubscriptionInfo {
   readonly filter: string;
   readonly qos: QoS;

@@ -97,6 +97,30 @@ describe('the broker’s Maximum Packet Size', () => {
     expect(h.manager.get(info.connectionId).state).toBe('connected');
   });
 
+  it('refuses a SUBSCRIBE larger than the embedded broker announced, naming both sizes, sending none of the request, and stays connected', async () => {
+    const broker = createBroker({ listeners: [{ kind: 'tcp', host: '127.0.0.1', port: 0 }], limits: { maxPacketSize: 1024 } });
+    embedded.push(broker);
+    const [bound] = await broker.start();
+    h = createManagerHarness();
+    const info = await h.connect({ url: `mqtt://127.0.0.1:${bound!.port}`, reconnect: fast, subscriptions: [] });
+    expect(info.broker?.maximumPacketSize).toBe(1024);
+    const long = `big/${'x'.repeat(2_000)}/#`;
+    const failure = await h.manager
+      .addSubscriptions(info.connectionId, [
+        { filter: 'fits/#', qos: 0 },
+        { filter: long, qos: 1 },
+      ])
+      .catch((e: unknown) => e);
+    expect(failure).toMatchObject({ code: 'PACKET_TOO_LARGE', details: { maximumPacketSize: 1024, filter: long } });
+    expect((failure as Error).message).toMatch(/is a 20\d\d-byte SUBSCRIBE; the broker accepts packets of at most 1024 bytes/);
+    // Nothing of the refused request went out, and the connection is still there and usable.
+    expect(h.manager.packetLog(info.connectionId, { types: ['subscribe'], direction: 'out', offset: 0, limit: 100 }).matched).toBe(0);
+    const verdicts = await h.manager.addSubscriptions(info.connectionId, [{ filter: 'fits/#', qos: 0 }]);
+    expect(verdicts).toEqual([expect.objectContaining({ filter: 'fits/#', ok: true })]);
+    expect(h.manager.get(info.connectionId).state).toBe('connected');
+    expect(connectsSent(info.connectionId)).toBe(1);
+  });
+
   it('recognises an MQTT 3.1.1 broker closing the connection right after a QoS 1 publish: fails it once, never resends it, refuses the next', async () => {
     h = createManagerHarness();
     const info = await h.connect({ url: limited.url, protocolVersion: 4, reconnect: fast, subscriptions: [] });

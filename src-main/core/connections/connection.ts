@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import mqtt, { type IClientPublishOptions, type IConnackPacket, type IDisconnectPacket, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
 import type { ISubackPacket, ISubscribePacket } from 'mqtt-packet';
 import type { ConnectionId, MessageView, Qos } from '../../../shared/ipc/common';
-import type { ConnectionInfo, ConnectionState, SubscriptionStatus } from '../../../shared/ipc/connections';
+import type { ConnectionInfo, ConnectionState, ServerRedirect, SubscriptionStatus } from '../../../shared/ipc/connections';
 import { TopiaryError, type ErrorData } from '../../../shared/ipc/errors';
 import type { ParsedArg } from '../../../shared/ipc/contract';
 import type { PublishResult } from '../../../shared/ipc/publish';
@@ -15,6 +15,7 @@ import { classifyConnectionError, describeServerDisconnect } from './connection-
 import { messageFromPacket } from './message-from-packet';
 import { reasonName } from '../../../shared/mqtt/reason-codes';
 import { PacketLog } from './packet-log';
+import { SERVER_MOVED, USE_ANOTHER_SERVER, resolveServerReference } from './server-reference';
 import { packetSize } from './packet-size';
 import type { ResolvedTls } from './tls-options';
 
@@ -78,6 +79,9 @@ const PACKET_REFUSAL_REASONS = new Set([0x81, 0x82, 0x87, 0x90, 0x93, 0x95, 0x97
 
 const SESSION_TAKEN_OVER = 0x8e;
 
+/** Server References followed in a row without being accepted anywhere: beyond this, brokers referring to each other are a loop. */
+const MAX_REDIRECTS = 5;
+
 /** Why a broker refused a subscription, as a sentence. */
 export function subackRefusal(filter: string, code: number, reasonString?: string): string {
   const name = reasonName(code) ?? 'Refused';
@@ -123,6 +127,13 @@ export class Connection {
   /** Filters of each SUBSCRIBE in flight, by packet id, to match the SUBACK's verdicts. */
   private readonly subscribing = new Map<number, readonly string[]>();
   private readonly subscriptionStates = new Map<string, SubscriptionStatus>();
+  /** Where a broker's Server Reference sent us: it replaces the failover list while set. */
+  private redirectTarget: { readonly url: BrokerUrl; readonly permanent: boolean } | undefined;
+  /** A Server Reference (CONNACK or DISCONNECT 0x9C/0x9D) received on this attempt, followed once the connection closes. */
+  private referral: { readonly reasonCode: number; readonly serverReference: string } | undefined;
+  private redirectsInARow = 0;
+  /** Topic Aliases the broker set up on this network connection (MQTT 5), to give alias-only PUBLISH packets their topic. */
+  private readonly inboundAliases = new Map<number, string>();
   /** MQTT 5 enhanced authentication, when the connection uses a method. */
   private readonly auth: AuthExchange | undefined;
   /** A method that cannot be used with these arguments: start() fails with it. */
@@ -393,8 +404,9 @@ export class Connection {
     this.peerEnded = false;
     this.peerReset = false;
     this.lastPublish = undefined;
-    aimAt(this.client.options, this.brokers[this.target] as BrokerUrl, this.tls);
-    const url = formatBrokerUrl(this.brokers[this.target] as BrokerUrl);
+    this.referral = undefined;
+    aimAt(this.client.options, this.endpoint(), this.tls);
+    const url = formatBrokerUrl(this.endpoint());
     if (url !== this.info.url) this.update({ url });
     this.auth?.prepareConnect();
     if (!this.client.stream) {
@@ -444,10 +456,12 @@ export class Connection {
       this.hooks.packetReceived?.(packet);
       // The broker answered after the publish, so a later close is not about it.
       if (packet.cmd !== 'disconnect') this.lastPublish = undefined;
+      if (packet.cmd === 'publish') this.fillAliasedTopic(packet);
+      else if (packet.cmd === 'connack') this.inboundAliases.clear();
       if (packet.cmd === 'connack') this.onConnack(packet);
       else if (packet.cmd === 'suback') this.onSuback(packet);
     });
-    client.on('message', (_topic, _payload, packet) => this.hooks.message(this.connectionId, messageFromPacket(packet, Date.now())));
+    client.on('message', (topic, _payload, packet) => this.hooks.message(this.connectionId, messageFromPacket(packet, Date.now(), topic)));
     client.on('error', (error) => {
       const errno = (error as { code?: unknown }).code;
       if (this.auth) {
@@ -467,6 +481,7 @@ export class Connection {
     client.on('disconnect', (packet: IDisconnectPacket) => {
       const code = packet.reasonCode ?? 0;
       if (code === SESSION_TAKEN_OVER) this.takenOver = true;
+      this.noteReferral(code, packet.properties?.serverReference);
       this.auth?.onDisconnect(code);
       this.attemptError = {
         code: 'CONNECTION_FAILED',
@@ -490,6 +505,7 @@ export class Connection {
     const first = this.phase === 'first-pass';
     this.phase = 'running';
     this.attempt = 0;
+    this.redirectsInARow = 0;
     const { reconnect: _r, error: _e, ...rest } = this.info;
     this.info = { ...rest, state: 'connected', since: Date.now() };
     this.hooks.status(this.info);
@@ -505,11 +521,16 @@ export class Connection {
 
   private onClosed(): void {
     if (this.phase === 'stopped') return;
+    if (this.followReferral()) return;
     const refused = this.publishRefusedByClose();
     const wasConnected = this.info.state === 'connected';
     const silent = (this.attemptError === undefined && this.peerEnded) || this.peerReset;
     const error = refused ?? this.attemptError ?? this.silentCloseReason();
     this.attemptError = undefined;
+    if (this.redirectTarget && (this.phase === 'first-pass' || !this.redirectTarget.permanent)) {
+      // The server we were sent to failed us: back to the configured brokers (a permanent move is kept while running).
+      this.redirectTarget = undefined;
+    }
     if (this.phase === 'running' && this.takenOver) {
       this.stopTakenOver(error.message);
       return;
@@ -616,7 +637,7 @@ export class Connection {
   private brokerStillAccepts(): Promise<boolean> {
     const probeArgs: ConnectArgsParsed = { ...this.args, clean: true, sessionExpiryInterval: undefined, will: undefined };
     const options = clientOptions(probeArgs, `topiary-probe-${randomUUID().slice(0, 8)}`, this.tls);
-    aimAt(options, this.brokers[this.target] as BrokerUrl, this.tls);
+    aimAt(options, this.endpoint(), this.tls);
     options.connectTimeout = Math.min(this.args.connectTimeoutMs, 3_000);
     const probe = mqtt.connect(options);
     return new Promise<boolean>((resolve) => {
@@ -695,6 +716,31 @@ export class Connection {
     );
   }
 
+  /**
+   * Refuses a SUBSCRIBE larger than the broker accepts, naming both sizes: a broker closes the connection over one,
+   * and the subscription would be made again, and refused again, on every reconnect.
+   */
+  private checkSubscribeSize(filter: string, options: { qos: 0 | 1 | 2; nl?: boolean; rap?: boolean; rh?: number }, properties?: { subscriptionIdentifier: number }): void {
+    const limit = this.info.broker?.maximumPacketSize ?? this.learnedLimit;
+    if (limit === undefined) return;
+    const packet = {
+      cmd: 'subscribe',
+      messageId: 1,
+      subscriptions: [{ topic: filter, ...options }],
+      ...(properties ? { properties } : {}),
+    } as ISubscribePacket;
+    const bytes = packetSize(packet, this.args.protocolVersion);
+    const announced = this.info.broker?.maximumPacketSize !== undefined;
+    if (announced ? bytes <= limit : bytes < limit) return;
+    throw new TopiaryError(
+      'PACKET_TOO_LARGE',
+      announced
+        ? `The subscription to "${shortFilter(filter)}" is a ${bytes}-byte SUBSCRIBE; the broker accepts packets of at most ${limit} bytes (its Maximum Packet Size). Use a shorter filter.`
+        : `The subscription to "${shortFilter(filter)}" is a ${bytes}-byte SUBSCRIBE; the broker closed the connection over a ${limit}-byte packet before, so it is refused rather than sent. Use a shorter filter.`,
+      { packetBytes: bytes, maximumPacketSize: limit, announced, filter },
+    );
+  }
+
   private onConnack(packet: IConnackPacket): void {
     // Before MQTT.js handles the CONNACK (and sends what its store holds): a broker that did not prove it knows
     // the password gets nothing more from us.
@@ -703,6 +749,7 @@ export class Connection {
       this.client.stream?.destroy();
     }
     const broker = brokerFacts(packet);
+    this.noteReferral(packet.reasonCode ?? 0, packet.properties?.serverReference);
     const assigned = broker.assignedClientIdentifier;
     if (assigned !== undefined && broker.reasonCode < 0x80) {
       // Reconnects use the id the broker chose, so a kept session is found again.
@@ -780,22 +827,28 @@ export class Connection {
   /**
    * Subscribes while connected, one SUBSCRIBE per filter so each gets its own subscription identifier
    * and its own SUBACK verdict; a refusal comes back as an outcome with its reason, not as a throw.
+   * A SUBSCRIBE larger than the broker's Maximum Packet Size is refused (PACKET_TOO_LARGE) before any is sent.
    */
   async addSubscriptions(subscriptions: readonly ExtraSubscription[]): Promise<SubscriptionVerdict[]> {
     if (!this.client.connected) throw new TopiaryError('NOT_CONNECTED', `"${this.info.name}" is not connected; connect it first.`);
     const v5 = this.args.protocolVersion === 5;
+    const planned = subscriptions.map((s) => {
+      const options = v5
+        ? {
+            qos: s.qos,
+            rap: s.retainAsPublished ?? true,
+            nl: s.noLocal ?? false,
+            rh: s.retainHandling ?? 0,
+          }
+        : { qos: s.qos };
+      // MQTT.js takes the subscription identifier from the packet-level options, not the per-filter ones.
+      const packetOptions = v5 && s.subscriptionIdentifier !== undefined ? { qos: s.qos, properties: { subscriptionIdentifier: s.subscriptionIdentifier } } : undefined;
+      return { s, options, packetOptions };
+    });
+    // All checked before any is sent: a refused request changes nothing.
+    for (const { s, options, packetOptions } of planned) this.checkSubscribeSize(s.filter, options, packetOptions?.properties);
     return Promise.all(
-      subscriptions.map(async (s): Promise<SubscriptionVerdict> => {
-        const options = v5
-          ? {
-              qos: s.qos,
-              rap: s.retainAsPublished ?? true,
-              nl: s.noLocal ?? false,
-              rh: s.retainHandling ?? 0,
-            }
-          : { qos: s.qos };
-        // MQTT.js takes the subscription identifier from the packet-level options, not the per-filter ones.
-        const packetOptions = v5 && s.subscriptionIdentifier !== undefined ? { qos: s.qos, properties: { subscriptionIdentifier: s.subscriptionIdentifier } } : undefined;
+      planned.map(async ({ s, options, packetOptions }): Promise<SubscriptionVerdict> => {
         try {
           const granted = await this.client.subscribeAsync({ [s.filter]: options } as Parameters<MqttClient['subscribeAsync']>[0], packetOptions);
           const code = granted[0]?.qos ?? 0;
@@ -885,8 +938,73 @@ export class Connection {
   }
 
   private address(): string {
-    const b = this.brokers[this.target] as BrokerUrl;
+    const b = this.endpoint();
     return `${b.host}:${b.port}`;
+  }
+
+  /**
+   * A PUBLISH that carries only a Topic Alias gets its topic here, before MQTT.js handles it: MQTT.js resolves
+   * the alias for QoS 0 and 1, but delivers a QoS 2 message on PUBREL from the packet it stored, topic empty.
+   */
+  private fillAliasedTopic(packet: IPublishPacket): void {
+    const alias = packet.properties?.topicAlias;
+    if (alias === undefined) return;
+    if (packet.topic === '') {
+      const known = this.inboundAliases.get(alias);
+      if (known !== undefined) packet.topic = known;
+    } else {
+      this.inboundAliases.set(alias, packet.topic);
+    }
+  }
+
+  /** The broker this attempt goes to: where a Server Reference sent us, else the failover list's current one. */
+  private endpoint(): BrokerUrl {
+    return this.redirectTarget?.url ?? (this.brokers[this.target] as BrokerUrl);
+  }
+
+  private noteReferral(reasonCode: number, serverReference: string | undefined): void {
+    if ((reasonCode === USE_ANOTHER_SERVER || reasonCode === SERVER_MOVED) && serverReference !== undefined) this.referral = { reasonCode, serverReference };
+  }
+
+  /**
+   * The broker refused us or disconnected us with 0x9C/0x9D and a Server Reference: connect to that server at once,
+   * as failover would, and say why. False when there is none, or it cannot be followed (the error then says why).
+   */
+  private followReferral(): boolean {
+    const referral = this.referral;
+    this.referral = undefined;
+    if (!referral) return false;
+    const permanent = referral.reasonCode === SERVER_MOVED;
+    const from = formatBrokerUrl(this.endpoint());
+    const said = permanent ? 'has moved for good' : 'asked the client to use another server';
+    const target = resolveServerReference(referral.serverReference, this.endpoint());
+    const details = { reasonCode: referral.reasonCode, serverReference: referral.serverReference };
+    if (!target.ok || this.redirectsInARow >= MAX_REDIRECTS) {
+      const why = !target.ok ? target.message : `It was the ${MAX_REDIRECTS + 1}th referral in a row without any server accepting the connection, so Topiary stopped following them.`;
+      this.attemptError = { code: 'CONNECTION_FAILED', message: `${from} ${said} ("${referral.serverReference}"). ${why}`, details };
+      return false;
+    }
+    this.redirectsInARow++;
+    this.redirectTarget = { url: target.url, permanent };
+    const to = formatBrokerUrl(target.url);
+    const redirect: ServerRedirect = {
+      from,
+      to,
+      serverReference: referral.serverReference,
+      reasonCode: referral.reasonCode,
+      permanent,
+      reason: `${from} ${said} (reason 0x${referral.reasonCode.toString(16)}); following its Server Reference to ${to}.`,
+      at: Date.now(),
+    };
+    if (this.info.state === 'connected') {
+      const { reconnect: _r, ...rest } = this.info;
+      this.info = { ...rest, state: 'reconnecting', since: Date.now(), redirect, error: { code: 'CONNECTION_FAILED', message: redirect.reason, details } };
+      this.hooks.status(this.info);
+    } else {
+      this.update({ redirect });
+    }
+    this.open();
+    return true;
   }
 
   private setState(state: ConnectionState, error?: ErrorData): void {
@@ -899,4 +1017,9 @@ export class Connection {
     this.info = { ...this.info, ...patch };
     this.hooks.status(this.info);
   }
+}
+
+/** A filter short enough to quote in a sentence. */
+function shortFilter(filter: string): string {
+  return filter.length > 80 ? `${filter.slice(0, 77)}…` : filter;
 }

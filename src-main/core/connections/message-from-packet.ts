@@ -41,12 +41,15 @@ function propertiesOf(packet: IPublishPacket): MessageProperties | undefined {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** The contract's view of a received PUBLISH. */
-export function messageFromPacket(packet: IPublishPacket, receivedAt: number): MessageView {
+/**
+ * The contract's view of a received PUBLISH. `topic` is the one MQTT.js resolved: a PUBLISH that uses a
+ * Topic Alias the broker set up earlier carries an empty topic of its own.
+ */
+export function messageFromPacket(packet: IPublishPacket, receivedAt: number, topic: string = packet.topic): MessageView {
   const payload = typeof packet.payload === 'string' ? new TextEncoder().encode(packet.payload) : packet.payload;
   const properties = propertiesOf(packet);
   return {
-    topic: packet.topic,
+    topic,
     payload,
     qos: packet.qos as Qos,
     retain: packet.retain,

@@ -63,4 +63,26 @@ describe('packet log', () => {
     const entry = JSON.parse(exported.trim()) as { properties: Record<string, unknown> };
     expect(entry.properties).toMatchObject({ clientId: 'c1', username: 'u', password: '(hidden)', authenticationData: 'dead' });
   });
+
+  it('windows a wrapped log of PUBLISHes and other packets by offset and limit, with their sequence numbers and fields intact', () => {
+    const log = new PacketLog(4);
+    log.record('out', publish('t/1', 1), 1);
+    log.record('in', { cmd: 'puback', messageId: 1 } as Packet, 2);
+    log.record('in', { ...publish('t/3'), retain: true, dup: true } as Packet, 3);
+    log.record('out', { cmd: 'pingreq' } as Packet, 4);
+    log.record('in', publish('t/5', 9), 5);
+    log.record('in', { ...publish('t/6', 65_535), qos: 2 } as Packet, 6);
+    const page = log.page({ offset: 1, limit: 2 });
+    expect(page).toMatchObject({ total: 4, matched: 4, dropped: 2 });
+    expect(page.entries).toEqual([
+      { seq: 4, time: 4, direction: 'out', type: 'pingreq' },
+      { seq: 5, time: 5, direction: 'in', type: 'publish', packetId: 9, topic: 't/5', qos: 1, retain: false, dup: false, payloadSize: 3 },
+    ]);
+    expect(log.page({ types: ['publish'], direction: 'in', offset: 0, limit: 10 }).entries).toEqual([
+      { seq: 3, time: 3, direction: 'in', type: 'publish', topic: 't/3', qos: 0, retain: true, dup: true, payloadSize: 3 },
+      { seq: 5, time: 5, direction: 'in', type: 'publish', packetId: 9, topic: 't/5', qos: 1, retain: false, dup: false, payloadSize: 3 },
+      { seq: 6, time: 6, direction: 'in', type: 'publish', packetId: 65_535, topic: 't/6', qos: 2, retain: false, dup: false, payloadSize: 3 },
+    ]);
+    expect(log.page({ text: 't/6', offset: 0, limit: 10 }).matched).toBe(1);
+  });
 });

@@ -14,29 +14,76 @@ export interface PacketLogWindow extends PacketLogFilter {
   readonly limit: number;
 }
 
-/** A bounded record of one connection's control packets: the newest `capacity` are kept. */
+/** Topic names kept for the ring share one string per name, so each packet's own copy dies young. */
+const INTERNED_TOPICS_MAX = 100_000;
+
+// A PUBLISH without properties (nearly every packet under a flood) is kept as columns; anything else as its entry.
+const KIND_PUBLISH = 1;
+const FLAG_IN = 1;
+const FLAG_RETAIN = 2;
+const FLAG_DUP = 4;
+const FLAG_PACKET_ID = 8;
+const QOS_SHIFT = 4;
+
+/**
+ * A bounded record of one connection's control packets: the newest `capacity` are kept.
+ * Stored as columns (typed arrays, and one shared string per topic) rather than an object per packet: under a flood
+ * of tens of thousands a second, objects that live a few seconds are promoted and collected in long full pauses.
+ * Entries are built only for what a page or an export asks for.
+ */
 export class PacketLog {
-  private readonly ring: (PacketLogEntry | undefined)[];
+  private readonly times: Float64Array;
+  private readonly kinds: Uint8Array;
+  private readonly flags: Uint8Array;
+  private readonly packetIds: Uint16Array;
+  private readonly payloadSizes: Float64Array;
+  private readonly topics: (string | undefined)[];
+  /** Entries of packets that are not plain PUBLISHes (rare: acks, pings, subscribes, publishes with properties). */
+  private readonly others: (PacketLogEntry | undefined)[];
+  private readonly interned = new Map<string, string>();
   private start = 0;
   private size = 0;
   private nextSeq = 1;
   private droppedCount = 0;
 
   constructor(readonly capacity: number = DEFAULT_PACKET_LOG_CAPACITY) {
-    this.ring = new Array<PacketLogEntry | undefined>(capacity);
+    this.times = new Float64Array(capacity);
+    this.kinds = new Uint8Array(capacity);
+    this.flags = new Uint8Array(capacity);
+    this.packetIds = new Uint16Array(capacity);
+    this.payloadSizes = new Float64Array(capacity);
+    this.topics = new Array<string | undefined>(capacity);
+    this.others = new Array<PacketLogEntry | undefined>(capacity);
   }
 
-  record(direction: PacketDirection, packet: Packet, time: number = Date.now()): PacketLogEntry {
-    const entry = describePacket(this.nextSeq++, direction, packet, time);
+  /** Records a packet; returns its sequence number. */
+  record(direction: PacketDirection, packet: Packet, time: number = Date.now()): number {
+    const seq = this.nextSeq++;
+    let slot: number;
     if (this.size < this.capacity) {
-      this.ring[(this.start + this.size) % this.capacity] = entry;
+      slot = (this.start + this.size) % this.capacity;
       this.size++;
     } else {
-      this.ring[this.start] = entry;
+      slot = this.start;
       this.start = (this.start + 1) % this.capacity;
       this.droppedCount++;
     }
-    return entry;
+    this.times[slot] = time;
+    if (packet.cmd === 'publish' && packet.properties === undefined) {
+      this.kinds[slot] = KIND_PUBLISH;
+      const hasId = typeof packet.messageId === 'number';
+      this.flags[slot] =
+        (direction === 'in' ? FLAG_IN : 0) | (packet.retain ? FLAG_RETAIN : 0) | (packet.dup ? FLAG_DUP : 0) | (hasId ? FLAG_PACKET_ID : 0) | (packet.qos << QOS_SHIFT);
+      this.packetIds[slot] = hasId ? (packet.messageId as number) : 0;
+      this.payloadSizes[slot] = payloadSize(packet.payload);
+      this.topics[slot] = this.intern(packet.topic);
+      this.others[slot] = undefined;
+    } else {
+      this.kinds[slot] = 0;
+      this.topics[slot] = undefined;
+      this.others[slot] = describePacket(seq, direction, packet, time);
+    }
+    return seq;
   }
 
   get dropped(): number {
@@ -45,28 +92,15 @@ export class PacketLog {
 
   /** Oldest first. */
   entries(filter: PacketLogFilter = {}): PacketLogEntry[] {
-    const types = filter.types && filter.types.length > 0 ? new Set(filter.types.map((t) => t.toLowerCase())) : undefined;
-    const needle = filter.text?.trim().toLowerCase();
     const out: PacketLogEntry[] = [];
-    for (let i = 0; i < this.size; i++) {
-      const entry = this.ring[(this.start + i) % this.capacity];
-      if (!entry) continue;
-      if (types && !types.has(entry.type)) continue;
-      if (filter.direction && entry.direction !== filter.direction) continue;
-      if (needle && !searchableText(entry).includes(needle)) continue;
-      out.push(entry);
-    }
+    this.scan(filter, 0, Number.POSITIVE_INFINITY, (slot, i) => out.push(this.entryAt(slot, i)));
     return out;
   }
 
   page(window: PacketLogWindow): PacketLogPage {
-    const matched = this.entries(window);
-    return {
-      total: this.size,
-      matched: matched.length,
-      dropped: this.droppedCount,
-      entries: matched.slice(window.offset, window.offset + window.limit),
-    };
+    const entries: PacketLogEntry[] = [];
+    const matched = this.scan(window, window.offset, window.limit, (slot, i) => entries.push(this.entryAt(slot, i)));
+    return { total: this.size, matched, dropped: this.droppedCount, entries };
   }
 
   /** JSON lines, oldest first. */
@@ -75,6 +109,61 @@ export class PacketLog {
       .map((e) => JSON.stringify(e))
       .join('\n')
       .concat(this.size > 0 ? '\n' : '');
+  }
+
+  /** Counts the entries matching `filter` and hands the `limit` from the `offset`-th match on to `take`. */
+  private scan(filter: PacketLogFilter, offset: number, limit: number, take: (slot: number, i: number) => void): number {
+    const types = filter.types && filter.types.length > 0 ? new Set(filter.types.map((t) => t.toLowerCase())) : undefined;
+    const needle = filter.text?.trim().toLowerCase();
+    const wantIn = filter.direction === undefined ? undefined : filter.direction === 'in';
+    let matched = 0;
+    for (let i = 0; i < this.size; i++) {
+      const slot = (this.start + i) % this.capacity;
+      const other = this.others[slot];
+      if (other) {
+        if (types && !types.has(other.type)) continue;
+        if (filter.direction && other.direction !== filter.direction) continue;
+        if (needle && !searchableText(other).includes(needle)) continue;
+      } else {
+        if (types && !types.has('publish')) continue;
+        if (wantIn !== undefined && ((this.flags[slot]! & FLAG_IN) !== 0) !== wantIn) continue;
+        if (needle && !`publish ${this.topics[slot] ?? ''} `.toLowerCase().includes(needle)) continue;
+      }
+      if (matched >= offset && matched - offset < limit) take(slot, i);
+      matched++;
+    }
+    return matched;
+  }
+
+  /** The entry in `slot`, the `i`-th kept; built the way describePacket builds a plain PUBLISH's, in the same field order. */
+  private entryAt(slot: number, i: number): PacketLogEntry {
+    const other = this.others[slot];
+    if (other) return other;
+    const seq = this.nextSeq - this.size + i;
+    const f = this.flags[slot]!;
+    const base = {
+      seq,
+      time: this.times[slot]!,
+      direction: (f & FLAG_IN) !== 0 ? ('in' as const) : ('out' as const),
+      type: 'publish',
+    };
+    const rest = {
+      topic: this.topics[slot]!,
+      qos: (f >> QOS_SHIFT) & 3,
+      retain: (f & FLAG_RETAIN) !== 0,
+      dup: (f & FLAG_DUP) !== 0,
+      payloadSize: this.payloadSizes[slot]!,
+    };
+    return (f & FLAG_PACKET_ID) !== 0 ? { ...base, packetId: this.packetIds[slot]!, ...rest } : { ...base, ...rest };
+  }
+
+  private intern(topic: string): string {
+    const known = this.interned.get(topic);
+    if (known !== undefined) return known;
+    // A flood of ever-new names would grow this without end; starting over only costs sharing for a while.
+    if (this.interned.size >= INTERNED_TOPICS_MAX) this.interned.clear();
+    this.interned.set(topic, topic);
+    return topic;
   }
 }
 

@@ -332,6 +332,37 @@ describe('ExplorerService against a real broker', () => {
     await outside.endAsync();
   });
 
+  it('keeps the MQTT 5 properties of every remembered message, so older ones show them too', async () => {
+    harness = await startCoreHarness('memory');
+    const { connectionId } = await harness.client.invoke('connections.connect', { url: broker.url, protocolVersion: 5, subscriptions: [{ filter: 'props/#', qos: 1 }] });
+    const outside = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
+    await outside.publishAsync('props/t', '{"n":1}', {
+      qos: 1,
+      properties: {
+        contentType: 'application/json',
+        responseTopic: 'props/reply',
+        correlationData: Buffer.from([1, 2, 3]),
+        messageExpiryInterval: 3600,
+        payloadFormatIndicator: true,
+        userProperties: { site: 'north', line: '7' },
+      },
+    });
+    await outside.publishAsync('props/t', 'plain', { qos: 1 });
+    await outside.publishAsync('props/t', 'last', { qos: 1, properties: { userProperties: { site: 'south' } } });
+    const page = await waitFor(async () => {
+      const p = await harness.client.invoke('explorer.listHistory', { connectionId, topic: 'props/t', limit: 10 });
+      return p.items.length === 3 ? p : null;
+    });
+    const [first, second, third] = page.items;
+    expect(first!.properties).toMatchObject({ contentType: 'application/json', responseTopic: 'props/reply', payloadFormatIndicator: true, userProperties: [['site', 'north'], ['line', '7']] });
+    // The broker may lower the expiry by the time the message spent with it.
+    expect(first!.properties?.messageExpiryInterval).toBeGreaterThan(3590);
+    expect([...first!.properties!.correlationData!]).toEqual([1, 2, 3]);
+    expect(second!.properties?.userProperties).toBeUndefined();
+    expect(third!.properties?.userProperties).toEqual([['site', 'south']]);
+    await outside.endAsync();
+  });
+
   it('shows a SUBACK refusal with its reason code instead of pretending to subscribe', async () => {
     // mosquitto 2.0 grants a forbidden subscription and filters on delivery; our embedded broker answers 0x87.
     const strict = createBroker({ sysInterval: 0, listeners: [{ kind: 'tcp', port: 0, host: '127.0.0.1' }], acl: [{ scope: 'anonymous', access: 'readwrite', topic: 'open/#' }] });

@@ -73,6 +73,8 @@ interface ClientView {
 /** Payload bytes sent with a message in a watch batch or topic detail; the rest is fetched on demand. */
 export const INLINE_PAYLOAD_BYTES = 64 * 1024;
 const RETAINED_SAMPLE = 20;
+/** How often the windows hear that a tree changed (only when it did). */
+const CHANGE_INTERVAL_MS = 33;
 /** Clears in flight at once, so a subtree of thousands is quick without flooding the socket. */
 const CLEAR_CONCURRENCY = 256;
 
@@ -91,7 +93,9 @@ export class ExplorerService {
     private readonly link: ExplorerLink,
     private readonly options: ExplorerServiceOptions = {},
   ) {
-    this.timer = setInterval(() => this.announce(), options.changeIntervalMs ?? 150);
+    // About once a frame: the page applies what changed on its own frame clock, and a click or a count must not
+    // wait here for a slower beat (at 150 ms this alone made the totals 150 ms stale).
+    this.timer = setInterval(() => this.announce(), options.changeIntervalMs ?? CHANGE_INTERVAL_MS);
     this.timer.unref?.();
   }
 
@@ -220,6 +224,8 @@ export class ExplorerService {
       retain: e.retain,
       size: e.payload.length,
       preview: previewPayload(e.payload),
+      ...(e.dup ? { dup: true } : {}),
+      ...(e.properties ? { properties: e.properties } : {}),
     }));
     return { ...base, items };
   }

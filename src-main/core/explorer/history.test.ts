@@ -104,6 +104,34 @@ describe('MessageHistory', () => {
     expect(history.stats().usedBytes).toBe(0);
   });
 
+  it('keeps each entry its own MQTT 5 properties, not only the last message', () => {
+    const history = new MessageHistory();
+    const socketChunk = new Uint8Array([9, 8, 7, 6]);
+    history.record(1, msg(1, 4, 1, { properties: { contentType: 'application/json', userProperties: [['site', 'north']], correlationData: socketChunk.subarray(1, 3) } }));
+    history.record(1, msg(2, 4, 2));
+    history.record(1, msg(3, 4, 3, { properties: { responseTopic: 'reply/here', messageExpiryInterval: 60, payloadFormatIndicator: true } }));
+    socketChunk.fill(0); // the connection reuses its buffer; the history must have copied
+    const [first, second, third] = history.entries(1);
+    expect(first!.properties).toEqual({ contentType: 'application/json', userProperties: [['site', 'north']], correlationData: new Uint8Array([8, 7]) });
+    expect(second!.properties).toBeUndefined();
+    expect(third!.properties).toEqual({ responseTopic: 'reply/here', messageExpiryInterval: 60, payloadFormatIndicator: true });
+  });
+
+  it('counts properties against the budget and forgets them with their entry when a slot is reused', () => {
+    const history = new MessageHistory({ maxPerTopic: 2 });
+    history.record(1, msg(1, 4));
+    const plain = history.stats().usedBytes;
+    history.record(2, msg(1, 4, 0, { properties: { userProperties: [['k'.repeat(100), 'v'.repeat(100)]] } }));
+    expect(history.stats().usedBytes - plain).toBeGreaterThan(plain + 400);
+    // Topic 2's ring rolls over: the slot of its first entry is reused by a message without properties.
+    history.record(2, msg(2, 4));
+    history.record(2, msg(3, 4));
+    expect(history.entries(2).map((e) => e.properties)).toEqual([undefined, undefined]);
+    expect(history.stats().usedBytes).toBe(3 * plain);
+    history.record(3, msg(4, 4));
+    expect(history.entries(3)[0]!.properties).toBeUndefined();
+  });
+
   it('keeps per-topic bookkeeping small enough for hundreds of thousands of topics', () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;

@@ -1,4 +1,4 @@
-import type { ExplorerMessage } from './explorer-message';
+import type { ExplorerMessage, ExplorerPublishProperties } from './explorer-message';
 import { PayloadArena, type PayloadHandle } from './payload-arena';
 
 /** One remembered message of a topic. */
@@ -11,6 +11,8 @@ export interface HistoryEntry {
   readonly qos: 0 | 1 | 2;
   readonly retain: boolean;
   readonly dup: boolean;
+  /** The message's MQTT 5 properties, when it carried any. */
+  readonly properties?: ExplorerPublishProperties;
 }
 
 export interface HistoryOptions {
@@ -40,6 +42,7 @@ const ENTRY_OVERHEAD_BYTES = 48;
 const RETAIN = 1;
 const DUP = 2;
 const QOS_SHIFT = 2;
+const HAS_PROPERTIES = 16;
 const NONE = -1;
 
 /**
@@ -68,6 +71,8 @@ export class MessageHistory {
   private eDelta = new Float64Array(0);
   private eMeta = new Uint8Array(0);
   private eNext = new Int32Array(0);
+  /** Properties by entry slot: most messages carry none, so a sparse map beats a column. */
+  private eProps = new Map<number, ExplorerPublishProperties>();
   private poolUsed = 0;
   private freeHead = NONE;
 
@@ -103,15 +108,17 @@ export class MessageHistory {
     this.eLength[e] = payload.length;
     this.eTime[e] = msg.receivedAt;
     this.eDelta[e] = msg.receivedAt - this.tLast[key]!;
-    this.eMeta[e] = (msg.retain ? RETAIN : 0) | (msg.dup === true ? DUP : 0) | (msg.qos << QOS_SHIFT);
+    const props = msg.properties !== undefined && hasAnyProperty(msg.properties) ? copyProperties(msg.properties) : undefined;
+    this.eMeta[e] = (msg.retain ? RETAIN : 0) | (msg.dup === true ? DUP : 0) | (msg.qos << QOS_SHIFT) | (props ? HAS_PROPERTIES : 0);
     this.eNext[e] = NONE;
+    if (props) this.eProps.set(e, props);
     const tail = this.tTail[key]!;
     if (tail === NONE) this.tHead[key] = e;
     else this.eNext[tail] = e;
     this.tTail[key] = e;
     this.tSize[key]! += 1;
     this.tLast[key] = msg.receivedAt;
-    this.used += this.cost(handle, payload.length);
+    this.used += this.cost(handle, payload.length) + (props ? propertiesCost(props) : 0);
     this.live++;
     this.enqueue(key);
     this.enforceBudget();
@@ -131,14 +138,16 @@ export class MessageHistory {
       }
       const meta = this.eMeta[e]!;
       const delta = this.eDelta[e]!;
-      out.push({
+      const props = (meta & HAS_PROPERTIES) !== 0 ? this.eProps.get(e) : undefined;
+      const entry: HistoryEntry = {
         receivedAt: this.eTime[e]!,
         deltaMs: Number.isNaN(delta) ? null : delta,
         payload: this.arena.copy(this.eHandle[e]!, this.eLength[e]!),
         qos: ((meta >> QOS_SHIFT) & 3) as 0 | 1 | 2,
         retain: (meta & RETAIN) !== 0,
         dup: (meta & DUP) !== 0,
-      });
+      };
+      out.push(props ? { ...entry, properties: props } : entry);
     }
     return out;
   }
@@ -195,6 +204,7 @@ export class MessageHistory {
     this.eDelta = new Float64Array(0);
     this.eMeta = new Uint8Array(0);
     this.eNext = new Int32Array(0);
+    this.eProps.clear();
     this.poolUsed = 0;
     this.freeHead = NONE;
     this.queue = new Int32Array(1024);
@@ -215,6 +225,12 @@ export class MessageHistory {
     const e = this.tHead[key]!;
     const handle = this.eHandle[e]!;
     this.used -= this.cost(handle, this.eLength[e]!);
+    if ((this.eMeta[e]! & HAS_PROPERTIES) !== 0) {
+      const props = this.eProps.get(e);
+      if (props) this.used -= propertiesCost(props);
+      this.eProps.delete(e);
+    }
+    this.eMeta[e] = 0;
     this.arena.free(handle);
     const next = this.eNext[e]!;
     this.tHead[key] = next;
@@ -304,4 +320,25 @@ export class MessageHistory {
     this.qHead = 0;
     this.qLen = n;
   }
+}
+
+function hasAnyProperty(p: ExplorerPublishProperties): boolean {
+  for (const value of Object.values(p)) if (value !== undefined) return true;
+  return false;
+}
+
+function copyProperties(p: ExplorerPublishProperties): ExplorerPublishProperties {
+  // Correlation data may be a view into a socket chunk; copy so the history does not pin it.
+  return p.correlationData === undefined ? p : { ...p, correlationData: p.correlationData.slice() };
+}
+
+/** What an entry's properties roughly cost in memory, counted against the budget like payloads. */
+function propertiesCost(p: ExplorerPublishProperties): number {
+  let bytes = 64;
+  if (p.contentType !== undefined) bytes += 2 * p.contentType.length + 16;
+  if (p.responseTopic !== undefined) bytes += 2 * p.responseTopic.length + 16;
+  if (p.correlationData !== undefined) bytes += p.correlationData.length + 64;
+  if (p.userProperties !== undefined) for (const [k, v] of p.userProperties) bytes += 2 * (k.length + v.length) + 48;
+  if (p.subscriptionIdentifiers !== undefined) bytes += 8 * p.subscriptionIdentifiers.length + 16;
+  return bytes;
 }

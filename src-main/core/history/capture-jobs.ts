@@ -23,6 +23,8 @@ interface ReplayJob {
   readonly kind: 'replay';
   readonly control: ReplayControl;
   readonly file: string;
+  /** Runs once the replay ended (a search replay deletes its temporary capture). */
+  readonly cleanup?: () => Promise<unknown>;
 }
 
 /**
@@ -61,7 +63,7 @@ export class CaptureJobs {
     return { jobId };
   }
 
-  startReplay(args: { readonly connectionId: ConnectionId; readonly file: string; readonly speed?: number | 'max'; readonly stripPrefix?: string; readonly addPrefix?: string; readonly loops?: number; readonly skipMalformed?: boolean }): { readonly jobId: string } {
+  startReplay(args: { readonly connectionId: ConnectionId; readonly file: string; readonly speed?: number | 'max'; readonly stripPrefix?: string; readonly addPrefix?: string; readonly loops?: number; readonly skipMalformed?: boolean; readonly cleanup?: () => Promise<unknown> }): { readonly jobId: string } {
     const jobId = randomUUID();
     const control = replayCapture({
       file: args.file,
@@ -78,7 +80,7 @@ export class CaptureJobs {
       },
       onProgress: (p) => this.options.onProgress?.({ jobId, kind: 'replay', state: p.paused ? 'paused' : 'running', file: args.file, recorded: 0, sent: p.sent, acknowledged: p.acknowledged, refused: p.refused, total: p.total, errors: [], skipped: [] }),
     });
-    this.jobs.set(jobId, { kind: 'replay', control, file: args.file });
+    this.jobs.set(jobId, { kind: 'replay', control, file: args.file, ...(args.cleanup ? { cleanup: args.cleanup } : {}) });
     control.done.then(
       (r) => this.finish(jobId, { jobId, kind: 'replay', state: r.cancelled ? 'cancelled' : 'done', file: args.file, recorded: 0, sent: r.sent, acknowledged: r.acknowledged, refused: r.refused, total: control.progress().total, errors: r.errors, skipped: r.skipped }),
       (error: unknown) => {
@@ -118,6 +120,8 @@ export class CaptureJobs {
   }
 
   private finish(jobId: string, progress: CaptureJobProgress): void {
+    const job = this.jobs.get(jobId);
+    if (job?.kind === 'replay' && job.cleanup) void job.cleanup().catch(() => undefined);
     this.jobs.delete(jobId);
     this.options.onProgress?.(progress);
   }

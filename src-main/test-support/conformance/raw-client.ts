@@ -16,6 +16,10 @@ export interface ReceivedProperties {
   readonly maximumPacketSize?: number;
   readonly topicAliasMaximum?: number;
   readonly assignedClientIdentifier?: string;
+  readonly topicAlias?: number;
+  readonly responseInformation?: string;
+  readonly serverReference?: string;
+  readonly reasonString?: string;
 }
 
 /** A received packet with the fields the tests look at (mqtt-packet's union made flat). */

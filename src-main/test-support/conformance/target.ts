@@ -1,5 +1,5 @@
 import { startMosquitto as launchMosquitto } from '../mosquitto';
-import { createBroker, type Broker, type UserRecord } from '../../core/broker/index';
+import { createBroker, type Broker, type MovedSetting, type UserRecord } from '../../core/broker/index';
 
 /** Which broker the conformance suite runs against. */
 export const TARGET: 'embedded' | 'mosquitto' = process.env.TOPIARY_CONFORMANCE_TARGET === 'mosquitto' ? 'mosquitto' : 'embedded';
@@ -13,6 +13,12 @@ export interface TargetSettings {
   readonly maxInflight?: number;
   readonly maxQueued?: number;
   readonly topicAliasMaximum?: number;
+  /** Embedded only (mosquitto 2.0 never sends Topic Aliases): false turns the broker's aliases off. */
+  readonly sendTopicAliases?: boolean;
+  /** Embedded only: the start of each client's Response Information. */
+  readonly responseTopicPrefix?: string;
+  /** Embedded only: start with clients referred elsewhere. */
+  readonly moved?: MovedSetting;
   /** Seconds a client has from accept to CONNACK. */
   readonly connectTimeout?: number;
   /** Users of the embedded broker (with SCRAM keys); mosquitto has no enhanced authentication and runs without them. */
@@ -39,6 +45,9 @@ async function startEmbedded(s: TargetSettings): Promise<Target> {
   const broker = createBroker({
     listeners: [{ kind: 'tcp', port: 0, host: '127.0.0.1' }],
     sysInterval: 0,
+    sendTopicAliases: s.sendTopicAliases,
+    responseTopicPrefix: s.responseTopicPrefix,
+    moved: s.moved,
     users: s.users,
     limits: {
       connectTimeout: s.connectTimeout,

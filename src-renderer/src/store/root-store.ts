@@ -20,6 +20,7 @@ import { initialConnectionInfoState, type ConnectionInfoState } from '../feature
 import { initialConnectionsState, type ConnectionsState } from '../features/connections/state';
 import { initialCoreLinkState, type CoreLinkState } from '../features/core-link/state';
 import { initialExplorerState, type ExplorerState } from '../features/explorer/state';
+import { initialHistorySearchState, type HistorySearchState } from '../features/history-search/state';
 import { initialInspectorState, type InspectorState } from '../features/inspector/state';
 import { initialPacketLogState, type PacketLogState } from '../features/packet-log/state';
 import { initialProfilesState, type ProfilesState } from '../features/profiles/state';
@@ -37,6 +38,7 @@ export interface AppState {
   readonly broker: BrokerState;
   readonly profiles: ProfilesState;
   readonly certificates: CertificatesState;
+  readonly historySearch: HistorySearchState;
 }
 
 /** A fresh state, as at start-up (tests build from it). */
@@ -52,6 +54,7 @@ export function initialAppState(): AppState {
     broker: initialBrokerState,
     profiles: initialProfilesState,
     certificates: initialCertificatesState,
+    historySearch: initialHistorySearchState,
   };
 }
 

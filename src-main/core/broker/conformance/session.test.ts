@@ -125,6 +125,35 @@ describe('Offline sessions', () => {
     expect(String(p.payload)).toBe('long');
     expect(p.properties.messageExpiryInterval).toBeLessThan(60);
   });
+
+  it('[MQTT-3.14.2-2] [MQTT-3.3.2-6] keeps a session whose expiry was raised at DISCONNECT beyond a timer\'s range, and delivers its unexpired messages with the remaining expiry', async () => {
+    // The issue's scenario exactly: 999,999,999 s is longer than a Node timer can wait (2^31 - 1 ms).
+    const cid = uid('raised');
+    const t = `sess/${cid}`;
+    const first = await raw(5, { clientId: cid, clean: false, properties: { sessionExpiryInterval: 99_999 } });
+    first.c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: t, qos: 2 }] });
+    await first.c.next('suback');
+    await disconnect(first.c, { sessionExpiryInterval: 999_999_999 });
+    const pub = await publisher();
+    await pub.publishAsync(t, 'q1-short', { qos: 1, properties: { messageExpiryInterval: 1 } });
+    await pub.publishAsync(t, 'q2-short', { qos: 2, properties: { messageExpiryInterval: 1 } });
+    await pub.publishAsync(t, 'q1-long', { qos: 1, properties: { messageExpiryInterval: 6 } });
+    await pub.publishAsync(t, 'q2-long', { qos: 2, properties: { messageExpiryInterval: 6 } });
+    // The wait is the scenario: the short expiries must pass while the session is offline.
+    await new Promise((r) => setTimeout(r, 3000));
+    const second = await raw(5, { clientId: cid, clean: false, properties: { sessionExpiryInterval: 99_999 } });
+    expect(second.connack.sessionPresent).toBe(true);
+    const a = await second.c.next('publish');
+    second.c.send({ cmd: 'puback', messageId: a.messageId });
+    const b = await second.c.next('publish');
+    expect([String(a.payload), String(b.payload)]).toEqual(['q1-long', 'q2-long']);
+    expect([a.qos, b.qos]).toEqual([1, 2]);
+    for (const p of [a, b]) {
+      expect(p.properties.messageExpiryInterval).toBeGreaterThan(0);
+      expect(p.properties.messageExpiryInterval).toBeLessThan(6);
+    }
+    expect(await second.c.expectNone('publish', 300)).toBe(true);
+  });
 });
 
 describe('Will messages', () => {

@@ -109,10 +109,18 @@ export async function deleteBrokerUser(username: string): Promise<string> {
   return `Removed ${username}.`;
 }
 
-export async function importBrokerUsers(file: File): Promise<string> {
+/** What an action has to tell: done, or done with something the user should fix. */
+export interface ActionNotice {
+  readonly text: string;
+  readonly warning: boolean;
+}
+
+export async function importBrokerUsers(file: File): Promise<ActionNotice> {
   const r = await core.invoke('broker.importUsers', { text: await file.text() });
   setSlice('broker', { status: r.status });
-  return `Imported ${r.imported} user${r.imported === 1 ? '' : 's'} from ${file.name}.`;
+  const text = `Imported ${r.imported} user${r.imported === 1 ? '' : 's'} from ${file.name}.`;
+  // Weak hashes ($6$, few PBKDF2 rounds) still log in; say which, so the passwords get set again.
+  return r.warnings.length === 0 ? { text, warning: false } : { text: `${text} ${r.warnings.join(' ')}`, warning: true };
 }
 
 export async function exportBrokerUsers(): Promise<string> {
@@ -125,3 +133,7 @@ export async function setBrokerAcl(text: string): Promise<string> {
   setSlice('broker', { status: await core.invoke('broker.setAcl', { text }) });
   return 'Access rules applied.';
 }
+
+/** Sends every client to another server (MQTT 5 Server Reference), or stops with null. */
+export const setBrokerMoved = (moved: { readonly serverReference: string; readonly permanent: boolean } | null): Promise<void> =>
+  act(() => core.invoke('broker.setMoved', { moved }));

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { USER_AUTH_METHODS, type AccessChange, type BrokerSettings, type UserAuthMethodName } from '../../../../shared/ipc/broker';
 import { TopiaryError } from '../../../../shared/ipc/errors';
 import { AccessWarning, type PendingChange } from './access-warning';
-import { deleteBrokerUser, exportBrokerUsers, fetchAcl, importBrokerUsers, previewAccess, setBrokerAcl, setBrokerUser } from './actions';
+import { deleteBrokerUser, exportBrokerUsers, fetchAcl, importBrokerUsers, previewAccess, setBrokerAcl, setBrokerUser, type ActionNotice } from './actions';
 
 
 /** Who may connect (users, stored as salted hashes) and what they may do (ACL, in mosquitto's acl_file format). */
@@ -11,16 +11,17 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
   const [password, setPassword] = useState('');
   const [methods, setMethods] = useState<readonly UserAuthMethodName[]>(USER_AUTH_METHODS);
   const [aclText, setAclText] = useState('');
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<{ ok: boolean; text: string; warning?: boolean } | null>(null);
   const [pending, setPending] = useState<PendingChange<string> | null>(null);
 
   useEffect(() => {
     void fetchAcl().then(setAclText);
   }, [settings.acl]);
 
-  const run = async (work: () => Promise<string>): Promise<void> => {
+  const run = async (work: () => Promise<string | ActionNotice>): Promise<void> => {
     try {
-      setMessage({ ok: true, text: await work() });
+      const said = await work();
+      setMessage(typeof said === 'string' ? { ok: true, text: said } : { ok: true, ...said });
     } catch (e) {
       setMessage({ ok: false, text: e instanceof TopiaryError ? e.message : String(e) });
     }
@@ -121,7 +122,12 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
         />
       ) : null}
       {message ? (
-        <p className={message.ok ? 'ok' : 'error'} role={message.ok ? undefined : 'alert'} data-testid="broker-access-message">
+        <p
+          className={message.warning ? 'warning' : message.ok ? 'ok' : 'error'}
+          role={message.ok ? undefined : 'alert'}
+          data-state={message.warning ? 'warning' : message.ok ? 'ok' : 'error'}
+          data-testid="broker-access-message"
+        >
           {message.text}
         </p>
       ) : null}

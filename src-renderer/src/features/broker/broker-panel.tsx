@@ -4,8 +4,9 @@ import { useStore } from '../../store/root-store';
 import { deleteRetained, disconnectClient, fetchClients, fetchRetained, quickTls, restartBroker, startBroker, stopBroker } from './actions';
 import { brokerSelectors } from './selectors';
 import { drawLines } from '../chart/draw-series';
-import { rateSeries } from './rates';
+import { countedOver, rateSeries } from './rates';
 import { BrokerAccess } from './broker-access';
+import { BrokerRedirect } from './broker-redirect';
 import { BrokerSettingsForm } from './broker-settings-form';
 import './broker.css';
 
@@ -52,8 +53,19 @@ function RateChart({ samples }: { readonly samples: readonly BrokerStatsSample[]
   useEffect(() => {
     if (canvas.current) drawLines(canvas.current, lines, { timeAxis: true, empty: 'No rates yet: the broker samples its counters once a second.' });
   }, [lines]);
-  const lowest = Math.min(0, ...lines.flatMap((l) => l.points.map((p) => p.v)));
-  return <canvas ref={canvas} className="rate-chart" data-testid="broker-rate-chart" data-min-rate={lowest} data-points={lines[0]?.points.length ?? 0} />;
+  const lowest = Math.min(...lines.flatMap((l) => l.points.map((p) => p.v)), Number.POSITIVE_INFINITY);
+  // What the plotted rates add up to, so a test (or a curious user) can check them against the broker's own count.
+  const counted = Math.round(countedOver(samples, 'messagesReceived'));
+  return (
+    <canvas
+      ref={canvas}
+      className="rate-chart"
+      data-testid="broker-rate-chart"
+      data-min-rate={Number.isFinite(lowest) ? lowest : ''}
+      data-points={lines[0]?.points.length ?? 0}
+      data-counted-in={counted}
+    />
+  );
 }
 
 function Clients({ running }: { readonly running: boolean }): React.JSX.Element {
@@ -222,6 +234,7 @@ export function BrokerPanel(): React.JSX.Element {
         </section>
       ) : null}
       <Clients running={running} />
+      <BrokerRedirect moved={status?.moved} busy={busy} />
       <Retained running={running} />
       <section className="broker-section">
         <h3>Log</h3>

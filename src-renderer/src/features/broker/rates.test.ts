@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BrokerStatsSample } from '../../../../shared/ipc/broker';
-import { rateSeries } from './rates';
+import { countedOver, rateSeries } from './rates';
 
 const sample = (at: number, messagesReceived: number): BrokerStatsSample => ({
   at,
@@ -21,5 +21,11 @@ describe('rateSeries', () => {
     const rates = rateSeries(samples, 'messagesReceived').map((p) => p.v);
     expect(rates).toEqual([500, 500, 40, 100]);
     expect(rateSeries(samples, 'bytesReceived').every((p) => p.v >= 0)).toBe(true);
+  });
+
+  it('counts over a restart exactly what the broker received: the messages before it and those after', () => {
+    const samples = [sample(0, 0), sample(1_000, 500), sample(2_000, 1_000), sample(3_000, 40), sample(4_000, 140)];
+    expect(countedOver(samples, 'messagesReceived')).toBe(1_140);
+    expect(countedOver(samples.slice(0, 3), 'messagesReceived')).toBe(1_000);
   });
 });

@@ -24,3 +24,14 @@ export function rateSeries(samples: readonly BrokerStatsSample[], key: Counter):
   }
   return out;
 }
+
+/** How many the counter counted over the samples (the rates times their intervals): a restart loses nothing, adds nothing. */
+export function countedOver(samples: readonly BrokerStatsSample[], key: Counter): number {
+  let total = 0;
+  for (let i = 1; i < samples.length; i++) {
+    const a = samples[i - 1]!;
+    const b = samples[i]!;
+    total += rateBetween(a, b, key) * Math.max(0, (b.at - a.at) / 1000);
+  }
+  return total;
+}

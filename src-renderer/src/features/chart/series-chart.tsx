@@ -4,6 +4,7 @@ import type { Series } from '../../../../shared/ipc/explorer';
 import { chart } from '../explorer/actions';
 import { fetchSeries } from './actions';
 import { drawSeries } from './draw-series';
+import { frameTicker } from '../../lib/frame-batch';
 
 const REFRESH_MS = 500;
 const SPANS: readonly { readonly label: string; readonly ms: number }[] = [
@@ -29,16 +30,22 @@ export function SeriesChart({ connectionId, topic, field }: { readonly connectio
   useEffect(() => {
     if (paused) return;
     let cancelled = false;
+    let inFlight = false;
+    // Pulled on the page's one frame clock, one request at a time.
     const load = (): void => {
-      void fetchSeries(connectionId, topic, field).then((s) => {
-        if (!cancelled) setSeries(s);
-      });
+      if (inFlight) return;
+      inFlight = true;
+      fetchSeries(connectionId, topic, field)
+        .then((s) => {
+          if (!cancelled) setSeries(s);
+        })
+        .catch(() => undefined)
+        .finally(() => (inFlight = false));
     };
-    load();
-    const timer = setInterval(load, REFRESH_MS);
+    const stop = frameTicker.every(REFRESH_MS, load);
     return () => {
       cancelled = true;
-      clearInterval(timer);
+      stop();
     };
   }, [connectionId, topic, field, paused]);
 

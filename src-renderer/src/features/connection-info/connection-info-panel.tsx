@@ -43,6 +43,11 @@ export function ConnectionInfoPanel({ info }: { readonly info: ConnectionInfo })
                 );
               })}
             </ol>
+            {info.redirect ? (
+              <p className="note" data-testid="info-redirect" data-permanent={info.redirect.permanent ? 'true' : 'false'}>
+                Now at <span className="mono">{info.url}</span>: {info.redirect.reason} ({new Date(info.redirect.at).toLocaleTimeString()})
+              </p>
+            ) : null}
           </dd>
         </dl>
       </section>

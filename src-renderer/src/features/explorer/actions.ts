@@ -2,12 +2,23 @@ import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { ExplorerChanged, TreeFilter, TreeSort, ViewOp } from '../../../../shared/ipc/explorer';
 import { core } from '../../ipc/core-client';
 import { toErrorData } from '../../lib/error-data';
+import { frameBatch } from '../../lib/frame-batch';
 import { getSlice, setSlice } from '../../store/root-store';
 import type { InspectorTab } from './state';
 
-/** Coalesced by the core to a few a second; the tree asks for its rows when the version moves. */
+// The newest report per connection, applied on the page's frame clock with everything else that arrived.
+let pendingChanges = new Map<ConnectionId, ExplorerChanged>();
+const applyChanges = frameBatch(() => {
+  const changes = pendingChanges;
+  pendingChanges = new Map();
+  if (changes.size === 0) return;
+  setSlice('explorer', (s) => ({ changed: { ...s.changed, ...Object.fromEntries(changes) } }));
+});
+
+/** Coalesced by the core to about one a frame; the tree asks for its rows when the version moves. */
 export function explorerChanged(change: ExplorerChanged): void {
-  setSlice('explorer', (s) => ({ changed: { ...s.changed, [change.connectionId]: change } }));
+  pendingChanges.set(change.connectionId, change);
+  applyChanges.schedule();
 }
 
 /** Follows the core's tree reports; once, at start-up. */

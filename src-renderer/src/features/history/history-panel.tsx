@@ -4,7 +4,9 @@ import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { DiffResult, HistoryPage } from '../../../../shared/ipc/explorer';
 import { useStore } from '../../store/root-store';
 import { explorerSelectors } from '../explorer/selectors';
+import { MessagePropertiesList } from '../inspector/message-facts';
 import { diffMessages, fetchHistory, setHistoryBudget, setPauseBudget } from './actions';
+import { OlderMessages } from './older-messages';
 
 /** Refreshes of a busy topic's history are spaced out; the list is for reading, not for streaming. */
 const REFRESH_MS = 500;
@@ -26,6 +28,7 @@ function delta(ms: number | null): string {
 export function HistoryPanel({ connectionId, topic, count }: { readonly connectionId: ConnectionId; readonly topic: string; readonly count: number }): React.JSX.Element {
   const [page, setPage] = useState<HistoryPage | null>(null);
   const [picked, setPicked] = useState<readonly number[]>([]);
+  const [focused, setFocused] = useState<number | null>(null);
   const [diff, setDiff] = useState<DiffResult | null>(null);
   const [error, setError] = useState('');
   const [budgetMb, setBudgetMb] = useState('');
@@ -35,6 +38,7 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
 
   useEffect(() => {
     setPicked([]);
+    setFocused(null);
     setDiff(null);
   }, [topic]);
 
@@ -66,6 +70,7 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
 
   const pick = (n: number): void => setPicked((p) => (p.includes(n) ? p.filter((x) => x !== n) : [...p.slice(-1), n]));
   const items = page?.items ?? [];
+  const focusedItem = focused === null ? undefined : items.find((i) => i.n === focused);
   // Newest first; virtualised like the tree, so a thousand kept messages cost only the rows on screen.
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({ count: items.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: OVERSCAN });
@@ -128,9 +133,13 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
               <div
                 key={item.n}
                 role="row"
-                className="history-row"
+                className={`history-row${focused === item.n ? ' selected' : ''}`}
                 data-testid="history-item"
                 data-n={item.n}
+                data-properties={item.properties ? 'yes' : 'no'}
+                onClick={(e) => {
+                  if ((e.target as HTMLElement).tagName !== 'INPUT') setFocused(focused === item.n ? null : item.n);
+                }}
                 style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${row.start}px)` }}
               >
                 <span role="cell">
@@ -152,6 +161,17 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
           })}
         </div>
       </div>
+      {focusedItem ? (
+        <div className="history-focus" data-testid="history-item-detail" data-n={focusedItem.n}>
+          <span className="note">
+            Message #{focusedItem.n}: QoS {focusedItem.qos}
+            {focusedItem.retain ? ', retained' : ''}
+            {focusedItem.dup ? ', dup' : ''}, {focusedItem.size} B{focusedItem.properties ? '' : ', no MQTT 5 properties'}
+          </span>
+          {focusedItem.properties ? <MessagePropertiesList properties={focusedItem.properties} /> : null}
+        </div>
+      ) : null}
+      <OlderMessages connectionId={connectionId} topic={topic} before={items[0]?.receivedAt ?? Date.now()} />
     </div>
   );
 }

@@ -1,3 +1,4 @@
+import type { MessageProperties } from '../../../../shared/ipc/common';
 import type { InspectedMessage } from '../../../../shared/ipc/explorer';
 
 function hex(bytes: Uint8Array): string {
@@ -11,7 +12,7 @@ function bytesLabel(n: number): string {
 }
 
 /** QoS, flags, size, arrival and every MQTT 5 property the message carried. */
-export function MessageFacts({ message, count }: { readonly message: InspectedMessage; readonly count: number }): React.JSX.Element {
+export function MessageFacts({ message, count }: { readonly message: InspectedMessage; readonly count?: number }): React.JSX.Element {
   const p = message.properties;
   const time = new Date(message.receivedAt);
   return (
@@ -31,63 +32,72 @@ export function MessageFacts({ message, count }: { readonly message: InspectedMe
         <dd data-testid="inspector-time" title={time.toISOString()}>
           {time.toLocaleTimeString()}.{String(time.getMilliseconds()).padStart(3, '0')}
         </dd>
-        <dt>Messages</dt>
-        <dd data-testid="inspector-count">{count}</dd>
+        {count !== undefined ? (
+          <>
+            <dt>Messages</dt>
+            <dd data-testid="inspector-count">{count}</dd>
+          </>
+        ) : null}
       </dl>
-      {p ? (
-        <dl className="props" data-testid="inspector-properties">
-          {p.contentType !== undefined ? (
-            <>
-              <dt>Content type</dt>
-              <dd data-testid="prop-content-type">{p.contentType}</dd>
-            </>
-          ) : null}
-          {p.payloadFormatIndicator !== undefined ? (
-            <>
-              <dt>Payload format</dt>
-              <dd data-testid="prop-payload-format">{p.payloadFormatIndicator ? 'UTF-8 text' : 'bytes'}</dd>
-            </>
-          ) : null}
-          {p.responseTopic !== undefined ? (
-            <>
-              <dt>Response topic</dt>
-              <dd data-testid="prop-response-topic">{p.responseTopic}</dd>
-            </>
-          ) : null}
-          {p.correlationData !== undefined ? (
-            <>
-              <dt>Correlation data</dt>
-              <dd data-testid="prop-correlation-data">{hex(p.correlationData)}</dd>
-            </>
-          ) : null}
-          {p.messageExpiryInterval !== undefined ? (
-            <>
-              <dt>Message expiry</dt>
-              <dd data-testid="prop-message-expiry">{p.messageExpiryInterval} s</dd>
-            </>
-          ) : null}
-          {p.subscriptionIdentifiers !== undefined ? (
-            <>
-              <dt>Subscription ids</dt>
-              <dd data-testid="prop-subscription-ids">{p.subscriptionIdentifiers.join(', ')}</dd>
-            </>
-          ) : null}
-          {p.topicAlias !== undefined ? (
-            <>
-              <dt>Topic alias</dt>
-              <dd>{p.topicAlias}</dd>
-            </>
-          ) : null}
-          {(p.userProperties ?? []).map(([k, v], i) => (
-            <span key={i} style={{ display: 'contents' }}>
-              <dt>User property</dt>
-              <dd data-testid="prop-user">
-                {k}: {v}
-              </dd>
-            </span>
-          ))}
-        </dl>
-      ) : null}
+      {p ? <MessagePropertiesList properties={p} /> : null}
     </>
+  );
+}
+
+/** Every MQTT 5 property a message carried (the live message's, or any remembered or stored one's). */
+export function MessagePropertiesList({ properties: p }: { readonly properties: MessageProperties }): React.JSX.Element {
+  return (
+    <dl className="props" data-testid="inspector-properties">
+      {p.contentType !== undefined ? (
+        <>
+          <dt>Content type</dt>
+          <dd data-testid="prop-content-type">{p.contentType}</dd>
+        </>
+      ) : null}
+      {p.payloadFormatIndicator !== undefined ? (
+        <>
+          <dt>Payload format</dt>
+          <dd data-testid="prop-payload-format">{p.payloadFormatIndicator ? 'UTF-8 text' : 'bytes'}</dd>
+        </>
+      ) : null}
+      {p.responseTopic !== undefined ? (
+        <>
+          <dt>Response topic</dt>
+          <dd data-testid="prop-response-topic">{p.responseTopic}</dd>
+        </>
+      ) : null}
+      {p.correlationData !== undefined ? (
+        <>
+          <dt>Correlation data</dt>
+          <dd data-testid="prop-correlation-data">{hex(p.correlationData)}</dd>
+        </>
+      ) : null}
+      {p.messageExpiryInterval !== undefined ? (
+        <>
+          <dt>Message expiry</dt>
+          <dd data-testid="prop-message-expiry">{p.messageExpiryInterval} s</dd>
+        </>
+      ) : null}
+      {p.subscriptionIdentifiers !== undefined ? (
+        <>
+          <dt>Subscription ids</dt>
+          <dd data-testid="prop-subscription-ids">{p.subscriptionIdentifiers.join(', ')}</dd>
+        </>
+      ) : null}
+      {p.topicAlias !== undefined ? (
+        <>
+          <dt>Topic alias</dt>
+          <dd>{p.topicAlias}</dd>
+        </>
+      ) : null}
+      {(p.userProperties ?? []).map(([k, v], i) => (
+        <span key={i} style={{ display: 'contents' }}>
+          <dt>User property</dt>
+          <dd data-testid="prop-user">
+            {k}: {v}
+          </dd>
+        </span>
+      ))}
+    </dl>
   );
 }

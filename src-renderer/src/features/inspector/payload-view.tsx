@@ -7,10 +7,6 @@ import { JsonTree } from './json-tree';
 
 const KINDS: readonly DecoderChoice[] = ['auto', 'text', 'json', 'hex', 'base64', 'cbor', 'msgpack', 'sparkplug', 'protobuf'];
 const STRUCTURED = new Set(['json', 'cbor', 'msgpack', 'sparkplug', 'protobuf']);
-/** A busy topic re-decodes at most this often; the core does the work, the UI shows the latest. */
-const DECODE_SPACING_MS = 250;
-
-/** The chosen message's payload, decoded in the core as asked; a failure says "cannot decode as X". */
 export function PayloadView({ connectionId, topic, n }: { readonly connectionId: ConnectionId; readonly topic: string; readonly n: number | undefined }): React.JSX.Element {
   const [kind, setKind] = useState<DecoderChoice>('auto');
   const [full, setFull] = useState(false);
@@ -18,26 +14,28 @@ export function PayloadView({ connectionId, topic, n }: { readonly connectionId:
   const [messageType, setMessageType] = useState('');
   const [view, setView] = useState<DecodedView | null>(null);
   const [asTree, setAsTree] = useState(false);
-  const lastDecode = useRef(0);
-  // Answers are numbered so a newer message's decode never gets overwritten by an older one's,
-  // while an older one in flight still shows: a click must not wait for a quiet moment on a busy topic.
+  // One decode in flight at a time, always of the newest message: a busy topic is re-decoded as soon as the
+  // previous answer is in (its round trip is the only spacing), so what is shown is never more than one answer old.
+  // Answers are numbered so a newer message's decode is never overwritten by an older one's.
   const sent = useRef(0);
   const shown = useRef(0);
   const settings = useRef(0);
+  const inFlight = useRef(false);
+  const ask = useRef<(() => void) | null>(null);
 
   useEffect(() => setFull(false), [topic, kind]);
 
   useEffect(() => {
-    // New settings are a new question: answer it at once, not after the spacing meant for a busy topic.
+    // New settings are a new question: an answer to the old one is dropped when it comes.
     settings.current++;
-    lastDecode.current = 0;
   }, [kind, full, proto, messageType]);
 
   useEffect(() => {
     const epoch = settings.current;
-    const wait = Math.max(0, lastDecode.current + DECODE_SPACING_MS - Date.now());
     const decode = (): void => {
-      lastDecode.current = Date.now();
+      if (inFlight.current) return;
+      ask.current = null;
+      inFlight.current = true;
       const seq = ++sent.current;
       const current = (): boolean => settings.current === epoch && seq > shown.current;
       const protobuf = kind === 'protobuf' && proto !== '' && messageType !== '' ? { proto, messageType } : undefined;
@@ -52,15 +50,18 @@ export function PayloadView({ connectionId, topic, n }: { readonly connectionId:
           if (!current() || n === undefined) return;
           shown.current = seq;
           setView({ ok: false, kind: kind === 'auto' ? 'hex' : kind, error: e instanceof Error ? e.message : String(e) });
+        })
+        .finally(() => {
+          inFlight.current = false;
+          // A newer message (or new settings) arrived while this one was decoded: ask for it now.
+          ask.current?.();
         });
     };
-    // A first decode (a click) goes out now, not a task later behind the page's other work.
-    if (wait === 0) {
-      decode();
-      return undefined;
-    }
-    const timer = setTimeout(decode, wait);
-    return () => clearTimeout(timer);
+    ask.current = decode;
+    decode();
+    return () => {
+      if (ask.current === decode) ask.current = null;
+    };
   }, [connectionId, topic, n, kind, full, proto, messageType]);
 
   return (

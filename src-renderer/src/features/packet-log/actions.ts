@@ -1,7 +1,7 @@
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { PacketLogPage } from '../../../../shared/ipc/connections';
 import { core } from '../../ipc/core-client';
-import { frameBatch } from '../../lib/frame-batch';
+import { frameBatch, frameTicker } from '../../lib/frame-batch';
 import { saveFile } from '../../lib/save-file';
 import { getSlice, setSlice } from '../../store/root-store';
 import { packetQuery, type PacketFilter } from './packet-query';
@@ -17,7 +17,8 @@ const POLL_MS = 300;
 interface Follow {
   readonly connectionId: ConnectionId;
   readonly filter: PacketFilter;
-  readonly timer: ReturnType<typeof setInterval>;
+  /** Stops the poll on the frame clock. */
+  stopPolling: () => void;
   inFlight: boolean;
   again: boolean;
 }
@@ -60,7 +61,7 @@ async function fetchWindow(current: Follow): Promise<void> {
 }
 
 function detach(): void {
-  if (follow) clearInterval(follow.timer);
+  follow?.stopPolling();
   follow = null;
   pending = null;
   apply.cancel();
@@ -79,9 +80,10 @@ export function stopPacketLog(): void {
  */
 export function followPacketLog(connectionId: ConnectionId, filter: PacketFilter): () => void {
   detach();
-  const current: Follow = { connectionId, filter, timer: setInterval(() => void fetchWindow(current), POLL_MS), inFlight: false, again: false };
+  const current: Follow = { connectionId, filter, stopPolling: () => undefined, inFlight: false, again: false };
   follow = current;
-  void fetchWindow(current);
+  // Polled on the page's one frame clock (the first at once), so its rows land in the same frame as the other streams.
+  current.stopPolling = frameTicker.every(POLL_MS, () => void fetchWindow(current));
   return () => {
     if (follow === current) detach();
   };

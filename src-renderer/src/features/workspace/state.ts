@@ -1,5 +1,5 @@
 /** The workspaces the window switches between. */
-export type Workspace = 'explorer' | 'broker' | 'certificates';
+export type Workspace = 'explorer' | 'history' | 'broker' | 'certificates';
 
 export interface WorkspaceState {
   readonly current: Workspace;

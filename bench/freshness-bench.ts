@@ -1,0 +1,461 @@
+/**
+ * Is what the window shows fresh? Measured through the DOM of the real renderer in headless Chromium (web mode),
+ * against the embedded broker running in the core's process (as the app runs it), with publishers in their own
+ * processes stamping every payload with its sequence number and send time.
+ *
+ *   npm run bench -- freshness          (BENCH_SECONDS=6 per rate; BENCH_RATES=10000,50000,100000)
+ *
+ * Per rate: click → the topic's NEWEST value on screen (by sequence number; "older first" counts clicks that showed
+ * an older value before it), publish → visible for the selected topic and for the totals (the prefix's row count),
+ * beside a bare MQTT.js subscriber on the same broker in the same run; frame-gap p99, long tasks, and garbage
+ * collection pauses in the page (Chromium's trace) and in the core (Node's 'gc' performance entries).
+ * Before the floods: connecting to a broker that holds 10,000 retained topics → all of them in the totals.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { chromium, type Page } from 'playwright-core';
+import { createAppCore } from '../src-main/core/app-core';
+import { createBroker } from '../src-main/core/broker';
+import { startWebHost } from '../src-main/web/web-host';
+
+const ROOT = process.cwd();
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const RATES = (process.env.BENCH_RATES ?? '10000,50000,100000').split(',').map(Number);
+const TOPICS = Number(process.env.BENCH_TOPICS ?? 10_000);
+const RETAINED = 10_000;
+const CLICKS = Number(process.env.BENCH_CLICKS ?? 7);
+const MQTT_PATH = createRequire(join(ROOT, 'package.json')).resolve('mqtt');
+const GOALS = { clickMs: 100, visibleP99Ms: 100, retainedMs: 500, gcMs: 20 };
+
+// Raw MQTT 3.1.1 over TCP (an MQTT.js publish() call would cap the flood near 30,000/s on these two cores and
+// make the publisher the thing measured). Each 100-byte payload is JSON: {"seq": n, "t": send time, "p": padding}.
+// Message n goes to topic n % TOPICS. It reports, per write, how many it had sent and the stamp those carried.
+const PUBLISHER = `
+const net = require('node:net');
+const { URL: url, PREFIX: prefix } = process.env;
+const [rate, total, topics, limitMs, retain] = [+process.env.RATE, +process.env.TOTAL, +process.env.TOPICS, +process.env.LIMIT_MS, process.env.RETAIN === '1'];
+const varint = (n) => { const out = []; do { let b = n % 128; n = Math.floor(n / 128); if (n > 0) b |= 128; out.push(b); } while (n > 0); return Buffer.from(out); };
+const PAD = 'x'.repeat(57);
+const heads = Array.from({ length: topics }, (_, i) => { const t = Buffer.from(prefix + '/line' + (i % 100) + '/sensor' + i); return Buffer.concat([Buffer.from([retain ? 0x31 : 0x30]), varint(2 + t.length + 100), Buffer.from([t.length >> 8, t.length & 255]), t]); });
+const { hostname, port } = new URL(url);
+const socket = net.connect(+port, hostname);
+socket.setNoDelay(true);
+let sent = 0;
+const log = [];
+socket.on('error', (e) => { process.stderr.write('publisher: ' + e.message + '\\n'); process.stdout.write(JSON.stringify({ sent, ms: 0, log, error: e.message })); process.exit(0); });
+const id = Buffer.from('bench-pub-' + process.pid);
+const connectBody = Buffer.concat([Buffer.from([0, 4]), Buffer.from('MQTT'), Buffer.from([4, 2, 0, 60, id.length >> 8, id.length & 255]), id]);
+socket.write(Buffer.concat([Buffer.from([0x10]), varint(connectBody.length), connectBody]));
+socket.once('data', () => {
+  const start = Date.now();
+  const tick = () => {
+    const now = Date.now();
+    const due = Math.min(total, Math.ceil(((now - start) / 1000) * rate));
+    const upTo = Math.min(due, sent + 5000);
+    if (upTo > sent) {
+      let size = 0;
+      for (let s = sent; s < upTo; s++) size += heads[s % topics].length + 100;
+      const buf = Buffer.allocUnsafe(size);
+      let at = 0;
+      for (let s = sent; s < upTo; s++) {
+        const head = heads[s % topics];
+        head.copy(buf, at);
+        at += head.length;
+        at += buf.write('{"seq":' + String(s).padStart(10) + ',"t":' + now + ',"p":"' + PAD + '"}', at, 'latin1');
+      }
+      sent = upTo;
+      log.push([sent, now]);
+      var more = socket.write(buf);
+    } else var more = true;
+    if (sent >= total || Date.now() - start >= limitMs) { socket.end(Buffer.from([0xe0, 0]), () => process.stdout.write(JSON.stringify({ sent, ms: Date.now() - start, log }))); return; }
+    if (!more) socket.once('drain', tick);
+    else if (sent < due) setImmediate(tick);
+    else setTimeout(tick, 2);
+  };
+  tick();
+});
+`;
+
+// The baseline: a bare MQTT.js subscriber on the same broker, timing publish → received from each payload's stamp.
+const BASELINE = `
+const mqtt = require(process.env.MQTT_PATH);
+const lags = [];
+let count = 0;
+const client = mqtt.connect(process.env.URL, { clientId: 'bench-base-' + process.pid, protocolVersion: 5 });
+client.on('message', (topic, payload) => { count++; const t = Number(/"t":(\\d+)/.exec(payload.toString('latin1'))?.[1]); if (t > 0 && count % 7 === 0) lags.push(Date.now() - t); });
+client.subscribe(process.env.FILTER, { qos: 0 }, () => process.stdout.write('ready\\n'));
+process.stdin.on('data', () => {
+  lags.sort((a, b) => a - b);
+  const p = (q) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))] ?? 0;
+  process.stdout.write(JSON.stringify({ count, p50: p(0.5), p99: p(0.99), max: lags[lags.length - 1] ?? 0 }) + '\\n');
+  client.end(true, () => process.exit(0));
+});
+`;
+
+interface Published {
+  readonly sent: number;
+  readonly ms: number;
+  /** [messages sent so far, the stamp they carried] per write. */
+  readonly log: readonly (readonly [number, number])[];
+}
+
+function child(script: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['-e', script], { env: { ...process.env, MQTT_PATH, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+}
+
+function lineFrom(proc: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (d: Buffer): void => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl !== -1) {
+        proc.stdout!.off('data', onData);
+        resolve(out.slice(0, nl));
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.once('exit', (code) => reject(new Error(`child exited (${code}) before answering: ${out}`)));
+  });
+}
+
+async function publish(url: string, prefix: string, rate: number, total: number, limitMs: number, retain = false): Promise<Published> {
+  const proc = child(PUBLISHER, { URL: url, PREFIX: prefix, RATE: String(rate), TOTAL: String(total), TOPICS: String(retain ? total : TOPICS), LIMIT_MS: String(limitMs), RETAIN: retain ? '1' : '0' });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise((resolve) => proc.once('exit', resolve));
+  return JSON.parse(out) as Published;
+}
+
+function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function fmt(n: number): string {
+  return Number.isFinite(n) ? n.toLocaleString('en', { maximumFractionDigits: 0 }) : '-';
+}
+
+function stats(values: readonly number[]): string {
+  return `${fmt(percentile(values, 50))} / ${fmt(percentile(values, 99))} / ${fmt(Math.max(...values))}`;
+}
+
+/** The stamp message `index` (0-based) carried, from the publisher's log. */
+function stampOf(log: Published['log'], index: number): number {
+  let lo = 0;
+  let hi = log.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (log[mid]![0] > index) hi = mid;
+    else lo = mid + 1;
+  }
+  return log[lo]?.[1] ?? Number.NaN;
+}
+
+/** The newest message on topic `k` that had been sent by time `at`, or -1. */
+function newestSentBy(log: Published['log'], k: number, at: number): number {
+  let sent = 0;
+  for (const [count, stamp] of log) {
+    if (stamp > at) break;
+    sent = count;
+  }
+  const last = sent - 1;
+  if (last < k) return -1;
+  return last - ((last - k) % TOPICS);
+}
+
+/** Installs the page's recorders: frame gaps, long tasks, shown totals, and a click that follows the inspector. */
+async function instrument(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as Record<string, unknown>;
+    w.__gaps = [] as number[];
+    w.__longtasks = [] as number[];
+    w.__totals = [] as [number, number][];
+    w.__watchRow = '';
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) (w.__longtasks as number[]).push(e.duration);
+    }).observe({ type: 'longtask', buffered: false });
+    let prev = performance.now();
+    let lastTotal = -1;
+    const loop = (t: number): void => {
+      (w.__gaps as number[]).push(t - prev);
+      prev = t;
+      if (w.__watchRow) {
+        const text = document.querySelector('[data-testid="tree-totals"]')?.textContent ?? '';
+        const n = Number(/([\d,]+) messages/.exec(text)?.[1]?.replaceAll(',', '') ?? -1);
+        if (n !== lastTotal) {
+          lastTotal = n;
+          (w.__totals as [number, number][]).push([Date.now(), n]);
+        }
+      }
+      requestAnimationFrame(loop);
+    };
+    requestAnimationFrame(loop);
+  });
+}
+
+interface ClickTrace {
+  readonly at: number;
+  /** [when shown (ms epoch), seq, stamp] each time the inspector's value changed. */
+  readonly shown: readonly (readonly [number, number, number])[];
+}
+
+/** Clicks a row and records every value the inspector shows for `followMs`. */
+function clickAndFollow(page: Page, path: string, followMs: number, click = true): Promise<ClickTrace> {
+  return page.evaluate(
+    ({ p, followMs, click }) =>
+      new Promise<ClickTrace>((resolve, reject) => {
+        const row = document.querySelector<HTMLElement>(`[data-testid="tree-row"][data-path="${p}"]`);
+        if (!row && click) return reject(new Error(`row ${p} not on screen`));
+        const shown: [number, number, number][] = [];
+        const at = Date.now();
+        if (click) row!.click();
+        let last = '';
+        const check = (): void => {
+          const el = document.querySelector(`[data-testid="inspector"][data-topic="${p}"] [data-testid="inspector-payload"]`);
+          const text = el?.textContent ?? '';
+          if (text !== last) {
+            last = text;
+            const seq = /"seq":\s*(\d+)/.exec(text);
+            const t = /"t":\s*(\d+)/.exec(text);
+            if (seq && t) shown.push([Date.now(), Number(seq[1]), Number(t[1])]);
+          }
+          if (Date.now() - at < followMs) requestAnimationFrame(check);
+          else resolve({ at, shown });
+        };
+        check();
+      }),
+    { p: path, followMs, click },
+  );
+}
+
+interface RateResult {
+  readonly rate: number;
+  readonly achieved: number;
+  readonly clicks: number[];
+  readonly clicksHeld: number[];
+  readonly olderFirst: number;
+  readonly missed: number;
+  readonly selectedLags: number[];
+  readonly totalLags: number[];
+  readonly base: { count: number; p50: number; p99: number; max: number };
+  readonly gapP99: number;
+  readonly longtaskMax: number;
+  readonly pageGcMax: number;
+  readonly coreGcMax: number;
+  readonly coreGcOver: number;
+  readonly coreMajors: number;
+  readonly coreMajorMax: number;
+  readonly samples: string;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(join(ROOT, 'dist/renderer/index.html'))) throw new Error('Build the renderer first: node scripts/build.mjs');
+  const broker = createBroker({ sysInterval: 0, allowAnonymous: true, listeners: [{ kind: 'tcp', port: 0, host: '127.0.0.1' }] });
+  const [listener] = await broker.start();
+  const url = `mqtt://127.0.0.1:${listener!.port}`;
+  const userDataDir = mkdtempSync(join(tmpdir(), 'topiary-fresh-'));
+  const core = await createAppCore({ userDataDir, autoStartBroker: false });
+  const host = await startWebHost({ rendererDir: join(ROOT, 'dist/renderer'), attach: (wire) => core.attach(wire) });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-gpu', '--no-first-run'] });
+  const coreGc: { at: number; ms: number; major: boolean }[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    // detail.kind: 1 scavenge (young generation), 2 mark-compact (full), 4 incremental marking, 8 weak callbacks.
+    for (const e of list.getEntries()) coreGc.push({ at: Date.now(), ms: e.duration, major: ((e.detail as { kind?: number } | undefined)?.kind ?? 0) === 2 });
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const results: RateResult[] = [];
+  let retainedMs = Number.NaN;
+  try {
+    // ---- 10,000 retained topics, shown in how long after connecting ----------------------
+    await publish(url, 'kept', 20_000, RETAINED, 60_000, true);
+    while (broker.listRetained().length < RETAINED) await new Promise((r) => setTimeout(r, 20));
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(host.url);
+    await page.locator('body[data-ready="true"]').waitFor({ state: 'attached', timeout: 60_000 });
+    await page.getByTestId('broker-url').fill(url);
+    retainedMs = await page.evaluate(
+      (n) =>
+        new Promise<number>((resolve, reject) => {
+          const t0 = performance.now();
+          document.querySelector<HTMLElement>('[data-testid="connect-button"]')!.click();
+          const check = (): void => {
+            const text = document.querySelector('[data-testid="tree-totals"]')?.textContent ?? '';
+            const topics = Number(/(\d+) topics/.exec(text)?.[1] ?? 0);
+            const row = document.querySelector('[data-testid="tree-row"][data-path="kept"] [data-testid="row-counts"]');
+            if (topics >= n && Number(row?.getAttribute('data-messages') ?? 0) >= n) resolve(performance.now() - t0);
+            else if (performance.now() - t0 > 30_000) reject(new Error(`only ${text} after 30 s`));
+            else requestAnimationFrame(check);
+          };
+          requestAnimationFrame(check);
+        }),
+      RETAINED,
+    );
+    const probe = { clientId: 'bench-probe' };
+    const connectionId = (await core.handlers['connections.list']({}, probe))[0]!.connectionId;
+    /** The newest sequence number the core holds for a topic right now (-1 for none). */
+    const coreNewest = async (topic: string): Promise<number> => {
+      const detail = await core.handlers['explorer.getTopic']({ connectionId, topic }, probe);
+      const text = detail.lastMessage ? Buffer.from(detail.lastMessage.payload).toString('latin1') : '';
+      return Number(/"seq":\s*(\d+)/.exec(text)?.[1] ?? -1);
+    };
+    console.log(`freshness: ${fmt(RETAINED)} retained topics shown in ${fmt(retainedMs)} ms (load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`);
+    await instrument(page);
+
+    for (const rate of RATES) {
+      const prefix = `f${rate / 1000}k`;
+      const total = rate * SECONDS;
+      const baseline = child(BASELINE, { URL: url, FILTER: `${prefix}/#` });
+      await lineFrom(baseline);
+      const gc0 = coreGc.length;
+      await page.evaluate(() => {
+        const w = window as unknown as Record<string, unknown>;
+        w.__gaps = [];
+        w.__longtasks = [];
+        w.__totals = [];
+      });
+      await browser.startTracing(page, { categories: ['devtools.timeline', 'v8', 'disabled-by-default-v8.gc'] });
+      console.log(`freshness: ${fmt(rate)} msg/s over ${fmt(TOPICS)} topics for ${SECONDS} s …`);
+      // Collapsed, so this rate's prefix is on screen (the virtualised tree renders only what is); then one message
+      // per topic and the rows the clicks need opened before the flood, so the clicks fall inside it.
+      await page.getByTestId('tree-collapse-all').click();
+      await publish(url, prefix, Math.min(rate, 20_000), TOPICS, 60_000);
+      await page.locator(`[data-testid="tree-row"][data-path="${prefix}"] [data-testid="tree-toggle"]`).click({ timeout: 30_000 });
+      await page.locator(`[data-testid="tree-row"][data-path="${prefix}/line3"] [data-testid="tree-toggle"]`).click({ timeout: 30_000 });
+      await page.locator(`[data-testid="tree-row"][data-path="${prefix}/line3/sensor3"]`).waitFor({ timeout: 30_000 });
+      await page.waitForFunction(
+        ({ p, n }) => Number(document.querySelector(`[data-testid="tree-row"][data-path="${p}"] [data-testid="row-counts"]`)?.getAttribute('data-messages') ?? 0) >= n,
+        { p: prefix, n: TOPICS },
+        { timeout: 60_000 },
+      );
+      // The totals before this flood: what it adds is counted from here.
+      const totalsBefore = await page.evaluate(() => Number(/([\d,]+) messages/.exec(document.querySelector('[data-testid="tree-totals"]')?.textContent ?? '')?.[1]?.replaceAll(',', '') ?? 0));
+      await page.evaluate((p) => ((window as unknown as Record<string, unknown>).__watchRow = p), prefix);
+      const flood = publish(url, prefix, rate, total, SECONDS * 1000);
+      // Clicks start once the flood shows, so each has a newest value to find.
+      await page.waitForFunction(
+        (before) => Number(/([\d,]+) messages/.exec(document.querySelector('[data-testid="tree-totals"]')?.textContent ?? '')?.[1]?.replaceAll(',', '') ?? 0) > before + 100,
+        totalsBefore,
+        { timeout: 60_000 },
+      );
+      const traces: { k: number; trace: ClickTrace; held: number }[] = [];
+      const started = Date.now();
+      for (let i = 0; i < CLICKS && Date.now() - started < SECONDS * 1000 - 3000; i++) {
+        const k = 3 + 100 * i;
+        const topic = `${prefix}/line3/sensor${k}`;
+        const held = await coreNewest(topic);
+        traces.push({ k, held, trace: await clickAndFollow(page, topic, 600) });
+      }
+      // The last topic stays selected until the flood ends: its later values are publish → visible samples.
+      const lastK = traces[traces.length - 1]?.k;
+      const following = lastK === undefined ? null : clickAndFollow(page, `${prefix}/line3/sensor${lastK}`, Math.max(0, SECONDS * 1000 - (Date.now() - started)), false);
+      const published = await flood;
+      const followed = await following;
+      if (followed && lastK !== undefined) traces.push({ k: lastK, held: -1, trace: { at: followed.at, shown: followed.shown } });
+      await page.evaluate(() => ((window as unknown as Record<string, unknown>).__watchRow = ''));
+      const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: { name: string; ph: string; dur?: number }[] };
+      const pageGc = trace.traceEvents.filter((e) => (e.name === 'MajorGC' || e.name === 'MinorGC') && e.dur !== undefined).map((e) => e.dur! / 1000);
+      const base = JSON.parse(await (async () => {
+        const answer = lineFrom(baseline);
+        baseline.stdin!.write('report\n');
+        return answer;
+      })()) as RateResult['base'];
+      const { gaps, longtasks, totals } = await page.evaluate(() => {
+        const w = window as unknown as { __gaps: number[]; __longtasks: number[]; __totals: [number, number][] };
+        return { gaps: w.__gaps, longtasks: w.__longtasks, totals: w.__totals };
+      });
+
+      if (process.env.BENCH_DEBUG) for (const { k, trace: t } of traces) console.log(k, t.at, newestSentBy(published.log, k, t.at), JSON.stringify(t.shown));
+      const clicks: number[] = [];
+      const clicksHeld: number[] = [];
+      let olderFirst = 0;
+      let missed = 0;
+      const selectedLags: number[] = [];
+      for (const [i, { k, trace: t, held }] of traces.entries()) {
+        const target = newestSentBy(published.log, k, t.at);
+        if (following !== null && i === traces.length - 1) {
+          for (const [when, seq, stamp] of t.shown) if (seq > target) selectedLags.push(when - stamp);
+          continue;
+        }
+        // The page's own part: the newest value the core held when the click was made.
+        const heldHit = t.shown.find(([, seq]) => seq >= held);
+        if (heldHit) clicksHeld.push(heldHit[0] - t.at);
+        const hit = t.shown.find(([, seq]) => seq >= target);
+        if (!hit) missed++;
+        else clicks.push(hit[0] - t.at);
+        if (t.shown.length > 0 && t.shown[0]![1] < target) olderFirst++;
+        // Once the click is answered, every later value is a publish → visible sample.
+        for (const [when, seq, stamp] of t.shown) if (seq > target) selectedLags.push(when - stamp);
+      }
+      const totalLags = totals
+        .map(([when, n]) => [when, n - totalsBefore] as const)
+        .filter(([, n]) => n > 0 && n <= published.sent)
+        .map(([when, n]) => when - stampOf(published.log, n - 1));
+      const gcHere = coreGc.slice(gc0).map((g) => g.ms);
+      const majors = coreGc.slice(gc0).filter((g) => g.major).map((g) => g.ms);
+      results.push({
+        rate,
+        achieved: published.sent / (published.ms / 1000),
+        clicks,
+        clicksHeld,
+        olderFirst,
+        missed,
+        selectedLags,
+        totalLags,
+        base,
+        gapP99: percentile(gaps, 99),
+        longtaskMax: Math.max(0, ...longtasks),
+        pageGcMax: Math.max(0, ...pageGc),
+        coreGcMax: Math.max(0, ...gcHere),
+        coreGcOver: gcHere.filter((ms) => ms > GOALS.gcMs).length,
+        coreMajors: majors.length,
+        coreMajorMax: Math.max(0, ...majors),
+        samples: `${traces.length - (following ? 1 : 0)} clicks, ${selectedLags.length} selected-topic values, ${totalLags.length} totals`,
+      });
+      console.log(`freshness: ${fmt(rate)} done (load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`);
+    }
+  } finally {
+    gcObserver.disconnect();
+    await browser.close();
+    await host.close();
+    await core.close();
+    await broker.stop();
+    rmSync(userDataDir, { recursive: true, force: true });
+  }
+
+  const holds = (ok: boolean): string => (ok ? 'holds' : 'MISSED');
+  const lines: [string, ...string[]][] = [['figure (p50 / p99 / max ms)', ...results.map((r) => `${fmt(r.rate)}/s`)]];
+  lines.push(['publisher achieved (msg/s)', ...results.map((r) => fmt(r.achieved))]);
+  lines.push(['click → newest value published before the click', ...results.map((r) => `${stats(r.clicks)} (${r.clicks.length} clicks${r.missed ? `, ${r.missed} never` : ''})`)]);
+  lines.push(['click → the newest value the core held at the click', ...results.map((r) => `${stats(r.clicksHeld)} (${r.clicksHeld.length} clicks)`)]);
+  lines.push(['clicks that showed an older value first', ...results.map((r) => `${r.olderFirst} of ${r.clicks.length + r.missed}`)]);
+  lines.push(['publish → visible, selected topic', ...results.map((r) => stats(r.selectedLags))]);
+  lines.push(['publish → visible, totals (row count)', ...results.map((r) => stats(r.totalLags))]);
+  lines.push(['publish → received, bare MQTT.js subscriber', ...results.map((r) => `${fmt(r.base.p50)} / ${fmt(r.base.p99)} / ${fmt(r.base.max)}`)]);
+  lines.push(['page frame gap p99 (ms)', ...results.map((r) => fmt(r.gapP99))]);
+  lines.push(['page longest task / longest GC (ms)', ...results.map((r) => `${fmt(r.longtaskMax)} / ${fmt(r.pageGcMax)}`)]);
+  lines.push(['core longest GC (ms), pauses over 20 ms', ...results.map((r) => `${fmt(r.coreGcMax)}, ${r.coreGcOver}`)]);
+  lines.push(['core full (mark-compact) GCs: count, longest (ms)', ...results.map((r) => `${r.coreMajors}, ${fmt(r.coreMajorMax)}`)]);
+  lines.push(['samples', ...results.map((r) => r.samples)]);
+  lines.push([
+    `goals: click ≤ ${GOALS.clickMs} ms (max), visible p99 ≤ ${GOALS.visibleP99Ms} ms, GC ≤ ${GOALS.gcMs} ms`,
+    ...results.map(
+      (r) =>
+        `${holds(r.missed === 0 && r.olderFirst === 0 && Math.max(...r.clicks) <= GOALS.clickMs)}, ${holds(percentile(r.selectedLags, 99) <= GOALS.visibleP99Ms && percentile(r.totalLags, 99) <= GOALS.visibleP99Ms)}, ${holds(Math.max(r.coreGcMax, r.pageGcMax) <= GOALS.gcMs)}`,
+    ),
+  ]);
+  const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? '').length)));
+  for (const l of lines) console.log(l.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
+  console.log(`${fmt(RETAINED)} retained topics shown after connecting: ${fmt(retainedMs)} ms (goal ≤ ${GOALS.retainedMs} ms: ${holds(retainedMs <= GOALS.retainedMs)})`);
+  console.log(`load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
