@@ -24,6 +24,7 @@ import { explorerRequests, type ExplorerEvents } from './explorer';
 import { historyRequests, type HistoryEvents } from './history';
 import { publishRequests, type PublishEvents } from './publish';
 import { profilesRequests, type ProfilesEvents } from './profiles';
+import { simulationsRequests } from './simulations';
 
 /** Every request the core answers, with the schema its argument must pass. */
 export const requests = {
@@ -34,6 +35,7 @@ export const requests = {
   ...profilesRequests,
   ...certificatesRequests,
   ...historyRequests,
+  ...simulationsRequests,
 } as const;
 
 export type Requests = typeof requests;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { MessageView } from '../../shared/ipc/common';
@@ -8,6 +8,7 @@ import { ScriptSandbox } from '../core/scripts/script-sandbox';
 import type { ScriptMessage } from '../core/scripts/script-types';
 import { connect } from '../lib';
 import { flushed, intFlag, parseFlags, UsageError, type Command } from './cli-io';
+import { scriptWorkerFile } from './script-worker-path';
 import { CONNECTION_FLAGS, CONNECTION_HELP, connectOptionsFrom } from './connection-flags';
 
 const FLAGS = {
@@ -90,13 +91,6 @@ export function readRules(file: string): ResponderRule[] {
       throw new TopiaryError('VALIDATION_ERROR', `Rule ${JSON.stringify(rule.id)}: its script file ${scriptPath} cannot be read.`);
     }
   });
-}
-
-/** The sandbox's worker, built beside the command (dist/lib) or the app (dist/main). */
-function scriptWorkerFile(): string {
-  const found = [path.join(__dirname, 'script-worker.cjs'), path.join(__dirname, '../main/script-worker.cjs')].find((f) => existsSync(f));
-  if (found === undefined) throw new TopiaryError('VALIDATION_ERROR', 'The script sandbox (script-worker.cjs) is missing beside the topiary command; rebuild with "node scripts/build.mjs lib".');
-  return found;
 }
 
 export const respondCommand: Command = {

@@ -9,6 +9,7 @@ import { pubCommand } from './pub-command';
 import { recordCommand } from './record-command';
 import { replayCommand } from './replay-command';
 import { respondCommand } from './respond-command';
+import { simulateCommand } from './simulate-command';
 import { subCommand } from './sub-command';
 
 /** `topiary <command> …`: the app's core from a terminal. Exit 0 on success, 1 on a failure the user can fix, 2 on bad usage. */
@@ -24,6 +25,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   history: historyCommand,
   mcp: mcpCommand,
   respond: respondCommand,
+  simulate: simulateCommand,
 };
 
 function usage(): string {

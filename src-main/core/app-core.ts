@@ -28,6 +28,8 @@ import { publishHandlers } from './publish/publish-handlers';
 import { PublishService } from './publish/publish-service';
 import { openEncryptedFileSecretStore } from './secrets/encrypted-file-secret-store';
 import type { SecretStore } from './secrets/secret-store';
+import { simulationsHandlers } from './simulator/simulations-handlers';
+import { SimulationsService } from './simulator/simulations-service';
 
 export interface CoreOptions {
   /** The folder Topiary keeps its files in (profiles, certificates, secrets). */
@@ -192,6 +194,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     ...broker.status().settings.listeners.filter((l) => 'serverIdentityId' in l && (l.serverIdentityId === id || l.clientCaId === id)).map((l) => `Embedded broker (${l.kind} listener on port ${l.port})`),
   ]);
 
+  const simulations = new SimulationsService({ defaultUrl: () => broker.connectUrl() });
   const profileRequests = profilesHandlers(profiles);
   const handlers: Handlers = {
     ...connectionRequests,
@@ -212,6 +215,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     },
     ...certificatesHandlers(certificates),
     ...historyHandlers(history, captures),
+    ...simulationsHandlers(simulations),
   };
 
   // Last, once every service exists: messages start flowing as soon as this connects.
@@ -246,6 +250,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       };
     },
     async close() {
+      await simulations.close();
       await composer.close();
       await connections.closeAll();
       await broker.close();

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { request } from './define';
+
+/** What simulated devices publish: a built-in scenario, or a template with the composer's placeholders. */
+export const SimulationSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('scenario'), name: z.string().min(1).max(100) }).strict(),
+  z
+    .object({
+      kind: z.literal('template'),
+      /** `{device}` is the device's name. */
+      topic: z.string().min(1).max(65_535),
+      payload: z.string().max(1_000_000),
+    })
+    .strict(),
+]);
+
+export const StartSimulationArgsSchema = z
+  .object({
+    /** The broker the devices connect to (each its own connection); the embedded broker's when absent. */
+    url: z.string().min(1).max(2000).optional(),
+    source: SimulationSourceSchema,
+    devices: z.number().int().min(1).max(10_000),
+    /** Messages per second of each device. */
+    perSecond: z.number().positive().max(100).default(1),
+    prefix: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'A device name prefix holds only letters, digits, "_", "-" and "." (1 to 40).').default('device'),
+    qos: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(0),
+  })
+  .strict();
+
+export const SimulationIdSchema = z.string().min(1).max(100);
+
+export interface ScenarioInfo {
+  readonly name: string;
+  readonly description: string;
+}
+
+/** One running (or stopped) simulation and its rates. */
+export interface SimulationInfo {
+  readonly id: string;
+  readonly url: string;
+  readonly source: z.output<typeof SimulationSourceSchema>;
+  readonly state: 'starting' | 'running' | 'stopped' | 'failed';
+  readonly devices: number;
+  readonly connected: number;
+  readonly published: number;
+  readonly failed: number;
+  /** All devices together, over the last few seconds. */
+  readonly perSecond: number;
+  readonly perDevicePerSecond: number;
+  /** How late ticks were handed to their connections, 99th percentile, in ms. */
+  readonly lateP99Ms: number;
+  readonly lastError: string | null;
+}
+
+export const simulationsRequests = {
+  'simulations.listScenarios': request<readonly ScenarioInfo[]>()(z.object({}).strict()),
+  'simulations.list': request<readonly SimulationInfo[]>()(z.object({}).strict()),
+  /** Connects every device, then answers the running simulation. */
+  'simulations.start': request<SimulationInfo>()(StartSimulationArgsSchema),
+  /** Stops a simulation (its devices disconnect cleanly, no wills) and forgets it; answers its final figures. */
+  'simulations.stop': request<SimulationInfo>()(z.object({ id: SimulationIdSchema }).strict()),
+} as const;
+
+export type SimulationsMethod = keyof typeof simulationsRequests;
