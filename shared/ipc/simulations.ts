@@ -34,22 +34,28 @@ export interface ScenarioInfo {
   readonly description: string;
 }
 
-/** One running (or stopped) simulation and its rates. */
-export interface SimulationInfo {
-  readonly id: string;
-  readonly url: string;
-  readonly source: z.output<typeof SimulationSourceSchema>;
+/** Where a simulation is, for the UI and the CLI. */
+export interface SimulationStatus {
   readonly state: 'starting' | 'running' | 'stopped' | 'failed';
   readonly devices: number;
+  /** Devices connected now. */
   readonly connected: number;
   readonly published: number;
   readonly failed: number;
-  /** All devices together, over the last few seconds. */
+  /** Messages per second over the last few seconds, all devices together. */
   readonly perSecond: number;
+  /** The same, per device (the mean). */
   readonly perDevicePerSecond: number;
-  /** How late ticks were handed to their connections, 99th percentile, in ms. */
+  /** How late ticks were handed to their connections (computed, ready to send), in ms: the 99th percentile of the last 10,000. */
   readonly lateP99Ms: number;
   readonly lastError: string | null;
+}
+
+/** One running (or stopped) simulation and its rates. */
+export interface SimulationInfo extends SimulationStatus {
+  readonly id: string;
+  readonly url: string;
+  readonly source: z.output<typeof SimulationSourceSchema>;
 }
 
 export const simulationsRequests = {

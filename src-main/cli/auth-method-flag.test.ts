@@ -1,26 +1,9 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createUserRecord } from '../core/broker';
 import { createBroker, type EmbeddedBroker } from '../lib';
-import { ensureCliBuilt, repoRoot } from '../test-support/built-cli';
+import { ensureCliBuilt } from '../test-support/built-cli';
+import { runTopiary as topiary } from '../test-support/topiary-process';
 import { startMosquitto, type Mosquitto } from '../test-support/mosquitto';
-
-const BIN = path.join(repoRoot, 'bin/topiary.cjs');
-
-function topiary(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: repoRoot, env: process.env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end('');
-  });
-}
 
 vi.setConfig({ testTimeout: 60_000 });
 

@@ -1,25 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createBroker, type EmbeddedBroker } from '../lib';
-import { ensureCliBuilt, repoRoot } from '../test-support/built-cli';
+import { ensureCliBuilt } from '../test-support/built-cli';
+import { startTopiary as start } from '../test-support/topiary-process';
 import { waitFor } from '../test-support/wait-for';
-
-const BIN = path.join(repoRoot, 'bin/topiary.cjs');
-
-/** Starts `topiary …` and collects its output as it comes. */
-function start(args: readonly string[]): { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: repoRoot });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, out: () => stdout, err: () => stderr, exit };
-}
 
 // Each test starts node processes; on a loaded two-core machine one start can take seconds.
 vi.setConfig({ testTimeout: 60_000 });

@@ -4,7 +4,8 @@ import { ScriptSandbox } from '../core/scripts/script-sandbox';
 import { mqttDeviceConnector } from '../core/simulator/mqtt-device-link';
 import { listScenarios } from '../core/simulator/scenarios';
 import { MAX_DEVICES, Simulation, SimulationError } from '../core/simulator/simulation';
-import type { SimulationSource, SimulationStatus } from '../core/simulator/simulation-types';
+import type { SimulationSource } from '../core/simulator/simulation-types';
+import type { SimulationStatus } from '../../shared/ipc/simulations';
 import { intFlag, parseFlags, qosFlag, UsageError, type Command } from './cli-io';
 import { scriptWorkerFile } from './script-worker-path';
 

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,42 +7,9 @@ import type { MessageView } from '../../shared/ipc/common';
 import { hashPassword } from '../core/broker';
 import { connect, createBroker, type EmbeddedBroker } from '../lib';
 import { ensureCliBuilt, repoRoot } from '../test-support/built-cli';
+import { TOPIARY_BIN, runTopiary as topiary, startTopiary as start } from '../test-support/topiary-process';
 import { freePort } from '../test-support/free-port';
 import { waitFor } from '../test-support/wait-for';
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-const BIN = path.join(repoRoot, 'bin/topiary.cjs');
-
-/** Runs `topiary …` as a child process, as a user's shell would. */
-function topiary(args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: repoRoot, env: { ...process.env, ...options.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(options.input ?? '');
-  });
-}
-
-/** Starts a long-running `topiary …` and collects its output as it comes. */
-function start(args: readonly string[]): { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: repoRoot });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, out: () => stdout, err: () => stderr, exit };
-}
 
 // Each test starts node processes; on a loaded two-core machine one start can take seconds.
 vi.setConfig({ testTimeout: 60_000 });
@@ -149,7 +116,7 @@ describe('topiary, the command', () => {
     ];
     const shell = spawn(
       'sh',
-      ['-c', `"${process.execPath}" "${BIN}" sub -u ${broker.url} -i cli-pipe -t 'pipe/#' -q 2 --format ndjson --count ${payloads.length} | "${process.execPath}" "${BIN}" pub --stdin -u ${target.url} --quiet`],
+      ['-c', `"${process.execPath}" "${TOPIARY_BIN}" sub -u ${broker.url} -i cli-pipe -t 'pipe/#' -q 2 --format ndjson --count ${payloads.length} | "${process.execPath}" "${TOPIARY_BIN}" pub --stdin -u ${target.url} --quiet`],
       { cwd: repoRoot },
     );
     let stderr = '';

@@ -53,19 +53,3 @@ export interface SimulationSpec {
   readonly qos?: 0 | 1 | 2;
 }
 
-/** Where a simulation is, for the UI and the CLI. */
-export interface SimulationStatus {
-  readonly state: 'starting' | 'running' | 'stopped' | 'failed';
-  readonly devices: number;
-  /** Devices connected now. */
-  readonly connected: number;
-  readonly published: number;
-  readonly failed: number;
-  /** Messages per second over the last few seconds, all devices together. */
-  readonly perSecond: number;
-  /** The same, per device (the mean). */
-  readonly perDevicePerSecond: number;
-  /** How late ticks were handed to their connections (computed, ready to send), in ms: the 99th percentile of the last 10,000. */
-  readonly lateP99Ms: number;
-  readonly lastError: string | null;
-}

@@ -3,7 +3,8 @@ import { checkTopicName } from '../../../shared/mqtt/topic-rules';
 import type { ScriptHandle, ScriptSandbox } from '../scripts/script-sandbox';
 import type { ScriptMessage } from '../scripts/script-types';
 import { createScenario, listScenarios, type ScenarioRun } from './scenarios';
-import type { DeviceConnector, DeviceIdentity, DeviceLink, DeviceMessage, SimulationSpec, SimulationStatus } from './simulation-types';
+import type { DeviceConnector, DeviceIdentity, DeviceLink, DeviceMessage, SimulationSpec } from './simulation-types';
+import type { SimulationStatus } from '../../../shared/ipc/simulations';
 
 const encoder = new TextEncoder();
 const LATENESS_SAMPLES = 10_000;
