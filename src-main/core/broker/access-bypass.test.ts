@@ -1,29 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBroker, hashPassword, type AclRule, type Broker, type BrokerOptions } from './index';
 import { RawClient } from '../../test-support/conformance/raw-client';
+import { closeAfterEach } from '../../test-support/close-after-each';
 import { startMosquitto, type Mosquitto } from '../../test-support/mosquitto';
 import { waitFor } from '../../test-support/wait-for';
 
+const opened = closeAfterEach();
+const { clients, raws, dirs } = opened;
 let broker: Broker | undefined;
 let mosquitto: Mosquitto | undefined;
-const clients: MqttClient[] = [];
-const raws: RawClient[] = [];
-const dirs: string[] = [];
-
-afterEach(async () => {
-  for (const r of raws.splice(0)) r.close();
-  await Promise.all(clients.splice(0).map((c) => c.endAsync(true).catch(() => undefined)));
-  await broker?.stop();
-  broker = undefined;
-  await mosquitto?.stop();
-  mosquitto = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 
 const users = [
   { username: 'alice', passwordHash: hashPassword('wonderland', 1000) },
@@ -39,7 +29,7 @@ const ALICE = { username: 'alice', password: Buffer.from('wonderland') };
 const BOB = { username: 'bob', password: 'builder' };
 
 async function startEmbedded(extra: Partial<BrokerOptions> = {}): Promise<number> {
-  broker = createBroker({ sysInterval: 0, listeners: [{ kind: 'tcp', port: 0 }], allowAnonymous: false, users, acl, ...extra });
+  broker = opened.stopAfter(createBroker({ sysInterval: 0, listeners: [{ kind: 'tcp', port: 0 }], allowAnonymous: false, users, acl, ...extra }));
   const [l] = await broker.start();
   return l!.port;
 }
@@ -51,7 +41,7 @@ async function startMosquittoTwin(): Promise<number> {
   execFileSync('mosquitto_passwd', ['-b', '-c', join(dir, 'pw'), 'alice', 'wonderland']);
   execFileSync('mosquitto_passwd', ['-b', join(dir, 'pw'), 'bob', 'builder']);
   writeFileSync(join(dir, 'acl'), 'user alice\ntopic readwrite a/#\n\nuser bob\ntopic read #\ntopic read $SYS/#\n');
-  mosquitto = await startMosquitto({ config: [`password_file ${join(dir, 'pw')}`, `acl_file ${join(dir, 'acl')}`] });
+  mosquitto = opened.stopAfter(await startMosquitto({ config: [`password_file ${join(dir, 'pw')}`, `acl_file ${join(dir, 'acl')}`] }));
   // startMosquitto's default listener allows anonymous; these files make every name known.
   return mosquitto.port;
 }

@@ -1,27 +1,19 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import mqtt from 'mqtt';
+import { describe, expect, it } from 'vitest';
 import { createBroker, hashPassword, type Broker, type BrokerEvent, type BrokerOptions } from './index';
 import { RawClient } from '../../test-support/conformance/raw-client';
+import { closeAfterEach } from '../../test-support/close-after-each';
 import { waitFor } from '../../test-support/conformance/wait-for';
 
+const opened = closeAfterEach();
+const { clients, raws, dirs } = opened;
 let broker: Broker | undefined;
-const clients: MqttClient[] = [];
-const raws: RawClient[] = [];
-const dirs: string[] = [];
-
-afterEach(async () => {
-  for (const r of raws.splice(0)) r.close();
-  await Promise.all(clients.splice(0).map((c) => c.endAsync(true).catch(() => undefined)));
-  await broker?.stop();
-  broker = undefined;
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 
 async function start(options: BrokerOptions): Promise<number> {
-  broker = createBroker({ sysInterval: 0, listeners: [{ kind: 'tcp', port: 0 }], ...options });
+  broker = opened.stopAfter(createBroker({ sysInterval: 0, listeners: [{ kind: 'tcp', port: 0 }], ...options }));
   const [l] = await broker.start();
   return l!.port;
 }

@@ -1,26 +1,18 @@
 import { connect, type Socket } from 'node:net';
-import mqtt, { type MqttClient } from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import mqtt from 'mqtt';
+import { describe, expect, it } from 'vitest';
 import { createBroker, type Broker, type BrokerLimits } from './index';
 import { RawClient } from '../../test-support/conformance/raw-client';
+import { closeAfterEach } from '../../test-support/close-after-each';
 import { PRE_CONNECT_MAX_PACKET } from './connect-guard';
 import { waitFor } from '../../test-support/wait-for';
 
+const opened = closeAfterEach();
+const { sockets, raws, clients } = opened;
 let broker: Broker | undefined;
-const sockets: Socket[] = [];
-const raws: RawClient[] = [];
-const clients: MqttClient[] = [];
-
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.destroy();
-  for (const r of raws.splice(0)) r.close();
-  await Promise.all(clients.splice(0).map((c) => c.endAsync(true).catch(() => undefined)));
-  await broker?.stop();
-  broker = undefined;
-});
 
 async function start(limits: BrokerLimits): Promise<number> {
-  broker = createBroker({ sysInterval: 0, listeners: [{ kind: 'tcp', port: 0 }], limits });
+  broker = opened.stopAfter(createBroker({ sysInterval: 0, listeners: [{ kind: 'tcp', port: 0 }], limits }));
   const [l] = await broker.start();
   return l!.port;
 }

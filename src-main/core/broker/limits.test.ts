@@ -1,22 +1,16 @@
-import mqtt, { type MqttClient } from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import mqtt from 'mqtt';
+import { describe, expect, it } from 'vitest';
 import { createBroker, type Broker, type BrokerLimits } from './index';
 import { RawClient } from '../../test-support/conformance/raw-client';
+import { closeAfterEach } from '../../test-support/close-after-each';
 import { waitFor } from '../../test-support/conformance/wait-for';
 
+const opened = closeAfterEach();
+const { raws, clients } = opened;
 let broker: Broker | undefined;
-const raws: RawClient[] = [];
-const clients: MqttClient[] = [];
-
-afterEach(async () => {
-  for (const r of raws.splice(0)) r.close();
-  await Promise.all(clients.splice(0).map((c) => c.endAsync(true).catch(() => undefined)));
-  await broker?.stop();
-  broker = undefined;
-});
 
 async function start(limits: BrokerLimits): Promise<number> {
-  broker = createBroker({ sysInterval: 0, listeners: [{ kind: 'tcp', port: 0 }], limits });
+  broker = opened.stopAfter(createBroker({ sysInterval: 0, listeners: [{ kind: 'tcp', port: 0 }], limits }));
   const [l] = await broker.start();
   return l!.port;
 }

@@ -1,22 +1,16 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBroker, type Broker, type BrokerEvent, type BrokerOptions } from './index';
 import { RawClient } from '../../test-support/conformance/raw-client';
+import { closeAfterEach } from '../../test-support/close-after-each';
 import { waitFor } from '../../test-support/conformance/wait-for';
 
+const opened = closeAfterEach();
+const { clients, raws } = opened;
 let broker: Broker | undefined;
-const clients: MqttClient[] = [];
-const raws: RawClient[] = [];
-
-afterEach(async () => {
-  for (const r of raws.splice(0)) r.close();
-  await Promise.all(clients.splice(0).map((c) => c.endAsync(true).catch(() => undefined)));
-  await broker?.stop();
-  broker = undefined;
-});
 
 async function start(options: BrokerOptions = {}): Promise<string> {
-  broker = createBroker({ sysInterval: 0, listeners: [{ kind: 'tcp', port: 0 }], ...options });
+  broker = opened.stopAfter(createBroker({ sysInterval: 0, listeners: [{ kind: 'tcp', port: 0 }], ...options }));
   const [l] = await broker.start();
   return l!.url;
 }

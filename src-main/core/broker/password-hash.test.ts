@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import mqtt, { type MqttClient } from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import mqtt from 'mqtt';
+import { describe, expect, it } from 'vitest';
 import { createBroker, type Broker } from './index';
 import { RawClient } from '../../test-support/conformance/raw-client';
+import { closeAfterEach } from '../../test-support/close-after-each';
 import { importPasswordFile } from './password-file';
 import {
   MAX_PBKDF2_ITERATIONS,
@@ -16,16 +17,9 @@ import {
   verifyPasswordAsync,
 } from './password-hash';
 
+const opened = closeAfterEach();
+const { clients, raws } = opened;
 let broker: Broker | undefined;
-const clients: MqttClient[] = [];
-const raws: RawClient[] = [];
-
-afterEach(async () => {
-  for (const r of raws.splice(0)) r.close();
-  await Promise.all(clients.splice(0).map((c) => c.endAsync(true).catch(() => undefined)));
-  await broker?.stop();
-  broker = undefined;
-});
 
 describe('password hashes', () => {
   it('hashes with a configurable iteration count, on the thread pool, in a form that verifies', async () => {
@@ -86,7 +80,7 @@ describe('authentication off the event loop', () => {
     const started = process.hrtime.bigint();
     verifyPassword('storm', passwordHash);
     const oneCheckMs = Number(process.hrtime.bigint() - started) / 1e6;
-    broker = createBroker({ sysInterval: 0, listeners: [{ kind: 'tcp', port: 0 }], users: [{ username: 'dev', passwordHash }], allowAnonymous: true });
+    broker = opened.stopAfter(createBroker({ sysInterval: 0, listeners: [{ kind: 'tcp', port: 0 }], users: [{ username: 'dev', passwordHash }], allowAnonymous: true }));
     const port = (await broker.start())[0]!.port;
     const echo = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0 });
     clients.push(echo);

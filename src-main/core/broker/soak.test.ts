@@ -1,24 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import mqtt, { type MqttClient } from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import mqtt from 'mqtt';
+import { describe, expect, it } from 'vitest';
 import { createBroker, type Broker } from './index';
-import { RawClient } from '../../test-support/conformance/raw-client';
+import { closeAfterEach } from '../../test-support/close-after-each';
 import { waitFor } from '../../test-support/conformance/wait-for';
 
+const opened = closeAfterEach();
+const { clients } = opened;
 let broker: Broker | undefined;
-const clients: MqttClient[] = [];
-const raws: RawClient[] = [];
-
-afterEach(async () => {
-  for (const r of raws.splice(0)) r.close();
-  await Promise.all(clients.splice(0).map((c) => c.endAsync(true).catch(() => undefined)));
-  await broker?.stop();
-  broker = undefined;
-});
 
 describe('churn', () => {
   it('survives many clients connecting, subscribing, publishing, dropping and misbehaving at once', async () => {
-    broker = createBroker({ sysInterval: 0.1, listeners: [{ kind: 'tcp', port: 0 }] });
+    broker = opened.stopAfter(createBroker({ sysInterval: 0.1, listeners: [{ kind: 'tcp', port: 0 }] }));
     let eventListenerCalls = 0;
     broker.onEvent(() => {
       eventListenerCalls++;
