@@ -47,4 +47,17 @@ describe('DecodersService', () => {
       await service.close();
     }
   });
+
+  it('without its worker the sandbox fails with a sentence, and built-in bindings still decode', async () => {
+    const service = await DecodersService.open({ userDataDir: dir, workerFile: path.join(dir, 'missing-worker.cjs'), changed: () => undefined });
+    try {
+      const script = await service.save({ filter: 's/#', decoder: { kind: 'script', source: 'return 1;' }, enabled: true });
+      expect(script.problem?.message).toMatch(/script sandbox|worker/i);
+      await service.save({ filter: 'j/#', decoder: { kind: 'json' }, enabled: true });
+      expect(await service.decode({ topic: 'j/a', payload: new TextEncoder().encode('[1]'), qos: 0, retain: false })).toMatchObject({ ok: true, kind: 'json', value: [1] });
+      expect(await service.testScript({ source: 'return 1;', topic: 't', payload: new Uint8Array(0) })).toMatchObject({ ok: false, error: expect.stringMatching(/script sandbox|worker/i) });
+    } finally {
+      await service.close();
+    }
+  });
 });
