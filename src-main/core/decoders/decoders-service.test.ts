@@ -36,9 +36,12 @@ describe('DecodersService', () => {
     }
   });
 
-  it('sets a damaged file aside and starts with no bindings', async () => {
+  it.each([
+    ['not JSON', '{ not json'],
+    ['JSON of the wrong shape', JSON.stringify({ version: 1, bindings: [{ id: 'a', filter: 'x/#', decoder: { kind: 'script' }, enabled: true }] })],
+  ])('sets a damaged file (%s) aside and starts with no bindings', async (_what, text) => {
     await mkdir(path.join(dir, 'decoders'));
-    await writeFile(path.join(dir, 'decoders', 'bindings.json'), '{ not json');
+    await writeFile(path.join(dir, 'decoders', 'bindings.json'), text);
     const service = await open();
     try {
       expect(service.list()).toEqual([]);

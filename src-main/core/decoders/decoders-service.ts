@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
+import { z } from 'zod';
 import type { ParsedArg } from '../../../shared/ipc/contract';
-import type { BindingDecoder, BindingProblemInfo, DecoderBindingInfo, ScriptTestResult } from '../../../shared/ipc/decoders';
+import { type BindingDecoder, BindingDecoderSchema, BindingIdSchema, type BindingProblemInfo, type DecoderBindingInfo, type ScriptTestResult } from '../../../shared/ipc/decoders';
 import type { Deleted } from '../../../shared/ipc/common';
 import { TopiaryError } from '../../../shared/ipc/errors';
 import { ScriptSandbox } from '../scripts/script-sandbox';
@@ -11,17 +12,15 @@ import { readFileIfExists, writeFileAtomic } from '../storage/atomic-file';
 import { type BoundDecodedView, type BoundDecoder, DecoderBindings } from './decoder-bindings';
 import { prettyText } from './decoded-payload';
 
-interface StoredBinding {
-  readonly id: string;
-  readonly filter: string;
-  readonly decoder: BindingDecoder;
-  readonly enabled: boolean;
-}
-
-interface BindingsFile {
-  readonly version: 1;
-  readonly bindings: readonly StoredBinding[];
-}
+/** The file's shape, checked on reading: a hand-edited or damaged file must not reach the sandbox half-formed. */
+const BindingsFileSchema = z
+  .object({
+    version: z.literal(1),
+    bindings: z.array(z.object({ id: BindingIdSchema, filter: z.string().max(65_535), decoder: BindingDecoderSchema, enabled: z.boolean() }).strict()),
+  })
+  .strict();
+type BindingsFile = z.output<typeof BindingsFileSchema>;
+type StoredBinding = BindingsFile['bindings'][number];
 
 export interface DecodersServiceOptions {
   readonly userDataDir: string;
@@ -60,9 +59,9 @@ export class DecodersService {
     let stored: readonly StoredBinding[] = [];
     try {
       const text = await readFileIfExists(file);
-      if (text !== undefined) stored = (JSON.parse(text) as BindingsFile).bindings ?? [];
+      if (text !== undefined) stored = BindingsFileSchema.parse(JSON.parse(text)).bindings;
     } catch {
-      // A damaged file is set aside rather than lost; the app starts with no bindings.
+      // A damaged (or unreadable) file is set aside rather than lost; the app starts with no bindings.
       await rename(file, `${file}.damaged-${Date.now()}`).catch(() => undefined);
     }
     const sandbox = new ScriptSandbox({ workerFile: options.workerFile });
@@ -129,7 +128,7 @@ export class DecodersService {
   }
 
   private async persist(): Promise<void> {
-    const data: BindingsFile = { version: 1, bindings: this.stored };
+    const data: BindingsFile = { version: 1, bindings: [...this.stored] };
     await writeFileAtomic(this.file, `${JSON.stringify(data, null, 2)}\n`);
     await this.apply();
     this.changed(this.list());
