@@ -20,6 +20,7 @@ import type { ArgOf, ParsedArgOf, ResultOf } from './define';
 import { brokerRequests, type BrokerEvents } from './broker';
 import { certificatesRequests, type CertificatesEvents } from './certificates';
 import { connectionsRequests, type ConnectionsEvents } from './connections';
+import { decodersRequests, type DecodersEvents } from './decoders';
 import { explorerRequests, type ExplorerEvents } from './explorer';
 import { historyRequests, type HistoryEvents } from './history';
 import { publishRequests, type PublishEvents } from './publish';
@@ -36,13 +37,14 @@ export const requests = {
   ...certificatesRequests,
   ...historyRequests,
   ...simulationsRequests,
+  ...decodersRequests,
 } as const;
 
 export type Requests = typeof requests;
 export type Method = keyof Requests;
 
 /** Every event the core pushes. */
-export interface Events extends ConnectionsEvents, BrokerEvents, ExplorerEvents, ProfilesEvents, CertificatesEvents, PublishEvents, HistoryEvents {}
+export interface Events extends ConnectionsEvents, BrokerEvents, ExplorerEvents, ProfilesEvents, CertificatesEvents, PublishEvents, HistoryEvents, DecodersEvents {}
 export type EventName = keyof Events;
 
 export type Arg<M extends Method> = ArgOf<Requests[M]>;

@@ -147,11 +147,16 @@ export const DecodeArgsSchema = z
   })
   .strict();
 
+/** Which decoder made a view: a built-in one, or a user script bound to the topic. */
+export type DecodedKind = Exclude<DecoderChoice, 'auto'> | 'script';
+
 /** A payload decoded in the core, or why it could not be. */
 export type DecodedView =
   | {
       readonly ok: true;
-      readonly kind: Exclude<DecoderChoice, 'auto'>;
+      readonly kind: DecodedKind;
+      /** The decoder binding that decoded it (asked with `auto` on a bound topic). */
+      readonly bindingId?: string;
       /** What to show: text, pretty JSON or a hex dump (possibly one page of it). */
       readonly text: string;
       /** Structured data as plain JSON-safe values, for tree or table views. */
@@ -165,7 +170,15 @@ export type DecodedView =
       readonly warnings: readonly string[];
     }
   /** Always `cannot decode as <X>: <why>`. */
-  | { readonly ok: false; readonly kind: Exclude<DecoderChoice, 'auto'>; readonly error: string };
+  | {
+      readonly ok: false;
+      readonly kind: DecodedKind;
+      readonly error: string;
+      readonly bindingId?: string;
+      /** Where a decoder script failed, in its own source. */
+      readonly line?: number;
+      readonly column?: number;
+    };
 
 /** Largest chunk of payload bytes one request returns. */
 export const PAYLOAD_CHUNK_MAX = 4 * 1024 * 1024;

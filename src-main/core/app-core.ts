@@ -10,6 +10,8 @@ import { brokerHandlers } from './broker/broker-handlers';
 import { BrokerService } from './broker/broker-service';
 import { certificatesHandlers } from './certificates/certificates-handlers';
 import { CertificatesService } from './certificates/certificates-service';
+import { decodersHandlers } from './decoders/decoders-handlers';
+import { DecodersService } from './decoders/decoders-service';
 import { ConnectionEventFanOut, ConnectionManager } from './connections/connection-manager';
 import { connectionsHandlers, type BrokerChecker } from './connections/connections-handlers';
 import { checkBroker } from '../lib/broker-check';
@@ -40,6 +42,8 @@ export interface CoreOptions {
   readonly autoStartBroker?: boolean;
   /** The built history worker; the hosts' default sits beside their own bundle. */
   readonly historyWorkerFile?: string;
+  /** The built script sandbox worker; the hosts' default sits beside their own bundle. */
+  readonly scriptWorkerFile?: string;
 }
 
 /** Everything stateful, Electron-free: what both hosts wire up. */
@@ -84,12 +88,14 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
   // Connections, then the services that follow them; each hears the connections' events in the order added.
   const connectionEvents = new ConnectionEventFanOut();
   const connections = new ConnectionManager(connectionEvents, { certificates: certificates.store });
+  const decoders = await DecodersService.open({ userDataDir: options.userDataDir, workerFile: options.scriptWorkerFile ?? unpackedPath(path.join(__dirname, 'script-worker.cjs')), changed: (list) => hub.emit('decoders.bindingsChanged', list) });
   const explorer = new ExplorerService(hub, {
     clearRetained: async (connectionId, topic) => {
       await connections.publish({ connectionId, topic, payload: new Uint8Array(0), qos: 1, retain: true });
     },
     subscribe: (connectionId, subscriptions) => connections.addSubscriptions(connectionId, subscriptions),
     unsubscribe: (connectionId, filters) => connections.removeSubscriptions(connectionId, filters),
+    decodeBound: (message) => decoders.decode(message),
   });
   connectionEvents.add(explorer.connectionListener());
   const composer = new PublishService(
@@ -216,6 +222,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     ...certificatesHandlers(certificates),
     ...historyHandlers(history, captures),
     ...simulationsHandlers(simulations),
+    ...decodersHandlers(decoders),
   };
 
   // Last, once every service exists: messages start flowing as soon as this connects.
@@ -257,6 +264,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       await captures.close();
       await history.close();
       explorer.dispose();
+      await decoders.close();
     },
   };
 }

@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { createClient, type ContractClient } from '../../shared/ipc/client';
 import { createMemoryWirePair } from '../../shared/ipc/memory-wire';
 import type { Frame, Wire } from '../../shared/ipc/wire';
-import { createAppCore, type AppCore } from '../core/app-core';
+import { createAppCore, type AppCore, type CoreOptions } from '../core/app-core';
 import { createSocketWire } from '../web/socket-wire';
 import { startWebHost, type WebHost } from '../web/web-host';
 
@@ -35,9 +35,10 @@ function recording(wire: Wire, received: Frame[]): Wire {
   return wire;
 }
 
-export async function startCoreHarness(kind: WireKind): Promise<CoreHarness> {
+/** `options` adds to the core's (the built workers a test needs, say); the user-data folder is always a new temporary one. */
+export async function startCoreHarness(kind: WireKind, options: Omit<CoreOptions, 'userDataDir'> = {}): Promise<CoreHarness> {
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'topiary-core-'));
-  const core = await createAppCore({ userDataDir });
+  const core = await createAppCore({ ...options, userDataDir });
   const received: Frame[] = [];
   const cleanup = async (host?: WebHost): Promise<void> => {
     await host?.close();

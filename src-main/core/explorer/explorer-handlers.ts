@@ -11,7 +11,7 @@ export function explorerHandlers(explorer: ExplorerService): DomainHandlers<'exp
       explorer.watch(clientId, connectionId, topic);
       return null;
     },
-    'explorer.decode': (args) => explorer.decode(args),
+    'explorer.decode': (args) => explorer.decodeBound(args),
     'explorer.getPayload': (args) => explorer.payload(args),
     'explorer.listHistory': (args) => explorer.history(args),
     'explorer.diff': (args) => explorer.diff(args),

@@ -1,4 +1,4 @@
-import type { ConnectionId, MessageView } from '../../../shared/ipc/common';
+import type { ConnectionId, MessageView, Qos } from '../../../shared/ipc/common';
 import type { ParsedArg } from '../../../shared/ipc/contract';
 import { TopiaryError } from '../../../shared/ipc/errors';
 import type {
@@ -22,6 +22,7 @@ import type {
   ViewState,
 } from '../../../shared/ipc/explorer';
 import { decodePayload } from '../decoders/decode-payload';
+import type { ScriptMessage } from '../scripts/script-types';
 import { diffPayloads } from './diff';
 import type { ExplorerMessage } from './explorer-message';
 import { ExplorerSession } from './explorer-session';
@@ -38,6 +39,8 @@ export interface ExplorerLink {
   clearRetained(connectionId: ConnectionId, topic: string): Promise<void>;
   subscribe(connectionId: ConnectionId, subscriptions: readonly ExplorerSubscription[]): Promise<readonly SubscriptionOutcome[]>;
   unsubscribe(connectionId: ConnectionId, filters: readonly string[]): Promise<void>;
+  /** Decodes a message with the user's decoder binding for its topic; undefined when none applies. */
+  decodeBound?(message: ScriptMessage): Promise<DecodedView | undefined>;
 }
 
 export interface ExplorerServiceOptions {
@@ -190,6 +193,20 @@ export class ExplorerService {
     explored.watched.set(topic, (explored.watched.get(topic) ?? 0) + 1);
   }
 
+  /**
+   * What `explorer.decode` answers. `auto` means "as this topic is usually read": with the user's decoder binding
+   * when its topic has one (a script runs in the sandbox); a kind the user picked wins over the binding.
+   */
+  async decodeBound(args: ParsedArg<'explorer.decode'>): Promise<DecodedView> {
+    if (args.kind === 'auto' && this.link.decodeBound) {
+      const { payload, topic, qos, retain } = this.payloadOf(args.connectionId, args.topic, args.n);
+      const bound = await this.link.decodeBound({ topic, payload, qos: qos ?? 0, retain: retain ?? false });
+      if (bound !== undefined) return bound;
+    }
+    return this.decode(args);
+  }
+
+  /** Decodes with a built-in decoder only. */
   decode(args: ParsedArg<'explorer.decode'>): DecodedView {
     const { payload, topic } = this.payloadOf(args.connectionId, args.topic, args.n);
     return decodePayload(payload, {
@@ -368,7 +385,8 @@ export class ExplorerService {
     }
   }
 
-  private payloadOf(connectionId: ConnectionId, topic: string, n: number | undefined): { payload: Uint8Array; topic: string } {
+  /** A message's payload; its QoS and retain flag too when it is the topic's last (history keeps only payloads). */
+  private payloadOf(connectionId: ConnectionId, topic: string, n: number | undefined): { payload: Uint8Array; topic: string; qos?: Qos; retain?: boolean } {
     const { index, history } = this.require(connectionId).session;
     const id = index.idOf(topic);
     const missing = (): TopiaryError =>
@@ -378,7 +396,7 @@ export class ExplorerService {
     if (n === undefined || n === count) {
       const last = index.lastMessageOf(id);
       if (!last) throw missing();
-      return { payload: last.payload, topic };
+      return { payload: last.payload, topic, qos: last.qos, retain: last.retain };
     }
     const size = history.size(id);
     const position = n - (count - size) - 1;

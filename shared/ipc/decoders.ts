@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { BytesSchema, type Deleted, TopicFilterSchema, TopicNameSchema } from './common';
+import { request } from './define';
+
+/** The decoders a binding can name: a user script, Protobuf with the user's .proto, or a built-in one. */
+export const BindingDecoderSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('script'), source: z.string().max(200_000) }).strict(),
+  z
+    .object({
+      kind: z.literal('protobuf'),
+      /** The text of the user's .proto file. */
+      proto: z.string().min(1).max(1_000_000),
+      /** The message type, qualified with its package (`pkg.Reading`). */
+      messageType: z.string().min(1).max(500),
+    })
+    .strict(),
+  z.object({ kind: z.enum(['json', 'cbor', 'msgpack', 'sparkplug', 'text', 'hex', 'base64']) }).strict(),
+]);
+export type BindingDecoder = z.output<typeof BindingDecoderSchema>;
+
+export const BindingIdSchema = z.string().min(1).max(100);
+
+export const SaveBindingArgsSchema = z
+  .object({
+    /** Replaces this binding (keeping its place in the list); absent adds a new one at the end. */
+    id: BindingIdSchema.optional(),
+    filter: TopicFilterSchema,
+    decoder: BindingDecoderSchema,
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+
+/** Why a binding is not in force (a bad .proto or message type, a script that does not compile). */
+export interface BindingProblemInfo {
+  readonly message: string;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+/** A saved binding. The first enabled binding whose filter matches a topic decodes it. */
+export interface DecoderBindingInfo {
+  readonly id: string;
+  readonly filter: string;
+  readonly decoder: BindingDecoder;
+  readonly enabled: boolean;
+  /** null when the binding is in force (or simply disabled). */
+  readonly problem: BindingProblemInfo | null;
+}
+
+export const TestScriptArgsSchema = z
+  .object({
+    source: z.string().max(200_000),
+    topic: TopicNameSchema,
+    payload: BytesSchema.refine((b) => b.length <= 1024 * 1024, 'A sample payload holds at most 1 MB.'),
+  })
+  .strict();
+
+/** A script's log line, as the sandbox kept it. */
+export interface ScriptLogInfo {
+  readonly level: 'log' | 'warn' | 'error';
+  readonly text: string;
+}
+
+/** What a decoder script made of a sample payload, or its error with where it happened. */
+export type ScriptTestResult =
+  | { readonly ok: true; readonly text: string; readonly value?: unknown; readonly warnings: readonly string[]; readonly logs: readonly ScriptLogInfo[] }
+  | { readonly ok: false; readonly error: string; readonly line?: number; readonly column?: number; readonly logs: readonly ScriptLogInfo[] };
+
+export const decodersRequests = {
+  'decoders.listBindings': request<readonly DecoderBindingInfo[]>()(z.object({}).strict()),
+  /** Stores a binding even when it has a problem (the user's work is kept); the answer says the problem. */
+  'decoders.saveBinding': request<DecoderBindingInfo>()(SaveBindingArgsSchema),
+  'decoders.deleteBinding': request<Deleted>()(z.object({ id: BindingIdSchema }).strict()),
+  /** Runs a decoder script once on a sample payload, in the sandbox, without saving it. */
+  'decoders.testScript': request<ScriptTestResult>()(TestScriptArgsSchema),
+} as const;
+
+export interface DecodersEvents {
+  /** The bindings changed (saved, deleted), from any window. */
+  readonly 'decoders.bindingsChanged': readonly DecoderBindingInfo[];
+}

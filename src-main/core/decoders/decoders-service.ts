@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import type { ParsedArg } from '../../../shared/ipc/contract';
+import { type BindingDecoder, BindingDecoderSchema, BindingIdSchema, type BindingProblemInfo, type DecoderBindingInfo, type ScriptTestResult } from '../../../shared/ipc/decoders';
+import type { Deleted } from '../../../shared/ipc/common';
+import { TopiaryError } from '../../../shared/ipc/errors';
+import { ScriptSandbox } from '../scripts/script-sandbox';
+import type { ScriptMessage } from '../scripts/script-types';
+import { readFileIfExists, writeFileAtomic } from '../storage/atomic-file';
+import { type BoundDecodedView, type BoundDecoder, DecoderBindings } from './decoder-bindings';
+import { prettyText } from './decoded-payload';
+
+/** The file's shape, checked on reading: a hand-edited or damaged file must not reach the sandbox half-formed. */
+const BindingsFileSchema = z
+  .object({
+    version: z.literal(1),
+    bindings: z.array(z.object({ id: BindingIdSchema, filter: z.string().max(65_535), decoder: BindingDecoderSchema, enabled: z.boolean() }).strict()),
+  })
+  .strict();
+type BindingsFile = z.output<typeof BindingsFileSchema>;
+type StoredBinding = BindingsFile['bindings'][number];
+
+export interface DecodersServiceOptions {
+  readonly userDataDir: string;
+  /** The built script sandbox worker (script-worker.cjs). */
+  readonly workerFile: string;
+  readonly changed: (bindings: readonly DecoderBindingInfo[]) => void;
+}
+
+function boundDecoder(decoder: BindingDecoder): BoundDecoder {
+  if (decoder.kind === 'protobuf') return { kind: 'protobuf', schema: { proto: decoder.proto, messageType: decoder.messageType } };
+  if (decoder.kind === 'script') return { kind: 'script', source: decoder.source };
+  return { kind: decoder.kind };
+}
+
+/**
+ * The user's decoder bindings, kept in `decoders/bindings.json` in the user-data folder (written
+ * atomically on every change), and the sandbox their scripts run in.
+ */
+export class DecodersService {
+  private problems = new Map<string, BindingProblemInfo>();
+  /** Changes apply one at a time, so the file and the bindings in force never disagree. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly file: string,
+    private stored: readonly StoredBinding[],
+    private readonly sandbox: ScriptSandbox,
+    private readonly bindings: DecoderBindings,
+    private readonly changed: DecodersServiceOptions['changed'],
+  ) {}
+
+  static async open(options: DecodersServiceOptions): Promise<DecodersService> {
+    const dir = path.join(options.userDataDir, 'decoders');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const file = path.join(dir, 'bindings.json');
+    let stored: readonly StoredBinding[] = [];
+    try {
+      const text = await readFileIfExists(file);
+      if (text !== undefined) stored = BindingsFileSchema.parse(JSON.parse(text)).bindings;
+    } catch {
+      // A damaged (or unreadable) file is set aside rather than lost; the app starts with no bindings.
+      await rename(file, `${file}.damaged-${Date.now()}`).catch(() => undefined);
+    }
+    const sandbox = new ScriptSandbox({ workerFile: options.workerFile });
+    const service = new DecodersService(file, stored, sandbox, new DecoderBindings(sandbox), options.changed);
+    await service.apply();
+    return service;
+  }
+
+  list(): readonly DecoderBindingInfo[] {
+    return this.stored.map((b) => ({ ...b, problem: this.problems.get(b.id) ?? null }));
+  }
+
+  save(args: ParsedArg<'decoders.saveBinding'>): Promise<DecoderBindingInfo> {
+    return this.serial(async () => {
+      const id = args.id ?? randomUUID();
+      const binding: StoredBinding = { id, filter: args.filter, decoder: args.decoder, enabled: args.enabled };
+      const at = this.stored.findIndex((b) => b.id === id);
+      if (args.id !== undefined && at < 0) throw new TopiaryError('NOT_FOUND', `There is no decoder binding ${args.id}; it may have been deleted in another window.`);
+      this.stored = at < 0 ? [...this.stored, binding] : this.stored.map((b, i) => (i === at ? binding : b));
+      await this.persist();
+      return this.list().find((b) => b.id === id)!;
+    });
+  }
+
+  delete(id: string): Promise<Deleted> {
+    return this.serial(async () => {
+      const before = this.stored.length;
+      this.stored = this.stored.filter((b) => b.id !== id);
+      if (this.stored.length === before) return { deleted: 0 };
+      await this.persist();
+      return { deleted: 1 };
+    });
+  }
+
+  /** Decodes a message with its topic's binding; undefined when none applies. */
+  decode(message: ScriptMessage): Promise<BoundDecodedView | undefined> {
+    return this.bindings.decode(message);
+  }
+
+  async testScript(args: ParsedArg<'decoders.testScript'>): Promise<ScriptTestResult> {
+    const loaded = await this.sandbox.load({ name: 'decoder test', source: args.source });
+    if (!loaded.ok) return { ok: false, error: loaded.error.message, line: loaded.error.line, column: loaded.error.column, logs: [] };
+    try {
+      const outcome = await loaded.script.run({ topic: args.topic, payload: args.payload, qos: 0, retain: false });
+      if (!outcome.ok) return { ok: false, error: outcome.error.message, line: outcome.error.line, column: outcome.error.column, logs: outcome.logs };
+      if (outcome.value === undefined) return { ok: true, text: '', warnings: ['The decoder script returned no value.'], logs: outcome.logs };
+      const pretty = typeof outcome.value === 'string' ? { text: outcome.value } : prettyText(outcome.value, false);
+      return { ok: true, text: pretty.text, value: outcome.value, warnings: [], logs: outcome.logs };
+    } finally {
+      await loaded.script.unload();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    await this.bindings.close();
+    await this.sandbox.close();
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async persist(): Promise<void> {
+    const data: BindingsFile = { version: 1, bindings: [...this.stored] };
+    await writeFileAtomic(this.file, `${JSON.stringify(data, null, 2)}\n`);
+    await this.apply();
+    this.changed(this.list());
+  }
+
+  /** Puts the stored bindings in force; a binding with a problem is left out and the problem kept for the list. */
+  private async apply(): Promise<void> {
+    const problems = await this.bindings.set(this.stored.map((b) => ({ id: b.id, filter: b.filter, decoder: boundDecoder(b.decoder), enabled: b.enabled })));
+    this.problems = new Map(problems.map((p) => [p.id, { message: p.message, ...(p.line !== undefined ? { line: p.line } : {}), ...(p.column !== undefined ? { column: p.column } : {}) }]));
+  }
+}
