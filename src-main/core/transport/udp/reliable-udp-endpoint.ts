@@ -44,7 +44,11 @@ export interface ReliableUdpServerOptions extends Partial<ReliableUdpOptions> {
   readonly host: string;
   /** 0 picks a free port; read it from `address()`. */
   readonly port: number;
+  /** Open sessions at most; DATA from further new peers is dropped (UDP sources are cheap to forge). */
+  readonly maxSessions?: number;
 }
+
+export const DEFAULT_MAX_UDP_SESSIONS = 1_000;
 
 /** Accepts reliable-UDP sessions on one socket; emits 'session' with each new ReliableUdpSession, 'error' on socket errors. */
 export class ReliableUdpServer extends EventEmitter {
@@ -53,6 +57,7 @@ export class ReliableUdpServer extends EventEmitter {
   private constructor(
     private readonly socket: Socket,
     private readonly options: ReliableUdpOptions,
+    private readonly maxSessions: number,
   ) {
     super();
     socket.on('message', (bytes, peer) => this.onDatagram(bytes, peer.address, peer.port));
@@ -62,8 +67,9 @@ export class ReliableUdpServer extends EventEmitter {
   }
 
   /** Binds a server socket. */
-  static async listen({ host, port, ...options }: ReliableUdpServerOptions): Promise<ReliableUdpServer> {
+  static async listen({ host, port, maxSessions = DEFAULT_MAX_UDP_SESSIONS, ...options }: ReliableUdpServerOptions): Promise<ReliableUdpServer> {
     const resolved = resolveReliableUdpOptions(options);
+    if (!Number.isInteger(maxSessions) || maxSessions <= 0) throw new RangeError(`maxSessions must be a positive integer, not ${maxSessions}`);
     const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
@@ -75,7 +81,7 @@ export class ReliableUdpServer extends EventEmitter {
       socket.close();
       throw new Error(`Could not listen for UDP on ${host}:${port}: ${error.message}`);
     });
-    return new ReliableUdpServer(socket, resolved);
+    return new ReliableUdpServer(socket, resolved, maxSessions);
   }
 
   address(): { readonly address: string; readonly port: number } {
@@ -99,14 +105,18 @@ export class ReliableUdpServer extends EventEmitter {
     if (!d) return;
     const key = `${address}|${port}`;
     let session = this.sessions.get(key);
+    // Only the first DATA of a session (seq 0) opens or replaces one: a late datagram of a session that has ended
+    // must not leave a zombie session behind, and a reordered one of an old session must not replace its successor.
+    const opening = d.type === 'data' && d.seq === 0;
     if (session && session.sessionId !== d.sessionId) {
-      if (d.type !== 'data') return;
+      if (!opening) return;
       // The client restarted on the same address and port: its old session is over.
+      this.sessions.delete(key);
       session.endWith('replaced');
       session = undefined;
     }
     if (!session) {
-      if (d.type !== 'data') return;
+      if (!opening || this.sessions.size >= this.maxSessions) return;
       const created = new ReliableUdpSession(d.sessionId, (out) => this.socket.send(out, port, address), this.options);
       this.sessions.set(key, created);
       created.once('close', () => {

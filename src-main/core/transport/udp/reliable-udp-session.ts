@@ -16,6 +16,11 @@ export interface ReliableUdpOptions {
   readonly receiveWindow: number;
   /** A session that hears nothing valid from its peer for this long ends. */
   readonly idleTimeoutMs: number;
+  /**
+   * Largest message: writes are cut into messages of at most this size, and a peer's message growing beyond it ends
+   * the session. It also caps the out-of-order bytes held, so one session's memory stays bounded.
+   */
+  readonly maxMessageBytes: number;
 }
 
 export const DEFAULT_RELIABLE_UDP_OPTIONS: ReliableUdpOptions = {
@@ -26,6 +31,7 @@ export const DEFAULT_RELIABLE_UDP_OPTIONS: ReliableUdpOptions = {
   sendWindow: 64,
   receiveWindow: 1_024,
   idleTimeoutMs: 60_000,
+  maxMessageBytes: 1_048_576,
 };
 
 /** Checks options a user may set, so a bad value is a clear error rather than a stalled session. */
@@ -36,6 +42,7 @@ export function resolveReliableUdpOptions(partial: Partial<ReliableUdpOptions> =
   };
   (Object.keys(DEFAULT_RELIABLE_UDP_OPTIONS) as (keyof ReliableUdpOptions)[]).forEach(positive);
   if (o.mtu <= HEADER_BYTES || o.mtu > MAX_DATAGRAM_BYTES) throw new RangeError(`Reliable UDP MTU must be between ${HEADER_BYTES + 1} and ${MAX_DATAGRAM_BYTES} bytes, not ${o.mtu}`);
+  if (o.maxMessageBytes < o.mtu - HEADER_BYTES) throw new RangeError(`Reliable UDP maxMessageBytes must hold at least one datagram's payload (${o.mtu - HEADER_BYTES} bytes)`);
   if (o.maxRtoMs < o.initialRtoMs) throw new RangeError('Reliable UDP maxRtoMs must not be below initialRtoMs');
   return o;
 }
@@ -45,6 +52,10 @@ export type SessionEndReason = 'closed' | 'idle' | 'unreachable' | 'replaced' | 
 
 export class ReliableUdpUnreachableError extends Error {
   readonly code = 'PEER_UNREACHABLE';
+}
+
+export class ReliableUdpProtocolError extends Error {
+  readonly code = 'PROTOCOL_ERROR';
 }
 
 interface InFlight {
@@ -62,6 +73,7 @@ interface Waiting {
 }
 
 const MAX_FRAGMENTS = 0xffff;
+const MAX_SEQ = 0xffffffff;
 const CLOSE_REPEATS = 3;
 
 /** A reliable, ordered byte stream over datagrams to one peer. */
@@ -81,6 +93,8 @@ export class ReliableUdpSession extends Duplex {
   private expected = 0;
   private readonly held = new Map<number, DataDatagram>();
   private message: Buffer[] = [];
+  private messageBytes = 0;
+  private heldBytes = 0;
   private peerEndSeq: number | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
 
@@ -125,10 +139,12 @@ export class ReliableUdpSession extends Duplex {
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     if (chunk.length === 0) return callback();
     const room = this.options.mtu - HEADER_BYTES;
+    const fragmentsPerMessage = Math.min(MAX_FRAGMENTS, Math.max(1, Math.floor(this.options.maxMessageBytes / room)));
     const fragments = Math.ceil(chunk.length / room);
-    // A write longer than a message can carry becomes several messages: the stream stays the same bytes.
-    for (let first = 0; first < fragments; first += MAX_FRAGMENTS) {
-      const count = Math.min(MAX_FRAGMENTS, fragments - first);
+    if (this.nextSeq + fragments > MAX_SEQ) return callback(new ReliableUdpProtocolError('Reliable UDP sequence numbers exhausted: open a new session'));
+    // A write longer than a message may be becomes several messages: the stream carries the same bytes.
+    for (let first = 0; first < fragments; first += fragmentsPerMessage) {
+      const count = Math.min(fragmentsPerMessage, fragments - first);
       for (let i = 0; i < count; i++) {
         const start = (first + i) * room;
         const payload = chunk.subarray(start, Math.min(start + room, chunk.length));
@@ -139,6 +155,11 @@ export class ReliableUdpSession extends Duplex {
       }
     }
     this.pump();
+  }
+
+  // MQTT.js corks the stream around each packet, so its pieces (header, topic, payload) travel as one message.
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    this._write(Buffer.concat(chunks.map((c) => c.chunk)), 'binary', callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
@@ -152,6 +173,7 @@ export class ReliableUdpSession extends Duplex {
     this.inFlight.clear();
     this.waiting.length = 0;
     this.held.clear();
+    this.message = [];
     clearTimeout(this.idleTimer);
     callback(error);
   }
@@ -218,8 +240,13 @@ export class ReliableUdpSession extends Duplex {
     if (d.seq < this.expected || this.held.has(d.seq)) {
       this.stats.duplicates++;
     } else {
+      // Out-of-order data is held only within the byte budget; the next expected datagram is always taken, so a full
+      // budget can never stall the session. Dropped data is not acknowledged and will be sent again.
+      if (d.seq !== this.expected && this.heldBytes + d.payload.length > this.options.maxMessageBytes) return;
       this.held.set(d.seq, d);
+      this.heldBytes += d.payload.length;
       this.deliverInOrder();
+      if (this.destroyed) return;
     }
     this.sendAck();
   }
@@ -227,11 +254,18 @@ export class ReliableUdpSession extends Duplex {
   private deliverInOrder(): void {
     for (let d = this.held.get(this.expected); d; d = this.held.get(this.expected)) {
       this.held.delete(this.expected);
+      this.heldBytes -= d.payload.length;
       this.expected++;
       this.message.push(d.payload);
+      this.messageBytes += d.payload.length;
+      if (this.messageBytes > this.options.maxMessageBytes) {
+        this.destroy(new ReliableUdpProtocolError(`Reliable UDP peer sent a message over ${this.options.maxMessageBytes} bytes`));
+        return;
+      }
       if (d.fragmentIndex === d.fragmentCount - 1) {
         const whole = this.message.length === 1 ? this.message[0]! : Buffer.concat(this.message);
         this.message = [];
+        this.messageBytes = 0;
         this.push(whole);
       }
     }
