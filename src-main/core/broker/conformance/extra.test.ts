@@ -1,23 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RawClient, type ReceivedPacket } from '../../../test-support/conformance/raw-client';
-import { isMosquitto, startTarget, type Target } from '../../../test-support/conformance/target';
+import { isMosquitto, startTarget } from '../../../test-support/conformance/target';
+import { useTarget } from '../../../test-support/conformance/suite';
 
-let target: Target;
-const raws: RawClient[] = [];
-
-beforeAll(async () => {
-  target = await startTarget();
-});
-afterAll(async () => {
-  for (const c of raws) c.close();
-  await target.stop();
-});
+const suite = useTarget();
+const { raws } = suite;
 
 let n = 0;
 const uid = (p: string): string => `${p}-${process.pid}-${++n}`;
 
 async function raw(version: 4 | 5, connect: Record<string, unknown> = {}): Promise<{ c: RawClient; connack: ReceivedPacket }> {
-  const { client, connack } = await RawClient.connected(target.port, version, { clientId: uid('x'), ...connect });
+  const { client, connack } = await RawClient.connected(suite.target.port, version, { clientId: uid('x'), ...connect });
   raws.push(client);
   return { c: client, connack };
 }

@@ -1,29 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { collect, endAll, mqttClient } from '../../../test-support/conformance/clients';
+import { collect, mqttClient } from '../../../test-support/conformance/clients';
 import { RawClient, type ReceivedPacket } from '../../../test-support/conformance/raw-client';
-import { isEmbedded, isMosquitto, startTarget, type Target } from '../../../test-support/conformance/target';
+import { isEmbedded, isMosquitto, startTarget } from '../../../test-support/conformance/target';
+import { useTarget } from '../../../test-support/conformance/suite';
 import { waitFor } from '../../../test-support/conformance/wait-for';
 
-let target: Target;
-const raws: RawClient[] = [];
-const clients: MqttClient[] = [];
-
-beforeAll(async () => {
-  target = await startTarget();
-});
-afterAll(async () => {
-  for (const c of raws) c.close();
-  await endAll(clients);
-  await target.stop();
-});
+const suite = useTarget();
+const { raws, clients } = suite;
 
 let n = 0;
 const uid = (p: string): string => `${p}-${process.pid}-${++n}`;
 const topic = (p: string): string => `conf/${uid(p)}`;
 
 async function raw(version: 3 | 4 | 5 = 5, connect: Record<string, unknown> = {}): Promise<RawClient> {
-  const { client, connack } = await RawClient.connected(target.port, version, { clientId: uid('raw'), ...connect });
+  const { client, connack } = await RawClient.connected(suite.target.port, version, { clientId: uid('raw'), ...connect });
   raws.push(client);
   const code = (connack as { reasonCode?: number; returnCode?: number }).reasonCode ?? (connack as { returnCode?: number }).returnCode;
   if (code !== 0) throw new Error(`connect refused with ${code}`);
@@ -31,7 +22,7 @@ async function raw(version: 3 | 4 | 5 = 5, connect: Record<string, unknown> = {}
 }
 
 async function client(opts: Parameters<typeof mqttClient>[1] = {}): Promise<MqttClient> {
-  const c = await mqttClient(target, opts);
+  const c = await mqttClient(suite.target, opts);
   clients.push(c);
   return c;
 }

@@ -1,39 +1,30 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { endAll, mqttClient } from '../../../test-support/conformance/clients';
+import { mqttClient } from '../../../test-support/conformance/clients';
 import { RawClient, type ReceivedPacket } from '../../../test-support/conformance/raw-client';
 import { isMosquitto, startTarget, type Target } from '../../../test-support/conformance/target';
+import { useTarget } from '../../../test-support/conformance/suite';
 
-let target: Target;
-const raws: RawClient[] = [];
-const clients: MqttClient[] = [];
-
-beforeAll(async () => {
-  target = await startTarget();
-});
-afterAll(async () => {
-  for (const c of raws) c.close();
-  await endAll(clients);
-  await target.stop();
-});
+const suite = useTarget();
+const { raws, clients } = suite;
 
 let n = 0;
 const uid = (p: string): string => `${p}-${process.pid}-${++n}`;
 
-async function raw(connect: Record<string, unknown> = {}, on: Target = target): Promise<{ c: RawClient; connack: ReceivedPacket }> {
+async function raw(connect: Record<string, unknown> = {}, on: Target = suite.target): Promise<{ c: RawClient; connack: ReceivedPacket }> {
   const { client, connack } = await RawClient.connected(on.port, 5, { clientId: uid('x'), ...connect });
   raws.push(client);
   return { c: client, connack };
 }
 
-async function publisher(on: Target = target): Promise<MqttClient> {
+async function publisher(on: Target = suite.target): Promise<MqttClient> {
   const c = await mqttClient(on, { protocolVersion: 5 });
   clients.push(c);
   return c;
 }
 
 /** Subscribes a raw v5 client to `prefix/#` at QoS 1. */
-async function subscriber(prefix: string, connectProperties: Record<string, unknown>, on: Target = target): Promise<RawClient> {
+async function subscriber(prefix: string, connectProperties: Record<string, unknown>, on: Target = suite.target): Promise<RawClient> {
   const { c } = await raw({ properties: connectProperties }, on);
   c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: `${prefix}/#`, qos: 1 }] });
   await c.next('suback');

@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { collect, endAll, mqttClient } from '../../../test-support/conformance/clients';
+import { collect, mqttClient } from '../../../test-support/conformance/clients';
 import { RawClient, type ReceivedPacket } from '../../../test-support/conformance/raw-client';
-import { isMosquitto, startTarget, type Target } from '../../../test-support/conformance/target';
+import { isMosquitto } from '../../../test-support/conformance/target';
+import { useTarget } from '../../../test-support/conformance/suite';
 import { waitFor } from '../../../test-support/conformance/wait-for';
 
-let target: Target;
-const raws: RawClient[] = [];
-const clients: MqttClient[] = [];
-
-beforeAll(async () => {
-  target = await startTarget();
-});
-afterAll(async () => {
-  for (const c of raws) c.close();
-  await endAll(clients);
-  await target.stop();
-});
+const suite = useTarget();
+const { raws, clients } = suite;
 
 // mosquitto keeps time in whole seconds, so one-second expiries need an extra second of slack there.
 const SECOND_PLUS = isMosquitto ? 2300 : 1300;
@@ -25,13 +16,13 @@ let n = 0;
 const uid = (p: string): string => `${p}-${process.pid}-${++n}`;
 
 async function raw(version: 3 | 4 | 5, connect: Record<string, unknown>): Promise<{ c: RawClient; connack: ReceivedPacket }> {
-  const { client, connack } = await RawClient.connected(target.port, version, connect);
+  const { client, connack } = await RawClient.connected(suite.target.port, version, connect);
   raws.push(client);
   return { c: client, connack };
 }
 
 async function publisher(): Promise<MqttClient> {
-  const c = await mqttClient(target, { protocolVersion: 5 });
+  const c = await mqttClient(suite.target, { protocolVersion: 5 });
   clients.push(c);
   return c;
 }
