@@ -63,6 +63,9 @@ interface InFlight {
   attempts: number;
   rtoMs: number;
   timer: NodeJS.Timeout;
+  /** ACKs that acknowledged a later datagram but not this one. */
+  skipped: number;
+  fastRetransmitted: boolean;
 }
 
 interface Waiting {
@@ -75,6 +78,8 @@ interface Waiting {
 const MAX_FRAGMENTS = 0xffff;
 const MAX_SEQ = 0xffffffff;
 const CLOSE_REPEATS = 3;
+/** ACKs that skip a datagram before it is sent again without waiting for its timer (as TCP's fast retransmit). */
+const FAST_RETRANSMIT_SKIPS = 3;
 
 /** A reliable, ordered byte stream over datagrams to one peer. */
 export class ReliableUdpSession extends Duplex {
@@ -194,7 +199,7 @@ export class ReliableUdpSession extends Duplex {
   private pump(): void {
     while (!this.destroyed && this.inFlight.size < this.options.sendWindow && this.waiting.length > 0) {
       const next = this.waiting.shift()!;
-      const entry: InFlight = { bytes: next.bytes, attempts: 1, rtoMs: this.options.initialRtoMs, timer: undefined as unknown as NodeJS.Timeout };
+      const entry: InFlight = { bytes: next.bytes, attempts: 1, rtoMs: this.options.initialRtoMs, timer: undefined as unknown as NodeJS.Timeout, skipped: 0, fastRetransmitted: false };
       entry.timer = setTimeout(() => this.retransmit(next.seq), entry.rtoMs);
       this.inFlight.set(next.seq, entry);
       this.stats.sent++;
@@ -225,6 +230,17 @@ export class ReliableUdpSession extends Duplex {
         clearTimeout(entry.timer);
         this.inFlight.delete(seq);
         removed = true;
+      }
+    }
+    // A datagram that later ones overtook three times is most likely lost: send it again now, once, rather than let it
+    // hold the send window until its timer fires.
+    const highest = ack.selective.length > 0 ? Math.max(...ack.selective) : -1;
+    for (const [seq, entry] of this.inFlight) {
+      if (seq >= highest) break;
+      if (++entry.skipped >= FAST_RETRANSMIT_SKIPS && !entry.fastRetransmitted) {
+        entry.fastRetransmitted = true;
+        this.stats.retransmitted++;
+        this.send(entry.bytes);
       }
     }
     if (!removed) return;
