@@ -1,0 +1,130 @@
+// The two ends of reliable UDP on node:dgram: a client that opens one session to a server, and a server that maps
+// sessions from each peer's address and port (RELIABILITY.md, "Sessions").
+import { createSocket, type Socket } from 'node:dgram';
+import { randomInt } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { isIPv6 } from 'node:net';
+import { decodeDatagram } from './datagram';
+import { ReliableUdpSession, resolveReliableUdpOptions, type ReliableUdpOptions } from './reliable-udp-session';
+
+export interface ReliableUdpClientOptions extends Partial<ReliableUdpOptions> {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Opens a session to a reliable-UDP server; the returned stream carries the MQTT bytes. */
+export async function openReliableUdpSession({ host, port, ...options }: ReliableUdpClientOptions): Promise<ReliableUdpSession> {
+  const resolved = resolveReliableUdpOptions(options);
+  const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    // A connected socket hears only its server: datagrams from anyone else never reach the session.
+    socket.connect(port, host, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  }).catch((error: Error) => {
+    socket.close();
+    throw new Error(`Could not open a UDP socket to ${host}:${port}: ${error.message}`);
+  });
+  const session = new ReliableUdpSession(randomInt(1, 0xffffffff), (bytes) => socket.send(bytes), resolved);
+  socket.on('message', (bytes) => {
+    const d = decodeDatagram(bytes);
+    if (d) session.receive(d);
+  });
+  // ICMP "port unreachable" surfaces here as ECONNREFUSED; retransmission decides when the peer is gone.
+  socket.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ECONNREFUSED') session.destroy(error);
+  });
+  session.once('close', () => socket.close());
+  return session;
+}
+
+export interface ReliableUdpServerOptions extends Partial<ReliableUdpOptions> {
+  readonly host: string;
+  /** 0 picks a free port; read it from `address()`. */
+  readonly port: number;
+  /** Open sessions at most; DATA from further new peers is dropped (UDP sources are cheap to forge). */
+  readonly maxSessions?: number;
+}
+
+export const DEFAULT_MAX_UDP_SESSIONS = 1_000;
+
+/** Accepts reliable-UDP sessions on one socket; emits 'session' with each new ReliableUdpSession, 'error' on socket errors. */
+export class ReliableUdpServer extends EventEmitter {
+  private readonly sessions = new Map<string, ReliableUdpSession>();
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly options: ReliableUdpOptions,
+    private readonly maxSessions: number,
+  ) {
+    super();
+    socket.on('message', (bytes, peer) => this.onDatagram(bytes, peer.address, peer.port));
+    socket.on('error', (error) => {
+      if (this.listenerCount('error') > 0) this.emit('error', error);
+    });
+  }
+
+  /** Binds a server socket. */
+  static async listen({ host, port, maxSessions = DEFAULT_MAX_UDP_SESSIONS, ...options }: ReliableUdpServerOptions): Promise<ReliableUdpServer> {
+    const resolved = resolveReliableUdpOptions(options);
+    if (!Number.isInteger(maxSessions) || maxSessions <= 0) throw new RangeError(`maxSessions must be a positive integer, not ${maxSessions}`);
+    const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, host, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    }).catch((error: Error) => {
+      socket.close();
+      throw new Error(`Could not listen for UDP on ${host}:${port}: ${error.message}`);
+    });
+    return new ReliableUdpServer(socket, resolved, maxSessions);
+  }
+
+  address(): { readonly address: string; readonly port: number } {
+    return this.socket.address();
+  }
+
+  /** Open sessions, for tests and the dashboard. */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Ends every session and closes the socket. */
+  async close(): Promise<void> {
+    for (const session of this.sessions.values()) session.endWith('closed');
+    this.sessions.clear();
+    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+  }
+
+  private onDatagram(bytes: Buffer, address: string, port: number): void {
+    const d = decodeDatagram(bytes);
+    if (!d) return;
+    const key = `${address}|${port}`;
+    let session = this.sessions.get(key);
+    // Only the first DATA of a session (seq 0) opens or replaces one: a late datagram of a session that has ended
+    // must not leave a zombie session behind, and a reordered one of an old session must not replace its successor.
+    const opening = d.type === 'data' && d.seq === 0;
+    if (session && session.sessionId !== d.sessionId) {
+      if (!opening) return;
+      // The client restarted on the same address and port: its old session is over.
+      this.sessions.delete(key);
+      session.endWith('replaced');
+      session = undefined;
+    }
+    if (!session) {
+      if (!opening || this.sessions.size >= this.maxSessions) return;
+      const created = new ReliableUdpSession(d.sessionId, (out) => this.socket.send(out, port, address), this.options);
+      this.sessions.set(key, created);
+      created.once('close', () => {
+        if (this.sessions.get(key) === created) this.sessions.delete(key);
+      });
+      session = created;
+      this.emit('session', created);
+    }
+    session.receive(d);
+  }
+}
