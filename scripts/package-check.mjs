@@ -33,8 +33,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const REQUIRED_FILES = ['package.json', 'dist/main/electron-main.cjs', 'dist/main/preload.cjs', 'dist/renderer/index.html'];
 
 /**
- * Files that must sit outside app.asar, in app.asar.unpacked: the history worker thread is started from
- * there and loads libsql (and its native module) from there as plain Node would.
+ * Files that must sit outside app.asar, in app.asar.unpacked: the history and script worker threads are
+ * started from there and load libsql (and its native module) and QuickJS from there as plain Node would.
  */
 export const UNPACKED_FILES = [
   'dist/main/history-worker.cjs',
@@ -43,6 +43,9 @@ export const UNPACKED_FILES = [
   'node_modules/@neon-rs/load/package.json',
   'node_modules/detect-libc/package.json',
   'node_modules/@libsql/linux-x64-gnu/index.node',
+  'dist/main/script-worker.cjs',
+  'node_modules/quickjs-emscripten-core/package.json',
+  'node_modules/@jitl/quickjs-wasmfile-release-sync/package.json',
 ];
 
 /** Packages that are bundled into dist/ or only build and test the app: never shipped. */
