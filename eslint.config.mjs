@@ -89,9 +89,9 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', restrict(electron(coreWhy), layer('src-renderer', coreWhy))] },
   },
   {
-    // The core's production files: everything but its tests and the broker's conformance suite.
+    // The core's production files: everything but its tests (the conformance suite's helpers live in test-support).
     files: ['src-main/core/**/*.ts'],
-    ignores: ['src-main/core/**/*.test.ts', 'src-main/core/**/conformance/**'],
+    ignores: ['src-main/core/**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', restrict(electron(coreWhy), layer('src-renderer', coreWhy), layer('test-support', testSupportWhy))] },
   },
   {
