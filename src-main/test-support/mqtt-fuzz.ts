@@ -1,18 +1,7 @@
 import { connect } from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import type { Packet } from 'mqtt-packet';
-
-/** A small seeded generator (mulberry32), so a failing run can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './seeded-random';
 
 type Rand = () => number;
 const int = (r: Rand, n: number): number => Math.floor(r() * n);

@@ -1,6 +1,7 @@
 // A UDP proxy that puts a lossy link between a datagram client and its server: it drops, duplicates, reorders and
 // delays datagrams, each at a configurable rate, in both directions. Seeded, so a failing run can be replayed.
 import { createSocket, type Socket } from 'node:dgram';
+import { seededRandom } from './seeded-random';
 
 export interface UdpFaultSettings {
   /** Share of datagrams dropped, 0–1. */
@@ -26,18 +27,6 @@ export interface UdpFaultProxy {
   /** Changes the faults; unnamed fields keep their value. */
   set(settings: Partial<UdpFaultSettings>): void;
   close(): Promise<void>;
-}
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same faults. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Starts a proxy on 127.0.0.1 at a free port, forwarding to 127.0.0.1:targetPort. */
