@@ -7,7 +7,6 @@
  * The publisher and the baseline subscriber run in their own processes, so the figures are the core's
  * and the page's, not the load generator's. The core runs in this process (as web mode runs it).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -19,6 +18,7 @@ import type { Wire } from '../shared/ipc/wire';
 import { createAppCore, type AppCore } from '../src-main/core/app-core';
 import { startMosquitto } from '../src-main/test-support/mosquitto';
 import { startWebHost } from '../src-main/web/web-host';
+import { lineFrom, scriptChild } from './script-child';
 
 const ROOT = process.cwd();
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -96,28 +96,8 @@ interface Row {
   readonly ratio: string;
 }
 
-function child(script: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['-e', script], { env: { ...process.env, MQTT_PATH, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
-}
-
-function lineFrom(proc: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (d: Buffer): void => {
-      out += d.toString();
-      const nl = out.indexOf('\n');
-      if (nl !== -1) {
-        proc.stdout!.off('data', onData);
-        resolve(out.slice(0, nl));
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`child exited (${code}) before answering: ${out}`)));
-  });
-}
-
 async function publish(url: string, prefix: string, rate: number, total: number, topics: number, limitMs: number): Promise<{ sent: number; ms: number; cpuMs: number }> {
-  const proc = child(PUBLISHER, { URL: url, PREFIX: prefix, RATE: String(rate), TOTAL: String(total), TOPICS: String(topics), LIMIT_MS: String(limitMs) });
+  const proc = scriptChild(PUBLISHER, MQTT_PATH, { URL: url, PREFIX: prefix, RATE: String(rate), TOTAL: String(total), TOPICS: String(topics), LIMIT_MS: String(limitMs) });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise((resolve) => proc.once('exit', resolve));
@@ -134,7 +114,7 @@ interface Baseline {
 }
 
 async function startBaseline(url: string, filter: string): Promise<{ count(): Promise<number>; finish(): Promise<Baseline> }> {
-  const proc = child(BASELINE, { URL: url, FILTER: filter });
+  const proc = scriptChild(BASELINE, MQTT_PATH, { URL: url, FILTER: filter });
   await lineFrom(proc);
   return {
     async count() {

@@ -11,7 +11,6 @@
  * collection pauses in the page (Chromium's trace) and in the core (Node's 'gc' performance entries).
  * Before the floods: connecting to a broker that holds 10,000 retained topics → all of them in the totals.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -21,6 +20,7 @@ import { chromium, type Page } from 'playwright-core';
 import { createAppCore } from '../src-main/core/app-core';
 import { createBroker } from '../src-main/core/broker';
 import { startWebHost } from '../src-main/web/web-host';
+import { lineFrom, scriptChild } from './script-child';
 
 const ROOT = process.cwd();
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -103,28 +103,8 @@ interface Published {
   readonly log: readonly (readonly [number, number])[];
 }
 
-function child(script: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['-e', script], { env: { ...process.env, MQTT_PATH, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
-}
-
-function lineFrom(proc: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (d: Buffer): void => {
-      out += d.toString();
-      const nl = out.indexOf('\n');
-      if (nl !== -1) {
-        proc.stdout!.off('data', onData);
-        resolve(out.slice(0, nl));
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`child exited (${code}) before answering: ${out}`)));
-  });
-}
-
 async function publish(url: string, prefix: string, rate: number, total: number, limitMs: number, retain = false): Promise<Published> {
-  const proc = child(PUBLISHER, { URL: url, PREFIX: prefix, RATE: String(rate), TOTAL: String(total), TOPICS: String(retain ? total : TOPICS), LIMIT_MS: String(limitMs), RETAIN: retain ? '1' : '0' });
+  const proc = scriptChild(PUBLISHER, MQTT_PATH, { URL: url, PREFIX: prefix, RATE: String(rate), TOTAL: String(total), TOPICS: String(retain ? total : TOPICS), LIMIT_MS: String(limitMs), RETAIN: retain ? '1' : '0' });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise((resolve) => proc.once('exit', resolve));
@@ -310,7 +290,7 @@ async function main(): Promise<void> {
     for (const rate of RATES) {
       const prefix = `f${rate / 1000}k`;
       const total = rate * SECONDS;
-      const baseline = child(BASELINE, { URL: url, FILTER: `${prefix}/#` });
+      const baseline = scriptChild(BASELINE, MQTT_PATH, { URL: url, FILTER: `${prefix}/#` });
       await lineFrom(baseline);
       const gc0 = coreGc.length;
       await page.evaluate(() => {
