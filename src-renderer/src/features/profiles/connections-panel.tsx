@@ -24,6 +24,7 @@ import { LiveConnections } from './live-connections';
 import { ProfileCertificateWarning } from './profile-certificate-warning';
 import { ProfileEditor } from './profile-editor';
 import { profileSelectors } from './selectors';
+import '../tree/context-menu.css';
 import './profiles.css';
 
 const DRAG_TYPE = 'application/x-topiary-profile';
