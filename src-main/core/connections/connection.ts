@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import mqtt, { type IClientPublishOptions, type IConnackPacket, type IDisconnectPacket, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
+import { type IClientPublishOptions, type IConnackPacket, type IDisconnectPacket, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
 import type { ISubackPacket, ISubscribePacket } from 'mqtt-packet';
 import type { ConnectionId, MessageView, Qos } from '../../../shared/ipc/common';
 import type { ConnectionInfo, ConnectionState, ServerRedirect, SubscriptionStatus } from '../../../shared/ipc/connections';
@@ -17,6 +17,7 @@ import { reasonName } from '../../../shared/mqtt/reason-codes';
 import { PacketLog } from './packet-log';
 import { SERVER_MOVED, USE_ANOTHER_SERVER, resolveServerReference } from './server-reference';
 import { packetSize } from './packet-size';
+import { connectMqtt } from '../transport/mqtt-datagram-client';
 import type { ResolvedTls } from './tls-options';
 
 type PublishArgs = ParsedArg<'publish.send'>;
@@ -179,7 +180,7 @@ export class Connection {
     const options = clientOptions(args, clientId, tls);
     // MQTT.js insists on a TLS scheme at creation when a client certificate is set.
     aimAt(options, brokers[0] as BrokerUrl, tls);
-    this.client = mqtt.connect(options);
+    this.client = connectMqtt(options);
     let method: AuthMethod | undefined;
     try {
       method = chooseAuthMethod(args, hooks.authMethod);
@@ -657,7 +658,7 @@ export class Connection {
     const options = clientOptions(probeArgs, `topiary-probe-${randomUUID().slice(0, 8)}`, this.tls);
     aimAt(options, this.endpoint(), this.tls);
     options.connectTimeout = Math.min(this.args.connectTimeoutMs, 3_000);
-    const probe = mqtt.connect(options);
+    const probe = connectMqtt(options);
     return new Promise<boolean>((resolve) => {
       const done = (alive: boolean): void => {
         resolve(alive);
