@@ -11,15 +11,26 @@ import { decodeProperties, readMessageBatch } from './message-batch';
  *
  * Schema, designed for the searches and for insert speed (see NOTES.md: an index on (topic, ts)
  * halves the insert rate, one on ts alone barely costs):
- * - messages: rowid = arrival order; `topic` points into topics. Index on (topic) alone, which
- *   SQLite keeps as (topic, rowid): a topic's messages in arrival order. Index on (ts): a time
- *   range becomes a rowid range, and everything else scans rowids.
+ * - messages: rowid = arrival order; `topic` points into topics. Index on (span, topic), where a
+ *   span is 65,536 consecutive ids (id >> 16), which SQLite keeps as (span, topic, rowid): a topic's
+ *   messages in arrival order, span by span. Schema 1 indexed (topic, rowid): with 10,000 topics
+ *   every batch then wrote to thousands of index pages spread over the whole index, and once the
+ *   index outgrew the page cache (a few million rows) inserts fell to a few thousand a second. New
+ *   entries now all land in the current span's few hundred pages. Index on (ts): a time range
+ *   becomes a rowid range, and everything else scans rowids.
  * - topics: one row per (source, topic name), so a topic id also says which source it came from.
  * - fts: a contentless FTS5 index of the payloads that are valid UTF-8 (rowid = message id).
  * - sources, meta: retention per source and for the store, running counts.
  */
 const APPLICATION_ID = 0x54505259; // "TPRY": tells our files from other SQLite files.
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
+/** Ids per span of the topic index: 2^16. */
+export const SPAN_BITS = 16;
+/** The message indexes, by name; the bulk fill of the bench drops and rebuilds them. */
+export const MESSAGE_INDEXES = {
+  messages_span_topic: `CREATE INDEX messages_span_topic ON messages(id >> ${SPAN_BITS}, topic)`,
+  messages_ts: 'CREATE INDEX messages_ts ON messages(ts)',
+} as const;
 /** Counted per row beside payload and properties: row header and index entries. */
 export const ROW_OVERHEAD_BYTES = 64;
 /** Rows deleted per step of pruning, so the worker never stops taking batches for long. */
@@ -47,8 +58,8 @@ CREATE TABLE messages(
   payload BLOB NOT NULL,
   props BLOB
 );
-CREATE INDEX messages_topic ON messages(topic);
-CREATE INDEX messages_ts ON messages(ts);
+${MESSAGE_INDEXES.messages_span_topic};
+${MESSAGE_INDEXES.messages_ts};
 CREATE VIRTUAL TABLE fts USING fts5(body, content='', contentless_delete=1, detail=none);
 `;
 
@@ -212,6 +223,10 @@ export class HistoryStore {
       const version = scalar(db, 'PRAGMA user_version') ?? 0;
       if (version > SCHEMA_VERSION) {
         throw new StoreOpenError('STORE_UNREADABLE', `The store was written by a newer Topiary (schema ${version}; this one reads ${SCHEMA_VERSION}).`);
+      }
+      if (version === 1) {
+        // Schema 1 → 2: the topic index becomes (span, topic); rows and the text index stay.
+        db.exec(`BEGIN; DROP INDEX IF EXISTS messages_topic; ${MESSAGE_INDEXES.messages_span_topic}; PRAGMA user_version = 2; COMMIT;`);
       }
       if (options.hardLimitBytes !== undefined) {
         const pageSize = scalar(db, 'PRAGMA page_size') ?? 4096;
@@ -569,21 +584,20 @@ export class HistoryStore {
       );
       return;
     }
-    // Up to a few hundred topics: walk each topic's index entries and merge, rather than scan every
-    // row in the range. INDEXED BY: with a rowid range in the query SQLite would otherwise pick the
-    // range scan. Each topic reads small chunks first, so the first page costs little however many.
+    // Up to a few hundred topics: span by span, the topics' ids from the (span, topic) index (it covers
+    // them), then their rows by id, a chunk at a time; rather than scan every row in the range.
     if (plan.topics !== null && plan.topicList.length <= MERGE_MAX_TOPICS) {
-      const sql = `SELECT ${columns} FROM messages INDEXED BY messages_topic WHERE topic = ? AND id BETWEEN ? AND ? ORDER BY id ${direction} LIMIT ?`;
-      const perTopic = Math.min(chunk, Math.max(16, Math.ceil((2 * chunk) / plan.topicList.length)));
-      const heads = plan.topicList.map((t) => chunks(sql, [t], perTopic)).map((it) => ({ it, row: it.next() })).filter((h) => !h.row.done);
-      const before = (a: MessageRow, b: MessageRow): boolean => (newest ? a.id > b.id : a.id < b.id);
-      while (heads.length > 0) {
-        let best = 0;
-        for (let i = 1; i < heads.length; i++) if (before(heads[i]!.row.value as MessageRow, heads[best]!.row.value as MessageRow)) best = i;
-        const head = heads[best]!;
-        yield head.row.value as MessageRow;
-        head.row = head.it.next();
-        if (head.row.done) heads.splice(best, 1);
+      const idsOf = this.db
+        .prepare(`SELECT id FROM messages INDEXED BY messages_span_topic WHERE (id >> ${SPAN_BITS}) = ? AND topic IN (SELECT value FROM json_each(?)) AND id BETWEEN ? AND ?`)
+        .raw();
+      const rowsOf = this.db.prepare(`SELECT ${columns} FROM messages WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id ${direction}`);
+      const topics = JSON.stringify(plan.topicList);
+      const first = Math.floor(plan.lo / 2 ** SPAN_BITS);
+      const last = Math.floor(plan.hi / 2 ** SPAN_BITS);
+      for (let span = newest ? last : first; newest ? span >= first : span <= last; span += newest ? -1 : 1) {
+        const ids = (idsOf.all(span, topics, plan.lo, plan.hi) as [number][]).map((r) => r[0]);
+        ids.sort(newest ? (a, b) => b - a : (a, b) => a - b);
+        for (let i = 0; i < ids.length; i += chunk) yield* rowsOf.all(JSON.stringify(ids.slice(i, i + chunk))) as MessageRow[];
       }
       return;
     }
