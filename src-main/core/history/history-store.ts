@@ -64,9 +64,10 @@ CREATE VIRTUAL TABLE fts USING fts5(body, content='', contentless_delete=1, deta
 `;
 
 /** Message flags as stored: qos in bits 0–1, retain, dup, and whether the payload is UTF-8 text. */
-const RETAIN = 4;
-const DUP = 8;
-const UTF8 = 16;
+export const STORED_FLAGS = { qos: 3, retain: 4, dup: 8, utf8: 16 } as const;
+const RETAIN = STORED_FLAGS.retain;
+const DUP = STORED_FLAGS.dup;
+const UTF8 = STORED_FLAGS.utf8;
 
 export class StoreOpenError extends Error {
   constructor(readonly code: 'STORE_LOCKED' | 'STORE_UNREADABLE', message: string) {
@@ -91,7 +92,8 @@ interface SourceState {
   recordOnConnect: number;
 }
 
-interface MessageRow {
+/** A message as stored: ids for source and topic, flags packed (STORED_FLAGS). */
+export interface StoredRow {
   readonly id: number;
   readonly source: number;
   readonly topic: number;
@@ -392,19 +394,29 @@ export class HistoryStore {
 
   /** One page of a search, continuing after `cursor` (an id) in the query's order. */
   page(query: StoreQuery, limit: number, cursor: number | null, maxScan = MAX_SCAN_PER_PAGE): StorePage {
-    const plan = this.plan(query, cursor);
-    if (plan === null) return { messages: [], nextCursor: null, scanned: 0, fraction: 1 };
-    const matches = this.rowMatcher(query, plan.topics);
     const messages: HistoryMessage[] = [];
+    const walked = this.walk(query, limit, cursor, maxScan, (row) => messages.push(this.toMessage(row)));
+    return { messages, ...walked };
+  }
+
+  /**
+   * One page of a search handed row by row to `visit`, as stored, without building message objects:
+   * the export's path (a million rows a few seconds). Returns where to continue, as page() does.
+   */
+  walk(query: StoreQuery, limit: number, cursor: number | null, maxScan: number, visit: (row: StoredRow) => void): Omit<StorePage, 'messages'> {
+    const plan = this.plan(query, cursor);
+    if (plan === null) return { nextCursor: null, scanned: 0, fraction: 1 };
+    const matches = this.rowMatcher(query, plan.topics);
+    let found = 0;
     let scanned = 0;
     let last: number | null = null;
     let exhausted = true;
-    for (const row of this.candidates(query, plan, Math.min(1000, limit + 1))) {
+    for (const row of this.candidates(query, plan, Math.min(5000, limit + 1))) {
       scanned++;
       last = row.id;
       if (matches(row)) {
-        messages.push(this.toMessage(row));
-        if (messages.length >= limit) {
+        visit(row);
+        if (++found >= limit) {
           exhausted = false;
           break;
         }
@@ -416,7 +428,12 @@ export class HistoryStore {
     }
     const span = Math.max(1, plan.hi - plan.lo + 1);
     const fraction = exhausted || last === null ? 1 : query.order === 'newest' ? (plan.hi - last + 1) / span : (last - plan.lo + 1) / span;
-    return { messages, nextCursor: exhausted ? null : last, scanned, fraction: Math.min(1, Math.max(0, fraction)) };
+    return { nextCursor: exhausted ? null : last, scanned, fraction: Math.min(1, Math.max(0, fraction)) };
+  }
+
+  /** A stored row's source key and topic name. */
+  namesOf(row: StoredRow): { readonly source: string; readonly topic: string } {
+    return { source: this.sourcesById.get(row.source)?.key ?? '', topic: this.topicsById.get(row.topic)?.name ?? '' };
   }
 
   /** Deletes what a search finds (everything when no query); returns how many messages went. */
@@ -555,20 +572,20 @@ export class HistoryStore {
    * Rows that may match, in the query's order. Read in chunks with all(), never through an open
    * iterator: an unfinished statement would keep a read lock and block the next write or checkpoint.
    */
-  private *candidates(query: StoreQuery, plan: { topics: Set<number> | null; lo: number; hi: number; topicList: number[] }, chunk: number): Generator<MessageRow> {
+  private *candidates(query: StoreQuery, plan: { topics: Set<number> | null; lo: number; hi: number; topicList: number[] }, chunk: number): Generator<StoredRow> {
     const newest = query.order === 'newest';
     const direction = newest ? 'DESC' : 'ASC';
     const columns = 'id, source, topic, ts, flags, payload, props';
     /** Runs `sql` (bounds as its last two parameters) chunk by chunk, narrowing the bounds past each chunk. */
-    const chunks = function* (this: HistoryStore, sql: string, args: readonly unknown[], size: number): Generator<MessageRow> {
+    const chunks = function* (this: HistoryStore, sql: string, args: readonly unknown[], size: number): Generator<StoredRow> {
       const statement = this.db.prepare(sql);
       let lo = plan.lo;
       let hi = plan.hi;
       while (lo <= hi) {
-        const rows = statement.all(...args, lo, hi, size) as MessageRow[];
+        const rows = statement.all(...args, lo, hi, size) as StoredRow[];
         yield* rows;
         if (rows.length < size) return;
-        const last = (rows[rows.length - 1] as MessageRow).id;
+        const last = (rows[rows.length - 1] as StoredRow).id;
         if (newest) hi = last - 1;
         else lo = last + 1;
       }
@@ -597,14 +614,14 @@ export class HistoryStore {
       for (let span = newest ? last : first; newest ? span >= first : span <= last; span += newest ? -1 : 1) {
         const ids = (idsOf.all(span, topics, plan.lo, plan.hi) as [number][]).map((r) => r[0]);
         ids.sort(newest ? (a, b) => b - a : (a, b) => a - b);
-        for (let i = 0; i < ids.length; i += chunk) yield* rowsOf.all(JSON.stringify(ids.slice(i, i + chunk))) as MessageRow[];
+        for (let i = 0; i < ids.length; i += chunk) yield* rowsOf.all(JSON.stringify(ids.slice(i, i + chunk))) as StoredRow[];
       }
       return;
     }
     yield* chunks(`SELECT ${columns} FROM messages WHERE id BETWEEN ? AND ? ORDER BY id ${direction} LIMIT ?`, [], Math.max(chunk, 1000));
   }
 
-  private rowMatcher(query: StoreQuery, topics: Set<number> | null): (row: MessageRow) => boolean {
+  private rowMatcher(query: StoreQuery, topics: Set<number> | null): (row: StoredRow) => boolean {
     const qos = query.qos ? new Set<number>(query.qos) : null;
     const needle = query.text?.toLowerCase();
     const { regex, retain, userProperty, since, until } = query;
@@ -631,7 +648,7 @@ export class HistoryStore {
     };
   }
 
-  private toMessage(row: MessageRow): HistoryMessage {
+  private toMessage(row: StoredRow): HistoryMessage {
     const properties = decodeProperties(row.props ? new Uint8Array(row.props) : null);
     return {
       id: row.id,

@@ -123,9 +123,12 @@ function runExport(request: Extract<WorkerRequest, { type: 'export' }>): void {
       const s = store;
       if (s === null) return finish('failed', 0, 'The history store closed during the export.');
       const want = request.limit !== undefined ? Math.min(5000, request.limit - exported) : 5000;
-      const page = s.page(query, want, cursor, 250_000);
-      writeSync(fd, formatter.chunk(page.messages));
-      exported += page.messages.length;
+      const page = s.walk(query, want, cursor, 250_000, (row) => {
+        const names = s.namesOf(row);
+        formatter.addRow({ id: row.id, source: names.source, topic: names.topic, receivedAt: row.ts, flags: row.flags, payload: row.payload, props: row.props });
+        exported++;
+      });
+      writeSync(fd, formatter.take());
       cursor = page.nextCursor;
       const done = cursor === null || (request.limit !== undefined && exported >= request.limit);
       if (done) {
