@@ -1,5 +1,6 @@
 import { BarChart3, ClipboardCopy, Copy, Eraser, Filter, Send } from 'lucide-react';
 import { ContextMenu } from 'radix-ui';
+import { useRef } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import { toErrorData } from '../../lib/error-data';
 import { chart, publishToTopic, requestTreeFilter, selectTopic } from '../explorer/actions';
@@ -27,6 +28,7 @@ async function copy(text: string): Promise<void> {
 
 /** The topic tree's context menu: copy topic or payload, publish here, clear retained, chart, filter to the subtree. */
 export function TopicMenuContent({ connectionId, path, onNote, onClearRetained, onClosed }: TopicMenuProps): React.JSX.Element | null {
+  const focusAfter = useRef<'tree' | 'composer' | 'confirm'>('tree');
   if (path === null) return null;
   const fail = (what: string) => (error: unknown) => onNote({ kind: 'error', text: `${what}: ${toErrorData(error).message}` });
   const copyPayload = async (): Promise<void> => {
@@ -46,10 +48,13 @@ export function TopicMenuContent({ connectionId, path, onNote, onClearRetained, 
       <ContextMenu.Content className="context-menu" data-testid="topic-menu" data-path={path} aria-label={`Actions for ${path}`}
         onCloseAutoFocus={(e) => {
           e.preventDefault();
-          // After the action's own focus move (the composer's topic), if any.
-          requestAnimationFrame(() => {
-            if (document.activeElement === null || document.activeElement === document.body) onClosed();
-          });
+          // "Publish to this topic" puts the cursor in the composer's topic, "Clear retained" on its question (once it
+          // has counted); anything else gives the tree its focus back.
+          const where = focusAfter.current;
+          focusAfter.current = 'tree';
+          if (where === 'composer') document.getElementById('publish-topic')?.focus();
+          else if (where === 'confirm') document.getElementById('tree-clear-retained')?.focus();
+          else onClosed();
         }}
       >
         <ContextMenu.Label className="context-menu-label">{path}</ContextMenu.Label>
@@ -68,14 +73,26 @@ export function TopicMenuContent({ connectionId, path, onNote, onClearRetained, 
         <ContextMenu.Item className="context-menu-item" data-testid="topic-menu-copy-payload" onSelect={() => void copyPayload().catch(fail('Could not copy the payload'))}>
           <ClipboardCopy size={14} aria-hidden="true" /> Copy payload
         </ContextMenu.Item>
-        <ContextMenu.Item className="context-menu-item" data-testid="topic-menu-publish" onSelect={() => publishToTopic(path)}>
+        <ContextMenu.Item className="context-menu-item" data-testid="topic-menu-publish" onSelect={() => {
+            focusAfter.current = 'composer';
+            publishToTopic(path);
+          }}
+        >
           <Send size={14} aria-hidden="true" /> Publish to this topic
         </ContextMenu.Item>
         <ContextMenu.Separator className="context-menu-separator" />
-        <ContextMenu.Item className="context-menu-item" data-testid="topic-menu-clear-retained" onSelect={() => onClearRetained(path, false)}>
+        <ContextMenu.Item className="context-menu-item" data-testid="topic-menu-clear-retained" onSelect={() => {
+            focusAfter.current = 'confirm';
+            onClearRetained(path, false);
+          }}
+        >
           <Eraser size={14} aria-hidden="true" /> Clear retained…
         </ContextMenu.Item>
-        <ContextMenu.Item className="context-menu-item" data-testid="topic-menu-clear-retained-below" onSelect={() => onClearRetained(path, true)}>
+        <ContextMenu.Item className="context-menu-item" data-testid="topic-menu-clear-retained-below" onSelect={() => {
+            focusAfter.current = 'confirm';
+            onClearRetained(path, true);
+          }}
+        >
           <Eraser size={14} aria-hidden="true" /> Clear retained here and below…
         </ContextMenu.Item>
         <ContextMenu.Separator className="context-menu-separator" />
