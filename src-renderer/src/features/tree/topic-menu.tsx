@@ -6,7 +6,6 @@ import { toErrorData } from '../../lib/error-data';
 import { chart, publishToTopic, requestTreeFilter, selectTopic } from '../explorer/actions';
 import { fetchPayload, fetchTopicDetail } from '../inspector/actions';
 import { payloadClipboardText, subtreeFilter } from './topic-menu-logic';
-import './context-menu.css';
 
 /** What a menu action says when it is done (or why it failed), for the tree's status line. */
 export type MenuNote = { readonly kind: 'ok' | 'error'; readonly text: string };
@@ -45,7 +44,7 @@ export function TopicMenuContent({ connectionId, path, onNote, onClearRetained, 
   };
   return (
     <ContextMenu.Portal>
-      <ContextMenu.Content className="context-menu" data-testid="topic-menu" data-path={path} aria-label={`Actions for ${path}`}
+      <ContextMenu.Content className="menu" data-testid="topic-menu" data-path={path} aria-label={`Actions for ${path}`}
         onCloseAutoFocus={(e) => {
           e.preventDefault();
           // "Publish to this topic" puts the cursor in the composer's topic, "Clear retained" on its question (once it
@@ -57,9 +56,9 @@ export function TopicMenuContent({ connectionId, path, onNote, onClearRetained, 
           else onClosed();
         }}
       >
-        <ContextMenu.Label className="context-menu-label">{path}</ContextMenu.Label>
+        <ContextMenu.Label className="menu-heading">{path}</ContextMenu.Label>
         <ContextMenu.Item
-          className="context-menu-item"
+          className="menu-item"
           data-testid="topic-menu-copy-topic"
           onSelect={() =>
             void copy(path).then(
@@ -70,34 +69,34 @@ export function TopicMenuContent({ connectionId, path, onNote, onClearRetained, 
         >
           <Copy size={14} aria-hidden="true" /> Copy topic
         </ContextMenu.Item>
-        <ContextMenu.Item className="context-menu-item" data-testid="topic-menu-copy-payload" onSelect={() => void copyPayload().catch(fail('Could not copy the payload'))}>
+        <ContextMenu.Item className="menu-item" data-testid="topic-menu-copy-payload" onSelect={() => void copyPayload().catch(fail('Could not copy the payload'))}>
           <ClipboardCopy size={14} aria-hidden="true" /> Copy payload
         </ContextMenu.Item>
-        <ContextMenu.Item className="context-menu-item" data-testid="topic-menu-publish" onSelect={() => {
+        <ContextMenu.Item className="menu-item" data-testid="topic-menu-publish" onSelect={() => {
             focusAfter.current = 'composer';
             publishToTopic(path);
           }}
         >
           <Send size={14} aria-hidden="true" /> Publish to this topic
         </ContextMenu.Item>
-        <ContextMenu.Separator className="context-menu-separator" />
-        <ContextMenu.Item className="context-menu-item" data-testid="topic-menu-clear-retained" onSelect={() => {
+        <ContextMenu.Separator className="menu-separator" />
+        <ContextMenu.Item className="menu-item" data-testid="topic-menu-clear-retained" onSelect={() => {
             focusAfter.current = 'confirm';
             onClearRetained(path, false);
           }}
         >
           <Eraser size={14} aria-hidden="true" /> Clear retained…
         </ContextMenu.Item>
-        <ContextMenu.Item className="context-menu-item" data-testid="topic-menu-clear-retained-below" onSelect={() => {
+        <ContextMenu.Item className="menu-item" data-testid="topic-menu-clear-retained-below" onSelect={() => {
             focusAfter.current = 'confirm';
             onClearRetained(path, true);
           }}
         >
           <Eraser size={14} aria-hidden="true" /> Clear retained here and below…
         </ContextMenu.Item>
-        <ContextMenu.Separator className="context-menu-separator" />
+        <ContextMenu.Separator className="menu-separator" />
         <ContextMenu.Item
-          className="context-menu-item"
+          className="menu-item"
           data-testid="topic-menu-chart"
           onSelect={() => {
             selectTopic(path);
@@ -106,7 +105,7 @@ export function TopicMenuContent({ connectionId, path, onNote, onClearRetained, 
         >
           <BarChart3 size={14} aria-hidden="true" /> Chart
         </ContextMenu.Item>
-        <ContextMenu.Item className="context-menu-item" data-testid="topic-menu-filter" onSelect={() => requestTreeFilter(subtreeFilter(path))}>
+        <ContextMenu.Item className="menu-item" data-testid="topic-menu-filter" onSelect={() => requestTreeFilter(subtreeFilter(path))}>
           <Filter size={14} aria-hidden="true" /> Filter to this subtree
         </ContextMenu.Item>
       </ContextMenu.Content>
