@@ -7,6 +7,7 @@ import { listenToCoreLink } from './features/core-link/actions';
 import { listenToExplorer } from './features/explorer/actions';
 import { listenToHistory, refreshHistoryStatus } from './features/history-search/actions';
 import './styles.css';
+import './ui/focus.css';
 
 listenToCoreLink();
 listenToExplorer();
