@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
+import { CommandPalette } from './features/command-palette/command-palette';
 import { listenToBroker } from './features/broker/actions';
 import { listenToConnections } from './features/connections/actions';
 import { listenToCoreLink } from './features/core-link/actions';
@@ -18,5 +19,6 @@ void refreshHistoryStatus();
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>
     <App />
+    <CommandPalette />
   </StrictMode>,
 );
