@@ -1,5 +1,6 @@
 import Editor from '@monaco-editor/react';
 import { useEffect, useRef } from 'react';
+import { useTheme } from '../../ui/theme';
 import { monaco } from './monaco-setup';
 import { TAB_FOCUS_SHORTCUT, toggleTabFocusMode, useTabFocusMode } from './tab-focus';
 
@@ -29,12 +30,14 @@ export default function CodeEditor(props: CodeEditorProps): React.JSX.Element {
   const tabFocus = useTabFocusMode();
   const mounted = useRef<CodeEditorHandle | null>(null);
   useEffect(() => mounted.current?.updateOptions({ tabFocusMode: tabFocus }), [tabFocus]);
+  // Monaco's theme is global to the page; @monaco-editor/react applies it when this prop changes.
+  const { resolved } = useTheme();
   return (
     <Editor
       height="100%"
       language={props.language}
       defaultValue={props.defaultValue}
-      theme="vs-dark"
+      theme={resolved === 'light' ? 'vs' : 'vs-dark'}
       options={{
         minimap: { enabled: false },
         fontSize: 13,
