@@ -7,6 +7,7 @@ import type { ConnectionInfo } from '../../../../shared/ipc/connections';
 import type { ProfilesList } from '../../../../shared/ipc/profiles';
 import { setTimeFormat, timeFormat } from '../../lib/format';
 import { getSlice } from '../../store/root-store';
+import { setTheme } from '../../ui/theme';
 import { disconnect, takeSessionBack } from '../connections/actions';
 import { toggleTabFocusMode, tabFocusMode } from '../editor/tab-focus';
 import { connectProfile } from '../profiles/actions';
@@ -137,5 +138,8 @@ export function paletteCommands(query: string, extra: readonly PaletteCommand[] 
     keywords: ['tab', 'focus', 'keyboard', 'editor', 'indent'],
     run: toggleTabFocusMode,
   });
+  for (const [setting, label] of [['light', 'Light'], ['dark', 'Dark'], ['system', 'Follow the system']] as const) {
+    commands.push({ id: `theme-${setting}`, group: 'Preferences', label: `Theme: ${label}`, keywords: ['theme', 'colour', 'color', 'appearance', setting], run: () => setTheme(setting) });
+  }
   return [...commands, ...extra];
 }
