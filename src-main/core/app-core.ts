@@ -88,7 +88,11 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
   // Connections, then the services that follow them; each hears the connections' events in the order added.
   const connectionEvents = new ConnectionEventFanOut();
   const connections = new ConnectionManager(connectionEvents, { certificates: certificates.store });
-  const decoders = await DecodersService.open({ userDataDir: options.userDataDir, workerFile: options.scriptWorkerFile ?? unpackedPath(path.join(__dirname, 'script-worker.cjs')), changed: (list) => hub.emit('decoders.bindingsChanged', list) });
+  const decoders = await DecodersService.open({ userDataDir: options.userDataDir, workerFile: options.scriptWorkerFile ?? unpackedPath(path.join(__dirname, 'script-worker.cjs')), changed: (list) => {
+      hub.emit('decoders.bindingsChanged', list);
+      explorer.bindingsChanged();
+    },
+  });
   const explorer = new ExplorerService(hub, {
     clearRetained: async (connectionId, topic) => {
       await connections.publish({ connectionId, topic, payload: new Uint8Array(0), qos: 1, retain: true });
@@ -96,6 +100,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     subscribe: (connectionId, subscriptions) => connections.addSubscriptions(connectionId, subscriptions),
     unsubscribe: (connectionId, filters) => connections.removeSubscriptions(connectionId, filters),
     decodeBound: (message) => decoders.decode(message),
+    previews: { hasBinding: (topic) => decoders.hasBinding(topic), decodeBatch: (messages) => decoders.decodeBatch(messages) },
   });
   connectionEvents.add(explorer.connectionListener());
   const composer = new PublishService(
