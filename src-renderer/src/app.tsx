@@ -7,6 +7,7 @@ import { HistoryView } from './features/history-search/history-view';
 import { Inspector } from './features/inspector/inspector';
 import { ConnectionsPanel } from './features/profiles/connections-panel';
 import { PublishForm } from './features/publish/publish-form';
+import { ScriptsWorkspace } from './features/scripts/scripts-workspace';
 import { TopicTree } from './features/tree/topic-tree';
 import { explorerSelectors } from './features/explorer/selectors';
 import { historySearchSelectors } from './features/history-search/selectors';
@@ -20,6 +21,7 @@ const WORKSPACES: readonly { readonly id: Workspace; readonly label: string }[] 
   { id: 'history', label: 'History' },
   { id: 'broker', label: 'Broker' },
   { id: 'certificates', label: 'Certificates' },
+  { id: 'scripts', label: 'Scripts' },
 ];
 
 /** The window: workspace tabs and the connection bar on top; the explorer is the tree, inspector and publisher. */
@@ -56,6 +58,7 @@ export function App(): React.JSX.Element {
           <CertificatesPanel />
         </main>
       ) : null}
+      {workspace === 'scripts' ? <main><ScriptsWorkspace /></main> : null}
       <main hidden={workspace !== 'explorer'}>
         <ConnectionsPanel />
         <aside className="left">
