@@ -30,6 +30,8 @@ import { publishHandlers } from './publish/publish-handlers';
 import { PublishService } from './publish/publish-service';
 import { openEncryptedFileSecretStore } from './secrets/encrypted-file-secret-store';
 import type { SecretStore } from './secrets/secret-store';
+import { respondersHandlers } from './responders/responders-handlers';
+import { RespondersService } from './responders/responders-service';
 import { simulationsHandlers } from './simulator/simulations-handlers';
 import { SimulationsService } from './simulator/simulations-service';
 
@@ -103,6 +105,21 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     previews: { hasBinding: (topic) => decoders.hasBinding(topic), decodeBatch: (messages) => decoders.decodeBatch(messages) },
   });
   connectionEvents.add(explorer.connectionListener());
+  // Auto-responders answer what any open connection receives, on that connection, window or not.
+  const responders = await RespondersService.open({
+    userDataDir: options.userDataDir,
+    workerFile: options.scriptWorkerFile ?? unpackedPath(path.join(__dirname, 'script-worker.cjs')),
+    publish: async (connectionId, p) => {
+      const correlationData = p.properties?.correlationData;
+      const properties = {
+        ...(p.properties?.contentType === undefined ? {} : { contentType: p.properties.contentType }),
+        ...(correlationData === undefined ? {} : { correlationData: Uint8Array.from(correlationData) }),
+      };
+      await connections.publish({ connectionId, topic: p.topic, payload: Uint8Array.from(p.payload), qos: p.qos, retain: p.retain, properties });
+    },
+    changed: (list) => hub.emit('responders.changed', list),
+  });
+  connectionEvents.add({ message: (connectionId, message) => responders.handle(connectionId, message) });
   const composer = new PublishService(
     {
       publish: (args) => connections.publish(args),
@@ -228,6 +245,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     ...historyHandlers(history, captures),
     ...simulationsHandlers(simulations),
     ...decodersHandlers(decoders),
+    ...respondersHandlers(responders),
   };
 
   // Last, once every service exists: messages start flowing as soon as this connects.
@@ -270,6 +288,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       await history.close();
       explorer.dispose();
       await decoders.close();
+      await responders.close();
     },
   };
 }
