@@ -7,7 +7,7 @@
  */
 import Database from 'libsql';
 import { performance } from 'node:perf_hooks';
-import { HistoryStore, ROW_OVERHEAD_BYTES } from '../src-main/core/history/history-store';
+import { HistoryStore, MESSAGE_INDEXES, ROW_OVERHEAD_BYTES } from '../src-main/core/history/history-store';
 
 export const FILL_TOPICS = 10_000;
 /** Payload flag of a stored message whose bytes are valid UTF-8 (history-store.ts). */
@@ -57,7 +57,7 @@ export function fillStore(file: string, sourceKey: string, count: number, t0: nu
     const firstId = Number((db.prepare('SELECT coalesce(max(id), 0) FROM messages').raw().all()[0] as number[])[0]) + 1;
     let started = performance.now();
     // Indexes are built once at the end: inserting into them row by row is what limits recording's rate.
-    db.exec('DROP INDEX IF EXISTS messages_topic; DROP INDEX IF EXISTS messages_ts;');
+    db.exec(Object.keys(MESSAGE_INDEXES).map((name) => `DROP INDEX IF EXISTS ${name};`).join(' '));
     const insertRows = db.prepare(`
       WITH RECURSIVE c(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM c WHERE i + 1 < ?),
       b(i, body) AS (
@@ -77,7 +77,7 @@ export function fillStore(file: string, sourceKey: string, count: number, t0: nu
     const rowsMs = performance.now() - started;
 
     started = performance.now();
-    db.exec('CREATE INDEX messages_topic ON messages(topic); CREATE INDEX messages_ts ON messages(ts);');
+    db.exec(Object.values(MESSAGE_INDEXES).join('; '));
     const indexMs = performance.now() - started;
 
     started = performance.now();

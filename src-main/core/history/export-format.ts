@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { MessageProperties } from '../../../shared/ipc/common';
 import type { ExportFormat, HistoryMessage } from '../../../shared/ipc/history';
+import { decodeProperties } from './message-batch';
 
 /**
  * Exported messages, lossless: the payload as text when it is valid UTF-8, base64 otherwise, with
@@ -66,9 +67,24 @@ function csvCell(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
+/** A stored message as the export reads it (history-store.ts's walk), names resolved. */
+export interface ExportRow {
+  readonly id: number;
+  readonly source: string;
+  readonly topic: string;
+  readonly receivedAt: number;
+  /** Stored flags: qos in bits 0–1, retain 4, dup 8, UTF-8 payload 16. */
+  readonly flags: number;
+  readonly payload: ArrayBuffer;
+  readonly props: ArrayBuffer | null;
+}
+
 /** Writes messages in one of the export formats, a chunk of text at a time. */
 export class ExportFormatter {
   private first = true;
+  private readonly parts: string[] = [];
+  /** Names as JSON strings: a store has far fewer topics than messages. */
+  private readonly quoted = new Map<string, string>();
 
   constructor(private readonly format: ExportFormat) {}
 
@@ -103,6 +119,46 @@ export class ExportFormatter {
       this.first = false;
     }
     return parts.join('');
+  }
+
+  /**
+   * Adds one stored row, written exactly as chunk() writes the same message, without the message and
+   * export objects in between (the store says whether the payload is UTF-8); take() returns the text.
+   */
+  addRow(row: ExportRow): void {
+    const bytes = Buffer.from(row.payload);
+    const utf8 = (row.flags & 16) !== 0;
+    const payload = utf8 ? bytes.toString('utf8') : bytes.toString('base64');
+    const properties = row.props === null ? undefined : propertiesToJson(decodeProperties(new Uint8Array(row.props)));
+    const qos = row.flags & 3;
+    const retain = (row.flags & 4) !== 0;
+    const dup = (row.flags & 8) !== 0;
+    const encoding = utf8 ? 'utf8' : 'base64';
+    if (this.format === 'csv') {
+      this.parts.push(
+        `${row.id},${row.receivedAt},${csvCell(row.source)},${csvCell(row.topic)},${qos},${retain},${dup},${encoding},${csvCell(payload)},${properties ? csvCell(JSON.stringify(properties)) : ''}\r\n`,
+      );
+    } else {
+      const json = `{"id":${row.id},"source":${this.quote(row.source)},"topic":${this.quote(row.topic)},"receivedAt":${row.receivedAt},"qos":${qos},"retain":${retain},"dup":${dup},"payloadEncoding":"${encoding}","payload":${JSON.stringify(payload)}${properties ? `,"properties":${JSON.stringify(properties)}` : ''}}`;
+      this.parts.push(this.format === 'ndjson' ? `${json}\n` : `${this.first ? '\n' : ',\n'}${json}`);
+    }
+    this.first = false;
+  }
+
+  /** The text of the rows added since the last take(). */
+  take(): string {
+    const text = this.parts.join('');
+    this.parts.length = 0;
+    return text;
+  }
+
+  private quote(name: string): string {
+    let quoted = this.quoted.get(name);
+    if (quoted === undefined) {
+      quoted = JSON.stringify(name);
+      if (this.quoted.size < 100_000) this.quoted.set(name, quoted);
+    }
+    return quoted;
   }
 
   footer(): string {

@@ -58,6 +58,29 @@ describe('HistoryService', () => {
     expect(status.fileBytes).toBeGreaterThan(0);
   });
 
+  it('answers a search at once while recording is far behind, and sees everything once it caught up', async () => {
+    const s = service();
+    await s.setRecording(conn, true, { sourceKey: 'profile:p1' });
+    // Several full batches: the worker needs far longer to write them than to answer a search.
+    const backlog = 6 * 10_000;
+    for (let i = 0; i < backlog - 1; i++) s.record(conn, message(`a/${i % 100}`, `m${i}`, base + i));
+    s.record(conn, message('z', 'last', base + backlog));
+    const early = await s.query({ filters: ['z'] });
+    const written = (await s.status()).messages;
+    expect(early.messages).toEqual([]);
+    await s.settle();
+    expect((await s.query({ filters: ['z'] })).messages.map((m) => m.topic)).toEqual(['z']);
+    expect((await s.status()).messages).toBe(backlog);
+    expect(written).toBeLessThan(backlog);
+  });
+
+  it('sees a message recorded just before a search when recording keeps up', async () => {
+    const s = service();
+    await s.setRecording(conn, true, { sourceKey: 'profile:p1' });
+    for (let i = 0; i < 100; i++) s.record(conn, message('a/b', `m${i}`, base + i));
+    expect((await s.query({ filters: ['a/b'] }, 1000)).messages).toHaveLength(100);
+  });
+
   it('keeps nothing while paused and records again on resume', async () => {
     const s = service();
     await s.setRecording(conn, true, { sourceKey: 's' });

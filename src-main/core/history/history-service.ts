@@ -399,7 +399,9 @@ export class HistoryService {
   /** One page of a search; `cursor` from the previous page. */
   async query(query: HistoryQueryInput | HistoryQuery, limit = 100, cursor?: string): Promise<HistoryPage> {
     const resolved = resolveQuery(HistoryQuerySchema.parse(query), Date.now());
-    await this.settle();
+    // Not settle(): the worker answers after the batches posted before this one, unless recording is
+    // so far behind that waiting for them would keep the search waiting (READ_SKIP_MESSAGES).
+    this.flush();
     const page = await this.call<StorePage>('page', resolved, limit, cursor === undefined ? null : Number(cursor));
     return { messages: page.messages, nextCursor: page.nextCursor === null ? null : String(page.nextCursor), scanned: page.scanned };
   }

@@ -105,6 +105,45 @@ describe('HistoryStore', () => {
     expect(everything(store, { filters: ['other/#'], order: 'oldest' })).toEqual([]);
   });
 
+  it('finds a topic\'s messages across many spans of the topic index, in order both ways, and pages them', () => {
+    const { store } = open();
+    const source = store.ensureSource('s', 's');
+    // 150,000 messages: three spans of 65,536 ids; topic "rare" once in each span and twice in the last.
+    const rareAt = new Set([10, 70_000, 140_000, 149_999]);
+    for (let from = 0; from < 150_000; from += 10_000) {
+      insert(
+        store,
+        source,
+        Array.from({ length: 10_000 }, (_, k) => from + k).map((i) => message(rareAt.has(i) ? 'rare' : `t/${i % 300}`, String(i), 1000 + i)),
+      );
+    }
+    expect(everything(store, { filters: ['rare'], order: 'oldest' }, 1)).toEqual(['rare=10', 'rare=70000', 'rare=140000', 'rare=149999']);
+    expect(everything(store, { filters: ['rare'], order: 'newest' }, 3)).toEqual(['rare=149999', 'rare=140000', 'rare=70000', 'rare=10']);
+    expect(everything(store, { filters: ['rare'], order: 'newest', since: 1000 + 69_999, until: 1000 + 140_000 })).toEqual(['rare=140000', 'rare=70000']);
+    const two = everything(store, { filters: ['t/7', 't/8'], order: 'newest' }, 97);
+    expect(two).toHaveLength(1000);
+    expect(two.slice(0, 2)).toEqual(['t/8=149708', 't/7=149707']);
+    expect(two.map((r) => Number(r.split('=')[1]))).toEqual([...two.map((r) => Number(r.split('=')[1]))].sort((a, b) => b - a));
+  });
+
+  it('upgrades a schema 1 store to the span index and still finds its messages by topic', () => {
+    const file = path.join(dir, 'old.db');
+    const { store } = open(file);
+    const source = store.ensureSource('s', 's');
+    insert(store, source, [message('a/b', 'one', 1000), message('a/c', 'two', 1001)]);
+    store.close();
+    stores = [];
+    const db = new Database(file);
+    db.exec('DROP INDEX messages_span_topic; CREATE INDEX messages_topic ON messages(topic); PRAGMA user_version = 1;');
+    db.close();
+    const again = open(file).store;
+    expect(everything(again, { filters: ['a/c'], order: 'oldest' })).toEqual(['a/c=two']);
+    const check = new Database(file);
+    const indexes = (check.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'messages'").raw().all() as [string][]).map((r) => r[0]).sort();
+    check.close();
+    expect(indexes).toEqual(['messages_span_topic', 'messages_ts']);
+  });
+
   it('searches payload text by word through the full-text index, and by regular expression', () => {
     const { store } = open();
     const s = store.ensureSource('s', 's');

@@ -11,15 +11,26 @@ import { decodeProperties, readMessageBatch } from './message-batch';
  *
  * Schema, designed for the searches and for insert speed (see NOTES.md: an index on (topic, ts)
  * halves the insert rate, one on ts alone barely costs):
- * - messages: rowid = arrival order; `topic` points into topics. Index on (topic) alone, which
- *   SQLite keeps as (topic, rowid): a topic's messages in arrival order. Index on (ts): a time
- *   range becomes a rowid range, and everything else scans rowids.
+ * - messages: rowid = arrival order; `topic` points into topics. Index on (span, topic), where a
+ *   span is 65,536 consecutive ids (id >> 16), which SQLite keeps as (span, topic, rowid): a topic's
+ *   messages in arrival order, span by span. Schema 1 indexed (topic, rowid): with 10,000 topics
+ *   every batch then wrote to thousands of index pages spread over the whole index, and once the
+ *   index outgrew the page cache (a few million rows) inserts fell to a few thousand a second. New
+ *   entries now all land in the current span's few hundred pages. Index on (ts): a time range
+ *   becomes a rowid range, and everything else scans rowids.
  * - topics: one row per (source, topic name), so a topic id also says which source it came from.
  * - fts: a contentless FTS5 index of the payloads that are valid UTF-8 (rowid = message id).
  * - sources, meta: retention per source and for the store, running counts.
  */
 const APPLICATION_ID = 0x54505259; // "TPRY": tells our files from other SQLite files.
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
+/** Ids per span of the topic index: 2^16. */
+export const SPAN_BITS = 16;
+/** The message indexes, by name; the bulk fill of the bench drops and rebuilds them. */
+export const MESSAGE_INDEXES = {
+  messages_span_topic: `CREATE INDEX messages_span_topic ON messages(id >> ${SPAN_BITS}, topic)`,
+  messages_ts: 'CREATE INDEX messages_ts ON messages(ts)',
+} as const;
 /** Counted per row beside payload and properties: row header and index entries. */
 export const ROW_OVERHEAD_BYTES = 64;
 /** Rows deleted per step of pruning, so the worker never stops taking batches for long. */
@@ -47,15 +58,16 @@ CREATE TABLE messages(
   payload BLOB NOT NULL,
   props BLOB
 );
-CREATE INDEX messages_topic ON messages(topic);
-CREATE INDEX messages_ts ON messages(ts);
+${MESSAGE_INDEXES.messages_span_topic};
+${MESSAGE_INDEXES.messages_ts};
 CREATE VIRTUAL TABLE fts USING fts5(body, content='', contentless_delete=1, detail=none);
 `;
 
 /** Message flags as stored: qos in bits 0–1, retain, dup, and whether the payload is UTF-8 text. */
-const RETAIN = 4;
-const DUP = 8;
-const UTF8 = 16;
+export const STORED_FLAGS = { qos: 3, retain: 4, dup: 8, utf8: 16 } as const;
+const RETAIN = STORED_FLAGS.retain;
+const DUP = STORED_FLAGS.dup;
+const UTF8 = STORED_FLAGS.utf8;
 
 export class StoreOpenError extends Error {
   constructor(readonly code: 'STORE_LOCKED' | 'STORE_UNREADABLE', message: string) {
@@ -80,7 +92,8 @@ interface SourceState {
   recordOnConnect: number;
 }
 
-interface MessageRow {
+/** A message as stored: ids for source and topic, flags packed (STORED_FLAGS). */
+export interface StoredRow {
   readonly id: number;
   readonly source: number;
   readonly topic: number;
@@ -212,6 +225,10 @@ export class HistoryStore {
       const version = scalar(db, 'PRAGMA user_version') ?? 0;
       if (version > SCHEMA_VERSION) {
         throw new StoreOpenError('STORE_UNREADABLE', `The store was written by a newer Topiary (schema ${version}; this one reads ${SCHEMA_VERSION}).`);
+      }
+      if (version === 1) {
+        // Schema 1 → 2: the topic index becomes (span, topic); rows and the text index stay.
+        db.exec(`BEGIN; DROP INDEX IF EXISTS messages_topic; ${MESSAGE_INDEXES.messages_span_topic}; PRAGMA user_version = 2; COMMIT;`);
       }
       if (options.hardLimitBytes !== undefined) {
         const pageSize = scalar(db, 'PRAGMA page_size') ?? 4096;
@@ -377,19 +394,29 @@ export class HistoryStore {
 
   /** One page of a search, continuing after `cursor` (an id) in the query's order. */
   page(query: StoreQuery, limit: number, cursor: number | null, maxScan = MAX_SCAN_PER_PAGE): StorePage {
-    const plan = this.plan(query, cursor);
-    if (plan === null) return { messages: [], nextCursor: null, scanned: 0, fraction: 1 };
-    const matches = this.rowMatcher(query, plan.topics);
     const messages: HistoryMessage[] = [];
+    const walked = this.walk(query, limit, cursor, maxScan, (row) => messages.push(this.toMessage(row)));
+    return { messages, ...walked };
+  }
+
+  /**
+   * One page of a search handed row by row to `visit`, as stored, without building message objects:
+   * the export's path (a million rows a few seconds). Returns where to continue, as page() does.
+   */
+  walk(query: StoreQuery, limit: number, cursor: number | null, maxScan: number, visit: (row: StoredRow) => void): Omit<StorePage, 'messages'> {
+    const plan = this.plan(query, cursor);
+    if (plan === null) return { nextCursor: null, scanned: 0, fraction: 1 };
+    const matches = this.rowMatcher(query, plan.topics);
+    let found = 0;
     let scanned = 0;
     let last: number | null = null;
     let exhausted = true;
-    for (const row of this.candidates(query, plan, Math.min(1000, limit + 1))) {
+    for (const row of this.candidates(query, plan, Math.min(5000, limit + 1))) {
       scanned++;
       last = row.id;
       if (matches(row)) {
-        messages.push(this.toMessage(row));
-        if (messages.length >= limit) {
+        visit(row);
+        if (++found >= limit) {
           exhausted = false;
           break;
         }
@@ -401,7 +428,12 @@ export class HistoryStore {
     }
     const span = Math.max(1, plan.hi - plan.lo + 1);
     const fraction = exhausted || last === null ? 1 : query.order === 'newest' ? (plan.hi - last + 1) / span : (last - plan.lo + 1) / span;
-    return { messages, nextCursor: exhausted ? null : last, scanned, fraction: Math.min(1, Math.max(0, fraction)) };
+    return { nextCursor: exhausted ? null : last, scanned, fraction: Math.min(1, Math.max(0, fraction)) };
+  }
+
+  /** A stored row's source key and topic name. */
+  namesOf(row: StoredRow): { readonly source: string; readonly topic: string } {
+    return { source: this.sourcesById.get(row.source)?.key ?? '', topic: this.topicsById.get(row.topic)?.name ?? '' };
   }
 
   /** Deletes what a search finds (everything when no query); returns how many messages went. */
@@ -540,20 +572,20 @@ export class HistoryStore {
    * Rows that may match, in the query's order. Read in chunks with all(), never through an open
    * iterator: an unfinished statement would keep a read lock and block the next write or checkpoint.
    */
-  private *candidates(query: StoreQuery, plan: { topics: Set<number> | null; lo: number; hi: number; topicList: number[] }, chunk: number): Generator<MessageRow> {
+  private *candidates(query: StoreQuery, plan: { topics: Set<number> | null; lo: number; hi: number; topicList: number[] }, chunk: number): Generator<StoredRow> {
     const newest = query.order === 'newest';
     const direction = newest ? 'DESC' : 'ASC';
     const columns = 'id, source, topic, ts, flags, payload, props';
     /** Runs `sql` (bounds as its last two parameters) chunk by chunk, narrowing the bounds past each chunk. */
-    const chunks = function* (this: HistoryStore, sql: string, args: readonly unknown[], size: number): Generator<MessageRow> {
+    const chunks = function* (this: HistoryStore, sql: string, args: readonly unknown[], size: number): Generator<StoredRow> {
       const statement = this.db.prepare(sql);
       let lo = plan.lo;
       let hi = plan.hi;
       while (lo <= hi) {
-        const rows = statement.all(...args, lo, hi, size) as MessageRow[];
+        const rows = statement.all(...args, lo, hi, size) as StoredRow[];
         yield* rows;
         if (rows.length < size) return;
-        const last = (rows[rows.length - 1] as MessageRow).id;
+        const last = (rows[rows.length - 1] as StoredRow).id;
         if (newest) hi = last - 1;
         else lo = last + 1;
       }
@@ -569,28 +601,27 @@ export class HistoryStore {
       );
       return;
     }
-    // Up to a few hundred topics: walk each topic's index entries and merge, rather than scan every
-    // row in the range. INDEXED BY: with a rowid range in the query SQLite would otherwise pick the
-    // range scan. Each topic reads small chunks first, so the first page costs little however many.
+    // Up to a few hundred topics: span by span, the topics' ids from the (span, topic) index (it covers
+    // them), then their rows by id, a chunk at a time; rather than scan every row in the range.
     if (plan.topics !== null && plan.topicList.length <= MERGE_MAX_TOPICS) {
-      const sql = `SELECT ${columns} FROM messages INDEXED BY messages_topic WHERE topic = ? AND id BETWEEN ? AND ? ORDER BY id ${direction} LIMIT ?`;
-      const perTopic = Math.min(chunk, Math.max(16, Math.ceil((2 * chunk) / plan.topicList.length)));
-      const heads = plan.topicList.map((t) => chunks(sql, [t], perTopic)).map((it) => ({ it, row: it.next() })).filter((h) => !h.row.done);
-      const before = (a: MessageRow, b: MessageRow): boolean => (newest ? a.id > b.id : a.id < b.id);
-      while (heads.length > 0) {
-        let best = 0;
-        for (let i = 1; i < heads.length; i++) if (before(heads[i]!.row.value as MessageRow, heads[best]!.row.value as MessageRow)) best = i;
-        const head = heads[best]!;
-        yield head.row.value as MessageRow;
-        head.row = head.it.next();
-        if (head.row.done) heads.splice(best, 1);
+      const idsOf = this.db
+        .prepare(`SELECT id FROM messages INDEXED BY messages_span_topic WHERE (id >> ${SPAN_BITS}) = ? AND topic IN (SELECT value FROM json_each(?)) AND id BETWEEN ? AND ?`)
+        .raw();
+      const rowsOf = this.db.prepare(`SELECT ${columns} FROM messages WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id ${direction}`);
+      const topics = JSON.stringify(plan.topicList);
+      const first = Math.floor(plan.lo / 2 ** SPAN_BITS);
+      const last = Math.floor(plan.hi / 2 ** SPAN_BITS);
+      for (let span = newest ? last : first; newest ? span >= first : span <= last; span += newest ? -1 : 1) {
+        const ids = (idsOf.all(span, topics, plan.lo, plan.hi) as [number][]).map((r) => r[0]);
+        ids.sort(newest ? (a, b) => b - a : (a, b) => a - b);
+        for (let i = 0; i < ids.length; i += chunk) yield* rowsOf.all(JSON.stringify(ids.slice(i, i + chunk))) as StoredRow[];
       }
       return;
     }
     yield* chunks(`SELECT ${columns} FROM messages WHERE id BETWEEN ? AND ? ORDER BY id ${direction} LIMIT ?`, [], Math.max(chunk, 1000));
   }
 
-  private rowMatcher(query: StoreQuery, topics: Set<number> | null): (row: MessageRow) => boolean {
+  private rowMatcher(query: StoreQuery, topics: Set<number> | null): (row: StoredRow) => boolean {
     const qos = query.qos ? new Set<number>(query.qos) : null;
     const needle = query.text?.toLowerCase();
     const { regex, retain, userProperty, since, until } = query;
@@ -617,7 +648,7 @@ export class HistoryStore {
     };
   }
 
-  private toMessage(row: MessageRow): HistoryMessage {
+  private toMessage(row: StoredRow): HistoryMessage {
     const properties = decodeProperties(row.props ? new Uint8Array(row.props) : null);
     return {
       id: row.id,

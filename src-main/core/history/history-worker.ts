@@ -4,7 +4,7 @@ import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { ExportFormatter } from './export-format';
 import { HistoryStore, StoreOpenError, type StoreQuery } from './history-store';
-import type { WorkerReply, WorkerRequest } from './worker-protocol';
+import { READ_SKIP_MESSAGES, type WorkerReply, type WorkerRequest } from './worker-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('history-worker runs only as a worker thread.');
@@ -123,9 +123,12 @@ function runExport(request: Extract<WorkerRequest, { type: 'export' }>): void {
       const s = store;
       if (s === null) return finish('failed', 0, 'The history store closed during the export.');
       const want = request.limit !== undefined ? Math.min(5000, request.limit - exported) : 5000;
-      const page = s.page(query, want, cursor, 250_000);
-      writeSync(fd, formatter.chunk(page.messages));
-      exported += page.messages.length;
+      const page = s.walk(query, want, cursor, 250_000, (row) => {
+        const names = s.namesOf(row);
+        formatter.addRow({ id: row.id, source: names.source, topic: names.topic, receivedAt: row.ts, flags: row.flags, payload: row.payload, props: row.props });
+        exported++;
+      });
+      writeSync(fd, formatter.take());
       cursor = page.nextCursor;
       const done = cursor === null || (request.limit !== undefined && exported >= request.limit);
       if (done) {
@@ -145,6 +148,62 @@ function runExport(request: Extract<WorkerRequest, { type: 'export' }>): void {
   slice();
 }
 
+/**
+ * Batches and ordered calls wait in one queue, written one per turn of the event loop, so requests that
+ * arrive meanwhile are seen between two batches. A search or a summary normally waits for the batches
+ * posted before it (a search sees what was recorded before it); when those hold at least
+ * READ_SKIP_MESSAGES messages (recording is behind), it is answered at once from what is stored, rather
+ * than waiting seconds behind the write queue. The skipped messages show on the next search.
+ */
+type Queued = Extract<WorkerRequest, { type: 'batch' | 'call' }>;
+const queue: Queued[] = [];
+let queuedMessages = 0;
+let draining = false;
+
+function answer(request: Extract<WorkerRequest, { type: 'call' }>): void {
+  try {
+    reply({ type: 'result', id: request.id, value: call(request.method, request.args) });
+  } catch (error) {
+    reply({ type: 'error', id: request.id, message: (error as Error).message });
+  }
+}
+
+function writeBatch(request: Extract<WorkerRequest, { type: 'batch' }>): void {
+  if (store === null) {
+    reply({ type: 'writeFailed', count: request.count, code: 'STORE_CLOSED', message: 'The history store is not open.' });
+    return;
+  }
+  try {
+    reply({ type: 'written', count: store.insertBatch(request.buffer) });
+    // Past the store's size limit: prune now rather than at the next interval.
+    if (store.totalBytes() > store.maxTotalBytes) prune();
+  } catch (error) {
+    reply({ type: 'writeFailed', count: request.count, code: codeOf(error), message: (error as Error).message });
+  }
+}
+
+function drain(): void {
+  const next = queue.shift();
+  if (next === undefined) {
+    draining = false;
+    return;
+  }
+  if (next.type === 'batch') {
+    queuedMessages -= next.count;
+    writeBatch(next);
+  } else answer(next);
+  setImmediate(drain);
+}
+
+function enqueue(request: Queued): void {
+  queue.push(request);
+  if (request.type === 'batch') queuedMessages += request.count;
+  if (!draining) {
+    draining = true;
+    setImmediate(drain);
+  }
+}
+
 port.on('message', (request: WorkerRequest) => {
   switch (request.type) {
     case 'open':
@@ -159,24 +218,11 @@ port.on('message', (request: WorkerRequest) => {
       }
       return;
     case 'batch':
-      if (store === null) {
-        reply({ type: 'writeFailed', count: request.count, code: 'STORE_CLOSED', message: 'The history store is not open.' });
-        return;
-      }
-      try {
-        reply({ type: 'written', count: store.insertBatch(request.buffer) });
-        // Past the store's size limit: prune now rather than at the next interval.
-        if (store.totalBytes() > store.maxTotalBytes) prune();
-      } catch (error) {
-        reply({ type: 'writeFailed', count: request.count, code: codeOf(error), message: (error as Error).message });
-      }
+      enqueue(request);
       return;
     case 'call':
-      try {
-        reply({ type: 'result', id: request.id, value: call(request.method, request.args) });
-      } catch (error) {
-        reply({ type: 'error', id: request.id, message: (error as Error).message });
-      }
+      if ((request.method === 'page' || request.method === 'summary') && (queue.length === 0 || queuedMessages >= READ_SKIP_MESSAGES)) answer(request);
+      else enqueue(request);
       return;
     case 'export':
       runExport(request);

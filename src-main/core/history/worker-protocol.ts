@@ -1,6 +1,12 @@
 import type { ExportFormat, ExportProgress } from '../../../shared/ipc/history';
 import type { StoreQuery } from './history-store';
 
+/**
+ * A search waits for the batches posted before it unless they hold at least this many messages (the
+ * recording is behind): then it is answered at once from what is stored (history-worker.ts).
+ */
+export const READ_SKIP_MESSAGES = 5_000;
+
 /** What the core's thread asks of the history worker. */
 export type WorkerRequest =
   | { readonly type: 'open'; readonly file: string; readonly hardLimitBytes?: number; readonly pruneIntervalMs: number }
