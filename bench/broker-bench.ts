@@ -8,7 +8,7 @@
  * so brokers never share an event loop with the load generators. Clients speak MQTT 3.1.1 (aedes
  * supports nothing newer) over raw sockets with pre-encoded packets, to keep client cost low and equal.
  *
- * The `clients` part runs real MQTT.js clients instead (publishers keeping 100 publishes awaiting their
+ * The `clients` part runs real MQTT.js clients instead, each in a process of its own (publishers keeping 100 publishes awaiting their
  * ack, subscribers acknowledging at their own pace), fan-in 8→1 and fan-out 1→8 at QoS 1 and 2, and
  * reports delivered per second, acknowledged and lost: a raw subscriber that acks instantly hides loss.
  * BENCH_MQTTJS_MESSAGES sets the messages per publisher (10,000; 2,000 with --quick).
@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runFlood, type FloodResult } from '../src-main/test-support/mqtt-flood';
+import { floodClientMain, runFlood, type FloodOptions, type FloodResult } from '../src-main/test-support/mqtt-flood';
 import { freePort } from '../src-main/test-support/free-port';
 import { startMosquitto } from '../src-main/test-support/mosquitto';
 
@@ -110,6 +110,13 @@ async function startBroker(name: BrokerName, dataDir?: string): Promise<RunningB
     },
   };
 }
+
+/**
+ * Each MQTT.js client of the `clients` part runs in a process of its own (this script again, with `--flood-client`):
+ * nine clients sharing one event loop were slower than either broker, so they, not the brokers, set the rate.
+ */
+const clientProcess: FloodOptions['clientProcess'] = (args) =>
+  spawn(process.execPath, [process.argv[1]!, '--flood-client', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
 
 // ---- minimal MQTT 3.1.1 client ---------------------------------------------------
 
@@ -424,6 +431,11 @@ function withLoss(r: { rate: number; received: number }, expected: number): stri
 // ---- report ----------------------------------------------------------------------
 
 async function main(): Promise<void> {
+  const clientIdx = process.argv.indexOf('--flood-client');
+  if (clientIdx >= 0) {
+    await floodClientMain(process.argv.slice(clientIdx + 1));
+    return;
+  }
   const serveIdx = process.argv.indexOf('--serve');
   if (serveIdx >= 0) {
     await serve(process.argv[serveIdx + 1] as 'embedded' | 'aedes', Number(process.argv[process.argv.indexOf('--port') + 1]));
@@ -455,22 +467,20 @@ async function main(): Promise<void> {
       if (parts.has('clients')) {
         // Untimed warm-up: the first flood of a run pays for JIT compilation in the broker and in these clients,
         // which would count against whichever broker comes first.
-        await runFlood({ url: `mqtt://127.0.0.1:${broker.port}`, publishers: 8, subscribers: 1, perPublisher: 1000, qos: 1, window: 100 });
+        await runFlood({ url: `mqtt://127.0.0.1:${broker.port}`, publishers: 8, subscribers: 1, perPublisher: 1000, qos: 1, window: 100, clientProcess });
       }
       for (const qos of parts.has('clients') ? ([1, 2] as const) : []) {
         const url = `mqtt://127.0.0.1:${broker.port}`;
         const brokerCpu = broker.cpu();
-        const clientCpu = process.cpuUsage();
-        const fi = await runFlood({ url, publishers: 8, subscribers: 1, perPublisher: mqttjsPer, qos, window: 100 });
+        const fi = await runFlood({ url, publishers: 8, subscribers: 1, perPublisher: mqttjsPer, qos, window: 100, clientProcess });
         record(`MQTT.js fan-in 8→1 QoS ${qos} delivered (msg/s)`, b, fi.deliveredPerSecond, clientFigures(fi));
-        // Where the time goes: the broker's CPU per delivered message, and the MQTT.js clients' (all in this process).
+        // Where the time goes: the broker's CPU per delivered message, and the MQTT.js clients' (summed over their processes).
         const perMessage = (seconds: number): number => (seconds * 1e6) / Math.max(1, fi.delivered);
         const brokerUs = perMessage(broker.cpu() - brokerCpu);
-        const used = process.cpuUsage(clientCpu);
-        const clientUs = perMessage((used.user + used.system) / 1e6);
+        const clientUs = perMessage(fi.clientCpuSeconds ?? NaN);
         record(`  QoS ${qos} fan-in: broker CPU per message (µs)`, b, brokerUs, brokerUs.toFixed(1));
         record(`  QoS ${qos} fan-in: MQTT.js clients' CPU per message (µs)`, b, clientUs, clientUs.toFixed(1));
-        const fo = await runFlood({ url, publishers: 1, subscribers: 8, perPublisher: mqttjsPer, qos, window: 100 });
+        const fo = await runFlood({ url, publishers: 1, subscribers: 8, perPublisher: mqttjsPer, qos, window: 100, clientProcess });
         record(`MQTT.js fan-out 1→8 QoS ${qos} delivered (msg/s)`, b, fo.deliveredPerSecond, clientFigures(fo));
       }
       if (parts.has('storm')) {
@@ -490,7 +500,7 @@ async function main(): Promise<void> {
       const data = where === 'disk' ? mkdtempSync(join(tmpdir(), 'bench-journal-')) : undefined;
       const broker = await startBroker('embedded', data);
       try {
-        const r = await runFlood({ url: `mqtt://127.0.0.1:${broker.port}`, publishers: 8, subscribers: 1, perPublisher: mqttjsPer, qos: 1, window: 100, persistentSubscribers: true });
+        const r = await runFlood({ url: `mqtt://127.0.0.1:${broker.port}`, publishers: 8, subscribers: 1, perPublisher: mqttjsPer, qos: 1, window: 100, persistentSubscribers: true, clientProcess });
         rates[where] = r.deliveredPerSecond;
         record(`MQTT.js fan-in 8→1 QoS 1, persistent session, ${where} (msg/s)`, 'embedded', r.deliveredPerSecond, clientFigures(r));
       } finally {

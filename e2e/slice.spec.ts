@@ -1,6 +1,5 @@
 import { expect, test } from '@playwright/test';
 import mqtt from 'mqtt';
-import path from 'node:path';
 import { startMosquitto, type Mosquitto } from '../src-main/test-support/mosquitto';
 import { freePort } from '../src-main/test-support/free-port';
 import { AppPage } from './pages/app-page';
@@ -36,8 +35,6 @@ test('a message published by an outside client appears in the tree and its paylo
   await expect(page.getByTestId('inspector-qos')).toHaveText('1');
   await expect(page.getByTestId('inspector-retain')).toHaveText('yes');
   await expect(ui.row('plant/line-1/status')).toContainText('running');
-
-  await page.screenshot({ path: path.resolve(__dirname, '../assets/screenshot.png') });
 });
 
 test('binary payloads show as a hex dump', async ({ page }) => {

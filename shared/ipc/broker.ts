@@ -11,6 +11,16 @@ const BindHostSchema = z.string().min(1).max(255).default('127.0.0.1');
 export const BrokerListenerSettingsSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('tcp'), port: PortSchema, host: BindHostSchema }).strict(),
   z.object({ kind: z.literal('ws'), port: PortSchema, host: BindHostSchema, path: z.string().startsWith('/').default('/mqtt') }).strict(),
+  /** MQTT over reliable UDP (mqtt-udp://), for devices on lossy links. */
+  z
+    .object({
+      kind: z.literal('udp'),
+      port: PortSchema,
+      host: BindHostSchema,
+      /** A session that hears nothing for this long is forgotten; keep clients' keep-alive below it. */
+      idleTimeoutSeconds: z.number().int().min(1, 'The idle timeout is at least 1 second.').max(86_400, 'The idle timeout is at most a day (86,400 s).').default(60),
+    })
+    .strict(),
   z
     .object({
       kind: z.literal('tls'),
@@ -172,7 +182,7 @@ export const MovedSettingSchema = z
 export type MovedSetting = z.output<typeof MovedSettingSchema>;
 
 export interface BrokerListenerStatus {
-  readonly kind: 'tcp' | 'tls' | 'ws' | 'wss';
+  readonly kind: BrokerListenerSettings['kind'];
   readonly host: string;
   readonly port: number;
   readonly url: string;

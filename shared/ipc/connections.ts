@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseBrokerUrl } from '../mqtt/broker-url';
 import type { ErrorData } from './errors';
-import { BytesSchema, ConnectionIdSchema, QosSchema, TopicFilterSchema, TopicNameSchema, UserPropertiesSchema, type ConnectionId, type Qos, type ExportedText } from './common';
+import { BytesSchema, ConnectionIdSchema, QosSchema, TopicFilterSchema, TopicNameSchema, UserPropertiesSchema, type ConnectionId, type Deleted, type Qos, type ExportedText } from './common';
 import { issueCode, request } from './define';
 
 export const BrokerUrlSchema = z.string({ message: 'A broker URL is required.' }).superRefine((url, ctx) => {
@@ -317,6 +317,13 @@ export const connectionsRequests = {
    * Fails with AUTHENTICATION_FAILED when the broker refuses (it then closes the connection, which reconnects).
    */
   'connections.reauthenticate': request<ConnectionInfo>()(ConnectionRefSchema),
+  /**
+   * Opens a connection closed with Disconnect again, with the options it had (secrets included, kept in memory only);
+   * the new connection has a new id. The last 20 closed connections are kept; NOT_FOUND for others.
+   */
+  'connections.reopen': request<ConnectionInfo>()(ConnectionRefSchema),
+  /** Forgets a closed connection kept to be opened again (its entry left the list); a live one is left alone. */
+  'connections.forget': request<Deleted>()(ConnectionRefSchema),
   'connections.listPacketLog': request<PacketLogPage>()(PacketLogQuerySchema),
   /** The filtered log as JSON lines (one entry per line), for saving to a file. */
   'connections.exportPacketLog': request<ExportedText>()(PacketLogQuerySchema.omit({ offset: true, limit: true })),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ConnectionId, Deleted, ExportedText } from './common';
+import { ConnectionIdSchema, type ConnectionId, type Deleted, type ExportedText } from './common';
 import type { ConnectArgs, ConnectionInfo } from './connections';
 import { request } from './define';
 
@@ -130,6 +130,13 @@ export const ImportForeignFormatSchema = z.enum(['auto', 'mqttx', 'mqtt-explorer
 export const profilesRequests = {
   'profiles.list': request<ProfilesList>()(z.object({}).strict()),
   'profiles.save': request<{ readonly id: ProfileId; readonly list: ProfilesList }>()(SaveProfileArgsSchema),
+  /**
+   * Saves a connection opened without a profile (quick connect, embedded broker), live or closed and kept, as a profile
+   * with the options it connected with; a live one then shows as that profile's connection. Its name unless `name`.
+   */
+  'profiles.saveConnection': request<{ readonly id: ProfileId; readonly list: ProfilesList }>()(
+    z.object({ connectionId: ConnectionIdSchema, name: z.string().min(1).max(200).optional(), folder: FolderSchema.default('') }).strict(),
+  ),
   'profiles.duplicate': request<{ readonly id: ProfileId; readonly list: ProfilesList }>()(z.object({ id: ProfileIdSchema }).strict()),
   'profiles.delete': request<Deleted>()(z.object({ id: ProfileIdSchema }).strict()),
   'profiles.move': request<ProfilesList>()(

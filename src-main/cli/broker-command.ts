@@ -17,6 +17,7 @@ import { readMosquittoConf } from './mosquitto-conf';
 const FLAGS = {
   port: { type: 'string', short: 'p' },
   host: { type: 'string' },
+  'udp-port': { type: 'string' },
   config: { type: 'string' },
   'mosquitto-config': { type: 'string', short: 'c' },
   data: { type: 'string' },
@@ -29,6 +30,7 @@ Runs Topiary's embedded MQTT broker (3.1, 3.1.1 and 5) without the app, until Ct
 
   -p, --port N              TCP port (default 1883; 0 picks a free one)
       --host ADDRESS        address to bind (default 127.0.0.1)
+      --udp-port N          also accept MQTT over reliable UDP (mqtt-udp://) on port N (0 picks a free one)
       --config FILE         JSON broker options (listeners, users, acl, limits, persistence, ...)
   -c, --mosquitto-config F  a mosquitto.conf: listener, allow_anonymous, password_file, acl_file,
                             max_queued_messages, max_inflight_messages, message_size_limit, persistence,
@@ -41,6 +43,7 @@ Examples:
   topiary broker --port 1883
   topiary broker -c /etc/mosquitto/mosquitto.conf
   topiary broker --port 0 --data ./broker-data
+  topiary broker --port 1883 --udp-port 1883
 `;
 
 /** The JSON config: broker options, and its `persistence` section ({ dir, fsync }) apart. */
@@ -103,6 +106,8 @@ export const brokerCommand: Command = {
       if (i >= 0) listeners[i] = { ...listeners[i]!, ...(port !== undefined ? { port } : {}), ...(values.host !== undefined ? { host: values.host } : {}) } as ListenerConfig;
       else listeners = [{ kind: 'tcp', port: port ?? 1883, host: values.host ?? '127.0.0.1' }, ...listeners];
     }
+    const udpPort = intFlag(values['udp-port'], '--udp-port', 0, 65535);
+    if (udpPort !== undefined) listeners.push({ kind: 'udp', port: udpPort, host: values.host ?? '127.0.0.1' });
     const store = persistence ? new JournalStore(persistence.dir, { fsync: persistence.fsync }) : undefined;
     const broker = createBroker({ ...options, listeners, ...(store ? { persistence: store } : {}) });
     broker.onEvent(reportDrops(io, io.interrupted));

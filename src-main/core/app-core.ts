@@ -167,6 +167,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     secrets,
     // Through the request handler, so a profile's connection is set up exactly like a quick connect.
     connect: async (args) => connectionRequests['connections.connect'](args, { clientId: 'profiles' }),
+    connectionOptions: (connectionId) => connections.optionsOf(connectionId),
     liveConnectionIds: () => connections.list().map((c) => c.connectionId),
     changed: (list) => hub.emit('profiles.changed', list),
   });

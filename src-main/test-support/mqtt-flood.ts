@@ -1,3 +1,5 @@
+import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import mqtt, { type MqttClient } from 'mqtt';
 
 /** A load of real MQTT.js clients: publishers keeping a window of publishes awaiting their ack, subscribers acknowledging at their own pace. */
@@ -20,6 +22,12 @@ export interface FloodOptions {
   readonly persistentSubscribers?: boolean;
   /** Give up waiting for stragglers after this long without a new delivery. */
   readonly settleMs?: number;
+  /**
+   * Runs each publisher and each subscriber in a process of its own, started by this function with the given
+   * arguments (which the process hands to `floodClientMain`): so the clients, not sharing one event loop, are not
+   * the bottleneck when brokers are compared. Without it, every client runs in this process.
+   */
+  readonly clientProcess?: (args: readonly string[]) => ChildProcess;
 }
 
 export interface FloodResult {
@@ -33,10 +41,13 @@ export interface FloodResult {
   readonly deliveredPerSecond: number;
   /** Subscribers that received some message twice (only counted at QoS 2, where that must not happen). */
   readonly duplicates: number;
+  /** CPU seconds the client processes used while timed (only with `clientProcess`). */
+  readonly clientCpuSeconds?: number;
 }
 
 /** Runs one fan-in or fan-out flood to completion and counts what was acknowledged and what arrived. */
 export async function runFlood(o: FloodOptions): Promise<FloodResult> {
+  if (o.clientProcess) return runFloodInProcesses(o, o.clientProcess);
   const prefix = o.prefix ?? `flood-${process.pid}-${Date.now()}`;
   const payload = Buffer.alloc(o.payloadBytes ?? 100, 0x61);
   const clients: MqttClient[] = [];
@@ -99,4 +110,168 @@ function publishWindowed(client: MqttClient, topic: string, payload: Buffer, cou
     };
     for (let k = 0; k < Math.min(window, count); k++) next();
   });
+}
+
+// ---- clients in processes of their own ----------------------------------------------------------------
+
+/** What a client process is asked to be: the flood's options for its role, as JSON in its arguments. */
+interface ClientSpec {
+  readonly role: 'pub' | 'sub';
+  readonly url: string;
+  readonly clientId: string;
+  readonly topic: string;
+  readonly qos: 0 | 1 | 2;
+  readonly protocolVersion: 4 | 5;
+  readonly clean: boolean;
+  readonly count: number;
+  readonly window: number;
+  readonly payloadBytes: number;
+  readonly pauseEvery: number;
+}
+
+/** A client process's last line: what it counted, and the CPU it used from `go` (publisher) or ready (subscriber). */
+interface ClientReport {
+  readonly acknowledged: number;
+  readonly delivered: number;
+  readonly duplicates: number;
+  readonly lastDeliveryAt: number;
+  readonly cpuSeconds: number;
+}
+
+/** One client process driven over its stdin/stdout lines: `ready` when connected (and subscribed), then a JSON report. */
+class ClientProcess {
+  private readonly lines: string[] = [];
+  private waiting: ((line: string) => void) | undefined;
+  private failure: Error | undefined;
+
+  constructor(readonly child: ChildProcess, private readonly name: string) {
+    child.on('error', (e) => this.fail(e));
+    child.stdin?.on('error', () => undefined);
+    // 'close', not 'exit': by then every line the process wrote has been read.
+    child.once('close', (code) => this.fail(new Error(`flood client ${name} exited (${code}) before reporting`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (this.waiting) {
+        const w = this.waiting;
+        this.waiting = undefined;
+        w(line);
+      } else this.lines.push(line);
+    });
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    const w = this.waiting;
+    this.waiting = undefined;
+    w?.('');
+  }
+
+  async next(): Promise<string> {
+    const line = this.lines.shift() ?? (this.failure ? undefined : await new Promise<string>((r) => (this.waiting = r)));
+    if (line === undefined || (line === '' && this.failure)) throw this.failure ?? new Error(`flood client ${this.name} ended`);
+    return line;
+  }
+
+  send(line: string): void {
+    this.child.stdin!.write(`${line}\n`);
+  }
+
+  async report(): Promise<ClientReport> {
+    return JSON.parse(await this.next()) as ClientReport;
+  }
+
+  stop(): void {
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+async function runFloodInProcesses(o: FloodOptions, start: (args: readonly string[]) => ChildProcess): Promise<FloodResult> {
+  const prefix = o.prefix ?? `flood-${process.pid}-${Date.now()}`;
+  const base = { url: o.url, qos: o.qos, protocolVersion: o.protocolVersion ?? 4, window: o.window, payloadBytes: o.payloadBytes ?? 100, pauseEvery: o.subscriberPauseEvery ?? 0 };
+  const spawnClient = (spec: ClientSpec): ClientProcess => new ClientProcess(start([JSON.stringify(spec)]), spec.clientId);
+  const all: ClientProcess[] = [];
+  try {
+    const subs = Array.from({ length: o.subscribers }, (_, s) =>
+      spawnClient({ ...base, role: 'sub', clientId: `${prefix}-sub-${s}`, topic: `${prefix}/#`, clean: !o.persistentSubscribers, count: 0 }),
+    );
+    all.push(...subs);
+    for (const sub of subs) if ((await sub.next()) !== 'ready') throw new Error('a flood subscriber did not get ready');
+    const pubs = Array.from({ length: o.publishers }, (_, i) =>
+      spawnClient({ ...base, role: 'pub', clientId: `${prefix}-pub-${i}`, topic: `${prefix}/${i}`, clean: true, count: o.perPublisher }),
+    );
+    all.push(...pubs);
+    for (const pub of pubs) if ((await pub.next()) !== 'ready') throw new Error('a flood publisher did not get ready');
+    const started = Date.now();
+    for (const pub of pubs) pub.send('go');
+    const pubReports = await Promise.all(pubs.map((p) => p.report()));
+    const acknowledged = pubReports.reduce((a, r) => a + r.acknowledged, 0);
+    for (const sub of subs) sub.send(`expect ${acknowledged} ${o.settleMs ?? 3000}`);
+    const subReports = await Promise.all(subs.map((s) => s.report()));
+    const delivered = subReports.reduce((a, r) => a + r.delivered, 0);
+    const lastDeliveryAt = Math.max(started, ...subReports.map((r) => r.lastDeliveryAt));
+    const seconds = Math.max(0.001, (lastDeliveryAt - started) / 1000);
+    return {
+      acknowledged,
+      delivered,
+      lost: Math.max(0, acknowledged * o.subscribers - delivered),
+      deliveredPerSecond: delivered / seconds,
+      duplicates: subReports.reduce((a, r) => a + r.duplicates, 0),
+      clientCpuSeconds: [...pubReports, ...subReports].reduce((a, r) => a + r.cpuSeconds, 0),
+    };
+  } finally {
+    for (const c of all) c.stop();
+  }
+}
+
+/**
+ * The body of a flood client process (`FloodOptions.clientProcess`): `args[0]` is its spec. It prints `ready` once
+ * connected (and subscribed); a publisher then waits for `go` on stdin, publishes, and prints its report; a
+ * subscriber counts deliveries until `expect N SETTLE_MS` arrives and N were delivered (or none for SETTLE_MS).
+ */
+export async function floodClientMain(args: readonly string[]): Promise<void> {
+  const spec = JSON.parse(args[0] ?? '{}') as ClientSpec;
+  const client = await mqtt.connectAsync(spec.url, { clientId: spec.clientId, protocolVersion: spec.protocolVersion, clean: spec.clean, reconnectPeriod: 0, keepalive: 60 });
+  client.on('error', (e) => process.stderr.write(`flood client ${spec.clientId}: ${e.message}\n`));
+  const input = createInterface({ input: process.stdin });
+  const nextLine = (): Promise<string> => new Promise((r) => input.once('line', r));
+  const cpu = (since: NodeJS.CpuUsage): number => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1e6;
+  };
+  if (spec.role === 'pub') {
+    const payload = Buffer.alloc(spec.payloadBytes, 0x61);
+    process.stdout.write('ready\n');
+    await nextLine();
+    const since = process.cpuUsage();
+    const acknowledged = await publishWindowed(client, spec.topic, payload, spec.count, spec.qos, spec.window);
+    const report: ClientReport = { acknowledged, delivered: 0, duplicates: 0, lastDeliveryAt: 0, cpuSeconds: cpu(since) };
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+  } else {
+    let delivered = 0;
+    let duplicates = 0;
+    let lastDeliveryAt = 0;
+    let n = 0;
+    const seen = spec.qos === 2 ? new Set<string>() : undefined;
+    client.handleMessage = (packet, done) => {
+      delivered++;
+      lastDeliveryAt = Date.now();
+      if (seen) {
+        const key = `${packet.topic}:${(packet.payload as Buffer).readUInt32BE(0)}`;
+        if (seen.has(key)) duplicates++;
+        seen.add(key);
+      }
+      if (spec.pauseEvery > 0 && ++n % spec.pauseEvery === 0) setTimeout(done, 1);
+      else done();
+    };
+    await client.subscribeAsync(spec.topic, { qos: spec.qos });
+    const since = process.cpuUsage();
+    process.stdout.write('ready\n');
+    const [, expected, settle] = (await nextLine()).split(' ');
+    const settleMs = Number(settle);
+    lastDeliveryAt ||= Date.now();
+    while (delivered < Number(expected) && Date.now() - lastDeliveryAt < settleMs) await new Promise((r) => setTimeout(r, 5));
+    const report: ClientReport = { acknowledged: 0, delivered, duplicates, lastDeliveryAt, cpuSeconds: cpu(since) };
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+  }
+  input.close();
+  await client.endAsync(true).catch(() => undefined);
 }

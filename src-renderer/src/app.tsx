@@ -1,19 +1,15 @@
 import { BrokerPanel } from './features/broker/broker-panel';
 import { CertificatesPanel } from './features/certificates/certificates-panel';
-import { ConnectBar } from './features/connect/connect-bar';
 import { ConnectionDrawer } from './features/connection-info/connection-drawer';
 import { CoreLinkOverlay } from './features/core-link/core-link-overlay';
 import { HistoryView } from './features/history-search/history-view';
-import { Inspector } from './features/inspector/inspector';
-import { ConnectionsPanel } from './features/profiles/connections-panel';
-import { PublishForm } from './features/publish/publish-form';
-import { TopicTree } from './features/tree/topic-tree';
-import { explorerSelectors } from './features/explorer/selectors';
 import { historySearchSelectors } from './features/history-search/selectors';
 import { showWorkspace } from './features/workspace/actions';
+import { ExplorerLayout } from './features/workspace/explorer-layout';
 import { workspaceSelectors } from './features/workspace/selectors';
 import type { Workspace } from './features/workspace/state';
 import { useStore } from './store/root-store';
+import { ThemeSwitcher } from './ui/theme-switcher';
 
 const WORKSPACES: readonly { readonly id: Workspace; readonly label: string }[] = [
   { id: 'explorer', label: 'Explorer' },
@@ -22,9 +18,8 @@ const WORKSPACES: readonly { readonly id: Workspace; readonly label: string }[] 
   { id: 'certificates', label: 'Certificates' },
 ];
 
-/** The window: workspace tabs and the connection bar on top; the explorer is the tree, inspector and publisher. */
+/** The window: brand, workspace tabs and the theme on top; the explorer (connect bar, connections, tree, inspector and composer) or another workspace below. */
 export function App(): React.JSX.Element {
-  const totals = useStore(explorerSelectors.changed);
   const workspace = useStore(workspaceSelectors.current);
   const recording = useStore(historySearchSelectors.recordingActive);
   return (
@@ -39,7 +34,9 @@ export function App(): React.JSX.Element {
             </button>
           ))}
         </nav>
-        <ConnectBar />
+        <div className="header-end">
+          <ThemeSwitcher />
+        </div>
       </header>
       {workspace === 'history' ? (
         <main>
@@ -56,22 +53,7 @@ export function App(): React.JSX.Element {
           <CertificatesPanel />
         </main>
       ) : null}
-      <main hidden={workspace !== 'explorer'}>
-        <ConnectionsPanel />
-        <aside className="left">
-          <div className="pane-title">
-            Topics
-            <span className="totals" data-testid="tree-totals">
-              {totals ? `${totals.topicCount} topics · ${totals.messageCount} messages` : ''}
-            </span>
-          </div>
-          <TopicTree />
-        </aside>
-        <div className="right">
-          <Inspector />
-          <PublishForm />
-        </div>
-      </main>
+      <ExplorerLayout hidden={workspace !== 'explorer'} />
       <ConnectionDrawer />
       <CoreLinkOverlay />
     </div>

@@ -7,7 +7,10 @@ import { listenToCoreLink } from './features/core-link/actions';
 import { listenToExplorer } from './features/explorer/actions';
 import { listenToHistory, refreshHistoryStatus } from './features/history-search/actions';
 import './styles.css';
+import { startTheme } from './ui/theme';
 
+// Before the first render, so the first paint is already in the chosen theme.
+startTheme();
 listenToCoreLink();
 listenToExplorer();
 listenToConnections();

@@ -19,7 +19,7 @@ import { RetainedStore } from './retained-store';
 import { Session, type SessionLink, type SessionRecorder } from './session';
 import { restoreSnapshot, takeSnapshot } from './state-snapshot';
 import { SubscriptionIndex, subscriptionInfo, type SharedGroup, type Subscription } from './subscription-index';
-import { startListener, type RunningListener } from './listeners';
+import { startListener, type DatagramListenerStats, type RunningListener } from './listeners';
 import { importPasswordFile } from './password-file';
 import { LongTimer } from './long-timer';
 import { LoadAverages, SysCounters, sysTopicValues } from './sys-topics';
@@ -238,6 +238,10 @@ export class BrokerCore implements Broker, ConnectionHost {
 
   boundListeners(): BoundListener[] {
     return this.listeners.map((l) => l.bound);
+  }
+
+  datagramStats(): (DatagramListenerStats & { readonly url: string })[] {
+    return this.listeners.flatMap((l) => (l.datagramStats ? [{ url: l.bound.url, ...l.datagramStats() }] : []));
   }
 
   private accept(t: Transport): void {

@@ -363,6 +363,8 @@ export class BrokerService {
         return { kind: 'tcp', port: l.port, host: l.host };
       case 'ws':
         return { kind: 'ws', port: l.port, host: l.host, path: l.path };
+      case 'udp':
+        return { kind: 'udp', port: l.port, host: l.host, udp: { idleTimeoutMs: l.idleTimeoutSeconds * 1000 } };
       case 'tls':
       case 'wss': {
         if (!this.options.resolveTls) throw new TopiaryError('BROKER_ERROR', 'TLS listeners need the certificate store, which is not available.');

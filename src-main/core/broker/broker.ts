@@ -1,6 +1,7 @@
 import type { ScramMechanism } from '../auth/scram';
 import type { ForwardedProperties } from './message';
 import type { PersistenceStore } from './persistence';
+import type { DatagramListenerStats } from './listeners';
 import type {
   AclRule,
   BoundListener,
@@ -71,6 +72,8 @@ export interface Broker {
   stop(): Promise<void>;
   readonly isRunning: boolean;
   boundListeners(): BoundListener[];
+  /** Each datagram listener's sessions and dropped datagrams (malformed ones are dropped and counted). */
+  datagramStats(): readonly (DatagramListenerStats & { readonly url: string })[];
   listClients(): ClientInfo[];
   /** v5 clients get DISCONNECT 0x98; false when no such client is connected. */
   disconnectClient(clientId: string): boolean;

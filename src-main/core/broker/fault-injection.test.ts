@@ -150,6 +150,15 @@ async function flood(proxy: FaultProxy, qos: 1 | 2, count: number, window: numbe
   };
 }
 
+/** A broker of `kind` with a fault proxy in front of it, both closed after the test. */
+async function proxiedTarget(kind: 'embedded' | 'mosquitto'): Promise<{ readonly target: Target; readonly proxy: FaultProxy }> {
+  const target = await startTarget(kind);
+  opened.push({ close: () => target.stop() });
+  const proxy = await startFaultProxy({ targetPort: target.port });
+  opened.push(proxy);
+  return { target, proxy };
+}
+
 /** Every acknowledged attempt arrived: at QoS 2 exactly once, and no attempt (acknowledged or not) twice. */
 async function expectAllArrived(run: Run, qos: 1 | 2): Promise<void> {
   await waitFor(() => [...run.acked].every((a) => run.received.has(a)), { timeoutMs: 20_000, what: () => `every acknowledged message to arrive: ${run.describe()}` });
@@ -167,10 +176,7 @@ describe.each([
     [2, 5],
   ] as const)('QoS %i, MQTT %i', (qos, protocolVersion) => {
     it('delivers every acknowledged message when connections are reset at random points, mid-packet included, over a sliced, delayed stream', async () => {
-      const target = await startTarget(kind);
-      opened.push({ close: () => target.stop() });
-      const proxy = await startFaultProxy({ targetPort: target.port });
-      opened.push(proxy);
+      const { proxy } = await proxiedTarget(kind);
       const run = await flood(proxy, qos, 300, 20, protocolVersion, () => proxy.set({ sliceBytes: 7, latencyMs: 2, resetAfterBytes: [300, 6000] }));
       await run.done;
       expect(proxy.resets, run.describe()).toBeGreaterThan(3);
@@ -184,10 +190,7 @@ describe.each([
     [2, 5],
   ] as const)('QoS %i, MQTT %i', (qos, protocolVersion) => {
     it('delivers every acknowledged message when the connections are black-holed mid-stream and the clients reconnect beside them', async () => {
-      const target = await startTarget(kind);
-      opened.push({ close: () => target.stop() });
-      const proxy = await startFaultProxy({ targetPort: target.port });
-      opened.push(proxy);
+      const { proxy } = await proxiedTarget(kind);
       const run = await flood(proxy, qos, 300, 20, protocolVersion, () => proxy.set({ latencyMs: 1 }));
       await underWay(run, 100);
       const before = proxy.accepted;
@@ -199,10 +202,7 @@ describe.each([
     });
 
     it('delivers every acknowledged message over a slow, high-latency link whose connections are reset now and then', async () => {
-      const target = await startTarget(kind);
-      opened.push({ close: () => target.stop() });
-      const proxy = await startFaultProxy({ targetPort: target.port });
-      opened.push(proxy);
+      const { proxy } = await proxiedTarget(kind);
       const run = await flood(proxy, qos, 200, 20, protocolVersion, () => proxy.set({ latencyMs: 15, bytesPerSecond: 16_000 }));
       for (const step of [50, 100, 150]) {
         await underWay(run, step);
@@ -214,10 +214,7 @@ describe.each([
     });
 
     it('delivers every acknowledged message when the broker is stopped and started again mid-stream', async () => {
-      const target = await startTarget(kind);
-      opened.push({ close: () => target.stop() });
-      const proxy = await startFaultProxy({ targetPort: target.port });
-      opened.push(proxy);
+      const { target, proxy } = await proxiedTarget(kind);
       const run = await flood(proxy, qos, 300, 20, protocolVersion, () => proxy.set({ latencyMs: 1 }));
       await underWay(run, 100);
       const before = proxy.accepted;

@@ -4,13 +4,25 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { ReliableUdpServer } from '../transport/udp/reliable-udp-endpoint';
+import type { ReliableUdpSession } from '../transport/udp/reliable-udp-session';
 import type { Transport } from './transport';
 import { type BoundListener, type ListenerConfig, type TlsMaterial } from './types';
 
 /** A listener that is accepting clients. */
 export interface RunningListener {
   readonly bound: BoundListener;
+  /** Datagram listeners only: open sessions and the datagrams dropped, by why. */
+  datagramStats?(): DatagramListenerStats;
   close(): Promise<void>;
+}
+
+/** What a datagram listener has seen; malformed datagrams are dropped and counted, never answered. */
+export interface DatagramListenerStats {
+  readonly sessions: number;
+  readonly malformed: number;
+  readonly unknownSession: number;
+  readonly refused: number;
 }
 
 const DEFAULT_HOST = '127.0.0.1';
@@ -58,6 +70,26 @@ export async function startListener(config: ListenerConfig, onTransport: (t: Tra
           await new Promise<void>((resolve) => wss.close(() => resolve()));
           await closeServer(http);
         },
+      };
+    }
+    case 'udp': {
+      const { maxSessions, ...tuning } = config.udp ?? {};
+      let server: ReliableUdpServer;
+      try {
+        server = await ReliableUdpServer.listen({ host, port: config.port, ...(maxSessions ? { maxSessions } : {}), ...tuning });
+      } catch (e) {
+        const errno = (e as NodeJS.ErrnoException).code;
+        const reason = errno === 'EADDRINUSE' ? 'is already in use; choose another port or 0 for a free one' : `could not be opened (${(e as Error).message})`;
+        throw contractError('LISTEN_FAILED', `The udp listener on ${host}:${config.port} ${reason}.`, { errno, cause: (e as Error).message });
+      }
+      // A socket error (an ICMP report, a send to a vanished peer) concerns one peer, never the listener.
+      server.on('error', () => undefined);
+      server.on('session', (session: ReliableUdpSession, peer: string) => onTransport(streamTransport('udp', session, peer)));
+      const bound = server.address().port;
+      return {
+        bound: { kind: 'udp', host, port: bound, url: `mqtt-udp://${urlHost(host)}:${bound}` },
+        datagramStats: () => ({ sessions: server.sessionCount, ...server.stats }),
+        close: () => server.close(),
       };
     }
   }
@@ -130,6 +162,32 @@ function socketTransport(kind: 'tcp' | 'tls', socket: Socket, certUser: string |
     resume: () => socket.resume(),
     onData: (cb) => socket.on('data', cb),
     onClose: (cb) => socket.on('close', cb),
+  };
+}
+
+/** A session of a datagram listener: a Duplex that ends on idle expiry, on its peer's CLOSE or when unreachable. */
+function streamTransport(kind: 'udp', stream: ReliableUdpSession, remoteAddress: string): Transport {
+  stream.on('error', () => undefined);
+  return {
+    kind,
+    remoteAddress,
+    certificateUsername: undefined,
+    write(chunks, total) {
+      if (stream.destroyed || stream.writableEnded) return;
+      // One write per batch: the session sends it as one message, so a batch's packets share datagrams.
+      stream.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks as Buffer[], total));
+    },
+    bufferedBytes: () => stream.writableLength,
+    end() {
+      stream.end();
+      // A peer that stopped acknowledging must not keep the session forever.
+      setTimeout(() => stream.destroy(), 2000).unref();
+    },
+    destroy: () => stream.destroy(),
+    pause: () => stream.pause(),
+    resume: () => stream.resume(),
+    onData: (cb) => stream.on('data', cb),
+    onClose: (cb) => stream.on('close', cb),
   };
 }
 

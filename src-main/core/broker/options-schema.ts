@@ -12,6 +12,17 @@ const tls = {
   useCertificateCnAsUsername: z.boolean().optional(),
 };
 
+const udpTuning = z
+  .object({
+    mtu: z.number().int().min(64).max(65_507).optional(),
+    initialRtoMs: z.number().int().min(1).max(60_000).optional(),
+    maxRtoMs: z.number().int().min(1).max(600_000).optional(),
+    maxAttempts: z.number().int().min(1).max(1_000).optional(),
+    idleTimeoutMs: z.number().int().min(1_000).max(86_400_000).optional(),
+    maxSessions: z.number().int().min(1).max(1_000_000).optional(),
+  })
+  .strict();
+
 /** The "moved" setting: where clients are sent, and whether for good. */
 export const movedSchema = z
   .object({
@@ -34,6 +45,7 @@ export const brokerOptionsSchema = z.object({
         z.object({ kind: z.literal('tls'), port, host: z.string().optional(), ...tls }),
         z.object({ kind: z.literal('ws'), port, host: z.string().optional(), path: z.string().optional() }),
         z.object({ kind: z.literal('wss'), port, host: z.string().optional(), path: z.string().optional(), ...tls }),
+        z.object({ kind: z.literal('udp'), port, host: z.string().optional(), udp: udpTuning.optional() }),
       ]),
     )
     .optional(),

@@ -7,7 +7,19 @@ export type ListenerConfig =
   | { readonly kind: 'tcp'; readonly port: number; readonly host?: string }
   | ({ readonly kind: 'tls'; readonly port: number; readonly host?: string } & TlsMaterial)
   | { readonly kind: 'ws'; readonly port: number; readonly host?: string; readonly path?: string }
-  | ({ readonly kind: 'wss'; readonly port: number; readonly host?: string; readonly path?: string } & TlsMaterial);
+  | ({ readonly kind: 'wss'; readonly port: number; readonly host?: string; readonly path?: string } & TlsMaterial)
+  /** MQTT over reliable UDP (core/transport/udp/RELIABILITY.md). */
+  | { readonly kind: 'udp'; readonly port: number; readonly host?: string; readonly udp?: UdpListenerTuning };
+
+/** Reliable-UDP settings of a datagram listener; unnamed ones take RELIABILITY.md's defaults. */
+export interface UdpListenerTuning {
+  readonly mtu?: number;
+  readonly initialRtoMs?: number;
+  readonly maxRtoMs?: number;
+  readonly maxAttempts?: number;
+  readonly idleTimeoutMs?: number;
+  readonly maxSessions?: number;
+}
 
 /** PEM material for TLS listeners. */
 export interface TlsMaterial {

@@ -121,6 +121,33 @@ describe('the broker’s Maximum Packet Size', () => {
     expect(connectsSent(info.connectionId)).toBe(1);
   });
 
+  it('checks the SUBSCRIBE sent at connect against the broker’s limit: a filter too long alone is shown refused and not sent, the rest go in SUBSCRIBEs that fit', async () => {
+    h = createManagerHarness();
+    const long = `big/${'x'.repeat(5_000)}/#`;
+    // Each fits alone, but not all three in one SUBSCRIBE.
+    const mid = [0, 1, 2].map((i) => `mid${i}/${'y'.repeat(1_500)}/#`);
+    const info = await h.connect({
+      url: limited.url,
+      protocolVersion: 5,
+      reconnect: fast,
+      subscriptions: [{ filter: 'fits/#', qos: 0 }, { filter: long, qos: 1 }, ...mid.map((filter) => ({ filter, qos: 1 as const }))],
+    });
+    const settled = await h.waitForStatus(
+      (s) => s.connectionId === info.connectionId && (s.subscriptions ?? []).length === 5 && (s.subscriptions ?? []).every((x) => x.state !== 'pending'),
+      'every subscription settled',
+    );
+    const byFilter = new Map((settled.subscriptions ?? []).map((x) => [x.filter, x]));
+    expect(byFilter.get(long)).toMatchObject({ state: 'refused' });
+    expect(byFilter.get(long)?.reason).toMatch(/is a 50\d\d-byte SUBSCRIBE; the broker accepts packets of at most 4096 bytes/);
+    for (const filter of ['fits/#', ...mid]) expect(byFilter.get(filter)).toMatchObject({ state: 'active' });
+    const sent = h.manager.packetLog(info.connectionId, { types: ['subscribe'], direction: 'out', offset: 0, limit: 100 });
+    expect(sent.matched).toBe(2);
+    // No disconnect over it, so no reconnect loop: a publish still round-trips on the first connection.
+    await h.publish({ connectionId: info.connectionId, topic: 'fits/after', payload: 'ok', qos: 1 });
+    expect(h.manager.get(info.connectionId).state).toBe('connected');
+    expect(connectsSent(info.connectionId)).toBe(1);
+  });
+
   it('recognises an MQTT 3.1.1 broker closing the connection right after a QoS 1 publish: fails it once, never resends it, refuses the next', async () => {
     h = createManagerHarness();
     const info = await h.connect({ url: limited.url, protocolVersion: 4, reconnect: fast, subscriptions: [] });

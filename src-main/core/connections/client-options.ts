@@ -1,7 +1,8 @@
 import type { IClientOptions, IClientPublishOptions } from 'mqtt';
 import type { IConnectPacket } from 'mqtt-packet';
 import type { ParsedArg } from '../../../shared/ipc/contract';
-import type { BrokerUrl } from '../../../shared/mqtt/broker-url';
+import { isDatagramScheme, type BrokerScheme, type BrokerUrl } from '../../../shared/mqtt/broker-url';
+import { setDatagramTarget, type DtlsClientSecurity } from '../transport/mqtt-datagram-client';
 import { pairsToUserProperties } from './message-from-packet';
 import type { ResolvedTls } from './tls-options';
 
@@ -96,7 +97,9 @@ function will(w: NonNullable<ConnectArgsParsed['will']>, v5: boolean): NonNullab
 export function aimAt(options: IClientOptions, url: BrokerUrl, tls: ResolvedTls | undefined): void {
   const o = options as Mutable<IClientOptions> & { hostname?: string; wsOptions?: Record<string, unknown> };
   const host = url.host.replace(/^\[|\]$/g, '');
-  o.protocol = url.scheme;
+  // MQTT.js knows only stream schemes: a datagram URL builds its stream itself (mqtt-datagram-client.ts).
+  o.protocol = isDatagramScheme(url.scheme) ? 'mqtt' : (url.scheme as Exclude<BrokerScheme, 'mqtt-udp' | 'mqtts-dtls'>);
+  setDatagramTarget(o, isDatagramScheme(url.scheme) ? { scheme: url.scheme as 'mqtt-udp' | 'mqtts-dtls', host, port: url.port, ...(tls && url.scheme === 'mqtts-dtls' ? { dtls: dtlsSecurity(tls) } : {}) } : undefined);
   o.host = host;
   o.hostname = host;
   o.port = url.port;
@@ -117,6 +120,15 @@ export function aimAt(options: IClientOptions, url: BrokerUrl, tls: ResolvedTls 
   } else {
     o.wsOptions = {};
   }
+}
+
+/** DTLS's side of the resolved TLS settings. */
+function dtlsSecurity(tls: ResolvedTls): DtlsClientSecurity {
+  return {
+    rejectUnauthorized: tls.rejectUnauthorized,
+    ...(tls.ca ? { ca: tls.ca } : {}),
+    ...(tls.servername ? { servername: tls.servername } : {}),
+  };
 }
 
 /** MQTT.js publish options from the contract's publish arguments. */

@@ -123,6 +123,33 @@ describe('authentication', () => {
     expect(h.statuses.at(-1)?.state).toBe('error');
   });
 
+  it('opens a connection closed with Disconnect again with the same options, password included, under a new id; a forgotten one cannot be', async () => {
+    h = createManagerHarness();
+    const first = await h.connect({ url: authBroker.url, name: 'Kept', username: 'alice', password: 'wonderland', subscriptions: [{ filter: 'kept/#', qos: 1 }] });
+    await h.manager.disconnect(first.connectionId);
+    expect(h.manager.list()).toEqual([]);
+    expect(h.manager.optionsOf(first.connectionId)).toMatchObject({ username: 'alice', password: 'wonderland' });
+    const again = await h.manager.reopen(first.connectionId);
+    expect(again.connectionId).not.toBe(first.connectionId);
+    expect(again).toMatchObject({ state: 'connected', name: 'Kept', username: 'alice' });
+    await h.publish({ connectionId: again.connectionId, topic: 'kept/one', payload: 'back', qos: 1 });
+    await waitFor(() => h.texts(again.connectionId, 'kept/one').includes('back'), { what: 'message on the reopened connection' });
+    // The old id was used up by the reopen; a live connection is never forgotten; a closed one is, on request.
+    await expect(h.manager.reopen(first.connectionId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(h.manager.reopen(again.connectionId)).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    expect(h.manager.forget(again.connectionId)).toBe(false);
+    await h.manager.disconnect(again.connectionId);
+    expect(h.manager.forget(again.connectionId)).toBe(true);
+    await expect(h.manager.reopen(again.connectionId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('keeps no options of a connection that never came up', async () => {
+    h = createManagerHarness();
+    await expect(h.connect({ url: authBroker.url, protocolVersion: 4, username: 'alice', password: 'nope' })).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });
+    const failed = h.statuses.at(-1)!.connectionId;
+    expect(() => h.manager.optionsOf(failed)).toThrow(/no longer known/);
+  });
+
   it('reports AUTHENTICATION_FAILED when no credentials are given to a broker that requires them', async () => {
     h = createManagerHarness();
     await expect(h.connect({ url: authBroker.url, protocolVersion: 4 })).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });

@@ -51,11 +51,17 @@ export interface ConnectionManagerOptions extends TlsResolveOptions {
 }
 
 type ConnectArgs = ParsedArg<'connections.connect'>;
+
+/** How many closed connections keep their options to be opened again. */
+const KEPT_CLOSED = 20;
 type PublishArgs = ParsedArg<'publish.send'>;
 
 /** Holds the live MQTT connections, one MQTT.js client each. */
 export class ConnectionManager {
   private readonly live = new Map<ConnectionId, Connection>();
+  // The options of every live connection and of the last few closed with Disconnect, oldest first, so a closed
+  // entry can be opened again, or saved as a profile, with exactly what it connected with.
+  private readonly options_ = new Map<ConnectionId, ConnectArgs>();
 
   constructor(
     private readonly events: ConnectionEvents,
@@ -93,14 +99,39 @@ export class ConnectionManager {
       this.options.packetLogCapacity,
     );
     this.live.set(connectionId, connection);
+    this.options_.set(connectionId, args);
     try {
       await connection.start();
     } catch (error) {
+      // A connection that never came up is not kept to be opened again.
+      this.options_.delete(connectionId);
       // Unless disconnect() already took it away (and said so).
       if (this.live.delete(connectionId)) this.events.closed(connectionId);
       throw error;
     }
     return connection.current;
+  }
+
+  /** The options a live connection, or one closed with Disconnect and still kept, connected with (secrets included). */
+  optionsOf(connectionId: ConnectionId): ConnectArgs {
+    const args = this.options_.get(connectionId);
+    if (!args) throw new TopiaryError('NOT_FOUND', 'That connection is no longer known; connect again from the bar or a profile.');
+    return args;
+  }
+
+  /** Opens a connection closed with Disconnect again with the same options; the new connection has a new id. */
+  async reopen(connectionId: ConnectionId): Promise<ConnectionInfo> {
+    if (this.live.has(connectionId)) throw new TopiaryError('VALIDATION_ERROR', 'That connection is still open; disconnect it first.');
+    const args = this.optionsOf(connectionId);
+    const info = await this.connect(args);
+    this.options_.delete(connectionId);
+    return info;
+  }
+
+  /** Forgets a closed connection's options (the entry was removed from the list); a live one is left alone. */
+  forget(connectionId: ConnectionId): boolean {
+    if (this.live.has(connectionId)) return false;
+    return this.options_.delete(connectionId);
   }
 
   /** Connects a stopped connection again with its client id (taking a taken-over session back); resolves at CONNACK. */
@@ -126,9 +157,23 @@ export class ConnectionManager {
   async disconnect(connectionId: ConnectionId): Promise<ConnectionInfo> {
     const connection = this.require(connectionId);
     this.live.delete(connectionId);
+    this.keepClosed(connectionId);
     await connection.stop();
     this.events.closed(connectionId);
     return connection.current;
+  }
+
+  // Moves a closed connection's options to the newest end and drops the oldest beyond the bound.
+  private keepClosed(connectionId: ConnectionId): void {
+    const args = this.options_.get(connectionId);
+    if (!args) return;
+    this.options_.delete(connectionId);
+    this.options_.set(connectionId, args);
+    let closed = [...this.options_.keys()].filter((id) => !this.live.has(id));
+    while (closed.length > KEPT_CLOSED) {
+      this.options_.delete(closed[0]!);
+      closed = closed.slice(1);
+    }
   }
 
   /** Sends now when connected; otherwise queues in order for the next connect (result.queued). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import mqtt, { type IClientPublishOptions, type IConnackPacket, type IDisconnectPacket, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
+import { type IClientPublishOptions, type IConnackPacket, type IDisconnectPacket, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
 import type { ISubackPacket, ISubscribePacket } from 'mqtt-packet';
 import type { ConnectionId, MessageView, Qos } from '../../../shared/ipc/common';
 import type { ConnectionInfo, ConnectionState, ServerRedirect, SubscriptionStatus } from '../../../shared/ipc/connections';
@@ -17,6 +17,7 @@ import { reasonName } from '../../../shared/mqtt/reason-codes';
 import { PacketLog } from './packet-log';
 import { SERVER_MOVED, USE_ANOTHER_SERVER, resolveServerReference } from './server-reference';
 import { packetSize } from './packet-size';
+import { connectMqtt } from '../transport/mqtt-datagram-client';
 import type { ResolvedTls } from './tls-options';
 
 type PublishArgs = ParsedArg<'publish.send'>;
@@ -179,7 +180,7 @@ export class Connection {
     const options = clientOptions(args, clientId, tls);
     // MQTT.js insists on a TLS scheme at creation when a client certificate is set.
     aimAt(options, brokers[0] as BrokerUrl, tls);
-    this.client = mqtt.connect(options);
+    this.client = connectMqtt(options);
     let method: AuthMethod | undefined;
     try {
       method = chooseAuthMethod(args, hooks.authMethod);
@@ -657,7 +658,7 @@ export class Connection {
     const options = clientOptions(probeArgs, `topiary-probe-${randomUUID().slice(0, 8)}`, this.tls);
     aimAt(options, this.endpoint(), this.tls);
     options.connectTimeout = Math.min(this.args.connectTimeoutMs, 3_000);
-    const probe = mqtt.connect(options);
+    const probe = connectMqtt(options);
     return new Promise<boolean>((resolve) => {
       const done = (alive: boolean): void => {
         resolve(alive);
@@ -709,8 +710,7 @@ export class Connection {
 
   /** Refuses a publish larger than the broker accepts, naming both sizes. */
   private checkPublishSize(args: PublishArgs, mqttProperties?: IClientPublishOptions['properties']): void {
-    const limit = this.info.broker?.maximumPacketSize ?? this.learnedLimit;
-    if (limit === undefined) return;
+    if (this.packetLimit() === undefined) return;
     const options = mqttProperties ? { properties: mqttProperties } : publishOptions(args.qos, args.retain, args.properties, this.args.protocolVersion === 5);
     const packet = {
       cmd: 'publish',
@@ -722,40 +722,41 @@ export class Connection {
       ...(args.qos > 0 ? { messageId: 1 } : {}),
       ...(options.properties ? { properties: options.properties } : {}),
     } as IPublishPacket;
-    const bytes = packetSize(packet, this.args.protocolVersion);
-    const announced = this.info.broker?.maximumPacketSize !== undefined;
-    if (announced ? bytes <= limit : bytes < limit) return;
-    throw new TopiaryError(
-      'PACKET_TOO_LARGE',
-      announced
-        ? `The publish to "${args.topic}" is ${bytes} bytes; the broker accepts packets of at most ${limit} bytes (its Maximum Packet Size). Send a smaller payload.`
-        : `The publish to "${args.topic}" is ${bytes} bytes; the broker closed the connection over a ${limit}-byte publish before, so it is refused rather than sent. Send a smaller payload.`,
-      { packetBytes: bytes, maximumPacketSize: limit, announced },
-    );
+    const refusal = this.refuseIfTooLarge(packet, { subject: `The publish to "${args.topic}"`, advice: 'Send a smaller payload.' });
+    if (refusal) throw refusal;
   }
 
   /**
    * Refuses a SUBSCRIBE larger than the broker accepts, naming both sizes: a broker closes the connection over one,
    * and the subscription would be made again, and refused again, on every reconnect.
    */
-  private checkSubscribeSize(filter: string, options: { qos: 0 | 1 | 2; nl?: boolean; rap?: boolean; rh?: number }, properties?: { subscriptionIdentifier: number }): void {
-    const limit = this.info.broker?.maximumPacketSize ?? this.learnedLimit;
-    if (limit === undefined) return;
-    const packet = {
-      cmd: 'subscribe',
-      messageId: 1,
-      subscriptions: [{ topic: filter, ...options }],
-      ...(properties ? { properties } : {}),
-    } as ISubscribePacket;
+  private checkSubscribeSize(filter: string, options: SubscribeOptions, properties?: { subscriptionIdentifier: number }): void {
+    const refusal = this.refuseIfTooLarge(subscribePacket({ [filter]: options }, properties), { subject: `The subscription to "${shortFilter(filter)}"`, advice: 'Use a shorter filter.', filter });
+    if (refusal) throw refusal;
+  }
+
+  /** The largest packet the broker takes: announced in its CONNACK, or learned from a close right after one (MQTT 3). */
+  private packetLimit(): number | undefined {
+    return this.info.broker?.maximumPacketSize ?? this.learnedLimit;
+  }
+
+  /**
+   * The PACKET_TOO_LARGE error for a packet the broker would not take (its size and the limit named), or undefined
+   * when it fits. An announced limit is inclusive; a learned one is the size of a packet the broker already refused.
+   */
+  private refuseIfTooLarge(packet: Packet, what: { readonly subject: string; readonly advice: string; readonly filter?: string }): TopiaryError | undefined {
+    const limit = this.packetLimit();
+    if (limit === undefined) return undefined;
     const bytes = packetSize(packet, this.args.protocolVersion);
     const announced = this.info.broker?.maximumPacketSize !== undefined;
-    if (announced ? bytes <= limit : bytes < limit) return;
-    throw new TopiaryError(
+    if (announced ? bytes <= limit : bytes < limit) return undefined;
+    const sized = packet.cmd === 'subscribe' ? `is a ${bytes}-byte SUBSCRIBE` : `is ${bytes} bytes`;
+    return new TopiaryError(
       'PACKET_TOO_LARGE',
       announced
-        ? `The subscription to "${shortFilter(filter)}" is a ${bytes}-byte SUBSCRIBE; the broker accepts packets of at most ${limit} bytes (its Maximum Packet Size). Use a shorter filter.`
-        : `The subscription to "${shortFilter(filter)}" is a ${bytes}-byte SUBSCRIBE; the broker closed the connection over a ${limit}-byte packet before, so it is refused rather than sent. Use a shorter filter.`,
-      { packetBytes: bytes, maximumPacketSize: limit, announced, filter },
+        ? `${what.subject} ${sized}; the broker accepts packets of at most ${limit} bytes (its Maximum Packet Size). ${what.advice}`
+        : `${what.subject} ${sized}; the broker closed the connection over a ${limit}-byte ${packet.cmd === 'publish' ? 'publish' : 'packet'} before, so it is refused rather than sent. ${what.advice}`,
+      { packetBytes: bytes, maximumPacketSize: limit, announced, ...(what.filter !== undefined ? { filter: what.filter } : {}) },
     );
   }
 
@@ -807,31 +808,63 @@ export class Connection {
     this.update({ subscriptions: [...this.subscriptionStates.values()] });
   }
 
-  /** Makes every current subscription again: on each connect, whether or not the broker kept the session. */
+  /**
+   * Makes every current subscription again: on each connect, whether or not the broker kept the session.
+   * The filters go in as few SUBSCRIBEs as fit the broker's Maximum Packet Size; a filter too long to fit even alone
+   * is shown refused, with both sizes, and not sent (the broker would close the connection over it, on every reconnect).
+   */
   private async subscribe(): Promise<void> {
     const all = [...this.subscriptions.values()];
     if (all.length === 0) return;
     const plain = all.filter((s) => s.subscriptionIdentifier === undefined || this.args.protocolVersion !== 5);
     const identified = all.filter((s) => !plain.includes(s));
     const requests: Promise<unknown>[] = [];
-    if (plain.length > 0) {
-      const map: Record<string, ReturnType<Connection['subscribeOptions']>> = {};
-      for (const s of plain) map[s.filter] = this.subscribeOptions(s);
-      requests.push(this.client.subscribeAsync(map as Parameters<MqttClient['subscribeAsync']>[0]));
+    const tooLarge: { readonly s: ExtraSubscription; readonly error: TopiaryError }[] = [];
+    let batch: Record<string, SubscribeOptions> = {};
+    let batched = 0;
+    const sendBatch = (): void => {
+      if (batched > 0) requests.push(this.client.subscribeAsync(batch as Parameters<MqttClient['subscribeAsync']>[0]));
+      batch = {};
+      batched = 0;
+    };
+    for (const s of plain) {
+      const options = this.subscribeOptions(s);
+      const what = { subject: `The subscription to "${shortFilter(s.filter)}"`, advice: 'Use a shorter filter.', filter: s.filter };
+      if (this.packetLimit() !== undefined) {
+        const alone = this.refuseIfTooLarge(subscribePacket({ [s.filter]: options }), what);
+        if (alone) {
+          tooLarge.push({ s, error: alone });
+          continue;
+        }
+        if (batched > 0 && this.refuseIfTooLarge(subscribePacket({ ...batch, [s.filter]: options }), what)) sendBatch();
+      }
+      batch[s.filter] = options;
+      batched++;
     }
+    sendBatch();
     // MQTT.js puts a subscription identifier on the whole packet, so each such filter gets its own SUBSCRIBE.
     for (const s of identified) {
-      requests.push(
-        this.client.subscribeAsync({ [s.filter]: this.subscribeOptions(s) } as Parameters<MqttClient['subscribeAsync']>[0], {
-          qos: s.qos,
-          properties: { subscriptionIdentifier: s.subscriptionIdentifier },
-        }),
-      );
+      const options = this.subscribeOptions(s);
+      const properties = { subscriptionIdentifier: s.subscriptionIdentifier as number };
+      const alone = this.refuseIfTooLarge(subscribePacket({ [s.filter]: options }, properties), {
+        subject: `The subscription to "${shortFilter(s.filter)}"`,
+        advice: 'Use a shorter filter.',
+        filter: s.filter,
+      });
+      if (alone) {
+        tooLarge.push({ s, error: alone });
+        continue;
+      }
+      requests.push(this.client.subscribeAsync({ [s.filter]: options } as Parameters<MqttClient['subscribeAsync']>[0], { qos: s.qos, properties }));
+    }
+    if (tooLarge.length > 0) {
+      for (const { s, error } of tooLarge) this.subscriptionStates.set(s.filter, { filter: s.filter, qos: s.qos, state: 'refused', reason: error.message });
+      this.update({ subscriptions: [...this.subscriptionStates.values()] });
     }
     await Promise.all(requests);
   }
 
-  private subscribeOptions(s: ExtraSubscription): { qos: 0 | 1 | 2; nl?: boolean; rap?: boolean; rh?: number } {
+  private subscribeOptions(s: ExtraSubscription): SubscribeOptions {
     if (this.args.protocolVersion !== 5) return { qos: s.qos };
     return {
       qos: s.qos,
@@ -1040,4 +1073,17 @@ export class Connection {
 /** A filter short enough to quote in a sentence. */
 function shortFilter(filter: string): string {
   return filter.length > 80 ? `${filter.slice(0, 77)}…` : filter;
+}
+
+/** One filter's options in a SUBSCRIBE (MQTT 5's no-local, retain-as-published and retain handling when v5). */
+type SubscribeOptions = { qos: 0 | 1 | 2; nl?: boolean; rap?: boolean; rh?: number };
+
+/** The SUBSCRIBE packet MQTT.js would write for these filters, to measure it before sending. */
+function subscribePacket(filters: Readonly<Record<string, SubscribeOptions>>, properties?: { subscriptionIdentifier: number }): ISubscribePacket {
+  return {
+    cmd: 'subscribe',
+    messageId: 1,
+    subscriptions: Object.entries(filters).map(([topic, options]) => ({ topic, ...options })),
+    ...(properties ? { properties } : {}),
+  } as ISubscribePacket;
 }

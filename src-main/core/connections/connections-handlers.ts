@@ -25,6 +25,13 @@ export function connectionsHandlers(connections: ConnectionManager, observer: Co
     'connections.list': () => connections.list(),
     'connections.get': ({ connectionId }) => connections.get(connectionId),
     'connections.reconnect': ({ connectionId }) => connections.reconnect(connectionId),
+    'connections.reopen': async ({ connectionId }) => {
+      const args = connections.optionsOf(connectionId);
+      const info = await connections.reopen(connectionId);
+      observer.noteSubscriptions(info.connectionId, args.subscriptions);
+      return info;
+    },
+    'connections.forget': ({ connectionId }) => ({ deleted: connections.forget(connectionId) ? 1 : 0 }),
     'connections.reauthenticate': ({ connectionId }) => connections.reauthenticate(connectionId),
     'connections.listPacketLog': ({ connectionId, ...window }) => connections.packetLog(connectionId, window),
     'connections.exportPacketLog': ({ connectionId, ...filter }) => connections.exportPacketLog(connectionId, filter),

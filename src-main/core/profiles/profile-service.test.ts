@@ -118,6 +118,27 @@ describe('profiles over the contract', () => {
     expect((await client.invoke('profiles.list', {})).live).toEqual([]);
   });
 
+  it('saves a quick connection as a profile in one request, password sealed, and the live connection becomes the profile\'s', async () => {
+    const client = await startCore();
+    const info = await client.invoke('connections.connect', {
+      url: broker.url,
+      name: 'Quick one',
+      username: broker.username,
+      password: broker.password,
+      tls: { ca: [broker.caPem] },
+    });
+    const { id, list } = await client.invoke('profiles.saveConnection', { connectionId: info.connectionId });
+    const saved = list.profiles.find((p) => p.id === id);
+    expect(saved).toMatchObject({ name: 'Quick one', folder: '', secrets: ['password'] });
+    expect(saved?.options).not.toHaveProperty('password');
+    expect(list.live).toEqual([{ profileId: id, connectionId: info.connectionId }]);
+    expect(await allFilesText(dir)).not.toContain(broker.password);
+    // The saved profile connects by itself, with the sealed password.
+    await client.invoke('connections.disconnect', { connectionId: info.connectionId });
+    expect((await client.invoke('profiles.connect', { id })).state).toBe('connected');
+    await expect(client.invoke('profiles.saveConnection', { connectionId: 'no-such-connection' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
   it('pushes profiles.changed to every window after a change', async () => {
     const client = await startCore();
     const [otherCore, otherClient] = createMemoryWirePair();

@@ -20,6 +20,8 @@ export interface ProfileServiceOptions {
   readonly secrets: SecretStore;
   /** Opens a connection (the connection manager's connect). */
   readonly connect: (args: ParsedArg<'connections.connect'>) => Promise<ConnectionInfo>;
+  /** The options a connection (live, or closed and kept) connected with, to save it as a profile. */
+  readonly connectionOptions?: (connectionId: ConnectionId) => ParsedArg<'connections.connect'>;
   /** Connections alive now, so a profile shows live only while its connection is. */
   readonly liveConnectionIds: () => Iterable<ConnectionId>;
   /** Told after every change, to push `profiles.changed` to every window. */
@@ -99,6 +101,18 @@ export class ProfileService {
       options: args.options as Record<string, unknown>,
       clearSecrets: args.clearSecrets,
     });
+    return { id: saved.id, list: this.changed() };
+  }
+
+  /**
+   * Saves a connection opened without a profile (a quick connect, the embedded broker's) as a profile, secrets sealed
+   * like any other; a live connection then belongs to the new profile, so its entry becomes the profile's row.
+   */
+  async saveConnection(connectionId: ConnectionId, name: string | undefined, folder: string): Promise<{ id: ProfileId; list: ProfilesList }> {
+    if (!this.options.connectionOptions) throw new TopiaryError('NOT_FOUND', 'Connections cannot be saved as profiles here.');
+    const { name: connectionName, ...options } = this.options.connectionOptions(connectionId);
+    const saved = await this.store.save({ name: name ?? connectionName ?? options.url, folder, options: options as Record<string, unknown>, clearSecrets: [] });
+    if ([...this.options.liveConnectionIds()].includes(connectionId)) this.opened.set(connectionId, saved.id);
     return { id: saved.id, list: this.changed() };
   }
 

@@ -6,6 +6,7 @@ export function profilesHandlers(profiles: ProfileService): DomainHandlers<'prof
   return {
     'profiles.list': () => profiles.list(),
     'profiles.save': (args) => profiles.save(args),
+    'profiles.saveConnection': ({ connectionId, name, folder }) => profiles.saveConnection(connectionId, name, folder),
     'profiles.duplicate': ({ id }) => profiles.duplicate(id),
     'profiles.delete': ({ id }) => profiles.delete(id),
     'profiles.move': ({ id, folder, index }) => profiles.move(id, folder, index),

@@ -12,31 +12,52 @@ export interface ReliableUdpClientOptions extends Partial<ReliableUdpOptions> {
   readonly port: number;
 }
 
-/** Opens a session to a reliable-UDP server; the returned stream carries the MQTT bytes. */
-export async function openReliableUdpSession({ host, port, ...options }: ReliableUdpClientOptions): Promise<ReliableUdpSession> {
+/**
+ * Starts a session to a reliable-UDP server and returns it at once, as MQTT.js wants its stream: datagrams written
+ * before the socket is connected wait for it, and a failure to connect destroys the session with a clear error.
+ */
+export function connectReliableUdpSession({ host, port, ...options }: ReliableUdpClientOptions): ReliableUdpSession {
   const resolved = resolveReliableUdpOptions(options);
   const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    // A connected socket hears only its server: datagrams from anyone else never reach the session.
-    socket.connect(port, host, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  }).catch((error: Error) => {
-    socket.close();
-    throw new Error(`Could not open a UDP socket to ${host}:${port}: ${error.message}`);
-  });
-  const session = new ReliableUdpSession(randomInt(1, 0xffffffff), (bytes) => socket.send(bytes), resolved);
+  let connected = false;
+  const early: Buffer[] = [];
+  const session = new ReliableUdpSession(
+    randomInt(1, 0xffffffff),
+    (bytes) => {
+      if (connected) socket.send(bytes);
+      else early.push(bytes);
+    },
+    resolved,
+  );
   socket.on('message', (bytes) => {
     const d = decodeDatagram(bytes);
     if (d) session.receive(d);
   });
   // ICMP "port unreachable" surfaces here as ECONNREFUSED; retransmission decides when the peer is gone.
   socket.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ECONNREFUSED') session.destroy(error);
+    if (error.code === 'ECONNREFUSED') return;
+    session.destroy(connected ? error : Object.assign(new Error(`Could not open a UDP socket to ${host}:${port}: ${error.message}`), { code: error.code }));
   });
-  session.once('close', () => socket.close());
+  // A connected socket hears only its server: datagrams from anyone else never reach the session.
+  socket.connect(port, host, () => {
+    connected = true;
+    for (const bytes of early.splice(0)) socket.send(bytes);
+  });
+  session.once('close', () => {
+    try {
+      socket.close();
+    } catch {
+      // Already closed by a failed connect.
+    }
+  });
+  return session;
+}
+
+/** Opens a session to a reliable-UDP server once its socket is connected; the returned stream carries the MQTT bytes. */
+export async function openReliableUdpSession(options: ReliableUdpClientOptions): Promise<ReliableUdpSession> {
+  const session = connectReliableUdpSession(options);
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  if (session.destroyed) throw (session.errored as Error | null) ?? new Error(`Could not open a UDP socket to ${options.host}:${options.port}`);
   return session;
 }
 
@@ -50,8 +71,10 @@ export interface ReliableUdpServerOptions extends Partial<ReliableUdpOptions> {
 
 export const DEFAULT_MAX_UDP_SESSIONS = 1_000;
 
-/** Accepts reliable-UDP sessions on one socket; emits 'session' with each new ReliableUdpSession, 'error' on socket errors. */
+/** Accepts reliable-UDP sessions on one socket; emits 'session' with each new ReliableUdpSession (and the peer as address:port), 'error' on socket errors. */
 export class ReliableUdpServer extends EventEmitter {
+  /** Datagrams dropped, by why: not a valid datagram, of no open session, or from a new peer beyond maxSessions. */
+  readonly stats = { malformed: 0, unknownSession: 0, refused: 0 };
   private readonly sessions = new Map<string, ReliableUdpSession>();
 
   private constructor(
@@ -77,9 +100,10 @@ export class ReliableUdpServer extends EventEmitter {
         socket.off('error', reject);
         resolve();
       });
-    }).catch((error: Error) => {
+    }).catch((error: NodeJS.ErrnoException) => {
       socket.close();
-      throw new Error(`Could not listen for UDP on ${host}:${port}: ${error.message}`);
+      // The errno stays on the error, so a caller can tell "port in use" from other failures.
+      throw Object.assign(new Error(`Could not listen for UDP on ${host}:${port}: ${error.message}`), { code: error.code });
     });
     return new ReliableUdpServer(socket, resolved, maxSessions);
   }
@@ -102,28 +126,41 @@ export class ReliableUdpServer extends EventEmitter {
 
   private onDatagram(bytes: Buffer, address: string, port: number): void {
     const d = decodeDatagram(bytes);
-    if (!d) return;
+    if (!d) {
+      this.stats.malformed++;
+      return;
+    }
     const key = `${address}|${port}`;
     let session = this.sessions.get(key);
     // Only the first DATA of a session (seq 0) opens or replaces one: a late datagram of a session that has ended
     // must not leave a zombie session behind, and a reordered one of an old session must not replace its successor.
     const opening = d.type === 'data' && d.seq === 0;
     if (session && session.sessionId !== d.sessionId) {
-      if (!opening) return;
+      if (!opening) {
+        this.stats.unknownSession++;
+        return;
+      }
       // The client restarted on the same address and port: its old session is over.
       this.sessions.delete(key);
       session.endWith('replaced');
       session = undefined;
     }
     if (!session) {
-      if (!opening || this.sessions.size >= this.maxSessions) return;
+      if (!opening) {
+        this.stats.unknownSession++;
+        return;
+      }
+      if (this.sessions.size >= this.maxSessions) {
+        this.stats.refused++;
+        return;
+      }
       const created = new ReliableUdpSession(d.sessionId, (out) => this.socket.send(out, port, address), this.options);
       this.sessions.set(key, created);
       created.once('close', () => {
         if (this.sessions.get(key) === created) this.sessions.delete(key);
       });
       session = created;
-      this.emit('session', created);
+      this.emit('session', created, `${address}:${port}`);
     }
     session.receive(d);
   }

@@ -8,7 +8,7 @@ import { AccessWarning, type PendingChange } from './access-warning';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
-type ListenerChange = Partial<Omit<Extract<BrokerListenerSettings, { kind: 'tls' }>, 'kind'>> & { path?: string };
+type ListenerChange = Partial<Omit<Extract<BrokerListenerSettings, { kind: 'tls' }>, 'kind'>> & { path?: string; idleTimeoutSeconds?: number };
 
 /** Settings of the embedded broker; a running broker restarts with them when saved. */
 export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSettings }): React.JSX.Element {
@@ -100,7 +100,15 @@ export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSett
               <td>
                 <input aria-label="Bind address" data-testid="broker-listener-host" value={l.host} onChange={(e) => setListener(i, { host: e.target.value })} />
               </td>
-              <td>{l.kind === 'ws' || l.kind === 'wss' ? l.path : ''}</td>
+              <td>
+                {l.kind === 'ws' || l.kind === 'wss' ? l.path : null}
+                {l.kind === 'udp' ? (
+                  <label>
+                    idle timeout (s){' '}
+                    <input type="number" min={1} max={86400} aria-label="Idle timeout in seconds" data-testid="broker-udp-idle-timeout" value={l.idleTimeoutSeconds} onChange={(e) => setListener(i, { idleTimeoutSeconds: Number(e.target.value) })} />
+                  </label>
+                ) : null}
+              </td>
               <td>
                 {l.kind === 'tls' || l.kind === 'wss' ? (
                   <div className="tls-listener" data-testid="broker-tls-settings">
@@ -154,6 +162,9 @@ export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSett
           }
         >
           Add secure WebSocket listener
+        </button>
+        <button type="button" data-testid="broker-add-udp" title="MQTT over reliable UDP (mqtt-udp://), for devices on lossy links" onClick={() => setDraft({ ...draft, listeners: [...draft.listeners, { kind: 'udp', port: 0, host: '127.0.0.1', idleTimeoutSeconds: 60 }] })}>
+          Add UDP listener
         </button>
         <button type="button" data-testid="broker-save" onClick={() => void save()}>
           Save{settings ? ' and apply' : ''}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { ConnectionInfo, ConnectionState } from '../../../../shared/ipc/connections';
 import { initialAppState, type AppState } from '../../store/root-store';
+import { CONNECTION_COLOURS } from './connection-identity';
 import { connectionsSelectors } from './selectors';
 
 const info = (id: string, state: ConnectionState): ConnectionInfo => ({
@@ -37,5 +38,21 @@ describe('connections selectors', () => {
     const failing: AppState = { ...base, connections: { ...base.connections, connecting: true, connectError: { code: 'CONNECTION_FAILED', message: 'refused' } } };
     expect(connectionsSelectors.connecting(failing)).toBe(true);
     expect(connectionsSelectors.connectError(failing)?.code).toBe('CONNECTION_FAILED');
+  });
+
+  it('lists the connections no profile owns, live or closed, and offers to reopen the shown one once it is closed', () => {
+    const base = initialAppState();
+    const quick = info('quick', 'connected');
+    const closed = info('closed', 'disconnected');
+    const owned = info('owned', 'connected');
+    const s: AppState = {
+      ...base,
+      connections: { ...base.connections, activeId: 'closed' as ConnectionId, listed: ['quick', 'closed', 'owned'] as ConnectionId[], byId: { quick, closed, owned, failed: info('failed', 'error') }, colours: { quick: 0, closed: 3 } },
+      profiles: { ...base.profiles, list: { profiles: [], folders: [], live: [{ profileId: 'p' as never, connectionId: 'owned' as ConnectionId }] } },
+    };
+    expect(connectionsSelectors.unsaved(s).map((c) => c.connectionId)).toEqual(['quick', 'closed']);
+    expect(connectionsSelectors.activeReopenable(s)).toBe(true);
+    expect(connectionsSelectors.activeReopenable({ ...s, connections: { ...s.connections, activeId: 'quick' as ConnectionId } })).toBe(false);
+    expect(connectionsSelectors.colourOf('closed' as ConnectionId)(s)).toBe(CONNECTION_COLOURS[3]);
   });
 });

@@ -90,6 +90,16 @@ export function chart(topic: string, field: string | null): void {
   setSlice('explorer', { chartTopic: topic, chartField: field, tab: 'chart' });
 }
 
+/** Asks the composer to publish to a topic: it takes the topic even when pinned, since the user asked. */
+export function publishToTopic(topic: string): void {
+  setSlice('explorer', (s) => ({ publishTo: { topic, seq: (s.publishTo?.seq ?? 0) + 1 } }));
+}
+
+/** Puts a filter into the tree's filter box (which applies it as if typed). */
+export function requestTreeFilter(filter: TreeFilter): void {
+  setSlice('explorer', (s) => ({ filterRequest: { filter, seq: (s.filterRequest?.seq ?? 0) + 1 } }));
+}
+
 export function toggleSubscriptions(): void {
   setSlice('explorer', (s) => ({ subscriptionsOpen: !s.subscriptionsOpen }));
 }

@@ -57,4 +57,11 @@ describe('explorer selectors', () => {
     expect(explorerSelectors.filterError(s)).toBeNull();
     expect(explorerSelectors.subscriptionsOpen(s)).toBe(false);
   });
+
+  it('carries each request to publish to a topic or filter the tree as a new one', () => {
+    const s = state('a', { publishTo: { topic: 'plant/1', seq: 2 }, filterRequest: { filter: { mode: 'wildcard', pattern: 'plant/#' }, seq: 1 } });
+    expect(explorerSelectors.publishTo(s)).toEqual({ topic: 'plant/1', seq: 2 });
+    expect(explorerSelectors.filterRequest(s)?.filter.pattern).toBe('plant/#');
+    expect(explorerSelectors.publishTo(initialAppState())).toBeNull();
+  });
 });

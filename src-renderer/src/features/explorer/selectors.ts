@@ -1,7 +1,7 @@
 import type { ErrorData } from '../../../../shared/ipc/errors';
 import type { ExplorerChanged, TreeSort } from '../../../../shared/ipc/explorer';
 import type { AppState } from '../../store/root-store';
-import type { InspectorTab } from './state';
+import type { ExplorerState, InspectorTab } from './state';
 
 /** The explorer's state for the active connection, and the view's settings. */
 export const explorerSelectors = {
@@ -15,6 +15,8 @@ export const explorerSelectors = {
   filterError: (s: AppState): ErrorData | null => s.explorer.filterError,
   subscriptionsOpen: (s: AppState): boolean => s.explorer.subscriptionsOpen,
   tab: (s: AppState): InspectorTab => s.explorer.tab,
+  publishTo: (s: AppState): ExplorerState['publishTo'] => s.explorer.publishTo,
+  filterRequest: (s: AppState): ExplorerState['filterRequest'] => s.explorer.filterRequest,
   /** The field to chart for `topic`: only when the chart was asked for that topic. */
   chartFieldFor:
     (topic: string | null) =>

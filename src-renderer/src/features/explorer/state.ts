@@ -22,6 +22,10 @@ export interface ExplorerState {
   readonly chartField: string | null;
   readonly chartTopic: string | null;
   readonly subscriptionsOpen: boolean;
+  /** A topic the composer was asked to publish to (the tree's context menu); `seq` makes each request new. */
+  readonly publishTo: { readonly topic: string; readonly seq: number } | null;
+  /** A filter the tree's filter box was asked to take (filter to a subtree); `seq` makes each request new. */
+  readonly filterRequest: { readonly filter: TreeFilter; readonly seq: number } | null;
 }
 
 export const initialExplorerState: ExplorerState = {
@@ -35,4 +39,6 @@ export const initialExplorerState: ExplorerState = {
   chartField: null,
   chartTopic: null,
   subscriptionsOpen: false,
+  publishTo: null,
+  filterRequest: null,
 };

@@ -1,7 +1,11 @@
+import { ArrowDown, ArrowUp, Copy, KeyRound, Pencil, Plug, Trash2, Unplug } from 'lucide-react';
+import { ContextMenu } from 'radix-ui';
 import { useEffect, useState } from 'react';
+import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { ProfileId, ProfileView } from '../../../../shared/ipc/profiles';
 import { useStore } from '../../store/root-store';
 import { activateConnection } from '../connections/actions';
+import { clientIdLabel } from '../connections/connection-identity';
 import { connectionsSelectors } from '../connections/selectors';
 import {
   connectProfile,
@@ -20,6 +24,7 @@ import { LiveConnections } from './live-connections';
 import { ProfileCertificateWarning } from './profile-certificate-warning';
 import { ProfileEditor } from './profile-editor';
 import { profileSelectors } from './selectors';
+import '../tree/context-menu.css';
 import './profiles.css';
 
 const DRAG_TYPE = 'application/x-topiary-profile';
@@ -41,101 +46,159 @@ function ProfileRow({ profile, index, count }: { profile: ProfileView; index: nu
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [dropTarget, setDropTarget] = useState(false);
   const live = profileSelectors.liveConnectionOf(list, connections, profile.id);
+  const colour = useStore(connectionsSelectors.colourOf(live?.connectionId ?? ('' as ConnectionId)));
   const state = connecting ? 'connecting' : (live?.state ?? 'disconnected');
   const active = live !== null && live.connectionId === activeId;
+  const actions = {
+    connect: () => void connectProfile(profile.id),
+    disconnect: () => (live ? void disconnectProfile(profile.id, live.connectionId) : undefined),
+    edit: () => editProfile(profile),
+    duplicate: () => void duplicateProfile(profile.id),
+    up: () => void moveProfile(profile.id, profile.folder, index - 1),
+    down: () => void moveProfile(profile.id, profile.folder, index + 1),
+  };
 
   return (
-    <li
-      className={`profile-row${active ? ' active' : ''}${dropTarget ? ' drop-target' : ''}`}
-      draggable
-      onDragStart={(e) => {
-        e.dataTransfer.setData(DRAG_TYPE, profile.id);
-        e.dataTransfer.effectAllowed = 'move';
-      }}
-      onDragOver={(e) => {
-        if (!e.dataTransfer.types.includes(DRAG_TYPE)) return;
-        e.preventDefault();
-        setDropTarget(true);
-      }}
-      onDragLeave={() => setDropTarget(false)}
-      onDrop={(e) => {
-        e.preventDefault();
-        e.stopPropagation();
-        setDropTarget(false);
-        const dragged = e.dataTransfer.getData(DRAG_TYPE) as ProfileId;
-        // Dropped on a row: take that row's place in its folder.
-        if (dragged && dragged !== profile.id) void moveProfile(dragged, profile.folder, index);
-      }}
-      data-testid="profile-row"
-      data-profile-id={profile.id}
-      data-name={profile.name}
-      data-state={state}
-      data-active={active ? 'true' : 'false'}
-    >
-      <button
-        type="button"
-        className="profile-main"
-        data-testid="profile-activate"
-        title={live ? 'Show this connection' : profile.options.url}
-        onClick={() => (live ? activateConnection(live.connectionId) : undefined)}
-        onDoubleClick={() => (live ? undefined : void connectProfile(profile.id))}
-      >
-        <span className={`dot status-${state}`} data-testid="profile-status" data-state={state} title={STATE_LABEL[state]} />
-        <span className="profile-name" data-testid="profile-name">
-          {profile.name}
-        </span>
-        <span className="profile-url">{profile.options.url}</span>
-        <ProfileCertificateWarning profile={profile} />
-      </button>
-      <div className="profile-actions">
-        {live?.state === 'connected' && live.authMethod ? (
-          <button
-            type="button"
-            className="secondary"
-            data-testid="profile-reauthenticate"
-            title={`Prove the user again on this connection (${live.authMethod} re-authentication)`}
-            onClick={() => void reauthenticateProfile(profile.id, live.connectionId)}
-          >
-            Re-authenticate
-          </button>
-        ) : null}
-        {live ? (
-          <button type="button" data-testid="profile-disconnect" onClick={() => void disconnectProfile(profile.id, live.connectionId)}>
-            Disconnect
-          </button>
-        ) : (
-          <button type="button" data-testid="profile-connect" disabled={connecting} onClick={() => void connectProfile(profile.id)}>
-            {connecting ? 'Connecting…' : 'Connect'}
-          </button>
-        )}
-        <button type="button" className="secondary" data-testid="profile-edit" onClick={() => editProfile(profile)}>
-          Edit
-        </button>
-        <button type="button" className="secondary" data-testid="profile-duplicate" onClick={() => void duplicateProfile(profile.id)}>
-          Duplicate
-        </button>
-        <button type="button" className="secondary" data-testid="profile-move-up" disabled={index === 0} onClick={() => void moveProfile(profile.id, profile.folder, index - 1)} aria-label="Move up">
-          ↑
-        </button>
-        <button type="button" className="secondary" data-testid="profile-move-down" disabled={index === count - 1} onClick={() => void moveProfile(profile.id, profile.folder, index + 1)} aria-label="Move down">
-          ↓
-        </button>
-        {confirmDelete ? (
-          <button type="button" className="danger" data-testid="profile-delete-confirm" onClick={() => void deleteProfile(profile.id)} onBlur={() => setConfirmDelete(false)}>
-            Delete?
-          </button>
-        ) : (
-          <button type="button" className="secondary" data-testid="profile-delete" onClick={() => setConfirmDelete(true)}>
-            Delete
-          </button>
-        )}
-      </div>
-      {error ? (
-        <div className="error" role="alert" data-testid="profile-error" data-code={error.code}>
-          <strong>{error.code}</strong> {error.message}
-        </div>
-      ) : null}
-    </li>
+    <ContextMenu.Root>
+      <ContextMenu.Trigger asChild>
+        <li
+          className={`profile-row${active ? ' active' : ''}${dropTarget ? ' drop-target' : ''}`}
+          draggable
+          onDragStart={(e) => {
+            e.dataTransfer.setData(DRAG_TYPE, profile.id);
+            e.dataTransfer.effectAllowed = 'move';
+          }}
+          onDragOver={(e) => {
+            if (!e.dataTransfer.types.includes(DRAG_TYPE)) return;
+            e.preventDefault();
+            setDropTarget(true);
+          }}
+          onDragLeave={() => setDropTarget(false)}
+          onDrop={(e) => {
+            e.preventDefault();
+            e.stopPropagation();
+            setDropTarget(false);
+            const dragged = e.dataTransfer.getData(DRAG_TYPE) as ProfileId;
+            // Dropped on a row: take that row's place in its folder.
+            if (dragged && dragged !== profile.id) void moveProfile(dragged, profile.folder, index);
+          }}
+          data-testid="profile-row"
+          data-profile-id={profile.id}
+          data-name={profile.name}
+          data-state={state}
+          data-active={active ? 'true' : 'false'}
+          {...(live ? { 'data-colour': colour, 'data-client-id': live.clientId } : {})}
+        >
+          <div className="conn-entry-main">
+            <button
+              type="button"
+              className="profile-main"
+              data-testid="profile-activate"
+              title={live ? 'Show this connection' : `${profile.options.url} (double-click to connect)`}
+              onClick={() => (live ? activateConnection(live.connectionId) : undefined)}
+              onDoubleClick={() => (live ? undefined : actions.connect())}
+            >
+              {live ? <span className="conn-colour" style={{ background: colour }} aria-hidden="true" /> : null}
+              <span className={`dot status-${state}`} data-testid="profile-status" data-state={state} title={STATE_LABEL[state]} />
+              <span className="conn-entry-text">
+                <span className="profile-name" data-testid="profile-name">
+                  {profile.name}
+                </span>
+                <span className="conn-entry-detail">
+                  <span className="profile-url">{profile.options.url}</span>
+                  {live ? (
+                    <span className="conn-client-id" data-testid="profile-client-id" title="Client id">
+                      {clientIdLabel(live.clientId, live.clientIdAssigned)}
+                    </span>
+                  ) : null}
+                </span>
+              </span>
+              <ProfileCertificateWarning profile={profile} />
+            </button>
+            <div className="row-actions">
+              {live ? (
+                <button type="button" className="icon-action" data-testid="profile-disconnect" aria-label={`Disconnect ${profile.name}`} title="Disconnect" onClick={actions.disconnect}>
+                  <Unplug size={14} aria-hidden="true" />
+                </button>
+              ) : (
+                <button type="button" className="icon-action" data-testid="profile-connect" aria-label={`Connect ${profile.name}`} title={connecting ? 'Connecting…' : 'Connect'} disabled={connecting} onClick={actions.connect}>
+                  <Plug size={14} aria-hidden="true" />
+                </button>
+              )}
+              <div className="row-toolbar" role="toolbar" aria-label={`Actions for ${profile.name}`}>
+                {live?.state === 'connected' && live.authMethod ? (
+                  <button
+                    type="button"
+                    className="icon-action"
+                    data-testid="profile-reauthenticate"
+                    aria-label={`Re-authenticate ${profile.name}`}
+                    title={`Prove the user again on this connection (${live.authMethod} re-authentication)`}
+                    onClick={() => void reauthenticateProfile(profile.id, live.connectionId)}
+                  >
+                    <KeyRound size={14} aria-hidden="true" />
+                  </button>
+                ) : null}
+                <button type="button" className="icon-action" data-testid="profile-edit" aria-label={`Edit ${profile.name}`} title="Edit" onClick={actions.edit}>
+                  <Pencil size={14} aria-hidden="true" />
+                </button>
+                <button type="button" className="icon-action" data-testid="profile-duplicate" aria-label={`Duplicate ${profile.name}`} title="Duplicate" onClick={actions.duplicate}>
+                  <Copy size={14} aria-hidden="true" />
+                </button>
+                <button type="button" className="icon-action" data-testid="profile-move-up" disabled={index === 0} onClick={actions.up} aria-label="Move up" title="Move up">
+                  <ArrowUp size={14} aria-hidden="true" />
+                </button>
+                <button type="button" className="icon-action" data-testid="profile-move-down" disabled={index === count - 1} onClick={actions.down} aria-label="Move down" title="Move down">
+                  <ArrowDown size={14} aria-hidden="true" />
+                </button>
+                {confirmDelete ? (
+                  <button type="button" className="danger icon-confirm" data-testid="profile-delete-confirm" onClick={() => void deleteProfile(profile.id)} onBlur={() => setConfirmDelete(false)} autoFocus>
+                    Delete?
+                  </button>
+                ) : (
+                  <button type="button" className="icon-action" data-testid="profile-delete" aria-label={`Delete ${profile.name}`} title="Delete" onClick={() => setConfirmDelete(true)}>
+                    <Trash2 size={14} aria-hidden="true" />
+                  </button>
+                )}
+              </div>
+            </div>
+          </div>
+          {error ? (
+            <div className="error" role="alert" data-testid="profile-error" data-code={error.code}>
+              <strong>{error.code}</strong> {error.message}
+            </div>
+          ) : null}
+        </li>
+      </ContextMenu.Trigger>
+      <ContextMenu.Portal>
+        <ContextMenu.Content className="context-menu" data-testid="profile-menu" onCloseAutoFocus={(e) => e.preventDefault()}>
+          {live ? (
+            <ContextMenu.Item className="context-menu-item" onSelect={actions.disconnect}>
+              Disconnect
+            </ContextMenu.Item>
+          ) : (
+            <ContextMenu.Item className="context-menu-item" disabled={connecting} onSelect={actions.connect}>
+              Connect
+            </ContextMenu.Item>
+          )}
+          <ContextMenu.Item className="context-menu-item" data-testid="profile-menu-edit" onSelect={actions.edit}>
+            Edit…
+          </ContextMenu.Item>
+          <ContextMenu.Item className="context-menu-item" data-testid="profile-menu-duplicate" onSelect={actions.duplicate}>
+            Duplicate
+          </ContextMenu.Item>
+          <ContextMenu.Item className="context-menu-item" disabled={index === 0} onSelect={actions.up}>
+            Move up
+          </ContextMenu.Item>
+          <ContextMenu.Item className="context-menu-item" disabled={index === count - 1} onSelect={actions.down}>
+            Move down
+          </ContextMenu.Item>
+          <ContextMenu.Separator className="context-menu-separator" />
+          <ContextMenu.Item className="context-menu-item danger" data-testid="profile-menu-delete" onSelect={() => setConfirmDelete(true)}>
+            Delete…
+          </ContextMenu.Item>
+        </ContextMenu.Content>
+      </ContextMenu.Portal>
+    </ContextMenu.Root>
   );
 }
 

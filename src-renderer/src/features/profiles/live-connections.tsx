@@ -1,49 +1,83 @@
+import { RotateCw, Save, Unplug, X } from 'lucide-react';
+import { useShallow } from 'zustand/react/shallow';
 import type { ConnectionInfo } from '../../../../shared/ipc/connections';
 import { useStore } from '../../store/root-store';
-import { activateConnection, disconnect } from '../connections/actions';
+import { activateConnection, disconnect, forgetConnection, reopenConnection, saveConnectionAsProfile } from '../connections/actions';
+import { clientIdLabel } from '../connections/connection-identity';
 import { connectionsSelectors } from '../connections/selectors';
 
+const LIVE = new Set(['connecting', 'connected', 'reconnecting']);
+
+function UnsavedRow({ info, active }: { info: ConnectionInfo; active: boolean }): React.JSX.Element {
+  const colour = useStore(connectionsSelectors.colourOf(info.connectionId));
+  const live = LIVE.has(info.state);
+  const stop = (work: () => void) => (e: React.MouseEvent) => {
+    e.stopPropagation();
+    work();
+  };
+  return (
+    <li
+      className={`profile-row conn-entry${active ? ' active' : ''}`}
+      data-testid="live-connection"
+      data-name={info.name}
+      data-state={info.state}
+      data-active={active ? 'true' : 'false'}
+      data-colour={colour}
+      data-client-id={info.clientId}
+      onClick={() => activateConnection(info.connectionId)}
+    >
+      <div className="conn-entry-main">
+        <span className="conn-colour" style={{ background: colour }} aria-hidden="true" />
+        <span className={`dot status-${info.state}`} data-testid="live-connection-status" data-state={info.state} title={info.state} />
+        <span className="conn-entry-text">
+          <button type="button" className="conn-entry-name profile-name" data-testid="live-connection-name" title={`Show ${info.name}`} onClick={stop(() => activateConnection(info.connectionId))}>
+            {info.name}
+          </button>
+          <span className="conn-entry-detail" data-testid="live-connection-detail">
+            <span className="profile-url">{info.url}</span>
+            <span className="conn-client-id" data-testid="live-connection-client-id" title="Client id">
+              {clientIdLabel(info.clientId, info.clientIdAssigned)}
+            </span>
+          </span>
+        </span>
+      </div>
+      <div className="row-toolbar" role="toolbar" aria-label={`Actions for ${info.name}`}>
+        <button type="button" className="icon-action" data-testid="live-connection-save" aria-label={`Save ${info.name} as a profile`} title="Save as a profile" onClick={stop(() => void saveConnectionAsProfile(info.connectionId))}>
+          <Save size={14} aria-hidden="true" />
+        </button>
+        {live || info.state === 'error' ? (
+          <button type="button" className="icon-action" data-testid="live-connection-disconnect" aria-label={`Disconnect ${info.name}`} title="Disconnect" onClick={stop(() => void disconnect(info.connectionId))}>
+            <Unplug size={14} aria-hidden="true" />
+          </button>
+        ) : (
+          <>
+            <button type="button" className="icon-action" data-testid="live-connection-reconnect" aria-label={`Reconnect ${info.name}`} title="Reconnect" onClick={stop(() => void reopenConnection(info.connectionId))}>
+              <RotateCw size={14} aria-hidden="true" />
+            </button>
+            <button type="button" className="icon-action" data-testid="live-connection-remove" aria-label={`Remove ${info.name} from the list`} title="Remove from the list" onClick={stop(() => void forgetConnection(info.connectionId))}>
+              <X size={14} aria-hidden="true" />
+            </button>
+          </>
+        )}
+      </div>
+    </li>
+  );
+}
+
 /**
- * Live connections that no saved profile opened: the embedded broker's and quick connects.
- * Listed so every live tree can be switched to, and closed, from the same panel.
+ * Connections no saved profile opened: the embedded broker's and quick connects, live or closed. Each can be shown,
+ * closed, opened again and saved as a profile in one click; a colour and the client id tell same-URL entries apart.
  */
 export function LiveConnections(): React.JSX.Element | null {
-  const connections = useStore(connectionsSelectors.byId);
+  const unsaved = useStore(useShallow(connectionsSelectors.unsaved));
   const activeId = useStore(connectionsSelectors.activeId);
-  const fromProfiles = useStore((s) => s.profiles.list?.live);
-  const owned = new Set((fromProfiles ?? []).map((l) => l.connectionId));
-  const unsaved = Object.values(connections).filter(
-    (c: ConnectionInfo) => !owned.has(c.connectionId) && c.state !== 'disconnected' && c.state !== 'error',
-  );
   if (unsaved.length === 0) return null;
   return (
     <section className="profile-folder" data-testid="live-connections">
-      <h3>Live, not saved</h3>
+      <h3>Not saved</h3>
       <ul>
         {unsaved.map((c) => (
-          <li
-            key={c.connectionId}
-            className={`profile-row${c.connectionId === activeId ? ' active' : ''}`}
-            data-testid="live-connection"
-            data-name={c.name}
-            onClick={() => activateConnection(c.connectionId)}
-          >
-            <span className={`dot status-${c.state}`} data-testid="live-connection-status" data-state={c.state} title={c.state} />
-            <span className="profile-name" title={c.url}>
-              {c.name}
-            </span>
-            <button
-              type="button"
-              className="secondary"
-              data-testid="live-connection-disconnect"
-              onClick={(e) => {
-                e.stopPropagation();
-                void disconnect(c.connectionId);
-              }}
-            >
-              Disconnect
-            </button>
-          </li>
+          <UnsavedRow key={c.connectionId} info={c} active={c.connectionId === activeId} />
         ))}
       </ul>
     </section>

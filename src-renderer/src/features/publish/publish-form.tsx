@@ -8,6 +8,7 @@ import { LazyCodeEditor } from '../editor/lazy-code-editor';
 import * as publishActions from './actions';
 import { useStore } from '../../store/root-store';
 import { connectionsSelectors } from '../connections/selectors';
+import { TopicPin, useFollowedTopic } from './follow-topic';
 import { JobControls } from './job-controls';
 import { EMPTY_PROPERTIES, fromProperties, PropertiesEditor, toProperties, type PropertiesDraft } from './properties-editor';
 import { SavedAndHistory } from './saved-and-history';
@@ -51,6 +52,7 @@ export function PublishForm(): React.JSX.Element {
   const [markers, setMarkers] = useState(0);
   const [busy, setBusy] = useState(false);
   const [historyVersion, setHistoryVersion] = useState(0);
+  const follow = useFollowedTopic(connectionId, setTopic);
   const payload = useRef(DEFAULT_TEXT);
   const editor = useRef<CodeEditorHandle | null>(null);
   const topicCheck = checkPublishTopic(topic);
@@ -226,6 +228,7 @@ export function PublishForm(): React.JSX.Element {
     <form className="publish" data-testid="publish-form" onSubmit={onSubmit}>
       <div className="publish-row">
         <TopicInput value={topic} onChange={setTopic} connectionId={connectionId} />
+        <TopicPin {...follow} />
         <select aria-label="QoS" data-testid="publish-qos" value={qos} onChange={(e) => setQos(Number(e.target.value) as 0 | 1 | 2)}>
           <option value={0}>QoS 0</option>
           <option value={1}>QoS 1</option>

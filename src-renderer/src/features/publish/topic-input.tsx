@@ -34,6 +34,7 @@ export function TopicInput({ value, onChange, connectionId }: TopicInputProps): 
     <div className="topic-field">
       <input
         className="topic"
+        id="publish-topic"
         aria-label="Publish topic"
         data-testid="publish-topic"
         list="publish-topic-suggestions"

@@ -1,11 +1,16 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { ChevronDown, ChevronRight, Circle, Folder, FolderOpen } from 'lucide-react';
+import { ContextMenu } from 'radix-ui';
+import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { TreeRow } from '../../../../shared/ipc/explorer';
 import { useStore } from '../../store/root-store';
 import { connectionsSelectors } from '../connections/selectors';
 import { restoreView, selectTopic, toggle } from '../explorer/actions';
 import { explorerSelectors } from '../explorer/selectors';
 import { timeAgo } from './time-ago';
+import { treeKeyAction } from './topic-menu-logic';
+import { TopicMenuContent, type MenuNote } from './topic-menu';
+import { TreeRetainedClear, type RetainedClearRequest } from './tree-retained-clear';
 import { TreeToolbar } from './tree-toolbar';
 import { useTreeRows } from './use-tree-rows';
 import './explorer.css';
@@ -26,6 +31,9 @@ export function TopicTree(): React.JSX.Element {
   const [total, setTotal] = useState(0);
   const [now, setNow] = useState(() => Date.now());
   const pendingCursor = useRef<number | null>(null);
+  const [menuPath, setMenuPath] = useState<string | null>(null);
+  const [note, setNote] = useState<MenuNote | null>(null);
+  const [clearing, setClearing] = useState<RetainedClearRequest | null>(null);
 
   useEffect(() => {
     if (connectionId) void restoreView(connectionId);
@@ -76,28 +84,39 @@ export function TopicTree(): React.JSX.Element {
     else pendingCursor.current = target;
   };
 
+  // The row's menu from the keyboard: a contextmenu event at the selected row, as a right-click there would send.
+  const openMenuAtSelected = (): void => {
+    if (selected === null || !scroller.current) return;
+    const el = scroller.current.querySelector<HTMLElement>(`[data-testid="tree-row"][data-path="${CSS.escape(selected)}"]`);
+    if (!el) return;
+    const box = el.getBoundingClientRect();
+    el.dispatchEvent(new globalThis.MouseEvent('contextmenu', { bubbles: true, cancelable: true, clientX: box.left + 32, clientY: box.top + box.height / 2 }));
+  };
+
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {
+    const action = treeKeyAction(event.key, event.shiftKey);
+    if (action === null) return;
+    event.preventDefault();
     const cursor = indexOf(selected);
     const row = cursor === -1 ? undefined : rowAt(cursor);
-    let handled = true;
-    switch (event.key) {
-      case 'ArrowDown':
+    switch (action) {
+      case 'next':
         moveTo(cursor + 1);
         break;
-      case 'ArrowUp':
+      case 'previous':
         moveTo(cursor === -1 ? 0 : cursor - 1);
         break;
-      case 'Home':
+      case 'first':
         moveTo(0);
         break;
-      case 'End':
+      case 'last':
         moveTo(window.total - 1);
         break;
-      case 'ArrowRight':
+      case 'expand-or-child':
         if (row?.hasChildren && !row.expanded) void toggle(row.path);
         else if (row?.hasChildren) moveTo(cursor + 1);
         break;
-      case 'ArrowLeft':
+      case 'collapse-or-parent':
         if (row?.hasChildren && row.expanded) void toggle(row.path);
         else if (row && row.path.includes('/')) {
           const parent = row.path.slice(0, row.path.lastIndexOf('/'));
@@ -105,87 +124,129 @@ export function TopicTree(): React.JSX.Element {
           if (at !== -1) moveTo(at);
         }
         break;
-      case 'Enter':
+      case 'toggle':
         if (row?.hasChildren) void toggle(row.path);
         break;
-      default:
-        handled = false;
+      case 'menu':
+        openMenuAtSelected();
+        break;
     }
-    if (handled) event.preventDefault();
+  };
+
+  // Right-click (or the keyboard's menu) on a row selects it and opens its menu; elsewhere in the tree, no menu.
+  const onContextMenu = (event: MouseEvent<HTMLDivElement>): void => {
+    const rowEl = (event.target as HTMLElement).closest<HTMLElement>('[data-testid="tree-row"]');
+    const path = rowEl?.dataset.path;
+    if (path === undefined) {
+      event.preventDefault();
+      return;
+    }
+    setMenuPath(path);
+    if (path !== selected) selectTopic(path);
+  };
+
+  // Clicking a row selects it; clicking the selected row's name again opens or closes it.
+  const onRowClick = (event: MouseEvent<HTMLDivElement>, row: TreeRow): void => {
+    const again = row.path === selected && (event.target as HTMLElement).closest('.name') !== null;
+    selectTopic(row.path);
+    if (again && row.hasChildren) void toggle(row.path);
+    scroller.current?.focus();
   };
 
   if (!active) return <div className="tree-empty">Connect to a broker to see its topics.</div>;
+  const cursorIndex = indexOf(selected);
   return (
     <>
       <TreeToolbar />
+      {clearing && connectionId ? <TreeRetainedClear key={`${clearing.path}|${clearing.subtree}`} connectionId={connectionId} request={clearing} onClose={() => setClearing(null)} /> : null}
+      {note ? (
+        <div className={`tree-note ${note.kind}`} role="status" data-testid="tree-note" data-kind={note.kind}>
+          {note.text}
+        </div>
+      ) : null}
       {total === 0 && emptyReason ? (
         <div className="tree-empty" role="status" data-testid="tree-empty-reason">
           {emptyReason}
         </div>
       ) : null}
-      <div
-        className="tree"
-        ref={scroller}
-        data-testid="topic-tree"
-        data-total={window.total}
-        tabIndex={0}
-        role="tree"
-        aria-label="Topics"
-        onKeyDown={onKeyDown}
+      <ContextMenu.Root
+        onOpenChange={(open) => {
+          if (open) setNote(null);
+        }}
       >
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {items.map((item) => {
-            const row = rowAt(item.index);
-            if (!row) return null;
-            const fresh = window.previousFetchAt > 0 && row.changedAt > window.previousFetchAt;
-            return (
-              <div
-                key={row.path}
-                className={`tree-row${row.path === selected ? ' selected' : ''}`}
-                data-testid="tree-row"
-                data-path={row.path}
-                role="treeitem"
-                aria-level={row.depth + 1}
-                aria-expanded={row.hasChildren ? row.expanded : undefined}
-                aria-selected={row.path === selected}
-                style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)`, paddingLeft: 8 + row.depth * 14 }}
-                onClick={() => {
-                  selectTopic(row.path);
-                  scroller.current?.focus();
-                }}
-              >
-                <span
-                  className="twisty"
-                  data-testid="tree-toggle"
-                  onClick={(e) => {
-                    e.stopPropagation();
-                    if (row.hasChildren) void toggle(row.path);
-                  }}
-                >
-                  {row.hasChildren ? (row.expanded ? '▾' : '▸') : ''}
-                </span>
-                {/* Keyed by changedAt so the flash animation restarts on every change. */}
-                <span key={row.changedAt} className={`name${fresh ? ' flash' : ''}`}>
-                  {row.name === '' ? '∅' : row.name}
-                </span>
-                {row.retained ? (
-                  <span className="retained" title="retained">
-                    R
-                  </span>
-                ) : null}
-                {row.preview ? <span className="preview"> = {row.preview}</span> : null}
-                <span className="counts" data-testid="row-counts" data-messages={row.messageCount} data-topics={row.subtopicCount}>
-                  {row.subtopicCount > 0 ? `${row.subtopicCount} topics, ` : ''}
-                  {row.messageCount} msgs
-                </span>
-                <span className="ago" data-testid="row-ago" title="since the last message here">
-                  {timeAgo(row.changedAt, Math.max(now, window.fetchedAt))}
-                </span>
-              </div>
-            );
-          })}
-        </div>
-      </div>
+        <ContextMenu.Trigger asChild>
+          <div
+            className="tree"
+            ref={scroller}
+            data-testid="topic-tree"
+            data-total={window.total}
+            tabIndex={0}
+            role="tree"
+            aria-label="Topics"
+            aria-activedescendant={cursorIndex === -1 ? undefined : `topic-row-${cursorIndex}`}
+            onKeyDown={onKeyDown}
+            onContextMenu={onContextMenu}
+          >
+            <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+              {items.map((item) => {
+                const row = rowAt(item.index);
+                if (!row) return null;
+                const fresh = window.previousFetchAt > 0 && row.changedAt > window.previousFetchAt;
+                const kind = row.hasChildren ? 'branch' : 'leaf';
+                return (
+                  <div
+                    key={row.path}
+                    id={`topic-row-${item.index}`}
+                    className={`tree-row ${kind}${row.path === selected ? ' selected' : ''}`}
+                    data-testid="tree-row"
+                    data-path={row.path}
+                    data-kind={kind}
+                    role="treeitem"
+                    aria-level={row.depth + 1}
+                    aria-expanded={row.hasChildren ? row.expanded : undefined}
+                    aria-selected={row.path === selected}
+                    style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)`, paddingLeft: 8 + row.depth * 14 }}
+                    onClick={(e) => onRowClick(e, row)}
+                  >
+                    <span
+                      className="twisty"
+                      data-testid="tree-toggle"
+                      aria-hidden="true"
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        if (row.hasChildren) void toggle(row.path);
+                      }}
+                    >
+                      {row.hasChildren ? row.expanded ? <ChevronDown size={12} /> : <ChevronRight size={12} /> : null}
+                    </span>
+                    <span className="kind-icon" aria-hidden="true">
+                      {row.hasChildren ? row.expanded ? <FolderOpen size={13} /> : <Folder size={13} /> : <Circle size={7} fill="currentColor" />}
+                    </span>
+                    {/* Keyed by changedAt so the flash animation restarts on every change. */}
+                    <span key={row.changedAt} className={`name${fresh ? ' flash' : ''}`}>
+                      {row.name === '' ? '∅' : row.name}
+                    </span>
+                    {row.retained ? (
+                      <span className="retained" title="retained">
+                        R
+                      </span>
+                    ) : null}
+                    {row.preview ? <span className="preview"> = {row.preview}</span> : null}
+                    <span className="counts" data-testid="row-counts" data-messages={row.messageCount} data-topics={row.subtopicCount}>
+                      {row.subtopicCount > 0 ? `${row.subtopicCount} topics, ` : ''}
+                      {row.messageCount} msgs
+                    </span>
+                    <span className="ago" data-testid="row-ago" title="since the last message here">
+                      {timeAgo(row.changedAt, Math.max(now, window.fetchedAt))}
+                    </span>
+                  </div>
+                );
+              })}
+            </div>
+          </div>
+        </ContextMenu.Trigger>
+        {connectionId ? <TopicMenuContent connectionId={connectionId} path={menuPath} onNote={setNote} onClearRetained={(path, subtree) => setClearing({ path, subtree })} onClosed={() => scroller.current?.focus()} /> : null}
+      </ContextMenu.Root>
     </>
   );
 }

@@ -20,6 +20,15 @@ export function TreeToolbar(): React.JSX.Element {
   const [searchPayload, setSearchPayload] = useState(false);
   const [depth, setDepth] = useState(2);
   const connectionId = active?.connectionId ?? null;
+  const filterRequest = useStore(explorerSelectors.filterRequest);
+
+  useEffect(() => {
+    // Filter to a subtree (the tree's menu): the box shows the filter and applies it as if typed.
+    if (!filterRequest) return;
+    setMode(filterRequest.filter.mode);
+    setPattern(filterRequest.filter.pattern);
+    setSearchPayload(filterRequest.filter.searchPayload === true);
+  }, [filterRequest]);
 
   useEffect(() => {
     if (!connectionId) return;

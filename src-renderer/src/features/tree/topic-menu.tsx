@@ -1,0 +1,98 @@
+import { BarChart3, ClipboardCopy, Copy, Eraser, Filter, Send } from 'lucide-react';
+import { ContextMenu } from 'radix-ui';
+import type { ConnectionId } from '../../../../shared/ipc/common';
+import { toErrorData } from '../../lib/error-data';
+import { chart, publishToTopic, requestTreeFilter, selectTopic } from '../explorer/actions';
+import { fetchPayload, fetchTopicDetail } from '../inspector/actions';
+import { payloadClipboardText, subtreeFilter } from './topic-menu-logic';
+import './context-menu.css';
+
+/** What a menu action says when it is done (or why it failed), for the tree's status line. */
+export type MenuNote = { readonly kind: 'ok' | 'error'; readonly text: string };
+
+export interface TopicMenuProps {
+  readonly connectionId: ConnectionId;
+  /** The row the menu was opened on. */
+  readonly path: string | null;
+  readonly onNote: (note: MenuNote) => void;
+  /** Clear retained: the tree asks first, with the count, as the inspector does. */
+  readonly onClearRetained: (path: string, subtree: boolean) => void;
+  /** Where focus goes when the menu closes without an action moving it (the tree, for keyboard users). */
+  readonly onClosed: () => void;
+}
+
+async function copy(text: string): Promise<void> {
+  await navigator.clipboard.writeText(text);
+}
+
+/** The topic tree's context menu: copy topic or payload, publish here, clear retained, chart, filter to the subtree. */
+export function TopicMenuContent({ connectionId, path, onNote, onClearRetained, onClosed }: TopicMenuProps): React.JSX.Element | null {
+  if (path === null) return null;
+  const fail = (what: string) => (error: unknown) => onNote({ kind: 'error', text: `${what}: ${toErrorData(error).message}` });
+  const copyPayload = async (): Promise<void> => {
+    const detail = await fetchTopicDetail(connectionId, path);
+    const last = detail.lastMessage;
+    if (!last) {
+      onNote({ kind: 'error', text: `${path} has no message to copy.` });
+      return;
+    }
+    const bytes = last.size > last.payload.length ? await fetchPayload(connectionId, path, last.n, last.size) : last.payload;
+    const { text, as } = payloadClipboardText(bytes);
+    await copy(text);
+    onNote({ kind: 'ok', text: `Copied the payload of ${path}${as === 'hex' ? ' as hex (it is not UTF-8 text)' : ''}.` });
+  };
+  return (
+    <ContextMenu.Portal>
+      <ContextMenu.Content className="context-menu" data-testid="topic-menu" data-path={path} aria-label={`Actions for ${path}`}
+        onCloseAutoFocus={(e) => {
+          e.preventDefault();
+          // After the action's own focus move (the composer's topic), if any.
+          requestAnimationFrame(() => {
+            if (document.activeElement === null || document.activeElement === document.body) onClosed();
+          });
+        }}
+      >
+        <ContextMenu.Label className="context-menu-label">{path}</ContextMenu.Label>
+        <ContextMenu.Item
+          className="context-menu-item"
+          data-testid="topic-menu-copy-topic"
+          onSelect={() =>
+            void copy(path).then(
+              () => onNote({ kind: 'ok', text: `Copied the topic ${path}.` }),
+              fail('Could not copy the topic'),
+            )
+          }
+        >
+          <Copy size={14} aria-hidden="true" /> Copy topic
+        </ContextMenu.Item>
+        <ContextMenu.Item className="context-menu-item" data-testid="topic-menu-copy-payload" onSelect={() => void copyPayload().catch(fail('Could not copy the payload'))}>
+          <ClipboardCopy size={14} aria-hidden="true" /> Copy payload
+        </ContextMenu.Item>
+        <ContextMenu.Item className="context-menu-item" data-testid="topic-menu-publish" onSelect={() => publishToTopic(path)}>
+          <Send size={14} aria-hidden="true" /> Publish to this topic
+        </ContextMenu.Item>
+        <ContextMenu.Separator className="context-menu-separator" />
+        <ContextMenu.Item className="context-menu-item" data-testid="topic-menu-clear-retained" onSelect={() => onClearRetained(path, false)}>
+          <Eraser size={14} aria-hidden="true" /> Clear retained…
+        </ContextMenu.Item>
+        <ContextMenu.Item className="context-menu-item" data-testid="topic-menu-clear-retained-below" onSelect={() => onClearRetained(path, true)}>
+          <Eraser size={14} aria-hidden="true" /> Clear retained here and below…
+        </ContextMenu.Item>
+        <ContextMenu.Separator className="context-menu-separator" />
+        <ContextMenu.Item
+          className="context-menu-item"
+          data-testid="topic-menu-chart"
+          onSelect={() => {
+            selectTopic(path);
+            chart(path, null);
+          }}
+        >
+          <BarChart3 size={14} aria-hidden="true" /> Chart
+        </ContextMenu.Item>
+        <ContextMenu.Item className="context-menu-item" data-testid="topic-menu-filter" onSelect={() => requestTreeFilter(subtreeFilter(path))}>
+          <Filter size={14} aria-hidden="true" /> Filter to this subtree
+        </ContextMenu.Item>
+      </ContextMenu.Content>
+    </ContextMenu.Portal>
+  );
+}
