@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ComposedMessage, HistoryEntry, SavedMessage } from '../../../../shared/ipc/publish';
 import { IconButton } from '../../ui/icon-button';
 import { deleteSavedMessage, fetchSavedAndHistory, saveMessage } from './actions';
+import { formatBytes, formatTime, useTimeFormat } from '../../lib/format';
 
 export interface SavedAndHistoryProps {
   /** 'global' or the active connection's scope. */
@@ -17,6 +18,7 @@ export interface SavedAndHistoryProps {
 /** Saved messages (this connection's and global ones) and the send history, each one click from re-sending. */
 export function SavedAndHistory({ scope, version, onLoad, onResend, current }: SavedAndHistoryProps): React.JSX.Element {
   const [saved, setSaved] = useState<readonly SavedMessage[]>([]);
+  useTimeFormat();
   const [history, setHistory] = useState<readonly HistoryEntry[]>([]);
   const [name, setName] = useState('');
   const [global, setGlobal] = useState(false);
@@ -70,7 +72,7 @@ export function SavedAndHistory({ scope, version, onLoad, onResend, current }: S
         <ul>
           {history.map((h) => (
             <li key={h.id} data-testid="history-item" className={h.error ? 'failed' : undefined}>
-              <span className="muted">{new Date(h.at).toLocaleTimeString()}</span> {h.topic} <span className="muted">{h.bytes} B</span>{' '}
+              <span className="muted">{formatTime(h.at)}</span> {h.topic} <span className="muted">{formatBytes(h.bytes)}</span>{' '}
               {h.error ? <span className="error">{h.error}</span> : <span className="muted">{h.ack}</span>}{' '}
               <span className="item-actions">
                 <IconButton size="sm" icon={FileDown} label={`Load the message to ${h.topic} into the composer`} onClick={() => onLoad(h.message)} />

@@ -10,6 +10,7 @@ import { ConnectionsPanel } from '../profiles/connections-panel';
 import { PublishForm } from '../publish/publish-form';
 import { TopicTree } from '../tree/topic-tree';
 import { paneStorage } from './pane-storage';
+import { plural } from '../../lib/format';
 
 const COMPOSER_ENLARGED = '72%';
 
@@ -18,7 +19,7 @@ function TreeTotals(): React.JSX.Element {
   const totals = useStore(explorerSelectors.changed);
   return (
     <span className="totals" data-testid="tree-totals">
-      {totals ? `${totals.topicCount} topics · ${totals.messageCount} messages` : ''}
+      {totals ? `${plural(totals.topicCount, 'topic')} · ${plural(totals.messageCount, 'message')}` : ''}
     </span>
   );
 }
