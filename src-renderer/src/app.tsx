@@ -3,6 +3,7 @@ import { CertificatesPanel } from './features/certificates/certificates-panel';
 import { ConnectionDrawer } from './features/connection-info/connection-drawer';
 import { CoreLinkOverlay } from './features/core-link/core-link-overlay';
 import { HistoryView } from './features/history-search/history-view';
+import { ScriptsWorkspace } from './features/scripts/scripts-workspace';
 import { historySearchSelectors } from './features/history-search/selectors';
 import { showWorkspace } from './features/workspace/actions';
 import { ExplorerLayout } from './features/workspace/explorer-layout';
@@ -17,6 +18,7 @@ const WORKSPACES: readonly { readonly id: Workspace; readonly label: string }[] 
   { id: 'history', label: 'History' },
   { id: 'broker', label: 'Broker' },
   { id: 'certificates', label: 'Certificates' },
+  { id: 'scripts', label: 'Scripts' },
 ];
 
 /** The window: brand, workspace tabs and the theme on top; the explorer (connect bar, connections, tree, inspector and composer) or another workspace below. */
@@ -56,6 +58,7 @@ export function App(): React.JSX.Element {
           <CertificatesPanel />
         </main>
       ) : null}
+      {workspace === 'scripts' ? <main><ScriptsWorkspace /></main> : null}
       <ExplorerLayout hidden={workspace !== 'explorer'} />
       <ConnectionDrawer />
       <CoreLinkOverlay />

@@ -1,6 +1,8 @@
+import { ListX, Trash2 } from 'lucide-react';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { BrokerClientRow, BrokerRetainedRow, BrokerStatsSample } from '../../../../shared/ipc/broker';
 import { useStore } from '../../store/root-store';
+import { IconButton } from '../../ui/icon-button';
 import { deleteRetained, disconnectClient, fetchClients, fetchRetained, quickTls, restartBroker, startBroker, stopBroker } from './actions';
 import { brokerSelectors } from './selectors';
 import { drawLines } from '../chart/draw-series';
@@ -103,7 +105,7 @@ function Clients({ running }: { readonly running: boolean }): React.JSX.Element 
               <td>{c.queued}</td>
               <td data-testid="broker-client-dropped">{c.dropped}</td>
               <td>
-                <button type="button" data-testid="broker-client-disconnect" onClick={() => void disconnectClient(c.clientId).then(refresh)}>
+                <button type="button" className="danger btn-sm" data-testid="broker-client-disconnect" onClick={() => void disconnectClient(c.clientId).then(refresh)}>
                   Disconnect
                 </button>
               </td>
@@ -139,8 +141,10 @@ function Retained({ running }: { readonly running: boolean }): React.JSX.Element
               <td>{formatBytes(r.size)}</td>
               <td>QoS {r.qos}</td>
               <td>
-                <button type="button" onClick={() => void remove(r.topic, false)}>Delete</button>
-                <button type="button" onClick={() => void remove(r.topic, true)} title="Delete this topic and everything retained below it">Delete subtree</button>
+                <span className="item-actions">
+                  <IconButton size="sm" variant="danger" icon={Trash2} label="Delete" onClick={() => void remove(r.topic, false)} />
+                  <IconButton size="sm" variant="danger" icon={ListX} label="Delete subtree" onClick={() => void remove(r.topic, true)} />
+                </span>
               </td>
             </tr>
           ))}
@@ -167,8 +171,8 @@ export function BrokerPanel(): React.JSX.Element {
         <span className={`status ${running ? 'status-connected' : 'status-disconnected'}`} data-testid="broker-state">
           {running ? 'Running' : 'Stopped'}
         </span>
-        <button type="button" data-testid="broker-start" disabled={busy || running} onClick={() => void startBroker()}>Start</button>
-        <button type="button" data-testid="broker-stop" disabled={busy || !running} onClick={() => void stopBroker()}>Stop</button>
+        <button type="button" className="primary" data-testid="broker-start" disabled={busy || running} onClick={() => void startBroker()}>Start</button>
+        <button type="button" className="danger" data-testid="broker-stop" disabled={busy || !running} onClick={() => void stopBroker()}>Stop</button>
         <button type="button" data-testid="broker-restart" disabled={busy || !running} onClick={() => void restartBroker()}>Restart</button>
         <button
           type="button"

@@ -74,7 +74,7 @@ export function CertificateDetailsView({ id }: { readonly id: CertificateId }): 
             }}
           >
             <input data-testid="cert-rename-input" value={renaming} autoFocus onChange={(e) => setRenaming(e.target.value)} />
-            <button type="submit">Save</button>
+            <button type="submit" className="primary">Save</button>
             <button type="button" onClick={() => setRenaming(null)}>
               Cancel
             </button>

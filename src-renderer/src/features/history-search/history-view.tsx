@@ -192,7 +192,7 @@ function SearchForm(): React.JSX.Element {
           <option value="oldest">oldest first</option>
         </select>
       </label>
-      <button type="submit" data-testid="history-search-run" disabled={searching}>
+      <button type="submit" className="primary" data-testid="history-search-run" disabled={searching}>
         Search
       </button>
     </form>
@@ -356,7 +356,7 @@ function Jobs(): React.JSX.Element {
               <button type="button" className="subtle" onClick={() => void controlReplay(replayJob.state === 'paused' ? 'resume' : 'pause')}>
                 {replayJob.state === 'paused' ? 'Resume' : 'Pause'}
               </button>
-              <button type="button" className="subtle" data-testid="history-replay-stop" onClick={() => void controlReplay('stop')}>
+              <button type="button" className="danger" data-testid="history-replay-stop" onClick={() => void controlReplay('stop')}>
                 Stop
               </button>
             </>

@@ -2,7 +2,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { CertificateEntryView } from '../../../../shared/ipc/certificates';
 import { AUTH_METHODS } from '../../../../shared/ipc/connections';
 import type { ProfileView } from '../../../../shared/ipc/profiles';
-import { parseBrokerUrl } from '../../../../shared/mqtt/broker-url';
+import { isSecureScheme, parseBrokerUrl } from '../../../../shared/mqtt/broker-url';
+import { TransportSelect } from './transport-select';
 import { fetchStoredCertificates } from '../certificates/actions';
 import { editProfile, saveProfile } from './actions';
 import { draftFromProfile, EMPTY_DRAFT, optionsFromDraft, type ProfileDraft } from './profile-draft';
@@ -94,7 +95,7 @@ export function ProfileEditor({ profile }: { profile: ProfileView | 'new' }): Re
   const stored = profile === 'new' ? [] : profile.secrets;
   const update: Update = (key, value) => setDraft((d) => ({ ...d, [key]: value }));
   const urlCheck = parseBrokerUrl(draft.url);
-  const secure = urlCheck.ok && (urlCheck.url.scheme === 'mqtts' || urlCheck.url.scheme === 'wss');
+  const secure = urlCheck.ok && isSecureScheme(urlCheck.url.scheme);
 
   const onSubmit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
@@ -126,6 +127,7 @@ export function ProfileEditor({ profile }: { profile: ProfileView | 'new' }): Re
           <Field label="Name" testId="profile-name-input" value={draft.name} onChange={(v) => update('name', v)} placeholder="Plant broker" />
           <Field label="Folder" testId="profile-folder-input" value={draft.folder} onChange={(v) => update('folder', v)} placeholder="e.g. Plant/Line 1" />
           <Field label="Broker URL" testId="profile-url" value={draft.url} onChange={(v) => update('url', v)} placeholder="mqtts://host:8883" />
+          <TransportSelect url={draft.url} onChange={(v) => update('url', v)} />
           <label className="profile-field">
             <span>MQTT version</span>
             <select data-testid="profile-version" value={draft.protocolVersion} onChange={(e) => update('protocolVersion', e.target.value as ProfileDraft['protocolVersion'])}>

@@ -238,7 +238,7 @@ export function PublishForm(): React.JSX.Element {
         <label>
           <input type="checkbox" data-testid="publish-retain" checked={retain} onChange={(e) => setRetain(e.target.checked)} /> retain
         </label>
-        <button type="submit" data-testid="publish-button" disabled={!canPublish || busy} title="Publish (Ctrl/Cmd+Enter in the editor)">
+        <button type="submit" className="primary" data-testid="publish-button" disabled={!canPublish || busy} title="Publish (Ctrl/Cmd+Enter in the editor)">
           Publish
         </button>
         <button type="button" data-testid="request-button" disabled={!canSend || busy || !v5} title="MQTT 5: publish with a response topic and wait for the matching reply" onClick={() => void request()}>
