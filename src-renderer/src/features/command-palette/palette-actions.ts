@@ -55,6 +55,7 @@ const VIEWS: readonly { readonly id: Workspace; readonly label: string }[] = [
   { id: 'history', label: 'History' },
   { id: 'broker', label: 'Broker' },
   { id: 'certificates', label: 'Certificates' },
+  { id: 'scripts', label: 'Scripts' },
 ];
 
 function isLive(c: ConnectionInfo): boolean {
