@@ -11,6 +11,7 @@ import { workspaceSelectors } from './features/workspace/selectors';
 import type { Workspace } from './features/workspace/state';
 import { useStore } from './store/root-store';
 import { ThemeSwitcher } from './ui/theme-switcher';
+import { PaletteButton, TimeFormatSwitcher } from './features/command-palette/header-tools';
 
 const WORKSPACES: readonly { readonly id: Workspace; readonly label: string }[] = [
   { id: 'explorer', label: 'Explorer' },
@@ -37,7 +38,9 @@ export function App(): React.JSX.Element {
           ))}
         </nav>
         <div className="header-end">
+          <TimeFormatSwitcher />
           <ThemeSwitcher />
+          <PaletteButton />
         </div>
       </header>
       {workspace === 'history' ? (
