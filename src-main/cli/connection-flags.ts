@@ -23,7 +23,8 @@ export const CONNECTION_FLAGS = {
 } as const;
 
 export const CONNECTION_HELP = `Connection:
-  -u, --url URL            mqtt://, mqtts://, ws:// or wss:// (default mqtt://127.0.0.1:1883)
+  -u, --url URL            mqtt://, mqtts://, ws://, wss://, mqtt-udp:// or mqtts-dtls://
+                           (default mqtt://127.0.0.1:1883)
   -V, --mqtt-version V     3.1, 3.1.1 or 5 (default 5)
   -i, --client-id ID       client identifier (default topiary-xxxxxxxx)
       --user NAME          user name

@@ -5,7 +5,7 @@ import type { ConnectionId, MessageProperties, MessageView, Qos } from '../../sh
 import type { BrokerFacts, ConnectionInfo, ServerRedirect } from '../../shared/ipc/connections';
 import type { ParsedArg } from '../../shared/ipc/contract';
 import { TopiaryError, type ErrorData } from '../../shared/ipc/errors';
-import { parseBrokerUrl, type BrokerUrl } from '../../shared/mqtt/broker-url';
+import { isSecureScheme, parseBrokerUrl, type BrokerUrl } from '../../shared/mqtt/broker-url';
 import { checkTopicFilter, checkTopicName } from '../../shared/mqtt/topic-rules';
 import { Connection, type QueuedHandle } from '../core/connections/connection';
 import type { AuthMethod } from '../core/connections/auth-method';
@@ -156,7 +156,7 @@ export class TopiaryClient extends EventEmitter<ClientEvents> {
 
   private async start(limits: CallLimits): Promise<void> {
     const brokers = brokerList(this.options);
-    const usesTls = brokers.some((b) => b.scheme === 'mqtts' || b.scheme === 'wss');
+    const usesTls = brokers.some((b) => isSecureScheme(b.scheme));
     const tls = usesTls ? await resolveTls(this.options.tls) : undefined;
     const clientId = this.options.clientId && this.options.clientId.length > 0 ? this.options.clientId : `topiary-${randomUUID().slice(0, 8)}`;
     this.connection = new Connection(

@@ -34,7 +34,7 @@ export interface ConnectOptions extends Omit<ConnectArgs, 'url' | 'urls' | 'subs
   readonly url?: string;
   readonly host?: string;
   readonly port?: number;
-  readonly protocol?: 'mqtt' | 'mqtts' | 'ws' | 'wss';
+  readonly protocol?: 'mqtt' | 'mqtts' | 'ws' | 'wss' | 'mqtt-udp' | 'mqtts-dtls';
   /** 3 (MQTT 3.1), 4 (3.1.1) or 5; '3.1', '3.1.1' and '5' are accepted too. */
   readonly protocolVersion?: 3 | 4 | 5 | '3.1' | '3.1.1' | '5';
   /** Further brokers tried in order after `url` (failover). */
@@ -125,7 +125,7 @@ function brokerUrls(
   if (options.url !== undefined) out.push(options.url);
   else if (host !== undefined) {
     const scheme = protocol ?? 'mqtt';
-    const defaultPort = { mqtt: 1883, mqtts: 8883, ws: 80, wss: 443 }[scheme];
+    const defaultPort = { mqtt: 1883, mqtts: 8883, ws: 80, wss: 443, 'mqtt-udp': 1883, 'mqtts-dtls': 8883 }[scheme];
     const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
     out.push(`${scheme}://${bracketed}:${port ?? defaultPort}`);
   }

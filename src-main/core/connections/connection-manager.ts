@@ -5,7 +5,7 @@ import type { ConnectionInfo, PacketLogPage } from '../../../shared/ipc/connecti
 import { TopiaryError } from '../../../shared/ipc/errors';
 import type { ParsedArg } from '../../../shared/ipc/contract';
 import type { PublishResult } from '../../../shared/ipc/publish';
-import { parseBrokerUrl, type BrokerUrl } from '../../../shared/mqtt/broker-url';
+import { isSecureScheme, parseBrokerUrl, type BrokerUrl } from '../../../shared/mqtt/broker-url';
 import { Connection, type CheckTarget, type ExtraSubscription, type SubscriptionVerdict } from './connection';
 import type { PacketLogFilter, PacketLogWindow } from './packet-log';
 import { resolveTls, type ResolvedTls, type TlsResolveOptions } from './tls-options';
@@ -82,7 +82,7 @@ export class ConnectionManager {
    */
   async connect(args: ConnectArgs): Promise<ConnectionInfo> {
     const brokers = brokerList(args);
-    const usesTls = brokers.some((b) => b.scheme === 'mqtts' || b.scheme === 'wss');
+    const usesTls = brokers.some((b) => isSecureScheme(b.scheme));
     const tls: ResolvedTls | undefined = usesTls ? await resolveTls(args.tls, this.options) : undefined;
     const connectionId = randomUUID() as ConnectionId;
     const clientId = chooseClientId(args);

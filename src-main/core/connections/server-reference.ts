@@ -1,4 +1,4 @@
-import { parseBrokerUrl, type BrokerUrl } from '../../../shared/mqtt/broker-url';
+import { isSecureScheme, parseBrokerUrl, type BrokerUrl } from '../../../shared/mqtt/broker-url';
 
 /** MQTT 5 reason codes that carry a Server Reference (CONNACK and DISCONNECT). */
 export const USE_ANOTHER_SERVER = 0x9c;
@@ -15,7 +15,7 @@ export type ReferenceTarget = { readonly ok: true; readonly url: BrokerUrl } | {
  * reference never takes an encrypted connection to a plain one: the credentials would go out in clear.
  */
 export function resolveServerReference(reference: string, current: BrokerUrl): ReferenceTarget {
-  const encrypted = current.scheme === 'mqtts' || current.scheme === 'wss';
+  const encrypted = isSecureScheme(current.scheme);
   let refusal: string | undefined;
   for (const entry of reference.trim().split(/\s+/)) {
     if (entry === '') continue;
@@ -25,7 +25,7 @@ export function resolveServerReference(reference: string, current: BrokerUrl): R
         refusal ??= parsed.message;
         continue;
       }
-      if (encrypted && parsed.url.scheme !== 'mqtts' && parsed.url.scheme !== 'wss') {
+      if (encrypted && !isSecureScheme(parsed.url.scheme)) {
         refusal ??= `"${entry}" would move an encrypted connection to an unencrypted one, so it is not followed.`;
         continue;
       }

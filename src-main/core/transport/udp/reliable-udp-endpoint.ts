@@ -29,13 +29,20 @@ export function connectReliableUdpSession({ host, port, ...options }: ReliableUd
     },
     resolved,
   );
+  let heard = false;
   socket.on('message', (bytes) => {
     const d = decodeDatagram(bytes);
-    if (d) session.receive(d);
+    if (!d) return;
+    heard = true;
+    session.receive(d);
   });
-  // ICMP "port unreachable" surfaces here as ECONNREFUSED; retransmission decides when the peer is gone.
   socket.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'ECONNREFUSED') return;
+    // ICMP "port unreachable" surfaces as ECONNREFUSED. Before the server ever answered it means nothing listens
+    // there (say so now rather than after every retransmission); later, retransmission decides when the peer is gone.
+    if (error.code === 'ECONNREFUSED') {
+      if (!heard) session.destroy(Object.assign(new Error(`Nothing accepts UDP on ${host}:${port} (port unreachable)`), { code: 'ECONNREFUSED' }));
+      return;
+    }
     session.destroy(connected ? error : Object.assign(new Error(`Could not open a UDP socket to ${host}:${port}: ${error.message}`), { code: error.code }));
   });
   // A connected socket hears only its server: datagrams from anyone else never reach the session.

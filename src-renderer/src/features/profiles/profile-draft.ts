@@ -174,7 +174,7 @@ function omitUndefined<T extends object>(value: T): T {
 /** The connect options the draft describes; empty secret fields are left out so stored ones are kept. */
 export function optionsFromDraft(d: ProfileDraft): ProfileOptions {
   const scheme = d.url.trim().split('://')[0]?.toLowerCase();
-  const secure = scheme === 'mqtts' || scheme === 'wss';
+  const secure = scheme === 'mqtts' || scheme === 'wss' || scheme === 'mqtts-dtls';
   const ca = pemBlocks(d.tlsCa);
   const tls: ConnectArgs['tls'] = secure
     ? omitUndefined({

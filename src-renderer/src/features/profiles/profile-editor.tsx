@@ -2,12 +2,14 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { CertificateEntryView } from '../../../../shared/ipc/certificates';
 import { AUTH_METHODS } from '../../../../shared/ipc/connections';
 import type { ProfileView } from '../../../../shared/ipc/profiles';
-import { parseBrokerUrl } from '../../../../shared/mqtt/broker-url';
+import { isSecureScheme, parseBrokerUrl } from '../../../../shared/mqtt/broker-url';
+import { TransportSelect } from './transport-select';
 import { fetchStoredCertificates } from '../certificates/actions';
 import { editProfile, saveProfile } from './actions';
 import { draftFromProfile, EMPTY_DRAFT, optionsFromDraft, type ProfileDraft } from './profile-draft';
 import { profileSelectors } from './selectors';
 import { useStore } from '../../store/root-store';
+import { useDialogFocus } from '../../ui/use-dialog-focus';
 
 type Update = <K extends keyof ProfileDraft>(key: K, value: ProfileDraft[K]) => void;
 
@@ -93,7 +95,7 @@ export function ProfileEditor({ profile }: { profile: ProfileView | 'new' }): Re
   const stored = profile === 'new' ? [] : profile.secrets;
   const update: Update = (key, value) => setDraft((d) => ({ ...d, [key]: value }));
   const urlCheck = parseBrokerUrl(draft.url);
-  const secure = urlCheck.ok && (urlCheck.url.scheme === 'mqtts' || urlCheck.url.scheme === 'wss');
+  const secure = urlCheck.ok && isSecureScheme(urlCheck.url.scheme);
 
   const onSubmit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
@@ -109,6 +111,8 @@ export function ProfileEditor({ profile }: { profile: ProfileView | 'new' }): Re
     setSaving(false);
   };
 
+  const dialog = useDialogFocus<HTMLFormElement>(() => editProfile(null));
+
   const onPkcs12 = async (file: File | undefined): Promise<void> => {
     if (!file) return;
     const bytes = new Uint8Array(await file.arrayBuffer());
@@ -117,12 +121,13 @@ export function ProfileEditor({ profile }: { profile: ProfileView | 'new' }): Re
 
   return (
     <div className="profile-editor-backdrop">
-      <form className="profile-editor" data-testid="profile-editor" onSubmit={(e) => void onSubmit(e)}>
-        <h2>{profile === 'new' ? 'New connection profile' : `Edit ${profile.name}`}</h2>
+      <form ref={dialog} className="profile-editor" data-testid="profile-editor" role="dialog" aria-modal="true" aria-labelledby="profile-editor-title" onSubmit={(e) => void onSubmit(e)}>
+        <h2 id="profile-editor-title">{profile === 'new' ? 'New connection profile' : `Edit ${profile.name}`}</h2>
         <div className="profile-grid">
           <Field label="Name" testId="profile-name-input" value={draft.name} onChange={(v) => update('name', v)} placeholder="Plant broker" />
           <Field label="Folder" testId="profile-folder-input" value={draft.folder} onChange={(v) => update('folder', v)} placeholder="e.g. Plant/Line 1" />
           <Field label="Broker URL" testId="profile-url" value={draft.url} onChange={(v) => update('url', v)} placeholder="mqtts://host:8883" />
+          <TransportSelect url={draft.url} onChange={(v) => update('url', v)} />
           <label className="profile-field">
             <span>MQTT version</span>
             <select data-testid="profile-version" value={draft.protocolVersion} onChange={(e) => update('protocolVersion', e.target.value as ProfileDraft['protocolVersion'])}>
