@@ -69,7 +69,7 @@ test('a script with a syntax error is kept, shown with its line and column, and 
   await ui.bindingFilter.fill('bad/#');
   await ui.typeScript('const a = 1;\nreturn a +* 2;');
   // Monaco's own check, as you type.
-  await expect(ui.scriptProblems.locator('li').first()).toContainText('line 2, column');
+  await expect(ui.scriptProblems.locator('li').first()).toContainText('line 2, column', { timeout: 30_000 });
   await ui.bindingSave.click();
   // The sandbox's verdict on the saved binding.
   await expect(ui.bindingProblem).toContainText(/line 2, column \d+: SyntaxError/);
