@@ -165,7 +165,7 @@ test('the packet log shows the handshake, subscription and publishes live, filte
   const beta = conn.packetRows.filter({ hasText: 'log/beta' });
   await expect(beta).toHaveCount(1);
   await expect(beta).toHaveAttribute('data-direction', 'in');
-  await expect(beta).toContainText('2.0 kB');
+  await expect(beta).toContainText('2 KB');
   // Retain As Published is on for MQTT 5, so the live forward keeps its retain flag.
   await expect(beta).toContainText('qos0 retain');
   await expect(conn.packetRows.filter({ hasText: 'log/alpha' })).toContainText('qos1');

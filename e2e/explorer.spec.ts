@@ -147,7 +147,7 @@ test('a numeric JSON field picked in the inspector is charted over time', async 
   const ui = await opened(page);
   const outside = await mqtt.connectAsync(broker.url);
   for (const t of [20.5, 21, 22.25, 21.75]) await outside.publishAsync('room/1', JSON.stringify({ temp: t, unit: 'C' }), { qos: 1 });
-  await expect(ui.totals).toHaveText('1 topics · 4 messages');
+  await expect(ui.totals).toHaveText('1 topic · 4 messages');
   await ui.openTopic('room/1');
   await page.getByTestId('payload-as-tree').check();
   await page.locator('[data-testid="chart-field"][data-field="temp"]').click();
@@ -159,7 +159,7 @@ test('a numeric JSON field picked in the inspector is charted over time', async 
   await expect(ui.chart).toHaveAttribute('data-points', '5');
   await page.getByTestId('chart-pause').click();
   await outside.publishAsync('room/1', JSON.stringify({ temp: 24 }), { qos: 1 });
-  await expect(ui.totals).toHaveText('1 topics · 6 messages');
+  await expect(ui.totals).toHaveText('1 topic · 6 messages');
   await expect(ui.chart).toHaveAttribute('data-points', '5');
   await outside.endAsync();
 });
@@ -169,7 +169,7 @@ test('a long history is virtualised, newest first, and any two messages in it ar
   const outside = await mqtt.connectAsync(broker.url);
   for (let i = 1; i <= 400; i++) outside.publish('h/t', JSON.stringify({ i }), { qos: 1 });
   await outside.endAsync();
-  await expect(ui.totals).toHaveText('1 topics · 400 messages');
+  await expect(ui.totals).toHaveText('1 topic · 400 messages');
   await ui.openTopic('h/t');
   await page.getByTestId('tab-history').click();
   await expect(ui.historyList).toHaveAttribute('data-count', '400');
@@ -192,12 +192,12 @@ test('pausing freezes the tree while messages are counted and held, and resuming
   const ui = await opened(page);
   const outside = await mqtt.connectAsync(broker.url);
   await outside.publishAsync('p/first', '1', { qos: 1 });
-  await expect(ui.totals).toHaveText('1 topics · 1 messages');
+  await expect(ui.totals).toHaveText('1 topic · 1 message');
   await ui.pauseButton.click();
   await expect(ui.pauseButton).toHaveAttribute('aria-pressed', 'true');
   for (let i = 0; i < 20; i++) await outside.publishAsync(`p/held/${i}`, String(i), { qos: 1 });
   await expect(ui.gauge).toContainText('20 held');
-  await expect(ui.totals).toHaveText('1 topics · 1 messages');
+  await expect(ui.totals).toHaveText('1 topic · 1 message');
   await ui.pauseButton.click();
   await expect(ui.totals).toHaveText('21 topics · 21 messages');
   await outside.endAsync();
@@ -241,7 +241,7 @@ test('subscriptions are changed while connected: remove #, add a narrower filter
   await outside.publishAsync('only/a', 'yes', { qos: 1 });
   await outside.endAsync();
   await expect(ui.row('only')).toBeVisible();
-  await expect(ui.totals).toHaveText('1 topics · 1 messages');
+  await expect(ui.totals).toHaveText('1 topic · 1 message');
   await expect(ui.row('other')).toHaveCount(0);
 });
 

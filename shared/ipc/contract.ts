@@ -25,6 +25,7 @@ import { explorerRequests, type ExplorerEvents } from './explorer';
 import { historyRequests, type HistoryEvents } from './history';
 import { publishRequests, type PublishEvents } from './publish';
 import { profilesRequests, type ProfilesEvents } from './profiles';
+import { respondersRequests, type RespondersEvents } from './responders';
 import { simulationsRequests } from './simulations';
 
 /** Every request the core answers, with the schema its argument must pass. */
@@ -38,13 +39,14 @@ export const requests = {
   ...historyRequests,
   ...simulationsRequests,
   ...decodersRequests,
+  ...respondersRequests,
 } as const;
 
 export type Requests = typeof requests;
 export type Method = keyof Requests;
 
 /** Every event the core pushes. */
-export interface Events extends ConnectionsEvents, BrokerEvents, ExplorerEvents, ProfilesEvents, CertificatesEvents, PublishEvents, HistoryEvents, DecodersEvents {}
+export interface Events extends ConnectionsEvents, BrokerEvents, ExplorerEvents, ProfilesEvents, CertificatesEvents, PublishEvents, HistoryEvents, DecodersEvents, RespondersEvents {}
 export type EventName = keyof Events;
 
 export type Arg<M extends Method> = ArgOf<Requests[M]>;

@@ -66,7 +66,14 @@ export type ScriptTestResult =
   | { readonly ok: true; readonly text: string; readonly value?: unknown; readonly warnings: readonly string[]; readonly logs: readonly ScriptLogInfo[] }
   | { readonly ok: false; readonly error: string; readonly line?: number; readonly column?: number; readonly logs: readonly ScriptLogInfo[] };
 
+/** The script API as a TypeScript declaration file, for the script editor's completion and checks. */
+export interface ScriptApiInfo {
+  readonly fileName: string;
+  readonly declarations: string;
+}
+
 export const decodersRequests = {
+  'decoders.getScriptApi': request<ScriptApiInfo>()(z.object({}).strict()),
   'decoders.listBindings': request<readonly DecoderBindingInfo[]>()(z.object({}).strict()),
   /** Stores a binding even when it has a problem (the user's work is kept); the answer says the problem. */
   'decoders.saveBinding': request<DecoderBindingInfo>()(SaveBindingArgsSchema),

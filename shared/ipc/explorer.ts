@@ -27,6 +27,8 @@ export interface TreeRow {
   readonly changedAt: number;
   /** A short text of the last value, '' when the node has no message of its own. */
   readonly preview: string;
+  /** True when `preview` is the last value decoded by the user's decoder binding for the topic. */
+  readonly previewDecoded?: boolean;
 }
 
 export const TreeSortSchema = z.enum(['name', 'messages', 'topics', 'recent']);
@@ -118,6 +120,7 @@ export interface BufferGauge {
 /** Said a few times a second at most: the tree changed, ask for the rows you show. */
 export interface ExplorerChanged {
   readonly connectionId: ConnectionId;
+  /** Moves when the tree changed, or when decoded previews of its rows arrived. */
   readonly version: number;
   readonly topicCount: number;
   readonly messageCount: number;

@@ -14,12 +14,20 @@ export const SimulationSourceSchema = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 
+/** Devices one simulation started from the window may have: each is its own connection in the app's process. */
+export const MAX_WINDOW_DEVICES = 2_000;
+
 export const StartSimulationArgsSchema = z
   .object({
     /** The broker the devices connect to (each its own connection); the embedded broker's when absent. */
     url: z.string().min(1).max(2000).optional(),
     source: SimulationSourceSchema,
-    devices: z.number().int().min(1).max(10_000),
+    /** The window's limit; the library and `topiary simulate` take up to 10,000. */
+    devices: z
+      .number()
+      .int()
+      .min(1, 'Start at least one simulated device.')
+      .max(MAX_WINDOW_DEVICES, `The window starts at most ${MAX_WINDOW_DEVICES.toLocaleString('en')} simulated devices at once; for more, use \`topiary simulate\` (up to 10,000).`),
     /** Messages per second of each device. */
     perSecond: z.number().positive().max(100).default(1),
     prefix: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'A device name prefix holds only letters, digits, "_", "-" and "." (1 to 40).').default('device'),

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { MessageView } from '../../shared/ipc/common';
 import { TopiaryError } from '../../shared/ipc/errors';
 import { AutoResponders, type ResponderRule } from '../core/responders/auto-responders';
 import { ScriptSandbox } from '../core/scripts/script-sandbox';
-import type { ScriptMessage } from '../core/scripts/script-types';
+import { toScriptMessage } from '../core/scripts/script-message';
 import { connect } from '../lib';
 import { flushed, intFlag, parseFlags, UsageError, type Command } from './cli-io';
 import { scriptWorkerFile } from './script-worker-path';
@@ -147,30 +146,3 @@ export const respondCommand: Command = {
     }
   },
 };
-
-function toScriptMessage(m: MessageView): ScriptMessage {
-  const p = m.properties;
-  const userProperties: Record<string, string | string[]> = {};
-  for (const [key, value] of p?.userProperties ?? []) {
-    const before = userProperties[key];
-    userProperties[key] = before === undefined ? value : Array.isArray(before) ? [...before, value] : [before, value];
-  }
-  return {
-    topic: m.topic,
-    payload: m.payload,
-    qos: m.qos,
-    retain: m.retain,
-    ...(p === undefined
-      ? {}
-      : {
-          properties: {
-            ...(p.contentType === undefined ? {} : { contentType: p.contentType }),
-            ...(p.responseTopic === undefined ? {} : { responseTopic: p.responseTopic }),
-            ...(p.correlationData === undefined ? {} : { correlationData: p.correlationData }),
-            ...(p.payloadFormatIndicator === undefined ? {} : { payloadFormatIndicator: p.payloadFormatIndicator }),
-            ...(p.messageExpiryInterval === undefined ? {} : { messageExpiryInterval: p.messageExpiryInterval }),
-            ...(Object.keys(userProperties).length > 0 ? { userProperties } : {}),
-          },
-        }),
-  };
-}

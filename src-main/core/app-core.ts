@@ -30,6 +30,8 @@ import { publishHandlers } from './publish/publish-handlers';
 import { PublishService } from './publish/publish-service';
 import { openEncryptedFileSecretStore } from './secrets/encrypted-file-secret-store';
 import type { SecretStore } from './secrets/secret-store';
+import { respondersHandlers } from './responders/responders-handlers';
+import { RespondersService } from './responders/responders-service';
 import { simulationsHandlers } from './simulator/simulations-handlers';
 import { SimulationsService } from './simulator/simulations-service';
 
@@ -88,7 +90,11 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
   // Connections, then the services that follow them; each hears the connections' events in the order added.
   const connectionEvents = new ConnectionEventFanOut();
   const connections = new ConnectionManager(connectionEvents, { certificates: certificates.store });
-  const decoders = await DecodersService.open({ userDataDir: options.userDataDir, workerFile: options.scriptWorkerFile ?? unpackedPath(path.join(__dirname, 'script-worker.cjs')), changed: (list) => hub.emit('decoders.bindingsChanged', list) });
+  const decoders = await DecodersService.open({ userDataDir: options.userDataDir, workerFile: options.scriptWorkerFile ?? unpackedPath(path.join(__dirname, 'script-worker.cjs')), changed: (list) => {
+      hub.emit('decoders.bindingsChanged', list);
+      explorer.bindingsChanged();
+    },
+  });
   const explorer = new ExplorerService(hub, {
     clearRetained: async (connectionId, topic) => {
       await connections.publish({ connectionId, topic, payload: new Uint8Array(0), qos: 1, retain: true });
@@ -96,8 +102,24 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     subscribe: (connectionId, subscriptions) => connections.addSubscriptions(connectionId, subscriptions),
     unsubscribe: (connectionId, filters) => connections.removeSubscriptions(connectionId, filters),
     decodeBound: (message) => decoders.decode(message),
+    previews: { hasBinding: (topic) => decoders.hasBinding(topic), decodeBatch: (messages) => decoders.decodeBatch(messages) },
   });
   connectionEvents.add(explorer.connectionListener());
+  // Auto-responders answer what any open connection receives, on that connection, window or not.
+  const responders = await RespondersService.open({
+    userDataDir: options.userDataDir,
+    workerFile: options.scriptWorkerFile ?? unpackedPath(path.join(__dirname, 'script-worker.cjs')),
+    publish: async (connectionId, p) => {
+      const correlationData = p.properties?.correlationData;
+      const properties = {
+        ...(p.properties?.contentType === undefined ? {} : { contentType: p.properties.contentType }),
+        ...(correlationData === undefined ? {} : { correlationData: Uint8Array.from(correlationData) }),
+      };
+      await connections.publish({ connectionId, topic: p.topic, payload: Uint8Array.from(p.payload), qos: p.qos, retain: p.retain, properties });
+    },
+    changed: (list) => hub.emit('responders.changed', list),
+  });
+  connectionEvents.add({ message: (connectionId, message) => responders.handle(connectionId, message) });
   const composer = new PublishService(
     {
       publish: (args) => connections.publish(args),
@@ -224,6 +246,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     ...historyHandlers(history, captures),
     ...simulationsHandlers(simulations),
     ...decodersHandlers(decoders),
+    ...respondersHandlers(responders),
   };
 
   // Last, once every service exists: messages start flowing as soon as this connects.
@@ -266,6 +289,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       await history.close();
       explorer.dispose();
       await decoders.close();
+      await responders.close();
     },
   };
 }

@@ -3,6 +3,7 @@ import { CertificatesPanel } from './features/certificates/certificates-panel';
 import { ConnectionDrawer } from './features/connection-info/connection-drawer';
 import { CoreLinkOverlay } from './features/core-link/core-link-overlay';
 import { HistoryView } from './features/history-search/history-view';
+import { ScriptsWorkspace } from './features/scripts/scripts-workspace';
 import { historySearchSelectors } from './features/history-search/selectors';
 import { showWorkspace } from './features/workspace/actions';
 import { ExplorerLayout } from './features/workspace/explorer-layout';
@@ -10,12 +11,14 @@ import { workspaceSelectors } from './features/workspace/selectors';
 import type { Workspace } from './features/workspace/state';
 import { useStore } from './store/root-store';
 import { ThemeSwitcher } from './ui/theme-switcher';
+import { PaletteButton, TimeFormatSwitcher } from './features/command-palette/header-tools';
 
 const WORKSPACES: readonly { readonly id: Workspace; readonly label: string }[] = [
   { id: 'explorer', label: 'Explorer' },
   { id: 'history', label: 'History' },
   { id: 'broker', label: 'Broker' },
   { id: 'certificates', label: 'Certificates' },
+  { id: 'scripts', label: 'Scripts' },
 ];
 
 /** The window: brand, workspace tabs and the theme on top; the explorer (connect bar, connections, tree, inspector and composer) or another workspace below. */
@@ -35,7 +38,9 @@ export function App(): React.JSX.Element {
           ))}
         </nav>
         <div className="header-end">
+          <TimeFormatSwitcher />
           <ThemeSwitcher />
+          <PaletteButton />
         </div>
       </header>
       {workspace === 'history' ? (
@@ -53,6 +58,7 @@ export function App(): React.JSX.Element {
           <CertificatesPanel />
         </main>
       ) : null}
+      {workspace === 'scripts' ? <main><ScriptsWorkspace /></main> : null}
       <ExplorerLayout hidden={workspace !== 'explorer'} />
       <ConnectionDrawer />
       <CoreLinkOverlay />

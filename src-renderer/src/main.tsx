@@ -1,12 +1,14 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
+import { CommandPalette } from './features/command-palette/command-palette';
 import { listenToBroker } from './features/broker/actions';
 import { listenToConnections } from './features/connections/actions';
 import { listenToCoreLink } from './features/core-link/actions';
 import { listenToExplorer } from './features/explorer/actions';
 import { listenToHistory, refreshHistoryStatus } from './features/history-search/actions';
 import './styles.css';
+import './ui/focus.css';
 import { startTheme } from './ui/theme';
 
 // Before the first render, so the first paint is already in the chosen theme.
@@ -20,5 +22,6 @@ void refreshHistoryStatus();
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>
     <App />
+    <CommandPalette />
   </StrictMode>,
 );

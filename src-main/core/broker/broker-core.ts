@@ -452,7 +452,7 @@ export class BrokerCore implements Broker, ConnectionHost {
       }
     }
     const entries = this.index.match(msg.topic);
-    if (entries.size === 0) return 0;
+    if (entries.length === 0) return 0;
     const dollar = msg.topic.charCodeAt(0) === 36;
     const mark = ++this.routeMark;
     const targets = this.routeTargets;
@@ -460,7 +460,8 @@ export class BrokerCore implements Broker, ConnectionHost {
     const limit = this.settings.queueLimit;
     const highWater = this.settings.queueHighWater;
     let delivered = 0;
-    for (const e of entries) {
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
       if (dollar && e.wildcardFirst) continue;
       if (e.kind === 'shared') {
         if (this.deliverShared(e, msg)) delivered++;

@@ -31,6 +31,11 @@ export interface SharedGroup {
 
 export type IndexEntry = Subscription | SharedGroup;
 
+const NO_ENTRIES: readonly IndexEntry[] = [];
+
+/** Topics whose match results are kept (beyond them, matching is done each time). */
+const MATCH_CACHE_TOPICS = 4096;
+
 /** Topic → subscriptions matcher on qlobber's deduplicating trie. */
 export class SubscriptionIndex {
   private readonly trie = new QlobberDedup<IndexEntry>({
@@ -44,6 +49,12 @@ export class SubscriptionIndex {
   });
   private readonly groups = new Map<string, SharedGroup>();
   private count = 0;
+  /**
+   * Match results of recent topics: a device publishes to the same few topics over and over, and qlobber splits the
+   * topic and walks the trie every time. Emptied whenever a subscription changes; capped so a flood of distinct
+   * topics costs a map lookup, not memory.
+   */
+  private readonly cache = new Map<string, readonly IndexEntry[]>();
 
   get size(): number {
     return this.count;
@@ -51,6 +62,7 @@ export class SubscriptionIndex {
 
   add(sub: Subscription): void {
     this.count++;
+    this.cache.clear();
     if (sub.share === undefined) {
       this.trie.add(sub.matchFilter, sub);
       return;
@@ -67,6 +79,7 @@ export class SubscriptionIndex {
 
   remove(sub: Subscription): void {
     this.count--;
+    this.cache.clear();
     if (sub.share === undefined) {
       this.trie.remove(sub.matchFilter, sub);
       return;
@@ -82,9 +95,14 @@ export class SubscriptionIndex {
     }
   }
 
-  /** Entries whose filter matches `topic`; callers skip `wildcardFirst` entries for `$` topics. */
-  match(topic: string): Set<IndexEntry> {
-    return this.trie.match(topic);
+  /** Entries whose filter matches `topic`, each once; callers skip `wildcardFirst` entries for `$` topics. */
+  match(topic: string): readonly IndexEntry[] {
+    const cached = this.cache.get(topic);
+    if (cached !== undefined) return cached;
+    const entries = this.count === 0 ? NO_ENTRIES : Array.from(this.trie.match(topic));
+    // Long topics are not kept: a client could otherwise pin megabytes of topic names here.
+    if (this.cache.size < MATCH_CACHE_TOPICS && topic.length <= 256) this.cache.set(topic, entries);
+    return entries;
   }
 }
 

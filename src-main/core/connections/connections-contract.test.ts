@@ -38,6 +38,18 @@ describe('connections over the contract', () => {
     expect(frame).toMatchObject({ kind: 'failure', error: { code: 'AUTHENTICATION_FAILED' } });
   });
 
+  it('opens a connection closed with Disconnect again over the contract, and forgets it on request', async () => {
+    harness = await startCoreHarness('memory');
+    const info = await harness.client.invoke('connections.connect', { url: broker.url, username: 'bob', password: 'builder', subscriptions: [{ filter: 'again/#', qos: 1 }] });
+    await harness.client.invoke('connections.disconnect', { connectionId: info.connectionId });
+    const again = await harness.client.invoke('connections.reopen', { connectionId: info.connectionId });
+    expect(again).toMatchObject({ state: 'connected', username: 'bob' });
+    expect((await harness.client.invoke('connections.list', {})).map((c) => c.connectionId)).toEqual([again.connectionId]);
+    await harness.client.invoke('connections.disconnect', { connectionId: again.connectionId });
+    expect(await harness.client.invoke('connections.forget', { connectionId: again.connectionId })).toEqual({ deleted: 1 });
+    await expect(harness.client.invoke('connections.reopen', { connectionId: again.connectionId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
   it('rejects an invalid subscription QoS as QOS_ERROR before any socket opens', async () => {
     harness = await startCoreHarness('memory');
     await expect(

@@ -96,6 +96,16 @@ export class DecodersService {
     });
   }
 
+  /** Whether an enabled binding in force decodes this topic. */
+  hasBinding(topic: string): boolean {
+    return this.bindings.bindingFor(topic) !== undefined;
+  }
+
+  /** Decodes many messages with their topics' bindings (scripts in one crossing each); undefined where none applies. */
+  decodeBatch(messages: readonly ScriptMessage[]): Promise<readonly (BoundDecodedView | undefined)[]> {
+    return this.bindings.decodeBatch(messages);
+  }
+
   /** Decodes a message with its topic's binding; undefined when none applies. */
   decode(message: ScriptMessage): Promise<BoundDecodedView | undefined> {
     return this.bindings.decode(message);

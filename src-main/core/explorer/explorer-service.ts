@@ -23,6 +23,7 @@ import type {
 } from '../../../shared/ipc/explorer';
 import { decodePayload } from '../decoders/decode-payload';
 import type { ScriptMessage } from '../scripts/script-types';
+import { DecodedPreviews, type PreviewDecoder } from './decoded-previews';
 import { diffPayloads } from './diff';
 import type { ExplorerMessage } from './explorer-message';
 import { ExplorerSession } from './explorer-session';
@@ -41,6 +42,8 @@ export interface ExplorerLink {
   unsubscribe(connectionId: ConnectionId, filters: readonly string[]): Promise<void>;
   /** Decodes a message with the user's decoder binding for its topic; undefined when none applies. */
   decodeBound?(message: ScriptMessage): Promise<DecodedView | undefined>;
+  /** Decodes the tree's previews with the user's bindings (rows on screen only); raw previews without it. */
+  readonly previews?: PreviewDecoder;
 }
 
 export interface ExplorerServiceOptions {
@@ -63,7 +66,9 @@ interface Explored {
   /** How many clients watch each topic. */
   readonly watched: Map<string, number>;
   readonly subscriptions: Map<string, ExplorerSubscription>;
+  readonly previews: DecodedPreviews | undefined;
   announcedVersion: number;
+  announcedPreviews: number;
   announcedReceived: number;
 }
 
@@ -126,7 +131,10 @@ export class ExplorerService {
       feed: new Batcher<InspectedMessage>((messages) => this.deliver(connectionId, messages)),
       watched: new Map(),
       subscriptions: new Map(subscriptions.map((s) => [s.filter, s])),
+      // Decoded texts arrive a moment after the rows: the next announcement (on the usual beat) says so.
+      previews: this.link.previews ? new DecodedPreviews(this.link.previews, () => undefined) : undefined,
       announcedVersion: 0,
+      announcedPreviews: 0,
       announcedReceived: 0,
     };
     this.explored.set(connectionId, explored);
@@ -157,23 +165,25 @@ export class ExplorerService {
   }
 
   rows(args: ParsedArg<'explorer.listRows'>, clientId: string): RowsResult {
+    const explored = this.require(args.connectionId);
     const view = this.viewFor(clientId, args.connectionId);
     const window = view.tree.rows(args.start, args.count);
-    const rows: TreeRow[] = window.rows.map((r) => ({
-      path: r.path,
-      name: r.name,
-      depth: r.depth,
-      hasChildren: r.hasChildren,
-      expanded: r.expanded,
-      messageCount: r.messageCount,
-      ownMessageCount: r.ownMessageCount,
-      subtopicCount: r.subtopicCount,
-      retained: r.retained,
-      lastReceivedAt: r.lastReceivedAt,
-      changedAt: r.changedAt,
-      preview: r.preview,
-    }));
+    const { index } = explored.session;
+    const lastOf = (path: string): ScriptMessage | undefined => {
+      const id = index.idOf(path);
+      const last = id === undefined ? undefined : index.lastMessageOf(id);
+      return last ? { topic: path, payload: last.payload, qos: last.qos, retain: last.retain } : undefined;
+    };
+    const rows: TreeRow[] = window.rows.map((r) => {
+      const decoded = explored.previews?.previewOf(r.path, r.ownMessageCount, () => lastOf(r.path));
+      return decoded === undefined ? row(r) : { ...row(r), preview: decoded, previewDecoded: true };
+    });
     return { version: window.version, viewVersion: window.viewVersion, total: window.total, start: window.start, rows };
+  }
+
+  /** The user's decoder bindings changed: the tree's decoded previews are decoded afresh. */
+  bindingsChanged(): void {
+    for (const explored of this.explored.values()) explored.previews?.invalidate();
   }
 
   topic(args: ParsedArg<'explorer.getTopic'>): TopicDetail {
@@ -449,18 +459,40 @@ export class ExplorerService {
     for (const [connectionId, explored] of this.explored) {
       const { index, buffer } = explored.session;
       const received = buffer.stats().received;
-      if (index.version === explored.announcedVersion && received === explored.announcedReceived) continue;
+      const previews = explored.previews?.generation ?? 0;
+      if (index.version === explored.announcedVersion && received === explored.announcedReceived && previews === explored.announcedPreviews) continue;
       explored.announcedVersion = index.version;
       explored.announcedReceived = received;
+      explored.announcedPreviews = previews;
       this.hub.emit('explorer.changed', {
         connectionId,
-        version: index.version,
+        // Both only grow, so their sum moves whenever either does: decoded previews that arrive after their rows
+        // make the windows ask for the rows again, as a new message does.
+        version: index.version + previews,
         topicCount: index.topicCount,
         messageCount: index.messageCount,
         buffer: gaugeOf(explored),
       });
     }
   }
+}
+
+/** A tree row as the contract carries it. */
+function row(r: TreeRow): TreeRow {
+  return {
+    path: r.path,
+    name: r.name,
+    depth: r.depth,
+    hasChildren: r.hasChildren,
+    expanded: r.expanded,
+    messageCount: r.messageCount,
+    ownMessageCount: r.ownMessageCount,
+    subtopicCount: r.subtopicCount,
+    retained: r.retained,
+    lastReceivedAt: r.lastReceivedAt,
+    changedAt: r.changedAt,
+    preview: r.preview,
+  };
 }
 
 function gaugeOf(explored: Explored): BufferGauge {

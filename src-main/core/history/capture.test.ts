@@ -154,6 +154,25 @@ describe('captures', () => {
     expect(report.skipped[1]?.message).toContain('not JSON');
   });
 
+  it('reads CRLF and LF lines, blank lines, a line longer than a read chunk and a last line without a newline, counting lines as written', async () => {
+    const file = path.join(dir, 'lines.ndjson');
+    const big = 'y'.repeat(3 * 1024 * 1024);
+    const text = [JSON.stringify({ topiaryCapture: 1, startedAt: 1 }), JSON.stringify(line(0, 'a', 'one')), '', JSON.stringify(line(1, 'b', big)), '  ', JSON.stringify(line(2, 'c', 'é'))];
+    await writeFile(file, `${text.slice(0, 3).join('\r\n')}\r\n${text.slice(3).join('\n')}`);
+    const read: CaptureMessage[] = [];
+    for await (const m of readCapture(file)) read.push(m);
+    expect(read.map((m) => [m.t, m.topic, m.payload.length])).toEqual([
+      [0, 'a', 3],
+      [1, 'b', big.length],
+      [2, 'c', 2],
+    ]);
+    await writeFile(file, `${text.join('\n')}\n{"t":3,"topic":\n`);
+    const reading = async (): Promise<void> => {
+      for await (const m of readCapture(file)) void m;
+    };
+    await expect(reading()).rejects.toMatchObject({ details: { line: 7 } });
+  });
+
   it('refuses a file that is not a capture, naming line 1, and a speed out of range', async () => {
     const file = path.join(dir, 'foreign.ndjson');
     await writeFile(file, '{"hello":"world"}\n');

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { isMethod, requests, type CallContext, type Handlers, type Method } from '../../../shared/ipc/contract';
 import { ERROR_CODES, TopiaryError, type ErrorCode, type ErrorData } from '../../../shared/ipc/errors';
 import type { Frame, Wire } from '../../../shared/ipc/wire';
+import { issueSentence } from './validation-message';
 
 /** The handlers of one domain's requests (`explorer.*`, …): what each domain's `<domain>Handlers(service)` returns. */
 export type DomainHandlers<Domain extends string> = Pick<Handlers, Extract<Method, `${Domain}.${string}`>>;
@@ -13,8 +14,8 @@ export function validationError(error: z.ZodError): ErrorData {
   const declared = (first as { params?: { code?: unknown } } | undefined)?.params?.code;
   const code: ErrorCode =
     typeof declared === 'string' && (ERROR_CODES as readonly string[]).includes(declared) ? (declared as ErrorCode) : 'VALIDATION_ERROR';
-  const where = issues[0]?.path ? `${issues[0].path}: ` : '';
-  return { code, message: `${where}${issues[0]?.message ?? 'Invalid argument.'}`, details: { issues } };
+  // The path stays in details for programs; the message is for people.
+  return { code, message: first ? issueSentence(first) : 'The request is not valid.', details: { issues } };
 }
 
 function toErrorData(error: unknown): ErrorData {

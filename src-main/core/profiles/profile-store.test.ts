@@ -69,7 +69,8 @@ describe('profile store', () => {
       expect.unreachable();
     } catch (error) {
       expect((error as TopiaryError).code).toBe('VALIDATION_ERROR');
-      expect((error as TopiaryError).message).toContain('url');
+      expect((error as TopiaryError).message).toMatch(/^Unsupported scheme "http:\/\/"/);
+      expect((error as TopiaryError).details).toMatchObject({ issues: [{ path: 'url' }] });
     }
     expect(store.list()).toEqual([]);
   });

@@ -50,10 +50,10 @@ export interface RuleProblem {
   readonly column?: number;
 }
 
-export interface AutoRespondersOptions {
+export interface AutoRespondersOptions<Origin = undefined> {
   readonly sandbox: ScriptSandbox;
-  /** Sends a response (the connection's publish). */
-  readonly publish: (message: ScriptPublish) => Promise<void>;
+  /** Sends a response (the connection's publish); `origin` is what `handle()` was given with the request (the app: which connection). */
+  readonly publish: (message: ScriptPublish, origin: Origin | undefined) => Promise<void>;
 }
 
 interface Counts {
@@ -86,10 +86,10 @@ const encoder = new TextEncoder();
  * topic or the request's response topic, with the request's correlation data. Each rule counts what
  * it did and is rate-limited, so a rule that answers itself cannot flood the broker.
  */
-export class AutoResponders {
+export class AutoResponders<Origin = undefined> {
   private rules: Rule[] = [];
 
-  constructor(private readonly options: AutoRespondersOptions) {}
+  constructor(private readonly options: AutoRespondersOptions<Origin>) {}
 
   /** Replaces the rules; one with a problem (filter, topic, template, script syntax) is reported and left out. */
   async set(specs: readonly ResponderRule[]): Promise<readonly RuleProblem[]> {
@@ -117,15 +117,15 @@ export class AutoResponders {
   }
 
   /** Answers a message with every enabled rule whose filter matches. */
-  async handle(message: ScriptMessage): Promise<void> {
-    await Promise.all(this.rules.filter((rule) => rule.enabled && topicMatchesFilter(rule.spec.filter, message.topic)).map((rule) => this.answer(rule, message)));
+  async handle(message: ScriptMessage, origin?: Origin): Promise<void> {
+    await Promise.all(this.rules.filter((rule) => rule.enabled && topicMatchesFilter(rule.spec.filter, message.topic)).map((rule) => this.answer(rule, message, origin)));
   }
 
   async close(): Promise<void> {
     await this.set([]);
   }
 
-  private async answer(rule: Rule, message: ScriptMessage): Promise<void> {
+  private async answer(rule: Rule, message: ScriptMessage, origin: Origin | undefined): Promise<void> {
     const counts = rule.counts;
     counts.matched++;
     const topic = rule.spec.topic ?? message.properties?.responseTopic;
@@ -157,7 +157,7 @@ export class AutoResponders {
         ...(rule.spec.contentType === undefined ? {} : { contentType: rule.spec.contentType }),
         ...(correlationData === undefined ? {} : { correlationData }),
       };
-      await this.options.publish({ topic, payload, qos: rule.spec.qos ?? 0, retain: rule.spec.retain ?? false, ...(Object.keys(properties).length > 0 ? { properties } : {}) });
+      await this.options.publish({ topic, payload, qos: rule.spec.qos ?? 0, retain: rule.spec.retain ?? false, ...(Object.keys(properties).length > 0 ? { properties } : {}) }, origin);
       counts.responded++;
     } catch (error) {
       this.fail(rule, error instanceof Error ? error.message : String(error));

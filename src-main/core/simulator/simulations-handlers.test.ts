@@ -41,6 +41,10 @@ describe('the simulations group of the contract', () => {
   it('refuses bad requests with the contract\'s codes and a sentence', async () => {
     await expect(harness.client.invoke('simulations.start', { url: broker.url, source: { kind: 'scenario', name: 'toaster' }, devices: 1 })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: expect.stringContaining('no scenario "toaster"') });
     await expect(harness.client.invoke('simulations.start', { url: broker.url, source: { kind: 'scenario', name: 'gps' }, devices: 0 })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    await expect(harness.client.invoke('simulations.start', { url: broker.url, source: { kind: 'scenario', name: 'gps' }, devices: 2_001 })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: expect.stringContaining('at most 2,000 simulated devices'),
+    });
     await expect(harness.client.invoke('simulations.stop', { id: 'sim-999' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('no simulation sim-999') });
   });
 });

@@ -24,6 +24,7 @@ import { initialHistorySearchState, type HistorySearchState } from '../features/
 import { initialInspectorState, type InspectorState } from '../features/inspector/state';
 import { initialPacketLogState, type PacketLogState } from '../features/packet-log/state';
 import { initialProfilesState, type ProfilesState } from '../features/profiles/state';
+import { initialScriptsState, type ScriptsState } from '../features/scripts/state';
 import { initialWorkspaceState, type WorkspaceState } from '../features/workspace/state';
 
 /** Every slice, one key per feature. */
@@ -39,6 +40,7 @@ export interface AppState {
   readonly profiles: ProfilesState;
   readonly certificates: CertificatesState;
   readonly historySearch: HistorySearchState;
+  readonly scripts: ScriptsState;
 }
 
 /** A fresh state, as at start-up (tests build from it). */
@@ -55,6 +57,7 @@ export function initialAppState(): AppState {
     profiles: initialProfilesState,
     certificates: initialCertificatesState,
     historySearch: initialHistorySearchState,
+    scripts: initialScriptsState,
   };
 }
 

@@ -29,7 +29,7 @@ export function AccessWarning({ pending, onApply, onCancel }: { readonly pending
         ))}
       </ul>
       <div className="row">
-        <button type="button" data-testid="broker-access-confirm" onClick={onApply}>
+        <button type="button" className="danger" data-testid="broker-access-confirm" onClick={onApply}>
           Apply anyway
         </button>
         <button type="button" data-testid="broker-access-cancel" onClick={onCancel}>

@@ -48,7 +48,7 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
             <span className="note" data-testid="broker-user-methods">
               {(u.authMethods ?? [...(u.passwordHash ? ['password'] : []), ...(u.scram ?? []).map((c) => c.mechanism)]).join(', ')}
             </span>
-            <button type="button" onClick={() => void guarded({ deleteUser: u.username }, `Removing ${u.username}`, () => deleteBrokerUser(u.username))}>
+            <button type="button" className="danger btn-sm" onClick={() => void guarded({ deleteUser: u.username }, `Removing ${u.username}`, () => deleteBrokerUser(u.username))}>
               Remove
             </button>
           </li>
@@ -80,7 +80,7 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
             </label>
           ))}
         </span>
-        <button type="submit" data-testid="broker-user-save" disabled={!username || !password || methods.length === 0}>
+        <button type="submit" className="primary" data-testid="broker-user-save" disabled={!username || !password || methods.length === 0}>
           Add or change user
         </button>
         <label className="file">
@@ -104,7 +104,7 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
       </p>
       <textarea aria-label="ACL rules" data-testid="broker-acl" rows={5} spellCheck={false} value={aclText} onChange={(e) => setAclText(e.target.value)} />
       <div className="row">
-        <button type="button" data-testid="broker-acl-apply" onClick={() => void guarded({ aclText }, 'These rules', () => setBrokerAcl(aclText))}>
+        <button type="button" className="primary" data-testid="broker-acl-apply" onClick={() => void guarded({ aclText }, 'These rules', () => setBrokerAcl(aclText))}>
           Apply rules
         </button>
       </div>

@@ -1,6 +1,8 @@
+import { ListX, Trash2 } from 'lucide-react';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { BrokerClientRow, BrokerRetainedRow, BrokerStatsSample } from '../../../../shared/ipc/broker';
 import { useStore } from '../../store/root-store';
+import { IconButton } from '../../ui/icon-button';
 import { deleteRetained, disconnectClient, fetchClients, fetchRetained, quickTls, restartBroker, startBroker, stopBroker } from './actions';
 import { brokerSelectors } from './selectors';
 import { drawLines } from '../chart/draw-series';
@@ -9,6 +11,8 @@ import { BrokerAccess } from './broker-access';
 import { BrokerRedirect } from './broker-redirect';
 import { BrokerSettingsForm } from './broker-settings-form';
 import './broker.css';
+import { BrokerLog } from './broker-log';
+import { formatBytes, plural } from '../../lib/format';
 
 const POLL_MS = 1_000;
 
@@ -101,7 +105,7 @@ function Clients({ running }: { readonly running: boolean }): React.JSX.Element 
               <td>{c.queued}</td>
               <td data-testid="broker-client-dropped">{c.dropped}</td>
               <td>
-                <button type="button" data-testid="broker-client-disconnect" onClick={() => void disconnectClient(c.clientId).then(refresh)}>
+                <button type="button" className="danger btn-sm" data-testid="broker-client-disconnect" onClick={() => void disconnectClient(c.clientId).then(refresh)}>
                   Disconnect
                 </button>
               </td>
@@ -134,11 +138,13 @@ function Retained({ running }: { readonly running: boolean }): React.JSX.Element
             <tr key={r.topic} data-testid="broker-retained-row" data-topic={r.topic}>
               <td className="mono">{r.topic}</td>
               <td className="mono preview">{r.preview}</td>
-              <td>{r.size} B</td>
+              <td>{formatBytes(r.size)}</td>
               <td>QoS {r.qos}</td>
               <td>
-                <button type="button" onClick={() => void remove(r.topic, false)}>Delete</button>
-                <button type="button" onClick={() => void remove(r.topic, true)} title="Delete this topic and everything retained below it">Delete subtree</button>
+                <span className="item-actions">
+                  <IconButton size="sm" variant="danger" icon={Trash2} label="Delete" onClick={() => void remove(r.topic, false)} />
+                  <IconButton size="sm" variant="danger" icon={ListX} label="Delete subtree" onClick={() => void remove(r.topic, true)} />
+                </span>
               </td>
             </tr>
           ))}
@@ -152,7 +158,6 @@ function Retained({ running }: { readonly running: boolean }): React.JSX.Element
 export function BrokerPanel(): React.JSX.Element {
   const status = useStore(brokerSelectors.status);
   const samples = useStore(brokerSelectors.samples);
-  const log = useStore(brokerSelectors.log);
   const busy = useStore(brokerSelectors.busy);
   const shownError = useStore(brokerSelectors.shownError);
   const running = status?.running ?? false;
@@ -166,8 +171,8 @@ export function BrokerPanel(): React.JSX.Element {
         <span className={`status ${running ? 'status-connected' : 'status-disconnected'}`} data-testid="broker-state">
           {running ? 'Running' : 'Stopped'}
         </span>
-        <button type="button" data-testid="broker-start" disabled={busy || running} onClick={() => void startBroker()}>Start</button>
-        <button type="button" data-testid="broker-stop" disabled={busy || !running} onClick={() => void stopBroker()}>Stop</button>
+        <button type="button" className="primary" data-testid="broker-start" disabled={busy || running} onClick={() => void startBroker()}>Start</button>
+        <button type="button" className="danger" data-testid="broker-stop" disabled={busy || !running} onClick={() => void stopBroker()}>Stop</button>
         <button type="button" data-testid="broker-restart" disabled={busy || !running} onClick={() => void restartBroker()}>Restart</button>
         <button
           type="button"
@@ -200,15 +205,15 @@ export function BrokerPanel(): React.JSX.Element {
       <section className="broker-section">
         <h3>Traffic</h3>
         <div className="broker-figures" data-testid="broker-figures">
-          <span>{last?.clientsConnected ?? 0} clients</span>
+          <span>{plural(last?.clientsConnected ?? 0, 'client')}</span>
           <span data-testid="broker-rate-in">{rates.in.toFixed(0)} msg/s in</span>
           <span>{rates.out.toFixed(0)} msg/s out</span>
           <span data-testid="broker-bytes-rate">
-            {(rates.bytesIn / 1024).toFixed(1)} / {(rates.bytesOut / 1024).toFixed(1)} KiB/s in/out
+            {formatBytes(Math.round(rates.bytesIn))}/s in · {formatBytes(Math.round(rates.bytesOut))}/s out
           </span>
           <span>{last?.messagesReceived ?? 0} received</span>
           <span>{last?.messagesSent ?? 0} sent</span>
-          <span>{last?.subscriptions ?? 0} subscriptions</span>
+          <span>{plural(last?.subscriptions ?? 0, 'subscription')}</span>
           <span>{last?.dropped ?? 0} dropped</span>
           <span data-testid="broker-queue-overflow" title="QoS 1/2 messages dropped because a client's queue was full">{last?.queueOverflow ?? 0} queue overflow</span>
         </div>
@@ -236,16 +241,7 @@ export function BrokerPanel(): React.JSX.Element {
       <Clients running={running} />
       <BrokerRedirect moved={status?.moved} busy={busy} />
       <Retained running={running} />
-      <section className="broker-section">
-        <h3>Log</h3>
-        <ol className="broker-log" data-testid="broker-log">
-          {log.slice(-200).reverse().map((e, i) => (
-            <li key={`${e.at}-${i}`} className={`log-${e.type.replace('.', '-')}`}>
-              <time>{new Date(e.at).toLocaleTimeString()}</time> {e.text}
-            </li>
-          ))}
-        </ol>
-      </section>
+      <BrokerLog />
       {status ? <BrokerAccess settings={status.settings} /> : null}
       {status ? <BrokerSettingsForm settings={status.settings} /> : null}
     </div>

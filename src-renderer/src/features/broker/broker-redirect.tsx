@@ -40,7 +40,7 @@ export function BrokerRedirect({ moved, busy }: { readonly moved: MovedSetting |
         <label title="0x9D Server moved (for good) instead of 0x9C Use another server (for now)">
           <input type="checkbox" data-testid="broker-redirect-permanent" checked={permanent} onChange={(e) => setPermanent(e.target.checked)} /> Moved for good
         </label>{' '}
-        <button type="submit" data-testid="broker-redirect-apply" disabled={busy || reference.trim() === ''}>
+        <button type="submit" className="primary" data-testid="broker-redirect-apply" disabled={busy || reference.trim() === ''}>
           {moved ? 'Update' : 'Send clients there'}
         </button>{' '}
         {moved ? (

@@ -138,7 +138,7 @@ export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSett
                 ) : null}
               </td>
               <td>
-                <button type="button" disabled={draft.listeners.length === 1} onClick={() => setDraft({ ...draft, listeners: draft.listeners.filter((_, j) => j !== i) })}>
+                <button type="button" className="danger btn-sm" disabled={draft.listeners.length === 1} onClick={() => setDraft({ ...draft, listeners: draft.listeners.filter((_, j) => j !== i) })}>
                   Remove
                 </button>
               </td>
@@ -147,14 +147,15 @@ export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSett
         </tbody>
       </table>
       <div className="row">
-        <button type="button" data-testid="broker-add-tcp" onClick={() => setDraft({ ...draft, listeners: [...draft.listeners, { kind: 'tcp', port: 0, host: '127.0.0.1' }] })}>
+        <button type="button" className="quiet" data-testid="broker-add-tcp" onClick={() => setDraft({ ...draft, listeners: [...draft.listeners, { kind: 'tcp', port: 0, host: '127.0.0.1' }] })}>
           Add TCP listener
         </button>
-        <button type="button" data-testid="broker-add-ws" onClick={() => setDraft({ ...draft, listeners: [...draft.listeners, { kind: 'ws', port: 0, host: '127.0.0.1', path: '/mqtt' }] })}>
+        <button type="button" className="quiet" data-testid="broker-add-ws" onClick={() => setDraft({ ...draft, listeners: [...draft.listeners, { kind: 'ws', port: 0, host: '127.0.0.1', path: '/mqtt' }] })}>
           Add WebSocket listener
         </button>
         <button
           type="button"
+          className="quiet"
           data-testid="broker-add-tls"
           onClick={() =>
             setDraft({ ...draft, listeners: [...draft.listeners, { kind: 'tls', port: 0, host: '127.0.0.1', serverIdentityId: '', requireClientCertificate: false, useCertificateCnAsUsername: false }] })
@@ -164,6 +165,7 @@ export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSett
         </button>
         <button
           type="button"
+          className="quiet"
           data-testid="broker-add-wss"
           onClick={() =>
             setDraft({ ...draft, listeners: [...draft.listeners, { kind: 'wss', port: 0, host: '127.0.0.1', path: '/mqtt', serverIdentityId: '', requireClientCertificate: false, useCertificateCnAsUsername: false }] })
@@ -171,13 +173,13 @@ export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSett
         >
           Add secure WebSocket listener
         </button>
-        <button type="button" data-testid="broker-add-udp" title="MQTT over reliable UDP (mqtt-udp://), for devices on lossy links" onClick={() => setDraft({ ...draft, listeners: [...draft.listeners, { kind: 'udp', port: 0, host: '127.0.0.1', idleTimeoutSeconds: 60 }] })}>
+        <button type="button" className="quiet" data-testid="broker-add-udp" title="MQTT over reliable UDP (mqtt-udp://), for devices on lossy links" onClick={() => setDraft({ ...draft, listeners: [...draft.listeners, { kind: 'udp', port: 0, host: '127.0.0.1', idleTimeoutSeconds: 60 }] })}>
           Add UDP listener
         </button>
-        <button type="button" data-testid="broker-add-dtls" title="MQTT over DTLS 1.2 (mqtts-dtls://), with a server certificate from the store" onClick={() => setDraft({ ...draft, listeners: [...draft.listeners, { kind: 'dtls', port: 0, host: '127.0.0.1', serverIdentityId: '', idleTimeoutSeconds: 60 }] })}>
+        <button type="button" className="quiet" data-testid="broker-add-dtls" title="MQTT over DTLS 1.2 (mqtts-dtls://), with a server certificate from the store" onClick={() => setDraft({ ...draft, listeners: [...draft.listeners, { kind: 'dtls', port: 0, host: '127.0.0.1', serverIdentityId: '', idleTimeoutSeconds: 60 }] })}>
           Add DTLS listener
         </button>
-        <button type="button" data-testid="broker-save" onClick={() => void save()}>
+        <button type="button" className="primary" data-testid="broker-save" onClick={() => void save()}>
           Save{settings ? ' and apply' : ''}
         </button>
       </div>
@@ -260,7 +262,7 @@ function BridgeEditor(props: { readonly bridge: BridgeSettings; readonly onChang
           {parsed.message}
         </p>
       ) : null}
-      <button type="button" onClick={props.onRemove}>
+      <button type="button" className="danger" onClick={props.onRemove}>
         Remove bridge
       </button>
     </fieldset>

@@ -5,6 +5,7 @@ import { toErrorData } from '../../lib/error-data';
 import { saveFile } from '../../lib/save-file';
 import { getSlice, setSlice } from '../../store/root-store';
 import type { CertificatesView } from './state';
+import { importNoticeText } from './certificate-format';
 
 function setError(area: string, error: ErrorData | null): void {
   setSlice('certificates', (s) => {
@@ -49,7 +50,8 @@ export async function refreshCertificates(): Promise<void> {
 }
 
 export function showView(view: CertificatesView): void {
-  setSlice('certificates', { view });
+  const { notice } = getSlice('certificates');
+  setSlice('certificates', { view, notice: view.kind === 'details' && notice?.id === view.id ? notice : null });
   if (view.kind === 'details') void loadChain(view.id);
   if (view.kind === 'system-roots' && !getSlice('certificates').systemRoots) void loadSystemRoots();
 }
@@ -65,13 +67,33 @@ export async function loadSystemRoots(): Promise<void> {
 }
 
 /** Imports; on success shows the (first) new entry. The error stays in errors.import (PASSPHRASE_REQUIRED asks for one). */
+/** The ids of the entries in the store now. */
+function storedIds(): ReadonlySet<string> {
+  return new Set((getSlice('certificates').list?.rows ?? []).flatMap((r) => (r.status === 'ok' ? [r.entry.id] : [])));
+}
+
 export async function importCertificates(args: ImportArgs): Promise<boolean> {
+  if (!getSlice('certificates').list) await refreshCertificates();
+  const before = storedIds();
   const result = await run('import', () => core.invoke('certificates.import', args));
   if (!result) return false;
   await refreshCertificates();
   const first = result.entries[0];
+  const notice = importNoticeText(result.entries, before);
+  setSlice('certificates', { notice: first && notice ? { id: first.id, text: notice } : null });
   if (first) showView({ kind: 'details', id: first.id });
   return true;
+}
+
+/** Trusts a certificate of a chain (its top, usually) by adding it to the store as a trusted CA, then checks the chain again. */
+export async function trustAsCa(pem: string, label: string, recheck: CertificateId): Promise<void> {
+  const before = storedIds();
+  const result = await run('chain', () => core.invoke('certificates.import', { kind: 'trusted-ca', inputs: [{ data: pem, name: label }], label }));
+  if (!result) return;
+  await refreshCertificates();
+  const notice = importNoticeText(result.entries, before);
+  setSlice('certificates', { notice: { id: recheck, text: notice ?? `"${label}" is now a trusted CA in your store.` } });
+  await loadChain(recheck);
 }
 
 export async function renameCertificate(id: CertificateId, label: string): Promise<boolean> {

@@ -72,7 +72,7 @@ export function BrokerTestForm(): React.JSX.Element {
           </select>
         </label>
         <div className="row">
-          <button type="submit" data-testid="cert-test-run" disabled={busy}>
+          <button type="submit" className="primary" data-testid="cert-test-run" disabled={busy}>
             {busy ? 'Testing…' : 'Test'}
           </button>
         </div>

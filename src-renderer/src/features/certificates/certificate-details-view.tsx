@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { CertificateId, CertificateKind, ChainOrigin } from '../../../../shared/ipc/certificates';
-import { clearError, deleteCertificate, exportPem, exportPkcs12, loadChain, renameCertificate } from './actions';
+import { clearError, deleteCertificate, exportPem, exportPkcs12, loadChain, renameCertificate, trustAsCa } from './actions';
 import { CertificateFields } from './certificate-fields';
 import { certificateSelectors } from './selectors';
 import { expiryBadge } from './certificate-format';
@@ -24,6 +24,7 @@ export function CertificateDetailsView({ id }: { readonly id: CertificateId }): 
   const entry = useStore((s) => certificateSelectors.entry(s.certificates.list, id));
   const chain = useStore(certificateSelectors.chainOf(id));
   const errors = useStore(certificateSelectors.errors);
+  const notice = useStore((s) => (s.certificates.notice?.id === id ? s.certificates.notice.text : null));
   const [renaming, setRenaming] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [pkcs12Password, setPkcs12Password] = useState('');
@@ -34,6 +35,9 @@ export function CertificateDetailsView({ id }: { readonly id: CertificateId }): 
   const badge = expiryBadge(entry);
   const pem = [entry.certificate.pem, ...entry.chain.map((c) => c.pem)].join('');
   const deleteError = errors['delete'];
+  // A complete chain nobody trusts yet: its root can be trusted in one click (the chain message says why it matters).
+  const top = chain && chain.complete && !chain.trusted ? chain.links[chain.links.length - 1] : undefined;
+  const untrustedTop = top && !top.trustAnchor ? top.certificate : undefined;
 
   const copy = (): void => {
     navigator.clipboard.writeText(pem).then(
@@ -49,6 +53,11 @@ export function CertificateDetailsView({ id }: { readonly id: CertificateId }): 
 
   return (
     <div className="cert-details" data-testid="cert-details" data-id={entry.id}>
+      {notice ? (
+        <p className="note" role="status" data-testid="cert-notice">
+          {notice}
+        </p>
+      ) : null}
       <div className="cert-title">
         {renaming === null ? (
           <>
@@ -65,7 +74,7 @@ export function CertificateDetailsView({ id }: { readonly id: CertificateId }): 
             }}
           >
             <input data-testid="cert-rename-input" value={renaming} autoFocus onChange={(e) => setRenaming(e.target.value)} />
-            <button type="submit">Save</button>
+            <button type="submit" className="primary">Save</button>
             <button type="button" onClick={() => setRenaming(null)}>
               Cancel
             </button>
@@ -102,6 +111,15 @@ export function CertificateDetailsView({ id }: { readonly id: CertificateId }): 
           <p className={chain.complete && chain.trusted ? 'ok' : 'warn'} data-testid="cert-chain-message">
             {chain.message}
           </p>
+          {untrustedTop ? (
+            <button
+              type="button"
+              data-testid="cert-trust-top"
+              onClick={() => void trustAsCa(untrustedTop.pem, untrustedTop.subject.commonName ?? untrustedTop.subject.text, entry.id)}
+            >
+              Add &quot;{untrustedTop.subject.commonName ?? untrustedTop.subject.text}&quot; to your store as a trusted CA
+            </button>
+          ) : null}
         </div>
       ) : (
         <p className="note">Building the chain…</p>

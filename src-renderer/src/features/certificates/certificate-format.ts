@@ -37,3 +37,12 @@ export function splitNames(text: string): string[] {
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 }
+
+/** Says which imported entries were in the store already (the core returns those instead of duplicating them). */
+export function importNoticeText(entries: readonly CertificateEntryView[], before: ReadonlySet<string>): string | null {
+  const old = entries.filter((e) => before.has(e.id));
+  if (old.length === 0) return null;
+  const names = old.map((e) => `"${e.label}"`).join(', ');
+  if (old.length === entries.length) return old.length === 1 ? `${names} is already in your store; nothing was added.` : `All of these are already in your store (${names}); nothing was added.`;
+  return `Already in your store, so not added again: ${names}.`;
+}

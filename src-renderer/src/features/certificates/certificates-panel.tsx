@@ -1,3 +1,4 @@
+import { KeyRound, Landmark, PlugZap, Upload } from 'lucide-react';
 import { useEffect } from 'react';
 import { BrokerTestForm } from './broker-test-form';
 import { listenToCertificates, refreshCertificates, showView } from './actions';
@@ -5,6 +6,7 @@ import { CertificateDetailsView } from './certificate-details-view';
 import { CertificateList } from './certificate-list';
 import { certificateSelectors } from './selectors';
 import { useStore } from '../../store/root-store';
+import { IconButton } from '../../ui/icon-button';
 import { GenerateForm } from './generate-form';
 import { ImportForm } from './import-form';
 import { SystemRootsList } from './system-roots-list';
@@ -23,17 +25,15 @@ export function CertificatesPanel(): React.JSX.Element {
       <aside className="cert-sidebar">
         <div className="cert-actions">
           <button type="button" data-testid="cert-open-import" onClick={() => showView({ kind: 'import' })}>
-            Import…
+            <Upload aria-hidden="true" size={14} /> Import…
           </button>
           <button type="button" data-testid="cert-open-generate" onClick={() => showView({ kind: 'generate' })}>
-            Generate…
+            <KeyRound aria-hidden="true" size={14} /> Generate…
           </button>
-          <button type="button" data-testid="cert-open-test" onClick={() => showView({ kind: 'test-broker' })}>
-            Test against broker…
-          </button>
-          <button type="button" data-testid="cert-open-roots" onClick={() => showView({ kind: 'system-roots' })}>
-            OS trust store
-          </button>
+          <span className="cert-actions-end">
+            <IconButton icon={PlugZap} label="Test against broker…" data-testid="cert-open-test" onClick={() => showView({ kind: 'test-broker' })} />
+            <IconButton icon={Landmark} label="OS trust store" data-testid="cert-open-roots" onClick={() => showView({ kind: 'system-roots' })} />
+          </span>
         </div>
         <CertificateList />
       </aside>

@@ -107,7 +107,7 @@ export function GenerateForm(): React.JSX.Element {
         </p>
       ) : null}
       <div className="row">
-        <button type="submit" data-testid="cert-generate-submit" disabled={busy || (what !== 'ca' && !signer)}>
+        <button type="submit" className="primary" data-testid="cert-generate-submit" disabled={busy || (what !== 'ca' && !signer)}>
           {busy ? 'Generating…' : 'Generate'}
         </button>
       </div>

@@ -134,7 +134,7 @@ export function ImportForm(): React.JSX.Element {
         </p>
       ) : null}
       <div className="row">
-        <button type="submit" data-testid="cert-import-submit" disabled={busy || (text.trim() === '' && files.length === 0)}>
+        <button type="submit" className="primary" data-testid="cert-import-submit" disabled={busy || (text.trim() === '' && files.length === 0)}>
           {busy ? 'Importing…' : 'Import'}
         </button>
       </div>

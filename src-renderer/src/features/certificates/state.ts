@@ -27,6 +27,8 @@ export interface CertificatesState {
   readonly busy: Readonly<Record<string, boolean>>;
   /** The last failure per area ('list', 'import', 'details', 'generate', 'test', 'roots'). */
   readonly errors: Readonly<Record<string, ErrorData>>;
+  /** What the last import or trust action did, said on the entry it led to ("already in your store"). */
+  readonly notice: { readonly id: CertificateId; readonly text: string } | null;
 }
 
 export const initialCertificatesState: CertificatesState = {
@@ -37,5 +39,6 @@ export const initialCertificatesState: CertificatesState = {
   lastTest: null,
   busy: {},
   errors: {},
+  notice: null,
 };
 

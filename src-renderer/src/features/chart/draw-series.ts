@@ -1,4 +1,5 @@
 import type { SeriesPoint } from '../../../../shared/ipc/explorer';
+import { formatAxisTime } from '../../lib/format';
 
 const PAD_LEFT = 56;
 const PAD = 12;
@@ -38,19 +39,33 @@ export function tickLabel(v: number): string {
   return String(+v.toPrecision(3));
 }
 
-function clock(t: number): string {
-  return new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+/** Evenly spaced times for the x axis, at most `count`, as whole seconds where the span allows. */
+export function timeTicks(t0: number, t1: number, count = 4): number[] {
+  if (!(t1 > t0)) return [t0];
+  const span = t1 - t0;
+  const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600].map((s) => s * 1000);
+  const step = steps.find((s) => span / s <= count) ?? Math.ceil(span / count / 3_600_000) * 3_600_000;
+  if (span < 1000) return [t0, t1];
+  const ticks: number[] = [];
+  for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) ticks.push(t);
+  return ticks.length > 0 ? ticks : [t0, t1];
+}
+
+/** The labels drawn on each axis, for tests and for the chart's text alternative. */
+export interface DrawnAxes {
+  readonly y: readonly string[];
+  readonly x: readonly string[];
 }
 
 /** Draws one or more lines over rounded y ticks (and a time axis, a legend) on a canvas sized for the device's pixel ratio. */
-export function drawLines(canvas: HTMLCanvasElement, lines: readonly ChartLine[], options: ChartOptions = {}): void {
+export function drawLines(canvas: HTMLCanvasElement, lines: readonly ChartLine[], options: ChartOptions = {}): DrawnAxes {
   const ratio = window.devicePixelRatio || 1;
   const width = canvas.clientWidth || canvas.width;
   const height = canvas.clientHeight || canvas.height;
   if (canvas.width !== Math.round(width * ratio)) canvas.width = Math.round(width * ratio);
   if (canvas.height !== Math.round(height * ratio)) canvas.height = Math.round(height * ratio);
   const ctx = canvas.getContext('2d');
-  if (!ctx) return;
+  if (!ctx) return { y: [], x: [] };
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   ctx.clearRect(0, 0, width, height);
   ctx.font = '11px ui-monospace, monospace';
@@ -58,7 +73,7 @@ export function drawLines(canvas: HTMLCanvasElement, lines: readonly ChartLine[]
   const all = lines.flatMap((l) => l.points);
   if (all.length === 0) {
     ctx.fillText(options.empty ?? 'No numbers in this topic’s history yet.', PAD_LEFT, height / 2);
-    return;
+    return { y: [], x: [] };
   }
   let minV = Infinity;
   let maxV = -Infinity;
@@ -95,11 +110,23 @@ export function drawLines(canvas: HTMLCanvasElement, lines: readonly ChartLine[]
   ctx.lineTo(PAD_LEFT, bottom);
   ctx.lineTo(width - PAD, bottom);
   ctx.stroke();
+  const xLabels: string[] = [];
   if (options.timeAxis) {
-    const first = clock(t0);
-    const last = clock(t1);
-    ctx.fillText(first, PAD_LEFT, height - 6);
-    ctx.fillText(last, width - PAD - ctx.measureText(last).width, height - 6);
+    // Ticks that would overlap the previous label are skipped, so labels never run into each other.
+    let free = PAD_LEFT - 1;
+    for (const t of timeTicks(t0, t1, Math.max(2, Math.floor((width - PAD_LEFT - PAD) / 90)))) {
+      const label = formatAxisTime(t);
+      const w = ctx.measureText(label).width;
+      const left = Math.min(Math.max(PAD_LEFT, x(t) - w / 2), width - PAD - w);
+      if (left < free) continue;
+      ctx.beginPath();
+      ctx.moveTo(x(t), bottom);
+      ctx.lineTo(x(t), bottom + 4);
+      ctx.stroke();
+      ctx.fillText(label, left, height - 6);
+      xLabels.push(label);
+      free = left + w + 8;
+    }
   }
   for (const line of lines) {
     ctx.strokeStyle = line.color;
@@ -122,9 +149,13 @@ export function drawLines(canvas: HTMLCanvasElement, lines: readonly ChartLine[]
       lx += 14 + ctx.measureText(line.label).width + 16;
     }
   }
+  return { y: ticks.map(tickLabel), x: xLabels };
 }
 
-/** Draws a single unnamed line (a topic's numbers over time). */
-export function drawSeries(canvas: HTMLCanvasElement, points: readonly SeriesPoint[]): void {
-  drawLines(canvas, [{ label: '', color: '#5fb386', points }]);
+/** The colour of a topic's line, named in the chart's legend. */
+export const SERIES_COLOR = '#2f9e6b';
+
+/** Draws a topic's numbers over time, on rounded value ticks and a time axis, with the line named in the legend. */
+export function drawSeries(canvas: HTMLCanvasElement, points: readonly SeriesPoint[], label: string): DrawnAxes {
+  return drawLines(canvas, [{ label, color: SERIES_COLOR, points }], { timeAxis: true });
 }

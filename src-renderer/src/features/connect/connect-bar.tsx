@@ -1,5 +1,7 @@
+import { Plus, Undo2 } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import { useStore } from '../../store/root-store';
+import { IconButton } from '../../ui';
 import { toggleConnectionDrawer } from '../connection-info/actions';
 import { connectionInfoSelectors } from '../connection-info/selectors';
 import { cancelNewConnection, clearConnectError, connect, disconnect, reopenConnection, startNewConnection, takeSessionBack } from '../connections/actions';
@@ -110,17 +112,13 @@ export function ConnectBar(): React.JSX.Element {
         disabled={locked}
         onChange={(e) => edit(setPassword)(e.target.value)}
       />
-      <button type="submit" data-testid="connect-button" disabled={connecting || (!shown && !urlCheck.ok) || (shown !== null && !live && !reopenable)}>
+      <button type="submit" className={live ? 'secondary' : 'primary'} data-testid="connect-button" disabled={connecting || (!shown && !urlCheck.ok) || (shown !== null && !live && !reopenable)}>
         {submitLabel}
       </button>
       {shown ? (
-        <button type="button" className="secondary" data-testid="connect-new" title="Open another connection; the live ones stay live" onClick={startNewConnection}>
-          New connection
-        </button>
+        <IconButton icon={Plus} label="New connection" showLabel data-testid="connect-new" onClick={startNewConnection} />
       ) : active ? (
-        <button type="button" className="secondary" data-testid="connect-cancel" title={`Back to ${active.name}`} onClick={cancelNewConnection}>
-          Cancel
-        </button>
+        <IconButton icon={Undo2} label={`Back to ${active.name}`} data-testid="connect-cancel" onClick={cancelNewConnection} />
       ) : null}
       <span className={`status status-${state}`} data-testid="connection-status" data-state={state} data-connection-id={shown?.connectionId ?? ''}>
         {STATE_LABEL[state]}

@@ -3,9 +3,11 @@ import { BrokerCheckPanel } from './broker-check-panel';
 import { brokerFactRows, protocolName } from './broker-fact-rows';
 import { ConnectionStatusLine } from './connection-status-line';
 import { statusText } from './connection-status-text';
+import { formatTime, useTimeFormat } from '../../lib/format';
 
 /** Everything known about one connection: who we are, where we connect, and what the broker said in its CONNACK. */
 export function ConnectionInfoPanel({ info }: { readonly info: ConnectionInfo }): React.JSX.Element {
+  useTimeFormat();
   const rows = info.broker ? brokerFactRows(info.broker, info.protocolVersion) : [];
   const headline = statusText(info, Date.now()).headline;
   return (
@@ -23,7 +25,7 @@ export function ConnectionInfoPanel({ info }: { readonly info: ConnectionInfo })
             ) : null}
           </dd>
           <dt>Since</dt>
-          <dd>{new Date(info.since).toLocaleTimeString()}</dd>
+          <dd>{formatTime(info.since)}</dd>
           <dt>Client id</dt>
           <dd className="mono" data-testid="info-client-id" data-assigned={info.clientIdAssigned ? 'true' : 'false'}>
             {info.clientId || (info.clientIdAssigned ? '(assigned by the broker, not told)' : '')}
@@ -46,7 +48,7 @@ export function ConnectionInfoPanel({ info }: { readonly info: ConnectionInfo })
             </ol>
             {info.redirect ? (
               <p className="note" data-testid="info-redirect" data-permanent={info.redirect.permanent ? 'true' : 'false'}>
-                Now at <span className="mono">{info.url}</span>: {info.redirect.reason} ({new Date(info.redirect.at).toLocaleTimeString()})
+                Now at <span className="mono">{info.url}</span>: {info.redirect.reason} ({formatTime(info.redirect.at)})
               </p>
             ) : null}
           </dd>

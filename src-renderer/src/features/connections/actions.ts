@@ -21,10 +21,13 @@ function unlisted(s: ConnectionsState, id: ConnectionId): Partial<ConnectionsSta
   return { byId, colours, listed: s.listed.filter((l) => l !== id), ...(s.activeId === id ? { activeId: null } : {}) };
 }
 
+// While a reopen is in flight its new connection's events must not list it beside the entry it is about to replace.
+let reopening = 0;
+
 export function connectionChanged(info: ConnectionInfo): void {
   setSlice('connections', (s) => ({
     byId: { ...s.byId, [info.connectionId]: info },
-    ...(LISTED_STATES.has(info.state) ? listedWith(s, info.connectionId) : {}),
+    ...(LISTED_STATES.has(info.state) && reopening === 0 ? listedWith(s, info.connectionId) : {}),
     // A failed attempt's error belongs to that attempt: once the connection the window shows is up, it is old news.
     ...(info.state === 'connected' && info.connectionId === s.activeId ? { connectError: null } : {}),
   }));
@@ -67,6 +70,7 @@ export async function connect(args: ConnectArgs): Promise<void> {
   try {
     const info = await core.invoke('connections.connect', { ...args, name: distinctName(args.name ?? args.url, names) });
     connectionChanged(info);
+    setSlice('connections', (s) => listedWith(s, info.connectionId));
     setSlice('connections', { activeId: info.connectionId, connecting: false, connectError: null, composing: false });
   } catch (error) {
     setSlice('connections', { connecting: false, connectError: toErrorData(error) });
@@ -90,6 +94,7 @@ export async function disconnect(connectionId: ConnectionId): Promise<void> {
 /** Opens a listed, closed connection again with its options; the new connection takes the entry's place and colour. */
 export async function reopenConnection(connectionId: ConnectionId): Promise<void> {
   setSlice('connections', { connecting: true, connectError: null });
+  reopening++;
   try {
     const info = await core.invoke('connections.reopen', { connectionId });
     setSlice('connections', (s) => {
@@ -97,7 +102,8 @@ export async function reopenConnection(connectionId: ConnectionId): Promise<void
       const { [connectionId]: colour, ...colours } = s.colours;
       return {
         byId: { ...byId, [info.connectionId]: info },
-        listed: s.listed.map((l) => (l === connectionId ? info.connectionId : l)),
+        // Its status events may have listed the new connection already; it takes the old entry's place either way.
+        listed: s.listed.filter((l) => l !== info.connectionId).map((l) => (l === connectionId ? info.connectionId : l)),
         colours: { ...colours, [info.connectionId]: colour ?? nextColour(Object.values(colours)) },
         activeId: info.connectionId,
         connecting: false,
@@ -106,6 +112,8 @@ export async function reopenConnection(connectionId: ConnectionId): Promise<void
     });
   } catch (error) {
     setSlice('connections', { connecting: false, connectError: toErrorData(error) });
+  } finally {
+    reopening--;
   }
 }
 

@@ -25,14 +25,12 @@ import { defaultExportFile, type QueryDraft } from './query-draft';
 import { searchResultById, searchResults } from './results';
 import { historySearchSelectors } from './selectors';
 import './history-view.css';
+import { formatBytes, formatDateTime, useTimeFormat } from '../../lib/format';
 
 const ROW_HEIGHT = 22;
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-function clock(t: number): string {
-  const d = new Date(t);
-  return `${d.toLocaleDateString()} ${d.toLocaleTimeString()}.${String(d.getMilliseconds()).padStart(3, '0')}`;
-}
+const clock = (t: number): string => formatDateTime(t);
 
 function payloadText(bytes: Uint8Array): { readonly text: string; readonly binary: boolean } {
   try {
@@ -87,7 +85,7 @@ function SourceRow({ source }: { readonly source: HistorySourceRow }): React.JSX
     <tr data-testid="history-source" data-key={source.key}>
       <td>{source.label}</td>
       <td>{source.messages.toLocaleString('en')}</td>
-      <td>{(source.bytes / 1024 / 1024).toFixed(1)} MB</td>
+      <td>{formatBytes(source.bytes)}</td>
       <td>
         <input aria-label={`Keep days for ${source.label}`} data-testid="retention-days" placeholder="∞" value={days} onChange={(e) => setDays(e.target.value.replace(/[^\d.]/g, ''))} /> days
       </td>
@@ -194,7 +192,7 @@ function SearchForm(): React.JSX.Element {
           <option value="oldest">oldest first</option>
         </select>
       </label>
-      <button type="submit" data-testid="history-search-run" disabled={searching}>
+      <button type="submit" className="primary" data-testid="history-search-run" disabled={searching}>
         Search
       </button>
     </form>
@@ -203,6 +201,7 @@ function SearchForm(): React.JSX.Element {
 
 function Results(): React.JSX.Element {
   const version = useStore(historySearchSelectors.resultsVersion);
+  useTimeFormat();
   const count = useStore(historySearchSelectors.resultCount);
   const hasMore = useStore(historySearchSelectors.hasMore);
   const selectedId = useStore(historySearchSelectors.selectedId);
@@ -240,7 +239,7 @@ function Results(): React.JSX.Element {
               <span role="cell">QoS {m.qos}</span>
               <span role="cell">{m.retain ? 'R' : ''}</span>
               <span role="cell" className="mono" data-testid="history-result-preview">
-                {preview.binary ? `[${m.payload.length} B] ${preview.text}` : preview.text}
+                {preview.binary ? `[${formatBytes(m.payload.length)}] ${preview.text}` : preview.text}
               </span>
             </div>
           );
@@ -357,7 +356,7 @@ function Jobs(): React.JSX.Element {
               <button type="button" className="subtle" onClick={() => void controlReplay(replayJob.state === 'paused' ? 'resume' : 'pause')}>
                 {replayJob.state === 'paused' ? 'Resume' : 'Pause'}
               </button>
-              <button type="button" className="subtle" data-testid="history-replay-stop" onClick={() => void controlReplay('stop')}>
+              <button type="button" className="danger" data-testid="history-replay-stop" onClick={() => void controlReplay('stop')}>
                 Stop
               </button>
             </>

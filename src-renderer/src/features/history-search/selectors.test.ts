@@ -28,8 +28,8 @@ describe('history search selectors', () => {
   it('says how big the store is and whether it records, pauses or failed', () => {
     expect(historySearchSelectors.summary(withStatus(null))).toBe('History: not loaded yet');
     expect(historySearchSelectors.summary(withStatus({ state: 'closed', recording: [] }))).toBe('History store not opened yet · not recording');
-    expect(historySearchSelectors.summary(withStatus({}))).toBe('300,000 messages · 54.0 MB of 1.0 GB · recording 1 connection');
-    expect(historySearchSelectors.summary(withStatus({ paused: true, lost: 12 }))).toBe('300,000 messages · 54.0 MB of 1.0 GB · recording paused (1) · 12 lost');
+    expect(historySearchSelectors.summary(withStatus({}))).toBe('300,000 messages · 54 MB of 1 GB · recording 1 connection');
+    expect(historySearchSelectors.summary(withStatus({ paused: true, lost: 12 }))).toBe('300,000 messages · 54 MB of 1 GB · recording paused (1) · 12 lost');
     expect(historySearchSelectors.summary(withStatus({ state: 'recording-failed', error: { code: 'SQLITE_FULL', message: 'disk is full' } }))).toMatch(/^Recording stopped: disk is full/);
     expect(historySearchSelectors.summary(withStatus({ state: 'unavailable', error: { code: 'STORE_LOCKED', message: 'another Topiary (pid 7) holds it' } }))).toBe(
       'History unavailable: another Topiary (pid 7) holds it',

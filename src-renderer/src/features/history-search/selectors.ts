@@ -3,13 +3,11 @@ import type { ErrorData } from '../../../../shared/ipc/errors';
 import type { CaptureJobProgress, ExportProgress, HistoryRecordingRow, HistorySourceRow, HistoryStatus } from '../../../../shared/ipc/history';
 import type { AppState } from '../../store/root-store';
 import type { QueryDraft } from './query-draft';
+import { formatBytes, plural } from '../../lib/format';
 
 const NO_SOURCES: readonly HistorySourceRow[] = [];
-const MB = 1024 * 1024;
 
-function megabytes(bytes: number): string {
-  return bytes >= 1024 * MB ? `${(bytes / 1024 / MB).toFixed(1)} GB` : `${(bytes / MB).toFixed(1)} MB`;
-}
+const megabytes = formatBytes;
 
 export const historySearchSelectors = {
   status: (s: AppState): HistoryStatus | null => s.historySearch.status,
@@ -31,9 +29,9 @@ export const historySearchSelectors = {
     if (!st) return 'History: not loaded yet';
     if (st.state === 'closed') return `History store not opened yet · ${st.recording.length === 0 ? 'not recording' : 'recording'}`;
     if (st.state === 'unavailable') return `History unavailable: ${st.error?.message ?? 'the store could not be opened.'}`;
-    const size = `${st.messages.toLocaleString('en')} messages · ${megabytes(st.fileBytes)} of ${megabytes(st.maxTotalBytes)}`;
+    const size = `${plural(st.messages, 'message')} · ${megabytes(st.fileBytes)} of ${megabytes(st.maxTotalBytes)}`;
     if (st.state === 'recording-failed') return `Recording stopped: ${st.error?.message ?? 'the store cannot be written.'} ${size}`;
-    const recording = st.recording.length === 0 ? 'not recording' : st.paused ? `recording paused (${st.recording.length})` : `recording ${st.recording.length} connection${st.recording.length === 1 ? '' : 's'}`;
+    const recording = st.recording.length === 0 ? 'not recording' : st.paused ? `recording paused (${st.recording.length})` : `recording ${plural(st.recording.length, 'connection')}`;
     return `${size} · ${recording}${st.lost > 0 ? ` · ${st.lost.toLocaleString('en')} lost` : ''}`;
   },
   resultsVersion: (s: AppState): number => s.historySearch.resultsVersion,

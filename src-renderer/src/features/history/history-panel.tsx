@@ -7,6 +7,7 @@ import { explorerSelectors } from '../explorer/selectors';
 import { MessagePropertiesList } from '../inspector/message-facts';
 import { diffMessages, fetchHistory, setHistoryBudget, setPauseBudget } from './actions';
 import { OlderMessages } from './older-messages';
+import { formatBytes, formatCount, formatTime, plural, useTimeFormat } from '../../lib/format';
 
 /** Refreshes of a busy topic's history are spaced out; the list is for reading, not for streaming. */
 const REFRESH_MS = 500;
@@ -14,10 +15,7 @@ const MB = 1024 * 1024;
 const ROW_HEIGHT = 22;
 const OVERSCAN = 10;
 
-function clock(t: number): string {
-  const d = new Date(t);
-  return `${d.toLocaleTimeString()}.${String(d.getMilliseconds()).padStart(3, '0')}`;
-}
+const clock = (t: number): string => formatTime(t);
 
 function delta(ms: number | null): string {
   if (ms === null) return '';
@@ -27,6 +25,7 @@ function delta(ms: number | null): string {
 /** A topic's remembered messages with time and delta; pick any two to diff them. */
 export function HistoryPanel({ connectionId, topic, count }: { readonly connectionId: ConnectionId; readonly topic: string; readonly count: number }): React.JSX.Element {
   const [page, setPage] = useState<HistoryPage | null>(null);
+  useTimeFormat();
   const [picked, setPicked] = useState<readonly number[]>([]);
   const [focused, setFocused] = useState<number | null>(null);
   const [diff, setDiff] = useState<DiffResult | null>(null);
@@ -79,7 +78,7 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
     <div className="history" data-testid="history-panel">
       <div className="actions">
         <span className="note" data-testid="history-usage">
-          {page ? `${page.items.length} kept · ${(page.usedBytes / MB).toFixed(1)} of ${(page.budgetBytes / MB).toFixed(0)} MB used${page.evicted > 0 ? ` · ${page.evicted} evicted` : ''}` : ''}
+          {page ? `${formatCount(page.items.length)} kept · ${formatBytes(page.usedBytes)} of ${formatBytes(page.budgetBytes)} used${page.evicted > 0 ? ` · ${formatCount(page.evicted)} evicted` : ''}` : ''}
         </span>
         <input className="depth" aria-label="History budget (MB)" placeholder="MB" value={budgetMb} onChange={(e) => setBudgetMb(e.target.value.replace(/\D/g, ''))} />
         <button
@@ -91,7 +90,7 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
           Set budget
         </button>
         <span className="note" data-testid="pause-budget" data-messages={gauge?.capacityMessages} data-bytes={gauge?.capacityBytes}>
-          {gauge ? `Pause buffer: ${gauge.capacityMessages.toLocaleString()} msgs / ${(gauge.capacityBytes / MB).toFixed(0)} MB` : ''}
+          {gauge ? `Pause buffer: ${plural(gauge.capacityMessages, 'message')} / ${formatBytes(gauge.capacityBytes)}` : ''}
         </span>
         <input className="depth" aria-label="Pause buffer budget (messages)" data-testid="pause-budget-messages" placeholder="msgs" value={pauseMessages} onChange={(e) => setPauseMessages(e.target.value.replace(/\D/g, ''))} />
         <input className="depth" aria-label="Pause buffer budget (MB)" data-testid="pause-budget-mb" placeholder="MB" value={pauseMb} onChange={(e) => setPauseMb(e.target.value.replace(/\D/g, ''))} />
@@ -152,7 +151,7 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
                 </span>
                 <span role="cell">QoS {item.qos}</span>
                 <span role="cell">{item.retain ? 'R' : ''}</span>
-                <span role="cell">{item.size} B</span>
+                <span role="cell">{formatBytes(item.size)}</span>
                 <span role="cell" className="preview-cell" title={item.preview}>
                   {item.preview}
                 </span>
@@ -166,7 +165,7 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
           <span className="note">
             Message #{focusedItem.n}: QoS {focusedItem.qos}
             {focusedItem.retain ? ', retained' : ''}
-            {focusedItem.dup ? ', dup' : ''}, {focusedItem.size} B{focusedItem.properties ? '' : ', no MQTT 5 properties'}
+            {focusedItem.dup ? ', dup' : ''}, {formatBytes(focusedItem.size)}{focusedItem.properties ? '' : ', no MQTT 5 properties'}
           </span>
           {focusedItem.properties ? <MessagePropertiesList properties={focusedItem.properties} /> : null}
         </div>

@@ -5,13 +5,11 @@ import { useStore } from '../../store/root-store';
 import { fetchOlderMessages } from '../history-search/actions';
 import { historySearchSelectors } from '../history-search/selectors';
 import { MessagePropertiesList } from '../inspector/message-facts';
+import { formatDateTime, useTimeFormat } from '../../lib/format';
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
-function clock(t: number): string {
-  const d = new Date(t);
-  return `${d.toLocaleDateString()} ${d.toLocaleTimeString()}.${String(d.getMilliseconds()).padStart(3, '0')}`;
-}
+const clock = (t: number): string => formatDateTime(t);
 
 /**
  * The topic's messages from the history store that are older than what the explorer keeps in memory, a page at a
@@ -19,6 +17,7 @@ function clock(t: number): string {
  */
 export function OlderMessages({ connectionId, topic, before }: { readonly connectionId: ConnectionId; readonly topic: string; readonly before: number }): React.JSX.Element {
   const recording = useStore(historySearchSelectors.recordingOf(connectionId));
+  useTimeFormat();
   const [messages, setMessages] = useState<readonly HistoryMessage[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loaded, setLoaded] = useState(false);

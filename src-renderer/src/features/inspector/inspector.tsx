@@ -1,5 +1,7 @@
+import { ClipboardCopy, Copy, Download } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { useStore } from '../../store/root-store';
+import { IconButton } from '../../ui/icon-button';
 import { connectionsSelectors } from '../connections/selectors';
 import { selectTopic, setTab } from '../explorer/actions';
 import { explorerSelectors } from '../explorer/selectors';
@@ -65,15 +67,9 @@ export function Inspector(): React.JSX.Element {
         ))}
       </h2>
       <div className="actions">
-        <button type="button" className="subtle" data-testid="copy-topic" onClick={() => void copy(topic, 'Topic')}>
-          Copy topic
-        </button>
-        <button type="button" className="subtle" data-testid="copy-payload" disabled={!message} onClick={() => void wholePayload().then((b) => copy(decoder.decode(b), 'Payload'))}>
-          Copy payload
-        </button>
-        <button type="button" className="subtle" data-testid="save-payload" disabled={!message} onClick={() => void wholePayload().then((b) => saveFile(fileNameFor(topic), b))}>
-          Save payload
-        </button>
+        <IconButton size="sm" icon={Copy} label="Copy topic" data-testid="copy-topic" onClick={() => void copy(topic, 'Topic')} />
+        <IconButton size="sm" icon={ClipboardCopy} label="Copy payload" data-testid="copy-payload" disabled={!message} onClick={() => void wholePayload().then((b) => copy(decoder.decode(b), 'Payload'))} />
+        <IconButton size="sm" icon={Download} label="Save payload" data-testid="save-payload" disabled={!message} onClick={() => void wholePayload().then((b) => saveFile(fileNameFor(topic), b))} />
         <RetainedClear connectionId={connectionId} topic={topic} />
         {note ? <span className="note">{note}</span> : null}
       </div>

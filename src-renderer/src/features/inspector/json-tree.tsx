@@ -42,12 +42,14 @@ function JsonNode({ name, value, path, onChart, open = false }: NodeProps): Reac
   return (
     <div className="json-leaf" data-path={path}>
       {label}
-      <span className={cls}>{JSON.stringify(value)}</span>
       {typeof value === 'number' && onChart && path !== '' ? (
-        <button type="button" className="chart-field" data-testid="chart-field" data-field={path} title={`Chart ${path} over time`} onClick={() => onChart(path)}>
-          chart
+        // The number itself is the way to chart it: one click, and the chart opens on this field.
+        <button type="button" className="json-number chart-field" data-testid="chart-field" data-field={path} title={`Chart ${path} over time`} aria-label={`Chart ${path} (now ${value}) over time`} onClick={() => onChart(path)}>
+          {JSON.stringify(value)}
         </button>
-      ) : null}
+      ) : (
+        <span className={cls}>{JSON.stringify(value)}</span>
+      )}
     </div>
   );
 }

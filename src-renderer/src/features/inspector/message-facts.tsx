@@ -1,20 +1,17 @@
 import type { MessageProperties } from '../../../../shared/ipc/common';
 import type { InspectedMessage } from '../../../../shared/ipc/explorer';
+import { formatBytes, formatTime, useTimeFormat } from '../../lib/format';
 
 function hex(bytes: Uint8Array): string {
   return Array.from(bytes.subarray(0, 64), (b) => b.toString(16).padStart(2, '0')).join(' ') + (bytes.length > 64 ? ' …' : '');
 }
 
-function bytesLabel(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
 
 /** QoS, flags, size, arrival and every MQTT 5 property the message carried. */
 export function MessageFacts({ message, count }: { readonly message: InspectedMessage; readonly count?: number }): React.JSX.Element {
   const p = message.properties;
   const time = new Date(message.receivedAt);
+  useTimeFormat();
   return (
     <>
       <dl className="facts">
@@ -26,11 +23,11 @@ export function MessageFacts({ message, count }: { readonly message: InspectedMe
         <dd data-testid="inspector-dup">{message.dup ? 'yes' : 'no'}</dd>
         <dt>Size</dt>
         <dd data-testid="inspector-size" data-bytes={message.size}>
-          {bytesLabel(message.size)}
+          {formatBytes(message.size)}
         </dd>
         <dt>Received</dt>
         <dd data-testid="inspector-time" title={time.toISOString()}>
-          {time.toLocaleTimeString()}.{String(time.getMilliseconds()).padStart(3, '0')}
+          {formatTime(time)}
         </dd>
         {count !== undefined ? (
           <>

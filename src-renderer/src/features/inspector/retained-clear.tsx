@@ -1,7 +1,9 @@
+import { Eraser, ListX } from 'lucide-react';
 import { useState } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { ErrorData } from '../../../../shared/ipc/errors';
 import type { RetainedClearResult } from '../../../../shared/ipc/explorer';
+import { IconButton } from '../../ui/icon-button';
 import { clearRetained } from './actions';
 import { toErrorData as errorData } from '../../lib/error-data';
 
@@ -35,12 +37,8 @@ export function RetainedClear({ connectionId, topic }: { readonly connectionId: 
 
   return (
     <>
-      <button type="button" className="subtle" data-testid="clear-retained" onClick={() => void ask(false)}>
-        Clear retained
-      </button>
-      <button type="button" className="subtle" data-testid="clear-retained-subtree" onClick={() => void ask(true)}>
-        Clear retained below
-      </button>
+      <IconButton size="sm" icon={Eraser} label="Clear retained" data-testid="clear-retained" onClick={() => void ask(false)} />
+      <IconButton size="sm" icon={ListX} label="Clear retained below" data-testid="clear-retained-subtree" onClick={() => void ask(true)} />
       {stage.kind === 'confirm' ? (
         <div className="confirm" data-testid="clear-retained-confirm" data-count={stage.preview.count}>
           {stage.preview.count === 0 ? (
@@ -50,7 +48,7 @@ export function RetainedClear({ connectionId, topic }: { readonly connectionId: 
               Clear {stage.preview.count} retained {stage.preview.count === 1 ? 'message' : 'messages'}
               {stage.subtree ? ` at or below ${topic}` : ''}? ({stage.preview.sample.slice(0, 5).join(', ')}
               {stage.preview.count > 5 ? ', …' : ''})
-              <button type="button" data-testid="clear-retained-go" onClick={() => void run(stage.subtree)}>
+              <button type="button" className="danger" data-testid="clear-retained-go" onClick={() => void run(stage.subtree)}>
                 Clear {stage.preview.count}
               </button>
             </>

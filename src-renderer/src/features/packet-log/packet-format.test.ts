@@ -28,7 +28,7 @@ describe('packet log formatting', () => {
   it('prints times with milliseconds and sizes with units', () => {
     expect(packetTime(new Date(2026, 0, 2, 3, 4, 5, 6).getTime())).toBe('03:04:05.006');
     expect(byteSize(12)).toBe('12 B');
-    expect(byteSize(1536)).toBe('1.5 kB');
+    expect(byteSize(1536)).toBe('1.5 KB');
     expect(byteSize(undefined)).toBe('');
   });
 

@@ -1,5 +1,6 @@
 import type { PacketLogEntry } from '../../../../shared/ipc/connections';
 import { hexCode, reasonName } from '../../../../shared/mqtt/reason-codes';
+import { formatBytes, formatTime } from '../../lib/format';
 
 /** Packet types a user filters by, in the order the protocol introduces them. */
 export const PACKET_TYPES: readonly string[] = [
@@ -22,9 +23,7 @@ export const PACKET_TYPES: readonly string[] = [
 
 /** Local wall-clock time with milliseconds, "14:03:07.042". */
 export function packetTime(time: number): string {
-  const d = new Date(time);
-  const two = (n: number): string => String(n).padStart(2, '0');
-  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+  return formatTime(time);
 }
 
 /** "qos1 retain dup"; only the flags the packet carries. */
@@ -61,12 +60,9 @@ export function packetProperties(properties: PacketLogEntry['properties']): stri
     .join(' ');
 }
 
-/** "0 B", "1.5 kB", "2.0 MB". */
+/** "0 B", "1.5 KB", "2 MB" (lib/format's one way to print sizes). */
 export function byteSize(bytes: number | undefined): string {
-  if (bytes === undefined) return '';
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  return bytes === undefined ? '' : formatBytes(bytes);
 }
 
 /** A download name that sorts by time and says what it holds. */

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { ProfileId, ProfileView } from '../../../../shared/ipc/profiles';
 import { useStore } from '../../store/root-store';
+import { IconButton } from '../../ui';
 import { activateConnection } from '../connections/actions';
 import { clientIdLabel } from '../connections/connection-identity';
 import { connectionsSelectors } from '../connections/selectors';
@@ -24,7 +25,6 @@ import { LiveConnections } from './live-connections';
 import { ProfileCertificateWarning } from './profile-certificate-warning';
 import { ProfileEditor } from './profile-editor';
 import { profileSelectors } from './selectors';
-import '../tree/context-menu.css';
 import './profiles.css';
 
 const DRAG_TYPE = 'application/x-topiary-profile';
@@ -117,47 +117,24 @@ function ProfileRow({ profile, index, count }: { profile: ProfileView; index: nu
             </button>
             <div className="row-actions">
               {live ? (
-                <button type="button" className="icon-action" data-testid="profile-disconnect" aria-label={`Disconnect ${profile.name}`} title="Disconnect" onClick={actions.disconnect}>
-                  <Unplug size={14} aria-hidden="true" />
-                </button>
+                <IconButton size="sm" icon={Unplug} label={`Disconnect ${profile.name}`} data-testid="profile-disconnect" onClick={actions.disconnect} />
               ) : (
-                <button type="button" className="icon-action" data-testid="profile-connect" aria-label={`Connect ${profile.name}`} title={connecting ? 'Connecting…' : 'Connect'} disabled={connecting} onClick={actions.connect}>
-                  <Plug size={14} aria-hidden="true" />
-                </button>
+                <IconButton size="sm" icon={Plug} label={`Connect ${profile.name}`} data-testid="profile-connect" disabled={connecting} onClick={actions.connect} />
               )}
               <div className="row-toolbar" role="toolbar" aria-label={`Actions for ${profile.name}`}>
                 {live?.state === 'connected' && live.authMethod ? (
-                  <button
-                    type="button"
-                    className="icon-action"
-                    data-testid="profile-reauthenticate"
-                    aria-label={`Re-authenticate ${profile.name}`}
-                    title={`Prove the user again on this connection (${live.authMethod} re-authentication)`}
-                    onClick={() => void reauthenticateProfile(profile.id, live.connectionId)}
-                  >
-                    <KeyRound size={14} aria-hidden="true" />
-                  </button>
+                  <IconButton size="sm" icon={KeyRound} label={`Re-authenticate ${profile.name}`} data-testid="profile-reauthenticate" onClick={() => void reauthenticateProfile(profile.id, live.connectionId)} />
                 ) : null}
-                <button type="button" className="icon-action" data-testid="profile-edit" aria-label={`Edit ${profile.name}`} title="Edit" onClick={actions.edit}>
-                  <Pencil size={14} aria-hidden="true" />
-                </button>
-                <button type="button" className="icon-action" data-testid="profile-duplicate" aria-label={`Duplicate ${profile.name}`} title="Duplicate" onClick={actions.duplicate}>
-                  <Copy size={14} aria-hidden="true" />
-                </button>
-                <button type="button" className="icon-action" data-testid="profile-move-up" disabled={index === 0} onClick={actions.up} aria-label="Move up" title="Move up">
-                  <ArrowUp size={14} aria-hidden="true" />
-                </button>
-                <button type="button" className="icon-action" data-testid="profile-move-down" disabled={index === count - 1} onClick={actions.down} aria-label="Move down" title="Move down">
-                  <ArrowDown size={14} aria-hidden="true" />
-                </button>
+                <IconButton size="sm" icon={Pencil} label={`Edit ${profile.name}`} data-testid="profile-edit" onClick={actions.edit} />
+                <IconButton size="sm" icon={Copy} label={`Duplicate ${profile.name}`} data-testid="profile-duplicate" onClick={actions.duplicate} />
+                <IconButton size="sm" icon={ArrowUp} label="Move up" data-testid="profile-move-up" disabled={index === 0} onClick={actions.up} />
+                <IconButton size="sm" icon={ArrowDown} label="Move down" data-testid="profile-move-down" disabled={index === count - 1} onClick={actions.down} />
                 {confirmDelete ? (
                   <button type="button" className="danger icon-confirm" data-testid="profile-delete-confirm" onClick={() => void deleteProfile(profile.id)} onBlur={() => setConfirmDelete(false)} autoFocus>
                     Delete?
                   </button>
                 ) : (
-                  <button type="button" className="icon-action" data-testid="profile-delete" aria-label={`Delete ${profile.name}`} title="Delete" onClick={() => setConfirmDelete(true)}>
-                    <Trash2 size={14} aria-hidden="true" />
-                  </button>
+                  <IconButton size="sm" icon={Trash2} label={`Delete ${profile.name}`} data-testid="profile-delete" onClick={() => setConfirmDelete(true)} />
                 )}
               </div>
             </div>
@@ -170,30 +147,30 @@ function ProfileRow({ profile, index, count }: { profile: ProfileView; index: nu
         </li>
       </ContextMenu.Trigger>
       <ContextMenu.Portal>
-        <ContextMenu.Content className="context-menu" data-testid="profile-menu" onCloseAutoFocus={(e) => e.preventDefault()}>
+        <ContextMenu.Content className="menu" data-testid="profile-menu" onCloseAutoFocus={(e) => e.preventDefault()}>
           {live ? (
-            <ContextMenu.Item className="context-menu-item" onSelect={actions.disconnect}>
+            <ContextMenu.Item className="menu-item" onSelect={actions.disconnect}>
               Disconnect
             </ContextMenu.Item>
           ) : (
-            <ContextMenu.Item className="context-menu-item" disabled={connecting} onSelect={actions.connect}>
+            <ContextMenu.Item className="menu-item" disabled={connecting} onSelect={actions.connect}>
               Connect
             </ContextMenu.Item>
           )}
-          <ContextMenu.Item className="context-menu-item" data-testid="profile-menu-edit" onSelect={actions.edit}>
+          <ContextMenu.Item className="menu-item" data-testid="profile-menu-edit" onSelect={actions.edit}>
             Edit…
           </ContextMenu.Item>
-          <ContextMenu.Item className="context-menu-item" data-testid="profile-menu-duplicate" onSelect={actions.duplicate}>
+          <ContextMenu.Item className="menu-item" data-testid="profile-menu-duplicate" onSelect={actions.duplicate}>
             Duplicate
           </ContextMenu.Item>
-          <ContextMenu.Item className="context-menu-item" disabled={index === 0} onSelect={actions.up}>
+          <ContextMenu.Item className="menu-item" disabled={index === 0} onSelect={actions.up}>
             Move up
           </ContextMenu.Item>
-          <ContextMenu.Item className="context-menu-item" disabled={index === count - 1} onSelect={actions.down}>
+          <ContextMenu.Item className="menu-item" disabled={index === count - 1} onSelect={actions.down}>
             Move down
           </ContextMenu.Item>
-          <ContextMenu.Separator className="context-menu-separator" />
-          <ContextMenu.Item className="context-menu-item danger" data-testid="profile-menu-delete" onSelect={() => setConfirmDelete(true)}>
+          <ContextMenu.Separator className="menu-separator" />
+          <ContextMenu.Item className="menu-item danger" data-testid="profile-menu-delete" onSelect={() => setConfirmDelete(true)}>
             Delete…
           </ContextMenu.Item>
         </ContextMenu.Content>

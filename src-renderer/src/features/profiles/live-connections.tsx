@@ -2,6 +2,7 @@ import { RotateCw, Save, Unplug, X } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ConnectionInfo } from '../../../../shared/ipc/connections';
 import { useStore } from '../../store/root-store';
+import { IconButton } from '../../ui';
 import { activateConnection, disconnect, forgetConnection, reopenConnection, saveConnectionAsProfile } from '../connections/actions';
 import { clientIdLabel } from '../connections/connection-identity';
 import { connectionsSelectors } from '../connections/selectors';
@@ -42,21 +43,13 @@ function UnsavedRow({ info, active }: { info: ConnectionInfo; active: boolean })
         </span>
       </div>
       <div className="row-toolbar" role="toolbar" aria-label={`Actions for ${info.name}`}>
-        <button type="button" className="icon-action" data-testid="live-connection-save" aria-label={`Save ${info.name} as a profile`} title="Save as a profile" onClick={stop(() => void saveConnectionAsProfile(info.connectionId))}>
-          <Save size={14} aria-hidden="true" />
-        </button>
+        <IconButton size="sm" icon={Save} label={`Save ${info.name} as a profile`} data-testid="live-connection-save" onClick={stop(() => void saveConnectionAsProfile(info.connectionId))} />
         {live || info.state === 'error' ? (
-          <button type="button" className="icon-action" data-testid="live-connection-disconnect" aria-label={`Disconnect ${info.name}`} title="Disconnect" onClick={stop(() => void disconnect(info.connectionId))}>
-            <Unplug size={14} aria-hidden="true" />
-          </button>
+          <IconButton size="sm" icon={Unplug} label={`Disconnect ${info.name}`} data-testid="live-connection-disconnect" onClick={stop(() => void disconnect(info.connectionId))} />
         ) : (
           <>
-            <button type="button" className="icon-action" data-testid="live-connection-reconnect" aria-label={`Reconnect ${info.name}`} title="Reconnect" onClick={stop(() => void reopenConnection(info.connectionId))}>
-              <RotateCw size={14} aria-hidden="true" />
-            </button>
-            <button type="button" className="icon-action" data-testid="live-connection-remove" aria-label={`Remove ${info.name} from the list`} title="Remove from the list" onClick={stop(() => void forgetConnection(info.connectionId))}>
-              <X size={14} aria-hidden="true" />
-            </button>
+            <IconButton size="sm" icon={RotateCw} label={`Reconnect ${info.name}`} data-testid="live-connection-reconnect" onClick={stop(() => void reopenConnection(info.connectionId))} />
+            <IconButton size="sm" icon={X} label={`Remove ${info.name} from the list`} data-testid="live-connection-remove" onClick={stop(() => void forgetConnection(info.connectionId))} />
           </>
         )}
       </div>

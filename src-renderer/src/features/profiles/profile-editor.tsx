@@ -9,6 +9,7 @@ import { editProfile, saveProfile } from './actions';
 import { draftFromProfile, EMPTY_DRAFT, optionsFromDraft, type ProfileDraft } from './profile-draft';
 import { profileSelectors } from './selectors';
 import { useStore } from '../../store/root-store';
+import { useDialogFocus } from '../../ui/use-dialog-focus';
 
 type Update = <K extends keyof ProfileDraft>(key: K, value: ProfileDraft[K]) => void;
 
@@ -110,6 +111,8 @@ export function ProfileEditor({ profile }: { profile: ProfileView | 'new' }): Re
     setSaving(false);
   };
 
+  const dialog = useDialogFocus<HTMLFormElement>(() => editProfile(null));
+
   const onPkcs12 = async (file: File | undefined): Promise<void> => {
     if (!file) return;
     const bytes = new Uint8Array(await file.arrayBuffer());
@@ -118,8 +121,8 @@ export function ProfileEditor({ profile }: { profile: ProfileView | 'new' }): Re
 
   return (
     <div className="profile-editor-backdrop">
-      <form className="profile-editor" data-testid="profile-editor" onSubmit={(e) => void onSubmit(e)}>
-        <h2>{profile === 'new' ? 'New connection profile' : `Edit ${profile.name}`}</h2>
+      <form ref={dialog} className="profile-editor" data-testid="profile-editor" role="dialog" aria-modal="true" aria-labelledby="profile-editor-title" onSubmit={(e) => void onSubmit(e)}>
+        <h2 id="profile-editor-title">{profile === 'new' ? 'New connection profile' : `Edit ${profile.name}`}</h2>
         <div className="profile-grid">
           <Field label="Name" testId="profile-name-input" value={draft.name} onChange={(v) => update('name', v)} placeholder="Plant broker" />
           <Field label="Folder" testId="profile-folder-input" value={draft.folder} onChange={(v) => update('folder', v)} placeholder="e.g. Plant/Line 1" />

@@ -2,6 +2,7 @@ import { Pin, PinOff } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import { useStore } from '../../store/root-store';
+import { IconButton } from '../../ui';
 import { explorerSelectors } from '../explorer/selectors';
 
 export interface FollowedTopic {
@@ -41,16 +42,6 @@ export function useFollowedTopic(connectionId: ConnectionId | null, setTopic: (t
 /** The pin beside the topic: pressed, the topic stays; released, it follows the tree's selection. */
 export function TopicPin({ pinned, setPinned }: FollowedTopic): React.JSX.Element {
   return (
-    <button
-      type="button"
-      className="icon-action topic-pin"
-      data-testid="publish-topic-pin"
-      aria-pressed={pinned}
-      aria-label={pinned ? 'Topic pinned: unpin to follow the selected topic' : 'Topic follows the selected topic: pin to keep it'}
-      title={pinned ? 'Pinned: the topic stays when you select another in the tree' : 'Following the tree: pin to keep this topic'}
-      onClick={() => setPinned(!pinned)}
-    >
-      {pinned ? <Pin size={14} aria-hidden="true" /> : <PinOff size={14} aria-hidden="true" />}
-    </button>
+    <IconButton size="sm" icon={pinned ? Pin : PinOff} label={pinned ? 'Topic pinned: unpin to follow the selected topic' : 'Topic follows the selected topic: pin to keep it'} className="topic-pin" data-testid="publish-topic-pin" aria-pressed={pinned} onClick={() => setPinned(!pinned)} />
   );
 }

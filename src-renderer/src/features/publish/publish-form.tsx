@@ -5,6 +5,7 @@ import { checkPublishTopic } from '../../../../shared/publish/publish-topic-chec
 import { PLACEHOLDER_HELP } from '../../../../shared/publish/template';
 import type { CodeEditorHandle, EditorLanguage } from '../editor/code-editor';
 import { LazyCodeEditor } from '../editor/lazy-code-editor';
+import { TabFocusHint } from '../editor/tab-focus-hint';
 import * as publishActions from './actions';
 import { useStore } from '../../store/root-store';
 import { connectionsSelectors } from '../connections/selectors';
@@ -237,7 +238,7 @@ export function PublishForm(): React.JSX.Element {
         <label>
           <input type="checkbox" data-testid="publish-retain" checked={retain} onChange={(e) => setRetain(e.target.checked)} /> retain
         </label>
-        <button type="submit" data-testid="publish-button" disabled={!canPublish || busy} title="Publish (Ctrl/Cmd+Enter in the editor)">
+        <button type="submit" className="primary" data-testid="publish-button" disabled={!canPublish || busy} title="Publish (Ctrl/Cmd+Enter in the editor)">
           Publish
         </button>
         <button type="button" data-testid="request-button" disabled={!canSend || busy || !v5} title="MQTT 5: publish with a response topic and wait for the matching reply" onClick={() => void request()}>
@@ -324,6 +325,7 @@ export function PublishForm(): React.JSX.Element {
             scheduleDraft();
           }}
           onMarkers={setMarkers}
+          ariaLabel="Payload"
           onSubmit={() => submitRef.current()}
           onReady={(e) => {
             editor.current = e;
@@ -331,6 +333,7 @@ export function PublishForm(): React.JSX.Element {
           }}
         />
       </div>
+      {form === 'file' ? null : <TabFocusHint id="payload-tab-hint" />}
       <PropertiesEditor value={properties} onChange={setProperties} enabled={v5 || !active} />
       <JobControls connectionId={connectionId} canSend={canSend} message={message} />
       {result ? (

@@ -1,6 +1,9 @@
+import { FileDown, RotateCw, Send, Trash2 } from 'lucide-react';
 import { useCallback, useEffect, useState } from 'react';
 import type { ComposedMessage, HistoryEntry, SavedMessage } from '../../../../shared/ipc/publish';
+import { IconButton } from '../../ui/icon-button';
 import { deleteSavedMessage, fetchSavedAndHistory, saveMessage } from './actions';
+import { formatBytes, formatTime, useTimeFormat } from '../../lib/format';
 
 export interface SavedAndHistoryProps {
   /** 'global' or the active connection's scope. */
@@ -15,6 +18,7 @@ export interface SavedAndHistoryProps {
 /** Saved messages (this connection's and global ones) and the send history, each one click from re-sending. */
 export function SavedAndHistory({ scope, version, onLoad, onResend, current }: SavedAndHistoryProps): React.JSX.Element {
   const [saved, setSaved] = useState<readonly SavedMessage[]>([]);
+  useTimeFormat();
   const [history, setHistory] = useState<readonly HistoryEntry[]>([]);
   const [name, setName] = useState('');
   const [global, setGlobal] = useState(false);
@@ -46,7 +50,7 @@ export function SavedAndHistory({ scope, version, onLoad, onResend, current }: S
           <label>
             <input type="checkbox" checked={global} onChange={(e) => setGlobal(e.target.checked)} /> for every connection
           </label>
-          <button type="button" data-testid="save-button" disabled={name.trim() === ''} onClick={() => void save()}>
+          <button type="button" className="primary" data-testid="save-button" disabled={name.trim() === ''} onClick={() => void save()}>
             Save
           </button>
         </div>
@@ -54,15 +58,11 @@ export function SavedAndHistory({ scope, version, onLoad, onResend, current }: S
           {saved.map((s) => (
             <li key={s.id} data-testid="saved-item">
               <span className="saved-name">{s.name}</span> <span className="muted">{s.message.topic}</span>{' '}
-              <button type="button" onClick={() => onLoad(s.message)}>
-                Load
-              </button>
-              <button type="button" data-testid="saved-send" onClick={() => onResend(s.message)}>
-                Send
-              </button>
-              <button type="button" aria-label={`Delete ${s.name}`} onClick={() => void deleteSavedMessage(s.id).then(reload)}>
-                ×
-              </button>
+              <span className="item-actions">
+                <IconButton size="sm" icon={FileDown} label={`Load ${s.name} into the composer`} onClick={() => onLoad(s.message)} />
+                <IconButton size="sm" icon={Send} label={`Send ${s.name}`} data-testid="saved-send" onClick={() => onResend(s.message)} />
+                <IconButton size="sm" icon={Trash2} variant="danger" label={`Delete ${s.name}`} onClick={() => void deleteSavedMessage(s.id).then(reload)} />
+              </span>
             </li>
           ))}
         </ul>
@@ -72,14 +72,12 @@ export function SavedAndHistory({ scope, version, onLoad, onResend, current }: S
         <ul>
           {history.map((h) => (
             <li key={h.id} data-testid="history-item" className={h.error ? 'failed' : undefined}>
-              <span className="muted">{new Date(h.at).toLocaleTimeString()}</span> {h.topic} <span className="muted">{h.bytes} B</span>{' '}
+              <span className="muted">{formatTime(h.at)}</span> {h.topic} <span className="muted">{formatBytes(h.bytes)}</span>{' '}
               {h.error ? <span className="error">{h.error}</span> : <span className="muted">{h.ack}</span>}{' '}
-              <button type="button" onClick={() => onLoad(h.message)}>
-                Load
-              </button>
-              <button type="button" data-testid="history-resend" onClick={() => onResend(h.message)}>
-                Re-send
-              </button>
+              <span className="item-actions">
+                <IconButton size="sm" icon={FileDown} label={`Load the message to ${h.topic} into the composer`} onClick={() => onLoad(h.message)} />
+                <IconButton size="sm" icon={RotateCw} label={`Send the message to ${h.topic} again`} data-testid="history-resend" onClick={() => onResend(h.message)} />
+              </span>
             </li>
           ))}
         </ul>

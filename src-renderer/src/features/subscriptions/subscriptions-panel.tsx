@@ -43,6 +43,20 @@ function toDraft(s: ExplorerSubscription): Draft {
   };
 }
 
+const RETAIN_HANDLING = ['retained: always', 'retained: only new subscriptions', 'retained: never'] as const;
+
+/** A subscription's MQTT 5 options, written out. */
+export function subscriptionOptionsText(s: ExplorerSubscription): string {
+  return [
+    s.noLocal ? 'no local' : '',
+    s.retainAsPublished === false ? '' : 'retain as published',
+    RETAIN_HANDLING[s.retainHandling ?? 0],
+    s.subscriptionIdentifier ? `identifier ${s.subscriptionIdentifier}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
 /** The connection's subscriptions while connected: add, edit (unsubscribe + subscribe), remove; SUBACK refusals shown. */
 export function SubscriptionsPanel({ connectionId }: { readonly connectionId: ConnectionId }): React.JSX.Element {
   const [list, setList] = useState<readonly ExplorerSubscription[]>([]);
@@ -52,6 +66,8 @@ export function SubscriptionsPanel({ connectionId }: { readonly connectionId: Co
   const [error, setError] = useState<ErrorData | null>(null);
   // The broker's verdict on each filter, from the connection's last SUBACKs (refusals at connect included).
   const verdicts = useStore((s) => connectionsSelectors.subscriptionsOf(s, connectionId));
+  // No local, retain as published, retain handling and subscription identifiers exist only in MQTT 5.
+  const mqtt5 = useStore((s) => (connectionsSelectors.byId(s)[connectionId]?.protocolVersion ?? 5) === 5);
 
   const reload = useCallback(() => {
     void fetchSubscriptions(connectionId).then(setList, (e: unknown) => setError(errorData(e)));
@@ -95,7 +111,9 @@ export function SubscriptionsPanel({ connectionId }: { readonly connectionId: Co
             <th>Filter</th>
             <th>QoS</th>
             <th>Options</th>
-            <th />
+            <th>
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -113,15 +131,13 @@ export function SubscriptionsPanel({ connectionId }: { readonly connectionId: Co
               </td>
               <td>{s.qos}</td>
               <td>
-                {[s.noLocal ? 'no local' : '', s.retainAsPublished === false ? '' : 'rap', `rh ${s.retainHandling ?? 0}`, s.subscriptionIdentifier ? `id ${s.subscriptionIdentifier}` : '']
-                  .filter(Boolean)
-                  .join(', ')}
+                {mqtt5 ? subscriptionOptionsText(s) : ''}
               </td>
               <td>
-                <button type="button" className="subtle" onClick={() => (setEditing(s.filter), setDraft(toDraft(s)))}>
+                <button type="button" className="subtle" aria-label={`Edit subscription ${s.filter}`} onClick={() => (setEditing(s.filter), setDraft(toDraft(s)))}>
                   Edit
                 </button>
-                <button type="button" className="subtle" data-testid="subscription-remove" onClick={() => void remove(s.filter)}>
+                <button type="button" className="subtle" data-testid="subscription-remove" aria-label={`Remove subscription ${s.filter}`} onClick={() => void remove(s.filter)}>
                   Remove
                 </button>
               </td>
@@ -145,27 +161,35 @@ export function SubscriptionsPanel({ connectionId }: { readonly connectionId: Co
           <option value={1}>QoS 1</option>
           <option value={2}>QoS 2</option>
         </select>
-        <label className="check">
-          <input type="checkbox" checked={draft.noLocal} onChange={(e) => setDraft({ ...draft, noLocal: e.target.checked })} />
-          no local
-        </label>
-        <label className="check">
-          <input type="checkbox" checked={draft.retainAsPublished} onChange={(e) => setDraft({ ...draft, retainAsPublished: e.target.checked })} />
-          retain as published
-        </label>
-        <select aria-label="Retain handling" value={draft.retainHandling} onChange={(e) => setDraft({ ...draft, retainHandling: Number(e.target.value) as 0 | 1 | 2 })}>
-          <option value={0}>retained: always</option>
-          <option value={1}>retained: if new</option>
-          <option value={2}>retained: never</option>
-        </select>
-        <input
-          className="depth"
-          aria-label="Subscription identifier"
-          placeholder="id"
-          value={draft.subscriptionIdentifier}
-          onChange={(e) => setDraft({ ...draft, subscriptionIdentifier: e.target.value.replace(/\D/g, '') })}
-        />
-        <button type="button" data-testid="subscription-add" disabled={!check.ok} onClick={() => void subscribe(toSubscription(draft))}>
+        {mqtt5 ? (
+          <span className="mqtt5-options" data-testid="subscription-mqtt5-options">
+            <label className="check" title="Do not send me back the messages this connection publishes">
+              <input type="checkbox" data-testid="subscription-no-local" checked={draft.noLocal} onChange={(e) => setDraft({ ...draft, noLocal: e.target.checked })} />
+              No local
+            </label>
+            <label className="check" title="Keep the retain flag as the publisher set it">
+              <input type="checkbox" data-testid="subscription-retain-as-published" checked={draft.retainAsPublished} onChange={(e) => setDraft({ ...draft, retainAsPublished: e.target.checked })} />
+              Retain as published
+            </label>
+            <select aria-label="Retain handling" data-testid="subscription-retain-handling" value={draft.retainHandling} onChange={(e) => setDraft({ ...draft, retainHandling: Number(e.target.value) as 0 | 1 | 2 })}>
+              <option value={0}>Send retained messages: always</option>
+              <option value={1}>Send retained messages: only for a new subscription</option>
+              <option value={2}>Send retained messages: never</option>
+            </select>
+            <input
+              className="depth"
+              aria-label="Subscription identifier"
+              placeholder="Identifier"
+              value={draft.subscriptionIdentifier}
+              onChange={(e) => setDraft({ ...draft, subscriptionIdentifier: e.target.value.replace(/\D/g, '') })}
+            />
+          </span>
+        ) : (
+          <span className="note" data-testid="subscription-mqtt3-note">
+            No local, retain handling and identifiers need MQTT 5.
+          </span>
+        )}
+        <button type="button" data-testid="subscription-add" disabled={!check.ok} onClick={() => void subscribe(mqtt5 ? toSubscription(draft) : { filter: draft.filter, qos: draft.qos })}>
           {editing !== null ? 'Save' : 'Subscribe'}
         </button>
         {SUGGESTED.filter((f) => !list.some((s) => s.filter === f)).map((f) => (

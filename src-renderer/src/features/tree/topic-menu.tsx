@@ -1,11 +1,11 @@
 import { BarChart3, ClipboardCopy, Copy, Eraser, Filter, Send } from 'lucide-react';
 import { ContextMenu } from 'radix-ui';
+import { useRef } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import { toErrorData } from '../../lib/error-data';
 import { chart, publishToTopic, requestTreeFilter, selectTopic } from '../explorer/actions';
 import { fetchPayload, fetchTopicDetail } from '../inspector/actions';
 import { payloadClipboardText, subtreeFilter } from './topic-menu-logic';
-import './context-menu.css';
 
 /** What a menu action says when it is done (or why it failed), for the tree's status line. */
 export type MenuNote = { readonly kind: 'ok' | 'error'; readonly text: string };
@@ -27,6 +27,7 @@ async function copy(text: string): Promise<void> {
 
 /** The topic tree's context menu: copy topic or payload, publish here, clear retained, chart, filter to the subtree. */
 export function TopicMenuContent({ connectionId, path, onNote, onClearRetained, onClosed }: TopicMenuProps): React.JSX.Element | null {
+  const focusAfter = useRef<'tree' | 'composer' | 'confirm'>('tree');
   if (path === null) return null;
   const fail = (what: string) => (error: unknown) => onNote({ kind: 'error', text: `${what}: ${toErrorData(error).message}` });
   const copyPayload = async (): Promise<void> => {
@@ -43,18 +44,21 @@ export function TopicMenuContent({ connectionId, path, onNote, onClearRetained, 
   };
   return (
     <ContextMenu.Portal>
-      <ContextMenu.Content className="context-menu" data-testid="topic-menu" data-path={path} aria-label={`Actions for ${path}`}
+      <ContextMenu.Content className="menu" data-testid="topic-menu" data-path={path} aria-label={`Actions for ${path}`}
         onCloseAutoFocus={(e) => {
           e.preventDefault();
-          // After the action's own focus move (the composer's topic), if any.
-          requestAnimationFrame(() => {
-            if (document.activeElement === null || document.activeElement === document.body) onClosed();
-          });
+          // "Publish to this topic" puts the cursor in the composer's topic, "Clear retained" on its question (once it
+          // has counted); anything else gives the tree its focus back.
+          const where = focusAfter.current;
+          focusAfter.current = 'tree';
+          if (where === 'composer') document.getElementById('publish-topic')?.focus();
+          else if (where === 'confirm') document.getElementById('tree-clear-retained')?.focus();
+          else onClosed();
         }}
       >
-        <ContextMenu.Label className="context-menu-label">{path}</ContextMenu.Label>
+        <ContextMenu.Label className="menu-heading">{path}</ContextMenu.Label>
         <ContextMenu.Item
-          className="context-menu-item"
+          className="menu-item"
           data-testid="topic-menu-copy-topic"
           onSelect={() =>
             void copy(path).then(
@@ -65,22 +69,34 @@ export function TopicMenuContent({ connectionId, path, onNote, onClearRetained, 
         >
           <Copy size={14} aria-hidden="true" /> Copy topic
         </ContextMenu.Item>
-        <ContextMenu.Item className="context-menu-item" data-testid="topic-menu-copy-payload" onSelect={() => void copyPayload().catch(fail('Could not copy the payload'))}>
+        <ContextMenu.Item className="menu-item" data-testid="topic-menu-copy-payload" onSelect={() => void copyPayload().catch(fail('Could not copy the payload'))}>
           <ClipboardCopy size={14} aria-hidden="true" /> Copy payload
         </ContextMenu.Item>
-        <ContextMenu.Item className="context-menu-item" data-testid="topic-menu-publish" onSelect={() => publishToTopic(path)}>
+        <ContextMenu.Item className="menu-item" data-testid="topic-menu-publish" onSelect={() => {
+            focusAfter.current = 'composer';
+            publishToTopic(path);
+          }}
+        >
           <Send size={14} aria-hidden="true" /> Publish to this topic
         </ContextMenu.Item>
-        <ContextMenu.Separator className="context-menu-separator" />
-        <ContextMenu.Item className="context-menu-item" data-testid="topic-menu-clear-retained" onSelect={() => onClearRetained(path, false)}>
+        <ContextMenu.Separator className="menu-separator" />
+        <ContextMenu.Item className="menu-item" data-testid="topic-menu-clear-retained" onSelect={() => {
+            focusAfter.current = 'confirm';
+            onClearRetained(path, false);
+          }}
+        >
           <Eraser size={14} aria-hidden="true" /> Clear retained…
         </ContextMenu.Item>
-        <ContextMenu.Item className="context-menu-item" data-testid="topic-menu-clear-retained-below" onSelect={() => onClearRetained(path, true)}>
+        <ContextMenu.Item className="menu-item" data-testid="topic-menu-clear-retained-below" onSelect={() => {
+            focusAfter.current = 'confirm';
+            onClearRetained(path, true);
+          }}
+        >
           <Eraser size={14} aria-hidden="true" /> Clear retained here and below…
         </ContextMenu.Item>
-        <ContextMenu.Separator className="context-menu-separator" />
+        <ContextMenu.Separator className="menu-separator" />
         <ContextMenu.Item
-          className="context-menu-item"
+          className="menu-item"
           data-testid="topic-menu-chart"
           onSelect={() => {
             selectTopic(path);
@@ -89,7 +105,7 @@ export function TopicMenuContent({ connectionId, path, onNote, onClearRetained, 
         >
           <BarChart3 size={14} aria-hidden="true" /> Chart
         </ContextMenu.Item>
-        <ContextMenu.Item className="context-menu-item" data-testid="topic-menu-filter" onSelect={() => requestTreeFilter(subtreeFilter(path))}>
+        <ContextMenu.Item className="menu-item" data-testid="topic-menu-filter" onSelect={() => requestTreeFilter(subtreeFilter(path))}>
           <Filter size={14} aria-hidden="true" /> Filter to this subtree
         </ContextMenu.Item>
       </ContextMenu.Content>

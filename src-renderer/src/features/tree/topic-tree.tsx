@@ -14,6 +14,7 @@ import { TreeRetainedClear, type RetainedClearRequest } from './tree-retained-cl
 import { TreeToolbar } from './tree-toolbar';
 import { useTreeRows } from './use-tree-rows';
 import './explorer.css';
+import { plural } from '../../lib/format';
 
 const ROW_HEIGHT = 24;
 const OVERSCAN = 10;
@@ -233,8 +234,8 @@ export function TopicTree(): React.JSX.Element {
                     ) : null}
                     {row.preview ? <span className="preview"> = {row.preview}</span> : null}
                     <span className="counts" data-testid="row-counts" data-messages={row.messageCount} data-topics={row.subtopicCount}>
-                      {row.subtopicCount > 0 ? `${row.subtopicCount} topics, ` : ''}
-                      {row.messageCount} msgs
+                      {row.subtopicCount > 0 ? `${plural(row.subtopicCount, 'topic')}, ` : ''}
+                      {plural(row.messageCount, 'message')}
                     </span>
                     <span className="ago" data-testid="row-ago" title="since the last message here">
                       {timeAgo(row.changedAt, Math.max(now, window.fetchedAt))}

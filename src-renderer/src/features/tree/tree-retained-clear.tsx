@@ -42,7 +42,7 @@ export function TreeRetainedClear({ connectionId, request, onClose }: { connecti
   };
   const where = subtree ? `at or below ${path}` : `on ${path}`;
   return (
-    <div className="confirm tree-confirm" role="alertdialog" aria-label="Clear retained" data-testid="tree-clear-retained" data-stage={stage.kind}>
+    <div className="confirm tree-confirm" id="tree-clear-retained" tabIndex={-1} role="alertdialog" aria-label="Clear retained" data-testid="tree-clear-retained" data-stage={stage.kind}>
       {stage.kind === 'counting' ? <span>Counting retained messages {where}…</span> : null}
       {stage.kind === 'confirm' ? (
         stage.preview.count === 0 ? (
@@ -54,7 +54,7 @@ export function TreeRetainedClear({ connectionId, request, onClose }: { connecti
             <span data-testid="tree-clear-retained-count" data-count={stage.preview.count}>
               Clear {stage.preview.count} retained {stage.preview.count === 1 ? 'message' : 'messages'} {where}?
             </span>
-            <button type="button" className="danger" data-testid="tree-clear-retained-go" autoFocus onClick={() => void run()}>
+            <button type="button" className="danger" data-testid="tree-clear-retained-go" onClick={() => void run()}>
               Clear {stage.preview.count}
             </button>
           </>

@@ -10,6 +10,7 @@ import { ConnectionsPanel } from '../profiles/connections-panel';
 import { PublishForm } from '../publish/publish-form';
 import { TopicTree } from '../tree/topic-tree';
 import { paneStorage } from './pane-storage';
+import { plural } from '../../lib/format';
 
 const COMPOSER_ENLARGED = '72%';
 
@@ -41,23 +42,23 @@ export function ExplorerLayout({ hidden }: { readonly hidden: boolean }): React.
     <main className="explorer-workspace" hidden={hidden}>
       <ConnectBar />
       <Group className="explorer-panes" orientation="horizontal" id="explorer-columns" data-testid="explorer-panes" defaultLayout={columns.defaultLayout} onLayoutChanged={columns.onLayoutChanged}>
-        <Panel id="pane-connections" data-testid="pane-connections" defaultSize="20%" minSize={200} maxSize="40%" groupResizeBehavior="preserve-pixel-size">
+        <Panel id="pane-connections" data-testid="pane-connections" defaultSize="18%" minSize={190} maxSize="40%" groupResizeBehavior="preserve-pixel-size">
           <ConnectionsPanel />
         </Panel>
         <Separator className="splitter" id="splitter-connections" data-testid="splitter-connections" aria-label="Resize the connections pane" />
-        <Panel id="pane-tree" data-testid="pane-tree" defaultSize="36%" minSize={280}>
+        <Panel id="pane-tree" data-testid="pane-tree" defaultSize="34%" minSize={260}>
           <aside className="left">
             <div className="pane-title">
               Topics
               <span className="totals" data-testid="tree-totals">
-                {totals ? `${totals.topicCount} topics · ${totals.messageCount} messages` : ''}
+                {totals ? `${plural(totals.topicCount, 'topic')} · ${plural(totals.messageCount, 'message')}` : ''}
               </span>
             </div>
             <TopicTree />
           </aside>
         </Panel>
         <Separator className="splitter" id="splitter-tree" data-testid="splitter-tree" aria-label="Resize the topics pane" />
-        <Panel id="pane-detail" data-testid="pane-detail" defaultSize="44%" minSize={380}>
+        <Panel id="pane-detail" data-testid="pane-detail" defaultSize="48%" minSize={480}>
           <Group className="detail-panes" orientation="vertical" id="explorer-detail" defaultLayout={rows.defaultLayout} onLayoutChanged={rows.onLayoutChanged}>
             <Panel
               id="pane-inspector"

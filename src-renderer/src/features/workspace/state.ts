@@ -1,5 +1,5 @@
 /** The workspaces the window switches between. */
-export type Workspace = 'explorer' | 'history' | 'broker' | 'certificates';
+export type Workspace = 'explorer' | 'history' | 'broker' | 'certificates' | 'scripts';
 
 export interface WorkspaceState {
   readonly current: Workspace;

@@ -1,0 +1,172 @@
+/**
+ * Replay of a capture, as `topiary replay` and the library's replay() run it, against a bare MQTT.js publisher
+ * sending the same messages, in the same run, to the same mosquitto:
+ * - "as fast as possible" at QoS 0: the replay's rate (its check pass of the file included) over the bare
+ *   publisher's (messages already in memory, the same window of unwritten packets as the publish bench);
+ *   goal ≥ 0.9×.
+ * - at the original timing: the gaps between messages as an outside subscriber receives them against the
+ *   gaps recorded in the capture; goal p99 of the difference ≤ 5 ms.
+ *
+ *   npm run bench -- replay-bench
+ *   REPLAY_BENCH_MESSAGES=N    messages in the capture for the fast replay (default 1,000,000)
+ *   REPLAY_BENCH_TIMED=N       messages in the capture replayed at the original timing (default 1,000)
+ */
+import mqtt from 'mqtt';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { CAPTURE_VERSION, captureLine, readCapture, type CaptureMessage } from '../src-main/core/history/capture';
+import { connect } from '../src-main/lib';
+import { replay } from '../src-main/lib/history';
+import { startMosquitto } from '../src-main/test-support/mosquitto';
+import { seededRandom } from '../src-main/test-support/seeded-random';
+
+const MESSAGES = Number(process.env.REPLAY_BENCH_MESSAGES ?? 1_000_000);
+const TIMED = Number(process.env.REPLAY_BENCH_TIMED ?? 1_000);
+const WINDOW = 500;
+const load = (): string => (os.loadavg()[0] ?? 0).toFixed(1);
+const fmt = (n: number): string => Math.round(n).toLocaleString('en');
+const encoder = new TextEncoder();
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/** Writes a capture of `count` flood-shaped messages (100-byte JSON payloads, 10,000 topics), message i at gap(i) after i − 1. */
+async function writeCapture(file: string, prefix: string, count: number, gap: (i: number) => number): Promise<number[]> {
+  const out = createWriteStream(file);
+  const startedAt = Date.now();
+  out.write(`${JSON.stringify({ topiaryCapture: CAPTURE_VERSION, startedAt })}\n`);
+  const times: number[] = [];
+  let t = 0;
+  for (let i = 0; i < count; i++) {
+    t += i === 0 ? 0 : gap(i);
+    times.push(t);
+    const body = `{"seq":${i},"state":"ok","v":${(i * 7) % 1000},"pad":"`;
+    const payload = encoder.encode(`${body}${'x'.repeat(Math.max(0, 98 - body.length))}"}`);
+    const line = captureLine({ topic: `${prefix}/${i % 100}/${Math.floor(i / 100) % 100}`, payload, qos: 0, retain: false, dup: false, receivedAt: startedAt + t }, startedAt);
+    if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  return times;
+}
+
+/** The bare publisher: every message already in memory, at most WINDOW unwritten at once; resolves with msg/s. */
+async function bareRate(url: string, messages: readonly CaptureMessage[]): Promise<number> {
+  const client = await mqtt.connectAsync(url, { protocolVersion: 5 });
+  (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    let sent = 0;
+    let done = 0;
+    const pump = (): void => {
+      while (sent - done < WINDOW && sent < messages.length) {
+        const m = messages[sent++]!;
+        client.publish(m.topic, Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength), { qos: m.qos, retain: m.retain }, (error) => {
+          if (error) return reject(error);
+          if (++done === messages.length) resolve();
+          else if (sent - done < WINDOW / 2) pump();
+        });
+      }
+    };
+    pump();
+  });
+  await client.endAsync();
+  const seconds = (performance.now() - started) / 1000;
+  return messages.length / seconds;
+}
+
+/** The replay as `topiary replay --max` runs it; timed to the end of the connection (every packet written), as the bare one is. */
+async function replayRate(url: string, file: string, count: number): Promise<number> {
+  const client = await connect({ url, protocolVersion: 5 });
+  const started = performance.now();
+  let report;
+  try {
+    report = await replay(client, { file, speed: 'max' }).done;
+  } finally {
+    await client.end();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  if (report.sent !== count || report.refused !== 0) throw new Error(`The replay sent ${report.sent} of ${count} (${report.refused} refused): ${report.errors.join('; ')}`);
+  return count / seconds;
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'topiary-replay-bench-'));
+  const broker = await startMosquitto();
+  const rows: [string, string, string][] = [];
+  const row = (name: string, value: string, note: string): void => {
+    rows.push([name, value, `${note}; load ${load()}`]);
+    console.log(`${name}: ${value} (${note}) [load ${load()}]`);
+  };
+  try {
+    // 1. As fast as possible, QoS 0: replay and bare publisher alternate, twice each, best of each kept.
+    const file = path.join(dir, 'flood.ndjson');
+    await writeCapture(file, 'fast', MESSAGES, () => 0.02);
+    const inMemory: CaptureMessage[] = [];
+    for await (const m of readCapture(file)) inMemory.push(m);
+    const replayRates: number[] = [];
+    const bareRates: number[] = [];
+    const replayCpu: number[] = [];
+    const bareCpu: number[] = [];
+    // This process's CPU per message: the publishers' own cost, steadier than rates on a busy machine.
+    const cpuUs = async (fn: () => Promise<number>, rates: number[], cpus: number[]): Promise<void> => {
+      const before = process.cpuUsage();
+      rates.push(await fn());
+      const used = process.cpuUsage(before);
+      cpus.push((used.user + used.system) / MESSAGES);
+    };
+    for (let run = 0; run < 2; run++) {
+      await cpuUs(() => replayRate(broker.url, file, MESSAGES), replayRates, replayCpu);
+      await cpuUs(() => bareRate(broker.url, inMemory), bareRates, bareCpu);
+    }
+    const replayBest = Math.max(...replayRates);
+    const bareBest = Math.max(...bareRates);
+    const ratio = replayBest / bareBest;
+    row(
+      `replay of ${fmt(MESSAGES)} messages as fast as possible, QoS 0 / bare MQTT.js`,
+      `${fmt(replayBest)} / ${fmt(bareBest)} msg/s = ${ratio.toFixed(2)}×`,
+      `CPU per message ${Math.min(...replayCpu).toFixed(2)} / ${Math.min(...bareCpu).toFixed(2)} µs; capture ${fmt((await stat(file)).size / 2 ** 20)} MB, check pass included; runs ${replayRates.map(fmt).join(', ')} / ${bareRates.map(fmt).join(', ')}; ${ratio >= 0.9 ? 'meets' : 'MISSES'} ≥ 0.9×`,
+    );
+
+    // 2. At the original timing: gaps of 0–20 ms, as an outside subscriber receives them.
+    const timedFile = path.join(dir, 'timed.ndjson');
+    const random = seededRandom(14);
+    const recorded = await writeCapture(timedFile, 'timed', TIMED, () => Math.floor(random() * 21));
+    const subscriber = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
+    const arrivals: number[] = [];
+    subscriber.on('message', () => arrivals.push(performance.now()));
+    await subscriber.subscribeAsync('timed/#', { qos: 0 });
+    const client = await connect({ url: broker.url, protocolVersion: 5 });
+    try {
+      const report = await replay(client, { file: timedFile, speed: 1 }).done;
+      const deadline = performance.now() + 5_000;
+      while (arrivals.length < TIMED && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      if (arrivals.length !== TIMED) throw new Error(`The subscriber received ${arrivals.length} of ${TIMED} (replay sent ${report.sent}).`);
+    } finally {
+      await client.end();
+      await subscriber.endAsync();
+    }
+    const errors: number[] = [];
+    for (let i = 1; i < TIMED; i++) errors.push(Math.abs(arrivals[i]! - arrivals[i - 1]! - (recorded[i]! - recorded[i - 1]!)));
+    const p99 = percentile(errors, 99);
+    row(
+      `replay of ${fmt(TIMED)} messages at the original timing (gaps 0–20 ms)`,
+      `gap error p50 ${percentile(errors, 50).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${Math.max(...errors).toFixed(2)} ms`,
+      `as received by a subscriber; ${p99 <= 5 ? 'meets' : 'MISSES'} p99 ≤ 5 ms`,
+    );
+  } finally {
+    await broker.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+  console.log('\n| figure | value | note |\n|---|---|---|');
+  for (const [name, value, note] of rows) console.log(`| ${name} | ${value} | ${note} |`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,78 @@
+import type { DecoderBindingInfo, BindingDecoder } from '../../../../shared/ipc/decoders';
+import { core } from '../../ipc/core-client';
+import { toErrorData } from '../../lib/error-data';
+import { getSlice, setSlice } from '../../store/root-store';
+import type { BindingSelection } from './state';
+
+let listening = false;
+
+/** Wires the bindings' event into the store and loads what the workspace needs; once, when it is first shown. */
+export function listenToScripts(): void {
+  if (listening) return;
+  listening = true;
+  core.on('decoders.bindingsChanged', (bindings) => setSlice('scripts', { bindings, loaded: true }));
+  void loadBindings();
+  core.invoke('decoders.getScriptApi', {}).then(
+    (scriptApi) => setSlice('scripts', { scriptApi }),
+    (e: unknown) => setSlice('scripts', { error: toErrorData(e) }),
+  );
+}
+
+export async function loadBindings(): Promise<void> {
+  try {
+    setSlice('scripts', { bindings: await core.invoke('decoders.listBindings', {}), loaded: true });
+  } catch (e) {
+    setSlice('scripts', { error: toErrorData(e), loaded: true });
+  }
+}
+
+export function selectBinding(selection: BindingSelection): void {
+  setSlice('scripts', { selection, testResult: null, error: null });
+}
+
+/** Saves a binding (new when `id` is absent) and selects it; its problem, if any, comes back with it. */
+export async function saveBinding(args: { readonly id?: string; readonly filter: string; readonly decoder: BindingDecoder; readonly enabled: boolean }): Promise<DecoderBindingInfo | null> {
+  setSlice('scripts', { busy: true, error: null });
+  try {
+    const saved = await core.invoke('decoders.saveBinding', args);
+    setSlice('scripts', (s) => ({
+      busy: false,
+      selection: { kind: 'saved', id: saved.id } as const,
+      bindings: s.bindings.some((b) => b.id === saved.id) ? s.bindings.map((b) => (b.id === saved.id ? saved : b)) : [...s.bindings, saved],
+    }));
+    return saved;
+  } catch (e) {
+    setSlice('scripts', { busy: false, error: toErrorData(e) });
+    return null;
+  }
+}
+
+export async function setBindingEnabled(binding: DecoderBindingInfo, enabled: boolean): Promise<void> {
+  await saveBinding({ id: binding.id, filter: binding.filter, decoder: binding.decoder, enabled });
+}
+
+export async function deleteBinding(id: string): Promise<void> {
+  setSlice('scripts', { busy: true, error: null });
+  try {
+    await core.invoke('decoders.deleteBinding', { id });
+    const { selection } = getSlice('scripts');
+    setSlice('scripts', (s) => ({
+      busy: false,
+      bindings: s.bindings.filter((b) => b.id !== id),
+      ...(selection.kind === 'saved' && selection.id === id ? { selection: { kind: 'none' } as const } : {}),
+    }));
+  } catch (e) {
+    setSlice('scripts', { busy: false, error: toErrorData(e) });
+  }
+}
+
+/** Runs the script once on a sample payload in the sandbox, without saving it. */
+export async function testScript(source: string, topic: string, payload: string): Promise<void> {
+  setSlice('scripts', { busy: true, error: null, testResult: null });
+  try {
+    const testResult = await core.invoke('decoders.testScript', { source, topic, payload: new TextEncoder().encode(payload) });
+    setSlice('scripts', { busy: false, testResult });
+  } catch (e) {
+    setSlice('scripts', { busy: false, error: toErrorData(e) });
+  }
+}

@@ -1,0 +1,27 @@
+import type { DecoderBindingInfo, ScriptApiInfo, ScriptTestResult } from '../../../../shared/ipc/decoders';
+import type { ErrorData } from '../../../../shared/ipc/errors';
+
+/** Which binding the editor shows: a saved one by id, a new one, or none. */
+export type BindingSelection = { readonly kind: 'none' } | { readonly kind: 'new' } | { readonly kind: 'saved'; readonly id: string };
+
+/** The Scripts workspace: decoder bindings (a short list), the selection, the last test run and errors. */
+export interface ScriptsState {
+  readonly loaded: boolean;
+  readonly bindings: readonly DecoderBindingInfo[];
+  readonly selection: BindingSelection;
+  /** The script API's declarations for the editor, fetched once. */
+  readonly scriptApi: ScriptApiInfo | null;
+  readonly testResult: ScriptTestResult | null;
+  readonly busy: boolean;
+  readonly error: ErrorData | null;
+}
+
+export const initialScriptsState: ScriptsState = {
+  loaded: false,
+  bindings: [],
+  selection: { kind: 'none' },
+  scriptApi: null,
+  testResult: null,
+  busy: false,
+  error: null,
+};
