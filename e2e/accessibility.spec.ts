@@ -24,10 +24,14 @@ async function expectNoSeriousFindings(page: Page, view: string): Promise<void> 
   expect.soft(findings.map((f) => `${f.id}: ${f.help}\n    ${f.nodes.join("\n    ")}`), view).toEqual([]);
 }
 
-test('every main view has no serious or critical axe-core finding', async ({ page }) => {
-  test.setTimeout(120_000);
+for (const theme of ['dark', 'light'] as const) {
+test(`every main view has no serious or critical axe-core finding in the ${theme} theme`, async ({ page }) => {
+  test.setTimeout(180_000);
   const ui = new ExplorerPage(page);
   await ui.open(app.url);
+  await page.getByTestId('theme-switcher').click();
+  await page.getByTestId(`theme-${theme}`).click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
   await expectNoSeriousFindings(page, 'explorer before connecting');
 
   await ui.connect(broker.url);
@@ -80,3 +84,4 @@ test('every main view has no serious or critical axe-core finding', async ({ pag
   await expect(page.getByTestId('command-palette')).toBeVisible();
   await expectNoSeriousFindings(page, 'command palette');
 });
+}

@@ -30,9 +30,9 @@ test('a decoder written in Monaco and bound to a filter decodes the matching top
   await ui.addBinding.click();
   await ui.bindingFilter.fill('lab/+/reading');
   await ui.bindingKind.selectOption('script');
-  // The editor knows the script API's types: a misspelt method is flagged as you type.
-  await ui.typeScript('return msg.jsn();');
-  await expect(ui.scriptProblems).toContainText("Property 'jsn' does not exist on type 'TopiaryMessage'", { timeout: 30_000 });
+  // The editor knows the script API's types: it completes `msg.` with the message's members.
+  await ui.typeScript('return msg.', { keepSuggestions: true });
+  await expect(page.locator('.monaco-editor .suggest-widget')).toContainText('json', { timeout: 30_000 });
   await ui.typeScript("const r = msg.json();\nreturn 'T=' + r.t + ' C';");
   // The editor knows the script API: no problem is reported for `msg.json()` or the top-level return.
   await expect(ui.scriptProblems.locator('li')).toHaveCount(0);
@@ -81,4 +81,58 @@ test('a script with a syntax error is kept, shown with its line and column, and 
   await ui.explorerTab.click();
   await ui.openTopic('bad/x');
   await expect(ui.inspectorPayload).toHaveText('plain');
+});
+
+test('a simulation started from the window shows its rate, and its Sparkplug B edge node’s NBIRTH is decoded by the inspector', async ({ page }) => {
+  const ui = await opened(page);
+  await ui.workspaceTab.click();
+  await page.getByTestId('scripts-section-simulations').click();
+  // Beyond the window's limit: a sentence, nothing started.
+  await page.getByTestId('simulation-scenario').selectOption('sparkplug');
+  await page.getByTestId('simulation-devices').fill('2001');
+  await page.getByTestId('simulation-url').fill(broker.url);
+  await page.getByTestId('simulation-start').click();
+  await expect(page.getByTestId('scripts-section-error')).toContainText('at most 2,000 simulated devices');
+  await expect(page.getByTestId('simulation-row')).toHaveCount(0);
+
+  await page.getByTestId('simulation-devices').fill('2');
+  await page.getByTestId('simulation-rate').fill('5');
+  await page.getByTestId('simulation-prefix').fill('edge');
+  await page.getByTestId('simulation-start').click();
+  const row = page.getByTestId('simulation-row');
+  await expect(row).toHaveAttribute('data-state', 'running');
+  await expect(row.getByTestId('simulation-connected')).toHaveText('2/2 connected');
+  await expect.poll(async () => Number(await row.getByTestId('simulation-rate-now').getAttribute('data-rate')), { timeout: 15_000 }).toBeGreaterThan(4);
+
+  await ui.explorerTab.click();
+  await ui.openTopic('spBv1.0/topiary-sim/NBIRTH/edge-1');
+  await expect(page.getByTestId('inspector-format')).toHaveText('sparkplug');
+  await expect(ui.inspectorPayload).toContainText('bdSeq');
+  await expect(ui.inspectorPayload).toContainText('Topiary simulated edge node');
+
+  await ui.workspaceTab.click();
+  await row.getByTestId('simulation-stop').click();
+  await expect(row).toHaveCount(0);
+});
+
+test('an auto-responder added in the window answers requests and counts them', async ({ page }) => {
+  const ui = await opened(page);
+  await ui.workspaceTab.click();
+  await page.getByTestId('scripts-section-responders').click();
+  await page.getByTestId('responder-filter').fill('ask/+');
+  await page.getByTestId('responder-topic').fill('answer/here');
+  await page.getByTestId('responder-body').fill('pong {{counter}}');
+  await page.getByTestId('responder-save').click();
+  const rule = page.locator('[data-testid="responder-row"][data-filter="ask/+"]');
+  await expect(rule).toBeVisible();
+
+  const outside = await mqtt.connectAsync(broker.url);
+  const answers: string[] = [];
+  outside.on('message', (_topic, payload) => answers.push(payload.toString()));
+  await outside.subscribeAsync('answer/here', { qos: 1 });
+  await outside.publishAsync('ask/1', 'ping', { qos: 1 });
+  await outside.publishAsync('ask/2', 'ping', { qos: 1 });
+  await expect.poll(() => answers).toEqual(['pong 1', 'pong 2']);
+  await expect(rule.getByTestId('responder-counters')).toHaveAttribute('data-responded', '2');
+  await outside.endAsync();
 });

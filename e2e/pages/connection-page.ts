@@ -49,14 +49,21 @@ export class ConnectionPage {
     this.brokerCheckRun = this.brokerCheck.getByTestId('broker-check-run');
   }
 
+  /** Opens the drawer from the connect bar, which lives in the Explorer: from another workspace, go there first. */
+  private async openDrawer(): Promise<void> {
+    if (await this.drawer.isVisible()) return;
+    if (!(await this.detailsToggle.isVisible())) await this.page.getByTestId('workspace-explorer').click();
+    await this.detailsToggle.click();
+  }
+
   async openInfo(): Promise<void> {
-    if (!(await this.drawer.isVisible())) await this.detailsToggle.click();
+    await this.openDrawer();
     await this.drawer.getByTestId('drawer-tab-info').click();
     await expect(this.info).toBeVisible();
   }
 
   async openPacketLog(): Promise<void> {
-    if (!(await this.drawer.isVisible())) await this.detailsToggle.click();
+    await this.openDrawer();
     await this.drawer.getByTestId('drawer-tab-packets').click();
     await expect(this.packetLog).toBeVisible();
   }

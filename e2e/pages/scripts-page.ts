@@ -31,7 +31,7 @@ export class ScriptsPage extends ExplorerPage {
   }
 
   /** Replaces the script's text by typing it, key by key, as a user would (Monaco's auto-closing included). */
-  async typeScript(text: string): Promise<void> {
+  async typeScript(text: string, options: { readonly keepSuggestions?: boolean } = {}): Promise<void> {
     const editor = this.scriptEditor.locator('.monaco-editor').first();
     await expect(editor).toBeVisible({ timeout: 30_000 });
     await editor.click();
@@ -39,7 +39,7 @@ export class ScriptsPage extends ExplorerPage {
     await this.page.keyboard.press('Delete');
     await this.page.keyboard.type(text);
     // A suggestion list left open would take the next Enter or click.
-    await this.page.keyboard.press('Escape');
+    if (options.keepSuggestions !== true) await this.page.keyboard.press('Escape');
   }
 
   /** The script editor's text as Monaco holds it. */

@@ -71,5 +71,13 @@ test('the README screenshots, light and dark, at 1280×800, 1024×700 and 1920×
       await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
       await page.screenshot({ path: path.join(assets, `screenshot-${theme}${size.suffix}.png`) });
     }
+    // The other workspaces, for a look before committing (not used by the README).
+    await page.setViewportSize({ width: 1280, height: 800 });
+    for (const workspace of ['broker', 'certificates', 'history'] as const) {
+      await page.getByTestId(`workspace-${workspace}`).click();
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      await page.screenshot({ path: path.join('test-results', `workspace-${workspace}-${theme}.png`) });
+    }
+    await page.getByTestId('workspace-explorer').click();
   }
 });

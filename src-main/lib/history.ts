@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { ConnectionId, MessageView } from '../../shared/ipc/common';
 import { TopiaryError } from '../../shared/ipc/errors';
 import type { ExportFormat, ExportProgress, HistoryPage, HistoryQueryInput, HistoryStatus } from '../../shared/ipc/history';
-import { CaptureRecorder, REPLAY_WRITE_CHECK, replayCapture, type CaptureRecordReport, type ReplayProgress, type ReplayReport } from '../core/history/capture';
+import { CaptureRecorder, replayCapture, type CaptureRecordReport, type ReplayProgress, type ReplayReport } from '../core/history/capture';
 import { HistoryService } from '../core/history/history-service';
 import { defaultUserDataDir } from '../core/user-data';
 import type { TopiaryClient } from './client';
@@ -215,7 +215,6 @@ export interface Replay {
 
 /** Replays a capture through the client, at the original timing, scaled, or as fast as the broker takes it. */
 export function replay(client: TopiaryClient, options: ReplayOptions): Replay {
-  let qos0 = 0;
   const control = replayCapture({
     file: options.file,
     speed: options.speed ?? 1,
@@ -225,10 +224,8 @@ export function replay(client: TopiaryClient, options: ReplayOptions): Replay {
     ...(options.skipMalformed ? { skipMalformed: true } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     publish: (m) => {
-      // QoS 0: fire and forget, as a bare MQTT.js publisher would, but for one in REPLAY_WRITE_CHECK,
-      // which resolves when written, so the replay keeps pace with the socket.
-      const waitForWrite = m.qos !== 0 || ++qos0 % REPLAY_WRITE_CHECK === 0;
-      return client.publish(m.topic, m.payload, { qos: m.qos, retain: m.retain, ...(m.properties ? { properties: m.properties } : {}), ...(waitForWrite ? {} : { wait: false }) });
+      // Resolves on the acknowledgement, or for QoS 0 on the write: the replay keeps a window of each.
+      return client.publish(m.topic, m.payload, { qos: m.qos, retain: m.retain, ...(m.properties ? { properties: m.properties } : {}) });
     },
   });
   options.signal?.addEventListener('abort', () => control.cancel(), { once: true });

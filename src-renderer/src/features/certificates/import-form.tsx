@@ -94,6 +94,7 @@ export function ImportForm(): React.JSX.Element {
         <input
           type="file"
           multiple
+          aria-label="Certificate or key files"
           data-testid="cert-import-file"
           accept=".pem,.crt,.cer,.der,.key,.p12,.pfx,.p7b"
           onChange={(e) => {

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'reac
 import { paletteCommands, type PaletteCommand } from './palette-actions';
 import './command-palette.css';
 
-const GROUPS: readonly PaletteCommand['group'][] = ['Connections', 'Explorer', 'Views', 'Preferences'];
+const GROUPS: readonly PaletteCommand['group'][] = ['Connections', 'Explorer', 'Views', 'Preferences', 'Search'];
 
 // Other features add commands (the theme, a new workspace) without this file knowing them.
 const contributed = new Map<string, () => readonly PaletteCommand[]>();
@@ -47,6 +47,8 @@ export function CommandPalette(): React.JSX.Element {
   const [query, setQuery] = useState('');
   // Set when a command moves focus itself; then closing must not pull focus back to where it was.
   const movesFocus = useRef(false);
+  // Where focus was when the palette opened (it opens from a shortcut, not from a trigger Radix would remember).
+  const opener = useRef<HTMLElement | null>(null);
   const version = useSyncExternalStore(
     (l) => {
       contributionListeners.add(l);
@@ -56,13 +58,22 @@ export function CommandPalette(): React.JSX.Element {
   );
 
   useEffect(() => {
-    openPalette = () => setOpen(true);
+    const remember = (): void => {
+      opener.current = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+    };
+    openPalette = () => {
+      remember();
+      setOpen(true);
+    };
     // Capture phase: the payload editor (Monaco) would otherwise keep Ctrl+K for its own chords.
     const onKey = (e: KeyboardEvent): void => {
       if (!isPaletteShortcut(e)) return;
       e.preventDefault();
       e.stopPropagation();
-      setOpen((was) => !was);
+      setOpen((was) => {
+        if (!was) remember();
+        return !was;
+      });
     };
     window.addEventListener('keydown', onKey, true);
     return () => {
@@ -97,7 +108,8 @@ export function CommandPalette(): React.JSX.Element {
           data-testid="command-palette"
           aria-describedby="palette-hint"
           onCloseAutoFocus={(e) => {
-            if (movesFocus.current) e.preventDefault();
+            e.preventDefault();
+            if (!movesFocus.current && opener.current?.isConnected) opener.current.focus();
             movesFocus.current = false;
           }}
         >
@@ -113,9 +125,9 @@ export function CommandPalette(): React.JSX.Element {
                 const items = commands.filter((c) => c.group === group);
                 if (items.length === 0) return null;
                 return (
-                  <Command.Group key={group} heading={group}>
+                  <Command.Group key={group} heading={group} forceMount={group === 'Search'}>
                     {items.map((c) => (
-                      <Command.Item key={c.id} value={`${c.label} ${c.id}`} keywords={c.keywords ? [...c.keywords] : []} data-testid={`palette-${c.id}`} onSelect={() => run(c)}>
+                      <Command.Item key={c.id} value={`${c.label} ${c.id}`} keywords={c.keywords ? [...c.keywords] : []} forceMount={group === 'Search'} data-testid={`palette-${c.id}`} onSelect={() => run(c)}>
                         {c.label}
                       </Command.Item>
                     ))}

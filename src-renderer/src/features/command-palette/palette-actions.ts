@@ -16,7 +16,7 @@ import type { Workspace } from '../workspace/state';
 
 export interface PaletteCommand {
   readonly id: string;
-  readonly group: 'Connections' | 'Explorer' | 'Views' | 'Preferences';
+  readonly group: 'Connections' | 'Explorer' | 'Views' | 'Preferences' | 'Search';
   readonly label: string;
   /** Extra words the search matches. */
   readonly keywords?: readonly string[];
@@ -55,6 +55,7 @@ const VIEWS: readonly { readonly id: Workspace; readonly label: string }[] = [
   { id: 'history', label: 'History' },
   { id: 'broker', label: 'Broker' },
   { id: 'certificates', label: 'Certificates' },
+  { id: 'scripts', label: 'Scripts' },
 ];
 
 function isLive(c: ConnectionInfo): boolean {
@@ -104,20 +105,21 @@ export function paletteCommands(query: string, extra: readonly PaletteCommand[] 
       });
     },
   });
-  commands.push({ id: 'compose', group: 'Explorer', label: 'Go to the composer’s topic', keywords: ['publish', 'topic', 'compose'], run: () => (showWorkspace('explorer'), focusControl('publish-topic')) });
+  commands.push({ id: 'compose', group: 'Explorer', label: 'Go to the composer’s topic', keywords: ['publish', 'topic', 'compose'], run: () => (showWorkspace('explorer'), focusControl('publish-topic', (el) => (el as HTMLInputElement).select?.())) });
+  commands.push({ id: 'filter-focus', group: 'Explorer', label: 'Filter the tree…', keywords: ['filter', 'search', 'find', 'topics'], run: () => (showWorkspace('explorer'), focusControl('tree-filter')) });
+  // Whatever was typed can be the filter itself: offered always, after the commands that match by name.
   const pattern = query.trim();
-  commands.push({
-    id: 'filter',
-    group: 'Explorer',
-    label: pattern === '' ? 'Filter the tree…' : `Filter the tree for “${pattern}”`,
-    keywords: ['filter', 'search', 'find', 'topics', pattern],
-    run: () => {
-      showWorkspace('explorer');
-      focusControl('tree-filter', (el) => {
-        if (pattern !== '') typeInto(el, pattern);
-      });
-    },
-  });
+  if (pattern !== '') {
+    commands.push({
+      id: 'filter',
+      group: 'Search',
+      label: `Filter the tree for “${pattern}”`,
+      run: () => {
+        showWorkspace('explorer');
+        focusControl('tree-filter', (el) => typeInto(el, pattern));
+      },
+    });
+  }
 
   for (const v of VIEWS) {
     commands.push({ id: `view-${v.id}`, group: 'Views', label: `Show ${v.label}`, keywords: ['view', 'switch', 'workspace', 'tab', v.label], run: () => showWorkspace(v.id) });

@@ -187,7 +187,7 @@ function SearchForm(): React.JSX.Element {
         </select>
       </label>
       <label>
-        <select data-testid="history-order" value={draft.order} onChange={(e) => set('order', e.target.value as QueryDraft['order'])}>
+        <select aria-label="Order" data-testid="history-order" value={draft.order} onChange={(e) => set('order', e.target.value as QueryDraft['order'])}>
           <option value="newest">newest first</option>
           <option value="oldest">oldest first</option>
         </select>
@@ -282,7 +282,7 @@ function Jobs(): React.JSX.Element {
     <div className="jobs">
       <span>
         Export as{' '}
-        <select data-testid="history-export-format" value={format} onChange={(e) => setFormat(e.target.value as typeof format)}>
+        <select aria-label="Export format" data-testid="history-export-format" value={format} onChange={(e) => setFormat(e.target.value as typeof format)}>
           <option value="ndjson">NDJSON</option>
           <option value="json">JSON</option>
           <option value="csv">CSV</option>
@@ -319,7 +319,7 @@ function Jobs(): React.JSX.Element {
       ) : null}
       <span>
         Replay to{' '}
-        <select data-testid="history-replay-target" value={chosen} onChange={(e) => setTarget(e.target.value as ConnectionId)}>
+        <select aria-label="Replay to connection" data-testid="history-replay-target" value={chosen} onChange={(e) => setTarget(e.target.value as ConnectionId)}>
           {connections.length === 0 ? <option value="">no connection</option> : null}
           {connections.map((c) => (
             <option key={c.connectionId} value={c.connectionId}>
@@ -328,7 +328,7 @@ function Jobs(): React.JSX.Element {
           ))}
         </select>{' '}
         at{' '}
-        <select data-testid="history-replay-speed" value={speed} onChange={(e) => setSpeed(e.target.value)}>
+        <select aria-label="Replay speed" data-testid="history-replay-speed" value={speed} onChange={(e) => setSpeed(e.target.value)}>
           {['0.1', '0.5', '1', '2', '10', '100', 'max'].map((s) => (
             <option key={s} value={s}>
               {s === 'max' ? 'as fast as possible' : `${s}×`}

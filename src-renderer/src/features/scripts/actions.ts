@@ -2,7 +2,9 @@ import type { DecoderBindingInfo, BindingDecoder } from '../../../../shared/ipc/
 import { core } from '../../ipc/core-client';
 import { toErrorData } from '../../lib/error-data';
 import { getSlice, setSlice } from '../../store/root-store';
-import type { BindingSelection } from './state';
+import type { SaveResponderArgsSchema } from '../../../../shared/ipc/responders';
+import type { z } from 'zod';
+import type { BindingSelection, ScriptsSection } from './state';
 
 let listening = false;
 
@@ -11,6 +13,15 @@ export function listenToScripts(): void {
   if (listening) return;
   listening = true;
   core.on('decoders.bindingsChanged', (bindings) => setSlice('scripts', { bindings, loaded: true }));
+  core.on('responders.changed', (responders) => setSlice('scripts', { responders }));
+  core.invoke('responders.list', {}).then(
+    (responders) => setSlice('scripts', { responders }),
+    (e: unknown) => setSlice('scripts', { sectionError: toErrorData(e) }),
+  );
+  core.invoke('simulations.listScenarios', {}).then(
+    (scenarios) => setSlice('scripts', { scenarios }),
+    (e: unknown) => setSlice('scripts', { sectionError: toErrorData(e) }),
+  );
   void loadBindings();
   core.invoke('decoders.getScriptApi', {}).then(
     (scriptApi) => setSlice('scripts', { scriptApi }),
@@ -75,4 +86,60 @@ export async function testScript(source: string, topic: string, payload: string)
   } catch (e) {
     setSlice('scripts', { busy: false, error: toErrorData(e) });
   }
+}
+
+export function showScriptsSection(section: ScriptsSection): void {
+  setSlice('scripts', { section, sectionError: null });
+}
+
+async function sectionCall<T>(work: () => Promise<T>): Promise<T | null> {
+  setSlice('scripts', { busy: true, sectionError: null });
+  try {
+    const result = await work();
+    setSlice('scripts', { busy: false });
+    return result;
+  } catch (e) {
+    setSlice('scripts', { busy: false, sectionError: toErrorData(e) });
+    return null;
+  }
+}
+
+/** Saves an auto-responder rule; the list follows through `responders.changed`. */
+export async function saveResponder(args: z.input<typeof SaveResponderArgsSchema>): Promise<boolean> {
+  return (await sectionCall(() => core.invoke('responders.save', args))) !== null;
+}
+
+export async function setResponderEnabled(id: string, enabled: boolean): Promise<void> {
+  await sectionCall(() => core.invoke('responders.setEnabled', { id, enabled }));
+}
+
+export async function deleteResponder(id: string): Promise<void> {
+  await sectionCall(() => core.invoke('responders.delete', { id }));
+}
+
+/** Asks for the running simulations and their rates (no event carries them: the section polls while shown). */
+export async function refreshSimulations(): Promise<void> {
+  try {
+    setSlice('scripts', { simulations: await core.invoke('simulations.list', {}) });
+  } catch (e) {
+    setSlice('scripts', { sectionError: toErrorData(e) });
+  }
+}
+
+export async function startSimulation(args: { readonly scenario: string; readonly devices: number; readonly perSecond: number; readonly prefix: string; readonly url: string }): Promise<void> {
+  const started = await sectionCall(() =>
+    core.invoke('simulations.start', {
+      source: { kind: 'scenario', name: args.scenario },
+      devices: args.devices,
+      perSecond: args.perSecond,
+      prefix: args.prefix,
+      ...(args.url.trim() === '' ? {} : { url: args.url.trim() }),
+    }),
+  );
+  if (started) await refreshSimulations();
+}
+
+export async function stopSimulation(id: string): Promise<void> {
+  await sectionCall(() => core.invoke('simulations.stop', { id }));
+  await refreshSimulations();
 }

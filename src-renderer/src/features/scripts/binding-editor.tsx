@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { BindingDecoder, DecoderBindingInfo } from '../../../../shared/ipc/decoders';
 import { checkTopicFilter } from '../../../../shared/mqtt/topic-rules';
 import { useStore } from '../../store/root-store';
+import { Button } from '../../ui';
 import { deleteBinding, saveBinding, selectBinding, testScript } from './actions';
 import { LazyScriptEditor } from './lazy-script-editor';
 import type { ScriptProblem } from './script-editor';
@@ -110,9 +111,9 @@ export function BindingEditor({ binding }: { readonly binding: DecoderBindingInf
             <label>
               Sample payload <input value={samplePayload} onChange={(e) => setSamplePayload(e.target.value)} data-testid="script-sample" className="topic" />
             </label>
-            <button type="button" disabled={busy} onClick={() => void testScript(source, sampleTopic(filter), samplePayload)} data-testid="script-test">
+            <Button disabled={busy} onClick={() => void testScript(source, sampleTopic(filter), samplePayload)} data-testid="script-test">
               Try it
-            </button>
+            </Button>
           </div>
           {testResult ? (
             <div data-testid="script-test-result">
@@ -163,17 +164,17 @@ export function BindingEditor({ binding }: { readonly binding: DecoderBindingInf
       ) : null}
 
       <div className="publish-row">
-        <button type="submit" disabled={busy || !filterCheck.ok || protoMissing} data-testid="binding-save">
+        <Button type="submit" variant="primary" disabled={busy || !filterCheck.ok || protoMissing} data-testid="binding-save">
           {binding ? 'Save' : 'Add binding'}
-        </button>
+        </Button>
         {binding ? (
-          <button type="button" className="danger" disabled={busy} onClick={() => void deleteBinding(binding.id)} data-testid="binding-delete">
+          <Button variant="danger" disabled={busy} onClick={() => void deleteBinding(binding.id)} data-testid="binding-delete">
             Delete
-          </button>
+          </Button>
         ) : (
-          <button type="button" onClick={() => selectBinding({ kind: 'none' })}>
+          <Button variant="quiet" onClick={() => selectBinding({ kind: 'none' })}>
             Cancel
-          </button>
+          </Button>
         )}
       </div>
     </form>

@@ -1,4 +1,6 @@
+import { Plus } from 'lucide-react';
 import { useStore } from '../../store/root-store';
+import { Badge, IconButton } from '../../ui';
 import { selectBinding, setBindingEnabled } from './actions';
 import { decoderLabel, placedError, scriptsSelectors } from './selectors';
 
@@ -11,9 +13,7 @@ export function BindingList(): React.JSX.Element {
     <div className="binding-list" data-testid="binding-list">
       <div className="pane-title">
         Decoder bindings
-        <button type="button" data-testid="binding-add" onClick={() => selectBinding({ kind: 'new' })}>
-          Add binding
-        </button>
+        <IconButton icon={Plus} label="Add binding" showLabel size="sm" data-testid="binding-add" onClick={() => selectBinding({ kind: 'new' })} />
       </div>
       {loaded && bindings.length === 0 ? (
         <p className="note scripts-empty">No bindings yet. Add one to decode a topic filter with a script, a Protobuf type or a built-in decoder; the tree and the inspector then show the decoded value.</p>
@@ -27,9 +27,9 @@ export function BindingList(): React.JSX.Element {
               <span className="binding-kind">{decoderLabel(b)}</span>
             </button>
             {b.problem ? (
-              <span className="binding-problem" title={placedError(b.problem)} data-testid="binding-row-problem">
-                problem
-              </span>
+              <Badge tone="danger" title={placedError(b.problem)} data-testid="binding-row-problem">
+                not in force
+              </Badge>
             ) : null}
           </li>
         ))}

@@ -1,5 +1,6 @@
 import Editor from '@monaco-editor/react';
 import { useEffect, useRef } from 'react';
+import { useTheme } from '../../ui/theme';
 import { monaco, installScriptApi } from './script-monaco';
 
 export interface ScriptProblem {
@@ -27,6 +28,7 @@ export default function ScriptEditor(props: ScriptEditorProps): React.JSX.Elemen
   const latest = useRef(props);
   latest.current = props;
   const editorRef = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
+  const { resolved } = useTheme();
   if (props.api) installScriptApi(props.api.fileName, props.api.declarations);
 
   useEffect(() => {
@@ -46,7 +48,7 @@ export default function ScriptEditor(props: ScriptEditorProps): React.JSX.Elemen
       language="javascript"
       path={props.path}
       defaultValue={props.defaultValue}
-      theme="vs-dark"
+      theme={resolved === 'light' ? 'vs' : 'vs-dark'}
       options={{ minimap: { enabled: false }, fontSize: 13, scrollBeyondLastLine: false, automaticLayout: true, tabSize: 2 }}
       onChange={(value) => latest.current.onChange(value ?? '')}
       onValidate={(found) =>

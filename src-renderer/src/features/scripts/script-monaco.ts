@@ -21,10 +21,7 @@ javascriptDefaults.setCompilerOptions({
   allowJs: true,
   checkJs: true,
   allowNonTsExtensions: true,
-  // ES2020 without the DOM: a script has no window, document or fetch, so the editor must not offer them.
   target: 99,
-  lib: ['es2020'],
-  noEmit: true,
 });
 javascriptDefaults.setDiagnosticsOptions({ noSemanticValidation: false, noSyntaxValidation: false, diagnosticCodesToIgnore: [RETURN_OUTSIDE_FUNCTION] });
 

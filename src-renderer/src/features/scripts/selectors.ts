@@ -44,4 +44,9 @@ export const scriptsSelectors = {
   testResult: (s: AppState) => s.scripts.testResult,
   busy: (s: AppState) => s.scripts.busy,
   error: (s: AppState) => s.scripts.error,
+  section: (s: AppState) => s.scripts.section,
+  responders: (s: AppState) => s.scripts.responders,
+  scenarios: (s: AppState) => s.scripts.scenarios,
+  simulations: (s: AppState) => s.scripts.simulations,
+  sectionError: (s: AppState) => s.scripts.sectionError,
 };

@@ -1,5 +1,10 @@
 import type { DecoderBindingInfo, ScriptApiInfo, ScriptTestResult } from '../../../../shared/ipc/decoders';
 import type { ErrorData } from '../../../../shared/ipc/errors';
+import type { ResponderInfo } from '../../../../shared/ipc/responders';
+import type { ScenarioInfo, SimulationInfo } from '../../../../shared/ipc/simulations';
+
+/** The workspace's sections. */
+export type ScriptsSection = 'decoders' | 'responders' | 'simulations';
 
 /** Which binding the editor shows: a saved one by id, a new one, or none. */
 export type BindingSelection = { readonly kind: 'none' } | { readonly kind: 'new' } | { readonly kind: 'saved'; readonly id: string };
@@ -14,6 +19,13 @@ export interface ScriptsState {
   readonly testResult: ScriptTestResult | null;
   readonly busy: boolean;
   readonly error: ErrorData | null;
+  readonly section: ScriptsSection;
+  readonly responders: readonly ResponderInfo[];
+  readonly scenarios: readonly ScenarioInfo[];
+  /** Running simulations and their rates, polled while the section is shown. */
+  readonly simulations: readonly SimulationInfo[];
+  /** A failure of a responder or simulation request, shown in its section. */
+  readonly sectionError: ErrorData | null;
 }
 
 export const initialScriptsState: ScriptsState = {
@@ -24,4 +36,9 @@ export const initialScriptsState: ScriptsState = {
   testResult: null,
   busy: false,
   error: null,
+  section: 'decoders',
+  responders: [],
+  scenarios: [],
+  simulations: [],
+  sectionError: null,
 };

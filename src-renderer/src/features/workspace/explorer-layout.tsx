@@ -14,9 +14,18 @@ import { plural } from '../../lib/format';
 
 const COMPOSER_ENLARGED = '72%';
 
+/** The tree's counts: its own component, so the counts changing several times a second re-render only this line. */
+function TreeTotals(): React.JSX.Element {
+  const totals = useStore(explorerSelectors.changed);
+  return (
+    <span className="totals" data-testid="tree-totals">
+      {totals ? `${plural(totals.topicCount, 'topic')} · ${plural(totals.messageCount, 'message')}` : ''}
+    </span>
+  );
+}
+
 /** The explorer: the connect bar, then connections | topics | inspector over composer, in panes the user sizes. */
 export function ExplorerLayout({ hidden }: { readonly hidden: boolean }): React.JSX.Element {
-  const totals = useStore(explorerSelectors.changed);
   // Sizes are remembered per group in the renderer's storage (they belong to this window, not to the core).
   const columns = useDefaultLayout({ id: 'explorer-columns', storage: paneStorage });
   const rows = useDefaultLayout({ id: 'explorer-detail', storage: paneStorage });
@@ -50,9 +59,7 @@ export function ExplorerLayout({ hidden }: { readonly hidden: boolean }): React.
           <aside className="left">
             <div className="pane-title">
               Topics
-              <span className="totals" data-testid="tree-totals">
-                {totals ? `${plural(totals.topicCount, 'topic')} · ${plural(totals.messageCount, 'message')}` : ''}
-              </span>
+              <TreeTotals />
             </div>
             <TopicTree />
           </aside>
