@@ -21,6 +21,16 @@ export const BrokerListenerSettingsSchema = z.discriminatedUnion('kind', [
       idleTimeoutSeconds: z.number().int().min(1, 'The idle timeout is at least 1 second.').max(86_400, 'The idle timeout is at most a day (86,400 s).').default(60),
     })
     .strict(),
+  /** MQTT over reliable UDP inside DTLS 1.2 (mqtts-dtls://), secured with a server certificate from the store. */
+  z
+    .object({
+      kind: z.literal('dtls'),
+      port: PortSchema,
+      host: BindHostSchema,
+      serverIdentityId: z.string().min(1, 'Pick a server identity (an EC P-256 or RSA certificate with its key) for this DTLS listener.'),
+      idleTimeoutSeconds: z.number().int().min(1, 'The idle timeout is at least 1 second.').max(86_400, 'The idle timeout is at most a day (86,400 s).').default(60),
+    })
+    .strict(),
   z
     .object({
       kind: z.literal('tls'),

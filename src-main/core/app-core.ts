@@ -220,7 +220,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
   // A certificate in use by a profile or a broker listener is named as such (and not deleted without force).
   certificates.addUsers((id) => [
     ...profiles.list().profiles.filter((p) => p.options.tls?.identityId === id || (p.options.tls?.caIds ?? []).includes(id)).map((p) => p.name),
-    ...broker.status().settings.listeners.filter((l) => 'serverIdentityId' in l && (l.serverIdentityId === id || l.clientCaId === id)).map((l) => `Embedded broker (${l.kind} listener on port ${l.port})`),
+    ...broker.status().settings.listeners.filter((l) => 'serverIdentityId' in l && (l.serverIdentityId === id || ('clientCaId' in l && l.clientCaId === id))).map((l) => `Embedded broker (${l.kind} listener on port ${l.port})`),
   ]);
 
   const simulations = new SimulationsService({ defaultUrl: () => broker.connectUrl() });

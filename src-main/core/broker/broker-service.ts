@@ -365,6 +365,11 @@ export class BrokerService {
         return { kind: 'ws', port: l.port, host: l.host, path: l.path };
       case 'udp':
         return { kind: 'udp', port: l.port, host: l.host, udp: { idleTimeoutMs: l.idleTimeoutSeconds * 1000 } };
+      case 'dtls': {
+        if (!this.options.resolveTls) throw new TopiaryError('BROKER_ERROR', 'DTLS listeners need the certificate store, which is not available.');
+        const pem = await this.options.resolveTls(l.serverIdentityId, undefined);
+        return { kind: 'dtls', port: l.port, host: l.host, key: pem.key, cert: pem.cert, udp: { idleTimeoutMs: l.idleTimeoutSeconds * 1000 } };
+      }
       case 'tls':
       case 'wss': {
         if (!this.options.resolveTls) throw new TopiaryError('BROKER_ERROR', 'TLS listeners need the certificate store, which is not available.');

@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { DtlsReliableServer } from '../transport/dtls/dtls-endpoint';
 import { ReliableUdpServer } from '../transport/udp/reliable-udp-endpoint';
 import type { ReliableUdpSession } from '../transport/udp/reliable-udp-session';
 import type { Transport } from './transport';
@@ -23,6 +24,8 @@ export interface DatagramListenerStats {
   readonly malformed: number;
   readonly unknownSession: number;
   readonly refused: number;
+  /** DTLS listeners: handshakes begun, established and failed, and sessions now secured. */
+  readonly dtls?: { readonly handshakes: number; readonly established: number; readonly failed: number; readonly secure: number };
 }
 
 const DEFAULT_HOST = '127.0.0.1';
@@ -72,23 +75,27 @@ export async function startListener(config: ListenerConfig, onTransport: (t: Tra
         },
       };
     }
-    case 'udp': {
+    case 'udp':
+    case 'dtls': {
       const { maxSessions, ...tuning } = config.udp ?? {};
-      let server: ReliableUdpServer;
+      let server: ReliableUdpServer | DtlsReliableServer;
       try {
-        server = await ReliableUdpServer.listen({ host, port: config.port, ...(maxSessions ? { maxSessions } : {}), ...tuning });
+        const common = { host, port: config.port, ...(maxSessions ? { maxSessions } : {}), ...tuning };
+        server = config.kind === 'udp' ? await ReliableUdpServer.listen(common) : await DtlsReliableServer.listen({ ...common, cert: config.cert.toString(), key: config.key.toString() });
       } catch (e) {
         const errno = (e as NodeJS.ErrnoException).code;
         const reason = errno === 'EADDRINUSE' ? 'is already in use; choose another port or 0 for a free one' : `could not be opened (${(e as Error).message})`;
-        throw contractError('LISTEN_FAILED', `The udp listener on ${host}:${config.port} ${reason}.`, { errno, cause: (e as Error).message });
+        throw contractError('LISTEN_FAILED', `The ${config.kind} listener on ${host}:${config.port} ${reason}.`, { errno, cause: (e as Error).message });
       }
       // A socket error (an ICMP report, a send to a vanished peer) concerns one peer, never the listener.
       server.on('error', () => undefined);
-      server.on('session', (session: ReliableUdpSession, peer: string) => onTransport(streamTransport('udp', session, peer)));
+      const kind = config.kind;
+      server.on('session', (session: ReliableUdpSession, peer: string) => onTransport(streamTransport(kind, session, peer)));
       const bound = server.address().port;
+      const scheme = kind === 'udp' ? 'mqtt-udp' : 'mqtts-dtls';
       return {
-        bound: { kind: 'udp', host, port: bound, url: `mqtt-udp://${urlHost(host)}:${bound}` },
-        datagramStats: () => ({ sessions: server.sessionCount, ...server.stats }),
+        bound: { kind, host, port: bound, url: `${scheme}://${urlHost(host)}:${bound}` },
+        datagramStats: () => ({ sessions: server.sessionCount, ...server.stats, ...(server instanceof DtlsReliableServer ? { dtls: { ...server.dtlsStats, secure: server.secureSessionCount } } : {}) }),
         close: () => server.close(),
       };
     }
@@ -166,7 +173,7 @@ function socketTransport(kind: 'tcp' | 'tls', socket: Socket, certUser: string |
 }
 
 /** A session of a datagram listener: a Duplex that ends on idle expiry, on its peer's CLOSE or when unreachable. */
-function streamTransport(kind: 'udp', stream: ReliableUdpSession, remoteAddress: string): Transport {
+function streamTransport(kind: 'udp' | 'dtls', stream: ReliableUdpSession, remoteAddress: string): Transport {
   stream.on('error', () => undefined);
   return {
     kind,

@@ -46,6 +46,7 @@ export const brokerOptionsSchema = z.object({
         z.object({ kind: z.literal('ws'), port, host: z.string().optional(), path: z.string().optional() }),
         z.object({ kind: z.literal('wss'), port, host: z.string().optional(), path: z.string().optional(), ...tls }),
         z.object({ kind: z.literal('udp'), port, host: z.string().optional(), udp: udpTuning.optional() }),
+        z.object({ kind: z.literal('dtls'), port, host: z.string().optional(), key: z.string(), cert: z.string(), udp: udpTuning.optional() }),
       ]),
     )
     .optional(),

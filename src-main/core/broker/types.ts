@@ -9,7 +9,9 @@ export type ListenerConfig =
   | { readonly kind: 'ws'; readonly port: number; readonly host?: string; readonly path?: string }
   | ({ readonly kind: 'wss'; readonly port: number; readonly host?: string; readonly path?: string } & TlsMaterial)
   /** MQTT over reliable UDP (core/transport/udp/RELIABILITY.md). */
-  | { readonly kind: 'udp'; readonly port: number; readonly host?: string; readonly udp?: UdpListenerTuning };
+  | { readonly kind: 'udp'; readonly port: number; readonly host?: string; readonly udp?: UdpListenerTuning }
+  /** MQTT over reliable UDP inside DTLS 1.2, with the server certificate and key in PEM (EC P-256 or RSA). */
+  | { readonly kind: 'dtls'; readonly port: number; readonly host?: string; readonly key: string | Buffer; readonly cert: string | Buffer; readonly udp?: UdpListenerTuning };
 
 /** Reliable-UDP settings of a datagram listener; unnamed ones take RELIABILITY.md's defaults. */
 export interface UdpListenerTuning {

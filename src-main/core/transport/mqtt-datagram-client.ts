@@ -4,6 +4,7 @@
 // (re)connect, so failover between a TCP and a UDP broker works as between two TCP ones.
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Duplex } from 'node:stream';
+import { connectDtlsSession } from './dtls/dtls-endpoint';
 import { connectReliableUdpSession } from './udp/reliable-udp-endpoint';
 import type { ReliableUdpOptions } from './udp/reliable-udp-session';
 
@@ -23,19 +24,9 @@ export interface DtlsClientSecurity {
   readonly ca?: string | Buffer | readonly (string | Buffer)[];
   readonly rejectUnauthorized: boolean;
   readonly servername?: string;
-  readonly psk?: { readonly identity: string; readonly key: Buffer };
 }
-
-/** Builds the DTLS stream; set by the DTLS module so plain UDP never loads the DTLS library. */
-export type DtlsStreamFactory = (target: DatagramTarget) => Duplex;
 
 const TARGET_KEY = 'topiaryDatagramTarget';
-let dtlsFactory: DtlsStreamFactory | undefined;
-
-/** Registers how mqtts-dtls streams are built. */
-export function useDtlsStreams(factory: DtlsStreamFactory): void {
-  dtlsFactory = factory;
-}
 
 /** Aims the options at a datagram broker, or (undefined) back at MQTT.js's own schemes. */
 export function setDatagramTarget(options: IClientOptions, target: DatagramTarget | undefined): void {
@@ -51,8 +42,9 @@ function datagramTarget(options: IClientOptions): DatagramTarget | undefined {
 /** The stream of one datagram connection. */
 export function openDatagramStream(target: DatagramTarget): Duplex {
   if (target.scheme === 'mqtt-udp') return connectReliableUdpSession({ host: target.host, port: target.port, ...target.udp });
-  if (!dtlsFactory) throw new Error('mqtts-dtls:// is not available in this build (the DTLS transport was not loaded).');
-  return dtlsFactory(target);
+  const dtls = target.dtls ?? { rejectUnauthorized: true };
+  const ca = dtls.ca === undefined ? [] : (Array.isArray(dtls.ca) ? dtls.ca : [dtls.ca]).map((c: string | Buffer) => c.toString());
+  return connectDtlsSession({ host: target.host, port: target.port, ca, rejectUnauthorized: dtls.rejectUnauthorized, ...(dtls.servername ? { servername: dtls.servername } : {}), ...target.udp });
 }
 
 /** mqtt.connect that also speaks the datagram schemes set with setDatagramTarget. */

@@ -85,15 +85,24 @@ export class ReliableUdpServer extends EventEmitter {
   private readonly sessions = new Map<string, ReliableUdpSession>();
 
   private constructor(
-    private readonly socket: Socket,
+    private readonly socket: Socket | undefined,
+    private readonly sendTo: (bytes: Buffer, address: string, port: number) => void,
     private readonly options: ReliableUdpOptions,
     private readonly maxSessions: number,
   ) {
     super();
-    socket.on('message', (bytes, peer) => this.onDatagram(bytes, peer.address, peer.port));
-    socket.on('error', (error) => {
+    socket?.on('message', (bytes, peer) => this.deliver(bytes, peer.address, peer.port));
+    socket?.on('error', (error) => {
       if (this.listenerCount('error') > 0) this.emit('error', error);
     });
+  }
+
+  /**
+   * A server over another datagram channel (DTLS): it owns no socket, is handed each peer's datagrams through
+   * deliver(), and sends through sendTo.
+   */
+  static over(sendTo: (bytes: Buffer, address: string, port: number) => void, { maxSessions = DEFAULT_MAX_UDP_SESSIONS, ...options }: Partial<ReliableUdpOptions> & { readonly maxSessions?: number } = {}): ReliableUdpServer {
+    return new ReliableUdpServer(undefined, sendTo, resolveReliableUdpOptions(options), maxSessions);
   }
 
   /** Binds a server socket. */
@@ -112,10 +121,11 @@ export class ReliableUdpServer extends EventEmitter {
       // The errno stays on the error, so a caller can tell "port in use" from other failures.
       throw Object.assign(new Error(`Could not listen for UDP on ${host}:${port}: ${error.message}`), { code: error.code });
     });
-    return new ReliableUdpServer(socket, resolved, maxSessions);
+    return new ReliableUdpServer(socket, (bytes, address, p) => socket.send(bytes, p, address), resolved, maxSessions);
   }
 
   address(): { readonly address: string; readonly port: number } {
+    if (!this.socket) throw new Error('This reliable-UDP server runs over another channel and has no socket of its own');
     return this.socket.address();
   }
 
@@ -128,10 +138,12 @@ export class ReliableUdpServer extends EventEmitter {
   async close(): Promise<void> {
     for (const session of this.sessions.values()) session.endWith('closed');
     this.sessions.clear();
-    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+    const socket = this.socket;
+    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
 
-  private onDatagram(bytes: Buffer, address: string, port: number): void {
+  /** Hands the server one datagram from a peer. */
+  deliver(bytes: Buffer, address: string, port: number): void {
     const d = decodeDatagram(bytes);
     if (!d) {
       this.stats.malformed++;
@@ -161,7 +173,7 @@ export class ReliableUdpServer extends EventEmitter {
         this.stats.refused++;
         return;
       }
-      const created = new ReliableUdpSession(d.sessionId, (out) => this.socket.send(out, port, address), this.options);
+      const created = new ReliableUdpSession(d.sessionId, (out) => this.sendTo(out, address, port), this.options);
       this.sessions.set(key, created);
       created.once('close', () => {
         if (this.sessions.get(key) === created) this.sessions.delete(key);

@@ -102,7 +102,7 @@ export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSett
               </td>
               <td>
                 {l.kind === 'ws' || l.kind === 'wss' ? l.path : null}
-                {l.kind === 'udp' ? (
+                {l.kind === 'udp' || l.kind === 'dtls' ? (
                   <label>
                     idle timeout (s){' '}
                     <input type="number" min={1} max={86400} aria-label="Idle timeout in seconds" data-testid="broker-udp-idle-timeout" value={l.idleTimeoutSeconds} onChange={(e) => setListener(i, { idleTimeoutSeconds: Number(e.target.value) })} />
@@ -125,6 +125,14 @@ export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSett
                     </label>
                     <label>
                       <input type="checkbox" checked={l.useCertificateCnAsUsername} onChange={(e) => setListener(i, { useCertificateCnAsUsername: e.target.checked })} /> its CN is the user name
+                    </label>
+                  </div>
+                ) : null}
+                {l.kind === 'dtls' ? (
+                  <div className="tls-listener" data-testid="broker-dtls-settings">
+                    <label>
+                      Server identity{' '}
+                      <CertificatePicker kind="server-identity" testId="broker-dtls-identity" value={l.serverIdentityId ? [l.serverIdentityId as CertificateId] : []} onChange={(ids) => setListener(i, { serverIdentityId: ids[0] ?? '' })} />
                     </label>
                   </div>
                 ) : null}
@@ -167,6 +175,9 @@ export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSett
         </button>
         <button type="button" className="quiet" data-testid="broker-add-udp" title="MQTT over reliable UDP (mqtt-udp://), for devices on lossy links" onClick={() => setDraft({ ...draft, listeners: [...draft.listeners, { kind: 'udp', port: 0, host: '127.0.0.1', idleTimeoutSeconds: 60 }] })}>
           Add UDP listener
+        </button>
+        <button type="button" className="quiet" data-testid="broker-add-dtls" title="MQTT over DTLS 1.2 (mqtts-dtls://), with a server certificate from the store" onClick={() => setDraft({ ...draft, listeners: [...draft.listeners, { kind: 'dtls', port: 0, host: '127.0.0.1', serverIdentityId: '', idleTimeoutSeconds: 60 }] })}>
+          Add DTLS listener
         </button>
         <button type="button" className="primary" data-testid="broker-save" onClick={() => void save()}>
           Save{settings ? ' and apply' : ''}

@@ -1,0 +1,293 @@
+// mqtts-dtls: the reliable-UDP layer (RELIABILITY.md) inside DTLS 1.2 records. DTLS secures datagrams but neither
+// retransmits nor orders application data, so the same reliability layer as mqtt-udp runs inside it: each reliable-UDP
+// datagram is one DTLS application record. DTLS itself comes from werift-dtls (certificates, ECDHE-ECDSA/RSA with
+// AES-128-GCM); werift-dtls 0.5.8 verifies nothing about the peer's certificate, so the client does that here.
+import { createSocket, type Socket } from 'node:dgram';
+import { X509Certificate } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { isIPv6 } from 'node:net';
+// The package's `main` names a file its tarball lacks; this is its real entry (NOTES.md).
+import { DtlsClient, DtlsServer, HashAlgorithm, SignatureAlgorithm } from 'werift-dtls/lib/dtls/src/index.js';
+import { decodeDatagram } from '../udp/datagram';
+import { ReliableUdpServer } from '../udp/reliable-udp-endpoint';
+import { ReliableUdpSession, resolveReliableUdpOptions, type ReliableUdpOptions } from '../udp/reliable-udp-session';
+
+/** DTLS records carry the reliable-UDP datagrams, so each must fit one UDP datagram with DTLS's overhead (~ 29–64 bytes). */
+export const DTLS_DEFAULT_MTU = 1_400;
+
+/** A datagram channel werift-dtls sends through and is fed from (its Transport interface). */
+interface WeriftTransport {
+  readonly type: 'udp';
+  onData: (data: Buffer) => void;
+  send: (data: Buffer) => Promise<void>;
+  close: () => Promise<void>;
+  closed: boolean;
+}
+
+function channel(send: (data: Buffer) => void): WeriftTransport {
+  return {
+    type: 'udp',
+    onData: () => undefined,
+    send: async (data) => send(data),
+    close: async () => undefined,
+    closed: false,
+  };
+}
+
+/** Which signature the server's key makes, as werift-dtls must be told. */
+function signatureFor(certPem: string): { hash: number; signature: number } {
+  const type = new X509Certificate(certPem).publicKey.asymmetricKeyType;
+  if (type === 'ec') return { hash: HashAlgorithm.sha256_4, signature: SignatureAlgorithm.ecdsa_3 };
+  if (type === 'rsa') return { hash: HashAlgorithm.sha256_4, signature: SignatureAlgorithm.rsa_1 };
+  throw new Error(`DTLS needs an EC (P-256) or RSA server key, not ${type ?? 'this key type'}`);
+}
+
+export interface DtlsServerOptions extends Partial<ReliableUdpOptions> {
+  readonly host: string;
+  readonly port: number;
+  readonly cert: string;
+  readonly key: string;
+  readonly maxSessions?: number;
+  /** A peer whose handshake has not finished in this time is forgotten. */
+  readonly handshakeTimeoutMs?: number;
+}
+
+interface Peer {
+  readonly transport: WeriftTransport;
+  readonly dtls: DtlsServer;
+  connected: boolean;
+  timer: NodeJS.Timeout;
+}
+
+/** A DTLS listener: one DTLS session per peer address and port, reliable UDP inside; emits 'session' like ReliableUdpServer. */
+export class DtlsReliableServer extends EventEmitter {
+  /** Handshakes begun, finished, failed; datagrams dropped before a handshake could use them. */
+  readonly dtlsStats = { handshakes: 0, established: 0, failed: 0 };
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly inner: ReliableUdpServer,
+    private readonly options: DtlsServerOptions,
+    // Shared with the inner server, which sends through each peer's DTLS session.
+    private readonly peers: Map<string, Peer>,
+  ) {
+    super();
+    inner.on('session', (session: ReliableUdpSession, peer: string) => this.emit('session', session, peer));
+    socket.on('message', (bytes, rinfo) => this.onDatagram(bytes, rinfo.address, rinfo.port));
+    socket.on('error', () => undefined);
+  }
+
+  static async listen(options: DtlsServerOptions): Promise<DtlsReliableServer> {
+    const { host, port, cert, key, maxSessions, handshakeTimeoutMs: _h, ...reliable } = options;
+    signatureFor(cert);
+    const tuning = resolveReliableUdpOptions({ mtu: DTLS_DEFAULT_MTU, ...reliable });
+    const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, host, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    }).catch((error: NodeJS.ErrnoException) => {
+      socket.close();
+      throw Object.assign(new Error(`Could not listen for DTLS on ${host}:${port}: ${error.message}`), { code: error.code });
+    });
+    const peers = new Map<string, Peer>();
+    const inner = ReliableUdpServer.over((bytes, address, p) => {
+      const peer = peers.get(`${address}|${p}`);
+      if (peer?.connected) void peer.dtls.send(bytes).catch(() => undefined);
+    }, { ...tuning, ...(maxSessions ? { maxSessions } : {}) });
+    return new DtlsReliableServer(socket, inner, options, peers);
+  }
+
+  address(): { readonly address: string; readonly port: number } {
+    return this.socket.address();
+  }
+
+  get sessionCount(): number {
+    return this.inner.sessionCount;
+  }
+
+  /** Peers with a finished DTLS handshake. */
+  get secureSessionCount(): number {
+    return [...this.peers.values()].filter((p) => p.connected).length;
+  }
+
+  get stats(): ReliableUdpServer['stats'] {
+    return this.inner.stats;
+  }
+
+  async close(): Promise<void> {
+    for (const peer of this.peers.values()) this.forget(peer);
+    this.peers.clear();
+    await this.inner.close();
+    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+  }
+
+  private forget(peer: Peer): void {
+    clearTimeout(peer.timer);
+    try {
+      peer.dtls.close();
+    } catch {
+      // Already closed.
+    }
+  }
+
+  private onDatagram(bytes: Buffer, address: string, port: number): void {
+    const key = `${address}|${port}`;
+    let peer = this.peers.get(key);
+    if (!peer) {
+      if (this.peers.size >= (this.options.maxSessions ?? 1_000)) return;
+      const transport = channel((data) => this.socket.send(data, port, address));
+      const dtls = new DtlsServer({ transport: transport as never, cert: this.options.cert, key: this.options.key, signatureHash: signatureFor(this.options.cert) as never });
+      const created: Peer = { transport, dtls, connected: false, timer: setTimeout(() => fail(), this.options.handshakeTimeoutMs ?? 10_000) };
+      const fail = (): void => {
+        if (created.connected || this.peers.get(key) !== created) return;
+        this.dtlsStats.failed++;
+        this.peers.delete(key);
+        this.forget(created);
+      };
+      this.dtlsStats.handshakes++;
+      dtls.onConnect.subscribe(() => {
+        created.connected = true;
+        clearTimeout(created.timer);
+        this.dtlsStats.established++;
+      });
+      dtls.onData.subscribe((plain: Buffer) => this.inner.deliver(plain, address, port));
+      // Before the handshake ends, an error may be a crossed retransmission (see the client); the handshake timeout forgets the peer.
+      dtls.onError.subscribe(() => {
+        if (created.connected) fail();
+      });
+      dtls.onClose.subscribe(() => {
+        if (this.peers.get(key) === created) this.peers.delete(key);
+        clearTimeout(created.timer);
+      });
+      this.peers.set(key, created);
+      peer = created;
+    }
+    try {
+      peer.transport.onData(bytes);
+    } catch {
+      // A malformed record must never end the listener.
+    }
+  }
+}
+
+export interface DtlsClientOptions extends Partial<ReliableUdpOptions> {
+  readonly host: string;
+  readonly port: number;
+  /** PEM CAs the server's certificate must be issued by (or be one of). */
+  readonly ca?: readonly string[];
+  /** false: accept any certificate (testing only). */
+  readonly rejectUnauthorized: boolean;
+  /** The name the certificate must carry; the host by default. */
+  readonly servername?: string;
+  readonly handshakeTimeoutMs?: number;
+}
+
+/** Why a DTLS connection failed, with the TLS error codes the connection errors already explain to users. */
+export class DtlsError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Checks the server's certificate as TLS would: issued by a trusted CA (or pinned), in date, for the host. */
+export function verifyServerCertificate(der: Buffer | undefined, ca: readonly string[], name: string, now = new Date()): DtlsError | undefined {
+  if (!der) return new DtlsError('The DTLS server sent no certificate.', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+  const leaf = new X509Certificate(der);
+  if (new Date(leaf.validTo) < now) return new DtlsError("The DTLS server's certificate has expired.", 'CERT_HAS_EXPIRED');
+  if (new Date(leaf.validFrom) > now) return new DtlsError("The DTLS server's certificate is not valid yet.", 'CERT_NOT_YET_VALID');
+  // A PEM text may hold several certificates (a bundle); X509Certificate reads only the first of a text.
+  const trusted = ca.flatMap((pem) => pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) => new X509Certificate(pem));
+  const pinned = trusted.some((c) => c.fingerprint256 === leaf.fingerprint256);
+  const issued = trusted.some((c) => leaf.checkIssued(c) && leaf.verify(c.publicKey));
+  if (!pinned && !issued) {
+    return leaf.checkIssued(leaf)
+      ? new DtlsError("The DTLS server's certificate is self-signed and not trusted by this connection.", 'DEPTH_ZERO_SELF_SIGNED_CERT')
+      : new DtlsError("The DTLS server's certificate was issued by a CA this connection does not trust.", 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+  }
+  const hostOk = isIPv6(name) || /^\d+\.\d+\.\d+\.\d+$/.test(name) ? leaf.checkIP(name) !== undefined : leaf.checkHost(name) !== undefined;
+  if (!hostOk) return new DtlsError(`The DTLS server's certificate is not for ${name}.`, 'ERR_TLS_CERT_ALTNAME_INVALID');
+  return undefined;
+}
+
+/**
+ * Starts a DTLS session to a server and returns its reliable stream at once (MQTT.js wants a stream synchronously):
+ * bytes written before the handshake and the certificate check wait; a failed handshake or an untrusted
+ * certificate destroys the stream with a DtlsError.
+ */
+export function connectDtlsSession(options: DtlsClientOptions): ReliableUdpSession {
+  const { host, port, ca = [], rejectUnauthorized, servername, handshakeTimeoutMs = 10_000, ...reliable } = options;
+  const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
+  const transport = channel((data) => socket.send(data));
+  let secure = false;
+  const early: Buffer[] = [];
+  let dtls: DtlsClient | undefined;
+  const session = new ReliableUdpSession(
+    Math.floor(Math.random() * 0xfffffffe) + 1,
+    (bytes) => {
+      if (secure && dtls) void dtls.send(bytes).catch(() => undefined);
+      else early.push(bytes);
+    },
+    { mtu: DTLS_DEFAULT_MTU, ...reliable },
+  );
+  const fail = (error: Error): void => {
+    if (!session.destroyed) session.destroy(error);
+  };
+  const timer = setTimeout(() => fail(new DtlsError(`The DTLS handshake with ${host}:${port} did not finish in ${handshakeTimeoutMs / 1000} s (is it a DTLS listener?).`, 'ETIMEDOUT')), handshakeTimeoutMs);
+  socket.on('message', (bytes) => {
+    try {
+      transport.onData(bytes);
+    } catch (error) {
+      fail(new DtlsError(`The DTLS session with ${host}:${port} failed: ${(error as Error).message}`, 'EPROTO'));
+    }
+  });
+  socket.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'ECONNREFUSED' && secure) return;
+    fail(error.code === 'ECONNREFUSED' ? new DtlsError(`Nothing accepts DTLS on ${host}:${port} (port unreachable)`, 'ECONNREFUSED') : error);
+  });
+  session.once('close', () => {
+    clearTimeout(timer);
+    try {
+      dtls?.close();
+      socket.close();
+    } catch {
+      // Already closed.
+    }
+  });
+  socket.connect(port, host, () => {
+    if (session.destroyed) return;
+    const client = new DtlsClient({ transport: transport as never });
+    dtls = client;
+    client.onData.subscribe((plain: Buffer) => {
+      const d = decodeDatagram(plain);
+      if (d) session.receive(d);
+    });
+    // werift-dtls reports a retransmitted flight that crosses its own state change as an error, without ending the
+    // handshake: only after the handshake is an error fatal; before it, the handshake's timeout decides.
+    client.onError.subscribe((error: Error) => {
+      if (secure) fail(new DtlsError(`The DTLS session with ${host}:${port} failed: ${error.message || error.name}`, 'EPROTO'));
+    });
+    client.onClose.subscribe(() => fail(new DtlsError(`The DTLS server at ${host}:${port} closed the session.`, 'ECONNRESET')));
+    client.connect().then(
+      () => {
+        clearTimeout(timer);
+        if (rejectUnauthorized) {
+          const problem = verifyServerCertificate(client.remoteCertificate, ca, servername ?? host);
+          if (problem) {
+            fail(problem);
+            return;
+          }
+        }
+        secure = true;
+        for (const bytes of early.splice(0)) void client.send(bytes).catch(() => undefined);
+      },
+      (error: Error) => fail(new DtlsError(`The DTLS handshake with ${host}:${port} failed: ${error.message}`, 'EPROTO')),
+    );
+  });
+  return session;
+}
