@@ -1,22 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
 import mqtt from 'mqtt';
-import { startMosquitto, type Mosquitto } from '../src-main/test-support/mosquitto';
 import { ExplorerPage } from './pages/explorer-page';
 import { seriousAxeFindings } from './support/axe';
-import { startWebApp, type WebApp } from './support/web-app';
+import { eachTestAppWithMosquitto } from './support/app-with-mosquitto';
 
-let broker: Mosquitto;
-let app: WebApp;
-
-test.beforeEach(async () => {
-  broker = await startMosquitto();
-  app = await startWebApp();
-});
-
-test.afterEach(async () => {
-  await app.stop({ removeData: true });
-  await broker.stop();
-});
+const env = eachTestAppWithMosquitto();
 
 async function expectNoSeriousFindings(page: Page, view: string): Promise<void> {
   const findings = await seriousAxeFindings(page);
@@ -28,14 +16,14 @@ for (const theme of ['dark', 'light'] as const) {
 test(`every main view has no serious or critical axe-core finding in the ${theme} theme`, async ({ page }) => {
   test.setTimeout(180_000);
   const ui = new ExplorerPage(page);
-  await ui.open(app.url);
+  await ui.open(env.app.url);
   await page.getByTestId('theme-switcher').click();
   await page.getByTestId(`theme-${theme}`).click();
   await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
   await expectNoSeriousFindings(page, 'explorer before connecting');
 
-  await ui.connect(broker.url);
-  const outside = await mqtt.connectAsync(broker.url);
+  await ui.connect(env.broker.url);
+  const outside = await mqtt.connectAsync(env.broker.url);
   await outside.publishAsync('plant/line1/temp', JSON.stringify({ temp: 21.5, unit: 'C', ok: true }), { qos: 1, retain: true });
   await outside.publishAsync('plant/line1/raw', Buffer.from([0, 1, 2, 250]), { qos: 0 });
   await outside.endAsync();

@@ -2,33 +2,21 @@ import { expect, test } from '@playwright/test';
 import mqtt from 'mqtt';
 import protobuf from 'protobufjs';
 import { SPARKPLUG_B_PROTO } from '../src-main/core/decoders/sparkplug-b-proto';
-import { startMosquitto, type Mosquitto } from '../src-main/test-support/mosquitto';
 import { ExplorerPage } from './pages/explorer-page';
-import { startWebApp, type WebApp } from './support/web-app';
+import { eachTestAppWithMosquitto } from './support/app-with-mosquitto';
 
-let broker: Mosquitto;
-let app: WebApp;
-
-test.beforeEach(async () => {
-  broker = await startMosquitto();
-  app = await startWebApp();
-});
-
-test.afterEach(async () => {
-  await app.stop({ removeData: true });
-  await broker.stop();
-});
+const env = eachTestAppWithMosquitto();
 
 async function opened(page: import('@playwright/test').Page): Promise<ExplorerPage> {
   const ui = new ExplorerPage(page);
-  await ui.open(app.url);
-  await ui.connect(broker.url);
+  await ui.open(env.app.url);
+  await ui.connect(env.broker.url);
   return ui;
 }
 
 test('the tree counts every topic and message of a known burst', async ({ page }) => {
   const ui = await opened(page);
-  const outside = await mqtt.connectAsync(broker.url);
+  const outside = await mqtt.connectAsync(env.broker.url);
   for (let i = 0; i < 600; i++) outside.publish(`burst/${i % 60}`, String(i), { qos: 1 });
   await outside.endAsync();
   await expect(ui.totals).toHaveText('60 topics · 600 messages');
@@ -42,7 +30,7 @@ test('the tree counts every topic and message of a known burst', async ({ page }
 
 test('a wildcard filter narrows the tree and keeps it live; a broken regex is explained', async ({ page }) => {
   const ui = await opened(page);
-  const outside = await mqtt.connectAsync(broker.url);
+  const outside = await mqtt.connectAsync(env.broker.url);
   await outside.publishAsync('plant/1/temp', '20', { qos: 1 });
   await outside.publishAsync('plant/1/humidity', '40', { qos: 1 });
   await expect(ui.totals).toHaveText('2 topics · 2 messages');
@@ -64,7 +52,7 @@ test('a wildcard filter narrows the tree and keeps it live; a broken regex is ex
 
 test('the keyboard walks the tree: arrows move, right expands, left goes back to the parent', async ({ page }) => {
   const ui = await opened(page);
-  const outside = await mqtt.connectAsync(broker.url);
+  const outside = await mqtt.connectAsync(env.broker.url);
   await outside.publishAsync('k/a', '1', { qos: 1 });
   await outside.publishAsync('k/b', '2', { qos: 1 });
   await outside.publishAsync('z', '3', { qos: 1 });
@@ -86,7 +74,7 @@ test('the keyboard walks the tree: arrows move, right expands, left goes back to
 
 test('the inspector shows every MQTT 5 property and decodes a Sparkplug B payload', async ({ page }) => {
   const ui = await opened(page);
-  const outside = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
+  const outside = await mqtt.connectAsync(env.broker.url, { protocolVersion: 5 });
   await outside.publishAsync('props/reading', '{"ok":true}', {
     qos: 1,
     properties: {
@@ -122,7 +110,7 @@ test('the inspector shows every MQTT 5 property and decodes a Sparkplug B payloa
 
 test('clearing a retained subtree shows the count first, and an outside subscriber then gets none of it', async ({ page }) => {
   const ui = await opened(page);
-  const outside = await mqtt.connectAsync(broker.url);
+  const outside = await mqtt.connectAsync(env.broker.url);
   for (let i = 0; i < 12; i++) await outside.publishAsync(`site/${i % 3}/v${i}`, `x${i}`, { qos: 1, retain: true });
   await outside.publishAsync('elsewhere/kept', 'stays', { qos: 1, retain: true });
   await outside.endAsync();
@@ -134,7 +122,7 @@ test('clearing a retained subtree shows the count first, and an outside subscrib
   await page.getByTestId('clear-retained-go').click();
   await expect(page.getByTestId('clear-retained-done')).toHaveAttribute('data-cleared', '12');
 
-  const fresh = await mqtt.connectAsync(broker.url);
+  const fresh = await mqtt.connectAsync(env.broker.url);
   const seen: string[] = [];
   fresh.on('message', (topic) => seen.push(topic));
   await fresh.subscribeAsync('#', { qos: 1 });
@@ -145,7 +133,7 @@ test('clearing a retained subtree shows the count first, and an outside subscrib
 
 test('a numeric JSON field picked in the inspector is charted over time', async ({ page }) => {
   const ui = await opened(page);
-  const outside = await mqtt.connectAsync(broker.url);
+  const outside = await mqtt.connectAsync(env.broker.url);
   for (const t of [20.5, 21, 22.25, 21.75]) await outside.publishAsync('room/1', JSON.stringify({ temp: t, unit: 'C' }), { qos: 1 });
   await expect(ui.totals).toHaveText('1 topic · 4 messages');
   await ui.openTopic('room/1');
@@ -166,7 +154,7 @@ test('a numeric JSON field picked in the inspector is charted over time', async 
 
 test('a long history is virtualised, newest first, and any two messages in it are compared', async ({ page }) => {
   const ui = await opened(page);
-  const outside = await mqtt.connectAsync(broker.url);
+  const outside = await mqtt.connectAsync(env.broker.url);
   for (let i = 1; i <= 400; i++) outside.publish('h/t', JSON.stringify({ i }), { qos: 1 });
   await outside.endAsync();
   await expect(ui.totals).toHaveText('1 topic · 400 messages');
@@ -190,7 +178,7 @@ test('a long history is virtualised, newest first, and any two messages in it ar
 
 test('pausing freezes the tree while messages are counted and held, and resuming applies them', async ({ page }) => {
   const ui = await opened(page);
-  const outside = await mqtt.connectAsync(broker.url);
+  const outside = await mqtt.connectAsync(env.broker.url);
   await outside.publishAsync('p/first', '1', { qos: 1 });
   await expect(ui.totals).toHaveText('1 topic · 1 message');
   await ui.pauseButton.click();
@@ -207,7 +195,7 @@ test('a 50 MB payload shows its first page at once and saves whole, fetched in c
   const ui = await opened(page);
   const size = 50 * 1024 * 1024;
   const big = Buffer.alloc(size, 'abcdefghij');
-  const outside = await mqtt.connectAsync(broker.url);
+  const outside = await mqtt.connectAsync(env.broker.url);
   await outside.publishAsync('big/blob', big, { qos: 1 });
   await outside.endAsync();
   await ui.openTopic('big/blob');
@@ -236,7 +224,7 @@ test('subscriptions are changed while connected: remove #, add a narrower filter
   await panel.getByTestId('subscription-add').click();
   await expect(panel.locator('[data-testid="subscription-row"][data-filter="only/#"]')).toContainText('1');
 
-  const outside = await mqtt.connectAsync(broker.url);
+  const outside = await mqtt.connectAsync(env.broker.url);
   await outside.publishAsync('other/b', 'no', { qos: 1 });
   await outside.publishAsync('only/a', 'yes', { qos: 1 });
   await outside.endAsync();
@@ -247,7 +235,7 @@ test('subscriptions are changed while connected: remove #, add a narrower filter
 
 test('expand-to-depth opens the tree in the core and sorting by messages puts the busiest first', async ({ page }) => {
   const ui = await opened(page);
-  const outside = await mqtt.connectAsync(broker.url);
+  const outside = await mqtt.connectAsync(env.broker.url);
   await outside.publishAsync('a/quiet/x', '1', { qos: 1 });
   for (let i = 0; i < 3; i++) await outside.publishAsync('b/busy/y', String(i), { qos: 1 });
   await outside.endAsync();

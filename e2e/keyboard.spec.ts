@@ -1,26 +1,14 @@
 import { expect, test, type Page } from '@playwright/test';
 import mqtt from 'mqtt';
-import { startMosquitto, type Mosquitto } from '../src-main/test-support/mosquitto';
 import { ExplorerPage } from './pages/explorer-page';
-import { startWebApp, type WebApp } from './support/web-app';
+import { eachTestAppWithMosquitto } from './support/app-with-mosquitto';
 
-let broker: Mosquitto;
-let app: WebApp;
-
-test.beforeEach(async () => {
-  broker = await startMosquitto();
-  app = await startWebApp();
-});
-
-test.afterEach(async () => {
-  await app.stop({ removeData: true });
-  await broker.stop();
-});
+const env = eachTestAppWithMosquitto();
 
 async function opened(page: Page): Promise<ExplorerPage> {
   const ui = new ExplorerPage(page);
-  await ui.open(app.url);
-  await ui.connect(broker.url);
+  await ui.open(env.app.url);
+  await ui.connect(env.broker.url);
   return ui;
 }
 
@@ -53,7 +41,7 @@ async function runCommand(page: Page, text: string): Promise<void> {
 
 test('a message is published with the keyboard alone: Tab into the editor, type, Tab out, reach Publish, Enter', async ({ page }) => {
   await opened(page);
-  const subscriber = await mqtt.connectAsync(broker.url);
+  const subscriber = await mqtt.connectAsync(env.broker.url);
   const seen: string[] = [];
   subscriber.on('message', (topic, payload) => seen.push(`${topic} ${payload.toString()}`));
   await subscriber.subscribeAsync('kb/#', { qos: 1 });
@@ -95,7 +83,7 @@ test('Ctrl+M makes Tab indent in the editor, and again makes it move focus', asy
 
 test('the command palette switches views, filters the tree, changes the theme and disconnects', async ({ page }) => {
   const ui = await opened(page);
-  const outside = await mqtt.connectAsync(broker.url);
+  const outside = await mqtt.connectAsync(env.broker.url);
   await outside.publishAsync('plant/1/temp', '20', { qos: 1 });
   await outside.publishAsync('office/door', 'open', { qos: 1 });
   await outside.endAsync();

@@ -10,7 +10,15 @@ test.afterEach(async () => {
 });
 
 // The rows that must stay one row: the header, the connect bar, pane titles, the inspector's and composer's first rows.
-const EXPLORER_TOOLBARS = ['header', '[data-testid="connect-bar"]', '.pane-title', '.inspector > .actions', '.publish > .publish-row:first-child'];
+const EXPLORER_TOOLBARS = [
+  'header',
+  '[data-testid="connect-bar"]',
+  '.pane-title',
+  '.tree-toolbar .toolbar-row',
+  '.inspector > .actions',
+  '.publish > .publish-row:first-child',
+  '.publish > .payload-row',
+];
 
 test('a pane dragged wider keeps its size after a reload', async ({ page }) => {
   app = await startWebApp();

@@ -1,26 +1,14 @@
 import { expect, test } from '@playwright/test';
 import mqtt from 'mqtt';
-import { startMosquitto, type Mosquitto } from '../src-main/test-support/mosquitto';
 import { ScriptsPage } from './pages/scripts-page';
-import { startWebApp, type WebApp } from './support/web-app';
+import { eachTestAppWithMosquitto } from './support/app-with-mosquitto';
 
-let broker: Mosquitto;
-let app: WebApp;
-
-test.beforeEach(async () => {
-  broker = await startMosquitto();
-  app = await startWebApp();
-});
-
-test.afterEach(async () => {
-  await app.stop({ removeData: true });
-  await broker.stop();
-});
+const env = eachTestAppWithMosquitto();
 
 async function opened(page: import('@playwright/test').Page): Promise<ScriptsPage> {
   const ui = new ScriptsPage(page);
-  await ui.open(app.url);
-  await ui.connect(broker.url);
+  await ui.open(env.app.url);
+  await ui.connect(env.broker.url);
   return ui;
 }
 
@@ -40,7 +28,7 @@ test('a decoder written in Monaco and bound to a filter decodes the matching top
   await expect(ui.bindingRow('lab/+/reading')).toBeVisible();
   await expect(ui.bindingProblem).toBeHidden();
 
-  const outside = await mqtt.connectAsync(broker.url);
+  const outside = await mqtt.connectAsync(env.broker.url);
   await outside.publishAsync('lab/1/reading', JSON.stringify({ t: 21.5 }), { qos: 1 });
   await outside.publishAsync('lab/2/reading', JSON.stringify({ t: 19 }), { qos: 1 });
   await outside.publishAsync('lab/1/raw', JSON.stringify({ t: 5 }), { qos: 1 });
@@ -75,7 +63,7 @@ test('a script with a syntax error is kept, shown with its line and column, and 
   await expect(ui.bindingProblem).toContainText(/line 2, column \d+: SyntaxError/);
   await expect(ui.bindingRow('bad/#').getByTestId('binding-row-problem')).toBeVisible();
 
-  const outside = await mqtt.connectAsync(broker.url);
+  const outside = await mqtt.connectAsync(env.broker.url);
   await outside.publishAsync('bad/x', 'plain', { qos: 1 });
   await outside.endAsync();
   await ui.explorerTab.click();
@@ -90,7 +78,7 @@ test('a simulation started from the window shows its rate, and its Sparkplug B e
   // Beyond the window's limit: a sentence, nothing started.
   await page.getByTestId('simulation-scenario').selectOption('sparkplug');
   await page.getByTestId('simulation-devices').fill('2001');
-  await page.getByTestId('simulation-url').fill(broker.url);
+  await page.getByTestId('simulation-url').fill(env.broker.url);
   await page.getByTestId('simulation-start').click();
   await expect(page.getByTestId('scripts-section-error')).toContainText('at most 2,000 simulated devices');
   await expect(page.getByTestId('simulation-row')).toHaveCount(0);
@@ -126,7 +114,7 @@ test('an auto-responder added in the window answers requests and counts them', a
   const rule = page.locator('[data-testid="responder-row"][data-filter="ask/+"]');
   await expect(rule).toBeVisible();
 
-  const outside = await mqtt.connectAsync(broker.url);
+  const outside = await mqtt.connectAsync(env.broker.url);
   const answers: string[] = [];
   outside.on('message', (_topic, payload) => answers.push(payload.toString()));
   await outside.subscribeAsync('answer/here', { qos: 1 });

@@ -1,29 +1,17 @@
 import { expect, test } from '@playwright/test';
 import mqtt from 'mqtt';
-import { startMosquitto, type Mosquitto } from '../src-main/test-support/mosquitto';
 import { freePort } from '../src-main/test-support/free-port';
 import { AppPage } from './pages/app-page';
-import { startWebApp, type WebApp } from './support/web-app';
+import { eachTestAppWithMosquitto } from './support/app-with-mosquitto';
 
-let broker: Mosquitto;
-let app: WebApp;
-
-test.beforeEach(async () => {
-  broker = await startMosquitto();
-  app = await startWebApp();
-});
-
-test.afterEach(async () => {
-  await app.stop({ removeData: true });
-  await broker.stop();
-});
+const env = eachTestAppWithMosquitto();
 
 test('a message published by an outside client appears in the tree and its payload shows', async ({ page }) => {
   const ui = new AppPage(page);
-  await ui.open(app.url);
-  await ui.connect(broker.url);
+  await ui.open(env.app.url);
+  await ui.connect(env.broker.url);
 
-  const outside = await mqtt.connectAsync(broker.url);
+  const outside = await mqtt.connectAsync(env.broker.url);
   await outside.publishAsync('plant/line-1/temperature', JSON.stringify({ celsius: 21.5, ok: true }), { qos: 1, retain: true });
   await outside.publishAsync('plant/line-1/status', 'running');
   await outside.endAsync();
@@ -39,9 +27,9 @@ test('a message published by an outside client appears in the tree and its paylo
 
 test('binary payloads show as a hex dump', async ({ page }) => {
   const ui = new AppPage(page);
-  await ui.open(app.url);
-  await ui.connect(broker.url);
-  const outside = await mqtt.connectAsync(broker.url);
+  await ui.open(env.app.url);
+  await ui.connect(env.broker.url);
+  const outside = await mqtt.connectAsync(env.broker.url);
   await outside.publishAsync('device/blob', Buffer.from([0x00, 0xff, 0x10, 0x80, 0x41]));
   await outside.endAsync();
   await ui.openTopic('device/blob');
@@ -51,10 +39,10 @@ test('binary payloads show as a hex dump', async ({ page }) => {
 
 test('a message published from the UI reaches an outside subscriber', async ({ page }) => {
   const ui = new AppPage(page);
-  await ui.open(app.url);
-  await ui.connect(broker.url);
+  await ui.open(env.app.url);
+  await ui.connect(env.broker.url);
 
-  const outside = await mqtt.connectAsync(broker.url);
+  const outside = await mqtt.connectAsync(env.broker.url);
   await outside.subscribeAsync('ui/out', { qos: 1 });
   const received = new Promise<{ payload: string; qos: number; retain: boolean }>((resolve) => {
     outside.on('message', (_topic, payload, packet) => resolve({ payload: payload.toString(), qos: packet.qos, retain: packet.retain }));
@@ -71,8 +59,8 @@ test('a message published from the UI reaches an outside subscriber', async ({ p
 
 test('a wildcard in the publish topic is refused with a clear sentence', async ({ page }) => {
   const ui = new AppPage(page);
-  await ui.open(app.url);
-  await ui.connect(broker.url);
+  await ui.open(env.app.url);
+  await ui.connect(env.broker.url);
   await ui.publishTopic.fill('sensors/+/temp');
   await expect(ui.publishTopicError).toContainText('cannot contain the wildcards');
   await expect(ui.publishButton).toBeDisabled();
@@ -80,7 +68,7 @@ test('a wildcard in the publish topic is refused with a clear sentence', async (
 
 test('the payload editor marks invalid JSON as you type', async ({ page }) => {
   const ui = new AppPage(page);
-  await ui.open(app.url);
+  await ui.open(env.app.url);
   await ui.setPayload('{"broken": ');
   await expect(ui.payloadEditor).not.toHaveAttribute('data-markers', '0');
   await expect(ui.payloadEditor.locator('.squiggly-error').first()).toBeVisible();
@@ -90,7 +78,7 @@ test('the payload editor marks invalid JSON as you type', async ({ page }) => {
 
 test('a malformed URL is explained before connecting', async ({ page }) => {
   const ui = new AppPage(page);
-  await ui.open(app.url);
+  await ui.open(env.app.url);
   await ui.brokerUrl.fill('localhost:1883');
   await expect(page.getByTestId('url-error')).toContainText('has no scheme');
   await expect(ui.connectButton).toBeDisabled();
@@ -100,7 +88,7 @@ test('a malformed URL is explained before connecting', async ({ page }) => {
 
 test('a refused connection shows CONNECTION_FAILED with what to check', async ({ page }) => {
   const ui = new AppPage(page);
-  await ui.open(app.url);
+  await ui.open(env.app.url);
   const closedPort = await freePort();
   await ui.brokerUrl.fill(`mqtt://127.0.0.1:${closedPort}`);
   await ui.connectButton.click();

@@ -245,7 +245,7 @@ export function PublishForm(): React.JSX.Element {
           Request
         </button>
       </div>
-      <div className="publish-row">
+      <div className="publish-row payload-row">
         <select
           aria-label="Payload form"
           data-testid="payload-form"
@@ -282,26 +282,28 @@ export function PublishForm(): React.JSX.Element {
         </button>
         <details className="template-help" data-testid="template-help">
           <summary>Placeholders</summary>
-          <table>
-            <tbody>
-              {PLACEHOLDER_HELP.map(([syntax, meaning]) => (
-                <tr key={syntax}>
-                  <td>
-                    <code>{syntax}</code>
-                  </td>
-                  <td>{meaning}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          Filled at send time in the topic and the payload; with repeat and burst, each message gets its own.
-          {connectionId ? (
-            <div>
-              <button type="button" className="subtle" data-testid="counter-reset" onClick={() => void publishActions.resetCounter(connectionId, topic).then(() => setResult(null))}>
-                Reset {'{{counter}}'} for this topic
-              </button>
-            </div>
-          ) : null}
+          <div className="template-help-body">
+            <table>
+              <tbody>
+                {PLACEHOLDER_HELP.map(([syntax, meaning]) => (
+                  <tr key={syntax}>
+                    <td>
+                      <code>{syntax}</code>
+                    </td>
+                    <td>{meaning}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            Filled at send time in the topic and the payload; with repeat and burst, each message gets its own.
+            {connectionId ? (
+              <div>
+                <button type="button" className="subtle" data-testid="counter-reset" onClick={() => void publishActions.resetCounter(connectionId, topic).then(() => setResult(null))}>
+                  Reset {'{{counter}}'} for this topic
+                </button>
+              </div>
+            ) : null}
+          </div>
         </details>
       </div>
       {form === 'file' ? (

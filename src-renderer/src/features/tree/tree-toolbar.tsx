@@ -1,6 +1,8 @@
+import { ChevronsDownUp, ListTree, Pause, Play, TextSearch } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import type { TreeFilter, TreeSort } from '../../../../shared/ipc/explorer';
 import { useStore } from '../../store/root-store';
+import { IconButton } from '../../ui/icon-button';
 import { connectionsSelectors } from '../connections/selectors';
 import { collapseAll, expandToDepth, setFilter, setPaused, setSort, toggleSubscriptions } from '../explorer/actions';
 import { explorerSelectors } from '../explorer/selectors';
@@ -59,8 +61,15 @@ export function TreeToolbar(): React.JSX.Element {
           <option value="wildcard">MQTT filter</option>
         </select>
         <label className="check" title="Also search the last payload (text filter only)">
-          <input type="checkbox" data-testid="tree-filter-payload" checked={searchPayload} disabled={mode !== 'substring'} onChange={(e) => setSearchPayload(e.target.checked)} />
-          payload
+          <input
+            type="checkbox"
+            aria-label="Also search the last payload"
+            data-testid="tree-filter-payload"
+            checked={searchPayload}
+            disabled={mode !== 'substring'}
+            onChange={(e) => setSearchPayload(e.target.checked)}
+          />
+          <TextSearch aria-hidden="true" size={15} strokeWidth={1.75} />
         </label>
         <select aria-label="Sort" data-testid="tree-sort" value={sort} onChange={(e) => void setSort(e.target.value as TreeSort)}>
           <option value="name">name</option>
@@ -75,16 +84,17 @@ export function TreeToolbar(): React.JSX.Element {
         </div>
       ) : null}
       <div className="toolbar-row">
-        <button type="button" data-testid="tree-expand-depth" onClick={() => void expandToDepth(depth)} disabled={!connectionId}>
-          Expand to
-        </button>
+        <IconButton icon={ListTree} label="Expand to depth" data-testid="tree-expand-depth" onClick={() => void expandToDepth(depth)} disabled={!connectionId} />
         <input className="depth" type="number" min={1} max={64} aria-label="Depth" data-testid="tree-depth" value={depth} onChange={(e) => setDepth(Math.max(1, Number(e.target.value) || 1))} />
-        <button type="button" data-testid="tree-collapse-all" onClick={() => void collapseAll()} disabled={!connectionId}>
-          Collapse all
-        </button>
-        <button type="button" data-testid="tree-pause" aria-pressed={buffer?.paused === true} onClick={() => void setPaused(!(buffer?.paused === true))} disabled={!connectionId}>
-          {buffer?.paused ? 'Resume' : 'Pause'}
-        </button>
+        <IconButton icon={ChevronsDownUp} label="Collapse all" data-testid="tree-collapse-all" onClick={() => void collapseAll()} disabled={!connectionId} />
+        <IconButton
+          icon={buffer?.paused ? Play : Pause}
+          label={buffer?.paused ? 'Resume the tree' : 'Pause the tree'}
+          data-testid="tree-pause"
+          aria-pressed={buffer?.paused === true}
+          onClick={() => void setPaused(!(buffer?.paused === true))}
+          disabled={!connectionId}
+        />
         {buffer ? (
           <span className="gauge" data-testid="buffer-gauge" data-fill={buffer.fill.toFixed(3)} data-dropped={buffer.dropped} title="Messages held while paused">
             <span className="gauge-bar">
