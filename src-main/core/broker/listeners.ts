@@ -81,7 +81,7 @@ export async function startListener(config: ListenerConfig, onTransport: (t: Tra
       let server: ReliableUdpServer | DtlsReliableServer;
       try {
         const common = { host, port: config.port, ...(maxSessions ? { maxSessions } : {}), ...tuning };
-        server = config.kind === 'udp' ? await ReliableUdpServer.listen(common) : await DtlsReliableServer.listen({ ...common, cert: config.cert.toString(), key: config.key.toString() });
+        server = config.kind === 'udp' ? await ReliableUdpServer.listen(common) : await DtlsReliableServer.listen({ ...common, ...(config.cert ? { cert: config.cert.toString() } : {}), ...(config.key ? { key: config.key.toString() } : {}), ...(config.psk ? { psk: config.psk } : {}) });
       } catch (e) {
         const errno = (e as NodeJS.ErrnoException).code;
         const reason = errno === 'EADDRINUSE' ? 'is already in use; choose another port or 0 for a free one' : `could not be opened (${(e as Error).message})`;

@@ -46,7 +46,15 @@ export const brokerOptionsSchema = z.object({
         z.object({ kind: z.literal('ws'), port, host: z.string().optional(), path: z.string().optional() }),
         z.object({ kind: z.literal('wss'), port, host: z.string().optional(), path: z.string().optional(), ...tls }),
         z.object({ kind: z.literal('udp'), port, host: z.string().optional(), udp: udpTuning.optional() }),
-        z.object({ kind: z.literal('dtls'), port, host: z.string().optional(), key: z.string(), cert: z.string(), udp: udpTuning.optional() }),
+        z.object({
+          kind: z.literal('dtls'),
+          port,
+          host: z.string().optional(),
+          key: z.string().optional(),
+          cert: z.string().optional(),
+          psk: z.record(z.string(), z.string().regex(/^(?:[0-9a-fA-F]{2}){1,64}$/, 'a PSK is 1–64 bytes in hex')).optional(),
+          udp: udpTuning.optional(),
+        }),
       ]),
     )
     .optional(),

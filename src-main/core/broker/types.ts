@@ -11,7 +11,17 @@ export type ListenerConfig =
   /** MQTT over reliable UDP (core/transport/udp/RELIABILITY.md). */
   | { readonly kind: 'udp'; readonly port: number; readonly host?: string; readonly udp?: UdpListenerTuning }
   /** MQTT over reliable UDP inside DTLS 1.2, with the server certificate and key in PEM (EC P-256 or RSA). */
-  | { readonly kind: 'dtls'; readonly port: number; readonly host?: string; readonly key: string | Buffer; readonly cert: string | Buffer; readonly udp?: UdpListenerTuning };
+  | {
+      readonly kind: 'dtls';
+      readonly port: number;
+      readonly host?: string;
+      /** Certificate and key; optional when `psk` is given (a PSK-only listener). */
+      readonly key?: string | Buffer;
+      readonly cert?: string | Buffer;
+      /** DTLS PSK identity → key in hex (TLS_PSK_WITH_AES_128_GCM_SHA256). */
+      readonly psk?: Readonly<Record<string, string>>;
+      readonly udp?: UdpListenerTuning;
+    };
 
 /** Reliable-UDP settings of a datagram listener; unnamed ones take RELIABILITY.md's defaults. */
 export interface UdpListenerTuning {

@@ -9,6 +9,7 @@ import { isIPv6 } from 'node:net';
 // The package's `main` names a file its tarball lacks; this is its real entry (NOTES.md).
 import { DtlsClient, DtlsServer, HashAlgorithm, SignatureAlgorithm } from 'werift-dtls/lib/dtls/src/index.js';
 import { decodeDatagram } from '../udp/datagram';
+import { PskDtlsServer } from './psk-server';
 import { ReliableUdpServer } from '../udp/reliable-udp-endpoint';
 import { ReliableUdpSession, resolveReliableUdpOptions, type ReliableUdpOptions } from '../udp/reliable-udp-session';
 
@@ -45,8 +46,11 @@ function signatureFor(certPem: string): { hash: number; signature: number } {
 export interface DtlsServerOptions extends Partial<ReliableUdpOptions> {
   readonly host: string;
   readonly port: number;
-  readonly cert: string;
-  readonly key: string;
+  /** PEM certificate and key; optional when `psk` is given. */
+  readonly cert?: string;
+  readonly key?: string;
+  /** PSK identity → key (hex), for TLS_PSK_WITH_AES_128_GCM_SHA256 (psk-server.ts). */
+  readonly psk?: Readonly<Record<string, string>>;
   readonly maxSessions?: number;
   /** A peer whose handshake has not finished in this time is forgotten. */
   readonly handshakeTimeoutMs?: number;
@@ -78,8 +82,13 @@ export class DtlsReliableServer extends EventEmitter {
   }
 
   static async listen(options: DtlsServerOptions): Promise<DtlsReliableServer> {
-    const { host, port, cert, key, maxSessions, handshakeTimeoutMs: _h, ...reliable } = options;
-    signatureFor(cert);
+    const { host, port, cert, key, psk, maxSessions, handshakeTimeoutMs: _h, ...reliable } = options;
+    if (!cert !== !key) throw new Error('A DTLS listener needs both a certificate and its key, or neither (PSK only).');
+    if (cert) signatureFor(cert);
+    else if (!psk) throw new Error('A DTLS listener needs a certificate and key, or pre-shared keys (psk).');
+    for (const [identity, hex] of Object.entries(psk ?? {})) {
+      if (!/^(?:[0-9a-fA-F]{2}){1,64}$/.test(hex)) throw new Error(`The pre-shared key for DTLS identity "${identity}" must be 1–64 bytes written in hex.`);
+    }
     const tuning = resolveReliableUdpOptions({ mtu: DTLS_DEFAULT_MTU, ...reliable });
     const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
     await new Promise<void>((resolve, reject) => {
@@ -139,7 +148,11 @@ export class DtlsReliableServer extends EventEmitter {
     if (!peer) {
       if (this.peers.size >= (this.options.maxSessions ?? 1_000)) return;
       const transport = channel((data) => this.socket.send(data, port, address));
-      const dtls = new DtlsServer({ transport: transport as never, cert: this.options.cert, key: this.options.key, signatureHash: signatureFor(this.options.cert) as never });
+      const { cert, key: pemKey, psk } = this.options;
+      const certificate = cert && pemKey ? { cert, key: pemKey, signatureHash: signatureFor(cert) as never } : {};
+      const dtls = psk
+        ? new PskDtlsServer({ transport: transport as never, ...certificate }, (identity) => (Object.hasOwn(psk, identity) ? Buffer.from(psk[identity]!, 'hex') : undefined))
+        : new DtlsServer({ transport: transport as never, ...certificate });
       const created: Peer = { transport, dtls, connected: false, timer: setTimeout(() => fail(), this.options.handshakeTimeoutMs ?? 10_000) };
       const fail = (): void => {
         if (created.connected || this.peers.get(key) !== created) return;

@@ -1,0 +1,77 @@
+// The broker's mqtts-dtls:// listener with pre-shared keys (TLS_PSK_WITH_AES_128_GCM_SHA256 through psk-server.ts),
+// checked with OpenSSL's s_client as the independent DTLS peer: a raw CONNECT answered by a CONNACK, and a wrong key
+// or an unknown identity refused at once with a fatal alert rather than left to time out.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { generate as mqttGenerate } from 'mqtt-packet';
+import { encodeDatagram } from '../transport/udp/datagram';
+import { waitFor } from '../../test-support/wait-for';
+import { createBroker, type Broker } from './index';
+
+vi.setConfig({ testTimeout: 60_000 });
+
+const KEY = '00112233445566778899aabbccddeeff';
+let broker: Broker;
+let port: number;
+
+beforeAll(async () => {
+  broker = createBroker({ sysInterval: 0, listeners: [{ kind: 'dtls', port: 0, psk: { 'sensor-1': KEY } }] });
+  const [bound] = await broker.start();
+  port = bound!.port;
+}, 60_000);
+afterAll(async () => {
+  await broker.stop();
+});
+
+function sClient(identity: string, key: string): { child: ChildProcessWithoutNullStreams; out: () => Buffer; err: () => string; exited: () => number | null } {
+  const child = spawn('openssl', ['s_client', '-dtls1_2', '-connect', `127.0.0.1:${port}`, '-psk_identity', identity, '-psk', key, '-cipher', 'PSK-AES128-GCM-SHA256', '-quiet'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.on('error', () => undefined);
+  let out = Buffer.alloc(0);
+  let err = '';
+  let code: number | null = null;
+  child.stdout.on('data', (d: Buffer) => (out = Buffer.concat([out, d])));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  child.on('exit', (c) => (code = c ?? -1));
+  return { child, out: () => out, err: () => err, exited: () => code };
+}
+
+describe('DTLS PSK listener', () => {
+  it('completes a PSK handshake with openssl s_client and answers its raw CONNECT with a CONNACK', async () => {
+    const connectPacket = mqttGenerate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, clientId: 'openssl-psk', keepalive: 0 });
+    // One reliable-UDP DATA datagram inside one DTLS record, as s_client sends one read of stdin as one record.
+    const datagram = encodeDatagram({ type: 'data', sessionId: 9, seq: 0, fragmentIndex: 0, fragmentCount: 1, payload: connectPacket });
+    const s = sClient('sensor-1', KEY);
+    try {
+      await waitFor(() => (broker.datagramStats()[0]?.dtls?.secure ?? 0) > 0, { timeoutMs: 20_000, what: () => `the broker to see the PSK session (${s.err()})` });
+      s.child.stdin.write(datagram);
+      await waitFor(() => broker.listClients().some((c) => c.clientId === 'openssl-psk'), { timeoutMs: 10_000, what: () => `the openssl client in the broker (${s.err()})` });
+      await waitFor(() => s.out().includes(Buffer.from([0x20, 0x02, 0x00, 0x00])), { timeoutMs: 10_000, what: () => `a CONNACK (have ${s.out().toString('hex')})` });
+    } finally {
+      s.child.kill();
+    }
+  });
+
+  it('refuses a wrong pre-shared key with a bad_record_mac alert, not a timeout', async () => {
+    const started = Date.now();
+    const s = sClient('sensor-1', 'ffeeddccbbaa99887766554433221100');
+    try {
+      await waitFor(() => s.exited() !== null, { timeoutMs: 10_000, what: () => `s_client to give up (${s.err()})` });
+      expect(s.exited()).not.toBe(0);
+      expect(s.err()).toMatch(/bad record mac/i);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      s.child.kill();
+    }
+  });
+
+  it('refuses an unknown PSK identity with an unknown_psk_identity alert', async () => {
+    const s = sClient('nobody', KEY);
+    try {
+      await waitFor(() => s.exited() !== null, { timeoutMs: 10_000, what: () => `s_client to give up (${s.err()})` });
+      expect(s.exited()).not.toBe(0);
+      expect(s.err()).toMatch(/unknown psk identity/i);
+    } finally {
+      s.child.kill();
+    }
+  });
+});
