@@ -100,6 +100,13 @@ export const TlsSchema = z
     /** SNI name; the URL's host name by default. */
     servername: z.string().max(255).optional(),
     alpnProtocols: z.array(z.string().min(1).max(255)).max(20).optional(),
+    /** mqtts-dtls only: a DTLS pre-shared key (TLS_PSK_WITH_AES_128_GCM_SHA256) instead of the server's certificate. */
+    pskIdentity: z.string().min(1).max(128).optional(),
+    /** The key for pskIdentity, 1–64 bytes in hex. */
+    psk: z
+      .string()
+      .regex(/^(?:[0-9a-fA-F]{2}){1,64}$/, 'A pre-shared key is 1–64 bytes written in hex')
+      .optional(),
   })
   .strict();
 

@@ -5,6 +5,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generate as mqttGenerate } from 'mqtt-packet';
 import { encodeDatagram } from '../transport/udp/datagram';
+import { connect } from '../../lib';
 import { waitFor } from '../../test-support/wait-for';
 import { createBroker, type Broker } from './index';
 
@@ -13,11 +14,13 @@ vi.setConfig({ testTimeout: 60_000 });
 const KEY = '00112233445566778899aabbccddeeff';
 let broker: Broker;
 let port: number;
+let url: string;
 
 beforeAll(async () => {
   broker = createBroker({ sysInterval: 0, listeners: [{ kind: 'dtls', port: 0, psk: { 'sensor-1': KEY } }] });
   const [bound] = await broker.start();
   port = bound!.port;
+  url = bound!.url;
 }, 60_000);
 afterAll(async () => {
   await broker.stop();
@@ -73,5 +76,40 @@ describe('DTLS PSK listener', () => {
     } finally {
       s.child.kill();
     }
+  });
+
+  it("carries QoS 1 and 2 for the library's client with pskIdentity and psk", async () => {
+    const c = await connect({ url, clientId: 'psk-lib', protocolVersion: 5, tls: { pskIdentity: 'sensor-1', psk: KEY }, connectTimeoutMs: 20_000 });
+    try {
+      await c.subscribe('psk/#', { qos: 2 });
+      const got: string[] = [];
+      c.on('message', (m) => got.push(Buffer.from(m.payload).toString()));
+      await c.publish('psk/1', 'one', { qos: 1 });
+      await c.publish('psk/2', 'two', { qos: 2 });
+      await waitFor(() => got.length === 2, { what: () => `2 messages (have ${got.length})` });
+      expect(got).toEqual(['one', 'two']);
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  });
+
+  it("gives the library's client with a wrong PSK a clear error at once, not a timeout", async () => {
+    const started = Date.now();
+    const failure = await connect({ url, clientId: 'psk-wrong', tls: { pskIdentity: 'sensor-1', psk: 'ffeeddccbbaa99887766554433221100' }, connectTimeoutMs: 20_000 }).then(
+      () => undefined,
+      (e: Error & { code?: string }) => e,
+    );
+    expect(failure?.code).toBe('TLS_ERROR');
+    expect(failure?.message).toMatch(/pre-shared key is wrong/i);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("gives the library's client an unknown identity a clear error", async () => {
+    const failure = await connect({ url, clientId: 'psk-unknown', tls: { pskIdentity: 'nobody', psk: KEY }, connectTimeoutMs: 20_000 }).then(
+      () => undefined,
+      (e: Error & { code?: string }) => e,
+    );
+    expect(failure?.code).toBe('TLS_ERROR');
+    expect(failure?.message).toMatch(/does not know this PSK identity/i);
   });
 });

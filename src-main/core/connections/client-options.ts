@@ -128,6 +128,7 @@ function dtlsSecurity(tls: ResolvedTls): DtlsClientSecurity {
     rejectUnauthorized: tls.rejectUnauthorized,
     ...(tls.ca ? { ca: tls.ca } : {}),
     ...(tls.servername ? { servername: tls.servername } : {}),
+    ...(tls.pskIdentity && tls.psk ? { pskIdentity: tls.pskIdentity, psk: tls.psk } : {}),
   };
 }
 

@@ -18,6 +18,9 @@ export interface ResolvedTls {
   readonly rejectUnauthorized: boolean;
   readonly servername?: string;
   readonly ALPNProtocols?: string[];
+  /** mqtts-dtls only: the DTLS PSK identity and key (hex). */
+  readonly pskIdentity?: string;
+  readonly psk?: string;
 }
 
 /**
@@ -76,7 +79,10 @@ export async function resolveTls(tls: TlsArgsParsed | undefined, options: TlsRes
     ...(t.alpnProtocols && t.alpnProtocols.length > 0 ? { ALPNProtocols: [...t.alpnProtocols] } : {}),
   };
   checkContext(resolved);
-  return resolved;
+  if ((t.pskIdentity === undefined) !== (t.psk === undefined)) {
+    throw new TopiaryError('TLS_ERROR', 'A DTLS pre-shared key needs both its identity and the key. Add the missing one.');
+  }
+  return t.pskIdentity !== undefined && t.psk !== undefined ? { ...resolved, pskIdentity: t.pskIdentity, psk: t.psk } : resolved;
 }
 
 function resolver(options: TlsResolveOptions): CertificateResolver {

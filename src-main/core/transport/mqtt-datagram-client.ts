@@ -24,6 +24,9 @@ export interface DtlsClientSecurity {
   readonly ca?: string | Buffer | readonly (string | Buffer)[];
   readonly rejectUnauthorized: boolean;
   readonly servername?: string;
+  /** A pre-shared key (hex) and its identity: the session uses TLS_PSK_WITH_AES_128_GCM_SHA256 and no certificate. */
+  readonly pskIdentity?: string;
+  readonly psk?: string;
 }
 
 const TARGET_KEY = 'topiaryDatagramTarget';
@@ -44,7 +47,7 @@ export function openDatagramStream(target: DatagramTarget): Duplex {
   if (target.scheme === 'mqtt-udp') return connectReliableUdpSession({ host: target.host, port: target.port, ...target.udp });
   const dtls = target.dtls ?? { rejectUnauthorized: true };
   const ca = dtls.ca === undefined ? [] : (Array.isArray(dtls.ca) ? dtls.ca : [dtls.ca]).map((c: string | Buffer) => c.toString());
-  return connectDtlsSession({ host: target.host, port: target.port, ca, rejectUnauthorized: dtls.rejectUnauthorized, ...(dtls.servername ? { servername: dtls.servername } : {}), ...target.udp });
+  return connectDtlsSession({ host: target.host, port: target.port, ca, rejectUnauthorized: dtls.rejectUnauthorized, ...(dtls.servername ? { servername: dtls.servername } : {}), ...(dtls.pskIdentity && dtls.psk ? { pskIdentity: dtls.pskIdentity, psk: dtls.psk } : {}), ...target.udp });
 }
 
 /** mqtt.connect that also speaks the datagram schemes set with setDatagramTarget. */

@@ -9,6 +9,7 @@ import { isIPv6 } from 'node:net';
 // The package's `main` names a file its tarball lacks; this is its real entry (NOTES.md).
 import { DtlsClient, DtlsServer, HashAlgorithm, SignatureAlgorithm } from 'werift-dtls/lib/dtls/src/index.js';
 import { decodeDatagram } from '../udp/datagram';
+import { DtlsPskAlert, PskDtlsClient } from './psk-client';
 import { PskDtlsServer } from './psk-server';
 import { ReliableUdpServer } from '../udp/reliable-udp-endpoint';
 import { ReliableUdpSession, resolveReliableUdpOptions, type ReliableUdpOptions } from '../udp/reliable-udp-session';
@@ -195,6 +196,9 @@ export interface DtlsClientOptions extends Partial<ReliableUdpOptions> {
   readonly rejectUnauthorized: boolean;
   /** The name the certificate must carry; the host by default. */
   readonly servername?: string;
+  /** A PSK identity and key (hex): TLS_PSK_WITH_AES_128_GCM_SHA256, no certificate (psk-client.ts). */
+  readonly pskIdentity?: string;
+  readonly psk?: string;
   readonly handshakeTimeoutMs?: number;
 }
 
@@ -234,7 +238,7 @@ export function verifyServerCertificate(der: Buffer | undefined, ca: readonly st
  * certificate destroys the stream with a DtlsError.
  */
 export function connectDtlsSession(options: DtlsClientOptions): ReliableUdpSession {
-  const { host, port, ca = [], rejectUnauthorized, servername, handshakeTimeoutMs = 10_000, ...reliable } = options;
+  const { host, port, ca = [], rejectUnauthorized, servername, pskIdentity, psk, handshakeTimeoutMs = 10_000, ...reliable } = options;
   const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
   const transport = channel((data) => socket.send(data));
   let secure = false;
@@ -274,7 +278,8 @@ export function connectDtlsSession(options: DtlsClientOptions): ReliableUdpSessi
   });
   socket.connect(port, host, () => {
     if (session.destroyed) return;
-    const client = new DtlsClient({ transport: transport as never });
+    const usePsk = pskIdentity !== undefined && psk !== undefined;
+    const client = usePsk ? new PskDtlsClient({ transport: transport as never }, pskIdentity, Buffer.from(psk, 'hex')) : new DtlsClient({ transport: transport as never });
     dtls = client;
     client.onData.subscribe((plain: Buffer) => {
       const d = decodeDatagram(plain);
@@ -283,13 +288,16 @@ export function connectDtlsSession(options: DtlsClientOptions): ReliableUdpSessi
     // werift-dtls reports a retransmitted flight that crosses its own state change as an error, without ending the
     // handshake: only after the handshake is an error fatal; before it, the handshake's timeout decides.
     client.onError.subscribe((error: Error) => {
-      if (secure) fail(new DtlsError(`The DTLS session with ${host}:${port} failed: ${error.message || error.name}`, 'EPROTO'));
+      // A fatal alert in a PSK handshake (wrong key, unknown identity) ends it at once, with the reason.
+      if (error instanceof DtlsPskAlert) fail(new DtlsError(`${error.message} (${host}:${port})`, 'ERR_SSL_DTLS_PSK_REFUSED'));
+      else if (secure) fail(new DtlsError(`The DTLS session with ${host}:${port} failed: ${error.message || error.name}`, 'EPROTO'));
     });
     client.onClose.subscribe(() => fail(new DtlsError(`The DTLS server at ${host}:${port} closed the session.`, 'ECONNRESET')));
     client.connect().then(
       () => {
         clearTimeout(timer);
-        if (rejectUnauthorized) {
+        // With a PSK, finishing the handshake proves the server holds the same key: there is no certificate to check.
+        if (rejectUnauthorized && !usePsk) {
           const problem = verifyServerCertificate(client.remoteCertificate, ca, servername ?? host);
           if (problem) {
             fail(problem);
