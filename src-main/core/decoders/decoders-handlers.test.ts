@@ -95,6 +95,6 @@ describe('the decoders group of the contract', () => {
     expect(diff.lines.filter((l) => l.op !== 'same').map((l) => l.text.trim())).toEqual(['"b": 1', '"b": 2']);
 
     await expect(harness.client.invoke('decoders.decodePayload', { topic: 'a/+', payload, kind: 'auto' })).rejects.toMatchObject({ code: 'TOPIC_ERROR' });
-    await expect(harness.client.invoke('decoders.decodePayload', { topic: 'a', payload: 'text' as unknown as Uint8Array, kind: 'auto' })).rejects.toThrow(/binary data/);
+    await expect(harness.client.invoke('decoders.decodePayload', { topic: 'a', payload: 'text' as unknown as Uint8Array<ArrayBuffer>, kind: 'auto' })).rejects.toThrow(/binary data/);
   });
 });
