@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generate as mqttGenerate } from 'mqtt-packet';
 import { encodeDatagram } from '../transport/udp/datagram';
 import { connect } from '../../lib';
+import { createTestPki } from '../../test-support/pki';
 import { waitFor } from '../../test-support/wait-for';
 import { createBroker, type Broker } from './index';
 
@@ -111,5 +112,20 @@ describe('DTLS PSK listener', () => {
     );
     expect(failure?.code).toBe('TLS_ERROR');
     expect(failure?.message).toMatch(/does not know this PSK identity/i);
+  });
+
+  it('serves certificate clients and PSK clients on one listener that has both', async () => {
+    const pki = createTestPki();
+    const both = createBroker({ sysInterval: 0, listeners: [{ kind: 'dtls', port: 0, key: pki.text('direct.key'), cert: pki.text('direct.crt'), psk: { 'sensor-1': KEY } }] });
+    try {
+      const [bound] = await both.start();
+      const byCertificate = await connect({ url: bound!.url, clientId: 'both-cert', tls: { ca: [pki.text('root.crt')] }, connectTimeoutMs: 20_000 });
+      const byPsk = await connect({ url: bound!.url, clientId: 'both-psk', tls: { pskIdentity: 'sensor-1', psk: KEY }, connectTimeoutMs: 20_000 });
+      expect(both.listClients().map((c) => c.clientId).sort()).toEqual(['both-cert', 'both-psk']);
+      await Promise.all([byCertificate.end(), byPsk.end()]);
+    } finally {
+      await both.stop();
+      pki.cleanup();
+    }
   });
 });
