@@ -18,6 +18,8 @@ export const CONNECTION_FLAGS = {
   'key-passphrase': { type: 'string' },
   pfx: { type: 'string' },
   insecure: { type: 'boolean' },
+  'psk-identity': { type: 'string' },
+  psk: { type: 'string' },
   profile: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -36,6 +38,8 @@ export const CONNECTION_HELP = `Connection:
       --key FILE           client key, PEM   --key-passphrase P   its passphrase
       --pfx FILE           client certificate and key as PKCS#12 (passphrase: --key-passphrase)
       --insecure           do not verify the broker's certificate (testing only)
+      --psk-identity ID    mqtts-dtls:// with a pre-shared key instead of a certificate: the identity
+      --psk HEX            and its key in hex (or the TOPIARY_PSK environment variable)
       --profile NAME       a connection profile saved in the Topiary app
 `;
 
@@ -59,7 +63,9 @@ export function connectOptionsFrom(values: Values, env: NodeJS.ProcessEnv, extra
   if (authMethod !== undefined && !(AUTH_METHODS as readonly string[]).includes(authMethod)) {
     throw new UsageError(`--auth-method must be ${AUTH_METHODS.join(', ')}, not "${values['auth-method']}".`);
   }
-  const tlsWanted = values.ca || values.cert || values.key || values.pfx || values.insecure;
+  const psk = values.psk ?? env.TOPIARY_PSK;
+  if ((values['psk-identity'] === undefined) !== (psk === undefined)) throw new UsageError('--psk-identity and --psk (or TOPIARY_PSK) go together.');
+  const tlsWanted = values.ca || values.cert || values.key || values.pfx || values.insecure || values['psk-identity'];
   const tls = tlsWanted
     ? {
         ...(values.ca ? { ca: [readFlagFile('--ca', values.ca).toString('utf8')] } : {}),
@@ -69,6 +75,7 @@ export function connectOptionsFrom(values: Values, env: NodeJS.ProcessEnv, extra
         ...(values.pfx ? { pkcs12: new Uint8Array(readFlagFile('--pfx', values.pfx)) } : {}),
         ...(values.pfx && values['key-passphrase'] ? { pkcs12Password: values['key-passphrase'] } : {}),
         ...(values.insecure ? { rejectUnauthorized: false } : {}),
+        ...(values['psk-identity'] && psk ? { pskIdentity: values['psk-identity'], psk } : {}),
       }
     : undefined;
   const url = values.url ?? (values.profile ? undefined : 'mqtt://127.0.0.1:1883');
