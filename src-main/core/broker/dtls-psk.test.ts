@@ -7,6 +7,7 @@ import { generate as mqttGenerate } from 'mqtt-packet';
 import { encodeDatagram } from '../transport/udp/datagram';
 import { connect } from '../../lib';
 import { createTestPki } from '../../test-support/pki';
+import { startUdpFaultProxy } from '../../test-support/udp-fault-proxy';
 import { waitFor } from '../../test-support/wait-for';
 import { createBroker, type Broker } from './index';
 
@@ -126,6 +127,25 @@ describe('DTLS PSK listener', () => {
     } finally {
       await both.stop();
       pki.cleanup();
+    }
+  });
+
+  it('completes PSK handshakes and QoS 1 through 20% loss with reordering and duplication', async () => {
+    const proxy = await startUdpFaultProxy({ targetPort: port, seed: 7, dropRate: 0.2, duplicateRate: 0.1, reorderRate: 0.2, reorderDelayMs: 15, delayMs: [0, 3] });
+    const lossy = `mqtts-dtls://127.0.0.1:${proxy.port}`;
+    const opened: Awaited<ReturnType<typeof connect>>[] = [];
+    try {
+      for (const id of ['lossy-a', 'lossy-b', 'lossy-c']) opened.push(await connect({ url: lossy, clientId: id, tls: { pskIdentity: 'sensor-1', psk: KEY }, connectTimeoutMs: 30_000 }));
+      const [sub, pub] = opened;
+      await sub!.subscribe('lossy/psk', { qos: 1 });
+      const got: string[] = [];
+      sub!.on('message', (m) => got.push(Buffer.from(m.payload).toString()));
+      await Promise.all(Array.from({ length: 20 }, (_, i) => pub!.publish('lossy/psk', `m${i}`, { qos: 1 })));
+      await waitFor(() => new Set(got).size === 20, { timeoutMs: 30_000, what: () => `20 messages (have ${new Set(got).size})` });
+      expect(proxy.stats.dropped).toBeGreaterThan(0);
+    } finally {
+      await Promise.all(opened.map((c) => c.end().catch(() => undefined)));
+      await proxy.close();
     }
   });
 });

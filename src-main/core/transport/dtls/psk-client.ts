@@ -130,6 +130,13 @@ export class PskDtlsClient extends DtlsClient {
     await done;
   }
 
+  /** Flight 5 once ServerHello and ServerHelloDone are both in (datagrams are lost and reordered); again if it was lost. */
+  private async maybeFlight5(): Promise<void> {
+    if (!this.dtls.checkHandshakesExist([HANDSHAKE.serverHello, HANDSHAKE.serverHelloDone])) return;
+    this.flight5Psk ??= new PskFlight5(this.transport, this.dtls, this.cipher, this.identity, this.psk);
+    await this.flight5Psk.exec();
+  }
+
   private async handlePsk(assembled: FragmentedHandshake[]): Promise<void> {
     for (const handshake of assembled) {
       switch (handshake.msg_type) {
@@ -145,6 +152,8 @@ export class PskDtlsClient extends DtlsClient {
             return;
           }
           this.cipher.remoteRandom = DtlsRandom.from(hello.random as never);
+          // ServerHelloDone may have overtaken it.
+          await this.maybeFlight5();
           break;
         }
         case HANDSHAKE.serverKeyExchange:
@@ -154,8 +163,7 @@ export class PskDtlsClient extends DtlsClient {
         case HANDSHAKE.serverHelloDone:
           if (this.connected) break;
           if (this.dtls.flight < 5) this.dtls.bufferHandshakeCache([handshake], false, 4);
-          this.flight5Psk ??= new PskFlight5(this.transport, this.dtls, this.cipher, this.identity, this.psk);
-          await this.flight5Psk.exec();
+          await this.maybeFlight5();
           break;
         case HANDSHAKE.finished:
           // It decrypted with the key derived from our PSK, so the server holds the same key.

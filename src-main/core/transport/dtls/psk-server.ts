@@ -124,14 +124,18 @@ export class PskDtlsServer extends DtlsServer {
       if (this.failed) return;
       switch (handshake.msg_type) {
         case HANDSHAKE.clientHello: {
-          if (this.connected) this.renegotiation();
+          // A late or duplicated hello must not restart a session (werift would renegotiate, which PSK here does not do).
+          if (this.connected) break;
           const hello = ClientHello.deSerialize(handshake.fragment);
           this.mode = 'psk';
           if (!hello.cipherSuites.includes(PSK_SUITE)) {
             this.abort(ALERT.handshakeFailure, new Error('The DTLS client offered no PSK cipher suite this listener accepts (TLS_PSK_WITH_AES_128_GCM_SHA256).'));
             return;
           }
-          if (hello.cookie.length === 0) this.sendHelloVerifyRequest(hello);
+          // A cookie-less hello after flight 4 is a stale duplicate: a new random now would break the handshake.
+          if (hello.cookie.length === 0) {
+            if (this.dtls.flight < 4) this.sendHelloVerifyRequest(hello);
+          }
           else if (this.dtls.cookie && hello.cookie.equals(this.dtls.cookie)) await new PskFlight4(this.transport, this.dtls, this.cipher).exec(handshake);
           break;
         }
@@ -156,7 +160,12 @@ export class PskDtlsServer extends DtlsServer {
         }
         case HANDSHAKE.finished: {
           // Reaching here means the Finished record decrypted with the key derived from our PSK, so both sides hold it.
-          if (!this.flight6Psk || this.connected) break;
+          if (!this.flight6Psk) break;
+          if (this.connected) {
+            // The client sent its Finished again: our flight 6 was lost, so Flight6 sends it again.
+            await this.flight6Psk.exec();
+            break;
+          }
           this.awaitingFinished = false;
           this.flight6Psk.handleHandshake(handshake);
           await this.flight6Psk.exec();
