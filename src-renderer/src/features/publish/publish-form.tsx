@@ -14,7 +14,7 @@ import { JobControls } from './job-controls';
 import { EMPTY_PROPERTIES, fromProperties, PropertiesEditor, toProperties, type PropertiesDraft } from './properties-editor';
 import { SavedAndHistory } from './saved-and-history';
 import { TopicInput } from './topic-input';
-import { payloadScript, TransformSection } from './transform-section';
+import { loadPayloadScript, payloadScript, TransformSection } from './transform-section';
 import './publish.css';
 
 type Form = PayloadSpec['form'];
@@ -104,6 +104,7 @@ export function PublishForm(): React.JSX.Element {
     }
     setLanguage(m.payload.form === 'json' || m.payload.form === 'protobuf' ? 'json' : 'plaintext');
     setProperties(fromProperties(m.properties));
+    loadPayloadScript(m.transform);
   };
 
   const send = async (m: ComposedMessage | null): Promise<void> => {

@@ -18,9 +18,11 @@ interface Setting {
   readonly enabled: boolean;
   readonly source: string;
   readonly per: 'once' | 'message';
+  /** Bumped when a loaded message replaces the script: the editor opens a new model with that text. */
+  readonly version: number;
 }
 
-let setting: Setting = { enabled: false, source: DEFAULT_SOURCE, per: 'message' };
+let setting: Setting = { enabled: false, source: DEFAULT_SOURCE, per: 'message', version: 0 };
 const listeners = new Set<() => void>();
 
 function update(change: Partial<Setting>): void {
@@ -36,6 +38,15 @@ function subscribe(listener: () => void): () => void {
 /** The transform to add to the composed message, when the user ticked the box. */
 export function payloadScript(): { readonly transform?: PayloadTransform } {
   return setting.enabled ? { transform: { source: setting.source, per: setting.per } } : {};
+}
+
+/** A saved or history message put back in the form: its script (or none) with it. */
+export function loadPayloadScript(transform: PayloadTransform | undefined): void {
+  if (!transform) {
+    update({ enabled: false });
+    return;
+  }
+  update({ enabled: true, source: transform.source, per: transform.per ?? 'message', ...(transform.source === setting.source ? {} : { version: setting.version + 1 }) });
 }
 
 let scriptApi: Promise<ScriptApiInfo | null> | null = null;
@@ -118,7 +129,7 @@ export function TransformSection({ connectionId, message }: TransformSectionProp
       {current.enabled ? (
         <>
           <div className="payload-script-editor">
-            <LazyScriptEditor path="composer-payload-script.js" defaultValue={current.source} api={api} onChange={(source) => update({ source })} onProblems={() => undefined} sandboxProblem={problem} />
+            <LazyScriptEditor path={`composer-payload-script-${current.version}.js`} defaultValue={current.source} api={api} onChange={(source) => update({ source })} onProblems={() => undefined} sandboxProblem={problem} />
           </div>
           {preview ? (
             <div className="ok" data-testid="payload-script-result">
