@@ -100,6 +100,17 @@ describe('a payload computed by a script', () => {
     for (const topic of ['tx/burst-1', 'tx/burst-2', 'tx/burst-3']) expect([...seen.get(topic)![0]!]).toEqual([0x00, 0xca, 0xfe]);
   });
 
+  it('keeps the order of a QoS 1 burst whose every message is computed', async () => {
+    const started = await harness.client.invoke('publish.startJob', {
+      connectionId,
+      message: { topic: 'tx/burst-each', payload: { form: 'json', text: '{"i": {{counter}}}', encoding: 'json' }, qos: 1, transform: { source: 'return [msg.json().i];' } },
+      mode: { kind: 'burst', count: 200 },
+    });
+    expect(await finalReport(started.jobId)).toMatchObject({ state: 'done', sent: 200, acknowledged: 200, failed: 0 });
+    await waitFor(() => texts('tx/burst-each').length >= 200);
+    expect(texts('tx/burst-each')).toEqual(Array.from({ length: 200 }, (_, i) => `[${i + 1}]`));
+  });
+
   it('refuses a script that does not compile, or throws, with the line and column, and sends nothing', async () => {
     const bad = { connectionId, topic: 'tx/bad', payload: { form: 'text' as const, text: 'x' } };
     await expect(harness.client.invoke('publish.compose', { ...bad, transform: { source: 'const a = 1;\nreturn a +;' } })).rejects.toMatchObject({
