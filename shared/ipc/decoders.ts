@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { BytesSchema, type Deleted, TopicFilterSchema, TopicNameSchema } from './common';
+import { BytesSchema, type Deleted, QosSchema, TopicFilterSchema, TopicNameSchema } from './common';
 import { request } from './define';
+import { type DecodedView, DecoderKindSchema, type DiffResult } from './explorer';
 
 /** The decoders a binding can name: a user script, Protobuf with the user's .proto, or a built-in one. */
 export const BindingDecoderSchema = z.discriminatedUnion('kind', [
@@ -55,6 +56,26 @@ export const TestScriptArgsSchema = z
   })
   .strict();
 
+/** Largest payload sent to be decoded or compared by value (a stored message, not one the explorer holds). */
+export const PAYLOAD_BY_VALUE_MAX = 64 * 1024 * 1024;
+const PayloadByValueSchema = BytesSchema.refine((b) => b.length <= PAYLOAD_BY_VALUE_MAX, 'A payload sent to be decoded holds at most 64 MB.');
+
+/** A payload given by value (such as a message found in the History store), decoded as `explorer.decode` would. */
+export const DecodePayloadArgsSchema = z
+  .object({
+    /** The message's topic: picks the decoder binding for `auto`, and Sparkplug B under spBv1.0/. */
+    topic: TopicNameSchema,
+    payload: PayloadByValueSchema,
+    qos: QosSchema.optional(),
+    retain: z.boolean().optional(),
+    kind: DecoderKindSchema,
+    full: z.boolean().optional(),
+    offset: z.number().int().min(0).optional(),
+    length: z.number().int().min(1).max(16 * 1024 * 1024).optional(),
+    protobuf: z.object({ proto: z.string().max(1_000_000), messageType: z.string().min(1).max(500) }).strict().optional(),
+  })
+  .strict();
+
 /** A script's log line, as the sandbox kept it. */
 export interface ScriptLogInfo {
   readonly level: 'log' | 'warn' | 'error';
@@ -80,6 +101,10 @@ export const decodersRequests = {
   'decoders.deleteBinding': request<Deleted>()(z.object({ id: BindingIdSchema }).strict()),
   /** Runs a decoder script once on a sample payload, in the sandbox, without saving it. */
   'decoders.testScript': request<ScriptTestResult>()(TestScriptArgsSchema),
+  /** Decodes given bytes of a topic: `auto` uses the topic's binding, as the live inspector does. */
+  'decoders.decodePayload': request<DecodedView>()(DecodePayloadArgsSchema),
+  /** Compares two given payloads; JSON ones as pretty JSON with sorted keys, like `explorer.diff`. */
+  'decoders.diffPayloads': request<DiffResult>()(z.object({ a: PayloadByValueSchema, b: PayloadByValueSchema }).strict()),
 } as const;
 
 export interface DecodersEvents {

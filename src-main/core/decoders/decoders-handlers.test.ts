@@ -80,4 +80,21 @@ describe('the decoders group of the contract', () => {
     await expect(harness.client.invoke('decoders.saveBinding', { filter: 'a/#/b', decoder: { kind: 'json' } })).rejects.toMatchObject({ code: 'TOPIC_ERROR' });
     await expect(harness.client.invoke('decoders.saveBinding', { id: 'gone', filter: 'a', decoder: { kind: 'json' } })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
+
+  it('decodes and compares payloads given by value, as the History view shows stored messages', async () => {
+    const saved = await harness.client.invoke('decoders.saveBinding', { filter: 'given/#', decoder: { kind: 'script', source: 'return { doubled: msg.json().v * 2 };' } });
+    const payload = bytes('{"v":21}');
+    expect(await harness.client.invoke('decoders.decodePayload', { topic: 'given/a', payload, kind: 'auto' })).toMatchObject({ ok: true, kind: 'script', bindingId: saved.id, value: { doubled: 42 } });
+    expect(await harness.client.invoke('decoders.decodePayload', { topic: 'given/a', payload, kind: 'hex' })).toMatchObject({ ok: true, kind: 'hex', text: expect.stringContaining('7b 22 76 22') });
+    expect(await harness.client.invoke('decoders.decodePayload', { topic: 'unbound', payload, kind: 'auto' })).toMatchObject({ ok: true, kind: 'json', value: { v: 21 } });
+    expect(await harness.client.invoke('decoders.decodePayload', { topic: 'unbound', payload: bytes('nope'), kind: 'cbor' })).toMatchObject({ ok: false, error: expect.stringMatching(/^cannot decode as CBOR/) });
+    await harness.client.invoke('decoders.deleteBinding', { id: saved.id });
+
+    const diff = await harness.client.invoke('decoders.diffPayloads', { a: bytes('{"b":1,"a":"x"}'), b: bytes('{"a":"x","b":2}') });
+    expect(diff).toMatchObject({ json: true, added: 1, removed: 1 });
+    expect(diff.lines.filter((l) => l.op !== 'same').map((l) => l.text.trim())).toEqual(['"b": 1', '"b": 2']);
+
+    await expect(harness.client.invoke('decoders.decodePayload', { topic: 'a/+', payload, kind: 'auto' })).rejects.toMatchObject({ code: 'TOPIC_ERROR' });
+    await expect(harness.client.invoke('decoders.decodePayload', { topic: 'a', payload: 'text' as unknown as Uint8Array<ArrayBuffer>, kind: 'auto' })).rejects.toThrow(/binary data/);
+  });
 });

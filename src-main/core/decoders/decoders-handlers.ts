@@ -1,8 +1,9 @@
 import { SCRIPT_API_DECLARATIONS, SCRIPT_API_FILE_NAME } from '../scripts/script-api-declarations';
+import { diffPayloads } from '../explorer/diff';
 import type { DomainHandlers } from '../ipc/serve';
 import type { DecodersService } from './decoders-service';
 
-/** The decoders group of the contract: decoder bindings and trying a decoder script. */
+/** The decoders group of the contract: decoder bindings and trying a decoder script, decoding and comparing given payloads. */
 export function decodersHandlers(service: DecodersService): DomainHandlers<'decoders'> {
   return {
     'decoders.getScriptApi': () => ({ fileName: SCRIPT_API_FILE_NAME, declarations: SCRIPT_API_DECLARATIONS }),
@@ -10,5 +11,7 @@ export function decodersHandlers(service: DecodersService): DomainHandlers<'deco
     'decoders.saveBinding': (args) => service.save(args),
     'decoders.deleteBinding': ({ id }) => service.delete(id),
     'decoders.testScript': (args) => service.testScript(args),
+    'decoders.decodePayload': (args) => service.decodePayload(args),
+    'decoders.diffPayloads': ({ a, b }) => diffPayloads(a, b),
   };
 }

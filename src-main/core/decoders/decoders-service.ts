@@ -11,6 +11,9 @@ import type { ScriptMessage } from '../scripts/script-types';
 import { readFileIfExists, writeFileAtomic } from '../storage/atomic-file';
 import { type BoundDecodedView, type BoundDecoder, DecoderBindings } from './decoder-bindings';
 import { prettyText } from './decoded-payload';
+import { decodePayload } from './decode-payload';
+import type { DecodedView } from '../../../shared/ipc/explorer';
+import type { Qos } from '../../../shared/ipc/common';
 
 /** The file's shape, checked on reading: a hand-edited or damaged file must not reach the sandbox half-formed. */
 const BindingsFileSchema = z
@@ -109,6 +112,25 @@ export class DecodersService {
   /** Decodes a message with its topic's binding; undefined when none applies. */
   decode(message: ScriptMessage): Promise<BoundDecodedView | undefined> {
     return this.bindings.decode(message);
+  }
+
+  /**
+   * Decodes given bytes as `explorer.decode` decodes a held message: `auto` means the topic's binding when it has
+   * one; a kind the user picked wins over the binding.
+   */
+  async decodePayload(args: ParsedArg<'decoders.decodePayload'>): Promise<DecodedView> {
+    if (args.kind === 'auto') {
+      const bound = await this.decode({ topic: args.topic, payload: args.payload, qos: (args.qos ?? 0) as Qos, retain: args.retain ?? false });
+      if (bound !== undefined) return bound;
+    }
+    return decodePayload(args.payload, {
+      kind: args.kind,
+      topic: args.topic,
+      ...(args.protobuf ? { schema: args.protobuf } : {}),
+      ...(args.full !== undefined ? { full: args.full } : {}),
+      ...(args.offset !== undefined ? { offset: args.offset } : {}),
+      ...(args.length !== undefined ? { length: args.length } : {}),
+    });
   }
 
   async testScript(args: ParsedArg<'decoders.testScript'>): Promise<ScriptTestResult> {

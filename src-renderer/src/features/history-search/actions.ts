@@ -2,7 +2,8 @@ import type { ConnectionId } from '../../../../shared/ipc/common';
 import { toErrorData } from '../../lib/error-data';
 import { core } from '../../ipc/core-client';
 import { getSlice, setSlice } from '../../store/root-store';
-import type { HistoryPage, HistoryQueryInput } from '../../../../shared/ipc/history';
+import type { DiffResult } from '../../../../shared/ipc/explorer';
+import type { HistoryMessage, HistoryPage, HistoryQueryInput } from '../../../../shared/ipc/history';
 import { toHistoryQuery, type QueryDraft } from './query-draft';
 import { appendSearchResults, replaceSearchResults } from './results';
 import type { HistorySearchState } from './state';
@@ -53,6 +54,7 @@ export async function searchHistory(draft: QueryDraft): Promise<void> {
       searching: false,
       elapsedMs: performance.now() - started,
       selectedId: null,
+      compareId: null,
     }));
   } catch (error) {
     failed(error);
@@ -79,6 +81,17 @@ export function editDraft(patch: Partial<QueryDraft>): void {
 
 export function selectResult(id: number | null): void {
   setSlice('historySearch', { selectedId: id });
+}
+
+/** Marks a result to compare the picked one with (null stops comparing). */
+export function markCompare(id: number | null): void {
+  setSlice('historySearch', { compareId: id });
+}
+
+/** Two stored payloads compared in the core, JSON-aware like the explorer's history diff. */
+export function diffResults(a: HistoryMessage, b: HistoryMessage): Promise<DiffResult> {
+  // Bytes from the wire are always on an ArrayBuffer; the contract's type says so, the held type does not.
+  return core.invoke('decoders.diffPayloads', { a: a.payload as Uint8Array<ArrayBuffer>, b: b.payload as Uint8Array<ArrayBuffer> });
 }
 
 /** Streams the last search to a file in the core; progress arrives as history.exportProgressed. */

@@ -3,10 +3,9 @@ import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { ConnectionInfo } from '../../../../shared/ipc/connections';
-import type { HistoryMessage, HistorySourceRow } from '../../../../shared/ipc/history';
+import type { HistorySourceRow } from '../../../../shared/ipc/history';
 import { useStore } from '../../store/root-store';
 import { connectionsSelectors } from '../connections/selectors';
-import { MessageFacts } from '../inspector/message-facts';
 import {
   cancelExport,
   controlReplay,
@@ -23,6 +22,7 @@ import {
 } from './actions';
 import { defaultExportFile, type QueryDraft } from './query-draft';
 import { searchResultById, searchResults } from './results';
+import { ResultDetail } from './result-detail';
 import { historySearchSelectors } from './selectors';
 import './history-view.css';
 import { formatBytes, formatDateTime, useTimeFormat } from '../../lib/format';
@@ -205,6 +205,7 @@ function Results(): React.JSX.Element {
   const count = useStore(historySearchSelectors.resultCount);
   const hasMore = useStore(historySearchSelectors.hasMore);
   const selectedId = useStore(historySearchSelectors.selectedId);
+  const compareId = useStore(historySearchSelectors.compareId);
   const scroller = useRef<HTMLDivElement>(null);
   const items = searchResults();
   const virtualizer = useVirtualizer({ count: items.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
@@ -228,7 +229,8 @@ function Results(): React.JSX.Element {
               data-testid="history-result"
               data-id={m.id}
               data-topic={m.topic}
-              className={`result-row${m.id === selectedId ? ' selected' : ''}`}
+              data-compare={m.id === compareId ? 'yes' : undefined}
+              className={`result-row${m.id === selectedId ? ' selected' : ''}${m.id === compareId ? ' compare' : ''}`}
               style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${row.start}px)` }}
               onClick={() => selectResult(m.id)}
             >
@@ -245,21 +247,6 @@ function Results(): React.JSX.Element {
           );
         })}
       </div>
-    </div>
-  );
-}
-
-function Detail({ message }: { readonly message: HistoryMessage | undefined }): React.JSX.Element {
-  if (!message) return <div className="detail note">Pick a message to see its payload and properties.</div>;
-  const payload = payloadText(message.payload);
-  return (
-    <div className="detail" data-testid="history-detail" data-id={message.id}>
-      <h3 className="mono">{message.topic}</h3>
-      <MessageFacts message={{ ...message, size: message.payload.length, n: message.id }} />
-      <div className="note">
-        {payload.binary ? 'Bytes (not UTF-8), as hex' : 'Text'} · from {message.source}
-      </div>
-      <pre data-testid="history-detail-payload">{payload.text}</pre>
     </div>
   );
 }
@@ -410,7 +397,7 @@ export function HistoryView(): React.JSX.Element {
       <Jobs />
       <div className="body">
         <Results />
-        <Detail message={searchResultById(selectedId)} />
+        <ResultDetail message={searchResultById(selectedId)} />
       </div>
     </section>
   );

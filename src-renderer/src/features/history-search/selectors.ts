@@ -41,6 +41,7 @@ export const historySearchSelectors = {
   searching: (s: AppState): boolean => s.historySearch.searching,
   elapsedMs: (s: AppState): number | null => s.historySearch.elapsedMs,
   selectedId: (s: AppState): number | null => s.historySearch.selectedId,
+  compareId: (s: AppState): number | null => s.historySearch.compareId,
   exportJob: (s: AppState): ExportProgress | null => s.historySearch.exportJob,
   replayJob: (s: AppState): CaptureJobProgress | null => s.historySearch.replayJob,
   error: (s: AppState): ErrorData | null => s.historySearch.error,

@@ -20,6 +20,8 @@ export interface HistorySearchState {
   readonly searching: boolean;
   readonly elapsedMs: number | null;
   readonly selectedId: number | null;
+  /** The result marked "compare with": the picked one is shown as a diff against it. */
+  readonly compareId: number | null;
   readonly exportJob: ExportProgress | null;
   readonly replayJob: CaptureJobProgress | null;
   readonly error: ErrorData | null;
@@ -35,6 +37,7 @@ export const initialHistorySearchState: HistorySearchState = {
   searching: false,
   elapsedMs: null,
   selectedId: null,
+  compareId: null,
   exportJob: null,
   replayJob: null,
   error: null,

@@ -7,6 +7,7 @@ import { explorerSelectors } from '../explorer/selectors';
 import { MessagePropertiesList } from '../inspector/message-facts';
 import { diffMessages, fetchHistory, setHistoryBudget, setPauseBudget } from './actions';
 import { OlderMessages } from './older-messages';
+import { PayloadDiff } from './payload-diff';
 import { formatBytes, formatCount, formatTime, plural, useTimeFormat } from '../../lib/format';
 
 /** Refreshes of a busy topic's history are spaced out; the list is for reading, not for streaming. */
@@ -111,17 +112,7 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
         </button>
         <span className="note">{picked.length < 2 ? 'Tick two messages to compare them.' : ''}</span>
       </div>
-      {diff ? (
-        <div className="diff" data-testid="history-diff" data-added={diff.added} data-removed={diff.removed}>
-          {diff.lines.map((l, i) => (
-            <span key={i} className={l.op}>
-              {l.op === 'added' ? '+ ' : l.op === 'removed' ? '- ' : '  '}
-              {l.text}
-              {'\n'}
-            </span>
-          ))}
-        </div>
-      ) : null}
+      {diff ? <PayloadDiff diff={diff} /> : null}
       {error ? <p className="error">{error}</p> : null}
       <div className="history-list" ref={scroller} role="table" aria-label="Remembered messages" aria-rowcount={items.length} data-testid="history-list" data-count={items.length}>
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>

@@ -81,6 +81,11 @@ export function decodePayload(args: Arg<'explorer.decode'>): Promise<Result<'exp
   return core.invoke('explorer.decode', args);
 }
 
+/** Given bytes of a topic (a stored message), decoded in the core as asked, with the topic's binding for `auto`. */
+export function decodeGivenPayload(args: Arg<'decoders.decodePayload'>): Promise<Result<'decoders.decodePayload'>> {
+  return core.invoke('decoders.decodePayload', args);
+}
+
 /** The whole payload of a message, fetched in chunks so no single frame carries 50 MB. */
 export async function fetchPayload(connectionId: ConnectionId, topic: string, n: number, size: number): Promise<Uint8Array> {
   const out = new Uint8Array(size);

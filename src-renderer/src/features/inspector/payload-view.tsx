@@ -1,13 +1,27 @@
 import { useEffect, useRef, useState } from 'react';
-import type { ConnectionId } from '../../../../shared/ipc/common';
+import type { ConnectionId, Qos } from '../../../../shared/ipc/common';
 import type { DecodedView, DecoderChoice } from '../../../../shared/ipc/explorer';
-import { decodePayload } from './actions';
+import { decodeGivenPayload, decodePayload } from './actions';
 import { chart } from '../explorer/actions';
 import { JsonTree } from './json-tree';
 
 const KINDS: readonly DecoderChoice[] = ['auto', 'text', 'json', 'hex', 'base64', 'cbor', 'msgpack', 'sparkplug', 'protobuf'];
 const STRUCTURED = new Set(['json', 'cbor', 'msgpack', 'sparkplug', 'protobuf']);
-export function PayloadView({ connectionId, topic, n }: { readonly connectionId: ConnectionId; readonly topic: string; readonly n: number | undefined }): React.JSX.Element {
+/** A message held by the window rather than the core's explorer (a History result): its bytes go with each decode. */
+export interface GivenPayload {
+  readonly payload: Uint8Array;
+  readonly qos: Qos;
+  readonly retain: boolean;
+}
+
+type PayloadViewProps =
+  /** The live inspector: the core holds the message, named by connection, topic and number. */
+  | { readonly connectionId: ConnectionId; readonly topic: string; readonly n: number | undefined; readonly given?: undefined }
+  /** A message given by value; `n` names it (a History result's id), so a newer pick's answer is never overwritten. */
+  | { readonly connectionId?: undefined; readonly topic: string; readonly n: number; readonly given: GivenPayload };
+
+/** The payload decoded as the user picks ("Show as"), with the user's decoder bindings for `auto`. */
+export function PayloadView({ connectionId, topic, n, given }: PayloadViewProps): React.JSX.Element {
   const [kind, setKind] = useState<DecoderChoice>('auto');
   const [full, setFull] = useState(false);
   const [proto, setProto] = useState('');
@@ -39,7 +53,12 @@ export function PayloadView({ connectionId, topic, n }: { readonly connectionId:
       const seq = ++sent.current;
       const current = (): boolean => settings.current === epoch && seq > shown.current;
       const protobuf = kind === 'protobuf' && proto !== '' && messageType !== '' ? { proto, messageType } : undefined;
-      decodePayload({ connectionId, topic, ...(n !== undefined ? { n } : {}), kind, ...(full ? { full: true } : {}), ...(protobuf ? { protobuf } : {}) })
+      const options = { kind, ...(full ? { full: true } : {}), ...(protobuf ? { protobuf } : {}) };
+      // Bytes from the wire are always on an ArrayBuffer; the contract's type says so, the held type does not.
+      const asked = given
+        ? decodeGivenPayload({ topic, payload: given.payload as Uint8Array<ArrayBuffer>, qos: given.qos, retain: given.retain, ...options })
+        : decodePayload({ connectionId, topic, ...(n !== undefined ? { n } : {}), ...options });
+      asked
         .then((v) => {
           if (!current()) return;
           shown.current = seq;
@@ -62,7 +81,7 @@ export function PayloadView({ connectionId, topic, n }: { readonly connectionId:
     return () => {
       if (ask.current === decode) ask.current = null;
     };
-  }, [connectionId, topic, n, kind, full, proto, messageType]);
+  }, [connectionId, given, topic, n, kind, full, proto, messageType]);
 
   return (
     <div className="payload-view">
@@ -94,7 +113,7 @@ export function PayloadView({ connectionId, topic, n }: { readonly connectionId:
       ) : null}
       {view === null ? null : view.ok ? (
         <>
-          {asTree && STRUCTURED.has(view.kind) && view.value !== undefined ? <JsonTree value={view.value} onChart={(field) => chart(topic, field)} /> : null}
+          {asTree && STRUCTURED.has(view.kind) && view.value !== undefined ? <JsonTree value={view.value} {...(connectionId !== undefined ? { onChart: (field: string) => chart(topic, field) } : {})} /> : null}
           <pre className={`payload payload-${view.kind}`} data-testid="inspector-payload" hidden={asTree && STRUCTURED.has(view.kind) && view.value !== undefined}>
             {view.text}
           </pre>
