@@ -68,7 +68,9 @@ export class LayoutPage {
       const visible = (el: Element): boolean => {
         const r = el.getBoundingClientRect();
         const style = getComputedStyle(el);
-        return r.width > 0 && r.height > 0 && style.visibility !== 'hidden' && style.display !== 'none';
+        // Chromium still lays out what a closed <details> hides, so its content is skipped by hand.
+        const hiddenInDetails = el.closest('details:not([open])') !== null && el.closest('summary') === null && el.tagName !== 'DETAILS';
+        return r.width > 0 && r.height > 0 && style.visibility !== 'hidden' && style.display !== 'none' && !hiddenInDetails;
       };
       const name = (el: Element): string =>
         `${el.tagName.toLowerCase()}${el.getAttribute('data-testid') ? `[${el.getAttribute('data-testid')}]` : ''} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 30)}"`;

@@ -51,6 +51,20 @@ export const PayloadSpecSchema = z.discriminatedUnion('form', [
 export type PayloadSpec = z.input<typeof PayloadSpecSchema>;
 export type PayloadForm = PayloadSpec['form'];
 
+/**
+ * A script that computes the payload (issue #17): the body of a function with `msg` in scope (the message with its
+ * placeholders already filled), run in the QuickJS sandbox. What it returns is the payload: a string is read as the
+ * payload form's text (JSON for JSON and Protobuf), bytes go as they are, any other value as JSON. `per: 'once'`
+ * runs it once for a job (every message carries that payload); `'message'` runs it for each message.
+ */
+export const PayloadTransformSchema = z
+  .object({
+    source: z.string().min(1, 'Write the script that returns the payload.').max(256 * 1024),
+    per: z.enum(['once', 'message']).default('message'),
+  })
+  .strict();
+export type PayloadTransform = z.input<typeof PayloadTransformSchema>;
+
 /** One message as the composer describes it: the topic and payload may hold placeholders. */
 export const ComposedMessageSchema = z
   .object({
@@ -62,6 +76,8 @@ export const ComposedMessageSchema = z
     properties: PublishPropertiesSchema.optional(),
     /** Fill {{placeholders}} in topic and payload text (on by default). */
     template: z.boolean().default(true),
+    /** Compute the payload with a script; absent, the payload is sent as composed. */
+    transform: PayloadTransformSchema.optional(),
   })
   .strict();
 export type ComposedMessage = z.input<typeof ComposedMessageSchema>;
@@ -89,6 +105,11 @@ export interface ComposeResult extends PublishResult {
 export interface PreviewResult {
   readonly topic: string;
   readonly payload: Uint8Array;
+}
+
+/** A transform's result without sending: the message as it would go out, and what the script logged. */
+export interface TransformPreviewResult extends PreviewResult {
+  readonly logs: readonly { readonly level: 'log' | 'warn' | 'error'; readonly text: string }[];
 }
 
 export const JobModeSchema = z.discriminatedUnion('kind', [
@@ -212,6 +233,8 @@ export const publishRequests = {
   /** Checks and encodes without sending; `connectionId` makes {{counter}} the value the next send will use. */
   'publish.preview': request<PreviewResult>()(ComposedMessageSchema.extend({ connectionId: ConnectionIdSchema.optional() }).strict()),
   /** Starts {{counter}} at 1 again for one topic of a connection, or for all of its topics. */
+  /** Runs the message's transform script once on the filled-in message and answers the payload, without sending. */
+  'publish.previewTransform': request<TransformPreviewResult>()(ComposedMessageSchema.extend({ connectionId: ConnectionIdSchema.optional() }).strict()),
   'publish.resetCounter': request<null>()(z.object({ connectionId: ConnectionIdSchema, topic: z.string().max(65_535).optional() }).strict()),
   'publish.startJob': request<JobProgress>()(StartJobArgsSchema),
   /** Stops a job; resolves with its final report. */

@@ -26,6 +26,7 @@ import { serve } from './ipc/serve';
 import { ProfileService } from './profiles/profile-service';
 import { profilesHandlers } from './profiles/profiles-handlers';
 import { ComposerStore } from './publish/composer-store';
+import { PayloadTransforms } from './publish/payload-transform';
 import { publishHandlers } from './publish/publish-handlers';
 import { PublishService } from './publish/publish-service';
 import { openEncryptedFileSecretStore } from './secrets/encrypted-file-secret-store';
@@ -145,6 +146,7 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       progress: (progress) => hub.emit('publish.jobProgressed', progress),
     },
     await ComposerStore.open({ userDataDir: options.userDataDir }),
+    { transforms: new PayloadTransforms(options.scriptWorkerFile ?? unpackedPath(path.join(__dirname, 'script-worker.cjs'))) },
   );
   connectionEvents.add({
     message: (connectionId, message) => composer.onMessage(connectionId, message),

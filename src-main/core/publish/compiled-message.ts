@@ -13,6 +13,8 @@ export type ParsedComposedMessage = z.output<typeof ComposedMessageSchema>;
 export interface RenderedMessage {
   readonly topic: string;
   readonly payload: Uint8Array<ArrayBuffer>;
+  /** The payload's text with placeholders filled, before encoding (a file has none): what a payload script reads. */
+  readonly text?: string;
 }
 
 /** A composed message with its templates parsed once; `render` fills it for the nth message. */
@@ -62,9 +64,11 @@ export function compileMessage(message: ParsedComposedMessage): CompiledMessage 
         random: overrides?.random ?? Math.random,
         uuid: overrides?.uuid ?? randomUUID,
       };
+      const filled = fill(text, context);
       return {
         topic: staticTopic ?? checkTopic(fill(topic, context)),
-        payload: staticPayload ?? encodePayload(message.payload, fill(text, context)),
+        payload: staticPayload ?? encodePayload(message.payload, filled),
+        ...(message.payload.form === 'file' ? {} : { text: filled }),
       };
     },
   };

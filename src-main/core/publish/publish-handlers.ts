@@ -8,6 +8,7 @@ export function publishHandlers(composer: PublishService, connections: Pick<Conn
     'publish.send': (args) => connections.publish(args),
     'publish.compose': (args) => composer.compose(args),
     'publish.preview': ({ connectionId, ...message }) => composer.preview(message, connectionId),
+    'publish.previewTransform': ({ connectionId, ...message }) => composer.previewTransform(message, connectionId),
     'publish.resetCounter': ({ connectionId, topic }) => {
       composer.resetCounter(connectionId, topic);
       return null;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TopiaryError } from '../../../shared/ipc/errors';
 import type { JobProgress, JobState, PublishResult } from '../../../shared/ipc/publish';
 import type { ParsedArg } from '../../../shared/ipc/contract';
-import type { CompiledMessage } from './compiled-message';
+import type { CompiledMessage, RenderedMessage } from './compiled-message';
 
 type SendArgs = ParsedArg<'publish.send'>;
 type JobModeParsed = ParsedArg<'publish.startJob'>['mode'];
@@ -56,6 +56,8 @@ export class PublishJob {
     private readonly link: JobLink,
     limits: JobLimits,
     private readonly ended: (job: PublishJob) => void,
+    /** A payload script run for each message (in order: the sandbox answers one call at a time). */
+    private readonly transform?: (rendered: RenderedMessage) => Promise<RenderedMessage>,
   ) {
     const qos = compiled.message.qos;
     this.window = qos === 0 ? QOS0_WINDOW : Math.max(1, Math.min(limits.receiveMaximum ?? DEFAULT_QOS_WINDOW, 65_535));
@@ -126,17 +128,24 @@ export class PublishJob {
       this.note(error);
       return;
     }
-    this.sent++;
-    this.inFlight++;
-    this.link
-      .publish({
+    const publish = (ready: RenderedMessage): Promise<PublishResult> => {
+      this.sent++;
+      return this.link.publish({
         connectionId: this.connectionId as SendArgs['connectionId'],
-        topic: rendered.topic,
-        payload: rendered.payload,
+        topic: ready.topic,
+        payload: ready.payload,
         qos: message.qos,
         retain: message.retain,
         ...(message.properties ? { properties: message.properties } : {}),
-      })
+      });
+    };
+    this.inFlight++;
+    const transformed = this.transform?.(rendered).catch((error: unknown) => {
+      // A script that fails once fails again: end the job with its error rather than fail every message.
+      if (this.state === 'running') this.state = 'failed';
+      return Promise.reject(error);
+    });
+    (transformed ? transformed.then(publish) : publish(rendered))
       .then(
         () => this.acknowledged++,
         (error: unknown) => {

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { ConnectionId, Deleted, MessageView } from '../../../shared/ipc/common';
 import type { ParsedArg } from '../../../shared/ipc/contract';
 import { TopiaryError } from '../../../shared/ipc/errors';
-import type { AckKind, ComposeResult, Draft, HistoryEntry, JobProgress, PreviewResult, PublishResult, RequestResult, SavedMessage, TopicSuggestion } from '../../../shared/ipc/publish';
+import type { AckKind, ComposeResult, Draft, HistoryEntry, JobProgress, PreviewResult, PublishResult, RequestResult, SavedMessage, TopicSuggestion, TransformPreviewResult } from '../../../shared/ipc/publish';
 import { publishReasonName } from '../../../shared/mqtt/reason-codes';
 import { publishRefusalAdvice } from '../../../shared/publish/publish-reason';
 import { compileMessage, type ParsedComposedMessage, type RenderedMessage } from './compiled-message';
 import type { ComposerStore } from './composer-store';
 import { PublishJob } from './publish-job';
+import type { LoadedTransform, PayloadTransforms } from './payload-transform';
 
 type SendArgs = ParsedArg<'publish.send'>;
 
@@ -39,6 +40,8 @@ export interface ComposerLink {
 export interface PublishServiceOptions {
   /** How often running jobs report (ms); a few times a second by default. */
   readonly progressIntervalMs?: number;
+  /** Runs payload scripts; without it a message with a transform is refused. */
+  readonly transforms?: PayloadTransforms;
 }
 
 interface ReplyWaiter {
@@ -73,12 +76,14 @@ export class PublishService {
   private readonly ticker: NodeJS.Timeout;
   /** The last {{counter}} used per connection and (template) topic: each manual send takes the next. */
   private readonly counters = new Map<string, number>();
+  private readonly transforms: PayloadTransforms | undefined;
 
   constructor(
     private readonly link: ComposerLink,
     private readonly store: ComposerStore,
     options: PublishServiceOptions = {},
   ) {
+    this.transforms = options.transforms;
     this.ticker = setInterval(() => {
       for (const job of this.jobs.values()) if (job.running) this.link.progress(job.progress());
     }, options.progressIntervalMs ?? 250);
@@ -86,7 +91,23 @@ export class PublishService {
   }
 
   preview(message: ParsedComposedMessage, connectionId?: ConnectionId): PreviewResult {
+    const { topic, payload } = this.nextRender(message, connectionId);
+    return { topic, payload };
+  }
+
+  private nextRender(message: ParsedComposedMessage, connectionId?: ConnectionId): RenderedMessage {
     return compileMessage(message).render(connectionId === undefined ? 1 : (this.counters.get(counterKey(connectionId, message.topic)) ?? 0) + 1);
+  }
+
+  /** The message as the next send would fill it, with its payload computed by its script; nothing is sent. */
+  async previewTransform(message: ParsedComposedMessage, connectionId?: ConnectionId): Promise<TransformPreviewResult> {
+    if (!message.transform) throw new TopiaryError('VALIDATION_ERROR', 'This message has no payload script to preview; tick "Compute the payload with a script" and write one.');
+    return this.payloadScripts().once(message, this.nextRender(message, connectionId));
+  }
+
+  private payloadScripts(): PayloadTransforms {
+    if (!this.transforms) throw new TopiaryError('NOT_AVAILABLE', 'Payload scripts are not available in this build (no script sandbox).');
+    return this.transforms;
   }
 
   /** Starts {{counter}} again at 1 for a topic of a connection, or for every topic of it. */
@@ -118,6 +139,7 @@ export class PublishService {
     const counter = (this.counters.get(key) ?? 0) + 1;
     try {
       rendered = compileMessage(message).render(counter);
+      if (message.transform) rendered = { topic: rendered.topic, payload: (await this.payloadScripts().once(message, rendered)).payload };
       this.counters.set(key, counter);
     } catch (error) {
       this.store.record(entry(message.topic, 0, { error: (error as Error).message }));
@@ -155,9 +177,20 @@ export class PublishService {
     }
   }
 
-  startJob(args: ParsedArg<'publish.startJob'>): JobProgress {
+  async startJob(args: ParsedArg<'publish.startJob'>): Promise<JobProgress> {
     const info = this.link.connection(args.connectionId);
-    const compiled = compileMessage(args.message);
+    let compiled = compileMessage(args.message);
+    let loaded: LoadedTransform | undefined;
+    const transform = args.message.transform;
+    if (transform?.per === 'once') {
+      // Computed before the job starts, so a failing script sends nothing; every message carries this payload.
+      const base = compiled;
+      const payload = (await this.payloadScripts().once(args.message, base.render(1))).payload;
+      compiled = { message: base.message, fixed: base.fixed, render: (counter, context) => ({ topic: base.render(counter, context).topic, payload }) };
+    } else if (transform) {
+      loaded = await this.payloadScripts().load(args.message);
+    }
+    const perMessage = loaded;
     const job = new PublishJob(
       args.connectionId,
       compiled,
@@ -166,9 +199,11 @@ export class PublishService {
       { ...(info.protocolVersion === 5 && info.receiveMaximum !== undefined ? { receiveMaximum: info.receiveMaximum } : {}) },
       (ended) => {
         this.link.progress(ended.progress());
+        void perMessage?.unload();
         // Keep the final report a while for a late `publish.listJobs`, then forget it.
         setTimeout(() => this.jobs.delete(ended.jobId), 60_000).unref?.();
       },
+      perMessage ? async (rendered) => ({ topic: rendered.topic, payload: (await perMessage.apply(rendered)).payload }) : undefined,
     );
     this.jobs.set(job.jobId, job);
     return job.progress();
@@ -300,6 +335,7 @@ export class PublishService {
   async close(): Promise<void> {
     clearInterval(this.ticker);
     await Promise.all([...this.jobs.values()].map((j) => j.stop()));
+    await this.transforms?.close();
     await this.store.flush();
   }
 

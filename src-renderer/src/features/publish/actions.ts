@@ -57,3 +57,13 @@ export function stopJob(jobId: string): Promise<JobProgress> {
 export function onJobProgress(listener: (progress: JobProgress) => void): () => void {
   return core.on('publish.jobProgressed', listener);
 }
+
+/** Runs the message's payload script on the filled-in message; nothing is sent. */
+export function previewTransform(args: Arg<'publish.previewTransform'>): Promise<Result<'publish.previewTransform'>> {
+  return core.invoke('publish.previewTransform', args);
+}
+
+/** The script API's declarations, for the payload script's editor. */
+export function fetchScriptApi(): Promise<Result<'decoders.getScriptApi'>> {
+  return core.invoke('decoders.getScriptApi', {});
+}

@@ -14,6 +14,7 @@ import { JobControls } from './job-controls';
 import { EMPTY_PROPERTIES, fromProperties, PropertiesEditor, toProperties, type PropertiesDraft } from './properties-editor';
 import { SavedAndHistory } from './saved-and-history';
 import { TopicInput } from './topic-input';
+import { loadPayloadScript, payloadScript, TransformSection } from './transform-section';
 import './publish.css';
 
 type Form = PayloadSpec['form'];
@@ -81,7 +82,7 @@ export function PublishForm(): React.JSX.Element {
     const p = spec();
     if (!p) return null;
     const props = v5 ? toProperties(properties) : undefined;
-    return { topic, payload: p, qos, retain, ...(props ? { properties: props } : {}) };
+    return { topic, payload: p, qos, retain, ...(props ? { properties: props } : {}), ...payloadScript() };
   };
 
   const setEditorText = (text: string): void => {
@@ -103,6 +104,7 @@ export function PublishForm(): React.JSX.Element {
     }
     setLanguage(m.payload.form === 'json' || m.payload.form === 'protobuf' ? 'json' : 'plaintext');
     setProperties(fromProperties(m.properties));
+    loadPayloadScript(m.transform);
   };
 
   const send = async (m: ComposedMessage | null): Promise<void> => {
@@ -337,6 +339,7 @@ export function PublishForm(): React.JSX.Element {
       </div>
       {form === 'file' ? null : <TabFocusHint id="payload-tab-hint" />}
       <PropertiesEditor value={properties} onChange={setProperties} enabled={v5 || !active} />
+      <TransformSection connectionId={connectionId} message={message} />
       <JobControls connectionId={connectionId} canSend={canSend} message={message} />
       {result ? (
         <div className="ok" data-testid="publish-result" data-ack={result.ack} data-reason-code={result.reasonCode} data-counter={result.counter}>
