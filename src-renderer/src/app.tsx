@@ -1,7 +1,6 @@
 import { BrokerPanel } from './features/broker/broker-panel';
 import { CertificatesPanel } from './features/certificates/certificates-panel';
 import { ConnectionDrawer } from './features/connection-info/connection-drawer';
-import { CoreLinkOverlay } from './features/core-link/core-link-overlay';
 import { HistoryView } from './features/history-search/history-view';
 import { ScriptsWorkspace } from './features/scripts/scripts-workspace';
 import { historySearchSelectors } from './features/history-search/selectors';
@@ -61,7 +60,6 @@ export function App(): React.JSX.Element {
       {workspace === 'scripts' ? <main><ScriptsWorkspace /></main> : null}
       <ExplorerLayout hidden={workspace !== 'explorer'} />
       <ConnectionDrawer />
-      <CoreLinkOverlay />
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
 import { CommandPalette } from './features/command-palette/command-palette';
+import { CoreLinkOverlay } from './features/core-link/core-link-overlay';
 import { listenToBroker } from './features/broker/actions';
 import { listenToConnections } from './features/connections/actions';
 import { listenToCoreLink } from './features/core-link/actions';
@@ -23,5 +24,7 @@ createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>
     <App />
     <CommandPalette />
+    {/* Beside the window, not inside it: whatever happens to the window, a lost core is still said. */}
+    <CoreLinkOverlay />
   </StrictMode>,
 );

@@ -1,14 +1,15 @@
-import { lazy, Suspense } from 'react';
+import { lazy } from 'react';
+import { LoadBoundary } from '../../ui/load-boundary';
 import type { CodeEditorProps } from './code-editor';
 
 // Monaco is the app's largest chunk: load it after the first paint, not before.
 const CodeEditor = lazy(() => import('./code-editor'));
 
-/** The payload editor, with a quiet placeholder while Monaco loads. */
+/** The payload editor, with a quiet placeholder while Monaco loads and a sentence if it cannot. */
 export function LazyCodeEditor(props: CodeEditorProps): React.JSX.Element {
   return (
-    <Suspense fallback={<div className="editor-loading" data-testid="editor-loading">Loading editor…</div>}>
+    <LoadBoundary what="editor" testId="editor-loading">
       <CodeEditor {...props} />
-    </Suspense>
+    </LoadBoundary>
   );
 }
