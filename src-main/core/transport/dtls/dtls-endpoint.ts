@@ -293,7 +293,7 @@ export function connectDtlsSession(options: DtlsClientOptions): ReliableUdpSessi
       else if (secure) fail(new DtlsError(`The DTLS session with ${host}:${port} failed: ${error.message || error.name}`, 'EPROTO'));
     });
     client.onClose.subscribe(() => fail(new DtlsError(`The DTLS server at ${host}:${port} closed the session.`, 'ECONNRESET')));
-    client.connect().then(
+    finishedHandshake(client).then(
       () => {
         clearTimeout(timer);
         // With a PSK, finishing the handshake proves the server holds the same key: there is no certificate to check.
@@ -311,4 +311,13 @@ export function connectDtlsSession(options: DtlsClientOptions): ReliableUdpSessi
     );
   });
   return session;
+}
+
+/**
+ * werift's DtlsClient.connect() resolves once its first flight is answered, not when the handshake has finished, so
+ * the server's certificate may not have arrived yet: wait for its onConnect too (our PSK client's connect already does).
+ */
+function finishedHandshake(client: DtlsClient): Promise<void> {
+  const done = new Promise<void>((resolve) => client.onConnect.once(() => resolve()));
+  return client.connect().then(() => done);
 }
