@@ -2,6 +2,7 @@ import { type Template, liveContext, parseTemplate, renderTemplate } from '../..
 import { checkTopicFilter, checkTopicName, topicMatchesFilter } from '../../../shared/mqtt/topic-rules';
 import type { ScriptHandle, ScriptSandbox } from '../scripts/script-sandbox';
 import type { ScriptLimits, ScriptMessage, ScriptPublish } from '../scripts/script-types';
+import type { ResponderCountersInfo } from '../../../shared/ipc/responders';
 
 /** How a rule computes its response payload. */
 export type ResponseBody =
@@ -28,19 +29,9 @@ export interface ResponderRule {
 }
 
 /** What a rule has done since it was set. */
-export interface ResponderCounters {
+export interface ResponderCounters extends ResponderCountersInfo {
   readonly id: string;
   readonly enabled: boolean;
-  /** Messages on its filter. */
-  readonly matched: number;
-  readonly responded: number;
-  /** Its predicate said no, or its script returned nothing. */
-  readonly declined: number;
-  /** No fixed topic and the request had no response topic. */
-  readonly noResponseTopic: number;
-  readonly rateLimited: number;
-  readonly failed: number;
-  readonly lastError: string | null;
 }
 
 export interface RuleProblem {

@@ -11,7 +11,7 @@ import { DtlsClient, DtlsServer, HashAlgorithm, SignatureAlgorithm } from 'werif
 import { decodeDatagram } from '../udp/datagram';
 import { DtlsPskAlert, PskDtlsClient } from './psk-client';
 import { PskDtlsServer } from './psk-server';
-import { ReliableUdpServer } from '../udp/reliable-udp-endpoint';
+import { bindUdpSocket, ReliableUdpServer } from '../udp/reliable-udp-endpoint';
 import { ReliableUdpSession, resolveReliableUdpOptions, type ReliableUdpOptions } from '../udp/reliable-udp-session';
 
 /** DTLS records carry the reliable-UDP datagrams, so each must fit one UDP datagram with DTLS's overhead (~ 29–64 bytes). */
@@ -91,17 +91,7 @@ export class DtlsReliableServer extends EventEmitter {
       if (!/^(?:[0-9a-fA-F]{2}){1,64}$/.test(hex)) throw new Error(`The pre-shared key for DTLS identity "${identity}" must be 1–64 bytes written in hex.`);
     }
     const tuning = resolveReliableUdpOptions({ mtu: DTLS_DEFAULT_MTU, ...reliable });
-    const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(port, host, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    }).catch((error: NodeJS.ErrnoException) => {
-      socket.close();
-      throw Object.assign(new Error(`Could not listen for DTLS on ${host}:${port}: ${error.message}`), { code: error.code });
-    });
+    const socket = await bindUdpSocket(host, port, 'DTLS');
     const peers = new Map<string, Peer>();
     const inner = ReliableUdpServer.over((bytes, address, p) => {
       const peer = peers.get(`${address}|${p}`);

@@ -109,18 +109,7 @@ export class ReliableUdpServer extends EventEmitter {
   static async listen({ host, port, maxSessions = DEFAULT_MAX_UDP_SESSIONS, ...options }: ReliableUdpServerOptions): Promise<ReliableUdpServer> {
     const resolved = resolveReliableUdpOptions(options);
     if (!Number.isInteger(maxSessions) || maxSessions <= 0) throw new RangeError(`maxSessions must be a positive integer, not ${maxSessions}`);
-    const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(port, host, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    }).catch((error: NodeJS.ErrnoException) => {
-      socket.close();
-      // The errno stays on the error, so a caller can tell "port in use" from other failures.
-      throw Object.assign(new Error(`Could not listen for UDP on ${host}:${port}: ${error.message}`), { code: error.code });
-    });
+    const socket = await bindUdpSocket(host, port, 'UDP');
     return new ReliableUdpServer(socket, (bytes, address, p) => socket.send(bytes, p, address), resolved, maxSessions);
   }
 
@@ -183,4 +172,20 @@ export class ReliableUdpServer extends EventEmitter {
     }
     session.receive(d);
   }
+}
+
+/** A UDP socket bound to host:port; a failure names what was to listen there and keeps the errno ("port in use"). */
+export async function bindUdpSocket(host: string, port: number, what: string): Promise<Socket> {
+  const socket = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(port, host, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  }).catch((error: NodeJS.ErrnoException) => {
+    socket.close();
+    throw Object.assign(new Error(`Could not listen for ${what} on ${host}:${port}: ${error.message}`), { code: error.code });
+  });
+  return socket;
 }
