@@ -48,7 +48,8 @@ test('a message is published with the keyboard alone: Tab into the editor, type,
   await expect(page.getByTestId('payload-editor').locator('.monaco-editor')).toBeVisible({ timeout: 30_000 });
 
   await runCommand(page, 'composer');
-  expect(await focusedTestId(page)).toBe('publish-topic');
+  // The command focuses the field once React has rendered the explorer, after the palette has closed.
+  await expect.poll(() => focusedTestId(page)).toBe('publish-topic');
   await page.keyboard.type('kb/typed');
   await pressUntil(page, 'Tab', 'monaco');
   await page.keyboard.press('ControlOrMeta+A');
