@@ -194,6 +194,8 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     connectionOptions: (connectionId) => connections.optionsOf(connectionId),
     liveConnectionIds: () => connections.list().map((c) => c.connectionId),
     changed: (list) => hub.emit('profiles.changed', list),
+    // Bindings and responders apply to every connection; the profiles' export file carries them.
+    scripts: { decoderBindings: decoders, responders },
   });
 
   const broker = await BrokerService.open({
