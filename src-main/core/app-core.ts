@@ -77,6 +77,8 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     workerFile: options.historyWorkerFile ?? unpackedPath(path.join(__dirname, 'history-worker.cjs')),
     onStatus: (status) => hub.emit('history.statusChanged', status),
     onExportProgress: (progress) => hub.emit('history.exportProgressed', progress),
+    // Only searches and exports that ask for `decoded` call it; the decoders open below, before any request.
+    decode: (messages) => decoders.decodeBatch(messages),
   });
   // One vault for everything that seals secrets: profiles, the certificate store and the broker's users.
   const secrets = options.secrets ?? (await openEncryptedFileSecretStore({ keyFile: path.join(options.userDataDir, 'secret.key') }));

@@ -39,7 +39,7 @@ async function stop(core: AppCore): Promise<void> {
   await core.close();
 }
 
-const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+const bytes = (text: string) => new TextEncoder().encode(text);
 
 describe('decoder bindings and auto-responders in the profiles export', () => {
   it('travel in the export, come back in a fresh folder (responders switched off), and survive a restart', async () => {
