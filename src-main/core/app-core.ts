@@ -47,6 +47,8 @@ export interface CoreOptions {
   readonly historyWorkerFile?: string;
   /** The built script sandbox worker; the hosts' default sits beside their own bundle. */
   readonly scriptWorkerFile?: string;
+  /** Messages of a composer job computed per crossing to the sandbox worker (1: one crossing each, for comparison). */
+  readonly payloadScriptBatch?: number;
 }
 
 /** Everything stateful, Electron-free: what both hosts wire up. */
@@ -148,7 +150,11 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       progress: (progress) => hub.emit('publish.jobProgressed', progress),
     },
     await ComposerStore.open({ userDataDir: options.userDataDir }),
-    { transforms: new PayloadTransforms(options.scriptWorkerFile ?? unpackedPath(path.join(__dirname, 'script-worker.cjs'))) },
+    {
+      transforms: new PayloadTransforms(options.scriptWorkerFile ?? unpackedPath(path.join(__dirname, 'script-worker.cjs')), {
+        ...(options.payloadScriptBatch !== undefined ? { batchMax: options.payloadScriptBatch } : {}),
+      }),
+    },
   );
   connectionEvents.add({
     message: (connectionId, message) => composer.onMessage(connectionId, message),
