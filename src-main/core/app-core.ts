@@ -48,6 +48,8 @@ export interface CoreOptions {
   readonly historyWorkerFile?: string;
   /** The built script sandbox worker; the hosts' default sits beside their own bundle. */
   readonly scriptWorkerFile?: string;
+  /** Messages of a composer job computed per crossing to the sandbox worker (1: one crossing each, for comparison). */
+  readonly payloadScriptBatch?: number;
 }
 
 /** Least time between two settleYoungGeneration() calls made as connections start (reconnect loops included). */
@@ -81,6 +83,8 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     workerFile: options.historyWorkerFile ?? unpackedPath(path.join(__dirname, 'history-worker.cjs')),
     onStatus: (status) => hub.emit('history.statusChanged', status),
     onExportProgress: (progress) => hub.emit('history.exportProgressed', progress),
+    // Only searches and exports that ask for `decoded` call it; the decoders open below, before any request.
+    decode: (messages) => decoders.decodeBatch(messages),
   });
   // One vault for everything that seals secrets: profiles, the certificate store and the broker's users.
   const secrets = options.secrets ?? (await openEncryptedFileSecretStore({ keyFile: path.join(options.userDataDir, 'secret.key') }));
@@ -150,7 +154,11 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       progress: (progress) => hub.emit('publish.jobProgressed', progress),
     },
     await ComposerStore.open({ userDataDir: options.userDataDir }),
-    { transforms: new PayloadTransforms(options.scriptWorkerFile ?? unpackedPath(path.join(__dirname, 'script-worker.cjs'))) },
+    {
+      transforms: new PayloadTransforms(options.scriptWorkerFile ?? unpackedPath(path.join(__dirname, 'script-worker.cjs')), {
+        ...(options.payloadScriptBatch !== undefined ? { batchMax: options.payloadScriptBatch } : {}),
+      }),
+    },
   );
   connectionEvents.add({
     message: (connectionId, message) => composer.onMessage(connectionId, message),
@@ -208,6 +216,8 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     connectionOptions: (connectionId) => connections.optionsOf(connectionId),
     liveConnectionIds: () => connections.list().map((c) => c.connectionId),
     changed: (list) => hub.emit('profiles.changed', list),
+    // Bindings and responders apply to every connection; the profiles' export file carries them.
+    scripts: { decoderBindings: decoders, responders },
   });
 
   const broker = await BrokerService.open({
