@@ -187,7 +187,7 @@ test.describe('certificates', () => {
   });
   test.afterAll(() => pki.cleanup());
 
-  test('an untrusted root is trusted with one button, and importing it again says it is already there', async ({ page }) => {
+  test('an untrusted root is trusted with one button, and importing it or a client identity again says it is already there', async ({ page }) => {
     app = await startWebApp();
     const ui = new ExplorerPage(page);
     await ui.open(app.url);
@@ -204,7 +204,16 @@ test.describe('certificates', () => {
     await expect(certs.rows('trusted-ca')).toHaveCount(1);
 
     await certs.importPasted('trusted-ca', pki.text('root.crt'));
-    await expect(page.getByTestId('cert-notice')).toContainText('is already in your store; nothing was added.');
+    await expect(page.getByTestId('cert-notice')).toHaveText('"Topiary Test Root" is already in your store; nothing was added.');
     await expect(certs.rows('trusted-ca')).toHaveCount(1);
+
+    // A client identity (certificate and key) imported again, key first this time, is not copied either.
+    await certs.rows('client-identity').first().click();
+    const identity = await page.getByTestId('cert-details').getAttribute('data-id');
+    const label = await page.getByTestId('cert-details-label').textContent();
+    await certs.importPasted('client-identity', pki.text('client.key') + pki.text('client.crt'));
+    await expect(page.getByTestId('cert-notice')).toHaveText(`"${label}" is already in your store; nothing was added.`);
+    await expect(page.getByTestId('cert-details')).toHaveAttribute('data-id', identity!);
+    await expect(certs.rows('client-identity')).toHaveCount(1);
   });
 });
