@@ -95,6 +95,11 @@ for (const size of [
       expect(await layout.problems(EXPLORER_TOOLBARS)).toEqual([]);
       // The filter box is the tree's main control: it never shrinks below a useful width.
       expect(await layout.width(page.getByTestId('tree-filter'))).toBeGreaterThanOrEqual(160);
+      // The subscriptions form (MQTT 5 options included) fits the tree pane.
+      await page.getByTestId('subscriptions-toggle').click();
+      await expect(page.getByTestId('subscription-mqtt5-options')).toBeVisible();
+      expect(await layout.problems(['.subscriptions .toolbar-row'])).toEqual([]);
+      await page.getByTestId('subscriptions-toggle').click();
       // The import formats are named in full, each on one line.
       await page.getByTestId('profiles-import-button').click();
       await expect(page.getByTestId('profiles-import-foreign-item')).toHaveText('MQTTX or MQTT Explorer export…');

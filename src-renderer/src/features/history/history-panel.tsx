@@ -90,6 +90,9 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
         >
           Set budget
         </button>
+      </div>
+      {/* The pause buffer's budget on its own line: at 1024 pixels the two budgets do not share one. */}
+      <div className="actions">
         <span className="note" data-testid="pause-budget" data-messages={gauge?.capacityMessages} data-bytes={gauge?.capacityBytes}>
           {gauge ? `Pause buffer: ${plural(gauge.capacityMessages, 'message')} / ${formatBytes(gauge.capacityBytes)}` : ''}
         </span>
@@ -110,8 +113,8 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
         >
           Set pause budget
         </button>
-        <span className="note">{picked.length < 2 ? 'Tick two messages to compare them.' : ''}</span>
       </div>
+      {picked.length < 2 ? <p className="note history-hint">Tick two messages to compare them.</p> : null}
       {diff ? <PayloadDiff diff={diff} /> : null}
       {error ? <p className="error">{error}</p> : null}
       <div className="history-list" ref={scroller} role="table" aria-label="Remembered messages" aria-rowcount={items.length} data-testid="history-list" data-count={items.length}>
