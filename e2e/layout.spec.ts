@@ -95,6 +95,8 @@ for (const size of [
       expect(await layout.problems(EXPLORER_TOOLBARS)).toEqual([]);
       // The filter box is the tree's main control: it never shrinks below a useful width.
       expect(await layout.width(page.getByTestId('tree-filter'))).toBeGreaterThanOrEqual(160);
+      // So is the composer's topic box (Request shrinks to an icon to make room).
+      expect(await layout.width(page.getByTestId('publish-topic'))).toBeGreaterThanOrEqual(160);
       // The subscriptions form (MQTT 5 options included) fits the tree pane.
       await page.getByTestId('subscriptions-toggle').click();
       await expect(page.getByTestId('subscription-mqtt5-options')).toBeVisible();

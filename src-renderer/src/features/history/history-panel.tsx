@@ -85,10 +85,11 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
         <button
           type="button"
           className="subtle"
+          aria-label="Set the history budget"
           disabled={budgetMb === ''}
           onClick={() => void setHistoryBudget(connectionId, Number(budgetMb) * MB).then(() => setBudgetMb(''))}
         >
-          Set budget
+          Set
         </button>
       </div>
       {/* The pause buffer's budget on its own line: at 1024 pixels the two budgets do not share one. */}
@@ -102,6 +103,7 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
           type="button"
           className="subtle"
           data-testid="pause-budget-set"
+          aria-label="Set the pause buffer budget"
           disabled={pauseMessages === '' && pauseMb === ''}
           onClick={() =>
             void setPauseBudget(
@@ -111,7 +113,7 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
             ).then(() => (setPauseMessages(''), setPauseMb('')))
           }
         >
-          Set pause budget
+          Set
         </button>
       </div>
       {picked.length < 2 ? <p className="note history-hint">Tick two messages to compare them.</p> : null}
