@@ -10,7 +10,7 @@ import { isIPv6 } from 'node:net';
 import { DtlsClient, DtlsServer, HashAlgorithm, SignatureAlgorithm } from 'werift-dtls/lib/dtls/src/index.js';
 import { decodeDatagram } from '../udp/datagram';
 import { DtlsPskAlert, PskDtlsClient } from './psk-client';
-import { PskDtlsServer } from './psk-server';
+import { PskDtlsServer, type PskLookup } from './psk-server';
 import { bindUdpSocket, ReliableUdpServer } from '../udp/reliable-udp-endpoint';
 import { ReliableUdpSession, resolveReliableUdpOptions, type ReliableUdpOptions } from '../udp/reliable-udp-session';
 
@@ -50,11 +50,20 @@ export interface DtlsServerOptions extends Partial<ReliableUdpOptions> {
   /** PEM certificate and key; optional when `psk` is given. */
   readonly cert?: string;
   readonly key?: string;
-  /** PSK identity → key (hex), for TLS_PSK_WITH_AES_128_GCM_SHA256 (psk-server.ts). */
-  readonly psk?: Readonly<Record<string, string>>;
+  /**
+   * Pre-shared keys for TLS_PSK_WITH_AES_128_GCM_SHA256 (psk-server.ts): identity → key (hex), or a lookup asked at
+   * each handshake, so keys added or removed while the listener runs apply to the next handshake.
+   */
+  readonly psk?: Readonly<Record<string, string>> | PskLookup;
   readonly maxSessions?: number;
   /** A peer whose handshake has not finished in this time is forgotten. */
   readonly handshakeTimeoutMs?: number;
+}
+
+/** What a DTLS listener knows of a session's peer beyond its address. */
+export interface DtlsSessionInfo {
+  /** The PSK identity the peer's handshake used (and proved it holds the key of). */
+  readonly pskIdentity?: string;
 }
 
 interface Peer {
@@ -77,7 +86,12 @@ export class DtlsReliableServer extends EventEmitter {
     private readonly peers: Map<string, Peer>,
   ) {
     super();
-    inner.on('session', (session: ReliableUdpSession, peer: string) => this.emit('session', session, peer));
+    // The third argument says how the peer proved itself: the PSK identity it used, if any.
+    inner.on('session', (session: ReliableUdpSession, peer: string, address: string, port: number) => {
+      const dtls = this.peers.get(`${address}|${port}`)?.dtls;
+      const info: DtlsSessionInfo = dtls instanceof PskDtlsServer && dtls.pskIdentity !== undefined ? { pskIdentity: dtls.pskIdentity } : {};
+      this.emit('session', session, peer, info);
+    });
     socket.on('message', (bytes, rinfo) => this.onDatagram(bytes, rinfo.address, rinfo.port));
     socket.on('error', () => undefined);
   }
@@ -87,7 +101,7 @@ export class DtlsReliableServer extends EventEmitter {
     if (!cert !== !key) throw new Error('A DTLS listener needs both a certificate and its key, or neither (PSK only).');
     if (cert) signatureFor(cert);
     else if (!psk) throw new Error('A DTLS listener needs a certificate and key, or pre-shared keys (psk).');
-    for (const [identity, hex] of Object.entries(psk ?? {})) {
+    for (const [identity, hex] of typeof psk === 'function' ? [] : Object.entries(psk ?? {})) {
       if (!/^(?:[0-9a-fA-F]{2}){1,64}$/.test(hex)) throw new Error(`The pre-shared key for DTLS identity "${identity}" must be 1–64 bytes written in hex.`);
     }
     const tuning = resolveReliableUdpOptions({ mtu: DTLS_DEFAULT_MTU, ...reliable });
@@ -141,9 +155,8 @@ export class DtlsReliableServer extends EventEmitter {
       const transport = channel((data) => this.socket.send(data, port, address));
       const { cert, key: pemKey, psk } = this.options;
       const certificate = cert && pemKey ? { cert, key: pemKey, signatureHash: signatureFor(cert) as never } : {};
-      const dtls = psk
-        ? new PskDtlsServer({ transport: transport as never, ...certificate }, (identity) => (Object.hasOwn(psk, identity) ? Buffer.from(psk[identity]!, 'hex') : undefined))
-        : new DtlsServer({ transport: transport as never, ...certificate });
+      const lookup: PskLookup | undefined = typeof psk === 'function' ? psk : psk ? (identity) => (Object.hasOwn(psk, identity) ? Buffer.from(psk[identity]!, 'hex') : undefined) : undefined;
+      const dtls = lookup ? new PskDtlsServer({ transport: transport as never, ...certificate }, lookup) : new DtlsServer({ transport: transport as never, ...certificate });
       const created: Peer = { transport, dtls, connected: false, timer: setTimeout(() => fail(), this.options.handshakeTimeoutMs ?? 10_000) };
       const fail = (): void => {
         if (created.connected || this.peers.get(key) !== created) return;
