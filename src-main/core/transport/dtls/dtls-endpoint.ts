@@ -171,9 +171,13 @@ export class DtlsReliableServer extends EventEmitter {
         this.dtlsStats.established++;
       });
       dtls.onData.subscribe((plain: Buffer) => this.inner.deliver(plain, address, port));
-      // Before the handshake ends, an error may be a crossed retransmission (see the client); the handshake timeout forgets the peer.
+      // Before the handshake ends, an error may be a crossed retransmission (see the client); the handshake timeout forgets the
+      // peer. A handshake the PSK server refused with a fatal alert (unknown identity, wrong key, a Finished that does not
+      // verify) is over at once, and said why.
       dtls.onError.subscribe(() => {
-        if (created.connected) fail();
+        const refusal = dtls instanceof PskDtlsServer ? dtls.refusal : undefined;
+        if (refusal) this.emit('refused', refusal, `${address}:${port}`);
+        if (created.connected || refusal) fail();
       });
       dtls.onClose.subscribe(() => {
         if (this.peers.get(key) === created) this.peers.delete(key);
