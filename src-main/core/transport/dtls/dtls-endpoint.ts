@@ -1,7 +1,8 @@
 // mqtts-dtls: the reliable-UDP layer (RELIABILITY.md) inside DTLS 1.2 records. DTLS secures datagrams but neither
 // retransmits nor orders application data, so the same reliability layer as mqtt-udp runs inside it: each reliable-UDP
 // datagram is one DTLS application record. DTLS itself comes from werift-dtls (certificates, ECDHE-ECDSA/RSA with
-// AES-128-GCM); werift-dtls 0.5.8 verifies nothing about the peer's certificate, so the client does that here.
+// AES-128-GCM); werift-dtls 0.5.8 verifies nothing about the peer's certificate and carries no chain, so the client
+// verifies it here and certificate-chain.ts carries the intermediates.
 import { createSocket, type Socket } from 'node:dgram';
 import { X509Certificate } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -9,7 +10,10 @@ import { isIPv6 } from 'node:net';
 // The package's `main` names a file its tarball lacks; this is its real entry (NOTES.md).
 import { DtlsClient, DtlsServer, HashAlgorithm, SignatureAlgorithm } from 'werift-dtls/lib/dtls/src/index.js';
 import { decodeDatagram } from '../udp/datagram';
+import { DtlsError, keepServerChain, pemCertificates, sendChainFrom, verifyServerCertificate } from './certificate-chain';
 import { DtlsPskAlert, PskDtlsClient } from './psk-client';
+
+export { DtlsError, verifyServerCertificate };
 import { PskDtlsServer, type PskLookup } from './psk-server';
 import { bindUdpSocket, ReliableUdpServer } from '../udp/reliable-udp-endpoint';
 import { ReliableUdpSession, resolveReliableUdpOptions, type ReliableUdpOptions } from '../udp/reliable-udp-session';
@@ -47,7 +51,7 @@ function signatureFor(certPem: string): { hash: number; signature: number } {
 export interface DtlsServerOptions extends Partial<ReliableUdpOptions> {
   readonly host: string;
   readonly port: number;
-  /** PEM certificate and key; optional when `psk` is given. */
+  /** PEM certificate (then any intermediate CAs, sent after it) and key; optional when `psk` is given. */
   readonly cert?: string;
   readonly key?: string;
   /**
@@ -154,9 +158,12 @@ export class DtlsReliableServer extends EventEmitter {
       if (this.peers.size >= (this.options.maxSessions ?? 1_000)) return;
       const transport = channel((data) => this.socket.send(data, port, address));
       const { cert, key: pemKey, psk } = this.options;
-      const certificate = cert && pemKey ? { cert, key: pemKey, signatureHash: signatureFor(cert) as never } : {};
+      const [leaf, ...intermediates] = cert ? pemCertificates(cert) : [];
+      const certificate = leaf && pemKey ? { cert: leaf, key: pemKey, signatureHash: signatureFor(leaf) as never } : {};
+      const chain = intermediates.map((pem) => new X509Certificate(pem).raw);
       const lookup: PskLookup | undefined = typeof psk === 'function' ? psk : psk ? (identity) => (Object.hasOwn(psk, identity) ? Buffer.from(psk[identity]!, 'hex') : undefined) : undefined;
-      const dtls = lookup ? new PskDtlsServer({ transport: transport as never, ...certificate }, lookup) : new DtlsServer({ transport: transport as never, ...certificate });
+      const dtls = lookup ? new PskDtlsServer({ transport: transport as never, ...certificate }, lookup, chain) : new DtlsServer({ transport: transport as never, ...certificate });
+      if (!lookup) dtls.onHandleHandshakes = sendChainFrom(dtls, chain, dtls.onHandleHandshakes);
       const created: Peer = { transport, dtls, connected: false, timer: setTimeout(() => fail(), this.options.handshakeTimeoutMs ?? 10_000) };
       const fail = (): void => {
         if (created.connected || this.peers.get(key) !== created) return;
@@ -209,36 +216,6 @@ export interface DtlsClientOptions extends Partial<ReliableUdpOptions> {
   readonly handshakeTimeoutMs?: number;
 }
 
-/** Why a DTLS connection failed, with the TLS error codes the connection errors already explain to users. */
-export class DtlsError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
-  }
-}
-
-/** Checks the server's certificate as TLS would: issued by a trusted CA (or pinned), in date, for the host. */
-export function verifyServerCertificate(der: Buffer | undefined, ca: readonly string[], name: string, now = new Date()): DtlsError | undefined {
-  if (!der) return new DtlsError('The DTLS server sent no certificate.', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
-  const leaf = new X509Certificate(der);
-  if (new Date(leaf.validTo) < now) return new DtlsError("The DTLS server's certificate has expired.", 'CERT_HAS_EXPIRED');
-  if (new Date(leaf.validFrom) > now) return new DtlsError("The DTLS server's certificate is not valid yet.", 'CERT_NOT_YET_VALID');
-  // A PEM text may hold several certificates (a bundle); X509Certificate reads only the first of a text.
-  const trusted = ca.flatMap((pem) => pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) => new X509Certificate(pem));
-  const pinned = trusted.some((c) => c.fingerprint256 === leaf.fingerprint256);
-  const issued = trusted.some((c) => leaf.checkIssued(c) && leaf.verify(c.publicKey));
-  if (!pinned && !issued) {
-    return leaf.checkIssued(leaf)
-      ? new DtlsError("The DTLS server's certificate is self-signed and not trusted by this connection.", 'DEPTH_ZERO_SELF_SIGNED_CERT')
-      : new DtlsError("The DTLS server's certificate was issued by a CA this connection does not trust.", 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
-  }
-  const hostOk = isIPv6(name) || /^\d+\.\d+\.\d+\.\d+$/.test(name) ? leaf.checkIP(name) !== undefined : leaf.checkHost(name) !== undefined;
-  if (!hostOk) return new DtlsError(`The DTLS server's certificate is not for ${name}.`, 'ERR_TLS_CERT_ALTNAME_INVALID');
-  return undefined;
-}
-
 /**
  * Starts a DTLS session to a server and returns its reliable stream at once (MQTT.js wants a stream synchronously):
  * bytes written before the handshake and the certificate check wait; a failed handshake or an untrusted
@@ -287,6 +264,7 @@ export function connectDtlsSession(options: DtlsClientOptions): ReliableUdpSessi
     if (session.destroyed) return;
     const usePsk = pskIdentity !== undefined && psk !== undefined;
     const client = usePsk ? new PskDtlsClient({ transport: transport as never }, pskIdentity, Buffer.from(psk, 'hex')) : new DtlsClient({ transport: transport as never });
+    const serverChain = usePsk ? () => [] : keepServerChain(client);
     dtls = client;
     client.onData.subscribe((plain: Buffer) => {
       const d = decodeDatagram(plain);
@@ -305,7 +283,8 @@ export function connectDtlsSession(options: DtlsClientOptions): ReliableUdpSessi
         clearTimeout(timer);
         // With a PSK, finishing the handshake proves the server holds the same key: there is no certificate to check.
         if (rejectUnauthorized && !usePsk) {
-          const problem = verifyServerCertificate(client.remoteCertificate, ca, servername ?? host);
+          const sent = serverChain();
+          const problem = verifyServerCertificate(sent.length > 0 ? sent : client.remoteCertificate ? [client.remoteCertificate] : [], ca, servername ?? host);
           if (problem) {
             fail(problem);
             return;

@@ -32,7 +32,7 @@ function pskClient(forge?: (verifyData: Buffer) => Buffer): PskDtlsClient {
   const client = new PskDtlsClient({ transport: transport as never }, 'sensor-1', Buffer.from(KEY, 'hex'));
   if (forge) {
     const honest = client.cipher.verifyData.bind(client.cipher);
-    client.cipher.verifyData = (buf: Buffer) => forge(honest(buf));
+    client.cipher.verifyData = (buf) => forge(honest(buf)) as ReturnType<typeof honest>;
   }
   return client;
 }

@@ -23,6 +23,7 @@ import { createFragments, createPlaintext } from 'werift-dtls/lib/dtls/src/recor
 import { parsePacket } from 'werift-dtls/lib/dtls/src/record/receive.js';
 import type { FragmentedHandshake } from 'werift-dtls/lib/dtls/src/record/message/fragment.js';
 import { DtlsServer } from 'werift-dtls/lib/dtls/src/index.js';
+import { sendChainFrom } from './certificate-chain';
 
 /** TLS_PSK_WITH_AES_128_GCM_SHA256 (RFC 5487), the one PSK suite offered; OpenSSL's name is PSK-AES128-GCM-SHA256. */
 export const PSK_SUITE = 0x00a8;
@@ -93,9 +94,10 @@ export class PskDtlsServer extends DtlsServer {
   /** Decided by the first ClientHello: 'certificate' hands every later handshake message to werift's own flights. */
   private mode: 'psk' | 'certificate' | undefined;
 
-  constructor(options: ConstructorParameters<typeof DtlsServer>[0], private readonly lookup: PskLookup) {
+  /** `chain`: intermediate CAs (DER) sent after the certificate to clients that take the certificate handshake. */
+  constructor(options: ConstructorParameters<typeof DtlsServer>[0], private readonly lookup: PskLookup, chain: readonly Buffer[] = []) {
     super(options);
-    const certificateHandshake = this.onHandleHandshakes;
+    const certificateHandshake = sendChainFrom(this, chain, this.onHandleHandshakes);
     this.onHandleHandshakes = async (assembled) => {
       if (this.mode === undefined) {
         const helloMessage = assembled.find((h) => h.msg_type === HANDSHAKE.clientHello);
