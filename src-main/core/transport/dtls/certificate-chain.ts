@@ -8,9 +8,11 @@ import { DtlsClient, DtlsServer } from 'werift-dtls/lib/dtls/src/index.js';
 import { Flight4 } from 'werift-dtls/lib/dtls/src/flight/server/flight4.js';
 import { Certificate } from 'werift-dtls/lib/dtls/src/handshake/message/certificate.js';
 import { ClientHello } from 'werift-dtls/lib/dtls/src/handshake/message/client/hello.js';
+import { createPlaintext } from 'werift-dtls/lib/dtls/src/record/builder.js';
 import type { FragmentedHandshake } from 'werift-dtls/lib/dtls/src/record/message/fragment.js';
 
 const HANDSHAKE = { clientHello: 1, certificate: 11 } as const;
+const RECORD_HANDSHAKE = 22;
 /** Longer paths than this are refused rather than followed (a loop, or an attack on the verifier's time). */
 const MAX_CHAIN_DEPTH = 8;
 
@@ -47,8 +49,7 @@ export function sendChainFrom(server: DtlsServer, chain: readonly Buffer[], weri
         if (pending.length > 0) await werift(pending);
         pending = [];
         const flight = new Flight4(server.transport, server.dtls, server.cipher, server.srtp);
-        const withChain = flight as unknown as { sendCertificate: () => Buffer; createPacket: (messages: Certificate[]) => { serialize(): Buffer }[] };
-        withChain.sendCertificate = () => Buffer.concat(withChain.createPacket([new Certificate([Buffer.from(server.cipher.localCert), ...chain])]).map((p) => p.serialize()));
+        (flight as unknown as { sendCertificate: () => Buffer }).sendCertificate = () => certificateRecord(server, chain);
         await flight.exec(handshake, server.options.certificateRequest);
       } else {
         pending.push(handshake);
@@ -56,6 +57,21 @@ export function sendChainFrom(server: DtlsServer, chain: readonly Buffer[], weri
     }
     if (pending.length > 0) await werift(pending);
   };
+}
+
+/**
+ * The server's Certificate message, leaf then chain, as one unfragmented record. werift's own path would split a message
+ * over 1,240 bytes into fragments that share one record sequence number (OpenSSL drops the repeats as replays) and put
+ * only the first fragment in the handshake hash; one record of a couple of kilobytes is valid DTLS (RFC 6347 §4.2.3
+ * lets a sender skip fragmentation) and the hash then covers the whole message, as RFC 5246 §7.4.9 asks.
+ */
+function certificateRecord(server: DtlsServer, chain: readonly Buffer[]): Buffer {
+  const certificate = new Certificate([Buffer.from(server.cipher.localCert), ...chain]);
+  certificate.messageSeq = server.dtls.sequenceNumber++;
+  const fragment = certificate.toFragment();
+  server.dtls.bufferHandshakeCache([fragment], true, 4);
+  const records = createPlaintext(server.dtls)([{ type: RECORD_HANDSHAKE, fragment: fragment.serialize() }], ++server.dtls.recordSequenceNumber);
+  return Buffer.concat(records.map((r) => r.serialize()));
 }
 
 /** Keeps every certificate the server sends (werift keeps the first): the leaf, then the intermediates. */
