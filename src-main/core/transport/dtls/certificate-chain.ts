@@ -34,12 +34,12 @@ export class DtlsError extends Error {
 type Handle = (assembled: FragmentedHandshake[]) => Promise<void>;
 
 /**
- * Makes a werift server send `chain` (DER, the intermediates above its certificate) after its certificate. werift's
+ * Makes a werift server send `chain` (DER, the intermediates above its certificate, maybe none) after its certificate,
+ * as one record (certificateRecord says why, and why even a lone certificate goes that way). werift's
  * Flight4 is used as it is, with this one instance's sendCertificate replaced; nothing in werift is changed for others.
  * Returns the handler to install as the server's onHandleHandshakes.
  */
 export function sendChainFrom(server: DtlsServer, chain: readonly Buffer[], werift: Handle): Handle {
-  if (chain.length === 0) return werift;
   return async (assembled) => {
     let pending: FragmentedHandshake[] = [];
     for (const handshake of assembled) {
