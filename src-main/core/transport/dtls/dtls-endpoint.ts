@@ -12,11 +12,11 @@ import { DtlsClient, DtlsServer, HashAlgorithm, SignatureAlgorithm } from 'werif
 import { decodeDatagram } from '../udp/datagram';
 import { DtlsError, keepServerChain, pemCertificates, sendChainFrom, verifyServerCertificate } from './certificate-chain';
 import { DtlsPskAlert, PskDtlsClient } from './psk-client';
-
-export { DtlsError, verifyServerCertificate };
 import { PskDtlsServer, type PskLookup } from './psk-server';
 import { bindUdpSocket, ReliableUdpServer } from '../udp/reliable-udp-endpoint';
 import { ReliableUdpSession, resolveReliableUdpOptions, type ReliableUdpOptions } from '../udp/reliable-udp-session';
+
+export { DtlsError, verifyServerCertificate };
 
 /** DTLS records carry the reliable-UDP datagrams, so each must fit one UDP datagram with DTLS's overhead (~ 29–64 bytes). */
 export const DTLS_DEFAULT_MTU = 1_400;
@@ -70,6 +70,12 @@ export interface DtlsSessionInfo {
   readonly pskIdentity?: string;
 }
 
+/** The server's side of a certificate handshake, read once from the PEM: werift's options, and the intermediates (DER). */
+interface ServerCertificate {
+  readonly werift: { readonly cert: string; readonly key: string; readonly signatureHash: never } | Record<string, never>;
+  readonly chain: readonly Buffer[];
+}
+
 interface Peer {
   readonly transport: WeriftTransport;
   readonly dtls: DtlsServer;
@@ -88,6 +94,7 @@ export class DtlsReliableServer extends EventEmitter {
     private readonly options: DtlsServerOptions,
     // Shared with the inner server, which sends through each peer's DTLS session.
     private readonly peers: Map<string, Peer>,
+    private readonly certificate: ServerCertificate,
   ) {
     super();
     // The third argument says how the peer proved itself: the PSK identity it used, if any.
@@ -115,7 +122,12 @@ export class DtlsReliableServer extends EventEmitter {
       const peer = peers.get(`${address}|${p}`);
       if (peer?.connected) void peer.dtls.send(bytes).catch(() => undefined);
     }, { ...tuning, ...(maxSessions ? { maxSessions } : {}) });
-    return new DtlsReliableServer(socket, inner, options, peers);
+    const [leaf, ...intermediates] = cert ? pemCertificates(cert) : [];
+    const certificate: ServerCertificate = {
+      werift: leaf && key ? { cert: leaf, key, signatureHash: signatureFor(leaf) as never } : {},
+      chain: intermediates.map((pem) => new X509Certificate(pem).raw),
+    };
+    return new DtlsReliableServer(socket, inner, options, peers, certificate);
   }
 
   address(): { readonly address: string; readonly port: number } {
@@ -157,10 +169,8 @@ export class DtlsReliableServer extends EventEmitter {
     if (!peer) {
       if (this.peers.size >= (this.options.maxSessions ?? 1_000)) return;
       const transport = channel((data) => this.socket.send(data, port, address));
-      const { cert, key: pemKey, psk } = this.options;
-      const [leaf, ...intermediates] = cert ? pemCertificates(cert) : [];
-      const certificate = leaf && pemKey ? { cert: leaf, key: pemKey, signatureHash: signatureFor(leaf) as never } : {};
-      const chain = intermediates.map((pem) => new X509Certificate(pem).raw);
+      const { psk } = this.options;
+      const { werift: certificate, chain } = this.certificate;
       const lookup: PskLookup | undefined = typeof psk === 'function' ? psk : psk ? (identity) => (Object.hasOwn(psk, identity) ? Buffer.from(psk[identity]!, 'hex') : undefined) : undefined;
       const dtls = lookup ? new PskDtlsServer({ transport: transport as never, ...certificate }, lookup, chain) : new DtlsServer({ transport: transport as never, ...certificate });
       if (!lookup) dtls.onHandleHandshakes = sendChainFrom(dtls, chain, dtls.onHandleHandshakes);
