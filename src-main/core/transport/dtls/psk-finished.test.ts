@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../test-support/wait-for';
 import { DtlsReliableServer } from './dtls-endpoint';
 import { DtlsPskAlert, PskDtlsClient } from './psk-client';
+import { PskDtlsServer } from './psk-server';
 
 const KEY = '00112233445566778899aabbccddeeff';
 let server: DtlsReliableServer;
@@ -60,5 +61,36 @@ describe('DTLS PSK Finished verification', () => {
     expect(server.secureSessionCount).toBe(0);
     expect(server.dtlsStats.established).toBe(0);
     client.close();
+  });
+
+  it("has the client refuse a server whose Finished carries the wrong verify_data", async () => {
+    // A bare PSK server on a socket of its own, whose Finished is forged (it holds the right key).
+    const serverSocket = createSocket('udp4');
+    serverSocket.on('error', () => undefined);
+    await new Promise<void>((resolve) => serverSocket.bind(0, '127.0.0.1', () => resolve()));
+    let peer: { address: string; port: number } | undefined;
+    const transport = { type: 'udp' as const, onData: (_: Buffer): void => undefined, send: async (data: Buffer) => void (peer && serverSocket.send(data, peer.port, peer.address)), close: async () => undefined, closed: false };
+    serverSocket.on('message', (bytes, rinfo) => {
+      peer = rinfo;
+      transport.onData(bytes);
+    });
+    const forged = new PskDtlsServer({ transport: transport as never }, (identity) => (identity === 'sensor-1' ? Buffer.from(KEY, 'hex') : undefined));
+    const honest = forged.cipher.verifyData.bind(forged.cipher);
+    forged.cipher.verifyData = (buf) => Buffer.from(honest(buf).map((b) => b ^ 0x01)) as ReturnType<typeof honest>;
+    socket.disconnect();
+    await new Promise<void>((resolve) => socket.connect(serverSocket.address().port, '127.0.0.1', () => resolve()));
+    const client = pskClient();
+    try {
+      const failure = await client.connect().then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(failure?.message).toMatch(/server's Finished message did not verify/);
+      expect(client.connected).toBe(false);
+    } finally {
+      client.close();
+      forged.close();
+      serverSocket.close();
+    }
   });
 });
