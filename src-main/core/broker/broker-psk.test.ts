@@ -104,6 +104,8 @@ describe('DTLS pre-shared keys per broker user', () => {
     const failure = await connectError(url, 'alice-dtls', KEY);
     expect(failure?.code).toBe('TLS_ERROR');
     expect(failure?.message).toMatch(/does not know this PSK identity/);
+    // The dashboard's log says so too.
+    await waitFor(() => service.log(50).some((e) => e.text.includes('DTLS handshake refused: Unknown DTLS PSK identity "alice-dtls"')), { what: () => `the refusal in the log (${JSON.stringify(service.log(5))})` });
 
     // The same refusal as an independent DTLS peer reads it.
     const port = new URL(url).port;

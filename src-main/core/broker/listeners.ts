@@ -30,8 +30,11 @@ export interface DatagramListenerStats {
 
 const DEFAULT_HOST = '127.0.0.1';
 
-/** Starts one listener; every accepted client is handed over as a Transport. */
-export async function startListener(config: ListenerConfig, onTransport: (t: Transport) => void): Promise<RunningListener> {
+/**
+ * Starts one listener; every accepted client is handed over as a Transport. `onRefused` hears of DTLS handshakes the
+ * listener refused (unknown PSK identity, wrong key, a Finished that does not verify), which never become clients.
+ */
+export async function startListener(config: ListenerConfig, onTransport: (t: Transport) => void, onRefused?: (remoteAddress: string, message: string) => void): Promise<RunningListener> {
   const host = config.host ?? DEFAULT_HOST;
   switch (config.kind) {
     case 'tcp': {
@@ -90,6 +93,7 @@ export async function startListener(config: ListenerConfig, onTransport: (t: Tra
       }
       // A socket error (an ICMP report, a send to a vanished peer) concerns one peer, never the listener.
       server.on('error', () => undefined);
+      server.on('refused', (error: Error, peer: string) => onRefused?.(peer, `DTLS handshake refused: ${error.message}`));
       const kind = config.kind;
       server.on('session', (session: ReliableUdpSession, peer: string, info?: DtlsSessionInfo) => {
         // A PSK that belongs to a broker user signs the session in as that user, as a client certificate's CN can.
