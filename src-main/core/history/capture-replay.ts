@@ -13,8 +13,6 @@ const QOS0_WINDOW = 500;
 const FLUSH_BYTES = 32 * 1024;
 /** ...and keeps at most this many handed to the socket and not yet written (the same order as 500 flood messages). */
 const UNWRITTEN_BYTES = 128 * 1024;
-/** Chunks a timed replay reads: parsing one (about 300 flood messages) holds the event loop well under a millisecond. */
-const TIMED_CHUNK_BYTES = 64 * 1024;
 
 /** What a replay publishes; resolves when the broker acknowledged (QoS 1/2), with its reason code, or for QoS 0 when written. */
 export type ReplayPublish = (message: {
@@ -217,10 +215,9 @@ export function replayCapture(options: ReplayOptions): ReplayControl {
     };
     // Set at the first message, so opening the file does not eat into the first gap.
     let startWall: number | null = null;
-    const chunkBytes = speed === 'max' ? undefined : TIMED_CHUNK_BYTES;
     for (loop = 1; loop <= loops && !cancelled; loop++) {
       const offset = (loop - 1) * lastT;
-      for await (const chunk of prefetched(readCaptureLines(options.file, { skipMalformed, ...(chunkBytes !== undefined ? { chunkBytes } : {}) }))) {
+      for await (const chunk of prefetched(readCaptureLines(options.file, { skipMalformed }))) {
         for (const line of chunk) {
           if (cancelled) break;
           if (paused) {
