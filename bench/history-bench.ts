@@ -20,6 +20,7 @@ import type { ConnectionId, MessageView } from '../shared/ipc/common';
 import { ExplorerSession } from '../src-main/core/explorer/explorer-session';
 import { HistoryService } from '../src-main/core/history/history-service';
 import { historyWorkerFile } from '../src-main/test-support/worker-file';
+import { BenchReport, fmt, loadAverage, percentile } from './bench-report';
 import { FILL_TOPICS, fillStore, fillTopic } from './history-store-fill';
 
 const STORE_MESSAGES = Number(process.env.HISTORY_BENCH_MESSAGES ?? 1_000_000);
@@ -30,9 +31,7 @@ const PACED_RATE = 50_000;
 const connection = 'bench' as ConnectionId;
 const HOUR = 3_600_000;
 
-const load = (): string => (os.loadavg()[0] ?? 0).toFixed(1);
 const encoder = new TextEncoder();
-const fmt = (n: number): string => Math.round(n).toLocaleString('en');
 
 /** Message i of the flood: 100-byte JSON payloads over 10,000 topics; "alarm" once in 100,000 for the text search. */
 function floodMessage(i: number, receivedAt: number): MessageView {
@@ -42,11 +41,7 @@ function floodMessage(i: number, receivedAt: number): MessageView {
   return { topic: fillTopic(i), payload, qos: 0, retain: false, dup: false, receivedAt };
 }
 
-const rows: [string, string, string][] = [];
-function row(name: string, value: string, note = ''): void {
-  rows.push([name, value, `${note}${note ? '; ' : ''}load ${load()}`]);
-  console.log(`${name}: ${value} ${note ? `(${note}) ` : ''}[load ${load()}]`);
-}
+const figures = new BenchReport();
 
 function verdict(ok: boolean, target: string): string {
   return `${ok ? 'meets' : 'MISSES'} ${target}`;
@@ -56,12 +51,6 @@ async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const started = performance.now();
   const value = await fn();
   return [value, performance.now() - started];
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 /**
@@ -99,7 +88,7 @@ async function pacedFlood(history: HistoryService, session: ExplorerSession, sec
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'topiary-history-bench-'));
   const file = path.join(dir, 'history.db');
-  console.log(`store ${fmt(STORE_MESSAGES)} messages, export ${fmt(EXPORT_MESSAGES)}, flood ${PACED_SECONDS} s at ${fmt(PACED_RATE)} msg/s, ${FILL_TOPICS.toLocaleString('en')} topics [load ${load()}]`);
+  console.log(`store ${fmt(STORE_MESSAGES)} messages, export ${fmt(EXPORT_MESSAGES)}, flood ${PACED_SECONDS} s at ${fmt(PACED_RATE)} msg/s, ${FILL_TOPICS.toLocaleString('en')} topics [load ${loadAverage()}]`);
   // The stored hour ends an hour ago, so the flood's messages come after it.
   const fillStart = Date.now() - 2 * HOUR;
   {
@@ -107,11 +96,11 @@ async function main(): Promise<void> {
     const report = fillStore(file, 'bench', STORE_MESSAGES, fillStart, HOUR, (done) => {
       if (performance.now() - lastLog > 10_000) {
         lastLog = performance.now();
-        console.log(`  filled ${fmt(done)} rows [load ${load()}]`);
+        console.log(`  filled ${fmt(done)} rows [load ${loadAverage()}]`);
       }
     });
     const size = (await stat(file)).size;
-    row(
+    figures.row(
       'bulk fill of the store (SQL inside SQLite)',
       `${fmt(report.messages)} messages, ${fmt(size / 2 ** 20)} MB`,
       `rows ${(report.rowsMs / 1000).toFixed(1)} s, indexes ${(report.indexMs / 1000).toFixed(1)} s, text index ${(report.textIndexMs / 1000).toFixed(1)} s`,
@@ -141,8 +130,8 @@ async function main(): Promise<void> {
       await history.setRecording(connection, true, { sourceKey: 'bench' });
       const on = await pacedFlood(history, session, seconds, seq);
       seq += on.sent;
-      row('core thread per message, recording off / on (explorer ingest + record)', `${off.coreUs.toFixed(2)} / ${on.coreUs.toFixed(2)} µs`, `${seconds} s at ${fmt(PACED_RATE)} msg/s each`);
-      row('process CPU per message (core + history worker), recording off / on', `${off.cpuUs.toFixed(2)} / ${on.cpuUs.toFixed(2)} µs`);
+      figures.row('core thread per message, recording off / on (explorer ingest + record)', `${off.coreUs.toFixed(2)} / ${on.coreUs.toFixed(2)} µs`, `${seconds} s at ${fmt(PACED_RATE)} msg/s each`);
+      figures.row('process CPU per message (core + history worker), recording off / on', `${off.cpuUs.toFixed(2)} / ${on.cpuUs.toFixed(2)} µs`);
     }
 
     // 2. The flood for PACED_SECONDS, recorded, while a reader pages through the store as the UI would.
@@ -166,12 +155,12 @@ async function main(): Promise<void> {
       seq += run.sent;
       const after = await history.status();
       const stored = after.messages - before.messages;
-      row(
+      figures.row(
         `flood ${fmt(PACED_RATE)} msg/s for ${PACED_SECONDS} s, recorded`,
         `${fmt(stored)} stored of ${fmt(run.sent)} (${fmt(run.sent - stored)} lost, ${after.lost} counted lost)`,
         `all stored ${run.elapsed.toFixed(1)} s after the start; core ${run.coreUs.toFixed(2)} µs a message`,
       );
-      row('  pages of bench/42/+ (100, newest first) read alongside', `p50 ${percentile(pageMs, 50).toFixed(1)} ms, p99 ${percentile(pageMs, 99).toFixed(1)} ms`, `${pageMs.length} pages`);
+      figures.row('  pages of bench/42/+ (100, newest first) read alongside', `p50 ${percentile(pageMs, 50).toFixed(1)} ms, p99 ${percentile(pageMs, 99).toFixed(1)} ms`, `${pageMs.length} pages`);
     }
 
     // 3. Flat out: how fast the worker writes when the core hands it everything at once.
@@ -189,8 +178,8 @@ async function main(): Promise<void> {
         await history.settle();
       });
       seq += INSERT_MESSAGES;
-      row('worker insert rate (flood shape, 1 MB batches)', `${fmt((INSERT_MESSAGES / ms) * 1000)} msg/s`, `${fmt(INSERT_MESSAGES)} messages in ${(ms / 1000).toFixed(1)} s`);
-      row('store size', `${fmt((await history.status()).messages)} messages, ${fmt((await stat(file)).size / 2 ** 20)} MB on disk`);
+      figures.row('worker insert rate (flood shape, 1 MB batches)', `${fmt((INSERT_MESSAGES / ms) * 1000)} msg/s`, `${fmt(INSERT_MESSAGES)} messages in ${(ms / 1000).toFixed(1)} s`);
+      figures.row('store size', `${fmt((await history.status()).messages)} messages, ${fmt((await stat(file)).size / 2 ** 20)} MB on disk`);
     }
 
     // 4. First page of searches on the filled hour (the page the UI shows first), each run 5 times, median.
@@ -213,7 +202,7 @@ async function main(): Promise<void> {
       const ms = await median(async () => {
         found = (await history.query(query, 100)).messages.length;
       });
-      row(`first page (100) of: ${name}`, `${ms.toFixed(1)} ms`, `${found} found; ${verdict(ms <= target, `≤ ${target} ms`)}`);
+      figures.row(`first page (100) of: ${name}`, `${ms.toFixed(1)} ms`, `${found} found; ${verdict(ms <= target, `≤ ${target} ms`)}`);
     }
 
     // 5. NDJSON export, streamed by the worker.
@@ -221,7 +210,7 @@ async function main(): Promise<void> {
       const out = path.join(dir, 'export.ndjson');
       const [progress, ms] = await time(async () => (await history.export({ format: 'ndjson', file: out, query: { order: 'oldest' }, limit: EXPORT_MESSAGES })).done);
       const rate = (progress.exported / ms) * 1000;
-      row(
+      figures.row(
         'NDJSON export',
         `${fmt(rate)} msg/s`,
         `${fmt(progress.exported)} messages, ${fmt((await stat(out)).size / 2 ** 20)} MB in ${(ms / 1000).toFixed(1)} s; ${verdict(rate >= 200_000, '≥ 200,000 msg/s')}`,
@@ -231,8 +220,7 @@ async function main(): Promise<void> {
     await history.close();
     await rm(dir, { recursive: true, force: true });
   }
-  console.log('\n| figure | value | note |\n|---|---|---|');
-  for (const [name, value, note] of rows) console.log(`| ${name} | ${value} | ${note} |`);
+  figures.printTable();
 }
 
 main().catch((error: unknown) => {

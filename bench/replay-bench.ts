@@ -22,18 +22,12 @@ import { connect } from '../src-main/lib';
 import { replay } from '../src-main/lib/history';
 import { startMosquitto } from '../src-main/test-support/mosquitto';
 import { seededRandom } from '../src-main/test-support/seeded-random';
+import { BenchReport, fmt, percentile } from './bench-report';
 
 const MESSAGES = Number(process.env.REPLAY_BENCH_MESSAGES ?? 1_000_000);
 const TIMED = Number(process.env.REPLAY_BENCH_TIMED ?? 1_000);
 const WINDOW = 500;
-const load = (): string => (os.loadavg()[0] ?? 0).toFixed(1);
-const fmt = (n: number): string => Math.round(n).toLocaleString('en');
 const encoder = new TextEncoder();
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 /** Writes a capture of `count` flood-shaped messages (100-byte JSON payloads, 10,000 topics), message i at gap(i) after i − 1. */
 async function writeCapture(file: string, prefix: string, count: number, gap: (i: number) => number): Promise<number[]> {
@@ -97,11 +91,7 @@ async function replayRate(url: string, file: string, count: number): Promise<num
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'topiary-replay-bench-'));
   const broker = await startMosquitto();
-  const rows: [string, string, string][] = [];
-  const row = (name: string, value: string, note: string): void => {
-    rows.push([name, value, `${note}; load ${load()}`]);
-    console.log(`${name}: ${value} (${note}) [load ${load()}]`);
-  };
+  const figures = new BenchReport();
   try {
     // 1. As fast as possible, QoS 0: replay and bare publisher alternate, twice each, best of each kept.
     const file = path.join(dir, 'flood.ndjson');
@@ -126,7 +116,7 @@ async function main(): Promise<void> {
     const replayBest = Math.max(...replayRates);
     const bareBest = Math.max(...bareRates);
     const ratio = replayBest / bareBest;
-    row(
+    figures.row(
       `replay of ${fmt(MESSAGES)} messages as fast as possible, QoS 0 / bare MQTT.js`,
       `${fmt(replayBest)} / ${fmt(bareBest)} msg/s = ${ratio.toFixed(2)}×`,
       `CPU per message ${Math.min(...replayCpu).toFixed(2)} / ${Math.min(...bareCpu).toFixed(2)} µs; capture ${fmt((await stat(file)).size / 2 ** 20)} MB, check pass included; runs ${replayRates.map(fmt).join(', ')} / ${bareRates.map(fmt).join(', ')}; ${ratio >= 0.9 ? 'meets' : 'MISSES'} ≥ 0.9×`,
@@ -153,7 +143,7 @@ async function main(): Promise<void> {
     const errors: number[] = [];
     for (let i = 1; i < TIMED; i++) errors.push(Math.abs(arrivals[i]! - arrivals[i - 1]! - (recorded[i]! - recorded[i - 1]!)));
     const p99 = percentile(errors, 99);
-    row(
+    figures.row(
       `replay of ${fmt(TIMED)} messages at the original timing (gaps 0–20 ms)`,
       `gap error p50 ${percentile(errors, 50).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${Math.max(...errors).toFixed(2)} ms`,
       `as received by a subscriber; ${p99 <= 5 ? 'meets' : 'MISSES'} p99 ≤ 5 ms`,
@@ -162,8 +152,7 @@ async function main(): Promise<void> {
     await broker.stop();
     await rm(dir, { recursive: true, force: true });
   }
-  console.log('\n| figure | value | note |\n|---|---|---|');
-  for (const [name, value, note] of rows) console.log(`| ${name} | ${value} | ${note} |`);
+  figures.printTable();
 }
 
 main().catch((error: unknown) => {
