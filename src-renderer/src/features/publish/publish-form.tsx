@@ -14,7 +14,7 @@ import { JobControls } from './job-controls';
 import { EMPTY_PROPERTIES, fromProperties, PropertiesEditor, toProperties, type PropertiesDraft } from './properties-editor';
 import { SavedAndHistory } from './saved-and-history';
 import { TopicInput } from './topic-input';
-import { loadPayloadScript, payloadScript, TransformSection } from './transform-section';
+import { TransformSection } from './transform-section';
 import './publish.css';
 
 type Form = PayloadSpec['form'];
@@ -82,7 +82,7 @@ export function PublishForm(): React.JSX.Element {
     const p = spec();
     if (!p) return null;
     const props = v5 ? toProperties(properties) : undefined;
-    return { topic, payload: p, qos, retain, ...(props ? { properties: props } : {}), ...payloadScript() };
+    return { topic, payload: p, qos, retain, ...(props ? { properties: props } : {}), ...publishActions.payloadScript() };
   };
 
   const setEditorText = (text: string): void => {
@@ -104,7 +104,7 @@ export function PublishForm(): React.JSX.Element {
     }
     setLanguage(m.payload.form === 'json' || m.payload.form === 'protobuf' ? 'json' : 'plaintext');
     setProperties(fromProperties(m.properties));
-    loadPayloadScript(m.transform);
+    publishActions.loadPayloadScript(m.transform);
   };
 
   const send = async (m: ComposedMessage | null): Promise<void> => {
