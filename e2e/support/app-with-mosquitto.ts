@@ -15,8 +15,7 @@ export interface AppWithMosquitto {
 export function eachTestAppWithMosquitto(): AppWithMosquitto {
   const env: { broker?: Mosquitto; app?: WebApp } = {};
   test.beforeEach(async () => {
-    env.broker = await startMosquitto();
-    env.app = await startWebApp();
+    [env.broker, env.app] = await Promise.all([startMosquitto(), startWebApp()]);
   });
   test.afterEach(async () => {
     await env.app?.stop({ removeData: true });

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,16 +16,43 @@ export interface WebApp {
 
 const root = path.resolve(__dirname, '../..');
 
+export interface WebAppOptions {
+  userDataDir?: string;
+  embeddedBroker?: boolean;
+  /** 'saved': the port this user-data folder used last time, as a restart without --port takes. Default: any free one. */
+  port?: number | 'saved';
+  rotateToken?: boolean;
+}
+
+/**
+ * One app started ahead for each kind a test asked for before (fresh user data, with or without the embedded broker).
+ * Starting the web host costs about two seconds; the next test's app starts while the current test runs, so a test
+ * still gets an app nobody has used, without waiting for it.
+ */
+const spares = new Map<string, Promise<WebApp>>();
+/** Apps not stopped yet (spares nobody took among them): ended, their temp data removed, when the worker exits. */
+const running = new Map<ChildProcess, string>();
+process.once('exit', () => {
+  for (const [child, dir] of running) {
+    child.kill('SIGKILL');
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** Starts the built web host (dist/main/web.cjs) with a fresh (or given) user-data folder. */
-export async function startWebApp(
-  options: {
-    userDataDir?: string;
-    embeddedBroker?: boolean;
-    /** 'saved': the port this user-data folder used last time, as a restart without --port takes. Default: any free one. */
-    port?: number | 'saved';
-    rotateToken?: boolean;
-  } = {},
-): Promise<WebApp> {
+export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> {
+  const fresh = options.userDataDir === undefined && options.port === undefined && options.rotateToken !== true;
+  if (!fresh) return launchWebApp(options);
+  const kind = options.embeddedBroker === true ? 'embedded' : 'plain';
+  const taken = spares.get(kind) ?? launchWebApp(options);
+  const next = launchWebApp(options);
+  // A spare that fails to start fails the test that takes it, with the host's output.
+  next.catch(() => undefined);
+  spares.set(kind, next);
+  return taken;
+}
+
+async function launchWebApp(options: WebAppOptions): Promise<WebApp> {
   const userDataDir = options.userDataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'topiary-e2e-')));
   // Tests bring their own broker unless they ask for the embedded one that starts with the app.
   const args = [
@@ -40,6 +68,7 @@ export async function startWebApp(
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env },
   });
+  running.set(child, options.userDataDir === undefined ? userDataDir : '');
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer): void => {
@@ -60,6 +89,7 @@ export async function startWebApp(
     token: new URLSearchParams(parsed.hash.slice(1)).get('token') ?? '',
     userDataDir,
     async stop({ removeData = false } = {}) {
+      running.delete(child);
       if (child.exitCode === null) {
         const gone = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
