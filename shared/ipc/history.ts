@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConnectionIdSchema, QosSchema, TopicFilterSchema, type ConnectionId, type MessageProperties, type Qos, type Deleted } from './common';
+import { ConnectionIdSchema, QosSchema, TopicFilterSchema, type ConnectionId, type Deleted, type MessageView } from './common';
 import { request } from './define';
 
 /** Seven days: the default age limit of a saved profile's history. */
@@ -49,18 +49,11 @@ export const HistoryPageArgsSchema = z
   })
   .strict();
 
-/** One stored message. */
-export interface HistoryMessage {
+/** One stored message: the message as the core saw it, with where it came from. */
+export interface HistoryMessage extends MessageView {
   /** Unique in the store; also the arrival order. */
   readonly id: number;
   readonly source: string;
-  readonly topic: string;
-  readonly payload: Uint8Array;
-  readonly qos: Qos;
-  readonly retain: boolean;
-  readonly dup: boolean;
-  readonly receivedAt: number;
-  readonly properties?: MessageProperties;
 }
 
 export interface HistoryPage {
