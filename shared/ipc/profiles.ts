@@ -13,11 +13,11 @@ export const ProfileIdSchema = z
   .transform((s) => s as ProfileId);
 
 /**
- * Option names that hold secrets (passwords, passphrases, private keys, PKCS#12 bundles, tokens).
+ * Option names that hold secrets (passwords, passphrases, private keys, PKCS#12 bundles, DTLS pre-shared keys, tokens).
  * Matched by name at any depth so options added to the connection schema later are still kept out
  * of plain-text files; the core seals these through the SecretStore.
  */
-export const SECRET_OPTION_KEY = /^(password|passphrase|keyPassphrase|pfxPassphrase|pkcs12Password|pfxPassword|privateKey|privateKeyPem|key|keyPem|clientKey|pfx|pkcs12|token|secret|authenticationData)$/i;
+export const SECRET_OPTION_KEY = /^(password|passphrase|keyPassphrase|pfxPassphrase|pkcs12Password|pfxPassword|privateKey|privateKeyPem|key|keyPem|clientKey|pfx|pkcs12|psk|token|secret|authenticationData)$/i;
 
 /** Whether an option with this name is a secret. */
 export function isSecretOptionKey(key: string): boolean {

@@ -16,9 +16,9 @@ function optionPaths(schema: z.ZodType, prefix: readonly string[] = []): string[
 }
 
 describe('secret fields', () => {
-  it('treats exactly the password, private key, passphrases and PKCS#12 material of the connect schema as secrets', () => {
+  it('treats exactly the password, private key, passphrases, PKCS#12 material and DTLS pre-shared key of the connect schema as secrets', () => {
     const secretPaths = optionPaths(ConnectArgsSchema).filter((path) => isSecretOptionKey(path.split('.').pop() ?? ''));
-    expect(secretPaths.sort()).toEqual(['password', 'tls.key', 'tls.keyPassphrase', 'tls.pkcs12', 'tls.pkcs12Password']);
+    expect(secretPaths.sort()).toEqual(['password', 'tls.key', 'tls.keyPassphrase', 'tls.pkcs12', 'tls.pkcs12Password', 'tls.psk']);
   });
 
   it('lifts secrets out at any depth and puts them back where they were', () => {
