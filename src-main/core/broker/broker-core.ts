@@ -705,6 +705,18 @@ export class BrokerCore implements Broker, ConnectionHost {
     return true;
   }
 
+  /** Ends the sessions signed in with a removed pre-shared key: the key was their credential, so they lose access now. */
+  disconnectPskSessions(identities: ReadonlySet<string>): number {
+    let ended = 0;
+    for (const conn of [...this.connections]) {
+      const identity = conn.transport.pskIdentity;
+      if (identity === undefined || !identities.has(identity) || conn.state === 'closed') continue;
+      conn.disconnect(ReasonCode.NotAuthorized, `its DTLS pre-shared key "${identity}" was removed`);
+      ended++;
+    }
+    return ended;
+  }
+
   listRetained(): RetainedInfo[] {
     return this.retained.list().map((e) => ({ topic: e.message.topic, payload: e.message.payload, qos: e.message.qos, storedAt: e.storedAt }));
   }

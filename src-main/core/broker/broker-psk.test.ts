@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BrokerSettingsSchema, brokerRequests } from '../../../shared/ipc/broker';
-import { connect } from '../../lib';
+import { connect, type DisconnectedEvent } from '../../lib';
 import { waitFor } from '../../test-support/wait-for';
 import { validationError } from '../ipc/serve';
 import { openEncryptedFileSecretStore } from '../secrets/encrypted-file-secret-store';
@@ -139,6 +139,39 @@ describe('DTLS pre-shared keys per broker user', () => {
     expect(JSON.parse(settingsText).sealedPsks).toEqual({});
     const failure = await connectError(url, 'alice-dtls', KEY);
     expect(failure?.message).toMatch(/does not know this PSK identity/);
+  });
+
+  it('disconnects live sessions signed in with a removed key (DISCONNECT 0x87), and only those', async () => {
+    const url = await startPskBroker();
+    await service.setUser('bob', 'bob-password', ['password']);
+    await service.setPsk('alice', 'alice-dtls', KEY);
+    await service.setPsk('alice', 'alice-spare', KEY.replace('5eed', 'beef'));
+    await service.setPsk('bob', 'bob-dtls', KEY.replace('5eed', 'b0b0'));
+    const open = async (clientId: string, identity: string, key: string) => {
+      const c = await connect({ url, clientId, tls: { pskIdentity: identity, psk: key }, connectTimeoutMs: 10_000, reconnect: { enabled: false } });
+      const gone = new Promise<DisconnectedEvent>((resolve) => c.once('disconnected', resolve));
+      return { c, gone };
+    };
+    const alice = await open('psk-alice', 'alice-dtls', KEY);
+    const spare = await open('psk-alice-spare', 'alice-spare', KEY.replace('5eed', 'beef'));
+    const bob = await open('psk-bob', 'bob-dtls', KEY.replace('5eed', 'b0b0'));
+    try {
+      await service.deletePsk('alice-dtls');
+      const why = await alice.gone;
+      expect(why.willReconnect).toBe(false);
+      expect(why.reason).toMatchObject({ message: 'The broker disconnected the client: not authorized (0x87).', details: { reasonCode: 0x87 } });
+      await waitFor(() => service.log(50).some((e) => e.text === 'psk-alice disconnected: its DTLS pre-shared key "alice-dtls" was removed'), { what: () => JSON.stringify(service.log(5)) });
+      // alice's other key and bob's session are untouched.
+      expect(service.clients().map((c) => c.clientId).sort()).toEqual(['psk-alice-spare', 'psk-bob']);
+
+      // Removing the user ends the sessions of all their keys; bob stays.
+      await service.deleteUser('alice');
+      expect((await spare.gone).reason?.details).toMatchObject({ reasonCode: 0x87 });
+      expect(service.clients().map((c) => c.clientId)).toEqual(['psk-bob']);
+      expect((await bob.c.publish('still/here', 'yes', { qos: 1 })).reasonCode).toBeLessThan(0x80);
+    } finally {
+      for (const { c } of [alice, spare, bob]) await c.end().catch(() => undefined);
+    }
   });
 
   it('says in a sentence what is wrong with a request', () => {

@@ -256,10 +256,17 @@ export class BrokerService {
     return this.applyAccess({ ...this.settings, users });
   }
 
-  /** Removes a user, and with them their DTLS pre-shared keys. */
+  /**
+   * Removes a user, and with them their DTLS pre-shared keys. Sessions signed in with those keys end at once (the key
+   * was their credential); password sign-ins stay until their next login, as the access preview tells.
+   */
   async deleteUser(username: string): Promise<BrokerStatus> {
     if (!this.settings.users.some((u) => u.username === username)) throw new TopiaryError('NOT_FOUND', `There is no user "${username}".`);
-    return this.applyAccess(this.withoutOrphanPsks({ ...this.settings, users: this.settings.users.filter((u) => u.username !== username) }));
+    const before = new Set(this.settings.pskIdentities.map((p) => p.identity));
+    const status = await this.applyAccess(this.withoutOrphanPsks({ ...this.settings, users: this.settings.users.filter((u) => u.username !== username) }));
+    for (const p of this.settings.pskIdentities) before.delete(p.identity);
+    this.endPskSessions(before);
+    return status;
   }
 
   /**
@@ -281,14 +288,24 @@ export class BrokerService {
     return this.announce();
   }
 
-  /** Removes a DTLS pre-shared key; the next handshake with its identity is refused (unknown_psk_identity). */
+  /**
+   * Removes a DTLS pre-shared key: the next handshake with its identity is refused (unknown_psk_identity), and the
+   * sessions signed in with it end now (v5: DISCONNECT 0x87 Not authorized).
+   */
   async deletePsk(identity: string): Promise<BrokerStatus> {
     if (!this.settings.pskIdentities.some((p) => p.identity === identity)) throw new TopiaryError('NOT_FOUND', `There is no PSK identity "${identity}".`);
     const { [identity]: _gone, ...rest } = this.sealedPsks;
     this.sealedPsks = rest;
     this.psks.delete(identity);
     await this.writeSettings({ ...this.settings, pskIdentities: this.settings.pskIdentities.filter((p) => p.identity !== identity) });
+    this.endPskSessions(new Set([identity]));
     return this.announce();
+  }
+
+  /** Disconnects the live sessions of removed pre-shared keys, and says so in the dashboard's log. */
+  private endPskSessions(identities: ReadonlySet<string>): void {
+    if (identities.size === 0 || !this.broker?.isRunning) return;
+    this.broker.disconnectPskSessions(identities);
   }
 
   /** The key and user of a PSK identity, as a DTLS listener's handshake asks for them. */

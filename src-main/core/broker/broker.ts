@@ -77,6 +77,11 @@ export interface Broker {
   listClients(): ClientInfo[];
   /** v5 clients get DISCONNECT 0x98; false when no such client is connected. */
   disconnectClient(clientId: string): boolean;
+  /**
+   * Ends the DTLS sessions that signed in with one of these pre-shared key identities (v5 clients get DISCONNECT
+   * 0x87 Not authorized), as their key was removed; returns how many.
+   */
+  disconnectPskSessions(identities: ReadonlySet<string>): number;
   listRetained(): RetainedInfo[];
   /** Deletes one topic's retained message or, with subtree, all below it too; returns the count. */
   deleteRetained(topic: string, subtree?: boolean): number;

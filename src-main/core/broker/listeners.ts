@@ -99,7 +99,7 @@ export async function startListener(config: ListenerConfig, onTransport: (t: Tra
       server.on('session', (session: ReliableUdpSession, peer: string, info?: DtlsSessionInfo) => {
         // A PSK that belongs to a broker user signs the session in as that user, as a client certificate's CN can.
         const pskUser = info?.pskIdentity !== undefined ? psk?.(info.pskIdentity)?.username : undefined;
-        onTransport(streamTransport(kind, session, peer, pskUser));
+        onTransport(streamTransport(kind, session, peer, pskUser, pskUser !== undefined ? info?.pskIdentity : undefined));
       });
       const bound = server.address().port;
       const scheme = kind === 'udp' ? 'mqtt-udp' : 'mqtts-dtls';
@@ -196,12 +196,13 @@ function socketTransport(kind: 'tcp' | 'tls', socket: Socket, certUser: string |
 }
 
 /** A session of a datagram listener: a Duplex that ends on idle expiry, on its peer's CLOSE or when unreachable. */
-function streamTransport(kind: 'udp' | 'dtls', stream: ReliableUdpSession, remoteAddress: string, pskUser: string | undefined): Transport {
+function streamTransport(kind: 'udp' | 'dtls', stream: ReliableUdpSession, remoteAddress: string, pskUser: string | undefined, pskIdentity: string | undefined): Transport {
   stream.on('error', () => undefined);
   return {
     kind,
     remoteAddress,
     certificateUsername: pskUser,
+    ...(pskIdentity !== undefined ? { pskIdentity } : {}),
     write(chunks, total) {
       if (stream.destroyed || stream.writableEnded) return;
       // One write per batch: the session sends it as one message, so a batch's packets share datagrams.

@@ -6,6 +6,8 @@ export interface Transport {
   readonly remoteAddress: string;
   /** CN of the verified client certificate when the listener maps it to the user name. */
   readonly certificateUsername: string | undefined;
+  /** The DTLS pre-shared key identity the session signed in with, so that removing the key can end the session. */
+  readonly pskIdentity?: string;
   /** Writes a batch of packets at once. */
   write(chunks: readonly Buffer[], totalBytes: number): void;
   /** Bytes accepted but not yet handed to the OS. */
