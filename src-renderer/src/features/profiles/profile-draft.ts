@@ -41,6 +41,11 @@ export interface ProfileDraft {
   readonly tlsPkcs12: Uint8Array<ArrayBuffer> | null;
   readonly tlsPkcs12Name: string;
   readonly tlsPkcs12Password: string;
+  /** mqtts-dtls:// only: prove the broker with certificates, or with a pre-shared key both sides hold. */
+  readonly tlsAuth: 'certificate' | 'psk';
+  readonly tlsPskIdentity: string;
+  /** Hex; empty keeps the stored key. */
+  readonly tlsPsk: string;
   readonly willTopic: string;
   readonly willPayload: string;
   readonly willQos: '0' | '1' | '2';
@@ -87,6 +92,9 @@ export const EMPTY_DRAFT: ProfileDraft = {
   tlsPkcs12: null,
   tlsPkcs12Name: '',
   tlsPkcs12Password: '',
+  tlsAuth: 'certificate',
+  tlsPskIdentity: '',
+  tlsPsk: '',
   willTopic: '',
   willPayload: '',
   willQos: '0',
@@ -134,6 +142,8 @@ export function draftFromProfile(profile: ProfileView): ProfileDraft {
     tlsRejectUnauthorized: tls?.rejectUnauthorized ?? true,
     tlsServername: tls?.servername ?? '',
     tlsCert: tls?.cert ?? '',
+    tlsAuth: tls?.pskIdentity !== undefined ? 'psk' : 'certificate',
+    tlsPskIdentity: tls?.pskIdentity ?? '',
     willTopic: will?.topic ?? '',
     willPayload: typeof will?.payload === 'string' ? will.payload : '',
     willQos: String(will?.qos ?? 0) as ProfileDraft['willQos'],
@@ -171,12 +181,29 @@ function omitUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** Whether the draft signs in to a DTLS broker with a pre-shared key instead of certificates. */
+export function usesPsk(d: ProfileDraft): boolean {
+  return d.tlsAuth === 'psk' && d.url.trim().toLowerCase().startsWith('mqtts-dtls://');
+}
+
+/** What is wrong with a typed pre-shared key, in a sentence; undefined when it is fine (or empty: the stored one stays). */
+export function pskKeyProblem(hex: string): string | undefined {
+  const key = hex.trim();
+  if (key === '' || /^(?:[0-9a-fA-F]{2}){1,64}$/.test(key)) return undefined;
+  if (/[^0-9a-fA-F]/.test(key)) return 'A pre-shared key is written in hex: only the digits 0–9 and the letters a–f.';
+  if (key.length % 2 === 1) return `A pre-shared key is whole bytes, two hex digits each: this one has ${String(key.length)} digits.`;
+  return `A pre-shared key is 1–64 bytes (2–128 hex digits): this one has ${String(key.length / 2)} bytes.`;
+}
+
 /** The connect options the draft describes; empty secret fields are left out so stored ones are kept. */
 export function optionsFromDraft(d: ProfileDraft): ProfileOptions {
   const scheme = d.url.trim().split('://')[0]?.toLowerCase();
   const secure = scheme === 'mqtts' || scheme === 'wss' || scheme === 'mqtts-dtls';
   const ca = pemBlocks(d.tlsCa);
-  const tls: ConnectArgs['tls'] = secure
+  // A PSK handshake proves the broker by the shared key: no certificate material goes with it.
+  const tls: ConnectArgs['tls'] = usesPsk(d)
+    ? omitUndefined({ rejectUnauthorized: true, pskIdentity: d.tlsPskIdentity.trim() || undefined, psk: d.tlsPsk.trim() || undefined })
+    : secure
     ? omitUndefined({
         ca: ca.length > 0 ? ca : undefined,
         caIds: d.tlsCaIds.length > 0 ? [...d.tlsCaIds] : undefined,

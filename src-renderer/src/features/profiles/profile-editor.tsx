@@ -6,7 +6,7 @@ import { isSecureScheme, parseBrokerUrl } from '../../../../shared/mqtt/broker-u
 import { TransportSelect } from './transport-select';
 import { fetchStoredCertificates } from '../certificates/actions';
 import { editProfile, saveProfile } from './actions';
-import { draftFromProfile, EMPTY_DRAFT, optionsFromDraft, type ProfileDraft } from './profile-draft';
+import { draftFromProfile, EMPTY_DRAFT, optionsFromDraft, pskKeyProblem, usesPsk, type ProfileDraft } from './profile-draft';
 import { profileSelectors } from './selectors';
 import { useStore } from '../../store/root-store';
 import { useDialogFocus } from '../../ui/use-dialog-focus';
@@ -96,6 +96,9 @@ export function ProfileEditor({ profile }: { profile: ProfileView | 'new' }): Re
   const update: Update = (key, value) => setDraft((d) => ({ ...d, [key]: value }));
   const urlCheck = parseBrokerUrl(draft.url);
   const secure = urlCheck.ok && isSecureScheme(urlCheck.url.scheme);
+  const dtls = urlCheck.ok && urlCheck.url.scheme === 'mqtts-dtls';
+  const psk = usesPsk(draft);
+  const pskProblem = psk ? pskKeyProblem(draft.tlsPsk) : undefined;
 
   const onSubmit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
@@ -105,8 +108,13 @@ export function ProfileEditor({ profile }: { profile: ProfileView | 'new' }): Re
       name: draft.name,
       folder: draft.folder,
       options: optionsFromDraft(draft),
-      // A plain mqtt:// or ws:// profile keeps no TLS key material.
-      clearSecrets: [...draft.clearSecrets, ...(secure ? [] : stored.filter((path) => path.startsWith('tls.')))],
+      // A plain mqtt:// or ws:// profile keeps no TLS key material; a PSK profile keeps no certificate key, and back.
+      clearSecrets: [
+        ...draft.clearSecrets,
+        ...(secure ? [] : stored.filter((path) => path.startsWith('tls.'))),
+        ...(secure && psk ? stored.filter((path) => path.startsWith('tls.') && path !== 'tls.psk') : []),
+        ...(secure && !psk ? stored.filter((path) => path === 'tls.psk') : []),
+      ],
     });
     setSaving(false);
   };
@@ -171,45 +179,68 @@ export function ProfileEditor({ profile }: { profile: ProfileView | 'new' }): Re
         {secure ? (
           <fieldset className="profile-section" data-testid="profile-tls">
             <legend>TLS</legend>
-            <Field label="Trusted CA certificates (PEM)" testId="profile-tls-ca" value={draft.tlsCa} onChange={(v) => update('tlsCa', v)} multiline placeholder="-----BEGIN CERTIFICATE-----" />
-            {storeCas.length > 0 ? (
-              <fieldset className="profile-store-cas" data-testid="profile-tls-store-cas">
-                <legend>Trusted CAs from the certificate store</legend>
-                {storeCas.map((entry) => (
-                  <Check
-                    key={entry.id}
-                    label={`${entry.label} (${entry.expiry.state})`}
-                    testId={`profile-tls-ca-id-${entry.id}`}
-                    checked={draft.tlsCaIds.includes(entry.id)}
-                    onChange={(on) => update('tlsCaIds', on ? [...draft.tlsCaIds, entry.id] : draft.tlsCaIds.filter((id) => id !== entry.id))}
-                  />
-                ))}
-              </fieldset>
-            ) : null}
-            {storeIdentities.length > 0 || draft.tlsIdentityId ? (
+            {dtls ? (
               <label className="profile-field">
-                <span>Client identity from the certificate store</span>
-                <select data-testid="profile-tls-identity" value={draft.tlsIdentityId} onChange={(e) => update('tlsIdentityId', e.target.value)}>
-                  <option value="">none</option>
-                  {storeIdentities.map((entry) => (
-                    <option key={entry.id} value={entry.id}>
-                      {entry.label}
-                    </option>
-                  ))}
+                <span>Secure the session with</span>
+                <select data-testid="profile-tls-auth" value={draft.tlsAuth} onChange={(e) => update('tlsAuth', e.target.value as ProfileDraft['tlsAuth'])}>
+                  <option value="certificate">Certificates</option>
+                  <option value="psk">Pre-shared key</option>
                 </select>
               </label>
             ) : null}
-            <Check label="Also trust the system's CAs" testId="profile-tls-system-ca" checked={draft.tlsSystemCa} onChange={(v) => update('tlsSystemCa', v)} />
-            <Check label="Verify the broker's certificate" testId="profile-tls-verify" checked={draft.tlsRejectUnauthorized} onChange={(v) => update('tlsRejectUnauthorized', v)} />
-            <Field label="Server name (SNI)" testId="profile-tls-servername" value={draft.tlsServername} onChange={(v) => update('tlsServername', v)} placeholder="the URL's host" />
-            <Field label="Client certificate (PEM)" testId="profile-tls-cert" value={draft.tlsCert} onChange={(v) => update('tlsCert', v)} multiline />
-            <SecretField label="Client private key (PEM)" testId="profile-tls-key" path="tls.key" draft={draft} stored={stored} value={draft.tlsKey} onChange={(v) => update('tlsKey', v)} update={update} multiline />
-            <SecretField label="Key passphrase" testId="profile-tls-key-passphrase" path="tls.keyPassphrase" draft={draft} stored={stored} value={draft.tlsKeyPassphrase} onChange={(v) => update('tlsKeyPassphrase', v)} update={update} />
-            <label className="profile-field">
-              <span>PKCS#12 bundle {draft.tlsPkcs12Name ? `(${draft.tlsPkcs12Name})` : stored.includes('tls.pkcs12') ? '(stored sealed)' : ''}</span>
-              <input type="file" data-testid="profile-tls-pkcs12" accept=".p12,.pfx" onChange={(e) => void onPkcs12(e.target.files?.[0])} />
-            </label>
-            <SecretField label="PKCS#12 password" testId="profile-tls-pkcs12-password" path="tls.pkcs12Password" draft={draft} stored={stored} value={draft.tlsPkcs12Password} onChange={(v) => update('tlsPkcs12Password', v)} update={update} />
+            {psk ? (
+              <>
+                <Field label="PSK identity" testId="profile-tls-psk-identity" value={draft.tlsPskIdentity} onChange={(v) => update('tlsPskIdentity', v)} placeholder="the identity the broker knows the key by" />
+                <SecretField label="Pre-shared key (hex)" testId="profile-tls-psk" path="tls.psk" draft={draft} stored={stored} value={draft.tlsPsk} onChange={(v) => update('tlsPsk', v)} update={update} />
+                {pskProblem ? (
+                  <div className="error" data-testid="profile-tls-psk-error">
+                    {pskProblem}
+                  </div>
+                ) : null}
+              </>
+            ) : (
+              <>
+                <Field label="Trusted CA certificates (PEM)" testId="profile-tls-ca" value={draft.tlsCa} onChange={(v) => update('tlsCa', v)} multiline placeholder="-----BEGIN CERTIFICATE-----" />
+                {storeCas.length > 0 ? (
+                  <fieldset className="profile-store-cas" data-testid="profile-tls-store-cas">
+                    <legend>Trusted CAs from the certificate store</legend>
+                    {storeCas.map((entry) => (
+                      <Check
+                        key={entry.id}
+                        label={`${entry.label} (${entry.expiry.state})`}
+                        testId={`profile-tls-ca-id-${entry.id}`}
+                        checked={draft.tlsCaIds.includes(entry.id)}
+                        onChange={(on) => update('tlsCaIds', on ? [...draft.tlsCaIds, entry.id] : draft.tlsCaIds.filter((id) => id !== entry.id))}
+                      />
+                    ))}
+                  </fieldset>
+                ) : null}
+                {storeIdentities.length > 0 || draft.tlsIdentityId ? (
+                  <label className="profile-field">
+                    <span>Client identity from the certificate store</span>
+                    <select data-testid="profile-tls-identity" value={draft.tlsIdentityId} onChange={(e) => update('tlsIdentityId', e.target.value)}>
+                      <option value="">none</option>
+                      {storeIdentities.map((entry) => (
+                        <option key={entry.id} value={entry.id}>
+                          {entry.label}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                ) : null}
+                <Check label="Also trust the system's CAs" testId="profile-tls-system-ca" checked={draft.tlsSystemCa} onChange={(v) => update('tlsSystemCa', v)} />
+                <Check label="Verify the broker's certificate" testId="profile-tls-verify" checked={draft.tlsRejectUnauthorized} onChange={(v) => update('tlsRejectUnauthorized', v)} />
+                <Field label="Server name (SNI)" testId="profile-tls-servername" value={draft.tlsServername} onChange={(v) => update('tlsServername', v)} placeholder="the URL's host" />
+                <Field label="Client certificate (PEM)" testId="profile-tls-cert" value={draft.tlsCert} onChange={(v) => update('tlsCert', v)} multiline />
+                <SecretField label="Client private key (PEM)" testId="profile-tls-key" path="tls.key" draft={draft} stored={stored} value={draft.tlsKey} onChange={(v) => update('tlsKey', v)} update={update} multiline />
+                <SecretField label="Key passphrase" testId="profile-tls-key-passphrase" path="tls.keyPassphrase" draft={draft} stored={stored} value={draft.tlsKeyPassphrase} onChange={(v) => update('tlsKeyPassphrase', v)} update={update} />
+                <label className="profile-field">
+                  <span>PKCS#12 bundle {draft.tlsPkcs12Name ? `(${draft.tlsPkcs12Name})` : stored.includes('tls.pkcs12') ? '(stored sealed)' : ''}</span>
+                  <input type="file" data-testid="profile-tls-pkcs12" accept=".p12,.pfx" onChange={(e) => void onPkcs12(e.target.files?.[0])} />
+                </label>
+                <SecretField label="PKCS#12 password" testId="profile-tls-pkcs12-password" path="tls.pkcs12Password" draft={draft} stored={stored} value={draft.tlsPkcs12Password} onChange={(v) => update('tlsPkcs12Password', v)} update={update} />
+              </>
+            )}
           </fieldset>
         ) : null}
 
@@ -265,7 +296,7 @@ export function ProfileEditor({ profile }: { profile: ProfileView | 'new' }): Re
           </div>
         ) : null}
         <div className="profile-editor-actions">
-          <button type="submit" data-testid="profile-save" disabled={saving}>
+          <button type="submit" data-testid="profile-save" disabled={saving || pskProblem !== undefined}>
             {saving ? 'Saving…' : 'Save'}
           </button>
           <button type="button" className="secondary" data-testid="profile-cancel" onClick={() => editProfile(null)}>
