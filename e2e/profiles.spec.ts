@@ -3,12 +3,20 @@ import mqtt from 'mqtt';
 import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { startMosquitto, startTlsBroker, type Mosquitto, type TlsBroker } from '../src-main/test-support/mosquitto';
 import { AppPage } from './pages/app-page';
 import { ProfilesPage } from './pages/profiles-page';
 import { startWebApp, type WebApp } from './support/web-app';
 
 const PASSWORD = 'e2e-tls-password-5521';
+
+/** The part of the library's EmbeddedBroker the PSK test uses. */
+interface DtlsTestBroker {
+  readonly url: string;
+  readonly engine: { listClients(): readonly { readonly username?: string }[] };
+  stop(): Promise<void>;
+}
 
 async function everyFileText(folder: string): Promise<string> {
   let text = '';
@@ -165,5 +173,53 @@ test.describe('connection profiles', () => {
     const kept = (await readdir(userDataDir)).filter((name) => name.startsWith('profiles.json.corrupt-'));
     expect(kept).toHaveLength(1);
     expect(await readFile(path.join(userDataDir, kept[0] as string), 'utf8')).toContain('"profiles":[{');
+  });
+
+  test('a DTLS profile with a pre-shared key checks the key as typed, keeps it sealed, and connects as the broker user', async ({ page }) => {
+    const KEY = 'e2e0a11ce0123456789abcdef0123456';
+    // The built library's broker is the app's engine; its DTLS code loads there as the app loads it (the test runner's own
+    // TypeScript loader cannot load werift's modules).
+    const { createBroker } = createRequire(__filename)('../dist/lib/index.cjs') as { createBroker: (options: unknown) => Promise<DtlsTestBroker> };
+    const dtlsBroker = await createBroker({
+      allowAnonymous: false,
+      listeners: [{ kind: 'dtls', port: 0, host: '127.0.0.1', psk: (identity: string) => (identity === 'device-7-dtls' ? { key: Buffer.from(KEY, 'hex'), username: 'device-7' } : undefined) }],
+    });
+    try {
+      const url = dtlsBroker.url;
+
+      app = await startWebApp();
+      const ui = new AppPage(page);
+      const profiles = new ProfilesPage(page);
+      await ui.open(app.url);
+      await profiles.ready();
+      await profiles.newButton.click();
+      const field = (id: string) => profiles.editor.getByTestId(id);
+      await field('profile-name-input').fill('DTLS device');
+      await field('profile-url').fill(url);
+      await field('profile-tls-auth').selectOption('psk');
+      await expect(field('profile-tls-ca')).toHaveCount(0);
+      await field('profile-tls-psk-identity').fill('device-7-dtls');
+      await field('profile-tls-psk').fill('abc');
+      await expect(field('profile-tls-psk-error')).toHaveText('A pre-shared key is whole bytes, two hex digits each: this one has 3 digits.');
+      await expect(field('profile-save')).toBeDisabled();
+      await field('profile-tls-psk').fill(KEY);
+      await expect(field('profile-tls-psk-error')).toHaveCount(0);
+      await field('profile-save').click();
+      await expect(profiles.editor).toBeHidden();
+
+      await profiles.connect('DTLS device');
+      await expect(ui.status).toHaveAttribute('data-state', 'connected');
+      expect(dtlsBroker.engine.listClients().map((c) => c.username)).toEqual(['device-7']);
+
+      await profiles.row('DTLS device').getByTestId('profile-edit').click();
+      await expect(field('profile-tls-auth')).toHaveValue('psk');
+      await expect(field('profile-tls-psk-identity')).toHaveValue('device-7-dtls');
+      await expect(field('profile-tls-psk-stored')).toBeVisible();
+      await expect(field('profile-tls-psk')).toHaveValue('');
+      await field('profile-cancel').click();
+      expect(await everyFileText(app.userDataDir)).not.toContain(KEY);
+    } finally {
+      await dtlsBroker.stop();
+    }
   });
 });
