@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyConnectionError, describeServerDisconnect } from './connection-errors';
+import { classifyConnectionError, describeServerDisconnect, dtlsSetupSentence } from './connection-errors';
 
 const context = { address: 'broker.example:1883', connectTimeoutMs: 5_000 };
 const refused = (code: number): Error & { code: number } => Object.assign(new Error(`Connection refused: ${code}`), { code });
@@ -49,5 +49,21 @@ describe('classifying connection failures', () => {
     expect(describeServerDisconnect(0x8b, 'maintenance')).toBe('The broker is shutting down. (maintenance)');
     expect(describeServerDisconnect(0xa2)).toBe('The broker disconnected the client: wildcard subscriptions not supported (0xA2).');
     expect(describeServerDisconnect(0x7f)).toBe('The broker disconnected the client (reason code 0x7F).');
+  });
+
+  it('tells a DTLS connection with no CA and no pre-shared key what to add, instead of the handshake failure it hides', () => {
+    const dtls = { address: '127.0.0.1:5684', connectTimeoutMs: 2_000, dtlsUnconfigured: true };
+    for (const cause of [new Error('connack timeout'), socketError('DEPTH_ZERO_SELF_SIGNED_CERT'), socketError('EPROTO', 'The DTLS handshake with 127.0.0.1:5684 failed: x')]) {
+      const error = classifyConnectionError(cause, dtls);
+      expect(error.code).toBe('TLS_ERROR');
+      expect(error.message).toBe(dtlsSetupSentence('127.0.0.1:5684'));
+      expect(error.details?.cause).toBe(cause.message);
+    }
+    expect(dtlsSetupSentence('h:1')).toMatch(/Add the broker's CA certificate .*choose "Pre-shared key" in a connection profile and give the PSK identity and key \(hex\)/);
+    // Reaching the host and the broker's own refusals are not about the missing material.
+    expect(classifyConnectionError(socketError('ENOTFOUND'), dtls).message).toMatch(/could not be found/);
+    expect(classifyConnectionError(refused(0x87), dtls).code).toBe('AUTHENTICATION_FAILED');
+    // With material configured, the DTLS layer's own sentence stands.
+    expect(classifyConnectionError(socketError('DEPTH_ZERO_SELF_SIGNED_CERT'), { ...dtls, dtlsUnconfigured: false }).message).toMatch(/self-signed/);
   });
 });

@@ -65,10 +65,35 @@ export interface ErrorContext {
   readonly connectTimeoutMs: number;
   /** The TLS handshake had started and not finished: a reset then means the port does not serve TLS, or wants a client certificate. */
   readonly tlsHandshakePending?: boolean;
+  /**
+   * An mqtts-dtls:// broker, and the connection has nothing to secure the session with (no CA, no client certificate,
+   * no pre-shared key): a failed or silent handshake then most likely means exactly that, whatever the DTLS layer said.
+   */
+  readonly dtlsUnconfigured?: boolean;
+}
+
+/** The socket-level codes that mean "could not reach it", which a missing CA or key does not explain. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** What to add, for an mqtts-dtls:// connection that has no certificate authority and no pre-shared key. */
+export function dtlsSetupSentence(address: string): string {
+  return (
+    `${address} is a DTLS broker and this connection has nothing to secure the session with: no trusted CA and no pre-shared key. ` +
+    `Add the broker's CA certificate (in the profile's TLS section, or the certificate store), or, for a PSK listener, ` +
+    `choose "Pre-shared key" in a connection profile and give the PSK identity and key (hex) the broker knows you by.`
+  );
 }
 
 /** Maps whatever MQTT.js, the socket or TLS reported into a code and a sentence a person can act on. */
 export function classifyConnectionError(error: unknown, context: ErrorContext): TopiaryError {
+  const classified = classifyCause(error, context);
+  const errno = (error as { code?: unknown } | null)?.code;
+  const explainedByDtls = classified.code === 'TLS_ERROR' || (classified.code === 'CONNECTION_FAILED' && typeof errno !== 'number' && !(typeof errno === 'string' && UNREACHABLE.has(errno)));
+  if (context.dtlsUnconfigured && explainedByDtls) return new TopiaryError('TLS_ERROR', dtlsSetupSentence(context.address), { ...classified.details, was: classified.message });
+  return classified;
+}
+
+function classifyCause(error: unknown, context: ErrorContext): TopiaryError {
   const e = (error ?? {}) as { code?: unknown; message?: unknown; reason?: unknown };
   const code = e.code;
   const message = typeof e.message === 'string' ? e.message : String(error);

@@ -527,7 +527,7 @@ export class Connection {
         this.attemptError = { code: 'CONNECTION_FAILED', message: `${this.address()} reset the connection (${errno}).` };
         return;
       }
-      this.attemptError = classifyConnectionError(error, { address: this.address(), connectTimeoutMs: this.args.connectTimeoutMs, tlsHandshakePending: !this.handshakeDone }).toData();
+      this.attemptError = classifyConnectionError(error, { address: this.address(), connectTimeoutMs: this.args.connectTimeoutMs, tlsHandshakePending: !this.handshakeDone, dtlsUnconfigured: this.endpoint().scheme === 'mqtts-dtls' && !hasDtlsMaterial(this.args.tls) }).toData();
     });
     client.on('disconnect', (packet: IDisconnectPacket) => {
       const code = packet.reasonCode ?? 0;
@@ -1118,4 +1118,10 @@ function subscribePacket(filters: Readonly<Record<string, SubscribeOptions>>, pr
     subscriptions: Object.entries(filters).map(([topic, options]) => ({ topic, ...options })),
     ...(properties ? { properties } : {}),
   } as ISubscribePacket;
+}
+
+/** Whether the TLS options give a DTLS session anything to stand on: a CA to check the broker, a client identity or a PSK. */
+function hasDtlsMaterial(tls: ConnectArgsParsed['tls']): boolean {
+  if (!tls) return false;
+  return (tls.ca?.length ?? 0) > 0 || (tls.caIds?.length ?? 0) > 0 || tls.systemCa === true || tls.rejectUnauthorized === false || tls.pskIdentity !== undefined || tls.psk !== undefined || tls.cert !== undefined || tls.pkcs12 !== undefined || tls.identityId !== undefined;
 }
