@@ -6,12 +6,14 @@ import type { ConnectionId, MessageProperties, MessageView, Qos } from '../../sh
 import type { BrokerFacts, ConnectionInfo, ServerRedirect } from '../../shared/ipc/connections';
 import type { ParsedArg } from '../../shared/ipc/contract';
 import { TopiaryError, type ErrorData } from '../../shared/ipc/errors';
-import { isSecureScheme, parseBrokerUrl, type BrokerUrl } from '../../shared/mqtt/broker-url';
+import { isSecureScheme } from '../../shared/mqtt/broker-url';
 import { checkTopicFilter, checkTopicName } from '../../shared/mqtt/topic-rules';
+import { brokerList } from '../core/connections/broker-list';
 import { Connection, type QueuedHandle } from '../core/connections/connection';
 import type { AuthMethod } from '../core/connections/auth-method';
 import { resolveTls } from '../core/connections/tls-options';
 import { publishOptions } from '../core/connections/client-options';
+import type { PacketWriter } from '../core/connections/publish-batch';
 import { resolveConnectOptions, type ConnectOptions } from './connect-options';
 import { DeadlineSweeper, withLimits, type CallLimits } from './deadline';
 import { MessageStream } from './message-stream';
@@ -280,6 +282,11 @@ export class TopiaryClient extends EventEmitter<ClientEvents> {
     });
   }
 
+  /** @internal The socket's writer for encoded packets: how replay() sends QoS 0 floods in batches. */
+  packetWriter(): PacketWriter {
+    return this.connection.packetWriter();
+  }
+
   /** Subscribes; resolves with the SUBACK's verdict per filter. The subscriptions are made again on every reconnect. */
   async subscribe(filters: string | readonly string[], options: SubscribeOptions = {}): Promise<SubscribeAck> {
     const list = typeof filters === 'string' ? [filters] : [...filters];
@@ -497,21 +504,6 @@ function publishProperties(p: PublishProperties | undefined, contentType: string
   };
   for (const [k, v] of Object.entries(out)) if (v === undefined) delete out[k];
   return out as PublishArgs['properties'];
-}
-
-/** `url` first, then `urls` in order, without repeats. */
-function brokerList(args: ParsedArg<'connections.connect'>): BrokerUrl[] {
-  const seen = new Set<string>();
-  const out: BrokerUrl[] = [];
-  for (const text of [args.url, ...(args.urls ?? [])]) {
-    const parsed = parseBrokerUrl(text);
-    if (!parsed.ok) throw new TopiaryError('VALIDATION_ERROR', parsed.message);
-    const key = `${parsed.url.scheme}://${parsed.url.host}:${parsed.url.port}${parsed.url.path}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(parsed.url);
-  }
-  return out;
 }
 
 export type { MessageView, MessageProperties };
