@@ -3,6 +3,7 @@
  * → the renderer in headless Chromium, measured against a bare MQTT.js subscriber fed the same flood.
  *
  *   npm run bench -- explorer-path            (BENCH_SECONDS=10 BENCH_TOPICS=200000 to shorten)
+ *   BENCH_DECODER=script npm run bench -- explorer-path   (a decoder script bound to every topic, `#`; or json, hex, …)
  *
  * The publisher and the baseline subscriber run in their own processes, so the figures are the core's
  * and the page's, not the load generator's. The core runs in this process (as web mode runs it).
@@ -17,6 +18,7 @@ import type { ConnectionId } from '../shared/ipc/common';
 import type { Wire } from '../shared/ipc/wire';
 import { createAppCore, type AppCore } from '../src-main/core/app-core';
 import { startMosquitto } from '../src-main/test-support/mosquitto';
+import { scriptWorkerFile } from '../src-main/test-support/worker-file';
 import { startWebHost } from '../src-main/web/web-host';
 import { lineFrom, scriptChild } from './script-child';
 
@@ -27,6 +29,10 @@ const TOPICS = 10_000;
 const DISTINCT = Number(process.env.BENCH_TOPICS ?? 1_000_000);
 const MQTT_PATH = createRequire(join(ROOT, 'package.json')).resolve('mqtt');
 const MB = 1024 * 1024;
+/** BENCH_DECODER: bind this decoder to `#` before the flood, so the tree's previews and the inspector decode every topic. */
+const DECODER = process.env.BENCH_DECODER;
+/** The bound script: reads the payload as text and returns two fields (the flood's payloads are 100 × "A", not JSON). */
+const DECODER_SCRIPT = 'const t = msg.text;\nreturn { length: t.length, head: t.slice(0, 8) };';
 /** A brisk wheel scroll: 10 rows a frame, 600 rows a second. */
 const SCROLL_PX_PER_FRAME = 240;
 
@@ -304,7 +310,13 @@ async function main(): Promise<void> {
   const broker = await startMosquitto({ config: ['max_queued_messages 0', 'max_queued_bytes 0'] });
   const requests: RequestTiming[] = [];
   const userDataDir = mkdtempSync(join(tmpdir(), 'topiary-bench-'));
-  const core = await createAppCore({ userDataDir, autoStartBroker: false } as Parameters<typeof createAppCore>[0]);
+  const core = await createAppCore({ userDataDir, autoStartBroker: false, scriptWorkerFile: await scriptWorkerFile() } as Parameters<typeof createAppCore>[0]);
+  if (DECODER !== undefined) {
+    const decoder = DECODER === 'script' ? { kind: 'script' as const, source: DECODER_SCRIPT } : { kind: DECODER as 'json' };
+    const bound = await core.handlers['decoders.saveBinding']({ filter: '#', decoder, enabled: true }, { clientId: 'bench-probe' });
+    if (bound.problem !== null) throw new Error(`The bench's decoder binding has a problem: ${bound.problem.message}`);
+    console.log(`explorer-path: decoder ${DECODER} bound to every topic (#)`);
+  }
   const host = await startWebHost({ rendererDir: join(ROOT, 'dist/renderer'), attach: (wire) => core.attach(timedWire(wire, requests)) });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-gpu', '--no-first-run'] });
   const rows: Row[] = [];

@@ -21,6 +21,10 @@ test('a decoder written in Monaco and bound to a filter decodes the matching top
   // The editor knows the script API's types: it completes `msg.` with the message's members.
   await ui.typeScript('return msg.', { keepSuggestions: true });
   await expect(page.locator('.monaco-editor .suggest-widget')).toContainText('json', { timeout: 30_000 });
+  // It checks types too: a member the message does not have is marked, even in what the script returns.
+  await ui.typeScript('return msg.zzz;');
+  await expect(ui.scriptProblems.locator('li').first()).toContainText(/line 1, column 12: Property 'zzz' does not exist on type 'TopiaryMessage'/);
+  await expect(ui.scriptEditor.locator('.squiggly-error')).not.toHaveCount(0);
   await ui.typeScript("const r = msg.json();\nreturn 'T=' + r.t + ' C';");
   // The editor knows the script API: no problem is reported for `msg.json()` or the top-level return.
   await expect(ui.scriptProblems.locator('li')).toHaveCount(0);

@@ -46,8 +46,24 @@ export const HistoryPageArgsSchema = z
     limit: z.number().int().min(1).max(5000).default(100),
     /** From a previous page's nextCursor. */
     cursor: z.string().regex(/^\d+$/, 'A history cursor is the nextCursor of a previous page.').optional(),
+    /**
+     * Apply the user's decoder bindings: each message on a bound topic carries `decoded`, and `text` and `regex`
+     * match the decoded text as well as the payload. Off by default: decoding costs time on every message.
+     */
+    decoded: z.boolean().default(false),
   })
   .strict();
+
+/** What the topic's decoder binding made of a stored message (asked with `decoded`). */
+export type HistoryDecoded =
+  | {
+      readonly ok: true;
+      readonly bindingId: string;
+      readonly kind: string;
+      /** Compact JSON of a structured value, else the decoder's text. */
+      readonly text: string;
+    }
+  | { readonly ok: false; readonly bindingId: string; readonly kind: string; readonly error: string };
 
 /** One stored message. */
 export interface HistoryMessage {
@@ -61,6 +77,8 @@ export interface HistoryMessage {
   readonly dup: boolean;
   readonly receivedAt: number;
   readonly properties?: MessageProperties;
+  /** Only when the search asked for `decoded` and a binding applies to the topic. */
+  readonly decoded?: HistoryDecoded;
 }
 
 export interface HistoryPage {
@@ -136,6 +154,8 @@ export const ExportArgsSchema = z
     file: z.string().min(1).max(4096).refine((p) => p.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(p), 'The export file must be an absolute path.'),
     /** Stop after this many messages. */
     limit: z.number().int().min(1).optional(),
+    /** Apply the user's decoder bindings, as `history.query` does: a `decoded` field (a CSV column) beside the payload. */
+    decoded: z.boolean().default(false),
   })
   .strict();
 

@@ -15,6 +15,7 @@ import { DecodersService } from './decoders/decoders-service';
 import { ConnectionEventFanOut, ConnectionManager } from './connections/connection-manager';
 import { connectionsHandlers, type BrokerChecker } from './connections/connections-handlers';
 import { checkBroker } from '../lib/broker-check';
+import { settleYoungGeneration } from './runtime/settle-young-generation';
 import { explorerHandlers } from './explorer/explorer-handlers';
 import { ExplorerService } from './explorer/explorer-service';
 import { CaptureJobs } from './history/capture-jobs';
@@ -47,7 +48,12 @@ export interface CoreOptions {
   readonly historyWorkerFile?: string;
   /** The built script sandbox worker; the hosts' default sits beside their own bundle. */
   readonly scriptWorkerFile?: string;
+  /** Messages of a composer job computed per crossing to the sandbox worker (1: one crossing each, for comparison). */
+  readonly payloadScriptBatch?: number;
 }
+
+/** Least time between two settleYoungGeneration() calls made as connections start (reconnect loops included). */
+const SETTLE_SPACING_MS = 1000;
 
 /** Everything stateful, Electron-free: what both hosts wire up. */
 export interface AppCore {
@@ -77,6 +83,8 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     workerFile: options.historyWorkerFile ?? unpackedPath(path.join(__dirname, 'history-worker.cjs')),
     onStatus: (status) => hub.emit('history.statusChanged', status),
     onExportProgress: (progress) => hub.emit('history.exportProgressed', progress),
+    // Only searches and exports that ask for `decoded` call it; the decoders open below, before any request.
+    decode: (messages) => decoders.decodeBatch(messages),
   });
   // One vault for everything that seals secrets: profiles, the certificate store and the broker's users.
   const secrets = options.secrets ?? (await openEncryptedFileSecretStore({ keyFile: path.join(options.userDataDir, 'secret.key') }));
@@ -146,7 +154,11 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       progress: (progress) => hub.emit('publish.jobProgressed', progress),
     },
     await ComposerStore.open({ userDataDir: options.userDataDir }),
-    { transforms: new PayloadTransforms(options.scriptWorkerFile ?? unpackedPath(path.join(__dirname, 'script-worker.cjs'))) },
+    {
+      transforms: new PayloadTransforms(options.scriptWorkerFile ?? unpackedPath(path.join(__dirname, 'script-worker.cjs')), {
+        ...(options.payloadScriptBatch !== undefined ? { batchMax: options.payloadScriptBatch } : {}),
+      }),
+    },
   );
   connectionEvents.add({
     message: (connectionId, message) => composer.onMessage(connectionId, message),
@@ -165,6 +177,16 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
   });
   // The window hears of a status change last, once the explorer has opened the connection's tree.
   connectionEvents.add({ status: (info) => hub.emit('connections.statusChanged', info) });
+  // Once a connection is up, before its subscriptions' retained messages pour in, what its set-up left in the young
+  // generation is promoted while nothing waits on it (see settleYoungGeneration); at most once a second.
+  let settledAt = 0;
+  connectionEvents.add({
+    status: (info) => {
+      if (info.state !== 'connected' || Date.now() - settledAt < SETTLE_SPACING_MS) return;
+      settledAt = Date.now();
+      settleYoungGeneration();
+    },
+  });
   // The same check as `topiary check`, with the connection's broker, credentials and resolved TLS material.
   const check: BrokerChecker = (target) =>
     checkBroker({
@@ -194,6 +216,8 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     connectionOptions: (connectionId) => connections.optionsOf(connectionId),
     liveConnectionIds: () => connections.list().map((c) => c.connectionId),
     changed: (list) => hub.emit('profiles.changed', list),
+    // Bindings and responders apply to every connection; the profiles' export file carries them.
+    scripts: { decoderBindings: decoders, responders },
   });
 
   const broker = await BrokerService.open({
@@ -269,6 +293,9 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       // Reported through broker.status().error.
     }
   }
+
+  // Start-up's leftovers leave the young generation now, not in the first burst of messages.
+  settleYoungGeneration();
 
   return {
     handlers,

@@ -3,9 +3,10 @@ import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { ParsedArg } from '../../../shared/ipc/contract';
-import { type BindingDecoder, BindingDecoderSchema, BindingIdSchema, type BindingProblemInfo, type DecoderBindingInfo, type ScriptTestResult } from '../../../shared/ipc/decoders';
+import { type BindingDecoder, BindingDecoderSchema, BindingIdSchema, type BindingProblemInfo, type DecoderBindingInfo, SaveBindingArgsSchema, type ScriptTestResult } from '../../../shared/ipc/decoders';
 import type { Deleted } from '../../../shared/ipc/common';
 import { TopiaryError } from '../../../shared/ipc/errors';
+import { checkImportedEntries, type ScriptImportReport } from '../scripts/script-import';
 import { ScriptSandbox } from '../scripts/script-sandbox';
 import type { ScriptMessage } from '../scripts/script-types';
 import { readFileIfExists, writeFileAtomic } from '../storage/atomic-file';
@@ -96,6 +97,35 @@ export class DecodersService {
       if (this.stored.length === before) return { deleted: 0 };
       await this.persist();
       return { deleted: 1 };
+    });
+  }
+
+  /** The saved bindings as a profiles export carries them (problems and all: the user's work). */
+  exportEntries(): readonly StoredBinding[] {
+    return this.stored;
+  }
+
+  /**
+   * Adds the bindings of an imported file after the user's own (which keep winning where filters overlap). Each entry
+   * is checked like a saved one; a bad one is refused with why, one equal to an existing binding is not added twice.
+   */
+  importEntries(entries: readonly unknown[]): Promise<ScriptImportReport> {
+    return this.serial(async () => {
+      const { accepted, present, refused } = checkImportedEntries('Decoder binding', entries, SaveBindingArgsSchema, this.stored, (b) => ({
+        filter: (b as StoredBinding).filter,
+        decoder: (b as StoredBinding).decoder,
+      }));
+      if (accepted.length > 0) {
+        this.stored = [...this.stored, ...accepted.map(({ id, value }) => ({ id, filter: value.filter, decoder: value.decoder, enabled: value.enabled }))];
+        await this.persist();
+      }
+      const warnings = accepted.flatMap(({ id, value }) => {
+        const problem = this.problems.get(id);
+        if (problem === undefined) return [];
+        const where = problem.line !== undefined ? ` (line ${problem.line}${problem.column !== undefined ? `, column ${problem.column}` : ''})` : '';
+        return [`The decoder binding for ${value.filter} was imported but is not in force: ${problem.message}${where}`];
+      });
+      return { added: accepted.length, present, refused, warnings };
     });
   }
 

@@ -21,6 +21,10 @@ export interface ExportedMessage {
   readonly payloadEncoding: 'utf8' | 'base64';
   readonly payload: string;
   readonly properties?: Readonly<Record<string, unknown>>;
+  /** Asked with `decoded`: what the topic's decoder binding made of the payload (see HistoryDecoded's text). */
+  readonly decoded?: string;
+  /** Asked with `decoded`: why the binding could not decode it. */
+  readonly decodeError?: string;
 }
 
 /** Payload bytes as text when they are UTF-8, else base64. */
@@ -58,6 +62,7 @@ export function toExported(m: HistoryMessage): ExportedMessage {
     dup: m.dup,
     ...encodePayload(m.payload),
     ...(properties !== undefined ? { properties } : {}),
+    ...(m.decoded === undefined ? {} : m.decoded.ok ? { decoded: m.decoded.text } : { decodeError: m.decoded.error }),
   };
 }
 
@@ -86,14 +91,18 @@ export class ExportFormatter {
   /** Names as JSON strings: a store has far fewer topics than messages. */
   private readonly quoted = new Map<string, string>();
 
-  constructor(private readonly format: ExportFormat) {}
+  /** `decoded`: the CSV has a `decoded` column (the decoded text, or the error), for an export with bindings applied. */
+  constructor(
+    private readonly format: ExportFormat,
+    private readonly options: { readonly decoded?: boolean } = {},
+  ) {}
 
   header(): string {
     switch (this.format) {
       case 'json':
         return '[';
       case 'csv':
-        return `${CSV_COLUMNS.join(',')}\r\n`;
+        return `${[...CSV_COLUMNS, ...(this.options.decoded === true ? ['decoded'] : [])].join(',')}\r\n`;
       case 'ndjson':
         return '';
     }
@@ -112,7 +121,19 @@ export class ExportFormatter {
           break;
         case 'csv':
           parts.push(
-            `${[String(e.id), String(e.receivedAt), csvCell(e.source ?? ''), csvCell(e.topic), String(e.qos), String(e.retain), String(e.dup), e.payloadEncoding, csvCell(e.payload), e.properties ? csvCell(JSON.stringify(e.properties)) : ''].join(',')}\r\n`,
+            `${[
+              String(e.id),
+              String(e.receivedAt),
+              csvCell(e.source ?? ''),
+              csvCell(e.topic),
+              String(e.qos),
+              String(e.retain),
+              String(e.dup),
+              e.payloadEncoding,
+              csvCell(e.payload),
+              e.properties ? csvCell(JSON.stringify(e.properties)) : '',
+              ...(this.options.decoded === true ? [csvCell(e.decoded ?? (e.decodeError !== undefined ? `error: ${e.decodeError}` : ''))] : []),
+            ].join(',')}\r\n`,
           );
           break;
       }

@@ -16,7 +16,7 @@ export function historyHandlers(service: HistoryService, captures: CaptureJobs):
       service.setRecording(connectionId, enabled, { sourceKey: sourceKey ?? `connection:${connectionId}`, ...(label !== undefined ? { label } : {}) }),
     'history.pause': ({ paused }) => service.pause(paused),
     'history.setRetention': ({ sourceKey, retention, maxTotalBytes }) => service.setRetention(sourceKey, retention, maxTotalBytes),
-    'history.query': ({ query, limit, cursor }) => service.query(query, limit, cursor),
+    'history.query': ({ query, limit, cursor, decoded }) => service.query(query, limit, cursor, decoded),
     'history.clear': ({ query }) => service.clear(query),
     'history.export': async (args) => ({ jobId: (await service.export(args)).jobId }),
     'history.cancelExport': ({ jobId }) => {

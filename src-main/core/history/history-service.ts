@@ -19,6 +19,7 @@ import {
   type HistoryStatus,
 } from '../../../shared/ipc/history';
 import { readCapture } from './capture';
+import { type DecodeMessages, decodedPage, exportDecoded } from './decoded-search';
 import { resolveQuery } from './history-query';
 import type { StorePage } from './history-store';
 import { MessageBatchWriter } from './message-batch';
@@ -39,6 +40,8 @@ export interface HistoryServiceOptions {
   readonly maxPendingBytes?: number;
   readonly onStatus?: (status: HistoryStatus) => void;
   readonly onExportProgress?: (progress: ExportProgress) => void;
+  /** The user's decoder bindings, for searches and exports that ask for `decoded`. */
+  readonly decode?: DecodeMessages;
 }
 
 export interface RecordingOptions {
@@ -96,6 +99,8 @@ export class HistoryService {
   private nextCallId = 1;
   private readonly calls = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   private readonly exports = new Map<string, (progress: ExportProgress) => void>();
+  /** Exports with bindings applied, which run here: cancelling one sets its flag. */
+  private readonly decodedExports = new Map<string, { cancelled: boolean }>();
   private closed = false;
   private readonly lockFile: string;
 
@@ -396,14 +401,31 @@ export class HistoryService {
     return this.announce();
   }
 
-  /** One page of a search; `cursor` from the previous page. */
-  async query(query: HistoryQueryInput | HistoryQuery, limit = 100, cursor?: string): Promise<HistoryPage> {
-    const resolved = resolveQuery(HistoryQuerySchema.parse(query), Date.now());
+  /**
+   * One page of a search; `cursor` from the previous page. `decoded` applies the user's decoder bindings (each
+   * message on a bound topic carries `decoded`; text and regex match the decoded text too); without it, nothing is decoded.
+   */
+  async query(query: HistoryQueryInput | HistoryQuery, limit = 100, cursor?: string, decoded = false): Promise<HistoryPage> {
+    const parsed = HistoryQuerySchema.parse(query);
+    if (!decoded) return this.storePage(parsed, limit, cursor);
+    const page = await decodedPage((q, l, c) => this.storePage(q, l, c), this.decoder(), parsed, limit, cursor);
+    return { messages: page.messages, nextCursor: page.nextCursor, scanned: page.scanned };
+  }
+
+  /** A page as the store finds it, with how far through the range it got. */
+  private async storePage(query: HistoryQuery, limit: number, cursor: string | undefined): Promise<HistoryPage & { readonly fraction: number }> {
+    const resolved = resolveQuery(query, Date.now());
     // Not settle(): the worker answers after the batches posted before this one, unless recording is
     // so far behind that waiting for them would keep the search waiting (READ_SKIP_MESSAGES).
     this.flush();
     const page = await this.call<StorePage>('page', resolved, limit, cursor === undefined ? null : Number(cursor));
-    return { messages: page.messages, nextCursor: page.nextCursor === null ? null : String(page.nextCursor), scanned: page.scanned };
+    return { messages: page.messages, nextCursor: page.nextCursor === null ? null : String(page.nextCursor), scanned: page.scanned, fraction: page.fraction };
+  }
+
+  private decoder(): DecodeMessages {
+    const decode = this.options.decode;
+    if (decode === undefined) throw new TopiaryError('HISTORY_ERROR', 'Decoder bindings are not available here, so the history cannot be searched or exported decoded.');
+    return decode;
   }
 
   /** Deletes what a search finds, or everything without one. */
@@ -416,16 +438,38 @@ export class HistoryService {
   }
 
   /** Streams a search to a file (JSON, NDJSON or CSV) in the worker; progress comes through onExportProgress. */
-  async export(args: { readonly query?: HistoryQueryInput | HistoryQuery; readonly format: ExportFormat; readonly file: string; readonly limit?: number }): Promise<ExportJob> {
-    const resolved = resolveQuery(HistoryQuerySchema.parse(args.query ?? { order: 'oldest' }), Date.now());
+  async export(args: { readonly query?: HistoryQueryInput | HistoryQuery; readonly format: ExportFormat; readonly file: string; readonly limit?: number; readonly decoded?: boolean }): Promise<ExportJob> {
+    const parsed = HistoryQuerySchema.parse(args.query ?? { order: 'oldest' });
+    const resolved = resolveQuery(parsed, Date.now());
     await this.settle();
     const jobId = randomUUID();
+    if (args.decoded === true) {
+      const decode = this.decoder();
+      const flag = { cancelled: false };
+      this.decodedExports.set(jobId, flag);
+      const done = exportDecoded((q, l, c) => this.storePage(q, l, c), decode, {
+        jobId,
+        // Relative times ("last 15 min") fixed once, so the pages of one export read one range.
+        query: { ...parsed, ...(resolved.since !== undefined ? { since: resolved.since } : {}), ...(resolved.until !== undefined ? { until: resolved.until } : {}) },
+        format: args.format,
+        file: args.file,
+        ...(args.limit !== undefined ? { limit: args.limit } : {}),
+        progress: (progress) => this.options.onExportProgress?.(progress),
+        cancelled: () => flag.cancelled || this.closed,
+      }).finally(() => this.decodedExports.delete(jobId));
+      return { jobId, done };
+    }
     const done = new Promise<ExportProgress>((resolve) => this.exports.set(jobId, resolve));
     this.post({ type: 'export', jobId, query: resolved, format: args.format, file: args.file, ...(args.limit !== undefined ? { limit: args.limit } : {}) });
     return { jobId, done };
   }
 
   cancelExport(jobId: string): void {
+    const decoded = this.decodedExports.get(jobId);
+    if (decoded !== undefined) {
+      decoded.cancelled = true;
+      return;
+    }
     this.post({ type: 'cancelExport', jobId });
   }
 

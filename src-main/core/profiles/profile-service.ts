@@ -5,7 +5,7 @@ import type { ConnectionId, Deleted } from '../../../shared/ipc/common';
 import { ConnectArgsSchema, type ConnectionInfo } from '../../../shared/ipc/connections';
 import type { ParsedArg } from '../../../shared/ipc/contract';
 import { TopiaryError } from '../../../shared/ipc/errors';
-import type { ExportResult, ImportResult, ProfileConnection, ProfileId, ProfilesList, SecretStoreInfo } from '../../../shared/ipc/profiles';
+import type { ExportResult, ImportedScripts, ImportResult, ProfileConnection, ProfileId, ProfilesList, SecretStoreInfo } from '../../../shared/ipc/profiles';
 import { validationError } from '../ipc/serve';
 import { openEncryptedFileSecretStore } from '../secrets/encrypted-file-secret-store';
 import type { SecretStore } from '../secrets/secret-store';
@@ -27,7 +27,29 @@ export interface ProfileServiceOptions {
   /** Told after every change, to push `profiles.changed` to every window. */
   readonly changed?: (list: ProfilesList) => void;
   readonly now?: () => Date;
+  /** The app's decoder bindings and auto-responders, which travel in Topiary's own export file. */
+  readonly scripts?: ProfileScripts;
 }
+
+/** A part of the app whose entries a profiles export carries: listed for export, added back on import. */
+export interface ScriptEntries {
+  exportEntries(): readonly object[];
+  importEntries(entries: readonly unknown[]): Promise<{
+    readonly added: number;
+    readonly present: number;
+    readonly refused: readonly { readonly name: string; readonly reason: string }[];
+    readonly warnings: readonly string[];
+  }>;
+}
+
+/** Decoder bindings and auto-responders: code the user wrote, saved with the profiles' export. */
+export interface ProfileScripts {
+  readonly decoderBindings: ScriptEntries;
+  readonly responders: ScriptEntries;
+}
+
+/** Most entries of each kind a file may carry (each is checked one by one). */
+const SCRIPT_ENTRIES_MAX = 10_000;
 
 const EXPORT_FORMAT = 'topiary-profiles-export';
 
@@ -42,6 +64,9 @@ const ExportFileSchema = z.object({
       options: z.record(z.string(), z.unknown()),
     }),
   ),
+  // Checked entry by entry on import, so one bad entry is refused with why and the rest still come in.
+  decoderBindings: z.array(z.unknown()).max(SCRIPT_ENTRIES_MAX).optional(),
+  responders: z.array(z.unknown()).max(SCRIPT_ENTRIES_MAX).optional(),
 });
 
 const ProfilesFileImportSchema = z.object({ format: z.literal('topiary-profiles'), version: z.literal(1), profiles: z.array(StoredProfileSchema) });
@@ -147,7 +172,7 @@ export class ProfileService {
   }
 
   /** Topiary's own JSON; secrets only when asked, in plain text, for moving to another machine. */
-  async export(ids: readonly ProfileId[] | undefined, includeSecrets: boolean): Promise<ExportResult> {
+  async export(ids: readonly ProfileId[] | undefined, includeSecrets: boolean, includeScripts = true): Promise<ExportResult> {
     const chosen = ids ? ids.map((id) => this.store.get(id)) : this.store.list();
     const profiles = [];
     for (const view of chosen) {
@@ -155,8 +180,16 @@ export class ProfileService {
       profiles.push({ name: view.name, folder: view.folder, order: view.order, options: bytesToJson(options) });
     }
     const now = this.options.now?.() ?? new Date();
-    const text = JSON.stringify({ format: EXPORT_FORMAT, version: 1, exportedAt: now.toISOString(), includesSecrets: includeSecrets, profiles }, null, 2) + '\n';
-    return { fileName: `topiary-profiles-${now.toISOString().slice(0, 10)}.json`, mediaType: 'application/json', text, count: profiles.length, includesSecrets: includeSecrets };
+    const scripts = includeScripts && this.options.scripts ? { decoderBindings: this.options.scripts.decoderBindings.exportEntries(), responders: this.options.scripts.responders.exportEntries() } : undefined;
+    const text = JSON.stringify({ format: EXPORT_FORMAT, version: 1, exportedAt: now.toISOString(), includesSecrets: includeSecrets, profiles, ...scripts }, null, 2) + '\n';
+    return {
+      fileName: `topiary-profiles-${now.toISOString().slice(0, 10)}.json`,
+      mediaType: 'application/json',
+      text,
+      count: profiles.length,
+      includesSecrets: includeSecrets,
+      scripts: { decoderBindings: scripts?.decoderBindings.length ?? 0, responders: scripts?.responders.length ?? 0 },
+    };
   }
 
   /** Reads a Topiary export (or a copied profiles.json, whose sealed secrets stay behind). */
@@ -169,12 +202,16 @@ export class ProfileService {
     }
     const warnings: string[] = [];
     let candidates: ImportCandidate[];
+    let scriptEntries: { readonly decoderBindings: readonly unknown[]; readonly responders: readonly unknown[] } | undefined;
     const exported = ExportFileSchema.safeParse(json);
     const copied = ProfilesFileImportSchema.safeParse(json);
     if (exported.success) {
       candidates = [...exported.data.profiles]
         .sort((a, b) => a.folder.localeCompare(b.folder) || (a.order ?? 0) - (b.order ?? 0))
         .map((p) => ({ name: p.name, folder: p.folder, options: bytesFromJson(p.options) as Record<string, unknown>, warnings: [] }));
+      if (exported.data.decoderBindings !== undefined || exported.data.responders !== undefined) {
+        scriptEntries = { decoderBindings: exported.data.decoderBindings ?? [], responders: exported.data.responders ?? [] };
+      }
     } else if (copied.success) {
       candidates = copied.data.profiles.map((p) => {
         const lost = Object.keys(p.sealedSecrets);
@@ -188,7 +225,31 @@ export class ProfileService {
     } else {
       throw new TopiaryError('VALIDATION_ERROR', 'The file is not a Topiary profiles export. For MQTTX or MQTT Explorer files, use "Import from another app".');
     }
-    return this.importCandidates('topiary', candidates, [], warnings);
+    const result = await this.importCandidates('topiary', candidates, [], warnings);
+    if (scriptEntries === undefined || (scriptEntries.decoderBindings.length === 0 && scriptEntries.responders.length === 0)) return result;
+    return this.importScripts(result, scriptEntries);
+  }
+
+  /** Adds the file's decoder bindings and auto-responders, and says plainly in the summary that they are code. */
+  private async importScripts(result: ImportResult, entries: { readonly decoderBindings: readonly unknown[]; readonly responders: readonly unknown[] }): Promise<ImportResult> {
+    const scripts = this.options.scripts;
+    if (!scripts) {
+      return { ...result, warnings: [...result.warnings, 'The file carries decoder bindings and auto-responders, which this build cannot import; they were left out.'] };
+    }
+    const bindings = await scripts.decoderBindings.importEntries(entries.decoderBindings);
+    const responders = await scripts.responders.importEntries(entries.responders);
+    const summary: ImportedScripts = { decoderBindings: bindings.added, responders: responders.added, alreadyPresent: bindings.present + responders.present };
+    const warnings = [...result.warnings];
+    if (bindings.added + responders.added > 0) {
+      warnings.push(
+        `Scripts are code: this file added ${plural(bindings.added, 'decoder binding')} and ${plural(responders.added, 'auto-responder')}. ` +
+          'They run in Topiary\'s sandbox (no files, network or host access), but read them in Scripts before you rely on them. ' +
+          (responders.added > 0 ? 'The auto-responders were added switched off: each publishes on every open connection once you switch it on.' : ''),
+      );
+    }
+    if (summary.alreadyPresent > 0) warnings.push(`${plural(summary.alreadyPresent, 'decoder binding or auto-responder', 'decoder bindings or auto-responders')} in the file ${summary.alreadyPresent === 1 ? 'was' : 'were'} already here and not added twice.`);
+    warnings.push(...bindings.warnings, ...responders.warnings);
+    return { ...result, skipped: [...result.skipped, ...bindings.refused, ...responders.refused], warnings: warnings.map((w) => w.trim()), scripts: summary };
   }
 
   async importForeign(text: string, format: 'auto' | 'mqttx' | 'mqtt-explorer'): Promise<ImportResult> {
@@ -222,4 +283,8 @@ export class ProfileService {
     this.options.changed?.(list);
     return list;
   }
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }

@@ -11,7 +11,7 @@ export function profilesHandlers(profiles: ProfileService): DomainHandlers<'prof
     'profiles.delete': ({ id }) => profiles.delete(id),
     'profiles.move': ({ id, folder, index }) => profiles.move(id, folder, index),
     'profiles.connect': ({ id }) => profiles.connect(id),
-    'profiles.export': ({ ids, includeSecrets }) => profiles.export(ids, includeSecrets),
+    'profiles.export': ({ ids, includeSecrets, includeScripts }) => profiles.export(ids, includeSecrets, includeScripts),
     'profiles.import': ({ text }) => profiles.import(text),
     'profiles.importForeign': ({ text, format }) => profiles.importForeign(text, format),
     'profiles.getSecretStore': () => profiles.secretStoreInfo(),

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { ConnectionId, Deleted, MessageView } from '../../../shared/ipc/common';
 import type { ParsedArg } from '../../../shared/ipc/contract';
 import { contractError } from '../../../shared/ipc/errors';
-import { type ResponderCountersInfo, ResponderIdSchema, type ResponderInfo, ResponderResponseSchema, type ResponderRule } from '../../../shared/ipc/responders';
+import { type ResponderCountersInfo, ResponderIdSchema, type ResponderInfo, ResponderResponseSchema, type ResponderRule, SaveResponderArgsSchema } from '../../../shared/ipc/responders';
+import { checkImportedEntries, type ScriptImportReport } from '../scripts/script-import';
 import { toScriptMessage } from '../scripts/script-message';
 import { ScriptSandbox } from '../scripts/script-sandbox';
 import type { ScriptPublish } from '../scripts/script-types';
@@ -137,6 +138,33 @@ export class RespondersService {
       this.noteEnabled();
       await this.persist(!inPlace);
       return this.list().find((r) => r.id === id)!;
+    });
+  }
+
+  /** The saved rules as a profiles export carries them. */
+  exportEntries(): readonly StoredRule[] {
+    return this.stored;
+  }
+
+  /**
+   * Adds the rules of an imported file, switched off: a rule publishes on every open connection, so it starts only
+   * when the user, having read it, switches it on. Each entry is checked like a saved one; a bad one is refused with why.
+   */
+  importEntries(entries: readonly unknown[]): Promise<ScriptImportReport> {
+    return this.serial(async () => {
+      const { accepted, present, refused } = checkImportedEntries('Auto-responder', entries, SaveResponderArgsSchema, this.stored, (r) => {
+        const { id: _id, enabled: _enabled, ...rest } = r as StoredRule;
+        return rest;
+      });
+      if (accepted.length > 0) {
+        this.stored = [...this.stored, ...accepted.map(({ id, value }): StoredRule => ({ ...value, id, enabled: false }))];
+        await this.persist(true);
+      }
+      const warnings = accepted.flatMap(({ id, value }) => {
+        const problem = this.problems.get(id);
+        return problem === undefined ? [] : [`The auto-responder on ${value.filter} was imported with a problem: ${problem.message}`];
+      });
+      return { added: accepted.length, present, refused, warnings };
     });
   }
 

@@ -44,10 +44,11 @@ export async function searchHistory(draft: QueryDraft): Promise<void> {
   setSlice('historySearch', { searching: true, error: null });
   const started = performance.now();
   try {
-    const page = await core.invoke('history.query', { query: parsed.query, limit: PAGE });
+    const page = await core.invoke('history.query', { query: parsed.query, limit: PAGE, decoded: draft.decoded });
     replaceSearchResults(page.messages);
     setSlice('historySearch', (s) => ({
       lastQuery: parsed.query,
+      lastDecoded: draft.decoded,
       resultsVersion: s.resultsVersion + 1,
       resultCount: page.messages.length,
       nextCursor: page.nextCursor,
@@ -63,11 +64,11 @@ export async function searchHistory(draft: QueryDraft): Promise<void> {
 
 /** The next page of the last search, appended (the list asks as it scrolls near its end). */
 export async function loadMoreResults(): Promise<void> {
-  const { lastQuery, nextCursor, searching } = getSlice('historySearch');
+  const { lastQuery, lastDecoded, nextCursor, searching } = getSlice('historySearch');
   if (!lastQuery || nextCursor === null || searching) return;
   setSlice('historySearch', { searching: true });
   try {
-    const page = await core.invoke('history.query', { query: lastQuery, limit: PAGE, cursor: nextCursor });
+    const page = await core.invoke('history.query', { query: lastQuery, limit: PAGE, cursor: nextCursor, decoded: lastDecoded });
     appendSearchResults(page.messages);
     setSlice('historySearch', (s) => ({ resultsVersion: s.resultsVersion + 1, resultCount: s.resultCount + page.messages.length, nextCursor: page.nextCursor, searching: false }));
   } catch (error) {
@@ -96,9 +97,10 @@ export function diffResults(a: HistoryMessage, b: HistoryMessage): Promise<DiffR
 
 /** Streams the last search to a file in the core; progress arrives as history.exportProgressed. */
 export async function exportResults(format: 'json' | 'ndjson' | 'csv', file: string): Promise<void> {
-  const query = getSlice('historySearch').lastQuery ?? { filters: ['#'] };
+  const { lastQuery, lastDecoded } = getSlice('historySearch');
+  const query = lastQuery ?? { filters: ['#'] };
   try {
-    const { jobId } = await core.invoke('history.export', { query: { ...query, order: 'oldest' }, format, file });
+    const { jobId } = await core.invoke('history.export', { query: { ...query, order: 'oldest' }, format, file, decoded: lastDecoded });
     setSlice('historySearch', (s): Partial<HistorySearchState> => ({ exportJob: s.exportJob?.jobId === jobId ? s.exportJob : { jobId, state: 'running', exported: 0, fraction: 0, file }, error: null }));
   } catch (error) {
     failed(error);

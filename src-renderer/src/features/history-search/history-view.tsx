@@ -156,6 +156,9 @@ function SearchForm(): React.JSX.Element {
       <label>
         <input type="checkbox" checked={draft.regexFlags.includes('i')} onChange={(e) => set('regexFlags', e.target.checked ? 'i' : '')} /> ignore case
       </label>
+      <label title="Apply your decoder bindings: text and regex also match the decoded payload, which the results and the export show">
+        <input type="checkbox" data-testid="history-decoded" checked={draft.decoded} onChange={(e) => set('decoded', e.target.checked)} /> decoded
+      </label>
       <span className="qos-group">
         QoS
         {([0, 1, 2] as const).map((q) => (
@@ -222,6 +225,8 @@ function Results(): React.JSX.Element {
           const m = items[row.index];
           if (!m) return null;
           const preview = payloadText(m.payload.subarray(0, 200));
+          // A search with bindings applied shows what the topic's binding made of the payload.
+          const decodedPreview = m.decoded === undefined ? undefined : m.decoded.ok ? m.decoded.text.slice(0, 200) : m.decoded.error;
           return (
             <div
               key={m.id}
@@ -240,8 +245,8 @@ function Results(): React.JSX.Element {
               </span>
               <span role="cell">QoS {m.qos}</span>
               <span role="cell">{m.retain ? 'R' : ''}</span>
-              <span role="cell" className="mono" data-testid="history-result-preview">
-                {preview.binary ? `[${formatBytes(m.payload.length)}] ${preview.text}` : preview.text}
+              <span role="cell" className="mono" data-testid="history-result-preview" data-decoded={m.decoded === undefined ? undefined : m.decoded.ok ? 'yes' : 'error'} title={decodedPreview !== undefined ? `Decoded by the ${m.decoded?.kind} binding` : undefined}>
+                {decodedPreview ?? (preview.binary ? `[${formatBytes(m.payload.length)}] ${preview.text}` : preview.text)}
               </span>
             </div>
           );

@@ -18,6 +18,8 @@ export interface QueryDraft {
   readonly order: 'newest' | 'oldest';
   /** One source key, or '' for every source. */
   readonly source: string;
+  /** Apply the user's decoder bindings: text and regex match the decoded text too, and results show it. */
+  readonly decoded: boolean;
 }
 
 export const EMPTY_QUERY_DRAFT: QueryDraft = {
@@ -33,6 +35,7 @@ export const EMPTY_QUERY_DRAFT: QueryDraft = {
   userValue: '',
   order: 'newest',
   source: '',
+  decoded: false,
 };
 
 export type DraftResult = { readonly ok: true; readonly query: HistoryQueryInput } | { readonly ok: false; readonly field: keyof QueryDraft; readonly message: string };

@@ -12,6 +12,8 @@ export interface HistorySearchState {
   readonly draft: QueryDraft;
   /** The search the results came from (what export and replay act on). */
   readonly lastQuery: HistoryQueryInput | null;
+  /** Whether the last search applied the decoder bindings (its next pages and its export do too). */
+  readonly lastDecoded: boolean;
   /** Moves when the held results change. */
   readonly resultsVersion: number;
   readonly resultCount: number;
@@ -31,6 +33,7 @@ export const initialHistorySearchState: HistorySearchState = {
   status: null,
   draft: EMPTY_QUERY_DRAFT,
   lastQuery: null,
+  lastDecoded: false,
   resultsVersion: 0,
   resultCount: 0,
   nextCursor: null,

@@ -290,6 +290,11 @@ export function ConnectionsPanel(): React.JSX.Element {
         {lastImport ? (
           <div className="import-summary" data-testid="import-summary" data-imported={lastImport.imported.length} data-skipped={lastImport.skipped.length}>
             Imported {lastImport.imported.length} from {lastImport.format}
+            {lastImport.scripts && lastImport.scripts.decoderBindings + lastImport.scripts.responders > 0 ? (
+              <span data-testid="import-summary-scripts">
+                {`, with ${lastImport.scripts.decoderBindings} decoder ${lastImport.scripts.decoderBindings === 1 ? 'binding' : 'bindings'} and ${lastImport.scripts.responders} auto-${lastImport.scripts.responders === 1 ? 'responder' : 'responders'} (switched off)`}
+              </span>
+            ) : null}
             {lastImport.skipped.length > 0 ? `; skipped ${lastImport.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}` : ''}
             {lastImport.warnings.length > 0 ? (
               <ul>

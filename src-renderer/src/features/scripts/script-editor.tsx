@@ -1,7 +1,7 @@
 import Editor from '@monaco-editor/react';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTheme } from '../../ui/theme';
-import { monaco, installScriptApi } from './script-monaco';
+import { checkTypes, forgetTypes, monaco, installScriptApi } from './script-monaco';
 
 export interface ScriptProblem {
   readonly line: number;
@@ -22,12 +22,16 @@ export interface ScriptEditorProps {
 }
 
 const SANDBOX_OWNER = 'topiary-sandbox';
+const TYPES_OWNER = 'topiary-types';
+/** Typing pauses this long before the script's types are checked again. */
+const TYPE_CHECK_DELAY_MS = 250;
 
 /** Monaco editing a script as JavaScript with the script API's types. Loaded lazily: see lazy-script-editor. */
 export default function ScriptEditor(props: ScriptEditorProps): React.JSX.Element {
   const latest = useRef(props);
   latest.current = props;
   const editorRef = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
+  const [mounted, setMounted] = useState(false);
   const { resolved } = useTheme();
   if (props.api) installScriptApi(props.api.fileName, props.api.declarations);
 
@@ -41,6 +45,37 @@ export default function ScriptEditor(props: ScriptEditorProps): React.JSX.Elemen
       p ? [{ severity: monaco.MarkerSeverity.Error, message: p.message, startLineNumber: p.line, startColumn: p.column, endLineNumber: p.line, endColumn: p.column + 1 }] : [],
     );
   }, [props.sandboxProblem]);
+
+  // Type errors, checked a moment after typing stops; an answer for text that has changed since is dropped.
+  useEffect(() => {
+    const editor = editorRef.current;
+    const model = editor?.getModel();
+    if (!editor || !model) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let asked = 0;
+    const check = (retries = 3): void => {
+      const version = ++asked;
+      checkTypes(model).then(
+        (markers) => {
+          if (version === asked && !model.isDisposed()) monaco.editor.setModelMarkers(model, TYPES_OWNER, markers);
+        },
+        // Right after the editor mounts, the JavaScript language service may not be running yet: ask again shortly.
+        () => {
+          if (version === asked && retries > 0) timer = setTimeout(() => check(retries - 1), TYPE_CHECK_DELAY_MS * 2);
+        },
+      );
+    };
+    const changed = model.onDidChangeContent(() => {
+      clearTimeout(timer);
+      timer = setTimeout(() => check(), TYPE_CHECK_DELAY_MS);
+    });
+    check();
+    return () => {
+      clearTimeout(timer);
+      changed.dispose();
+      forgetTypes(model);
+    };
+  }, [mounted, props.path, props.api?.declarations]);
 
   return (
     <Editor
@@ -60,6 +95,7 @@ export default function ScriptEditor(props: ScriptEditorProps): React.JSX.Elemen
       }
       onMount={(editor) => {
         editorRef.current = editor;
+        setMounted(true);
       }}
     />
   );
