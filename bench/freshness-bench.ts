@@ -266,7 +266,7 @@ async function main(): Promise<void> {
           document.querySelector<HTMLElement>('[data-testid="connect-button"]')!.click();
           const check = (): void => {
             const text = document.querySelector('[data-testid="tree-totals"]')?.textContent ?? '';
-            const topics = Number(/(\d+) topics/.exec(text)?.[1] ?? 0);
+            const topics = Number(/([\d,]+) topics/.exec(text)?.[1]?.replaceAll(',', '') ?? 0);
             const row = document.querySelector('[data-testid="tree-row"][data-path="kept"] [data-testid="row-counts"]');
             if (topics >= n && Number(row?.getAttribute('data-messages') ?? 0) >= n) resolve(performance.now() - t0);
             else if (performance.now() - t0 > 30_000) reject(new Error(`only ${text} after 30 s`));

@@ -250,3 +250,39 @@ test('expand-to-depth opens the tree in the core and sorting by messages puts th
   await page.getByTestId('tree-collapse-all').click();
   await ui.expectVisiblePaths(['b', 'a']);
 });
+
+test('in a 1024-pixel window the filter keeps its width and sort, expand and collapse work from the overflow menu', async ({ page }) => {
+  await page.setViewportSize({ width: 1024, height: 700 });
+  const ui = await opened(page);
+  const outside = await mqtt.connectAsync(env.broker.url);
+  await outside.publishAsync('a/quiet/x', '1', { qos: 1 });
+  for (let i = 0; i < 3; i++) await outside.publishAsync('b/busy/y', String(i), { qos: 1 });
+  await outside.endAsync();
+  await expect(ui.totals).toHaveText('2 topics · 4 messages');
+  await expect(page.getByTestId('tree-toolbar')).toHaveAttribute('data-compact', 'true');
+  await expect(page.getByTestId('tree-sort')).toHaveCount(0);
+  expect((await page.getByTestId('tree-filter').boundingBox())!.width).toBeGreaterThanOrEqual(160);
+
+  const more = async (item: string): Promise<void> => {
+    await page.getByTestId('tree-more').click();
+    await page.getByTestId(`tree-more-${item}`).click();
+    await expect(page.getByTestId('tree-more-menu')).toHaveCount(0);
+  };
+  await more('expand-3');
+  await ui.expectVisiblePaths(['a', 'a/quiet', 'a/quiet/x', 'b', 'b/busy', 'b/busy/y']);
+  await more('sort-messages');
+  await ui.expectVisiblePaths(['b', 'b/busy', 'b/busy/y', 'a', 'a/quiet', 'a/quiet/x']);
+  // The menu is keyboard-reachable and shows the current choices.
+  await page.getByTestId('tree-more').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('tree-more-sort-messages')).toHaveAttribute('aria-checked', 'true');
+  await expect(page.getByTestId('tree-more-payload')).toHaveAttribute('role', 'menuitemcheckbox');
+  await page.keyboard.press('Escape');
+  await more('collapse');
+  await ui.expectVisiblePaths(['b', 'a']);
+
+  // Wide again, the controls come back inline.
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await expect(page.getByTestId('tree-toolbar')).toHaveAttribute('data-compact', 'false');
+  await expect(page.getByTestId('tree-sort')).toHaveValue('messages');
+});

@@ -93,6 +93,22 @@ for (const size of [
       await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
       await page.keyboard.press('Escape');
       expect(await layout.problems(EXPLORER_TOOLBARS)).toEqual([]);
+      // The filter box is the tree's main control: it never shrinks below a useful width.
+      expect(await layout.width(page.getByTestId('tree-filter'))).toBeGreaterThanOrEqual(160);
+      // So is the composer's topic box (Request shrinks to an icon to make room).
+      expect(await layout.width(page.getByTestId('publish-topic'))).toBeGreaterThanOrEqual(160);
+      // The subscriptions form (MQTT 5 options included) fits the tree pane.
+      await page.getByTestId('subscriptions-toggle').click();
+      await expect(page.getByTestId('subscription-mqtt5-options')).toBeVisible();
+      expect(await layout.problems(['.subscriptions .toolbar-row'])).toEqual([]);
+      await page.getByTestId('subscriptions-toggle').click();
+      // The import formats are named in full, each on one line.
+      await page.getByTestId('profiles-import-button').click();
+      await expect(page.getByTestId('profiles-import-foreign-item')).toHaveText('MQTTX or MQTT Explorer export…');
+      expect(await layout.wrappedLabels('[data-testid="profiles-import-menu"] [role="menuitem"]')).toEqual([]);
+      const chooser = page.waitForEvent('filechooser');
+      await page.getByTestId('profiles-import-foreign-item').click();
+      await chooser;
 
       await page.getByTestId('workspace-broker').click();
       await expect(page.getByTestId('broker-state')).toHaveText('Running');

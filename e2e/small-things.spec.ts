@@ -82,6 +82,44 @@ test('the chart applies its field as you type, a number in the JSON tree charts 
   await outside.endAsync();
 });
 
+test('the chart offers the numeric fields of recent payloads to pick, by keyboard or by mouse', async ({ page }) => {
+  const { ui, url } = await withMosquitto(page);
+  const outside = await mqtt.connectAsync(url);
+  await outside.publishAsync('room/2', JSON.stringify({ temp: 20, hum: 40 }), { qos: 1 });
+  await outside.publishAsync('room/2', JSON.stringify({ temp: 21, status: 'ok', fan: { rpm: 900 } }), { qos: 1 });
+  await outside.endAsync();
+  await ui.openTopic('room/2');
+  await page.getByRole('tab', { name: 'chart' }).click();
+  const field = page.getByTestId('chart-field-input');
+  const list = page.getByTestId('chart-field-input-list');
+  await expect(field).toHaveAttribute('role', 'combobox');
+
+  // Keyboard: ↓ opens the list (newest payload's fields first, no strings), ↓ moves, Enter charts the field.
+  await field.focus();
+  await field.press('ArrowDown');
+  await expect(list.getByRole('option')).toHaveText(['temp', 'fan.rpm', 'hum']);
+  await expect(field).toHaveAttribute('aria-expanded', 'true');
+  await field.press('ArrowDown');
+  await field.press('ArrowDown');
+  await expect(field).toHaveAttribute('aria-activedescendant', (await list.getByRole('option', { name: 'fan.rpm' }).getAttribute('id'))!);
+  await field.press('Enter');
+  await expect(ui.chart).toHaveAttribute('data-field', 'fan.rpm');
+  await expect(ui.chart).toHaveAttribute('data-last', '900');
+  await expect(list).toBeHidden();
+
+  // Typing filters the list; a click picks; Escape closes it without leaving the box.
+  await field.fill('hu');
+  await expect(list.getByRole('option')).toHaveText(['hum']);
+  await list.getByRole('option', { name: 'hum' }).click();
+  await expect(ui.chart).toHaveAttribute('data-field', 'hum');
+  await expect(ui.chart).toHaveAttribute('data-last', '40');
+  await page.getByTestId('chart-field-input-toggle').click();
+  await expect(list.getByRole('option')).toHaveCount(3);
+  await field.press('Escape');
+  await expect(list).toBeHidden();
+  await expect(field).toBeFocused();
+});
+
 test('MQTT 5-only subscription options are hidden on an MQTT 3.1.1 connection', async ({ page }) => {
   await withMosquitto(page, '4');
   await page.getByTestId('subscriptions-toggle').click();
@@ -149,7 +187,7 @@ test.describe('certificates', () => {
   });
   test.afterAll(() => pki.cleanup());
 
-  test('an untrusted root is trusted with one button, and importing it again says it is already there', async ({ page }) => {
+  test('an untrusted root is trusted with one button, and importing it or a client identity again says it is already there', async ({ page }) => {
     app = await startWebApp();
     const ui = new ExplorerPage(page);
     await ui.open(app.url);
@@ -166,7 +204,16 @@ test.describe('certificates', () => {
     await expect(certs.rows('trusted-ca')).toHaveCount(1);
 
     await certs.importPasted('trusted-ca', pki.text('root.crt'));
-    await expect(page.getByTestId('cert-notice')).toContainText('is already in your store; nothing was added.');
+    await expect(page.getByTestId('cert-notice')).toHaveText('"Topiary Test Root" is already in your store; nothing was added.');
     await expect(certs.rows('trusted-ca')).toHaveCount(1);
+
+    // A client identity (certificate and key) imported again, key first this time, is not copied either.
+    await certs.rows('client-identity').first().click();
+    const identity = await page.getByTestId('cert-details').getAttribute('data-id');
+    const label = await page.getByTestId('cert-details-label').textContent();
+    await certs.importPasted('client-identity', pki.text('client.key') + pki.text('client.crt'));
+    await expect(page.getByTestId('cert-notice')).toHaveText(`"${label}" is already in your store; nothing was added.`);
+    await expect(page.getByTestId('cert-details')).toHaveAttribute('data-id', identity!);
+    await expect(certs.rows('client-identity')).toHaveCount(1);
   });
 });

@@ -58,9 +58,27 @@ export class LayoutPage {
     await expect(this.page.locator('html')).toHaveAttribute('data-theme-setting', theme);
   }
 
+  /** The elements matching a selector (a menu's items, say) whose label wraps onto a second line. */
+  async wrappedLabels(selector: string): Promise<readonly string[]> {
+    return this.page.locator(selector).evaluateAll((els) =>
+      els
+        .filter((el) => {
+          const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const range = document.createRange();
+            range.selectNodeContents(node);
+            if (new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.top / 3))).size > 1) return true;
+          }
+          return false;
+        })
+        .map((el) => (el.textContent ?? '').trim()),
+    );
+  }
+
   /**
    * Controls (buttons, inputs, selects) that stick out of the viewport or of the pane or bar holding them, and
-   * toolbars whose visible controls do not share one row (one starts below where another ends).
+   * toolbars whose visible controls do not share one row (one starts below where another ends), selects too narrow
+   * for the option they show, and buttons whose label wraps.
    */
   async problems(toolbars: readonly string[]): Promise<readonly LayoutProblem[]> {
     return this.page.evaluate((toolbarSelectors) => {
@@ -74,6 +92,18 @@ export class LayoutPage {
       };
       const name = (el: Element): string =>
         `${el.tagName.toLowerCase()}${el.getAttribute('data-testid') ? `[${el.getAttribute('data-testid')}]` : ''} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 30)}"`;
+      // A label that wraps: one of its text nodes lays out on more than one line.
+      const wraps = (el: Element): boolean => {
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          if ((node.textContent ?? '').trim() === '') continue;
+          const range = document.createRange();
+          range.selectNodeContents(node);
+          const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.top / 3)));
+          if (tops.size > 1) return true;
+        }
+        return false;
+      };
       const vw = document.documentElement.clientWidth;
       const vh = document.documentElement.clientHeight;
       for (const el of Array.from(document.querySelectorAll('.app button, .app input:not([type="file"]), .app select'))) {
@@ -89,6 +119,22 @@ export class LayoutPage {
           const c = container.getBoundingClientRect();
           if (r.left < c.left - 0.5 || r.right > c.right + 0.5) found.push({ what: 'sticks out of its pane', detail: `${name(el)} x ${r.left}..${r.right}, pane ${c.left}..${c.right}` });
         }
+      }
+      // A select narrower than its chosen option cuts the text short: a copy sized to its content says how wide it must be.
+      for (const el of Array.from(document.querySelectorAll<HTMLSelectElement>('.app select'))) {
+        if (!visible(el)) continue;
+        const copy = el.cloneNode(true) as HTMLSelectElement;
+        copy.selectedIndex = el.selectedIndex;
+        copy.removeAttribute('data-testid');
+        copy.style.cssText = 'position:absolute;visibility:hidden;field-sizing:content;width:auto;min-width:0;max-width:none;flex:none';
+        el.parentElement!.appendChild(copy);
+        const needed = copy.getBoundingClientRect().width;
+        copy.remove();
+        const has = el.getBoundingClientRect().width;
+        if (needed > has + 0.5) found.push({ what: 'select text clipped', detail: `${name(el)} shows "${el.selectedOptions[0]?.text ?? ''}" in ${Math.round(has)} px, needs ${Math.round(needed)} px` });
+      }
+      for (const el of Array.from(document.querySelectorAll('.app button, .app .file-button'))) {
+        if (visible(el) && wraps(el)) found.push({ what: 'label wraps inside its control', detail: name(el) });
       }
       for (const selector of toolbarSelectors) {
         for (const bar of Array.from(document.querySelectorAll(selector))) {

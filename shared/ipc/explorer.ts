@@ -244,6 +244,8 @@ export interface Series {
   readonly points: readonly SeriesPoint[];
   /** History entries that held no number at that place. */
   readonly skipped: number;
+  /** The numeric fields of the topic's newest JSON payloads (paths as `field` takes them), for a pick list. */
+  readonly fields: readonly string[];
 }
 
 export interface RetainedClearResult {

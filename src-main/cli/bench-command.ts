@@ -68,7 +68,6 @@ function print(io: CliIo, row: Row, json: boolean): void {
 }
 
 export const benchCommand: Command = {
-  summary: 'generate load: bench pub, sub or conn',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, FLAGS, true);

@@ -84,7 +84,6 @@ function reportDrops(io: CliIo, signal: AbortSignal): (e: BrokerEvent) => void {
 }
 
 export const brokerCommand: Command = {
-  summary: 'run the embedded broker headless (alias: topiary-broker)',
   help: HELP,
   async run(argv, io) {
     const { values } = parseFlags(argv, FLAGS);

@@ -60,7 +60,6 @@ function write(io: CliIo, prefix: string, identity: GeneratedIdentity, force: bo
 }
 
 export const certCommand: Command = {
-  summary: 'make a CA, server and client certificates, or inspect one',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, FLAGS, true);

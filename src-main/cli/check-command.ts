@@ -21,7 +21,6 @@ Examples:
 `;
 
 export const checkCommand: Command = {
-  summary: 'report what a broker supports and how it behaves',
   help: HELP,
   async run(argv, io) {
     const { values } = parseFlags(argv, FLAGS);

@@ -11,7 +11,6 @@ export class UsageError extends Error {
 
 /** A subcommand: its help text and what it does with its arguments; resolves with the exit code. */
 export interface Command {
-  readonly summary: string;
   readonly help: string;
   run(argv: readonly string[], io: CliIo): Promise<number>;
 }

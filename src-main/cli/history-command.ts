@@ -134,7 +134,6 @@ async function query(history: TopiaryHistory, q: HistoryQueryInput, limit: numbe
 }
 
 export const historyCommand: Command = {
-  summary: 'search, export, clear or import into the message history store',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, { ...FLAGS, input: { type: 'string', short: 'i' } }, true);

@@ -1,3 +1,4 @@
+import { TOPIARY_VERSION } from '../core/version';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -154,7 +155,7 @@ function filterError(filter: string): string | undefined {
 /** The MCP server with its tools; query_history only when a history store was given. */
 async function createServer(base: ConnectOptions, allowPublish: readonly string[], history: HistoryService | undefined) {
   const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js');
-  const server = new McpServer({ name: 'topiary', version: '0.1.0' }, { instructions: `Topiary's MQTT tools for the broker ${base.url ?? base.profile ?? ''}. ${allowPublish.length ? `Publishing is allowed to topics matching: ${allowPublish.join(', ')}.` : 'Read-only: publishing is refused.'}` });
+  const server = new McpServer({ name: 'topiary', version: TOPIARY_VERSION }, { instructions: `Topiary's MQTT tools for the broker ${base.url ?? base.profile ?? ''}. ${allowPublish.length ? `Publishing is allowed to topics matching: ${allowPublish.join(', ')}.` : 'Read-only: publishing is refused.'}` });
   const guard = async (work: () => Promise<ToolResult>): Promise<ToolResult> => {
     try {
       return await work();
@@ -363,7 +364,6 @@ async function createServer(base: ConnectOptions, allowPublish: readonly string[
 }
 
 export const mcpCommand: Command = {
-  summary: 'a Model Context Protocol server over stdio for AI assistants',
   help: HELP,
   async run(argv, io) {
     const { values } = parseFlags(argv, FLAGS);

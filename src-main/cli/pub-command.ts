@@ -90,7 +90,6 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
 }
 
 export const pubCommand: Command = {
-  summary: 'publish messages and print their acknowledgements',
   help: HELP,
   async run(argv, io) {
     const { values } = parse(argv);

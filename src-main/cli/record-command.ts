@@ -58,7 +58,6 @@ function showProgress(io: CliIo, client: TopiaryClient, recorded: () => number):
 }
 
 export const recordCommand: Command = {
-  summary: 'record messages to a capture file or the history store',
   help: HELP,
   async run(argv, io) {
     const { values } = parseFlags(argv, FLAGS);

@@ -41,7 +41,6 @@ Examples:
 `;
 
 export const replayCommand: Command = {
-  summary: 'replay a capture to a broker, with its timing',
   help: HELP,
   async run(argv, io) {
     const { values } = parseFlags(argv, FLAGS);

@@ -93,7 +93,6 @@ export function readRules(file: string): ResponderRule[] {
 }
 
 export const respondCommand: Command = {
-  summary: 'answer messages by rules (auto-responders), e.g. MQTT 5 requests',
   help: HELP,
   async run(argv, io) {
     const { values } = parseFlags(argv, FLAGS);

@@ -64,7 +64,6 @@ function describe(status: SimulationStatus): string {
 }
 
 export const simulateCommand: Command = {
-  summary: 'run simulated devices: built-in scenarios, a sandboxed script or a template',
   help: HELP,
   async run(argv, io) {
     const { values } = parseFlags(argv, FLAGS);

@@ -45,7 +45,6 @@ Examples:
 `;
 
 export const subCommand: Command = {
-  summary: 'print the messages published to topic filters',
   help: HELP,
   async run(argv, io) {
     const { values } = parseFlags(argv, FLAGS);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MessageView } from '../../shared/ipc/common';
 import { hashPassword } from '../core/broker';
+import { TOPIARY_VERSION } from '../core/version';
 import { connect, createBroker, type EmbeddedBroker } from '../lib';
 import { ensureCliBuilt, repoRoot } from '../test-support/built-cli';
 import { TOPIARY_BIN, runTopiary as topiary, startTopiary as start } from '../test-support/topiary-process';
@@ -30,6 +31,22 @@ describe('topiary, the command', () => {
     const unknown = await topiary(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('"frobnicate" is not a topiary command');
+  });
+
+  it('prints its version with --version', async () => {
+    const r = await topiary(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`topiary ${TOPIARY_VERSION}\n`);
+  });
+
+  it('loads only what the command needs: publishing over TCP does not load the DTLS library', async () => {
+    // A preload that prints, at exit, whether werift-dtls (about 0.4 s of CPU to load) was loaded.
+    const probe = path.join(await mkdtemp(path.join(os.tmpdir(), 'topiary-load-probe-')), 'probe.cjs');
+    await writeFile(probe, `process.on('exit', () => process.stderr.write('loaded: ' + Object.keys(require.cache).some((k) => k.includes('/node_modules/werift-dtls/')) + '\\n'));`);
+    const r = await topiary(['pub', '--help'], { env: { NODE_OPTIONS: `--require ${probe}` } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('loaded: false\n');
+    await rm(path.dirname(probe), { recursive: true, force: true });
   });
 
   it.each([

@@ -1,31 +1,27 @@
-import { benchCommand } from './bench-command';
-import { brokerCommand } from './broker-command';
-import { certCommand } from './cert-command';
-import { checkCommand } from './check-command';
+import { TOPIARY_VERSION } from '../core/version';
 import { describeFailure, HelpRequested, UsageError, type CliIo, type Command } from './cli-io';
-import { historyCommand } from './history-command';
-import { mcpCommand } from './mcp-command';
-import { pubCommand } from './pub-command';
-import { recordCommand } from './record-command';
-import { replayCommand } from './replay-command';
-import { respondCommand } from './respond-command';
-import { simulateCommand } from './simulate-command';
-import { subCommand } from './sub-command';
+
+interface CommandEntry {
+  readonly summary: string;
+  /** Loads the command's module on first use: a command's libraries (MQTT, SQLite, the sandbox, X.509) cost
+   * hundreds of milliseconds to load, and `topiary pub` should not pay for `topiary mcp`'s. */
+  load(): Promise<Command>;
+}
 
 /** `topiary <command> …`: the app's core from a terminal. Exit 0 on success, 1 on a failure the user can fix, 2 on bad usage. */
-const COMMANDS: Readonly<Record<string, Command>> = {
-  pub: pubCommand,
-  sub: subCommand,
-  broker: brokerCommand,
-  check: checkCommand,
-  cert: certCommand,
-  bench: benchCommand,
-  record: recordCommand,
-  replay: replayCommand,
-  history: historyCommand,
-  mcp: mcpCommand,
-  respond: respondCommand,
-  simulate: simulateCommand,
+const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  pub: { summary: 'publish messages and print their acknowledgements', load: async () => (await import('./pub-command')).pubCommand },
+  sub: { summary: 'print the messages published to topic filters', load: async () => (await import('./sub-command')).subCommand },
+  broker: { summary: 'run the embedded broker headless (alias: topiary-broker)', load: async () => (await import('./broker-command')).brokerCommand },
+  check: { summary: 'report what a broker supports and how it behaves', load: async () => (await import('./check-command')).checkCommand },
+  cert: { summary: 'make a CA, server and client certificates, or inspect one', load: async () => (await import('./cert-command')).certCommand },
+  bench: { summary: 'generate load: bench pub, sub or conn', load: async () => (await import('./bench-command')).benchCommand },
+  record: { summary: 'record messages to a capture file or the history store', load: async () => (await import('./record-command')).recordCommand },
+  replay: { summary: 'replay a capture to a broker, with its timing', load: async () => (await import('./replay-command')).replayCommand },
+  history: { summary: 'search, export, clear or import into the message history store', load: async () => (await import('./history-command')).historyCommand },
+  mcp: { summary: 'a Model Context Protocol server over stdio for AI assistants', load: async () => (await import('./mcp-command')).mcpCommand },
+  respond: { summary: 'answer messages by rules (auto-responders), e.g. MQTT 5 requests', load: async () => (await import('./respond-command')).respondCommand },
+  simulate: { summary: 'run simulated devices: built-in scenarios, a sandboxed script or a template', load: async () => (await import('./simulate-command')).simulateCommand },
 };
 
 function usage(): string {
@@ -37,7 +33,7 @@ ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
   .join('\n')}
 
-Run "topiary <command> --help" for its options and examples.
+Run "topiary <command> --help" for its options and examples, "topiary --version" for the version.
 
 Examples:
   topiary broker --port 1883
@@ -52,11 +48,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stdout.write(usage());
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  if (name === '-V' || name === '--version' || name === 'version') {
+    io.stdout.write(`topiary ${TOPIARY_VERSION}\n`);
+    return 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
     io.stderr.write(`error: "${name}" is not a topiary command.\n\n${usage()}`);
     return 2;
   }
+  const command = await entry.load();
   try {
     return await command.run(rest, io);
   } catch (e) {

@@ -15,6 +15,7 @@ import { DecodersService } from './decoders/decoders-service';
 import { ConnectionEventFanOut, ConnectionManager } from './connections/connection-manager';
 import { connectionsHandlers, type BrokerChecker } from './connections/connections-handlers';
 import { checkBroker } from '../lib/broker-check';
+import { settleYoungGeneration } from './runtime/settle-young-generation';
 import { explorerHandlers } from './explorer/explorer-handlers';
 import { ExplorerService } from './explorer/explorer-service';
 import { CaptureJobs } from './history/capture-jobs';
@@ -50,6 +51,9 @@ export interface CoreOptions {
   /** Messages of a composer job computed per crossing to the sandbox worker (1: one crossing each, for comparison). */
   readonly payloadScriptBatch?: number;
 }
+
+/** Least time between two settleYoungGeneration() calls made as connections start (reconnect loops included). */
+const SETTLE_SPACING_MS = 1000;
 
 /** Everything stateful, Electron-free: what both hosts wire up. */
 export interface AppCore {
@@ -173,6 +177,16 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
   });
   // The window hears of a status change last, once the explorer has opened the connection's tree.
   connectionEvents.add({ status: (info) => hub.emit('connections.statusChanged', info) });
+  // Once a connection is up, before its subscriptions' retained messages pour in, what its set-up left in the young
+  // generation is promoted while nothing waits on it (see settleYoungGeneration); at most once a second.
+  let settledAt = 0;
+  connectionEvents.add({
+    status: (info) => {
+      if (info.state !== 'connected' || Date.now() - settledAt < SETTLE_SPACING_MS) return;
+      settledAt = Date.now();
+      settleYoungGeneration();
+    },
+  });
   // The same check as `topiary check`, with the connection's broker, credentials and resolved TLS material.
   const check: BrokerChecker = (target) =>
     checkBroker({
@@ -279,6 +293,9 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
       // Reported through broker.status().error.
     }
   }
+
+  // Start-up's leftovers leave the young generation now, not in the first burst of messages.
+  settleYoungGeneration();
 
   return {
     handlers,

@@ -1,3 +1,4 @@
+import { loadDtlsTransport } from '../core/transport/mqtt-datagram-client';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Packet } from 'mqtt';
@@ -158,6 +159,7 @@ export class TopiaryClient extends EventEmitter<ClientEvents> {
     const brokers = brokerList(this.options);
     const usesTls = brokers.some((b) => isSecureScheme(b.scheme));
     const tls = usesTls ? await resolveTls(this.options.tls) : undefined;
+    if (brokers.some((b) => b.scheme === 'mqtts-dtls')) await loadDtlsTransport();
     const clientId = this.options.clientId && this.options.clientId.length > 0 ? this.options.clientId : `topiary-${randomUUID().slice(0, 8)}`;
     this.connection = new Connection(
       this.connectionId,

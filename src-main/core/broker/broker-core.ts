@@ -1,3 +1,4 @@
+import { TOPIARY_VERSION } from '../version';
 import { causeOf, contractError } from '../../../shared/ipc/errors';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
@@ -44,7 +45,7 @@ const DEFAULT_QUEUE_BYTES = 256 * 1024 * 1024;
 /** Queued QoS 1/2 messages for an online client above which the publishers feeding it are paused. */
 const QUEUE_HIGH_WATER = 1000;
 const SAVE_MS = 1000;
-export const BROKER_VERSION = 'topiary-broker 0.1.0';
+export const BROKER_VERSION = `topiary-broker ${TOPIARY_VERSION}`;
 
 type MutableStats = { -readonly [K in keyof BrokerStats]: BrokerStats[K] };
 

@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { DtlsReliableServer } from '../transport/dtls/dtls-endpoint';
+import type { DtlsReliableServer } from '../transport/dtls/dtls-endpoint';
 import { ReliableUdpServer } from '../transport/udp/reliable-udp-endpoint';
 import type { ReliableUdpSession } from '../transport/udp/reliable-udp-session';
 import type { Transport } from './transport';
@@ -81,7 +81,8 @@ export async function startListener(config: ListenerConfig, onTransport: (t: Tra
       let server: ReliableUdpServer | DtlsReliableServer;
       try {
         const common = { host, port: config.port, ...(maxSessions ? { maxSessions } : {}), ...tuning };
-        server = config.kind === 'udp' ? await ReliableUdpServer.listen(common) : await DtlsReliableServer.listen({ ...common, ...(config.cert ? { cert: config.cert.toString() } : {}), ...(config.key ? { key: config.key.toString() } : {}), ...(config.psk ? { psk: config.psk } : {}) });
+        // Loaded on first use, as for clients (mqtt-datagram-client.ts): werift-dtls is slow to load.
+        server = config.kind === 'udp' ? await ReliableUdpServer.listen(common) : await (await import('../transport/dtls/dtls-endpoint')).DtlsReliableServer.listen({ ...common, ...(config.cert ? { cert: config.cert.toString() } : {}), ...(config.key ? { key: config.key.toString() } : {}), ...(config.psk ? { psk: config.psk } : {}) });
       } catch (e) {
         const errno = (e as NodeJS.ErrnoException).code;
         const reason = errno === 'EADDRINUSE' ? 'is already in use; choose another port or 0 for a free one' : `could not be opened (${(e as Error).message})`;
@@ -95,7 +96,7 @@ export async function startListener(config: ListenerConfig, onTransport: (t: Tra
       const scheme = kind === 'udp' ? 'mqtt-udp' : 'mqtts-dtls';
       return {
         bound: { kind, host, port: bound, url: `${scheme}://${urlHost(host)}:${bound}` },
-        datagramStats: () => ({ sessions: server.sessionCount, ...server.stats, ...(server instanceof DtlsReliableServer ? { dtls: { ...server.dtlsStats, secure: server.secureSessionCount } } : {}) }),
+        datagramStats: () => ({ sessions: server.sessionCount, ...server.stats, ...(kind === 'dtls' ? { dtls: { ...(server as DtlsReliableServer).dtlsStats, secure: (server as DtlsReliableServer).secureSessionCount } } : {}) }),
         close: () => server.close(),
       };
     }

@@ -101,6 +101,21 @@ describe('certificate store', () => {
     expect(await store.list()).toHaveLength(2);
   });
 
+  it('does not duplicate a client identity imported again, from the same files or from a PKCS#12 of it', async () => {
+    const first = await store.addIdentity({ kind: 'client-identity', inputs: [{ data: pki.read('client.crt') }, { data: pki.read('client.key') }] });
+    const again = await store.addIdentity({ kind: 'client-identity', inputs: [{ data: pki.read('client.key') }, { data: pki.read('client.crt') }], label: 'Another name' });
+    expect(again.id).toBe(first.id);
+    expect(again.label).toBe(first.label);
+    const p12 = await store.exportPkcs12(first.id, 'pw');
+    const fromP12 = await store.addIdentity({ kind: 'client-identity', inputs: [{ data: p12, passphrase: 'pw' }] });
+    expect(fromP12.id).toBe(first.id);
+    expect(await store.list()).toHaveLength(1);
+    // A different identity, or the same certificate kept as a server identity, is still added.
+    await store.addIdentity({ kind: 'client-identity', inputs: [{ data: pki.read('server.crt') }, { data: pki.read('server.key') }] });
+    await store.addIdentity({ kind: 'server-identity', inputs: [{ data: pki.read('client.crt') }, { data: pki.read('client.key') }] });
+    expect(await store.list()).toHaveLength(3);
+  });
+
   it('keeps private keys out of every stored file in plain form', async () => {
     await store.addIdentity({ kind: 'server-identity', inputs: [{ data: pki.read('server.crt') }, { data: pki.read('server.key') }] });
     await store.addIdentity({ kind: 'client-identity', inputs: [{ data: pki.read('client.crt') }, { data: pki.read('client.key') }] });

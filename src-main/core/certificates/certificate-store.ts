@@ -136,7 +136,10 @@ export class CertificateStore {
     return added;
   }
 
-  /** Adds a certificate with its private key; the key must match one of the certificates. */
+  /**
+   * Adds a certificate with its private key; the key must match one of the certificates. An identity already in the
+   * store (same certificate, same kind) is returned as it is, not duplicated, like a trusted CA.
+   */
   async addIdentity(request: AddIdentityRequest): Promise<CertificateEntry> {
     const { certificates, privateKeys } = parseInputs(request.inputs);
     return this.addIdentityMaterial(request.kind, certificates, privateKeys, request.label);
@@ -318,6 +321,10 @@ export class CertificateStore {
       assertKeyMatches(certificates[0]!, key);
     }
     const ordered = orderChain(leaf!, certificates);
+    // The same certificate (so the same key) imported again as the same kind: the entry already there is the answer.
+    const fingerprint = new X509Certificate(leaf!).fingerprint256;
+    const twin = (await this.readAllValid()).find((e) => e.kind === kind && e.sealedPrivateKey !== undefined && fingerprintOf(e.certificates[0]) === fingerprint);
+    if (twin) return this.toEntry(twin);
     const stored = await this.write({ kind, label: label ?? defaultLabel(leaf!), certificates: ordered, privateKey: key });
     return this.toEntry(stored);
   }

@@ -1,3 +1,4 @@
+import { loadDtlsTransport } from '../transport/mqtt-datagram-client';
 import { randomUUID } from 'node:crypto';
 import type { ConnectionId, ExportedText, MessageView } from '../../../shared/ipc/common';
 import { packetLogExport } from './packet-log-export';
@@ -84,6 +85,7 @@ export class ConnectionManager {
     const brokers = brokerList(args);
     const usesTls = brokers.some((b) => isSecureScheme(b.scheme));
     const tls: ResolvedTls | undefined = usesTls ? await resolveTls(args.tls, this.options) : undefined;
+    if (brokers.some((b) => b.scheme === 'mqtts-dtls')) await loadDtlsTransport();
     const connectionId = randomUUID() as ConnectionId;
     const clientId = chooseClientId(args);
     const connection = new Connection(

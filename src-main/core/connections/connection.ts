@@ -19,6 +19,11 @@ import { SERVER_MOVED, USE_ANOTHER_SERVER, resolveServerReference } from './serv
 import { packetSize } from './packet-size';
 import { connectMqtt } from '../transport/mqtt-datagram-client';
 import type { ResolvedTls } from './tls-options';
+import { useAllocationFreePacketReads } from './packet-reads';
+
+// Every connection's parser reads without allocating (a flood of tens of thousands a second otherwise fills the young
+// generation with Buffer views in a few hundred milliseconds).
+useAllocationFreePacketReads();
 
 type PublishArgs = ParsedArg<'publish.send'>;
 

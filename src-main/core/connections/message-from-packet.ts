@@ -48,13 +48,7 @@ function propertiesOf(packet: IPublishPacket): MessageProperties | undefined {
 export function messageFromPacket(packet: IPublishPacket, receivedAt: number, topic: string = packet.topic): MessageView {
   const payload = typeof packet.payload === 'string' ? new TextEncoder().encode(packet.payload) : packet.payload;
   const properties = propertiesOf(packet);
-  return {
-    topic,
-    payload,
-    qos: packet.qos as Qos,
-    retain: packet.retain,
-    dup: packet.dup,
-    receivedAt,
-    ...(properties ? { properties } : {}),
-  };
+  // Built without a spread: this runs for every received message, and a spread made two objects, not one.
+  if (properties === undefined) return { topic, payload, qos: packet.qos as Qos, retain: packet.retain, dup: packet.dup, receivedAt };
+  return { topic, payload, qos: packet.qos as Qos, retain: packet.retain, dup: packet.dup, receivedAt, properties };
 }

@@ -242,6 +242,7 @@ describe('ExplorerService history', () => {
     const series = service.series({ connectionId: CONN, topic: 's', field: 'temp' });
     expect(series.points.map((p) => p.v)).toEqual([20, 21, 23]);
     expect(series.skipped).toBe(1);
+    expect(series.fields).toEqual(['temp']);
   });
 
   it('numbers history entries stably as old ones are pushed out by the budget', () => {

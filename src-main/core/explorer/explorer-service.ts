@@ -265,8 +265,9 @@ export class ExplorerService {
 
   series(args: ParsedArg<'explorer.getSeries'>): Series {
     const source = args.field === null || args.field === '' ? ({ kind: 'payload' } as const) : ({ kind: 'json', path: args.field } as const);
-    const { points, skipped } = this.require(args.connectionId).session.series(args.topic, source);
-    return { topic: args.topic, field: args.field, points, skipped };
+    const { session } = this.require(args.connectionId);
+    const { points, skipped } = session.series(args.topic, source);
+    return { topic: args.topic, field: args.field, points, skipped, fields: session.numericFields(args.topic) };
   }
 
   setHistoryBudget(connectionId: ConnectionId, budgetBytes: number): void {

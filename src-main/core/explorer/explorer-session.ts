@@ -1,7 +1,7 @@
 import type { ExplorerMessage, StoredMessage } from './explorer-message';
 import { type HistoryEntry, type HistoryOptions, type HistoryStats, MessageHistory } from './history';
 import { IngestBuffer, type IngestBufferOptions, type IngestBufferStats } from './ingest-buffer';
-import { type SeriesSource, type SeriesValues, seriesFromHistory } from './series';
+import { numericFields, type SeriesSource, type SeriesValues, seriesFromHistory } from './series';
 import { TopicIndex, type NodeId, type TopicNodeInfo } from './topic-index';
 import { TreeView, type TreeViewOptions } from './tree-view';
 
@@ -73,6 +73,12 @@ export class ExplorerSession {
   series(path: string, source: SeriesSource): SeriesValues {
     const id = this.index.idOf(path);
     return id === undefined ? { points: [], skipped: 0 } : seriesFromHistory(this.history, id, source);
+  }
+
+  /** The numeric fields of a topic's newest JSON payloads. */
+  numericFields(path: string): string[] {
+    const id = this.index.idOf(path);
+    return id === undefined ? [] : numericFields(this.history, id);
   }
 
   stats(): ExplorerSessionStats {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MessageHistory } from './history';
-import { numberAt, parseFieldPath, seriesFromHistory } from './series';
+import { joinFieldPath, numberAt, numericFields, parseFieldPath, seriesFromHistory } from './series';
 
 const enc = new TextEncoder();
 
@@ -64,5 +64,40 @@ describe('parseFieldPath', () => {
     expect(parseFieldPath('sensors.0.temp')).toEqual(['sensors', '0', 'temp']);
     expect(parseFieldPath('sensors[0].temp')).toEqual(['sensors', '0', 'temp']);
     expect(parseFieldPath('["a\\"b"].c')).toEqual(['a"b', 'c']);
+  });
+});
+
+describe('numericFields', () => {
+  it('lists the numeric fields of the newest JSON payloads, newest first, each path readable by numberAt', () => {
+    const history = historyOf(
+      '{"old":1,"temp":{"c":20}}',
+      'not json',
+      '42',
+      '{"temp":{"c":21.5,"unit":"C"},"ok":true,"sensors":[{"v":3}],"odd.key":7,"label":"9","none":null}',
+    );
+    const fields = numericFields(history, 1);
+    expect(fields).toEqual(['temp.c', 'sensors.0.v', '["odd.key"]', 'old']);
+    const newest = enc.encode('{"temp":{"c":21.5},"sensors":[{"v":3}],"odd.key":7}');
+    expect(fields.slice(0, 3).map((path) => numberAt(newest, { kind: 'json', path }))).toEqual([21.5, 3, 7]);
+  });
+
+  it('looks only at the newest ten payloads and offers at most 200 fields', () => {
+    const history = historyOf('{"ancient":1}', ...Array.from({ length: 10 }, (_, i) => `{"n${i}":${i}}`));
+    expect(numericFields(history, 1)).not.toContain('ancient');
+    const wide = historyOf(JSON.stringify(Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, i]))));
+    expect(numericFields(wide, 1)).toHaveLength(200);
+  });
+
+  it('is empty for a topic without JSON numbers', () => {
+    expect(numericFields(historyOf('21.5', 'on', '{"state":"on"}'), 1)).toEqual([]);
+    expect(numericFields(new MessageHistory(), 1)).toEqual([]);
+  });
+});
+
+describe('joinFieldPath', () => {
+  it('round-trips through parseFieldPath, quoting keys with dots, brackets or quotes', () => {
+    for (const segments of [['a', 'b', '0'], ['odd.key', 'x'], ['with [bracket]'], ['say "hi"', 'v']]) {
+      expect(parseFieldPath(joinFieldPath(segments))).toEqual(segments);
+    }
   });
 });

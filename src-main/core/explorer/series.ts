@@ -9,6 +9,12 @@ export type SeriesValues = Pick<Series, 'points' | 'skipped'>;
 
 /** Payloads larger than this are not parsed for a series point. */
 const MAX_PARSE_BYTES = 1024 * 1024;
+/** The field list looks at this many of the newest payloads, each at most this large, to at most this depth. */
+const FIELD_SCAN_PAYLOADS = 10;
+const FIELD_SCAN_BYTES = 64 * 1024;
+const FIELD_SCAN_DEPTH = 8;
+/** At most this many fields are offered; a payload with thousands of numbers is not a pick list. */
+export const MAX_NUMERIC_FIELDS = 200;
 const decoder = new TextDecoder('utf-8');
 
 /**
@@ -54,6 +60,43 @@ export function seriesFromHistory(history: MessageHistory, key: number, source: 
     else points.push({ t, v });
   });
   return { points, skipped };
+}
+
+/** A field path that parseFieldPath reads back: `a.b.0`, with `["odd.key"]` for keys that hold dots or brackets. */
+export function joinFieldPath(segments: readonly string[]): string {
+  return segments.map((key, i) => (/^[^.[\]"\s]+$/.test(key) ? (i === 0 ? key : `.${key}`) : `[${JSON.stringify(key)}]`)).join('');
+}
+
+/**
+ * The numeric fields of a topic's newest JSON payloads, newest payload first, for the chart's pick list. Only real
+ * JSON numbers count (not numeric strings or booleans): those are what a user means to chart.
+ */
+export function numericFields(history: MessageHistory, key: number): string[] {
+  const found = new Set<string>();
+  const visit = (value: unknown, path: string[]): void => {
+    if (found.size >= MAX_NUMERIC_FIELDS) return;
+    if (typeof value === 'number') {
+      if (path.length > 0 && Number.isFinite(value)) found.add(joinFieldPath(path));
+      return;
+    }
+    if (value === null || typeof value !== 'object' || path.length >= FIELD_SCAN_DEPTH) return;
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) visit(v, [...path, k]);
+  };
+  const entries = history.entries(key, FIELD_SCAN_PAYLOADS).reverse();
+  for (const { payload } of entries) {
+    if (payload.length === 0 || payload.length > FIELD_SCAN_BYTES) continue;
+    const text = decoder.decode(payload).trimStart();
+    // Only objects and arrays: a plain number payload is the "whole payload" choice, not a field.
+    if (!text.startsWith('{') && !text.startsWith('[')) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      continue;
+    }
+    visit(value, []);
+  }
+  return [...found];
 }
 
 function toNumber(value: unknown): number | undefined {

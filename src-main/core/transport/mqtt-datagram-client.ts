@@ -4,7 +4,6 @@
 // (re)connect, so failover between a TCP and a UDP broker works as between two TCP ones.
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Duplex } from 'node:stream';
-import { connectDtlsSession } from './dtls/dtls-endpoint';
 import { connectReliableUdpSession } from './udp/reliable-udp-endpoint';
 import type { ReliableUdpOptions } from './udp/reliable-udp-session';
 
@@ -31,6 +30,17 @@ export interface DtlsClientSecurity {
 
 const TARGET_KEY = 'topiaryDatagramTarget';
 
+/**
+ * The DTLS endpoint, loaded on first use: werift-dtls and its ciphers take about 0.4 s of CPU to load, which every
+ * `topiary` command, web host and library import would pay for a transport few connections use. MQTT.js builds its
+ * stream synchronously, so a connection to an mqtts-dtls:// broker awaits `loadDtlsTransport()` before it starts.
+ */
+let dtlsEndpoint: typeof import('./dtls/dtls-endpoint') | undefined;
+
+export async function loadDtlsTransport(): Promise<void> {
+  dtlsEndpoint ??= await import('./dtls/dtls-endpoint');
+}
+
 /** Aims the options at a datagram broker, or (undefined) back at MQTT.js's own schemes. */
 export function setDatagramTarget(options: IClientOptions, target: DatagramTarget | undefined): void {
   const o = options as Record<string, unknown>;
@@ -47,7 +57,8 @@ export function openDatagramStream(target: DatagramTarget): Duplex {
   if (target.scheme === 'mqtt-udp') return connectReliableUdpSession({ host: target.host, port: target.port, ...target.udp });
   const dtls = target.dtls ?? { rejectUnauthorized: true };
   const ca = dtls.ca === undefined ? [] : (Array.isArray(dtls.ca) ? dtls.ca : [dtls.ca]).map((c: string | Buffer) => c.toString());
-  return connectDtlsSession({ host: target.host, port: target.port, ca, rejectUnauthorized: dtls.rejectUnauthorized, ...(dtls.servername ? { servername: dtls.servername } : {}), ...(dtls.pskIdentity && dtls.psk ? { pskIdentity: dtls.pskIdentity, psk: dtls.psk } : {}), ...target.udp });
+  if (!dtlsEndpoint) throw new Error('The DTLS transport is not loaded; await loadDtlsTransport() before connecting to an mqtts-dtls:// broker.');
+  return dtlsEndpoint.connectDtlsSession({ host: target.host, port: target.port, ca, rejectUnauthorized: dtls.rejectUnauthorized, ...(dtls.servername ? { servername: dtls.servername } : {}), ...(dtls.pskIdentity && dtls.psk ? { pskIdentity: dtls.pskIdentity, psk: dtls.psk } : {}), ...target.udp });
 }
 
 /** mqtt.connect that also speaks the datagram schemes set with setDatagramTarget. */

@@ -9,6 +9,8 @@ export interface MenuAction {
   readonly icon?: LucideIcon;
   /** Shows a check mark (for a choice among several, like a theme). */
   readonly checked?: boolean;
+  /** A checked item is one choice among several (radio, the default) or an option on its own (checkbox). */
+  readonly checkKind?: 'radio' | 'checkbox';
   readonly danger?: boolean;
   readonly disabled?: boolean;
   readonly shortcut?: string;
@@ -33,7 +35,7 @@ function entries(items: readonly MenuEntry[], Item: ItemComponent, Separator: Se
         disabled={item.disabled}
         data-testid={item.testId}
         onSelect={() => item.onSelect()}
-        {...(item.checked !== undefined ? { 'aria-checked': item.checked, role: 'menuitemradio' } : {})}
+        {...(item.checked !== undefined ? { 'aria-checked': item.checked, role: item.checkKind === 'checkbox' ? 'menuitemcheckbox' : 'menuitemradio' } : {})}
       >
         {Icon || hasChecks ? <span className="menu-icon">{Icon ? <Icon aria-hidden="true" size={14} /> : null}</span> : null}
         <span className="menu-label">{item.label}</span>

@@ -17,7 +17,12 @@ export interface ChartOptions {
   readonly timeAxis?: boolean;
   /** What to say when there is nothing to draw. */
   readonly empty?: string;
+  /** Name the lines above the plot (default: when there is more than one). */
+  readonly legend?: boolean;
 }
+
+/** The legend's own band above the plot, so it never sits on the top grid line or under a line. */
+const LEGEND_BAND = 16;
 
 /** Round axis values (1, 2 or 5 times a power of ten) covering min..max in about `count` steps. */
 export function niceTicks(min: number, max: number, count = 4): number[] {
@@ -69,7 +74,11 @@ export function drawLines(canvas: HTMLCanvasElement, lines: readonly ChartLine[]
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   ctx.clearRect(0, 0, width, height);
   ctx.font = '11px ui-monospace, monospace';
-  ctx.fillStyle = '#8a94a6';
+  // The theme's colours, so grid and labels read as well in light as in dark.
+  const style = getComputedStyle(canvas);
+  const textColour = style.getPropertyValue('--muted').trim() || '#8a94a6';
+  const gridColour = style.getPropertyValue('--line').trim() || '#2b313b';
+  ctx.fillStyle = textColour;
   const all = lines.flatMap((l) => l.points);
   if (all.length === 0) {
     ctx.fillText(options.empty ?? 'No numbers in this topic’s history yet.', PAD_LEFT, height / 2);
@@ -93,10 +102,12 @@ export function drawLines(canvas: HTMLCanvasElement, lines: readonly ChartLine[]
   const lo = Math.min(minV, ticks[0] ?? minV);
   const hi = Math.max(maxV, ticks[ticks.length - 1] ?? maxV);
   if (t1 <= t0) t1 = t0 + 1;
+  const legend = options.legend ?? lines.length > 1;
+  const top = legend ? PAD + LEGEND_BAND : PAD;
   const bottom = height - (options.timeAxis ? PAD_BOTTOM : PAD);
   const x = (t: number): number => PAD_LEFT + ((t - t0) / (t1 - t0)) * (width - PAD_LEFT - PAD);
-  const y = (v: number): number => PAD + (1 - (v - lo) / (hi - lo)) * (bottom - PAD);
-  ctx.strokeStyle = '#2b313b';
+  const y = (v: number): number => top + (1 - (v - lo) / (hi - lo)) * (bottom - top);
+  ctx.strokeStyle = gridColour;
   ctx.lineWidth = 1;
   for (const v of ticks) {
     ctx.beginPath();
@@ -106,7 +117,7 @@ export function drawLines(canvas: HTMLCanvasElement, lines: readonly ChartLine[]
     ctx.fillText(tickLabel(v), 4, y(v) + 4);
   }
   ctx.beginPath();
-  ctx.moveTo(PAD_LEFT, PAD);
+  ctx.moveTo(PAD_LEFT, top);
   ctx.lineTo(PAD_LEFT, bottom);
   ctx.lineTo(width - PAD, bottom);
   ctx.stroke();
@@ -139,12 +150,12 @@ export function drawLines(canvas: HTMLCanvasElement, lines: readonly ChartLine[]
       for (const p of line.points) ctx.fillRect(x(p.t) - 1.5, y(p.v) - 1.5, 3, 3);
     }
   }
-  if (lines.length > 1 || lines[0]?.label) {
+  if (legend) {
     let lx = PAD_LEFT + 8;
     for (const line of lines) {
       ctx.fillStyle = line.color;
       ctx.fillRect(lx, PAD - 2, 10, 3);
-      ctx.fillStyle = '#8a94a6';
+      ctx.fillStyle = textColour;
       ctx.fillText(line.label, lx + 14, PAD + 3);
       lx += 14 + ctx.measureText(line.label).width + 16;
     }
@@ -157,5 +168,6 @@ export const SERIES_COLOR = '#2f9e6b';
 
 /** Draws a topic's numbers over time, on rounded value ticks and a time axis, with the line named in the legend. */
 export function drawSeries(canvas: HTMLCanvasElement, points: readonly SeriesPoint[], label: string): DrawnAxes {
-  return drawLines(canvas, [{ label, color: SERIES_COLOR, points }], { timeAxis: true });
+  // The chart names its line in an HTML legend above the canvas, so the canvas draws none.
+  return drawLines(canvas, [{ label, color: SERIES_COLOR, points }], { timeAxis: true, legend: false });
 }

@@ -6,6 +6,7 @@ import { fetchSeries } from './actions';
 import { drawSeries, SERIES_COLOR, type DrawnAxes } from './draw-series';
 import { formatTime, plural, useTimeFormat } from '../../lib/format';
 import { frameTicker } from '../../lib/frame-batch';
+import { Combobox } from '../../ui/combobox';
 import './chart.css';
 
 const REFRESH_MS = 500;
@@ -79,16 +80,19 @@ export function SeriesChart({ connectionId, topic, field }: { readonly connectio
       <div className="actions">
         <label>
           Field{' '}
-          <input
-            aria-label="JSON field"
-            data-testid="chart-field-input"
+          <Combobox
+            label="JSON field"
+            listName="numeric fields"
+            testId="chart-field-input"
             placeholder="whole payload"
             value={fieldText}
-            onChange={(e) => setFieldText(e.target.value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter') chart(topic, fieldText.trim() === '' ? null : fieldText.trim());
+            options={series?.fields ?? []}
+            onChange={setFieldText}
+            onPick={(picked) => {
+              setFieldText(picked);
+              chart(topic, picked);
             }}
-            onBlur={() => chart(topic, fieldText.trim() === '' ? null : fieldText.trim())}
+            onCommit={() => chart(topic, fieldText.trim() === '' ? null : fieldText.trim())}
           />
         </label>
         <button type="button" data-testid="chart-pause" aria-pressed={paused} onClick={() => setPaused(!paused)}>

@@ -85,11 +85,15 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
         <button
           type="button"
           className="subtle"
+          aria-label="Set the history budget"
           disabled={budgetMb === ''}
           onClick={() => void setHistoryBudget(connectionId, Number(budgetMb) * MB).then(() => setBudgetMb(''))}
         >
-          Set budget
+          Set
         </button>
+      </div>
+      {/* The pause buffer's budget on its own line: at 1024 pixels the two budgets do not share one. */}
+      <div className="actions">
         <span className="note" data-testid="pause-budget" data-messages={gauge?.capacityMessages} data-bytes={gauge?.capacityBytes}>
           {gauge ? `Pause buffer: ${plural(gauge.capacityMessages, 'message')} / ${formatBytes(gauge.capacityBytes)}` : ''}
         </span>
@@ -99,6 +103,7 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
           type="button"
           className="subtle"
           data-testid="pause-budget-set"
+          aria-label="Set the pause buffer budget"
           disabled={pauseMessages === '' && pauseMb === ''}
           onClick={() =>
             void setPauseBudget(
@@ -108,10 +113,10 @@ export function HistoryPanel({ connectionId, topic, count }: { readonly connecti
             ).then(() => (setPauseMessages(''), setPauseMb('')))
           }
         >
-          Set pause budget
+          Set
         </button>
-        <span className="note">{picked.length < 2 ? 'Tick two messages to compare them.' : ''}</span>
       </div>
+      {picked.length < 2 ? <p className="note history-hint">Tick two messages to compare them.</p> : null}
       {diff ? <PayloadDiff diff={diff} /> : null}
       {error ? <p className="error">{error}</p> : null}
       <div className="history-list" ref={scroller} role="table" aria-label="Remembered messages" aria-rowcount={items.length} data-testid="history-list" data-count={items.length}>

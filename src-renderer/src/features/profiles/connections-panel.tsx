@@ -1,10 +1,10 @@
-import { ArrowDown, ArrowUp, Copy, KeyRound, Pencil, Plug, Trash2, Unplug } from 'lucide-react';
+import { ArrowDown, ArrowUp, Copy, KeyRound, Pencil, Plug, Trash2, Unplug, Upload } from 'lucide-react';
 import { ContextMenu } from 'radix-ui';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { ProfileId, ProfileView } from '../../../../shared/ipc/profiles';
 import { useStore } from '../../store/root-store';
-import { IconButton } from '../../ui';
+import { Button, IconButton, Menu } from '../../ui';
 import { activateConnection } from '../connections/actions';
 import { clientIdLabel } from '../connections/connection-identity';
 import { connectionsSelectors } from '../connections/selectors';
@@ -179,21 +179,48 @@ function ProfileRow({ profile, index, count }: { profile: ProfileView; index: nu
   );
 }
 
-function FileButton({ label, testId, onText }: { label: string; testId: string; onText: (text: string) => void }): React.JSX.Element {
+/** A hidden file input for one import format, opened from the Import menu (tests hand it files directly). */
+function ImportInput({ testId, inputRef, onText }: { testId: string; inputRef: React.RefObject<HTMLInputElement | null>; onText: (text: string) => void }): React.JSX.Element {
   return (
-    <label className="file-button">
-      {label}
-      <input
-        type="file"
-        accept=".json,application/json"
-        data-testid={testId}
-        onChange={(e) => {
-          const file = e.target.files?.[0];
-          e.target.value = '';
-          if (file) void file.text().then(onText);
-        }}
+    <input
+      ref={inputRef}
+      type="file"
+      hidden
+      accept=".json,application/json"
+      data-testid={testId}
+      onChange={(e) => {
+        const file = e.target.files?.[0];
+        e.target.value = '';
+        if (file) void file.text().then(onText);
+      }}
+    />
+  );
+}
+
+/** Import: one button whose menu names the formats, each opening a file chooser; reachable by keyboard. */
+function ImportMenu(): React.JSX.Element {
+  const topiary = useRef<HTMLInputElement>(null);
+  const foreign = useRef<HTMLInputElement>(null);
+  return (
+    <>
+      <Menu
+        label="Import connections"
+        testId="profiles-import-menu"
+        align="start"
+        trigger={
+          <Button data-testid="profiles-import-button">
+            <Upload aria-hidden="true" size={14} strokeWidth={1.75} />
+            Import…
+          </Button>
+        }
+        items={[
+          { label: 'Topiary export…', testId: 'profiles-import-topiary-item', onSelect: () => topiary.current?.click() },
+          { label: 'MQTTX or MQTT Explorer export…', testId: 'profiles-import-foreign-item', onSelect: () => foreign.current?.click() },
+        ]}
       />
-    </label>
+      <ImportInput testId="profiles-import" inputRef={topiary} onText={(text) => void importProfiles(text, 'topiary')} />
+      <ImportInput testId="profiles-import-foreign" inputRef={foreign} onText={(text) => void importProfiles(text, 'foreign')} />
+    </>
   );
 }
 
@@ -251,8 +278,7 @@ export function ConnectionsPanel(): React.JSX.Element {
       </div>
       <div className="profiles-footer">
         <div className="profiles-io">
-          <FileButton label="Import" testId="profiles-import" onText={(text) => void importProfiles(text, 'topiary')} />
-          <FileButton label="Import from MQTTX / MQTT Explorer" testId="profiles-import-foreign" onText={(text) => void importProfiles(text, 'foreign')} />
+          <ImportMenu />
           <button type="button" className="secondary" data-testid="profiles-export" onClick={() => void exportProfiles(withSecrets)}>
             Export
           </button>

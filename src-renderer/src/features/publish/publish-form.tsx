@@ -1,3 +1,4 @@
+import { MessageSquareReply } from 'lucide-react';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { TopiaryError, type ErrorData } from '../../../../shared/ipc/errors';
 import type { ComposedMessage, ComposeResult, Draft, PayloadSpec, RequestResult } from '../../../../shared/ipc/publish';
@@ -15,7 +16,12 @@ import { EMPTY_PROPERTIES, fromProperties, PropertiesEditor, toProperties, type 
 import { SavedAndHistory } from './saved-and-history';
 import { TopicInput } from './topic-input';
 import { loadPayloadScript, payloadScript, TransformSection } from './transform-section';
+import { IconButton } from '../../ui/icon-button';
+import { useCompact } from '../../ui/use-compact';
 import './publish.css';
+
+/** Below this the topic box is too short to read a topic in, so Request shrinks to an icon. */
+const TOPIC_MIN_PX = 160;
 
 type Form = PayloadSpec['form'];
 type Encoding = 'json' | 'cbor' | 'msgpack';
@@ -224,13 +230,17 @@ export function PublishForm(): React.JSX.Element {
     setFile({ bytes: new Uint8Array(await chosen.arrayBuffer()), name: chosen.name });
   };
 
+  const firstRow = useRef<HTMLDivElement>(null);
+  const topicField = useRef<HTMLDivElement>(null);
+  const compact = useCompact(firstRow, topicField, TOPIC_MIN_PX);
+
   const ready = topicCheck.ok && (form !== 'file' || file !== null);
   const canSend = connected && ready;
   const canPublish = queueable && ready;
   return (
     <form className="publish" data-testid="publish-form" onSubmit={onSubmit}>
-      <div className="publish-row">
-        <TopicInput value={topic} onChange={setTopic} connectionId={connectionId} />
+      <div className="publish-row" ref={firstRow} data-compact={compact}>
+        <TopicInput value={topic} onChange={setTopic} connectionId={connectionId} fieldRef={topicField} />
         <TopicPin {...follow} />
         <select aria-label="QoS" data-testid="publish-qos" value={qos} onChange={(e) => setQos(Number(e.target.value) as 0 | 1 | 2)}>
           <option value={0}>QoS 0</option>
@@ -243,9 +253,13 @@ export function PublishForm(): React.JSX.Element {
         <button type="submit" className="primary" data-testid="publish-button" disabled={!canPublish || busy} title="Publish (Ctrl/Cmd+Enter in the editor)">
           Publish
         </button>
-        <button type="button" data-testid="request-button" disabled={!canSend || busy || !v5} title="MQTT 5: publish with a response topic and wait for the matching reply" onClick={() => void request()}>
-          Request
-        </button>
+        {compact ? (
+          <IconButton icon={MessageSquareReply} label="Request: publish with a response topic and wait for the reply (MQTT 5)" data-testid="request-button" disabled={!canSend || busy || !v5} onClick={() => void request()} />
+        ) : (
+          <button type="button" data-testid="request-button" disabled={!canSend || busy || !v5} title="MQTT 5: publish with a response topic and wait for the matching reply" onClick={() => void request()}>
+            Request
+          </button>
+        )}
       </div>
       <div className="publish-row payload-row">
         <select

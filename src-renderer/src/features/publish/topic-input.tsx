@@ -8,10 +8,12 @@ export interface TopicInputProps {
   readonly value: string;
   readonly onChange: (topic: string) => void;
   readonly connectionId: ConnectionId | null;
+  /** The field's box, for a row that makes room for it. */
+  readonly fieldRef?: React.Ref<HTMLDivElement>;
 }
 
 /** The publish topic: checked as you type, completed from the live topic tree. */
-export function TopicInput({ value, onChange, connectionId }: TopicInputProps): React.JSX.Element {
+export function TopicInput({ value, onChange, connectionId, fieldRef }: TopicInputProps): React.JSX.Element {
   const [suggestions, setSuggestions] = useState<readonly TopicSuggestion[]>([]);
   const check = checkPublishTopic(value);
 
@@ -31,7 +33,7 @@ export function TopicInput({ value, onChange, connectionId }: TopicInputProps): 
   }, [value, connectionId]);
 
   return (
-    <div className="topic-field">
+    <div className="topic-field" ref={fieldRef}>
       <input
         className="topic"
         id="publish-topic"

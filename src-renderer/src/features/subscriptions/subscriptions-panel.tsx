@@ -161,43 +161,51 @@ export function SubscriptionsPanel({ connectionId }: { readonly connectionId: Co
           <option value={1}>QoS 1</option>
           <option value={2}>QoS 2</option>
         </select>
-        {mqtt5 ? (
-          <span className="mqtt5-options" data-testid="subscription-mqtt5-options">
-            <label className="check" title="Do not send me back the messages this connection publishes">
-              <input type="checkbox" data-testid="subscription-no-local" checked={draft.noLocal} onChange={(e) => setDraft({ ...draft, noLocal: e.target.checked })} />
-              No local
-            </label>
-            <label className="check" title="Keep the retain flag as the publisher set it">
-              <input type="checkbox" data-testid="subscription-retain-as-published" checked={draft.retainAsPublished} onChange={(e) => setDraft({ ...draft, retainAsPublished: e.target.checked })} />
-              Retain as published
-            </label>
-            <select aria-label="Retain handling" data-testid="subscription-retain-handling" value={draft.retainHandling} onChange={(e) => setDraft({ ...draft, retainHandling: Number(e.target.value) as 0 | 1 | 2 })}>
-              <option value={0}>Send retained messages: always</option>
-              <option value={1}>Send retained messages: only for a new subscription</option>
-              <option value={2}>Send retained messages: never</option>
-            </select>
-            <input
-              className="depth"
-              aria-label="Subscription identifier"
-              placeholder="Identifier"
-              value={draft.subscriptionIdentifier}
-              onChange={(e) => setDraft({ ...draft, subscriptionIdentifier: e.target.value.replace(/\D/g, '') })}
-            />
-          </span>
-        ) : (
-          <span className="note" data-testid="subscription-mqtt3-note">
-            No local, retain handling and identifiers need MQTT 5.
-          </span>
-        )}
         <button type="button" data-testid="subscription-add" disabled={!check.ok} onClick={() => void subscribe(mqtt5 ? toSubscription(draft) : { filter: draft.filter, qos: draft.qos })}>
           {editing !== null ? 'Save' : 'Subscribe'}
         </button>
-        {SUGGESTED.filter((f) => !list.some((s) => s.filter === f)).map((f) => (
-          <button key={f} type="button" className="subtle" onClick={() => void subscribe({ filter: f, qos: 0, retainAsPublished: true })}>
-            + {f}
-          </button>
-        ))}
       </div>
+      {/* The MQTT 5 options on lines of their own, wrapping as the pane narrows, so none is cut off. */}
+      {mqtt5 ? (
+        <div className="subscription-options" data-testid="subscription-mqtt5-options">
+          <label className="check" title="Do not send me back the messages this connection publishes">
+            <input type="checkbox" data-testid="subscription-no-local" checked={draft.noLocal} onChange={(e) => setDraft({ ...draft, noLocal: e.target.checked })} />
+            No local
+          </label>
+          <label className="check" title="Keep the retain flag as the publisher set it">
+            <input type="checkbox" data-testid="subscription-retain-as-published" checked={draft.retainAsPublished} onChange={(e) => setDraft({ ...draft, retainAsPublished: e.target.checked })} />
+            Retain as published
+          </label>
+          <label className="check">
+            Send retained
+            <select aria-label="Send retained messages" data-testid="subscription-retain-handling" value={draft.retainHandling} onChange={(e) => setDraft({ ...draft, retainHandling: Number(e.target.value) as 0 | 1 | 2 })}>
+              <option value={0}>always</option>
+              <option value={1}>only for a new subscription</option>
+              <option value={2}>never</option>
+            </select>
+          </label>
+          <input
+            className="depth"
+            aria-label="Subscription identifier"
+            placeholder="Identifier"
+            value={draft.subscriptionIdentifier}
+            onChange={(e) => setDraft({ ...draft, subscriptionIdentifier: e.target.value.replace(/\D/g, '') })}
+          />
+        </div>
+      ) : (
+        <span className="note" data-testid="subscription-mqtt3-note">
+          No local, retain handling and identifiers need MQTT 5.
+        </span>
+      )}
+      {SUGGESTED.some((f) => !list.some((s) => s.filter === f)) ? (
+        <div className="subscription-options">
+          {SUGGESTED.filter((f) => !list.some((s) => s.filter === f)).map((f) => (
+            <button key={f} type="button" className="subtle" onClick={() => void subscribe({ filter: f, qos: 0, retainAsPublished: true })}>
+              + {f}
+            </button>
+          ))}
+        </div>
+      ) : null}
       {draft.filter !== '' && !check.ok ? <div className="error">{check.message}</div> : null}
       {refusals.map((r) => (
         <div key={r.filter} className="error" data-testid="subscription-refused" data-reason-code={r.reasonCode}>

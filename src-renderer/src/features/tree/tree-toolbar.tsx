@@ -1,16 +1,25 @@
-import { ChevronsDownUp, ListTree, Pause, Play, TextSearch } from 'lucide-react';
-import { useEffect, useState } from 'react';
+import { ChevronsDownUp, Ellipsis, ListTree, Pause, Play, TextSearch } from 'lucide-react';
+import { useEffect, useRef, useState } from 'react';
 import type { TreeFilter, TreeSort } from '../../../../shared/ipc/explorer';
 import { useStore } from '../../store/root-store';
 import { IconButton } from '../../ui/icon-button';
+import { Menu, type MenuEntry } from '../../ui/menu';
+import { useCompact } from '../../ui/use-compact';
 import { connectionsSelectors } from '../connections/selectors';
 import { collapseAll, expandToDepth, setFilter, setPaused, setSort, toggleSubscriptions } from '../explorer/actions';
 import { explorerSelectors } from '../explorer/selectors';
 import { SubscriptionsPanel } from '../subscriptions/subscriptions-panel';
 
 const FILTER_DELAY_MS = 200;
+/** Below this the filter box is too short to read a topic in, so sort and expand move into the overflow menu. */
+const FILTER_MIN_PX = 160;
+const SORTS: readonly TreeSort[] = ['name', 'messages', 'topics', 'recent'];
+const MENU_DEPTHS = [1, 2, 3] as const;
 
-/** Filter box, sort, expand-to-depth, pause with its buffer gauge, and the subscriptions panel. */
+/**
+ * Filter box, sort, expand-to-depth, pause with its buffer gauge, and the subscriptions panel. In a narrow pane the
+ * secondary controls (payload search, sort, expand and collapse) fold into an overflow menu.
+ */
 export function TreeToolbar(): React.JSX.Element {
   const active = useStore(connectionsSelectors.active);
   const totals = useStore(explorerSelectors.changed);
@@ -23,6 +32,9 @@ export function TreeToolbar(): React.JSX.Element {
   const [depth, setDepth] = useState(2);
   const connectionId = active?.connectionId ?? null;
   const filterRequest = useStore(explorerSelectors.filterRequest);
+  const barRef = useRef<HTMLDivElement>(null);
+  const filterRef = useRef<HTMLInputElement>(null);
+  const compact = useCompact(barRef, filterRef, FILTER_MIN_PX);
 
   useEffect(() => {
     // Filter to a subtree (the tree's menu): the box shows the filter and applies it as if typed.
@@ -42,10 +54,26 @@ export function TreeToolbar(): React.JSX.Element {
   }, [connectionId, pattern, mode, searchPayload]);
 
   const buffer = totals?.buffer;
+  const overflow: readonly MenuEntry[] = [
+    {
+      label: 'Also search the last payload',
+      checked: searchPayload,
+      checkKind: 'checkbox',
+      disabled: mode !== 'substring',
+      testId: 'tree-more-payload',
+      onSelect: () => setSearchPayload(!searchPayload),
+    },
+    'separator',
+    ...SORTS.map((by) => ({ label: `Sort by ${by}`, checked: sort === by, testId: `tree-more-sort-${by}`, onSelect: () => void setSort(by) })),
+    'separator',
+    ...MENU_DEPTHS.map((d) => ({ label: `Expand to depth ${d}`, icon: ListTree, disabled: !connectionId, testId: `tree-more-expand-${d}`, onSelect: () => void expandToDepth(d) })),
+    { label: 'Collapse all', icon: ChevronsDownUp, disabled: !connectionId, testId: 'tree-more-collapse', onSelect: () => void collapseAll() },
+  ];
   return (
-    <div className="tree-toolbar" data-testid="tree-toolbar">
+    <div className="tree-toolbar" data-testid="tree-toolbar" data-compact={compact} ref={barRef}>
       <div className="toolbar-row">
         <input
+          ref={filterRef}
           className="filter-input"
           data-testid="tree-filter"
           aria-label="Filter topics"
@@ -60,23 +88,34 @@ export function TreeToolbar(): React.JSX.Element {
           <option value="regex">regex</option>
           <option value="wildcard">MQTT filter</option>
         </select>
-        <label className="check" title="Also search the last payload (text filter only)">
-          <input
-            type="checkbox"
-            aria-label="Also search the last payload"
-            data-testid="tree-filter-payload"
-            checked={searchPayload}
-            disabled={mode !== 'substring'}
-            onChange={(e) => setSearchPayload(e.target.checked)}
+        {compact ? (
+          <Menu
+            label="More tree controls"
+            testId="tree-more-menu"
+            trigger={<IconButton icon={Ellipsis} label="More: payload search, sort, expand" data-testid="tree-more" />}
+            items={overflow}
           />
-          <TextSearch aria-hidden="true" size={15} strokeWidth={1.75} />
-        </label>
-        <select aria-label="Sort" data-testid="tree-sort" value={sort} onChange={(e) => void setSort(e.target.value as TreeSort)}>
-          <option value="name">name</option>
-          <option value="messages">messages</option>
-          <option value="topics">topics</option>
-          <option value="recent">recent</option>
-        </select>
+        ) : (
+          <>
+            <label className="check" title="Also search the last payload (text filter only)">
+              <input
+                type="checkbox"
+                aria-label="Also search the last payload"
+                data-testid="tree-filter-payload"
+                checked={searchPayload}
+                disabled={mode !== 'substring'}
+                onChange={(e) => setSearchPayload(e.target.checked)}
+              />
+              <TextSearch aria-hidden="true" size={15} strokeWidth={1.75} />
+            </label>
+            <select aria-label="Sort" data-testid="tree-sort" value={sort} onChange={(e) => void setSort(e.target.value as TreeSort)}>
+              <option value="name">name</option>
+              <option value="messages">messages</option>
+              <option value="topics">topics</option>
+              <option value="recent">recent</option>
+            </select>
+          </>
+        )}
       </div>
       {filterError ? (
         <div className="error" data-testid="tree-filter-error" data-code={filterError.code}>
@@ -84,9 +123,13 @@ export function TreeToolbar(): React.JSX.Element {
         </div>
       ) : null}
       <div className="toolbar-row">
-        <IconButton icon={ListTree} label="Expand to depth" data-testid="tree-expand-depth" onClick={() => void expandToDepth(depth)} disabled={!connectionId} />
-        <input className="depth" type="number" min={1} max={64} aria-label="Depth" data-testid="tree-depth" value={depth} onChange={(e) => setDepth(Math.max(1, Number(e.target.value) || 1))} />
-        <IconButton icon={ChevronsDownUp} label="Collapse all" data-testid="tree-collapse-all" onClick={() => void collapseAll()} disabled={!connectionId} />
+        {compact ? null : (
+          <>
+            <IconButton icon={ListTree} label="Expand to depth" data-testid="tree-expand-depth" onClick={() => void expandToDepth(depth)} disabled={!connectionId} />
+            <input className="depth" type="number" min={1} max={64} aria-label="Depth" data-testid="tree-depth" value={depth} onChange={(e) => setDepth(Math.max(1, Number(e.target.value) || 1))} />
+            <IconButton icon={ChevronsDownUp} label="Collapse all" data-testid="tree-collapse-all" onClick={() => void collapseAll()} disabled={!connectionId} />
+          </>
+        )}
         <IconButton
           icon={buffer?.paused ? Play : Pause}
           label={buffer?.paused ? 'Resume the tree' : 'Pause the tree'}
