@@ -5,7 +5,8 @@
  *   publisher's (messages already in memory, the same window of unwritten packets as the publish bench);
  *   goal ≥ 0.9×.
  * - at the original timing: the gaps between messages as an outside subscriber receives them against the
- *   gaps recorded in the capture; goal p99 of the difference ≤ 5 ms.
+ *   gaps recorded in the capture; goal p99 of the difference ≤ 5 ms. Beside it, a bare MQTT.js publisher sending
+ *   the same messages on the same schedule: on a busy machine late timers, not the replay, set the figure.
  *
  *   npm run bench -- replay-bench
  *   REPLAY_BENCH_MESSAGES=N    messages in the capture for the fast replay (default 1,000,000)
@@ -132,31 +133,61 @@ async function main(): Promise<void> {
       `CPU per message ${Math.min(...replayCpu).toFixed(2)} / ${Math.min(...bareCpu).toFixed(2)} µs; capture ${fmt((await stat(file)).size / 2 ** 20)} MB, check pass included; runs ${replayRates.map(fmt).join(', ')} / ${bareRates.map(fmt).join(', ')}; ${ratio >= 0.9 ? 'meets' : 'MISSES'} ≥ 0.9×`,
     );
 
-    // 2. At the original timing: gaps of 0–20 ms, as an outside subscriber receives them.
+    // 2. At the original timing: gaps of 0–20 ms, as an outside subscriber receives them. The same-run baseline is a
+    // bare MQTT.js publisher sending the same messages on the same schedule (setTimeout against one clock): what
+    // the machine's timers and the broker allow, since on a busy machine a timer fires late by whatever the
+    // scheduler makes it wait.
     const timedFile = path.join(dir, 'timed.ndjson');
     const random = seededRandom(14);
     const recorded = await writeCapture(timedFile, 'timed', TIMED, () => Math.floor(random() * 21));
-    const subscriber = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
-    const arrivals: number[] = [];
-    subscriber.on('message', () => arrivals.push(performance.now()));
-    await subscriber.subscribeAsync('timed/#', { qos: 0 });
-    const client = await connect({ url: broker.url, protocolVersion: 5 });
-    try {
-      const report = await replay(client, { file: timedFile, speed: 1 }).done;
-      const deadline = performance.now() + 5_000;
-      while (arrivals.length < TIMED && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-      if (arrivals.length !== TIMED) throw new Error(`The subscriber received ${arrivals.length} of ${TIMED} (replay sent ${report.sent}).`);
-    } finally {
-      await client.end();
-      await subscriber.endAsync();
-    }
-    const errors: number[] = [];
-    for (let i = 1; i < TIMED; i++) errors.push(Math.abs(arrivals[i]! - arrivals[i - 1]! - (recorded[i]! - recorded[i - 1]!)));
-    const p99 = percentile(errors, 99);
+    const timedMessages: CaptureMessage[] = [];
+    for await (const m of readCapture(timedFile)) timedMessages.push(m);
+    const gapErrors = async (send: () => Promise<void>): Promise<number[]> => {
+      const subscriber = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
+      const arrivals: number[] = [];
+      subscriber.on('message', () => arrivals.push(performance.now()));
+      await subscriber.subscribeAsync('timed/#', { qos: 0 });
+      try {
+        await send();
+        const deadline = performance.now() + 5_000;
+        while (arrivals.length < TIMED && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+        if (arrivals.length !== TIMED) throw new Error(`The subscriber received ${arrivals.length} of ${TIMED}.`);
+      } finally {
+        await subscriber.endAsync();
+      }
+      const errors: number[] = [];
+      for (let i = 1; i < TIMED; i++) errors.push(Math.abs(arrivals[i]! - arrivals[i - 1]! - (recorded[i]! - recorded[i - 1]!)));
+      return errors;
+    };
+    const bareErrors = await gapErrors(async () => {
+      const client = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
+      (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+      try {
+        const start = performance.now();
+        for (const m of timedMessages) {
+          const wait = start + m.t - performance.now();
+          if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+          client.publish(m.topic, Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength), { qos: 0 });
+        }
+      } finally {
+        await client.endAsync();
+      }
+    });
+    const replayErrors = await gapErrors(async () => {
+      const client = await connect({ url: broker.url, protocolVersion: 5 });
+      try {
+        const report = await replay(client, { file: timedFile, speed: 1 }).done;
+        if (report.sent !== TIMED) throw new Error(`The replay sent ${report.sent} of ${TIMED}.`);
+      } finally {
+        await client.end();
+      }
+    });
+    const summary = (errors: readonly number[]): string => `p50 ${percentile(errors, 50).toFixed(2)}, p99 ${percentile(errors, 99).toFixed(2)}, max ${Math.max(...errors).toFixed(2)} ms`;
+    const p99 = percentile(replayErrors, 99);
     row(
-      `replay of ${fmt(TIMED)} messages at the original timing (gaps 0–20 ms)`,
-      `gap error p50 ${percentile(errors, 50).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${Math.max(...errors).toFixed(2)} ms`,
-      `as received by a subscriber; ${p99 <= 5 ? 'meets' : 'MISSES'} p99 ≤ 5 ms`,
+      `replay of ${fmt(TIMED)} messages at the original timing (gaps 0–20 ms): gap error, replay / bare MQTT.js on timers`,
+      `${summary(replayErrors)} / ${summary(bareErrors)}`,
+      `as received by a subscriber; ${p99 <= 5 ? 'meets' : 'MISSES'} p99 ≤ 5 ms${p99 > 5 && p99 <= percentile(bareErrors, 99) + 1 ? ' (no worse than the bare publisher: the machine\'s timers are the limit)' : ''}`,
     );
   } finally {
     await broker.stop();

@@ -182,6 +182,38 @@ test('users and access rules set in the UI decide who may connect and what they 
   await expect(mqtt.connectAsync(url, { username: 'plc-7', password: 'wrong', protocolVersion: 5, reconnectPeriod: 0 })).rejects.toThrow(/Bad User Name or Password/i);
 });
 
+test('a DTLS pre-shared key is set for a user, shown only as set, refused when malformed, and removed', async ({ page }) => {
+  const ui = new AppPage(page);
+  await ui.open(app.url);
+  const broker = new BrokerPage(page);
+  await broker.open();
+  const key = '5eed0123456789abcdef0123456789ab';
+  await page.getByTestId('broker-user-name').fill('sensor-9');
+  await page.getByTestId('broker-user-password').fill('s3cret');
+  // A password hash alone is quickest to make; the key does not depend on the sign-in methods.
+  for (const m of ['SCRAM-SHA-1', 'SCRAM-SHA-256', 'SCRAM-SHA-512']) await page.getByTestId(`broker-user-method-${m}`).uncheck();
+  await page.getByTestId('broker-user-save').click();
+  await expect(page.locator('[data-testid="broker-user"][data-username="sensor-9"]')).toBeVisible();
+
+  await page.getByTestId('broker-psk-identity').fill('sensor-9-dtls');
+  await page.getByTestId('broker-psk-key').fill('not-hex');
+  await page.getByTestId('broker-psk-save').click();
+  await expect(broker.accessMessage).toHaveAttribute('data-state', 'error');
+  await expect(broker.accessMessage).toContainText('A pre-shared key is 1–64 bytes written in hex');
+
+  await page.getByTestId('broker-psk-key').fill(key);
+  await page.getByTestId('broker-psk-save').click();
+  const psk = page.locator('[data-testid="broker-user"][data-username="sensor-9"] [data-testid="broker-psk"][data-identity="sensor-9-dtls"]');
+  await expect(psk).toContainText('set');
+  await expect(page.getByTestId('broker-psk-key')).toHaveValue('');
+  // The key is never shown back, anywhere on the page.
+  expect(await page.content()).not.toContain(key);
+
+  await psk.getByTestId('broker-psk-remove').click();
+  await expect(psk).toHaveCount(0);
+  await expect(broker.accessMessage).toContainText('Removed the pre-shared key sensor-9-dtls');
+});
+
 test('importing a password file with an old $6$ hash says which user to re-hash, and that user still logs in', async ({ page }) => {
   const ui = new AppPage(page);
   await ui.open(app.url);

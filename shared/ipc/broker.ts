@@ -21,13 +21,17 @@ export const BrokerListenerSettingsSchema = z.discriminatedUnion('kind', [
       idleTimeoutSeconds: z.number().int().min(1, 'The idle timeout is at least 1 second.').max(86_400, 'The idle timeout is at most a day (86,400 s).').default(60),
     })
     .strict(),
-  /** MQTT over reliable UDP inside DTLS 1.2 (mqtts-dtls://), secured with a server certificate from the store. */
+  /**
+   * MQTT over reliable UDP inside DTLS 1.2 (mqtts-dtls://), secured with a server certificate from the store and with
+   * the broker users' pre-shared keys (`pskIdentities`); without a server identity it takes pre-shared keys only.
+   */
   z
     .object({
       kind: z.literal('dtls'),
       port: PortSchema,
       host: BindHostSchema,
-      serverIdentityId: z.string().min(1, 'Pick a server identity (an EC P-256 or RSA certificate with its key) for this DTLS listener.'),
+      /** A server identity (EC P-256 or RSA) from the store; empty: pre-shared keys only. */
+      serverIdentityId: z.string().max(200).default(''),
       idleTimeoutSeconds: z.number().int().min(1, 'The idle timeout is at least 1 second.').max(86_400, 'The idle timeout is at most a day (86,400 s).').default(60),
     })
     .strict(),
@@ -112,6 +116,18 @@ const ScramCredentialSchema = z
   })
   .strict();
 
+/** A DTLS PSK identity as it travels in the ClientKeyExchange: printable, without spaces, at most 128 characters. */
+const PskIdentitySchema = z
+  .string()
+  .min(1, 'A PSK identity is required.')
+  .max(128, 'A PSK identity is at most 128 characters.')
+  .regex(/^[\x21-\x7e]+$/, 'A PSK identity is printable ASCII without spaces, such as sensor-1.');
+
+/** A DTLS pre-shared key: 1–64 bytes written in hex (TLS_PSK_WITH_AES_128_GCM_SHA256). */
+const PskKeySchema = z
+  .string()
+  .regex(/^(?:[0-9a-fA-F]{2}){1,64}$/, 'A pre-shared key is 1–64 bytes written in hex (an even number of 0–9 and a–f, at most 128 of them), such as 00112233445566778899aabbccddeeff.');
+
 export const BrokerSettingsSchema = z
   .object({
     /** Start the broker with the app (and connect to it). */
@@ -136,6 +152,15 @@ export const BrokerSettingsSchema = z
           })
           .strict(),
       )
+      .max(10_000)
+      .default([]),
+    /**
+     * DTLS pre-shared key identities and the user each belongs to (a DTLS session with one signs in as that user). The
+     * keys are sealed by the secret store and kept apart from the settings; they are never sent back, only that they are set.
+     * Managed with broker.setPsk and broker.deletePsk: broker.saveSettings keeps the list as it is.
+     */
+    pskIdentities: z
+      .array(z.object({ identity: PskIdentitySchema, username: z.string().min(1).max(65_535) }).strict())
       .max(10_000)
       .default([]),
     /** ACL rules; none means every client may read and write everything (as mosquitto without an acl_file). */
@@ -322,6 +347,13 @@ export const brokerRequests = {
   'broker.setUser': request<BrokerStatus>()(z.object({ username: z.string().min(1, 'A user name is required.').max(65_535).refine((u) => !u.includes(':'), 'A user name cannot contain ":".'), password: z.string().min(1, 'A password is required.').max(65_535), authMethods: z.array(UserAuthMethodSchema).min(1, 'Choose at least one way to sign in.').max(4).optional() }).strict()),
   'broker.deleteUser': request<Deleted>()(z.object({ username: z.string().max(65_535) }).strict()),
   /** Reads a mosquitto password file (user:$7$… lines) and adds or replaces those users. */
+  /**
+   * Gives a user a DTLS pre-shared key under an identity (adds it, or replaces that identity's key). The key is sealed
+   * by the secret store at once and never returned; a running broker's DTLS listeners accept it without a restart.
+   */
+  'broker.setPsk': request<BrokerStatus>()(z.object({ username: z.string().min(1, 'Name the user the key belongs to.').max(65_535), identity: PskIdentitySchema, key: PskKeySchema }).strict()),
+  /** Removes a DTLS pre-shared key; new handshakes with its identity are refused with unknown_psk_identity. */
+  'broker.deletePsk': request<Deleted>()(z.object({ identity: PskIdentitySchema }).strict()),
   'broker.importUsers': request<{ readonly imported: number; readonly warnings: readonly string[]; readonly status: BrokerStatus }>()(z.object({ text: z.string().max(10_000_000) }).strict()),
   'broker.exportUsers': request<ExportedText>()(Empty),
   /** Replaces the ACL with rules in mosquitto's acl_file format (an empty text removes it). */

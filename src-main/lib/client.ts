@@ -12,6 +12,7 @@ import { Connection, type QueuedHandle } from '../core/connections/connection';
 import type { AuthMethod } from '../core/connections/auth-method';
 import { resolveTls } from '../core/connections/tls-options';
 import { publishOptions } from '../core/connections/client-options';
+import type { PacketWriter } from '../core/connections/publish-batch';
 import { resolveConnectOptions, type ConnectOptions } from './connect-options';
 import { DeadlineSweeper, withLimits, type CallLimits } from './deadline';
 import { MessageStream } from './message-stream';
@@ -278,6 +279,11 @@ export class TopiaryClient extends EventEmitter<ClientEvents> {
         resolve(ack);
       });
     });
+  }
+
+  /** @internal The socket's writer for encoded packets: how replay() sends QoS 0 floods in batches. */
+  packetWriter(): PacketWriter {
+    return this.connection.packetWriter();
   }
 
   /** Subscribes; resolves with the SUBACK's verdict per filter. The subscriptions are made again on every reconnect. */

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageView } from '../../shared/ipc/common';
 import { historyWorkerFile } from '../test-support/worker-file';
@@ -108,6 +109,57 @@ describe('record() and replay() with captures', () => {
       expect(progress.at(-1)).toBe(3);
     } finally {
       await Promise.all([recorder.end(), publisher.end(), replayer.end(), outside.end()]);
+    }
+  });
+
+  it('replays a flood as fast as possible in recorded order, every byte as recorded, batched QoS 0 beside QoS 1 and properties', async () => {
+    // Plain QoS 0 messages take the batch path; QoS 1 ones and those with properties go one by one between them.
+    const capture = path.join(dir, 'flood.ndjson');
+    const expected: { topic: string; payload: Buffer; qos: number; user?: string }[] = [];
+    const lines = [JSON.stringify({ topiaryCapture: 1, startedAt: 0 })];
+    for (let i = 0; i < 3_000; i++) {
+      const payload = i % 3 === 0 ? Buffer.from([i & 0xff, 0, 0xff, (i >> 8) & 0xff]) : Buffer.from(`{"seq":${i},"text":"zähler €"}`);
+      const qos = i % 50 === 7 ? 1 : 0;
+      const user = i % 50 === 13 ? `u${i}` : undefined;
+      expected.push({ topic: `flood/${i % 10}`, payload, qos, ...(user ? { user } : {}) });
+      const encoded = i % 3 === 0 ? { payloadEncoding: 'base64', payload: payload.toString('base64') } : { payloadEncoding: 'utf8', payload: payload.toString('utf8') };
+      lines.push(JSON.stringify({ t: i, topic: `rec/${i % 10}`, ...encoded, qos, retain: false, ...(user ? { properties: { userProperties: [['k', user]] } } : {}) }));
+    }
+    await writeFile(capture, `${lines.join('\n')}\n`);
+    const replayer = await connect({ url: target.url, protocolVersion: 5 });
+    const outside = await connect({ url: target.url, protocolVersion: 5, subscriptions: [{ filter: 'flood/#', qos: 1 }] });
+    const received: MessageView[] = [];
+    outside.on('message', (m) => received.push(m));
+    try {
+      const played = await replay(replayer, { file: capture, speed: 'max', stripPrefix: 'rec/', prefix: 'flood/' }).done;
+      expect(played).toMatchObject({ sent: 3_000, acknowledged: 60, refused: 0, cancelled: false });
+      await waitFor(() => received.length === expected.length, { what: 'every replayed message' });
+      const got = received.map((m) => ({ topic: m.topic, payload: Buffer.from(m.payload), qos: m.qos, ...(m.properties?.userProperties ? { user: m.properties.userProperties[0]?.[1] } : {}) }));
+      expect(got).toEqual(expected);
+    } finally {
+      await Promise.all([replayer.end(), outside.end()]);
+    }
+  });
+
+  it('refuses a message whose remapped topic is no longer valid and sends the rest; a timed replay sends each batch before it waits', async () => {
+    const capture = path.join(dir, 'remap.ndjson');
+    const line = (t: number, topic: string): string => JSON.stringify({ t, topic, payloadEncoding: 'utf8', payload: topic, qos: 0, retain: false });
+    await writeFile(capture, `${[JSON.stringify({ topiaryCapture: 1, startedAt: 0 }), line(0, 'keep/1'), line(1, 'gone/'), line(300, 'keep/2')].join('\n')}\n`);
+    const replayer = await connect({ url: target.url, protocolVersion: 5 });
+    const outside = await connect({ url: target.url, protocolVersion: 5, subscriptions: [{ filter: 'keep/#', qos: 0 }] });
+    const received: { topic: string; at: number }[] = [];
+    outside.on('message', (m) => received.push({ topic: m.topic, at: performance.now() }));
+    try {
+      // "gone/" stripped of its prefix is an empty topic.
+      const played = await replay(replayer, { file: capture, speed: 1, stripPrefix: 'gone/' }).done;
+      expect(played).toMatchObject({ sent: 3, refused: 1 });
+      expect(played.errors[0]).toMatch(/cannot be published to/);
+      await waitFor(() => received.length === 2, { what: 'the two valid messages' });
+      expect(received.map((r) => r.topic)).toEqual(['keep/1', 'keep/2']);
+      // Recorded 300 ms apart: the first went out at once, not with the second. Loose, for a busy machine.
+      expect(received[1]!.at - received[0]!.at).toBeGreaterThan(150);
+    } finally {
+      await Promise.all([replayer.end(), outside.end()]);
     }
   });
 

@@ -8,13 +8,15 @@ import path from 'node:path';
 import type { ConnectionId, MessageView } from '../../shared/ipc/common';
 import { TopiaryError } from '../../shared/ipc/errors';
 import type { ExportFormat, ExportProgress, HistoryPage, HistoryQueryInput, HistoryStatus } from '../../shared/ipc/history';
-import { CaptureRecorder, replayCapture, type CaptureRecordReport, type ReplayProgress, type ReplayReport } from '../core/history/capture';
+import { CaptureRecorder, type CaptureRecordReport } from '../core/history/capture';
+import { replayCapture, type ReplayProgress, type ReplayReport } from '../core/history/capture-replay';
 import { HistoryService } from '../core/history/history-service';
 import { defaultUserDataDir } from '../core/user-data';
 import type { TopiaryClient } from './client';
 
 export type { ExportFormat, ExportProgress, HistoryMessage, HistoryPage, HistoryQueryInput, HistoryStatus } from '../../shared/ipc/history';
-export type { CaptureRecordReport, ReplayProgress, ReplayReport } from '../core/history/capture';
+export type { CaptureRecordReport } from '../core/history/capture';
+export type { ReplayProgress, ReplayReport } from '../core/history/capture-replay';
 
 export interface HistoryOptions {
   /** The store's file; by default the app's own, `<userData>/history/history.db`. */
@@ -223,6 +225,8 @@ export function replay(client: TopiaryClient, options: ReplayOptions): Replay {
     ...(options.loops !== undefined ? { loops: options.loops } : {}),
     ...(options.skipMalformed ? { skipMalformed: true } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    // QoS 0 messages without properties go to the socket in batches; the rest through publish(), in order.
+    writer: client.packetWriter(),
     publish: (m) => {
       // Resolves on the acknowledgement, or for QoS 0 on the write: the replay keeps a window of each.
       return client.publish(m.topic, m.payload, { qos: m.qos, retain: m.retain, ...(m.properties ? { properties: m.properties } : {}) });

@@ -190,7 +190,8 @@ export class BrokerCore implements Broker, ConnectionHost {
     this.saveTimer.unref();
     const configs = this.options.listeners ?? [{ kind: 'tcp', port: 1883 }];
     try {
-      for (const c of configs) this.listeners.push(await startListener(c, (t) => this.accept(t)));
+      const refused = (remoteAddress: string, message: string): void => this.emit({ type: 'protocol.error', at: Date.now(), remoteAddress, message });
+      for (const c of configs) this.listeners.push(await startListener(c, (t) => this.accept(t), refused));
     } catch (e) {
       await this.stop();
       throw e;

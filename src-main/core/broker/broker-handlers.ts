@@ -23,6 +23,8 @@ export function brokerHandlers(service: BrokerService, peers: QuickTlsPeers): Pi
     'broker.listStats': () => service.stats(),
     'broker.setUser': ({ username, password, authMethods }) => service.setUser(username, password, authMethods),
     'broker.deleteUser': async ({ username }) => (await service.deleteUser(username), { deleted: 1 }),
+    'broker.setPsk': ({ username, identity, key }) => service.setPsk(username, identity, key),
+    'broker.deletePsk': async ({ identity }) => (await service.deletePsk(identity), { deleted: 1 }),
     'broker.importUsers': ({ text }) => service.importUsers(text),
     'broker.exportUsers': () => ({ fileName: 'passwd', mediaType: 'text/plain', text: service.exportUsers() }),
     'broker.setAcl': ({ text }) => service.setAcl(text),

@@ -27,6 +27,7 @@ import {
   type BrokerEvent,
   type ListenerConfig,
   type PersistenceStore,
+  type PskEntry,
   type UserAuthMethod,
   type UserRecord,
 } from './index';
@@ -72,10 +73,12 @@ export interface OwnConnection {
   readonly name: string;
 }
 
-/** What broker-settings.json holds: the settings, with each bridge password sealed beside it. */
+/** What broker-settings.json holds: the settings, with each bridge password and each DTLS pre-shared key sealed beside it. */
 interface SettingsFile {
   readonly settings: BrokerSettings;
   readonly sealedPasswords: Readonly<Record<string, string>>;
+  /** PSK identity → its key sealed by the secret store (base64); settings.pskIdentities says whose it is. */
+  readonly sealedPsks?: Readonly<Record<string, string>>;
 }
 
 const SETTINGS_FILE = 'broker-settings.json';
@@ -130,18 +133,26 @@ export class BrokerService {
    * them, so connections to the broker (the app's own among them) reconnect instead of losing it.
    */
   private chosenPorts = new Map<string, number>();
+  /**
+   * The unsealed pre-shared keys by identity, for the DTLS listeners' handshakes (which look keys up synchronously).
+   * Filled when a broker with a DTLS listener starts and kept current by setPsk and deletePsk; only ever in memory.
+   */
+  private readonly psks = new Map<string, Buffer>();
 
   private constructor(
     private readonly options: BrokerServiceOptions,
     private settings: BrokerSettings,
     /** Bridge name to its sealed password (base64). */
     private sealedPasswords: Record<string, string>,
+    /** PSK identity to its sealed key (base64). */
+    private sealedPsks: Record<string, string>,
   ) {}
 
   static async open(options: BrokerServiceOptions): Promise<BrokerService> {
     const text = await readFileIfExists(path.join(options.directory, SETTINGS_FILE));
     let settings = BrokerSettingsSchema.parse({});
     let sealed: Record<string, string> = {};
+    let sealedPsks: Record<string, string> = {};
     if (text !== undefined) {
       try {
         const file = JSON.parse(text) as Partial<SettingsFile>;
@@ -150,12 +161,15 @@ export class BrokerService {
         if (parsed.success) {
           settings = parsed.data;
           sealed = { ...(file.sealedPasswords ?? {}) };
+          sealedPsks = { ...(file.sealedPsks ?? {}) };
+          // An identity whose sealed key is missing (a hand-edited file) cannot be used: drop it rather than show it as set.
+          settings = { ...settings, pskIdentities: settings.pskIdentities.filter((p) => typeof sealedPsks[p.identity] === 'string') };
         }
       } catch {
         // As above: defaults.
       }
     }
-    return new BrokerService(options, settings, sealed);
+    return new BrokerService(options, settings, sealed, sealedPsks);
   }
 
   status(): BrokerStatus {
@@ -225,7 +239,8 @@ export class BrokerService {
       bridges.push(sealed[bridge.name] !== undefined ? { ...bridge, passwordStored: true } : bridge);
     }
     this.sealedPasswords = sealed;
-    await this.writeSettings({ ...settings, bridges });
+    // Pre-shared keys are managed by setPsk/deletePsk alone; a user removed here takes their keys along.
+    await this.writeSettings(this.withoutOrphanPsks({ ...settings, bridges, pskIdentities: this.settings.pskIdentities }));
     if (this.broker?.isRunning) return this.restart();
     return this.announce();
   }
@@ -241,9 +256,75 @@ export class BrokerService {
     return this.applyAccess({ ...this.settings, users });
   }
 
+  /** Removes a user, and with them their DTLS pre-shared keys. */
   async deleteUser(username: string): Promise<BrokerStatus> {
     if (!this.settings.users.some((u) => u.username === username)) throw new TopiaryError('NOT_FOUND', `There is no user "${username}".`);
-    return this.applyAccess({ ...this.settings, users: this.settings.users.filter((u) => u.username !== username) });
+    return this.applyAccess(this.withoutOrphanPsks({ ...this.settings, users: this.settings.users.filter((u) => u.username !== username) }));
+  }
+
+  /**
+   * Gives a user a DTLS pre-shared key under an identity, or replaces that identity's key. The key is sealed by the
+   * secret store before it is written, and a running broker's DTLS listeners take it at their next handshake.
+   */
+  async setPsk(username: string, identity: string, keyHex: string): Promise<BrokerStatus> {
+    const secrets = this.options.secrets;
+    if (!secrets) throw new TopiaryError('BROKER_ERROR', 'DTLS pre-shared keys need the secret store, which is not available.');
+    if (!this.settings.users.some((u) => u.username === username)) throw new TopiaryError('NOT_FOUND', `There is no user "${username}". Add the user first, then give them a pre-shared key.`);
+    const owner = this.settings.pskIdentities.find((p) => p.identity === identity)?.username;
+    if (owner !== undefined && owner !== username) throw new TopiaryError('IN_USE', `The PSK identity "${identity}" already belongs to user "${owner}". Remove it there first, or choose another identity.`);
+    const key = Buffer.from(keyHex, 'hex');
+    const sealed = (await secrets.encrypt(key)).toString('base64');
+    this.sealedPsks = { ...this.sealedPsks, [identity]: sealed };
+    const pskIdentities = [...this.settings.pskIdentities.filter((p) => p.identity !== identity), { identity, username }];
+    await this.writeSettings({ ...this.settings, pskIdentities });
+    this.psks.set(identity, key);
+    return this.announce();
+  }
+
+  /** Removes a DTLS pre-shared key; the next handshake with its identity is refused (unknown_psk_identity). */
+  async deletePsk(identity: string): Promise<BrokerStatus> {
+    if (!this.settings.pskIdentities.some((p) => p.identity === identity)) throw new TopiaryError('NOT_FOUND', `There is no PSK identity "${identity}".`);
+    const { [identity]: _gone, ...rest } = this.sealedPsks;
+    this.sealedPsks = rest;
+    this.psks.delete(identity);
+    await this.writeSettings({ ...this.settings, pskIdentities: this.settings.pskIdentities.filter((p) => p.identity !== identity) });
+    return this.announce();
+  }
+
+  /** The key and user of a PSK identity, as a DTLS listener's handshake asks for them. */
+  private pskEntry(identity: string): PskEntry | undefined {
+    const username = this.settings.pskIdentities.find((p) => p.identity === identity)?.username;
+    const key = this.psks.get(identity);
+    return username !== undefined && key !== undefined ? { key, username } : undefined;
+  }
+
+  /** Settings without the pre-shared keys of users they no longer have (the sealed keys go too). */
+  private withoutOrphanPsks(settings: BrokerSettings): BrokerSettings {
+    const users = new Set(settings.users.map((u) => u.username));
+    const pskIdentities = settings.pskIdentities.filter((p) => users.has(p.username));
+    const kept = new Set(pskIdentities.map((p) => p.identity));
+    for (const identity of Object.keys(this.sealedPsks)) {
+      if (kept.has(identity)) continue;
+      const { [identity]: _gone, ...rest } = this.sealedPsks;
+      this.sealedPsks = rest;
+      this.psks.delete(identity);
+    }
+    return { ...settings, pskIdentities };
+  }
+
+  /** Opens every sealed pre-shared key into memory, for a start with a DTLS listener. */
+  private async unsealPsks(): Promise<void> {
+    this.psks.clear();
+    for (const { identity } of this.settings.pskIdentities) {
+      const sealed = this.sealedPsks[identity];
+      if (sealed === undefined) continue;
+      if (!this.options.secrets) throw new TopiaryError('BROKER_ERROR', 'DTLS pre-shared keys need the secret store, which is not available.');
+      try {
+        this.psks.set(identity, await this.options.secrets.decrypt(Buffer.from(sealed, 'base64')));
+      } catch (error) {
+        throw new TopiaryError('BROKER_ERROR', `The pre-shared key of DTLS identity "${identity}" could not be unsealed (${error instanceof Error ? error.message : String(error)}). Remove it and add it again.`);
+      }
+    }
   }
 
   /** Adds the users of a mosquitto password file; weak hashes ($6$, few PBKDF2 rounds) are taken with a warning to re-hash. */
@@ -342,7 +423,7 @@ export class BrokerService {
 
   private async writeSettings(settings: BrokerSettings): Promise<void> {
     this.settings = settings;
-    const file: SettingsFile = { settings, sealedPasswords: this.sealedPasswords };
+    const file: SettingsFile = { settings, sealedPasswords: this.sealedPasswords, sealedPsks: this.sealedPsks };
     await writeFileAtomic(path.join(this.options.directory, SETTINGS_FILE), JSON.stringify(file, null, 2) + '\n');
   }
 
@@ -366,9 +447,17 @@ export class BrokerService {
       case 'udp':
         return { kind: 'udp', port: l.port, host: l.host, udp: { idleTimeoutMs: l.idleTimeoutSeconds * 1000 } };
       case 'dtls': {
-        if (!this.options.resolveTls) throw new TopiaryError('BROKER_ERROR', 'DTLS listeners need the certificate store, which is not available.');
-        const pem = await this.options.resolveTls(l.serverIdentityId, undefined);
-        return { kind: 'dtls', port: l.port, host: l.host, key: pem.key, cert: pem.cert, udp: { idleTimeoutMs: l.idleTimeoutSeconds * 1000 } };
+        // Without a server identity the listener takes the users' pre-shared keys only.
+        if (l.serverIdentityId && !this.options.resolveTls) throw new TopiaryError('BROKER_ERROR', 'DTLS listeners with a certificate need the certificate store, which is not available.');
+        const pem = l.serverIdentityId && this.options.resolveTls ? await this.options.resolveTls(l.serverIdentityId, undefined) : undefined;
+        return {
+          kind: 'dtls',
+          port: l.port,
+          host: l.host,
+          ...(pem ? { key: pem.key, cert: pem.cert } : {}),
+          psk: (identity) => this.pskEntry(identity),
+          udp: { idleTimeoutMs: l.idleTimeoutSeconds * 1000 },
+        };
       }
       case 'tls':
       case 'wss': {
@@ -416,6 +505,7 @@ export class BrokerService {
     const s = this.settings;
     const key = (l: { kind: string; host: string }, i: number): string => `${i}:${l.kind}:${l.host}`;
     try {
+      if (s.listeners.some((l) => l.kind === 'dtls')) await this.unsealPsks();
       const listeners = await Promise.all(
         s.listeners.map(async (l, i) => {
           const config = await this.listenerConfig(l);

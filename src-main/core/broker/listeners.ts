@@ -4,11 +4,11 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { DtlsReliableServer } from '../transport/dtls/dtls-endpoint';
+import type { DtlsReliableServer, DtlsSessionInfo } from '../transport/dtls/dtls-endpoint';
 import { ReliableUdpServer } from '../transport/udp/reliable-udp-endpoint';
 import type { ReliableUdpSession } from '../transport/udp/reliable-udp-session';
 import type { Transport } from './transport';
-import { type BoundListener, type ListenerConfig, type TlsMaterial } from './types';
+import { type BoundListener, type ListenerConfig, type PskDirectory, type TlsMaterial } from './types';
 
 /** A listener that is accepting clients. */
 export interface RunningListener {
@@ -30,8 +30,11 @@ export interface DatagramListenerStats {
 
 const DEFAULT_HOST = '127.0.0.1';
 
-/** Starts one listener; every accepted client is handed over as a Transport. */
-export async function startListener(config: ListenerConfig, onTransport: (t: Transport) => void): Promise<RunningListener> {
+/**
+ * Starts one listener; every accepted client is handed over as a Transport. `onRefused` hears of DTLS handshakes the
+ * listener refused (unknown PSK identity, wrong key, a Finished that does not verify), which never become clients.
+ */
+export async function startListener(config: ListenerConfig, onTransport: (t: Transport) => void, onRefused?: (remoteAddress: string, message: string) => void): Promise<RunningListener> {
   const host = config.host ?? DEFAULT_HOST;
   switch (config.kind) {
     case 'tcp': {
@@ -78,11 +81,12 @@ export async function startListener(config: ListenerConfig, onTransport: (t: Tra
     case 'udp':
     case 'dtls': {
       const { maxSessions, ...tuning } = config.udp ?? {};
+      const psk = config.kind === 'dtls' ? pskDirectory(config.psk) : undefined;
       let server: ReliableUdpServer | DtlsReliableServer;
       try {
         const common = { host, port: config.port, ...(maxSessions ? { maxSessions } : {}), ...tuning };
         // Loaded on first use, as for clients (mqtt-datagram-client.ts): werift-dtls is slow to load.
-        server = config.kind === 'udp' ? await ReliableUdpServer.listen(common) : await (await import('../transport/dtls/dtls-endpoint')).DtlsReliableServer.listen({ ...common, ...(config.cert ? { cert: config.cert.toString() } : {}), ...(config.key ? { key: config.key.toString() } : {}), ...(config.psk ? { psk: config.psk } : {}) });
+        server = config.kind === 'udp' ? await ReliableUdpServer.listen(common) : await (await import('../transport/dtls/dtls-endpoint')).DtlsReliableServer.listen({ ...common, ...(config.cert ? { cert: config.cert.toString() } : {}), ...(config.key ? { key: config.key.toString() } : {}), ...(dtlsPsk(config) ? { psk: dtlsPsk(config)! } : {}) });
       } catch (e) {
         const errno = (e as NodeJS.ErrnoException).code;
         const reason = errno === 'EADDRINUSE' ? 'is already in use; choose another port or 0 for a free one' : `could not be opened (${(e as Error).message})`;
@@ -90,8 +94,13 @@ export async function startListener(config: ListenerConfig, onTransport: (t: Tra
       }
       // A socket error (an ICMP report, a send to a vanished peer) concerns one peer, never the listener.
       server.on('error', () => undefined);
+      server.on('refused', (error: Error, peer: string) => onRefused?.(peer, `DTLS handshake refused: ${error.message}`));
       const kind = config.kind;
-      server.on('session', (session: ReliableUdpSession, peer: string) => onTransport(streamTransport(kind, session, peer)));
+      server.on('session', (session: ReliableUdpSession, peer: string, info?: DtlsSessionInfo) => {
+        // A PSK that belongs to a broker user signs the session in as that user, as a client certificate's CN can.
+        const pskUser = info?.pskIdentity !== undefined ? psk?.(info.pskIdentity)?.username : undefined;
+        onTransport(streamTransport(kind, session, peer, pskUser));
+      });
       const bound = server.address().port;
       const scheme = kind === 'udp' ? 'mqtt-udp' : 'mqtts-dtls';
       return {
@@ -117,6 +126,19 @@ function certificateUsername(c: TlsMaterial, socket: TLSSocket): string | undefi
   if (!c.useCertificateCnAsUsername || !socket.authorized) return undefined;
   const cn = socket.getPeerCertificate()?.subject?.CN;
   return Array.isArray(cn) ? cn[0] : cn || undefined;
+}
+
+/** The keys as the DTLS server takes them: a fixed map as it is (the server checks its hex), a directory as a lookup of keys. */
+function dtlsPsk(config: ListenerConfig): Readonly<Record<string, string>> | ((identity: string) => Buffer | undefined) | undefined {
+  if (config.kind !== 'dtls' || config.psk === undefined) return undefined;
+  const psk = config.psk;
+  return typeof psk === 'function' ? (identity) => psk(identity)?.key : psk;
+}
+
+/** A listener's pre-shared keys as one lookup, whether given as a fixed map (identity → hex) or as a lookup already. */
+function pskDirectory(psk: Readonly<Record<string, string>> | PskDirectory | undefined): PskDirectory | undefined {
+  if (psk === undefined || typeof psk === 'function') return psk;
+  return (identity) => (Object.hasOwn(psk, identity) ? { key: Buffer.from(psk[identity]!, 'hex') } : undefined);
 }
 
 function urlHost(host: string): string {
@@ -174,12 +196,12 @@ function socketTransport(kind: 'tcp' | 'tls', socket: Socket, certUser: string |
 }
 
 /** A session of a datagram listener: a Duplex that ends on idle expiry, on its peer's CLOSE or when unreachable. */
-function streamTransport(kind: 'udp' | 'dtls', stream: ReliableUdpSession, remoteAddress: string): Transport {
+function streamTransport(kind: 'udp' | 'dtls', stream: ReliableUdpSession, remoteAddress: string, pskUser: string | undefined): Transport {
   stream.on('error', () => undefined);
   return {
     kind,
     remoteAddress,
-    certificateUsername: undefined,
+    certificateUsername: pskUser,
     write(chunks, total) {
       if (stream.destroyed || stream.writableEnded) return;
       // One write per batch: the session sends it as one message, so a batch's packets share datagrams.

@@ -18,10 +18,22 @@ export type ListenerConfig =
       /** Certificate and key; optional when `psk` is given (a PSK-only listener). */
       readonly key?: string | Buffer;
       readonly cert?: string | Buffer;
-      /** DTLS PSK identity → key in hex (TLS_PSK_WITH_AES_128_GCM_SHA256). */
-      readonly psk?: Readonly<Record<string, string>>;
+      /**
+       * DTLS pre-shared keys (TLS_PSK_WITH_AES_128_GCM_SHA256): identity → key in hex, or a lookup asked at each
+       * handshake (so keys can be added and removed while the listener runs).
+       */
+      readonly psk?: Readonly<Record<string, string>> | PskDirectory;
       readonly udp?: UdpListenerTuning;
     };
+
+/** A pre-shared key as a listener's lookup finds it; with a username, a session using it signs in as that user. */
+export interface PskEntry {
+  readonly key: Buffer;
+  readonly username?: string;
+}
+
+/** Finds the pre-shared key of a DTLS PSK identity; undefined: no such identity. */
+export type PskDirectory = (identity: string) => PskEntry | undefined;
 
 /** Reliable-UDP settings of a datagram listener; unnamed ones take RELIABILITY.md's defaults. */
 export interface UdpListenerTuning {

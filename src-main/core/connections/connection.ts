@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Socket } from 'node:net';
 import { type IClientPublishOptions, type IConnackPacket, type IDisconnectPacket, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
 import type { ISubackPacket, ISubscribePacket } from 'mqtt-packet';
 import type { ConnectionId, MessageView, Qos } from '../../../shared/ipc/common';
@@ -17,6 +18,7 @@ import { reasonName } from '../../../shared/mqtt/reason-codes';
 import { PacketLog } from './packet-log';
 import { SERVER_MOVED, USE_ANOTHER_SERVER, resolveServerReference } from './server-reference';
 import { packetSize } from './packet-size';
+import type { PacketWriter } from './publish-batch';
 import { connectMqtt } from '../transport/mqtt-datagram-client';
 import type { ResolvedTls } from './tls-options';
 import { useAllocationFreePacketReads } from './packet-reads';
@@ -296,6 +298,31 @@ export class Connection {
         this.queue.splice(i, 1);
         this.update({ queuedCount: this.queue.length });
         return true;
+      },
+    };
+  }
+
+  /**
+   * Writes encoded packets (publish-batch.ts) straight to the socket, after what MQTT.js wrote before: the
+   * fast path of a replay. Ready only while `sendsNow` on a TCP or TLS socket; datagram and WebSocket
+   * transports frame their writes, so they keep the per-message path.
+   */
+  packetWriter(): PacketWriter {
+    const socket = (): Socket | undefined => {
+      const stream = this.client.stream as unknown;
+      return stream instanceof Socket && stream.writable && !stream.destroyed ? stream : undefined;
+    };
+    return {
+      protocolVersion: this.args.protocolVersion,
+      packetLimit: () => this.packetLimit(),
+      ready: () => this.sendsNow && socket() !== undefined,
+      write: (bytes, done) => {
+        const to = this.sendsNow ? socket() : undefined;
+        if (to === undefined) {
+          done(new TopiaryError('NOT_CONNECTED', `"${this.info.name}" lost its connection before the messages were written.`));
+          return;
+        }
+        to.write(bytes, done);
       },
     };
   }

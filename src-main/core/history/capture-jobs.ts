@@ -4,7 +4,8 @@ import type { ConnectionId, MessageView } from '../../../shared/ipc/common';
 import { TopiaryError } from '../../../shared/ipc/errors';
 import type { CaptureJobProgress } from '../../../shared/ipc/history';
 import { PublishArgsSchema, type PublishResult } from '../../../shared/ipc/publish';
-import { CaptureRecorder, replayCapture, type ReplayControl } from './capture';
+import { CaptureRecorder } from './capture';
+import { replayCapture, type ReplayControl } from './capture-replay';
 
 export interface CaptureJobsOptions {
   /** Publishes through a live connection (the connection manager's publish). */

@@ -8,7 +8,8 @@ import { messageFromPacket } from '../connections/message-from-packet';
 import { historyWorkerFile } from '../../test-support/worker-file';
 import { startMosquitto, type Mosquitto } from '../../test-support/mosquitto';
 import { waitFor } from '../../test-support/wait-for';
-import { CaptureRecorder, readCapture, replayCapture, type CaptureMessage } from './capture';
+import { CaptureRecorder, readCapture, type CaptureMessage } from './capture';
+import { replayCapture } from './capture-replay';
 import { HistoryService } from './history-service';
 
 let dir: string;

@@ -1,5 +1,4 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import type { MessageProperties, MessageView, Qos } from '../../../shared/ipc/common';
 import { TopiaryError } from '../../../shared/ipc/errors';
 import { topicMatchesFilter } from '../../../shared/mqtt/topic-rules';
@@ -144,9 +143,20 @@ function parseHeader(file: string, text: string): CaptureHeader {
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const EMPTY = new Uint8Array(0);
 
-function parseMessage(file: string, line: number, text: string, previousT: number, decode = true): CaptureMessage {
+/** A message line as parsed and checked, its payload still encoded: what a replay writes straight into packets. */
+export interface CaptureLine {
+  readonly t: number;
+  readonly topic: string;
+  readonly payloadEncoding: 'utf8' | 'base64';
+  readonly payload: string;
+  readonly qos?: Qos;
+  readonly retain?: boolean;
+  readonly properties?: Readonly<Record<string, unknown>>;
+}
+
+/** Checks one message line; the parsed object itself is returned, so a check costs no copy. */
+function parseLine(file: string, line: number, text: string, previousT: number): CaptureLine {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -165,13 +175,18 @@ function parseMessage(file: string, line: number, text: string, previousT: numbe
   if (qos !== 0 && qos !== 1 && qos !== 2) throw new CaptureError(file, line, '"qos" must be 0, 1 or 2.');
   if (m.retain !== undefined && typeof m.retain !== 'boolean') throw new CaptureError(file, line, '"retain" must be true or false.');
   if (m.properties !== undefined && (typeof m.properties !== 'object' || m.properties === null || Array.isArray(m.properties))) throw new CaptureError(file, line, '"properties" must be an object.');
-  const properties = propertiesFromJson(m.properties as Record<string, unknown> | undefined);
+  return m as unknown as CaptureLine;
+}
+
+/** A checked line as a message, its payload decoded to bytes. */
+export function toCaptureMessage(line: CaptureLine): CaptureMessage {
+  const properties = propertiesFromJson(line.properties);
   return {
-    t: m.t,
-    topic: m.topic,
-    payload: decode ? decodePayload(m.payloadEncoding, m.payload) : EMPTY,
-    qos,
-    retain: m.retain === true,
+    t: line.t,
+    topic: line.topic,
+    payload: decodePayload(line.payloadEncoding, line.payload),
+    qos: line.qos ?? 0,
+    retain: line.retain === true,
     ...(properties !== undefined ? { properties } : {}),
   };
 }
@@ -186,19 +201,24 @@ export interface ReadCaptureOptions {
 
 /** Reads a capture line by line; throws a CaptureError naming the line of the first malformed one. */
 export async function* readCapture(file: string, options: ReadCaptureOptions = {}): AsyncGenerator<CaptureMessage> {
-  for await (const chunk of readCaptureChunks(file, options)) yield* chunk;
+  for await (const chunk of readCaptureLines(file, options)) for (const line of chunk) yield toCaptureMessage(line);
 }
 
 /**
- * Reads a capture a read-chunk of lines at a time (thousands of messages): what a fast replay uses, since
- * awaiting each message costs about as much as parsing it. `decode: false` checks every line but leaves
- * the payloads empty (a check pass).
+ * Read chunks of 64 kB: the chunk's text and the lines cut from it stay below V8's large-object size
+ * (128 kB), so they die young; with 1 MB chunks a fast replay spent 70% more CPU per message, mostly in
+ * collections. Parsing one chunk (about 300 flood messages) holds the event loop well under a millisecond.
  */
-export async function* readCaptureChunks(file: string, options: ReadCaptureOptions & { readonly decode?: boolean } = {}): AsyncGenerator<CaptureMessage[]> {
-  const decode = options.decode !== false;
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Reads a capture a read-chunk of checked lines at a time: what a fast replay uses, since awaiting each
+ * message costs about as much as parsing it. Payloads stay encoded (toCaptureMessage decodes one).
+ */
+export async function* readCaptureLines(file: string, options: ReadCaptureOptions = {}): AsyncGenerator<CaptureLine[]> {
   // Split by hand rather than through readline: a fast replay reads a million lines, and readline's
   // event per line cost more than the publishing.
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1024 * 1024 });
+  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: CHUNK_BYTES });
   let opened = false;
   stream.once('open', () => {
     opened = true;
@@ -212,7 +232,7 @@ export async function* readCaptureChunks(file: string, options: ReadCaptureOptio
     for (;;) {
       const next = (await iterator.next()) as IteratorResult<string>;
       const text = next.done ? rest : rest + next.value;
-      const messages: CaptureMessage[] = [];
+      const lines: CaptureLine[] = [];
       let start = 0;
       for (;;) {
         const end = text.indexOf('\n', start);
@@ -222,7 +242,7 @@ export async function* readCaptureChunks(file: string, options: ReadCaptureOptio
         start = stop + 1;
         if (end === -1 && line === '') break;
         number++;
-        if (line.trim() === '') {
+        if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '')) {
           if (end === -1) break;
           continue;
         }
@@ -231,9 +251,9 @@ export async function* readCaptureChunks(file: string, options: ReadCaptureOptio
           options.onHeader?.(header);
         } else {
           try {
-            const message = parseMessage(file, number, line, previousT, decode);
-            previousT = message.t;
-            messages.push(message);
+            const parsed = parseLine(file, number, line, previousT);
+            previousT = parsed.t;
+            lines.push(parsed);
           } catch (error) {
             if (!(error instanceof CaptureError) || options.skipMalformed !== true) throw error;
             options.onSkip?.(error);
@@ -241,7 +261,7 @@ export async function* readCaptureChunks(file: string, options: ReadCaptureOptio
         }
         if (end === -1) break;
       }
-      if (messages.length > 0) yield messages;
+      if (lines.length > 0) yield lines;
       if (next.done) break;
       rest = text.slice(start);
     }
@@ -252,237 +272,4 @@ export async function* readCaptureChunks(file: string, options: ReadCaptureOptio
     stream.destroy();
   }
   if (header === null) throw new CaptureError(file, 1, 'the file is empty; a capture starts with a header line.');
-}
-
-/** QoS 0 publishes of a replay not yet written, at most: the bare MQTT.js publisher's window in the benches. */
-const QOS0_WINDOW = 500;
-
-/** What a replay publishes; resolves when the broker acknowledged (QoS 1/2), with its reason code, or for QoS 0 when written. */
-export type ReplayPublish = (message: {
-  readonly topic: string;
-  readonly payload: Uint8Array;
-  readonly qos: Qos;
-  readonly retain: boolean;
-  readonly properties?: MessageProperties;
-}) => Promise<{ readonly reasonCode?: number } | void> | void;
-
-export interface ReplayOptions {
-  readonly file: string;
-  readonly publish: ReplayPublish;
-  /** 1 is the original timing; 0.1 to 100, or 'max' for as fast as the broker takes them. */
-  readonly speed?: number | 'max';
-  /** Strip this prefix from each topic that has it, then add `addPrefix`. */
-  readonly stripPrefix?: string;
-  readonly addPrefix?: string;
-  /** How many times to play the file (1 by default). */
-  readonly loops?: number;
-  readonly skipMalformed?: boolean;
-  /** At most this many unacknowledged QoS 1/2 publishes at once. Default 1000. */
-  readonly window?: number;
-  readonly onProgress?: (progress: ReplayProgress) => void;
-}
-
-export interface ReplayProgress {
-  readonly sent: number;
-  readonly acknowledged: number;
-  readonly refused: number;
-  /** Messages a full replay sends (all loops). */
-  readonly total: number;
-  readonly loop: number;
-  readonly paused: boolean;
-}
-
-export interface ReplayReport {
-  readonly sent: number;
-  readonly acknowledged: number;
-  readonly refused: number;
-  readonly cancelled: boolean;
-  readonly durationMs: number;
-  /** Lines skipped as malformed (only with skipMalformed). */
-  readonly skipped: readonly { readonly line: number; readonly message: string }[];
-  /** The first few refusals' reasons. */
-  readonly errors: readonly string[];
-}
-
-export interface ReplayControl {
-  pause(): void;
-  resume(): void;
-  cancel(): void;
-  progress(): ReplayProgress;
-  readonly done: Promise<ReplayReport>;
-}
-
-function remap(topic: string, strip: string | undefined, add: string | undefined): string {
-  const stripped = strip && topic.startsWith(strip) ? topic.slice(strip.length) : topic;
-  return (add ?? '') + stripped;
-}
-
-/**
- * Replays a capture through `publish`. Checks the whole file first: a malformed line fails the
- * replay before anything is sent, unless skipMalformed.
- */
-export function replayCapture(options: ReplayOptions): ReplayControl {
-  const speed = options.speed ?? 1;
-  if (speed !== 'max' && !(speed >= 0.1 && speed <= 100)) throw new TopiaryError('VALIDATION_ERROR', 'Replay speed must be between 0.1× and 100×, or as fast as possible.', { field: 'speed' });
-  const loops = options.loops ?? 1;
-  if (!Number.isInteger(loops) || loops < 1) throw new TopiaryError('VALIDATION_ERROR', 'Loops must be a whole number of at least 1.', { field: 'loops' });
-  const window = options.window ?? 1000;
-  let sent = 0;
-  let acknowledged = 0;
-  let refused = 0;
-  let total = 0;
-  let loop = 0;
-  let paused = false;
-  let cancelled = false;
-  let resumeWaiter: (() => void) | null = null;
-  let wake: (() => void) | null = null;
-  const skipped: { line: number; message: string }[] = [];
-  const errors: string[] = [];
-  const progress = (): ReplayProgress => ({ sent, acknowledged, refused, total, loop, paused });
-  let lastReport = 0;
-  const report = (force = false): void => {
-    const now = performance.now();
-    if (!force && now - lastReport < 100) return;
-    lastReport = now;
-    options.onProgress?.(progress());
-  };
-  const refuse = (why: string): void => {
-    refused++;
-    if (errors.length < 10) errors.push(why);
-  };
-
-  const run = async (): Promise<ReplayReport> => {
-    const began = performance.now();
-    // The check pass: count messages, find malformed lines before sending anything.
-    let perLoop = 0;
-    let lastT = 0;
-    for await (const chunk of readCaptureChunks(options.file, { decode: false, skipMalformed: options.skipMalformed === true, onSkip: (e) => skipped.push({ line: e.line, message: e.message }) })) {
-      perLoop += chunk.length;
-      lastT = chunk[chunk.length - 1]?.t ?? lastT;
-    }
-    total = perLoop * loops;
-    const inFlight = new Set<Promise<void>>();
-    let unwritten = 0;
-    let onWritten: (() => void) | null = null;
-    const written = (): void => {
-      unwritten--;
-      if (onWritten !== null && (unwritten <= QOS0_WINDOW / 2 || unwritten === 0)) {
-        const wake = onWritten;
-        onWritten = null;
-        wake();
-      }
-    };
-    // Set at the first message, so opening the file does not eat into the first gap.
-    let startWall: number | null = null;
-    for (loop = 1; loop <= loops && !cancelled; loop++) {
-      const offset = (loop - 1) * lastT;
-      for await (const chunk of readCaptureChunks(options.file, { skipMalformed: options.skipMalformed === true })) {
-      for (const m of chunk) {
-        if (cancelled) break;
-        if (paused) {
-          const pausedAt = performance.now();
-          await new Promise<void>((resolve) => {
-            resumeWaiter = resolve;
-          });
-          // The pause does not count against the timing.
-          if (startWall !== null) startWall += performance.now() - pausedAt;
-          if (cancelled) break;
-        }
-        if (speed !== 'max') {
-          startWall ??= performance.now() - (offset + m.t) / speed;
-          const due = startWall + (offset + m.t) / speed;
-          const wait = due - performance.now();
-          if (wait > 1) {
-            await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, wait);
-              wake = () => {
-                clearTimeout(timer);
-                resolve();
-              };
-            });
-            wake = null;
-            if (cancelled) break;
-          }
-        }
-        const message = { topic: remap(m.topic, options.stripPrefix, options.addPrefix), payload: m.payload, qos: m.qos, retain: m.retain, ...(m.properties ? { properties: withoutReceiveOnly(m.properties) } : {}) };
-        let result: ReturnType<ReplayPublish>;
-        try {
-          result = options.publish(message);
-        } catch (error) {
-          sent++;
-          refuse((error as Error).message);
-          continue;
-        }
-        sent++;
-        if (m.qos === 0 && result && typeof (result as Promise<unknown>).then === 'function') {
-          // Nothing to acknowledge: a counter, not a tracked promise each, keeps at most QOS0_WINDOW
-          // unwritten (publishers resolve QoS 0 on the write), as a bare MQTT.js publisher would.
-          unwritten++;
-          (result as Promise<unknown>).then(written, (error: unknown) => {
-            refuse((error as Error).message);
-            written();
-          });
-          if (unwritten >= QOS0_WINDOW) {
-            await new Promise<void>((resolve) => {
-              onWritten = resolve;
-            });
-          }
-        } else if (result && typeof (result as Promise<unknown>).then === 'function') {
-          const tracked = (result as Promise<{ reasonCode?: number } | void>).then(
-            (r) => {
-              if (r && r.reasonCode !== undefined && r.reasonCode >= 0x80) refuse(`Reason code 0x${r.reasonCode.toString(16)} for ${message.topic}`);
-              else if (m.qos > 0) acknowledged++;
-            },
-            (error: unknown) => refuse((error as Error).message),
-          );
-          const entry: Promise<void> = tracked.finally(() => inFlight.delete(entry));
-          inFlight.add(entry);
-          if (inFlight.size >= window) await Promise.race(inFlight);
-        } else if (speed === 'max' && sent % 1000 === 0) {
-          // Let the socket drain and the event loop breathe.
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-        report();
-      }
-      if (cancelled) break;
-      }
-    }
-    loop = Math.min(loop, loops);
-    await Promise.all(inFlight);
-    while (unwritten > 0) {
-      await new Promise<void>((resolve) => {
-        onWritten = resolve;
-      });
-    }
-    report(true);
-    return { sent, acknowledged, refused, cancelled, durationMs: performance.now() - began, skipped, errors };
-  };
-
-  const done = run();
-  done.catch(() => undefined);
-  return {
-    pause: () => {
-      paused = true;
-      report(true);
-    },
-    resume: () => {
-      paused = false;
-      resumeWaiter?.();
-      resumeWaiter = null;
-      report(true);
-    },
-    cancel: () => {
-      cancelled = true;
-      resumeWaiter?.();
-      wake?.();
-    },
-    progress,
-    done,
-  };
-}
-
-/** Subscription identifiers and topic aliases belong to one delivery; a replay does not send them. */
-function withoutReceiveOnly(properties: MessageProperties): MessageProperties {
-  const { subscriptionIdentifiers: _ids, topicAlias: _alias, ...rest } = properties;
-  return rest;
 }

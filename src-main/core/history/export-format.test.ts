@@ -29,6 +29,8 @@ describe('ExportFormatter', () => {
       { topic: 'quote"s,and\nlines', payload: text('say "hi",\r\n\u00e9\u{1f600}'), qos: 1, retain: true, dup: false, receivedAt: 1001 },
       { topic: 'bin', payload: new Uint8Array([0xff, 0, 0xfe, 0x80]), qos: 2, retain: false, dup: true, receivedAt: 1002 },
       { topic: 'empty', payload: new Uint8Array(), qos: 0, retain: false, dup: false, receivedAt: 1003 },
+      // Every character JSON escapes, and some it does not: SQLite's json_quote must write them as JSON.stringify does.
+      { topic: 'controls', payload: text(`${Array.from({ length: 32 }, (_, c) => String.fromCharCode(c)).join('')}\\"/\u007f\u2028\u2029\u{1f600}`), qos: 0, retain: false, dup: false, receivedAt: 1003 },
       {
         topic: 'props',
         payload: text('{"v":1}'),
@@ -59,6 +61,25 @@ describe('ExportFormatter', () => {
       got += fromRows.footer();
       expect(got, format).toBe(expected);
       expect(got.length).toBeGreaterThan(200);
+      if (format === 'csv') continue;
+      // As the export runs JSON and NDJSON: UTF-8 payloads quoted inside SQLite.
+      const fromQuoted = new ExportFormatter(format);
+      let quoted = fromQuoted.header();
+      let rows = 0;
+      store.walk(
+        query,
+        1000,
+        null,
+        1000,
+        (row) => {
+          rows += row.quoted !== null ? 1 : 0;
+          fromQuoted.addRow({ id: row.id, ...store.namesOf(row), receivedAt: row.ts, flags: row.flags, payload: row.payload, quoted: row.quoted, props: row.props });
+        },
+        { quoteText: true },
+      );
+      quoted += fromQuoted.take() + fromQuoted.footer();
+      expect(rows, 'rows quoted in SQLite').toBe(messages.length - 1);
+      expect(quoted, `${format}, quoted in SQLite`).toBe(expected);
     }
   });
 });

@@ -80,7 +80,10 @@ export interface ExportRow {
   readonly receivedAt: number;
   /** Stored flags: qos in bits 0–1, retain 4, dup 8, UTF-8 payload 16. */
   readonly flags: number;
-  readonly payload: ArrayBuffer;
+  /** The payload's bytes; null when `quoted` stands for them. */
+  readonly payload: ArrayBuffer | null;
+  /** A UTF-8 payload already as its JSON string (quoted inside SQLite), for JSON and NDJSON. */
+  readonly quoted?: string | null;
   readonly props: ArrayBuffer | null;
 }
 
@@ -147,9 +150,10 @@ export class ExportFormatter {
    * export objects in between (the store says whether the payload is UTF-8); take() returns the text.
    */
   addRow(row: ExportRow): void {
-    const bytes = Buffer.from(row.payload);
     const utf8 = (row.flags & 16) !== 0;
-    const payload = utf8 ? bytes.toString('utf8') : bytes.toString('base64');
+    const quoted = this.format !== 'csv' && typeof row.quoted === 'string' ? row.quoted : null;
+    const bytes = quoted === null ? Buffer.from(row.payload ?? new ArrayBuffer(0)) : null;
+    const payload = bytes === null ? '' : utf8 ? bytes.toString('utf8') : bytes.toString('base64');
     const properties = row.props === null ? undefined : propertiesToJson(decodeProperties(new Uint8Array(row.props)));
     const qos = row.flags & 3;
     const retain = (row.flags & 4) !== 0;
@@ -160,7 +164,7 @@ export class ExportFormatter {
         `${row.id},${row.receivedAt},${csvCell(row.source)},${csvCell(row.topic)},${qos},${retain},${dup},${encoding},${csvCell(payload)},${properties ? csvCell(JSON.stringify(properties)) : ''}\r\n`,
       );
     } else {
-      const json = `{"id":${row.id},"source":${this.quote(row.source)},"topic":${this.quote(row.topic)},"receivedAt":${row.receivedAt},"qos":${qos},"retain":${retain},"dup":${dup},"payloadEncoding":"${encoding}","payload":${JSON.stringify(payload)}${properties ? `,"properties":${JSON.stringify(properties)}` : ''}}`;
+      const json = `{"id":${row.id},"source":${this.quote(row.source)},"topic":${this.quote(row.topic)},"receivedAt":${row.receivedAt},"qos":${qos},"retain":${retain},"dup":${dup},"payloadEncoding":"${encoding}","payload":${quoted ?? JSON.stringify(payload)}${properties ? `,"properties":${JSON.stringify(properties)}` : ''}}`;
       this.parts.push(this.format === 'ndjson' ? `${json}\n` : `${this.first ? '\n' : ',\n'}${json}`);
     }
     this.first = false;

@@ -104,6 +104,16 @@ export interface StoredRow {
   readonly props: ArrayBuffer | null;
 }
 
+/**
+ * A row as an NDJSON or JSON export reads it (walk's `quoteText`): a UTF-8 payload comes as its JSON string,
+ * quoted inside SQLite (json_quote, the same text JSON.stringify gives), and its bytes are not read out at all.
+ */
+export interface QuotedRow extends Omit<StoredRow, 'payload'> {
+  /** The bytes of a payload that is not UTF-8; null when `quoted` holds it. */
+  readonly payload: ArrayBuffer | null;
+  readonly quoted: string | null;
+}
+
 /** A search as the store runs it: times resolved, the regex compiled. */
 export interface StoreQuery {
   readonly sources?: readonly string[];
@@ -403,19 +413,24 @@ export class HistoryStore {
    * One page of a search handed row by row to `visit`, as stored, without building message objects:
    * the export's path (a million rows a few seconds). Returns where to continue, as page() does.
    */
-  walk(query: StoreQuery, limit: number, cursor: number | null, maxScan: number, visit: (row: StoredRow) => void): Omit<StorePage, 'messages'> {
+  walk(query: StoreQuery, limit: number, cursor: number | null, maxScan: number, visit: (row: StoredRow) => void): Omit<StorePage, 'messages'>;
+  /** The same, UTF-8 payloads as JSON strings (QuotedRow), for a JSON or NDJSON export. */
+  walk(query: StoreQuery, limit: number, cursor: number | null, maxScan: number, visit: (row: QuotedRow) => void, options: { readonly quoteText: true }): Omit<StorePage, 'messages'>;
+  walk(query: StoreQuery, limit: number, cursor: number | null, maxScan: number, visit: (row: never) => void, options?: { readonly quoteText: true }): Omit<StorePage, 'messages'> {
     const plan = this.plan(query, cursor);
     if (plan === null) return { nextCursor: null, scanned: 0, fraction: 1 };
+    // A text or regex search reads the payload's bytes to match them, so it gets them as stored.
+    const quoteText = options?.quoteText === true && query.text === undefined && query.regex === undefined;
     const matches = this.rowMatcher(query, plan.topics);
     let found = 0;
     let scanned = 0;
     let last: number | null = null;
     let exhausted = true;
-    for (const row of this.candidates(query, plan, Math.min(5000, limit + 1))) {
+    for (const row of this.candidates(query, plan, Math.min(5000, limit + 1), quoteText)) {
       scanned++;
       last = row.id;
       if (matches(row)) {
-        visit(row);
+        (visit as (row: StoredRow | QuotedRow) => void)(row);
         if (++found >= limit) {
           exhausted = false;
           break;
@@ -432,7 +447,7 @@ export class HistoryStore {
   }
 
   /** A stored row's source key and topic name. */
-  namesOf(row: StoredRow): { readonly source: string; readonly topic: string } {
+  namesOf(row: Pick<StoredRow, 'source' | 'topic'>): { readonly source: string; readonly topic: string } {
     return { source: this.sourcesById.get(row.source)?.key ?? '', topic: this.topicsById.get(row.topic)?.name ?? '' };
   }
 
@@ -572,10 +587,12 @@ export class HistoryStore {
    * Rows that may match, in the query's order. Read in chunks with all(), never through an open
    * iterator: an unfinished statement would keep a read lock and block the next write or checkpoint.
    */
-  private *candidates(query: StoreQuery, plan: { topics: Set<number> | null; lo: number; hi: number; topicList: number[] }, chunk: number): Generator<StoredRow> {
+  private *candidates(query: StoreQuery, plan: { topics: Set<number> | null; lo: number; hi: number; topicList: number[] }, chunk: number, quoteText = false): Generator<StoredRow> {
     const newest = query.order === 'newest';
     const direction = newest ? 'DESC' : 'ASC';
-    const columns = 'id, source, topic, ts, flags, payload, props';
+    const columns = quoteText
+      ? `id, source, topic, ts, flags, CASE WHEN flags & ${UTF8} THEN NULL ELSE payload END AS payload, props, CASE WHEN flags & ${UTF8} THEN json_quote(CAST(payload AS TEXT)) END AS quoted`
+      : 'id, source, topic, ts, flags, payload, props';
     /** Runs `sql` (bounds as its last two parameters) chunk by chunk, narrowing the bounds past each chunk. */
     const chunks = function* (this: HistoryStore, sql: string, args: readonly unknown[], size: number): Generator<StoredRow> {
       const statement = this.db.prepare(sql);

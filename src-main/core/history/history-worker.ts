@@ -123,11 +123,26 @@ function runExport(request: Extract<WorkerRequest, { type: 'export' }>): void {
       const s = store;
       if (s === null) return finish('failed', 0, 'The history store closed during the export.');
       const want = request.limit !== undefined ? Math.min(5000, request.limit - exported) : 5000;
-      const page = s.walk(query, want, cursor, 250_000, (row) => {
-        const names = s.namesOf(row);
-        formatter.addRow({ id: row.id, source: names.source, topic: names.topic, receivedAt: row.ts, flags: row.flags, payload: row.payload, props: row.props });
-        exported++;
-      });
+      // JSON and NDJSON take UTF-8 payloads as JSON strings made inside SQLite: no bytes copied out, decoded and quoted per row.
+      const page =
+        format === 'csv'
+          ? s.walk(query, want, cursor, 250_000, (row) => {
+              const names = s.namesOf(row);
+              formatter.addRow({ id: row.id, source: names.source, topic: names.topic, receivedAt: row.ts, flags: row.flags, payload: row.payload, props: row.props });
+              exported++;
+            })
+          : s.walk(
+              query,
+              want,
+              cursor,
+              250_000,
+              (row) => {
+                const names = s.namesOf(row);
+                formatter.addRow({ id: row.id, source: names.source, topic: names.topic, receivedAt: row.ts, flags: row.flags, payload: row.payload, quoted: row.quoted, props: row.props });
+                exported++;
+              },
+              { quoteText: true },
+            );
       writeSync(fd, formatter.take());
       cursor = page.nextCursor;
       const done = cursor === null || (request.limit !== undefined && exported >= request.limit);

@@ -1,7 +1,8 @@
 // mqtts-dtls: the reliable-UDP layer (RELIABILITY.md) inside DTLS 1.2 records. DTLS secures datagrams but neither
 // retransmits nor orders application data, so the same reliability layer as mqtt-udp runs inside it: each reliable-UDP
 // datagram is one DTLS application record. DTLS itself comes from werift-dtls (certificates, ECDHE-ECDSA/RSA with
-// AES-128-GCM); werift-dtls 0.5.8 verifies nothing about the peer's certificate, so the client does that here.
+// AES-128-GCM); werift-dtls 0.5.8 verifies nothing about the peer's certificate and carries no chain, so the client
+// verifies it here and certificate-chain.ts carries the intermediates.
 import { createSocket, type Socket } from 'node:dgram';
 import { X509Certificate } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -9,10 +10,13 @@ import { isIPv6 } from 'node:net';
 // The package's `main` names a file its tarball lacks; this is its real entry (NOTES.md).
 import { DtlsClient, DtlsServer, HashAlgorithm, SignatureAlgorithm } from 'werift-dtls/lib/dtls/src/index.js';
 import { decodeDatagram } from '../udp/datagram';
+import { DtlsError, keepServerChain, pemCertificates, sendChainFrom, verifyServerCertificate } from './certificate-chain';
 import { DtlsPskAlert, PskDtlsClient } from './psk-client';
-import { PskDtlsServer } from './psk-server';
+import { PskDtlsServer, type PskLookup } from './psk-server';
 import { bindUdpSocket, ReliableUdpServer } from '../udp/reliable-udp-endpoint';
 import { ReliableUdpSession, resolveReliableUdpOptions, type ReliableUdpOptions } from '../udp/reliable-udp-session';
+
+export { DtlsError, verifyServerCertificate };
 
 /** DTLS records carry the reliable-UDP datagrams, so each must fit one UDP datagram with DTLS's overhead (~ 29–64 bytes). */
 export const DTLS_DEFAULT_MTU = 1_400;
@@ -47,14 +51,29 @@ function signatureFor(certPem: string): { hash: number; signature: number } {
 export interface DtlsServerOptions extends Partial<ReliableUdpOptions> {
   readonly host: string;
   readonly port: number;
-  /** PEM certificate and key; optional when `psk` is given. */
+  /** PEM certificate (then any intermediate CAs, sent after it) and key; optional when `psk` is given. */
   readonly cert?: string;
   readonly key?: string;
-  /** PSK identity → key (hex), for TLS_PSK_WITH_AES_128_GCM_SHA256 (psk-server.ts). */
-  readonly psk?: Readonly<Record<string, string>>;
+  /**
+   * Pre-shared keys for TLS_PSK_WITH_AES_128_GCM_SHA256 (psk-server.ts): identity → key (hex), or a lookup asked at
+   * each handshake, so keys added or removed while the listener runs apply to the next handshake.
+   */
+  readonly psk?: Readonly<Record<string, string>> | PskLookup;
   readonly maxSessions?: number;
   /** A peer whose handshake has not finished in this time is forgotten. */
   readonly handshakeTimeoutMs?: number;
+}
+
+/** What a DTLS listener knows of a session's peer beyond its address. */
+export interface DtlsSessionInfo {
+  /** The PSK identity the peer's handshake used (and proved it holds the key of). */
+  readonly pskIdentity?: string;
+}
+
+/** The server's side of a certificate handshake, read once from the PEM: werift's options, and the intermediates (DER). */
+interface ServerCertificate {
+  readonly werift: { readonly cert: string; readonly key: string; readonly signatureHash: never } | Record<string, never>;
+  readonly chain: readonly Buffer[];
 }
 
 interface Peer {
@@ -75,9 +94,15 @@ export class DtlsReliableServer extends EventEmitter {
     private readonly options: DtlsServerOptions,
     // Shared with the inner server, which sends through each peer's DTLS session.
     private readonly peers: Map<string, Peer>,
+    private readonly certificate: ServerCertificate,
   ) {
     super();
-    inner.on('session', (session: ReliableUdpSession, peer: string) => this.emit('session', session, peer));
+    // The third argument says how the peer proved itself: the PSK identity it used, if any.
+    inner.on('session', (session: ReliableUdpSession, peer: string, address: string, port: number) => {
+      const dtls = this.peers.get(`${address}|${port}`)?.dtls;
+      const info: DtlsSessionInfo = dtls instanceof PskDtlsServer && dtls.pskIdentity !== undefined ? { pskIdentity: dtls.pskIdentity } : {};
+      this.emit('session', session, peer, info);
+    });
     socket.on('message', (bytes, rinfo) => this.onDatagram(bytes, rinfo.address, rinfo.port));
     socket.on('error', () => undefined);
   }
@@ -87,7 +112,7 @@ export class DtlsReliableServer extends EventEmitter {
     if (!cert !== !key) throw new Error('A DTLS listener needs both a certificate and its key, or neither (PSK only).');
     if (cert) signatureFor(cert);
     else if (!psk) throw new Error('A DTLS listener needs a certificate and key, or pre-shared keys (psk).');
-    for (const [identity, hex] of Object.entries(psk ?? {})) {
+    for (const [identity, hex] of typeof psk === 'function' ? [] : Object.entries(psk ?? {})) {
       if (!/^(?:[0-9a-fA-F]{2}){1,64}$/.test(hex)) throw new Error(`The pre-shared key for DTLS identity "${identity}" must be 1–64 bytes written in hex.`);
     }
     const tuning = resolveReliableUdpOptions({ mtu: DTLS_DEFAULT_MTU, ...reliable });
@@ -97,7 +122,12 @@ export class DtlsReliableServer extends EventEmitter {
       const peer = peers.get(`${address}|${p}`);
       if (peer?.connected) void peer.dtls.send(bytes).catch(() => undefined);
     }, { ...tuning, ...(maxSessions ? { maxSessions } : {}) });
-    return new DtlsReliableServer(socket, inner, options, peers);
+    const [leaf, ...intermediates] = cert ? pemCertificates(cert) : [];
+    const certificate: ServerCertificate = {
+      werift: leaf && key ? { cert: leaf, key, signatureHash: signatureFor(leaf) as never } : {},
+      chain: intermediates.map((pem) => new X509Certificate(pem).raw),
+    };
+    return new DtlsReliableServer(socket, inner, options, peers, certificate);
   }
 
   address(): { readonly address: string; readonly port: number } {
@@ -139,11 +169,11 @@ export class DtlsReliableServer extends EventEmitter {
     if (!peer) {
       if (this.peers.size >= (this.options.maxSessions ?? 1_000)) return;
       const transport = channel((data) => this.socket.send(data, port, address));
-      const { cert, key: pemKey, psk } = this.options;
-      const certificate = cert && pemKey ? { cert, key: pemKey, signatureHash: signatureFor(cert) as never } : {};
-      const dtls = psk
-        ? new PskDtlsServer({ transport: transport as never, ...certificate }, (identity) => (Object.hasOwn(psk, identity) ? Buffer.from(psk[identity]!, 'hex') : undefined))
-        : new DtlsServer({ transport: transport as never, ...certificate });
+      const { psk } = this.options;
+      const { werift: certificate, chain } = this.certificate;
+      const lookup: PskLookup | undefined = typeof psk === 'function' ? psk : psk ? (identity) => (Object.hasOwn(psk, identity) ? Buffer.from(psk[identity]!, 'hex') : undefined) : undefined;
+      const dtls = lookup ? new PskDtlsServer({ transport: transport as never, ...certificate }, lookup, chain) : new DtlsServer({ transport: transport as never, ...certificate });
+      if (!lookup) dtls.onHandleHandshakes = sendChainFrom(dtls, chain, dtls.onHandleHandshakes);
       const created: Peer = { transport, dtls, connected: false, timer: setTimeout(() => fail(), this.options.handshakeTimeoutMs ?? 10_000) };
       const fail = (): void => {
         if (created.connected || this.peers.get(key) !== created) return;
@@ -158,9 +188,13 @@ export class DtlsReliableServer extends EventEmitter {
         this.dtlsStats.established++;
       });
       dtls.onData.subscribe((plain: Buffer) => this.inner.deliver(plain, address, port));
-      // Before the handshake ends, an error may be a crossed retransmission (see the client); the handshake timeout forgets the peer.
+      // Before the handshake ends, an error may be a crossed retransmission (see the client); the handshake timeout forgets the
+      // peer. A handshake the PSK server refused with a fatal alert (unknown identity, wrong key, a Finished that does not
+      // verify) is over at once, and said why.
       dtls.onError.subscribe(() => {
-        if (created.connected) fail();
+        const refusal = dtls instanceof PskDtlsServer ? dtls.refusal : undefined;
+        if (refusal) this.emit('refused', refusal, `${address}:${port}`);
+        if (created.connected || refusal) fail();
       });
       dtls.onClose.subscribe(() => {
         if (this.peers.get(key) === created) this.peers.delete(key);
@@ -190,36 +224,6 @@ export interface DtlsClientOptions extends Partial<ReliableUdpOptions> {
   readonly pskIdentity?: string;
   readonly psk?: string;
   readonly handshakeTimeoutMs?: number;
-}
-
-/** Why a DTLS connection failed, with the TLS error codes the connection errors already explain to users. */
-export class DtlsError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
-  }
-}
-
-/** Checks the server's certificate as TLS would: issued by a trusted CA (or pinned), in date, for the host. */
-export function verifyServerCertificate(der: Buffer | undefined, ca: readonly string[], name: string, now = new Date()): DtlsError | undefined {
-  if (!der) return new DtlsError('The DTLS server sent no certificate.', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
-  const leaf = new X509Certificate(der);
-  if (new Date(leaf.validTo) < now) return new DtlsError("The DTLS server's certificate has expired.", 'CERT_HAS_EXPIRED');
-  if (new Date(leaf.validFrom) > now) return new DtlsError("The DTLS server's certificate is not valid yet.", 'CERT_NOT_YET_VALID');
-  // A PEM text may hold several certificates (a bundle); X509Certificate reads only the first of a text.
-  const trusted = ca.flatMap((pem) => pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) => new X509Certificate(pem));
-  const pinned = trusted.some((c) => c.fingerprint256 === leaf.fingerprint256);
-  const issued = trusted.some((c) => leaf.checkIssued(c) && leaf.verify(c.publicKey));
-  if (!pinned && !issued) {
-    return leaf.checkIssued(leaf)
-      ? new DtlsError("The DTLS server's certificate is self-signed and not trusted by this connection.", 'DEPTH_ZERO_SELF_SIGNED_CERT')
-      : new DtlsError("The DTLS server's certificate was issued by a CA this connection does not trust.", 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
-  }
-  const hostOk = isIPv6(name) || /^\d+\.\d+\.\d+\.\d+$/.test(name) ? leaf.checkIP(name) !== undefined : leaf.checkHost(name) !== undefined;
-  if (!hostOk) return new DtlsError(`The DTLS server's certificate is not for ${name}.`, 'ERR_TLS_CERT_ALTNAME_INVALID');
-  return undefined;
 }
 
 /**
@@ -270,6 +274,7 @@ export function connectDtlsSession(options: DtlsClientOptions): ReliableUdpSessi
     if (session.destroyed) return;
     const usePsk = pskIdentity !== undefined && psk !== undefined;
     const client = usePsk ? new PskDtlsClient({ transport: transport as never }, pskIdentity, Buffer.from(psk, 'hex')) : new DtlsClient({ transport: transport as never });
+    const serverChain = usePsk ? () => [] : keepServerChain(client);
     dtls = client;
     client.onData.subscribe((plain: Buffer) => {
       const d = decodeDatagram(plain);
@@ -288,7 +293,8 @@ export function connectDtlsSession(options: DtlsClientOptions): ReliableUdpSessi
         clearTimeout(timer);
         // With a PSK, finishing the handshake proves the server holds the same key: there is no certificate to check.
         if (rejectUnauthorized && !usePsk) {
-          const problem = verifyServerCertificate(client.remoteCertificate, ca, servername ?? host);
+          const sent = serverChain();
+          const problem = verifyServerCertificate(sent.length > 0 ? sent : client.remoteCertificate ? [client.remoteCertificate] : [], ca, servername ?? host);
           if (problem) {
             fail(problem);
             return;

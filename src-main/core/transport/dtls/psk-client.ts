@@ -3,7 +3,7 @@
 // only TLS_PSK_WITH_AES_128_GCM_SHA256, answers ServerHelloDone with psk_identity + ChangeCipherSpec + Finished, and
 // turns the server's fatal alerts (wrong key, unknown identity) into a clear error instead of a handshake timeout.
 import { createCipher } from 'werift-dtls/lib/dtls/src/cipher/create.js';
-import { prfMasterSecret } from 'werift-dtls/lib/dtls/src/cipher/prf.js';
+import { prfMasterSecret, prfVerifyDataServer } from 'werift-dtls/lib/dtls/src/cipher/prf.js';
 import { Flight } from 'werift-dtls/lib/dtls/src/flight/flight.js';
 import { Flight3 } from 'werift-dtls/lib/dtls/src/flight/client/flight3.js';
 import { Alert } from 'werift-dtls/lib/dtls/src/handshake/message/alert.js';
@@ -17,14 +17,14 @@ import { createPlaintext } from 'werift-dtls/lib/dtls/src/record/builder.js';
 import { FragmentedHandshake } from 'werift-dtls/lib/dtls/src/record/message/fragment.js';
 import { parsePacket } from 'werift-dtls/lib/dtls/src/record/receive.js';
 import { DtlsClient } from 'werift-dtls/lib/dtls/src/index.js';
-import { PSK_SUITE, pskPremasterSecret } from './psk-server';
+import { finishedVerifies, PSK_SUITE, pskPremasterSecret } from './psk-server';
 
 const HANDSHAKE = { helloVerifyRequest: 3, serverHello: 2, serverKeyExchange: 12, serverHelloDone: 14, finished: 20 } as const;
 const RECORD = { changeCipherSpec: 20, alert: 21 } as const;
 const ALERT_TEXT: Readonly<Record<number, string>> = {
   20: 'the server could not decrypt our Finished: the pre-shared key is wrong for this identity',
   40: 'the server accepts none of the offered cipher suites (is PSK enabled on this listener?)',
-  51: 'the server could not verify the handshake: the pre-shared key is wrong for this identity',
+  51: 'the server could not verify our Finished message (the handshake was altered on the way, or the pre-shared key is wrong)',
   115: 'the server does not know this PSK identity',
 };
 
@@ -165,13 +165,20 @@ export class PskDtlsClient extends DtlsClient {
           if (this.dtls.flight < 5) this.dtls.bufferHandshakeCache([handshake], false, 4);
           await this.maybeFlight5();
           break;
-        case HANDSHAKE.finished:
-          // It decrypted with the key derived from our PSK, so the server holds the same key.
+        case HANDSHAKE.finished: {
+          // It decrypted with the key derived from our PSK, so the server holds the same key; its verify_data must
+          // also match every handshake message we saw, our own Finished included (RFC 5246 §7.4.9).
           if (this.connected) break;
+          const expected = prfVerifyDataServer(this.cipher.masterSecret, Buffer.concat(this.dtls.sortedHandshakeCache.map((h) => h.serialize())));
+          if (!finishedVerifies(handshake.fragment, expected)) {
+            this.onError.execute(new Error("The DTLS server's Finished message did not verify: the handshake was altered on the way."));
+            return;
+          }
           this.dtls.flight = 7;
           this.connected = true;
           this.onConnect.execute();
           break;
+        }
         default:
           break;
       }

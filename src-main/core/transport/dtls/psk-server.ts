@@ -4,11 +4,13 @@
 // and ServerKeyExchange, and Flight6 reads ClientKeyExchange as an ECDH public key. This module replaces those three
 // steps for one DtlsServer instance (its onHandleHandshakes, no global patching, nothing edited in node_modules):
 // HelloVerifyRequest → ServerHello(PSK suite) + ServerHelloDone → read psk_identity, premaster per RFC 4279 §2,
-// master secret → werift's own Flight6 (ChangeCipherSpec + Finished). A client Finished that does not decrypt means
-// the client's key differs: the server answers with a fatal alert and reports it, instead of letting the peer time out.
-import { randomBytes } from 'node:crypto';
+// master secret → the client's Finished checked (RFC 5246 §7.4.9) → werift's own Flight6 (ChangeCipherSpec + Finished).
+// A client Finished that does not decrypt means the client's key differs; one that decrypts but carries the wrong
+// verify_data means the handshake the client saw is not the one we saw. Either way the server answers with a fatal
+// alert and reports it, instead of letting the peer time out.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createCipher } from 'werift-dtls/lib/dtls/src/cipher/create.js';
-import { prfMasterSecret } from 'werift-dtls/lib/dtls/src/cipher/prf.js';
+import { prfMasterSecret, prfVerifyDataClient } from 'werift-dtls/lib/dtls/src/cipher/prf.js';
 import { Flight } from 'werift-dtls/lib/dtls/src/flight/flight.js';
 import { Flight6 } from 'werift-dtls/lib/dtls/src/flight/server/flight6.js';
 import { Alert } from 'werift-dtls/lib/dtls/src/handshake/message/alert.js';
@@ -21,6 +23,7 @@ import { createFragments, createPlaintext } from 'werift-dtls/lib/dtls/src/recor
 import { parsePacket } from 'werift-dtls/lib/dtls/src/record/receive.js';
 import type { FragmentedHandshake } from 'werift-dtls/lib/dtls/src/record/message/fragment.js';
 import { DtlsServer } from 'werift-dtls/lib/dtls/src/index.js';
+import { sendChainFrom } from './certificate-chain';
 
 /** TLS_PSK_WITH_AES_128_GCM_SHA256 (RFC 5487), the one PSK suite offered; OpenSSL's name is PSK-AES128-GCM-SHA256. */
 export const PSK_SUITE = 0x00a8;
@@ -31,6 +34,14 @@ const ALERT = { fatal: 2, handshakeFailure: 40, badRecordMac: 20, decryptError: 
 
 /** Looks a PSK identity up; undefined means "no such identity". */
 export type PskLookup = (identity: string) => Buffer | undefined;
+
+/**
+ * RFC 5246 §7.4.9: whether a Finished message's verify_data is PRF(master_secret, label, SHA-256(handshake_messages))
+ * over every handshake message before it (for DTLS, RFC 6347 §4.2.6: without the first ClientHello and HelloVerifyRequest).
+ */
+export function finishedVerifies(received: Buffer, expected: Buffer): boolean {
+  return received.length === expected.length && timingSafeEqual(received, expected);
+}
 
 /** RFC 4279 §2: other_secret (N zero bytes for plain PSK) and the PSK, each with a 16-bit length. */
 export function pskPremasterSecret(psk: Buffer): Buffer {
@@ -78,12 +89,15 @@ export class PskDtlsServer extends DtlsServer {
   private flight6Psk: Flight6 | undefined;
   private awaitingFinished = false;
   private failed = false;
+  /** Why this server refused the handshake with a fatal alert, once it has. */
+  refusal: Error | undefined;
   /** Decided by the first ClientHello: 'certificate' hands every later handshake message to werift's own flights. */
   private mode: 'psk' | 'certificate' | undefined;
 
-  constructor(options: ConstructorParameters<typeof DtlsServer>[0], private readonly lookup: PskLookup) {
+  /** `chain`: intermediate CAs (DER) sent after the certificate to clients that take the certificate handshake. */
+  constructor(options: ConstructorParameters<typeof DtlsServer>[0], private readonly lookup: PskLookup, chain: readonly Buffer[] = []) {
     super(options);
-    const certificateHandshake = this.onHandleHandshakes;
+    const certificateHandshake = sendChainFrom(this, chain, this.onHandleHandshakes);
     this.onHandleHandshakes = async (assembled) => {
       if (this.mode === undefined) {
         const helloMessage = assembled.find((h) => h.msg_type === HANDSHAKE.clientHello);
@@ -111,6 +125,7 @@ export class PskDtlsServer extends DtlsServer {
 
   private abort(description: number, error: Error): void {
     this.failed = true;
+    this.refusal = error;
     this.awaitingFinished = false;
     const fragment = new Alert(ALERT.fatal, description).serialize();
     for (const packet of createPlaintext(this.dtls)([{ type: RECORD.alert, fragment }], ++this.dtls.recordSequenceNumber)) {
@@ -165,6 +180,13 @@ export class PskDtlsServer extends DtlsServer {
             // The client sent its Finished again: our flight 6 was lost, so Flight6 sends it again.
             await this.flight6Psk.exec();
             break;
+          }
+          // Decrypting proves the key, not the handshake: the verify_data must match the hash of the messages we saw
+          // (the cache holds them all, and not yet this Finished), or someone changed them on the way.
+          const expected = prfVerifyDataClient(this.cipher.masterSecret, Buffer.concat(this.dtls.sortedHandshakeCache.map((h) => h.serialize())));
+          if (!finishedVerifies(handshake.fragment, expected)) {
+            this.abort(ALERT.decryptError, new Error(`The client's Finished message did not verify: its verify_data does not match the handshake this server saw (identity "${this.pskIdentity ?? ''}"). The handshake was altered on the way, or the client computes it wrongly.`));
+            return;
           }
           this.awaitingFinished = false;
           this.flight6Psk.handleHandshake(handshake);

@@ -168,7 +168,8 @@ export class ReliableUdpServer extends EventEmitter {
         if (this.sessions.get(key) === created) this.sessions.delete(key);
       });
       session = created;
-      this.emit('session', created, `${address}:${port}`);
+      // The address and port travel too, so a server wrapping this one (DTLS) can tell which peer it was.
+      this.emit('session', created, `${address}:${port}`, address, port);
     }
     session.receive(d);
   }

@@ -109,6 +109,18 @@ export async function deleteBrokerUser(username: string): Promise<string> {
   return `Removed ${username}.`;
 }
 
+/** Gives a user a DTLS pre-shared key; the core seals it at once and never shows it again. */
+export async function setBrokerPsk(username: string, identity: string, key: string): Promise<string> {
+  setSlice('broker', { status: await core.invoke('broker.setPsk', { username, identity, key }) });
+  return `Set the pre-shared key of ${identity} for ${username}; it is stored sealed and will not be shown again.`;
+}
+
+export async function deleteBrokerPsk(identity: string): Promise<string> {
+  // The new status arrives as broker.statusChanged.
+  await core.invoke('broker.deletePsk', { identity });
+  return `Removed the pre-shared key ${identity}; new DTLS sessions with it are refused.`;
+}
+
 /** What an action has to tell: done, or done with something the user should fix. */
 export interface ActionNotice {
   readonly text: string;

@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import { USER_AUTH_METHODS, type AccessChange, type BrokerSettings, type UserAuthMethodName } from '../../../../shared/ipc/broker';
 import { TopiaryError } from '../../../../shared/ipc/errors';
 import { AccessWarning, type PendingChange } from './access-warning';
-import { deleteBrokerUser, exportBrokerUsers, fetchAcl, importBrokerUsers, previewAccess, setBrokerAcl, setBrokerUser, type ActionNotice } from './actions';
+import { Badge, Button } from '../../ui';
+import { deleteBrokerPsk, deleteBrokerUser, exportBrokerUsers, fetchAcl, importBrokerUsers, previewAccess, setBrokerAcl, setBrokerPsk, setBrokerUser, type ActionNotice } from './actions';
 
 
 /** Who may connect (users, stored as salted hashes) and what they may do (ACL, in mosquitto's acl_file format). */
@@ -11,6 +12,9 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
   const [password, setPassword] = useState('');
   const [methods, setMethods] = useState<readonly UserAuthMethodName[]>(USER_AUTH_METHODS);
   const [aclText, setAclText] = useState('');
+  const [pskUser, setPskUser] = useState('');
+  const [pskIdentity, setPskIdentity] = useState('');
+  const [pskKey, setPskKey] = useState('');
   const [message, setMessage] = useState<{ ok: boolean; text: string; warning?: boolean } | null>(null);
   const [pending, setPending] = useState<PendingChange<string> | null>(null);
 
@@ -48,6 +52,18 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
             <span className="note" data-testid="broker-user-methods">
               {(u.authMethods ?? [...(u.passwordHash ? ['password'] : []), ...(u.scram ?? []).map((c) => c.mechanism)]).join(', ')}
             </span>
+            {settings.pskIdentities
+              .filter((p) => p.username === u.username)
+              .map((p) => (
+                <span key={p.identity} className="row" data-testid="broker-psk" data-identity={p.identity}>
+                  <Badge tone="info" title="A DTLS pre-shared key is set for this identity; it is stored sealed and never shown">
+                    PSK <span className="mono">{p.identity}</span>: set
+                  </Badge>
+                  <Button variant="quiet" size="sm" data-testid="broker-psk-remove" aria-label={`Remove the pre-shared key ${p.identity}`} onClick={() => void run(() => deleteBrokerPsk(p.identity))}>
+                    Remove key
+                  </Button>
+                </span>
+              ))}
             <button type="button" className="danger btn-sm" onClick={() => void guarded({ deleteUser: u.username }, `Removing ${u.username}`, () => deleteBrokerUser(u.username))}>
               Remove
             </button>
@@ -98,6 +114,38 @@ export function BrokerAccess({ settings }: { readonly settings: BrokerSettings }
           Export password file
         </button>
       </form>
+      {settings.users.length > 0 ? (
+        <form
+          className="row"
+          aria-label="DTLS pre-shared key"
+          title="A DTLS client that holds this key signs in as the user (mqtts-dtls://, TLS_PSK_WITH_AES_128_GCM_SHA256)"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const user = pskUser || settings.users[0]!.username;
+            void run(async () => {
+              const said = await setBrokerPsk(user, pskIdentity, pskKey);
+              setPskKey('');
+              return said;
+            });
+          }}
+        >
+          <label>
+            DTLS pre-shared key for{' '}
+            <select aria-label="User the pre-shared key belongs to" data-testid="broker-psk-user" value={pskUser || settings.users[0]!.username} onChange={(e) => setPskUser(e.target.value)}>
+              {settings.users.map((u) => (
+                <option key={u.username} value={u.username}>
+                  {u.username}
+                </option>
+              ))}
+            </select>
+          </label>
+          <input aria-label="PSK identity" placeholder="identity" data-testid="broker-psk-identity" value={pskIdentity} onChange={(e) => setPskIdentity(e.target.value)} />
+          <input aria-label="Pre-shared key in hex" placeholder="key (hex)" type="password" autoComplete="off" data-testid="broker-psk-key" value={pskKey} onChange={(e) => setPskKey(e.target.value)} />
+          <Button type="submit" data-testid="broker-psk-save" disabled={!pskIdentity || !pskKey}>
+            Set key
+          </Button>
+        </form>
+      ) : null}
       <h3>Access control</h3>
       <p className="note">
         mosquitto acl_file lines: <code>topic [read|write|readwrite|deny] T</code>, <code>user NAME</code>, <code>pattern … %u/%c</code>. Empty: everyone may do everything.

@@ -130,8 +130,8 @@ export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSett
                 ) : null}
                 {l.kind === 'dtls' ? (
                   <div className="tls-listener" data-testid="broker-dtls-settings">
-                    <label>
-                      Server identity{' '}
+                    <label title="Without one, the listener takes the users' pre-shared keys only">
+                      Server identity (none: pre-shared keys only){' '}
                       <CertificatePicker kind="server-identity" testId="broker-dtls-identity" value={l.serverIdentityId ? [l.serverIdentityId as CertificateId] : []} onChange={(ids) => setListener(i, { serverIdentityId: ids[0] ?? '' })} />
                     </label>
                   </div>
@@ -176,7 +176,7 @@ export function BrokerSettingsForm({ settings }: { readonly settings: BrokerSett
         <button type="button" className="quiet" data-testid="broker-add-udp" title="MQTT over reliable UDP (mqtt-udp://), for devices on lossy links" onClick={() => setDraft({ ...draft, listeners: [...draft.listeners, { kind: 'udp', port: 0, host: '127.0.0.1', idleTimeoutSeconds: 60 }] })}>
           Add UDP listener
         </button>
-        <button type="button" className="quiet" data-testid="broker-add-dtls" title="MQTT over DTLS 1.2 (mqtts-dtls://), with a server certificate from the store" onClick={() => setDraft({ ...draft, listeners: [...draft.listeners, { kind: 'dtls', port: 0, host: '127.0.0.1', serverIdentityId: '', idleTimeoutSeconds: 60 }] })}>
+        <button type="button" className="quiet" data-testid="broker-add-dtls" title="MQTT over DTLS 1.2 (mqtts-dtls://), with a server certificate from the store and the users' pre-shared keys" onClick={() => setDraft({ ...draft, listeners: [...draft.listeners, { kind: 'dtls', port: 0, host: '127.0.0.1', serverIdentityId: '', idleTimeoutSeconds: 60 }] })}>
           Add DTLS listener
         </button>
         <button type="button" className="primary" data-testid="broker-save" onClick={() => void save()}>
