@@ -18,6 +18,7 @@
  * (10, or 3 with --quick). BENCH_TRACE=1 prints the embedded broker's GC pauses and slow deliveries.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { PerformanceEntry } from 'node:perf_hooks';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { connect, createServer, type Socket } from 'node:net';

@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { chromium, type Page } from 'playwright-core';
 import { createAppCore } from '../src-main/core/app-core';
 import { createBroker } from '../src-main/core/broker';
@@ -157,9 +157,10 @@ async function instrument(page: Page): Promise<void> {
     w.__longtasks = [] as number[];
     w.__totals = [] as [number, number][];
     w.__watchRow = '';
+    // 'longtask' is Chromium's entry type (this runs in the page); Node's types, which this file is checked with, lack it.
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) (w.__longtasks as number[]).push(e.duration);
-    }).observe({ type: 'longtask', buffered: false });
+    }).observe({ type: 'longtask' as 'gc', buffered: false });
     let prev = performance.now();
     let lastTotal = -1;
     const loop = (t: number): void => {
@@ -246,7 +247,7 @@ async function main(): Promise<void> {
   const coreGc: { at: number; ms: number; major: boolean }[] = [];
   const gcObserver = new PerformanceObserver((list) => {
     // detail.kind: 1 scavenge (young generation), 2 mark-compact (full), 4 incremental marking, 8 weak callbacks.
-    for (const e of list.getEntries()) coreGc.push({ at: Date.now(), ms: e.duration, major: ((e.detail as { kind?: number } | undefined)?.kind ?? 0) === 2 });
+    for (const e of list.getEntries()) coreGc.push({ at: Date.now(), ms: e.duration, major: ((e as PerformanceEntry & { readonly detail?: { readonly kind?: number } }).detail?.kind ?? 0) === 2 });
   });
   gcObserver.observe({ entryTypes: ['gc'] });
   const results: RateResult[] = [];

@@ -84,6 +84,7 @@ check('typecheck', bin('tsc'), ['-p', 'shared']);
 check('typecheck main', bin('tsc'), ['-p', 'src-main']);
 check('typecheck renderer', bin('tsc'), ['-p', 'src-renderer']);
 check('typecheck e2e', bin('tsc'), ['-p', 'e2e']);
+check('typecheck bench', bin('tsc'), ['-p', 'bench']);
 if (existsSync('eslint.config.mjs')) check('lint', bin('eslint'), ['.', '--max-warnings', '1000']);
 
 /** Adds a vitest JSON report to the tally; a missing report counts as one failure. */

@@ -1,8 +1,10 @@
 import { expect, type Locator, type Page } from '@playwright/test';
+import { emptyEditor } from './code-editor';
 
 /** The main window, as a user sees it. */
 export class AppPage {
   readonly brokerUrl: Locator;
+  readonly username: Locator;
   readonly protocolVersion: Locator;
   readonly connectButton: Locator;
   readonly status: Locator;
@@ -20,6 +22,7 @@ export class AppPage {
 
   constructor(readonly page: Page) {
     this.brokerUrl = page.getByTestId('broker-url');
+    this.username = page.getByTestId('username');
     this.protocolVersion = page.getByTestId('protocol-version');
     this.connectButton = page.getByTestId('connect-button');
     this.status = page.getByTestId('connection-status');
@@ -36,13 +39,18 @@ export class AppPage {
     this.payloadEditor = page.getByTestId('payload-editor');
   }
 
+  /** How long the window may take to be ready after loading; the expect default when undefined. */
+  protected readonly readyTimeoutMs: number | undefined = undefined;
+
   async open(url: string): Promise<void> {
     await this.page.goto(url);
-    await expect(this.page.locator('body[data-ready="true"]')).toBeAttached();
+    await expect(this.page.locator('body[data-ready="true"]')).toBeAttached(this.readyTimeoutMs === undefined ? {} : { timeout: this.readyTimeoutMs });
   }
 
-  async connect(url: string): Promise<void> {
+  /** Connects from the bar (as a user named `username`, when given) and waits until connected. */
+  async connect(url: string, options: { readonly username?: string } = {}): Promise<void> {
     await this.brokerUrl.fill(url);
+    if (options.username) await this.username.fill(options.username);
     await this.connectButton.click();
     await expect(this.status).toHaveAttribute('data-state', 'connected');
   }
@@ -67,10 +75,7 @@ export class AppPage {
 
   /** Replaces the payload editor's text the way a user would: select all, type. */
   async setPayload(text: string): Promise<void> {
-    const editor = this.payloadEditor.locator('.monaco-editor').first();
-    await editor.click();
-    await this.page.keyboard.press('ControlOrMeta+A');
-    await this.page.keyboard.press('Delete');
+    await emptyEditor(this.payloadEditor);
     await this.page.keyboard.insertText(text);
   }
 }

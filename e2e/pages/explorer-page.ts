@@ -24,11 +24,8 @@ export class ExplorerPage extends AppPage {
     this.historyList = page.getByTestId('history-list');
   }
 
-  /** Like AppPage.open, with room for a loaded machine: the renderer bundle (Monaco included) can take a while. */
-  override async open(url: string): Promise<void> {
-    await this.page.goto(url);
-    await expect(this.page.locator('body[data-ready="true"]')).toBeAttached({ timeout: 30_000 });
-  }
+  /** Room for a loaded machine: the renderer bundle (Monaco included) can take a while. */
+  protected override readonly readyTimeoutMs = 30_000;
 
   async filterBy(mode: 'substring' | 'regex' | 'wildcard', pattern: string): Promise<void> {
     await this.filterMode.selectOption(mode);

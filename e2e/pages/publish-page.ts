@@ -1,4 +1,5 @@
 import { expect, type Locator, type Page } from '@playwright/test';
+import { emptyEditor } from './code-editor';
 
 /** The composer, as a user sees it. */
 export class PublishPage {
@@ -53,10 +54,7 @@ export class PublishPage {
 
   /** Replaces the payload text the way a user would: select all, type. */
   async setPayload(text: string): Promise<void> {
-    await this.editorReady();
-    await this.editor.locator('.monaco-editor').first().click();
-    await this.page.keyboard.press('ControlOrMeta+A');
-    await this.page.keyboard.press('Delete');
+    await emptyEditor(this.editor);
     await this.page.keyboard.insertText(text);
   }
 

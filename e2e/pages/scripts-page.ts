@@ -1,4 +1,5 @@
-import { expect, type Locator, type Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
+import { emptyEditor } from './code-editor';
 import { ExplorerPage } from './explorer-page';
 
 /** The Scripts workspace (decoder bindings, responders, simulations) beside the explorer, as a user drives them. */
@@ -32,11 +33,7 @@ export class ScriptsPage extends ExplorerPage {
 
   /** Replaces the script's text by typing it, key by key, as a user would (Monaco's auto-closing included). */
   async typeScript(text: string, options: { readonly keepSuggestions?: boolean } = {}): Promise<void> {
-    const editor = this.scriptEditor.locator('.monaco-editor').first();
-    await expect(editor).toBeVisible({ timeout: 30_000 });
-    await editor.click();
-    await this.page.keyboard.press('ControlOrMeta+A');
-    await this.page.keyboard.press('Delete');
+    await emptyEditor(this.scriptEditor, 30_000);
     await this.page.keyboard.type(text);
     // A suggestion list left open would take the next Enter or click.
     if (options.keepSuggestions !== true) await this.page.keyboard.press('Escape');

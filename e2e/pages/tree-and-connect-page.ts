@@ -8,7 +8,6 @@ export class TreeAndConnectPage extends ExplorerPage {
   readonly retainedClear: Locator;
   readonly topicPin: Locator;
   readonly newConnection: Locator;
-  readonly username: Locator;
   readonly unsavedList: Locator;
 
   constructor(page: Page) {
@@ -18,7 +17,6 @@ export class TreeAndConnectPage extends ExplorerPage {
     this.retainedClear = page.getByTestId('tree-clear-retained');
     this.topicPin = page.getByTestId('publish-topic-pin');
     this.newConnection = page.getByTestId('connect-new');
-    this.username = page.getByTestId('username');
     this.unsavedList = page.getByTestId('live-connections');
   }
 
@@ -49,9 +47,6 @@ export class TreeAndConnectPage extends ExplorerPage {
   /** Quick-connects from the bar while another connection may be live: New connection first when one is shown. */
   async quickConnect(url: string, options: { username?: string } = {}): Promise<void> {
     if (await this.newConnection.isVisible()) await this.newConnection.click();
-    await this.brokerUrl.fill(url);
-    if (options.username) await this.username.fill(options.username);
-    await this.connectButton.click();
-    await expect(this.status).toHaveAttribute('data-state', 'connected');
+    await this.connect(url, options);
   }
 }

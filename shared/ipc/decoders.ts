@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BytesSchema, type Deleted, QosSchema, TopicFilterSchema, TopicNameSchema } from './common';
 import { request } from './define';
-import { type DecodedView, DecoderKindSchema, type DiffResult } from './explorer';
+import { type DecodedView, DecodeOptionsShape, type DiffResult } from './explorer';
 
 /** The decoders a binding can name: a user script, Protobuf with the user's .proto, or a built-in one. */
 export const BindingDecoderSchema = z.discriminatedUnion('kind', [
@@ -68,11 +68,7 @@ export const DecodePayloadArgsSchema = z
     payload: PayloadByValueSchema,
     qos: QosSchema.optional(),
     retain: z.boolean().optional(),
-    kind: DecoderKindSchema,
-    full: z.boolean().optional(),
-    offset: z.number().int().min(0).optional(),
-    length: z.number().int().min(1).max(16 * 1024 * 1024).optional(),
-    protobuf: z.object({ proto: z.string().max(1_000_000), messageType: z.string().min(1).max(500) }).strict().optional(),
+    ...DecodeOptionsShape,
   })
   .strict();
 

@@ -137,18 +137,18 @@ const MessageRefSchema = {
   n: z.number().int().min(1).optional(),
 };
 
-export const DecodeArgsSchema = z
-  .object({
-    ...MessageRefSchema,
-    kind: DecoderKindSchema,
-    /** Decode everything regardless of size. */
-    full: z.boolean().optional(),
-    /** Hex page start and length. */
-    offset: z.number().int().min(0).optional(),
-    length: z.number().int().min(1).max(16 * 1024 * 1024).optional(),
-    protobuf: z.object({ proto: z.string().max(1_000_000), messageType: z.string().min(1).max(500) }).strict().optional(),
-  })
-  .strict();
+/** How to decode a payload, whether it is named by reference (`explorer.decode`) or sent by value (`decoders.decodePayload`). */
+export const DecodeOptionsShape = {
+  kind: DecoderKindSchema,
+  /** Decode everything regardless of size. */
+  full: z.boolean().optional(),
+  /** Hex page start and length. */
+  offset: z.number().int().min(0).optional(),
+  length: z.number().int().min(1).max(16 * 1024 * 1024).optional(),
+  protobuf: z.object({ proto: z.string().max(1_000_000), messageType: z.string().min(1).max(500) }).strict().optional(),
+};
+
+export const DecodeArgsSchema = z.object({ ...MessageRefSchema, ...DecodeOptionsShape }).strict();
 
 /** Which decoder made a view: a built-in one, or a user script bound to the topic. */
 export type DecodedKind = Exclude<DecoderChoice, 'auto'> | 'script';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConnectionIdSchema, QosSchema, TopicFilterSchema, type ConnectionId, type MessageProperties, type Qos, type Deleted } from './common';
+import { ConnectionIdSchema, QosSchema, TopicFilterSchema, type ConnectionId, type Deleted, type MessageView } from './common';
 import { request } from './define';
 
 /** Seven days: the default age limit of a saved profile's history. */
@@ -65,18 +65,11 @@ export type HistoryDecoded =
     }
   | { readonly ok: false; readonly bindingId: string; readonly kind: string; readonly error: string };
 
-/** One stored message. */
-export interface HistoryMessage {
+/** One stored message: the message as the core saw it, with where it came from. */
+export interface HistoryMessage extends MessageView {
   /** Unique in the store; also the arrival order. */
   readonly id: number;
   readonly source: string;
-  readonly topic: string;
-  readonly payload: Uint8Array;
-  readonly qos: Qos;
-  readonly retain: boolean;
-  readonly dup: boolean;
-  readonly receivedAt: number;
-  readonly properties?: MessageProperties;
   /** Only when the search asked for `decoded` and a binding applies to the topic. */
   readonly decoded?: HistoryDecoded;
 }

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { TopiaryError } from '../../shared/ipc/errors';
 import {
   JournalStore,
   createBroker,
@@ -11,7 +9,7 @@ import {
   type PersistenceConfig,
 } from '../core/broker';
 import { installProcessGuard } from '../process-guard';
-import { intFlag, parseFlags, type CliIo, type Command } from './cli-io';
+import { intFlag, parseFlags, readJsonFile, type CliIo, type Command } from './cli-io';
 import { readMosquittoConf } from './mosquitto-conf';
 
 const FLAGS = {
@@ -48,18 +46,7 @@ Examples:
 
 /** The JSON config: broker options, and its `persistence` section ({ dir, fsync }) apart. */
 function jsonOptions(file: string): { options: BrokerOptions; persistence: PersistenceConfig | undefined } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new TopiaryError('VALIDATION_ERROR', `The config file ${file} cannot be read; check the path.`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new TopiaryError('VALIDATION_ERROR', `The config file ${file} is not valid JSON: ${(e as Error).message}.`);
-  }
+  let json = readJsonFile(file, 'config file');
   let persistence: PersistenceConfig | undefined;
   if (json !== null && typeof json === 'object' && 'persistence' in json) {
     const { persistence: section, ...rest } = json as Record<string, unknown>;

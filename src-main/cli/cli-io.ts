@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { TopiaryError } from '../../shared/ipc/errors';
 
@@ -54,6 +55,24 @@ export function intFlag(value: string | undefined, flag: string, min: number, ma
     throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${value}".`);
   }
   return n;
+}
+
+/**
+ * Reads a JSON file a flag names (`what` says which: "config file", "rules file"), with a validation error that
+ * says whether the file could not be read or did not parse.
+ */
+export function readJsonFile(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new TopiaryError('VALIDATION_ERROR', `The ${what} ${file} cannot be read; check the path.`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new TopiaryError('VALIDATION_ERROR', `The ${what} ${file} is not valid JSON: ${e instanceof Error ? e.message : String(e)}.`);
+  }
 }
 
 export function qosFlag(value: string | undefined): 0 | 1 | 2 {

@@ -6,7 +6,7 @@ import { AutoResponders, type ResponderRule } from '../core/responders/auto-resp
 import { ScriptSandbox } from '../core/scripts/script-sandbox';
 import { toScriptMessage } from '../core/scripts/script-message';
 import { connect } from '../lib';
-import { flushed, intFlag, parseFlags, UsageError, type Command } from './cli-io';
+import { flushed, intFlag, parseFlags, readJsonFile, UsageError, type Command } from './cli-io';
 import { scriptWorkerFile } from './script-worker-path';
 import { CONNECTION_FLAGS, CONNECTION_HELP, connectOptionsFrom } from './connection-flags';
 
@@ -56,18 +56,7 @@ type RuleInFile = z.infer<typeof RuleSchema>;
 
 /** Reads and checks a rules file; script files are read relative to it. */
 export function readRules(file: string): ResponderRule[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new TopiaryError('VALIDATION_ERROR', `The rules file ${file} cannot be read; check the path.`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new TopiaryError('VALIDATION_ERROR', `The rules file ${file} is not JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const json = readJsonFile(file, 'rules file');
   const list: unknown = Array.isArray(json) ? json : typeof json === 'object' && json !== null ? (json as { rules?: unknown }).rules : undefined;
   if (!Array.isArray(list)) throw new TopiaryError('VALIDATION_ERROR', `The rules file ${file} must hold [rule, ...] or { "rules": [rule, ...] }.`);
   const rules: RuleInFile[] = list.map((candidate: unknown, i) => {

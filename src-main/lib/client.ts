@@ -6,8 +6,9 @@ import type { ConnectionId, MessageProperties, MessageView, Qos } from '../../sh
 import type { BrokerFacts, ConnectionInfo, ServerRedirect } from '../../shared/ipc/connections';
 import type { ParsedArg } from '../../shared/ipc/contract';
 import { TopiaryError, type ErrorData } from '../../shared/ipc/errors';
-import { isSecureScheme, parseBrokerUrl, type BrokerUrl } from '../../shared/mqtt/broker-url';
+import { isSecureScheme } from '../../shared/mqtt/broker-url';
 import { checkTopicFilter, checkTopicName } from '../../shared/mqtt/topic-rules';
+import { brokerList } from '../core/connections/broker-list';
 import { Connection, type QueuedHandle } from '../core/connections/connection';
 import type { AuthMethod } from '../core/connections/auth-method';
 import { resolveTls } from '../core/connections/tls-options';
@@ -503,21 +504,6 @@ function publishProperties(p: PublishProperties | undefined, contentType: string
   };
   for (const [k, v] of Object.entries(out)) if (v === undefined) delete out[k];
   return out as PublishArgs['properties'];
-}
-
-/** `url` first, then `urls` in order, without repeats. */
-function brokerList(args: ParsedArg<'connections.connect'>): BrokerUrl[] {
-  const seen = new Set<string>();
-  const out: BrokerUrl[] = [];
-  for (const text of [args.url, ...(args.urls ?? [])]) {
-    const parsed = parseBrokerUrl(text);
-    if (!parsed.ok) throw new TopiaryError('VALIDATION_ERROR', parsed.message);
-    const key = `${parsed.url.scheme}://${parsed.url.host}:${parsed.url.port}${parsed.url.path}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(parsed.url);
-  }
-  return out;
 }
 
 export type { MessageView, MessageProperties };

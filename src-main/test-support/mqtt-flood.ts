@@ -58,25 +58,11 @@ export async function runFlood(o: FloodOptions): Promise<FloodResult> {
     return c;
   };
   try {
-    let delivered = 0;
-    let duplicates = 0;
-    let lastDeliveryAt = Date.now();
+    // One tally for every subscriber: the flood counts what arrived in all.
+    const tally: DeliveryTally = { delivered: 0, duplicates: 0, lastDeliveryAt: Date.now() };
     for (let s = 0; s < o.subscribers; s++) {
       const sub = await connect(`${prefix}-sub-${s}`, !o.persistentSubscribers);
-      const seen = o.qos === 2 ? new Set<string>() : undefined;
-      let n = 0;
-      const pauseEvery = o.subscriberPauseEvery ?? 0;
-      sub.handleMessage = (packet, done) => {
-        delivered++;
-        lastDeliveryAt = Date.now();
-        if (seen) {
-          const key = `${packet.topic}:${(packet.payload as Buffer).readUInt32BE(0)}`;
-          if (seen.has(key)) duplicates++;
-          seen.add(key);
-        }
-        if (pauseEvery > 0 && ++n % pauseEvery === 0) setTimeout(done, 1);
-        else done();
-      };
+      countDeliveries(sub, o.qos, o.subscriberPauseEvery ?? 0, tally);
       await sub.subscribeAsync(`${prefix}/#`, { qos: o.qos });
     }
     const publishers = await Promise.all(Array.from({ length: o.publishers }, (_, i) => connect(`${prefix}-pub-${i}`)));
@@ -85,12 +71,38 @@ export async function runFlood(o: FloodOptions): Promise<FloodResult> {
     const acknowledged = acks.reduce((a, b) => a + b, 0);
     const expected = acknowledged * o.subscribers;
     const settleMs = o.settleMs ?? 3000;
-    while (delivered < expected && Date.now() - lastDeliveryAt < settleMs) await new Promise((r) => setTimeout(r, 20));
+    while (tally.delivered < expected && Date.now() - tally.lastDeliveryAt < settleMs) await new Promise((r) => setTimeout(r, 20));
+    const { delivered, duplicates, lastDeliveryAt } = tally;
     const seconds = Math.max(0.001, (lastDeliveryAt - started) / 1000);
     return { acknowledged, delivered, lost: Math.max(0, expected - delivered), deliveredPerSecond: delivered / seconds, duplicates };
   } finally {
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
   }
+}
+
+/** What subscribers received, counted as it arrives. */
+interface DeliveryTally {
+  delivered: number;
+  /** Messages seen twice by one subscriber (by publisher topic and sequence number); counted at QoS 2 only. */
+  duplicates: number;
+  lastDeliveryAt: number;
+}
+
+/** Counts a subscriber's deliveries into `tally`, holding back every `pauseEvery`-th acknowledgement for 1 ms (0: never). */
+function countDeliveries(client: MqttClient, qos: 0 | 1 | 2, pauseEvery: number, tally: DeliveryTally): void {
+  const seen = qos === 2 ? new Set<string>() : undefined;
+  let n = 0;
+  client.handleMessage = (packet, done) => {
+    tally.delivered++;
+    tally.lastDeliveryAt = Date.now();
+    if (seen) {
+      const key = `${packet.topic}:${(packet.payload as Buffer).readUInt32BE(0)}`;
+      if (seen.has(key)) tally.duplicates++;
+      seen.add(key);
+    }
+    if (pauseEvery > 0 && ++n % pauseEvery === 0) setTimeout(done, 1);
+    else done();
+  };
 }
 
 /** Publishes `count` messages keeping `window` unacknowledged; resolves with how many were acknowledged. */
@@ -246,30 +258,16 @@ export async function floodClientMain(args: readonly string[]): Promise<void> {
     const report: ClientReport = { acknowledged, delivered: 0, duplicates: 0, lastDeliveryAt: 0, cpuSeconds: cpu(since) };
     process.stdout.write(`${JSON.stringify(report)}\n`);
   } else {
-    let delivered = 0;
-    let duplicates = 0;
-    let lastDeliveryAt = 0;
-    let n = 0;
-    const seen = spec.qos === 2 ? new Set<string>() : undefined;
-    client.handleMessage = (packet, done) => {
-      delivered++;
-      lastDeliveryAt = Date.now();
-      if (seen) {
-        const key = `${packet.topic}:${(packet.payload as Buffer).readUInt32BE(0)}`;
-        if (seen.has(key)) duplicates++;
-        seen.add(key);
-      }
-      if (spec.pauseEvery > 0 && ++n % spec.pauseEvery === 0) setTimeout(done, 1);
-      else done();
-    };
+    const tally: DeliveryTally = { delivered: 0, duplicates: 0, lastDeliveryAt: 0 };
+    countDeliveries(client, spec.qos, spec.pauseEvery, tally);
     await client.subscribeAsync(spec.topic, { qos: spec.qos });
     const since = process.cpuUsage();
     process.stdout.write('ready\n');
     const [, expected, settle] = (await nextLine()).split(' ');
     const settleMs = Number(settle);
-    lastDeliveryAt ||= Date.now();
-    while (delivered < Number(expected) && Date.now() - lastDeliveryAt < settleMs) await new Promise((r) => setTimeout(r, 5));
-    const report: ClientReport = { acknowledged: 0, delivered, duplicates, lastDeliveryAt, cpuSeconds: cpu(since) };
+    tally.lastDeliveryAt ||= Date.now();
+    while (tally.delivered < Number(expected) && Date.now() - tally.lastDeliveryAt < settleMs) await new Promise((r) => setTimeout(r, 5));
+    const report: ClientReport = { acknowledged: 0, ...tally, cpuSeconds: cpu(since) };
     process.stdout.write(`${JSON.stringify(report)}\n`);
   }
   input.close();

@@ -19,17 +19,17 @@ export interface CertificateAuthorityRequest {
   readonly keyAlgorithm?: GeneratedKeyAlgorithm;
 }
 
-export interface IssueRequest {
-  readonly issuer: GeneratedIdentity;
-  readonly purpose: 'server' | 'client';
-  readonly commonName: string;
+/** What an issued certificate says about its subject, and its key, whoever signs it: a CA's, plus a server's names. */
+export interface CertificateSubjectRequest extends CertificateAuthorityRequest {
   /** Server certificates only; default ['localhost']. */
   readonly dnsNames?: readonly string[];
   /** Server certificates only; default ['127.0.0.1']. */
   readonly ipAddresses?: readonly string[];
-  readonly organization?: string;
-  readonly validityDays?: number;
-  readonly keyAlgorithm?: GeneratedKeyAlgorithm;
+}
+
+export interface IssueRequest extends CertificateSubjectRequest {
+  readonly issuer: GeneratedIdentity;
+  readonly purpose: 'server' | 'client';
 }
 
 const subtle = webcrypto.subtle;

@@ -10,7 +10,8 @@ import type { CertificateEntry, CertificateEntryKind, CertificateListItem, TlsMa
 import {
   generateCertificateAuthority,
   issueCertificate,
-  type GeneratedKeyAlgorithm,
+  type CertificateAuthorityRequest,
+  type CertificateSubjectRequest,
 } from './certificate-generator';
 import { assertKeyMatches, findCertificateForKey, parseInputs, type ImportInput } from './certificate-import';
 import { testAgainstBroker, type BrokerTlsTestOptions, type BrokerTlsTestResult } from './broker-tls-test';
@@ -51,24 +52,14 @@ export interface ExportPemOptions {
   readonly keyPassphrase?: string;
 }
 
-export interface GenerateCaRequest {
+export interface GenerateCaRequest extends CertificateAuthorityRequest {
   readonly label?: string;
-  readonly commonName: string;
-  readonly organization?: string;
-  readonly validityDays?: number;
-  readonly keyAlgorithm?: GeneratedKeyAlgorithm;
 }
 
-export interface IssueFromStoreRequest {
+export interface IssueFromStoreRequest extends CertificateSubjectRequest {
   readonly caId: CertificateId;
   readonly kind: 'client-identity' | 'server-identity';
   readonly label?: string;
-  readonly commonName: string;
-  readonly dnsNames?: readonly string[];
-  readonly ipAddresses?: readonly string[];
-  readonly organization?: string;
-  readonly validityDays?: number;
-  readonly keyAlgorithm?: GeneratedKeyAlgorithm;
 }
 
 // On-disk layout of one entry; certificates are public, the key is sealed by the SecretStore.

@@ -6,7 +6,8 @@ import type { ConnectionInfo, PacketLogPage } from '../../../shared/ipc/connecti
 import { TopiaryError } from '../../../shared/ipc/errors';
 import type { ParsedArg } from '../../../shared/ipc/contract';
 import type { PublishResult } from '../../../shared/ipc/publish';
-import { isSecureScheme, parseBrokerUrl, type BrokerUrl } from '../../../shared/mqtt/broker-url';
+import { isSecureScheme } from '../../../shared/mqtt/broker-url';
+import { brokerList } from './broker-list';
 import { Connection, type CheckTarget, type ExtraSubscription, type SubscriptionVerdict } from './connection';
 import type { PacketLogFilter, PacketLogWindow } from './packet-log';
 import { resolveTls, type ResolvedTls, type TlsResolveOptions } from './tls-options';
@@ -231,20 +232,4 @@ function chooseClientId(args: ConnectArgs): string {
   if (given.length > 0) return given;
   const brokerMayAssign = args.protocolVersion === 5 || (args.protocolVersion === 4 && args.clean);
   return brokerMayAssign ? '' : `topiary-${randomUUID().slice(0, 8)}`;
-}
-
-/** `url` first, then `urls` in order, without repeats. */
-function brokerList(args: ConnectArgs): BrokerUrl[] {
-  const texts = [args.url, ...(args.urls ?? [])];
-  const seen = new Set<string>();
-  const out: BrokerUrl[] = [];
-  for (const text of texts) {
-    const parsed = parseBrokerUrl(text);
-    if (!parsed.ok) throw new TopiaryError('VALIDATION_ERROR', parsed.message);
-    const key = `${parsed.url.scheme}://${parsed.url.host}:${parsed.url.port}${parsed.url.path}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(parsed.url);
-  }
-  return out;
 }

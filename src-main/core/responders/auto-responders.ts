@@ -2,31 +2,27 @@ import { type Template, liveContext, parseTemplate, renderTemplate } from '../..
 import { checkTopicFilter, checkTopicName, topicMatchesFilter } from '../../../shared/mqtt/topic-rules';
 import type { ScriptHandle, ScriptSandbox } from '../scripts/script-sandbox';
 import type { ScriptLimits, ScriptMessage, ScriptPublish } from '../scripts/script-types';
-import type { ResponderCountersInfo } from '../../../shared/ipc/responders';
+import type { ResponderCountersInfo, ResponderResponse, ResponderRule as ResponderRuleSettings } from '../../../shared/ipc/responders';
 
-/** How a rule computes its response payload. */
+/**
+ * How a rule computes its response payload: the contract's template (the composer's placeholders) or script (the
+ * request as `msg`; it returns the payload, and `undefined` sends nothing), a script with its own limits if given.
+ */
 export type ResponseBody =
-  /** The composer's placeholders ({{timestamp}}, {{uuid}}, {{counter}} …). */
-  | { readonly kind: 'template'; readonly payload: string }
-  /** A script with the request as `msg`: it returns the payload (a string, bytes or JSON); `undefined` sends nothing. */
-  | { readonly kind: 'script'; readonly source: string; readonly limits?: Partial<ScriptLimits> };
+  | Readonly<Extract<ResponderResponse, { kind: 'template' }>>
+  | Readonly<Extract<ResponderResponse, { kind: 'script' }> & { readonly limits?: Partial<ScriptLimits> }>;
 
-/** When a message matches `filter` (and `predicate`, if given), publish a response. */
-export interface ResponderRule {
+/** The settings the contract gives defaults to; a rule from the command line's file may leave them out. */
+type DefaultedSetting = 'enabled' | 'qos' | 'retain' | 'perSecond';
+
+/**
+ * The contract's rule (`ResponderRuleSchema`), with an id: when a message matches `filter` (and `predicate`, if
+ * given), publish a response. A rule without a fixed topic skips a request that has no response topic.
+ */
+export type ResponderRule = Readonly<Omit<ResponderRuleSettings, DefaultedSetting | 'response'> & Partial<Pick<ResponderRuleSettings, DefaultedSetting>>> & {
   readonly id: string;
-  readonly filter: string;
-  readonly enabled?: boolean;
-  /** A script returning true to answer this message. */
-  readonly predicate?: string;
   readonly response: ResponseBody;
-  /** A fixed topic to answer on; without it, the request's MQTT 5 response topic (a request without one is skipped). */
-  readonly topic?: string;
-  readonly qos?: 0 | 1 | 2;
-  readonly retain?: boolean;
-  readonly contentType?: string;
-  /** Responses per second at most (a burst of as many); default 10. More are counted, not sent. */
-  readonly perSecond?: number;
-}
+};
 
 /** What a rule has done since it was set. */
 export interface ResponderCounters extends ResponderCountersInfo {

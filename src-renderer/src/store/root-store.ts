@@ -24,6 +24,7 @@ import { initialHistorySearchState, type HistorySearchState } from '../features/
 import { initialInspectorState, type InspectorState } from '../features/inspector/state';
 import { initialPacketLogState, type PacketLogState } from '../features/packet-log/state';
 import { initialProfilesState, type ProfilesState } from '../features/profiles/state';
+import { initialPublishState, type PublishState } from '../features/publish/state';
 import { initialScriptsState, type ScriptsState } from '../features/scripts/state';
 import { initialWorkspaceState, type WorkspaceState } from '../features/workspace/state';
 
@@ -41,6 +42,7 @@ export interface AppState {
   readonly certificates: CertificatesState;
   readonly historySearch: HistorySearchState;
   readonly scripts: ScriptsState;
+  readonly publish: PublishState;
 }
 
 /** A fresh state, as at start-up (tests build from it). */
@@ -58,6 +60,7 @@ export function initialAppState(): AppState {
     certificates: initialCertificatesState,
     historySearch: initialHistorySearchState,
     scripts: initialScriptsState,
+    publish: initialPublishState,
   };
 }
 

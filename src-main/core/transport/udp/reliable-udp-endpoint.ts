@@ -77,12 +77,19 @@ export interface ReliableUdpServerOptions extends Partial<ReliableUdpOptions> {
 }
 
 export const DEFAULT_MAX_UDP_SESSIONS = 1_000;
+/** Peers whose ended session the server remembers, so late copies of its opening datagram are dropped. */
+const ENDED_SESSIONS_REMEMBERED = 10_000;
 
 /** Accepts reliable-UDP sessions on one socket; emits 'session' with each new ReliableUdpSession (and the peer as address:port), 'error' on socket errors. */
 export class ReliableUdpServer extends EventEmitter {
   /** Datagrams dropped, by why: not a valid datagram, of no open session, or from a new peer beyond maxSessions. */
   readonly stats = { malformed: 0, unknownSession: 0, refused: 0 };
   private readonly sessions = new Map<string, ReliableUdpSession>();
+  /**
+   * The id of the last session that ended, per recent peer: a retransmitted copy of its opening DATA that arrives
+   * after the close must not open it again (a zombie holding a slot, and replaying an MQTT CONNECT).
+   */
+  private readonly ended = new Map<string, number>();
 
   private constructor(
     private readonly socket: Socket | undefined,
@@ -143,6 +150,10 @@ export class ReliableUdpServer extends EventEmitter {
     // Only the first DATA of a session (seq 0) opens or replaces one: a late datagram of a session that has ended
     // must not leave a zombie session behind, and a reordered one of an old session must not replace its successor.
     const opening = d.type === 'data' && d.seq === 0;
+    if (opening && this.ended.get(key) === d.sessionId) {
+      this.stats.unknownSession++;
+      return;
+    }
     if (session && session.sessionId !== d.sessionId) {
       if (!opening) {
         this.stats.unknownSession++;
@@ -166,6 +177,10 @@ export class ReliableUdpServer extends EventEmitter {
       this.sessions.set(key, created);
       created.once('close', () => {
         if (this.sessions.get(key) === created) this.sessions.delete(key);
+        this.ended.delete(key);
+        this.ended.set(key, created.sessionId);
+        // Oldest first: a late copy of an opening datagram comes within seconds, long before this many peers ended.
+        if (this.ended.size > ENDED_SESSIONS_REMEMBERED) this.ended.delete(this.ended.keys().next().value!);
       });
       session = created;
       // The address and port travel too, so a server wrapping this one (DTLS) can tell which peer it was.

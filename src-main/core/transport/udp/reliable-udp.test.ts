@@ -3,7 +3,7 @@ import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startUdpFaultProxy, type UdpFaultProxy } from '../../../test-support/udp-fault-proxy';
 import { waitFor } from '../../../test-support/wait-for';
-import { decodeDatagram, encodeDatagram, type Datagram } from './datagram';
+import { decodeDatagram, encodeDatagram, type DataDatagram, type Datagram } from './datagram';
 import { openReliableUdpSession, ReliableUdpServer } from './reliable-udp-endpoint';
 import type { ReliableUdpOptions, ReliableUdpSession } from './reliable-udp-session';
 
@@ -88,6 +88,38 @@ describe('reliable UDP over a lossy link', () => {
 });
 
 describe('reliable UDP sessions', () => {
+  it('drops a late copy of an ended session\'s opening datagram instead of opening the session again', async () => {
+    const server = await ReliableUdpServer.listen({ host: '127.0.0.1', port: 0 });
+    cleanups.push(() => server.close());
+    const accepted: ReliableUdpSession[] = [];
+    server.on('session', (s: ReliableUdpSession) => accepted.push(s));
+    const peer = createSocket('udp4');
+    cleanups.push(() => new Promise<void>((resolve) => peer.close(() => resolve())));
+    const replies: Datagram[] = [];
+    peer.on('message', (bytes) => {
+      const d = decodeDatagram(bytes);
+      if (d) replies.push(d);
+    });
+    await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', () => resolve()));
+    const send = (d: Datagram): void => void peer.send(encodeDatagram(d), server.address().port, '127.0.0.1');
+    const opening: DataDatagram = { type: 'data', sessionId: 7, seq: 0, fragmentIndex: 0, fragmentCount: 1, payload: Buffer.from('hello') };
+    send(opening);
+    const serverSide = await waitFor(() => accepted[0], { what: 'the session to open' });
+    const atServer = collect(serverSide);
+    send({ type: 'close', sessionId: 7, endSeq: 1 });
+    await waitFor(() => atServer.closed() && server.sessionCount === 0, { what: 'the session to close' });
+    // The retransmission the ACK crossed, arriving late: it must not bring the session back.
+    send(opening);
+    await waitFor(() => server.stats.unknownSession >= 1 || accepted.length > 1, { what: 'the late datagram to be handled' });
+    expect(accepted).toHaveLength(1);
+    expect(server.sessionCount).toBe(0);
+    // A new session from the same peer still opens.
+    send({ ...opening, sessionId: 8 });
+    await waitFor(() => accepted.length === 2, { what: 'the new session to open' });
+    expect(atServer.bytes().toString()).toBe('hello');
+    expect(replies.some((r) => r.type === 'close' && r.sessionId === 7)).toBe(true);
+  });
+
   it('expires an idle session on the server and forgets its peer', async () => {
     const server = await ReliableUdpServer.listen({ host: '127.0.0.1', port: 0, idleTimeoutMs: 300 });
     cleanups.push(() => server.close());

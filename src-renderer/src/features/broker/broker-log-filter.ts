@@ -1,14 +1,15 @@
 import type { BrokerLogEntry } from '../../../../shared/ipc/broker';
+import type { SelectChoice } from '../../ui/select';
 
 export type BrokerLogKind = BrokerLogEntry['type'];
 
 /** Each kind of broker log line, as the filter offers it. */
-export const BROKER_LOG_KINDS: readonly { readonly kind: BrokerLogKind; readonly label: string }[] = [
-  { kind: 'client.connected', label: 'Connected' },
-  { kind: 'client.disconnected', label: 'Disconnected' },
-  { kind: 'auth.failed', label: 'Sign-in failed' },
-  { kind: 'protocol.error', label: 'Protocol error' },
-  { kind: 'message.dropped', label: 'Message dropped' },
+export const BROKER_LOG_KINDS: readonly SelectChoice<BrokerLogKind>[] = [
+  { value: 'client.connected', label: 'Connected' },
+  { value: 'client.disconnected', label: 'Disconnected' },
+  { value: 'auth.failed', label: 'Sign-in failed' },
+  { value: 'protocol.error', label: 'Protocol error' },
+  { value: 'message.dropped', label: 'Message dropped' },
 ];
 
 export interface BrokerLogFilter {

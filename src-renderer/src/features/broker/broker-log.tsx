@@ -2,8 +2,11 @@ import { useState } from 'react';
 import type { BrokerLogEntry } from '../../../../shared/ipc/broker';
 import { formatTime, plural, useTimeFormat } from '../../lib/format';
 import { useStore } from '../../store/root-store';
+import { Select, type SelectChoice } from '../../ui/select';
 import { BROKER_LOG_KINDS, filterBrokerLog, logClients, type BrokerLogKind } from './broker-log-filter';
 import { brokerSelectors } from './selectors';
+
+const KIND_CHOICES: readonly SelectChoice<BrokerLogKind | ''>[] = [{ value: '', label: 'Everything' }, ...BROKER_LOG_KINDS];
 
 /** The broker's log: filter by kind and client, pause to read while it keeps arriving. */
 export function BrokerLog(): React.JSX.Element {
@@ -22,14 +25,7 @@ export function BrokerLog(): React.JSX.Element {
       <div className="actions broker-log-controls">
         <label>
           Kind{' '}
-          <select data-testid="broker-log-kind" value={kind ?? ''} onChange={(e) => setKind(e.target.value === '' ? null : (e.target.value as BrokerLogKind))}>
-            <option value="">Everything</option>
-            {BROKER_LOG_KINDS.map((k) => (
-              <option key={k.kind} value={k.kind}>
-                {k.label}
-              </option>
-            ))}
-          </select>
+          <Select data-testid="broker-log-kind" value={kind ?? ''} choices={KIND_CHOICES} onChange={(v) => setKind(v === '' ? null : v)} />
         </label>
         <label>
           Client{' '}

@@ -1,9 +1,26 @@
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { Arg, Result } from '../../../../shared/ipc/contract';
-import type { ComposedMessage, Draft, HistoryEntry, JobMode, JobProgress, SavedMessage, TopicSuggestion } from '../../../../shared/ipc/publish';
+import type { ComposedMessage, Draft, HistoryEntry, JobMode, JobProgress, PayloadTransform, SavedMessage, TopicSuggestion } from '../../../../shared/ipc/publish';
 import { core } from '../../ipc/core-client';
+import { getSlice, setSlice } from '../../store/root-store';
+import { transformOf, withLoadedTransform, type PayloadScriptSetting } from './state';
 
-// The composer keeps its form in the component (Monaco holds the text); these are its calls to the core.
+// The composer keeps its form in the component (Monaco holds the text); these are its calls to the core, and the
+// payload script's setting, which the form takes with one spread in its message(): `...payloadScript()`.
+
+/** The transform to add to the composed message, when the user ticked the box. */
+export function payloadScript(): { readonly transform?: PayloadTransform } {
+  return transformOf(getSlice('publish').payloadScript);
+}
+
+export function setPayloadScript(change: Partial<Omit<PayloadScriptSetting, 'version'>>): void {
+  setSlice('publish', (s) => ({ payloadScript: { ...s.payloadScript, ...change } }));
+}
+
+/** A saved or history message put back in the form: its script (or none) with it. */
+export function loadPayloadScript(transform: PayloadTransform | undefined): void {
+  setSlice('publish', (s) => ({ payloadScript: withLoadedTransform(s.payloadScript, transform) }));
+}
 
 export function compose(args: Arg<'publish.compose'>): Promise<Result<'publish.compose'>> {
   return core.invoke('publish.compose', args);

@@ -15,7 +15,7 @@ import { JobControls } from './job-controls';
 import { EMPTY_PROPERTIES, fromProperties, PropertiesEditor, toProperties, type PropertiesDraft } from './properties-editor';
 import { SavedAndHistory } from './saved-and-history';
 import { TopicInput } from './topic-input';
-import { loadPayloadScript, payloadScript, TransformSection } from './transform-section';
+import { TransformSection } from './transform-section';
 import { IconButton } from '../../ui/icon-button';
 import { useCompact } from '../../ui/use-compact';
 import './publish.css';
@@ -88,7 +88,7 @@ export function PublishForm(): React.JSX.Element {
     const p = spec();
     if (!p) return null;
     const props = v5 ? toProperties(properties) : undefined;
-    return { topic, payload: p, qos, retain, ...(props ? { properties: props } : {}), ...payloadScript() };
+    return { topic, payload: p, qos, retain, ...(props ? { properties: props } : {}), ...publishActions.payloadScript() };
   };
 
   const setEditorText = (text: string): void => {
@@ -110,7 +110,7 @@ export function PublishForm(): React.JSX.Element {
     }
     setLanguage(m.payload.form === 'json' || m.payload.form === 'protobuf' ? 'json' : 'plaintext');
     setProperties(fromProperties(m.properties));
-    loadPayloadScript(m.transform);
+    publishActions.loadPayloadScript(m.transform);
   };
 
   const send = async (m: ComposedMessage | null): Promise<void> => {

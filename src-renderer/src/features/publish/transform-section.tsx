@@ -1,53 +1,16 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useState } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { ScriptApiInfo } from '../../../../shared/ipc/decoders';
 import { TopiaryError, type ErrorData } from '../../../../shared/ipc/errors';
-import type { ComposedMessage, PayloadTransform, TransformPreviewResult } from '../../../../shared/ipc/publish';
+import type { ComposedMessage, TransformPreviewResult } from '../../../../shared/ipc/publish';
 import { Button } from '../../ui';
-import { fetchScriptApi, previewTransform } from './actions';
+import { useStore } from '../../store/root-store';
+import { fetchScriptApi, previewTransform, setPayloadScript } from './actions';
+import { publishSelectors } from './selectors';
+import type { PayloadScriptSetting } from './state';
 import { LazyScriptEditor } from '../scripts/lazy-script-editor';
 import type { ScriptProblem } from '../scripts/script-editor';
 import './transform-section.css';
-
-// The composer's payload script (issue #17 §3). Its setting lives here, outside the form's own state, so the form
-// takes it with one spread in its message(): `...payloadScript()`.
-
-const DEFAULT_SOURCE = '// msg is the message with its {{placeholders}} filled in; return the payload to send.\nconst value = msg.json();\nreturn { ...value, computedAt: Date.now() };\n';
-
-interface Setting {
-  readonly enabled: boolean;
-  readonly source: string;
-  readonly per: 'once' | 'message';
-  /** Bumped when a loaded message replaces the script: the editor opens a new model with that text. */
-  readonly version: number;
-}
-
-let setting: Setting = { enabled: false, source: DEFAULT_SOURCE, per: 'message', version: 0 };
-const listeners = new Set<() => void>();
-
-function update(change: Partial<Setting>): void {
-  setting = { ...setting, ...change };
-  for (const listener of listeners) listener();
-}
-
-function subscribe(listener: () => void): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
-
-/** The transform to add to the composed message, when the user ticked the box. */
-export function payloadScript(): { readonly transform?: PayloadTransform } {
-  return setting.enabled ? { transform: { source: setting.source, per: setting.per } } : {};
-}
-
-/** A saved or history message put back in the form: its script (or none) with it. */
-export function loadPayloadScript(transform: PayloadTransform | undefined): void {
-  if (!transform) {
-    update({ enabled: false });
-    return;
-  }
-  update({ enabled: true, source: transform.source, per: transform.per ?? 'message', ...(transform.source === setting.source ? {} : { version: setting.version + 1 }) });
-}
 
 let scriptApi: Promise<ScriptApiInfo | null> | null = null;
 
@@ -72,7 +35,7 @@ export interface TransformSectionProps {
 
 /** "Compute the payload with a script": the script, once or for each message of a job, and a preview of its result. */
 export function TransformSection({ connectionId, message }: TransformSectionProps): React.JSX.Element {
-  const current = useSyncExternalStore(subscribe, () => setting);
+  const current = useStore(publishSelectors.payloadScript);
   const [api, setApi] = useState<ScriptApiInfo | null>(null);
   const [preview, setPreview] = useState<TransformPreviewResult | null>(null);
   const [error, setError] = useState<ErrorData | null>(null);
@@ -111,12 +74,12 @@ export function TransformSection({ connectionId, message }: TransformSectionProp
     <div className="payload-script" data-testid="payload-script">
       <div className="publish-row">
         <label>
-          <input type="checkbox" data-testid="payload-script-enabled" checked={current.enabled} onChange={(e) => update({ enabled: e.target.checked })} />
+          <input type="checkbox" data-testid="payload-script-enabled" checked={current.enabled} onChange={(e) => setPayloadScript({ enabled: e.target.checked })} />
           Compute the payload with a script
         </label>
         {current.enabled ? (
           <>
-            <select aria-label="When the script runs" data-testid="payload-script-per" value={current.per} onChange={(e) => update({ per: e.target.value as Setting['per'] })}>
+            <select aria-label="When the script runs" data-testid="payload-script-per" value={current.per} onChange={(e) => setPayloadScript({ per: e.target.value as PayloadScriptSetting['per'] })}>
               <option value="message">For each message</option>
               <option value="once">Once per send or job</option>
             </select>
@@ -129,7 +92,7 @@ export function TransformSection({ connectionId, message }: TransformSectionProp
       {current.enabled ? (
         <>
           <div className="payload-script-editor">
-            <LazyScriptEditor path={`composer-payload-script-${current.version}.js`} defaultValue={current.source} api={api} onChange={(source) => update({ source })} onProblems={() => undefined} sandboxProblem={problem} />
+            <LazyScriptEditor path={`composer-payload-script-${current.version}.js`} defaultValue={current.source} api={api} onChange={(source) => setPayloadScript({ source })} onProblems={() => undefined} sandboxProblem={problem} />
           </div>
           {preview ? (
             <div className="ok" data-testid="payload-script-result">

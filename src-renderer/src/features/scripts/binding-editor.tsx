@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { BindingDecoder, DecoderBindingInfo } from '../../../../shared/ipc/decoders';
 import { checkTopicFilter } from '../../../../shared/mqtt/topic-rules';
 import { useStore } from '../../store/root-store';
-import { Button } from '../../ui';
+import { Button, Select, type SelectChoice } from '../../ui';
 import { deleteBinding, saveBinding, selectBinding, testScript } from './actions';
 import { LazyScriptEditor } from './lazy-script-editor';
 import type { ScriptProblem } from './script-editor';
@@ -10,16 +10,16 @@ import { placedError, scriptsSelectors } from './selectors';
 
 type Kind = BindingDecoder['kind'];
 
-const KINDS: readonly { readonly kind: Kind; readonly label: string }[] = [
-  { kind: 'script', label: 'Script' },
-  { kind: 'protobuf', label: 'Protobuf type from a .proto' },
-  { kind: 'sparkplug', label: 'Sparkplug B' },
-  { kind: 'cbor', label: 'CBOR' },
-  { kind: 'msgpack', label: 'MessagePack' },
-  { kind: 'json', label: 'JSON' },
-  { kind: 'text', label: 'Text' },
-  { kind: 'hex', label: 'Hex' },
-  { kind: 'base64', label: 'Base64' },
+const KINDS: readonly SelectChoice<Kind>[] = [
+  { value: 'script', label: 'Script' },
+  { value: 'protobuf', label: 'Protobuf type from a .proto' },
+  { value: 'sparkplug', label: 'Sparkplug B' },
+  { value: 'cbor', label: 'CBOR' },
+  { value: 'msgpack', label: 'MessagePack' },
+  { value: 'json', label: 'JSON' },
+  { value: 'text', label: 'Text' },
+  { value: 'hex', label: 'Hex' },
+  { value: 'base64', label: 'Base64' },
 ];
 
 const NEW_SCRIPT = `// Called once per message, with \`msg\` in scope; what it returns is the decoded value.
@@ -81,13 +81,7 @@ export function BindingEditor({ binding }: { readonly binding: DecoderBindingInf
         </label>
         <label>
           Decoder{' '}
-          <select value={kind} onChange={(e) => setKind(e.target.value as Kind)} data-testid="binding-kind">
-            {KINDS.map((k) => (
-              <option key={k.kind} value={k.kind}>
-                {k.label}
-              </option>
-            ))}
-          </select>
+          <Select value={kind} choices={KINDS} onChange={setKind} data-testid="binding-kind" />
         </label>
         <label>
           <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} data-testid="binding-enabled" /> Enabled

@@ -1,45 +1,17 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
-import type { ErrorData } from '../../../../shared/ipc/errors';
-import type { RetainedClearResult } from '../../../../shared/ipc/explorer';
-import { toErrorData } from '../../lib/error-data';
-import { clearRetained } from '../inspector/actions';
+import { useRetainedClear } from '../inspector/use-retained-clear';
 
 export interface RetainedClearRequest {
   readonly path: string;
   readonly subtree: boolean;
 }
 
-type Stage =
-  | { readonly kind: 'counting' }
-  | { readonly kind: 'confirm'; readonly preview: RetainedClearResult }
-  | { readonly kind: 'working' }
-  | { readonly kind: 'done'; readonly result: RetainedClearResult }
-  | { readonly kind: 'error'; readonly error: ErrorData };
-
 /** Clear retained from the tree's menu: counts first (a dry run), clears on confirmation, says how many went. */
 export function TreeRetainedClear({ connectionId, request, onClose }: { connectionId: ConnectionId; request: RetainedClearRequest; onClose: () => void }): React.JSX.Element {
-  const [stage, setStage] = useState<Stage>({ kind: 'counting' });
+  const { stage, count, clear } = useRetainedClear(connectionId, { kind: 'counting' });
   const { path, subtree } = request;
-  useEffect(() => {
-    let current = true;
-    setStage({ kind: 'counting' });
-    clearRetained(connectionId, path, subtree, true).then(
-      (preview) => current && setStage({ kind: 'confirm', preview }),
-      (error: unknown) => current && setStage({ kind: 'error', error: toErrorData(error) }),
-    );
-    return () => {
-      current = false;
-    };
-  }, [connectionId, path, subtree]);
-  const run = async (): Promise<void> => {
-    setStage({ kind: 'working' });
-    try {
-      setStage({ kind: 'done', result: await clearRetained(connectionId, path, subtree) });
-    } catch (error) {
-      setStage({ kind: 'error', error: toErrorData(error) });
-    }
-  };
+  useEffect(() => count(path, subtree), [count, path, subtree]);
   const where = subtree ? `at or below ${path}` : `on ${path}`;
   return (
     <div className="confirm tree-confirm" id="tree-clear-retained" tabIndex={-1} role="alertdialog" aria-label="Clear retained" data-testid="tree-clear-retained" data-stage={stage.kind}>
@@ -54,7 +26,7 @@ export function TreeRetainedClear({ connectionId, request, onClose }: { connecti
             <span data-testid="tree-clear-retained-count" data-count={stage.preview.count}>
               Clear {stage.preview.count} retained {stage.preview.count === 1 ? 'message' : 'messages'} {where}?
             </span>
-            <button type="button" className="danger" data-testid="tree-clear-retained-go" onClick={() => void run()}>
+            <button type="button" className="danger" data-testid="tree-clear-retained-go" onClick={() => clear(path, subtree)}>
               Clear {stage.preview.count}
             </button>
           </>
