@@ -15,6 +15,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { chromium, type Browser } from 'playwright-core';
 import type { Frame, Wire } from '../shared/ipc/wire';
 import { createAppCore } from '../src-main/core/app-core';
@@ -118,6 +119,9 @@ interface AppRun {
   readonly ingestMs: number;
   /** Core CPU (user + system) from SUBSCRIBE to the last ingest. */
   readonly coreCpuMs: number;
+  /** The core's GC pauses from SUBSCRIBE to the last ingest: longest, and their sum. */
+  readonly gcMax: number;
+  readonly gcSum: number;
   /** Last ingest → the first explorer.changed frame carrying every topic. */
   readonly toAnnounce: number;
   /** That frame → the totals and the prefix's row show every topic. */
@@ -163,6 +167,13 @@ function instrumentCore(): void {
 }
 
 let rowsRequest = -1;
+/** The core process's GC pauses: [start (ms epoch), duration]. */
+const gcPauses: [number, number][] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcPauses.push([performance.timeOrigin + e.startTime, e.duration]);
+}).observe({ entryTypes: ['gc'] });
+/** Pauses that began between two moments (ms epoch). */
+const burstGcs = (from: number, to: number): number[] => gcPauses.filter(([at]) => at >= from - 1 && at <= to + 1).map(([, ms]) => ms);
 let sentBytes = 0;
 
 /** The page's wire, noting when the core first says every topic is there. */
@@ -239,6 +250,8 @@ async function appRun(browser: Browser, url: string): Promise<AppRun> {
       firstToLast: probe.lastAt - probe.firstAt,
       ingestMs: probe.ingestMs,
       coreCpuMs: probe.cpuAtLast - probe.cpuAtSubscribe,
+      gcMax: Math.max(0, ...burstGcs(probe.subscribeAt, probe.lastAt)),
+      gcSum: burstGcs(probe.subscribeAt, probe.lastAt).reduce((a, b) => a + b, 0),
       toAnnounce: probe.announceAt - probe.lastAt,
       toShown: shownAt - probe.announceAt,
       toRowsAsked: probe.rowsAskedAt - probe.announceAt,
@@ -279,7 +292,7 @@ async function measure(browser: Browser, name: string, url: string): Promise<str
     `  bare MQTT.js (SUBSCRIBE → first / last message)             ${fmt(median(parsed.map((r) => r.firstMs)))} / ${fmt(median(parsed.map((r) => r.lastMs)))}`,
     `  app: click → SUBSCRIBE written                              ${m((a) => a.toSubscribe)}`,
     `  app: SUBSCRIBE → first ingest                               ${m((a) => a.toFirst)}`,
-    `  app: first → last ingest                                    ${m((a) => a.firstToLast)}  (inside ingest ${m((a) => a.ingestMs)}, core CPU ${m((a) => a.coreCpuMs)})`,
+    `  app: first → last ingest                                    ${m((a) => a.firstToLast)}  (inside ingest ${m((a) => a.ingestMs)}, core CPU ${m((a) => a.coreCpuMs)}, GC longest ${m((a) => a.gcMax)} / sum ${m((a) => a.gcSum)})`,
     `  app: last ingest → explorer.changed with every topic        ${m((a) => a.toAnnounce)}`,
     `  app: that event → every topic on screen                     ${m((a) => a.toShown)}  (→ rows asked ${m((a) => a.toRowsAsked)}; rows answered → shown ${m((a) => a.rowsAnsweredToShown)})`,
     `  app: the page's requests meanwhile (last run)               ${apps[apps.length - 1]?.requests ?? ''}`,

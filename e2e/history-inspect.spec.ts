@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test';
 import mqtt from 'mqtt';
 import { eachTestAppWithMosquitto } from './support/app-with-mosquitto';
 import { HistoryPage } from './pages/history-page';
+import { ScriptsPage } from './pages/scripts-page';
 
 const env = eachTestAppWithMosquitto();
 
@@ -56,4 +57,22 @@ test('a picked History result shows in the inspector\'s payload view (Show as sw
   await ui.detail.getByTestId('history-compare-clear').click();
   await expect(diff).toHaveCount(0);
   await expect(newest).not.toHaveAttribute('data-compare', 'yes');
+
+  // With "decoded" ticked the search applies the user's decoder bindings: a Hex binding makes the hex dump searchable.
+  const scripts = new ScriptsPage(page);
+  await scripts.workspaceTab.click();
+  await scripts.addBinding.click();
+  await scripts.bindingFilter.fill('plant/#');
+  await scripts.bindingKind.selectOption('hex');
+  await scripts.bindingSave.click();
+  await expect(scripts.bindingRow('plant/#')).toBeVisible();
+  await ui.show();
+  await ui.search({ filters: 'plant/#', text: '7b 22 74' });
+  await expect(ui.resultRows()).toHaveCount(0);
+  await page.getByTestId('history-decoded').check();
+  await ui.search({ filters: 'plant/#', text: '7b 22 74' });
+  await expect(ui.resultRows()).toHaveCount(2);
+  const preview = ui.resultRows().first().getByTestId('history-result-preview');
+  await expect(preview).toHaveAttribute('data-decoded', 'yes');
+  await expect(preview).toContainText('7b 22 74 22');
 });

@@ -177,14 +177,15 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
   });
   // The window hears of a status change last, once the explorer has opened the connection's tree.
   connectionEvents.add({ status: (info) => hub.emit('connections.statusChanged', info) });
-  // Once a connection is up, before its subscriptions' retained messages pour in, what its set-up left in the young
-  // generation is promoted while nothing waits on it (see settleYoungGeneration); at most once a second.
+  // Once a connection is up, what its set-up left in the young generation is promoted while the broker answers its
+  // SUBSCRIBE, before the retained messages pour in (see settleYoungGeneration); at most once a second. On the next
+  // turn, not in this event: the connection sends its SUBSCRIBE right after announcing 'connected', and must not wait.
   let settledAt = 0;
   connectionEvents.add({
     status: (info) => {
       if (info.state !== 'connected' || Date.now() - settledAt < SETTLE_SPACING_MS) return;
       settledAt = Date.now();
-      settleYoungGeneration();
+      setImmediate(settleYoungGeneration);
     },
   });
   // The same check as `topiary check`, with the connection's broker, credentials and resolved TLS material.

@@ -222,6 +222,9 @@ export class ProfileService {
           warnings: lost.length > 0 ? [`${p.name}: its saved secrets (${lost.join(', ')}) are sealed with another machine's key; enter them again.`] : [],
         };
       });
+    } else if (typeof json === 'object' && json !== null && (json as { format?: unknown }).format === EXPORT_FORMAT) {
+      // Topiary's own export, damaged or edited by hand: say what is wrong with it.
+      throw new TopiaryError('VALIDATION_ERROR', `The Topiary profiles export cannot be read: ${validationError(exported.error).message}`);
     } else {
       throw new TopiaryError('VALIDATION_ERROR', 'The file is not a Topiary profiles export. For MQTTX or MQTT Explorer files, use "Import from another app".');
     }
