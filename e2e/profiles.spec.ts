@@ -1,22 +1,15 @@
 import { expect, test } from '@playwright/test';
 import mqtt from 'mqtt';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { startMosquitto, startTlsBroker, type Mosquitto, type TlsBroker } from '../src-main/test-support/mosquitto';
 import { AppPage } from './pages/app-page';
 import { ProfilesPage } from './pages/profiles-page';
 import { startWebApp, type WebApp } from './support/web-app';
 
 const PASSWORD = 'e2e-tls-password-5521';
-
-/** The part of the library's EmbeddedBroker the PSK test uses. */
-interface DtlsTestBroker {
-  readonly url: string;
-  readonly engine: { listClients(): readonly { readonly username?: string }[] };
-  stop(): Promise<void>;
-}
 
 async function everyFileText(folder: string): Promise<string> {
   let text = '';
@@ -177,17 +170,24 @@ test.describe('connection profiles', () => {
 
   test('a DTLS profile with a pre-shared key checks the key as typed, keeps it sealed, and connects as the broker user', async ({ page }) => {
     const KEY = 'e2e0a11ce0123456789abcdef0123456';
-    // The built library's broker is the app's engine; its DTLS code loads there as the app loads it (the test runner's own
-    // TypeScript loader cannot load werift's modules).
-    const { createBroker } = createRequire(__filename)('../dist/lib/index.cjs') as { createBroker: (options: unknown) => Promise<DtlsTestBroker> };
-    const dtlsBroker = await createBroker({
-      allowAnonymous: false,
-      listeners: [{ kind: 'dtls', port: 0, host: '127.0.0.1', psk: (identity: string) => (identity === 'device-7-dtls' ? { key: Buffer.from(KEY, 'hex'), username: 'device-7' } : undefined) }],
-    });
+    // The built library's broker (the app's engine) in a process of its own: the test runner's TypeScript loader cannot
+    // load werift's modules. It prints its URL, then the user of each client that signs in.
+    const script = `
+      const { createBroker } = require(${JSON.stringify(path.resolve(__dirname, '../dist/lib/index.cjs'))});
+      const key = Buffer.from(${JSON.stringify(KEY)}, 'hex');
+      createBroker({ allowAnonymous: false, listeners: [{ kind: 'dtls', port: 0, host: '127.0.0.1', psk: (id) => (id === 'device-7-dtls' ? { key, username: 'device-7' } : undefined) }] }).then((b) => {
+        b.on('event', (e) => { if (e.type === 'client.connected') console.log('user ' + e.username); });
+        console.log('url ' + b.url);
+      }, (e) => { console.error(e); process.exit(1); });`;
+    const brokerProcess = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    brokerProcess.on('error', () => undefined);
+    let brokerOutput = '';
+    brokerProcess.stdout.on('data', (d: Buffer) => (brokerOutput += d.toString()));
     try {
-      const url = dtlsBroker.url;
-
+      // The app starts while the broker does.
       app = await startWebApp();
+      await expect.poll(() => brokerOutput, { timeout: 10_000 }).toMatch(/^url /m);
+      const url = /^url (\S+)$/m.exec(brokerOutput)![1]!;
       const ui = new AppPage(page);
       const profiles = new ProfilesPage(page);
       await ui.open(app.url);
@@ -209,7 +209,7 @@ test.describe('connection profiles', () => {
 
       await profiles.connect('DTLS device');
       await expect(ui.status).toHaveAttribute('data-state', 'connected');
-      expect(dtlsBroker.engine.listClients().map((c) => c.username)).toEqual(['device-7']);
+      await expect.poll(() => brokerOutput).toMatch(/^user device-7$/m);
 
       await profiles.row('DTLS device').getByTestId('profile-edit').click();
       await expect(field('profile-tls-auth')).toHaveValue('psk');
@@ -219,7 +219,7 @@ test.describe('connection profiles', () => {
       await field('profile-cancel').click();
       expect(await everyFileText(app.userDataDir)).not.toContain(KEY);
     } finally {
-      await dtlsBroker.stop();
+      brokerProcess.kill();
     }
   });
 });
