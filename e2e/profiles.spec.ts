@@ -168,14 +168,21 @@ test.describe('connection profiles', () => {
     expect(await readFile(path.join(userDataDir, kept[0] as string), 'utf8')).toContain('"profiles":[{');
   });
 
-  test('a DTLS profile with a pre-shared key checks the key as typed, keeps it sealed, and connects as the broker user', async ({ page }) => {
+  test('a DTLS quick connect is told to add a CA or a key; a profile with a pre-shared key checks the key as typed, keeps it sealed, and connects as the broker user', async ({ page }) => {
     const KEY = 'e2e0a11ce0123456789abcdef0123456';
     // The built library's broker (the app's engine) in a process of its own: the test runner's TypeScript loader cannot
-    // load werift's modules. It prints its URL, then the user of each client that signs in.
+    // load werift's modules. Its DTLS listener has a throwaway certificate and the pre-shared key; it prints its URL, then
+    // the user of each client that signs in.
     const script = `
       const { createBroker } = require(${JSON.stringify(path.resolve(__dirname, '../dist/lib/index.cjs'))});
+      const { execFileSync } = require('node:child_process');
+      const fs = require('node:fs');
+      const dir = fs.mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'topiary-e2e-dtls-'));
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1', '-keyout', dir + '/key.pem', '-out', dir + '/cert.pem'], { stdio: 'ignore' });
+      const [cert, pem] = [fs.readFileSync(dir + '/cert.pem'), fs.readFileSync(dir + '/key.pem')];
+      fs.rmSync(dir, { recursive: true, force: true });
       const key = Buffer.from(${JSON.stringify(KEY)}, 'hex');
-      createBroker({ allowAnonymous: false, listeners: [{ kind: 'dtls', port: 0, host: '127.0.0.1', psk: (id) => (id === 'device-7-dtls' ? { key, username: 'device-7' } : undefined) }] }).then((b) => {
+      createBroker({ allowAnonymous: false, listeners: [{ kind: 'dtls', port: 0, host: '127.0.0.1', cert, key: pem, psk: (id) => (id === 'device-7-dtls' ? { key, username: 'device-7' } : undefined) }] }).then((b) => {
         b.on('event', (e) => { if (e.type === 'client.connected') console.log('user ' + e.username); });
         console.log('url ' + b.url);
       }, (e) => { console.error(e); process.exit(1); });`;
@@ -192,6 +199,14 @@ test.describe('connection profiles', () => {
       const profiles = new ProfilesPage(page);
       await ui.open(app.url);
       await profiles.ready();
+      // A quick connect with the URL alone has nothing to secure the session with, and is told what to add.
+      await ui.brokerUrl.fill(url);
+      await ui.connectButton.click();
+      const quickError = page.getByTestId('connection-error');
+      await expect(quickError).toHaveAttribute('data-code', 'TLS_ERROR');
+      await expect(quickError).toContainText('no trusted CA and no pre-shared key');
+      await expect(quickError).toContainText('choose "Pre-shared key" in a connection profile');
+
       await profiles.newButton.click();
       const field = (id: string) => profiles.editor.getByTestId(id);
       await field('profile-name-input').fill('DTLS device');
