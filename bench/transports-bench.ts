@@ -7,7 +7,7 @@
 import { loadavg } from 'node:os';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { createBroker } from '../src-main/core/broker/index';
-import { connectMqtt, setDatagramTarget } from '../src-main/core/transport/mqtt-datagram-client';
+import { connectMqtt, setDatagramTarget, loadDtlsTransport } from '../src-main/core/transport/mqtt-datagram-client';
 import { createTestPki } from '../src-main/test-support/pki';
 import { startTcpLoss } from '../src-main/test-support/tcp-loss';
 import { startUdpFaultProxy } from '../src-main/test-support/udp-fault-proxy';
@@ -88,6 +88,8 @@ async function measure(kind: string, port: number, ca: string, loss: string): Pr
 }
 
 async function main(): Promise<void> {
+  // DTLS loads on first use (mqtt-datagram-client.ts); connectMqtt is called directly here, so load it first.
+  await loadDtlsTransport();
   const pki = createTestPki();
   const tls = { key: pki.text('direct.key'), cert: pki.text('direct.crt') };
   const ca = pki.text('root.crt');
