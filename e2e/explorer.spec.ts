@@ -233,13 +233,18 @@ test('subscriptions are changed while connected: remove #, add a narrower filter
   await expect(ui.row('other')).toHaveCount(0);
 });
 
-test('expand-to-depth opens the tree in the core and sorting by messages puts the busiest first', async ({ page }) => {
-  const ui = await opened(page);
+/** One message on a/quiet/x and three on b/busy/y from an outside client, seen in the totals. */
+async function publishQuietAndBusy(ui: ExplorerPage): Promise<void> {
   const outside = await mqtt.connectAsync(env.broker.url);
   await outside.publishAsync('a/quiet/x', '1', { qos: 1 });
   for (let i = 0; i < 3; i++) await outside.publishAsync('b/busy/y', String(i), { qos: 1 });
   await outside.endAsync();
   await expect(ui.totals).toHaveText('2 topics · 4 messages');
+}
+
+test('expand-to-depth opens the tree in the core and sorting by messages puts the busiest first', async ({ page }) => {
+  const ui = await opened(page);
+  await publishQuietAndBusy(ui);
   await ui.expectVisiblePaths(['a', 'b']);
 
   await page.getByTestId('tree-depth').fill('3');
@@ -254,11 +259,7 @@ test('expand-to-depth opens the tree in the core and sorting by messages puts th
 test('in a 1024-pixel window the filter keeps its width and sort, expand and collapse work from the overflow menu', async ({ page }) => {
   await page.setViewportSize({ width: 1024, height: 700 });
   const ui = await opened(page);
-  const outside = await mqtt.connectAsync(env.broker.url);
-  await outside.publishAsync('a/quiet/x', '1', { qos: 1 });
-  for (let i = 0; i < 3; i++) await outside.publishAsync('b/busy/y', String(i), { qos: 1 });
-  await outside.endAsync();
-  await expect(ui.totals).toHaveText('2 topics · 4 messages');
+  await publishQuietAndBusy(ui);
   await expect(page.getByTestId('tree-toolbar')).toHaveAttribute('data-compact', 'true');
   await expect(page.getByTestId('tree-sort')).toHaveCount(0);
   expect((await page.getByTestId('tree-filter').boundingBox())!.width).toBeGreaterThanOrEqual(160);
