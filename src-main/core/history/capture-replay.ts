@@ -4,6 +4,7 @@ import { TopiaryError } from '../../../shared/ipc/errors';
 import { checkTopicName } from '../../../shared/mqtt/topic-rules';
 import { PublishBatch, type PacketWriter } from '../connections/publish-batch';
 import { readCaptureLines, toCaptureMessage, type CaptureLine } from './capture';
+import { checkCapture } from './capture-check';
 
 /** Replay of a capture (CAPTURE-FORMAT.md) to a broker: at its timing, scaled, or as fast as the broker takes it. */
 
@@ -195,12 +196,9 @@ export function replayCapture(options: ReplayOptions): ReplayControl {
   const run = async (): Promise<ReplayReport> => {
     const began = performance.now();
     // The check pass: count messages, find malformed lines before sending anything.
-    let perLoop = 0;
-    let lastT = 0;
-    for await (const chunk of readCaptureLines(options.file, { skipMalformed, onSkip: (e) => skipped.push({ line: e.line, message: e.message }) })) {
-      perLoop += chunk.length;
-      lastT = chunk[chunk.length - 1]?.t ?? lastT;
-    }
+    const checked = await checkCapture(options.file, { skipMalformed, onSkip: (e) => skipped.push({ line: e.line, message: e.message }) });
+    const perLoop = checked.messages;
+    const lastT = checked.lastT;
     total = perLoop * loops;
     const inFlight = new Set<Promise<void>>();
     let unwritten = 0;
