@@ -170,6 +170,12 @@ export class ExportFormatter {
     this.first = false;
   }
 
+  /** Adds one message's JSON object, made elsewhere exactly as addRow() makes it (HistoryStore.walkLines), for JSON or NDJSON. */
+  addLine(json: string): void {
+    this.parts.push(this.format === 'ndjson' ? `${json}\n` : `${this.first ? '\n' : ',\n'}${json}`);
+    this.first = false;
+  }
+
   /** The text of the rows added since the last take(). */
   take(): string {
     const text = this.parts.join('');

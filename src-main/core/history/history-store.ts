@@ -114,6 +114,9 @@ export interface QuotedRow extends Omit<StoredRow, 'payload'> {
   readonly quoted: string | null;
 }
 
+/** A row as walkLines() hands it: its line made in SQLite (or null), id, source, topic, ts, flags, payload (null with a line), props. */
+export type LineRow = readonly [line: string | null, id: number, source: number, topic: number, ts: number, flags: number, payload: ArrayBuffer | null, props: ArrayBuffer | null];
+
 /** A search as the store runs it: times resolved, the regex compiled. */
 export interface StoreQuery {
   readonly sources?: readonly string[];
@@ -443,6 +446,71 @@ export class HistoryStore {
     }
     const span = Math.max(1, plan.hi - plan.lo + 1);
     const fraction = exhausted || last === null ? 1 : query.order === 'newest' ? (plan.hi - last + 1) / span : (last - plan.lo + 1) / span;
+    return { nextCursor: exhausted ? null : last, scanned, fraction: Math.min(1, Math.max(0, fraction)) };
+  }
+
+  /**
+   * One page of an NDJSON or JSON export with each line made inside SQLite: for a UTF-8 payload without
+   * properties (most messages) the row comes as the JSON object's text, names and payload quoted by json_quote,
+   * as ExportFormatter.addRow writes it; other rows come with their columns (`line` null) for addRow. Rows are
+   * arrays, not objects: a million rows cost a million fewer objects. Null when the search needs more than a
+   * range scan (a text, regex or user-property search, or a few topics read through their index): walk() then.
+   */
+  walkLines(query: StoreQuery, limit: number, cursor: number | null, maxScan: number, visit: (line: string | null, row: LineRow) => void): Omit<StorePage, 'messages'> | null {
+    if (query.text !== undefined || query.regex !== undefined || query.userProperty !== undefined) return null;
+    const plan = this.plan(query, cursor);
+    if (plan === null) return { nextCursor: null, scanned: 0, fraction: 1 };
+    if (plan.topics !== null && plan.topicList.length <= MERGE_MAX_TOPICS) return null;
+    const newest = query.order === 'newest';
+    const plain = `m.props IS NULL AND m.flags & ${UTF8} AND typeof(m.ts) = 'integer'`;
+    const bool = (bit: number): string => `CASE WHEN m.flags & ${bit} THEN 'true' ELSE 'false' END`;
+    const statement = this.db
+      .prepare(
+        `SELECT CASE WHEN ${plain} THEN '{"id":' || m.id || ',"source":' || json_quote(coalesce(s.key, '')) || ',"topic":' || json_quote(coalesce(t.name, '')) || ',"receivedAt":' || m.ts || ',"qos":' || (m.flags & 3) || ',"retain":' || ${bool(RETAIN)} || ',"dup":' || ${bool(DUP)} || ',"payloadEncoding":"utf8","payload":' || json_quote(CAST(m.payload AS TEXT)) || '}' END, ` +
+          `m.id, m.source, m.topic, m.ts, m.flags, CASE WHEN ${plain} THEN NULL ELSE m.payload END, m.props ` +
+          `FROM messages m LEFT JOIN topics t ON t.id = m.topic LEFT JOIN sources s ON s.id = m.source WHERE m.id BETWEEN ? AND ? ORDER BY m.id ${newest ? 'DESC' : 'ASC'} LIMIT ?`,
+      )
+      .raw();
+    const qos = query.qos ? new Set<number>(query.qos) : null;
+    const { topics } = plan;
+    const { retain, since, until } = query;
+    const chunk = Math.max(1000, Math.min(5000, limit + 1));
+    let found = 0;
+    let scanned = 0;
+    let last: number | null = null;
+    let exhausted = true;
+    let lo = plan.lo;
+    let hi = plan.hi;
+    scan: while (lo <= hi) {
+      const rows = statement.all(lo, hi, chunk) as LineRow[];
+      for (const row of rows) {
+        scanned++;
+        last = row[1];
+        const flags = row[5];
+        const matches =
+          (topics === null || topics.has(row[3])) &&
+          (since === undefined || row[4] >= since) &&
+          (until === undefined || row[4] <= until) &&
+          (qos === null || qos.has(flags & 3)) &&
+          (retain === undefined || ((flags & RETAIN) !== 0) === retain);
+        if (matches) {
+          visit(row[0], row);
+          if (++found >= limit) {
+            exhausted = false;
+            break scan;
+          }
+        }
+        if (scanned >= maxScan) {
+          exhausted = false;
+          break scan;
+        }
+      }
+      if (rows.length < chunk || last === null) break;
+      if (newest) hi = last - 1;
+      else lo = last + 1;
+    }
+    const span = Math.max(1, plan.hi - plan.lo + 1);
+    const fraction = exhausted || last === null ? 1 : newest ? (plan.hi - last + 1) / span : (last - plan.lo + 1) / span;
     return { nextCursor: exhausted ? null : last, scanned, fraction: Math.min(1, Math.max(0, fraction)) };
   }
 

@@ -123,26 +123,39 @@ function runExport(request: Extract<WorkerRequest, { type: 'export' }>): void {
       const s = store;
       if (s === null) return finish('failed', 0, 'The history store closed during the export.');
       const want = request.limit !== undefined ? Math.min(5000, request.limit - exported) : 5000;
-      // JSON and NDJSON take UTF-8 payloads as JSON strings made inside SQLite: no bytes copied out, decoded and quoted per row.
-      const page =
+      // JSON and NDJSON: most lines are made inside SQLite (walkLines); a text search quotes UTF-8 payloads there (quoteText).
+      const lines =
         format === 'csv'
-          ? s.walk(query, want, cursor, 250_000, (row) => {
-              const names = s.namesOf(row);
-              formatter.addRow({ id: row.id, source: names.source, topic: names.topic, receivedAt: row.ts, flags: row.flags, payload: row.payload, props: row.props });
+          ? null
+          : s.walkLines(query, want, cursor, 250_000, (line, row) => {
+              if (line !== null) formatter.addLine(line);
+              else {
+                const names = s.namesOf({ source: row[2], topic: row[3] });
+                formatter.addRow({ id: row[1], source: names.source, topic: names.topic, receivedAt: row[4], flags: row[5], payload: row[6], props: row[7] });
+              }
               exported++;
-            })
-          : s.walk(
-              query,
-              want,
-              cursor,
-              250_000,
-              (row) => {
+            });
+      const page =
+        lines !== null
+          ? lines
+          : format === 'csv'
+            ? s.walk(query, want, cursor, 250_000, (row) => {
                 const names = s.namesOf(row);
-                formatter.addRow({ id: row.id, source: names.source, topic: names.topic, receivedAt: row.ts, flags: row.flags, payload: row.payload, quoted: row.quoted, props: row.props });
+                formatter.addRow({ id: row.id, source: names.source, topic: names.topic, receivedAt: row.ts, flags: row.flags, payload: row.payload, props: row.props });
                 exported++;
-              },
-              { quoteText: true },
-            );
+              })
+            : s.walk(
+                query,
+                want,
+                cursor,
+                250_000,
+                (row) => {
+                  const names = s.namesOf(row);
+                  formatter.addRow({ id: row.id, source: names.source, topic: names.topic, receivedAt: row.ts, flags: row.flags, payload: row.payload, quoted: row.quoted, props: row.props });
+                  exported++;
+                },
+                { quoteText: true },
+              );
       writeSync(fd, formatter.take());
       cursor = page.nextCursor;
       const done = cursor === null || (request.limit !== undefined && exported >= request.limit);
