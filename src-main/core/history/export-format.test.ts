@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'libsql';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MessageView } from '../../../shared/ipc/common';
 import { ExportFormatter } from './export-format';
@@ -31,6 +32,8 @@ describe('ExportFormatter', () => {
       { topic: 'empty', payload: new Uint8Array(), qos: 0, retain: false, dup: false, receivedAt: 1003 },
       // Every character JSON escapes, and some it does not: SQLite's json_quote must write them as JSON.stringify does.
       { topic: 'controls', payload: text(`${Array.from({ length: 32 }, (_, c) => String.fromCharCode(c)).join('')}\\"/\u007f\u2028\u2029\u{1f600}`), qos: 0, retain: false, dup: false, receivedAt: 1003 },
+      { topic: 'fraction', payload: text('f'), qos: 0, retain: false, dup: false, receivedAt: 1005 },
+      { topic: 'fraction', payload: text('g'), qos: 0, retain: false, dup: false, receivedAt: 1006 },
       {
         topic: 'props',
         payload: text('{"v":1}'),
@@ -44,6 +47,12 @@ describe('ExportFormatter', () => {
     const writer = new MessageBatchWriter();
     for (const m of messages) writer.add(source, m);
     store.insertBatch(writer.take().buffer);
+    // Fractional times, as a store filled by SQL may hold (the store itself rounds): 15 digits SQLite writes as
+    // JavaScript does, and 17 it cannot, so that line is made by addRow.
+    const raw = new Database(path.join(dir, 'history.db'));
+    raw.prepare("UPDATE messages SET ts = ? WHERE id = (SELECT min(id) FROM messages WHERE CAST(payload AS TEXT) = 'f')").run(1_767_225_600_123.25);
+    raw.prepare("UPDATE messages SET ts = ? WHERE id = (SELECT min(id) FROM messages WHERE CAST(payload AS TEXT) = 'g')").run(0.1 + 0.2);
+    raw.close();
     const query: StoreQuery = { filters: ['#'], order: 'oldest' };
     for (const format of ['ndjson', 'json', 'csv'] as const) {
       const fromMessages = new ExportFormatter(format);
@@ -90,14 +99,14 @@ describe('ExportFormatter', () => {
           if (line !== null) {
             inSql++;
             fromLines.addLine(line);
-          } else fromLines.addRow({ id: row[1], ...store.namesOf({ source: row[2], topic: row[3] }), receivedAt: row[4], flags: row[5], payload: row[6], props: row[7] });
+          } else if (row !== null) fromLines.addRow({ id: row.id, ...store.namesOf(row), receivedAt: row.ts, flags: row.flags, payload: row.payload, props: row.props });
         });
         expect(page).not.toBeNull();
         cursor = page?.nextCursor ?? null;
         made += fromLines.take();
       } while (cursor !== null);
       made += fromLines.footer();
-      expect(inSql, 'lines made in SQLite (not the binary payload nor the one with properties)').toBe(messages.length - 2);
+      expect(inSql, 'lines made in SQLite (not the binary payload, the 17-digit time, the one with properties)').toBe(messages.length - 3);
       expect(made, `${format}, lines made in SQLite`).toBe(expected);
     }
   });
@@ -124,7 +133,8 @@ describe('ExportFormatter', () => {
       };
       const expected = ids((cursor, visit) => store.walk(query, 50, cursor, 1000, (row) => visit(row.id)).nextCursor);
       const got = ids((cursor, visit) => {
-        const page = store.walkLines(query, 50, cursor, 1000, (_line, row) => visit(row[1]));
+        // At most 100 ids per call: pages end at the window too.
+        const page = store.walkLines(query, 50, cursor, 100, (line, row) => visit(row?.id ?? Number(/^\{"id":(\d+)/.exec(line ?? '')?.[1])));
         if (page === null) throw new Error('walkLines did not take the search');
         return page.nextCursor;
       });

@@ -114,9 +114,6 @@ export interface QuotedRow extends Omit<StoredRow, 'payload'> {
   readonly quoted: string | null;
 }
 
-/** A row as walkLines() hands it: its line made in SQLite (or null), id, source, topic, ts, flags, payload (null with a line), props. */
-export type LineRow = readonly [line: string | null, id: number, source: number, topic: number, ts: number, flags: number, payload: ArrayBuffer | null, props: ArrayBuffer | null];
-
 /** A search as the store runs it: times resolved, the regex compiled. */
 export interface StoreQuery {
   readonly sources?: readonly string[];
@@ -452,56 +449,67 @@ export class HistoryStore {
   /**
    * One page of an NDJSON or JSON export with each line made inside SQLite: for a UTF-8 payload without
    * properties (most messages) the row comes as the JSON object's text, names and payload quoted by json_quote,
-   * as ExportFormatter.addRow writes it; other rows come with their columns (`line` null) for addRow. Rows are
-   * arrays, not objects: a million rows cost a million fewer objects. Null when the search needs more than a
-   * range scan (a text, regex or user-property search, or a few topics read through their index): walk() then.
+   * exactly as ExportFormatter.addRow writes it; any other row is read as stored and handed over for addRow.
+   * The search's criteria are SQL too, and rows come as two-column arrays: a row costs no JavaScript object.
+   * At most `maxScan` ids are looked at per call. Null when the search needs more than a range scan (a text,
+   * regex or user-property search, or a few topics read through their index): walk() does those.
    */
-  walkLines(query: StoreQuery, limit: number, cursor: number | null, maxScan: number, visit: (line: string | null, row: LineRow) => void): Omit<StorePage, 'messages'> | null {
+  walkLines(query: StoreQuery, limit: number, cursor: number | null, maxScan: number, visit: (line: string | null, row: StoredRow | null) => void): Omit<StorePage, 'messages'> | null {
     if (query.text !== undefined || query.regex !== undefined || query.userProperty !== undefined) return null;
     const plan = this.plan(query, cursor);
     if (plan === null) return { nextCursor: null, scanned: 0, fraction: 1 };
     if (plan.topics !== null && plan.topicList.length <= MERGE_MAX_TOPICS) return null;
     const newest = query.order === 'newest';
-    const plain = `m.props IS NULL AND m.flags & ${UTF8} AND typeof(m.ts) = 'integer'`;
+    // A fractional time (an imported capture's) is written by SQLite only where its 15 digits read back as the
+    // same number: then they are the shortest such digits, which is what JavaScript writes.
+    const fifteen = "printf('%.15g', m.ts)";
+    const plainTime = `(typeof(m.ts) = 'integer' OR (typeof(m.ts) = 'real' AND abs(m.ts) >= 1e-4 AND abs(m.ts) < 1e15 AND CAST(${fifteen} AS REAL) = m.ts))`;
+    const plain = `m.props IS NULL AND m.flags & ${UTF8} AND ${plainTime}`;
     const bool = (bit: number): string => `CASE WHEN m.flags & ${bit} THEN 'true' ELSE 'false' END`;
+    const line =
+      `'{"id":' || m.id || ',"source":' || json_quote(coalesce(s.key, '')) || ',"topic":' || json_quote(coalesce(t.name, '')) || ` +
+      `',"receivedAt":' || CASE WHEN typeof(m.ts) = 'integer' THEN m.ts ELSE ${fifteen} END || ',"qos":' || (m.flags & 3) || ` +
+      `',"retain":' || ${bool(RETAIN)} || ',"dup":' || ${bool(DUP)} || ',"payloadEncoding":"utf8","payload":' || json_quote(CAST(m.payload AS TEXT)) || '}'`;
+    const where: string[] = ['m.id BETWEEN ? AND ?'];
+    const args: unknown[] = [];
+    if (plan.topics !== null) {
+      where.push('m.topic IN (SELECT value FROM json_each(?))');
+      args.push(JSON.stringify(plan.topicList));
+    }
+    if (query.since !== undefined) {
+      where.push('m.ts >= ?');
+      args.push(query.since);
+    }
+    if (query.until !== undefined) {
+      where.push('m.ts <= ?');
+      args.push(query.until);
+    }
+    if (query.qos !== undefined) where.push(`(m.flags & 3) IN (${query.qos.map((q) => Number(q)).join(',') || 'NULL'})`);
+    if (query.retain !== undefined) where.push(`(m.flags & ${RETAIN}) ${query.retain ? '!=' : '='} 0`);
     const statement = this.db
       .prepare(
-        `SELECT CASE WHEN ${plain} THEN '{"id":' || m.id || ',"source":' || json_quote(coalesce(s.key, '')) || ',"topic":' || json_quote(coalesce(t.name, '')) || ',"receivedAt":' || m.ts || ',"qos":' || (m.flags & 3) || ',"retain":' || ${bool(RETAIN)} || ',"dup":' || ${bool(DUP)} || ',"payloadEncoding":"utf8","payload":' || json_quote(CAST(m.payload AS TEXT)) || '}' END, ` +
-          `m.id, m.source, m.topic, m.ts, m.flags, CASE WHEN ${plain} THEN NULL ELSE m.payload END, m.props ` +
-          `FROM messages m LEFT JOIN topics t ON t.id = m.topic LEFT JOIN sources s ON s.id = m.source WHERE m.id BETWEEN ? AND ? ORDER BY m.id ${newest ? 'DESC' : 'ASC'} LIMIT ?`,
+        `SELECT CASE WHEN ${plain} THEN ${line} END, m.id FROM messages m LEFT JOIN topics t ON t.id = m.topic LEFT JOIN sources s ON s.id = m.source ` +
+          `WHERE ${where.join(' AND ')} ORDER BY m.id ${newest ? 'DESC' : 'ASC'} LIMIT ?`,
       )
       .raw();
-    const qos = query.qos ? new Set<number>(query.qos) : null;
-    const { topics } = plan;
-    const { retain, since, until } = query;
+    const stored = this.db.prepare('SELECT id, source, topic, ts, flags, payload, props FROM messages WHERE id = ?');
     const chunk = Math.max(1000, Math.min(5000, limit + 1));
+    // The ids this call may look at.
+    const windowLo = newest ? Math.max(plan.lo, plan.hi - maxScan + 1) : plan.lo;
+    const windowHi = newest ? plan.hi : Math.min(plan.hi, plan.lo + maxScan - 1);
+    let lo = windowLo;
+    let hi = windowHi;
     let found = 0;
-    let scanned = 0;
     let last: number | null = null;
-    let exhausted = true;
-    let lo = plan.lo;
-    let hi = plan.hi;
+    let full = false;
     scan: while (lo <= hi) {
-      const rows = statement.all(lo, hi, chunk) as LineRow[];
-      for (const row of rows) {
-        scanned++;
-        last = row[1];
-        const flags = row[5];
-        const matches =
-          (topics === null || topics.has(row[3])) &&
-          (since === undefined || row[4] >= since) &&
-          (until === undefined || row[4] <= until) &&
-          (qos === null || qos.has(flags & 3)) &&
-          (retain === undefined || ((flags & RETAIN) !== 0) === retain);
-        if (matches) {
-          visit(row[0], row);
-          if (++found >= limit) {
-            exhausted = false;
-            break scan;
-          }
-        }
-        if (scanned >= maxScan) {
-          exhausted = false;
+      const rows = statement.all(lo, hi, ...args, chunk) as [string | null, number][];
+      for (const [text, id] of rows) {
+        last = id;
+        if (text !== null) visit(text, null);
+        else visit(null, stored.get(id) as StoredRow);
+        if (++found >= limit) {
+          full = true;
           break scan;
         }
       }
@@ -509,9 +517,13 @@ export class HistoryStore {
       if (newest) hi = last - 1;
       else lo = last + 1;
     }
+    // Stopped by the limit: continue after the last row; by the window: after the window.
+    const windowed = newest ? windowLo > plan.lo : windowHi < plan.hi;
+    const nextCursor = full ? last : windowed ? (newest ? windowLo : windowHi) : null;
+    const reached = nextCursor ?? (newest ? plan.lo : plan.hi);
     const span = Math.max(1, plan.hi - plan.lo + 1);
-    const fraction = exhausted || last === null ? 1 : newest ? (plan.hi - last + 1) / span : (last - plan.lo + 1) / span;
-    return { nextCursor: exhausted ? null : last, scanned, fraction: Math.min(1, Math.max(0, fraction)) };
+    const scanned = newest ? plan.hi - reached + 1 : reached - plan.lo + 1;
+    return { nextCursor, scanned, fraction: nextCursor === null ? 1 : Math.min(1, Math.max(0, scanned / span)) };
   }
 
   /** A stored row's source key and topic name. */

@@ -129,9 +129,9 @@ function runExport(request: Extract<WorkerRequest, { type: 'export' }>): void {
           ? null
           : s.walkLines(query, want, cursor, 250_000, (line, row) => {
               if (line !== null) formatter.addLine(line);
-              else {
-                const names = s.namesOf({ source: row[2], topic: row[3] });
-                formatter.addRow({ id: row[1], source: names.source, topic: names.topic, receivedAt: row[4], flags: row[5], payload: row[6], props: row[7] });
+              else if (row !== null) {
+                const names = s.namesOf(row);
+                formatter.addRow({ id: row.id, source: names.source, topic: names.topic, receivedAt: row.ts, flags: row.flags, payload: row.payload, props: row.props });
               }
               exported++;
             });
