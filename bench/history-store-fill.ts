@@ -63,8 +63,9 @@ export function fillStore(file: string, sourceKey: string, count: number, t0: nu
       b(i, body) AS (
         SELECT i, printf('{"seq":%d,"state":"%s","v":%d,"pad":"', i, CASE WHEN i % 100000 = 7 THEN 'alarm' ELSE 'ok' END, (i * 7) % 1000) FROM c
       )
+      -- Whole milliseconds, as the store writes them (it rounds arrival times); JavaScript binds the start as a real.
       INSERT INTO messages(id, source, topic, ts, flags, payload, props)
-      SELECT ? + i, ?, (SELECT id FROM temp.fill_topic WHERE k = i % ${FILL_TOPICS}), ? + (i * ?) / ?, ${UTF8_FLAG},
+      SELECT ? + i, ?, (SELECT id FROM temp.fill_topic WHERE k = i % ${FILL_TOPICS}), CAST(round(? + (i * ?) / ?) AS INTEGER), ${UTF8_FLAG},
              CAST(body || substr(printf('%.100c', 'x'), 1, max(0, 98 - length(body))) || '"}' AS BLOB), NULL
       FROM b`);
     for (let from = 0; from < count; from += CHUNK) {

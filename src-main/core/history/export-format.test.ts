@@ -93,13 +93,21 @@ describe('ExportFormatter', () => {
       const fromLines = new ExportFormatter(format);
       let made = fromLines.header();
       let inSql = 0;
+      let joinedLines = 0;
       cursor = null;
       do {
-        const page = store.walkLines(query, 2, cursor, 1000, (line, row) => {
-          if (line !== null) {
+        const page = store.walkLines(query, 2, cursor, 1000, {
+          separator: fromLines.lineSeparator,
+          lines: (joined, count) => {
+            inSql += count;
+            joinedLines += count > 1 ? 1 : 0;
+            fromLines.addLines(joined, count);
+          },
+          line: (line) => {
             inSql++;
             fromLines.addLine(line);
-          } else if (row !== null) fromLines.addRow({ id: row.id, ...store.namesOf(row), receivedAt: row.ts, flags: row.flags, payload: row.payload, props: row.props });
+          },
+          row: (row) => fromLines.addRow({ id: row.id, ...store.namesOf(row), receivedAt: row.ts, flags: row.flags, payload: row.payload, props: row.props }),
         });
         expect(page).not.toBeNull();
         cursor = page?.nextCursor ?? null;
@@ -107,6 +115,7 @@ describe('ExportFormatter', () => {
       } while (cursor !== null);
       made += fromLines.footer();
       expect(inSql, 'lines made in SQLite (not the binary payload, the 17-digit time, the one with properties)').toBe(messages.length - 3);
+      expect(joinedLines, 'chunks joined in SQLite').toBeGreaterThan(0);
       expect(made, `${format}, lines made in SQLite`).toBe(expected);
     }
   });
@@ -134,7 +143,8 @@ describe('ExportFormatter', () => {
       const expected = ids((cursor, visit) => store.walk(query, 50, cursor, 1000, (row) => visit(row.id)).nextCursor);
       const got = ids((cursor, visit) => {
         // At most 100 ids per call: pages end at the window too.
-        const page = store.walkLines(query, 50, cursor, 100, (line, row) => visit(row?.id ?? Number(/^\{"id":(\d+)/.exec(line ?? '')?.[1])));
+        const idOf = (line: string): void => visit(Number(/^\{"id":(\d+)/.exec(line)?.[1]));
+        const page = store.walkLines(query, 50, cursor, 100, { separator: '\n', lines: (text) => text.split('\n').forEach(idOf), line: idOf, row: (row) => visit(row.id) });
         if (page === null) throw new Error('walkLines did not take the search');
         return page.nextCursor;
       });
@@ -142,7 +152,29 @@ describe('ExportFormatter', () => {
       expect(expected.length).toBeGreaterThan(50);
     }
     // A few topics are read through their index, and a text search reads payloads: walk() does those.
-    expect(store.walkLines({ filters: ['u/3'], order: 'oldest' }, 50, null, 1000, () => undefined)).toBeNull();
-    expect(store.walkLines({ filters: ['#'], order: 'oldest', text: 'm1' }, 50, null, 1000, () => undefined)).toBeNull();
+    const nowhere = { separator: '\n', lines: () => undefined, line: () => undefined, row: () => undefined };
+    expect(store.walkLines({ filters: ['u/3'], order: 'oldest' }, 50, null, 1000, nowhere)).toBeNull();
+    expect(store.walkLines({ filters: ['#'], order: 'oldest', text: 'm1' }, 50, null, 1000, nowhere)).toBeNull();
+  });
+
+  it('names topics made after a clear, whose ids were used before', () => {
+    const source = store.ensureSource('profile:a', 'A');
+    const lines = (): string[] => {
+      const got: string[] = [];
+      store.walkLines({ filters: ['#'], order: 'oldest' }, 100, null, 1000, { separator: '\n', lines: (t) => got.push(...t.split('\n')), line: (l) => got.push(l), row: () => got.push('row') });
+      return got;
+    };
+    const add = (topic: string): void => {
+      const writer = new MessageBatchWriter();
+      writer.add(source, { topic, payload: text('1'), qos: 0, retain: false, dup: false, receivedAt: 1000 });
+      store.insertBatch(writer.take().buffer);
+    };
+    add('first');
+    expect(lines()).toEqual([expect.stringContaining('"topic":"first"')]);
+    add('second');
+    expect(lines()[1]).toContain('"topic":"second"');
+    store.clear(null);
+    add('third');
+    expect(lines()).toEqual([expect.stringContaining('"topic":"third"')]);
   });
 });

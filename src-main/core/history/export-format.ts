@@ -176,6 +176,18 @@ export class ExportFormatter {
     this.first = false;
   }
 
+  /** What separates two lines of addLines(). */
+  get lineSeparator(): string {
+    return this.format === 'ndjson' ? '\n' : ',\n';
+  }
+
+  /** Adds `count` messages' JSON objects made elsewhere, joined by lineSeparator. */
+  addLines(text: string, count: number): void {
+    if (count === 0) return;
+    this.parts.push(this.format === 'ndjson' ? `${text}\n` : `${this.first ? '\n' : ',\n'}${text}`);
+    this.first = false;
+  }
+
   /** The text of the rows added since the last take(). */
   take(): string {
     const text = this.parts.join('');

@@ -127,13 +127,21 @@ function runExport(request: Extract<WorkerRequest, { type: 'export' }>): void {
       const lines =
         format === 'csv'
           ? null
-          : s.walkLines(query, want, cursor, 250_000, (line, row) => {
-              if (line !== null) formatter.addLine(line);
-              else if (row !== null) {
+          : s.walkLines(query, want, cursor, 250_000, {
+              separator: formatter.lineSeparator,
+              lines: (text, count) => {
+                formatter.addLines(text, count);
+                exported += count;
+              },
+              line: (line) => {
+                formatter.addLine(line);
+                exported++;
+              },
+              row: (row) => {
                 const names = s.namesOf(row);
                 formatter.addRow({ id: row.id, source: names.source, topic: names.topic, receivedAt: row.ts, flags: row.flags, payload: row.payload, props: row.props });
-              }
-              exported++;
+                exported++;
+              },
             });
       const page =
         lines !== null
