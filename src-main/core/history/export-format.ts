@@ -90,7 +90,8 @@ export interface ExportRow {
 /** Writes messages in one of the export formats, a chunk of text at a time. */
 export class ExportFormatter {
   private first = true;
-  private readonly parts: string[] = [];
+  /** Text, and lines joined elsewhere as UTF-8 bytes (addLines). */
+  private readonly parts: (string | Uint8Array)[] = [];
   /** Names as JSON strings: a store has far fewer topics than messages. */
   private readonly quoted = new Map<string, string>();
 
@@ -181,16 +182,24 @@ export class ExportFormatter {
     return this.format === 'ndjson' ? '\n' : ',\n';
   }
 
-  /** Adds `count` messages' JSON objects made elsewhere, joined by lineSeparator. */
-  addLines(text: string, count: number): void {
+  /** Adds `count` messages' JSON objects made elsewhere, joined by lineSeparator, as UTF-8 bytes. */
+  addLines(bytes: Uint8Array, count: number): void {
     if (count === 0) return;
-    this.parts.push(this.format === 'ndjson' ? `${text}\n` : `${this.first ? '\n' : ',\n'}${text}`);
+    if (this.format === 'ndjson') this.parts.push(bytes, '\n');
+    else this.parts.push(this.first ? '\n' : ',\n', bytes);
     this.first = false;
+  }
+
+  /** The rows added since the last take(), as UTF-8 bytes for a file: lines joined elsewhere are not decoded. */
+  takeBytes(): Buffer {
+    const bytes = Buffer.concat(this.parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
+    this.parts.length = 0;
+    return bytes;
   }
 
   /** The text of the rows added since the last take(). */
   take(): string {
-    const text = this.parts.join('');
+    const text = this.parts.map((p) => (typeof p === 'string' ? p : Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('utf8'))).join('');
     this.parts.length = 0;
     return text;
   }

@@ -118,7 +118,8 @@ export interface QuotedRow extends Omit<StoredRow, 'payload'> {
 export interface LineVisitor {
   /** Put between two lines of a joined chunk. */
   readonly separator: string;
-  lines(text: string, count: number): void;
+  /** `count` lines joined, as UTF-8 bytes: they go to the file as they are, never through a JavaScript string. */
+  lines(bytes: Uint8Array, count: number): void;
   line(line: string): void;
   row(row: StoredRow): void;
 }
@@ -502,7 +503,7 @@ export class HistoryStore {
     if (query.retain !== undefined) where.push(`(m.flags & ${RETAIN}) ${query.retain ? '!=' : '='} 0`);
     const direction = newest ? 'DESC' : 'ASC';
     const inner = `SELECT CASE WHEN ${plain} THEN ${line} END AS l, m.id AS id FROM messages m LEFT JOIN temp.export_names n ON n.id = m.topic WHERE ${where.join(' AND ')} ORDER BY m.id ${direction} LIMIT ?`;
-    const joined = this.db.prepare(`SELECT group_concat(l, ? ORDER BY id ${direction}), count(*), count(l), ${newest ? 'min' : 'max'}(id) FROM (${inner})`).raw();
+    const joined = this.db.prepare(`SELECT CAST(group_concat(l, ? ORDER BY id ${direction}) AS BLOB), count(*), count(l), ${newest ? 'min' : 'max'}(id) FROM (${inner})`).raw();
     const rowByRow = this.db.prepare(inner).raw();
     const stored = this.db.prepare('SELECT id, source, topic, ts, flags, payload, props FROM messages WHERE id = ?');
     const chunk = Math.max(1000, Math.min(5000, limit));
@@ -516,9 +517,9 @@ export class HistoryStore {
     let full = false;
     while (lo <= hi) {
       const want = Math.min(chunk, limit - found);
-      const [text, count, withLine, edge] = (joined.all(visit.separator, lo, hi, ...args, want) as [string | null, number, number, number | null][])[0] ?? [null, 0, 0, null];
+      const [bytes, count, withLine, edge] = (joined.all(visit.separator, lo, hi, ...args, want) as [ArrayBuffer | null, number, number, number | null][])[0] ?? [null, 0, 0, null];
       if (count === 0 || edge === null) break;
-      if (withLine === count && text !== null) visit.lines(text, count);
+      if (withLine === count && bytes !== null) visit.lines(new Uint8Array(bytes), count);
       else {
         for (const [l, id] of rowByRow.all(lo, hi, ...args, want) as [string | null, number][]) {
           if (l !== null) visit.line(l);

@@ -129,8 +129,8 @@ function runExport(request: Extract<WorkerRequest, { type: 'export' }>): void {
           ? null
           : s.walkLines(query, want, cursor, 250_000, {
               separator: formatter.lineSeparator,
-              lines: (text, count) => {
-                formatter.addLines(text, count);
+              lines: (bytes, count) => {
+                formatter.addLines(bytes, count);
                 exported += count;
               },
               line: (line) => {
@@ -164,7 +164,7 @@ function runExport(request: Extract<WorkerRequest, { type: 'export' }>): void {
                 },
                 { quoteText: true },
               );
-      writeSync(fd, formatter.take());
+      writeSync(fd, formatter.takeBytes());
       cursor = page.nextCursor;
       const done = cursor === null || (request.limit !== undefined && exported >= request.limit);
       if (done) {
