@@ -3,7 +3,7 @@ import { checkTopicName } from '../../../shared/mqtt/topic-rules';
 import type { ScriptHandle, ScriptSandbox } from '../scripts/script-sandbox';
 import type { ScriptMessage } from '../scripts/script-types';
 import { createScenario, listScenarios, type ScenarioRun } from './scenarios';
-import type { DeviceConnector, DeviceIdentity, DeviceLink, DeviceMessage, SimulationSpec } from './simulation-types';
+import type { DeviceConnector, DeviceIdentity, DeviceLink, DeviceMessage, SimulationSource, SimulationSpec } from './simulation-types';
 import type { SimulationStatus } from '../../../shared/ipc/simulations';
 
 const encoder = new TextEncoder();
@@ -276,6 +276,31 @@ export class Simulation {
     if (n === 0) return 0;
     const sorted = this.lateness.slice(0, n).sort();
     return sorted[Math.min(n - 1, Math.floor(n * 0.99))]!;
+  }
+}
+
+/**
+ * What is wrong with a source that can be told without connecting or running it (a scenario that does not exist, a topic
+ * devices cannot publish to, a template that does not parse), in the sentence `Simulation.start` would give; a script's
+ * syntax is the sandbox's to judge.
+ */
+export function sourceProblem(source: SimulationSource): string | undefined {
+  try {
+    switch (source.kind) {
+      case 'scenario':
+        if (createScenario(source.name) === undefined) return `There is no scenario "${source.name}"; the scenarios are ${listScenarios().map((s) => s.name).join(', ')}.`;
+        return undefined;
+      case 'template': {
+        checkTopicPattern(source.topic);
+        const parsed = parseTemplate(source.payload);
+        return parsed.ok ? undefined : `The payload template: ${parsed.message}`;
+      }
+      case 'script':
+        checkTopicPattern(source.topic);
+        return undefined;
+    }
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
   }
 }
 
