@@ -174,17 +174,22 @@ export function SimulationsPanel(): React.JSX.Element {
                     <td className="error">{running.lastError ?? ''}</td>
                   </>
                 ) : (
-                  <td colSpan={5} data-testid="simulation-plan">
-                    {saved!.devices.toLocaleString('en')} {saved!.devices === 1 ? 'device' : 'devices'} at {saved!.perSecond}/s each, {saved!.url ?? 'the embedded broker'}
-                  </td>
+                  <>
+                    <td colSpan={4} data-testid="simulation-plan">
+                      {saved!.devices.toLocaleString('en')} {saved!.devices === 1 ? 'device' : 'devices'} at {saved!.perSecond}/s each, {saved!.url ?? 'the embedded broker'}
+                    </td>
+                    <td className="error" />
+                  </>
                 )}
                 <td>
-                  {running ? (
-                    <IconButton icon={Square} label="Stop the simulation" size="sm" variant="danger" onClick={() => void stopSimulation(running.id)} data-testid="simulation-stop" />
-                  ) : (
-                    <IconButton icon={Play} label={`Start ${saved!.name}`} size="sm" disabled={busy} onClick={() => void startSavedSimulation(saved!.id)} data-testid="simulation-run" />
-                  )}
-                  {saved ? <IconButton icon={Trash2} label={`Delete ${saved.name}`} size="sm" variant="danger" disabled={busy} onClick={() => void deleteSavedSimulation(saved.id)} data-testid="simulation-delete" /> : null}
+                  <div className="simulation-actions">
+                    {running ? (
+                      <IconButton icon={Square} label="Stop the simulation" size="sm" variant="danger" onClick={() => void stopSimulation(running.id)} data-testid="simulation-stop" />
+                    ) : (
+                      <IconButton icon={Play} label={`Start ${saved!.name}`} size="sm" disabled={busy} onClick={() => void startSavedSimulation(saved!.id)} data-testid="simulation-run" />
+                    )}
+                    {saved ? <IconButton icon={Trash2} label={`Delete ${saved.name}`} size="sm" variant="danger" disabled={busy} onClick={() => void deleteSavedSimulation(saved.id)} data-testid="simulation-delete" /> : null}
+                  </div>
                 </td>
               </tr>
             );
