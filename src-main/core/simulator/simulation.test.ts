@@ -90,6 +90,23 @@ describe('simulated devices', () => {
     expect(seen.length).toBe(count + 1);
   });
 
+  it('numbers every tick once when the timer runs late and one device has several ticks due in one batch', async () => {
+    const simulation = await start({ source: { kind: 'template', topic: 'lab/{device}/late', payload: '{{counter}}' }, devices: 1, perSecond: 50, prefix: 'late' });
+    await waitFor(() => seen.some((m) => m.topic === 'lab/late-1/late'), { what: 'the first message' });
+    // A machine too busy to run the timer on time: the event loop is held for five periods, so the device's next
+    // five ticks fall due together. Each must keep its own number (this once sent the last one five times).
+    const until = performance.now() + 100;
+    while (performance.now() < until) {
+      // Busy, as a loaded machine is.
+    }
+    await waitFor(() => simulation.status().published >= 10, { what: () => `ten messages: ${JSON.stringify(simulation.status())}` });
+    await simulation.stop();
+    const { published } = simulation.status();
+    await waitFor(() => seen.filter((m) => m.topic === 'lab/late-1/late').length >= published, { what: `all ${published} messages at the watcher` });
+    const numbers = seen.filter((m) => m.topic === 'lab/late-1/late').map((m) => Number(m.payload.toString()));
+    expect(numbers.sort((a, b) => a - b)).toEqual(numbers.map((_, i) => i + 1));
+  });
+
   it('publishes what a sandboxed script computes, with state per device, to the topics it returns', async () => {
     const source = `const input = msg.json();
 const key = 'n:' + input.device;

@@ -21,8 +21,14 @@ interface Device {
   tick: number;
 }
 
-/** What one source computes per tick, for a batch of due devices. */
-type Producer = (due: readonly Device[], now: number) => Promise<readonly (readonly DeviceMessage[])[]>;
+/** One device's tick that is due, with its number taken when it fell due. */
+interface DueTick {
+  readonly identity: DeviceIdentity;
+  readonly tick: number;
+}
+
+/** What one source computes per tick, for a batch of due ticks (one device may have several when the timer ran late). */
+type Producer = (due: readonly DueTick[], now: number) => Promise<readonly (readonly DeviceMessage[])[]>;
 
 /**
  * N simulated devices, each its own MQTT connection (client id and will), publishing on a shared
@@ -201,6 +207,8 @@ export class Simulation {
   private fire(): void {
     const now = performance.now();
     const due: Device[] = [];
+    // The tick's number now: a device due twice in one batch (a late timer) must not send its latest number twice.
+    const ticks: DueTick[] = [];
     const dueAt: number[] = [];
     while (this.startedAt + this.slot * this.intervalMs <= now) {
       const device = this.devices[this.slot % this.devices.length]!;
@@ -209,9 +217,10 @@ export class Simulation {
       if (device.link === null) continue;
       device.tick++;
       due.push(device);
+      ticks.push({ identity: device.identity, tick: device.tick });
       dueAt.push(at);
     }
-    const computed = due.length === 0 ? Promise.resolve([]) : this.producer(due, Date.now());
+    const computed = due.length === 0 ? Promise.resolve([]) : this.producer(ticks, Date.now());
     this.inFlight = Promise.all([computed, this.inFlight]).then(
       ([messages]) => this.handOver(due, dueAt, messages),
       (error: unknown) => this.fail(error),
