@@ -38,6 +38,18 @@ export const SimulationSourceSchema = z.discriminatedUnion('kind', [
 ]);
 export type SimulationSourceArg = z.output<typeof SimulationSourceSchema>;
 
+/** What the broker publishes for a device that vanishes (a template or script simulation's; a scenario brings its own). */
+export const SimulationWillSchema = z
+  .object({
+    /** `{device}` is the device's name. */
+    topic: DeviceTopicSchema,
+    /** `{device}` is the device's name. */
+    payload: z.string().max(65_535, 'A will holds at most 65,535 characters.').default(''),
+    qos: z.union([z.literal(0), z.literal(1), z.literal(2)], { message: 'QoS must be 0, 1 or 2.' }).default(0),
+    retain: z.boolean().default(false),
+  })
+  .strict();
+
 /** Devices one simulation started from the window may have: each is its own connection in the app's process. */
 export const MAX_WINDOW_DEVICES = 2_000;
 
@@ -57,6 +69,8 @@ export const SimulationDefinitionSchema = z
     perSecond: z.number({ message: 'The rate is a number of messages per second of each device.' }).positive('Each device must publish more than 0 times a second.').max(100, 'Each device publishes at most 100 messages a second.').default(1),
     prefix: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'A device name prefix holds only letters, digits, "_", "-" and "." (1 to 40).').default('device'),
     qos: z.union([z.literal(0), z.literal(1), z.literal(2)], { message: 'QoS must be 0, 1 or 2.' }).default(0),
+    /** Each device's will, for a template or script simulation. */
+    will: SimulationWillSchema.optional(),
   })
   .strict();
 

@@ -26,7 +26,7 @@ export function readSavedSimulation(file: string, name: string | undefined): Sim
   const label = names[at] ?? `number ${at + 1}`;
   const parsed = SaveSimulationArgsSchema.safeParse(entries[at]);
   if (!parsed.success) throw new TopiaryError('VALIDATION_ERROR', `The simulation "${label}" in ${file} cannot run: ${validationError(parsed.error).message}`);
-  const problem = sourceProblem(parsed.data.source);
+  const problem = sourceProblem(parsed.data.source, parsed.data.will);
   if (problem !== undefined) throw new TopiaryError('VALIDATION_ERROR', `The simulation "${label}" in ${file} cannot run: ${problem}`);
   const { id: _id, name: _name, ...definition } = parsed.data;
   return { ...definition, name: label };

@@ -65,8 +65,8 @@ return { device: input.device, tick: input.tick };`;
 describe('saved simulations', () => {
   it('are kept across a restart, travel in the profiles export, arrive stopped in a fresh folder, and then start and publish', async () => {
     const first = await startCore(await newFolder());
-    const saved = await first.client.invoke('simulations.save', { name: 'Line 1 meters', url: broker.url, source: { kind: 'script', topic: 'saved/{device}/state', source: SCRIPT }, devices: 2, perSecond: 10, prefix: 'meter', qos: 1 });
-    expect(saved).toMatchObject({ id: expect.any(String), name: 'Line 1 meters', devices: 2, perSecond: 10, prefix: 'meter', qos: 1, source: { kind: 'script' } });
+    const saved = await first.client.invoke('simulations.save', { name: 'Line 1 meters', url: broker.url, source: { kind: 'script', topic: 'saved/{device}/state', source: SCRIPT }, devices: 2, perSecond: 10, prefix: 'meter', qos: 1, will: { topic: 'saved/{device}/status', payload: 'gone' } });
+    expect(saved).toMatchObject({ id: expect.any(String), name: 'Line 1 meters', devices: 2, perSecond: 10, prefix: 'meter', qos: 1, source: { kind: 'script' }, will: { topic: 'saved/{device}/status', payload: 'gone', qos: 0, retain: false } });
     // A name is made when none is given, and the same set-up saved again is the same saved simulation.
     const gps = await first.client.invoke('simulations.save', { url: broker.url, source: { kind: 'scenario', name: 'gps' }, devices: 3 });
     expect(gps.name).toBe('gps × 3');
@@ -121,6 +121,7 @@ describe('saved simulations', () => {
         { name: 'Wild', source: { kind: 'template', topic: 'lab/#', payload: 'x' }, devices: 1 },
         { name: 'Fast', source: { kind: 'scenario', name: 'gps' }, devices: 1, perSecond: 1000 },
         { name: 'Odd', source: { kind: 'scenario', name: 'gps' }, devices: 1, autostart: true },
+        { name: 'Two wills', source: { kind: 'scenario', name: 'gps' }, devices: 1, will: { topic: 'lab/gone' } },
         'not an object',
         { name: 'Broken', url: broker.url, source: { kind: 'script', topic: 'lab/{device}', source: 'return (;' }, devices: 1 },
       ],
@@ -133,7 +134,8 @@ describe('saved simulations', () => {
       { name: 'Simulation 4 ("Wild")', reason: expect.stringMatching(/The topic "lab\/#": .*wildcard/) },
       { name: 'Simulation 5 ("Fast")', reason: 'Each device publishes at most 100 messages a second.' },
       { name: 'Simulation 6 ("Odd")', reason: 'Unknown field "autostart".' },
-      { name: 'Simulation 7', reason: 'The entry is not a set of fields (a JSON object) as Topiary writes them.' },
+      { name: 'Simulation 7 ("Two wills")', reason: 'The scenario "gps" brings its own will; a will of your own is for template and script simulations.' },
+      { name: 'Simulation 8', reason: 'The entry is not a set of fields (a JSON object) as Topiary writes them.' },
     ]);
     expect(result.warnings).toContain('A saved simulation was already named "Meters": the imported one is "Meters (imported)".');
     // A script that does not compile is the user's work: kept, and the summary says where it fails.

@@ -71,6 +71,12 @@ export class Simulation {
     const prefix = spec.prefix ?? 'device';
     if (!/^[A-Za-z0-9_.-]{1,40}$/.test(prefix)) throw new SimulationError('The device name prefix may hold only letters, digits, "_", "-" and "." (1 to 40).');
     const qos = spec.qos ?? 0;
+    const ownWill = spec.will;
+    if (ownWill !== undefined) {
+      if (spec.source.kind === 'scenario') throw new SimulationError(`The scenario "${spec.source.name}" brings its own will; a will of your own is for template and script simulations.`);
+      const check = checkTopicName(ownWill.topic.replaceAll('{device}', 'device-1'));
+      if (!check.ok) throw new SimulationError(`The will's topic "${ownWill.topic}": ${check.message}`);
+    }
     let scenario: ScenarioRun | undefined;
     let producer: Producer;
     let script: ScriptHandle | undefined;
@@ -128,7 +134,11 @@ export class Simulation {
     simulation.devices = Array.from({ length: spec.devices }, (_, index) => {
       const name = `${prefix}-${index + 1}`;
       const base: DeviceIdentity = { index, name, clientId: `topiary-sim-${name}` };
-      const will = scenario?.will(base);
+      const will =
+        scenario?.will(base) ??
+        (ownWill === undefined
+          ? undefined
+          : { topic: ownWill.topic.replaceAll('{device}', name), payload: encoder.encode(ownWill.payload.replaceAll('{device}', name)), qos: ownWill.qos ?? 0, retain: ownWill.retain ?? false });
       return { identity: will === undefined ? base : { ...base, will }, link: null, tick: 0 };
     });
     try {
@@ -289,11 +299,12 @@ export class Simulation {
 }
 
 /**
- * What is wrong with a source that can be told without connecting or running it (a scenario that does not exist, a topic
+ * What is wrong with a source (and its will) that can be told without connecting or running it (a scenario that does not exist, a topic
  * devices cannot publish to, a template that does not parse), in the sentence `Simulation.start` would give; a script's
  * syntax is the sandbox's to judge.
  */
-export function sourceProblem(source: SimulationSource): string | undefined {
+export function sourceProblem(source: SimulationSource, will?: SimulationSpec['will']): string | undefined {
+  if (will !== undefined && source.kind === 'scenario') return `The scenario "${source.name}" brings its own will; a will of your own is for template and script simulations.`;
   try {
     switch (source.kind) {
       case 'scenario':

@@ -129,7 +129,7 @@ export class SimulationsService {
   save(args: ParsedArg<'simulations.save'>): Promise<SavedSimulation> {
     return this.serial(async () => {
       const { id: givenId, name: givenName, ...definition } = args;
-      const problem = sourceProblem(definition.source);
+      const problem = sourceProblem(definition.source, definition.will);
       if (problem !== undefined) throw contractError('INVALID_REQUEST', problem);
       const before = givenId === undefined ? undefined : this.savedOne(givenId);
       if (before === undefined) {
@@ -171,7 +171,7 @@ export class SimulationsService {
     return this.serial(async () => {
       const { accepted, present, refused } = checkImportedEntries('Simulation', entries, SaveSimulationArgsSchema, this.saved, definitionOf, {
         labelKey: 'name',
-        problem: (value) => sourceProblem(value.source),
+        problem: (value) => sourceProblem(value.source, value.will),
       });
       const warnings: string[] = [];
       const added: SavedSimulation[] = [];

@@ -51,6 +51,8 @@ export function SimulationsPanel(): React.JSX.Element {
   const [perSecond, setPerSecond] = useState(1);
   const [prefix, setPrefix] = useState('device');
   const [url, setUrl] = useState('');
+  const [willTopic, setWillTopic] = useState('');
+  const [willPayload, setWillPayload] = useState('offline');
 
   useEffect(() => {
     void refreshSimulations();
@@ -67,6 +69,8 @@ export function SimulationsPanel(): React.JSX.Element {
     perSecond,
     prefix,
     ...(url.trim() === '' ? {} : { url: url.trim() }),
+    // A scenario brings its own will; a template or script simulation has one when the user names its topic.
+    ...(kind === 'scenario' || willTopic.trim() === '' ? {} : { will: { topic: willTopic.trim(), payload: willPayload } }),
   });
   const rows: Row[] = [
     ...savedSimulations.map((s) => ({ key: s.id, saved: s, running: simulations.find((r) => r.savedId === s.id) ?? null })),
@@ -107,9 +111,17 @@ export function SimulationsPanel(): React.JSX.Element {
               </select>
             </label>
           ) : (
-            <label>
-              Topic <input value={topic} onChange={(e) => setTopic(e.target.value)} title="{device} is the device's name" data-testid="simulation-topic" className="topic" />
-            </label>
+            <>
+              <label>
+                Topic <input value={topic} onChange={(e) => setTopic(e.target.value)} title="{device} is the device's name" data-testid="simulation-topic" className="topic" />
+              </label>
+              <label title="What the broker publishes for a device that vanishes; {device} is the device's name">
+                Will on <input value={willTopic} onChange={(e) => setWillTopic(e.target.value)} placeholder="no will" data-testid="simulation-will-topic" className="topic" />
+              </label>
+              <label>
+                saying <input value={willPayload} onChange={(e) => setWillPayload(e.target.value)} data-testid="simulation-will-payload" />
+              </label>
+            </>
           )}
         </div>
         <div className="publish-row">
