@@ -84,7 +84,17 @@ export const SavedSimulationIdSchema = z.string().min(1).max(100);
  * A simulation the user keeps (in the user-data folder, and in the profiles export with `includeScripts`).
  * Saved simulations never start by themselves: not when the app starts, not when a file is imported.
  */
+/** A broker URL kept in a file: saved simulations are stored and exported in plain text, so no password may ride in it. */
+const SavedUrlSchema = z
+  .string()
+  .min(1)
+  .max(2000)
+  .refine((url) => !/^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(url), {
+    message: 'A saved simulation keeps its broker URL in plain text (and the profiles export carries it): take the password out of the URL.',
+  });
+
 export const SaveSimulationArgsSchema = SimulationDefinitionSchema.extend({
+  url: SavedUrlSchema.optional(),
   /** Replaces this saved simulation; absent adds one. */
   id: SavedSimulationIdSchema.optional(),
   /** Unique among the saved ones; absent, the core names it after what it publishes ("gps × 10"). */

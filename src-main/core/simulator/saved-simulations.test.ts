@@ -157,6 +157,11 @@ describe('saved simulations', () => {
     await expect(first.client.invoke('simulations.save', { name: 'Taken', source: { kind: 'scenario', name: 'gps' }, devices: 2 })).rejects.toMatchObject({ code: 'VALIDATION_ERROR', message: 'A saved simulation is already named "Taken"; choose another name.' });
     await expect(first.client.invoke('simulations.save', { name: 'T', source: { kind: 'scenario', name: 'toaster' }, devices: 1 })).rejects.toMatchObject({ message: expect.stringContaining('There is no scenario "toaster"') });
     await expect(first.client.invoke('simulations.startSaved', { id: 'nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(first.client.invoke('simulations.save', { url: 'mqtt://meter:s3cret@plant.example:1883', source: { kind: 'scenario', name: 'gps' }, devices: 1 })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      message: expect.stringContaining('take the password out of the URL'),
+    });
+    expect((await first.client.invoke('simulations.save', { name: 'User only', url: 'mqtt://meter@plant.example:1883', source: { kind: 'scenario', name: 'gps' }, devices: 1 })).url).toBe('mqtt://meter@plant.example:1883');
     await stop(first.core);
 
     await fs.writeFile(join(dir, 'simulations', 'saved.json'), '{"version":1,"simulations":[{"id":"x"}]}');
