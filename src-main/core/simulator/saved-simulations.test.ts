@@ -96,7 +96,12 @@ describe('saved simulations', () => {
     expect(await fresh.client.invoke('simulations.list', {})).toEqual([]);
     expect(seen).toEqual([]);
 
-    const started = await fresh.client.invoke('simulations.startSaved', { id: saved.id });
+    // Two starts at once (two windows, a double click): one runs, the other is refused.
+    const [one, two] = await Promise.allSettled([fresh.client.invoke('simulations.startSaved', { id: saved.id }), fresh.client.invoke('simulations.startSaved', { id: saved.id })]);
+    expect(two).toMatchObject({ status: 'rejected', reason: { message: 'The simulation "Line 1 meters" is starting already.' } });
+    if (one.status !== 'fulfilled') throw one.reason;
+    const started = one.value;
+    expect(await fresh.client.invoke('simulations.list', {})).toHaveLength(1);
     expect(started).toMatchObject({ state: 'running', devices: 2, connected: 2, savedId: saved.id, name: 'Line 1 meters' });
     await waitFor(() => seen.filter((m) => m.topic === 'saved/meter-2/state').length >= 2, { what: 'two messages from meter-2' });
     expect(JSON.parse(seen.find((m) => m.topic === 'saved/meter-2/state')!.payload)).toEqual({ device: 'meter-2', tick: 1 });

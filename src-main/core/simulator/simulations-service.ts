@@ -55,6 +55,8 @@ export class SimulationsService {
   private saved: readonly SavedSimulation[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private sandbox: ScriptSandbox | undefined;
+  /** Saved simulations connecting now: a second start must be refused before the first is in `running`. */
+  private readonly starting = new Set<string>();
 
   private constructor(
     private readonly options: SimulationsServiceOptions,
@@ -118,8 +120,14 @@ export class SimulationsService {
     const saved = this.savedOne(id);
     const already = [...this.running.entries()].find(([, r]) => r.saved?.id === id);
     if (already !== undefined) throw contractError('INVALID_REQUEST', `The simulation "${saved.name}" is already running (${already[0]}); stop it first.`);
+    if (this.starting.has(id)) throw contractError('INVALID_REQUEST', `The simulation "${saved.name}" is starting already.`);
     const { id: _id, name: _name, ...definition } = saved;
-    return this.start(definition, saved);
+    this.starting.add(id);
+    try {
+      return await this.start(definition, saved);
+    } finally {
+      this.starting.delete(id);
+    }
   }
 
   /**
