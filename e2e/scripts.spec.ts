@@ -139,6 +139,13 @@ test('a simulation imported with the profiles arrives stopped in the Scripts wor
   await ui.workspaceTab.click();
   await row.getByTestId('simulation-stop').click();
   await expect(row).toHaveAttribute('data-state', 'stopped');
+  // Edited in the form, the saved simulation changes in place.
+  await row.getByTestId('simulation-edit').click();
+  await expect(page.getByTestId('simulation-topic')).toHaveValue('plant/{device}/kwh');
+  await page.getByTestId('simulation-devices').fill('2');
+  await page.getByTestId('simulation-save').click();
+  await expect(row.getByTestId('simulation-plan')).toHaveText(`2 devices at 5/s each, ${env.broker.url}`);
+  await expect(page.getByTestId('simulation-row')).toHaveCount(1);
 });
 
 test('an auto-responder added in the window answers requests and counts them', async ({ page }) => {

@@ -1,4 +1,4 @@
-import { Play, Square, Trash2 } from 'lucide-react';
+import { Pencil, Play, Square, Trash2 } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { MAX_WINDOW_DEVICES, type SavedSimulation, type SimulationInfo } from '../../../../shared/ipc/simulations';
 import { useStore } from '../../store/root-store';
@@ -53,6 +53,8 @@ export function SimulationsPanel(): React.JSX.Element {
   const [url, setUrl] = useState('');
   const [willTopic, setWillTopic] = useState('');
   const [willPayload, setWillPayload] = useState('offline');
+  /** The saved simulation the form edits; null for a new one. */
+  const [editing, setEditing] = useState<SavedSimulation | null>(null);
 
   useEffect(() => {
     void refreshSimulations();
@@ -62,7 +64,26 @@ export function SimulationsPanel(): React.JSX.Element {
 
   const chosen = scenario || scenarios[0]?.name || '';
   const tooMany = devices > MAX_WINDOW_DEVICES;
+  /** Fills the form with a saved simulation, so Save changes it (a running one keeps its settings until restarted). */
+  const edit = (saved: SavedSimulation): void => {
+    setEditing(saved);
+    setName(saved.name);
+    setKind(saved.source.kind);
+    if (saved.source.kind === 'scenario') setScenario(saved.source.name);
+    else {
+      setTopic(saved.source.topic);
+      if (saved.source.kind === 'template') setTemplate(saved.source.payload);
+      else setScript(saved.source.source);
+    }
+    setDevices(saved.devices);
+    setPerSecond(saved.perSecond);
+    setPrefix(saved.prefix);
+    setUrl(saved.url ?? '');
+    setWillTopic(saved.will?.topic ?? '');
+    setWillPayload(saved.will?.payload ?? 'offline');
+  };
   const draft = (): SimulationDraft => ({
+    ...(editing === null ? {} : { id: editing.id }),
     ...(name.trim() === '' ? {} : { name: name.trim() }),
     source: kind === 'scenario' ? { kind, name: chosen } : kind === 'template' ? { kind, topic, payload: template } : { kind, topic, source: script },
     devices,
@@ -154,8 +175,13 @@ export function SimulationsPanel(): React.JSX.Element {
             Start
           </Button>
           <Button type="button" disabled={busy || (kind === 'scenario' && chosen === '')} onClick={() => void saveSimulation(draft())} data-testid="simulation-save" title="Saves it without starting it">
-            Save
+            {editing === null ? 'Save' : `Save changes to ${editing.name}`}
           </Button>
+          {editing === null ? null : (
+            <Button type="button" variant="quiet" onClick={() => setEditing(null)} data-testid="simulation-new" title="Leaves the saved one as it is; the form makes a new one">
+              New instead
+            </Button>
+          )}
         </div>
       </form>
       {tooMany ? <p className="note">The window starts at most {MAX_WINDOW_DEVICES.toLocaleString('en')} devices at once; `topiary simulate` takes more.</p> : null}
@@ -200,6 +226,7 @@ export function SimulationsPanel(): React.JSX.Element {
                     ) : (
                       <IconButton icon={Play} label={`Start ${saved!.name}`} size="sm" disabled={busy} onClick={() => void startSavedSimulation(saved!.id)} data-testid="simulation-run" />
                     )}
+                    {saved ? <IconButton icon={Pencil} label={`Edit ${saved.name}`} size="sm" onClick={() => edit(saved)} data-testid="simulation-edit" /> : null}
                     {saved ? <IconButton icon={Trash2} label={`Delete ${saved.name}`} size="sm" variant="danger" disabled={busy} onClick={() => void deleteSavedSimulation(saved.id)} data-testid="simulation-delete" /> : null}
                   </div>
                 </td>
