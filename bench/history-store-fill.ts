@@ -63,7 +63,8 @@ export function fillStore(file: string, sourceKey: string, count: number, t0: nu
       b(i, body) AS (
         SELECT i, printf('{"seq":%d,"state":"%s","v":%d,"pad":"', i, CASE WHEN i % 100000 = 7 THEN 'alarm' ELSE 'ok' END, (i * 7) % 1000) FROM c
       )
-      -- Whole milliseconds, as the store writes them (it rounds arrival times); JavaScript binds the start as a real.
+      -- Whole milliseconds, as the store writes them (it rounds arrival times): the numbers bound here reach SQLite
+      -- as reals, and without the rounding four times in five had a fraction.
       INSERT INTO messages(id, source, topic, ts, flags, payload, props)
       SELECT ? + i, ?, (SELECT id FROM temp.fill_topic WHERE k = i % ${FILL_TOPICS}), CAST(round(? + (i * ?) / ?) AS INTEGER), ${UTF8_FLAG},
              CAST(body || substr(printf('%.100c', 'x'), 1, max(0, 98 - length(body))) || '"}' AS BLOB), NULL
