@@ -14,17 +14,14 @@
  * the page (Chromium's trace) and in the core's process (Node's 'gc' performance entries, recorded inside it).
  * Before the floods: connecting to a broker that holds 10,000 retained topics → all of them in the totals.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
-import WebSocket from 'ws';
-import { createClient, type ContractClient } from '../shared/ipc/client';
 import type { ConnectionId } from '../shared/ipc/common';
-import { createSocketWire } from '../src-main/web/socket-wire';
 import { lineFrom, scriptChild } from './script-child';
+import { startWebCore } from './web-core-child';
 
 const ROOT = process.cwd();
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -99,102 +96,6 @@ process.stdin.on('data', () => {
   client.end(true, () => process.exit(0));
 });
 `;
-
-// Loaded into the core's process with `node -r` (web.cjs itself is not changed): records the process's garbage
-// collections and hands them over when asked on the IPC channel, so the GC figures are the core's own.
-// detail.kind: 1 scavenge (young generation), 2 mark-compact (full), 4 incremental marking, 8 weak callbacks.
-const GC_PROBE = `
-const { PerformanceObserver } = require('node:perf_hooks');
-const v8 = require('node:v8');
-let entries = [];
-new PerformanceObserver((list) => { for (const e of list.getEntries()) entries.push([Date.now(), e.duration, e.detail ? e.detail.kind : 0]); }).observe({ entryTypes: ['gc'] });
-process.on('message', (m) => {
-  if (m !== 'gc') return;
-  const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
-  process.send({ entries, heapUsed: process.memoryUsage().heapUsed, newSpace: young ? young.space_size : 0 });
-  entries = [];
-});
-`;
-
-interface CoreGc {
-  /** [when (ms epoch), pause (ms), kind] */
-  readonly entries: readonly (readonly [number, number, number])[];
-  readonly heapUsed: number;
-  readonly newSpace: number;
-}
-
-/** Web mode as a user starts it, in its own process, and a contract client on a socket of its own. */
-interface WebCore {
-  readonly pageUrl: string;
-  readonly brokerUrl: string;
-  readonly client: ContractClient;
-  readonly flags: readonly string[];
-  /** The core's GC pauses since the last call. */
-  gc(): Promise<CoreGc>;
-  close(): Promise<void>;
-}
-
-async function startWebCore(userDataDir: string): Promise<WebCore> {
-  const built = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), 'main'], { cwd: ROOT, stdio: 'inherit' });
-  if (built.status !== 0) throw new Error('building dist/main failed');
-  const probe = join(userDataDir, 'gc-probe.cjs');
-  writeFileSync(probe, GC_PROBE);
-  const flags = (process.env.BENCH_CORE_FLAGS ?? '').split(' ').filter((f) => f !== '');
-  const child: ChildProcess = spawn(process.execPath, [...flags, '-r', probe, join(ROOT, 'dist/main/web.cjs'), '--user-data', userDataDir, '--port', '0', '--secret-store', 'encrypted-file'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  child.on('error', (e) => console.error(`web mode: ${e.message}`));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const pageUrl = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const onData = (d: Buffer): void => {
-      out += d.toString();
-      const m = /open (http\S+)/.exec(out);
-      if (m) {
-        child.stdout!.off('data', onData);
-        // Keep draining what it writes, so a full pipe never stalls the core.
-        child.stdout!.resume();
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`web mode exited (${code}) before it listened: ${out}`)));
-  });
-  const { origin, hash } = new URL(pageUrl);
-  const token = new URLSearchParams(hash.slice(1)).get('token') ?? '';
-  const socket = await new Promise<WebSocket>((resolve, reject) => {
-    const ws = new WebSocket(`${origin.replace('http', 'ws')}/ipc?token=${token}`, { origin });
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
-  const client = createClient(createSocketWire(socket));
-  const status = await client.invoke('broker.getStatus', {});
-  const brokerUrl = status.listeners.find((l) => l.kind === 'tcp')?.url;
-  if (!brokerUrl) throw new Error(`the embedded broker did not start: ${JSON.stringify(status.error)}`);
-  // Web mode connects to its embedded broker at start; the bench connects from the page instead (to time the
-  // retained topics), so that connection goes and the page's is the only one the core feeds.
-  for (const c of await client.invoke('connections.list', {})) {
-    await client.invoke('connections.disconnect', { connectionId: c.connectionId });
-    await client.invoke('connections.forget', { connectionId: c.connectionId });
-  }
-  return {
-    pageUrl,
-    brokerUrl,
-    client,
-    flags,
-    gc: () =>
-      new Promise<CoreGc>((resolve) => {
-        child.once('message', (m) => resolve(m as CoreGc));
-        child.send('gc');
-      }),
-    close: async () => {
-      client.close();
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 interface Published {
   readonly sent: number;
@@ -343,7 +244,7 @@ interface RateResult {
 async function main(): Promise<void> {
   if (!existsSync(join(ROOT, 'dist/renderer/index.html'))) throw new Error('Build the renderer first: node scripts/build.mjs');
   const userDataDir = mkdtempSync(join(tmpdir(), 'topiary-fresh-'));
-  const core = await startWebCore(userDataDir);
+  const core = await startWebCore(userDataDir, { ownConnection: false });
   const url = core.brokerUrl;
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-gpu', '--no-first-run'] });
   const results: RateResult[] = [];
