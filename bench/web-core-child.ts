@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { createClient, type ContractClient } from '../shared/ipc/client';
 import { createSocketWire } from '../src-main/web/socket-wire';
+import { WEB_NODE_FLAGS } from '../scripts/web-node-flags.mjs';
 
 const ROOT = process.cwd();
 
@@ -46,12 +47,17 @@ export interface WebCore {
 }
 
 export async function startWebCore(userDataDir: string, options: { readonly ownConnection: boolean; readonly flags?: readonly string[]; readonly output?: (text: string) => void }): Promise<WebCore> {
-  const built = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), 'main'], { cwd: ROOT, stdio: 'inherit' });
-  if (built.status !== 0) throw new Error('building dist/main failed');
+  // BENCH_WEB_ROOT: another checkout's build (its dist/main and dist/renderer), to compare two versions in one window.
+  const webRoot = process.env.BENCH_WEB_ROOT ?? ROOT;
+  if (webRoot === ROOT) {
+    const built = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), 'main'], { cwd: ROOT, stdio: 'inherit' });
+    if (built.status !== 0) throw new Error('building dist/main failed');
+  }
   const probe = join(userDataDir, 'gc-probe.cjs');
   writeFileSync(probe, GC_PROBE);
-  const flags = options.flags ?? (process.env.BENCH_CORE_FLAGS ?? '').split(' ').filter((f) => f !== '');
-  const child: ChildProcess = spawn(process.execPath, [...flags, '-r', probe, join(ROOT, 'dist/main/web.cjs'), '--user-data', userDataDir, '--port', '0', '--secret-store', 'encrypted-file'], {
+  // As web mode is started (scripts/web-node-flags.mjs); BENCH_CORE_FLAGS replaces them (empty: Node's defaults).
+  const flags = options.flags ?? (process.env.BENCH_CORE_FLAGS ?? WEB_NODE_FLAGS.join(' ')).split(' ').filter((f) => f !== '');
+  const child: ChildProcess = spawn(process.execPath, [...flags, '-r', probe, join(webRoot, 'dist/main/web.cjs'), '--user-data', userDataDir, '--port', '0', '--secret-store', 'encrypted-file'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
@@ -93,7 +99,6 @@ export async function startWebCore(userDataDir: string, options: { readonly ownC
   return {
     pageUrl,
     brokerUrl,
-    ...(process.env.SNAP ? { child } : {}),
     client,
     flags,
     gc: () =>

@@ -1,0 +1,2 @@
+/** See web-node-flags.mjs. */
+export declare const WEB_NODE_FLAGS: readonly string[];
