@@ -34,6 +34,24 @@ describe('packet log', () => {
     ]);
   });
 
+  it('logs a PUBLISH whose only property is a topic alias (or whose properties are empty) exactly as any other', () => {
+    const log = new PacketLog(4);
+    log.record('in', { ...publish('a/b', 7), properties: { topicAlias: 3 } } as Packet, 1000);
+    log.record('in', { ...publish('a/c'), properties: {} } as Packet, 1001);
+    log.record('in', { ...publish('a/d'), properties: { topicAlias: 3, contentType: 'x' } } as Packet, 1002);
+    log.record('in', { ...publish('a/e'), properties: { topicAlias: undefined } } as Packet, 1003);
+    expect(log.exportJsonLines().trim().split('\n')).toEqual([
+      '{"seq":1,"time":1000,"direction":"in","type":"publish","packetId":7,"topic":"a/b","qos":1,"retain":false,"dup":false,"payloadSize":3,"properties":{"topicAlias":3}}',
+      '{"seq":2,"time":1001,"direction":"in","type":"publish","topic":"a/c","qos":0,"retain":false,"dup":false,"payloadSize":3}',
+      '{"seq":3,"time":1002,"direction":"in","type":"publish","topic":"a/d","qos":0,"retain":false,"dup":false,"payloadSize":3,"properties":{"topicAlias":3,"contentType":"x"}}',
+      '{"seq":4,"time":1003,"direction":"in","type":"publish","topic":"a/e","qos":0,"retain":false,"dup":false,"payloadSize":3}',
+    ]);
+    expect(log.page({ text: 'TOPICALIAS":3', offset: 0, limit: 10 }).entries.map((e) => e.topic)).toEqual(['a/b', 'a/d']);
+    // The slot reused by a later packet without an alias does not keep the old one.
+    log.record('in', publish('a/f'), 1004);
+    expect(log.page({ offset: 3, limit: 1 }).entries[0]).toEqual({ seq: 5, time: 1004, direction: 'in', type: 'publish', topic: 'a/f', qos: 0, retain: false, dup: false, payloadSize: 3 });
+  });
+
   it('filters by type, direction and text, then windows by offset and limit', () => {
     const log = new PacketLog();
     log.record('out', publish('a/one', 1));
