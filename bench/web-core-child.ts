@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { createClient, type ContractClient } from '../shared/ipc/client';
 import { createSocketWire } from '../src-main/web/socket-wire';
-import { WEB_NODE_FLAGS } from '../scripts/web-node-flags.mjs';
 
 const ROOT = process.cwd();
 
@@ -55,8 +54,8 @@ export async function startWebCore(userDataDir: string, options: { readonly ownC
   }
   const probe = join(userDataDir, 'gc-probe.cjs');
   writeFileSync(probe, GC_PROBE);
-  // As web mode is started (scripts/web-node-flags.mjs); BENCH_CORE_FLAGS replaces them (empty: Node's defaults).
-  const flags = options.flags ?? (process.env.BENCH_CORE_FLAGS ?? WEB_NODE_FLAGS.join(' ')).split(' ').filter((f) => f !== '');
+  // Node flags for the core's process (none: as `npm run web` starts it), e.g. BENCH_CORE_FLAGS=--max-semi-space-size=4.
+  const flags = options.flags ?? (process.env.BENCH_CORE_FLAGS ?? '').split(' ').filter((f) => f !== '');
   const child: ChildProcess = spawn(process.execPath, [...flags, '-r', probe, join(webRoot, 'dist/main/web.cjs'), '--user-data', userDataDir, '--port', '0', '--secret-store', 'encrypted-file'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],

@@ -6,7 +6,6 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { WEB_NODE_FLAGS } from './web-node-flags.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -145,7 +144,7 @@ function main() {
     run(launch.binary, [root, ...passThrough]);
   } else {
     console.log(launch.notice);
-    run(process.execPath, [...WEB_NODE_FLAGS, path.join(root, 'dist/main/web.cjs'), ...passThrough]);
+    run(process.execPath, [path.join(root, 'dist/main/web.cjs'), ...passThrough]);
   }
 }
 

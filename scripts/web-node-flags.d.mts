@@ -1,2 +1,0 @@
-/** See web-node-flags.mjs. */
-export declare const WEB_NODE_FLAGS: readonly string[];
