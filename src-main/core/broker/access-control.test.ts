@@ -143,6 +143,23 @@ describe('ACL enforcement', () => {
     await expect(js.publishAsync('out/dev1', 'x', { qos: 1 })).rejects.toThrow();
   });
 
+  it('checks every retained message a new subscription brings against the reader\'s ACL, however many there are', async () => {
+    const port = await start({ users, acl: [...acl, { scope: 'user', subject: 'alice', access: 'deny', topic: 'alice/secret/#' }] });
+    for (let i = 0; i < 2000; i++) {
+      broker!.publish({ topic: `alice/${i % 2 === 0 ? 'open' : 'secret'}/${i}`, payload: `r${i}`, qos: 1, retain: true });
+    }
+    const { c } = await rawConnect(port, 5, { username: 'alice', password: Buffer.from('wonderland') });
+    c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'alice/#', qos: 0 }], properties: { subscriptionIdentifier: 7 } });
+    expect((await c.next('suback')).granted).toEqual([0]);
+    const got: { topic: string; payload: string; retain: boolean; qos: number; ids: unknown }[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const p = await c.next('publish');
+      got.push({ topic: p.topic!, payload: String(p.payload), retain: p.retain!, qos: p.qos!, ids: p.properties?.subscriptionIdentifier });
+    }
+    expect(got).toEqual(Array.from({ length: 1000 }, (_, k) => ({ topic: `alice/open/${2 * k}`, payload: `r${2 * k}`, retain: true, qos: 0, ids: 7 })));
+    expect(await c.expectNone('publish', 150)).toBe(true);
+  });
+
   it('loads rules from an acl_file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'topiary-acl-'));
     dirs.push(dir);

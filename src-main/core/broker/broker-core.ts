@@ -185,7 +185,7 @@ export class BrokerCore implements Broker, ConnectionHost {
         // Changes made outside any client's input (the UI's publish, timers) are committed here.
         this.journal.commit();
         this.journal.compactIfDue(() => this.snapshot());
-      } else if (this.dirty) void this.save();
+      } else if (this.dirty && this.store.savesOnlyAtStop !== true) void this.save();
     }, SAVE_MS);
     this.saveTimer.unref();
     const configs = this.options.listeners ?? [{ kind: 'tcp', port: 1883 }];

@@ -458,14 +458,17 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
     host.markDirty();
     if (retainedToSend.length === 0) return;
     const now = Date.now();
-    for (const r of retainedToSend) {
-      for (const m of host.retainedMatching(r.filter, now)) {
-        if (!host.mayReceive(this, m.topic)) continue;
-        if (!session.deliver(m, Math.min(m.qos, r.qos) as QoS, true, subId === undefined ? undefined : [subId], host.settings.queueLimit) && m.qos > 0 && r.qos > 0) {
-          host.countDrop(this.clientId, m.topic, 'queue full');
+    const subIds = subId === undefined ? undefined : [subId];
+    this.publishes.sendRetained(() => {
+      for (const r of retainedToSend) {
+        for (const m of host.retainedMatching(r.filter, now)) {
+          if (!host.mayReceive(this, m.topic)) continue;
+          if (!session.deliver(m, Math.min(m.qos, r.qos) as QoS, true, subIds, host.settings.queueLimit) && m.qos > 0 && r.qos > 0) {
+            host.countDrop(this.clientId, m.topic, 'queue full');
+          }
         }
       }
-    }
+    });
   }
 
   private handleUnsubscribe(p: IUnsubscribePacket): void {

@@ -1,6 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBroker, type Broker } from './index';
+import { coalesce } from './listeners';
 import { createTestPki, type TestPki } from '../../test-support/pki';
 import { waitFor } from '../../test-support/conformance/wait-for';
 
@@ -118,5 +119,20 @@ describe('listeners', () => {
     const again = createBroker({ sysInterval: 0, listeners: [{ kind: 'tcp', port: l!.port }] });
     await again.start();
     await again.stop();
+  });
+});
+
+describe('coalescing a batch of packets into writes', () => {
+  it('joins small packets in order into writes of at most 64 KiB and passes a larger packet on uncopied', () => {
+    const small = Array.from({ length: 1000 }, (_, i) => Buffer.alloc(150, i % 256));
+    const big = Buffer.alloc(200_000, 7);
+    const batch = [...small.slice(0, 600), big, ...small.slice(600)];
+    const writes = coalesce(batch);
+    expect(Buffer.concat(writes).equals(Buffer.concat(batch))).toBe(true);
+    for (const w of writes) if (w !== big) expect(w.length).toBeLessThanOrEqual(64 * 1024);
+    expect(writes).toContain(big);
+    // 150,000 bytes of small packets: a handful of writes, not a thousand.
+    expect(writes.length).toBeLessThanOrEqual(6);
+    expect(coalesce([small[0]!])).toEqual([small[0]]);
   });
 });

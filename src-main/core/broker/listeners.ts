@@ -164,6 +164,38 @@ function closeServer(server: NetServer): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
+/** Bytes joined into one write at most: a batch of small packets leaves as a few large writes. */
+const COALESCE_BYTES = 64 * 1024;
+
+/**
+ * A batch's packets joined into writes of up to COALESCE_BYTES (a larger packet goes on its own, uncopied). A
+ * subscription's retained messages are one batch of thousands of small packets, and a stream write per packet (its
+ * bookkeeping, then a writev of thousands of pieces) cost far more than copying the bytes once.
+ */
+export function coalesce(chunks: readonly Buffer[]): Buffer[] {
+  const out: Buffer[] = [];
+  let group: Buffer[] = [];
+  let groupBytes = 0;
+  const close = (): void => {
+    if (group.length === 1) out.push(group[0]!);
+    else if (group.length > 1) out.push(Buffer.concat(group, groupBytes));
+    group = [];
+    groupBytes = 0;
+  };
+  for (const c of chunks) {
+    if (c.length >= COALESCE_BYTES) {
+      close();
+      out.push(c);
+      continue;
+    }
+    if (groupBytes + c.length > COALESCE_BYTES) close();
+    group.push(c);
+    groupBytes += c.length;
+  }
+  close();
+  return out;
+}
+
 function socketTransport(kind: 'tcp' | 'tls', socket: Socket, certUser: string | undefined): Transport {
   socket.setNoDelay(true);
   socket.on('error', () => undefined);
@@ -177,8 +209,13 @@ function socketTransport(kind: 'tcp' | 'tls', socket: Socket, certUser: string |
         socket.write(chunks[0]!);
         return;
       }
+      const joined = coalesce(chunks);
+      if (joined.length === 1) {
+        socket.write(joined[0]!);
+        return;
+      }
       socket.cork();
-      for (const c of chunks) socket.write(c);
+      for (const c of joined) socket.write(c);
       socket.uncork();
     },
     bufferedBytes: () => socket.writableLength,

@@ -88,10 +88,16 @@ export interface PersistenceStore {
   save(snapshot: BrokerSnapshot): Promise<void>;
   /** Present on stores that journal every change (then `save` runs only at stop). */
   readonly journal?: BrokerJournal;
+  /**
+   * True for a store whose state cannot outlive the process (memory): `save` runs only at stop. A save copies every
+   * retained message, so a periodic one would repeat that work every second after any change (a subscribe, say), for nothing.
+   */
+  readonly savesOnlyAtStop?: boolean;
 }
 
 /** Keeps the last snapshot in memory: state survives stop() + a new broker given the same store. */
 export class MemoryStore implements PersistenceStore {
+  readonly savesOnlyAtStop = true;
   private snapshot: BrokerSnapshot | undefined;
   async load(): Promise<BrokerSnapshot | undefined> {
     return this.snapshot;

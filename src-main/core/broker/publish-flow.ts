@@ -31,6 +31,8 @@ export class PublishFlow {
   private readonly topicAliases = new Map<number, string>();
   /** Aliases we give the client for topics we send it; undefined when it accepts none or they are off. */
   private outboundAliases: OutboundAliases | undefined;
+  /** True while the retained messages of a new subscription are sent: they take no alias another topic holds. */
+  private sendingRetained = false;
   private rateWindowStart = 0;
   private rateCount = 0;
   /** The last few distinct topics this client published to, oldest first: an access preview checks them against new rules. */
@@ -164,6 +166,16 @@ export class PublishFlow {
     this.outboundAliases = maximum > 0 ? new OutboundAliases(Math.min(maximum, 65535)) : undefined;
   }
 
+  /** Runs `send` (which delivers a new subscription's retained messages) as a one-pass send for topic aliases. */
+  sendRetained(send: () => void): void {
+    this.sendingRetained = true;
+    try {
+      send();
+    } finally {
+      this.sendingRetained = false;
+    }
+  }
+
   /** Writes a QoS 1/2 PUBLISH; false when it was not sent (expired, or larger than the client accepts). */
   sendPublish(out: Outgoing, dup: boolean): boolean {
     const { peer } = this;
@@ -174,7 +186,7 @@ export class PublishFlow {
       if (left <= 0) return false;
       expiry = Math.ceil(left / 1000);
     }
-    const alias = this.outboundAliases?.choose(msg.topic);
+    const alias = this.outboundAliases?.choose(msg.topic, this.sendingRetained);
     const buf = encodePublish(msg, out.qos, out.retain, dup, out.packetId, peer.v5, peer.v5 ? expiry : undefined, peer.v5 ? out.subIds : undefined, alias);
     if (buf.length > peer.clientMaxPacket) {
       this.host.countDrop(peer.clientId, msg.topic, 'larger than the client maximum packet size');
@@ -197,7 +209,7 @@ export class PublishFlow {
     }
     if (admission === 'throttle') host.throttleSource(peer.flow);
     const v5 = peer.v5;
-    const alias: OutboundAlias | undefined = this.outboundAliases?.choose(msg.topic);
+    const alias: OutboundAlias | undefined = this.outboundAliases?.choose(msg.topic, this.sendingRetained);
     let buf: Buffer;
     if (msg.expiresAt === undefined && (subIds === undefined || !v5) && alias === undefined) {
       const cache = (msg.encodedCache ??= []);

@@ -34,6 +34,25 @@ describe('packet log', () => {
     ]);
   });
 
+  it('logs a PUBLISH whose only property is a Topic Alias with that property, like any other, and finds it by text', () => {
+    const log = new PacketLog(3);
+    log.record('in', { ...publish('a/b', 7), properties: { topicAlias: 3 } } as Packet, 1000);
+    log.record('in', { ...publish(''), properties: { topicAlias: 3 } } as Packet, 1001);
+    log.record('in', { ...publish('a/c'), properties: { topicAlias: 4, contentType: 'text/plain' } } as Packet, 1002);
+    log.record('in', { ...publish('a/d'), properties: { topicAlias: undefined } } as Packet, 1003);
+    expect(log.exportJsonLines().trim().split('\n')).toEqual([
+      '{"seq":2,"time":1001,"direction":"in","type":"publish","topic":"","qos":0,"retain":false,"dup":false,"payloadSize":3,"properties":{"topicAlias":3}}',
+      '{"seq":3,"time":1002,"direction":"in","type":"publish","topic":"a/c","qos":0,"retain":false,"dup":false,"payloadSize":3,"properties":{"topicAlias":4,"contentType":"text/plain"}}',
+      '{"seq":4,"time":1003,"direction":"in","type":"publish","topic":"a/d","qos":0,"retain":false,"dup":false,"payloadSize":3}',
+    ]);
+    expect(log.page({ text: '"topicAlias":3', offset: 0, limit: 10 }).entries.map((e) => e.seq)).toEqual([2]);
+    expect(log.page({ text: 'topicalias', offset: 0, limit: 10 }).matched).toBe(2);
+    log.record('out', { ...publish('a/e', 65_535), retain: true, properties: { topicAlias: 65_535 } } as Packet, 1004);
+    expect(log.page({ direction: 'out', offset: 0, limit: 10 }).entries).toEqual([
+      { seq: 5, time: 1004, direction: 'out', type: 'publish', packetId: 65_535, topic: 'a/e', qos: 1, retain: true, dup: false, payloadSize: 3, properties: { topicAlias: 65_535 } },
+    ]);
+  });
+
   it('filters by type, direction and text, then windows by offset and limit', () => {
     const log = new PacketLog();
     log.record('out', publish('a/one', 1));

@@ -17,13 +17,15 @@ export interface PacketLogWindow extends PacketLogFilter {
 /** Topic names kept for the ring share one string per name, so each packet's own copy dies young. */
 const INTERNED_TOPICS_MAX = 100_000;
 
-// A PUBLISH without properties (nearly every packet under a flood) is kept as columns; anything else as its entry.
+// A PUBLISH without properties, or with only a Topic Alias (nearly every packet under a flood), is kept as columns;
+// anything else as its entry.
 const KIND_PUBLISH = 1;
 const FLAG_IN = 1;
 const FLAG_RETAIN = 2;
 const FLAG_DUP = 4;
 const FLAG_PACKET_ID = 8;
 const QOS_SHIFT = 4;
+const FLAG_ALIAS = 64;
 
 /**
  * A bounded record of one connection's control packets: the newest `capacity` are kept.
@@ -37,6 +39,7 @@ export class PacketLog {
   private readonly flags: Uint8Array;
   private readonly packetIds: Uint16Array;
   private readonly payloadSizes: Float64Array;
+  private readonly aliases: Uint16Array;
   private readonly topics: (string | undefined)[];
   /** Entries of packets that are not plain PUBLISHes (rare: acks, pings, subscribes, publishes with properties). */
   private readonly others: (PacketLogEntry | undefined)[];
@@ -52,6 +55,7 @@ export class PacketLog {
     this.flags = new Uint8Array(capacity);
     this.packetIds = new Uint16Array(capacity);
     this.payloadSizes = new Float64Array(capacity);
+    this.aliases = new Uint16Array(capacity);
     this.topics = new Array<string | undefined>(capacity);
     this.others = new Array<PacketLogEntry | undefined>(capacity);
   }
@@ -69,12 +73,19 @@ export class PacketLog {
       this.droppedCount++;
     }
     this.times[slot] = time;
-    if (packet.cmd === 'publish' && packet.properties === undefined) {
+    const alias = packet.cmd === 'publish' ? plainAlias(packet.properties) : undefined;
+    if (packet.cmd === 'publish' && alias !== undefined) {
       this.kinds[slot] = KIND_PUBLISH;
       const hasId = typeof packet.messageId === 'number';
       this.flags[slot] =
-        (direction === 'in' ? FLAG_IN : 0) | (packet.retain ? FLAG_RETAIN : 0) | (packet.dup ? FLAG_DUP : 0) | (hasId ? FLAG_PACKET_ID : 0) | (packet.qos << QOS_SHIFT);
+        (direction === 'in' ? FLAG_IN : 0) |
+        (packet.retain ? FLAG_RETAIN : 0) |
+        (packet.dup ? FLAG_DUP : 0) |
+        (hasId ? FLAG_PACKET_ID : 0) |
+        (packet.qos << QOS_SHIFT) |
+        (alias > 0 ? FLAG_ALIAS : 0);
       this.packetIds[slot] = hasId ? (packet.messageId as number) : 0;
+      this.aliases[slot] = alias;
       this.payloadSizes[slot] = payloadSize(packet.payload);
       this.topics[slot] = this.intern(packet.topic);
       this.others[slot] = undefined;
@@ -127,7 +138,7 @@ export class PacketLog {
       } else {
         if (types && !types.has('publish')) continue;
         if (wantIn !== undefined && ((this.flags[slot]! & FLAG_IN) !== 0) !== wantIn) continue;
-        if (needle && !`publish ${this.topics[slot] ?? ''} `.toLowerCase().includes(needle)) continue;
+        if (needle && !`publish ${this.topics[slot] ?? ''} ${(this.flags[slot]! & FLAG_ALIAS) !== 0 ? `{"topicalias":${this.aliases[slot]!}}` : ''}`.toLowerCase().includes(needle)) continue;
       }
       if (matched >= offset && matched - offset < limit) take(slot, i);
       matched++;
@@ -154,7 +165,8 @@ export class PacketLog {
       dup: (f & FLAG_DUP) !== 0,
       payloadSize: this.payloadSizes[slot]!,
     };
-    return (f & FLAG_PACKET_ID) !== 0 ? { ...base, packetId: this.packetIds[slot]!, ...rest } : { ...base, ...rest };
+    const entry = (f & FLAG_PACKET_ID) !== 0 ? { ...base, packetId: this.packetIds[slot]!, ...rest } : { ...base, ...rest };
+    return (f & FLAG_ALIAS) !== 0 ? { ...entry, properties: { topicAlias: this.aliases[slot]! } } : entry;
   }
 
   private intern(topic: string): string {
@@ -165,6 +177,23 @@ export class PacketLog {
     this.interned.set(topic, topic);
     return topic;
   }
+}
+
+/**
+ * A PUBLISH's Topic Alias when that is its only property (0 for no properties at all), or undefined when it has
+ * others: a broker that gives aliases sends them on most packets, and those must not cost an entry object each.
+ */
+function plainAlias(properties: unknown): number | undefined {
+  if (properties === undefined) return 0;
+  if (properties === null || typeof properties !== 'object') return undefined;
+  let alias = 0;
+  for (const key in properties) {
+    const value = (properties as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    if (key !== 'topicAlias' || typeof value !== 'number' || !(value >= 1 && value <= 65_535 && Number.isInteger(value))) return undefined;
+    alias = value;
+  }
+  return alias;
 }
 
 function searchableText(entry: PacketLogEntry): string {

@@ -148,3 +148,90 @@ describe('PacketBytes', () => {
     expect(bytes.readUInt16BE(0)).toBe(0x0102);
   });
 });
+
+describe('reading a plain PUBLISH in one step', () => {
+  useAllocationFreePacketReads();
+
+  /** A parser that reads every packet through the library's own states: its bytes are not a PacketBytes itself. */
+  function libraryParser(protocolVersion: 4 | 5): ReturnType<typeof mqttPacket.parser> {
+    const parser = mqttPacket.parser({ protocolVersion });
+    const inner = new PacketBytes();
+    const list = {
+      get length() {
+        return inner.length;
+      },
+      append: (b: Uint8Array) => (inner.append(b), list),
+      consume: (n: number) => (inner.consume(n), list),
+      readUInt8: (o?: number) => inner.readUInt8(o),
+      readUInt16BE: (o?: number) => inner.readUInt16BE(o),
+      readUInt32BE: (o?: number) => inner.readUInt32BE(o),
+      slice: (a?: number, b?: number) => inner.slice(a, b),
+      toString: (e?: BufferEncoding, a?: number, b?: number) => inner.toString(e, a, b),
+    };
+    (parser as unknown as { _list: unknown })._list = list;
+    return parser;
+  }
+
+  function parseWith(parser: ReturnType<typeof mqttPacket.parser>, bytes: Buffer, cuts: readonly number[]): { packets: Packet[]; errors: string[] } {
+    const packets: Packet[] = [];
+    const errors: string[] = [];
+    parser.on('packet', (p: Packet) => packets.push(p));
+    parser.on('error', (e: Error) => errors.push(e.message));
+    let from = 0;
+    for (const cut of [...cuts, bytes.length]) {
+      parser.parse(bytes.subarray(from, cut));
+      from = cut;
+    }
+    return { packets, errors };
+  }
+
+  const stream = (protocolVersion: 4 | 5): Buffer =>
+    Buffer.concat([
+      ...[
+        { cmd: 'publish', topic: 'kept/line1/sensor1', payload: Buffer.alloc(100, 65), qos: 0, retain: true, dup: false },
+        { cmd: 'publish', topic: 'kept/line1/sensor2', payload: Buffer.alloc(0), qos: 1, messageId: 1, retain: false, dup: true },
+        { cmd: 'publish', topic: 'a', payload: Buffer.from('x'), qos: 2, messageId: 65_535, retain: true, dup: false, properties: { topicAlias: 7 } },
+        { cmd: 'publish', topic: '', payload: Buffer.from('y'), qos: 0, retain: false, dup: false, properties: { topicAlias: 7 } },
+        { cmd: 'publish', topic: 'b', payload: Buffer.from('z'), qos: 0, retain: false, dup: false, properties: { topicAlias: 2, contentType: 'text/plain' } },
+        { cmd: 'publish', topic: 'c', payload: Buffer.from('w'), qos: 1, messageId: 9, retain: false, dup: false, properties: { subscriptionIdentifier: 300 } },
+        { cmd: 'puback', messageId: 1 },
+        { cmd: 'publish', topic: 'big/ü', payload: Buffer.alloc(70_000, 3), qos: 0, retain: false, dup: false },
+        { cmd: 'pingresp' },
+        { cmd: 'publish', topic: 'last', payload: Buffer.from('end'), qos: 1, messageId: 2, retain: true, dup: false },
+      ].map((p) => mqttPacket.generate((protocolVersion === 5 ? p : { ...p, properties: undefined }) as Packet, { protocolVersion })),
+      // A PUBLISH whose topic runs past its remaining length, then one that is fine: the error and recovery are the library's.
+      Buffer.from([0x30, 3, 0xff, 0xff, 0x61]),
+    ]);
+
+  /** A packet's class, then its fields in order, payloads as hex (a deep compare of big Buffers is slow). */
+  const fields = (p: Packet): unknown[] => [
+    p.constructor.name,
+    ...Object.entries(p).map(([k, v]) => [k, Buffer.isBuffer(v) ? `${v.constructor.name}:${v.toString('hex')}` : v]),
+  ];
+
+  it.each([4, 5] as const)('gives exactly the packets the library\'s states give, whole or split anywhere (MQTT %s)', (protocolVersion) => {
+    const bytes = stream(protocolVersion);
+    const cutsList: number[][] = [[], [1], [2], [3], [bytes.length - 1], [70_100], Array.from({ length: 40 }, (_, i) => 1 + i * 3)];
+    for (let cut = 5; cut < 400; cut += 7) cutsList.push([cut]);
+    for (const cuts of cutsList) {
+      const fast = parseWith(mqttPacket.parser({ protocolVersion }), bytes, cuts);
+      const reference = parseWith(libraryParser(protocolVersion), bytes, cuts);
+      expect(fast.errors).toEqual(['Cannot parse topic']);
+      expect(fast.errors).toEqual(reference.errors);
+      expect(fast.packets.length).toBe(10);
+      expect(fast.packets.map(fields)).toStrictEqual(reference.packets.map(fields));
+    }
+  });
+
+  it('leaves to the library\'s states only the PUBLISHes with other properties, and the malformed one', () => {
+    const parser = mqttPacket.parser({ protocolVersion: 5 }) as ReturnType<typeof mqttPacket.parser> & { _parsePublish(): void };
+    const library = parser._parsePublish;
+    let byLibrary = 0;
+    parser._parsePublish = function (this: typeof parser): void {
+      byLibrary++;
+      library.call(this);
+    };
+    expect(parseWith(parser, stream(5), []).packets).toHaveLength(10);
+    expect(byLibrary).toBe(3);
+  });
+});

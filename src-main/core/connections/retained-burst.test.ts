@@ -83,3 +83,42 @@ describe.each(Object.keys(brokers))('a burst through the connection into the exp
     }
   });
 });
+
+describe('a subscription\'s 10,000 retained messages from the embedded broker, through the connection into the explorer', () => {
+  it('shows every one with its own payload, the retain flag and the granted QoS, and a live message after it without the flag', async () => {
+    const count = 10_000;
+    const topic = (i: number): string => `kept/line${i % 100}/sensor${i}`;
+    for (let i = 0; i < count; i++) {
+      embedded.publish({ topic: topic(i), payload: `p${i}`, qos: (i % 3) as 0 | 1 | 2, retain: true, ...(i % 7 === 0 ? { properties: { contentType: `t/${i}` } } : {}) });
+    }
+    const session = new ExplorerSession();
+    const manager = new ConnectionManager({ status: () => undefined, message: (_, message) => session.ingest(message), closed: () => undefined });
+    try {
+      // As the window connects: MQTT 5, Topic Aliases accepted (the broker gives the first hundred topics one).
+      await manager.connect(ConnectArgsSchema.parse({ url: `mqtt://127.0.0.1:${embeddedPort}`, subscriptions: [{ filter: 'kept/#', qos: 1 }] }));
+      await waitFor(() => session.index.messageCount >= count, { timeoutMs: 15_000, what: `${count} retained messages` });
+      expect(session.index.topicCount).toBe(count);
+      const wrong: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const last = session.index.lastMessage(topic(i));
+        const ok =
+          last !== undefined &&
+          Buffer.from(last.payload).toString() === `p${i}` &&
+          last.retain &&
+          last.qos === Math.min(i % 3, 1) &&
+          last.properties?.contentType === (i % 7 === 0 ? `t/${i}` : undefined);
+        if (!ok) wrong.push(topic(i));
+      }
+      expect(wrong).toEqual([]);
+      embedded.publish({ topic: topic(42), payload: 'live', qos: 1 });
+      await waitFor(() => session.index.messageCount > count, { what: 'the live message' });
+      expect(session.topic(topic(42))!.history.map((e) => [Buffer.from(e.payload).toString(), e.retain])).toEqual([
+        ['p42', true],
+        ['live', false],
+      ]);
+    } finally {
+      await manager.closeAll();
+      embedded.deleteRetained('kept', true);
+    }
+  });
+});
