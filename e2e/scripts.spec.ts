@@ -104,7 +104,48 @@ test('a simulation started from the window shows its rate, and its Sparkplug B e
 
   await ui.workspaceTab.click();
   await row.getByTestId('simulation-stop').click();
-  await expect(row).toHaveCount(0);
+  // Started from the window, it was saved: stopped, it stays in the list, named after what it publishes.
+  await expect(row).toHaveAttribute('data-state', 'stopped');
+  await expect(row).toHaveAttribute('data-name', 'sparkplug × 2');
+  await expect(row.getByTestId('simulation-plan')).toHaveText(`2 devices at 5/s each, ${env.broker.url}`);
+});
+
+test('a simulation imported with the profiles arrives stopped in the Scripts workspace, and starts when asked', async ({ page }) => {
+  const ui = await opened(page);
+  const file = {
+    format: 'topiary-profiles-export',
+    version: 1,
+    profiles: [],
+    simulations: [
+      { name: 'Plant meters', url: env.broker.url, source: { kind: 'template', topic: 'plant/{device}/kwh', payload: '{{counter}}' }, devices: 3, perSecond: 5, prefix: 'meter' },
+      { name: 'Toaster', source: { kind: 'scenario', name: 'toaster' }, devices: 1 },
+    ],
+  };
+  await page.getByTestId('profiles-import').setInputFiles({ name: 'plant.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) });
+  const summary = page.getByTestId('import-summary');
+  await expect(summary.getByTestId('import-summary-scripts')).toHaveText(', with 1 simulation (stopped)');
+  await expect(summary).toContainText('Simulation 2 ("Toaster") (There is no scenario "toaster"');
+
+  await ui.workspaceTab.click();
+  await page.getByTestId('scripts-section-simulations').click();
+  const row = page.locator('[data-testid="simulation-row"][data-name="Plant meters"]');
+  await expect(row).toHaveAttribute('data-state', 'stopped');
+  await expect(row.getByTestId('simulation-plan')).toHaveText(`3 devices at 5/s each, ${env.broker.url}`);
+  await row.getByTestId('simulation-run').click();
+  await expect(row).toHaveAttribute('data-state', 'running');
+  await expect(row.getByTestId('simulation-connected')).toHaveText('3/3 connected');
+  await ui.explorerTab.click();
+  await expect(ui.row('plant')).toBeVisible();
+  await ui.workspaceTab.click();
+  await row.getByTestId('simulation-stop').click();
+  await expect(row).toHaveAttribute('data-state', 'stopped');
+  // Edited in the form, the saved simulation changes in place.
+  await row.getByTestId('simulation-edit').click();
+  await expect(page.getByTestId('simulation-topic')).toHaveValue('plant/{device}/kwh');
+  await page.getByTestId('simulation-devices').fill('2');
+  await page.getByTestId('simulation-save').click();
+  await expect(row.getByTestId('simulation-plan')).toHaveText(`2 devices at 5/s each, ${env.broker.url}`);
+  await expect(page.getByTestId('simulation-row')).toHaveCount(1);
 });
 
 test('an auto-responder added in the window answers requests and counts them', async ({ page }) => {

@@ -26,7 +26,7 @@ import { historyRequests, type HistoryEvents } from './history';
 import { publishRequests, type PublishEvents } from './publish';
 import { profilesRequests, type ProfilesEvents } from './profiles';
 import { respondersRequests, type RespondersEvents } from './responders';
-import { simulationsRequests } from './simulations';
+import { simulationsRequests, type SimulationsEvents } from './simulations';
 
 /** Every request the core answers, with the schema its argument must pass. */
 export const requests = {
@@ -46,7 +46,7 @@ export type Requests = typeof requests;
 export type Method = keyof Requests;
 
 /** Every event the core pushes. */
-export interface Events extends ConnectionsEvents, BrokerEvents, ExplorerEvents, ProfilesEvents, CertificatesEvents, PublishEvents, HistoryEvents, DecodersEvents, RespondersEvents {}
+export interface Events extends ConnectionsEvents, BrokerEvents, ExplorerEvents, ProfilesEvents, CertificatesEvents, PublishEvents, HistoryEvents, DecodersEvents, RespondersEvents, SimulationsEvents {}
 export type EventName = keyof Events;
 
 export type Arg<M extends Method> = ArgOf<Requests[M]>;

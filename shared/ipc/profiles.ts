@@ -85,16 +85,18 @@ export interface ImportResult {
   readonly skipped: readonly { readonly name: string; readonly reason: string }[];
   /** Fields a foreign format had that Topiary could not carry over, per profile name. */
   readonly warnings: readonly string[];
-  /** Decoder bindings and auto-responders the file carried, added to the app's (Topiary files only; scripts are code). */
+  /** Decoder bindings, auto-responders and simulations the file carried, added to the app's (Topiary files only; scripts are code). */
   readonly scripts?: ImportedScripts;
   readonly list: ProfilesList;
 }
 
-/** What an import did with the file's decoder bindings and auto-responders. */
+/** What an import did with the file's decoder bindings, auto-responders and saved simulations. */
 export interface ImportedScripts {
   readonly decoderBindings: number;
   /** Added switched off: a rule publishes on every open connection, so the user turns it on after reading it. */
   readonly responders: number;
+  /** Added stopped: a simulation connects and publishes only when the user starts it. */
+  readonly simulations: number;
   /** Entries identical to one the app already has, not added twice. */
   readonly alreadyPresent: number;
 }
@@ -103,8 +105,8 @@ export interface ImportedScripts {
 export interface ExportResult extends ExportedText {
   readonly count: number;
   readonly includesSecrets: boolean;
-  /** How many decoder bindings and auto-responders the file carries (none unless `includeScripts`). */
-  readonly scripts: { readonly decoderBindings: number; readonly responders: number };
+  /** How many decoder bindings, auto-responders and saved simulations the file carries (none unless `includeScripts`). */
+  readonly scripts: { readonly decoderBindings: number; readonly responders: number; readonly simulations: number };
 }
 
 const FolderSchema = z
@@ -169,7 +171,7 @@ export const profilesRequests = {
         /** All profiles when absent. */
         ids: z.array(ProfileIdSchema).max(10_000).optional(),
         includeSecrets: z.boolean().default(false),
-        /** The app's decoder bindings and auto-responders travel with the profiles (they apply to every connection). */
+        /** The app's decoder bindings and auto-responders (they apply to every connection) and saved simulations travel with the profiles. */
         includeScripts: z.boolean().default(true),
       })
       .strict(),

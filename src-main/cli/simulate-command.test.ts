@@ -50,6 +50,29 @@ describe('topiary simulate', () => {
     expect(ticks.slice(0, 3)).toEqual([1, 2, 3].map((tick) => ({ device: 'device-2', tick })));
   });
 
+  it('runs a simulation saved in the app from its profiles export, by name, and names the ones a file has', async () => {
+    const file = path.join(dir, 'topiary-profiles.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        format: 'topiary-profiles-export',
+        version: 1,
+        profiles: [],
+        simulations: [
+          { id: 'a', name: 'Gauges', url: broker.url, source: { kind: 'scenario', name: 'gps' }, devices: 1, perSecond: 1, prefix: 'g', qos: 0 },
+          { id: 'b', name: 'Line 1 meters', url: broker.url, source: { kind: 'template', topic: 'saved/{device}/kwh', payload: '{{counter}}' }, devices: 2, perSecond: 5, prefix: 'meter', qos: 1 },
+        ],
+      }),
+    );
+    const run = start(['simulate', '--profile-file', file, '--name', 'Line 1 meters', '--timeout', '1']);
+    expect(await run.exit).toBe(0);
+    expect(run.err()).toContain('simulating 2 devices at 5/s each ("Line 1 meters": template)');
+    expect(seen.filter((m) => m.topic === 'saved/meter-2/kwh').slice(0, 3).map((m) => m.payload.toString())).toEqual(['1', '2', '3']);
+    const unnamed = start(['simulate', '--profile-file', file, '--name', 'Nope']);
+    expect(await unnamed.exit).toBe(1);
+    expect(unnamed.err()).toContain(`The profiles file ${file} has no simulation named "Nope"; it has "Gauges", "Line 1 meters".`);
+  });
+
   it('says what is wrong: an unknown scenario (exit 1), a script that does not compile (exit 1), bad usage (exit 2)', async () => {
     const unknown = start(['simulate', '-u', broker.url, '--scenario', 'toaster']);
     expect(await unknown.exit).toBe(1);

@@ -7,6 +7,7 @@ import { MAX_DEVICES, Simulation, SimulationError } from '../core/simulator/simu
 import type { SimulationSource } from '../core/simulator/simulation-types';
 import type { SimulationStatus } from '../../shared/ipc/simulations';
 import { intFlag, parseFlags, qosFlag, UsageError, type Command } from './cli-io';
+import { readSavedSimulation } from './saved-simulation-file';
 import { scriptWorkerFile } from './script-worker-path';
 
 const FLAGS = {
@@ -17,6 +18,8 @@ const FLAGS = {
   scenario: { type: 'string', short: 's' },
   script: { type: 'string' },
   template: { type: 'string', short: 'm' },
+  'profile-file': { type: 'string' },
+  name: { type: 'string' },
   topic: { type: 'string', short: 't' },
   devices: { type: 'string', short: 'n' },
   rate: { type: 'string', short: 'r' },
@@ -27,7 +30,7 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const HELP = `Usage: topiary simulate (--scenario NAME | --script FILE | --template TEXT) [options]
+const HELP = `Usage: topiary simulate (--scenario NAME | --script FILE | --template TEXT | --profile-file FILE [--name NAME]) [options]
 
 Runs simulated devices until Ctrl-C or --timeout: each device is its own MQTT connection (client id
 topiary-sim-PREFIX-N, with a will where the scenario has one) and publishes on a schedule spread evenly
@@ -39,6 +42,9 @@ ${listScenarios().map((s) => `                            ${s.name}: ${s.descrip
                           { device, index, tick, clientId, time }; it returns the payload (text, bytes or
                           JSON), { topic, payload }, or an array of them; state is shared (key it by device)
   -m, --template TEXT     a payload with the composer's placeholders ({{counter}}, {{randomInt 1 9}} …)
+      --profile-file FILE a simulation saved in the app, from its profiles export (Connections → Export);
+                          the flags below replace what it saved (its broker, devices, rate, prefix, QoS)
+      --name NAME         which saved simulation of the file (needed when it has more than one)
   -t, --topic TOPIC       the topic for --script and --template; {device} is the device's name (default sim/{device}/data)
   -n, --devices N         how many devices (default 1, at most ${MAX_DEVICES})
   -r, --rate R            messages per second of each device, e.g. 0.2 or 5 (default 1)
@@ -57,6 +63,7 @@ Examples:
   topiary simulate --scenario sparkplug --devices 10 --rate 1
   topiary simulate --script device.js --devices 100 --rate 0.5 -t 'plant/{device}/state'
   topiary simulate -m '{"t": {{randomFloat 18 25 1}}}' -t 'lab/{device}/temp' -n 5
+  topiary simulate --profile-file topiary-profiles.json --name 'Line 1 meters' --timeout 60
 `;
 
 function describe(status: SimulationStatus): string {
@@ -67,10 +74,12 @@ export const simulateCommand: Command = {
   help: HELP,
   async run(argv, io) {
     const { values } = parseFlags(argv, FLAGS);
-    const chosen = [values.scenario, values.script, values.template].filter((v) => v !== undefined);
-    if (chosen.length !== 1) throw new UsageError('Say what the devices publish: one of --scenario NAME, --script FILE or --template TEXT.');
-    const devices = intFlag(values.devices, '--devices', 1, MAX_DEVICES) ?? 1;
-    const rate = values.rate === undefined ? 1 : Number(values.rate);
+    const chosen = [values.scenario, values.script, values.template, values['profile-file']].filter((v) => v !== undefined);
+    if (chosen.length !== 1) throw new UsageError('Say what the devices publish: one of --scenario NAME, --script FILE, --template TEXT or --profile-file FILE.');
+    if (values.name !== undefined && values['profile-file'] === undefined) throw new UsageError('--name picks a saved simulation of --profile-file FILE.');
+    const saved = values['profile-file'] === undefined ? undefined : readSavedSimulation(values['profile-file'], values.name);
+    const devices = intFlag(values.devices, '--devices', 1, MAX_DEVICES) ?? saved?.devices ?? 1;
+    const rate = values.rate === undefined ? (saved?.perSecond ?? 1) : Number(values.rate);
     if (!(Number.isFinite(rate) && rate > 0 && rate <= 100)) throw new UsageError(`--rate must be a number above 0 and at most 100 (per device per second), not "${values.rate}".`);
     const timeoutS = intFlag(values.timeout, '--timeout', 1, 31_536_000);
     const every = intFlag(values.every, '--every', 0, 3600) ?? 5;
@@ -78,7 +87,8 @@ export const simulateCommand: Command = {
     if (version !== undefined && !['3.1.1', '5', '5.0'].includes(version)) throw new UsageError(`--mqtt-version must be 3.1.1 or 5, not "${version}".`);
     const topic = values.topic ?? 'sim/{device}/data';
     let source: SimulationSource;
-    if (values.scenario !== undefined) source = { kind: 'scenario', name: values.scenario };
+    if (saved !== undefined) source = saved.source;
+    else if (values.scenario !== undefined) source = { kind: 'scenario', name: values.scenario };
     else if (values.template !== undefined) source = { kind: 'template', payload: values.template, topic };
     else {
       let text: string;
@@ -96,10 +106,16 @@ export const simulateCommand: Command = {
     try {
       try {
         simulation = await Simulation.start(
-          { source, devices, perSecond: rate, qos: qosFlag(values.qos), ...(values.prefix === undefined ? {} : { prefix: values.prefix }) },
+          {
+            source,
+            devices,
+            perSecond: rate,
+            qos: values.qos === undefined && saved !== undefined ? saved.qos : qosFlag(values.qos),
+            ...(values.prefix === undefined ? (saved === undefined ? {} : { prefix: saved.prefix }) : { prefix: values.prefix }),
+          },
           {
             connector: mqttDeviceConnector({
-              url: values.url ?? 'mqtt://127.0.0.1:1883',
+              url: values.url ?? saved?.url ?? 'mqtt://127.0.0.1:1883',
               protocolVersion: version === '3.1.1' ? 4 : 5,
               ...(values.user === undefined ? {} : { username: values.user }),
               ...(password === undefined ? {} : { password }),
@@ -113,7 +129,8 @@ export const simulateCommand: Command = {
         throw new TopiaryError('CONNECTION_FAILED', error instanceof Error ? error.message : String(error));
       }
       const running = simulation;
-      io.stderr.write(`simulating ${devices} device${devices === 1 ? '' : 's'} at ${rate}/s each (${source.kind === 'scenario' ? `scenario ${source.name}` : source.kind})\n`);
+      const what = source.kind === 'scenario' ? `scenario ${source.name}` : source.kind;
+      io.stderr.write(`simulating ${devices} device${devices === 1 ? '' : 's'} at ${rate}/s each (${saved === undefined ? what : `"${saved.name}": ${what}`})\n`);
       const report = every > 0 ? setInterval(() => io.stderr.write(`${describe(running.status())}\n`), every * 1000) : undefined;
       await new Promise<void>((resolve) => {
         io.interrupted.addEventListener('abort', () => resolve(), { once: true });

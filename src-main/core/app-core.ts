@@ -209,6 +209,14 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     });
   const connectionRequests = connectionsHandlers(connections, explorer, check);
 
+  // Saved simulations travel in the profiles' export; none starts by itself. The broker exists by the time one starts.
+  const simulations = await SimulationsService.open({
+    defaultUrl: () => broker.connectUrl(),
+    userDataDir: options.userDataDir,
+    workerFile: options.scriptWorkerFile ?? unpackedPath(path.join(__dirname, 'script-worker.cjs')),
+    savedChanged: (saved) => hub.emit('simulations.savedChanged', saved),
+  });
+
   const profiles = await ProfileService.open({
     userDataDir: options.userDataDir,
     secrets,
@@ -217,8 +225,8 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     connectionOptions: (connectionId) => connections.optionsOf(connectionId),
     liveConnectionIds: () => connections.list().map((c) => c.connectionId),
     changed: (list) => hub.emit('profiles.changed', list),
-    // Bindings and responders apply to every connection; the profiles' export file carries them.
-    scripts: { decoderBindings: decoders, responders },
+    // Bindings and responders apply to every connection; the profiles' export file carries them, and saved simulations.
+    scripts: { decoderBindings: decoders, responders, simulations },
   });
 
   const broker = await BrokerService.open({
@@ -250,7 +258,6 @@ export async function createAppCore(options: CoreOptions): Promise<AppCore> {
     ...broker.status().settings.listeners.filter((l) => 'serverIdentityId' in l && (l.serverIdentityId === id || ('clientCaId' in l && l.clientCaId === id))).map((l) => `Embedded broker (${l.kind} listener on port ${l.port})`),
   ]);
 
-  const simulations = new SimulationsService({ defaultUrl: () => broker.connectUrl() });
   const profileRequests = profilesHandlers(profiles);
   const handlers: Handlers = {
     ...connectionRequests,

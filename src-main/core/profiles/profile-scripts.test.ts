@@ -49,7 +49,7 @@ describe('decoder bindings and auto-responders in the profiles export', () => {
     await first.client.invoke('decoders.saveBinding', { filter: 'plant/#', decoder: { kind: 'json' }, enabled: false });
     await first.client.invoke('responders.save', { filter: 'plant/ping', topic: 'plant/pong', response: { kind: 'script', source: 'return "pong " + msg.text;' }, perSecond: 5 });
     const exported = await first.client.invoke('profiles.export', {});
-    expect(exported.scripts).toEqual({ decoderBindings: 2, responders: 1 });
+    expect(exported.scripts).toEqual({ decoderBindings: 2, responders: 1, simulations: 0 });
     const file = JSON.parse(exported.text) as { decoderBindings: { id: string }[]; responders: unknown[] };
     expect(file.decoderBindings[0]).toEqual({ id: script.id, filter: 'plant/+/temp', decoder: { kind: 'script', source: 'return { celsius: msg.json().t / 10 };' }, enabled: true });
     expect(file.responders).toHaveLength(1);
@@ -60,7 +60,7 @@ describe('decoder bindings and auto-responders in the profiles export', () => {
     const result = await second.client.invoke('profiles.import', { text: exported.text });
     expect(result.imported.map((p) => p.name)).toEqual(['Plant']);
     expect(result.skipped).toEqual([]);
-    expect(result.scripts).toEqual({ decoderBindings: 2, responders: 1, alreadyPresent: 0 });
+    expect(result.scripts).toEqual({ decoderBindings: 2, responders: 1, simulations: 0, alreadyPresent: 0 });
     expect(result.warnings.join(' ')).toMatch(/^Scripts are code: this file added 2 decoder bindings and 1 auto-responder\..*switched off/);
     await stop(second.core);
 
@@ -93,7 +93,7 @@ describe('decoder bindings and auto-responders in the profiles export', () => {
       responders: [{ filter: 'r/#', response: { kind: 'template', payload: 'ok' }, perSecond: 0 }, { filter: 'q/#', topic: 'q/answer', response: { kind: 'template', payload: 'ok' } }],
     });
     const result = await client.invoke('profiles.import', { text });
-    expect(result.scripts).toEqual({ decoderBindings: 2, responders: 1, alreadyPresent: 0 });
+    expect(result.scripts).toEqual({ decoderBindings: 2, responders: 1, simulations: 0, alreadyPresent: 0 });
     expect(result.skipped.map((s) => s.name)).toEqual(['Decoder binding 2 ("bad/#/more")', 'Decoder binding 3 ("odd/#")', 'Decoder binding 5', 'Auto-responder 1 ("r/#")']);
     expect(result.skipped[0]?.reason).toMatch(/#/);
     expect(result.skipped[3]?.reason).toBe('The rate limit must be above 0 responses per second.');
@@ -103,7 +103,7 @@ describe('decoder bindings and auto-responders in the profiles export', () => {
     expect(bindings.map((b) => b.filter)).toEqual(['good/#', 'broken/#']);
 
     const again = await client.invoke('profiles.import', { text });
-    expect(again.scripts).toEqual({ decoderBindings: 0, responders: 0, alreadyPresent: 3 });
+    expect(again.scripts).toEqual({ decoderBindings: 0, responders: 0, simulations: 0, alreadyPresent: 3 });
     expect((await client.invoke('decoders.listBindings', {})).map((b) => b.filter)).toEqual(['good/#', 'broken/#']);
     expect(await client.invoke('responders.list', {})).toHaveLength(1);
   });
@@ -113,7 +113,7 @@ describe('decoder bindings and auto-responders in the profiles export', () => {
     await client.invoke('profiles.save', { name: 'Only', options: { url: 'mqtt://only.example:1883' } });
     await client.invoke('decoders.saveBinding', { filter: 'x/#', decoder: { kind: 'json' } });
     const exported = await client.invoke('profiles.export', { includeScripts: false });
-    expect(exported.scripts).toEqual({ decoderBindings: 0, responders: 0 });
+    expect(exported.scripts).toEqual({ decoderBindings: 0, responders: 0, simulations: 0 });
     expect(JSON.parse(exported.text)).not.toHaveProperty('decoderBindings');
     const result = await client.invoke('profiles.import', { text: exported.text });
     expect(result.scripts).toBeUndefined();

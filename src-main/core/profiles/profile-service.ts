@@ -27,7 +27,7 @@ export interface ProfileServiceOptions {
   /** Told after every change, to push `profiles.changed` to every window. */
   readonly changed?: (list: ProfilesList) => void;
   readonly now?: () => Date;
-  /** The app's decoder bindings and auto-responders, which travel in Topiary's own export file. */
+  /** The app's decoder bindings, auto-responders and saved simulations, which travel in Topiary's own export file. */
   readonly scripts?: ProfileScripts;
 }
 
@@ -42,10 +42,18 @@ export interface ScriptEntries {
   }>;
 }
 
-/** Decoder bindings and auto-responders: code the user wrote, saved with the profiles' export. */
+/** Decoder bindings, auto-responders and saved simulations: what the user wrote, saved with the profiles' export. */
 export interface ProfileScripts {
   readonly decoderBindings: ScriptEntries;
   readonly responders: ScriptEntries;
+  readonly simulations?: ScriptEntries;
+}
+
+/** The three kinds of entries a Topiary export may carry beside its profiles. */
+interface ScriptFileEntries {
+  readonly decoderBindings: readonly unknown[];
+  readonly responders: readonly unknown[];
+  readonly simulations: readonly unknown[];
 }
 
 /** Most entries of each kind a file may carry (each is checked one by one). */
@@ -67,6 +75,7 @@ const ExportFileSchema = z.object({
   // Checked entry by entry on import, so one bad entry is refused with why and the rest still come in.
   decoderBindings: z.array(z.unknown()).max(SCRIPT_ENTRIES_MAX).optional(),
   responders: z.array(z.unknown()).max(SCRIPT_ENTRIES_MAX).optional(),
+  simulations: z.array(z.unknown()).max(SCRIPT_ENTRIES_MAX).optional(),
 });
 
 const ProfilesFileImportSchema = z.object({ format: z.literal('topiary-profiles'), version: z.literal(1), profiles: z.array(StoredProfileSchema) });
@@ -180,7 +189,10 @@ export class ProfileService {
       profiles.push({ name: view.name, folder: view.folder, order: view.order, options: bytesToJson(options) });
     }
     const now = this.options.now?.() ?? new Date();
-    const scripts = includeScripts && this.options.scripts ? { decoderBindings: this.options.scripts.decoderBindings.exportEntries(), responders: this.options.scripts.responders.exportEntries() } : undefined;
+    const own = includeScripts ? this.options.scripts : undefined;
+    const scripts = own
+      ? { decoderBindings: own.decoderBindings.exportEntries(), responders: own.responders.exportEntries(), ...(own.simulations ? { simulations: own.simulations.exportEntries() } : {}) }
+      : undefined;
     const text = JSON.stringify({ format: EXPORT_FORMAT, version: 1, exportedAt: now.toISOString(), includesSecrets: includeSecrets, profiles, ...scripts }, null, 2) + '\n';
     return {
       fileName: `topiary-profiles-${now.toISOString().slice(0, 10)}.json`,
@@ -188,7 +200,7 @@ export class ProfileService {
       text,
       count: profiles.length,
       includesSecrets: includeSecrets,
-      scripts: { decoderBindings: scripts?.decoderBindings.length ?? 0, responders: scripts?.responders.length ?? 0 },
+      scripts: { decoderBindings: scripts?.decoderBindings.length ?? 0, responders: scripts?.responders.length ?? 0, simulations: scripts?.simulations?.length ?? 0 },
     };
   }
 
@@ -202,16 +214,15 @@ export class ProfileService {
     }
     const warnings: string[] = [];
     let candidates: ImportCandidate[];
-    let scriptEntries: { readonly decoderBindings: readonly unknown[]; readonly responders: readonly unknown[] } | undefined;
+    let scriptEntries: ScriptFileEntries | undefined;
     const exported = ExportFileSchema.safeParse(json);
     const copied = ProfilesFileImportSchema.safeParse(json);
     if (exported.success) {
       candidates = [...exported.data.profiles]
         .sort((a, b) => a.folder.localeCompare(b.folder) || (a.order ?? 0) - (b.order ?? 0))
         .map((p) => ({ name: p.name, folder: p.folder, options: bytesFromJson(p.options) as Record<string, unknown>, warnings: [] }));
-      if (exported.data.decoderBindings !== undefined || exported.data.responders !== undefined) {
-        scriptEntries = { decoderBindings: exported.data.decoderBindings ?? [], responders: exported.data.responders ?? [] };
-      }
+      const { decoderBindings = [], responders = [], simulations = [] } = exported.data;
+      if (decoderBindings.length + responders.length + simulations.length > 0) scriptEntries = { decoderBindings, responders, simulations };
     } else if (copied.success) {
       candidates = copied.data.profiles.map((p) => {
         const lost = Object.keys(p.sealedSecrets);
@@ -229,30 +240,51 @@ export class ProfileService {
       throw new TopiaryError('VALIDATION_ERROR', 'The file is not a Topiary profiles export. For MQTTX or MQTT Explorer files, use "Import from another app".');
     }
     const result = await this.importCandidates('topiary', candidates, [], warnings);
-    if (scriptEntries === undefined || (scriptEntries.decoderBindings.length === 0 && scriptEntries.responders.length === 0)) return result;
+    if (scriptEntries === undefined) return result;
     return this.importScripts(result, scriptEntries);
   }
 
-  /** Adds the file's decoder bindings and auto-responders, and says plainly in the summary that they are code. */
-  private async importScripts(result: ImportResult, entries: { readonly decoderBindings: readonly unknown[]; readonly responders: readonly unknown[] }): Promise<ImportResult> {
+  /**
+   * Adds the file's decoder bindings, auto-responders and simulations, and says plainly in the summary that they are code:
+   * responders arrive switched off and simulations stopped, so nothing publishes until the user, having read it, says so.
+   */
+  private async importScripts(result: ImportResult, entries: ScriptFileEntries): Promise<ImportResult> {
     const scripts = this.options.scripts;
-    if (!scripts) {
-      return { ...result, warnings: [...result.warnings, 'The file carries decoder bindings and auto-responders, which this build cannot import; they were left out.'] };
+    if (!scripts || (entries.simulations.length > 0 && !scripts.simulations)) {
+      return { ...result, warnings: [...result.warnings, 'The file carries decoder bindings, auto-responders or simulations, which this build cannot import; they were left out.'] };
     }
     const bindings = await scripts.decoderBindings.importEntries(entries.decoderBindings);
     const responders = await scripts.responders.importEntries(entries.responders);
-    const summary: ImportedScripts = { decoderBindings: bindings.added, responders: responders.added, alreadyPresent: bindings.present + responders.present };
+    const simulations = scripts.simulations ? await scripts.simulations.importEntries(entries.simulations) : { added: 0, present: 0, refused: [], warnings: [] };
+    const summary: ImportedScripts = {
+      decoderBindings: bindings.added,
+      responders: responders.added,
+      simulations: simulations.added,
+      alreadyPresent: bindings.present + responders.present + simulations.present,
+    };
     const warnings = [...result.warnings];
-    if (bindings.added + responders.added > 0) {
+    const added = [
+      [bindings.added, 'decoder binding'],
+      [responders.added, 'auto-responder'],
+      [simulations.added, 'simulation'],
+    ]
+      .filter(([n]) => (n as number) > 0)
+      .map(([n, kind]) => plural(n as number, kind as string));
+    if (added.length > 0) {
       warnings.push(
-        `Scripts are code: this file added ${plural(bindings.added, 'decoder binding')} and ${plural(responders.added, 'auto-responder')}. ` +
-          'They run in Topiary\'s sandbox (no files, network or host access), but read them in Scripts before you rely on them. ' +
-          (responders.added > 0 ? 'The auto-responders were added switched off: each publishes on every open connection once you switch it on.' : ''),
+        [
+          `Scripts are code: this file added ${added.length === 1 ? added[0] : `${added.slice(0, -1).join(', ')} and ${added.at(-1)}`}.`,
+          'They run in Topiary\'s sandbox (no files, network or host access), but read them in Scripts before you rely on them.',
+          responders.added > 0 ? 'The auto-responders were added switched off: each publishes on every open connection once you switch it on.' : '',
+          simulations.added > 0 ? 'The simulations were added stopped: none connects or publishes until you start it.' : '',
+        ]
+          .filter((sentence) => sentence !== '')
+          .join(' '),
       );
     }
-    if (summary.alreadyPresent > 0) warnings.push(`${plural(summary.alreadyPresent, 'decoder binding or auto-responder', 'decoder bindings or auto-responders')} in the file ${summary.alreadyPresent === 1 ? 'was' : 'were'} already here and not added twice.`);
-    warnings.push(...bindings.warnings, ...responders.warnings);
-    return { ...result, skipped: [...result.skipped, ...bindings.refused, ...responders.refused], warnings: warnings.map((w) => w.trim()), scripts: summary };
+    if (summary.alreadyPresent > 0) warnings.push(`${plural(summary.alreadyPresent, 'entry', 'entries')} of the file's scripts ${summary.alreadyPresent === 1 ? 'was' : 'were'} already here and not added twice.`);
+    warnings.push(...bindings.warnings, ...responders.warnings, ...simulations.warnings);
+    return { ...result, skipped: [...result.skipped, ...bindings.refused, ...responders.refused, ...simulations.refused], warnings: warnings.map((w) => w.trim()), scripts: summary };
   }
 
   async importForeign(text: string, format: 'auto' | 'mqttx' | 'mqtt-explorer'): Promise<ImportResult> {

@@ -19,6 +19,14 @@ export interface CheckedEntry<T> {
   readonly value: T;
 }
 
+/** How entries of one kind are named in a refusal, and what the schema alone cannot see. */
+export interface ImportCheckOptions<T> {
+  /** The entry's field that names it to the user (default `filter`). */
+  readonly labelKey?: string;
+  /** A problem beyond the schema (a scenario that does not exist…), in a sentence; the entry is refused with it. */
+  readonly problem?: (value: T) => string | undefined;
+}
+
 /**
  * Checks a file's entries one by one against the contract's own save schema, so a bad entry is refused with a
  * sentence saying which one and why, and the rest still come in. `sameAs` is the part compared for "already present"
@@ -30,21 +38,32 @@ export function checkImportedEntries<S extends z.ZodType>(
   schema: S,
   existing: readonly { readonly id: string }[],
   sameAs: (value: z.output<S> | { readonly id: string }) => unknown,
+  options: ImportCheckOptions<z.output<S>> = {},
 ): { readonly accepted: readonly CheckedEntry<z.output<S>>[]; readonly present: number; readonly refused: ScriptImportReport['refused'] } {
+  const labelKey = options.labelKey ?? 'filter';
   const taken = new Set(existing.map((e) => e.id));
   const known = new Set(existing.map((e) => stableStringify(sameAs(e))));
   const accepted: CheckedEntry<z.output<S>>[] = [];
   const refused: { name: string; reason: string }[] = [];
   let present = 0;
   entries.forEach((entry, i) => {
-    const filter = typeof entry === 'object' && entry !== null && typeof (entry as { filter?: unknown }).filter === 'string' ? (entry as { filter: string }).filter : undefined;
-    const name = `${kind} ${i + 1}${filter !== undefined ? ` (${JSON.stringify(filter.slice(0, 100))})` : ''}`;
+    const label = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>)[labelKey] : undefined;
+    const name = `${kind} ${i + 1}${typeof label === 'string' ? ` (${JSON.stringify(label.slice(0, 100))})` : ''}`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      refused.push({ name, reason: 'The entry is not a set of fields (a JSON object) as Topiary writes them.' });
+      return;
+    }
     const parsed = schema.safeParse(entry);
     if (!parsed.success) {
       refused.push({ name, reason: validationError(parsed.error).message });
       return;
     }
     const value = parsed.data as z.output<S>;
+    const problem = options.problem?.(value);
+    if (problem !== undefined) {
+      refused.push({ name, reason: problem });
+      return;
+    }
     const key = stableStringify(sameAs(value));
     if (known.has(key)) {
       present++;

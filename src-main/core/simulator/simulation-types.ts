@@ -51,5 +51,10 @@ export interface SimulationSpec {
   /** Device names are `prefix-1` … (and client ids `topiary-sim-prefix-1` …); default "device". */
   readonly prefix?: string;
   readonly qos?: 0 | 1 | 2;
+  /**
+   * Each device's will for a template or script source (`{device}` in its topic and payload is the device's name);
+   * a scenario brings its own.
+   */
+  readonly will?: { readonly topic: string; readonly payload: string; readonly qos?: 0 | 1 | 2; readonly retain?: boolean };
 }
 

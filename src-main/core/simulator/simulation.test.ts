@@ -90,6 +90,30 @@ describe('simulated devices', () => {
     expect(seen.length).toBe(count + 1);
   });
 
+  it('gives each device of a template simulation its own will, which the broker sends when that device vanishes', async () => {
+    const simulation = await start({ source: { kind: 'template', topic: 'lab/{device}/w', payload: 'x' }, devices: 2, perSecond: 1, prefix: 'w', will: { topic: 'lab/{device}/status', payload: '{device} lost', qos: 1 } });
+    expect(simulation.dropDevice(1)).toBe(true);
+    await waitFor(() => seen.some((m) => m.topic === 'lab/w-2/status'), { what: 'the will of w-2' });
+    expect(seen.filter((m) => m.topic.endsWith('/status')).map((m) => [m.topic, m.payload.toString()])).toEqual([['lab/w-2/status', 'w-2 lost']]);
+  });
+
+  it('numbers every tick once when the timer runs late and one device has several ticks due in one batch', async () => {
+    const simulation = await start({ source: { kind: 'template', topic: 'lab/{device}/late', payload: '{{counter}}' }, devices: 1, perSecond: 50, prefix: 'late' });
+    await waitFor(() => seen.some((m) => m.topic === 'lab/late-1/late'), { what: 'the first message' });
+    // A machine too busy to run the timer on time: the event loop is held for five periods, so the device's next
+    // five ticks fall due together. Each must keep its own number (this once sent the last one five times).
+    const until = performance.now() + 100;
+    while (performance.now() < until) {
+      // Busy, as a loaded machine is.
+    }
+    await waitFor(() => simulation.status().published >= 10, { what: () => `ten messages: ${JSON.stringify(simulation.status())}` });
+    await simulation.stop();
+    const { published } = simulation.status();
+    await waitFor(() => seen.filter((m) => m.topic === 'lab/late-1/late').length >= published, { what: `all ${published} messages at the watcher` });
+    const numbers = seen.filter((m) => m.topic === 'lab/late-1/late').map((m) => Number(m.payload.toString()));
+    expect(numbers.sort((a, b) => a - b)).toEqual(numbers.map((_, i) => i + 1));
+  });
+
   it('publishes what a sandboxed script computes, with state per device, to the topics it returns', async () => {
     const source = `const input = msg.json();
 const key = 'n:' + input.device;
@@ -106,6 +130,8 @@ return [{ topic: msg.topic, payload: { device: input.device, n } }, { topic: 'la
     await expect(start({ source: { kind: 'scenario', name: 'toaster' }, devices: 1 })).rejects.toThrow(/no scenario "toaster"; the scenarios are temperature, smart-home, gps, sparkplug/);
     await expect(start({ source: { kind: 'scenario', name: 'gps' }, devices: 0 })).rejects.toThrow(SimulationError);
     await expect(start({ source: { kind: 'template', topic: 'lab/#', payload: 'x' }, devices: 1 })).rejects.toThrow(/wildcards/);
+    await expect(start({ source: { kind: 'template', topic: 'lab/x', payload: 'x' }, devices: 1, will: { topic: 'lab/+/gone', payload: '' } })).rejects.toThrow(/^The will's topic "lab\/\+\/gone": .*wildcards/);
+    await expect(start({ source: { kind: 'scenario', name: 'gps' }, devices: 1, will: { topic: 'lab/gone', payload: '' } })).rejects.toThrow('The scenario "gps" brings its own will; a will of your own is for template and script simulations.');
     await expect(start({ source: { kind: 'script', topic: 'lab/x', source: 'return (;' }, devices: 1 })).rejects.toThrow(/The script: SyntaxError.*\(line 1, column \d+\)/);
     const bad = Simulation.start({ source: { kind: 'scenario', name: 'gps' }, devices: 1 }, { connector: mqttDeviceConnector({ url: 'mqtt://127.0.0.1:1', connectTimeoutMs: 2000 }) });
     await expect(bad).rejects.toThrow(/Device device-1 \(topiary-sim-device-1\) could not connect/);

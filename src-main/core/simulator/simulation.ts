@@ -3,7 +3,7 @@ import { checkTopicName } from '../../../shared/mqtt/topic-rules';
 import type { ScriptHandle, ScriptSandbox } from '../scripts/script-sandbox';
 import type { ScriptMessage } from '../scripts/script-types';
 import { createScenario, listScenarios, type ScenarioRun } from './scenarios';
-import type { DeviceConnector, DeviceIdentity, DeviceLink, DeviceMessage, SimulationSpec } from './simulation-types';
+import type { DeviceConnector, DeviceIdentity, DeviceLink, DeviceMessage, SimulationSource, SimulationSpec } from './simulation-types';
 import type { SimulationStatus } from '../../../shared/ipc/simulations';
 
 const encoder = new TextEncoder();
@@ -21,8 +21,14 @@ interface Device {
   tick: number;
 }
 
-/** What one source computes per tick, for a batch of due devices. */
-type Producer = (due: readonly Device[], now: number) => Promise<readonly (readonly DeviceMessage[])[]>;
+/** One device's tick that is due, with its number taken when it fell due. */
+interface DueTick {
+  readonly identity: DeviceIdentity;
+  readonly tick: number;
+}
+
+/** What one source computes per tick, for a batch of due ticks (one device may have several when the timer ran late). */
+type Producer = (due: readonly DueTick[], now: number) => Promise<readonly (readonly DeviceMessage[])[]>;
 
 /**
  * N simulated devices, each its own MQTT connection (client id and will), publishing on a shared
@@ -65,6 +71,12 @@ export class Simulation {
     const prefix = spec.prefix ?? 'device';
     if (!/^[A-Za-z0-9_.-]{1,40}$/.test(prefix)) throw new SimulationError('The device name prefix may hold only letters, digits, "_", "-" and "." (1 to 40).');
     const qos = spec.qos ?? 0;
+    const ownWill = spec.will;
+    if (ownWill !== undefined) {
+      if (spec.source.kind === 'scenario') throw new SimulationError(`The scenario "${spec.source.name}" brings its own will; a will of your own is for template and script simulations.`);
+      const check = checkTopicName(ownWill.topic.replaceAll('{device}', 'device-1'));
+      if (!check.ok) throw new SimulationError(`The will's topic "${ownWill.topic}": ${check.message}`);
+    }
     let scenario: ScenarioRun | undefined;
     let producer: Producer;
     let script: ScriptHandle | undefined;
@@ -122,7 +134,11 @@ export class Simulation {
     simulation.devices = Array.from({ length: spec.devices }, (_, index) => {
       const name = `${prefix}-${index + 1}`;
       const base: DeviceIdentity = { index, name, clientId: `topiary-sim-${name}` };
-      const will = scenario?.will(base);
+      const will =
+        scenario?.will(base) ??
+        (ownWill === undefined
+          ? undefined
+          : { topic: ownWill.topic.replaceAll('{device}', name), payload: encoder.encode(ownWill.payload.replaceAll('{device}', name)), qos: ownWill.qos ?? 0, retain: ownWill.retain ?? false });
       return { identity: will === undefined ? base : { ...base, will }, link: null, tick: 0 };
     });
     try {
@@ -201,6 +217,8 @@ export class Simulation {
   private fire(): void {
     const now = performance.now();
     const due: Device[] = [];
+    // The tick's number now: a device due twice in one batch (a late timer) must not send its latest number twice.
+    const ticks: DueTick[] = [];
     const dueAt: number[] = [];
     while (this.startedAt + this.slot * this.intervalMs <= now) {
       const device = this.devices[this.slot % this.devices.length]!;
@@ -209,9 +227,10 @@ export class Simulation {
       if (device.link === null) continue;
       device.tick++;
       due.push(device);
+      ticks.push({ identity: device.identity, tick: device.tick });
       dueAt.push(at);
     }
-    const computed = due.length === 0 ? Promise.resolve([]) : this.producer(due, Date.now());
+    const computed = due.length === 0 ? Promise.resolve([]) : this.producer(ticks, Date.now());
     this.inFlight = Promise.all([computed, this.inFlight]).then(
       ([messages]) => this.handOver(due, dueAt, messages),
       (error: unknown) => this.fail(error),
@@ -276,6 +295,32 @@ export class Simulation {
     if (n === 0) return 0;
     const sorted = this.lateness.slice(0, n).sort();
     return sorted[Math.min(n - 1, Math.floor(n * 0.99))]!;
+  }
+}
+
+/**
+ * What is wrong with a source (and its will) that can be told without connecting or running it (a scenario that does not exist, a topic
+ * devices cannot publish to, a template that does not parse), in the sentence `Simulation.start` would give; a script's
+ * syntax is the sandbox's to judge.
+ */
+export function sourceProblem(source: SimulationSource, will?: SimulationSpec['will']): string | undefined {
+  if (will !== undefined && source.kind === 'scenario') return `The scenario "${source.name}" brings its own will; a will of your own is for template and script simulations.`;
+  try {
+    switch (source.kind) {
+      case 'scenario':
+        if (createScenario(source.name) === undefined) return `There is no scenario "${source.name}"; the scenarios are ${listScenarios().map((s) => s.name).join(', ')}.`;
+        return undefined;
+      case 'template': {
+        checkTopicPattern(source.topic);
+        const parsed = parseTemplate(source.payload);
+        return parsed.ok ? undefined : `The payload template: ${parsed.message}`;
+      }
+      case 'script':
+        checkTopicPattern(source.topic);
+        return undefined;
+    }
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
   }
 }
 

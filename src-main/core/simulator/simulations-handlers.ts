@@ -8,5 +8,9 @@ export function simulationsHandlers(service: SimulationsService): DomainHandlers
     'simulations.list': () => service.list(),
     'simulations.start': (args) => service.start(args),
     'simulations.stop': ({ id }) => service.stop(id),
+    'simulations.listSaved': () => service.listSaved(),
+    'simulations.save': (args) => service.save(args),
+    'simulations.delete': ({ id }) => service.delete(id),
+    'simulations.startSaved': ({ id }) => service.startSaved(id),
   };
 }

@@ -2,7 +2,7 @@ import { ArrowDown, ArrowUp, Copy, KeyRound, Pencil, Plug, Trash2, Unplug, Uploa
 import { ContextMenu } from 'radix-ui';
 import { useEffect, useRef, useState } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
-import type { ProfileId, ProfileView } from '../../../../shared/ipc/profiles';
+import type { ImportedScripts, ProfileId, ProfileView } from '../../../../shared/ipc/profiles';
 import { useStore } from '../../store/root-store';
 import { Button, IconButton, Menu } from '../../ui';
 import { activateConnection } from '../connections/actions';
@@ -224,6 +224,16 @@ function ImportMenu(): React.JSX.Element {
   );
 }
 
+/** "2 decoder bindings, 1 auto-responder (switched off) and 1 simulation (stopped)": what an import added beside its profiles. */
+function scriptsSummary(scripts: ImportedScripts): string {
+  const parts = [
+    scripts.decoderBindings > 0 ? `${scripts.decoderBindings} decoder ${scripts.decoderBindings === 1 ? 'binding' : 'bindings'}` : '',
+    scripts.responders > 0 ? `${scripts.responders} auto-${scripts.responders === 1 ? 'responder' : 'responders'} (switched off)` : '',
+    scripts.simulations > 0 ? `${scripts.simulations} ${scripts.simulations === 1 ? 'simulation' : 'simulations'} (stopped)` : '',
+  ].filter((p) => p !== '');
+  return parts.length <= 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+}
+
 /** The connections sidebar: saved profiles by folder with live status, and the profile editor. */
 export function ConnectionsPanel(): React.JSX.Element {
   const list = useStore(profileSelectors.list);
@@ -290,9 +300,9 @@ export function ConnectionsPanel(): React.JSX.Element {
         {lastImport ? (
           <div className="import-summary" data-testid="import-summary" data-imported={lastImport.imported.length} data-skipped={lastImport.skipped.length}>
             Imported {lastImport.imported.length} from {lastImport.format}
-            {lastImport.scripts && lastImport.scripts.decoderBindings + lastImport.scripts.responders > 0 ? (
-              <span data-testid="import-summary-scripts">
-                {`, with ${lastImport.scripts.decoderBindings} decoder ${lastImport.scripts.decoderBindings === 1 ? 'binding' : 'bindings'} and ${lastImport.scripts.responders} auto-${lastImport.scripts.responders === 1 ? 'responder' : 'responders'} (switched off)`}
+            {lastImport.scripts && scriptsSummary(lastImport.scripts) !== '' ? (
+              <span data-testid="import-summary-scripts" data-simulations={lastImport.scripts.simulations}>
+                {`, with ${scriptsSummary(lastImport.scripts)}`}
               </span>
             ) : null}
             {lastImport.skipped.length > 0 ? `; skipped ${lastImport.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}` : ''}

@@ -3,6 +3,7 @@ import { core } from '../../ipc/core-client';
 import { toErrorData } from '../../lib/error-data';
 import { getSlice, setSlice } from '../../store/root-store';
 import type { SaveResponderArgsSchema } from '../../../../shared/ipc/responders';
+import type { SaveSimulationArgsSchema, SavedSimulation } from '../../../../shared/ipc/simulations';
 import type { z } from 'zod';
 import type { BindingSelection, ScriptsSection } from './state';
 
@@ -14,6 +15,12 @@ export function listenToScripts(): void {
   listening = true;
   core.on('decoders.bindingsChanged', (bindings) => setSlice('scripts', { bindings, loaded: true }));
   core.on('responders.changed', (responders) => setSlice('scripts', { responders }));
+  // An import in the connections panel adds saved simulations: they show here at once, stopped.
+  core.on('simulations.savedChanged', (savedSimulations) => setSlice('scripts', { savedSimulations }));
+  core.invoke('simulations.listSaved', {}).then(
+    (savedSimulations) => setSlice('scripts', { savedSimulations }),
+    (e: unknown) => setSlice('scripts', { sectionError: toErrorData(e) }),
+  );
   core.invoke('responders.list', {}).then(
     (responders) => setSlice('scripts', { responders }),
     (e: unknown) => setSlice('scripts', { sectionError: toErrorData(e) }),
@@ -126,17 +133,29 @@ export async function refreshSimulations(): Promise<void> {
   }
 }
 
-export async function startSimulation(args: { readonly scenario: string; readonly devices: number; readonly perSecond: number; readonly prefix: string; readonly url: string }): Promise<void> {
-  const started = await sectionCall(() =>
-    core.invoke('simulations.start', {
-      source: { kind: 'scenario', name: args.scenario },
-      devices: args.devices,
-      perSecond: args.perSecond,
-      prefix: args.prefix,
-      ...(args.url.trim() === '' ? {} : { url: args.url.trim() }),
-    }),
-  );
+/** What the simulations form holds: the core checks it and says what is wrong in a sentence. */
+export type SimulationDraft = z.input<typeof SaveSimulationArgsSchema>;
+
+/** Saves a simulation (the same set-up saved again is the one already saved); answers it, or null after showing why not. */
+export async function saveSimulation(draft: SimulationDraft): Promise<SavedSimulation | null> {
+  return sectionCall(() => core.invoke('simulations.save', draft));
+}
+
+/** Saves the set-up (so it is there after a restart) and starts it. */
+export async function startSimulation(draft: SimulationDraft): Promise<void> {
+  const saved = await saveSimulation(draft);
+  if (saved) await startSavedSimulation(saved.id);
+}
+
+export async function startSavedSimulation(id: string): Promise<void> {
+  const started = await sectionCall(() => core.invoke('simulations.startSaved', { id }));
   if (started) await refreshSimulations();
+}
+
+/** Forgets a saved simulation (stopping it if it runs). */
+export async function deleteSavedSimulation(id: string): Promise<void> {
+  await sectionCall(() => core.invoke('simulations.delete', { id }));
+  await refreshSimulations();
 }
 
 export async function stopSimulation(id: string): Promise<void> {

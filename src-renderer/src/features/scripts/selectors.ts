@@ -48,5 +48,6 @@ export const scriptsSelectors = {
   responders: (s: AppState) => s.scripts.responders,
   scenarios: (s: AppState) => s.scripts.scenarios,
   simulations: (s: AppState) => s.scripts.simulations,
+  savedSimulations: (s: AppState) => s.scripts.savedSimulations,
   sectionError: (s: AppState) => s.scripts.sectionError,
 };

@@ -1,7 +1,7 @@
 import type { DecoderBindingInfo, ScriptApiInfo, ScriptTestResult } from '../../../../shared/ipc/decoders';
 import type { ErrorData } from '../../../../shared/ipc/errors';
 import type { ResponderInfo } from '../../../../shared/ipc/responders';
-import type { ScenarioInfo, SimulationInfo } from '../../../../shared/ipc/simulations';
+import type { SavedSimulation, ScenarioInfo, SimulationInfo } from '../../../../shared/ipc/simulations';
 
 /** The workspace's sections. */
 export type ScriptsSection = 'decoders' | 'responders' | 'simulations';
@@ -24,6 +24,8 @@ export interface ScriptsState {
   readonly scenarios: readonly ScenarioInfo[];
   /** Running simulations and their rates, polled while the section is shown. */
   readonly simulations: readonly SimulationInfo[];
+  /** Saved simulations (kept across restarts, carried by the profiles export), started only when the user asks. */
+  readonly savedSimulations: readonly SavedSimulation[];
   /** A failure of a responder or simulation request, shown in its section. */
   readonly sectionError: ErrorData | null;
 }
@@ -40,5 +42,6 @@ export const initialScriptsState: ScriptsState = {
   responders: [],
   scenarios: [],
   simulations: [],
+  savedSimulations: [],
   sectionError: null,
 };
