@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { chromium, type Browser } from 'playwright-core';
+import { decodeFrame } from '../shared/ipc/frame-codec';
 import type { Frame, Wire } from '../shared/ipc/wire';
 import { createAppCore } from '../src-main/core/app-core';
 import { createBroker } from '../src-main/core/broker';
@@ -128,6 +129,14 @@ interface AppRun {
   readonly toShown: number;
   /** That frame → the page's next rows request reaches the core. */
   readonly toRowsAsked: number;
+  /** Split of toRowsAsked by the page's own clock (wall clock, as the core's): the event sent → the page's handler has it. */
+  readonly eventToPage: number;
+  /** The page has the event → it sends the rows request the core reads first (negative: it was already on its way). */
+  readonly pageToAsk: number;
+  /** Of pageToAsk: the page waiting for the answer to an earlier rows request (it keeps one in flight at a time). */
+  readonly pageWaitsForAnswer: number;
+  /** The page sent the rows request → the core read it (the core's event loop busy meanwhile). */
+  readonly askToCore: number;
   /** Its answer sent → every topic on screen. */
   readonly rowsAnsweredToShown: number;
   /** What the page asked for from the click to every topic on screen. */
@@ -214,15 +223,62 @@ async function child(script: string, env: Record<string, string>): Promise<strin
   return lineFrom(proc);
 }
 
+/**
+ * Logs every frame the page sends and handles on its core socket, with the wall clock (Date.now, the core's clock too),
+ * so the gap between the core's announcement and the page's rows request can be split into the page's part and the
+ * core's. A frame is stamped when the page's own code would see it: its message listener runs first.
+ */
+const LOG_PAGE_WIRE = `
+  const log = [];
+  window.__wire = log;
+  const Base = window.WebSocket;
+  window.WebSocket = class extends Base {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => { if (e.data instanceof ArrayBuffer) log.push({ dir: 'in', at: Date.now(), data: e.data }); });
+    }
+    send(data) {
+      const bytes = ArrayBuffer.isView(data) ? data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) : data;
+      if (bytes instanceof ArrayBuffer) log.push({ dir: 'out', at: Date.now(), data: bytes });
+      super.send(data);
+    }
+  };
+`;
+
+interface PageFrame {
+  readonly dir: 'in' | 'out';
+  readonly at: number;
+  readonly frame: { readonly kind: string; readonly id?: number; readonly method?: string; readonly name?: string; readonly payload?: unknown };
+}
+
+/**
+ * The page's side of the announcement → rows request gap, from its wire log: when the page had the event, when it
+ * sent the rows request the core read first after announcing (`rowsId`; sent before the event when one was already
+ * on its way), and, if the page held that request back for the answer to an earlier one, when that answer came.
+ */
+function pageLegs(frames: readonly PageFrame[], rowsId: number): { eventAt: number; askedAt: number; inFlightAnsweredAt: number } {
+  const eventAt = frames.find((f) => f.dir === 'in' && f.frame.kind === 'event' && f.frame.name === 'explorer.changed' && (f.frame.payload as { topicCount: number }).topicCount >= RETAINED)?.at ?? Number.NaN;
+  const asked = frames.find((f) => f.dir === 'out' && f.frame.kind === 'request' && f.frame.id === rowsId);
+  const askedAt = asked?.at ?? Number.NaN;
+  const earlier = frames.filter((f) => f.dir === 'out' && f.frame.method === 'explorer.listRows' && f.at < askedAt && f.frame.id !== rowsId).at(-1);
+  const answer = earlier ? frames.find((f) => f.dir === 'in' && f.frame.kind !== 'event' && f.frame.id === earlier.frame.id) : undefined;
+  return { eventAt, askedAt, inFlightAnsweredAt: answer && answer.at > eventAt ? answer.at : Math.min(eventAt, askedAt) };
+}
+
 async function appRun(browser: Browser, url: string): Promise<AppRun> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'topiary-retained-'));
   const core = await createAppCore({ userDataDir, autoStartBroker: false });
   const host = await startWebHost({ rendererDir: join(ROOT, 'dist/renderer'), attach: (wire) => core.attach(announcingWire(wire)) });
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.addInitScript({ content: LOG_PAGE_WIRE });
   try {
     await page.goto(host.url);
     await page.locator('body[data-ready="true"]').waitFor({ state: 'attached', timeout: 60_000 });
     await page.getByTestId('broker-url').fill(url);
+    // The composer's editor (Monaco) loads after the first paint and then takes the page's main thread for a while
+    // (0.2–0.9 s here). Clicking before it is in place charged that start-up to the burst: the page could not take the
+    // core's events or send its requests meanwhile. The burst is timed on a page that has finished loading.
+    await page.locator('.monaco-editor').waitFor({ timeout: 60_000 });
     Object.assign(probe, { subscribeAt: 0, firstAt: 0, lastAt: 0, ingestMs: 0, count: 0, cpuAtSubscribe: 0, cpuAtLast: 0, announceAt: 0, rowsAskedAt: 0, rowsAnsweredAt: 0 });
     asked.clear();
     rowsRequest = -1;
@@ -230,6 +286,7 @@ async function appRun(browser: Browser, url: string): Promise<AppRun> {
     const { clickAt, shownAt } = await page.evaluate(
       (n) =>
         new Promise<{ clickAt: number; shownAt: number }>((resolve, reject) => {
+          (window as unknown as { __wire: unknown[] }).__wire.length = 0;
           const clickAt = Date.now();
           document.querySelector<HTMLElement>('[data-testid="connect-button"]')!.click();
           const check = (): void => {
@@ -244,6 +301,13 @@ async function appRun(browser: Browser, url: string): Promise<AppRun> {
         }),
       RETAINED,
     );
+    const wire = await page.evaluate(() =>
+      (window as unknown as { __wire: { dir: 'in' | 'out'; at: number; data: ArrayBuffer }[] }).__wire.map((e) => ({ dir: e.dir, at: e.at, bytes: Array.from(new Uint8Array(e.data)) })),
+    );
+    const legs = pageLegs(
+      wire.map((e) => ({ dir: e.dir, at: e.at, frame: decodeFrame(Uint8Array.from(e.bytes)) as PageFrame['frame'] })),
+      rowsRequest,
+    );
     return {
       toSubscribe: probe.subscribeAt - clickAt,
       toFirst: probe.firstAt - probe.subscribeAt,
@@ -255,6 +319,10 @@ async function appRun(browser: Browser, url: string): Promise<AppRun> {
       toAnnounce: probe.announceAt - probe.lastAt,
       toShown: shownAt - probe.announceAt,
       toRowsAsked: probe.rowsAskedAt - probe.announceAt,
+      eventToPage: legs.eventAt - probe.announceAt,
+      pageToAsk: legs.askedAt - legs.eventAt,
+      pageWaitsForAnswer: Math.max(0, legs.inFlightAnsweredAt - legs.eventAt),
+      askToCore: probe.rowsAskedAt - legs.askedAt,
       rowsAnsweredToShown: shownAt - probe.rowsAnsweredAt,
       requests: [...asked].sort((a, b) => b[1] - a[1]).map(([m, n]) => `${m.replace(/^\w+\./, '')} ${n}`).join(', ') + `; events ~${Math.round(sentBytes / 1024)} kB JSON`,
       total: shownAt - clickAt,
@@ -295,6 +363,8 @@ async function measure(browser: Browser, name: string, url: string): Promise<str
     `  app: first → last ingest                                    ${m((a) => a.firstToLast)}  (inside ingest ${m((a) => a.ingestMs)}, core CPU ${m((a) => a.coreCpuMs)}, GC longest ${m((a) => a.gcMax)} / sum ${m((a) => a.gcSum)})`,
     `  app: last ingest → explorer.changed with every topic        ${m((a) => a.toAnnounce)}`,
     `  app: that event → every topic on screen                     ${m((a) => a.toShown)}  (→ rows asked ${m((a) => a.toRowsAsked)}; rows answered → shown ${m((a) => a.rowsAnsweredToShown)})`,
+    `    → rows asked, by the page's clock (each run: event → the page has it / → it sends that rows request, of which waiting for an earlier rows answer / sent → the core reads it):`,
+    `      ${apps.map((a) => `${fmt(a.eventToPage)} / ${fmt(a.pageToAsk)}, ${fmt(a.pageWaitsForAnswer)} / ${fmt(a.askToCore)}`).join('; ')}`,
     `  app: the page's requests meanwhile (last run)               ${apps[apps.length - 1]?.requests ?? ''}`,
     `  app: click → every topic on screen                          ${m((a) => a.total)}  (each run: ${apps.map((a) => fmt(a.total)).join(', ')}; goal ≤ ${GOAL_MS})`,
   ];

@@ -72,6 +72,30 @@ test('the keyboard walks the tree: arrows move, right expands, left goes back to
   await expect(ui.row('k')).toHaveAttribute('aria-expanded', 'false');
 });
 
+test('a click on another topic shows its newest value first, never an older one or a stale error', async ({ page }) => {
+  const ui = await opened(page);
+  const outside = await mqtt.connectAsync(env.broker.url);
+  for (let i = 1; i <= 3; i++) await outside.publishAsync('few', `few ${i}`, { qos: 1 });
+  for (let i = 1; i <= 5; i++) await outside.publishAsync('many', `many ${i}`, { qos: 1 });
+  await outside.endAsync();
+  await expect(ui.totals).toHaveText('2 topics · 8 messages');
+  await ui.row('few').click();
+  await expect(ui.inspectorPayload).toHaveText('few 3');
+  // Everything the inspector of the next topic shows, frame by frame, from the click on.
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { __seen: string[] }).__seen = seen;
+    new MutationObserver(() => {
+      const pane = document.querySelector('[data-testid="inspector"][data-topic="many"]');
+      const text = pane?.querySelector('[data-testid="inspector-payload"]')?.textContent ?? pane?.querySelector('[data-testid="payload-error"]')?.textContent ?? '';
+      if (text !== '' && text !== seen[seen.length - 1]) seen.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  await ui.row('many').click();
+  await expect(ui.inspectorPayload).toHaveText('many 5');
+  expect(await page.evaluate(() => (window as unknown as { __seen: string[] }).__seen)).toEqual(['many 5']);
+});
+
 test('the inspector shows every MQTT 5 property and decodes a Sparkplug B payload', async ({ page }) => {
   const ui = await opened(page);
   const outside = await mqtt.connectAsync(env.broker.url, { protocolVersion: 5 });

@@ -2,10 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { TopiaryError } from '../../shared/ipc/errors';
-import { AutoResponders, type ResponderRule } from '../core/responders/auto-responders';
-import { ScriptSandbox } from '../core/scripts/script-sandbox';
-import { toScriptMessage } from '../core/scripts/script-message';
+import type { ResponderRule, RuleProblem } from '../core/responders/auto-responders';
 import { connect } from '../lib';
+import { respond, type Responders } from '../lib/scripts';
 import { flushed, intFlag, parseFlags, readJsonFile, UsageError, type Command } from './cli-io';
 import { scriptWorkerFile } from './script-worker-path';
 import { CONNECTION_FLAGS, CONNECTION_HELP, connectOptionsFrom } from './connection-flags';
@@ -90,35 +89,27 @@ export const respondCommand: Command = {
     const rules = readRules(values.rules);
     if (rules.length === 0) throw new TopiaryError('VALIDATION_ERROR', `The rules file ${values.rules} has no rules.`);
 
-    const sandbox = new ScriptSandbox({ workerFile: scriptWorkerFile() });
-    let client: Awaited<ReturnType<typeof connect>> | undefined;
+    const filters = [...new Set(rules.filter((r) => r.enabled !== false).map((r) => r.filter))];
+    const client = await connect(connectOptionsFrom(values, io.env, { protocolVersion: 5 }));
     try {
-      const responders = new AutoResponders({
-        sandbox,
-        publish: async (p) => {
-          await client!.publish(p.topic, p.payload, {
-            qos: p.qos,
-            retain: p.retain,
-            properties: {
-              ...(p.properties?.contentType === undefined ? {} : { contentType: p.properties.contentType }),
-              ...(p.properties?.correlationData === undefined ? {} : { correlationData: p.properties.correlationData }),
-            },
-          });
-          io.stdout.write(`${p.topic} ${Buffer.from(p.payload).toString('utf8')}\n`);
-        },
-      });
-      const problems = await responders.set(rules);
-      for (const problem of problems) io.stderr.write(`error: rule ${JSON.stringify(problem.id)}: ${problem.message}\n`);
-      if (problems.length > 0) return 1;
-
-      const filters = [...new Set(rules.filter((r) => r.enabled !== false).map((r) => r.filter))];
-      client = await connect(connectOptionsFrom(values, io.env, { protocolVersion: 5, subscriptions: filters.map((filter) => ({ filter, qos: 1 })) }));
+      client.on('error', (e) => io.stderr.write(`error: ${e.message}\n`));
+      let responders: Responders;
+      try {
+        responders = await respond(client, rules, {
+          workerFile: scriptWorkerFile(),
+          onResponse: (p) => io.stdout.write(`${p.topic} ${Buffer.from(p.payload).toString('utf8')}\n`),
+          onError: (e) => io.stderr.write(`error: ${e.message}\n`),
+        });
+      } catch (error) {
+        const problems = error instanceof TopiaryError ? (error.details?.problems as readonly RuleProblem[] | undefined) : undefined;
+        if (problems === undefined) throw error;
+        for (const problem of problems) io.stderr.write(`error: rule ${JSON.stringify(problem.id)}: ${problem.message}\n`);
+        return 1;
+      }
       io.stderr.write(`answering with ${rules.length} rule${rules.length === 1 ? '' : 's'} on ${filters.join(', ')}\n`);
       await new Promise<void>((resolve) => {
         io.interrupted.addEventListener('abort', () => resolve(), { once: true });
         if (timeoutS !== undefined) setTimeout(resolve, timeoutS * 1000).unref();
-        client!.on('message', (m) => void responders.handle(toScriptMessage(m)));
-        client!.on('error', (e) => io.stderr.write(`error: ${e.message}\n`));
       });
       for (const c of responders.counters()) {
         io.stderr.write(
@@ -129,8 +120,7 @@ export const respondCommand: Command = {
       await flushed(io.stdout);
       return 0;
     } finally {
-      await client?.end();
-      await sandbox.close();
+      await client.end();
     }
   },
 };

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { TopiaryError } from '../../shared/ipc/errors';
-import { ScriptSandbox } from '../core/scripts/script-sandbox';
-import { mqttDeviceConnector } from '../core/simulator/mqtt-device-link';
 import { listScenarios } from '../core/simulator/scenarios';
-import { MAX_DEVICES, Simulation, SimulationError } from '../core/simulator/simulation';
+import { MAX_DEVICES } from '../core/simulator/simulation';
+import { simulate, type RunningSimulation } from '../lib/scripts';
 import type { SimulationSource } from '../core/simulator/simulation-types';
 import type { SimulationStatus } from '../../shared/ipc/simulations';
 import { intFlag, parseFlags, qosFlag, UsageError, type Command } from './cli-io';
@@ -100,34 +99,22 @@ export const simulateCommand: Command = {
       source = { kind: 'script', source: text, topic };
     }
 
-    const sandbox = source.kind === 'script' ? new ScriptSandbox({ workerFile: scriptWorkerFile() }) : undefined;
     const password = values.password ?? io.env.TOPIARY_PASSWORD;
-    let simulation: Simulation | undefined;
+    let simulation: RunningSimulation | undefined;
     try {
-      try {
-        simulation = await Simulation.start(
-          {
-            source,
-            devices,
-            perSecond: rate,
-            qos: values.qos === undefined && saved !== undefined ? saved.qos : qosFlag(values.qos),
-            ...(values.prefix === undefined ? (saved === undefined ? {} : { prefix: saved.prefix }) : { prefix: values.prefix }),
-          },
-          {
-            connector: mqttDeviceConnector({
-              url: values.url ?? saved?.url ?? 'mqtt://127.0.0.1:1883',
-              protocolVersion: version === '3.1.1' ? 4 : 5,
-              ...(values.user === undefined ? {} : { username: values.user }),
-              ...(password === undefined ? {} : { password }),
-              onError: (device, error) => io.stderr.write(`error: ${device.name}: ${error.message}\n`),
-            }),
-            ...(sandbox === undefined ? {} : { sandbox }),
-          },
-        );
-      } catch (error) {
-        if (error instanceof SimulationError) throw new TopiaryError('VALIDATION_ERROR', error.message);
-        throw new TopiaryError('CONNECTION_FAILED', error instanceof Error ? error.message : String(error));
-      }
+      simulation = await simulate({
+        source,
+        devices,
+        perSecond: rate,
+        qos: values.qos === undefined && saved !== undefined ? saved.qos : qosFlag(values.qos),
+        ...(values.prefix === undefined ? (saved === undefined ? {} : { prefix: saved.prefix }) : { prefix: values.prefix }),
+        url: values.url ?? saved?.url ?? 'mqtt://127.0.0.1:1883',
+        protocolVersion: version === '3.1.1' ? 4 : 5,
+        ...(values.user === undefined ? {} : { username: values.user }),
+        ...(password === undefined ? {} : { password }),
+        onError: (device, error) => io.stderr.write(`error: ${device.name}: ${error.message}\n`),
+        ...(source.kind === 'script' ? { workerFile: scriptWorkerFile() } : {}),
+      });
       const running = simulation;
       const what = source.kind === 'scenario' ? `scenario ${source.name}` : source.kind;
       io.stderr.write(`simulating ${devices} device${devices === 1 ? '' : 's'} at ${rate}/s each (${saved === undefined ? what : `"${saved.name}": ${what}`})\n`);
@@ -143,7 +130,6 @@ export const simulateCommand: Command = {
       return final.failed > 0 && final.published === 0 ? 1 : 0;
     } finally {
       await simulation?.stop();
-      await sandbox?.close();
     }
   },
 };

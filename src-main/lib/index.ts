@@ -1,6 +1,7 @@
 /**
  * Topiary as a Node library: `connect()` to a broker on the app's own connection code, `createBroker()`
- * to run the app's embedded broker, and `execute()` for the connector's capability calls.
+ * to run the app's embedded broker, `execute()` for the connector's capability calls, the history store, and
+ * sandboxed scripts: `loadScript()`, auto-responders (`respond()`) and simulated devices (`simulate()`).
  */
 import { TopiaryClient } from './client';
 import type { ConnectOptions } from './connect-options';
@@ -56,3 +57,29 @@ export {
   type ReplayReport,
 } from './history';
 export { checkBroker, type CheckLine, type CheckReport } from './broker-check';
+export {
+  defaultScriptWorkerFile,
+  listScenarios,
+  loadScript,
+  respond,
+  SandboxedScript,
+  simulate,
+  type RespondOptions,
+  type Responders,
+  type ResponderCounters,
+  type ResponderRule,
+  type RunningSimulation,
+  type SandboxOptions,
+  type ScriptError,
+  type ScriptInput,
+  type ScriptLimits,
+  type ScriptLogLine,
+  type ScriptMessage,
+  type ScriptOptions,
+  type ScriptPublish,
+  type ScriptResult,
+  type SimulateOptions,
+  type SimulationSource,
+  type SimulationSpec,
+  type SimulationStatus,
+} from './scripts';

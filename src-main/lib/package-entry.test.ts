@@ -34,7 +34,13 @@ describe("the 'topiary' package entry", () => {
   it('requires as CommonJS by name, with the same exports', () => {
     const r = node(['-e', "const t = require('topiary'); console.log(Object.keys(t).sort().join(' '))"]);
     expect(r.status).toBe(0);
-    expect(r.stdout.trim()).toBe('AUTH_METHODS CAPABILITIES CapabilityError Connector ERROR_CODES EmbeddedBroker TopiaryClient TopiaryError TopiaryHistory checkBroker connect createBroker createConnector defaultHistoryFile openHistory record replay scramAuthMethod');
+    expect(r.stdout.trim()).toBe('AUTH_METHODS CAPABILITIES CapabilityError Connector ERROR_CODES EmbeddedBroker SandboxedScript TopiaryClient TopiaryError TopiaryHistory checkBroker connect createBroker createConnector defaultHistoryFile defaultScriptWorkerFile listScenarios loadScript openHistory record replay respond scramAuthMethod simulate');
+  });
+
+  it('runs a sandboxed script with the worker built beside the library', () => {
+    const r = node(['-e', "require('topiary').loadScript('return msg.topic.toUpperCase()').then(async (s) => { console.log((await s.run({ topic: 'a/b', payload: '' })).value); await s.close(); })"]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('A/B');
   });
 });
 

@@ -2,10 +2,11 @@ import { encode as encodeMsgpack } from '@msgpack/msgpack';
 import cbor from 'cbor';
 import mqtt from 'mqtt';
 import protobuf from 'protobufjs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ConnectionId, MessageView } from '../../../shared/ipc/common';
 import { TopiaryError } from '../../../shared/ipc/errors';
 import { ViewArgsSchema } from '../../../shared/ipc/explorer';
+import type { Frame } from '../../../shared/ipc/wire';
 import { startCoreHarness, type CoreHarness } from '../../test-support/core-harness';
 import { startMosquitto, type Mosquitto } from '../../test-support/mosquitto';
 import { waitFor } from '../../test-support/wait-for';
@@ -58,6 +59,37 @@ function fail(action: () => unknown): TopiaryError {
   }
   throw new Error('expected a TopiaryError');
 }
+
+describe('ExplorerService watch feed', () => {
+  it('sends a watched topic\'s message to its window within one frame, the newest last', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    try {
+      const hub = new EventHub();
+      const frames: Frame[] = [];
+      hub.attach('ui', { send: (f) => frames.push(f), onFrame: () => () => undefined, onClose: () => () => undefined, close: () => undefined });
+      service = new ExplorerService(hub, offline);
+      service.open(CONN);
+      service.watch('ui', CONN, 'a');
+      feed('a', 'one');
+      feed('b', 'other');
+      feed('a', 'two');
+      const watched = (): Frame[] => frames.filter((f) => f.kind === 'event' && f.name === 'explorer.messagesReceived');
+      vi.advanceTimersByTime(15);
+      expect(watched()).toHaveLength(0);
+      vi.advanceTimersByTime(1);
+      expect(watched()).toHaveLength(1);
+      const batch = watched()[0]!;
+      const messages = batch.kind === 'event' ? (batch.payload as { messages: { topic: string; payload: Uint8Array; n: number }[] }).messages : [];
+      expect(messages.map((m) => [m.topic, new TextDecoder().decode(m.payload), m.n])).toEqual([
+        ['a', 'one', 1],
+        ['a', 'two', 2],
+      ]);
+    } finally {
+      service.dispose();
+      vi.useRealTimers();
+    }
+  });
+});
 
 describe('ExplorerService views', () => {
   afterEach(() => service.dispose());

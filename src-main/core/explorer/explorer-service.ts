@@ -55,6 +55,8 @@ export interface ExplorerServiceOptions {
   readonly bufferBytes?: number;
   /** How often the UI hears that a tree changed. */
   readonly changeIntervalMs?: number;
+  /** Longest a watched topic's message waits in the core before it is sent to the windows watching it. */
+  readonly watchIntervalMs?: number;
 }
 
 /** A connection's explorer session, plus what the service keeps for the windows looking at it. */
@@ -83,6 +85,11 @@ export const INLINE_PAYLOAD_BYTES = 64 * 1024;
 const RETAINED_SAMPLE = 20;
 /** How often the windows hear that a tree changed (only when it did). */
 const CHANGE_INTERVAL_MS = 33;
+/**
+ * A watched topic's messages are batched for one frame at most: the inspector shows them on the page's next frame,
+ * so a longer beat here only makes the selected value older (at 30 ms it was a third of the 100 ms budget).
+ */
+const WATCH_INTERVAL_MS = 16;
 /** Clears in flight at once, so a subtree of thousands is quick without flooding the socket. */
 const CLEAR_CONCURRENCY = 256;
 
@@ -128,7 +135,7 @@ export class ExplorerService {
     const explored: Explored = {
       session,
       views: new Map(),
-      feed: new Batcher<InspectedMessage>((messages) => this.deliver(connectionId, messages)),
+      feed: new Batcher<InspectedMessage>((messages) => this.deliver(connectionId, messages), this.options.watchIntervalMs ?? WATCH_INTERVAL_MS),
       watched: new Map(),
       subscriptions: new Map(subscriptions.map((s) => [s.filter, s])),
       // Decoded texts arrive a moment after the rows: the next announcement (on the usual beat) says so.

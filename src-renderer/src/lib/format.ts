@@ -82,9 +82,13 @@ export function plural(count: number, noun: string, pluralNoun?: string): string
   return `${formatCount(count)} ${count === 1 ? noun : many}`;
 }
 
+// One formatter for every count: toLocaleString with a locale builds a new one per call, and the tree prints
+// two counts per row many times a second.
+const COUNT_FORMAT = new Intl.NumberFormat('en-US');
+
 /** A count with thousands separators, the same on every machine ("12,345"). */
 export function formatCount(count: number): string {
-  return count.toLocaleString('en-US');
+  return COUNT_FORMAT.format(count);
 }
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;

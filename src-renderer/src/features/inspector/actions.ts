@@ -37,7 +37,7 @@ export function inspectTopic(connectionId: ConnectionId, topic: string): () => v
   pendingCount = 0;
   pendingLoaded = false;
   replaceInspectedMessage(null);
-  setSlice('inspector', (s) => ({ messageVersion: s.messageVersion + 1, count: 0, loaded: false }));
+  setSlice('inspector', (s) => ({ messageVersion: s.messageVersion + 1, count: 0, loaded: false, of: { connectionId, topic } }));
   void watchTopic(connectionId, topic).catch(() => undefined);
   const off = core.on('explorer.messagesReceived', (batch) => {
     if (mine !== epoch || batch.connectionId !== connectionId) return;

@@ -26,9 +26,15 @@ export function Inspector(): React.JSX.Element {
   const chartField = useStore(explorerSelectors.chartFieldFor(topic));
   // The message itself stays outside the store; its version re-renders this when a frame applies a newer one.
   useStore(inspectorSelectors.messageVersion);
-  const message = inspectedMessage();
-  const count = useStore(inspectorSelectors.count);
-  const loaded = useStore(inspectorSelectors.loaded);
+  // In the render right after a click the held message, count and flag are still the topic before's (the effect
+  // below resets them): none of them may be shown as the new topic's, nor its number asked for under the new topic
+  // (that painted an older message of the new topic before its newest).
+  const current = useStore(inspectorSelectors.isOf(active?.connectionId ?? null, topic));
+  const held = inspectedMessage();
+  const message = current && held?.topic === topic ? held : null;
+  const storedCount = useStore(inspectorSelectors.count);
+  const count = current ? storedCount : 0;
+  const loaded = useStore(inspectorSelectors.loaded) && current;
   const [note, setNote] = useState('');
   const connectionId = active?.connectionId ?? null;
 

@@ -9,6 +9,8 @@ export interface InspectorState {
   readonly count: number;
   /** The core answered with the topic's detail (until then a missing message is not worth a note). */
   readonly loaded: boolean;
+  /** Whose counters these are: for one render after a click they still belong to the topic (or connection) before. */
+  readonly of: { readonly connectionId: string; readonly topic: string } | null;
 }
 
-export const initialInspectorState: InspectorState = { messageVersion: 0, count: 0, loaded: false };
+export const initialInspectorState: InspectorState = { messageVersion: 0, count: 0, loaded: false, of: null };

@@ -1,7 +1,8 @@
 import { Pin, PinOff } from 'lucide-react';
-import { useEffect, useRef, useState } from 'react';
+import { startTransition, useEffect, useRef, useState } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
-import { useStore } from '../../store/root-store';
+import { useStore, type AppState } from '../../store/root-store';
+import { connectionsSelectors } from '../connections/selectors';
 import { IconButton } from '../../ui';
 import { explorerSelectors } from '../explorer/selectors';
 
@@ -14,19 +15,32 @@ export interface FollowedTopic {
  * The composer's topic follows the topic selected in the tree, unless pinned; "Publish to this topic" from the
  * tree's menu sets it even when pinned (the user asked) and puts the cursor in the topic field.
  */
-export function useFollowedTopic(connectionId: ConnectionId | null, setTopic: (topic: string) => void): FollowedTopic {
+export function useFollowedTopic(setTopic: (topic: string) => void): FollowedTopic {
   const [pinned, setPinned] = useState(false);
-  const selected = useStore(explorerSelectors.selected);
   const publishTo = useStore(explorerSelectors.publishTo);
-  // Only a change of selection within one connection moves the topic: not the selection found at start-up or on
-  // switching connections, which would overwrite the draft just loaded.
-  const seen = useRef<{ connectionId: ConnectionId | null; selected: string | null }>({ connectionId, selected });
+  const pinnedNow = useRef(pinned);
   useEffect(() => {
-    const before = seen.current;
-    seen.current = { connectionId, selected };
-    if (pinned || selected === null || before.connectionId !== connectionId || before.selected === selected) return;
-    setTopic(selected);
-  }, [connectionId, selected, pinned, setTopic]);
+    pinnedNow.current = pinned;
+  }, [pinned]);
+  // The selection is watched outside React's render: the composer is a large form, and re-rendering it as part of the
+  // click would delay the inspector's value. Only a change of selection within one connection moves the topic: not
+  // the selection found at start-up or on switching connections, which would overwrite the draft just loaded. The
+  // topic is then set as a transition, so React renders the form after the inspector, and yields to input meanwhile.
+  useEffect(() => {
+    const watched = (state: AppState): { connectionId: ConnectionId | null; selected: string | null } => ({
+      connectionId: connectionsSelectors.active(state)?.connectionId ?? null,
+      selected: explorerSelectors.selected(state),
+    });
+    let seen = watched(useStore.getState());
+    return useStore.subscribe((state) => {
+      const before = seen;
+      const now = watched(state);
+      seen = now;
+      const selected = now.selected;
+      if (pinnedNow.current || selected === null || before.connectionId !== now.connectionId || before.selected === selected) return;
+      startTransition(() => setTopic(selected));
+    });
+  }, [setTopic]);
 
   const handled = useRef(publishTo?.seq ?? 0);
   useEffect(() => {

@@ -60,7 +60,7 @@ export function PublishForm(): React.JSX.Element {
   const [markers, setMarkers] = useState(0);
   const [busy, setBusy] = useState(false);
   const [historyVersion, setHistoryVersion] = useState(0);
-  const follow = useFollowedTopic(connectionId, setTopic);
+  const follow = useFollowedTopic(setTopic);
   const payload = useRef(DEFAULT_TEXT);
   const editor = useRef<CodeEditorHandle | null>(null);
   const topicCheck = checkPublishTopic(topic);

@@ -15,10 +15,12 @@ export interface TopicInputProps {
 /** The publish topic: checked as you type, completed from the live topic tree. */
 export function TopicInput({ value, onChange, connectionId, fieldRef }: TopicInputProps): React.JSX.Element {
   const [suggestions, setSuggestions] = useState<readonly TopicSuggestion[]>([]);
+  // Completions serve typing: they are asked for while the field has focus, not each time the topic follows a click.
+  const [focused, setFocused] = useState(false);
   const check = checkPublishTopic(value);
 
   useEffect(() => {
-    if (!connectionId) return;
+    if (!connectionId || !focused) return;
     let current = true;
     // A short pause so fast typing asks once.
     const timer = setTimeout(() => {
@@ -30,7 +32,7 @@ export function TopicInput({ value, onChange, connectionId, fieldRef }: TopicInp
       current = false;
       clearTimeout(timer);
     };
-  }, [value, connectionId]);
+  }, [value, connectionId, focused]);
 
   return (
     <div className="topic-field" ref={fieldRef}>
@@ -44,6 +46,8 @@ export function TopicInput({ value, onChange, connectionId, fieldRef }: TopicInp
         spellCheck={false}
         aria-invalid={!check.ok}
         onChange={(e) => onChange(e.target.value)}
+        onFocus={() => setFocused(true)}
+        onBlur={() => setFocused(false)}
       />
       <datalist id="publish-topic-suggestions" data-testid="publish-topic-suggestions">
         {suggestions.map((s) => (

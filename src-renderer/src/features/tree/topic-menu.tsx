@@ -1,6 +1,6 @@
 import { BarChart3, ClipboardCopy, Copy, Eraser, Filter, Send } from 'lucide-react';
 import { ContextMenu } from 'radix-ui';
-import { useRef } from 'react';
+import { memo, useRef } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import { toErrorData } from '../../lib/error-data';
 import { chart, publishToTopic, requestTreeFilter, selectTopic } from '../explorer/actions';
@@ -25,8 +25,11 @@ async function copy(text: string): Promise<void> {
   await navigator.clipboard.writeText(text);
 }
 
+/** A memo: the tree re-renders with every rows answer, the closed menu need not. */
+export const TopicMenuContent = memo(TopicMenuContentView);
+
 /** The topic tree's context menu: copy topic or payload, publish here, clear retained, chart, filter to the subtree. */
-export function TopicMenuContent({ connectionId, path, onNote, onClearRetained, onClosed }: TopicMenuProps): React.JSX.Element | null {
+function TopicMenuContentView({ connectionId, path, onNote, onClearRetained, onClosed }: TopicMenuProps): React.JSX.Element | null {
   const focusAfter = useRef<'tree' | 'composer' | 'confirm'>('tree');
   if (path === null) return null;
   const fail = (what: string) => (error: unknown) => onNote({ kind: 'error', text: `${what}: ${toErrorData(error).message}` });

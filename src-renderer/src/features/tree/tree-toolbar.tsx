@@ -1,5 +1,5 @@
 import { ChevronsDownUp, Ellipsis, ListTree, Pause, Play, TextSearch } from 'lucide-react';
-import { useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import type { TreeFilter, TreeSort } from '../../../../shared/ipc/explorer';
 import { useStore } from '../../store/root-store';
 import { IconButton } from '../../ui/icon-button';
@@ -16,11 +16,14 @@ const FILTER_MIN_PX = 160;
 const SORTS: readonly TreeSort[] = ['name', 'messages', 'topics', 'recent'];
 const MENU_DEPTHS = [1, 2, 3] as const;
 
+/** The toolbar reads the store itself: a memo, so the tree's re-render with every rows answer passes it by. */
+export const TreeToolbar = memo(TreeToolbarView);
+
 /**
  * Filter box, sort, expand-to-depth, pause with its buffer gauge, and the subscriptions panel. In a narrow pane the
  * secondary controls (payload search, sort, expand and collapse) fold into an overflow menu.
  */
-export function TreeToolbar(): React.JSX.Element {
+function TreeToolbarView(): React.JSX.Element {
   const active = useStore(connectionsSelectors.active);
   const totals = useStore(explorerSelectors.changed);
   const sort = useStore(explorerSelectors.sort);
