@@ -6,7 +6,6 @@ import type { ResponderRule, RuleProblem } from '../core/responders/auto-respond
 import { connect } from '../lib';
 import { respond, type Responders } from '../lib/scripts';
 import { flushed, intFlag, parseFlags, readJsonFile, UsageError, type Command } from './cli-io';
-import { scriptWorkerFile } from './script-worker-path';
 import { CONNECTION_FLAGS, CONNECTION_HELP, connectOptionsFrom } from './connection-flags';
 
 const FLAGS = {
@@ -96,7 +95,6 @@ export const respondCommand: Command = {
       let responders: Responders;
       try {
         responders = await respond(client, rules, {
-          workerFile: scriptWorkerFile(),
           onResponse: (p) => io.stdout.write(`${p.topic} ${Buffer.from(p.payload).toString('utf8')}\n`),
           onError: (e) => io.stderr.write(`error: ${e.message}\n`),
         });

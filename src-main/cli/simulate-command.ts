@@ -7,7 +7,6 @@ import type { SimulationSource } from '../core/simulator/simulation-types';
 import type { SimulationStatus } from '../../shared/ipc/simulations';
 import { intFlag, parseFlags, qosFlag, UsageError, type Command } from './cli-io';
 import { readSavedSimulation } from './saved-simulation-file';
-import { scriptWorkerFile } from './script-worker-path';
 
 const FLAGS = {
   url: { type: 'string', short: 'u' },
@@ -113,7 +112,6 @@ export const simulateCommand: Command = {
         ...(values.user === undefined ? {} : { username: values.user }),
         ...(password === undefined ? {} : { password }),
         onError: (device, error) => io.stderr.write(`error: ${device.name}: ${error.message}\n`),
-        ...(source.kind === 'script' ? { workerFile: scriptWorkerFile() } : {}),
       });
       const running = simulation;
       const what = source.kind === 'scenario' ? `scenario ${source.name}` : source.kind;
