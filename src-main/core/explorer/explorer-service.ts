@@ -421,19 +421,28 @@ export class ExplorerService {
    * Synchronous unless a decoder binding (a sandboxed script) decodes the topic.
    */
   private carriedView(connectionId: ConnectionId, message: InspectedMessage): DecodedView | undefined | Promise<DecodedView | undefined> {
+    const bound = this.link.decodeBound !== undefined && this.link.previews?.hasBinding(message.topic) !== false;
     let payload = message.payload;
     if (message.size > payload.length) {
-      try {
-        payload = this.payloadOf(connectionId, message.topic, message.n).payload;
-      } catch {
-        // Pushed out of the history already: the window asks for what it needs.
-        return undefined;
+      const { index } = this.require(connectionId).session;
+      const id = index.idOf(message.topic);
+      // A big payload that is still the topic's last is decoded from a view of it when the decode is synchronous:
+      // no copy of (say) 50 MB for a first page.
+      const last = !bound && id !== undefined && index.messageCountOf(id) === message.n ? index.peekPayload(id) : undefined;
+      if (last !== undefined) payload = last;
+      else {
+        try {
+          payload = this.payloadOf(connectionId, message.topic, message.n).payload;
+        } catch {
+          // Pushed out of the history already: the window asks for what it needs.
+          return undefined;
+        }
       }
     }
     const small = message.size <= INLINE_PAYLOAD_BYTES;
     const bounded = (view: DecodedView): DecodedView | undefined => (small || !view.ok || (view.truncated && view.value === undefined) ? view : undefined);
     const builtIn = (): DecodedView | undefined => bounded(decodePayload(payload, { kind: 'auto', topic: message.topic }));
-    if (this.link.decodeBound && this.link.previews?.hasBinding(message.topic) !== false) {
+    if (bound && this.link.decodeBound) {
       return this.link.decodeBound({ topic: message.topic, payload, qos: message.qos, retain: message.retain }).then(
         (bound) => (bound === undefined ? builtIn() : bounded(bound)),
         () => undefined,
