@@ -100,6 +100,33 @@ async function* prefetched<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
   }
 }
 
+/**
+ * How early a timed replay's timer wakes before a message is due. A timer fires whole milliseconds late (libuv
+ * keeps time in milliseconds) and later still when the machine is busy; the rest of the wait is spent checking the
+ * clock between turns of the event loop (setImmediate), which costs a little CPU but hits the due time.
+ */
+const EARLY_WAKE_MS = 2;
+
+/** Resolves at `due` (performance.now() time), or when the function handed to `onCancel` is called. */
+async function until(due: number, onCancel: (cancel: () => void) => void): Promise<void> {
+  let cancelled = false;
+  let timer: NodeJS.Timeout | undefined;
+  let stop: (() => void) | undefined;
+  onCancel(() => {
+    cancelled = true;
+    clearTimeout(timer);
+    stop?.();
+  });
+  const sleep = due - performance.now() - EARLY_WAKE_MS;
+  if (sleep > 0) {
+    await new Promise<void>((resolve) => {
+      stop = resolve;
+      timer = setTimeout(resolve, sleep);
+    });
+  }
+  while (!cancelled && performance.now() < due) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 /** QoS 0 packets encoded into batches and written to the socket, at most UNWRITTEN_BYTES of them not yet written. */
 class BatchOutlet {
   private readonly batch: PublishBatch;
@@ -230,17 +257,11 @@ export function replayCapture(options: ReplayOptions): ReplayControl {
           }
           if (speed !== 'max') {
             startWall ??= performance.now() - (offset + line.t) / speed;
-            const wait = startWall + (offset + line.t) / speed - performance.now();
-            if (wait > 1) {
-              // What is due now goes out before the wait, not after it.
+            const due = startWall + (offset + line.t) / speed;
+            if (due > performance.now()) {
+              // What is due now goes out before the wait, each message at its own time: never held for a later one.
               outlet?.flush();
-              await new Promise<void>((resolve) => {
-                const timer = setTimeout(resolve, wait);
-                wake = () => {
-                  clearTimeout(timer);
-                  resolve();
-                };
-              });
+              await until(due, (cancel) => (wake = cancel));
               wake = null;
               if (cancelled) break;
             }
