@@ -135,8 +135,10 @@ async function main(): Promise<void> {
   try {
     await history.setRetention(undefined, undefined, 2 ** 45);
     await history.setRetention('bench', { maxAgeMs: null, maxBytes: null }, undefined);
-    // The fill wrote what floodMessage() makes: check one row before timing anything on it.
+    // The fill wrote what floodMessage() makes, all of it: check before timing anything on it.
     {
+      const held = (await history.status()).messages;
+      if (held < STORE_MESSAGES) throw new Error(`The store holds ${fmt(held)} messages, fewer than the ${fmt(STORE_MESSAGES)} filled: something pruned it.`);
       const probe = Math.floor(STORE_MESSAGES / 2);
       const page = await history.query({ filters: [fillTopic(probe)], since: fillStart + Math.floor((probe * HOUR) / STORE_MESSAGES), order: 'oldest' }, 1);
       const got = page.messages[0];
