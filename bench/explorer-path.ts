@@ -21,7 +21,7 @@ import type { ConnectionId } from '../shared/ipc/common';
 import type { Wire } from '../shared/ipc/wire';
 import { createAppCore, type AppCore } from '../src-main/core/app-core';
 import { startMosquitto } from '../src-main/test-support/mosquitto';
-import { scriptWorkerFile } from '../src-main/test-support/worker-file';
+import { historyWorkerFile, scriptWorkerFile } from '../src-main/test-support/worker-file';
 import { startWebHost } from '../src-main/web/web-host';
 import { lineFrom, scriptChild } from './script-child';
 
@@ -315,7 +315,7 @@ async function main(): Promise<void> {
   const broker = await startMosquitto({ config: ['max_queued_messages 0', 'max_queued_bytes 0'] });
   const requests: RequestTiming[] = [];
   const userDataDir = mkdtempSync(join(tmpdir(), 'topiary-bench-'));
-  const core = await createAppCore({ userDataDir, autoStartBroker: false, scriptWorkerFile: await scriptWorkerFile() } as Parameters<typeof createAppCore>[0]);
+  const core = await createAppCore({ userDataDir, autoStartBroker: false, scriptWorkerFile: await scriptWorkerFile(), historyWorkerFile: await historyWorkerFile() } as Parameters<typeof createAppCore>[0]);
   if (DECODER !== undefined) {
     const decoder = DECODER === 'script' ? { kind: 'script' as const, source: DECODER_SCRIPT } : { kind: DECODER as 'json' };
     const bound = await core.handlers['decoders.saveBinding']({ filter: '#', decoder, enabled: true }, { clientId: 'bench-probe' });

@@ -4,7 +4,16 @@
  * through HistoryService and its worker, as the app does.
  *
  *   npm run bench -- history-bench                                  defaults: a 1,000,000-message store, 5 s flood
- *   HISTORY_BENCH_MESSAGES=10000000 HISTORY_BENCH_PACED_SECONDS=60 npm run bench -- history-bench   the issue's sizes
+ *
+ * The issue's sizes (a 10,000,000-message store, the 60 s flood recorded into it), every step, each figure with its goal:
+ *
+ *   HISTORY_BENCH_MESSAGES=10000000 HISTORY_BENCH_PACED_SECONDS=60 npm run bench -- history-bench
+ *
+ * About 1.8 GB in the temporary folder; the bulk fill takes about 3 minutes on an idle machine (8 minutes at load 14),
+ * the flood 70 s, the searches seconds, the export 5 s. Add HISTORY_BENCH_STORE=/tmp/topiary-10m.db to keep the filled
+ * store for later runs (then delete it and its .bench.json). The page's frame gaps while the flood is recorded come
+ * from the explorer-path bench: `BENCH_RECORD=1 npm run bench -- explorer-path`, beside a run without it.
+ *
  *   HISTORY_BENCH_EXPORT=N      messages exported (default: the store's size, at most 1,000,000)
  *   HISTORY_BENCH_INSERT=N      messages for the flat-out insert rate (default 200,000)
  *   HISTORY_BENCH_STORE=FILE    keep the store in FILE: filled on the first run, reused by later runs of the same size
