@@ -752,7 +752,11 @@ export class HistoryStore {
       }
       return;
     }
-    yield* chunks(`SELECT ${columns} FROM messages WHERE id BETWEEN ? AND ? ORDER BY id ${direction} LIMIT ?`, [], Math.max(chunk, 1000));
+    // Read ahead a thousand rows when the search may pass over many; a range that takes every row (all topics, no
+    // other criterion but the time, which the range follows) reads only the page: on a 10,000,000-message store
+    // under load the first page of "all topics + time range" took 52 ms reading 1,000 rows for 100.
+    const takesAll = plan.topics === null && query.qos === undefined && query.retain === undefined && query.regex === undefined && query.text === undefined && query.userProperty === undefined;
+    yield* chunks(`SELECT ${columns} FROM messages WHERE id BETWEEN ? AND ? ORDER BY id ${direction} LIMIT ?`, [], takesAll ? chunk : Math.max(chunk, 1000));
   }
 
   private rowMatcher(query: StoreQuery, topics: Set<number> | null): (row: StoredRow) => boolean {
