@@ -103,7 +103,8 @@ async function* prefetched<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
 /**
  * How early a timed replay's timer wakes before a message is due. A timer fires whole milliseconds late (libuv
  * keeps time in milliseconds) and later still when the machine is busy; the rest of the wait is spent checking the
- * clock between turns of the event loop (setImmediate), which costs a little CPU but hits the due time.
+ * clock between turns of the event loop (setImmediate), which hits the due time to a few microseconds on an idle
+ * machine, at up to 2 ms of CPU per message (a fifth of a core at 100 messages a second).
  */
 const EARLY_WAKE_MS = 2;
 
@@ -186,7 +187,8 @@ class BatchOutlet {
 /**
  * Replays a capture through `publish` (and `writer`, when given). Checks the whole file first: a malformed
  * line fails the replay before anything is sent, unless skipMalformed. Timed replays send each message at
- * start + t / speed on one clock, so a late timer never shifts the messages after it.
+ * start + t / speed on one clock, so a late timer never shifts the messages after it; never before that time, and
+ * written as soon as it is due (only messages due at the same time, or already late, share a write).
  */
 export function replayCapture(options: ReplayOptions): ReplayControl {
   const speed = options.speed ?? 1;
