@@ -9,7 +9,8 @@
  *   gaps recorded in the capture; goal p99 of the difference ≤ 5 ms. Beside it, a bare MQTT.js publisher sending
  *   the same messages on the same schedule: on a busy machine late timers, not the replay, set the figure.
  *
- *   npm run bench -- replay-bench
+ *   npm run bench -- replay-bench     about 2.5 minutes idle: the fast part ~90 s, the timed part 4 × 10 s
+ *   REPLAY_BENCH_STEPS=timed REPLAY_BENCH_TIMED_ROUNDS=5 npm run bench -- replay-bench   the timed figure alone, 5,000 gaps a side (~2 min)
  *   REPLAY_BENCH_MESSAGES=N    messages in the capture for the fast replay (default 1,000,000)
  *   REPLAY_BENCH_TIMED=N       messages in the capture replayed at the original timing (default 1,000)
  *   REPLAY_BENCH_TIMED_ROUNDS=N  rounds of the timed replay and of the bare publisher, alternating (default 2)
