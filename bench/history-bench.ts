@@ -194,7 +194,7 @@ async function main(): Promise<void> {
       row(
         `flood ${fmt(PACED_RATE)} msg/s for ${PACED_SECONDS} s, recorded`,
         `${fmt(stored)} stored of ${fmt(run.sent)} (${fmt(run.sent - stored)} lost, ${after.lost} counted lost)`,
-        `all stored ${run.elapsed.toFixed(1)} s after the start; core ${run.coreUs.toFixed(2)} µs a message`,
+        `all stored ${run.elapsed.toFixed(1)} s after the start; core ${run.coreUs.toFixed(2)} µs a message; ${verdict(stored === run.sent, '0 lost')}`,
       );
       row('  pages of bench/42/+ (100, newest first) read alongside', `p50 ${percentile(pageMs, 50).toFixed(1)} ms, p99 ${percentile(pageMs, 99).toFixed(1)} ms`, `${pageMs.length} pages`);
     }
