@@ -124,20 +124,27 @@ describe('captures', () => {
 
   it('pauses and resumes a replay, and the pause does not squeeze the timing', async () => {
     const file = path.join(dir, 'pause.ndjson');
-    await writeFile(file, captureText([line(0, 'a', '1'), line(50, 'b', '2'), line(100, 'c', '3')]));
+    await writeFile(file, captureText([line(0, 'a', '1'), line(150, 'b', '2'), line(300, 'c', '3')]));
     const at: number[] = [];
+    // The replay's clock starts at its first message, which is no earlier than this.
+    const before = performance.now();
     const control = replayCapture({ file, publish: () => void at.push(performance.now()) });
-    await waitFor(() => at.length === 1);
+    await waitFor(() => at.length >= 1, { intervalMs: 5 });
     control.pause();
-    expect(control.progress().paused).toBe(true);
     const pausedAt = performance.now();
+    const sentBeforePause = at.length;
+    expect(control.progress().paused).toBe(true);
+    // Nothing goes out while paused, not even the message that was waiting for its time when the pause came.
     await waitFor(() => performance.now() - pausedAt > 200, { intervalMs: 50 });
-    expect(at.length).toBeLessThanOrEqual(2);
+    expect(at.length).toBe(sentBeforePause);
+    const resumedAt = performance.now();
     control.resume();
     const report = await control.done;
     expect(report.sent).toBe(3);
-    // The last gap keeps its recorded 50 ms: the pause shifted the clock instead of being caught up.
-    expect((at[2] as number) - (at[1] as number)).toBeGreaterThan(35);
+    // The pause shifted the replay's clock by at least (resumedAt - pausedAt) instead of being caught up: the last
+    // message keeps its recorded 300 ms after the first on that clock, so it is never earlier than this (a timer may fire
+    // 1 ms early, and the replay sends what is due within 1 ms). Caught up, it would go out at once on resume.
+    expect((at[2] as number) - before - (resumedAt - pausedAt)).toBeGreaterThanOrEqual(300 - 3);
   });
 
   it('loops, strips and adds prefixes, and can be cancelled', async () => {
