@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { PublishResult } from '../../../shared/ipc/publish';
 import { TopiaryError } from '../../../shared/ipc/errors';
 import { waitFor } from '../../test-support/wait-for';
@@ -60,13 +60,21 @@ describe('publish jobs', () => {
   });
 
   it('keeps a repeat on schedule instead of drifting by each send\'s own time', async () => {
-    const link: JobLink = { publish: () => new Promise((resolve) => setTimeout(() => resolve({ roundTripMs: 15 }), 15)) };
-    const job = new PublishJob('c', message('r'), { kind: 'repeat', intervalMs: 20, count: 10 }, link, {}, () => undefined);
-    const report = await job.done();
-    expect(report.acknowledged).toBe(10);
-    // Nine intervals of 20 ms plus the last acknowledgement; a drifting loop would take 9 × 35 ms.
-    expect(report.durationMs).toBeGreaterThanOrEqual(9 * 20);
-    expect(report.durationMs).toBeLessThan(9 * 35);
+    // On a fake clock: on a real one a busy machine's stall of the test process made an on-schedule repeat look like a
+    // drifting one. Timers and performance.now() are faked only inside this test, and restored.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const link: JobLink = { publish: () => new Promise((resolve) => setTimeout(() => resolve({ roundTripMs: 15 }), 15)) };
+      const job = new PublishJob('c', message('r'), { kind: 'repeat', intervalMs: 20, count: 10 }, link, {}, () => undefined);
+      const done = job.done();
+      await vi.runAllTimersAsync();
+      const report = await done;
+      expect(report.acknowledged).toBe(10);
+      // Nine intervals of 20 ms plus the last acknowledgement, exactly; a drifting loop would take 9 × 35 ms and more.
+      expect(report.durationMs).toBe(9 * 20 + 15);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('tells the owner once when it ends, with the final report', async () => {
