@@ -3,6 +3,7 @@ import type { PublishResult } from '../../../shared/ipc/publish';
 import { TopiaryError } from '../../../shared/ipc/errors';
 import { waitFor } from '../../test-support/wait-for';
 import { compileMessage } from './compiled-message';
+import type { RenderedMessage } from './compiled-message';
 import { PublishJob, type JobLink } from './publish-job';
 
 /** A link that holds every publish until the test acknowledges it, recording the most ever outstanding. */
@@ -75,6 +76,28 @@ describe('publish jobs', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('sends nothing after a payload script failed the job, even what was already waiting on the script', async () => {
+    const link = heldLink();
+    // Script runs held by the test: the repeat schedules all five before the third one's failure is known.
+    const runs: { topic: string; settle: () => void }[] = [];
+    const transform = (rendered: RenderedMessage): Promise<RenderedMessage> =>
+      new Promise((resolve, reject) => {
+        runs.push({ topic: rendered.topic, settle: () => (rendered.topic === 'x/3' ? reject(new TopiaryError('PAYLOAD_ERROR', 'three')) : resolve(rendered)) });
+      });
+    const job = new PublishJob('c', message('x/{{counter}}'), { kind: 'repeat', intervalMs: 1, count: 5 }, link, {}, () => undefined, transform);
+    await waitFor(() => runs.length === 5, { what: 'five script runs queued' });
+    for (const run of runs) {
+      run.settle();
+      // In order, one at a time, as the sandbox answers.
+      await new Promise((r) => setImmediate(r));
+    }
+    // Every script run has settled, and what was going to be published has been.
+    expect(link.topics).toEqual(['x/1', 'x/2']);
+    link.pending.splice(0).forEach((ack) => ack());
+    const report = await job.done();
+    expect(report).toMatchObject({ state: 'failed', sent: 2, acknowledged: 2, failed: 1, error: { code: 'PAYLOAD_ERROR', message: 'three' } });
   });
 
   it('tells the owner once when it ends, with the final report', async () => {
