@@ -95,6 +95,8 @@ describe('publish jobs', () => {
     }
     // Every script run has settled, and what was going to be published has been.
     expect(link.topics).toEqual(['x/1', 'x/2']);
+    // Not ended while two acknowledgements are outstanding: a report now is not mistaken for the final one.
+    expect(job.progress()).toMatchObject({ state: 'running', acknowledged: 0 });
     link.pending.splice(0).forEach((ack) => ack());
     const report = await job.done();
     expect(report).toMatchObject({ state: 'failed', sent: 2, acknowledged: 2, failed: 1, error: { code: 'PAYLOAD_ERROR', message: 'three' } });

@@ -102,7 +102,10 @@ export class PublishJob {
       jobId: this.jobId,
       connectionId: this.connectionId,
       kind: this.mode.kind,
-      state: this.state,
+      // Stopped or failed takes effect at once, but the job has not ended until what is in flight settles: a report
+      // taken meanwhile says running, so one that says otherwise is final (a list of jobs polled just after a script
+      // failed showed 'failed' with an acknowledgement still to come).
+      state: this.endedPerf === undefined ? 'running' : this.state,
       ...(this.mode.count !== undefined ? { total: this.mode.count } : {}),
       sent: this.sent,
       acknowledged: this.acknowledged,
