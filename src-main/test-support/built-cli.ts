@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { waitFor } from './wait-for';
+import { withDirLock } from './dir-lock';
 
 export const repoRoot = path.resolve(__dirname, '../..');
 
@@ -25,24 +25,7 @@ function builtAt(): number {
 
 /** Runs `build` while holding a lock folder, so two test files never write dist/lib while the other runs it. */
 async function withBuildLock(build: () => void): Promise<void> {
-  const lock = path.join(repoRoot, 'dist/.lib-build-lock');
-  mkdirSync(path.join(repoRoot, 'dist'), { recursive: true });
-  await waitFor(
-    () => {
-      try {
-        mkdirSync(lock);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { timeoutMs: 120_000, what: 'the library build lock' },
-  );
-  try {
-    build();
-  } finally {
-    rmdirSync(lock);
-  }
+  await withDirLock(path.join(repoRoot, 'dist/.lib-build-lock'), build);
 }
 
 function newestLibSource(): number {

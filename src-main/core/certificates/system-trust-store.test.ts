@@ -41,7 +41,8 @@ describe('OS trust store', () => {
     expect(listing.path).toBe('/etc/ssl/certs/ca-certificates.crt');
     expect(listing.roots.length).toBeGreaterThan(50);
     expect(listing.roots.every((r) => r.isCa || r.selfSigned)).toBe(true);
-  });
+    // Describing 140-odd roots is CPU work: about a second idle, 5 s at load 18 alone, over 20 s beside other test files.
+  }, 90_000);
 
   it('keeps the event loop turning while it describes a long list of roots', async () => {
     const options = { bundlePaths: [join(dir, 'missing.crt')], ignoreNodeSystemStore: true };
@@ -58,7 +59,7 @@ describe('OS trust store', () => {
     await Promise.all([pending, spin()]);
     expect(listing?.roots.length).toBeGreaterThan(50);
     expect(turns).toBeGreaterThan(listing!.roots.length / 10);
-  });
+  }, 90_000);
 
   it('describes a root once: a later listing re-reads the store, reuses known roots and recounts their days', async () => {
     const bundle = join(dir, 'cached-bundle.crt');

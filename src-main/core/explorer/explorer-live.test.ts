@@ -9,8 +9,9 @@ import { ExplorerSession } from './explorer-session';
 let broker: Mosquitto | undefined;
 const clients: MqttClient[] = [];
 
+// Generous: a wait ends as soon as its condition holds, and a busy machine moves QoS 1 traffic through mosquitto many times slower.
 async function waitFor(predicate: () => boolean, what: string): Promise<void> {
-  await waitUntil(predicate, { timeoutMs: 15_000, intervalMs: 10, what });
+  await waitUntil(predicate, { timeoutMs: 60_000, intervalMs: 10, what });
 }
 
 async function connect(clientId: string): Promise<MqttClient> {
@@ -50,19 +51,21 @@ describe('ExplorerSession fed by a real mosquitto', () => {
     attach(subscriber, session);
     await subscriber.subscribeAsync('burst/#', { qos: 1 });
     const publisher = await connect('explorer-pub');
-    const total = 20_000;
+    // 10,000 QoS 1 messages over 1,000 topics: counted exactly as well as 20,000 were, in half the round trips (20,000
+    // took over 20 s on a busy 2-core machine).
+    const total = 10_000;
     for (let i = 0; i < total; i++) {
       publisher.publish(`burst/line${i % 10}/sensor${i % 1_000}`, `{"v":${i}}`, { qos: 1, properties: { contentType: 'application/json' } });
     }
     await waitFor(() => session.stats().messageCount === total, `${total} messages`);
     expect(session.stats().topicCount).toBe(1_000);
-    expect(session.index.info('burst/line3')!.subtreeMessageCount).toBe(2_000);
-    expect(session.index.info('burst/line3/sensor3')!.messageCount).toBe(20);
+    expect(session.index.info('burst/line3')!.subtreeMessageCount).toBe(1_000);
+    expect(session.index.info('burst/line3/sensor3')!.messageCount).toBe(10);
     const last = session.topic('burst/line9/sensor999')!;
-    expect(new TextDecoder().decode(last.lastMessage!.payload)).toBe('{"v":19999}');
+    expect(new TextDecoder().decode(last.lastMessage!.payload)).toBe('{"v":9999}');
     expect(last.lastMessage!.properties?.contentType).toBe('application/json');
-    expect(session.series('burst/line9/sensor999', { kind: 'json', path: 'v' }).points.map((p) => p.v).slice(-2)).toEqual([18_999, 19_999]);
-  });
+    expect(session.series('burst/line9/sensor999', { kind: 'json', path: 'v' }).points.map((p) => p.v).slice(-2)).toEqual([8_999, 9_999]);
+  }, 90_000);
 
   it('holds a paused burst in the buffer and applies it on resume', async () => {
     const session = new ExplorerSession();

@@ -203,6 +203,8 @@ export function replayCapture(options: ReplayOptions): ReplayControl {
   let total = 0;
   let loop = 0;
   let paused = false;
+  /** When the current pause was asked for. */
+  let pausedSince = 0;
   let cancelled = false;
   let resumeWaiter: (() => void) | null = null;
   let wake: (() => void) | null = null;
@@ -247,27 +249,29 @@ export function replayCapture(options: ReplayOptions): ReplayControl {
       for await (const chunk of prefetched(readCaptureLines(options.file, { skipMalformed }))) {
         for (const line of chunk) {
           if (cancelled) break;
-          if (paused) {
-            outlet?.flush();
-            const pausedAt = performance.now();
-            await new Promise<void>((resolve) => {
-              resumeWaiter = resolve;
-            });
-            // The pause does not count against the timing.
-            if (startWall !== null) startWall += performance.now() - pausedAt;
-            if (cancelled) break;
-          }
-          if (speed !== 'max') {
-            startWall ??= performance.now() - (offset + line.t) / speed;
-            const due = startWall + (offset + line.t) / speed;
-            if (due > performance.now()) {
-              // What is due now goes out before the wait, each message at its own time: never held for a later one.
+          // A pause may come while the line waits for its time: the wait ends, and the line waits out the pause and then
+          // what is left of its time (the pause shifts the clock rather than being caught up).
+          for (;;) {
+            if (paused) {
               outlet?.flush();
-              await until(due, (cancel) => (wake = cancel));
-              wake = null;
+              await new Promise<void>((resolve) => {
+                resumeWaiter = resolve;
+              });
+              // The pause, from the moment it was asked for, does not count against the timing.
+              if (startWall !== null) startWall += performance.now() - pausedSince;
               if (cancelled) break;
             }
+            if (speed === 'max') break;
+            startWall ??= performance.now() - (offset + line.t) / speed;
+            const due = startWall + (offset + line.t) / speed;
+            if (due <= performance.now()) break;
+            // What is due now goes out before the wait, each message at its own time: never held for a later one.
+            outlet?.flush();
+            await until(due, (cancel) => (wake = cancel));
+            wake = null;
+            if (cancelled || !paused) break;
           }
+          if (cancelled) break;
           const topic = remap(line.topic, options.stripPrefix, options.addPrefix);
           if (outlet !== null && (line.qos ?? 0) === 0 && line.properties === undefined && outlet.ready()) {
             sent++;
@@ -351,7 +355,10 @@ export function replayCapture(options: ReplayOptions): ReplayControl {
   done.catch(() => undefined);
   return {
     pause: () => {
+      if (!paused) pausedSince = performance.now();
       paused = true;
+      // Ends a wait for the next message's time, which must not go out while paused.
+      wake?.();
       report(true);
     },
     resume: () => {

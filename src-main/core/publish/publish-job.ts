@@ -102,7 +102,10 @@ export class PublishJob {
       jobId: this.jobId,
       connectionId: this.connectionId,
       kind: this.mode.kind,
-      state: this.state,
+      // Stopped or failed takes effect at once, but the job has not ended until what is in flight settles: a report
+      // taken meanwhile says running, so one that says otherwise is final (a list of jobs polled just after a script
+      // failed showed 'failed' with an acknowledgement still to come).
+      state: this.endedPerf === undefined ? 'running' : this.state,
       ...(this.mode.count !== undefined ? { total: this.mode.count } : {}),
       sent: this.sent,
       acknowledged: this.acknowledged,
@@ -128,9 +131,13 @@ export class PublishJob {
       this.note(error);
       return;
     }
-    const publish = (ready: RenderedMessage): Promise<PublishResult> => {
+    /** Resolves true once the broker acknowledged it, false when it was not sent. */
+    const publish = async (ready: RenderedMessage): Promise<boolean> => {
+      // A repeat does not wait for each script run: messages after the one whose script failed may already be in the
+      // sandbox's queue. The job ended with that failure, so they are not sent (a busy machine sent 4 and 5 after 3 failed).
+      if (this.state === 'failed') return false;
       this.sent++;
-      return this.link.publish({
+      await this.link.publish({
         connectionId: this.connectionId as SendArgs['connectionId'],
         topic: ready.topic,
         payload: ready.payload,
@@ -138,6 +145,7 @@ export class PublishJob {
         retain: message.retain,
         ...(message.properties ? { properties: message.properties } : {}),
       });
+      return true;
     };
     this.inFlight++;
     const transformed = this.transform?.(rendered).catch((error: unknown) => {
@@ -147,7 +155,9 @@ export class PublishJob {
     });
     (transformed ? transformed.then(publish) : publish(rendered))
       .then(
-        () => this.acknowledged++,
+        (sent) => {
+          if (sent) this.acknowledged++;
+        },
         (error: unknown) => {
           this.failed++;
           this.note(error);

@@ -232,25 +232,29 @@ describe('composing through the core to a real broker', () => {
     expect(jobs.find((j) => j.jobId === started.jobId)?.state).toBe('stopped');
   });
 
-  it('bursts 100,000 QoS 1 messages with every one acknowledged and progress coalesced', async () => {
+  // 10,000 messages through mosquitto's Receive Maximum of 20 is 500 windows refilled, which proves that no acknowledgement is
+  // lost and that progress is coalesced as well as 100,000 did; the burst is bound by round trips, not CPU, so on a busy
+  // machine (each round trip waiting for both processes to be scheduled) 100,000 took over 60 s. The e2e still bursts 100,000.
+  it('bursts 10,000 QoS 1 messages with every one acknowledged and progress coalesced', async () => {
     const connectionId = await connect();
     const progress: JobProgress[] = [];
     harness.client.on('publish.jobProgressed', (p) => progress.push(p));
     const started = await harness.client.invoke('publish.startJob', {
       connectionId,
       message: { topic: 'burst/one', payload: { form: 'text', text: 'x'.repeat(32) }, qos: 1 },
-      mode: { kind: 'burst', count: 100_000 },
+      mode: { kind: 'burst', count: 10_000 },
     });
     // While the burst runs the core still answers other requests.
     const listed = await harness.client.invoke('connections.list', {});
     expect(listed).toHaveLength(1);
-    const final = await waitFor(() => progress.find((p) => p.jobId === started.jobId && p.state !== 'running'), { timeoutMs: 60_000, what: 'the burst to end' });
-    expect(final).toMatchObject({ state: 'done', total: 100_000, sent: 100_000, acknowledged: 100_000, failed: 0 });
+    const final = await waitFor(() => progress.find((p) => p.jobId === started.jobId && p.state !== 'running'), { timeoutMs: 100_000, what: 'the burst to end' });
+    expect(final).toMatchObject({ state: 'done', total: 10_000, sent: 10_000, acknowledged: 10_000, failed: 0 });
     expect(final.ratePerSecond).toBeGreaterThan(0);
     const running = progress.filter((p) => p.state === 'running');
     // A few reports a second, not one per message.
     expect(running.length).toBeLessThan(final.durationMs / 100 + 5);
-  }, 90_000);
+    expect(running.length).toBeLessThan(1_000);
+  }, 120_000);
 
   it('sends a burst in batches with a pause between', async () => {
     const connectionId = await connect();

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { scriptWorkerFile } from '../../test-support/worker-file';
 import { type ScriptHandle, ScriptSandbox } from './script-sandbox';
 import type { ScriptMessage, ScriptOutcome, ScriptSpec } from './script-types';
@@ -6,7 +6,10 @@ import type { ScriptMessage, ScriptOutcome, ScriptSpec } from './script-types';
 let sandbox: ScriptSandbox;
 
 beforeAll(async () => {
-  sandbox = new ScriptSandbox({ workerFile: await scriptWorkerFile() });
+  // The watchdog (budget + 40 ms by default) and the interrupt handler race when a busy machine does not schedule the
+  // worker for longer than the grace: here the watchdog waits long enough that the interrupt always wins; the
+  // watchdog's own test runs in a sandbox with the default grace.
+  sandbox = new ScriptSandbox({ workerFile: await scriptWorkerFile(), watchdogGraceMs: 2_000 });
 });
 afterAll(async () => {
   await sandbox.close();
@@ -21,8 +24,12 @@ const message = (payload: string | Uint8Array = '{"t":21.5,"h":40}', extra: Part
   ...extra,
 });
 
-async function load(source: string, spec: Partial<ScriptSpec> = {}): Promise<ScriptHandle> {
-  const loaded = await sandbox.load({ name: 'test', source, ...spec });
+/**
+ * Budgets are wall-clock time: a busy machine can leave the worker unscheduled for longer than the default 50 ms in a
+ * script of a few lines. Tests not about the budget get generous ones; those about it set `budgetMs: 50`.
+ */
+async function load(source: string, spec: Partial<ScriptSpec> = {}, into: ScriptSandbox = sandbox): Promise<ScriptHandle> {
+  const loaded = await into.load({ name: 'test', source, ...spec, limits: { budgetMs: 10_000, loadBudgetMs: 10_000, ...spec.limits } });
   if (!loaded.ok) throw new Error(`load failed: ${loaded.error.message}`);
   return loaded.script;
 }
@@ -53,7 +60,7 @@ describe('escape attempts fail with the error the user sees', () => {
     );
     expect(outcome).toMatchObject({ ok: true, value: Array(10).fill('undefined') });
     expect(errorOf(await runOnce("require('fs').readFileSync('/etc/passwd')")).message).toBe("ReferenceError: 'require' is not defined (line 1, column 1)");
-    const loaded = await sandbox.load({ name: 'imports', source: "import fs from 'fs';" });
+    const loaded = await sandbox.load({ name: 'imports', source: "import fs from 'fs';", limits: { loadBudgetMs: 10_000 } });
     expect(loaded.ok ? 'loaded' : loaded.error.kind).toBe('syntax');
   });
 
@@ -114,34 +121,42 @@ describe('escape attempts fail with the error the user sees', () => {
     expect(json.kind).toBe('stack');
   });
 
-  it('an infinite loop is interrupted and reported within 100 ms', async () => {
-    const script = await load('while (true) {}');
+  it('an infinite loop is interrupted at its budget and reported', async () => {
+    const script = await load('while (true) {}', { limits: { budgetMs: 50 } });
     const started = performance.now();
     const outcome = await script.run(message());
     const elapsed = performance.now() - started;
+    // This message (not the watchdog's) says the interrupt handler stopped the loop in the running script.
     expect(errorOf(outcome)).toMatchObject({ kind: 'timeout', message: 'The script ran longer than its 50 ms budget and was stopped.' });
-    // Measured in the worker; the round trip adds scheduling delay, which a machine shared by many processes stretches.
-    expect(outcome.micros).toBeLessThan(100_000);
-    expect(elapsed).toBeLessThan(250);
+    // Never before the budget; after it, within about one stall of the worker thread, which a busy machine stretches to
+    // hundreds of ms (idle: about 50 ms). Bounded to tell a stopped loop from one that ended some other way.
+    expect(outcome.micros).toBeGreaterThanOrEqual(49_000);
+    expect(outcome.micros).toBeLessThan(1_000_000);
+    expect(elapsed).toBeLessThan(2_000);
     await script.unload();
   });
 
   it('while(true) inside try/finally cannot catch the interrupt', async () => {
-    const script = await load('let n = 0;\ntry { while (true) { n++; } } catch (e) { while (true) {} } finally { while (true) {} }');
+    const script = await load('let n = 0;\ntry { while (true) { n++; } } catch (e) { while (true) {} } finally { while (true) {} }', { limits: { budgetMs: 50 } });
     const started = performance.now();
     const outcome = await script.run(message());
-    expect(outcome.micros).toBeLessThan(100_000);
-    expect(performance.now() - started).toBeLessThan(250);
+    // As above: at the budget, plus what a busy machine's stalls add.
+    expect(outcome.micros).toBeLessThan(1_000_000);
+    expect(performance.now() - started).toBeLessThan(2_000);
     expect(errorOf(outcome)).toMatchObject({ kind: 'timeout', message: 'The script ran longer than its 50 ms budget and was stopped.' });
     await script.unload();
   });
 
   it('a runaway inside a built-in operation is stopped by the watchdog, and the script keeps its state', async () => {
     // Sorting 3 million numbers is one built-in call (about half a second) that never asks the interrupt handler.
-    const script = await load("if (msg.topic === 'slow') { new Float64Array(3e6).sort(); return 'sorted'; }\nstate.set('ok', (state.get('ok') ?? 0) + 1); return state.get('ok');");
-    const other = await load("return 'other';");
+    // Its own sandbox, with the default watchdog grace of 40 ms.
+    const watched = new ScriptSandbox({ workerFile: await scriptWorkerFile() });
+    onTestFinished(() => watched.close());
+    const budget = { limits: { budgetMs: 50 } };
+    const script = await load("if (msg.topic === 'slow') { new Float64Array(3e6).sort(); return 'sorted'; }\nstate.set('ok', (state.get('ok') ?? 0) + 1); return state.get('ok');", budget, watched);
+    const other = await load("return 'other';", budget, watched);
     expect(await script.run(message())).toMatchObject({ ok: true, value: 1 });
-    const restarts = sandbox.restarts;
+    const restarts = watched.restarts;
     const started = performance.now();
     let reportedAfter = Infinity;
     const [outcome, queued] = await Promise.all([
@@ -151,13 +166,15 @@ describe('escape attempts fail with the error the user sees', () => {
       }),
       other.run(message()),
     ]);
-    // Budget 50 ms + grace 40 ms, checked every 10 ms; slack for a machine shared by many processes.
-    expect(reportedAfter).toBeLessThan(300);
+    // Budget 50 ms + grace 40 ms, checked every 10 ms: about 100 ms idle, and a busy machine's stalls add hundreds of ms.
+    // The message, not this bound, shows the watchdog stopped it (the sort alone takes about half a second idle and
+    // would have returned 'sorted'); the bound tells a stop from a hang.
+    expect(reportedAfter).toBeLessThan(2_000);
     expect(errorOf(outcome)).toEqual({
       kind: 'timeout',
       message: 'The script ran longer than its 50 ms budget inside a built-in operation and was stopped; the sandbox was restarted and the script keeps its state.',
     });
-    expect(sandbox.restarts).toBe(restarts + 1);
+    expect(watched.restarts).toBe(restarts + 1);
     // The call queued behind it runs once the worker is back; both scripts were reloaded, the state with them.
     expect(queued).toMatchObject({ ok: true, value: 'other' });
     expect(await script.run(message())).toMatchObject({ ok: true, value: 2 });
@@ -166,7 +183,7 @@ describe('escape attempts fail with the error the user sees', () => {
   });
 
   it('a syntax error names its line and column', async () => {
-    const loaded = await sandbox.load({ name: 'bad', source: 'const a = 1;\nconst b = ;\nreturn a;' });
+    const loaded = await sandbox.load({ name: 'bad', source: 'const a = 1;\nconst b = ;\nreturn a;', limits: { loadBudgetMs: 10_000 } });
     expect(loaded.ok).toBe(false);
     if (!loaded.ok) expect(loaded.error).toMatchObject({ kind: 'syntax', line: 2, column: 11, message: 'SyntaxError: unexpected token in expression: \';\' (line 2, column 11)' });
   });

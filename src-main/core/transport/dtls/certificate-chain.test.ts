@@ -15,6 +15,7 @@ let stranger: TestPki;
 
 const der = (pem: string): Buffer => new X509Certificate(pem).raw;
 
+// Two PKIs from openssl (an RSA-2048 root each): seconds idle, near a minute on a busy 2-core machine.
 beforeAll(() => {
   pki = createTestPki();
   stranger = createTestPki();
@@ -27,7 +28,7 @@ beforeAll(() => {
   }
   pki.openssl(['x509', '-req', '-in', 'not-ca.csr', '-CA', 'root.crt', '-CAkey', 'root.key', '-CAcreateserial', '-days', '30', '-out', 'not-ca.crt', '-extfile', 'not-ca.cnf', '-extensions', 'notca']);
   pki.openssl(['x509', '-req', '-in', 'evil.csr', '-CA', 'not-ca.crt', '-CAkey', 'not-ca.key', '-CAcreateserial', '-days', '30', '-out', 'evil.crt', '-extfile', 'not-ca.cnf', '-extensions', 'leaf']);
-}, 60_000);
+}, 120_000);
 
 afterAll(() => {
   pki.cleanup();

@@ -46,7 +46,7 @@ describe('reliable UDP over a lossy link', () => {
     const atServer = collect(serverSide);
     serverSide.write(fromServer);
     await waitFor(() => atServer.bytes().length >= fromClient.length && atClient.bytes().length >= fromServer.length, {
-      timeoutMs: 15_000,
+      timeoutMs: 60_000,
       what: () => `both payloads (server has ${atServer.bytes().length}, client ${atClient.bytes().length})`,
     });
     expect(atServer.bytes().equals(fromClient)).toBe(true);
@@ -59,7 +59,7 @@ describe('reliable UDP over a lossy link', () => {
     expect(client.stats.retransmitted).toBeGreaterThan(0);
     expect(atServer.errors).toEqual([]);
     expect(atClient.errors).toEqual([]);
-  });
+  }, 90_000);
 
   it('delivers many small messages exactly once and in order', async () => {
     const { client, accepted } = await lossyPair({ initialRtoMs: 50 }, { dropRate: 0.1, duplicateRate: 0.2, reorderRate: 0.3 });
@@ -68,11 +68,11 @@ describe('reliable UDP over a lossy link', () => {
     const serverSide = await waitFor(() => accepted[0], { what: 'the server to accept the session' });
     const atServer = collect(serverSide);
     const expected = Buffer.concat(messages);
-    await waitFor(() => atServer.bytes().length >= expected.length, { timeoutMs: 15_000, what: () => `500 messages (have ${atServer.bytes().length} of ${expected.length} bytes)` });
+    await waitFor(() => atServer.bytes().length >= expected.length, { timeoutMs: 60_000, what: () => `500 messages (have ${atServer.bytes().length} of ${expected.length} bytes)` });
     // Writes queued behind one another may share a message; the byte stream must hold each exactly once, in order.
     expect(atServer.bytes().toString().split(';').slice(0, -1)).toEqual(messages.map((m) => m.toString().slice(0, -1)));
     expect(serverSide.stats.duplicates).toBeGreaterThan(0);
-  });
+  }, 90_000);
 
   it('closes both ends cleanly when the client ends its stream, after everything is delivered', async () => {
     const { client, accepted, server } = await lossyPair({ initialRtoMs: 50 }, { dropRate: 0, duplicateRate: 0, reorderRate: 0.5 });
@@ -124,7 +124,13 @@ describe('reliable UDP sessions', () => {
     const server = await ReliableUdpServer.listen({ host: '127.0.0.1', port: 0, idleTimeoutMs: 300 });
     cleanups.push(() => server.close());
     const accepted: ReliableUdpSession[] = [];
-    server.on('session', (s: ReliableUdpSession) => accepted.push(s));
+    // Counted as the session opens: checked after 'hello' arrives, a stall of this process longer than the 300 ms idle
+    // timeout would find it already expired.
+    let countAtOpen = 0;
+    server.on('session', (s: ReliableUdpSession) => {
+      accepted.push(s);
+      countAtOpen = server.sessionCount;
+    });
     // The client's idle timeout is long: only the server should expire.
     const client = await openReliableUdpSession({ host: '127.0.0.1', port: server.address().port, idleTimeoutMs: 60_000 });
     cleanups.push(() => client.destroy());
@@ -133,8 +139,8 @@ describe('reliable UDP sessions', () => {
     const serverSide = await waitFor(() => accepted[0]);
     const atServer = collect(serverSide);
     await waitFor(() => atServer.bytes().toString() === 'hello');
-    expect(server.sessionCount).toBe(1);
-    await waitFor(() => atServer.closed(), { timeoutMs: 5_000, what: 'the idle session to expire' });
+    expect(countAtOpen).toBe(1);
+    await waitFor(() => atServer.closed(), { timeoutMs: 30_000, what: 'the idle session to expire' });
     expect(serverSide.endReason).toBe('idle');
     expect(server.sessionCount).toBe(0);
     expect(atServer.errors).toEqual([]);
