@@ -4,6 +4,9 @@
  *
  *   npm run bench -- explorer-path            (BENCH_SECONDS=10 BENCH_TOPICS=200000 to shorten)
  *   BENCH_DECODER=script npm run bench -- explorer-path   (a decoder script bound to every topic, `#`; or json, hex, …)
+ *   BENCH_RECORD=1 npm run bench -- explorer-path   (the flood recorded to the message history, as with the app's
+ *       Record switch on: adds how many of the flood the store holds; run once with and once without it to compare
+ *       the core's CPU per message and the page's frame gaps with recording on and off)
  *
  * The publisher and the baseline subscriber run in their own processes, so the figures are the core's
  * and the page's, not the load generator's. The core runs in this process (as web mode runs it).
@@ -18,7 +21,7 @@ import type { ConnectionId } from '../shared/ipc/common';
 import type { Wire } from '../shared/ipc/wire';
 import { createAppCore, type AppCore } from '../src-main/core/app-core';
 import { startMosquitto } from '../src-main/test-support/mosquitto';
-import { scriptWorkerFile } from '../src-main/test-support/worker-file';
+import { historyWorkerFile, scriptWorkerFile } from '../src-main/test-support/worker-file';
 import { startWebHost } from '../src-main/web/web-host';
 import { lineFrom, scriptChild } from './script-child';
 
@@ -31,6 +34,8 @@ const MQTT_PATH = createRequire(join(ROOT, 'package.json')).resolve('mqtt');
 const MB = 1024 * 1024;
 /** BENCH_DECODER: bind this decoder to `#` before the flood, so the tree's previews and the inspector decode every topic. */
 const DECODER = process.env.BENCH_DECODER;
+/** BENCH_RECORD=1: the app records the flood's connection to its message history (issue #14). */
+const RECORD = process.env.BENCH_RECORD === '1';
 /** The bound script: reads the payload as text and returns two fields (the flood's payloads are 100 × "A", not JSON). */
 const DECODER_SCRIPT = 'const t = msg.text;\nreturn { length: t.length, head: t.slice(0, 8) };';
 /** A brisk wheel scroll: 10 rows a frame, 600 rows a second. */
@@ -310,7 +315,7 @@ async function main(): Promise<void> {
   const broker = await startMosquitto({ config: ['max_queued_messages 0', 'max_queued_bytes 0'] });
   const requests: RequestTiming[] = [];
   const userDataDir = mkdtempSync(join(tmpdir(), 'topiary-bench-'));
-  const core = await createAppCore({ userDataDir, autoStartBroker: false, scriptWorkerFile: await scriptWorkerFile() } as Parameters<typeof createAppCore>[0]);
+  const core = await createAppCore({ userDataDir, autoStartBroker: false, scriptWorkerFile: await scriptWorkerFile(), historyWorkerFile: await historyWorkerFile() } as Parameters<typeof createAppCore>[0]);
   if (DECODER !== undefined) {
     const decoder = DECODER === 'script' ? { kind: 'script' as const, source: DECODER_SCRIPT } : { kind: DECODER as 'json' };
     const bound = await core.handlers['decoders.saveBinding']({ filter: '#', decoder, enabled: true }, { clientId: 'bench-probe' });
@@ -328,6 +333,12 @@ async function main(): Promise<void> {
     await page.getByTestId('connect-button').click();
     await page.locator('[data-testid="connection-status"][data-state="connected"]').waitFor({ timeout: 30_000 });
     const connectionId = (await core.handlers['connections.list']({}, { clientId: 'bench-probe' }))[0]!.connectionId;
+
+    if (RECORD) {
+      const status = await core.handlers['history.setRecording']({ connectionId, enabled: true }, { clientId: 'bench-probe' });
+      if (!status.recording.some((r) => r.connectionId === connectionId)) throw new Error(`Recording did not start: ${JSON.stringify(status)}`);
+      console.log(`explorer-path: recording the flood to ${status.file}`);
+    }
 
     // ---- the sustained flood -------------------------------------------------------------
     const total = RATE * SECONDS;
@@ -368,6 +379,10 @@ async function main(): Promise<void> {
     const gaps = await frameGaps(page);
     const coreSeen = await settle(() => coreCount(core, connectionId, 'flood'), sent);
     const cpu = process.cpuUsage(cpu0);
+    // What the store holds once the recorder's batches are written; recording then stops, so the passes below are as without it.
+    const history = RECORD ? await settle(async () => (await core.handlers['history.getStatus']({}, { clientId: 'bench-probe' })).messages, coreSeen) : 0;
+    const historyLost = RECORD ? (await core.handlers['history.getStatus']({}, { clientId: 'bench-probe' })).lost : 0;
+    if (RECORD) await core.handlers['history.setRecording']({ connectionId, enabled: false }, { clientId: 'bench-probe' });
     // The baseline consumes the same flood in a pass of its own, with the app unsubscribed, so the
     // two never compete for the machine's two cores.
     const probe = { clientId: 'bench-probe' };
@@ -384,8 +399,10 @@ async function main(): Promise<void> {
     rows.push({ figure: 'messages received', topiary: fmt(coreSeen), baseline: fmt(base.count), ratio: ratio(coreSeen, base.count) });
     rows.push({ figure: 'messages shown in the view (core → view lost)', topiary: `${fmt(viewSeen)} (${fmt(coreSeen - viewSeen)} lost)`, baseline: '', ratio: ratio(viewSeen, coreSeen) });
     rows.push({ figure: 'throughput (msg/s)', topiary: fmt(coreSeen / (floodMs / 1000)), baseline: fmt(base.count / (Math.max(base.ms, 1) / 1000)), ratio: ratio(coreSeen / floodMs, base.count / Math.max(base.ms, 1)) });
-    rows.push({ figure: 'core CPU per message (µs)', topiary: fmt(((cpu.user + cpu.system) / Math.max(coreSeen, 1)), 2), baseline: '', ratio: '' });
+    if (RECORD) rows.push({ figure: 'recorded: messages in the history store (lost)', topiary: `${fmt(history)} of ${fmt(coreSeen)} received (${fmt(coreSeen - history)} lost, ${fmt(historyLost)} counted lost; ${history >= coreSeen && coreSeen >= sent ? 'meets' : 'MISSES'} 0 lost)`, baseline: '', ratio: ratio(history, coreSeen) });
+    rows.push({ figure: `core CPU per message, recording ${RECORD ? 'on' : 'off'} (µs)`, topiary: fmt(((cpu.user + cpu.system) / Math.max(coreSeen, 1)), 2), baseline: '', ratio: '' });
     rows.push({ figure: 'page frame gap p99 / baseline event-loop delay p99 (ms)', topiary: fmt(percentile(gaps, 99), 1), baseline: fmt(base.loopP99, 1), ratio: ratio(percentile(gaps, 99), base.loopP99) });
+    if (RECORD) rows.push({ figure: 'recorded flood: page frame gap p99 ≤ 50 ms', topiary: `${percentile(gaps, 99) <= 50 ? 'meets' : 'MISSES'} (${fmt(percentile(gaps, 99), 1)} ms)`, baseline: '', ratio: '' });
     rows.push({ figure: 'page frame gap max (ms)', topiary: fmt(Math.max(0, ...gaps), 1), baseline: '', ratio: '' });
     rows.push({ figure: 'core event-loop delay p99 / max during the flood (ms)', topiary: `${fmt(coreLoop.percentile(99) / 1e6, 1)} / ${fmt(coreLoop.max / 1e6, 1)}`, baseline: '', ratio: '' });
     const share = (ms: number): string => `${fmt((100 * ms) / floodMs)}%`;
@@ -478,7 +495,7 @@ async function main(): Promise<void> {
     rmSync(userDataDir, { recursive: true, force: true });
   }
 
-  const header: Row = { figure: 'explorer path', topiary: 'Topiary', baseline: 'bare MQTT.js', ratio: 'ratio' };
+  const header: Row = { figure: `explorer path${RECORD ? ', flood recorded' : ''}`, topiary: 'Topiary', baseline: 'bare MQTT.js', ratio: 'ratio' };
   const all = [header, ...rows];
   const w = (k: keyof Row): number => Math.max(...all.map((r) => r[k].length));
   for (const r of all) console.log(`${r.figure.padEnd(w('figure'))}  ${r.topiary.padStart(w('topiary'))}  ${r.baseline.padStart(w('baseline'))}  ${r.ratio.padStart(w('ratio'))}`);

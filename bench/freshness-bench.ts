@@ -158,6 +158,25 @@ async function instrument(page: Page): Promise<void> {
     w.__longtasks = [] as number[];
     w.__totals = [] as [number, number][];
     w.__watchRow = '';
+    // Requests the page sends, by name (a load-independent figure: round trips per value shown and per click).
+    // A frame is MessagePack: a name is a fixstr, its length in the first byte.
+    const asked: Record<string, number> = {};
+    w.__asked = asked;
+    const names = ['explorer.decode', 'explorer.getTopic', 'explorer.watch', 'explorer.listRows'].map((name) => [name, new TextEncoder().encode(name)] as const);
+    const holds = (bytes: Uint8Array, needle: Uint8Array): boolean => {
+      outer: for (let i = 1; i + needle.length <= bytes.length; i++) {
+        if (bytes[i - 1] !== (0xa0 | needle.length)) continue;
+        for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
+        return true;
+      }
+      return false;
+    };
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (this: WebSocket, data: Parameters<WebSocket['send']>[0]) {
+      const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : undefined;
+      if (bytes) for (const [name, needle] of names) if (holds(bytes, needle)) asked[name] = (asked[name] ?? 0) + 1;
+      send.call(this, data);
+    };
     // 'longtask' is Chromium's entry type (this runs in the page); Node's types, which this file is checked with, lack it.
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) (w.__longtasks as number[]).push(e.duration);
@@ -240,6 +259,9 @@ interface RateResult {
   readonly coreMajors: number;
   readonly coreMajorMax: number;
   readonly coreNewSpaceMb: number;
+  /** Requests the page sent during the flood, by name, and the selected-topic values it showed. */
+  readonly asked: Readonly<Record<string, number>>;
+  readonly valuesShown: number;
   readonly samples: string;
 }
 
@@ -312,6 +334,8 @@ async function main(): Promise<void> {
         w.__gaps = [];
         w.__longtasks = [];
         w.__totals = [];
+        const asked = w.__asked as Record<string, number>;
+        for (const k of Object.keys(asked)) asked[k] = 0;
       });
       await browser.startTracing(page, { categories: ['devtools.timeline', 'v8', 'disabled-by-default-v8.gc'] });
       console.log(`freshness: ${fmt(rate)} msg/s over ${fmt(TOPICS)} topics for ${SECONDS} s …`);
@@ -359,9 +383,9 @@ async function main(): Promise<void> {
         baseline.stdin!.write('report\n');
         return answer;
       })()) as RateResult['base'];
-      const { gaps, longtasks, totals } = await page.evaluate(() => {
-        const w = window as unknown as { __gaps: number[]; __longtasks: number[]; __totals: [number, number][] };
-        return { gaps: w.__gaps, longtasks: w.__longtasks, totals: w.__totals };
+      const { gaps, longtasks, totals, asked } = await page.evaluate(() => {
+        const w = window as unknown as { __gaps: number[]; __longtasks: number[]; __totals: [number, number][]; __asked: Record<string, number> };
+        return { gaps: w.__gaps, longtasks: w.__longtasks, totals: w.__totals, asked: { ...w.__asked } };
       });
 
       const coreGc = await core.gc();
@@ -446,6 +470,8 @@ async function main(): Promise<void> {
         coreMajors: majors.length,
         coreMajorMax: Math.max(0, ...majors),
         coreNewSpaceMb: coreGc.newSpace / 1024 / 1024,
+        asked,
+        valuesShown: traces.reduce((sum, { trace: t }) => sum + t.shown.length, 0),
         samples: `${traces.length - (following ? 1 : 0)} clicks, ${selectedLags.length} selected-topic values, ${totalLags.length} totals`,
       });
       console.log(`freshness: ${fmt(rate)} done (load ${loadavg()})`);
@@ -468,6 +494,10 @@ async function main(): Promise<void> {
   lines.push(['publish → visible, selected topic', ...results.map((r) => stats(r.selectedLags))]);
   lines.push(['publish → visible, totals', ...results.map((r) => stats(r.totalLags))]);
   lines.push(['publish → received, bare MQTT.js subscriber (own process)', ...results.map((r) => `${fmt(r.base.p50)} / ${fmt(r.base.p99)} / ${fmt(r.base.max)}`)]);
+  lines.push([
+    'page requests: explorer.decode per value shown / getTopic per click',
+    ...results.map((r) => `${fmt((r.asked['explorer.decode'] ?? 0) / Math.max(1, r.valuesShown), 2)} (${r.asked['explorer.decode'] ?? 0} for ${r.valuesShown}) / ${fmt((r.asked['explorer.getTopic'] ?? 0) / Math.max(1, r.clicks.length + r.missed), 2)}`),
+  ]);
   lines.push(['page frame gap p99 (ms)', ...results.map((r) => fmt(r.gapP99))]);
   lines.push(['page longest task / longest GC (ms)', ...results.map((r) => `${fmt(r.longtaskMax)} / ${fmt(r.pageGcMax)}`)]);
   lines.push(['core process: GCs, longest (ms), over 20 ms', ...results.map((r) => `${r.coreGcCount}, ${fmt(r.coreGcMax)}, ${r.coreGcOver}`)]);

@@ -4,7 +4,16 @@
  * through HistoryService and its worker, as the app does.
  *
  *   npm run bench -- history-bench                                  defaults: a 1,000,000-message store, 5 s flood
- *   HISTORY_BENCH_MESSAGES=10000000 HISTORY_BENCH_PACED_SECONDS=60 npm run bench -- history-bench   the issue's sizes
+ *
+ * The issue's sizes (a 10,000,000-message store, the 60 s flood recorded into it), every step, each figure with its goal:
+ *
+ *   HISTORY_BENCH_MESSAGES=10000000 HISTORY_BENCH_PACED_SECONDS=60 npm run bench -- history-bench
+ *
+ * About 1.8 GB in the temporary folder; the bulk fill takes about 3 minutes on an idle machine (8 minutes at load 14),
+ * the flood 70 s, the searches seconds, the export 5 s. Add HISTORY_BENCH_STORE=/tmp/topiary-10m.db to keep the filled
+ * store for later runs (then delete it and its .bench.json). The page's frame gaps while the flood is recorded come
+ * from the explorer-path bench: `BENCH_RECORD=1 npm run bench -- explorer-path`, beside a run without it.
+ *
  *   HISTORY_BENCH_EXPORT=N      messages exported (default: the store's size, at most 1,000,000)
  *   HISTORY_BENCH_INSERT=N      messages for the flat-out insert rate (default 200,000)
  *   HISTORY_BENCH_STORE=FILE    keep the store in FILE: filled on the first run, reused by later runs of the same size
@@ -135,8 +144,10 @@ async function main(): Promise<void> {
   try {
     await history.setRetention(undefined, undefined, 2 ** 45);
     await history.setRetention('bench', { maxAgeMs: null, maxBytes: null }, undefined);
-    // The fill wrote what floodMessage() makes: check one row before timing anything on it.
+    // The fill wrote what floodMessage() makes, all of it: check before timing anything on it.
     {
+      const held = (await history.status()).messages;
+      if (held < STORE_MESSAGES) throw new Error(`The store holds ${fmt(held)} messages, fewer than the ${fmt(STORE_MESSAGES)} filled: something pruned it.`);
       const probe = Math.floor(STORE_MESSAGES / 2);
       const page = await history.query({ filters: [fillTopic(probe)], since: fillStart + Math.floor((probe * HOUR) / STORE_MESSAGES), order: 'oldest' }, 1);
       const got = page.messages[0];
@@ -183,7 +194,7 @@ async function main(): Promise<void> {
       row(
         `flood ${fmt(PACED_RATE)} msg/s for ${PACED_SECONDS} s, recorded`,
         `${fmt(stored)} stored of ${fmt(run.sent)} (${fmt(run.sent - stored)} lost, ${after.lost} counted lost)`,
-        `all stored ${run.elapsed.toFixed(1)} s after the start; core ${run.coreUs.toFixed(2)} µs a message`,
+        `all stored ${run.elapsed.toFixed(1)} s after the start; core ${run.coreUs.toFixed(2)} µs a message; ${verdict(stored === run.sent, '0 lost')}`,
       );
       row('  pages of bench/42/+ (100, newest first) read alongside', `p50 ${percentile(pageMs, 50).toFixed(1)} ms, p99 ${percentile(pageMs, 99).toFixed(1)} ms`, `${pageMs.length} pages`);
     }
@@ -192,6 +203,7 @@ async function main(): Promise<void> {
     if (STEPS.has('insert')) {
       await history.setRecording(connection, true, { sourceKey: 'bench' });
       const t0 = Date.now();
+      const cpu0 = process.cpuUsage();
       const [, ms] = await time(async () => {
         for (let i = 0; i < INSERT_MESSAGES; i++) {
           history.record(connection, floodMessage(seq + i, t0));
@@ -203,8 +215,15 @@ async function main(): Promise<void> {
         }
         await history.settle();
       });
+      // The process's CPU (the worker's included) beside the rate: on a busy machine the rate is the scheduler's.
+      const cpu = process.cpuUsage(cpu0);
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
       seq += INSERT_MESSAGES;
-      row('worker insert rate (flood shape, 1 MB batches)', `${fmt((INSERT_MESSAGES / ms) * 1000)} msg/s`, `${fmt(INSERT_MESSAGES)} messages in ${(ms / 1000).toFixed(1)} s`);
+      row(
+        'worker insert rate (flood shape, 1 MB batches)',
+        `${fmt((INSERT_MESSAGES / ms) * 1000)} msg/s`,
+        `${fmt(INSERT_MESSAGES)} messages in ${(ms / 1000).toFixed(1)} s, CPU ${cpuSeconds.toFixed(1)} s (${fmt(INSERT_MESSAGES / cpuSeconds)} msg per CPU-second; the flood needs 50,000 msg/s)`,
+      );
       row('store size', `${fmt((await history.status()).messages)} messages, ${fmt((await stat(file)).size / 2 ** 20)} MB on disk`);
     }
 

@@ -33,6 +33,11 @@ export interface FillReport {
 export function fillStore(file: string, sourceKey: string, count: number, t0: number, spanMs: number, onStep?: (done: number) => void): FillReport {
   const { store } = HistoryStore.open({ file });
   const source = store.ensureSource(sourceKey, sourceKey);
+  // No limit before the HistoryService opens the store: with the default (a few GB, counted as payload + row
+  // overhead) its worker pruned the oldest 40,000 rows of a 10,000,000-message store at once, before the bench
+  // could raise the limit, and the searches and the export ran on a store missing its first rows.
+  store.setMaxTotalBytes(2 ** 45);
+  store.setRetention(sourceKey, { maxAgeMs: null, maxBytes: null });
   store.close();
 
   const db = new Database(file);

@@ -3,7 +3,7 @@
  * started by a benchmark in a child process of its own, with its garbage collections recorded inside it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { createWriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { createClient, type ContractClient } from '../shared/ipc/client';
@@ -69,8 +69,10 @@ export async function startWebCore(userDataDir: string, options: { readonly ownC
       const m = /open (http\S+)/.exec(out);
       if (m) {
         child.stdout!.off('data', onData);
-        // Keep draining what it writes, so a full pipe never stalls the core.
+        // Keep draining what it writes, so a full pipe never stalls the core. BENCH_CORE_LOG=FILE keeps it (with
+        // BENCH_CORE_FLAGS="--trace-gc --trace-gc-nvp", the core's own account of each collection).
         if (options.output) child.stdout!.on('data', (d: Buffer) => options.output!(d.toString()));
+        else if (process.env.BENCH_CORE_LOG) child.stdout!.pipe(createWriteStream(process.env.BENCH_CORE_LOG));
         else child.stdout!.resume();
         resolve(m[1]!);
       }

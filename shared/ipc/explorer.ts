@@ -89,6 +89,13 @@ export interface InspectedMessage extends MessageView {
   readonly size: number;
   /** Which message of the topic this is (1 = first seen); names it for decode, payload and diff requests. */
   readonly n: number;
+  /**
+   * The payload as the inspector shows it by default: what `explorer.decode` answers for this message with `auto`
+   * (the topic's decoder binding, else the built-in pick; a big payload as its first page). Sent with the newest
+   * message of a watch batch and with a topic's detail, so the window shows a new value without a round trip; absent
+   * when the view would be large (a big payload decoded whole, such as JSON over 64 KiB): then ask `explorer.decode`.
+   */
+  readonly decoded?: DecodedView;
 }
 
 export interface TopicDetail {

@@ -6,7 +6,7 @@ export function explorerHandlers(explorer: ExplorerService): DomainHandlers<'exp
   return {
     'explorer.updateView': (args, { clientId }) => explorer.view(args, clientId),
     'explorer.listRows': (args, { clientId }) => explorer.rows(args, clientId),
-    'explorer.getTopic': (args) => explorer.topic(args),
+    'explorer.getTopic': (args) => explorer.inspect(args),
     'explorer.watch': ({ connectionId, topic }, { clientId }) => {
       explorer.watch(clientId, connectionId, topic);
       return null;

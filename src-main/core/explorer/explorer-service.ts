@@ -72,6 +72,8 @@ interface Explored {
   announcedVersion: number;
   announcedPreviews: number;
   announcedReceived: number;
+  /** A watch batch still waiting for a decoder binding's view: later batches go after it, in order. */
+  delivering: Promise<void> | undefined;
 }
 
 interface ClientView {
@@ -135,7 +137,7 @@ export class ExplorerService {
     const explored: Explored = {
       session,
       views: new Map(),
-      feed: new Batcher<InspectedMessage>((messages) => this.deliver(connectionId, messages), this.options.watchIntervalMs ?? WATCH_INTERVAL_MS),
+      feed: new Batcher<InspectedMessage>((messages) => this.deliver(explored, connectionId, messages), this.options.watchIntervalMs ?? WATCH_INTERVAL_MS),
       watched: new Map(),
       subscriptions: new Map(subscriptions.map((s) => [s.filter, s])),
       // Decoded texts arrive a moment after the rows: the next announcement (on the usual beat) says so.
@@ -143,6 +145,7 @@ export class ExplorerService {
       announcedVersion: 0,
       announcedPreviews: 0,
       announcedReceived: 0,
+      delivering: undefined,
     };
     this.explored.set(connectionId, explored);
   }
@@ -200,6 +203,15 @@ export class ExplorerService {
     const last = index.lastMessageOf(id);
     const count = index.messageCountOf(id);
     return { topic: args.topic, messageCount: count, lastMessage: last ? inspected(last, count) : null };
+  }
+
+  /** What `explorer.getTopic` answers: the topic's detail, its last message carrying its decoded view (no second round trip). */
+  async inspect(args: ParsedArg<'explorer.getTopic'>): Promise<TopicDetail> {
+    const detail = this.topic(args);
+    const last = detail.lastMessage;
+    if (last === null) return detail;
+    const decoded = await this.carriedView(args.connectionId, last);
+    return decoded === undefined ? detail : { ...detail, lastMessage: { ...last, decoded } };
   }
 
   watch(clientId: string, connectionId: ConnectionId, topic: string | null): void {
@@ -403,6 +415,42 @@ export class ExplorerService {
     }
   }
 
+  /**
+   * The view a watched message carries: what `explorer.decode` with `auto` answers for it, unless that is large (a
+   * big payload decoded whole); a paged view of a big payload (its first page) is bounded by its page and goes.
+   * Synchronous unless a decoder binding (a sandboxed script) decodes the topic.
+   */
+  private carriedView(connectionId: ConnectionId, message: InspectedMessage): DecodedView | undefined | Promise<DecodedView | undefined> {
+    const bound = this.link.decodeBound !== undefined && this.link.previews?.hasBinding(message.topic) !== false;
+    let payload = message.payload;
+    if (message.size > payload.length) {
+      const { index } = this.require(connectionId).session;
+      const id = index.idOf(message.topic);
+      // A big payload that is still the topic's last is decoded from a view of it when the decode is synchronous:
+      // no copy of (say) 50 MB for a first page.
+      const last = !bound && id !== undefined && index.messageCountOf(id) === message.n ? index.peekPayload(id) : undefined;
+      if (last !== undefined) payload = last;
+      else {
+        try {
+          payload = this.payloadOf(connectionId, message.topic, message.n).payload;
+        } catch {
+          // Pushed out of the history already: the window asks for what it needs.
+          return undefined;
+        }
+      }
+    }
+    const small = message.size <= INLINE_PAYLOAD_BYTES;
+    const bounded = (view: DecodedView): DecodedView | undefined => (small || !view.ok || (view.truncated && view.value === undefined) ? view : undefined);
+    const builtIn = (): DecodedView | undefined => bounded(decodePayload(payload, { kind: 'auto', topic: message.topic }));
+    if (bound && this.link.decodeBound) {
+      return this.link.decodeBound({ topic: message.topic, payload, qos: message.qos, retain: message.retain }).then(
+        (bound) => (bound === undefined ? builtIn() : bounded(bound)),
+        () => undefined,
+      );
+    }
+    return builtIn();
+  }
+
   /** A message's payload; its QoS and retain flag too when it is the topic's last (history keeps only payloads). */
   private payloadOf(connectionId: ConnectionId, topic: string, n: number | undefined): { payload: Uint8Array; topic: string; qos?: Qos; retain?: boolean } {
     const { index, history } = this.require(connectionId).session;
@@ -455,12 +503,42 @@ export class ExplorerService {
     return explored;
   }
 
-  private deliver(connectionId: ConnectionId, messages: InspectedMessage[]): void {
-    for (const [clientId, watch] of this.watches) {
-      if (watch.connectionId !== connectionId) continue;
-      const mine = messages.filter((m) => m.topic === watch.topic);
-      if (mine.length > 0) this.hub.emitTo(clientId, 'explorer.messagesReceived', { connectionId, messages: mine });
+  /**
+   * Sends a watch batch to the windows watching its topics. The newest message of each topic carries its decoded
+   * view (a window shows only the newest), so a new value costs the window no `explorer.decode` round trip.
+   */
+  private deliver(explored: Explored, connectionId: ConnectionId, messages: InspectedMessage[]): void {
+    const newest = new Map<string, number>();
+    for (let i = 0; i < messages.length; i++) newest.set(messages[i]!.topic, i);
+    const waits: Promise<void>[] = [];
+    for (const i of newest.values()) {
+      const message = messages[i]!;
+      const view = this.carriedView(connectionId, message);
+      if (view instanceof Promise) {
+        waits.push(
+          view.then((decoded) => {
+            if (decoded !== undefined) messages[i] = { ...message, decoded };
+          }),
+        );
+      } else if (view !== undefined) messages[i] = { ...message, decoded: view };
     }
+    const send = (): void => {
+      if (this.explored.get(connectionId) !== explored) return;
+      for (const [clientId, watch] of this.watches) {
+        if (watch.connectionId !== connectionId) continue;
+        const mine = messages.filter((m) => m.topic === watch.topic);
+        if (mine.length > 0) this.hub.emitTo(clientId, 'explorer.messagesReceived', { connectionId, messages: mine });
+      }
+    };
+    if (waits.length === 0 && explored.delivering === undefined) return send();
+    // A script's view comes later: this batch, and every batch after it until it is sent, keep their order.
+    const sent = Promise.all([explored.delivering, ...waits])
+      .then(send)
+      .catch(() => undefined);
+    explored.delivering = sent;
+    void sent.finally(() => {
+      if (explored.delivering === sent) explored.delivering = undefined;
+    });
   }
 
   private announce(): void {

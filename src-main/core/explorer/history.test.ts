@@ -23,6 +23,15 @@ describe('MessageHistory', () => {
     expect(history.entries(1, 2).map((e) => e.receivedAt)).toEqual([1_250, 1_900]);
   });
 
+  it('gives every entry its own properties back, a topic alias alone included (kept in a column, not an object)', () => {
+    const history = new MessageHistory({ maxPerTopic: 3 });
+    history.record(1, msg(1, 3, 1, { properties: { topicAlias: 7 } }));
+    history.record(1, msg(2, 3, 2, { properties: { topicAlias: 8, contentType: 'text/plain' } }));
+    history.record(1, msg(3, 3, 3));
+    history.record(1, msg(4, 3, 4, { properties: { topicAlias: 65_535 } }));
+    expect(history.entries(1).map((e) => e.properties)).toEqual([{ topicAlias: 8, contentType: 'text/plain' }, undefined, { topicAlias: 65_535 }]);
+  });
+
   it('rolls the oldest entry off a topic ring at its cap and counts it', () => {
     const history = new MessageHistory({ maxPerTopic: 5 });
     for (let i = 0; i < 12; i++) history.record(7, msg(i, 4, i));

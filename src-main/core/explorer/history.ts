@@ -1,4 +1,4 @@
-import type { ExplorerMessage, ExplorerPublishProperties } from './explorer-message';
+import { aliasOnly, type ExplorerMessage, type ExplorerPublishProperties } from './explorer-message';
 import { PayloadArena, type PayloadHandle } from './payload-arena';
 
 /** One remembered message of a topic. */
@@ -70,6 +70,8 @@ export class MessageHistory {
   private eTime = new Float64Array(0);
   private eDelta = new Float64Array(0);
   private eMeta = new Uint8Array(0);
+  /** A topic alias that was the entry's only property (0: none, or kept in eProps with the others). */
+  private eAlias = new Uint16Array(0);
   private eNext = new Int32Array(0);
   /** Properties by entry slot: most messages carry none, so a sparse map beats a column. */
   private eProps = new Map<number, ExplorerPublishProperties>();
@@ -108,7 +110,9 @@ export class MessageHistory {
     this.eLength[e] = payload.length;
     this.eTime[e] = msg.receivedAt;
     this.eDelta[e] = msg.receivedAt - this.tLast[key]!;
-    const props = msg.properties !== undefined && hasAnyProperty(msg.properties) ? copyProperties(msg.properties) : undefined;
+    const alias = msg.properties !== undefined ? aliasOnly(msg.properties) : 0;
+    const props = alias === 0 && msg.properties !== undefined && hasAnyProperty(msg.properties) ? copyProperties(msg.properties) : undefined;
+    this.eAlias[e] = alias;
     this.eMeta[e] = (msg.retain ? RETAIN : 0) | (msg.dup === true ? DUP : 0) | (msg.qos << QOS_SHIFT) | (props ? HAS_PROPERTIES : 0);
     this.eNext[e] = NONE;
     if (props) this.eProps.set(e, props);
@@ -138,7 +142,8 @@ export class MessageHistory {
       }
       const meta = this.eMeta[e]!;
       const delta = this.eDelta[e]!;
-      const props = (meta & HAS_PROPERTIES) !== 0 ? this.eProps.get(e) : undefined;
+      const alias = this.eAlias[e]!;
+      const props = (meta & HAS_PROPERTIES) !== 0 ? this.eProps.get(e) : alias !== 0 ? { topicAlias: alias } : undefined;
       const entry: HistoryEntry = {
         receivedAt: this.eTime[e]!,
         deltaMs: Number.isNaN(delta) ? null : delta,
@@ -203,6 +208,7 @@ export class MessageHistory {
     this.eTime = new Float64Array(0);
     this.eDelta = new Float64Array(0);
     this.eMeta = new Uint8Array(0);
+    this.eAlias = new Uint16Array(0);
     this.eNext = new Int32Array(0);
     this.eProps.clear();
     this.poolUsed = 0;
@@ -252,7 +258,7 @@ export class MessageHistory {
   }
 
   private growPool(capacity: number): void {
-    const grow = <T extends Float64Array | Int32Array | Uint8Array>(old: T, next: T): T => {
+    const grow = <T extends Float64Array | Int32Array | Uint16Array | Uint8Array>(old: T, next: T): T => {
       next.set(old as never);
       return next;
     };
@@ -261,6 +267,7 @@ export class MessageHistory {
     this.eTime = grow(this.eTime, new Float64Array(capacity));
     this.eDelta = grow(this.eDelta, new Float64Array(capacity));
     this.eMeta = grow(this.eMeta, new Uint8Array(capacity));
+    this.eAlias = grow(this.eAlias, new Uint16Array(capacity));
     this.eNext = grow(this.eNext, new Int32Array(capacity));
   }
 

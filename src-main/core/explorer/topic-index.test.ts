@@ -18,6 +18,18 @@ function msg(topic: string, payload: string | Uint8Array, extra: Partial<Explore
 }
 
 describe('TopicIndex', () => {
+  it('gives the last message its properties back, a topic alias alone included, and none once a message has none', () => {
+    const index = new TopicIndex();
+    index.ingest(msg('a/b', '1', { properties: { topicAlias: 3 } }));
+    expect(index.lastMessage('a/b')?.properties).toEqual({ topicAlias: 3 });
+    index.ingest(msg('a/b', '2', { properties: { topicAlias: 3, userProperties: [['k', 'v']] } }));
+    expect(index.lastMessage('a/b')?.properties).toEqual({ topicAlias: 3, userProperties: [['k', 'v']] });
+    index.ingest(msg('a/b', '3'));
+    expect(index.lastMessage('a/b')?.properties).toBeUndefined();
+    index.ingest(msg('a/b', '4', { properties: { topicAlias: 4 } }));
+    expect(index.lastMessage('a/b')?.properties).toEqual({ topicAlias: 4 });
+  });
+
   it('counts own and subtree messages and subtopics along the path', () => {
     const index = new TopicIndex();
     index.ingest(msg('home/kitchen/temp', '21'));

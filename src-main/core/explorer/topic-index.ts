@@ -1,4 +1,4 @@
-import type { ExplorerMessage, ExplorerPublishProperties, StoredMessage } from './explorer-message';
+import { aliasOnly, type ExplorerMessage, type ExplorerPublishProperties, type StoredMessage } from './explorer-message';
 import { EMPTY_PAYLOAD, PayloadArena } from './payload-arena';
 
 /** A node's number inside one TopicIndex; 0 is the invisible root above the first level. */
@@ -80,6 +80,8 @@ export class TopicIndex {
   private subtreeSeq = new Float64Array(0);
   private payloadHandle = new Float64Array(0);
   private payloadLength = new Int32Array(0);
+  /** The last message's topic alias when that was its only property (see aliasOnly). */
+  private lastAlias = new Uint16Array(0);
 
   constructor() {
     this.reset();
@@ -107,7 +109,9 @@ export class TopicIndex {
     if (payload.length === 0) f &= ~RETAINED;
     else if (msg.retain) f |= RETAINED;
     if (msg.dup === true) f |= LAST_DUP;
-    if (msg.properties !== undefined) {
+    const alias = msg.properties !== undefined ? aliasOnly(msg.properties) : 0;
+    this.lastAlias[id] = alias;
+    if (msg.properties !== undefined && alias === 0) {
       f |= HAS_PROPERTIES;
       this.properties.set(id, copyProperties(msg.properties));
     } else if ((this.flags[id]! & HAS_PROPERTIES) !== 0) {
@@ -216,7 +220,8 @@ export class TopicIndex {
   lastMessageOf(id: NodeId): StoredMessage | undefined {
     const f = this.flags[id]!;
     if ((f & HAS_MESSAGE) === 0) return undefined;
-    const props = (f & HAS_PROPERTIES) !== 0 ? this.properties.get(id) : undefined;
+    const alias = this.lastAlias[id]!;
+    const props = (f & HAS_PROPERTIES) !== 0 ? this.properties.get(id) : alias !== 0 ? { topicAlias: alias } : undefined;
     const base = {
       topic: this.paths[id]!,
       payload: this.arena.copy(this.payloadHandle[id]!, this.payloadLength[id]!),
@@ -375,6 +380,7 @@ export class TopicIndex {
     this.childCount = resize(this.childCount, (n) => new Int32Array(n));
     this.level = resize(this.level, (n) => new Uint16Array(n));
     this.flags = resize(this.flags, (n) => new Uint8Array(n));
+    this.lastAlias = resize(this.lastAlias, (n) => new Uint16Array(n));
     this.ownCount = resize(this.ownCount, (n) => new Float64Array(n));
     this.subtreeCount = resize(this.subtreeCount, (n) => new Float64Array(n));
     this.subtopicCount = resize(this.subtopicCount, (n) => new Int32Array(n));

@@ -265,7 +265,7 @@ export class HistoryStore {
       const total = db.prepare("SELECT value FROM meta WHERE key = 'maxTotalBytes'").all()[0] as { value: string } | undefined;
       if (total) this.maxTotalBytesValue = Number(total.value);
       this.insertMessage = db.prepare('INSERT INTO messages(source, topic, ts, flags, payload, props) VALUES (?, ?, ?, ?, ?, ?)');
-      this.insertText = db.prepare('INSERT INTO fts(rowid, body) VALUES (?, ?)');
+      this.insertText = db.prepare(`INSERT INTO fts(rowid, body) SELECT id, CAST(payload AS TEXT) FROM messages WHERE id BETWEEN ? AND ? AND flags & ${UTF8} AND length(payload) > 0`);
       this.insertTopic = db.prepare('INSERT INTO topics(source, name) VALUES (?, ?)');
       this.updateSourceCounts = db.prepare('UPDATE sources SET messages = messages + ?, bytes = bytes + ? WHERE id = ?');
     } catch (error) {
@@ -335,6 +335,8 @@ export class HistoryStore {
   insertBatch(buffer: ArrayBuffer): number {
     let count = 0;
     const perSource = new Map<number, { messages: number; bytes: number }>();
+    let firstId: number | null = null;
+    let lastId = 0;
     this.db.exec('BEGIN');
     try {
       for (const m of readMessageBatch(buffer)) {
@@ -344,14 +346,18 @@ export class HistoryStore {
         const text = isUtf8(payload);
         const flags = m.qos | (m.retain ? RETAIN : 0) | (m.dup ? DUP : 0) | (text ? UTF8 : 0);
         const props = m.properties ? Buffer.from(m.properties.buffer, m.properties.byteOffset, m.properties.byteLength) : null;
-        const id = this.insertMessage.run(m.source, topic, Math.round(m.receivedAt), flags, payload, props).lastInsertRowid;
-        if (text && payload.length > 0) this.insertText.run(id, payload.toString('utf8'));
+        const id = Number(this.insertMessage.run(m.source, topic, Math.round(m.receivedAt), flags, payload, props).lastInsertRowid);
+        firstId ??= id;
+        lastId = id;
         const totals = perSource.get(m.source) ?? { messages: 0, bytes: 0 };
         totals.messages++;
         totals.bytes += payload.length + (props?.length ?? 0) + ROW_OVERHEAD_BYTES;
         perSource.set(m.source, totals);
         count++;
       }
+      // The batch's text payloads into the full-text index in one statement, read back from the rows just written
+      // (the batch's ids run on, one writer): one call per batch rather than a call and a JavaScript string per row.
+      if (firstId !== null) this.insertText.run(firstId, lastId);
       for (const [id, totals] of perSource) this.updateSourceCounts.run(totals.messages, totals.bytes, id);
       this.db.exec('COMMIT');
     } catch (error) {
@@ -752,7 +758,11 @@ export class HistoryStore {
       }
       return;
     }
-    yield* chunks(`SELECT ${columns} FROM messages WHERE id BETWEEN ? AND ? ORDER BY id ${direction} LIMIT ?`, [], Math.max(chunk, 1000));
+    // Read ahead a thousand rows when the search may pass over many; a range that takes every row (all topics, no
+    // other criterion but the time, which the range follows) reads only the page: on a 10,000,000-message store
+    // under load the first page of "all topics + time range" took 52 ms reading 1,000 rows for 100.
+    const takesAll = plan.topics === null && query.qos === undefined && query.retain === undefined && query.regex === undefined && query.text === undefined && query.userProperty === undefined;
+    yield* chunks(`SELECT ${columns} FROM messages WHERE id BETWEEN ? AND ? ORDER BY id ${direction} LIMIT ?`, [], takesAll ? chunk : Math.max(chunk, 1000));
   }
 
   private rowMatcher(query: StoreQuery, topics: Set<number> | null): (row: StoredRow) => boolean {

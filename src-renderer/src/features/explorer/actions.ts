@@ -4,6 +4,7 @@ import { core } from '../../ipc/core-client';
 import { toErrorData } from '../../lib/error-data';
 import { frameBatch } from '../../lib/frame-batch';
 import { getSlice, setSlice } from '../../store/root-store';
+import { prefetchTopic } from '../inspector/actions';
 import type { InspectorTab } from './state';
 
 // The newest report per connection, applied on the page's frame clock with everything else that arrived.
@@ -30,8 +31,10 @@ export function listenToExplorer(): void {
 export function selectTopic(path: string | null): void {
   const activeId = getSlice('connections').activeId;
   if (!activeId) return;
-  setSlice('explorer', (s) => ({ selected: { ...s.selected, [activeId]: path } }));
   void core.invoke('explorer.watch', { connectionId: activeId, topic: path });
+  // Before the selection renders: the value's round trip to the core runs meanwhile.
+  if (path !== null && path !== getSlice('explorer').selected[activeId]) prefetchTopic(activeId, path);
+  setSlice('explorer', (s) => ({ selected: { ...s.selected, [activeId]: path } }));
 }
 
 /** Sends view changes to the core (which keeps each window's expansion) and notes the new view version. */

@@ -12,12 +12,35 @@ let pending: InspectedMessage | null = null;
 let pendingCount = 0;
 let pendingLoaded = false;
 
-const apply = frameBatch(() => {
+const flush = (): void => {
   const message = pending;
   pending = null;
   if (message) replaceInspectedMessage(message);
   setSlice('inspector', (s) => ({ messageVersion: message ? s.messageVersion + 1 : s.messageVersion, count: pendingCount, loaded: pendingLoaded }));
-});
+};
+const apply = frameBatch(flush);
+
+/** A topic's detail asked for at the click itself, before the page renders the new selection. */
+let prefetched: { readonly connectionId: ConnectionId; readonly topic: string; readonly at: number; readonly detail: Promise<Result<'explorer.getTopic'>> } | null = null;
+/** A prefetch older than this is not taken up (the inspector was not showing): its value may be long gone. */
+const PREFETCH_FRESH_MS = 1_000;
+
+/**
+ * Asks the core for a topic's detail (its newest value, decoded) as the user picks it: the round trip then runs
+ * while the page renders the selection, instead of after it. The inspector takes it up when it follows the topic.
+ */
+export function prefetchTopic(connectionId: ConnectionId, topic: string): void {
+  const detail = fetchTopicDetail(connectionId, topic);
+  detail.catch(() => undefined);
+  prefetched = { connectionId, topic, at: performance.now(), detail };
+}
+
+function takePrefetched(connectionId: ConnectionId, topic: string): Promise<Result<'explorer.getTopic'>> | undefined {
+  const p = prefetched;
+  const hit = p !== null && p.connectionId === connectionId && p.topic === topic && performance.now() - p.at < PREFETCH_FRESH_MS ? p.detail : undefined;
+  prefetched = null;
+  return hit;
+}
 
 /** The newer of two messages of one topic (a batch may overtake the topic's detail, or the other way round). */
 function newer(a: InspectedMessage | null, b: InspectedMessage | null): InspectedMessage | null {
@@ -48,14 +71,16 @@ export function inspectTopic(connectionId: ConnectionId, topic: string): () => v
     pendingCount = last.n;
     apply.schedule();
   });
-  void fetchTopicDetail(connectionId, topic).then(
+  void (takePrefetched(connectionId, topic) ?? fetchTopicDetail(connectionId, topic)).then(
     (detail) => {
       if (mine !== epoch) return;
       const shown = newer(inspectedMessage(), pending);
       pending = newer(detail.lastMessage, shown);
       pendingCount = Math.max(pendingCount, detail.messageCount);
       pendingLoaded = true;
-      apply.schedule();
+      // The answer to a click is shown at once, not on the next frame: it is one write, and the user waits for it.
+      apply.cancel();
+      flush();
     },
     () => undefined,
   );

@@ -90,8 +90,8 @@ export function Inspector(): React.JSX.Element {
         message || !loaded ? (
           <>
             {message ? <MessageFacts message={message} count={count} /> : null}
-            {/* Decoding starts with the click, alongside the topic request: one round trip to a value, not two. */}
-            <PayloadView key={topic} connectionId={connectionId} topic={topic} n={message?.n} />
+            {/* The core sends each new value decoded with the message itself: no decode round trip per value. */}
+            <PayloadView key={topic} connectionId={connectionId} topic={topic} n={message?.n} decoded={message?.decoded} />
           </>
         ) : (
           <p className="note">No message on this exact topic yet.</p>

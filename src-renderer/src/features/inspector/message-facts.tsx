@@ -7,8 +7,8 @@ function hex(bytes: Uint8Array): string {
 }
 
 
-/** QoS, flags, size, arrival and every MQTT 5 property the message carried. */
-export function MessageFacts({ message, count }: { readonly message: InspectedMessage; readonly count?: number }): React.JSX.Element {
+/** QoS, flags, size, arrival and every MQTT 5 property the message carried (not its decoded view: any message's facts). */
+export function MessageFacts({ message, count }: { readonly message: Omit<InspectedMessage, 'decoded'>; readonly count?: number }): React.JSX.Element {
   const p = message.properties;
   const time = new Date(message.receivedAt);
   useTimeFormat();

@@ -15,18 +15,21 @@ export interface GivenPayload {
 }
 
 type PayloadViewProps =
-  /** The live inspector: the core holds the message, named by connection, topic and number. */
-  | { readonly connectionId: ConnectionId; readonly topic: string; readonly n: number | undefined; readonly given?: undefined }
+  /**
+   * The live inspector: the core holds the message, named by connection, topic and number; `decoded` is the view the
+   * core sent with it (`auto`), shown as it is unless the user asks for another one.
+   */
+  | { readonly connectionId: ConnectionId; readonly topic: string; readonly n: number | undefined; readonly decoded?: DecodedView | undefined; readonly given?: undefined }
   /** A message given by value; `n` names it (a History result's id), so a newer pick's answer is never overwritten. */
-  | { readonly connectionId?: undefined; readonly topic: string; readonly n: number; readonly given: GivenPayload };
+  | { readonly connectionId?: undefined; readonly topic: string; readonly n: number; readonly decoded?: undefined; readonly given: GivenPayload };
 
 /** The payload decoded as the user picks ("Show as"), with the user's decoder bindings for `auto`. */
-export function PayloadView({ connectionId, topic, n, given }: PayloadViewProps): React.JSX.Element {
+export function PayloadView({ connectionId, topic, n, decoded, given }: PayloadViewProps): React.JSX.Element {
   const [kind, setKind] = useState<DecoderChoice>('auto');
   const [full, setFull] = useState(false);
   const [proto, setProto] = useState('');
   const [messageType, setMessageType] = useState('');
-  const [view, setView] = useState<DecodedView | null>(null);
+  const [asked, setAsked] = useState<DecodedView | null>(null);
   const [asTree, setAsTree] = useState(false);
   // One decode in flight at a time, always of the newest message: a busy topic is re-decoded as soon as the
   // previous answer is in (its round trip is the only spacing), so what is shown is never more than one answer old.
@@ -44,7 +47,16 @@ export function PayloadView({ connectionId, topic, n, given }: PayloadViewProps)
     settings.current++;
   }, [kind, full, proto, messageType]);
 
+  // The default view of the live message comes with it; before the message is known there is nothing to ask for.
+  const carried = given === undefined && kind === 'auto' && !full;
+  const view = (carried ? decoded : undefined) ?? asked;
+
   useEffect(() => {
+    if (carried && (decoded !== undefined || n === undefined)) {
+      // Shown as sent: an answer still in flight (for an older message or other settings) must not replace it.
+      shown.current = ++sent.current;
+      return;
+    }
     const epoch = settings.current;
     const decode = (): void => {
       if (inFlight.current) return;
@@ -62,13 +74,13 @@ export function PayloadView({ connectionId, topic, n, given }: PayloadViewProps)
         .then((v) => {
           if (!current()) return;
           shown.current = seq;
-          setView(v);
+          setAsked(v);
         })
         .catch((e: unknown) => {
           // Before the first message is known a missing topic is not an error worth showing.
           if (!current() || n === undefined) return;
           shown.current = seq;
-          setView({ ok: false, kind: kind === 'auto' ? 'hex' : kind, error: e instanceof Error ? e.message : String(e) });
+          setAsked({ ok: false, kind: kind === 'auto' ? 'hex' : kind, error: e instanceof Error ? e.message : String(e) });
         })
         .finally(() => {
           inFlight.current = false;
@@ -81,7 +93,7 @@ export function PayloadView({ connectionId, topic, n, given }: PayloadViewProps)
     return () => {
       if (ask.current === decode) ask.current = null;
     };
-  }, [connectionId, given, topic, n, kind, full, proto, messageType]);
+  }, [connectionId, given, topic, n, decoded, carried, kind, full, proto, messageType]);
 
   return (
     <div className="payload-view">

@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { ChevronDown, ChevronRight, Circle, Folder, FolderOpen } from 'lucide-react';
 import { ContextMenu } from 'radix-ui';
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { TreeRow } from '../../../../shared/ipc/explorer';
 import { useStore } from '../../store/root-store';
 import { connectionsSelectors } from '../connections/selectors';
@@ -28,18 +29,15 @@ const BRANCH_OPEN = <FolderOpen size={13} />;
 const BRANCH_CLOSED = <Folder size={13} />;
 const LEAF = <Circle size={7} fill="currentColor" />;
 
-/** The live topic tree, virtualised: only the rows on screen exist, whatever the number of topics. */
+/**
+ * The live topic tree, virtualised: only the rows on screen exist, whatever the number of topics.
+ * The rows live in TreeBody, which re-renders with every rows answer (many a second under a flood); this component
+ * holds the row menu (Radix's context menu, a dozen components) and re-renders only when the menu or a note changes.
+ */
 export function TopicTree(): React.JSX.Element {
   const active = useStore(connectionsSelectors.active);
-  const changed = useStore(explorerSelectors.changed);
-  const emptyReason = useStore(connectionsSelectors.emptyTreeReason);
-  const selected = useStore(explorerSelectors.selected);
   const connectionId = active?.connectionId ?? null;
-  const viewVersion = useStore(explorerSelectors.viewVersion);
   const scroller = useRef<HTMLDivElement>(null);
-  const [total, setTotal] = useState(0);
-  const [now, setNow] = useState(() => Date.now());
-  const pendingCursor = useRef<number | null>(null);
   const [menuPath, setMenuPath] = useState<string | null>(null);
   const [note, setNote] = useState<MenuNote | null>(null);
   const [clearing, setClearing] = useState<RetainedClearRequest | null>(null);
@@ -47,6 +45,61 @@ export function TopicTree(): React.JSX.Element {
   useEffect(() => {
     if (connectionId) void restoreView(connectionId);
   }, [connectionId]);
+
+  // Stable, so the closed menu (a memo) is not rebuilt with every rows answer.
+  const onClearRetained = useCallback((path: string, subtree: boolean) => setClearing({ path, subtree }), []);
+  const onMenuClosed = useCallback(() => scroller.current?.focus(), []);
+
+  if (!active) return <div className="tree-empty">Connect to a broker to see its topics.</div>;
+  return (
+    <>
+      <TreeToolbar />
+      {clearing && connectionId ? <TreeRetainedClear key={`${clearing.path}|${clearing.subtree}`} connectionId={connectionId} request={clearing} onClose={() => setClearing(null)} /> : null}
+      {note ? (
+        <div className={`tree-note ${note.kind}`} role="status" data-testid="tree-note" data-kind={note.kind}>
+          {note.text}
+        </div>
+      ) : null}
+      <ContextMenu.Root
+        onOpenChange={(open) => {
+          if (open) setNote(null);
+        }}
+      >
+        <ContextMenu.Trigger asChild>
+          <TreeBody connectionId={connectionId} scroller={scroller} onMenuPath={setMenuPath} />
+        </ContextMenu.Trigger>
+        {connectionId ? <TopicMenuContent connectionId={connectionId} path={menuPath} onNote={setNote} onClearRetained={onClearRetained} onClosed={onMenuClosed} /> : null}
+      </ContextMenu.Root>
+    </>
+  );
+}
+
+/** What the menu's trigger hands its child (handlers, state attributes, its ref), passed on to the scroller. */
+type TriggerProps = Omit<React.HTMLAttributes<HTMLDivElement>, 'onKeyDown'> & { readonly ref?: React.Ref<HTMLDivElement> };
+
+interface TreeBodyProps extends TriggerProps {
+  readonly connectionId: ConnectionId | null;
+  readonly scroller: React.RefObject<HTMLDivElement | null>;
+  readonly onMenuPath: (path: string) => void;
+}
+
+/** The scroller and its rows; the row menu's trigger (the parent's Radix Slot) passes its props and ref in. */
+function TreeBody({ connectionId, scroller, onMenuPath, ref, onContextMenu: triggerContextMenu, ...trigger }: TreeBodyProps): React.JSX.Element {
+  const changed = useStore(explorerSelectors.changed);
+  const emptyReason = useStore(connectionsSelectors.emptyTreeReason);
+  const selected = useStore(explorerSelectors.selected);
+  const viewVersion = useStore(explorerSelectors.viewVersion);
+  const [total, setTotal] = useState(0);
+  const [now, setNow] = useState(() => Date.now());
+  const pendingCursor = useRef<number | null>(null);
+  const setRefs = useCallback(
+    (el: HTMLDivElement | null) => {
+      scroller.current = el;
+      if (typeof ref === 'function') ref(el);
+      else if (ref) (ref as React.RefObject<HTMLDivElement | null>).current = el;
+    },
+    [ref, scroller],
+  );
 
   useEffect(() => {
     // Keeps "time since last message" honest while nothing arrives.
@@ -150,8 +203,9 @@ export function TopicTree(): React.JSX.Element {
       event.preventDefault();
       return;
     }
-    setMenuPath(path);
+    onMenuPath(path);
     if (path !== selected) selectTopic(path);
+    triggerContextMenu?.(event);
   };
 
   // Clicking a row selects it; clicking the selected row's name again opens or closes it.
@@ -162,104 +216,84 @@ export function TopicTree(): React.JSX.Element {
     scroller.current?.focus();
   };
 
-  // Stable, so the closed menu (a memo) is not rebuilt with every rows answer.
-  const onClearRetained = useCallback((path: string, subtree: boolean) => setClearing({ path, subtree }), []);
-  const onMenuClosed = useCallback(() => scroller.current?.focus(), []);
-
-  if (!active) return <div className="tree-empty">Connect to a broker to see its topics.</div>;
   const cursorIndex = indexOf(selected);
   return (
     <>
-      <TreeToolbar />
-      {clearing && connectionId ? <TreeRetainedClear key={`${clearing.path}|${clearing.subtree}`} connectionId={connectionId} request={clearing} onClose={() => setClearing(null)} /> : null}
-      {note ? (
-        <div className={`tree-note ${note.kind}`} role="status" data-testid="tree-note" data-kind={note.kind}>
-          {note.text}
-        </div>
-      ) : null}
       {total === 0 && emptyReason ? (
         <div className="tree-empty" role="status" data-testid="tree-empty-reason">
           {emptyReason}
         </div>
       ) : null}
-      <ContextMenu.Root
-        onOpenChange={(open) => {
-          if (open) setNote(null);
-        }}
+      <div
+        {...trigger}
+        className="tree"
+        ref={setRefs}
+        data-testid="topic-tree"
+        data-total={window.total}
+        tabIndex={0}
+        role="tree"
+        aria-label="Topics"
+        aria-activedescendant={cursorIndex === -1 ? undefined : `topic-row-${cursorIndex}`}
+        onKeyDown={onKeyDown}
+        onContextMenu={onContextMenu}
       >
-        <ContextMenu.Trigger asChild>
-          <div
-            className="tree"
-            ref={scroller}
-            data-testid="topic-tree"
-            data-total={window.total}
-            tabIndex={0}
-            role="tree"
-            aria-label="Topics"
-            aria-activedescendant={cursorIndex === -1 ? undefined : `topic-row-${cursorIndex}`}
-            onKeyDown={onKeyDown}
-            onContextMenu={onContextMenu}
-          >
-            <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-              {items.map((item) => {
-                const row = rowAt(item.index);
-                if (!row) return null;
-                const fresh = window.previousFetchAt > 0 && row.changedAt > window.previousFetchAt;
-                const kind = row.hasChildren ? 'branch' : 'leaf';
-                return (
-                  <div
-                    key={row.path}
-                    id={`topic-row-${item.index}`}
-                    className={`tree-row ${kind}${row.path === selected ? ' selected' : ''}`}
-                    data-testid="tree-row"
-                    data-path={row.path}
-                    data-kind={kind}
-                    role="treeitem"
-                    aria-level={row.depth + 1}
-                    aria-expanded={row.hasChildren ? row.expanded : undefined}
-                    aria-selected={row.path === selected}
-                    style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)`, paddingLeft: 8 + row.depth * 14 }}
-                    onClick={(e) => onRowClick(e, row)}
-                  >
-                    <span
-                      className="twisty"
-                      data-testid="tree-toggle"
-                      aria-hidden="true"
-                      onClick={(e) => {
-                        e.stopPropagation();
-                        if (row.hasChildren) void toggle(row.path);
-                      }}
-                    >
-                      {row.hasChildren ? (row.expanded ? TWISTY_OPEN : TWISTY_CLOSED) : null}
-                    </span>
-                    <span className="kind-icon" aria-hidden="true">
-                      {row.hasChildren ? (row.expanded ? BRANCH_OPEN : BRANCH_CLOSED) : LEAF}
-                    </span>
-                    {/* Keyed by changedAt so the flash animation restarts on every change. */}
-                    <span key={row.changedAt} className={`name${fresh ? ' flash' : ''}`}>
-                      {row.name === '' ? '∅' : row.name}
-                    </span>
-                    {row.retained ? (
-                      <span className="retained" title="retained">
-                        R
-                      </span>
-                    ) : null}
-                    {row.preview ? <span className="preview"> = {row.preview}</span> : null}
-                    <span className="counts" data-testid="row-counts" data-messages={row.messageCount} data-topics={row.subtopicCount}>
-                      {row.subtopicCount > 0 ? `${plural(row.subtopicCount, 'topic')}, ` : ''}
-                      {plural(row.messageCount, 'message')}
-                    </span>
-                    <span className="ago" data-testid="row-ago" title="since the last message here">
-                      {timeAgo(row.changedAt, Math.max(now, window.fetchedAt))}
-                    </span>
-                  </div>
-                );
-              })}
-            </div>
-          </div>
-        </ContextMenu.Trigger>
-        {connectionId ? <TopicMenuContent connectionId={connectionId} path={menuPath} onNote={setNote} onClearRetained={onClearRetained} onClosed={onMenuClosed} /> : null}
-      </ContextMenu.Root>
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {items.map((item) => {
+            const row = rowAt(item.index);
+            if (!row) return null;
+            const fresh = window.previousFetchAt > 0 && row.changedAt > window.previousFetchAt;
+            const kind = row.hasChildren ? 'branch' : 'leaf';
+            return (
+              <div
+                key={row.path}
+                id={`topic-row-${item.index}`}
+                className={`tree-row ${kind}${row.path === selected ? ' selected' : ''}`}
+                data-testid="tree-row"
+                data-path={row.path}
+                data-kind={kind}
+                role="treeitem"
+                aria-level={row.depth + 1}
+                aria-expanded={row.hasChildren ? row.expanded : undefined}
+                aria-selected={row.path === selected}
+                style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)`, paddingLeft: 8 + row.depth * 14 }}
+                onClick={(e) => onRowClick(e, row)}
+              >
+                <span
+                  className="twisty"
+                  data-testid="tree-toggle"
+                  aria-hidden="true"
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    if (row.hasChildren) void toggle(row.path);
+                  }}
+                >
+                  {row.hasChildren ? (row.expanded ? TWISTY_OPEN : TWISTY_CLOSED) : null}
+                </span>
+                <span className="kind-icon" aria-hidden="true">
+                  {row.hasChildren ? (row.expanded ? BRANCH_OPEN : BRANCH_CLOSED) : LEAF}
+                </span>
+                {/* Keyed by changedAt so the flash animation restarts on every change. */}
+                <span key={row.changedAt} className={`name${fresh ? ' flash' : ''}`}>
+                  {row.name === '' ? '∅' : row.name}
+                </span>
+                {row.retained ? (
+                  <span className="retained" title="retained">
+                    R
+                  </span>
+                ) : null}
+                {row.preview ? <span className="preview"> = {row.preview}</span> : null}
+                <span className="counts" data-testid="row-counts" data-messages={row.messageCount} data-topics={row.subtopicCount}>
+                  {row.subtopicCount > 0 ? `${plural(row.subtopicCount, 'topic')}, ` : ''}
+                  {plural(row.messageCount, 'message')}
+                </span>
+                <span className="ago" data-testid="row-ago" title="since the last message here">
+                  {timeAgo(row.changedAt, Math.max(now, window.fetchedAt))}
+                </span>
+              </div>
+            );
+          })}
+        </div>
+      </div>
     </>
   );
 }
