@@ -357,7 +357,7 @@ async function main(): Promise<void> {
 
     // While it floods: open flood/line3 and time clicks on its rows.
     const clicks: number[] = [];
-    // Per click: click → the decode request reaches the core, the core's answer time, answer sent → value on screen.
+    // Per click: click → the getTopic request reaches the core, the core's answer time, answer sent → value on screen.
     const legs: { toCore: number; inCore: number; back: number }[] = [];
     await page.locator('[data-testid="tree-row"][data-path="flood"]').waitFor({ timeout: 30_000 });
     await page.locator('[data-testid="tree-row"][data-path="flood"] [data-testid="tree-toggle"]').click();
@@ -366,7 +366,9 @@ async function main(): Promise<void> {
     for (const n of [3, 103, 203, 303, 403, 503]) {
       const click = await clickToValue(page, `flood/line3/sensor${n}`);
       clicks.push(click.ms);
-      const decode = requests.find((r) => r.method === 'explorer.decode' && r.arrivedAt >= click.at && r.answeredAt > 0);
+      // A click asks for the topic's detail (its newest value, decoded) with one getTopic; older builds asked decode.
+      const requestAfterClick = (method: string): (typeof requests)[number] | undefined => requests.find((r) => r.method === method && r.arrivedAt >= click.at && r.answeredAt > 0);
+      const decode = requestAfterClick('explorer.getTopic') ?? requestAfterClick('explorer.decode');
       if (decode) legs.push({ toCore: decode.arrivedAt - click.at, inCore: decode.answeredAt - decode.arrivedAt, back: click.at + click.ms - decode.answeredAt });
       if (Date.now() - t0 > SECONDS * 1000 * 0.8) break;
     }
@@ -413,7 +415,7 @@ async function main(): Promise<void> {
     const asked = new Map<string, number>();
     for (const r of requests) if (r.arrivedAt >= t0 && r.arrivedAt <= t0 + floodMs) asked.set(r.method, (asked.get(r.method) ?? 0) + 1);
     rows.push({ figure: 'requests from the page during the flood (per second)', topiary: [...asked].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([m, n]) => `${m} ${fmt(n / (floodMs / 1000), 1)}`).join(', '), baseline: '', ratio: '' });
-    const medianOf = (k: 'toCore' | 'inCore' | 'back'): string => fmt(percentile(legs.map((l) => l[k]), 50));
+    const medianOf = (k: 'toCore' | 'inCore' | 'back'): string => (legs.length === 0 ? '-' : fmt(percentile(legs.map((l) => l[k]), 50)));
     rows.push({ figure: 'click legs, median (ms): page → core / in core / core → value shown', topiary: `${medianOf('toCore')} / ${medianOf('inCore')} / ${medianOf('back')}`, baseline: '', ratio: '' });
     rows.push({ figure: 'core RSS after the flood (MB)', topiary: fmt(process.memoryUsage().rss / MB), baseline: fmt(base.rss / MB), ratio: ratio(process.memoryUsage().rss, base.rss) });
 
