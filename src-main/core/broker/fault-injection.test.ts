@@ -91,12 +91,25 @@ interface Run {
   readonly received: Map<number, number>;
   /** Resolves once `count` attempts are acknowledged. */
   readonly done: Promise<void>;
+  /** Resolves at the acknowledgement that makes `acked` of them, before the publisher's next I/O. */
+  reached(acked: number): Promise<void>;
   describe(): string;
 }
 
-/** Waits until the flood is under way, so a fault lands mid-stream. */
+/**
+ * Waits until the flood is under way, so a fault lands mid-stream. Resolved from the acknowledgement itself, not by
+ * polling: on an idle machine a 300-message flood can end within one 20 ms poll, and the fault then lands after it.
+ */
 async function underWay(run: Run, acked: number): Promise<void> {
-  await waitFor(() => run.acked.size >= acked, { timeoutMs: 20_000, what: () => `${acked} acknowledged publishes: ${run.describe()}` });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after 20000 ms waiting for ${acked} acknowledged publishes: ${run.describe()}`)), 20_000);
+  });
+  try {
+    await Promise.race([run.reached(acked), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -120,6 +133,7 @@ async function flood(proxy: FaultProxy, qos: 1 | 2, count: number, window: numbe
   // The network turns bad once both sessions exist.
   faults();
   const acked = new Set<number>();
+  const waiters: { readonly acked: number; readonly resolve: () => void }[] = [];
   let attempts = 0;
   let failed = 0;
   const done = new Promise<void>((resolve) => {
@@ -130,7 +144,13 @@ async function flood(proxy: FaultProxy, qos: 1 | 2, count: number, window: numbe
       payload.writeUInt32BE(attempt, 0);
       pub.publish(`${tag}/t`, payload, { qos }, (error) => {
         if (error) failed++;
-        else acked.add(attempt);
+        else {
+          acked.add(attempt);
+          for (const w of waiters.filter((x) => acked.size >= x.acked)) {
+            waiters.splice(waiters.indexOf(w), 1);
+            w.resolve();
+          }
+        }
         // Pace retries of failed publishes on the reconnect, not in a tight loop.
         if (error) setTimeout(next, 20);
         else next();
@@ -142,6 +162,12 @@ async function flood(proxy: FaultProxy, qos: 1 | 2, count: number, window: numbe
     acked,
     received,
     done,
+    reached: (n) =>
+      acked.size >= n
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            waiters.push({ acked: n, resolve });
+          }),
     describe: () => {
       const missing = [...acked].filter((a) => !received.has(a));
       const twice = [...received].filter(([, n]) => n > 1).map(([a]) => a);
