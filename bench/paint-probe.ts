@@ -4,7 +4,8 @@
  * commits and components rendered (a stand-in DevTools hook), per flood commit and per click on a tree row.
  *   node scripts/bench.mjs paint-probe   (PROBE_RATE=3000 msg/s, PROBE_CLICKS=2 rounds of 6 clicks, PROBE_IDLE=1: the defaults)
  *   PROBE_CSS='||.tree-row svg { display: none }' …   variants of injected CSS, '||'-separated ('' = as is), to bisect
- *   PROBE_PAINTS=1 names the elements whose layers paint; PROBE_ALL=1 lists every trace event by CPU time.
+ *   PROBE_PAINTS=1 names the elements whose layers paint; PROBE_ALL=1 lists every trace event by CPU time;
+ *   PROBE_COMMITS=1 lists the components each commit of the last click rendered.
  * Component names are minified unless the renderer is built unminified.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -51,19 +52,19 @@ interface Ev {
 /** Counts React commits and the components each renders (as React DevTools decides "did render"). */
 const HOOK = `
 (() => {
-  const stats = { commits: 0, rendered: 0, names: {} };
+  const stats = { commits: 0, rendered: 0, names: {}, log: [] };
   window.__reactStats = stats;
   const nameOf = (f) => { const t = f.type; return (t && (t.displayName || t.name)) || (t && t.render && (t.render.displayName || t.render.name)) || (t && t.type && (t.type.displayName || t.type.name)) || String(f.tag); };
   const isComponent = (f) => f.tag === 0 || f.tag === 1 || f.tag === 11 || f.tag === 14 || f.tag === 15;
   const walk = (next, prev) => {
-    if (isComponent(next) && (prev === null || (next.flags & 1) === 1)) { stats.rendered++; const n = nameOf(next); stats.names[n] = (stats.names[n] || 0) + 1; }
+    if (isComponent(next) && (prev === null || (next.flags & 1) === 1)) { stats.rendered++; const n = nameOf(next); stats.names[n] = (stats.names[n] || 0) + 1; if (stats.current) stats.current[n] = (stats.current[n] || 0) + 1; }
     if (prev !== null && next.child === prev.child) return;
     for (let c = next.child; c !== null; c = c.sibling) walk(c, c.alternate);
   };
   window.__REACT_DEVTOOLS_GLOBAL_HOOK__ = {
     supportsFiber: true, renderers: new Map(), isDisabled: false,
     inject() { return 1; }, checkDCE() {}, onScheduleFiberRoot() {}, onCommitFiberUnmount() {}, onPostCommitFiberRoot() {},
-    onCommitFiberRoot(_id, root) { stats.commits++; const cur = root.current; walk(cur, cur.alternate); },
+    onCommitFiberRoot(_id, root) { stats.commits++; stats.current = {}; const cur = root.current; walk(cur, cur.alternate); stats.log.push(stats.current); stats.current = null; },
   };
 })();
 `;
@@ -73,17 +74,18 @@ async function clickProbe(page: import('playwright-core').Page, browser: import(
   for (let r = 0; r < rounds; r++) for (const n of [3, 103, 203, 303, 403, 503]) paths.push(`flood/line3/sensor${n}`);
   await page.locator('[data-testid="tree-row"][data-path="flood/line3/sensor503"]').waitFor();
   await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing'] });
-  const results: { ms: number; commits: number; rendered: number; names: Record<string, number> }[] = [];
+  const results: { ms: number; commits: number; rendered: number; names: Record<string, number>; log: Record<string, number>[] }[] = [];
   for (const p of paths) {
     await page.waitForTimeout(300);
     results.push(
       await page.evaluate(
         (path) =>
-          new Promise<{ ms: number; commits: number; rendered: number; names: Record<string, number> }>((resolve, reject) => {
-            const stats = (window as unknown as { __reactStats: { commits: number; rendered: number; names: Record<string, number> } }).__reactStats;
+          new Promise<{ ms: number; commits: number; rendered: number; names: Record<string, number>; log: Record<string, number>[] }>((resolve, reject) => {
+            const stats = (window as unknown as { __reactStats: { commits: number; rendered: number; names: Record<string, number>; log: Record<string, number>[] } }).__reactStats;
             stats.commits = 0;
             stats.rendered = 0;
             stats.names = {};
+            stats.log = [];
             const row = document.querySelector<HTMLElement>(`[data-testid="tree-row"][data-path="${path}"]`);
             if (!row) return reject(new Error(`no row ${path}`));
             console.timeStamp('probe-click-start');
@@ -93,7 +95,7 @@ async function clickProbe(page: import('playwright-core').Page, browser: import(
               const payload = document.querySelector(`[data-testid="inspector"][data-topic="${path}"] [data-testid="inspector-payload"]`);
               if (payload && (payload.textContent ?? '').length > 0) {
                 console.timeStamp('probe-click-end');
-                resolve({ ms: performance.now() - t0, commits: stats.commits, rendered: stats.rendered, names: { ...stats.names } });
+                resolve({ ms: performance.now() - t0, commits: stats.commits, rendered: stats.rendered, names: { ...stats.names }, log: [...stats.log] });
               } else if (performance.now() - t0 > 10_000) reject(new Error('timeout'));
               else requestAnimationFrame(check);
             };
@@ -149,6 +151,8 @@ async function clickProbe(page: import('playwright-core').Page, browser: import(
   const names = new Map<string, number>();
   for (const r of results) for (const [n, c] of Object.entries(r.names)) names.set(n, (names.get(n) ?? 0) + c / results.length);
   console.log(`components per click: ${[...names].sort((a, b) => b[1] - a[1]).slice(0, 80).map(([n, c]) => `${n} ${c.toFixed(1)}`).join(', ')}`);
+  // PROBE_COMMITS=1: each commit of the last click, with the components it rendered (what to cut next).
+  if (process.env.PROBE_COMMITS) for (const [i, c] of (results[results.length - 1]?.log ?? []).entries()) console.log(`  last click, commit ${i + 1}: ${Object.entries(c).map(([n, k]) => `${n} ${k}`).join(', ')}`);
   console.log('main thread per click (count, cpu ms, wall ms):');
   for (const [name, s] of [...sums].sort((a, b) => b[1].cpu - a[1].cpu).slice(0, 22)) console.log(`  ${name.padEnd(30)} ${(s.n / k).toFixed(1).padStart(6)} ${(s.cpu / k).toFixed(1).padStart(7)} ${(s.wall / k).toFixed(1).padStart(7)}`);
 }

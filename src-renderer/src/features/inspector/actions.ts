@@ -11,12 +11,14 @@ let epoch = 0;
 let pending: InspectedMessage | null = null;
 let pendingCount = 0;
 let pendingLoaded = false;
+/** The last number given to a held message (inspector.messageVersion): never reused, so a view can tell two apart. */
+let messageSeq = 0;
 
 const flush = (): void => {
   const message = pending;
   pending = null;
   if (message) replaceInspectedMessage(message);
-  setSlice('inspector', (s) => ({ messageVersion: message ? s.messageVersion + 1 : s.messageVersion, count: pendingCount, loaded: pendingLoaded }));
+  setSlice('inspector', (s) => ({ messageVersion: message ? ++messageSeq : s.messageVersion, count: pendingCount, loaded: pendingLoaded }));
 };
 const apply = frameBatch(flush);
 
@@ -60,7 +62,7 @@ export function inspectTopic(connectionId: ConnectionId, topic: string): () => v
   pendingCount = 0;
   pendingLoaded = false;
   replaceInspectedMessage(null);
-  setSlice('inspector', (s) => ({ messageVersion: s.messageVersion + 1, count: 0, loaded: false, of: { connectionId, topic } }));
+  setSlice('inspector', { messageVersion: 0, count: 0, loaded: false, of: { connectionId, topic } });
   void watchTopic(connectionId, topic).catch(() => undefined);
   const off = core.on('explorer.messagesReceived', (batch) => {
     if (mine !== epoch || batch.connectionId !== connectionId) return;

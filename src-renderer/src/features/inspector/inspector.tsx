@@ -17,6 +17,7 @@ import { RetainedClear } from './retained-clear';
 import { saveFile } from '../../lib/save-file';
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
+const STILL_LOADING = 'The value is still on its way: try again in a moment.';
 
 /** The selected topic: breadcrumb, the latest message (kept live by the core's batched stream), history and chart. */
 export function Inspector(): React.JSX.Element {
@@ -24,19 +25,19 @@ export function Inspector(): React.JSX.Element {
   const topic = useStore(explorerSelectors.selected);
   const tab = useStore(explorerSelectors.tab);
   const chartField = useStore(explorerSelectors.chartFieldFor(topic));
-  // The message itself stays outside the store; its version re-renders this when a frame applies a newer one.
-  useStore(inspectorSelectors.messageVersion);
+  const connectionId = active?.connectionId ?? null;
   // In the render right after a click the held message, count and flag are still the topic before's (the effect
   // below resets them): none of them may be shown as the new topic's, nor its number asked for under the new topic
-  // (that painted an older message of the new topic before its newest).
-  const current = useStore(inspectorSelectors.isOf(active?.connectionId ?? null, topic));
+  // (that painted an older message of the new topic before its newest). The selectors read them as "nothing yet"
+  // until they are this topic's, and the reset reads the same, so a click renders this twice (the selection, the
+  // answer), not three times. The message itself stays outside the store; its number re-renders this when a frame
+  // applies a newer one.
+  const version = useStore(inspectorSelectors.messageVersionOf(connectionId, topic));
   const held = inspectedMessage();
-  const message = current && held?.topic === topic ? held : null;
-  const storedCount = useStore(inspectorSelectors.count);
-  const count = current ? storedCount : 0;
-  const loaded = useStore(inspectorSelectors.loaded) && current;
+  const message = version !== 0 && held?.topic === topic ? held : null;
+  const count = useStore(inspectorSelectors.countOf(connectionId, topic));
+  const loaded = useStore(inspectorSelectors.loadedOf(connectionId, topic));
   const [note, setNote] = useState('');
-  const connectionId = active?.connectionId ?? null;
 
   useEffect(() => {
     setNote('');
@@ -46,8 +47,10 @@ export function Inspector(): React.JSX.Element {
 
   if (topic === null || !connectionId) return <section className="inspector empty">Select a topic to see its value.</section>;
 
-  const wholePayload = async (): Promise<Uint8Array> => {
-    if (!message) return new Uint8Array(0);
+  // Null while the clicked topic's value is on its way: the buttons stay enabled then (a flip to disabled and back
+  // on every click re-rendered their tooltips, about forty components), and a press in those milliseconds does nothing.
+  const wholePayload = async (): Promise<Uint8Array | null> => {
+    if (!message) return null;
     return message.size <= message.payload.length ? message.payload : fetchPayload(connectionId, topic, message.n, message.size);
   };
   const copy = async (text: string, what: string): Promise<void> => {
@@ -59,6 +62,8 @@ export function Inspector(): React.JSX.Element {
     }
   };
 
+  // Disabled only once the core said the topic has no message (a branch): not while its value is on its way.
+  const noMessage = loaded && !message;
   const levels = topic.split('/');
   return (
     <section className="inspector" data-testid="inspector" data-topic={topic}>
@@ -74,8 +79,8 @@ export function Inspector(): React.JSX.Element {
       </h2>
       <div className="actions">
         <IconButton size="sm" icon={Copy} label="Copy topic" data-testid="copy-topic" onClick={() => void copy(topic, 'Topic')} />
-        <IconButton size="sm" icon={ClipboardCopy} label="Copy payload" data-testid="copy-payload" disabled={!message} onClick={() => void wholePayload().then((b) => copy(decoder.decode(b), 'Payload'))} />
-        <IconButton size="sm" icon={Download} label="Save payload" data-testid="save-payload" disabled={!message} onClick={() => void wholePayload().then((b) => saveFile(fileNameFor(topic), b))} />
+        <IconButton size="sm" icon={ClipboardCopy} label="Copy payload" data-testid="copy-payload" disabled={noMessage} onClick={() => void wholePayload().then((b) => (b ? copy(decoder.decode(b), 'Payload') : setNote(STILL_LOADING)))} />
+        <IconButton size="sm" icon={Download} label="Save payload" data-testid="save-payload" disabled={noMessage} onClick={() => void wholePayload().then((b) => (b ? saveFile(fileNameFor(topic), b) : setNote(STILL_LOADING)))} />
         <RetainedClear connectionId={connectionId} topic={topic} />
         {note ? <span className="note">{note}</span> : null}
       </div>

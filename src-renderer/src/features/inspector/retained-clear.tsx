@@ -1,10 +1,14 @@
 import { Eraser, ListX } from 'lucide-react';
+import { memo } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import { IconButton } from '../../ui/icon-button';
 import { useRetainedClear } from './use-retained-clear';
 
-/** Clears the retained message of a topic or of its whole subtree, showing the count before confirming. */
-export function RetainedClear({ connectionId, topic }: { readonly connectionId: ConnectionId; readonly topic: string }): React.JSX.Element {
+/**
+ * Clears the retained message of a topic or of its whole subtree, showing the count before confirming. A memo: the
+ * inspector re-renders with every value of its topic, and this changes only with the topic.
+ */
+export const RetainedClear = memo(function RetainedClear({ connectionId, topic }: { readonly connectionId: ConnectionId; readonly topic: string }): React.JSX.Element {
   const { stage, count, clear, cancel } = useRetainedClear(connectionId);
 
   return (
@@ -43,4 +47,4 @@ export function RetainedClear({ connectionId, topic }: { readonly connectionId: 
       ) : null}
     </>
   );
-}
+});

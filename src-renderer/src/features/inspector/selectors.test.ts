@@ -17,4 +17,14 @@ describe('inspector selectors', () => {
     expect(inspectorSelectors.isOf('c2', 'a/b')(live)).toBe(false);
     expect(inspectorSelectors.isOf('c1', 'a/b')(initialAppState())).toBe(false);
   });
+
+  it('reads nothing yet alike before a new topic\'s reset and after it, so the reset re-renders nothing', () => {
+    const before: AppState = { ...initialAppState(), inspector: { messageVersion: 3, count: 42, loaded: true, of: { connectionId: 'c1', topic: 'a/b' } } };
+    const reset: AppState = { ...initialAppState(), inspector: { messageVersion: 0, count: 0, loaded: false, of: { connectionId: 'c1', topic: 'a/c' } } };
+    const read = (s: AppState, topic: string): unknown[] => [inspectorSelectors.messageVersionOf('c1', topic)(s), inspectorSelectors.countOf('c1', topic)(s), inspectorSelectors.loadedOf('c1', topic)(s)];
+    expect(read(before, 'a/b')).toEqual([3, 42, true]);
+    expect(read(before, 'a/c')).toEqual([0, 0, false]);
+    expect(read(reset, 'a/c')).toEqual(read(before, 'a/c'));
+    expect(read(before, 'a/b').map((v, i) => v === read(reset, 'a/b')[i])).toEqual([false, false, false]);
+  });
 });

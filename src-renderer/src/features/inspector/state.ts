@@ -3,7 +3,11 @@
  * store (live-message.ts) and only its version is here; the stream is applied once per animation frame.
  */
 export interface InspectorState {
-  /** Moves when the latest message (live-message.ts) is replaced. */
+  /**
+   * The held message's (live-message.ts) number: 0 while none is held, otherwise moved (never to a number used
+   * before) each time a newer one replaces it. So "nothing held" reads the same before and after a new topic's reset,
+   * and a view of it does not re-render for the reset.
+   */
   readonly messageVersion: number;
   /** Messages seen on the topic so far. */
   readonly count: number;
