@@ -1,4 +1,4 @@
-import { lazy } from 'react';
+import { lazy, memo } from 'react';
 import { LoadBoundary } from '../../ui/load-boundary';
 import type { CodeEditorProps } from './code-editor';
 
@@ -6,10 +6,10 @@ import type { CodeEditorProps } from './code-editor';
 const CodeEditor = lazy(() => import('./code-editor'));
 
 /** The payload editor, with a quiet placeholder while Monaco loads and a sentence if it cannot. */
-export function LazyCodeEditor(props: CodeEditorProps): React.JSX.Element {
+export const LazyCodeEditor = memo(function LazyCodeEditor(props: CodeEditorProps): React.JSX.Element {
   return (
     <LoadBoundary what="editor" testId="editor-loading">
       <CodeEditor {...props} />
     </LoadBoundary>
   );
-}
+});

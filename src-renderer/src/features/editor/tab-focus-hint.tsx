@@ -1,7 +1,8 @@
+import { memo } from 'react';
 import { TAB_FOCUS_SHORTCUT, toggleTabFocusMode, useTabFocusMode } from './tab-focus';
 
 /** Says what Tab does in the editor right now, and offers the switch (also the editor's shortcut). */
-export function TabFocusHint({ id }: { readonly id: string }): React.JSX.Element {
+export const TabFocusHint = memo(function TabFocusHint({ id }: { readonly id: string }): React.JSX.Element {
   const on = useTabFocusMode();
   return (
     <div className="tab-focus-hint note" id={id} data-testid="tab-focus-hint" data-on={on}>
@@ -11,4 +12,4 @@ export function TabFocusHint({ id }: { readonly id: string }): React.JSX.Element
       </button>
     </div>
   );
-}
+});

@@ -1,5 +1,5 @@
 import { Pin, PinOff } from 'lucide-react';
-import { startTransition, useEffect, useRef, useState } from 'react';
+import { memo, startTransition, useEffect, useRef, useState } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import { useStore, type AppState } from '../../store/root-store';
 import { connectionsSelectors } from '../connections/selectors';
@@ -54,8 +54,8 @@ export function useFollowedTopic(setTopic: (topic: string) => void): FollowedTop
 }
 
 /** The pin beside the topic: pressed, the topic stays; released, it follows the tree's selection. */
-export function TopicPin({ pinned, setPinned }: FollowedTopic): React.JSX.Element {
+export const TopicPin = memo(function TopicPin({ pinned, setPinned }: FollowedTopic): React.JSX.Element {
   return (
     <IconButton size="sm" icon={pinned ? Pin : PinOff} label={pinned ? 'Topic pinned: unpin to follow the selected topic' : 'Topic follows the selected topic: pin to keep it'} className="topic-pin" data-testid="publish-topic-pin" aria-pressed={pinned} onClick={() => setPinned(!pinned)} />
   );
-}
+});

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import { TopiaryError, type ErrorData } from '../../../../shared/ipc/errors';
 import type { ComposedMessage, JobMode, JobProgress } from '../../../../shared/ipc/publish';
@@ -16,7 +16,7 @@ function toError(e: unknown): ErrorData {
 }
 
 /** Repeat and burst: the core does the sending; the UI shows a few progress reports a second. */
-export function JobControls({ connectionId, canSend, message }: JobControlsProps): React.JSX.Element {
+export const JobControls = memo(function JobControls({ connectionId, canSend, message }: JobControlsProps): React.JSX.Element {
   const [kind, setKind] = useState<'repeat' | 'burst'>('repeat');
   const [intervalMs, setIntervalMs] = useState('1000');
   const [repeatCount, setRepeatCount] = useState('');
@@ -120,4 +120,4 @@ export function JobControls({ connectionId, canSend, message }: JobControlsProps
       ) : null}
     </div>
   );
-}
+});

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { MessageProperties } from '../../../../shared/ipc/common';
 import type { ComposedMessage } from '../../../../shared/ipc/publish';
 
@@ -60,7 +61,7 @@ export interface PropertiesEditorProps {
 }
 
 /** Every MQTT 5 publish property; hidden behind a disclosure so the common case stays small. */
-export function PropertiesEditor({ value, onChange, enabled }: PropertiesEditorProps): React.JSX.Element {
+export const PropertiesEditor = memo(function PropertiesEditor({ value, onChange, enabled }: PropertiesEditorProps): React.JSX.Element {
   const set = <K extends keyof PropertiesDraft>(key: K, v: PropertiesDraft[K]): void => onChange({ ...value, [key]: v });
   const count = Object.keys(toProperties(value) ?? {}).length;
   return (
@@ -106,4 +107,4 @@ export function PropertiesEditor({ value, onChange, enabled }: PropertiesEditorP
       </div>
     </details>
   );
-}
+});

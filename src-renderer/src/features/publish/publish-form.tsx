@@ -18,6 +18,7 @@ import { TopicInput } from './topic-input';
 import { TransformSection } from './transform-section';
 import { IconButton } from '../../ui/icon-button';
 import { useCompact } from '../../ui/use-compact';
+import { useStableCallback } from '../../lib/use-stable-callback';
 import './publish.css';
 
 /** Below this the topic box is too short to read a topic in, so Request shrinks to an icon. */
@@ -225,6 +226,24 @@ export function PublishForm(): React.JSX.Element {
   }, [saveDraft, scheduleDraft]);
   useEffect(() => () => clearTimeout(draftTimer.current), []);
 
+  // The parts below the topic are memos, handed functions that keep their identity: a click in the tree moves the
+  // topic (and so every closure here), and should re-render the topic's field, not the whole composer.
+  const currentMessage = useStableCallback(message);
+  const loadMessage = useStableCallback(load);
+  const resend = useStableCallback((m: ComposedMessage) => void send(m));
+  const onEditorChange = useCallback(
+    (text: string) => {
+      payload.current = text;
+      scheduleDraft();
+    },
+    [scheduleDraft],
+  );
+  const onEditorSubmit = useCallback(() => submitRef.current(), []);
+  const onEditorReady = useCallback((e: CodeEditorHandle) => {
+    editor.current = e;
+    if (e.getValue() !== payload.current) e.setValue(payload.current);
+  }, []);
+
   const onFile = async (chosen: File | undefined): Promise<void> => {
     if (!chosen) return;
     setFile({ bytes: new Uint8Array(await chosen.arrayBuffer()), name: chosen.name });
@@ -335,26 +354,12 @@ export function PublishForm(): React.JSX.Element {
         </div>
       ) : null}
       <div className="editor" data-testid="payload-editor" data-markers={markers} hidden={form === 'file'}>
-        <LazyCodeEditor
-          language={language}
-          defaultValue={payload.current}
-          onChange={(text) => {
-            payload.current = text;
-            scheduleDraft();
-          }}
-          onMarkers={setMarkers}
-          ariaLabel="Payload"
-          onSubmit={() => submitRef.current()}
-          onReady={(e) => {
-            editor.current = e;
-            if (e.getValue() !== payload.current) e.setValue(payload.current);
-          }}
-        />
+        <LazyCodeEditor language={language} defaultValue={payload.current} onChange={onEditorChange} onMarkers={setMarkers} ariaLabel="Payload" onSubmit={onEditorSubmit} onReady={onEditorReady} />
       </div>
       {form === 'file' ? null : <TabFocusHint id="payload-tab-hint" />}
       <PropertiesEditor value={properties} onChange={setProperties} enabled={v5 || !active} />
-      <TransformSection connectionId={connectionId} message={message} />
-      <JobControls connectionId={connectionId} canSend={canSend} message={message} />
+      <TransformSection connectionId={connectionId} message={currentMessage} />
+      <JobControls connectionId={connectionId} canSend={canSend} message={currentMessage} />
       {result ? (
         <div className="ok" data-testid="publish-result" data-ack={result.ack} data-reason-code={result.reasonCode} data-counter={result.counter}>
           {describeAck(result)}
@@ -371,7 +376,7 @@ export function PublishForm(): React.JSX.Element {
           <strong>{error.code}</strong> {error.message}
         </div>
       ) : null}
-      <SavedAndHistory scope={scope} version={historyVersion} onLoad={load} onResend={(m) => void send(m)} current={message} />
+      <SavedAndHistory scope={scope} version={historyVersion} onLoad={loadMessage} onResend={resend} current={currentMessage} />
     </form>
   );
 }

@@ -1,5 +1,5 @@
 import { FileDown, RotateCw, Send, Trash2 } from 'lucide-react';
-import { useCallback, useEffect, useState } from 'react';
+import { memo, useCallback, useEffect, useState } from 'react';
 import type { ComposedMessage, HistoryEntry, SavedMessage } from '../../../../shared/ipc/publish';
 import { IconButton } from '../../ui/icon-button';
 import { deleteSavedMessage, fetchSavedAndHistory, saveMessage } from './actions';
@@ -16,7 +16,7 @@ export interface SavedAndHistoryProps {
 }
 
 /** Saved messages (this connection's and global ones) and the send history, each one click from re-sending. */
-export function SavedAndHistory({ scope, version, onLoad, onResend, current }: SavedAndHistoryProps): React.JSX.Element {
+export const SavedAndHistory = memo(function SavedAndHistory({ scope, version, onLoad, onResend, current }: SavedAndHistoryProps): React.JSX.Element {
   const [saved, setSaved] = useState<readonly SavedMessage[]>([]);
   useTimeFormat();
   const [history, setHistory] = useState<readonly HistoryEntry[]>([]);
@@ -84,4 +84,4 @@ export function SavedAndHistory({ scope, version, onLoad, onResend, current }: S
       </details>
     </div>
   );
-}
+});

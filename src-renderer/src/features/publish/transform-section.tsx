@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { ScriptApiInfo } from '../../../../shared/ipc/decoders';
 import { TopiaryError, type ErrorData } from '../../../../shared/ipc/errors';
@@ -34,7 +34,7 @@ export interface TransformSectionProps {
 }
 
 /** "Compute the payload with a script": the script, once or for each message of a job, and a preview of its result. */
-export function TransformSection({ connectionId, message }: TransformSectionProps): React.JSX.Element {
+export const TransformSection = memo(function TransformSection({ connectionId, message }: TransformSectionProps): React.JSX.Element {
   const current = useStore(publishSelectors.payloadScript);
   const [api, setApi] = useState<ScriptApiInfo | null>(null);
   const [preview, setPreview] = useState<TransformPreviewResult | null>(null);
@@ -113,4 +113,4 @@ export function TransformSection({ connectionId, message }: TransformSectionProp
       ) : null}
     </div>
   );
-}
+});
