@@ -36,6 +36,15 @@ describe('explorer selectors', () => {
     expect(explorerSelectors.viewVersion(onB)).toBe(0);
   });
 
+  it('gives the toolbar\'s gauge fields alike for two reports that differ only in counts', () => {
+    const a = explorerSelectors.gauge(state('a', { changed: { a: changed('a', 1) } }));
+    const next = changed('a', 2);
+    const b = explorerSelectors.gauge(state('a', { changed: { a: { ...next, buffer: { ...next.buffer, received: 5_000 } } } }));
+    expect(a).toEqual({ paused: false, fill: 0, bufferedMessages: 0, dropped: 0 });
+    expect(b).toEqual(a);
+    expect(explorerSelectors.gauge(state(null, perConnection))).toBeNull();
+  });
+
   it('gives nothing while no connection is active', () => {
     const none = state(null, perConnection);
     expect(explorerSelectors.changed(none)).toBeNull();

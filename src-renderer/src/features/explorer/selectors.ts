@@ -1,5 +1,5 @@
 import type { ErrorData } from '../../../../shared/ipc/errors';
-import type { ExplorerChanged, TreeSort } from '../../../../shared/ipc/explorer';
+import type { BufferGauge, ExplorerChanged, TreeSort } from '../../../../shared/ipc/explorer';
 import type { AppState } from '../../store/root-store';
 import type { ExplorerState, InspectorTab } from './state';
 
@@ -7,6 +7,14 @@ import type { ExplorerState, InspectorTab } from './state';
 export const explorerSelectors = {
   /** The active connection's last tree report (version, totals, buffer gauge). */
   changed: (s: AppState): ExplorerChanged | null => (s.connections.activeId ? (s.explorer.changed[s.connections.activeId] ?? null) : null),
+  /**
+   * What the tree's toolbar shows of the pause buffer, or null before the first report. A new object per call: read it
+   * with useShallow, so the reports of a flood (new counts, the same gauge) pass the toolbar by.
+   */
+  gauge: (s: AppState): Pick<BufferGauge, 'paused' | 'fill' | 'bufferedMessages' | 'dropped'> | null => {
+    const b = explorerSelectors.changed(s)?.buffer;
+    return b ? { paused: b.paused, fill: b.fill, bufferedMessages: b.bufferedMessages, dropped: b.dropped } : null;
+  },
   /** The active connection's selected topic. */
   selected: (s: AppState): string | null => (s.connections.activeId ? (s.explorer.selected[s.connections.activeId] ?? null) : null),
   /** The active connection's view version (0 before the first view change). */

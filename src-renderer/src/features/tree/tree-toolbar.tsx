@@ -1,6 +1,7 @@
 import { ChevronsDownUp, Ellipsis, ListTree, Pause, Play, TextSearch } from 'lucide-react';
 import { memo, useEffect, useRef, useState } from 'react';
 import type { TreeFilter, TreeSort } from '../../../../shared/ipc/explorer';
+import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../../store/root-store';
 import { IconButton } from '../../ui/icon-button';
 import { Menu, type MenuEntry } from '../../ui/menu';
@@ -25,7 +26,7 @@ export const TreeToolbar = memo(TreeToolbarView);
  */
 function TreeToolbarView(): React.JSX.Element {
   const active = useStore(connectionsSelectors.active);
-  const totals = useStore(explorerSelectors.changed);
+  const buffer = useStore(useShallow(explorerSelectors.gauge));
   const sort = useStore(explorerSelectors.sort);
   const filterError = useStore(explorerSelectors.filterError);
   const subscriptionsOpen = useStore(explorerSelectors.subscriptionsOpen);
@@ -56,7 +57,6 @@ function TreeToolbarView(): React.JSX.Element {
     return () => clearTimeout(timer);
   }, [connectionId, pattern, mode, searchPayload]);
 
-  const buffer = totals?.buffer;
   const overflow: readonly MenuEntry[] = [
     {
       label: 'Also search the last payload',
