@@ -96,6 +96,72 @@ test('a click on another topic shows its newest value first, never an older one 
   expect(await page.evaluate(() => (window as unknown as { __seen: string[] }).__seen)).toEqual(['many 5']);
 });
 
+test('a click on another topic keeps Copy and Save enabled, copies the new value, and re-renders a few components, not the panes', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.app.origin });
+  // Counts the components each React commit renders, as React DevTools decides "did render" (its hook, stood in for).
+  await page.addInitScript(() => {
+    const stats = { rendered: 0 };
+    (window as unknown as { __rendered: typeof stats }).__rendered = stats;
+    interface Fiber {
+      readonly tag: number;
+      readonly flags: number;
+      readonly child: Fiber | null;
+      readonly sibling: Fiber | null;
+      readonly alternate: Fiber | null;
+    }
+    const walk = (next: Fiber, prev: Fiber | null): void => {
+      if ([0, 1, 11, 14, 15].includes(next.tag) && (prev === null || (next.flags & 1) === 1)) stats.rendered++;
+      if (prev !== null && next.child === prev.child) return;
+      for (let c = next.child; c !== null; c = c.sibling) walk(c, c.alternate);
+    };
+    const noop = (): void => undefined;
+    (window as unknown as { __REACT_DEVTOOLS_GLOBAL_HOOK__: unknown }).__REACT_DEVTOOLS_GLOBAL_HOOK__ = {
+      supportsFiber: true,
+      renderers: new Map(),
+      isDisabled: false,
+      inject: () => 1,
+      checkDCE: noop,
+      onScheduleFiberRoot: noop,
+      onCommitFiberUnmount: noop,
+      onPostCommitFiberRoot: noop,
+      onCommitFiberRoot: (_id: number, root: { current: Fiber }) => walk(root.current, root.current.alternate),
+    };
+  });
+  const ui = await opened(page);
+  const outside = await mqtt.connectAsync(env.broker.url);
+  await outside.publishAsync('one', 'first value', { qos: 1, retain: true });
+  await outside.publishAsync('two', 'second value', { qos: 1, retain: true });
+  await outside.endAsync();
+  await expect(ui.totals).toHaveText('2 topics · 2 messages');
+  await ui.row('one').click();
+  await expect(ui.inspectorPayload).toHaveText('first value');
+  const composerTopic = page.getByTestId('publish-topic');
+  await expect(composerTopic).toHaveValue('one');
+  // Every change of the buttons' disabled flag (or the buttons replaced) from the click on.
+  await page.evaluate(() => {
+    const flips: string[] = [];
+    (window as unknown as { __flips: string[] }).__flips = flips;
+    new MutationObserver((records) => {
+      for (const r of records) {
+        const el = r.target as HTMLElement;
+        if (r.type === 'attributes') flips.push(`${el.dataset.testid ?? '?'} disabled=${el.hasAttribute('disabled')}`);
+        else if (Array.from(r.removedNodes).some((n) => n instanceof HTMLElement && n.querySelector('[data-testid="copy-payload"]'))) flips.push('buttons replaced');
+      }
+    }).observe(document.querySelector('[data-testid="inspector"]')!, { subtree: true, childList: true, attributes: true, attributeFilter: ['disabled'] });
+    (window as unknown as { __rendered: { rendered: number } }).__rendered.rendered = 0;
+  });
+  await ui.row('two').click();
+  await expect(ui.inspector).toHaveAttribute('data-topic', 'two');
+  await expect(ui.inspectorPayload).toHaveText('second value');
+  await expect(composerTopic).toHaveValue('two');
+  expect(await page.evaluate(() => (window as unknown as { __flips: string[] }).__flips)).toEqual([]);
+  // About 20 (the tree, the inspector twice, the composer's topic); each pane re-rendered whole, or Copy and Save's
+  // tooltips, came to 120 and more.
+  expect(await page.evaluate(() => (window as unknown as { __rendered: { rendered: number } }).__rendered.rendered)).toBeLessThanOrEqual(45);
+  await page.getByTestId('copy-payload').click();
+  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe('second value');
+});
+
 test('the inspector shows every MQTT 5 property and decodes a Sparkplug B payload', async ({ page }) => {
   const ui = await opened(page);
   const outside = await mqtt.connectAsync(env.broker.url, { protocolVersion: 5 });
