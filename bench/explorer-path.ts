@@ -2,7 +2,7 @@
  * The whole explorer path under a flood: mosquitto → the app's core (MQTT.js, index, history, batching)
  * → the renderer in headless Chromium, measured against a bare MQTT.js subscriber fed the same flood.
  *
- *   npm run bench -- explorer-path            (BENCH_SECONDS=10 BENCH_TOPICS=200000 to shorten)
+ *   npm run bench -- explorer-path            (BENCH_SECONDS=10 BENCH_TOPICS=200000 to shorten; BENCH_WEB_ROOT=<checkout> for its page)
  *   BENCH_DECODER=script npm run bench -- explorer-path   (a decoder script bound to every topic, `#`; or json, hex, …)
  *   BENCH_RECORD=1 npm run bench -- explorer-path   (the flood recorded to the message history, as with the app's
  *       Record switch on: adds how many of the flood the store holds; run once with and once without it to compare
@@ -322,7 +322,10 @@ async function main(): Promise<void> {
     if (bound.problem !== null) throw new Error(`The bench's decoder binding has a problem: ${bound.problem.message}`);
     console.log(`explorer-path: decoder ${DECODER} bound to every topic (#)`);
   }
-  const host = await startWebHost({ rendererDir: join(ROOT, 'dist/renderer'), attach: (wire) => core.attach(timedWire(wire, requests)) });
+  // BENCH_WEB_ROOT: another checkout's page (its dist/renderer) over this checkout's core, to compare two pages in turn.
+  const webRoot = process.env.BENCH_WEB_ROOT ?? ROOT;
+  if (webRoot !== ROOT) console.log(`explorer-path: the page from ${webRoot}/dist/renderer`);
+  const host = await startWebHost({ rendererDir: join(webRoot, 'dist/renderer'), attach: (wire) => core.attach(timedWire(wire, requests)) });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-gpu', '--no-first-run'] });
   const rows: Row[] = [];
   try {

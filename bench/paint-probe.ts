@@ -161,7 +161,10 @@ async function main(): Promise<void> {
   const broker = await startMosquitto({ config: ['max_queued_messages 0', 'max_queued_bytes 0'] });
   const userDataDir = mkdtempSync(join(tmpdir(), 'topiary-probe-'));
   const core = await createAppCore({ userDataDir, autoStartBroker: false, scriptWorkerFile: await scriptWorkerFile() } as Parameters<typeof createAppCore>[0]);
-  const host = await startWebHost({ rendererDir: join(ROOT, 'dist/renderer'), attach: (wire) => core.attach(wire) });
+  // BENCH_WEB_ROOT: another checkout's page (its dist/renderer) over this checkout's core.
+  const webRoot = process.env.BENCH_WEB_ROOT ?? ROOT;
+  if (webRoot !== ROOT) console.log(`paint-probe: the page from ${webRoot}/dist/renderer`);
+  const host = await startWebHost({ rendererDir: join(webRoot, 'dist/renderer'), attach: (wire) => core.attach(wire) });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--disable-gpu', '--no-first-run'] });
   const pub = scriptChild(PUBLISHER, MQTT_PATH, { URL: broker.url, RATE: String(RATE) });
   try {
