@@ -17,7 +17,6 @@ import { RetainedClear } from './retained-clear';
 import { saveFile } from '../../lib/save-file';
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
-const STILL_LOADING = 'The value is still on its way: try again in a moment.';
 
 /** The selected topic: breadcrumb, the latest message (kept live by the core's batched stream), history and chart. */
 export function Inspector(): React.JSX.Element {
@@ -48,7 +47,7 @@ export function Inspector(): React.JSX.Element {
   if (topic === null || !connectionId) return <section className="inspector empty">Select a topic to see its value.</section>;
 
   // Null while the clicked topic's value is on its way: the buttons stay enabled then (a flip to disabled and back
-  // on every click re-rendered their tooltips, about forty components), and a press in those milliseconds does nothing.
+  // on every click re-rendered their tooltips, about forty components), and a press in those milliseconds says so.
   const wholePayload = async (): Promise<Uint8Array | null> => {
     if (!message) return null;
     return message.size <= message.payload.length ? message.payload : fetchPayload(connectionId, topic, message.n, message.size);
@@ -79,8 +78,8 @@ export function Inspector(): React.JSX.Element {
       </h2>
       <div className="actions">
         <IconButton size="sm" icon={Copy} label="Copy topic" data-testid="copy-topic" onClick={() => void copy(topic, 'Topic')} />
-        <IconButton size="sm" icon={ClipboardCopy} label="Copy payload" data-testid="copy-payload" disabled={noMessage} onClick={() => void wholePayload().then((b) => (b ? copy(decoder.decode(b), 'Payload') : setNote(STILL_LOADING)))} />
-        <IconButton size="sm" icon={Download} label="Save payload" data-testid="save-payload" disabled={noMessage} onClick={() => void wholePayload().then((b) => (b ? saveFile(fileNameFor(topic), b) : setNote(STILL_LOADING)))} />
+        <IconButton size="sm" icon={ClipboardCopy} label="Copy payload" data-testid="copy-payload" disabled={noMessage} onClick={() => void wholePayload().then((b) => (b ? copy(decoder.decode(b), 'Payload') : setNote('No value to copy yet.')))} />
+        <IconButton size="sm" icon={Download} label="Save payload" data-testid="save-payload" disabled={noMessage} onClick={() => void wholePayload().then((b) => (b ? saveFile(fileNameFor(topic), b) : setNote('No value to save yet.')))} />
         <RetainedClear connectionId={connectionId} topic={topic} />
         {note ? <span className="note">{note}</span> : null}
       </div>
