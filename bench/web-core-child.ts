@@ -3,7 +3,7 @@
  * started by a benchmark in a child process of its own, with its garbage collections recorded inside it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, writeFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { createClient, type ContractClient } from '../shared/ipc/client';
@@ -40,6 +40,8 @@ export interface WebCore {
   readonly brokerUrl: string;
   readonly client: ContractClient;
   readonly flags: readonly string[];
+  /** CPU seconds the core's process has used so far (user + system). */
+  cpuSeconds(): number;
   /** The core's GC pauses since the last call. */
   gc(): Promise<CoreGc>;
   close(): Promise<void>;
@@ -102,6 +104,11 @@ export async function startWebCore(userDataDir: string, options: { readonly ownC
     brokerUrl,
     client,
     flags,
+    cpuSeconds: () => {
+      // /proc/<pid>/stat: utime and stime are fields 14 and 15, in clock ticks (100 a second on Linux).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    },
     gc: () =>
       new Promise<CoreGc>((resolve) => {
         child.once('message', (m) => resolve(m as CoreGc));

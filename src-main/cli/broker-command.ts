@@ -8,6 +8,7 @@ import {
   type ListenerConfig,
   type PersistenceConfig,
 } from '../core/broker';
+import { preferShortGcPauses } from '../gc-tuning';
 import { installProcessGuard } from '../process-guard';
 import { intFlag, parseFlags, readJsonFile, type CliIo, type Command } from './cli-io';
 import { readMosquittoConf } from './mosquitto-conf';
@@ -99,6 +100,7 @@ export const brokerCommand: Command = {
     broker.onEvent(reportDrops(io, io.interrupted));
     // Clients of a headless broker are strangers: an error nobody handled is logged, never fatal.
     const guard = installProcessGuard('topiary broker', (line) => io.stderr.write(`${line}\n`));
+    preferShortGcPauses();
     try {
       const bound = await broker.start();
       const r = store?.recovery;

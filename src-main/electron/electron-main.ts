@@ -5,6 +5,7 @@ import { openDesktopSecretStore } from '../core/secrets/desktop-secret-store';
 import { defaultUserDataDir } from '../core/user-data';
 import { isAppUrl, registerAppScheme, RENDERER_URL, serveRenderer } from './app-protocol';
 import { createIpcMainWire } from './ipc-main-wire';
+import { preferShortGcPauses } from '../gc-tuning';
 import { guardSession, guardWebContents } from './security';
 
 // The desktop shell: only wiring. Everything it hosts lives in the Electron-free core.
@@ -83,6 +84,7 @@ if (!app.requestSingleInstanceLock()) {
       serveRenderer(protocol, rendererDir);
       // The OS keychain seals secrets where it can; without one, the core's encrypted-file vault does.
       const secrets = await openDesktopSecretStore({ userDataDir: app.getPath('userData'), safeStorage });
+      preferShortGcPauses();
       core = await createAppCore({ userDataDir: app.getPath('userData'), autoStartBroker: true, ...(secrets ? { secrets } : {}) });
       await openWindow();
       app.on('activate', () => {

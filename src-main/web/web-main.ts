@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { createAppCore } from '../core/app-core';
 import { chooseWebSecretStore, type SecretStorePreference } from '../core/secrets/choose-secret-store';
 import { defaultUserDataDir } from '../core/user-data';
+import { preferShortGcPauses } from '../gc-tuning';
 import { installProcessGuard } from '../process-guard';
 import { startWebHost, type WebHost } from './web-host';
 import { listenOnPreferredPort, loadWebIdentity, saveWebPort } from './web-identity';
@@ -12,6 +13,7 @@ import { listenOnPreferredPort, loadWebIdentity, saveWebPort } from './web-ident
 async function main(): Promise<void> {
   // One misbehaving peer or a bug in one handler must not end the core and the embedded broker with it.
   installProcessGuard('topiary web');
+  preferShortGcPauses();
   const { values } = parseArgs({
     options: {
       host: { type: 'string', default: '127.0.0.1' },

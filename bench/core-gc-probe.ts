@@ -1,0 +1,122 @@
+/**
+ * Diagnostic, not a benchmark: what a flood costs the core's garbage collector, as amounts a busy machine does not
+ * change (bytes that survive a young-generation collection and bytes promoted to the old generation, per message),
+ * beside the pauses (which a busy machine does stretch). Web mode as a user starts it (`dist/main/web.cjs`: the
+ * core, the web host and the embedded broker in one process), connected to its broker from the page as a user
+ * connects (with no page: web mode's own connection), a raw-socket publisher flooding 10,000 topics.
+ *   node scripts/bench.mjs core-gc-probe
+ *   GC_PROBE_FLAGS='||--no-allocation-site-pretenuring'   variants of the core's node flags, '||'-separated ('' = none)
+ *   GC_PROBE_LOG=FILE keeps the core's GC trace (with '--trace-pretenuring' among the flags: which allocation sites
+ *   V8 moved to the old generation)
+ *   GC_PROBE_RATE=50000 GC_PROBE_SECONDS=6   GC_PROBE_PAGE=0: no page (by default a page in headless Chromium shows the
+ *   tree with one topic of the flood selected, as the freshness bench's page does)
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { FLOOD_PUBLISHER } from './flood-publisher';
+import { lineFrom, scriptChild } from './script-child';
+import { startWebCore } from './web-core-child';
+
+const ROOT = process.cwd();
+const MQTT_PATH = createRequire(join(ROOT, 'package.json')).resolve('mqtt');
+const VARIANTS = (process.env.GC_PROBE_FLAGS ?? '').split('||');
+const RATE = Number(process.env.GC_PROBE_RATE ?? 50_000);
+const SECONDS = Number(process.env.GC_PROBE_SECONDS ?? 6);
+const PAGE = process.env.GC_PROBE_PAGE !== '0' && process.env.GC_PROBE_PAGE !== 'none';
+// GC_PROBE_PAGE=none: no page and no connection of the core's own either (the broker alone, with GC_PROBE_SUBSCRIBER=1 to feed).
+const OWN_CONNECTION = !PAGE && process.env.GC_PROBE_PAGE !== 'none';
+// GC_PROBE_SUBSCRIBER=1: a second subscriber on the broker, an MQTT.js client in its own process (as the freshness bench has).
+const SUBSCRIBER = process.env.GC_PROBE_SUBSCRIBER === '1';
+const BARE = `
+const mqtt = require(process.env.MQTT_PATH);
+const client = mqtt.connect(process.env.URL, { clientId: 'gc-probe-sub-' + process.pid, protocolVersion: 5 });
+client.on('message', () => undefined);
+client.subscribe('gcprobe/#', { qos: 0 }, () => process.stdout.write('ready\\n'));
+`;
+
+interface Scavenge {
+  readonly pause: number;
+  readonly survived: number;
+  readonly promoted: number;
+}
+
+/** The young-generation collections in `--trace-gc-nvp` output. */
+function scavenges(log: string): Scavenge[] {
+  const out: Scavenge[] = [];
+  for (const line of log.split('\n')) {
+    if (!line.includes(' gc=s ')) continue;
+    const field = (name: string): number => Number(new RegExp(`\\b${name}=([0-9.]+)`).exec(line)?.[1] ?? 0);
+    out.push({ pause: field('pause'), survived: field('new_space_survived'), promoted: field('promoted') });
+  }
+  return out;
+}
+
+async function probe(flags: readonly string[]): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'topiary-gc-probe-'));
+  let log = '';
+  let collecting = false;
+  const core = await startWebCore(dir, { ownConnection: OWN_CONNECTION, flags: ['--trace-gc', '--trace-gc-nvp', ...flags], output: (t) => collecting && (log += t) });
+  const browser = PAGE ? await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-gpu', '--no-first-run'] }) : null;
+  let bare: ReturnType<typeof scriptChild> | null = null;
+  try {
+    const page = browser ? await browser.newPage({ viewport: { width: 1280, height: 800 } }) : null;
+    await page?.goto(core.pageUrl);
+    await page?.locator('body[data-ready="true"]').waitFor({ state: 'attached', timeout: 60_000 });
+    // As a user connects (and as the freshness bench does): the page's own connection, web mode's let go.
+    await page?.getByTestId('broker-url').fill(core.brokerUrl);
+    await page?.getByTestId('connect-button').click();
+    bare = SUBSCRIBER ? scriptChild(BARE, MQTT_PATH, { URL: core.brokerUrl }) : null;
+    if (bare) await lineFrom(bare);
+    collecting = true;
+    const publisher = scriptChild(FLOOD_PUBLISHER, MQTT_PATH, {
+      URL: core.brokerUrl,
+      PREFIX: 'gcprobe',
+      RATE: String(RATE),
+      TOTAL: String(RATE * SECONDS),
+      TOPICS: '10000',
+      LIMIT_MS: String(SECONDS * 1000 + 5000),
+      RETAIN: '0',
+    });
+    if (page) {
+      const row = (path: string): string => `[data-testid="tree-row"][data-path="${path}"]`;
+      await page.locator(`${row('gcprobe')} [data-testid="tree-toggle"]`).click({ timeout: 30_000 });
+      await page.locator(`${row('gcprobe/line3')} [data-testid="tree-toggle"]`).click({ timeout: 30_000 });
+      await page.locator(row('gcprobe/line3/sensor3')).click({ timeout: 30_000 });
+    }
+    const cpuBefore = core.cpuSeconds();
+    const started = Date.now();
+    let out = '';
+    publisher.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((resolve) => publisher.once('exit', resolve));
+    collecting = false;
+    const cpu = core.cpuSeconds() - cpuBefore;
+    const busy = cpu / ((Date.now() - started) / 1000);
+    if (process.env.GC_PROBE_LOG) writeFileSync(process.env.GC_PROBE_LOG, log);
+    const sent = (JSON.parse(out) as { sent: number }).sent;
+    const s = scavenges(log);
+    const sum = (f: (x: Scavenge) => number): number => s.reduce((a, x) => a + f(x), 0);
+    const pauses = s.map((x) => x.pause).sort((a, b) => a - b);
+    return [
+      `messages ${sent.toLocaleString('en')}`,
+      `core CPU ${(busy * 100).toFixed(0)}% (${((cpu / sent) * 1e6).toFixed(1)} µs/msg, GC threads and all)`,
+      `scavenges ${s.length}`,
+      `survived ${(sum((x) => x.survived) / sent).toFixed(0)} B/msg`,
+      `promoted ${(sum((x) => x.promoted) / sent).toFixed(0)} B/msg`,
+      `survived per scavenge ${(sum((x) => x.survived) / Math.max(1, s.length) / 1024).toFixed(0)} KB`,
+      `pause sum ${sum((x) => x.pause).toFixed(0)} ms, p50 ${(pauses[pauses.length >> 1] ?? 0).toFixed(1)}, p99 ${(pauses[Math.floor(pauses.length * 0.99)] ?? 0).toFixed(1)}, max ${(pauses.at(-1) ?? 0).toFixed(1)}, over 20 ms ${pauses.filter((p) => p > 20).length}`,
+    ].join(' · ');
+  } finally {
+    bare?.kill();
+    await browser?.close();
+    await core.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+for (const variant of VARIANTS) {
+  const flags = variant.split(' ').filter((f) => f !== '');
+  console.log(`core-gc-probe [${flags.join(' ') || 'as is'}] ${RATE.toLocaleString('en')} msg/s for ${SECONDS} s: ${await probe(flags)} (load ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+}
