@@ -103,12 +103,12 @@ export class Connection implements SessionLink, ClientConnection, PublishPeer, F
 
   // ---- inbound ------------------------------------------------------------
 
-  /** Reading resumed: handle the packets left over from the chunk that was being read when we paused. */
   /** The last few distinct topics this client published to, oldest first. */
   publishedTopics(): string[] {
-    return [...this.publishes.recentTopics];
+    return this.publishes.recentTopics();
   }
 
+  /** Reading resumed: handle the packets left over from the chunk that was being read when we paused. */
   private readHeld(): void {
     if (!this.heldWhilePaused || this.closed || this.flow.paused) return;
     this.heldWhilePaused = false;

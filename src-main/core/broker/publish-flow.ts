@@ -35,8 +35,13 @@ export class PublishFlow {
   private sendingRetained = false;
   private rateWindowStart = 0;
   private rateCount = 0;
-  /** The last few distinct topics this client published to, oldest first: an access preview checks them against new rules. */
-  readonly recentTopics = new Set<string>();
+  /**
+   * The last few distinct topics this client published to: an access preview checks them against new rules. A ring
+   * of RECENT_TOPICS_KEPT, not a Set: under a flood of thousands of topics every message is a new one, and a Set
+   * with an add and a delete per message rebuilt its table every few messages.
+   */
+  private readonly recent: string[] = [];
+  private recentNext = 0;
 
   constructor(
     private readonly peer: PublishPeer,
@@ -46,10 +51,15 @@ export class PublishFlow {
   // ---- inbound ------------------------------------------------------------
 
   private remember(topic: string): void {
-    // One lookup on the hot path; a new topic evicts the oldest of the few kept.
-    if (this.recentTopics.has(topic)) return;
-    this.recentTopics.add(topic);
-    if (this.recentTopics.size > RECENT_TOPICS_KEPT) this.recentTopics.delete(this.recentTopics.values().next().value as string);
+    // A new topic takes the oldest one's place.
+    if (this.recent.includes(topic)) return;
+    this.recent[this.recentNext] = topic;
+    this.recentNext = (this.recentNext + 1) % RECENT_TOPICS_KEPT;
+  }
+
+  /** The last few distinct topics this client published to, oldest first. */
+  recentTopics(): string[] {
+    return [...this.recent.slice(this.recentNext), ...this.recent.slice(0, this.recentNext)];
   }
 
   /** A PUBLISH from the client. */
