@@ -22,6 +22,7 @@ import type { PacketWriter } from './publish-batch';
 import { connectMqtt } from '../transport/mqtt-datagram-client';
 import type { ResolvedTls } from './tls-options';
 import { useAllocationFreePacketReads } from './packet-reads';
+import { useLeanTopicAliases } from './topic-alias-table';
 
 // Every connection's parser reads without allocating (a flood of tens of thousands a second otherwise fills the young
 // generation with Buffer views in a few hundred milliseconds).
@@ -188,6 +189,7 @@ export class Connection {
     // MQTT.js insists on a TLS scheme at creation when a client certificate is set.
     aimAt(options, brokers[0] as BrokerUrl, tls);
     this.client = connectMqtt(options);
+    useLeanTopicAliases(this.client);
     let method: AuthMethod | undefined;
     try {
       method = chooseAuthMethod(args, hooks.authMethod);
