@@ -18,6 +18,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { constants } from 'node:perf_hooks';
 import { chromium, type Page } from 'playwright-core';
 import type { ConnectionId } from '../shared/ipc/common';
 import { FLOOD_PUBLISHER as PUBLISHER } from './flood-publisher';
@@ -399,7 +400,8 @@ async function main(): Promise<void> {
         if (at !== undefined) totalCoreLags.push(when - at);
       }
       const gcHere = coreGc.entries.map(([, ms]) => ms);
-      const majors = coreGc.entries.filter(([, , kind]) => kind === 2).map(([, ms]) => ms);
+      // Node's kinds: 1 scavenge, 4 mark-compact, 8 incremental marking, 16 weak callbacks (perf_hooks.constants).
+      const majors = coreGc.entries.filter(([, , kind]) => kind === constants.NODE_PERFORMANCE_GC_MAJOR).map(([, ms]) => ms);
       results.push({
         rate,
         achieved: published.sent / (published.ms / 1000),

@@ -13,7 +13,7 @@ const ROOT = process.cwd();
 
 // Loaded into the core's process with `node -r` (web.cjs itself is not changed): records the process's garbage
 // collections and hands them over when asked on the IPC channel, so the GC figures are the core's own.
-// detail.kind: 1 scavenge (young generation), 2 mark-compact (full), 4 incremental marking, 8 weak callbacks.
+// detail.kind: 1 scavenge (young generation), 4 mark-compact (full), 8 incremental marking, 16 weak callbacks.
 const GC_PROBE = `
 const { PerformanceObserver } = require('node:perf_hooks');
 const v8 = require('node:v8');
