@@ -212,6 +212,8 @@ interface RateResult {
   readonly coreGcCount: number;
   readonly coreMajors: number;
   readonly coreMajorMax: number;
+  /** Over 20 ms, by kind: scavenges, mark-compacts, incremental marking steps, weak callbacks. */
+  readonly coreOverByKind: string;
   readonly coreNewSpaceMb: number;
   /** Requests the page sent during the flood, by name, and the selected-topic values it showed. */
   readonly asked: Readonly<Record<string, number>>;
@@ -424,6 +426,16 @@ async function main(): Promise<void> {
         coreGcCount: gcHere.length,
         coreMajors: majors.length,
         coreMajorMax: Math.max(0, ...majors),
+        coreOverByKind: (
+          [
+            [constants.NODE_PERFORMANCE_GC_MINOR, 'scavenge'],
+            [constants.NODE_PERFORMANCE_GC_MAJOR, 'mark-compact'],
+            [constants.NODE_PERFORMANCE_GC_INCREMENTAL, 'marking step'],
+            [constants.NODE_PERFORMANCE_GC_WEAKCB, 'weak callbacks'],
+          ] as const
+        )
+          .map(([kind, name]) => `${coreGc.entries.filter(([, ms, k]) => k === kind && ms > GOALS.gcMs).length} ${name}`)
+          .join(', '),
         coreNewSpaceMb: coreGc.newSpace / 1024 / 1024,
         asked,
         valuesShown: traces.reduce((sum, { trace: t }) => sum + t.shown.length, 0),
@@ -457,6 +469,7 @@ async function main(): Promise<void> {
   lines.push(['page longest task / longest GC (ms)', ...results.map((r) => `${fmt(r.longtaskMax)} / ${fmt(r.pageGcMax)}`)]);
   lines.push(['core process: GCs, longest (ms), over 20 ms', ...results.map((r) => `${r.coreGcCount}, ${fmt(r.coreGcMax)}, ${r.coreGcOver}`)]);
   lines.push(['core process: full (mark-compact) GCs, longest (ms)', ...results.map((r) => `${r.coreMajors}, ${fmt(r.coreMajorMax)}`)]);
+  lines.push(['core process: pauses over 20 ms, by kind', ...results.map((r) => r.coreOverByKind)]);
   lines.push(['core process: young generation size (MB)', ...results.map((r) => fmt(r.coreNewSpaceMb, 1))]);
   lines.push(['samples', ...results.map((r) => r.samples)]);
   lines.push([
