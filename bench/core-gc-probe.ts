@@ -3,7 +3,8 @@
  * change (bytes that survive a young-generation collection and bytes promoted to the old generation, per message),
  * beside the pauses (which a busy machine does stretch). Web mode as a user starts it (`dist/main/web.cjs`: the
  * core, the web host and the embedded broker in one process), connected to its broker from the page as a user
- * connects (with no page: web mode's own connection), a raw-socket publisher flooding 10,000 topics.
+ * connects (with no page: web mode's own connection) after 10,000 retained topics were published, then a raw-socket
+ * publisher flooding 10,000 other topics.
  *   node scripts/bench.mjs core-gc-probe
  *   GC_PROBE_FLAGS='||--no-allocation-site-pretenuring'   variants of the core's node flags, '||'-separated ('' = none)
  *   GC_PROBE_LOG=FILE keeps the core's GC trace (with '--trace-pretenuring' among the flags: which allocation sites
@@ -25,6 +26,9 @@ const MQTT_PATH = createRequire(join(ROOT, 'package.json')).resolve('mqtt');
 const VARIANTS = (process.env.GC_PROBE_FLAGS ?? '').split('||');
 const RATE = Number(process.env.GC_PROBE_RATE ?? 50_000);
 const SECONDS = Number(process.env.GC_PROBE_SECONDS ?? 6);
+// GC_PROBE_RETAINED: retained topics on the broker before the page connects (10,000, as the freshness bench has; what
+// V8 learned from keeping them once made every later message's objects survive scavenges).
+const RETAINED = Number(process.env.GC_PROBE_RETAINED ?? 10_000);
 const PAGE = process.env.GC_PROBE_PAGE !== '0' && process.env.GC_PROBE_PAGE !== 'none';
 // GC_PROBE_PAGE=none: no page and no connection of the core's own either (the broker alone, with GC_PROBE_SUBSCRIBER=1 to feed).
 const OWN_CONNECTION = !PAGE && process.env.GC_PROBE_PAGE !== 'none';
@@ -33,7 +37,8 @@ const SUBSCRIBER = process.env.GC_PROBE_SUBSCRIBER === '1';
 const BARE = `
 const mqtt = require(process.env.MQTT_PATH);
 const client = mqtt.connect(process.env.URL, { clientId: 'gc-probe-sub-' + process.pid, protocolVersion: 5 });
-client.on('message', () => undefined);
+const lags = [];
+client.on('message', (topic, payload) => { const t = Number(/"t":(\\d+)/.exec(payload.toString('latin1'))?.[1]); if (t > 0) lags.push(Date.now() - t); });
 client.subscribe('gcprobe/#', { qos: 0 }, () => process.stdout.write('ready\\n'));
 `;
 
@@ -54,6 +59,15 @@ function scavenges(log: string): Scavenge[] {
   return out;
 }
 
+/** Runs the flood publisher to the end; how many it sent. */
+async function runPublisher(url: string, prefix: string, rate: number, total: number, retain: boolean): Promise<number> {
+  const proc = scriptChild(FLOOD_PUBLISHER, MQTT_PATH, { URL: url, PREFIX: prefix, RATE: String(rate), TOTAL: String(total), TOPICS: '10000', LIMIT_MS: String((total / rate) * 1000 + 5000), RETAIN: retain ? '1' : '0' });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise((resolve) => proc.once('exit', resolve));
+  return (JSON.parse(out) as { sent: number }).sent;
+}
+
 async function probe(flags: readonly string[]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'topiary-gc-probe-'));
   let log = '';
@@ -62,6 +76,7 @@ async function probe(flags: readonly string[]): Promise<string> {
   const browser = PAGE ? await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-gpu', '--no-first-run'] }) : null;
   let bare: ReturnType<typeof scriptChild> | null = null;
   try {
+    if (RETAINED > 0) await runPublisher(core.brokerUrl, 'kept', 20_000, RETAINED, true);
     const page = browser ? await browser.newPage({ viewport: { width: 1280, height: 800 } }) : null;
     await page?.goto(core.pageUrl);
     await page?.locator('body[data-ready="true"]').waitFor({ state: 'attached', timeout: 60_000 });
@@ -71,15 +86,7 @@ async function probe(flags: readonly string[]): Promise<string> {
     bare = SUBSCRIBER ? scriptChild(BARE, MQTT_PATH, { URL: core.brokerUrl }) : null;
     if (bare) await lineFrom(bare);
     collecting = true;
-    const publisher = scriptChild(FLOOD_PUBLISHER, MQTT_PATH, {
-      URL: core.brokerUrl,
-      PREFIX: 'gcprobe',
-      RATE: String(RATE),
-      TOTAL: String(RATE * SECONDS),
-      TOPICS: '10000',
-      LIMIT_MS: String(SECONDS * 1000 + 5000),
-      RETAIN: '0',
-    });
+    const publisher = runPublisher(core.brokerUrl, 'gcprobe', RATE, RATE * SECONDS, false);
     if (page) {
       const row = (path: string): string => `[data-testid="tree-row"][data-path="${path}"]`;
       await page.locator(`${row('gcprobe')} [data-testid="tree-toggle"]`).click({ timeout: 30_000 });
@@ -88,14 +95,11 @@ async function probe(flags: readonly string[]): Promise<string> {
     }
     const cpuBefore = core.cpuSeconds();
     const started = Date.now();
-    let out = '';
-    publisher.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    await new Promise((resolve) => publisher.once('exit', resolve));
+    const sent = await publisher;
     collecting = false;
     const cpu = core.cpuSeconds() - cpuBefore;
     const busy = cpu / ((Date.now() - started) / 1000);
     if (process.env.GC_PROBE_LOG) writeFileSync(process.env.GC_PROBE_LOG, log);
-    const sent = (JSON.parse(out) as { sent: number }).sent;
     const s = scavenges(log);
     const sum = (f: (x: Scavenge) => number): number => s.reduce((a, x) => a + f(x), 0);
     const pauses = s.map((x) => x.pause).sort((a, b) => a - b);
