@@ -61,8 +61,8 @@ function fail(action: () => unknown): TopiaryError {
 }
 
 describe('ExplorerService watch feed', () => {
-  it('sends a watched topic\'s message to its window within one frame, the newest last', () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+  it('sends a watched topic\'s message to its window at once after a quiet spell, then within one frame, the newest last', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'performance'] });
     try {
       const hub = new EventHub();
       const frames: Frame[] = [];
@@ -70,19 +70,33 @@ describe('ExplorerService watch feed', () => {
       service = new ExplorerService(hub, offline);
       service.open(CONN);
       service.watch('ui', CONN, 'a');
+      const watched = (): Frame[] => frames.filter((f) => f.kind === 'event' && f.name === 'explorer.messagesReceived');
+      const sent = (i: number): [string, string, number][] => {
+        const batch = watched()[i]!;
+        const messages = batch.kind === 'event' ? (batch.payload as { messages: { topic: string; payload: Uint8Array; n: number }[] }).messages : [];
+        return messages.map((m) => [m.topic, new TextDecoder().decode(m.payload), m.n]);
+      };
+      // A quiet topic: what arrives in one turn goes out together as soon as that turn's I/O is done.
       feed('a', 'one');
       feed('b', 'other');
       feed('a', 'two');
-      const watched = (): Frame[] => frames.filter((f) => f.kind === 'event' && f.name === 'explorer.messagesReceived');
-      vi.advanceTimersByTime(15);
       expect(watched()).toHaveLength(0);
-      vi.advanceTimersByTime(1);
+      vi.advanceTimersByTime(0);
       expect(watched()).toHaveLength(1);
-      const batch = watched()[0]!;
-      const messages = batch.kind === 'event' ? (batch.payload as { messages: { topic: string; payload: Uint8Array; n: number }[] }).messages : [];
-      expect(messages.map((m) => [m.topic, new TextDecoder().decode(m.payload), m.n])).toEqual([
+      expect(sent(0)).toEqual([
         ['a', 'one', 1],
         ['a', 'two', 2],
+      ]);
+      // Within the frame after it: held until that frame's beat.
+      feed('a', 'three');
+      feed('a', 'four');
+      vi.advanceTimersByTime(15);
+      expect(watched()).toHaveLength(1);
+      vi.advanceTimersByTime(1);
+      expect(watched()).toHaveLength(2);
+      expect(sent(1)).toEqual([
+        ['a', 'three', 3],
+        ['a', 'four', 4],
       ]);
     } finally {
       service.dispose();
