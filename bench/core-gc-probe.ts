@@ -6,7 +6,8 @@
  * connects (with no page: web mode's own connection) after 10,000 retained topics were published, then a raw-socket
  * publisher flooding 10,000 other topics.
  *   node scripts/bench.mjs core-gc-probe
- *   GC_PROBE_FLAGS='||--no-allocation-site-pretenuring'   variants of the core's node flags, '||'-separated ('' = none)
+ *   GC_PROBE_FLAGS='||--max-semi-space-size=4'   variants of the core's node flags, '||'-separated ('' = none); the
+ *   hosts set gc-tuning.ts's flags at start-up, after these
  *   GC_PROBE_LOG=FILE keeps the core's GC trace (with '--trace-pretenuring' among the flags: which allocation sites
  *   V8 moved to the old generation)
  *   GC_PROBE_RATE=50000 GC_PROBE_SECONDS=6   GC_PROBE_PAGE=0: no page (by default a page in headless Chromium shows the
@@ -14,10 +15,10 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { FLOOD_PUBLISHER } from './flood-publisher';
+import { runFlood } from './flood-publisher';
 import { lineFrom, scriptChild } from './script-child';
 import { startWebCore } from './web-core-child';
 
@@ -30,15 +31,16 @@ const SECONDS = Number(process.env.GC_PROBE_SECONDS ?? 6);
 // V8 learned from keeping them once made every later message's objects survive scavenges).
 const RETAINED = Number(process.env.GC_PROBE_RETAINED ?? 10_000);
 const PAGE = process.env.GC_PROBE_PAGE !== '0' && process.env.GC_PROBE_PAGE !== 'none';
-// GC_PROBE_PAGE=none: no page and no connection of the core's own either (the broker alone, with GC_PROBE_SUBSCRIBER=1 to feed).
+// GC_PROBE_PAGE=none: no page and no connection of the core's own either (the broker alone, feeding the subscriber).
 const OWN_CONNECTION = !PAGE && process.env.GC_PROBE_PAGE !== 'none';
-// GC_PROBE_SUBSCRIBER=1: a second subscriber on the broker, an MQTT.js client in its own process (as the freshness bench has).
-const SUBSCRIBER = process.env.GC_PROBE_SUBSCRIBER === '1';
+// A second subscriber on the broker, an MQTT.js client in its own process reading each payload's stamp, as the freshness
+// bench's baseline does (GC_PROBE_SUBSCRIBER=0: none).
+const SUBSCRIBER = process.env.GC_PROBE_SUBSCRIBER !== '0';
 const BARE = `
 const mqtt = require(process.env.MQTT_PATH);
 const client = mqtt.connect(process.env.URL, { clientId: 'gc-probe-sub-' + process.pid, protocolVersion: 5 });
-const lags = [];
-client.on('message', (topic, payload) => { const t = Number(/"t":(\\d+)/.exec(payload.toString('latin1'))?.[1]); if (t > 0) lags.push(Date.now() - t); });
+let latest = 0;
+client.on('message', (topic, payload) => { latest = Number(/"t":(\\d+)/.exec(payload.toString('latin1'))?.[1]) || latest; });
 client.subscribe('gcprobe/#', { qos: 0 }, () => process.stdout.write('ready\\n'));
 `;
 
@@ -59,15 +61,6 @@ function scavenges(log: string): Scavenge[] {
   return out;
 }
 
-/** Runs the flood publisher to the end; how many it sent. */
-async function runPublisher(url: string, prefix: string, rate: number, total: number, retain: boolean): Promise<number> {
-  const proc = scriptChild(FLOOD_PUBLISHER, MQTT_PATH, { URL: url, PREFIX: prefix, RATE: String(rate), TOTAL: String(total), TOPICS: '10000', LIMIT_MS: String((total / rate) * 1000 + 5000), RETAIN: retain ? '1' : '0' });
-  let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise((resolve) => proc.once('exit', resolve));
-  return (JSON.parse(out) as { sent: number }).sent;
-}
-
 async function probe(flags: readonly string[]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'topiary-gc-probe-'));
   let log = '';
@@ -76,7 +69,7 @@ async function probe(flags: readonly string[]): Promise<string> {
   const browser = PAGE ? await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-gpu', '--no-first-run'] }) : null;
   let bare: ReturnType<typeof scriptChild> | null = null;
   try {
-    if (RETAINED > 0) await runPublisher(core.brokerUrl, 'kept', 20_000, RETAINED, true);
+    if (RETAINED > 0) await runFlood({ mqttPath: MQTT_PATH, url: core.brokerUrl, prefix: 'kept', rate: 20_000, total: RETAINED, topics: RETAINED, limitMs: 60_000, retain: true });
     const page = browser ? await browser.newPage({ viewport: { width: 1280, height: 800 } }) : null;
     await page?.goto(core.pageUrl);
     await page?.locator('body[data-ready="true"]').waitFor({ state: 'attached', timeout: 60_000 });
@@ -86,7 +79,7 @@ async function probe(flags: readonly string[]): Promise<string> {
     bare = SUBSCRIBER ? scriptChild(BARE, MQTT_PATH, { URL: core.brokerUrl }) : null;
     if (bare) await lineFrom(bare);
     collecting = true;
-    const publisher = runPublisher(core.brokerUrl, 'gcprobe', RATE, RATE * SECONDS, false);
+    const publisher = runFlood({ mqttPath: MQTT_PATH, url: core.brokerUrl, prefix: 'gcprobe', rate: RATE, total: RATE * SECONDS, topics: 10_000, limitMs: SECONDS * 1000 + 5000 });
     if (page) {
       const row = (path: string): string => `[data-testid="tree-row"][data-path="${path}"]`;
       await page.locator(`${row('gcprobe')} [data-testid="tree-toggle"]`).click({ timeout: 30_000 });
@@ -95,7 +88,7 @@ async function probe(flags: readonly string[]): Promise<string> {
     }
     const cpuBefore = core.cpuSeconds();
     const started = Date.now();
-    const sent = await publisher;
+    const { sent } = await publisher;
     collecting = false;
     const cpu = core.cpuSeconds() - cpuBefore;
     const busy = cpu / ((Date.now() - started) / 1000);
@@ -122,5 +115,5 @@ async function probe(flags: readonly string[]): Promise<string> {
 
 for (const variant of VARIANTS) {
   const flags = variant.split(' ').filter((f) => f !== '');
-  console.log(`core-gc-probe [${flags.join(' ') || 'as is'}] ${RATE.toLocaleString('en')} msg/s for ${SECONDS} s: ${await probe(flags)} (load ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+  console.log(`core-gc-probe [${flags.join(' ') || 'as is'}] ${RATE.toLocaleString('en')} msg/s for ${SECONDS} s: ${await probe(flags)} (load ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
 }

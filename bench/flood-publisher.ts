@@ -1,3 +1,5 @@
+import { scriptChild } from './script-child';
+
 /** The benches' flood publisher, a script for `scriptChild` (env: URL, PREFIX, RATE, TOTAL, TOPICS, LIMIT_MS, RETAIN). */
 
 // Raw MQTT 3.1.1 over TCP (an MQTT.js publish() call would cap the flood near 30,000/s on these two cores and
@@ -48,3 +50,39 @@ socket.once('data', () => {
   tick();
 });
 `;
+
+/** What a flood publisher reports once it ends. */
+export interface Published {
+  readonly sent: number;
+  readonly ms: number;
+  /** [messages sent so far, the stamp they carried] per write. */
+  readonly log: readonly (readonly [number, number])[];
+}
+
+export interface FloodOptions {
+  readonly mqttPath: string;
+  readonly url: string;
+  readonly prefix: string;
+  readonly rate: number;
+  readonly total: number;
+  readonly topics: number;
+  readonly limitMs: number;
+  readonly retain?: boolean;
+}
+
+/** Runs the flood publisher in a process of its own to the end. */
+export async function runFlood(o: FloodOptions): Promise<Published> {
+  const proc = scriptChild(FLOOD_PUBLISHER, o.mqttPath, {
+    URL: o.url,
+    PREFIX: o.prefix,
+    RATE: String(o.rate),
+    TOTAL: String(o.total),
+    TOPICS: String(o.topics),
+    LIMIT_MS: String(o.limitMs),
+    RETAIN: o.retain === true ? '1' : '0',
+  });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise((resolve) => proc.once('exit', resolve));
+  return JSON.parse(out) as Published;
+}

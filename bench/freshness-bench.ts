@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { constants } from 'node:perf_hooks';
 import { chromium, type Page } from 'playwright-core';
 import type { ConnectionId } from '../shared/ipc/common';
-import { FLOOD_PUBLISHER as PUBLISHER } from './flood-publisher';
+import { runFlood, type Published } from './flood-publisher';
 import { lineFrom, scriptChild } from './script-child';
 import { startWebCore } from './web-core-child';
 
@@ -51,19 +51,8 @@ process.stdin.on('data', () => {
 });
 `;
 
-interface Published {
-  readonly sent: number;
-  readonly ms: number;
-  /** [messages sent so far, the stamp they carried] per write. */
-  readonly log: readonly (readonly [number, number])[];
-}
-
-async function publish(url: string, prefix: string, rate: number, total: number, limitMs: number, retain = false): Promise<Published> {
-  const proc = scriptChild(PUBLISHER, MQTT_PATH, { URL: url, PREFIX: prefix, RATE: String(rate), TOTAL: String(total), TOPICS: String(retain ? total : TOPICS), LIMIT_MS: String(limitMs), RETAIN: retain ? '1' : '0' });
-  let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise((resolve) => proc.once('exit', resolve));
-  return JSON.parse(out) as Published;
+function publish(url: string, prefix: string, rate: number, total: number, limitMs: number, retain = false): Promise<Published> {
+  return runFlood({ mqttPath: MQTT_PATH, url, prefix, rate, total, topics: retain ? total : TOPICS, limitMs, retain });
 }
 
 function percentile(values: readonly number[], p: number): number {
