@@ -22,7 +22,7 @@ import type { PacketWriter } from './publish-batch';
 import { connectMqtt } from '../transport/mqtt-datagram-client';
 import type { ResolvedTls } from './tls-options';
 import { useAllocationFreePacketReads } from './packet-reads';
-import { useLeanTopicAliases } from './topic-alias-table';
+import { type TopicAliasTable, useLeanTopicAliases } from './topic-alias-table';
 
 // Every connection's parser reads without allocating (a flood of tens of thousands a second otherwise fills the young
 // generation with Buffer views in a few hundred milliseconds).
@@ -149,8 +149,12 @@ export class Connection {
   /** A Server Reference (CONNACK or DISCONNECT 0x9C/0x9D) received on this attempt, followed once the connection closes. */
   private referral: { readonly reasonCode: number; readonly serverReference: string } | undefined;
   private redirectsInARow = 0;
-  /** Topic Aliases the broker set up on this network connection (MQTT 5), to give alias-only PUBLISH packets their topic. */
-  private readonly inboundAliases = new Map<number, string>();
+  /**
+   * Topic Aliases the broker set up on this network connection (MQTT 5), to give alias-only PUBLISH packets their
+   * topic: MQTT.js's own table (it records each alias as it handles the PUBLISH that set it up, and clears it when the
+   * connection closes), undefined when the client accepts no aliases.
+   */
+  private readonly inboundAliases: TopicAliasTable | undefined;
   /** MQTT 5 enhanced authentication, when the connection uses a method. */
   private readonly auth: AuthExchange | undefined;
   /** A method that cannot be used with these arguments: start() fails with it. */
@@ -189,7 +193,7 @@ export class Connection {
     // MQTT.js insists on a TLS scheme at creation when a client certificate is set.
     aimAt(options, brokers[0] as BrokerUrl, tls);
     this.client = connectMqtt(options);
-    useLeanTopicAliases(this.client);
+    this.inboundAliases = useLeanTopicAliases(this.client);
     let method: AuthMethod | undefined;
     try {
       method = chooseAuthMethod(args, hooks.authMethod);
@@ -510,7 +514,7 @@ export class Connection {
       // The broker answered after the publish, so a later close is not about it.
       if (packet.cmd !== 'disconnect') this.lastPublish = undefined;
       if (packet.cmd === 'publish') this.fillAliasedTopic(packet);
-      else if (packet.cmd === 'connack') this.inboundAliases.clear();
+      else if (packet.cmd === 'connack') this.inboundAliases?.clear();
       if (packet.cmd === 'connack') this.onConnack(packet);
       else if (packet.cmd === 'suback') this.onSuback(packet);
     });
@@ -1033,13 +1037,9 @@ export class Connection {
    */
   private fillAliasedTopic(packet: IPublishPacket): void {
     const alias = packet.properties?.topicAlias;
-    if (alias === undefined) return;
-    if (packet.topic === '') {
-      const known = this.inboundAliases.get(alias);
-      if (known !== undefined) packet.topic = known;
-    } else {
-      this.inboundAliases.set(alias, packet.topic);
-    }
+    if (alias === undefined || packet.topic !== '') return;
+    const known = this.inboundAliases?.getTopicByAlias(alias);
+    if (known !== undefined) packet.topic = known;
   }
 
   /** The broker this attempt goes to: where a Server Reference sent us, else the failover list's current one. */

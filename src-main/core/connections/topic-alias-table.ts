@@ -27,8 +27,14 @@ export class TopicAliasTable {
   }
 }
 
-/** Swaps the client's alias table for a TopicAliasTable; before it connects (MQTT.js reads `max` for CONNECT). */
-export function useLeanTopicAliases(client: MqttClient): void {
+/**
+ * Swaps the client's alias table for a TopicAliasTable, before it connects (MQTT.js reads `max` for CONNECT), and
+ * returns it; undefined when the client accepts no aliases.
+ */
+export function useLeanTopicAliases(client: MqttClient): TopicAliasTable | undefined {
   const holder = client as unknown as { topicAliasRecv?: { readonly max: number } };
-  if (holder.topicAliasRecv) holder.topicAliasRecv = new TopicAliasTable(holder.topicAliasRecv.max);
+  if (!holder.topicAliasRecv) return undefined;
+  const table = new TopicAliasTable(holder.topicAliasRecv.max);
+  holder.topicAliasRecv = table;
+  return table;
 }
