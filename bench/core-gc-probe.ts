@@ -61,6 +61,14 @@ function scavenges(log: string): Scavenge[] {
   return out;
 }
 
+/** The pauses of full (mark-compact) collections in `--trace-gc-nvp` output. */
+function fullCollections(log: string): number[] {
+  return log
+    .split('\n')
+    .filter((line) => line.includes(' gc=mc '))
+    .map((line) => Number(/\bpause=([0-9.]+)/.exec(line)?.[1] ?? 0));
+}
+
 async function probe(flags: readonly string[]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'topiary-gc-probe-'));
   let log = '';
@@ -96,6 +104,7 @@ async function probe(flags: readonly string[]): Promise<string> {
     const s = scavenges(log);
     const sum = (f: (x: Scavenge) => number): number => s.reduce((a, x) => a + f(x), 0);
     const pauses = s.map((x) => x.pause).sort((a, b) => a - b);
+    const full = fullCollections(log);
     return [
       `messages ${sent.toLocaleString('en')}`,
       `core CPU ${(busy * 100).toFixed(0)}% (${((cpu / sent) * 1e6).toFixed(1)} µs/msg, GC threads and all)`,
@@ -103,7 +112,8 @@ async function probe(flags: readonly string[]): Promise<string> {
       `survived ${(sum((x) => x.survived) / sent).toFixed(0)} B/msg`,
       `promoted ${(sum((x) => x.promoted) / sent).toFixed(0)} B/msg`,
       `survived per scavenge ${(sum((x) => x.survived) / Math.max(1, s.length) / 1024).toFixed(0)} KB`,
-      `pause sum ${sum((x) => x.pause).toFixed(0)} ms, p50 ${(pauses[pauses.length >> 1] ?? 0).toFixed(1)}, p99 ${(pauses[Math.floor(pauses.length * 0.99)] ?? 0).toFixed(1)}, max ${(pauses.at(-1) ?? 0).toFixed(1)}, over 20 ms ${pauses.filter((p) => p > 20).length}`,
+      `full collections ${full.length}, longest ${Math.max(0, ...full).toFixed(1)} ms`,
+      `scavenge pause sum ${sum((x) => x.pause).toFixed(0)} ms, p50 ${(pauses[pauses.length >> 1] ?? 0).toFixed(1)}, p99 ${(pauses[Math.floor(pauses.length * 0.99)] ?? 0).toFixed(1)}, max ${(pauses.at(-1) ?? 0).toFixed(1)}, over 20 ms ${pauses.filter((p) => p > 20).length}`,
     ].join(' · ');
   } finally {
     bare?.kill();
