@@ -93,6 +93,27 @@ function newestSentBy(log: Published['log'], k: number, at: number): number {
   return last - ((last - k) % TOPICS);
 }
 
+/**
+ * Installed in the page before it loads: `__afterPaint(f)` runs `f` just after the next frame is painted, so what `f`
+ * reads from the DOM is what is on screen, timed as it reaches the screen. (A reader in a frame callback of its own sees
+ * the page's work of that frame only when its callback happens to run after the page's, and otherwise a frame late.)
+ * A message posted from a frame callback is a task that runs after that frame's rendering.
+ */
+function installAfterPaint(): void {
+  const waiting: (() => void)[] = [];
+  const channel = new MessageChannel();
+  // The page's MessagePort (Node's types, which this file is checked with, have no `onmessage`).
+  (channel.port1 as unknown as { onmessage: () => void }).onmessage = () => {
+    for (const f of waiting.splice(0)) f();
+  };
+  (window as Record<string, unknown>).__afterPaint = (f: () => void): void => {
+    requestAnimationFrame(() => {
+      waiting.push(f);
+      if (waiting.length === 1) channel.port2.postMessage(0);
+    });
+  };
+}
+
 /** Installs the page's recorders: frame gaps, long tasks, shown totals, and a click that follows the inspector. */
 async function instrument(page: Page): Promise<void> {
   await page.evaluate(() => {
@@ -126,20 +147,26 @@ async function instrument(page: Page): Promise<void> {
     }).observe({ type: 'longtask' as 'gc', buffered: false });
     let prev = performance.now();
     let lastTotal = -1;
+    const afterPaint = w.__afterPaint as (f: () => void) => void;
+    const readTotals = (): void => {
+      const text = document.querySelector('[data-testid="tree-totals"]')?.textContent ?? '';
+      const n = Number(/([\d,]+) messages/.exec(text)?.[1]?.replaceAll(',', '') ?? -1);
+      if (n !== lastTotal) {
+        lastTotal = n;
+        (w.__totals as [number, number][]).push([Date.now(), n]);
+      }
+    };
     const loop = (t: number): void => {
       (w.__gaps as number[]).push(t - prev);
       prev = t;
-      if (w.__watchRow) {
-        const text = document.querySelector('[data-testid="tree-totals"]')?.textContent ?? '';
-        const n = Number(/([\d,]+) messages/.exec(text)?.[1]?.replaceAll(',', '') ?? -1);
-        if (n !== lastTotal) {
-          lastTotal = n;
-          (w.__totals as [number, number][]).push([Date.now(), n]);
-        }
-      }
       requestAnimationFrame(loop);
     };
     requestAnimationFrame(loop);
+    const watch = (): void => {
+      if (w.__watchRow) readTotals();
+      afterPaint(watch);
+    };
+    afterPaint(watch);
   });
 }
 
@@ -160,6 +187,7 @@ function clickAndFollow(page: Page, path: string, followMs: number, click = true
         const at = Date.now();
         if (click) row!.click();
         let last = '';
+        const afterPaint = (window as { __afterPaint: (f: () => void) => void }).__afterPaint;
         const check = (): void => {
           const el = document.querySelector(`[data-testid="inspector"][data-topic="${p}"] [data-testid="inspector-payload"]`);
           const text = el?.textContent ?? '';
@@ -169,7 +197,7 @@ function clickAndFollow(page: Page, path: string, followMs: number, click = true
             const t = /"t":\s*(\d+)/.exec(text);
             if (seq && t) shown.push([Date.now(), Number(seq[1]), Number(t[1])]);
           }
-          if (Date.now() - at < followMs) requestAnimationFrame(check);
+          if (Date.now() - at < followMs) afterPaint(check);
           else resolve({ at, shown });
         };
         check();
@@ -227,6 +255,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 20));
     }
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.addInitScript(installAfterPaint);
     await page.goto(core.pageUrl);
     await page.locator('body[data-ready="true"]').waitFor({ state: 'attached', timeout: 60_000 });
     await page.getByTestId('broker-url').fill(url);
@@ -235,15 +264,16 @@ async function main(): Promise<void> {
         new Promise<number>((resolve, reject) => {
           const t0 = performance.now();
           document.querySelector<HTMLElement>('[data-testid="connect-button"]')!.click();
+          const afterPaint = (window as { __afterPaint: (f: () => void) => void }).__afterPaint;
           const check = (): void => {
             const text = document.querySelector('[data-testid="tree-totals"]')?.textContent ?? '';
             const topics = Number(/([\d,]+) topics/.exec(text)?.[1]?.replaceAll(',', '') ?? 0);
             const row = document.querySelector('[data-testid="tree-row"][data-path="kept"] [data-testid="row-counts"]');
             if (topics >= n && Number(row?.getAttribute('data-messages') ?? 0) >= n) resolve(performance.now() - t0);
             else if (performance.now() - t0 > 30_000) reject(new Error(`only ${text} after 30 s`));
-            else requestAnimationFrame(check);
+            else afterPaint(check);
           };
-          requestAnimationFrame(check);
+          afterPaint(check);
         }),
       RETAINED,
     );
