@@ -13,6 +13,7 @@
  * MQTT.js subscriber on the same broker in the same run; frame-gap p99, long tasks and garbage collection pauses in
  * the page (Chromium's trace) and in the core's process (Node's 'gc' performance entries, recorded inside it).
  * Before the floods: connecting to a broker that holds 10,000 retained topics → all of them in the totals.
+ * "Visible" is when the page is read just after a frame is painted (`installAfterPaint`).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
