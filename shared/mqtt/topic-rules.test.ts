@@ -63,4 +63,13 @@ describe('topicMatchesFilter', () => {
     expect(topicMatchesFilter('+/x', '$SYS/x')).toBe(false);
     expect(topicMatchesFilter('$SYS/#', '$SYS/x')).toBe(true);
   });
+
+  it('matches a filter ending in an empty level only to a topic ending in one', () => {
+    expect(topicMatchesFilter('a/', 'a/')).toBe(true);
+    expect(topicMatchesFilter('+/', 'x/')).toBe(true);
+    expect(topicMatchesFilter('/', '/')).toBe(true);
+    expect(topicMatchesFilter('a/', 'a')).toBe(false);
+    expect(topicMatchesFilter('a/', 'a/b')).toBe(false);
+    expect(topicMatchesFilter('a/+/', 'a//')).toBe(true);
+  });
 });

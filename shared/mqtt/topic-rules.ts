@@ -102,6 +102,14 @@ export function checkTopicFilter(filter: string): TopicCheck {
  */
 export function topicMatchesFilter(filter: string, topic: string): boolean {
   if (topic.charCodeAt(0) === 36 /* $ */ && startsWithWildcard(filter)) return false;
+  return topicLevelsMatch(filter, topic);
+}
+
+/**
+ * Whether a topic name's levels match a filter's ('+' matching an empty level too), without the $-topic rule: for
+ * the broker's subscription index, whose caller applies that rule itself.
+ */
+export function topicLevelsMatch(filter: string, topic: string): boolean {
   let fi = 0;
   let ti = 0;
   const fl = filter.length;
@@ -127,7 +135,8 @@ export function topicMatchesFilter(filter: string, topic: string): boolean {
     fi++;
     ti++;
   }
-  return ti >= tl && fl === 0;
+  // The filter ended in an empty level ("a/"): so must the topic.
+  return ti >= tl;
 }
 
 /** True when the filter's first level is a wildcard, which must not match `$` topics. */

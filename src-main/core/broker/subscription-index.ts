@@ -1,5 +1,5 @@
 import { QlobberDedup } from 'qlobber';
-import { startsWithWildcard } from '../../../shared/mqtt/topic-rules';
+import { startsWithWildcard, topicLevelsMatch } from '../../../shared/mqtt/topic-rules';
 import type { QoS, SubscriptionInfo } from './types';
 
 /** One client's subscription, as stored in its session and in the index. */
@@ -31,12 +31,26 @@ export interface SharedGroup {
 
 export type IndexEntry = Subscription | SharedGroup;
 
-const NO_ENTRIES: readonly IndexEntry[] = [];
+const NO_ENTRIES: readonly IndexEntry[] = Object.freeze([]);
 
 /** Topics whose match results are kept (beyond them, matching is done each time). */
 const MATCH_CACHE_TOPICS = 4096;
 
-/** Topic → subscriptions matcher on qlobber's deduplicating trie. */
+/**
+ * Up to this many entries (subscriptions plus shared groups), a topic is matched by walking each filter against it
+ * rather than through qlobber. A flood over more distinct topics than the cache holds (the benches publish over 10,000
+ * after 10,000 retained ones) missed the cache on every message, and qlobber's split, Set and Array.from made about a
+ * tenth of all the bytes web mode's core allocated at 50,000 msg/s. Most brokers here are small (a workbench, the
+ * app's own `#`), so the scan answers without allocating; qlobber stays for many subscriptions, where its trie walk
+ * beats checking every filter. 30 keeps the bitmask of matched entries within a small integer (V8's 31-bit Smi under
+ * pointer compression, as in Electron), so looking it up never boxes a number.
+ */
+export const SCAN_ENTRIES = 30;
+
+/** Distinct sets of matched entries whose arrays are kept; a topic crafted to hit new sets gets a fresh array. */
+const MASK_RESULTS = 1024;
+
+/** Topic → subscriptions matcher: a linear scan while small, qlobber's deduplicating trie beyond. */
 export class SubscriptionIndex {
   private readonly trie = new QlobberDedup<IndexEntry>({
     separator: '/',
@@ -48,6 +62,8 @@ export class SubscriptionIndex {
     max_wildcard_somes: 65535,
   });
   private readonly groups = new Map<string, SharedGroup>();
+  /** Every entry in the order it was added (the scan's order); kept beyond the scan limit to rebuild the scan below it. */
+  private readonly entries = new Set<IndexEntry>();
   private count = 0;
   /**
    * Match results of recent topics: a device publishes to the same few topics over and over, and qlobber splits the
@@ -55,6 +71,10 @@ export class SubscriptionIndex {
    * topics costs a map lookup, not memory.
    */
   private readonly cache = new Map<string, readonly IndexEntry[]>();
+  /** The entries the scan walks, bit i of a match's mask standing for scan[i]; undefined beyond SCAN_ENTRIES. */
+  private scan: IndexEntry[] | undefined = [];
+  /** One frozen array per set of matched entries seen, so a steady flood allocates no result. */
+  private readonly byMask = new Map<number, readonly IndexEntry[]>();
 
   get size(): number {
     return this.count;
@@ -62,47 +82,72 @@ export class SubscriptionIndex {
 
   add(sub: Subscription): void {
     this.count++;
-    this.cache.clear();
     if (sub.share === undefined) {
       this.trie.add(sub.matchFilter, sub);
-      return;
+      this.entries.add(sub);
+    } else {
+      const key = `${sub.share}\u0000${sub.matchFilter}`;
+      let group = this.groups.get(key);
+      if (!group) {
+        group = { kind: 'shared', key, matchFilter: sub.matchFilter, members: [], next: 0, wildcardFirst: startsWithWildcard(sub.matchFilter) };
+        this.groups.set(key, group);
+        this.trie.add(sub.matchFilter, group);
+        this.entries.add(group);
+      }
+      group.members.push(sub);
     }
-    const key = `${sub.share}\u0000${sub.matchFilter}`;
-    let group = this.groups.get(key);
-    if (!group) {
-      group = { kind: 'shared', key, matchFilter: sub.matchFilter, members: [], next: 0, wildcardFirst: startsWithWildcard(sub.matchFilter) };
-      this.groups.set(key, group);
-      this.trie.add(sub.matchFilter, group);
-    }
-    group.members.push(sub);
+    this.changed();
   }
 
   remove(sub: Subscription): void {
     this.count--;
-    this.cache.clear();
     if (sub.share === undefined) {
       this.trie.remove(sub.matchFilter, sub);
-      return;
+      this.entries.delete(sub);
+    } else {
+      const key = `${sub.share}\u0000${sub.matchFilter}`;
+      const group = this.groups.get(key);
+      if (group) {
+        const i = group.members.indexOf(sub);
+        if (i >= 0) group.members.splice(i, 1);
+        if (group.members.length === 0) {
+          this.groups.delete(key);
+          this.trie.remove(sub.matchFilter, group);
+          this.entries.delete(group);
+        }
+      }
     }
-    const key = `${sub.share}\u0000${sub.matchFilter}`;
-    const group = this.groups.get(key);
-    if (!group) return;
-    const i = group.members.indexOf(sub);
-    if (i >= 0) group.members.splice(i, 1);
-    if (group.members.length === 0) {
-      this.groups.delete(key);
-      this.trie.remove(sub.matchFilter, group);
-    }
+    this.changed();
   }
 
   /** Entries whose filter matches `topic`, each once; callers skip `wildcardFirst` entries for `$` topics. */
   match(topic: string): readonly IndexEntry[] {
+    const scan = this.scan;
+    if (scan !== undefined) return this.scanMatch(scan, topic);
     const cached = this.cache.get(topic);
     if (cached !== undefined) return cached;
-    const entries = this.count === 0 ? NO_ENTRIES : Array.from(this.trie.match(topic));
+    const entries = Array.from(this.trie.match(topic));
     // Long topics are not kept: a client could otherwise pin megabytes of topic names here.
     if (this.cache.size < MATCH_CACHE_TOPICS && topic.length <= 256) this.cache.set(topic, entries);
     return entries;
+  }
+
+  private scanMatch(scan: readonly IndexEntry[], topic: string): readonly IndexEntry[] {
+    let mask = 0;
+    for (let i = 0; i < scan.length; i++) if (topicLevelsMatch(scan[i]!.matchFilter, topic)) mask |= 1 << i;
+    if (mask === 0) return NO_ENTRIES;
+    let entries = this.byMask.get(mask);
+    if (entries === undefined) {
+      entries = Object.freeze(scan.filter((_, i) => (mask & (1 << i)) !== 0));
+      if (this.byMask.size < MASK_RESULTS) this.byMask.set(mask, entries);
+    }
+    return entries;
+  }
+
+  private changed(): void {
+    this.cache.clear();
+    this.byMask.clear();
+    this.scan = this.entries.size <= SCAN_ENTRIES ? Array.from(this.entries) : undefined;
   }
 }
 
