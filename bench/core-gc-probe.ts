@@ -13,7 +13,7 @@
  *   GC_PROBE_RATE=50000 GC_PROBE_SECONDS=6   GC_PROBE_PAGE=0: no page (by default a page in headless Chromium shows the
  *   tree with one topic of the flood selected, as the freshness bench's page does)
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +69,29 @@ function fullCollections(log: string): number[] {
     .map((line) => Number(/\bpause=([0-9.]+)/.exec(line)?.[1] ?? 0));
 }
 
+/** CPU seconds used so far by the browser's processes (this process's descendants named chrom…). */
+function browserCpuSeconds(): number {
+  const stats = new Map<number, { parent: number; cpu: number; browser: boolean }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // /proc/<pid>/stat after the command's ") ": state, ppid, … utime and stime at 11 and 12, in ticks (100 a second).
+      const [command, rest] = readFileSync(`/proc/${name}/stat`, 'utf8').split(') ');
+      const fields = rest!.split(' ');
+      stats.set(Number(name), { parent: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / 100, browser: command!.includes('(chrom') });
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  let sum = 0;
+  for (const [pid, stat] of stats) {
+    let up = stat.parent;
+    for (let depth = 0; up > 1 && depth < 10 && up !== process.pid; depth++) up = stats.get(up)?.parent ?? 0;
+    if (up === process.pid && stat.browser) sum += stat.cpu;
+  }
+  return sum;
+}
+
 async function probe(flags: readonly string[]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'topiary-gc-probe-'));
   let log = '';
@@ -94,11 +117,21 @@ async function probe(flags: readonly string[]): Promise<string> {
       await page.locator(`${row('gcprobe/line3')} [data-testid="tree-toggle"]`).click({ timeout: 30_000 });
       await page.locator(row('gcprobe/line3/sensor3')).click({ timeout: 30_000 });
     }
+    // GC_PROBE_PAGE_PROFILE=FILE: the page's CPU profile over the flood (Chrome's .cpuprofile format).
+    const pageProfiler = page && process.env.GC_PROBE_PAGE_PROFILE ? await page.context().newCDPSession(page) : null;
+    await pageProfiler?.send('Profiler.enable');
+    await pageProfiler?.send('Profiler.start');
+    // GC_PROBE_PAGE_TRACE=FILE: Chromium's trace of the page over the flood (rendering steps and their times).
+    if (page && browser && process.env.GC_PROBE_PAGE_TRACE) await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
     const cpuBefore = core.cpuSeconds();
+    const pageCpuBefore = page ? browserCpuSeconds() : 0;
     const started = Date.now();
     const { sent } = await publisher;
     collecting = false;
+    if (browser && process.env.GC_PROBE_PAGE_TRACE) writeFileSync(process.env.GC_PROBE_PAGE_TRACE, await browser.stopTracing());
+    if (pageProfiler) writeFileSync(process.env.GC_PROBE_PAGE_PROFILE!, JSON.stringify((await pageProfiler.send('Profiler.stop')).profile));
     const cpu = core.cpuSeconds() - cpuBefore;
+    const pageCpu = page ? browserCpuSeconds() - pageCpuBefore : 0;
     const busy = cpu / ((Date.now() - started) / 1000);
     if (process.env.GC_PROBE_LOG) writeFileSync(process.env.GC_PROBE_LOG, log);
     const s = scavenges(log);
@@ -108,6 +141,7 @@ async function probe(flags: readonly string[]): Promise<string> {
     return [
       `messages ${sent.toLocaleString('en')}`,
       `core CPU ${(busy * 100).toFixed(0)}% (${((cpu / sent) * 1e6).toFixed(1)} µs/msg, GC threads and all)`,
+      ...(page ? [`browser CPU ${((pageCpu / ((Date.now() - started) / 1000)) * 100).toFixed(0)}%`] : []),
       `scavenges ${s.length}`,
       `survived ${(sum((x) => x.survived) / sent).toFixed(0)} B/msg`,
       `promoted ${(sum((x) => x.promoted) / sent).toFixed(0)} B/msg`,
