@@ -162,6 +162,36 @@ test('a click on another topic keeps Copy and Save enabled, copies the new value
   await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe('second value');
 });
 
+test('a changed row flashes; a row that keeps changing stays lit, without its name rebuilt on every message, until it goes quiet', async ({ page }) => {
+  const ui = await opened(page);
+  const outside = await mqtt.connectAsync(env.broker.url);
+  await outside.publishAsync('quiet', 'a', { qos: 1 });
+  await outside.publishAsync('busy', '0', { qos: 1 });
+  await expect(ui.totals).toHaveText('2 topics · 2 messages');
+  // After a quiet spell (no flash or light left from the first message), a change flashes.
+  const quietName = ui.row('quiet').locator('.name');
+  await expect(quietName).toHaveClass('name', { timeout: 5_000 });
+  await outside.publishAsync('quiet', 'b', { qos: 1 });
+  await expect(quietName).toHaveClass('name flash');
+  // The flash ends by itself, though nothing else arrives to redraw the tree.
+  await expect(quietName).toHaveClass('name', { timeout: 5_000 });
+  const busyName = ui.row('busy').locator('.name');
+  const busyCount = ui.row('busy').getByTestId('row-counts');
+  /** Publishes the busy topic's next message and waits until its row counts it. */
+  const next = async (n: number): Promise<void> => {
+    await outside.publishAsync('busy', String(n), { qos: 1 });
+    await expect(busyCount).toHaveAttribute('data-messages', String(n + 1));
+  };
+  for (let n = 1; n <= 3; n++) await next(n);
+  await expect(busyName).toHaveClass(/\blit\b/);
+  await busyName.evaluate((el) => ((el as HTMLElement).dataset.mark = 'kept'));
+  for (let n = 4; n <= 8; n++) await next(n);
+  // The same element all along (a restarted flash would have replaced it), lit by a steady colour, not an animation.
+  expect(await busyName.evaluate((el) => ({ mark: (el as HTMLElement).dataset.mark, animation: getComputedStyle(el).animationName }))).toEqual({ mark: 'kept', animation: 'none' });
+  await expect(busyName).toHaveClass('name', { timeout: 5_000 });
+  await outside.endAsync();
+});
+
 test('the inspector shows every MQTT 5 property and decodes a Sparkplug B payload', async ({ page }) => {
   const ui = await opened(page);
   const outside = await mqtt.connectAsync(env.broker.url, { protocolVersion: 5 });

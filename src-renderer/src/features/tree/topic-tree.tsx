@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { ChevronDown, ChevronRight, Circle, Folder, FolderOpen } from 'lucide-react';
 import { ContextMenu } from 'radix-ui';
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useCallback, useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { ConnectionId } from '../../../../shared/ipc/common';
 import type { TreeRow } from '../../../../shared/ipc/explorer';
 import { useStore } from '../../store/root-store';
@@ -16,8 +16,11 @@ import { TreeToolbar } from './tree-toolbar';
 import { useTreeRows } from './use-tree-rows';
 import './explorer.css';
 import { plural } from '../../lib/format';
+import { useStableCallback } from '../../lib/use-stable-callback';
 
 const ROW_HEIGHT = 24;
+/** A changed row's name flashes for this long (explorer.css's `flash` animation). */
+const FLASH_MS = 800;
 const OVERSCAN = 10;
 const PAGE = 50;
 
@@ -208,15 +211,18 @@ function TreeBody({ connectionId, scroller, onMenuPath, ref, onContextMenu: trig
     triggerContextMenu?.(event);
   };
 
-  // Clicking a row selects it; clicking the selected row's name again opens or closes it.
-  const onRowClick = (event: MouseEvent<HTMLDivElement>, row: TreeRow): void => {
+  // Clicking a row selects it; clicking the selected row's name again opens or closes it. Stable, so rows that did not
+  // change skip their render.
+  const onRowClick = useStableCallback((event: MouseEvent<HTMLDivElement>, row: TreeRow): void => {
     const again = row.path === selected && (event.target as HTMLElement).closest('.name') !== null;
     selectTopic(row.path);
     if (again && row.hasChildren) void toggle(row.path);
     scroller.current?.focus();
-  };
+  });
 
   const cursorIndex = indexOf(selected);
+  // The newest of the last rows answer and the clock's tick: what "ago" and "still lit" are measured against.
+  const lookedAt = Math.max(now, window.fetchedAt);
   return (
     <>
       {total === 0 && emptyReason ? (
@@ -241,56 +247,8 @@ function TreeBody({ connectionId, scroller, onMenuPath, ref, onContextMenu: trig
           {items.map((item) => {
             const row = rowAt(item.index);
             if (!row) return null;
-            const fresh = window.previousFetchAt > 0 && row.changedAt > window.previousFetchAt;
-            const kind = row.hasChildren ? 'branch' : 'leaf';
-            return (
-              <div
-                key={row.path}
-                id={`topic-row-${item.index}`}
-                className={`tree-row ${kind}${row.path === selected ? ' selected' : ''}`}
-                data-testid="tree-row"
-                data-path={row.path}
-                data-kind={kind}
-                role="treeitem"
-                aria-level={row.depth + 1}
-                aria-expanded={row.hasChildren ? row.expanded : undefined}
-                aria-selected={row.path === selected}
-                style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)`, paddingLeft: 8 + row.depth * 14 }}
-                onClick={(e) => onRowClick(e, row)}
-              >
-                <span
-                  className="twisty"
-                  data-testid="tree-toggle"
-                  aria-hidden="true"
-                  onClick={(e) => {
-                    e.stopPropagation();
-                    if (row.hasChildren) void toggle(row.path);
-                  }}
-                >
-                  {row.hasChildren ? (row.expanded ? TWISTY_OPEN : TWISTY_CLOSED) : null}
-                </span>
-                <span className="kind-icon" aria-hidden="true">
-                  {row.hasChildren ? (row.expanded ? BRANCH_OPEN : BRANCH_CLOSED) : LEAF}
-                </span>
-                {/* Keyed by changedAt so the flash animation restarts on every change. */}
-                <span key={row.changedAt} className={`name${fresh ? ' flash' : ''}`}>
-                  {row.name === '' ? '∅' : row.name}
-                </span>
-                {row.retained ? (
-                  <span className="retained" title="retained">
-                    R
-                  </span>
-                ) : null}
-                {row.preview ? <span className="preview"> = {row.preview}</span> : null}
-                <span className="counts" data-testid="row-counts" data-messages={row.messageCount} data-topics={row.subtopicCount}>
-                  {row.subtopicCount > 0 ? `${plural(row.subtopicCount, 'topic')}, ` : ''}
-                  {plural(row.messageCount, 'message')}
-                </span>
-                <span className="ago" data-testid="row-ago" title="since the last message here">
-                  {timeAgo(row.changedAt, Math.max(now, window.fetchedAt))}
-                </span>
-              </div>
-            );
+            const flashing = window.shownSince > 0 && row.changedAt > window.shownSince && lookedAt - row.changedAt < FLASH_MS;
+            return <TreeRowView key={row.path} row={row} index={item.index} top={item.start} selected={row.path === selected} flashing={flashing} ago={timeAgo(row.changedAt, lookedAt)} onClick={onRowClick} />;
           })}
         </div>
       </div>
@@ -299,3 +257,98 @@ function TreeBody({ connectionId, scroller, onMenuPath, ref, onContextMenu: trig
 }
 
 export { useTreeRows as useTreeRowsFor } from './use-tree-rows';
+
+interface TreeRowViewProps {
+  readonly row: TreeRow;
+  readonly index: number;
+  /** The row's offset in the scroller (px). */
+  readonly top: number;
+  readonly selected: boolean;
+  /** The row changed less than a flash ago (and after the tree was first shown). */
+  readonly flashing: boolean;
+  readonly ago: string;
+  readonly onClick: (event: MouseEvent<HTMLDivElement>, row: TreeRow) => void;
+}
+
+/** Whether two answers for a row show the same thing (each rows answer brings new objects, most of them unchanged). */
+function sameRow(a: TreeRow, b: TreeRow): boolean {
+  return (
+    a.path === b.path &&
+    a.name === b.name &&
+    a.depth === b.depth &&
+    a.hasChildren === b.hasChildren &&
+    a.expanded === b.expanded &&
+    a.messageCount === b.messageCount &&
+    a.subtopicCount === b.subtopicCount &&
+    a.retained === b.retained &&
+    a.changedAt === b.changedAt &&
+    a.preview === b.preview
+  );
+}
+
+/**
+ * One row. Memoised on what it shows: under a flood the rows answer comes every frame, and most rows on screen (the
+ * leaves, a few messages a second each) have not changed since the last one.
+ *
+ * The name flashes (a fading colour, keyed by the change so that each change starts it again) when the row changes
+ * after a quiet spell. A row that changes again within a flash stays lit with a steady colour until it goes quiet:
+ * under a flood every row on screen changes several times a second, and restarting the animation on each change
+ * rebuilt every changed row's name and repainted every busy row on every frame, a quarter of the page's main thread,
+ * for what the eye sees as a steady colour anyway.
+ */
+const TreeRowView = memo(
+  function TreeRowView({ row, index, top, selected, flashing, ago, onClick }: TreeRowViewProps): React.JSX.Element {
+    const kind = row.hasChildren ? 'branch' : 'leaf';
+    // The previous change, kept as React's "state from the previous render": whether this one came within a flash of it.
+    const [change, setChange] = useState({ at: row.changedAt, busy: false });
+    if (change.at !== row.changedAt) setChange({ at: row.changedAt, busy: row.changedAt - change.at < FLASH_MS });
+    const lit = flashing && change.busy;
+    return (
+      <div
+        id={`topic-row-${index}`}
+        className={`tree-row ${kind}${selected ? ' selected' : ''}`}
+        data-testid="tree-row"
+        data-path={row.path}
+        data-kind={kind}
+        role="treeitem"
+        aria-level={row.depth + 1}
+        aria-expanded={row.hasChildren ? row.expanded : undefined}
+        aria-selected={selected}
+        style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${top}px)`, paddingLeft: 8 + row.depth * 14 }}
+        onClick={(e) => onClick(e, row)}
+      >
+        <span
+          className="twisty"
+          data-testid="tree-toggle"
+          aria-hidden="true"
+          onClick={(e) => {
+            e.stopPropagation();
+            if (row.hasChildren) void toggle(row.path);
+          }}
+        >
+          {row.hasChildren ? (row.expanded ? TWISTY_OPEN : TWISTY_CLOSED) : null}
+        </span>
+        <span className="kind-icon" aria-hidden="true">
+          {row.hasChildren ? (row.expanded ? BRANCH_OPEN : BRANCH_CLOSED) : LEAF}
+        </span>
+        <span key={flashing && !lit ? row.changedAt : 'still'} className={`name${lit ? ' lit' : flashing ? ' flash' : ''}`}>
+          {row.name === '' ? '∅' : row.name}
+        </span>
+        {row.retained ? (
+          <span className="retained" title="retained">
+            R
+          </span>
+        ) : null}
+        {row.preview ? <span className="preview"> = {row.preview}</span> : null}
+        <span className="counts" data-testid="row-counts" data-messages={row.messageCount} data-topics={row.subtopicCount}>
+          {row.subtopicCount > 0 ? `${plural(row.subtopicCount, 'topic')}, ` : ''}
+          {plural(row.messageCount, 'message')}
+        </span>
+        <span className="ago" data-testid="row-ago" title="since the last message here">
+          {ago}
+        </span>
+      </div>
+    );
+  },
+  (a, b) => sameRow(a.row, b.row) && a.index === b.index && a.top === b.top && a.selected === b.selected && a.flashing === b.flashing && a.ago === b.ago && a.onClick === b.onClick,
+);

@@ -7,13 +7,13 @@ export interface RowWindow {
   readonly total: number;
   readonly start: number;
   readonly rows: readonly TreeRow[];
-  /** When this window arrived (ms epoch); rows changed after the previous one flash. */
+  /** When this window arrived (ms epoch). */
   readonly fetchedAt: number;
-  /** The fetch before this one: what "newer than the last look" compares with. */
-  readonly previousFetchAt: number;
+  /** When the first window arrived (ms epoch): rows that changed after it flash (not those already there). */
+  readonly shownSince: number;
 }
 
-const EMPTY: RowWindow = { total: 0, start: 0, rows: [], fetchedAt: 0, previousFetchAt: 0 };
+const EMPTY: RowWindow = { total: 0, start: 0, rows: [], fetchedAt: 0, shownSince: 0 };
 
 /**
  * Keeps the rows on screen in step with the core: one request in flight at most, and a new one
@@ -40,7 +40,8 @@ export function useTreeRows(connectionId: ConnectionId | null, version: number, 
       fetchTreeRows(connectionId, rangeStart, rangeCount)
         .then((result) => {
           if (!cancelled) {
-            setWindow((previous) => ({ total: result.total, start: result.start, rows: result.rows, fetchedAt: Date.now(), previousFetchAt: previous.fetchedAt }));
+            const fetchedAt = Date.now();
+            setWindow((previous) => ({ total: result.total, start: result.start, rows: result.rows, fetchedAt, shownSince: previous.shownSince || fetchedAt }));
           }
         })
         .catch(() => undefined)
