@@ -3,16 +3,17 @@ import { threadCpuClock } from '../runtime/thread-cpu-time';
 /**
  * A call whose thread is kept off the CPU still ends: once this many times its budget has passed in wall time (1 s
  * at the default 50 ms) it is stopped, whatever CPU time it used. At 20 a call that stays within its budget still
- * finishes while its thread gets a twentieth of a CPU, as on a 2-core machine with some 40 threads wanting to run
- * (wall-clock budgets already failed at a load of 6). Past that the machine cannot keep up anyway, and the worker
- * runs one call at a time: every call queued behind this one waits too, and about a second is as long as a decode
- * may hang before the user takes it for broken.
+ * finishes while its thread gets a twentieth of a CPU, as on a 2-core machine with some 40 threads wanting to run,
+ * far busier than the loads at which wall-clock budgets stopped short scripts. Past that the machine cannot keep up
+ * anyway, and the worker runs one call at a time: every call queued behind this one waits too, and about a second
+ * is as long as a decode may hang before the user takes it for broken.
  */
 export const WALL_CAP_FACTOR = 20;
 
 /**
  * Least wall time between two readings of the thread's CPU time (each about 15 µs) once a call is past its wall
- * deadline, and the most a call's starting reading may be out of date: what a runaway may run past its budget.
+ * deadline, and the most a call's starting reading may be out of date. A runaway runs past its budget by up to
+ * twice this, plus the reading's own lag (a scheduler tick).
  */
 export const CPU_READING_INTERVAL_MS = 2;
 
@@ -80,8 +81,9 @@ export class CallBudget {
   /** Starts a call's budget; what it answers is for the watchdog. */
   begin(budgetMs: number): CallStart {
     const now = this.clocks.wallMs();
-    // A reading from the last few ms will do (the bound in cpuSpentMs allows for its age): most calls read nothing.
-    if (this.cpuReadable && !(now - this.reading.at < CPU_READING_INTERVAL_MS && now >= this.reading.at)) this.read(now);
+    // A reading from the last few ms will do (cpuSpentMs allows for its age): most calls read nothing.
+    const fresh = now >= this.reading.at && now - this.reading.at < CPU_READING_INTERVAL_MS;
+    if (this.cpuReadable && !fresh) this.read(now);
     this.start = { startedAt: now, budgetMs, cpuAtReadMs: this.cpuReadable ? this.reading.cpuMs : Number.NaN, readAt: this.reading.at };
     this.nextCheckAt = now + budgetMs;
     this.stop = null;
