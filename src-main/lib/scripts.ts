@@ -48,7 +48,7 @@ function scriptFailure(error: ScriptError): TopiaryError {
 export interface ScriptOptions extends SandboxOptions {
   /** Shown in errors and logs; default "script". */
   readonly name?: string;
-  /** Memory, time budget per call (default 50 ms) and the other limits. */
+  /** Memory, CPU-time budget per call (default 50 ms; wall-clock time without /proc) and the other limits. */
   readonly limits?: Partial<ScriptLimits>;
   /** Topic filters the script may publish to and how fast; without it `publish(...)` is refused. */
   readonly publish?: { readonly allow: readonly string[]; readonly perSecond: number; readonly burst?: number };

@@ -53,3 +53,8 @@ export function historyWorkerFile(): Promise<string> {
 export function scriptWorkerFile(): Promise<string> {
   return workerFile('src-main/core/scripts/script-worker.ts', 'script-worker');
 }
+
+/** The script sandbox's worker in which `log('stall <ms>')` holds the thread off the CPU (stalling-script-worker.ts). */
+export function stallingScriptWorkerFile(): Promise<string> {
+  return workerFile('src-main/test-support/stalling-script-worker.ts', 'stalling-script-worker');
+}

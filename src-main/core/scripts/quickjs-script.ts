@@ -1,6 +1,7 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten-core';
 import { checkTopicName, topicMatchesFilter } from '../../../shared/mqtt/topic-rules';
 import { BOOTSTRAP_FILE, BOOTSTRAP_SOURCE } from './script-bootstrap';
+import { type BudgetStop, CallBudget, type CallStart, overrunText } from './call-budget';
 import {
   type PublishPermission,
   type ScriptError,
@@ -23,7 +24,7 @@ export type EngineOutcome =
 
 /** Called before and after each run, so a watchdog outside the thread can see a call that never ends. */
 export interface CallClock {
-  started(budgetMs: number): void;
+  started(start: CallStart): void;
   finished(): void;
 }
 
@@ -45,7 +46,6 @@ export class QuickJsScript {
   private entry: QuickJSHandle | null = null;
   private runner: QuickJSHandle | null = null;
   private runFn: QuickJSHandle | null = null;
-  private deadline = Infinity;
   private readonly state = new Map<string, string>();
   private stateBytes = 0;
   private readonly tokens: { count: number; at: number };
@@ -60,6 +60,8 @@ export class QuickJsScript {
     private readonly wasm: QuickJSWASMModule,
     private readonly spec: ScriptSpec,
     private readonly clock: CallClock = noClock,
+    /** The thread's budget keeper, shared by the scripts on one thread. */
+    private readonly budget: CallBudget = new CallBudget(),
   ) {
     this.limits = resolveLimits(spec.limits);
     for (const [key, value] of Object.entries(spec.state ?? {})) {
@@ -78,7 +80,7 @@ export class QuickJsScript {
     this.runtime = runtime;
     runtime.setMemoryLimit(this.limits.memoryBytes);
     runtime.setMaxStackSize(this.limits.stackBytes);
-    runtime.setInterruptHandler(() => Date.now() > this.deadline);
+    runtime.setInterruptHandler(() => this.budget.interrupted());
     const context = runtime.newContext();
     this.context = context;
 
@@ -179,12 +181,11 @@ export class QuickJsScript {
   }
 
   private timed<T>(budgetMs: number, fn: () => T): T {
-    this.deadline = Date.now() + budgetMs;
-    this.clock.started(budgetMs);
+    this.clock.started(this.budget.begin(budgetMs));
     try {
       return fn();
     } finally {
-      this.deadline = Infinity;
+      this.budget.end();
       this.clock.finished();
     }
   }
@@ -307,7 +308,7 @@ export class QuickJsScript {
     } catch {
       dumped = { name: 'InternalError', message: 'out of memory' };
     }
-    return scriptError(dumped, fallback, this.limits);
+    return scriptError(dumped, fallback, this.limits, this.budget.stoppedBy ?? 'wall');
   }
 
   private disposeVm(): void {
@@ -322,8 +323,11 @@ export class QuickJsScript {
   }
 }
 
-/** Turns what QuickJS threw into the sentence the user sees, with the line and column in their source. */
-export function scriptError(dumped: unknown, fallback: 'syntax' | 'runtime', limits: ScriptLimits): ScriptError {
+/**
+ * Turns what QuickJS threw into the sentence the user sees, with the line and column in their source; `stop` says
+ * which clock an interrupted call ran out of.
+ */
+export function scriptError(dumped: unknown, fallback: 'syntax' | 'runtime', limits: ScriptLimits, stop: BudgetStop = 'wall'): ScriptError {
   const error = typeof dumped === 'object' && dumped !== null ? (dumped as { name?: unknown; message?: unknown; stack?: unknown }) : null;
   const name = typeof error?.name === 'string' ? error.name : '';
   const thrownError = error !== null && typeof error.message === 'string';
@@ -332,7 +336,7 @@ export function scriptError(dumped: unknown, fallback: 'syntax' | 'runtime', lim
   const at = where === null ? '' : ` (line ${where.line}, column ${where.column})`;
   const located = where === null ? {} : where;
   if (name === 'InternalError' && text === 'interrupted') {
-    return { kind: 'timeout', message: `The script ran longer than its ${fallback === 'syntax' ? limits.loadBudgetMs : limits.budgetMs} ms budget and was stopped${at}.`, ...located };
+    return { kind: 'timeout', message: `The script ${overrunText(stop, fallback === 'syntax' ? limits.loadBudgetMs : limits.budgetMs)} and was stopped${at}.`, ...located };
   }
   if (name === 'InternalError' && text === 'out of memory') {
     return { kind: 'memory', message: `The script needed more than its ${Math.round(limits.memoryBytes / 1024 / 1024)} MB memory limit and was stopped${at}.`, ...located };

@@ -5,8 +5,13 @@ import type { ScriptError, ScriptMessage, ScriptSpec } from './script-types';
 export interface ScriptWorkerData {
   /** QuickJS compiled once by the host: the worker never looks for the .wasm file itself. */
   readonly wasmModule: WebAssembly.Module;
-  /** [start of the running call (ms since the epoch, 0 when idle), its budget in ms]: read by the host's watchdog. */
+  /**
+   * The running call's CallStart for the host's watchdog: [start (ms since the epoch, 0 when idle), budget in ms,
+   * the thread's CPU time in ms at the reading before the start (NaN without a CPU clock), that reading's time].
+   */
   readonly clock: SharedArrayBuffer;
+  /** Where the worker reads its own thread's CPU time; by default /proc/thread-self/schedstat. */
+  readonly cpuFile?: string;
 }
 
 export type ScriptWorkerRequest =
@@ -15,7 +20,8 @@ export type ScriptWorkerRequest =
   | { readonly type: 'unload'; readonly id: number; readonly scriptId: number };
 
 export type ScriptWorkerReply =
-  | { readonly type: 'ready' }
+  /** `cpuFile`: the worker thread's CPU time for the watchdog (null without /proc). */
+  | { readonly type: 'ready'; readonly cpuFile: string | null }
   | { readonly type: 'loaded'; readonly id: number; readonly error: ScriptError | null }
   | { readonly type: 'ran'; readonly id: number; readonly outcomes: readonly EngineOutcome[] }
   | { readonly type: 'unloaded'; readonly id: number }

@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { topicMatchesFilter } from '../../../shared/mqtt/topic-rules';
+import { threadCpuClock } from '../runtime/thread-cpu-time';
+import { type BudgetStop, type CallStart, budgetVerdict, overrunText } from './call-budget';
 import type { EngineOutcome } from './quickjs-script';
-import type { ScriptWorkerReply, ScriptWorkerRequest } from './script-protocol';
+import type { ScriptWorkerData, ScriptWorkerReply, ScriptWorkerRequest } from './script-protocol';
 import { type ScriptError, type ScriptMessage, type ScriptOutcome, type ScriptSpec } from './script-types';
 
 export interface ScriptSandboxOptions {
@@ -11,9 +13,15 @@ export interface ScriptSandboxOptions {
   /**
    * How far past its budget a call may run before the worker thread is stopped. QuickJS's interrupt
    * handler stops ordinary runaway code at the budget; this catches what it cannot see (a long
-   * built-in operation), so a runaway is reported within budget + grace. Default 40 ms.
+   * built-in operation), so a runaway is reported within budget + grace, counted as the interrupt handler
+   * counts it (CPU time where the worker can read its thread's, up to the wall cap). Default 40 ms.
    */
   readonly watchdogGraceMs?: number;
+  /**
+   * Where the worker reads its thread's CPU time (default /proc/thread-self/schedstat). Where it cannot be read
+   * budgets are wall-clock time; tests name a missing file to take that path on Linux.
+   */
+  readonly threadCpuFile?: string;
 }
 
 export type LoadResult = { readonly ok: true; readonly script: ScriptHandle } | { readonly ok: false; readonly error: ScriptError };
@@ -51,11 +59,13 @@ interface Loaded {
 export class ScriptSandbox {
   private worker: Worker | null = null;
   private ready: Promise<Worker> | null = null;
-  private readonly clock = new SharedArrayBuffer(16);
+  private readonly clock = new SharedArrayBuffer(32);
   private readonly clockCells = new Float64Array(this.clock);
   private readonly queue: Pending[] = [];
   private inFlight: Pending | null = null;
   private watchdog: NodeJS.Timeout | null = null;
+  /** The worker thread's CPU time, read by the watchdog; null without /proc. */
+  private workerCpu: (() => number | null) | null = null;
   private nextId = 1;
   private nextScriptId = 1;
   private readonly loaded = new Map<number, Loaded>();
@@ -139,11 +149,13 @@ export class ScriptSandbox {
       const wasm = await quickJsWasm();
       if (this.closed) throw new Error('the script sandbox was closed');
       // 4 MB of stack: QuickJS's own limit (stackBytes, at most 1 MB) is hit first.
-      const worker = new Worker(this.options.workerFile, { workerData: { wasmModule: wasm, clock: this.clock }, resourceLimits: { stackSizeMb: 4 } });
+      const workerData: ScriptWorkerData = { wasmModule: wasm, clock: this.clock, ...(this.options.threadCpuFile === undefined ? {} : { cpuFile: this.options.threadCpuFile }) };
+      const worker = new Worker(this.options.workerFile, { workerData, resourceLimits: { stackSizeMb: 4 } });
       this.worker = worker;
       await new Promise<void>((resolve, reject) => {
         const onReply = (reply: ScriptWorkerReply): void => {
           if (reply.type === 'ready') {
+            this.workerCpu = reply.cpuFile === null ? null : threadCpuClock(reply.cpuFile);
             worker.off('message', onReply);
             worker.off('error', reject);
             resolve();
@@ -214,16 +226,18 @@ export class ScriptSandbox {
     if (this.watchdog !== null) return;
     const grace = this.options.watchdogGraceMs ?? 40;
     this.watchdog = setInterval(() => {
-      const startedAt = this.clockCells[0]!;
-      const budget = this.clockCells[1]!;
-      if (startedAt === 0 || Date.now() - startedAt <= budget + grace) return;
+      const cells = this.clockCells;
+      const startedAt = cells[0]!;
+      const now = Date.now();
+      if (startedAt === 0 || now - startedAt <= cells[1]! + grace) return;
+      const start: CallStart = { startedAt, budgetMs: cells[1]!, cpuAtReadMs: cells[2]!, readAt: cells[3]! };
+      // The worker writes the start last: a changed start means these cells may mix two calls.
+      if (cells[0] !== startedAt) return;
+      const stop = budgetVerdict(start, now, this.workerCpu?.() ?? null, grace);
       const worker = this.worker;
-      if (worker === null) return;
+      if (stop === 'within' || worker === null) return;
       this.clockCells[0] = 0;
-      this.onWorkerGone(worker, {
-        kind: 'timeout',
-        message: `The script ran longer than its ${budget} ms budget inside a built-in operation and was stopped; the sandbox was restarted and the script keeps its state.`,
-      });
+      this.onWorkerGone(worker, { kind: 'timeout', message: watchdogMessage(stop, start.budgetMs) });
       void worker.terminate();
     }, 10);
     this.watchdog.unref();
@@ -233,6 +247,10 @@ export class ScriptSandbox {
     if (this.watchdog !== null) clearInterval(this.watchdog);
     this.watchdog = null;
   }
+}
+
+function watchdogMessage(stop: BudgetStop, budgetMs: number): string {
+  return `The script ${overrunText(stop, budgetMs)} inside a built-in operation and was stopped; the sandbox was restarted and the script keeps its state.`;
 }
 
 /** A loaded script: call it with messages; publishes are already checked against its permission. */

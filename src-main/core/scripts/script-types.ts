@@ -4,9 +4,13 @@
 export interface ScriptLimits {
   /** The script's heap (its own QuickJS runtime). */
   readonly memoryBytes: number;
-  /** CPU time one call may take before it is interrupted. */
+  /**
+   * CPU time one call may take before it is interrupted: the time the worker thread actually ran, so a busy machine
+   * that keeps the thread waiting does not use it up (call-budget.ts). Wall-clock time where the thread's CPU time
+   * cannot be read (no /proc: macOS, Windows); and a call is stopped anyway after 20 times this in wall time.
+   */
   readonly budgetMs: number;
-  /** Time the script's first evaluation (compiling it) may take. */
+  /** CPU time the script's first evaluation (compiling it) may take, counted as `budgetMs` is. */
   readonly loadBudgetMs: number;
   /**
    * QuickJS's stack (about 1,500 nested calls): well below the worker thread's own 4 MB, so deep

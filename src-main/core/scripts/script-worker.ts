@@ -2,6 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { type QuickJSSyncVariant, newQuickJSWASMModuleFromVariant, newVariant } from 'quickjs-emscripten-core';
 import { QuickJSFFI } from '@jitl/quickjs-wasmfile-release-sync/ffi';
 import moduleLoader from '@jitl/quickjs-wasmfile-release-sync/emscripten-module';
+import { threadSchedstatFile } from '../runtime/thread-cpu-time';
+import { CallBudget, threadClocks } from './call-budget';
 import { type CallClock, QuickJsScript } from './quickjs-script';
 import type { ScriptWorkerData, ScriptWorkerReply, ScriptWorkerRequest } from './script-protocol';
 
@@ -12,14 +14,18 @@ if (!port) throw new Error('script-worker runs only as a worker thread.');
 const data = workerData as ScriptWorkerData;
 const clockCells = new Float64Array(data.clock);
 const clock: CallClock = {
-  started: (budgetMs) => {
-    clockCells[1] = budgetMs;
-    clockCells[0] = Date.now();
+  started: (start) => {
+    clockCells[1] = start.budgetMs;
+    clockCells[2] = start.cpuAtReadMs;
+    clockCells[3] = start.readAt;
+    clockCells[0] = start.startedAt;
   },
   finished: () => {
     clockCells[0] = 0;
   },
 };
+/** One for the thread: its reading of the thread's CPU time serves every script's next call. */
+const budget = new CallBudget(threadClocks(data.cpuFile));
 const scripts = new Map<number, QuickJsScript>();
 /**
  * The release-sync variant, put together from its parts with static imports: the package's own
@@ -44,7 +50,7 @@ async function start(): Promise<void> {
       switch (request.type) {
         case 'load': {
           scripts.get(request.scriptId)?.dispose();
-          const script = new QuickJsScript(wasm, request.spec, clock);
+          const script = new QuickJsScript(wasm, request.spec, clock, budget);
           const error = script.load();
           if (error === null) scripts.set(request.scriptId, script);
           else scripts.delete(request.scriptId);
@@ -75,7 +81,7 @@ async function start(): Promise<void> {
       process.exit(1);
     }
   });
-  reply({ type: 'ready' });
+  reply({ type: 'ready', cpuFile: threadSchedstatFile() });
 }
 
 start().catch((error: unknown) => {
