@@ -84,7 +84,7 @@ function browserCpuSeconds(): number {
     }
   }
   let sum = 0;
-  for (const [pid, stat] of stats) {
+  for (const stat of stats.values()) {
     let up = stat.parent;
     for (let depth = 0; up > 1 && depth < 10 && up !== process.pid; depth++) up = stats.get(up)?.parent ?? 0;
     if (up === process.pid && stat.browser) sum += stat.cpu;
