@@ -168,9 +168,10 @@ test('a changed row flashes; a row that keeps changing stays lit, without its na
   await outside.publishAsync('quiet', 'a', { qos: 1 });
   await outside.publishAsync('busy', '0', { qos: 1 });
   await expect(ui.totals).toHaveText('2 topics · 2 messages');
-  // After a quiet spell (no flash or light left from the first message), a change flashes.
+  // After a quiet spell (the row says its last message came 2 s ago or more: longer than a flash), a change flashes.
   const quietName = ui.row('quiet').locator('.name');
-  await expect(quietName).toHaveClass('name', { timeout: 5_000 });
+  await expect(ui.row('quiet').getByTestId('row-ago')).toHaveText(/^([2-9]|\d\d) s$/, { timeout: 10_000 });
+  await expect(quietName).toHaveClass('name');
   await outside.publishAsync('quiet', 'b', { qos: 1 });
   await expect(quietName).toHaveClass('name flash');
   // The flash ends by itself, though nothing else arrives to redraw the tree.
