@@ -33,14 +33,15 @@ const RETAINED = Number(process.env.GC_PROBE_RETAINED ?? 10_000);
 const PAGE = process.env.GC_PROBE_PAGE !== '0' && process.env.GC_PROBE_PAGE !== 'none';
 // GC_PROBE_PAGE=none: no page and no connection of the core's own either (the broker alone, feeding the subscriber).
 const OWN_CONNECTION = !PAGE && process.env.GC_PROBE_PAGE !== 'none';
-// A second subscriber on the broker, an MQTT.js client in its own process reading each payload's stamp, as the freshness
-// bench's baseline does (GC_PROBE_SUBSCRIBER=0: none).
+// A second subscriber on the broker, an MQTT.js client in its own process reading every seventh payload's stamp, as the
+// freshness bench's baseline does (GC_PROBE_SUBSCRIBER=0: none).
 const SUBSCRIBER = process.env.GC_PROBE_SUBSCRIBER !== '0';
 const BARE = `
 const mqtt = require(process.env.MQTT_PATH);
 const client = mqtt.connect(process.env.URL, { clientId: 'gc-probe-sub-' + process.pid, protocolVersion: 5 });
 let latest = 0;
-client.on('message', (topic, payload) => { latest = Number(/"t":(\\d+)/.exec(payload.toString('latin1'))?.[1]) || latest; });
+let count = 0;
+client.on('message', (topic, payload) => { if (++count % 7 === 0) latest = Number(/"t":(\\d+)/.exec(payload.toString('latin1'))?.[1]) || latest; });
 client.subscribe('gcprobe/#', { qos: 0 }, () => process.stdout.write('ready\\n'));
 `;
 
