@@ -142,3 +142,22 @@ test('focus returns to where it was when the palette or the profile editor close
   await expect(editor).toBeHidden();
   await expect(newProfile).toBeFocused();
 });
+
+test('a keyboard user who reaches the composer before its editor has loaded starts the load and lands in the editor', async ({ page }) => {
+  // The editor waits a moment after the window opens before it loads; the page's timers are held so the test reaches
+  // the composer first, whatever the machine's speed. Focus alone must start the load.
+  await page.clock.install();
+  await page.clock.pauseAt(new Date(Date.now() + 1000));
+  const ui = new ExplorerPage(page);
+  await ui.open(env.app.url);
+  const placeholder = page.getByTestId('payload-editor').getByTestId('editor-loading');
+  await expect(placeholder).toHaveAttribute('aria-busy', 'true');
+  await expect(placeholder).toHaveAttribute('tabindex', '0');
+  await placeholder.focus();
+  // With the page's timers still held, focus alone has started the load: the placeholder has given way.
+  await expect(page.getByTestId('payload-editor').locator('[aria-busy="true"]')).toHaveCount(0);
+  // Monaco needs timers to finish mounting.
+  await page.clock.resume();
+  await expect(page.getByTestId('payload-editor').locator('.monaco-editor')).toBeVisible({ timeout: 30_000 });
+  await expect.poll(() => focusedTestId(page)).toBe('monaco');
+});
