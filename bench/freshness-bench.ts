@@ -423,8 +423,10 @@ async function main(): Promise<void> {
         };
         if (following !== null && i === traces.length - 1) {
           later();
-          // The row of the followed topic, on screen in the tree: every value it showed, as a row of the tree.
+          // The row of the followed topic, on screen in the tree: every value it showed that was sent after the
+          // following began (what it showed before is not a sample: the first reading is only when it was looked at).
           for (const [when, seq, stamp] of t.rowShown) {
+            if (seq <= target) continue;
             rowLags.push(when - stamp);
             const at = stamps.get(seq);
             if (at !== undefined) rowCoreLags.push(when - at);
