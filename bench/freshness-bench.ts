@@ -297,6 +297,9 @@ async function main(): Promise<void> {
         }),
       RETAINED,
     );
+    // The composer's editor loads a second after the window opens (after the connection's retained burst, which is
+    // what that wait is for); the floods are timed once it is in place, as the window stands after its first seconds.
+    await page.locator('.monaco-editor').waitFor({ timeout: 60_000 });
     const connectionId: ConnectionId = (await core.client.invoke('connections.list', {}))[0]!.connectionId;
     /** The newest sequence number the core holds for a topic right now (-1 for none). */
     const coreNewest = async (topic: string): Promise<number> => {
