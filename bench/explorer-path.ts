@@ -335,6 +335,9 @@ async function main(): Promise<void> {
     await page.getByTestId('broker-url').fill(broker.url);
     await page.getByTestId('connect-button').click();
     await page.locator('[data-testid="connection-status"][data-state="connected"]').waitFor({ timeout: 30_000 });
+    // The composer's editor loads a second after the window opens; the flood is timed once it is in place (its one-off
+    // start-up would otherwise land in the flood's first seconds).
+    await page.locator('.monaco-editor').waitFor({ timeout: 60_000 });
     const connectionId = (await core.handlers['connections.list']({}, { clientId: 'bench-probe' }))[0]!.connectionId;
 
     if (RECORD) {

@@ -176,6 +176,8 @@ async function main(): Promise<void> {
     await page.getByTestId('connect-button').click();
     await page.locator('[data-testid="connection-status"][data-state="connected"]').waitFor({ timeout: 30_000 });
     await page.locator('[data-testid="tree-row"][data-path="flood"]').waitFor({ timeout: 30_000 });
+    // Counted once the composer's editor, which loads a second after the window opens, is in place.
+    await page.locator('.monaco-editor').waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="tree-row"][data-path="flood"] [data-testid="tree-toggle"]').click();
     await page.locator('[data-testid="tree-row"][data-path="flood/line3"] [data-testid="tree-toggle"]').click();
     await page.locator('[data-testid="tree-row"][data-path="flood/line3/sensor3"]').click();
