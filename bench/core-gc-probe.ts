@@ -10,6 +10,8 @@
  *   hosts set gc-tuning.ts's flags at start-up, after these
  *   GC_PROBE_LOG=FILE keeps the core's GC trace (with '--trace-pretenuring' among the flags: which allocation sites
  *   V8 moved to the old generation)
+ *   GC_PROBE_BROKER=mosquitto   the page's connection, the flood and the subscriber go through Debian's mosquitto (as in
+ *   the explorer bench) instead of web mode's embedded broker, which then idles
  *   GC_PROBE_RATE=50000 GC_PROBE_SECONDS=6   GC_PROBE_PAGE=0: no page (by default a page in headless Chromium shows the
  *   tree with one topic of the flood selected, as the freshness bench's page does)
  */
@@ -18,6 +20,7 @@ import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { startMosquitto } from '../src-main/test-support/mosquitto';
 import { runFlood } from './flood-publisher';
 import { lineFrom, scriptChild } from './script-child';
 import { startWebCore } from './web-core-child';
@@ -36,6 +39,7 @@ const OWN_CONNECTION = !PAGE && process.env.GC_PROBE_PAGE !== 'none';
 // A second subscriber on the broker, an MQTT.js client in its own process reading every seventh payload's stamp, as the
 // freshness bench's baseline does (GC_PROBE_SUBSCRIBER=0: none).
 const SUBSCRIBER = process.env.GC_PROBE_SUBSCRIBER !== '0';
+const MOSQUITTO = process.env.GC_PROBE_BROKER === 'mosquitto';
 const BARE = `
 const mqtt = require(process.env.MQTT_PATH);
 const client = mqtt.connect(process.env.URL, { clientId: 'gc-probe-sub-' + process.pid, protocolVersion: 5 });
@@ -98,20 +102,23 @@ async function probe(flags: readonly string[]): Promise<string> {
   let log = '';
   let collecting = false;
   const core = await startWebCore(dir, { ownConnection: OWN_CONNECTION, flags: ['--trace-gc', '--trace-gc-nvp', ...flags], output: (t) => collecting && (log += t) });
+  // As the explorer bench runs mosquitto: no limit on a slow subscriber's queue.
+  const mosquitto = MOSQUITTO ? await startMosquitto({ quiet: true, config: ['max_queued_messages 0', 'max_queued_bytes 0'] }) : null;
+  const brokerUrl = mosquitto?.url ?? core.brokerUrl;
   const browser = PAGE ? await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-gpu', '--no-first-run'] }) : null;
   let bare: ReturnType<typeof scriptChild> | null = null;
   try {
-    if (RETAINED > 0) await runFlood({ mqttPath: MQTT_PATH, url: core.brokerUrl, prefix: 'kept', rate: 20_000, total: RETAINED, topics: RETAINED, limitMs: 60_000, retain: true });
+    if (RETAINED > 0) await runFlood({ mqttPath: MQTT_PATH, url: brokerUrl, prefix: 'kept', rate: 20_000, total: RETAINED, topics: RETAINED, limitMs: 60_000, retain: true });
     const page = browser ? await browser.newPage({ viewport: { width: 1280, height: 800 } }) : null;
     await page?.goto(core.pageUrl);
     await page?.locator('body[data-ready="true"]').waitFor({ state: 'attached', timeout: 60_000 });
     // As a user connects (and as the freshness bench does): the page's own connection, web mode's let go.
-    await page?.getByTestId('broker-url').fill(core.brokerUrl);
+    await page?.getByTestId('broker-url').fill(brokerUrl);
     await page?.getByTestId('connect-button').click();
-    bare = SUBSCRIBER ? scriptChild(BARE, MQTT_PATH, { URL: core.brokerUrl }) : null;
+    bare = SUBSCRIBER ? scriptChild(BARE, MQTT_PATH, { URL: brokerUrl }) : null;
     if (bare) await lineFrom(bare);
     collecting = true;
-    const publisher = runFlood({ mqttPath: MQTT_PATH, url: core.brokerUrl, prefix: 'gcprobe', rate: RATE, total: RATE * SECONDS, topics: 10_000, limitMs: SECONDS * 1000 + 5000 });
+    const publisher = runFlood({ mqttPath: MQTT_PATH, url: brokerUrl, prefix: 'gcprobe', rate: RATE, total: RATE * SECONDS, topics: 10_000, limitMs: SECONDS * 1000 + 5000 });
     if (page) {
       const row = (path: string): string => `[data-testid="tree-row"][data-path="${path}"]`;
       await page.locator(`${row('gcprobe')} [data-testid="tree-toggle"]`).click({ timeout: 30_000 });
@@ -154,11 +161,12 @@ async function probe(flags: readonly string[]): Promise<string> {
     bare?.kill();
     await browser?.close();
     await core.close();
+    await mosquitto?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 for (const variant of VARIANTS) {
   const flags = variant.split(' ').filter((f) => f !== '');
-  console.log(`core-gc-probe [${flags.join(' ') || 'as is'}] ${RATE.toLocaleString('en')} msg/s for ${SECONDS} s: ${await probe(flags)} (load ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+  console.log(`core-gc-probe [${flags.join(' ') || 'as is'}]${MOSQUITTO ? ' through mosquitto' : ''} ${RATE.toLocaleString('en')} msg/s for ${SECONDS} s: ${await probe(flags)} (load ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
 }
