@@ -4,19 +4,57 @@ import { join } from 'node:path';
 import { transformSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
-/** Runs `churn` in a child Node (the flags are process-wide) after loading gc-tuning.ts as the hosts do and, when `tune`, calling it. */
-function runChild(tune: boolean, flags: readonly string[], churn: string): { stdout: string; stderr: string; status: number | null } {
+/**
+ * Runs `churn` in a child Node (the flags are process-wide) after loading gc-tuning.ts as the hosts do and, when `tune`,
+ * calling it (with `tune` as its options when it is an object).
+ */
+function runChild(tune: boolean | { readonly roomyBelowBytes: number }, flags: readonly string[], churn: string): { stdout: string; stderr: string; status: number | null } {
   const tuning = transformSync(readFileSync(join(__dirname, 'gc-tuning.ts'), 'utf8'), { loader: 'ts', format: 'cjs' }).code;
   const script = `
     const module = { exports: {} };
     new Function('module', 'exports', 'require', ${JSON.stringify(tuning)})(module, module.exports, require);
-    if (${tune}) module.exports.preferShortGcPauses();
+    if (${tune !== false}) module.exports.preferShortGcPauses(${typeof tune === 'object' ? JSON.stringify(tune) : ''});
     ${churn}
   `;
   return spawnSync(process.execPath, [...flags, '-e', script], { encoding: 'utf8', timeout: 60_000 });
 }
 
+/** The growth factor V8 used for each new old-generation limit (`--trace-gc-verbose`'s "[HeapController] Limit" lines). */
+function growthFactors(stdout: string): number[] {
+  return [...stdout.matchAll(/\[HeapController\] Limit: .*\(([0-9.]+)\)/g)].map((m) => Number(m[1]));
+}
+
+// A ring of 200,000 live objects replaced in turn: several full collections with a live heap of about 60 MB. With a
+// 128 MB heap V8's own growth factor stays at 1.3 or below, so a factor of 4.0 can only be the tuning's.
+const RING = 'const last = new Array(200000); for (let n = 0; n < 2e6; n++) last[n % 200000] = { n, payload: Buffer.alloc(10), t: "x" + n };';
+// The same in turns of the event loop, as a server works (the tuning judges the heap between turns).
+const RING_IN_TURNS =
+  'const last = new Array(200000); let n = 0; const turn = () => { for (const end = n + 50000; n < end; n++) last[n % 200000] = { n, payload: Buffer.alloc(10), t: "x" + n }; if (n < 2e6) setImmediate(turn); }; turn();';
+
 describe('preferShortGcPauses', () => {
+  it('lets a small heap grow fourfold between full collections, where V8 alone would grow it less', () => {
+    const untuned = runChild(false, ['--max-old-space-size=128', '--trace-gc-verbose'], RING);
+    expect(untuned.status, untuned.stderr).toBe(0);
+    const own = growthFactors(untuned.stdout);
+    expect(own.length).toBeGreaterThanOrEqual(2);
+    expect(own.every((f) => f < 4)).toBe(true);
+    const tuned = runChild(true, ['--max-old-space-size=128', '--trace-gc-verbose'], RING);
+    expect(tuned.status, tuned.stderr).toBe(0);
+    const roomy = growthFactors(tuned.stdout);
+    expect(roomy.length).toBeGreaterThanOrEqual(2);
+    expect(roomy.every((f) => f === 4)).toBe(true);
+  });
+
+  it('hands the choice back to V8 once the live heap is past the threshold', () => {
+    // A 16 MB threshold, passed by the ring's 60 MB: the first full collection still has the room, the later ones not.
+    const run = runChild({ roomyBelowBytes: 16 * 1024 * 1024 }, ['--max-old-space-size=128', '--trace-gc-verbose'], RING_IN_TURNS);
+    expect(run.status, run.stderr).toBe(0);
+    const factors = growthFactors(run.stdout);
+    expect(factors[0]).toBe(4);
+    expect(factors.length).toBeGreaterThanOrEqual(3);
+    expect(factors.at(-1)).toBeLessThan(4);
+  });
+
   it('makes every young-generation collection after it run on the main thread alone', () => {
     const run = runChild(true, ['--trace-gc', '--trace-gc-nvp'], 'let keep = []; for (let i = 0; i < 3e6; i++) { keep.push({ i }); if (keep.length > 50000) keep = []; }');
     expect(run.status, run.stderr).toBe(0);
