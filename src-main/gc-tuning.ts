@@ -28,7 +28,7 @@ export function preferShortGcPauses(options: { readonly roomyBelowBytes?: number
 }
 
 /** The live heap below which the old generation may grow fourfold between full collections (V8 chooses above it). */
-export const ROOMY_BELOW_BYTES = 64 * 1024 * 1024;
+export const ROOMY_BELOW_BYTES = 128 * 1024 * 1024;
 
 /**
  * While the live heap is small, the old generation may grow to four times it before a full collection; above
