@@ -15,13 +15,14 @@
  *   GC_PROBE_RATE=50000 GC_PROBE_SECONDS=6   GC_PROBE_PAGE=0: no page (by default a page in headless Chromium shows the
  *   tree with one topic of the flood selected, as the freshness bench's page does)
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startMosquitto } from '../src-main/test-support/mosquitto';
 import { runFlood } from './flood-publisher';
+import { cpuMsOf, processTree } from './proc-stats';
 import { lineFrom, scriptChild } from './script-child';
 import { startWebCore } from './web-core-child';
 
@@ -74,29 +75,6 @@ function fullCollections(log: string): number[] {
     .map((line) => Number(/\bpause=([0-9.]+)/.exec(line)?.[1] ?? 0));
 }
 
-/** CPU seconds used so far by the browser's processes (this process's descendants named chrom…). */
-function browserCpuSeconds(): number {
-  const stats = new Map<number, { parent: number; cpu: number; browser: boolean }>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      // /proc/<pid>/stat after the command's ") ": state, ppid, … utime and stime at 11 and 12, in ticks (100 a second).
-      const [command, rest] = readFileSync(`/proc/${name}/stat`, 'utf8').split(') ');
-      const fields = rest!.split(' ');
-      stats.set(Number(name), { parent: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / 100, browser: command!.includes('(chrom') });
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  let sum = 0;
-  for (const stat of stats.values()) {
-    let up = stat.parent;
-    for (let depth = 0; up > 1 && depth < 10 && up !== process.pid; depth++) up = stats.get(up)?.parent ?? 0;
-    if (up === process.pid && stat.browser) sum += stat.cpu;
-  }
-  return sum;
-}
-
 async function probe(flags: readonly string[]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'topiary-gc-probe-'));
   let log = '';
@@ -132,14 +110,16 @@ async function probe(flags: readonly string[]): Promise<string> {
     // GC_PROBE_PAGE_TRACE=FILE: Chromium's trace of the page over the flood (rendering steps and their times).
     if (page && browser && process.env.GC_PROBE_PAGE_TRACE) await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
     const cpuBefore = core.cpuSeconds();
-    const pageCpuBefore = page ? browserCpuSeconds() : 0;
+    // The browser's processes, as the explorer bench counts them.
+    const browserPids = page ? processTree('chrom') : [];
+    const pageCpuBefore = cpuMsOf(browserPids) / 1000;
     const started = Date.now();
     const { sent } = await publisher;
     collecting = false;
     if (browser && process.env.GC_PROBE_PAGE_TRACE) writeFileSync(process.env.GC_PROBE_PAGE_TRACE, await browser.stopTracing());
     if (pageProfiler) writeFileSync(process.env.GC_PROBE_PAGE_PROFILE!, JSON.stringify((await pageProfiler.send('Profiler.stop')).profile));
     const cpu = core.cpuSeconds() - cpuBefore;
-    const pageCpu = page ? browserCpuSeconds() - pageCpuBefore : 0;
+    const pageCpu = cpuMsOf(browserPids) / 1000 - pageCpuBefore;
     const busy = cpu / ((Date.now() - started) / 1000);
     if (process.env.GC_PROBE_LOG) writeFileSync(process.env.GC_PROBE_LOG, log);
     const s = scavenges(log);

@@ -11,7 +11,7 @@
  * The publisher and the baseline subscriber run in their own processes, so the figures are the core's
  * and the page's, not the load generator's. The core runs in this process (as web mode runs it).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import { preferShortGcPauses } from '../src-main/gc-tuning';
 import { startMosquitto } from '../src-main/test-support/mosquitto';
 import { historyWorkerFile, scriptWorkerFile } from '../src-main/test-support/worker-file';
 import { startWebHost } from '../src-main/web/web-host';
+import { cpuMsOf, processTree } from './proc-stats';
 import { lineFrom, scriptChild } from './script-child';
 
 // The core runs in this process: with the garbage-collector settings web mode and the desktop app start with.
@@ -145,30 +146,6 @@ async function startBaseline(url: string, filter: string): Promise<{ count(): Pr
   };
 }
 
-/** Every process below this one whose name contains `name` (Chromium is many processes), with all its descendants. */
-function processTree(name: string): number[] {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  const comm = (pid: number): string => {
-    try {
-      return readFileSync(`/proc/${pid}/comm`, 'utf8');
-    } catch {
-      return '';
-    }
-  };
-  const pids = [...parents].filter(([pid, ppid]) => ppid === process.pid && comm(pid).includes(name)).map(([pid]) => pid);
-  for (let i = 0; i < pids.length; i++) for (const [pid, ppid] of parents) if (ppid === pids[i]) pids.push(pid);
-  return pids;
-}
-
 /**
  * Resident memory of processes: RSS summed, and PSS (each shared page split between its sharers).
  * Chromium forks its processes from a zygote, so summed RSS counts the shared pages once per process;
@@ -187,20 +164,6 @@ function memoryOf(pids: readonly number[]): { rss: number; pss: number } {
     }
   }
   return { rss, pss };
-}
-
-/** CPU time (ms) the processes have used so far. */
-function cpuMsOf(pids: readonly number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // Gone.
-    }
-  }
-  return ticks * 10;
 }
 
 function percentile(values: readonly number[], p: number): number {
