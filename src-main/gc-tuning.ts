@@ -22,10 +22,15 @@ import { getHeapStatistics, setFlagsFromString } from 'node:v8';
  * V8 reads these flags as it works, so setting them at start-up takes effect (the gc-tuning test checks it).
  */
 export function preferShortGcPauses(options: { readonly roomyBelowBytes?: number } = {}): void {
+  // Once per process: the flags are process-wide and the heap watch below needs only one observer.
+  if (tuned) return;
+  tuned = true;
   setFlagsFromString('--no-allocation-site-pretenuring');
   setFlagsFromString('--no-parallel-scavenge');
   roomyWhileSmall(options.roomyBelowBytes ?? ROOMY_BELOW_BYTES);
 }
+
+let tuned = false;
 
 /** The live heap below which the old generation may grow fourfold between full collections (V8 chooses above it). */
 export const ROOMY_BELOW_BYTES = 128 * 1024 * 1024;
