@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { failedPlaywrightTests, readVitestReport } from './test-report.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -13,6 +14,8 @@ const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const bin = (name) => path.join(root, 'node_modules/.bin', name);
 const reports = mkdtempSync(path.join(os.tmpdir(), 'topiary-test-'));
 const tally = { passed: 0, failed: 0, skipped: 0 };
+/** Each failed test, by name, for the summary at the end. */
+const failedTests = [];
 const failures = [];
 
 function which(command) {
@@ -121,14 +124,12 @@ function countVitest(file, label) {
     failures.push(`${label} (no report)`);
     return;
   }
-  const r = JSON.parse(readFileSync(file, 'utf8'));
-  // A file that fails to load, or whose beforeAll throws, fails with no failed test of its own
-  // (its tests show as skipped): count it as a failure.
-  const broken = r.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed')).length;
-  tally.passed += r.numPassedTests;
-  tally.failed += r.numFailedTests + broken;
-  tally.skipped += r.numPendingTests + r.numTodoTests;
-  if (r.numFailedTests + broken > 0) failures.push(label);
+  const r = readVitestReport(JSON.parse(readFileSync(file, 'utf8')), label);
+  tally.passed += r.passed;
+  tally.failed += r.failed;
+  tally.skipped += r.skipped;
+  if (r.failed > 0) failures.push(label);
+  failedTests.push(...r.failedTests);
 }
 
 const vitestJson = path.join(reports, 'vitest.json');
@@ -153,6 +154,7 @@ if (run('build', process.execPath, ['scripts/build.mjs'])) {
     tally.failed += s.unexpected;
     tally.skipped += s.skipped;
     if (s.unexpected > 0) failures.push('e2e');
+    failedTests.push(...failedPlaywrightTests(JSON.parse(readFileSync(playwrightJson, 'utf8'))));
   } else {
     tally.failed++;
     failures.push('e2e (no report)');
@@ -163,6 +165,7 @@ if (run('build', process.execPath, ['scripts/build.mjs'])) {
 }
 
 rmSync(reports, { recursive: true, force: true });
+if (failedTests.length > 0) console.log(`\nFailed tests:\n${failedTests.map((t) => `  ✗ ${t}`).join('\n')}`);
 if (failures.length > 0) console.log(`\nFailed: ${failures.join(', ')}`);
 console.log(`\n${tally.passed} passed, ${tally.failed} failed${tally.skipped ? `, ${tally.skipped} skipped` : ''}`);
 process.exit(tally.failed > 0 ? 1 : 0);
