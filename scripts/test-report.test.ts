@@ -16,7 +16,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-describe('the summary of a test run', () => {
+// Each run starts a test runner (Playwright's takes about 5 s idle, over 20 s on a loaded machine): a minute each.
+describe('the summary of a test run', { timeout: 60_000 }, () => {
   it('names each failed vitest test and each file that could not load, with the first line of its error', () => {
     writeFileSync(path.join(work, 'vitest.config.mjs'), 'export default { test: { include: ["*.check.ts"] } };');
     writeFileSync(

@@ -24,14 +24,16 @@ function growthFactors(stdout: string): number[] {
   return [...stdout.matchAll(/\[HeapController\] Limit: .*\(([0-9.]+)\)/g)].map((m) => Number(m[1]));
 }
 
-// A ring of 200,000 live objects replaced in turn: several full collections with a live heap of about 60 MB. With a
+// A ring of 200,000 live objects replaced in turn: about five full collections with a live heap of about 60 MB. With a
 // 128 MB heap V8's own growth factor stays at 1.3 or below, so a factor of 4.0 can only be the tuning's.
-const RING = 'const last = new Array(200000); for (let n = 0; n < 2e6; n++) last[n % 200000] = { n, payload: Buffer.alloc(10), t: "x" + n };';
+const RING = 'const last = new Array(200000); for (let n = 0; n < 6e5; n++) last[n % 200000] = { n, payload: Buffer.alloc(10), t: "x" + n };';
 // The same in turns of the event loop, as a server works (the tuning judges the heap between turns).
 const RING_IN_TURNS =
   'const last = new Array(200000); let n = 0; const turn = () => { for (const end = n + 50000; n < end; n++) last[n % 200000] = { n, payload: Buffer.alloc(10), t: "x" + n }; if (n < 2e6) setImmediate(turn); }; turn();';
 
-describe('preferShortGcPauses', () => {
+// Each test runs one or two child processes of a few seconds each, synchronously: on a loaded machine that can take
+// several times as long, so these tests have a minute each.
+describe('preferShortGcPauses', { timeout: 60_000 }, () => {
   it('lets a small heap grow fourfold between full collections, where V8 alone would grow it less', () => {
     const untuned = runChild(false, ['--max-old-space-size=128', '--trace-gc-verbose'], RING);
     expect(untuned.status, untuned.stderr).toBe(0);
