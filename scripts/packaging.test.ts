@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withBuildLock } from '../src-main/test-support/built-cli';
 import {
   checkAppLayout,
   checkFuses,
@@ -35,7 +36,7 @@ let packaged: Packaged;
 let files: readonly string[];
 
 beforeAll(async () => {
-  ensureBuilt();
+  await withBuildLock(ensureBuilt);
   work = mkdtempSync(path.join(os.tmpdir(), 'topiary-packaging-'));
   packaged = await packageApp({
     projectDir: await stageProject(path.join(work, 'project')),

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { withBuildLock } from '../src-main/test-support/built-cli';
 import { freePort } from '../src-main/test-support/free-port';
 import { waitFor } from '../src-main/test-support/wait-for';
 import { copyWhenComplete, ensureBuilt } from './package-check.mjs';
@@ -118,7 +119,7 @@ describe('npm start where Electron cannot run', () => {
   });
 
   it('says so in one line and serves web mode with the arguments it was given', async () => {
-    ensureBuilt();
+    await withBuildLock(ensureBuilt);
     // A private copy of the page, so another build rewriting dist/renderer cannot empty it mid-test.
     const rendererDir = await copyWhenComplete(path.join(root, 'dist/renderer'), path.join(work, 'renderer'), ['index.html']);
     const port = await freePort();

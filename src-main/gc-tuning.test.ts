@@ -8,7 +8,12 @@ import { describe, expect, it } from 'vitest';
  * Runs `churn` in a child Node (the flags are process-wide) after loading gc-tuning.ts as the hosts do and, when `tune`,
  * calling it (with `tune` as its options when it is an object).
  */
-function runChild(tune: boolean | { readonly roomyBelowBytes: number }, flags: readonly string[], churn: string): { stdout: string; stderr: string; status: number | null } {
+function runChild(
+  tune: boolean | { readonly roomyBelowBytes: number },
+  flags: readonly string[],
+  churn: string,
+  gcTuningEnv?: string,
+): { stdout: string; stderr: string; status: number | null } {
   const tuning = transformSync(readFileSync(join(__dirname, 'gc-tuning.ts'), 'utf8'), { loader: 'ts', format: 'cjs' }).code;
   const script = `
     const module = { exports: {} };
@@ -16,7 +21,8 @@ function runChild(tune: boolean | { readonly roomyBelowBytes: number }, flags: r
     if (${tune !== false}) module.exports.preferShortGcPauses(${typeof tune === 'object' ? JSON.stringify(tune) : ''});
     ${churn}
   `;
-  return spawnSync(process.execPath, [...flags, '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  const { TOPIARY_GC_TUNING: _, ...env } = process.env;
+  return spawnSync(process.execPath, [...flags, '-e', script], { encoding: 'utf8', timeout: 60_000, env: gcTuningEnv === undefined ? env : { ...env, TOPIARY_GC_TUNING: gcTuningEnv } });
 }
 
 /** The growth factor V8 used for each new old-generation limit (`--trace-gc-verbose`'s "[HeapController] Limit" lines). */
@@ -45,6 +51,14 @@ describe('preferShortGcPauses', { timeout: 60_000 }, () => {
     const roomy = growthFactors(tuned.stdout);
     expect(roomy.length).toBeGreaterThanOrEqual(2);
     expect(roomy.every((f) => f === 4)).toBe(true);
+  });
+
+  it('leaves V8 its own choices when TOPIARY_GC_TUNING=off', () => {
+    const off = runChild(true, ['--max-old-space-size=128', '--trace-gc-verbose'], RING, 'off');
+    expect(off.status, off.stderr).toBe(0);
+    const factors = growthFactors(off.stdout);
+    expect(factors.length).toBeGreaterThanOrEqual(2);
+    expect(factors.every((f) => f < 4)).toBe(true);
   });
 
   it('hands the choice back to V8 once the live heap is past the threshold', () => {

@@ -20,10 +20,11 @@ import { getHeapStatistics, setFlagsFromString } from 'node:v8';
  * - Room to grow while the heap is small (`roomyWhileSmall`).
  *
  * V8 reads these flags as it works, so setting them at start-up takes effect (the gc-tuning test checks it).
+ * `TOPIARY_GC_TUNING=off` leaves V8's defaults (to compare, or in a test process other tests share).
  */
 export function preferShortGcPauses(options: { readonly roomyBelowBytes?: number } = {}): void {
   // Once per process: the flags are process-wide and the heap watch below needs only one observer.
-  if (tuned) return;
+  if (tuned || process.env.TOPIARY_GC_TUNING === 'off') return;
   tuned = true;
   setFlagsFromString('--no-allocation-site-pretenuring');
   setFlagsFromString('--no-parallel-scavenge');

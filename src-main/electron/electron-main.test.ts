@@ -141,6 +141,7 @@ let userData: string;
 let fake: FakeElectron;
 let window: FakeWindow;
 const previousUserData = process.env.TOPIARY_USER_DATA;
+const previousGcTuning = process.env.TOPIARY_GC_TUNING;
 
 async function waitFor(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
   await waitUntil(predicate, { timeoutMs, intervalMs: 10, what: 'the shell' });
@@ -149,6 +150,8 @@ async function waitFor(predicate: () => boolean, timeoutMs = 5_000): Promise<voi
 beforeAll(async () => {
   userData = mkdtempSync(path.join(os.tmpdir(), 'topiary-shell-'));
   process.env.TOPIARY_USER_DATA = userData;
+  // The shell tunes V8 for the process it runs in: here that is a test worker other test files share.
+  process.env.TOPIARY_GC_TUNING = 'off';
   fake = (await import('electron')) as unknown as FakeElectron;
   await import('./electron-main');
   fake.app.ready();
@@ -165,6 +168,8 @@ afterAll(async () => {
   }
   if (previousUserData === undefined) delete process.env.TOPIARY_USER_DATA;
   else process.env.TOPIARY_USER_DATA = previousUserData;
+  if (previousGcTuning === undefined) delete process.env.TOPIARY_GC_TUNING;
+  else process.env.TOPIARY_GC_TUNING = previousGcTuning;
   rmSync(userData, { recursive: true, force: true });
 });
 

@@ -23,8 +23,11 @@ function builtAt(): number {
   }
 }
 
-/** Runs `build` while holding a lock folder, so two test files never write dist/lib while the other runs it. */
-async function withBuildLock(build: () => void): Promise<void> {
+/**
+ * Runs `build` while holding a lock folder, so two test files never write dist/ at once, nor while the other runs
+ * the CLI it builds (a fresh clone has only dist/lib: the packaging and start tests each build the rest).
+ */
+export async function withBuildLock(build: () => void): Promise<void> {
   await withDirLock(path.join(repoRoot, 'dist/.lib-build-lock'), build);
 }
 
