@@ -1,9 +1,10 @@
 import { expect, test } from '@playwright/test';
 import mqtt from 'mqtt';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { everyFileText } from '../src-main/test-support/every-file-text';
 import { startMosquitto, startTlsBroker, type Mosquitto, type TlsBroker } from '../src-main/test-support/mosquitto';
 import { AppPage } from './pages/app-page';
 import { ProfilesPage } from './pages/profiles-page';
@@ -11,14 +12,6 @@ import { startWebApp, type WebApp } from './support/web-app';
 
 const PASSWORD = 'e2e-tls-password-5521';
 
-async function everyFileText(folder: string): Promise<string> {
-  let text = '';
-  for (const name of await readdir(folder, { recursive: true })) {
-    const full = path.join(folder, String(name));
-    if ((await stat(full)).isFile()) text += (await readFile(full)).toString('latin1');
-  }
-  return text;
-}
 
 test.describe('connection profiles', () => {
   let tlsBroker: TlsBroker | undefined;

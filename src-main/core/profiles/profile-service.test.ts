@@ -10,6 +10,7 @@ import { createAppCore, type AppCore } from '../app-core';
 import { createSafeStorageSecretStore } from '../secrets/safe-storage-secret-store';
 import type { SecretStore } from '../secrets/secret-store';
 import { startTlsBroker, type TlsBroker } from '../../test-support/mosquitto';
+import { everyFileText } from '../../test-support/every-file-text';
 
 let broker: TlsBroker;
 let dir: string;
@@ -39,18 +40,6 @@ async function startCore(secrets?: SecretStore): Promise<ContractClient> {
   return createClient(clientEnd);
 }
 
-async function allFilesText(folder: string): Promise<string> {
-  const names = await fs.readdir(folder, { recursive: true });
-  let text = '';
-  for (const name of names) {
-    const full = join(folder, String(name));
-    // The history store's lock file comes and goes as the app starts and stops; a file gone since the listing holds nothing.
-    const gone = (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e));
-    const stat = await fs.stat(full).catch(gone);
-    if (stat?.isFile()) text += (await fs.readFile(full).catch(gone))?.toString('latin1') ?? '';
-  }
-  return text;
-}
 
 describe('profiles over the contract', () => {
   it('connects with TLS from a saved profile, again after a restart, and never writes the password in plain text', async () => {
@@ -72,7 +61,7 @@ describe('profiles over the contract', () => {
     const again = await client.invoke('profiles.connect', { id });
     expect(again.state).toBe('connected');
 
-    const files = await allFilesText(dir);
+    const files = await everyFileText(dir);
     expect(files).toContain('profile-user');
     expect(files).not.toContain(broker.password);
   });
@@ -132,7 +121,7 @@ describe('profiles over the contract', () => {
     expect(saved).toMatchObject({ name: 'Quick one', folder: '', secrets: ['password'] });
     expect(saved?.options).not.toHaveProperty('password');
     expect(list.live).toEqual([{ profileId: id, connectionId: info.connectionId }]);
-    expect(await allFilesText(dir)).not.toContain(broker.password);
+    expect(await everyFileText(dir)).not.toContain(broker.password);
     // The saved profile connects by itself, with the sealed password.
     await client.invoke('connections.disconnect', { connectionId: info.connectionId });
     expect((await client.invoke('profiles.connect', { id })).state).toBe('connected');
@@ -190,7 +179,7 @@ describe('profiles over the contract', () => {
     const factory = explorer.list.profiles.find((p) => p.name === 'Factory TLS');
     expect(factory?.secrets).toEqual(['password', 'tls.key']);
     expect(explorer.list.folders).toEqual(['MQTT Explorer', 'MQTTX']);
-    const files = await allFilesText(dir);
+    const files = await everyFileText(dir);
     for (const secret of ['mqttx-secret-pw', 'explorer-secret-pw', 'MIIEfixtureClientKeyMQTTX', 'MIIEfixtureClientKeyExplorer']) expect(files).not.toContain(secret);
   });
 

@@ -8,6 +8,7 @@ import { openEncryptedFileSecretStore } from '../secrets/encrypted-file-secret-s
 import { createSafeStorageSecretStore } from '../secrets/safe-storage-secret-store';
 import type { SecretStore } from '../secrets/secret-store';
 import { ProfileStore } from './profile-store';
+import { everyFileText } from '../../test-support/every-file-text';
 
 let dir: string;
 let file: string;
@@ -24,16 +25,6 @@ afterEach(async () => {
 
 const open = (): Promise<ProfileStore> => ProfileStore.open({ file, secrets });
 
-async function everyFileText(folder: string): Promise<string> {
-  const names = await fs.readdir(folder, { recursive: true });
-  const texts = await Promise.all(
-    names.map(async (name) => {
-      const full = join(folder, String(name));
-      return (await fs.stat(full)).isFile() ? (await fs.readFile(full)).toString('latin1') : '';
-    }),
-  );
-  return texts.join('\n');
-}
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   try {

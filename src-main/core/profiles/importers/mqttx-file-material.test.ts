@@ -8,6 +8,7 @@ import { createClient, type ContractClient } from '../../../../shared/ipc/client
 import { createMemoryWirePair } from '../../../../shared/ipc/memory-wire';
 import { createAppCore, type AppCore } from '../../app-core';
 import { readForeignProfiles } from './foreign-import';
+import { everyFileText } from '../../../test-support/every-file-text';
 
 const run = promisify(execFile);
 
@@ -30,14 +31,6 @@ async function startCore(): Promise<ContractClient> {
   return createClient(clientEnd);
 }
 
-async function allFilesText(folder: string): Promise<string> {
-  let text = '';
-  for (const name of await fs.readdir(folder, { recursive: true })) {
-    const full = join(folder, String(name));
-    if ((await fs.stat(full)).isFile()) text += (await fs.readFile(full)).toString('latin1');
-  }
-  return text;
-}
 
 function mqttxExport(files: { ca?: string; cert?: string; key?: string }): string {
   return JSON.stringify([{ name: 'Hostile', host: 'broker.example', port: 8883, protocol: 'mqtts', ssl: true, certType: 'self', mqttVersion: '5.0', ...files }]);
@@ -58,7 +51,7 @@ describe('MQTTX import reading files named in the export', () => {
       `Hostile: the client certificate file ${fakePem} is not a certificate, so nothing was taken from it; add the right file to the profile by hand.`,
       `Hostile: the client key file ${secretFile} is not a private key, so nothing was taken from it; add the right file to the profile by hand.`,
     ]);
-    const stored = await allFilesText(join(dir, 'user-data'));
+    const stored = await everyFileText(join(dir, 'user-data'));
     const exported = (await client.invoke('profiles.export', { includeSecrets: true })).text;
     const passwd = await fs.readFile('/etc/passwd', 'utf8');
     for (const text of [stored, exported]) {
@@ -94,7 +87,7 @@ describe('MQTTX import reading files named in the export', () => {
     expect(tls?.ca).toEqual([certPem.endsWith('\n') ? certPem : `${certPem}\n`]);
     expect(tls?.cert?.trim()).toBe(certPem.trim());
     const keyBody = keyPem.split('\n')[1]!;
-    expect(await allFilesText(join(dir, 'user-data'))).not.toContain(keyBody.slice(0, 30));
+    expect(await everyFileText(join(dir, 'user-data'))).not.toContain(keyBody.slice(0, 30));
     expect((await client.invoke('profiles.export', { includeSecrets: false })).text).not.toContain('PRIVATE KEY');
     expect(JSON.stringify(profile)).not.toContain('do not share');
   });
