@@ -157,12 +157,13 @@ if (built) {
   const playwrightJson = path.join(reports, 'playwright.json');
   run('end-to-end tests', bin('playwright'), ['test'], { PLAYWRIGHT_JSON: playwrightJson });
   if (existsSync(playwrightJson)) {
-    const s = JSON.parse(readFileSync(playwrightJson, 'utf8')).stats;
+    const report = JSON.parse(readFileSync(playwrightJson, 'utf8'));
+    const s = report.stats;
     tally.passed += s.expected + s.flaky;
     tally.failed += s.unexpected;
     tally.skipped += s.skipped;
     if (s.unexpected > 0) failures.push('e2e');
-    failedTests.push(...failedPlaywrightTests(JSON.parse(readFileSync(playwrightJson, 'utf8'))));
+    failedTests.push(...failedPlaywrightTests(report));
   } else {
     tally.failed++;
     failures.push('e2e (no report)');
