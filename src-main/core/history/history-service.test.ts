@@ -206,7 +206,8 @@ describe('HistoryService', () => {
     });
     expect(status.error?.message).toMatch(/Recording paused: the disk .* is full/);
     expect(status.lost).toBeGreaterThan(0);
-    expect(statuses.some((st) => st.state === 'recording-failed')).toBe(true);
+    // Listeners hear of it too (a status is read in steps, so theirs may come a moment after this one).
+    await waitFor(() => statuses.some((st) => st.state === 'recording-failed'), { what: 'the recording-failed status to be announced' });
     // While failed, messages are counted as dropped rather than queued.
     s.record(conn, message('t', 'dropped'));
     expect((await s.status()).recording[0]?.dropped).toBe(1);

@@ -507,12 +507,25 @@ export class HistoryService {
     };
   }
 
-  /** Tells listeners the status changed; returns it too. */
+  /**
+   * Tells listeners the status changed; returns it too. A status is read in several steps (the worker's summary, the
+   * file's size), so one asked for later can be ready sooner: listeners get none older than one they already have.
+   */
   private announce(): Promise<HistoryStatus> {
+    const asked = ++this.statusesAsked;
     const promise = this.status();
-    promise.then((s) => this.options.onStatus?.(s)).catch(() => undefined);
+    promise
+      .then((s) => {
+        if (asked < this.statusAnnounced) return;
+        this.statusAnnounced = asked;
+        this.options.onStatus?.(s);
+      })
+      .catch(() => undefined);
     return promise;
   }
+
+  private statusesAsked = 0;
+  private statusAnnounced = 0;
 
   async close(): Promise<void> {
     if (this.closed) return;
