@@ -103,6 +103,9 @@ export class HistoryService {
   private readonly decodedExports = new Map<string, { cancelled: boolean }>();
   private closed = false;
   private readonly lockFile: string;
+  /** Statuses asked for to announce, and the newest of them announced (`announce`). */
+  private statusesAsked = 0;
+  private statusAnnounced = 0;
 
   constructor(private readonly options: HistoryServiceOptions) {
     this.lockFile = `${options.file}.lock`;
@@ -523,9 +526,6 @@ export class HistoryService {
       .catch(() => undefined);
     return promise;
   }
-
-  private statusesAsked = 0;
-  private statusAnnounced = 0;
 
   async close(): Promise<void> {
     if (this.closed) return;
